@@ -1,0 +1,5 @@
+//! The product spec: types, parsing and checking.
+
+mod model;
+
+pub use model::*;
