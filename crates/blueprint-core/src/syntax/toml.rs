@@ -10,7 +10,7 @@ use toml_span::value::{Value, ValueInner};
 pub(crate) fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
     check_bracket_depth(text, super::Format::Toml).map_err(|d| vec![*d])?;
     match toml_span::parse(text) {
-        Ok(mut value) => convert(&mut value).map_err(|d| vec![d]),
+        Ok(mut value) => convert(&mut value).map_err(|d| vec![*d]),
         Err(e) => {
             let span = Span::new(e.span.start, e.span.end);
             let (code, hint) = match e.kind {
@@ -47,13 +47,13 @@ pub(crate) fn parse(text: &str) -> Result<Node, Vec<Diagnostic>> {
     }
 }
 
-fn convert(value: &mut Value<'_>) -> Result<Node, Diagnostic> {
+fn convert(value: &mut Value<'_>) -> Result<Node, Box<Diagnostic>> {
     let span = Span::new(value.span.start, value.span.end);
     let kind = match value.take() {
         ValueInner::String(s) => NodeKind::Str(s.into_owned()),
         ValueInner::Integer(i) => NodeKind::Int(i),
         ValueInner::Float(f) if f.is_finite() => NodeKind::Float(f),
-        ValueInner::Float(f) => return Err(number_out_of_range(&f.to_string(), span)),
+        ValueInner::Float(f) => return Err(Box::new(number_out_of_range(&f.to_string(), span))),
         ValueInner::Boolean(b) => NodeKind::Bool(b),
         ValueInner::Array(mut items) => {
             NodeKind::Seq(items.iter_mut().map(convert).collect::<Result<_, _>>()?)
