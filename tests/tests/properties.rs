@@ -100,8 +100,8 @@ prop_compose! {
         page_size in Just(page_size),
     ) -> Spec {
         let mut roles = IndexMap::new();
-        for r in 0..n_roles {
-            roles.insert(format!("{}_role", WORDS[r]), Role { signup: r == 0, admin: false, description: None });
+        for (r, word) in WORDS.iter().take(n_roles).enumerate() {
+            roles.insert(format!("{word}_role"), Role { signup: r == 0, admin: false, description: None });
         }
         roles.insert("admin".to_string(), Role { signup: false, admin: true, description: Some("Operators".into()) });
         let role_names: Vec<String> = roles.keys().cloned().collect();
