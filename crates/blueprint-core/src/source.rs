@@ -77,21 +77,93 @@ impl Source {
     }
 }
 
-/// One step of a path into a spec: a map key or a list index.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Seg {
-    /// A map key.
-    Key(String),
-    /// A list index.
-    Index(usize),
-}
+/// A path into a spec, such as `entities.Patient.fields.email`: cheap to
+/// clone and hash, so every part of a spec can be recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Path(String);
 
-/// A path into a spec, such as `entities.Patient.fields.email`.
-pub type Path = Vec<Seg>;
+const KEY: char = '\u{1f}';
+const INDEX: char = '\u{1e}';
+
+impl Path {
+    /// The top level of the spec.
+    pub fn root() -> Path {
+        Path(String::new())
+    }
+
+    /// The path of a map key below this one.
+    pub fn key(&self, key: &str) -> Path {
+        let mut p = self.clone();
+        p.push_key(key);
+        p
+    }
+
+    /// Descends into a map key.
+    pub fn push_key(&mut self, key: &str) {
+        self.0.push(KEY);
+        self.0.push_str(key);
+    }
+
+    /// Descends into a list item.
+    pub fn push_index(&mut self, index: usize) {
+        self.0.push(INDEX);
+        self.0.push_str(&index.to_string());
+    }
+
+    /// The path one step up, if any.
+    pub fn parent(&self) -> Option<Path> {
+        self.0
+            .rfind([KEY, INDEX])
+            .map(|i| Path(self.0[..i].to_string()))
+    }
+
+    /// The path as a user reads it: `` `entities.Patient.fields[0]` ``, or
+    /// `the top level`.
+    pub fn dotted(&self) -> String {
+        if self.0.is_empty() {
+            return "the top level".to_string();
+        }
+        let mut out = String::with_capacity(self.0.len() + 2);
+        out.push('`');
+        let mut first = true;
+        let mut in_index = false;
+        for c in self.0.chars() {
+            match c {
+                KEY => {
+                    if in_index {
+                        out.push(']');
+                        in_index = false;
+                    }
+                    if !first {
+                        out.push('.');
+                    }
+                    first = false;
+                }
+                INDEX => {
+                    if in_index {
+                        out.push(']');
+                    }
+                    out.push('[');
+                    in_index = true;
+                }
+                c => out.push(c),
+            }
+        }
+        if in_index {
+            out.push(']');
+        }
+        out.push('`');
+        out
+    }
+}
 
 /// Builds a path from keys: `path(&["entities", "Patient"])`.
 pub fn path(keys: &[&str]) -> Path {
-    keys.iter().map(|k| Seg::Key((*k).to_string())).collect()
+    let mut p = Path::root();
+    for k in keys {
+        p.push_key(k);
+    }
+    p
 }
 
 /// Where each part of a spec was written: the span of its key and of its
@@ -108,18 +180,25 @@ impl SourceMap {
     }
 
     /// The span of the value at `path`.
-    pub fn value(&self, path: &[Seg]) -> Option<Span> {
+    pub fn value(&self, path: &Path) -> Option<Span> {
         self.entries.get(path).map(|(_, v)| *v)
     }
 
     /// The span of the key at `path`, else of its value.
-    pub fn key(&self, path: &[Seg]) -> Option<Span> {
+    pub fn key(&self, path: &Path) -> Option<Span> {
         self.entries.get(path).map(|(k, v)| k.unwrap_or(*v))
     }
 
     /// The value span of the longest prefix of `path` that was written.
-    pub fn nearest(&self, path: &[Seg]) -> Option<Span> {
-        (0..=path.len()).rev().find_map(|n| self.value(&path[..n]))
+    pub fn nearest(&self, path: &Path) -> Option<Span> {
+        let mut at = Some(path.clone());
+        while let Some(p) = at {
+            if let Some(span) = self.value(&p) {
+                return Some(span);
+            }
+            at = p.parent();
+        }
+        None
     }
 
     /// How many places are recorded.
@@ -136,6 +215,18 @@ impl SourceMap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_read_like_the_spec() {
+        let mut p = path(&["entities", "Task", "access", "read"]);
+        p.push_index(2);
+        assert_eq!(p.dotted(), "`entities.Task.access.read[2]`");
+        assert_eq!(
+            p.parent(),
+            Some(path(&["entities", "Task", "access", "read"]))
+        );
+        assert_eq!(Path::root().dotted(), "the top level");
+    }
 
     #[test]
     fn line_and_column_count_characters() {

@@ -5,7 +5,7 @@
 use super::model::*;
 use crate::diag::{Code, Diagnostic};
 use crate::naming::suggest;
-use crate::source::{Path, Seg, SourceMap, Span};
+use crate::source::{Path, SourceMap, Span};
 use crate::syntax::{shorten, Key, Node, NodeKind, Spanned};
 use indexmap::IndexMap;
 
@@ -78,30 +78,12 @@ struct Decoder {
     diags: Vec<Diagnostic>,
 }
 
-fn child(path: &[Seg], key: &str) -> Path {
-    let mut p = path.to_vec();
-    p.push(Seg::Key(key.to_string()));
-    p
+fn child(path: &Path, key: &str) -> Path {
+    path.key(key)
 }
 
-fn dotted(path: &[Seg]) -> String {
-    let mut s = String::new();
-    for seg in path {
-        match seg {
-            Seg::Key(k) => {
-                if !s.is_empty() {
-                    s.push('.');
-                }
-                s.push_str(k);
-            }
-            Seg::Index(i) => s.push_str(&format!("[{i}]")),
-        }
-    }
-    if s.is_empty() {
-        "the top level".to_string()
-    } else {
-        format!("`{s}`")
-    }
+fn dotted(path: &Path) -> String {
+    path.dotted()
 }
 
 impl Decoder {
@@ -109,7 +91,7 @@ impl Decoder {
         self.diags.push(d);
     }
 
-    fn wrong_type(&mut self, node: &Node, path: &[Seg], expected: &str, hint: &str) {
+    fn wrong_type(&mut self, node: &Node, path: &Path, expected: &str, hint: &str) {
         self.err(
             Diagnostic::error(
                 Code::WrongType,
@@ -128,7 +110,7 @@ impl Decoder {
     fn map<'n>(
         &mut self,
         node: &'n Node,
-        path: &[Seg],
+        path: &Path,
         allowed: Option<&[&str]>,
         hint: &str,
     ) -> Option<&'n [(Key, Node)]> {
@@ -167,7 +149,7 @@ impl Decoder {
         Some(entries)
     }
 
-    fn text(&mut self, node: &Node, path: &[Seg]) -> Option<String> {
+    fn text(&mut self, node: &Node, path: &Path) -> Option<String> {
         match &node.kind {
             NodeKind::Str(s) => Some(s.clone()),
             NodeKind::Int(i) => Some(i.to_string()),
@@ -185,14 +167,14 @@ impl Decoder {
         }
     }
 
-    fn optional_text(&mut self, node: &Node, path: &[Seg]) -> Option<String> {
+    fn optional_text(&mut self, node: &Node, path: &Path) -> Option<String> {
         match node.kind {
             NodeKind::Null => None,
             _ => self.text(node, path),
         }
     }
 
-    fn boolean(&mut self, node: &Node, path: &[Seg]) -> Option<bool> {
+    fn boolean(&mut self, node: &Node, path: &Path) -> Option<bool> {
         match node.kind {
             NodeKind::Bool(b) => Some(b),
             _ => {
@@ -202,7 +184,7 @@ impl Decoder {
         }
     }
 
-    fn number(&mut self, node: &Node, path: &[Seg]) -> Option<Number> {
+    fn number(&mut self, node: &Node, path: &Path) -> Option<Number> {
         match node.kind {
             NodeKind::Int(i) => Some(Number::Int(i)),
             NodeKind::Float(f) if f.is_finite() => Some(Number::Float(f)),
@@ -217,7 +199,7 @@ impl Decoder {
         }
     }
 
-    fn whole(&mut self, node: &Node, path: &[Seg], max: u32) -> Option<u32> {
+    fn whole(&mut self, node: &Node, path: &Path, max: u32) -> Option<u32> {
         match node.kind {
             NodeKind::Int(i) if (0..=i64::from(max)).contains(&i) => Some(i as u32),
             NodeKind::Int(i) => {
@@ -243,13 +225,13 @@ impl Decoder {
         }
     }
 
-    fn text_list(&mut self, node: &Node, path: &[Seg], hint: &str) -> Option<Vec<(String, Span)>> {
+    fn text_list(&mut self, node: &Node, path: &Path, hint: &str) -> Option<Vec<(String, Span)>> {
         match &node.kind {
             NodeKind::Seq(items) => {
                 let mut out = Vec::new();
                 for (i, item) in items.iter().enumerate() {
-                    let mut p = path.to_vec();
-                    p.push(Seg::Index(i));
+                    let mut p = path.clone();
+                    p.push_index(i);
                     self.map.insert(p.clone(), None, item.span);
                     if let Some(t) = self.text(item, &p) {
                         out.push((t, item.span));
@@ -265,7 +247,7 @@ impl Decoder {
         }
     }
 
-    fn missing(&mut self, at: Span, path: &[Seg], key: &str, hint: &str) {
+    fn missing(&mut self, at: Span, path: &Path, key: &str, hint: &str) {
         self.err(
             Diagnostic::error(
                 Code::MissingKey,
@@ -277,7 +259,7 @@ impl Decoder {
     }
 
     fn spec(&mut self, root: &Node) -> Spec {
-        let top: Path = Vec::new();
+        let top = Path::root();
         self.map.insert(top.clone(), None, root.span);
         let mut spec = Spec {
             spec_version: SPEC_VERSION,
@@ -396,7 +378,7 @@ impl Decoder {
     }
 
     fn product(&mut self, node: &Node) -> Product {
-        let path = vec![Seg::Key("product".into())];
+        let path = Path::root().key("product");
         let mut product = Product {
             name: String::new(),
             title: None,
@@ -435,7 +417,7 @@ impl Decoder {
     }
 
     fn compliance(&mut self, node: &Node) -> ComplianceSettings {
-        let path = vec![Seg::Key("compliance".into())];
+        let path = Path::root().key("compliance");
         let mut c = ComplianceSettings::default();
         let Some(entries) = self.map(
             node,
@@ -496,7 +478,7 @@ impl Decoder {
     }
 
     fn roles(&mut self, node: &Node) -> IndexMap<String, Role> {
-        let path = vec![Seg::Key("roles".into())];
+        let path = Path::root().key("roles");
         let mut roles = IndexMap::new();
         let Some(entries) = self.map(
             node,
@@ -533,7 +515,7 @@ impl Decoder {
     }
 
     fn entities(&mut self, node: &Node, admin_roles: &[String]) -> IndexMap<String, Entity> {
-        let path = vec![Seg::Key("entities".into())];
+        let path = Path::root().key("entities");
         let mut out = IndexMap::new();
         if matches!(node.kind, NodeKind::Null) {
             return out;
@@ -548,7 +530,7 @@ impl Decoder {
         out
     }
 
-    fn entity(&mut self, name: &str, node: &Node, path: &[Seg], admin_roles: &[String]) -> Entity {
+    fn entity(&mut self, name: &str, node: &Node, path: &Path, admin_roles: &[String]) -> Entity {
         let mut entity = Entity {
             description: None,
             owned: false,
@@ -614,7 +596,7 @@ impl Decoder {
         entity
     }
 
-    fn fields(&mut self, node: &Node, path: &[Seg]) -> IndexMap<String, Field> {
+    fn fields(&mut self, node: &Node, path: &Path) -> IndexMap<String, Field> {
         let mut out = IndexMap::new();
         if matches!(node.kind, NodeKind::Null) {
             return out;
@@ -670,7 +652,7 @@ impl Decoder {
         None
     }
 
-    fn field(&mut self, node: &Node, path: &[Seg]) -> Option<Field> {
+    fn field(&mut self, node: &Node, path: &Path) -> Option<Field> {
         match &node.kind {
             NodeKind::Str(s) => {
                 let (name, required) = match s.strip_suffix('!') {
@@ -757,7 +739,7 @@ impl Decoder {
         }
     }
 
-    fn scalar(&mut self, node: &Node, path: &[Seg]) -> Option<Scalar> {
+    fn scalar(&mut self, node: &Node, path: &Path) -> Option<Scalar> {
         match &node.kind {
             NodeKind::Bool(b) => Some(Scalar::Bool(*b)),
             NodeKind::Int(i) => Some(Scalar::Number(Number::Int(*i))),
@@ -777,7 +759,7 @@ impl Decoder {
     }
 
     /// One of a fixed list of words.
-    fn word<'w>(&mut self, node: &Node, path: &[Seg], words: &[&'w str]) -> Option<&'w str> {
+    fn word<'w>(&mut self, node: &Node, path: &Path, words: &[&'w str]) -> Option<&'w str> {
         let text = self.text(node, path)?;
         if let Some(w) = words.iter().find(|w| **w == text) {
             return Some(w);
@@ -797,7 +779,7 @@ impl Decoder {
         None
     }
 
-    fn relations(&mut self, node: &Node, path: &[Seg]) -> IndexMap<String, Relation> {
+    fn relations(&mut self, node: &Node, path: &Path) -> IndexMap<String, Relation> {
         let mut out = IndexMap::new();
         if matches!(node.kind, NodeKind::Null) {
             return out;
@@ -869,7 +851,7 @@ impl Decoder {
         out
     }
 
-    fn retention(&mut self, node: &Node, path: &[Seg]) -> Option<Retention> {
+    fn retention(&mut self, node: &Node, path: &Path) -> Option<Retention> {
         if matches!(node.kind, NodeKind::Null) {
             return None;
         }
@@ -900,14 +882,14 @@ impl Decoder {
         &mut self,
         node: &Node,
     ) -> IndexMap<String, IndexMap<String, serde_json::Value>> {
-        let path = vec![Seg::Key("integrations".into())];
+        let path = Path::root().key("integrations");
         let mut out = IndexMap::new();
         match &node.kind {
             NodeKind::Null => {}
             NodeKind::Seq(items) => {
                 for (i, item) in items.iter().enumerate() {
                     let mut p = path.clone();
-                    p.push(Seg::Index(i));
+                    p.push_index(i);
                     self.map.insert(p.clone(), None, item.span);
                     if let Some(id) = self.text(item, &p) {
                         if out.contains_key(&id) {
@@ -954,7 +936,7 @@ impl Decoder {
     }
 
     fn api(&mut self, node: &Node) -> Api {
-        let path = vec![Seg::Key("api".into())];
+        let path = Path::root().key("api");
         let mut api = Api::default();
         let Some(entries) = self.map(
             node,

@@ -10,7 +10,7 @@ use super::vendors::vendor;
 use crate::diag::{Code, Diagnostic};
 use crate::naming::{self, suggest};
 use crate::reserved::{reserved_in, Language};
-use crate::source::{Path, Seg, SourceMap};
+use crate::source::{Path, SourceMap};
 use crate::syntax::{shorten, Spanned};
 use std::collections::HashMap;
 
@@ -34,7 +34,7 @@ struct Checks<'m> {
 }
 
 fn p(keys: &[&str]) -> Path {
-    keys.iter().map(|k| Seg::Key((*k).to_string())).collect()
+    crate::source::path(keys)
 }
 
 /// Where a diagnostic points: the key or the value of a path.
@@ -205,7 +205,7 @@ impl Checks<'_> {
                 let collection = entity.collection();
                 let plural_path = {
                     let mut pp = path.clone();
-                    pp.push(Seg::Key("plural".into()));
+                    pp.push_key("plural");
                     pp
                 };
                 if entity.plural.is_some() && !naming::is_snake_case(&collection) {
@@ -295,8 +295,8 @@ impl Checks<'_> {
         for (fname, field) in &entity.fields {
             let fpath = {
                 let mut fp = path.clone();
-                fp.push(Seg::Key("fields".into()));
-                fp.push(Seg::Key(fname.clone()));
+                fp.push_key("fields");
+                fp.push_key(fname);
                 fp
             };
             if !self.snake_name(fname, "field", At::Key(fpath.clone())) {
@@ -324,8 +324,8 @@ impl Checks<'_> {
         for (rname, rel) in &entity.relations {
             let rpath = {
                 let mut rp = path.clone();
-                rp.push(Seg::Key("relations".into()));
-                rp.push(Seg::Key(rname.clone()));
+                rp.push_key("relations");
+                rp.push_key(rname);
                 rp
             };
             if !naming::is_snake_case(rname) {
@@ -372,13 +372,13 @@ impl Checks<'_> {
         for (rname, rel) in &entity.relations {
             let rpath = {
                 let mut rp = path.clone();
-                rp.push(Seg::Key("relations".into()));
-                rp.push(Seg::Key(rname.clone()));
+                rp.push_key("relations");
+                rp.push_key(rname);
                 rp
             };
             let sub = |k: &str| {
                 let mut s = rpath.clone();
-                s.push(Seg::Key(k.into()));
+                s.push_key(k);
                 s
             };
             if !self.snake_name(rname, "relation", At::Key(rpath.clone())) {
@@ -489,13 +489,13 @@ impl Checks<'_> {
         for action in Action::ALL {
             let apath = {
                 let mut ap = path.clone();
-                ap.push(Seg::Key("access".into()));
-                ap.push(Seg::Key(action.as_str().into()));
+                ap.push_key("access");
+                ap.push_key(action.as_str());
                 ap
             };
             for (i, subject) in entity.access.get(action).iter().enumerate() {
                 let mut at = apath.clone();
-                at.push(Seg::Index(i));
+                at.push_index(i);
                 match subject {
                     Subject::Role(role) if !spec.roles.contains_key(role) => {
                         let mut known: Vec<&str> = spec.roles.keys().map(String::as_str).collect();
@@ -565,7 +565,7 @@ impl Checks<'_> {
             };
             for (name, value) in options {
                 let mut opath = path.clone();
-                opath.push(Seg::Key(name.clone()));
+                opath.push_key(name);
                 match info.options.iter().find(|(n, _)| n == name) {
                     None => {
                         let names: Vec<&str> = info.options.iter().map(|(n, _)| *n).collect();
@@ -636,7 +636,7 @@ struct FieldChecks<'a, 'm> {
 impl FieldChecks<'_, '_> {
     fn at(&self, key: &str) -> Path {
         let mut p = self.path.clone();
-        p.push(Seg::Key(key.into()));
+        p.push_key(key);
         p
     }
 
