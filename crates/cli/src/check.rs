@@ -3,6 +3,10 @@
 use crate::cmd::CheckFormat;
 use crate::exit::Exit;
 use blueprint_core::diag::{render_json, render_text, summary, Diagnostic};
+
+fn warnings(n: usize) -> String {
+    format!("{n} warning{}", if n == 1 { "" } else { "s" })
+}
 use blueprint_core::spec::{parse_file, Checked, LoadError};
 use std::path::Path;
 
@@ -57,13 +61,13 @@ pub fn run(path: &Path, format: CheckFormat) -> Exit {
             let spec = &checked.spec;
             match format {
                 CheckFormat::Text => println!(
-                    "{}: valid: product `{}`, {} entities, {} roles, {} integrations ({})",
+                    "{}: valid: product `{}`, {} entities, {} roles, {} integrations, {}",
                     path.display(),
                     spec.product.name,
                     spec.entities.len(),
                     spec.roles.len(),
                     spec.integrations.len(),
-                    summary(&checked.warnings),
+                    warnings(checked.warnings.len()),
                 ),
                 CheckFormat::Json => println!(
                     "{}",
