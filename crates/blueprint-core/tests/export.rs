@@ -272,3 +272,38 @@ fn exports_are_stable() {
     assert_eq!(plan_json(&a), plan_json(&b));
     assert_eq!(plan_text(&a), plan_text(&b));
 }
+
+#[test]
+fn tasks_counts_are_the_ones_docs_plan_json_md_shows() {
+    let plan = plan_json(&common::tasks().build());
+    assert_eq!(
+        plan["counts"],
+        serde_json::json!({
+            "elements": { "BusinessRole": 3, "BusinessObject": 3, "ApplicationComponent": 2, "ApplicationInterface": 1, "ApplicationService": 12, "DataObject": 3, "Node": 1, "SystemSoftware": 1, "Artifact": 2 },
+            "relationships": { "Access": 12, "Aggregation": 1, "Assignment": 14, "Association": 2, "Composition": 1, "Realization": 19, "Serving": 42 },
+            "total_elements": 28,
+            "total_relationships": 91
+        })
+    );
+    let elements = plan["elements"].as_array().unwrap();
+    let task = elements.iter().find(|e| e["id"] == "do.task").unwrap();
+    assert_eq!(task["properties"]["field.title"], "string required max=200");
+    assert_eq!(
+        task["properties"]["field.priority"],
+        "enum values=low|normal|high|urgent default=normal"
+    );
+    let rels = plan["relationships"].as_array().unwrap();
+    let owner = rels
+        .iter()
+        .find(|r| r["id"] == "rel.serving.svc.task.update.role.member")
+        .unwrap();
+    assert_eq!(
+        owner["properties"],
+        serde_json::json!({ "via": "owner", "condition": "owner" })
+    );
+    let access = rels
+        .iter()
+        .find(|r| r["id"] == "rel.access.svc.task.update.do.task")
+        .unwrap();
+    assert_eq!(access["access"], "ReadWrite");
+}
