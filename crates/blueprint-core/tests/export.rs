@@ -307,3 +307,73 @@ fn tasks_counts_are_the_ones_docs_plan_json_md_shows() {
         .unwrap();
     assert_eq!(access["access"], "ReadWrite");
 }
+
+/// A blueprint with one element of every kind and, for each, every
+/// relationship kind ArchiMate allows to one other element.
+fn every_kind() -> Blueprint {
+    use blueprint_core::archimate::{is_allowed, AccessType, ElementKind, RelationshipKind};
+    use blueprint_core::graph::{Element, NewRelationship};
+    let mut bp = Blueprint::new(SpecBuilder::new("all-kinds").spec());
+    let ids: Vec<ElementId> = ElementKind::ALL
+        .iter()
+        .map(|k| {
+            let id = ElementId::from_parts("k", &[k.xsi_type()]);
+            bp.add_element(Element::new(id, *k, format!("{k} \"named\"")))
+                .unwrap()
+        })
+        .collect();
+    for (i, source) in ids.iter().enumerate() {
+        let j = (i * 7 + 3) % ids.len();
+        for kind in RelationshipKind::ALL {
+            if is_allowed(ElementKind::ALL[i], kind, ElementKind::ALL[j]) {
+                let mut new = NewRelationship::new(kind, source, &ids[j]).with_name("a|b\"c");
+                if kind == RelationshipKind::Access {
+                    new = new.with_access(AccessType::ReadWrite);
+                }
+                bp.add_relationship(new).unwrap();
+            }
+        }
+    }
+    bp
+}
+
+#[test]
+fn every_kind_exports_to_well_formed_dot_and_mermaid() {
+    let bp = every_kind();
+    assert!(bp.relationships().count() > 62);
+    let dot = to_dot(&bp);
+    let scan = scan_dot(&dot);
+    assert_eq!(scan.max_depth, 2);
+    assert_eq!(dot.matches("subgraph \"cluster_").count(), Layer::ALL.len());
+    assert_eq!(
+        dot.lines().filter(|l| l.starts_with("    \"k.")).count(),
+        62
+    );
+    assert_eq!(
+        dot.lines().filter(|l| l.contains(" -> ")).count(),
+        bp.relationships().count()
+    );
+    assert!(dot.contains("\"k.AndJunction\" [label=\"\", shape=circle, fillcolor=\"#000000\""));
+
+    let text = to_mermaid(&bp);
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.trim_start().starts_with("subgraph "))
+            .count(),
+        Layer::ALL.len()
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.trim() == "end").count(),
+        Layer::ALL.len()
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.starts_with("    n_k_")).count(),
+        62
+    );
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.contains("|\"a#124;b#quot;c"))
+            .count(),
+        bp.relationships().count()
+    );
+}
