@@ -243,6 +243,14 @@ impl SpecBuilder {
     }
 
     /// The spec, lowered into a blueprint.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::spec::{Action, Subject};
+    ///
+    /// let bp = SpecBuilder::new("notes").with_entity("Note", |e| e.owned()).build();
+    /// assert_eq!(bp.who_can(Action::Update, "Note"), [Subject::Owner, Subject::Role("admin".into())]);
+    /// ```
     pub fn build(&self) -> Blueprint {
         Blueprint::from_spec(&self.spec())
     }

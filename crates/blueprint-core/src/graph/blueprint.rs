@@ -82,6 +82,18 @@ impl Blueprint {
     ///
     /// [`GraphError::DuplicateElement`] when an element (or relationship)
     /// already uses the id.
+    ///
+    /// ```
+    /// use blueprint_core::archimate::ElementKind;
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::graph::{Blueprint, Element, ElementId};
+    ///
+    /// let mut bp = Blueprint::new(SpecBuilder::new("tasks").spec());
+    /// let id = ElementId::new("goal.uptime").unwrap();
+    /// bp.add_element(Element::new(id.clone(), ElementKind::Goal, "Stay up")).unwrap();
+    /// // The same id again is refused.
+    /// assert!(bp.add_element(Element::new(id, ElementKind::Goal, "Again")).is_err());
+    /// ```
     pub fn add_element(&mut self, element: Element) -> Result<ElementId, GraphError> {
         let id = element.id.clone();
         if self.nodes.contains_key(&id) || self.edges.contains_key(id.as_str()) {
@@ -104,6 +116,29 @@ impl Blueprint {
     ///   kind between the two element kinds (the error lists the allowed ones);
     /// - [`GraphError::AccessTypeOnNonAccess`] when a non-Access relationship
     ///   carries an access type.
+    ///
+    /// ```
+    /// use blueprint_core::archimate::{AccessType, ElementKind, RelationshipKind};
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::graph::{Blueprint, Element, ElementId, GraphError, NewRelationship};
+    ///
+    /// let mut bp = Blueprint::new(SpecBuilder::new("tasks").spec());
+    /// let svc = bp
+    ///     .add_element(Element::new(ElementId::new("svc.report").unwrap(), ElementKind::ApplicationService, "Report"))
+    ///     .unwrap();
+    /// let data = bp
+    ///     .add_element(Element::new(ElementId::new("do.sale").unwrap(), ElementKind::DataObject, "Sale"))
+    ///     .unwrap();
+    /// let id = bp
+    ///     .add_relationship(NewRelationship::new(RelationshipKind::Access, &svc, &data).with_access(AccessType::Read))
+    ///     .unwrap();
+    /// assert_eq!(id.as_str(), "rel.access.svc.report.do.sale");
+    ///
+    /// // A service does not serve data; the error lists what is allowed.
+    /// let err = bp.add_relationship(NewRelationship::new(RelationshipKind::Serving, &svc, &data)).unwrap_err();
+    /// assert!(matches!(err, GraphError::NotAllowed { .. }));
+    /// assert!(err.to_string().contains("Access (a), Association (o)"));
+    /// ```
     pub fn add_relationship(&mut self, new: NewRelationship) -> Result<RelationshipId, GraphError> {
         let source = self.index_of(&new.source, "source")?;
         let target = self.index_of(&new.target, "target")?;
@@ -214,6 +249,18 @@ impl Blueprint {
     }
 
     /// The relationships whose source is `id`, in insertion order.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::graph::ElementId;
+    ///
+    /// let bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+    /// let data = ElementId::new("do.task").unwrap();
+    /// let targets: Vec<&str> = bp.relationships_from(&data).map(|r| r.target.as_str()).collect();
+    /// assert_eq!(targets, ["bo.task"]);
+    /// // Four services access the data.
+    /// assert_eq!(bp.relationships_to(&data).count(), 5);
+    /// ```
     pub fn relationships_from<'a>(
         &'a self,
         id: &'a ElementId,
@@ -246,6 +293,15 @@ impl Blueprint {
 
     /// How many elements of each kind the blueprint holds, in the order of
     /// [`ElementKind::ALL`]; kinds with none are left out.
+    ///
+    /// ```
+    /// use blueprint_core::archimate::ElementKind;
+    /// use blueprint_core::builder::SpecBuilder;
+    ///
+    /// let bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+    /// assert_eq!(bp.counts_by_kind()[&ElementKind::ApplicationService], 4);
+    /// assert!(!bp.counts_by_kind().contains_key(&ElementKind::Goal));
+    /// ```
     pub fn counts_by_kind(&self) -> IndexMap<ElementKind, usize> {
         let mut counts: IndexMap<ElementKind, usize> = IndexMap::new();
         for kind in ElementKind::ALL {

@@ -34,7 +34,7 @@ pub enum GraphError {
     /// ArchiMate does not allow this relationship kind between these
     /// element kinds.
     #[error(
-        "ArchiMate 3.2 does not allow {kind} from {source_kind} `{source_id}` to {target_kind} `{target_id}`; allowed from {source_kind} to {target_kind}: {allowed}"
+        "ArchiMate 3.2 does not allow {kind} from {source_kind} `{source_id}` to {target_kind} `{target_id}`; from {source_kind} to {target_kind} it allows: {allowed}. Use one of those, or relate other elements"
     )]
     NotAllowed {
         /// The relationship kind asked for.

@@ -46,6 +46,12 @@ pub struct EntityRelation {
 impl Blueprint {
     /// The entity names, in spec order (one per BusinessObject lowered from
     /// an entity).
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let bp = SpecBuilder::new("shop").with_entity("Order", |e| e).with_entity("Item", |e| e).build();
+    /// assert_eq!(bp.entities(), ["Order", "Item"]);
+    /// ```
     pub fn entities(&self) -> Vec<&str> {
         self.elements_of_kind(ElementKind::BusinessObject)
             .filter_map(|e| e.property(props::ENTITY))
@@ -179,6 +185,21 @@ impl Blueprint {
     /// shortest first, then by ids; empty when there is none or an id is
     /// unknown. The number of paths can grow fast in dense graphs; prefer
     /// [`path_between`](Self::path_between) when one path will do.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::graph::ElementId;
+    ///
+    /// let bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+    /// let app = ElementId::new("app.tasks").unwrap();
+    /// let data = ElementId::new("do.task").unwrap();
+    /// // Through each of the four services, straight from the component or
+    /// // through its interface: eight paths, the shortest first.
+    /// let paths = bp.paths(&app, &data);
+    /// assert_eq!(paths.len(), 8);
+    /// assert_eq!(paths[0].len(), 3);
+    /// assert_eq!(paths[7].len(), 4);
+    /// ```
     pub fn paths(&self, from: &ElementId, to: &ElementId) -> Vec<Vec<ElementId>> {
         let (Some(start), Some(goal)) = (self.node_index(from), self.node_index(to)) else {
             return Vec::new();
@@ -205,6 +226,16 @@ impl Blueprint {
     }
 
     /// The ApplicationService of one operation on an entity, if any.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::spec::Action;
+    ///
+    /// let bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+    /// let svc = bp.service_of("Task", Action::Update).unwrap();
+    /// assert_eq!(svc.id.as_str(), "svc.task.update");
+    /// assert_eq!(svc.property("operations"), Some("PATCH /api/tasks/{id}"));
+    /// ```
     pub fn service_of(&self, entity: &str, action: Action) -> Option<&Element> {
         self.elements_of_kind(ElementKind::ApplicationService)
             .find(|e| {
