@@ -38,7 +38,10 @@ fn check_of_an_invalid_spec_draws_the_line_and_exits_1() {
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
     assert!(err.contains("error[E400]"), "{err}");
-    assert!(err.contains("tests/specs/bad/multiple-errors.yaml:12:22"), "{err}");
+    assert!(
+        err.contains("tests/specs/bad/multiple-errors.yaml:12:22"),
+        "{err}"
+    );
     assert!(err.contains("^^^^^^^"), "{err}");
     assert!(err.contains("did you mean `member`?"), "{err}");
     assert!(err.contains("7 errors"), "{err}");
@@ -46,13 +49,20 @@ fn check_of_an_invalid_spec_draws_the_line_and_exits_1() {
 
 #[test]
 fn check_json_is_an_array_of_diagnostics() {
-    let o = archgen(&["check", "tests/specs/bad/multiple-errors.yaml", "--format", "json"]);
+    let o = archgen(&[
+        "check",
+        "tests/specs/bad/multiple-errors.yaml",
+        "--format",
+        "json",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json on stdout");
     let items = v.as_array().expect("array");
     assert_eq!(items.len(), 7);
     for d in items {
-        for key in ["severity", "code", "message", "file", "line", "column", "hint"] {
+        for key in [
+            "severity", "code", "message", "file", "line", "column", "hint",
+        ] {
             assert!(d.get(key).is_some(), "{key} missing in {d}");
         }
     }
@@ -84,7 +94,10 @@ fn help_has_examples_and_version_prints() {
 
 #[test]
 fn warnings_do_not_fail_check() {
-    let o = archgen(&["check", "tests/specs/warn/W404-restrict-blocks-erasure.yaml"]);
+    let o = archgen(&[
+        "check",
+        "tests/specs/warn/W404-restrict-blocks-erasure.yaml",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     assert!(stderr(&o).contains("warning[W404]"));
     assert!(stdout(&o).contains("1 warning"));
