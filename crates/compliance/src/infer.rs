@@ -225,14 +225,22 @@ impl Reader {
         Reader { sources }
     }
 
-    /// Every (place, words) hit of any of the terms, at most one per place and term list.
+    /// Where the terms occur: one reason per term (its first place), in
+    /// the order the places are read.
     fn hits(&self, terms: &[Term]) -> Vec<String> {
-        let mut out = Vec::new();
-        for (src, prose) in &self.sources {
-            if let Some(found) = terms.iter().find_map(|t| find(&src.words, t, *prose)) {
-                out.push(format!("{} mentions \"{}\"", src.place, found));
+        let mut found: Vec<(usize, usize, String)> = Vec::new();
+        for (ti, term) in terms.iter().enumerate() {
+            for (si, (src, prose)) in self.sources.iter().enumerate() {
+                if let Some(words) = find(&src.words, term, *prose) {
+                    found.push((si, ti, format!("{} mentions \"{}\"", src.place, words)));
+                    break;
+                }
             }
         }
+        found.sort();
+        let mut out: Vec<String> = found.into_iter().map(|(_, _, r)| r).collect();
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|r| seen.insert(r.clone()));
         out
     }
 }
