@@ -39,6 +39,8 @@ pub enum Capability {
     CsrfProtection,
     /// Role-based access control.
     Rbac,
+    /// Administrative functions limited to admin roles.
+    AdminFunctions,
     /// Rows scoped to their owner.
     RowOwnership,
     /// The audit log.

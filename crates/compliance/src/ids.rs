@@ -114,7 +114,8 @@ pub fn realizers(capability: Capability, spec: &Spec, fields: &[FieldClass]) -> 
         | C::RequestIds
         | C::LogRedaction
         | C::UtcTimestamps
-        | C::HealthChecks => vec![api(spec)],
+        | C::HealthChecks
+        | C::AdminFunctions => vec![api(spec)],
         _ => vec![app(spec)],
     };
     dedup(&mut ids);
