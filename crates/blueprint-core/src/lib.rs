@@ -4,11 +4,24 @@
 //!   checks that turn a user's mistakes into diagnostics with file, line,
 //!   column and a hint.
 //! - [`naming`]: case styles, English plurals and "did you mean" suggestions.
+//! - [`archimate`]: the ArchiMate 3.2 vocabulary and the allowed-relationship
+//!   rules.
+//! - [`graph`]: the blueprint, an ArchiMate-typed graph with stable ids, and
+//!   its queries.
+//! - [`lower`]: turning a spec into a blueprint.
+//! - [`builder`]: writing a spec, and so a blueprint, in Rust code.
+//! - [`export`]: the blueprint as Graphviz DOT, Mermaid, and the `plan`
+//!   report (JSON and text).
 //!
 //! Nothing here knows templates, stacks or the file system beyond reading a
 //! spec file the caller names.
 
 #![warn(missing_docs)]
 
+pub mod archimate;
+pub mod builder;
+pub mod export;
+pub mod graph;
+pub mod lower;
 pub mod naming;
 pub mod spec;
