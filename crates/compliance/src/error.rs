@@ -13,7 +13,18 @@ pub enum Error {
     /// The framework reference data could not be read.
     #[error("the framework reference data is not valid: {0}; restore data/frameworks.yaml from shared/standards")]
     Frameworks(String),
-    /// Weaving the analysis into a blueprint failed.
+    /// The blueprint already has an element of another kind under an id
+    /// weaving needs.
+    #[error("the blueprint already has a {found} `{id}`; weaving needs a {wanted} there: rename that element")]
+    Clash {
+        /// The element id.
+        id: String,
+        /// The kind found.
+        found: String,
+        /// The kind weaving adds.
+        wanted: String,
+    },
+    /// Weaving the analysis into a blueprint broke a graph rule.
     #[error("cannot weave compliance into the blueprint: {0}")]
-    Weave(String),
+    Weave(#[from] blueprint_core::graph::GraphError),
 }

@@ -3,7 +3,8 @@
 //! These follow the ids the blueprint lowering gives a spec's elements:
 //! `app.<product>` (the backend), `app.<product>.api` (its HTTP interface),
 //! `svc.<entity>.<action>` (one service per entity action),
-//! `do.<entity>` (one data object per entity) and `tech.postgresql`. When the
+//! `do.<entity>` (one data object per entity), `ext.<vendor>` (one external
+//! component per integration) and `tech.postgresql`. When the
 //! analysis is woven into a real blueprint, ids it lacks are dropped.
 
 use blueprint_core::naming::snake;
@@ -30,6 +31,11 @@ pub fn data_object(entity: &str) -> String {
 /// The id of an entity action's service: `svc.<entity snake_case>.<action>`.
 pub fn service(entity: &str, action: Action) -> String {
     format!("svc.{}.{}", snake(entity), action.as_str())
+}
+
+/// The id of an integration's external component: `ext.<vendor>`.
+pub fn external(vendor: &str) -> String {
+    format!("ext.{vendor}")
 }
 
 /// The id of the database node.
@@ -97,6 +103,21 @@ pub fn realizers(capability: Capability, spec: &Spec, fields: &[FieldClass]) -> 
             v
         }
         C::ParameterizedQueries => vec![app(spec), DATABASE.into()],
+        C::ProcessorRegister => {
+            let mut v = vec![app(spec)];
+            v.extend(spec.integrations.keys().map(|k| external(k)));
+            v
+        }
+        C::CardDataScope => {
+            let mut v = vec![app(spec)];
+            v.extend(
+                spec.integrations
+                    .keys()
+                    .filter(|k| crate::infer::PAYMENT_VENDORS.contains(&k.as_str()))
+                    .map(|k| external(k)),
+            );
+            v
+        }
         C::BackupsRestore => vec![DATABASE.into()],
         C::PasswordPolicy
         | C::PasswordHashing

@@ -10,6 +10,9 @@
 //! - chooses controls from a catalog kept as data ([`Catalog`], embedded
 //!   from `data/controls.toml`), mapped to clause ids of those frameworks and
 //!   of OWASP ASVS, through rules that anyone can extend ([`ComplianceRule`]);
+//! - weaves the controls into the blueprint as ArchiMate motivation
+//!   elements, with the control parameters and PII classes as blueprint
+//!   parameters ([`weave`](mod@weave), [`complete`]);
 //! - renders the result as stable JSON, a terminal summary and the Markdown
 //!   compliance matrix an auditor reads.
 //!
@@ -42,6 +45,7 @@ pub mod pii;
 mod report;
 pub mod rules;
 pub mod testing;
+pub mod weave;
 
 pub use analysis::{analyze, Analysis, Analyzer, ControlFinding};
 pub use catalog::{Capability, Catalog, Control};
@@ -50,3 +54,4 @@ pub use frameworks::FrameworkRefs;
 pub use infer::{FrameworkFinding, PciScope};
 pub use pii::{FieldClass, SpecialCategory};
 pub use rules::{ComplianceRule, Proposal, ProposedControl, RuleContext, RuleRegistry};
+pub use weave::{complete, weave, Woven};
