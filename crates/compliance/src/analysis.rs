@@ -5,7 +5,7 @@ use blueprint_core::spec::{Framework, Spec};
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use crate::catalog::{Capability, Catalog, Control};
+use crate::catalog::{Capability, Catalog, Control, Stricter};
 use crate::frameworks::{FrameworkRefs, FRAMEWORK_KEYS};
 use crate::infer::{frameworks_in_force, pci_scope, FrameworkFinding, PciScope};
 use crate::pii::{classify_spec, FieldClass};
@@ -85,7 +85,9 @@ impl Analysis {
 
     /// The classification of one field.
     pub fn field(&self, entity: &str, field: &str) -> Option<&FieldClass> {
-        self.fields.iter().find(|f| f.entity == entity && f.field == field)
+        self.fields
+            .iter()
+            .find(|f| f.entity == entity && f.field == field)
     }
 
     /// The blueprint parameters the analysis sets: every control parameter
@@ -236,7 +238,7 @@ impl Analyzer {
         entries.sort_by_key(|(o, i, _)| (*o, *i));
         let controls = entries
             .into_iter()
-            .map(|(_, _, b)| self.finish(b, spec, &fields, &in_force))
+            .map(|(_, _, b)| self.finish(b, spec, &fields, &in_force, &mut warnings))
             .collect();
         Analysis {
             product: spec.product.name.clone(),
@@ -259,13 +261,15 @@ impl Analyzer {
         let id = p.control_id().to_string();
         if !building.contains_key(&id) {
             let control = match &p.control {
-                ProposedControl::Catalog(id) => match self.catalog.get(id) {
-                    Some(c) => c.clone(),
-                    None => {
-                        warnings.push(format!("rule `{rule}` proposed `{id}`, which is not in the catalog; dropped"));
-                        return;
+                ProposedControl::Catalog(id) => {
+                    match self.catalog.get(id) {
+                        Some(c) => c.clone(),
+                        None => {
+                            warnings.push(format!("rule `{rule}` proposed `{id}`, which is not in the catalog; dropped"));
+                            return;
+                        }
                     }
-                },
+                }
                 ProposedControl::Custom(c) => {
                     let mut c = (**c).clone();
                     for (fw, ids) in c.clauses.iter_mut() {
@@ -302,11 +306,19 @@ impl Analyzer {
         }
     }
 
-    fn finish(&self, b: Building, spec: &Spec, fields: &[FieldClass], in_force: &[Framework]) -> ControlFinding {
+    fn finish(
+        &self,
+        b: Building,
+        spec: &Spec,
+        fields: &[FieldClass],
+        in_force: &[Framework],
+        warnings: &mut Vec<String>,
+    ) -> ControlFinding {
         let c = b.control;
         let mut frameworks = IndexMap::new();
         for key in FRAMEWORK_KEYS {
-            let relevant = key == "asvs" || Framework::from_id(key).is_some_and(|f| in_force.contains(&f));
+            let relevant =
+                key == "asvs" || Framework::from_id(key).is_some_and(|f| in_force.contains(&f));
             if let Some(ids) = c.clauses.get(key).filter(|ids| relevant && !ids.is_empty()) {
                 frameworks.insert(key.to_string(), ids.clone());
             }
@@ -316,11 +328,31 @@ impl Analyzer {
         for (name, p) in &c.parameters {
             let (value, set_by) = p.effective(in_force);
             if let Some(f) = set_by {
-                reasons.push(format!("{name} = {value}: the strictest value, asked by {}", f.name()));
+                reasons.push(format!(
+                    "{name} = {value}: the strictest value, asked by {}",
+                    f.name()
+                ));
             }
             parameters.insert(name.clone(), value);
         }
         for (k, v) in b.overrides {
+            let stricter = c.parameters.get(&k).and_then(|p| p.stricter);
+            let looser = match (
+                stricter,
+                v.as_f64(),
+                parameters.get(&k).and_then(|x| x.as_f64()),
+            ) {
+                (Some(Stricter::Higher), Some(new), Some(old)) => new < old,
+                (Some(Stricter::Lower), Some(new), Some(old)) => new > old,
+                _ => false,
+            };
+            if looser {
+                warnings.push(format!(
+                    "a rule asked {k} = {v} for `{}`, which is weaker than the {} in force; kept {}",
+                    c.id, parameters[&k], parameters[&k]
+                ));
+                continue;
+            }
             reasons.push(format!("{k} = {v}: set by a rule"));
             parameters.insert(k, v);
         }

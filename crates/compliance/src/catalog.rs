@@ -293,7 +293,9 @@ impl Control {
                 .bytes()
                 .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
         {
-            out.push(format!("control id `{id}` must be SHOUTY-KEBAB (A-Z, 0-9, -)"));
+            out.push(format!(
+                "control id `{id}` must be SHOUTY-KEBAB (A-Z, 0-9, -)"
+            ));
         }
         if self.title.trim().is_empty() || self.requires.trim().is_empty() {
             out.push(format!("control `{id}` needs a title and a requirement"));
@@ -315,7 +317,9 @@ impl Control {
         for (name, p) in &self.parameters {
             for f in p.by_framework.keys() {
                 if Framework::from_id(f).is_none() {
-                    out.push(format!("parameter `{name}` of `{id}` names unknown framework `{f}`"));
+                    out.push(format!(
+                        "parameter `{name}` of `{id}` names unknown framework `{f}`"
+                    ));
                 }
             }
             for s in &p.sources {
@@ -324,7 +328,10 @@ impl Control {
                     None => Some(&p.value),
                 };
                 let Some(value) = value.and_then(|v| v.as_f64()) else {
-                    out.push(format!("parameter `{name}` of `{id}` has no number to compare with {} {}", s.framework, s.clause));
+                    out.push(format!(
+                        "parameter `{name}` of `{id}` has no number to compare with {} {}",
+                        s.framework, s.clause
+                    ));
                     continue;
                 };
                 let Some(reference) = refs.param(&s.framework, &s.clause, &s.key) else {
@@ -388,7 +395,8 @@ impl Catalog {
     /// Reads a catalog in the `controls.toml` format and checks it against
     /// the reference data.
     pub fn parse(text: &str, refs: &FrameworkRefs) -> Result<Catalog, Error> {
-        let file: CatalogFile = toml::from_str(text).map_err(|e| Error::CatalogSyntax(e.to_string()))?;
+        let file: CatalogFile =
+            toml::from_str(text).map_err(|e| Error::CatalogSyntax(e.to_string()))?;
         let mut catalog = Catalog::default();
         let mut problems = Vec::new();
         let mut seen = BTreeSet::new();

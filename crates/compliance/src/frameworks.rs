@@ -81,7 +81,9 @@ impl FrameworkRefs {
             let controls = body
                 .as_mapping_get("controls")
                 .and_then(|c| c.as_vec())
-                .ok_or_else(|| Error::Frameworks(format!("framework `{key}` has no `controls` list")))?;
+                .ok_or_else(|| {
+                    Error::Frameworks(format!("framework `{key}` has no `controls` list"))
+                })?;
             let mut clauses = Vec::new();
             for c in controls {
                 let id = c
@@ -120,7 +122,10 @@ impl FrameworkRefs {
 
     /// The clauses of a framework, in file order.
     pub fn clauses(&self, framework: &str) -> &[Clause] {
-        self.frameworks.get(framework).map(Vec::as_slice).unwrap_or(&[])
+        self.frameworks
+            .get(framework)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// One clause of a framework.

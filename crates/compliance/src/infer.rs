@@ -53,7 +53,8 @@ impl PciScope {
 }
 
 /// Payments vendors whose hosted checkout keeps card data out of the backend.
-pub const PAYMENT_VENDORS: &[&str] = &["stripe", "adyen", "braintree", "paypal", "square", "mollie"];
+pub const PAYMENT_VENDORS: &[&str] =
+    &["stripe", "adyen", "braintree", "paypal", "square", "mollie"];
 
 /// A place in the spec where text was read.
 #[derive(Debug, Clone)]
@@ -73,69 +74,189 @@ struct Term {
 }
 
 const fn t(words: &'static [&'static str]) -> Term {
-    Term { words, capitalized: false }
+    Term {
+        words,
+        capitalized: false,
+    }
 }
 
 const fn cap(words: &'static [&'static str]) -> Term {
-    Term { words, capitalized: true }
+    Term {
+        words,
+        capitalized: true,
+    }
 }
 
 /// EU and EEA places and peoples, and GDPR's own names.
 const GDPR_TERMS: &[Term] = &[
-    t(&["gdpr"]), t(&["dsgvo"]), t(&["rgpd"]), cap(&["eu"]), t(&["european", "union"]),
-    t(&["europe"]), t(&["european"]), cap(&["eea"]), t(&["data", "subject*"]),
-    t(&["austria"]), t(&["austrian"]), t(&["belgium"]), t(&["belgian"]), t(&["bulgaria"]),
-    t(&["bulgarian"]), t(&["croatia"]), t(&["croatian"]), t(&["cyprus"]), t(&["cypriot"]),
-    t(&["czech"]), t(&["czechia"]), t(&["denmark"]), t(&["danish"]), t(&["estonia"]),
-    t(&["estonian"]), t(&["finland"]), t(&["finnish"]), t(&["france"]), cap(&["french"]),
-    t(&["germany"]), t(&["german"]), t(&["greece"]), cap(&["greek"]), t(&["hungary"]),
-    t(&["hungarian"]), t(&["ireland"]), t(&["irish"]), t(&["italy"]), t(&["italian"]),
-    t(&["latvia"]), t(&["latvian"]), t(&["lithuania"]), t(&["lithuanian"]), t(&["luxembourg"]),
-    t(&["malta"]), t(&["maltese"]), t(&["netherlands"]), t(&["dutch"]), t(&["poland"]),
-    cap(&["polish"]), t(&["portugal"]), t(&["portuguese"]), t(&["romania"]), t(&["romanian"]),
-    t(&["slovakia"]), t(&["slovak"]), t(&["slovenia"]), t(&["slovenian"]), t(&["spain"]),
-    t(&["spanish"]), t(&["sweden"]), t(&["swedish"]), t(&["iceland"]), t(&["icelandic"]),
-    t(&["liechtenstein"]), t(&["norway"]), t(&["norwegian"]), t(&["berlin"]), t(&["munich"]),
-    t(&["hamburg"]), t(&["paris"]), t(&["madrid"]), t(&["barcelona"]), t(&["rome"]),
-    t(&["milan"]), t(&["amsterdam"]), t(&["vienna"]), t(&["brussels"]), t(&["dublin"]),
-    t(&["lisbon"]), t(&["warsaw"]), t(&["stockholm"]), t(&["copenhagen"]), t(&["helsinki"]),
-    t(&["prague"]), t(&["athens"]), t(&["budapest"]), t(&["oslo"]),
+    t(&["gdpr"]),
+    t(&["dsgvo"]),
+    t(&["rgpd"]),
+    cap(&["eu"]),
+    t(&["european", "union"]),
+    t(&["europe"]),
+    t(&["european"]),
+    cap(&["eea"]),
+    t(&["data", "subject*"]),
+    t(&["austria"]),
+    t(&["austrian"]),
+    t(&["belgium"]),
+    t(&["belgian"]),
+    t(&["bulgaria"]),
+    t(&["bulgarian"]),
+    t(&["croatia"]),
+    t(&["croatian"]),
+    t(&["cyprus"]),
+    t(&["cypriot"]),
+    t(&["czech"]),
+    t(&["czechia"]),
+    t(&["denmark"]),
+    t(&["danish"]),
+    t(&["estonia"]),
+    t(&["estonian"]),
+    t(&["finland"]),
+    t(&["finnish"]),
+    t(&["france"]),
+    cap(&["french"]),
+    t(&["germany"]),
+    t(&["german"]),
+    t(&["greece"]),
+    cap(&["greek"]),
+    t(&["hungary"]),
+    t(&["hungarian"]),
+    t(&["ireland"]),
+    t(&["irish"]),
+    t(&["italy"]),
+    t(&["italian"]),
+    t(&["latvia"]),
+    t(&["latvian"]),
+    t(&["lithuania"]),
+    t(&["lithuanian"]),
+    t(&["luxembourg"]),
+    t(&["malta"]),
+    t(&["maltese"]),
+    t(&["netherlands"]),
+    t(&["dutch"]),
+    t(&["poland"]),
+    cap(&["polish"]),
+    t(&["portugal"]),
+    t(&["portuguese"]),
+    t(&["romania"]),
+    t(&["romanian"]),
+    t(&["slovakia"]),
+    t(&["slovak"]),
+    t(&["slovenia"]),
+    t(&["slovenian"]),
+    t(&["spain"]),
+    t(&["spanish"]),
+    t(&["sweden"]),
+    t(&["swedish"]),
+    t(&["iceland"]),
+    t(&["icelandic"]),
+    t(&["liechtenstein"]),
+    t(&["norway"]),
+    t(&["norwegian"]),
+    t(&["berlin"]),
+    t(&["munich"]),
+    t(&["hamburg"]),
+    t(&["paris"]),
+    t(&["madrid"]),
+    t(&["barcelona"]),
+    t(&["rome"]),
+    t(&["milan"]),
+    t(&["amsterdam"]),
+    t(&["vienna"]),
+    t(&["brussels"]),
+    t(&["dublin"]),
+    t(&["lisbon"]),
+    t(&["warsaw"]),
+    t(&["stockholm"]),
+    t(&["copenhagen"]),
+    t(&["helsinki"]),
+    t(&["prague"]),
+    t(&["athens"]),
+    t(&["budapest"]),
+    t(&["oslo"]),
 ];
 
 /// Words that say the product is about health care.
 const HEALTH_TERMS: &[Term] = &[
-    t(&["patient*"]), t(&["clinician*"]), t(&["clinic"]), t(&["clinics"]), t(&["clinical"]),
-    t(&["hospital*"]), t(&["physician*"]), t(&["doctor*"]), t(&["nurse*"]), t(&["diagnos*"]),
-    t(&["health", "record*"]), t(&["medical", "record*"]), t(&["medical"]), t(&["ehr"]),
-    t(&["emr"]), t(&["prescription*"]), t(&["telehealth"]), t(&["telemedicine"]),
-    t(&["healthcare"]), t(&["visit", "note*"]), t(&["care", "provider*"]),
+    t(&["patient*"]),
+    t(&["clinician*"]),
+    t(&["clinic"]),
+    t(&["clinics"]),
+    t(&["clinical"]),
+    t(&["hospital*"]),
+    t(&["physician*"]),
+    t(&["doctor*"]),
+    t(&["nurse*"]),
+    t(&["diagnos*"]),
+    t(&["health", "record*"]),
+    t(&["medical", "record*"]),
+    t(&["medical"]),
+    t(&["ehr"]),
+    t(&["emr"]),
+    t(&["prescription*"]),
+    t(&["telehealth"]),
+    t(&["telemedicine"]),
+    t(&["healthcare"]),
+    t(&["visit", "note*"]),
+    t(&["care", "provider*"]),
 ];
 
 /// Words that name HIPAA or protected health information outright.
 const HIPAA_TERMS: &[Term] = &[
-    t(&["hipaa"]), cap(&["phi"]), t(&["protected", "health", "information"]), t(&["ephi"]),
+    t(&["hipaa"]),
+    cap(&["phi"]),
+    t(&["protected", "health", "information"]),
+    t(&["ephi"]),
 ];
 
 /// Words that place the product in the United States.
 const US_TERMS: &[Term] = &[
-    cap(&["us"]), cap(&["usa"]), t(&["united", "states"]), t(&["america"]), t(&["american*"]),
-    t(&["california"]), t(&["texas"]), t(&["florida"]), t(&["new", "york"]),
-    t(&["medicare"]), t(&["medicaid"]),
+    cap(&["us"]),
+    cap(&["usa"]),
+    t(&["united", "states"]),
+    t(&["america"]),
+    t(&["american*"]),
+    t(&["california"]),
+    t(&["texas"]),
+    t(&["florida"]),
+    t(&["new", "york"]),
+    t(&["medicare"]),
+    t(&["medicaid"]),
 ];
 
 /// Words that mean card payments.
 const CARD_TERMS: &[Term] = &[
-    t(&["card", "pay*"]), t(&["card", "repay*"]), t(&["by", "card"]), t(&["credit", "card*"]),
-    t(&["debit", "card*"]), t(&["payment", "card*"]), t(&["cardholder*"]), t(&["card", "number*"]),
-    t(&["card", "transaction*"]), t(&["pci"]), t(&["pci", "dss"]),
+    t(&["card", "pay*"]),
+    t(&["card", "repay*"]),
+    t(&["by", "card"]),
+    t(&["credit", "card*"]),
+    t(&["debit", "card*"]),
+    t(&["payment", "card*"]),
+    t(&["cardholder*"]),
+    t(&["card", "number*"]),
+    t(&["card", "transaction*"]),
+    t(&["pci"]),
+    t(&["pci", "dss"]),
 ];
 
 /// Words that ask for SOC 2.
 const SOC2_TERMS: &[Term] = &[
-    t(&["soc", "2"]), t(&["soc2"]), t(&["soc", "ii"]), t(&["b2b"]),
-    t(&["enterprise", "customer*"]), t(&["enterprise", "client*"]), t(&["enterprise", "partner*"]),
-    t(&["enterprise", "buyer*"]), t(&["enterprises"]), t(&["business", "customer*"]),
-    t(&["corporate", "customer*"]), t(&["corporate", "client*"]), t(&["trust", "services", "criteria"]),
+    t(&["soc", "2"]),
+    t(&["soc2"]),
+    t(&["soc", "ii"]),
+    t(&["b2b"]),
+    t(&["enterprise", "customer*"]),
+    t(&["enterprise", "client*"]),
+    t(&["enterprise", "partner*"]),
+    t(&["enterprise", "buyer*"]),
+    t(&["enterprises"]),
+    t(&["business", "customer*"]),
+    t(&["corporate", "customer*"]),
+    t(&["corporate", "client*"]),
+    t(&["trust", "services", "criteria"]),
 ];
 
 /// Words that ask for ISO/IEC 27001.
@@ -173,9 +294,11 @@ fn find(words: &[String], term: &Term, prose: bool) -> Option<String> {
         return None;
     }
     words.windows(n).find_map(|w| {
-        let hit = w.iter().zip(term.words).enumerate().all(|(i, (word, pat))| {
-            word_matches(pat, word, prose && term.capitalized && i == 0)
-        });
+        let hit = w
+            .iter()
+            .zip(term.words)
+            .enumerate()
+            .all(|(i, (word, pat))| word_matches(pat, word, prose && term.capitalized && i == 0));
         hit.then(|| w.join(" "))
     })
 }
@@ -188,7 +311,13 @@ impl Reader {
     fn new(spec: &Spec) -> Reader {
         let mut sources = Vec::new();
         let mut prose = |place: String, text: &str| {
-            sources.push((Source { place, words: prose_words(text) }, true));
+            sources.push((
+                Source {
+                    place,
+                    words: prose_words(text),
+                },
+                true,
+            ));
         };
         if let Some(d) = &spec.product.description {
             prose("the product description".into(), d);
@@ -207,7 +336,13 @@ impl Reader {
             }
         }
         let mut ident = |place: String, name: &str| {
-            sources.push((Source { place, words: crate::pii::words(name) }, false));
+            sources.push((
+                Source {
+                    place,
+                    words: crate::pii::words(name),
+                },
+                false,
+            ));
         };
         ident("the product name".into(), &spec.product.name);
         for name in spec.roles.keys() {
@@ -258,9 +393,15 @@ pub fn pci_scope(spec: &Spec, fields: &[FieldClass]) -> PciScope {
         .map(|f| format!("{}.{}", f.entity, f.field))
         .collect();
     if !card_fields.is_empty() {
-        return PciScope::StoresCardData { fields: card_fields };
+        return PciScope::StoresCardData {
+            fields: card_fields,
+        };
     }
-    match spec.integrations.keys().find(|v| PAYMENT_VENDORS.contains(&v.as_str())) {
+    match spec
+        .integrations
+        .keys()
+        .find(|v| PAYMENT_VENDORS.contains(&v.as_str()))
+    {
         Some(v) => PciScope::HostedCheckout { vendor: v.clone() },
         None => PciScope::Undecided,
     }
@@ -342,7 +483,11 @@ pub fn infer(spec: &Spec, fields: &[FieldClass]) -> Vec<FrameworkFinding> {
 fn finding(framework: Framework, mut reasons: Vec<String>) -> FrameworkFinding {
     let mut seen = std::collections::HashSet::new();
     reasons.retain(|r| seen.insert(r.clone()));
-    FrameworkFinding { framework, declared: false, reasons }
+    FrameworkFinding {
+        framework,
+        declared: false,
+        reasons,
+    }
 }
 
 /// The frameworks in force: the declared ones (kept as declared), plus the
@@ -365,7 +510,11 @@ pub fn frameworks_in_force(spec: &Spec, fields: &[FieldClass]) -> Vec<FrameworkF
             } else if fw == Framework::PciDss {
                 reasons.push(pci_scope(spec, fields).describe());
             }
-            out.push(FrameworkFinding { framework: fw, declared: true, reasons });
+            out.push(FrameworkFinding {
+                framework: fw,
+                declared: true,
+                reasons,
+            });
         } else if let Some(i) = inferred.iter().find(|i| i.framework == fw) {
             out.push(i.clone());
         }

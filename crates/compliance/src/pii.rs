@@ -91,11 +91,21 @@ pub struct NameRule {
 }
 
 const fn sensitive(words: &'static [&'static str], meaning: &'static str) -> NameRule {
-    NameRule { words, pii: Pii::Sensitive, special: None, meaning }
+    NameRule {
+        words,
+        pii: Pii::Sensitive,
+        special: None,
+        meaning,
+    }
 }
 
 const fn personal(words: &'static [&'static str], meaning: &'static str) -> NameRule {
-    NameRule { words, pii: Pii::Personal, special: None, meaning }
+    NameRule {
+        words,
+        pii: Pii::Personal,
+        special: None,
+        meaning,
+    }
 }
 
 const fn special(
@@ -103,7 +113,12 @@ const fn special(
     category: SpecialCategory,
     meaning: &'static str,
 ) -> NameRule {
-    NameRule { words, pii: Pii::Sensitive, special: Some(category), meaning }
+    NameRule {
+        words,
+        pii: Pii::Sensitive,
+        special: Some(category),
+        meaning,
+    }
 }
 
 use SpecialCategory as S;
@@ -139,16 +154,32 @@ pub const NAME_RULES: &[NameRule] = &[
     special(&["religion"], S::Religion, "a religion"),
     special(&["religious"], S::Religion, "a religious affiliation"),
     special(&["faith"], S::Religion, "a faith"),
-    special(&["church", "tax"], S::Religion, "church tax, which reveals a religion"),
+    special(
+        &["church", "tax"],
+        S::Religion,
+        "church tax, which reveals a religion",
+    ),
     special(&["ethnicity"], S::Ethnicity, "an ethnicity"),
     special(&["ethnic"], S::Ethnicity, "an ethnic origin"),
     special(&["race"], S::Ethnicity, "a race"),
     special(&["racial"], S::Ethnicity, "a racial origin"),
-    special(&["sexual"], S::SexualOrientation, "sexual orientation or sex life"),
+    special(
+        &["sexual"],
+        S::SexualOrientation,
+        "sexual orientation or sex life",
+    ),
     special(&["sexuality"], S::SexualOrientation, "a sexuality"),
-    special(&["political"], S::PoliticalOpinion, "a political opinion or affiliation"),
+    special(
+        &["political"],
+        S::PoliticalOpinion,
+        "a political opinion or affiliation",
+    ),
     special(&["trade", "union"], S::TradeUnion, "trade-union membership"),
-    special(&["union", "membership"], S::TradeUnion, "trade-union membership"),
+    special(
+        &["union", "membership"],
+        S::TradeUnion,
+        "trade-union membership",
+    ),
     // sensitive identifiers and financial data
     sensitive(&["national", "id"], "a national identity number"),
     sensitive(&["ssn"], "a social security number"),
@@ -299,7 +330,10 @@ pub fn classify(entity: &str, field: &str, ty: FieldType, declared: Option<Pii>)
         let special = rule.and_then(|r| r.special).filter(|_| d != Pii::None);
         let mut reason = format!("declared `pii: {}` in the spec", d.as_str());
         if let Some(s) = special {
-            reason.push_str(&format!("; the name also suggests {} (GDPR Art. 9)", s.label()));
+            reason.push_str(&format!(
+                "; the name also suggests {} (GDPR Art. 9)",
+                s.label()
+            ));
         }
         (d, special, reason, Basis::Declared)
     } else if let Some(r) = rule.filter(|r| r.pii == Pii::Sensitive || by_type.is_none()) {
@@ -314,13 +348,22 @@ pub fn classify(entity: &str, field: &str, ty: FieldType, declared: Option<Pii>)
                 "the name contains \"{}\": {}, which is {} personal data",
                 words_text(r),
                 r.meaning,
-                if r.pii == Pii::Sensitive { "sensitive" } else { "" }
+                if r.pii == Pii::Sensitive {
+                    "sensitive"
+                } else {
+                    ""
+                }
             )
             .replace("is  personal", "is personal"),
         };
         (r.pii, r.special, reason, Basis::Name)
     } else if let Some(t) = by_type {
-        (Pii::Personal, None, format!("{t} holds personal contact data"), Basis::Type)
+        (
+            Pii::Personal,
+            None,
+            format!("{t} holds personal contact data"),
+            Basis::Type,
+        )
     } else {
         (
             Pii::None,

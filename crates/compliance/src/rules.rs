@@ -121,7 +121,11 @@ impl Proposal {
     }
 
     /// Sets a parameter value.
-    pub fn with_parameter(mut self, key: impl Into<String>, value: impl Into<serde_json::Value>) -> Proposal {
+    pub fn with_parameter(
+        mut self,
+        key: impl Into<String>,
+        value: impl Into<serde_json::Value>,
+    ) -> Proposal {
         self.parameters.insert(key.into(), value.into());
         self
     }
@@ -254,7 +258,11 @@ impl ComplianceRule for FrameworkRule {
 
     fn propose(&self, cx: &RuleContext<'_>) -> Vec<Proposal> {
         let mut out = Vec::new();
-        for c in cx.catalog.controls().filter(|c| !c.is_baseline() && cx.holds(c.when)) {
+        for c in cx
+            .catalog
+            .controls()
+            .filter(|c| !c.is_baseline() && cx.holds(c.when))
+        {
             let under: Vec<&str> = c
                 .applies
                 .iter()
@@ -287,7 +295,11 @@ impl ComplianceRule for DataRule {
     fn propose(&self, cx: &RuleContext<'_>) -> Vec<Proposal> {
         let mut out = Vec::new();
         let list = |it: &mut dyn Iterator<Item = String>| it.collect::<Vec<_>>().join(", ");
-        let sensitive = list(&mut cx.sensitive_fields().map(|f| format!("{}.{}", f.entity, f.field)));
+        let sensitive = list(
+            &mut cx
+                .sensitive_fields()
+                .map(|f| format!("{}.{}", f.entity, f.field)),
+        );
         if !sensitive.is_empty() {
             out.push(Proposal::catalog(
                 "PII-ENCRYPTION-AT-REST",
@@ -308,17 +320,31 @@ impl ComplianceRule for DataRule {
                 format!("special-category fields: {special}"),
             ));
         }
-        let owned = list(&mut cx.spec.entities.iter().filter(|(_, e)| e.owned).map(|(n, _)| n.clone()));
+        let owned = list(
+            &mut cx
+                .spec
+                .entities
+                .iter()
+                .filter(|(_, e)| e.owned)
+                .map(|(n, _)| n.clone()),
+        );
         if !owned.is_empty() {
             for id in ["ACCESS-ROW-OWNERSHIP", "DSR-EXPORT", "DSR-ERASURE"] {
                 out.push(Proposal::catalog(id, format!("owned entities: {owned}")));
             }
         }
-        let kept = list(&mut cx.spec.entities.iter().filter_map(|(n, e)| {
-            e.retention.map(|r| format!("{n} ({r})"))
-        }));
+        let kept = list(
+            &mut cx
+                .spec
+                .entities
+                .iter()
+                .filter_map(|(n, e)| e.retention.map(|r| format!("{n} ({r})"))),
+        );
         if !kept.is_empty() {
-            out.push(Proposal::catalog("RETENTION-PURGE", format!("entities with a retention: {kept}")));
+            out.push(Proposal::catalog(
+                "RETENTION-PURGE",
+                format!("entities with a retention: {kept}"),
+            ));
         }
         out
     }
@@ -339,7 +365,10 @@ impl ComplianceRule for IntegrationRule {
             let vendors: Vec<&str> = cx.spec.integrations.keys().map(String::as_str).collect();
             out.push(Proposal::catalog(
                 "VENDOR-PROCESSORS",
-                format!("integrations that may receive personal data: {}", vendors.join(", ")),
+                format!(
+                    "integrations that may receive personal data: {}",
+                    vendors.join(", ")
+                ),
             ));
         }
         if let (true, Some(scope)) = (cx.in_force(Framework::PciDss), cx.pci_scope) {

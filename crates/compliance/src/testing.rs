@@ -27,12 +27,30 @@ impl SpecBuilder {
     /// default roles (`user` with signup, `admin`).
     pub fn new(name: &str) -> SpecBuilder {
         let mut roles = IndexMap::new();
-        roles.insert("user".to_string(), Role { signup: true, admin: false, description: None });
-        roles.insert("admin".to_string(), Role { signup: false, admin: true, description: None });
+        roles.insert(
+            "user".to_string(),
+            Role {
+                signup: true,
+                admin: false,
+                description: None,
+            },
+        );
+        roles.insert(
+            "admin".to_string(),
+            Role {
+                signup: false,
+                admin: true,
+                description: None,
+            },
+        );
         SpecBuilder {
             spec: Spec {
                 spec_version: SPEC_VERSION,
-                product: Product { name: name.to_string(), title: None, description: None },
+                product: Product {
+                    name: name.to_string(),
+                    title: None,
+                    description: None,
+                },
                 stack: blueprint_core::spec::DEFAULT_STACK.to_string(),
                 database: blueprint_core::spec::DEFAULT_DATABASE.to_string(),
                 compliance: ComplianceSettings::default(),
@@ -58,7 +76,11 @@ impl SpecBuilder {
 
     /// Sets the compliance settings.
     pub fn compliance(mut self, frameworks: &[Framework], infer: bool, none: bool) -> SpecBuilder {
-        self.spec.compliance = ComplianceSettings { frameworks: frameworks.to_vec(), infer, none };
+        self.spec.compliance = ComplianceSettings {
+            frameworks: frameworks.to_vec(),
+            infer,
+            none,
+        };
         self
     }
 
@@ -67,7 +89,14 @@ impl SpecBuilder {
         self.spec.roles = roles
             .iter()
             .map(|(n, signup, admin, d)| {
-                (n.to_string(), Role { signup: *signup, admin: *admin, description: d.map(str::to_string) })
+                (
+                    n.to_string(),
+                    Role {
+                        signup: *signup,
+                        admin: *admin,
+                        description: d.map(str::to_string),
+                    },
+                )
             })
             .collect();
         self
@@ -75,12 +104,20 @@ impl SpecBuilder {
 
     /// Adds an entity with plain fields and default access rules.
     pub fn entity(self, name: &str, owned: bool, fields: &[(&str, FieldType)]) -> SpecBuilder {
-        let fields = fields.iter().map(|(n, t)| (n.to_string(), Field::new(*t))).collect();
+        let fields = fields
+            .iter()
+            .map(|(n, t)| (n.to_string(), Field::new(*t)))
+            .collect();
         self.entity_with(name, owned, fields)
     }
 
     /// Adds an entity with fields built by the caller and default access rules.
-    pub fn entity_with(mut self, name: &str, owned: bool, fields: Vec<(String, Field)>) -> SpecBuilder {
+    pub fn entity_with(
+        mut self,
+        name: &str,
+        owned: bool,
+        fields: Vec<(String, Field)>,
+    ) -> SpecBuilder {
         let admins: Vec<String> = self.spec.admin_roles().map(str::to_string).collect();
         let mut access = Access::default();
         for a in Action::ALL {
@@ -112,7 +149,9 @@ impl SpecBuilder {
 
     /// Adds an integration without options.
     pub fn integration(mut self, vendor: &str) -> SpecBuilder {
-        self.spec.integrations.insert(vendor.to_string(), IndexMap::new());
+        self.spec
+            .integrations
+            .insert(vendor.to_string(), IndexMap::new());
         self
     }
 
@@ -165,14 +204,23 @@ pub fn clinic() -> Spec {
             "Patient",
             true,
             vec![
-                s("full_name", with(field(FieldType::String), |f| f.required = true)),
-                s("email", with(field(FieldType::Email), |f| {
-                    f.required = true;
-                    f.unique = true;
-                })),
+                s(
+                    "full_name",
+                    with(field(FieldType::String), |f| f.required = true),
+                ),
+                s(
+                    "email",
+                    with(field(FieldType::Email), |f| {
+                        f.required = true;
+                        f.unique = true;
+                    }),
+                ),
                 s("date_of_birth", field(FieldType::Date)),
                 s("phone", field(FieldType::Phone)),
-                s("insurance_number", with(field(FieldType::String), |f| f.pii = Some(Pii::Sensitive))),
+                s(
+                    "insurance_number",
+                    with(field(FieldType::String), |f| f.pii = Some(Pii::Sensitive)),
+                ),
             ],
         )
         .last_entity(|e| {
@@ -188,7 +236,10 @@ pub fn clinic() -> Spec {
             "Clinician",
             false,
             vec![
-                s("display_name", with(field(FieldType::String), |f| f.required = true)),
+                s(
+                    "display_name",
+                    with(field(FieldType::String), |f| f.required = true),
+                ),
                 s("specialty", field(FieldType::Enum)),
                 s("accepting_patients", field(FieldType::Boolean)),
             ],
@@ -205,7 +256,10 @@ pub fn clinic() -> Spec {
             "Appointment",
             false,
             vec![
-                s("starts_at", with(field(FieldType::Datetime), |f| f.required = true)),
+                s(
+                    "starts_at",
+                    with(field(FieldType::Datetime), |f| f.required = true),
+                ),
                 s("duration_minutes", field(FieldType::Integer)),
                 s("status", field(FieldType::Enum)),
                 s("reason", field(FieldType::Text)),
@@ -216,17 +270,23 @@ pub fn clinic() -> Spec {
                 "patient".into(),
                 relation("Patient", true, OnDelete::Cascade, Some("appointments")),
             );
-            e.relations.insert("clinician".into(), relation("Clinician", true, OnDelete::Restrict, None));
+            e.relations.insert(
+                "clinician".into(),
+                relation("Clinician", true, OnDelete::Restrict, None),
+            );
             e.retention = Retention::parse("10y");
         })
         .entity_with(
             "VisitNote",
             false,
             vec![
-                s("body", with(field(FieldType::Text), |f| {
-                    f.required = true;
-                    f.pii = Some(Pii::Sensitive);
-                })),
+                s(
+                    "body",
+                    with(field(FieldType::Text), |f| {
+                        f.required = true;
+                        f.pii = Some(Pii::Sensitive);
+                    }),
+                ),
                 s("diagnosis_code", field(FieldType::String)),
             ],
         )
@@ -259,12 +319,19 @@ pub fn tasks() -> Spec {
              into projects and tasks. Enterprise customers ask for a SOC 2 report.\n",
         )
         .compliance(&[Framework::Soc2], true, false)
-        .roles(&[("member", true, false, None), ("manager", false, false, None), ("admin", false, true, None)])
+        .roles(&[
+            ("member", true, false, None),
+            ("manager", false, false, None),
+            ("admin", false, true, None),
+        ])
         .entity_with(
             "Project",
             true,
             vec![
-                s("name", with(field(FieldType::String), |f| f.required = true)),
+                s(
+                    "name",
+                    with(field(FieldType::String), |f| f.required = true),
+                ),
                 s("summary", field(FieldType::Text)),
                 s("archived", field(FieldType::Boolean)),
             ],
@@ -273,7 +340,10 @@ pub fn tasks() -> Spec {
             "Task",
             true,
             vec![
-                s("title", with(field(FieldType::String), |f| f.required = true)),
+                s(
+                    "title",
+                    with(field(FieldType::String), |f| f.required = true),
+                ),
                 s("details", field(FieldType::Text)),
                 s("priority", field(FieldType::Enum)),
                 s("due_on", field(FieldType::Date)),
@@ -307,10 +377,13 @@ pub fn tasks() -> Spec {
             "Label",
             false,
             vec![
-                s("name", with(field(FieldType::String), |f| {
-                    f.required = true;
-                    f.unique = true;
-                })),
+                s(
+                    "name",
+                    with(field(FieldType::String), |f| {
+                        f.required = true;
+                        f.unique = true;
+                    }),
+                ),
                 s("color", field(FieldType::String)),
             ],
         )

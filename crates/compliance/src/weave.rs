@@ -78,7 +78,11 @@ fn link(
     let (Some(s), Some(t)) = (bp.element(source), bp.element(target)) else {
         return Ok(false);
     };
-    let Some(kind) = kinds.iter().copied().find(|k| is_allowed(s.kind, *k, t.kind)) else {
+    let Some(kind) = kinds
+        .iter()
+        .copied()
+        .find(|k| is_allowed(s.kind, *k, t.kind))
+    else {
         return Ok(false);
     };
     if bp
@@ -144,10 +148,14 @@ pub fn weave(bp: &mut Blueprint, analysis: &Analysis) -> Result<Woven, Error> {
     )?;
     let mut drivers = Vec::new();
     for f in &analysis.frameworks {
-        let e = Element::new(id(&driver_id(f.framework))?, ElementKind::Driver, f.framework.name())
-            .with_documentation(f.reasons.join("; "))
-            .with_property("framework", f.framework.id())
-            .with_property("declared", f.declared.to_string());
+        let e = Element::new(
+            id(&driver_id(f.framework))?,
+            ElementKind::Driver,
+            f.framework.name(),
+        )
+        .with_documentation(f.reasons.join("; "))
+        .with_property("framework", f.framework.id())
+        .with_property("declared", f.declared.to_string());
         let e = match (&analysis.pci_scope, f.framework) {
             (Some(scope), blueprint_core::spec::Framework::PciDss) => {
                 e.with_property("scope", scope.describe())
@@ -246,4 +254,3 @@ impl crate::Analyzer {
         Ok(analysis)
     }
 }
-

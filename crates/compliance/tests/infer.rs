@@ -14,10 +14,36 @@ fn lender() -> blueprint_core::spec::Spec {
             "A consumer lender in the EU. Borrowers apply for small loans and take card \
              repayments each month. Our bank partners ask us for a SOC 2 report.",
         )
-        .roles(&[("borrower", true, false, None), ("underwriter", false, false, None), ("admin", false, true, None)])
-        .entity("Borrower", true, &[("full_name", FieldType::String), ("email", FieldType::Email), ("iban", FieldType::String)])
-        .entity("Loan", true, &[("amount", FieldType::Decimal), ("term_months", FieldType::Integer)])
-        .entity("Repayment", false, &[("amount", FieldType::Decimal), ("paid_at", FieldType::Datetime)])
+        .roles(&[
+            ("borrower", true, false, None),
+            ("underwriter", false, false, None),
+            ("admin", false, true, None),
+        ])
+        .entity(
+            "Borrower",
+            true,
+            &[
+                ("full_name", FieldType::String),
+                ("email", FieldType::Email),
+                ("iban", FieldType::String),
+            ],
+        )
+        .entity(
+            "Loan",
+            true,
+            &[
+                ("amount", FieldType::Decimal),
+                ("term_months", FieldType::Integer),
+            ],
+        )
+        .entity(
+            "Repayment",
+            false,
+            &[
+                ("amount", FieldType::Decimal),
+                ("paid_at", FieldType::Datetime),
+            ],
+        )
         .integration("stripe")
         .build()
 }
@@ -32,13 +58,33 @@ fn eu_consumer_lender_gets_gdpr_pci_and_soc2_but_not_hipaa() {
         assert!(!f.reasons.is_empty());
     }
     let gdpr = a.framework(Framework::Gdpr).unwrap();
-    assert!(gdpr.reasons.iter().any(|r| r.contains("\"EU\"") && r.contains("product description")));
+    assert!(gdpr
+        .reasons
+        .iter()
+        .any(|r| r.contains("\"EU\"") && r.contains("product description")));
     let soc2 = a.framework(Framework::Soc2).unwrap();
-    assert!(soc2.reasons.iter().any(|r| r.contains("SOC 2")), "{:?}", soc2.reasons);
+    assert!(
+        soc2.reasons.iter().any(|r| r.contains("SOC 2")),
+        "{:?}",
+        soc2.reasons
+    );
     let pci = a.framework(Framework::PciDss).unwrap();
-    assert!(pci.reasons.iter().any(|r| r.contains("card repayments")), "{:?}", pci.reasons);
-    assert!(pci.reasons.iter().any(|r| r.contains("SAQ A")), "{:?}", pci.reasons);
-    assert_eq!(a.pci_scope, Some(PciScope::HostedCheckout { vendor: "stripe".into() }));
+    assert!(
+        pci.reasons.iter().any(|r| r.contains("card repayments")),
+        "{:?}",
+        pci.reasons
+    );
+    assert!(
+        pci.reasons.iter().any(|r| r.contains("SAQ A")),
+        "{:?}",
+        pci.reasons
+    );
+    assert_eq!(
+        a.pci_scope,
+        Some(PciScope::HostedCheckout {
+            vendor: "stripe".into()
+        })
+    );
     assert!(a.control("PCI-CARD-DATA-SCOPE").is_some());
     assert_eq!(a.field("Borrower", "iban").unwrap().pii, Pii::Sensitive);
 }
@@ -46,8 +92,19 @@ fn eu_consumer_lender_gets_gdpr_pci_and_soc2_but_not_hipaa() {
 #[test]
 fn hr_system_in_germany_gets_gdpr_and_sensitive_tax_ids() {
     let spec = SpecBuilder::new("hr-portal")
-        .description("An HR system for a mid-sized company in Germany: employees, contracts, payroll.")
-        .entity("Employee", false, &[("full_name", FieldType::String), ("tax_id", FieldType::String), ("salary", FieldType::Decimal), ("churchTax", FieldType::Boolean)])
+        .description(
+            "An HR system for a mid-sized company in Germany: employees, contracts, payroll.",
+        )
+        .entity(
+            "Employee",
+            false,
+            &[
+                ("full_name", FieldType::String),
+                ("tax_id", FieldType::String),
+                ("salary", FieldType::Decimal),
+                ("churchTax", FieldType::Boolean),
+            ],
+        )
         .build();
     let a = analyze(&spec);
     assert_eq!(ids(&a), ["gdpr"]);
@@ -55,7 +112,11 @@ fn hr_system_in_germany_gets_gdpr_and_sensitive_tax_ids() {
     let tax = a.field("Employee", "tax_id").unwrap();
     assert_eq!(tax.pii, Pii::Sensitive);
     assert!(tax.reason.contains("tax"));
-    assert!(a.field("Employee", "churchTax").unwrap().special_category.is_some());
+    assert!(a
+        .field("Employee", "churchTax")
+        .unwrap()
+        .special_category
+        .is_some());
     assert!(a.control("GDPR-SPECIAL-CATEGORY").is_some());
     assert!(a.control("GDPR-RECORDS-OF-PROCESSING").is_some());
 }
@@ -79,15 +140,30 @@ fn clinic_without_declarations_still_infers_all_three() {
     let a = analyze(&spec);
     assert_eq!(ids(&a), ["gdpr", "hipaa", "pci-dss"]);
     let hipaa = a.framework(Framework::Hipaa).unwrap();
-    assert!(hipaa.reasons.iter().any(|r| r.contains("\"US\"")), "{:?}", hipaa.reasons);
-    assert!(hipaa.reasons.iter().any(|r| r.contains("Patients")), "{:?}", hipaa.reasons);
+    assert!(
+        hipaa.reasons.iter().any(|r| r.contains("\"US\"")),
+        "{:?}",
+        hipaa.reasons
+    );
+    assert!(
+        hipaa.reasons.iter().any(|r| r.contains("Patients")),
+        "{:?}",
+        hipaa.reasons
+    );
 }
 
 #[test]
 fn an_eu_only_clinic_is_not_hipaa() {
     let spec = SpecBuilder::new("praxis")
         .description("Patients of a practice in Vienna book appointments with their doctor.")
-        .entity("Patient", true, &[("full_name", FieldType::String), ("diagnosis", FieldType::Text)])
+        .entity(
+            "Patient",
+            true,
+            &[
+                ("full_name", FieldType::String),
+                ("diagnosis", FieldType::Text),
+            ],
+        )
         .build();
     assert_eq!(ids(&analyze(&spec)), ["gdpr"]);
 }
@@ -100,7 +176,12 @@ fn health_data_without_a_region_assumes_hipaa() {
         .build();
     let a = analyze(&spec);
     assert_eq!(ids(&a), ["hipaa"]);
-    assert!(a.framework(Framework::Hipaa).unwrap().reasons.iter().any(|r| r.contains("no region")));
+    assert!(a
+        .framework(Framework::Hipaa)
+        .unwrap()
+        .reasons
+        .iter()
+        .any(|r| r.contains("no region")));
 }
 
 #[test]
@@ -148,7 +229,9 @@ fn stored_card_numbers_are_full_pci_scope() {
         .build();
     let a = analyze(&spec);
     assert!(a.in_force(Framework::PciDss));
-    assert!(matches!(&a.pci_scope, Some(PciScope::StoresCardData { fields }) if fields == &["Wallet.card_number"]));
+    assert!(
+        matches!(&a.pci_scope, Some(PciScope::StoresCardData { fields }) if fields == &["Wallet.card_number"])
+    );
 }
 
 #[test]
@@ -166,7 +249,16 @@ fn none_drops_inferred_frameworks_but_never_the_baseline() {
     spec.compliance.none = true;
     let a = analyze(&spec);
     assert!(a.frameworks.is_empty());
-    for id in ["AUTH-PASSWORD-POLICY", "SESSION-MANAGEMENT", "CSRF-PROTECTION", "ACCESS-RBAC", "AUDIT-LOG", "SECURITY-HEADERS", "RATE-LIMITING", "INPUT-VALIDATION"] {
+    for id in [
+        "AUTH-PASSWORD-POLICY",
+        "SESSION-MANAGEMENT",
+        "CSRF-PROTECTION",
+        "ACCESS-RBAC",
+        "AUDIT-LOG",
+        "SECURITY-HEADERS",
+        "RATE-LIMITING",
+        "INPUT-VALIDATION",
+    ] {
         assert!(a.control(id).is_some(), "{id} missing");
     }
     assert!(a.control("PCI-CARD-DATA-SCOPE").is_none());
@@ -194,11 +286,23 @@ fn parameters_take_the_strictest_framework_value() {
     assert_eq!(s.parameters["session.idle_minutes"], 15);
     assert!(s.reasons.iter().any(|r| r.contains("PCI DSS")));
     let a = analyze(&tasks());
-    assert_eq!(a.control("SESSION-MANAGEMENT").unwrap().parameters["session.idle_minutes"], 30);
-    assert_eq!(a.control("AUDIT-RETENTION").unwrap().parameters["audit.retention_days"], 366);
+    assert_eq!(
+        a.control("SESSION-MANAGEMENT").unwrap().parameters["session.idle_minutes"],
+        30
+    );
+    assert_eq!(
+        a.control("AUDIT-RETENTION").unwrap().parameters["audit.retention_days"],
+        366
+    );
     let a = analyze(&clinic());
-    assert_eq!(a.control("AUDIT-RETENTION").unwrap().parameters["audit.retention_days"], 2192);
-    assert_eq!(a.control("AUTH-LOGIN-LOCKOUT").unwrap().parameters["lockout.window_minutes"], 30);
+    assert_eq!(
+        a.control("AUDIT-RETENTION").unwrap().parameters["audit.retention_days"],
+        2192
+    );
+    assert_eq!(
+        a.control("AUTH-LOGIN-LOCKOUT").unwrap().parameters["lockout.window_minutes"],
+        30
+    );
 }
 
 #[test]
@@ -220,7 +324,11 @@ fn odd_specs_do_not_panic() {
     f.pii = Some(Pii::Personal);
     let spec = SpecBuilder::new("x")
         .description("")
-        .entity_with("Ünïcödé", false, vec![("".into(), f), ("__".into(), Field::new(FieldType::Json))])
+        .entity_with(
+            "Ünïcödé",
+            false,
+            vec![("".into(), f), ("__".into(), Field::new(FieldType::Json))],
+        )
         .integration("")
         .build();
     let a = analyze(&spec);

@@ -19,9 +19,17 @@ fn every_name_rule_matches_its_own_words() {
         assert!(c.pii >= r.pii, "{name}: {:?} < {:?}", c.pii, r.pii);
         if r.special.is_some() {
             assert_eq!(c.special_category, r.special, "{name}");
-            assert_eq!(c.pii, Pii::Sensitive, "special categories are sensitive: {name}");
+            assert_eq!(
+                c.pii,
+                Pii::Sensitive,
+                "special categories are sensitive: {name}"
+            );
         }
-        assert!(c.reason.contains(&r.words.join(" ")), "{name}: {}", c.reason);
+        assert!(
+            c.reason.contains(&r.words.join(" ")),
+            "{name}: {}",
+            c.reason
+        );
         // Also inside a longer name.
         let longer = format!("primary_{name}_value");
         assert!(class(&longer).0 >= r.pii, "{longer}");
@@ -31,9 +39,22 @@ fn every_name_rule_matches_its_own_words() {
 #[test]
 fn spec_format_sensitive_names() {
     for n in [
-        "national_id", "national_id_number", "ssn", "social_security_number", "tax_id", "tax_number",
-        "passport", "passport_number", "insurance_number", "health_insurance_number", "iban",
-        "bank_account", "bank_account_number", "card_number", "diagnosis", "medical_record_number",
+        "national_id",
+        "national_id_number",
+        "ssn",
+        "social_security_number",
+        "tax_id",
+        "tax_number",
+        "passport",
+        "passport_number",
+        "insurance_number",
+        "health_insurance_number",
+        "iban",
+        "bank_account",
+        "bank_account_number",
+        "card_number",
+        "diagnosis",
+        "medical_record_number",
     ] {
         assert_eq!(class(n).0, Pii::Sensitive, "{n}");
     }
@@ -41,7 +62,14 @@ fn spec_format_sensitive_names() {
 
 #[test]
 fn spec_format_personal_names_and_types() {
-    for n in ["full_name", "legal_name", "birth_date", "date_of_birth", "address", "home_address"] {
+    for n in [
+        "full_name",
+        "legal_name",
+        "birth_date",
+        "date_of_birth",
+        "address",
+        "home_address",
+    ] {
         assert!(class(n).0 >= Pii::Personal, "{n}");
     }
     let e = classify("E", "contact", FieldType::Email, None);
@@ -84,7 +112,10 @@ fn gdpr_special_categories() {
 #[test]
 fn explicit_pii_wins() {
     let c = classify("E", "tax_id", FieldType::String, Some(Pii::None));
-    assert_eq!((c.pii, c.special_category, c.basis), (Pii::None, None, Basis::Declared));
+    assert_eq!(
+        (c.pii, c.special_category, c.basis),
+        (Pii::None, None, Basis::Declared)
+    );
     assert!(c.reason.contains("declared"));
     let c = classify("E", "title", FieldType::String, Some(Pii::Sensitive));
     assert_eq!(c.pii, Pii::Sensitive);
@@ -97,7 +128,19 @@ fn explicit_pii_wins() {
 
 #[test]
 fn ordinary_names_are_not_pii() {
-    for n in ["name", "title", "status", "priority", "done", "color", "summary", "starts_at", "addressed", "racecar", "unionized"] {
+    for n in [
+        "name",
+        "title",
+        "status",
+        "priority",
+        "done",
+        "color",
+        "summary",
+        "starts_at",
+        "addressed",
+        "racecar",
+        "unionized",
+    ] {
         let c = classify("E", n, FieldType::String, None);
         // `race`/`union` only match as whole words.
         assert_eq!(c.pii, Pii::None, "{n}: {}", c.reason);
@@ -119,8 +162,21 @@ fn words_split_every_case_style() {
 }
 
 fn vocabulary() -> Vec<&'static str> {
-    let mut v: Vec<&'static str> = NAME_RULES.iter().flat_map(|r| r.words.iter().copied()).collect();
-    v.extend(["primary", "secondary", "home", "work", "value", "code", "hash", "old", "new"]);
+    let mut v: Vec<&'static str> = NAME_RULES
+        .iter()
+        .flat_map(|r| r.words.iter().copied())
+        .collect();
+    v.extend([
+        "primary",
+        "secondary",
+        "home",
+        "work",
+        "value",
+        "code",
+        "hash",
+        "old",
+        "new",
+    ]);
     v.retain(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_lowercase()));
     v.sort();
     v.dedup();
@@ -129,7 +185,9 @@ fn vocabulary() -> Vec<&'static str> {
 
 fn cap(w: &str) -> String {
     let mut c = w.chars();
-    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
 }
 
 proptest! {

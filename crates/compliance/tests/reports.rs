@@ -27,13 +27,29 @@ fn json_has_exactly_the_documented_shape() {
         assert!(f["declared"].is_boolean());
     }
     for f in v["fields"].as_array().unwrap() {
-        assert_eq!(keys(f), ["entity", "field", "pii", "special_category", "reason"]);
+        assert_eq!(
+            keys(f),
+            ["entity", "field", "pii", "special_category", "reason"]
+        );
         assert!(["none", "personal", "sensitive"].contains(&f["pii"].as_str().unwrap()));
     }
     for c in v["controls"].as_array().unwrap() {
-        assert_eq!(keys(c), ["id", "title", "frameworks", "parameters", "reasons", "realized_by"]);
+        assert_eq!(
+            keys(c),
+            [
+                "id",
+                "title",
+                "frameworks",
+                "parameters",
+                "reasons",
+                "realized_by"
+            ]
+        );
         for (k, ids) in c["frameworks"].as_object().unwrap() {
-            assert!(["gdpr", "hipaa", "pci-dss", "asvs"].contains(&k.as_str()), "{k}");
+            assert!(
+                ["gdpr", "hipaa", "pci-dss", "asvs"].contains(&k.as_str()),
+                "{k}"
+            );
             assert!(!ids.as_array().unwrap().is_empty());
         }
     }
@@ -43,7 +59,10 @@ fn json_has_exactly_the_documented_shape() {
 #[test]
 fn output_is_deterministic() {
     assert_eq!(analyze(&clinic()).to_json(), analyze(&clinic()).to_json());
-    assert_eq!(analyze(&tasks()).to_markdown(), analyze(&tasks()).to_markdown());
+    assert_eq!(
+        analyze(&tasks()).to_markdown(),
+        analyze(&tasks()).to_markdown()
+    );
 }
 
 #[test]
@@ -51,11 +70,24 @@ fn markdown_tables_are_well_formed() {
     let md = analyze(&clinic()).to_markdown();
     let header = md.lines().find(|l| l.starts_with("| Control |")).unwrap();
     let cols = header.matches(" |").count();
-    assert!(header.contains("| GDPR | HIPAA | PCI DSS | OWASP ASVS | Realized by |"), "{header}");
-    let table = md.split("## Controls").nth(1).unwrap().split("\n## ").next().unwrap();
+    assert!(
+        header.contains("| GDPR | HIPAA | PCI DSS | OWASP ASVS | Realized by |"),
+        "{header}"
+    );
+    let table = md
+        .split("## Controls")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
     let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `")).collect();
     assert_eq!(rows.len(), analyze(&clinic()).controls.len());
     for line in rows {
-        assert_eq!(line.replace("\\|", "").matches(" |").count(), cols, "{line}");
+        assert_eq!(
+            line.replace("\\|", "").matches(" |").count(),
+            cols,
+            "{line}"
+        );
     }
 }

@@ -6,14 +6,20 @@ use crate::Analysis;
 
 /// Makes text safe inside a Markdown table cell.
 fn cell(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('|', "\\|").replace('\n', " ")
+    text.replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('\n', " ")
 }
 
 fn code_list(items: &[String]) -> String {
     if items.is_empty() {
         "–".to_string()
     } else {
-        items.iter().map(|i| format!("`{}`", cell(i))).collect::<Vec<_>>().join(", ")
+        items
+            .iter()
+            .map(|i| format!("`{}`", cell(i)))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
@@ -47,7 +53,10 @@ pub(super) fn render(a: &Analysis) -> String {
         );
     }
     if a.frameworks.is_empty() {
-        let _ = writeln!(s, "| (none) | | the security baseline applies to every product |");
+        let _ = writeln!(
+            s,
+            "| (none) | | the security baseline applies to every product |"
+        );
     }
     if let Some(scope) = &a.pci_scope {
         let _ = writeln!(s);
@@ -73,10 +82,28 @@ pub(super) fn render(a: &Analysis) -> String {
     }
     let _ = writeln!(s, "---|");
     for c in &a.controls {
-        let _ = write!(s, "| `{}` {} | {} |", cell(&c.id), cell(&c.title), cell(&c.requires));
+        let _ = write!(
+            s,
+            "| `{}` {} | {} |",
+            cell(&c.id),
+            cell(&c.title),
+            cell(&c.requires)
+        );
         for (key, _) in &columns {
-            let ids = c.frameworks.get(key).map(|v| v.join(", ")).unwrap_or_default();
-            let _ = write!(s, " {} |", if ids.is_empty() { "–".to_string() } else { cell(&ids) });
+            let ids = c
+                .frameworks
+                .get(key)
+                .map(|v| v.join(", "))
+                .unwrap_or_default();
+            let _ = write!(
+                s,
+                " {} |",
+                if ids.is_empty() {
+                    "–".to_string()
+                } else {
+                    cell(&ids)
+                }
+            );
         }
         let _ = writeln!(s, " {} |", code_list(&c.realized_by));
     }
@@ -92,7 +119,13 @@ pub(super) fn render(a: &Analysis) -> String {
         let _ = writeln!(s, "| Parameter | Value | Control |");
         let _ = writeln!(s, "|---|---|---|");
         for (k, v, id) in params {
-            let _ = writeln!(s, "| `{}` | {} | `{}` |", cell(k), cell(&v.to_string()), cell(id));
+            let _ = writeln!(
+                s,
+                "| `{}` | {} | `{}` |",
+                cell(k),
+                cell(&v.to_string()),
+                cell(id)
+            );
         }
     }
     let _ = writeln!(s);

@@ -25,7 +25,11 @@ pub(super) fn render(a: &Analysis) -> String {
     }
     let _ = writeln!(s);
     let count = |p: Pii| a.fields.iter().filter(|f| f.pii == p).count();
-    let special = a.fields.iter().filter(|f| f.special_category.is_some()).count();
+    let special = a
+        .fields
+        .iter()
+        .filter(|f| f.special_category.is_some())
+        .count();
     let _ = writeln!(
         s,
         "Fields: {} total, {} personal, {} sensitive ({} special category)",
@@ -42,8 +46,17 @@ pub(super) fn render(a: &Analysis) -> String {
         .unwrap_or(0);
     for f in a.fields.iter().filter(|f| f.pii != Pii::None) {
         let name = format!("{}.{}", f.entity, f.field);
-        let mark = if f.special_category.is_some() { " *" } else { "" };
-        let _ = writeln!(s, "  {name:<width$}  {:<9}{mark}  {}", f.pii.as_str(), f.reason);
+        let mark = if f.special_category.is_some() {
+            " *"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "  {name:<width$}  {:<9}{mark}  {}",
+            f.pii.as_str(),
+            f.reason
+        );
     }
     let _ = writeln!(s);
     let _ = writeln!(s, "Controls: {}", a.controls.len());
@@ -59,7 +72,11 @@ pub(super) fn render(a: &Analysis) -> String {
             let _ = writeln!(s, "  {:<width$}  [{}]", "", cited.join("; "));
         }
         if !c.parameters.is_empty() {
-            let params: Vec<String> = c.parameters.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let params: Vec<String> = c
+                .parameters
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             let _ = writeln!(s, "  {:<width$}  parameters: {}", "", params.join(", "));
         }
     }
