@@ -336,3 +336,39 @@ fn odd_specs_do_not_panic() {
     let empty = SpecBuilder::new("").roles(&[]).build();
     let _ = analyze(&empty).to_markdown();
 }
+
+#[test]
+fn near_misses_are_not_health_care() {
+    let spec = SpecBuilder::new("ops")
+        .description(
+            "Hospitality staff in the US run system diagnostics and nursery orders patiently.",
+        )
+        .entity("Check", false, &[("label", FieldType::String)])
+        .build();
+    assert!(!analyze(&spec).in_force(Framework::Hipaa));
+}
+
+proptest::proptest! {
+    #[test]
+    fn any_description_and_names_analyze_without_panic(
+        description in "\\PC{0,200}",
+        entity in "[A-Z][a-zA-Z0-9]{0,12}",
+        fields in proptest::collection::vec("[a-zA-Z_\\-]{1,20}", 0..6),
+        vendor in "[a-z]{0,8}",
+    ) {
+        let fields: Vec<(&str, FieldType)> = fields.iter().map(|f| (f.as_str(), FieldType::String)).collect();
+        let spec = SpecBuilder::new("p")
+            .description(&description)
+            .entity(&entity, true, &fields)
+            .integration(&vendor)
+            .build();
+        let a = analyze(&spec);
+        for f in &a.frameworks {
+            proptest::prop_assert!(!f.reasons.is_empty());
+        }
+        for id in ["AUTH-PASSWORD-POLICY", "CSRF-PROTECTION", "ACCESS-RBAC", "AUDIT-LOG"] {
+            proptest::prop_assert!(a.control(id).is_some());
+        }
+        let _ = (a.to_json(), a.to_text(), a.to_markdown());
+    }
+}
