@@ -3,7 +3,11 @@
 //! - [`spec`]: the typed spec, its parser for YAML, TOML and JSON, and the
 //!   checks that turn a user's mistakes into diagnostics with file, line,
 //!   column and a hint.
+//! - [`diag`]: diagnostics, their stable codes, and their text and JSON
+//!   renderings.
+//! - [`source`]: spec text, byte spans, and where each part was written.
 //! - [`naming`]: case styles, English plurals and "did you mean" suggestions.
+//! - [`reserved`]: the reserved words of every target language.
 //! - [`archimate`]: the ArchiMate 3.2 vocabulary and the allowed-relationship
 //!   rules.
 //! - [`graph`]: the blueprint, an ArchiMate-typed graph with stable ids, and
@@ -20,8 +24,12 @@
 
 pub mod archimate;
 pub mod builder;
+pub mod diag;
 pub mod export;
 pub mod graph;
 pub mod lower;
 pub mod naming;
+pub mod reserved;
+pub mod source;
 pub mod spec;
+mod syntax;

@@ -169,8 +169,14 @@ mod tests {
 
     #[test]
     fn suggestions_prefer_the_closest() {
-        assert_eq!(suggest("clincian", ["patient", "clinician", "admin"]), Some("clinician"));
-        assert_eq!(suggest("DateOfBirth", ["date_of_birth"]), Some("date_of_birth"));
+        assert_eq!(
+            suggest("clincian", ["patient", "clinician", "admin"]),
+            Some("clinician")
+        );
+        assert_eq!(
+            suggest("DateOfBirth", ["date_of_birth"]),
+            Some("date_of_birth")
+        );
         assert_eq!(suggest("zzz", ["patient"]), None);
     }
 }

@@ -1,1 +1,18 @@
-fn main() {}
+//! `archgen`: the command-line front of the archgen library.
+//!
+//! The binary only parses arguments, calls the library, prints, and maps
+//! outcomes to exit codes: 0 success, 1 an invalid spec, 2 a usage or I/O
+//! error.
+
+mod check;
+mod cmd;
+mod exit;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cmd::Cli::parse();
+    let code = cmd::run(cli);
+    ExitCode::from(code as u8)
+}

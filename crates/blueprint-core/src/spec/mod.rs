@@ -1,5 +1,228 @@
 //! The product spec: types, parsing and checking.
+//!
+//! [`parse_file`] reads a spec file (the extension picks YAML, TOML or JSON),
+//! [`parse_str`] and [`parse_bytes`] read text already in memory. Each
+//! reports every problem of the file at once, as [`Diagnostic`]s with file,
+//! line, column and a hint; a spec that passes comes back as [`Checked`],
+//! with any warnings. [`validate`] checks a spec built in code.
 
+mod decode;
+mod emit;
 mod model;
+mod validate;
+mod vendors;
 
+pub use crate::syntax::Format;
+pub use emit::to_yaml;
 pub use model::*;
+pub use vendors::{vendor, OptionKind, VendorInfo, VENDORS};
+
+use crate::diag::{summary, Code, Diagnostic};
+use crate::source::{Source, SourceMap, Span, MAX_SOURCE_BYTES};
+use std::path::{Path, PathBuf};
+
+/// A spec that passed every check.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The spec, with every default applied.
+    pub spec: Spec,
+    /// Warnings: the spec is usable, but something is probably not meant.
+    pub warnings: Vec<Diagnostic>,
+    /// The text the spec was read from.
+    pub source: Source,
+    /// Where each part of the spec was written.
+    pub source_map: SourceMap,
+}
+
+/// A spec that failed its checks: every diagnostic found, errors first in
+/// file order.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{file}: the spec is not valid ({})", summary(.diagnostics))]
+pub struct SpecErrors {
+    /// The file's display name.
+    pub file: String,
+    /// Every problem found, errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The text, when it could be read, for rendering source lines.
+    pub input: Option<Source>,
+}
+
+/// Why a spec file could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LoadError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The path as given.
+        path: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The extension names no spec format.
+    #[error("{}: archgen reads specs in .yaml, .yml, .toml or .json files", path.display())]
+    UnsupportedFormat {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// The file was read, and the spec in it is not valid.
+    #[error(transparent)]
+    Invalid(#[from] SpecErrors),
+}
+
+/// Reads and checks a spec file; the extension picks the format.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join("archgen-doc-parse-file");
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// # let path = dir.join("tasks.yaml");
+/// # std::fs::write(&path, "spec_version: 1\nproduct: { name: tasks }\nentities: { Task: { fields: { title: string! } } }\n").unwrap();
+/// let checked = blueprint_core::spec::parse_file(&path).expect("valid");
+/// assert_eq!(checked.spec.product.name, "tasks");
+/// ```
+pub fn parse_file(path: &Path) -> Result<Checked, LoadError> {
+    let format = Format::from_path(path).ok_or_else(|| LoadError::UnsupportedFormat {
+        path: path.to_path_buf(),
+    })?;
+    let name = path.display().to_string();
+    let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if meta.len() > MAX_SOURCE_BYTES as u64 {
+        return Err(too_large(&name, meta.len() as usize).into());
+    }
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    Ok(parse_bytes(&name, &bytes, format)?)
+}
+
+fn too_large(name: &str, len: usize) -> SpecErrors {
+    let mut d = Diagnostic::error(
+        Code::FileTooLarge,
+        format!(
+            "the file is {} bytes; archgen reads specs of at most {MAX_SOURCE_BYTES} bytes",
+            len
+        ),
+    )
+    .with_hint(
+        "a product spec is a few kilobytes; check that the path names the spec and not a data file",
+    );
+    d.file = name.to_string();
+    SpecErrors {
+        file: name.to_string(),
+        diagnostics: vec![d],
+        input: None,
+    }
+}
+
+/// Checks a spec from raw bytes: refuses files that are too large or not
+/// UTF-8 (pointing at the first bad byte), then parses them.
+///
+/// ```
+/// use blueprint_core::spec::{parse_bytes, Format};
+/// let err = parse_bytes("bad.yaml", b"spec_version: 1\n\xff\xfe", Format::Yaml).unwrap_err();
+/// assert_eq!(err.diagnostics[0].code.as_str(), "E002");
+/// assert_eq!(err.diagnostics[0].line, Some(2));
+/// ```
+pub fn parse_bytes(name: &str, bytes: &[u8], format: Format) -> Result<Checked, SpecErrors> {
+    if bytes.len() > MAX_SOURCE_BYTES {
+        return Err(too_large(name, bytes.len()));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_str(name, text, format),
+        Err(e) => {
+            let good = e.valid_up_to();
+            // Show what can be shown: the text up to the bad byte.
+            let text = String::from_utf8_lossy(&bytes[..good]).into_owned();
+            let source = Source::new(name, text);
+            let d = Diagnostic::error(Code::InvalidUtf8, "the file is not UTF-8 text")
+                .with_label("this byte is not UTF-8")
+                .with_hint("save the spec as UTF-8; if this is not a spec (an image, an archive), check the path")
+                .at(&source, Some(Span::new(good, good)));
+            Err(SpecErrors {
+                file: name.to_string(),
+                diagnostics: vec![d],
+                input: Some(source),
+            })
+        }
+    }
+}
+
+/// Checks a spec from text in memory.
+///
+/// ```
+/// use blueprint_core::spec::{parse_str, Format};
+/// let err = parse_str("x.yaml", "spec_version: 1\nproduct: { name: x1 }\nentities:\n  Task:\n    relations:\n      project: { to: Projekt }\n", Format::Yaml)
+///     .unwrap_err();
+/// let d = &err.diagnostics[0];
+/// assert_eq!(d.code.as_str(), "E400");
+/// assert_eq!((d.line, d.column), (Some(6), Some(22)));
+/// ```
+pub fn parse_str(name: &str, text: &str, format: Format) -> Result<Checked, SpecErrors> {
+    let source = Source::new(name, text);
+    let fail = |diags: Vec<Diagnostic>, source: Source| {
+        let mut diagnostics: Vec<Diagnostic> = diags
+            .into_iter()
+            .map(|d| {
+                let span = d.span;
+                d.at(&source, span)
+            })
+            .collect();
+        diagnostics.sort_by_key(|d| (d.span.map(|s| s.start).unwrap_or(usize::MAX), !d.is_error()));
+        SpecErrors {
+            file: name.to_string(),
+            diagnostics,
+            input: Some(source),
+        }
+    };
+    let root = match crate::syntax::parse(text, format) {
+        Ok(root) => root,
+        Err(diags) => return Err(fail(diags, source)),
+    };
+    let decoded = decode::decode(&root);
+    let mut diags = decoded.diagnostics;
+    diags.extend(validate::validate(&decoded.spec, &decoded.map));
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(fail(diags, source));
+    }
+    let mut warnings: Vec<Diagnostic> = diags
+        .into_iter()
+        .map(|d| {
+            let span = d.span;
+            d.at(&source, span)
+        })
+        .collect();
+    warnings.sort_by_key(|d| d.span.map(|s| s.start).unwrap_or(usize::MAX));
+    Ok(Checked {
+        spec: decoded.spec,
+        warnings,
+        source,
+        source_map: decoded.map,
+    })
+}
+
+/// Checks a spec built in code (no file, so no places): every rule the
+/// parser applies to meaning, names and references.
+///
+/// ```
+/// use blueprint_core::spec::{parse_str, validate, Format};
+/// let mut spec = parse_str("t.yaml", "spec_version: 1\nproduct: { name: t1 }\nentities: { Task: { fields: { title: string } } }\n", Format::Yaml)
+///     .unwrap()
+///     .spec;
+/// assert!(validate(&spec).is_empty());
+/// spec.product.name = "Bad Name".into();
+/// assert_eq!(validate(&spec)[0].code.as_str(), "E200");
+/// ```
+pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
+    let mut diags = validate::validate(spec, &SourceMap::default());
+    for d in &mut diags {
+        if d.file.is_empty() {
+            d.file = "<spec built in code>".to_string();
+        }
+    }
+    diags
+}

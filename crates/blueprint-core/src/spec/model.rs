@@ -782,7 +782,8 @@ impl Serialize for Retention {
 impl<'de> Deserialize<'de> for Retention {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Retention::parse(&s).ok_or_else(|| serde::de::Error::custom("expected a period such as 30d, 18m or 7y"))
+        Retention::parse(&s)
+            .ok_or_else(|| serde::de::Error::custom("expected a period such as 30d, 18m or 7y"))
     }
 }
 

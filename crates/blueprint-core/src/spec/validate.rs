@@ -1,0 +1,941 @@
+//! The meaning checks: every rule of the spec format that a typed spec can
+//! still break (names, collisions, reserved words, types and bounds,
+//! relations, access subjects, integrations, API settings).
+//!
+//! Each check reports through [`Checks::report`], which places the problem
+//! at the span the [`SourceMap`] recorded, when there is one.
+
+use super::model::*;
+use super::vendors::vendor;
+use crate::diag::{Code, Diagnostic};
+use crate::naming::{self, suggest};
+use crate::reserved::{reserved_in, Language};
+use crate::source::{Path, SourceMap};
+use crate::syntax::{shorten, Spanned};
+use std::collections::HashMap;
+
+/// Checks a spec; returns every problem found, errors and warnings.
+pub(crate) fn validate(spec: &Spec, map: &SourceMap) -> Vec<Diagnostic> {
+    let mut c = Checks {
+        map,
+        out: Vec::new(),
+    };
+    c.product(spec);
+    c.roles(spec);
+    c.entities(spec);
+    c.integrations(spec);
+    c.api(spec);
+    c.out
+}
+
+struct Checks<'m> {
+    map: &'m SourceMap,
+    out: Vec<Diagnostic>,
+}
+
+fn p(keys: &[&str]) -> Path {
+    crate::source::path(keys)
+}
+
+/// Where a diagnostic points: the key or the value of a path.
+enum At {
+    Key(Path),
+    Value(Path),
+}
+
+impl Checks<'_> {
+    fn report(&mut self, d: Diagnostic, at: At) {
+        let span = match &at {
+            At::Key(path) => self.map.key(path).or_else(|| self.map.nearest(path)),
+            At::Value(path) => self.map.value(path).or_else(|| self.map.nearest(path)),
+        };
+        self.out.push(match span {
+            Some(s) => d.spanned(s),
+            None => d,
+        });
+    }
+
+    fn product(&mut self, spec: &Spec) {
+        let name = &spec.product.name;
+        if !name.is_empty() && (!naming::is_kebab_case(name) || !(2..=40).contains(&name.len())) {
+            let fixed = naming::kebab(&ascii_only(name));
+            let hint = if naming::is_kebab_case(&fixed)
+                && (2..=40).contains(&fixed.len())
+                && &fixed != name
+            {
+                format!("write it as `{fixed}`")
+            } else {
+                "use 2 to 40 lowercase letters, digits and dashes, starting with a letter, such as `clinic-flow`".to_string()
+            };
+            self.report(
+                Diagnostic::error(
+                    Code::BadProductName,
+                    format!(
+                        "the product name `{}` is not lowercase kebab-case of 2 to 40 characters",
+                        shorten(name)
+                    ),
+                )
+                .with_hint(hint),
+                At::Value(p(&["product", "name"])),
+            );
+        }
+        for (key, value) in [("stack", &spec.stack), ("database", &spec.database)] {
+            if !naming::is_kebab_case(value) {
+                self.report(
+                    Diagnostic::error(
+                        Code::BadComponentId,
+                        format!("`{}` is not a {key} id", shorten(value)),
+                    )
+                    .with_hint(format!(
+                        "{key} ids are lowercase kebab-case, such as `{}`",
+                        if key == "stack" {
+                            DEFAULT_STACK
+                        } else {
+                            DEFAULT_DATABASE
+                        }
+                    )),
+                    At::Value(p(&[key])),
+                );
+            }
+        }
+    }
+
+    fn roles(&mut self, spec: &Spec) {
+        for (name, role) in &spec.roles {
+            let path = p(&["roles", name]);
+            if !self.snake_name(name, "role", At::Key(path.clone())) {
+                continue;
+            }
+            if matches!(name.as_str(), "owner" | "authenticated" | "public") {
+                self.report(
+                    Diagnostic::error(
+                        Code::ReservedRoleName,
+                        format!("`{name}` is an access subject, so it cannot also be a role"),
+                    )
+                    .with_hint(format!("rename the role, such as `{name}_role`; `{name}` already means something in `access` lists")),
+                    At::Key(path.clone()),
+                );
+            }
+            if role.admin && role.signup {
+                self.report(
+                    Diagnostic::error(
+                        Code::AdminSignupRole,
+                        format!("the admin role `{name}` is open to signup: anyone could register as an administrator"),
+                    )
+                    .with_hint("remove `signup: true` from the admin role; create administrators with `make user`"),
+                    At::Key(path),
+                );
+            }
+        }
+        if !spec.roles.values().any(|r| r.admin) {
+            self.report(
+                Diagnostic::error(
+                    Code::AdminNameTaken,
+                    "no role is an admin role, and the name `admin` is taken by a role that is not one",
+                )
+                .with_hint("mark one role `admin: true` (operators need one to manage users and read the audit log)"),
+                At::Key(p(&["roles", "admin"])),
+            );
+        }
+    }
+
+    /// Checks a snake_case name; returns whether it is usable at all.
+    fn snake_name(&mut self, name: &str, what: &str, at: At) -> bool {
+        if !naming::is_ascii_identifier(name) {
+            self.unsafe_identifier(name, what, at);
+            return false;
+        }
+        if !naming::is_snake_case(name) {
+            let fixed = naming::snake(name);
+            self.report(
+                Diagnostic::error(
+                    Code::BadSnakeName,
+                    format!("the {what} name `{name}` is not snake_case"),
+                )
+                .with_hint(format!(
+                    "write it as `{fixed}` (lowercase words joined by `_`)"
+                )),
+                at,
+            );
+            return false;
+        }
+        true
+    }
+
+    fn unsafe_identifier(&mut self, name: &str, what: &str, at: At) {
+        self.report(
+            Diagnostic::error(
+                Code::UnsafeIdentifier,
+                format!("the {what} name {:?} has characters no generated code can carry", shorten(name)),
+            )
+            .with_hint("names are ASCII letters, digits and `_`, starting with a letter; no spaces, quotes, dots or slashes"),
+            at,
+        );
+    }
+
+    fn entities(&mut self, spec: &Spec) {
+        let mut by_snake: HashMap<String, &str> = HashMap::new();
+        let mut by_collection: HashMap<String, &str> = HashMap::new();
+        for (name, entity) in &spec.entities {
+            let path = p(&["entities", name]);
+            if !naming::is_ascii_identifier(name) {
+                self.unsafe_identifier(name, "entity", At::Key(path.clone()));
+            } else if !naming::is_pascal_case(name) {
+                self.report(
+                    Diagnostic::error(
+                        Code::BadEntityName,
+                        format!("the entity name `{name}` is not PascalCase"),
+                    )
+                    .with_hint(format!("write it as `{}`", naming::pascal(name))),
+                    At::Key(path.clone()),
+                );
+            } else {
+                self.entity_keywords(name, &path);
+                let snake = naming::snake(name);
+                if let Some(other) = by_snake.insert(snake.clone(), name) {
+                    self.report(
+                        Diagnostic::error(
+                            Code::NameCollision,
+                            format!("the entities `{other}` and `{name}` both become `{snake}` in tables and code"),
+                        )
+                        .with_hint("rename one of them"),
+                        At::Key(path.clone()),
+                    );
+                }
+                let collection = entity.collection();
+                let plural_path = {
+                    let mut pp = path.clone();
+                    pp.push_key("plural");
+                    pp
+                };
+                if entity.plural.is_some() && !naming::is_snake_case(&collection) {
+                    if naming::is_ascii_identifier(&collection) {
+                        self.snake_name(&collection, "collection", At::Value(plural_path.clone()));
+                    } else {
+                        self.unsafe_identifier(
+                            &collection,
+                            "collection",
+                            At::Value(plural_path.clone()),
+                        );
+                    }
+                } else if RESERVED_COLLECTIONS.contains(&collection.as_str())
+                    || collection.starts_with("auth_")
+                {
+                    let at = if entity.plural.is_some() {
+                        At::Value(plural_path.clone())
+                    } else {
+                        At::Key(path.clone())
+                    };
+                    self.report(
+                        Diagnostic::error(
+                            Code::ReservedCollection,
+                            format!("the collection `{collection}` of `{name}` is taken by archgen's own routes and tables"),
+                        )
+                        .with_hint(format!("set `plural:` to another name, or rename the entity; reserved: {}", RESERVED_COLLECTIONS.join(", "))),
+                        at,
+                    );
+                } else if let Some(other) = by_collection.insert(collection.clone(), name) {
+                    self.report(
+                        Diagnostic::error(
+                            Code::NameCollision,
+                            format!("the entities `{other}` and `{name}` both use the collection `{collection}`"),
+                        )
+                        .with_hint("give one of them another `plural:`"),
+                        At::Key(path.clone()),
+                    );
+                }
+            }
+            self.fields(spec, name, entity, &path);
+            self.relations(spec, name, entity, &path);
+            self.access(spec, name, entity, &path);
+        }
+    }
+
+    fn entity_keywords(&mut self, name: &str, path: &Path) {
+        let langs: Vec<&str> = Language::ALL
+            .into_iter()
+            .filter(|l| l.is_reserved(name) && *l != Language::Sql)
+            .map(|l| l.name())
+            .collect();
+        if !langs.is_empty() {
+            self.report(
+                Diagnostic::error(
+                    Code::ReservedWord,
+                    format!("the entity name `{name}` is a reserved word in {}", langs.join(", ")),
+                )
+                .with_hint("entity names become class and type names, which cannot be escaped; pick another name"),
+                At::Key(path.clone()),
+            );
+        }
+    }
+
+    fn member_keywords(&mut self, name: &str, what: &str, at: At) {
+        let ways: Vec<String> = reserved_in(name)
+            .into_iter()
+            .filter_map(|l| l.member_way_out(name).map(|w| format!("{}: {w}", l.name())))
+            .collect();
+        if !ways.is_empty() {
+            self.report(
+                Diagnostic::warning(
+                    Code::ReservedWordRenamed,
+                    format!("the {what} name `{name}` is a reserved word in generated code"),
+                )
+                .with_hint(format!(
+                    "archgen works around it ({}); rename it if you would rather not",
+                    ways.join("; ")
+                )),
+                at,
+            );
+        }
+    }
+
+    fn fields(&mut self, spec: &Spec, entity_name: &str, entity: &Entity, path: &Path) {
+        let _ = spec;
+        let mut columns: HashMap<String, String> = HashMap::new();
+        for (fname, field) in &entity.fields {
+            let fpath = {
+                let mut fp = path.clone();
+                fp.push_key("fields");
+                fp.push_key(fname);
+                fp
+            };
+            if !self.snake_name(fname, "field", At::Key(fpath.clone())) {
+                continue;
+            }
+            if RESERVED_FIELDS.contains(&fname.as_str()) {
+                self.report(
+                    Diagnostic::error(Code::ReservedField, format!("`{fname}` is a field archgen adds to every entity"))
+                        .with_hint("remove it; every entity already has `id`, `created_at`, `updated_at` (and `owner_id` when owned)"),
+                    At::Key(fpath.clone()),
+                );
+                continue;
+            }
+            self.member_keywords(fname, "field", At::Key(fpath.clone()));
+            columns.insert(fname.clone(), format!("the field `{fname}`"));
+            FieldChecks {
+                c: self,
+                entity: entity_name,
+                name: fname,
+                field,
+                path: &fpath,
+            }
+            .run();
+        }
+        for (rname, rel) in &entity.relations {
+            let rpath = {
+                let mut rp = path.clone();
+                rp.push_key("relations");
+                rp.push_key(rname);
+                rp
+            };
+            if !naming::is_snake_case(rname) {
+                continue;
+            }
+            let column = rel.json_name(rname);
+            let mut clash = |name: &str, this: String| {
+                if let Some(prev) = columns.get(name) {
+                    Some(prev.clone())
+                } else {
+                    columns.insert(name.to_string(), this);
+                    None
+                }
+            };
+            let clash_col = clash(&column, format!("the relation `{rname}`"));
+            let clash_name = if column != *rname {
+                clash(rname, format!("the relation `{rname}`"))
+            } else {
+                None
+            };
+            for (prev, clashing) in [(clash_col, &column), (clash_name, rname)] {
+                if let Some(prev) = prev {
+                    self.report(
+                        Diagnostic::error(
+                            Code::NameCollision,
+                            format!("the relation `{rname}` of `{entity_name}` needs the name `{clashing}`, which {prev} already uses"),
+                        )
+                        .with_hint("rename the relation or the field"),
+                        At::Key(rpath.clone()),
+                    );
+                }
+            }
+            if RESERVED_FIELDS.contains(&column.as_str()) {
+                self.report(
+                    Diagnostic::error(Code::ReservedField, format!("the relation `{rname}` would add `{column}`, a field archgen adds itself"))
+                        .with_hint("rename the relation"),
+                    At::Key(rpath.clone()),
+                );
+            }
+        }
+    }
+
+    fn relations(&mut self, spec: &Spec, entity_name: &str, entity: &Entity, path: &Path) {
+        for (rname, rel) in &entity.relations {
+            let rpath = {
+                let mut rp = path.clone();
+                rp.push_key("relations");
+                rp.push_key(rname);
+                rp
+            };
+            let sub = |k: &str| {
+                let mut s = rpath.clone();
+                s.push_key(k);
+                s
+            };
+            if !self.snake_name(rname, "relation", At::Key(rpath.clone())) {
+                continue;
+            }
+            self.member_keywords(rname, "relation", At::Key(rpath.clone()));
+            let Some(target) = spec.entities.get(&rel.to) else {
+                let hint = match suggest(&rel.to, spec.entities.keys().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!(
+                        "relations point at entities of this spec: {}",
+                        spec.entities
+                            .keys()
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                };
+                self.report(
+                    Diagnostic::error(
+                        Code::UnknownRelationTarget,
+                        format!("the relation `{rname}` of `{entity_name}` points at `{}`, which is not an entity", shorten(&rel.to)),
+                    )
+                    .with_label("no such entity")
+                    .with_hint(hint),
+                    At::Value(sub("to")),
+                );
+                continue;
+            };
+            if rel.on_delete == OnDelete::SetNull && rel.required {
+                self.report(
+                    Diagnostic::error(
+                        Code::SetNullOnRequired,
+                        format!("the relation `{rname}` is required, so deleting its `{}` cannot set it to null", rel.to),
+                    )
+                    .with_hint("use `on_delete: cascade` or `restrict`, or make the relation optional (`required: false`)"),
+                    At::Value(sub("on_delete")),
+                );
+            }
+            if rel.kind == RelationKind::ManyToMany
+                && (rel.required || rel.on_delete != OnDelete::Restrict)
+            {
+                let key = if rel.required {
+                    "required"
+                } else {
+                    "on_delete"
+                };
+                self.report(
+                    Diagnostic::error(
+                        Code::OptionNotForRelation,
+                        format!("`{key}` does not apply to the many-to-many relation `{rname}`"),
+                    )
+                    .with_hint("links of a many-to-many relation live in a join table and go with either side; remove the option"),
+                    At::Key(sub(key)),
+                );
+            }
+            if let Some(inverse) = &rel.inverse {
+                if self.snake_name(inverse, "inverse", At::Value(sub("inverse"))) {
+                    let taken = target.fields.contains_key(inverse)
+                        || target.relations.contains_key(inverse)
+                        || RESERVED_FIELDS.contains(&inverse.as_str());
+                    let inverse_twice = spec.entities.iter().any(|(en, e)| {
+                        e.relations.iter().any(|(rn, r)| {
+                            r.to == rel.to
+                                && r.inverse.as_deref() == Some(inverse.as_str())
+                                && !(en == entity_name && rn == rname)
+                        })
+                    });
+                    if taken || inverse_twice {
+                        self.report(
+                            Diagnostic::error(
+                                Code::InverseCollision,
+                                format!(
+                                    "`{}` already has a field or relation named `{inverse}`",
+                                    rel.to
+                                ),
+                            )
+                            .with_hint("give the inverse side another name"),
+                            At::Value(sub("inverse")),
+                        );
+                    }
+                }
+            }
+            if rel.on_delete == OnDelete::Restrict
+                && rel.kind != RelationKind::ManyToMany
+                && target.owned
+                && !entity.owned
+            {
+                self.report(
+                    Diagnostic::warning(
+                        Code::RestrictBlocksErasure,
+                        format!(
+                            "rows of `{entity_name}` (not owned by anyone) can block a user's erasure through `{rname}` → `{}`",
+                            rel.to
+                        ),
+                    )
+                    .with_hint(format!(
+                        "DELETE /api/me then answers 409 while such rows exist; use `on_delete: cascade` or `set-null` if `{entity_name}` rows should not outlive the user's `{}`",
+                        rel.to
+                    )),
+                    At::Key(rpath.clone()),
+                );
+            }
+        }
+    }
+
+    fn access(&mut self, spec: &Spec, entity_name: &str, entity: &Entity, path: &Path) {
+        for action in Action::ALL {
+            let apath = {
+                let mut ap = path.clone();
+                ap.push_key("access");
+                ap.push_key(action.as_str());
+                ap
+            };
+            for (i, subject) in entity.access.get(action).iter().enumerate() {
+                let mut at = apath.clone();
+                at.push_index(i);
+                match subject {
+                    Subject::Role(role) if !spec.roles.contains_key(role) => {
+                        let mut known: Vec<&str> = spec.roles.keys().map(String::as_str).collect();
+                        known.extend(["owner", "authenticated", "public"]);
+                        let hint = match suggest(role, known.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("write a role of this spec or `owner`, `authenticated`, `public`: {}", known.join(", ")),
+                        };
+                        self.report(
+                            Diagnostic::error(
+                                Code::UnknownAccessSubject,
+                                format!("`{}` in `{}` access of `{entity_name}` is not a role", shorten(role), action),
+                            )
+                            .with_label("unknown role")
+                            .with_hint(hint),
+                            At::Value(at),
+                        );
+                    }
+                    Subject::Owner if action == Action::Create => self.report(
+                        Diagnostic::error(
+                            Code::OwnerInCreate,
+                            format!("`owner` cannot create `{entity_name}` rows: there is no row, so no owner, yet"),
+                        )
+                        .with_hint("use `authenticated` or the roles that may create; the creator becomes the owner"),
+                        At::Value(at),
+                    ),
+                    Subject::Owner if !entity.owned => self.report(
+                        Diagnostic::error(
+                            Code::OwnerOnUnowned,
+                            format!("`owner` is used in `{action}` access of `{entity_name}`, which is not owned"),
+                        )
+                        .with_hint(format!("add `owned: true` to `{entity_name}` so rows belong to their creator, or name roles instead")),
+                        At::Value(at),
+                    ),
+                    Subject::Public if action == Action::Create && entity.owned => self.report(
+                        Diagnostic::error(
+                            Code::PublicCreateOnOwned,
+                            format!("`public` may not create `{entity_name}` rows: they are owned, and an anonymous visitor owns nothing"),
+                        )
+                        .with_hint("use `authenticated` instead"),
+                        At::Value(at),
+                    ),
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn integrations(&mut self, spec: &Spec) {
+        for (id, options) in &spec.integrations {
+            let path = p(&["integrations", id]);
+            let Some(info) = vendor(id) else {
+                let ids: Vec<&str> = super::vendors::VENDORS.iter().map(|v| v.id).collect();
+                let hint = match suggest(id, ids.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the integrations archgen knows are: {}", ids.join(", ")),
+                };
+                self.report(
+                    Diagnostic::error(
+                        Code::UnknownVendor,
+                        format!("archgen has no integration `{}`", shorten(id)),
+                    )
+                    .with_hint(hint),
+                    At::Key(path),
+                );
+                continue;
+            };
+            for (name, value) in options {
+                let mut opath = path.clone();
+                opath.push_key(name);
+                match info.options.iter().find(|(n, _)| n == name) {
+                    None => {
+                        let names: Vec<&str> = info.options.iter().map(|(n, _)| *n).collect();
+                        let hint = match suggest(name, names.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("`{id}` takes: {}", names.join(", ")),
+                        };
+                        self.report(
+                            Diagnostic::error(
+                                Code::UnknownVendorOption,
+                                format!("`{id}` has no option `{}`", shorten(name)),
+                            )
+                            .with_hint(hint),
+                            At::Key(opath),
+                        );
+                    }
+                    Some((_, kind)) if !kind.accepts(value) => self.report(
+                        Diagnostic::error(
+                            Code::BadVendorOption,
+                            format!("the `{id}` option `{name}` should be {}", kind.describe()),
+                        )
+                        .with_hint(format!("write `{name}:` with {}", kind.describe())),
+                        At::Value(opath),
+                    ),
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+
+    fn api(&mut self, spec: &Spec) {
+        let bp = &spec.api.base_path;
+        let ok = bp.starts_with('/')
+            && (bp.len() == 1 || !bp.ends_with('/'))
+            && bp[1..].split('/').all(|seg| {
+                bp.len() == 1
+                    || (!seg.is_empty()
+                        && seg.bytes().all(|b| {
+                            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                        }))
+            })
+            && bp != "/";
+        if !ok {
+            self.report(
+                Diagnostic::error(Code::BadBasePath, format!("`{}` is not a usable API base path", shorten(bp)))
+                    .with_hint("write an absolute path of lowercase segments without a trailing slash, such as `/api` or `/api/v1`"),
+                At::Value(p(&["api", "base_path"])),
+            );
+        }
+    }
+}
+
+fn ascii_only(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_' || *c == ' ')
+        .collect()
+}
+
+/// Checks of one field's type and options.
+struct FieldChecks<'a, 'm> {
+    c: &'a mut Checks<'m>,
+    entity: &'a str,
+    name: &'a str,
+    field: &'a Field,
+    path: &'a Path,
+}
+
+impl FieldChecks<'_, '_> {
+    fn at(&self, key: &str) -> Path {
+        let mut p = self.path.clone();
+        p.push_key(key);
+        p
+    }
+
+    fn not_for_type(&mut self, key: &str, hint: &str) {
+        let msg = format!(
+            "`{key}` does not apply to `{}.{}`, a {} field",
+            self.entity, self.name, self.field.ty
+        );
+        let at = At::Key(self.at(key));
+        self.c.report(
+            Diagnostic::error(Code::OptionNotForType, msg).with_hint(hint.to_string()),
+            at,
+        );
+    }
+
+    fn run(&mut self) {
+        let f = self.field;
+        let ty = f.ty;
+        // Options that only some types take.
+        if !f.values.is_empty() && ty != FieldType::Enum {
+            self.not_for_type(
+                "values",
+                "only `enum` fields take `values`; change the type to `enum` or remove `values`",
+            );
+        }
+        if (f.precision.is_some() || f.scale.is_some()) && ty != FieldType::Decimal {
+            let key = if f.precision.is_some() {
+                "precision"
+            } else {
+                "scale"
+            };
+            self.not_for_type(key, "only `decimal` fields take `precision` and `scale`");
+        }
+        if f.pattern.is_some() && !ty.is_textual() {
+            self.not_for_type(
+                "pattern",
+                "`pattern` applies to text fields (string, text, email, url, phone)",
+            );
+        }
+        if (f.min.is_some() || f.max.is_some()) && !(ty.is_textual() || ty.is_numeric()) {
+            let key = if f.min.is_some() { "min" } else { "max" };
+            self.not_for_type(key, "`min` and `max` bound numbers, or the length of text");
+        }
+        if f.unique && ty == FieldType::Json {
+            self.not_for_type(
+                "unique",
+                "JSON values cannot be compared for uniqueness; remove `unique`",
+            );
+        }
+        if ty == FieldType::Enum {
+            self.enum_values();
+        }
+        self.bounds();
+        if let Some(pattern) = &f.pattern {
+            if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
+                let detail = e.to_string();
+                let reason = detail
+                    .lines()
+                    .last()
+                    .unwrap_or("invalid")
+                    .trim()
+                    .to_string();
+                let at = At::Value(self.at("pattern"));
+                self.c.report(
+                    Diagnostic::error(
+                        Code::InvalidPattern,
+                        format!("the pattern of `{}.{}` is not a regular expression every stack can enforce: {reason}", self.entity, self.name),
+                    )
+                    .with_hint("use the common subset of regular expressions (no look-around or back-references); anchor with `^…$` to match the whole value"),
+                    at,
+                );
+            }
+        }
+        self.default();
+    }
+
+    fn enum_values(&mut self) {
+        let values = &self.field.values;
+        let mut problem = None;
+        if values.is_empty() {
+            problem = Some("has no `values`".to_string());
+        } else if let Some(v) = values.iter().find(|v| {
+            v.trim().is_empty() || v.len() > 63 || !v.chars().all(|c| c.is_ascii_graphic())
+        }) {
+            problem = Some(format!(
+                "has the value {:?}, which is empty, too long or not printable ASCII",
+                shorten(v)
+            ));
+        } else {
+            for (i, v) in values.iter().enumerate() {
+                if values[..i].contains(v) {
+                    problem = Some(format!("lists `{v}` twice"));
+                    break;
+                }
+            }
+        }
+        if let Some(problem) = problem {
+            let at = if values.is_empty() {
+                At::Key(self.path.clone())
+            } else {
+                At::Value(self.at("values"))
+            };
+            self.c.report(
+                Diagnostic::error(Code::BadEnumValues, format!("the enum `{}.{}` {problem}", self.entity, self.name))
+                    .with_hint("write `values: [draft, published]`: distinct words of printable ASCII, at most 63 characters"),
+                at,
+            );
+        }
+    }
+
+    fn bounds(&mut self) {
+        let f = self.field;
+        let (lo, hi, what): (f64, f64, &str) = match f.ty {
+            FieldType::Integer => (i32::MIN as f64, i32::MAX as f64, "a 32-bit integer"),
+            FieldType::Bigint => (
+                -9.223_372_036_854_776e18,
+                9.223_372_036_854_776e18,
+                "a 64-bit integer",
+            ),
+            FieldType::Decimal => {
+                let (precision, scale) = f.decimal_digits();
+                if !(1..=1000).contains(&precision) || scale > precision {
+                    let key = if scale > precision && (1..=1000).contains(&precision) {
+                        "scale"
+                    } else {
+                        "precision"
+                    };
+                    let at = At::Value(self.at(key));
+                    self.c.report(
+                        Diagnostic::error(
+                            Code::BoundOutOfRange,
+                            format!("`{}.{}` has precision {precision} and scale {scale}", self.entity, self.name),
+                        )
+                        .with_hint("precision is 1 to 1000 digits in all; scale (digits after the point) is at most the precision"),
+                        at,
+                    );
+                    return;
+                }
+                let limit = 10f64.powi((precision - scale) as i32);
+                (-limit, limit, "the decimal's digits")
+            }
+            _ if f.ty.is_textual() => (0.0, 10_485_760.0, "a text length"),
+            _ => return,
+        };
+        let whole_only = !matches!(f.ty, FieldType::Decimal);
+        for (key, bound) in [("min", f.min), ("max", f.max)] {
+            let Some(b) = bound else { continue };
+            let v = b.as_f64();
+            let fraction = whole_only && matches!(b, Number::Float(x) if x.fract() != 0.0);
+            if v < lo || v > hi || fraction {
+                let at = At::Value(self.at(key));
+                self.c.report(
+                    Diagnostic::error(
+                        Code::BoundOutOfRange,
+                        format!(
+                            "`{key}: {b}` of `{}.{}` does not fit {what}",
+                            self.entity, self.name
+                        ),
+                    )
+                    .with_hint(if fraction {
+                        "use a whole number".to_string()
+                    } else {
+                        format!("use a value from {lo} to {hi}, or a wider type (bigint, decimal)")
+                    }),
+                    at,
+                );
+            }
+        }
+        if let (Some(min), Some(max)) = (f.min, f.max) {
+            if min.as_f64() > max.as_f64() {
+                let at = At::Value(self.at("min"));
+                self.c.report(
+                    Diagnostic::error(
+                        Code::ContradictoryBounds,
+                        format!(
+                            "`{}.{}` has `min: {min}` above `max: {max}`",
+                            self.entity, self.name
+                        ),
+                    )
+                    .with_hint("swap them, or fix the one that is wrong"),
+                    at,
+                );
+            }
+        }
+    }
+
+    fn default(&mut self) {
+        let f = self.field;
+        let Some(default) = &f.default else { return };
+        let problem: Option<String> = match (f.ty, default) {
+            (FieldType::Enum, Scalar::Str(s)) if !f.values.is_empty() && !f.values.contains(s) => {
+                let hint = suggest(s, f.values.iter().map(String::as_str))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!("pick one of: {}", f.values.join(", ")));
+                let at = At::Value(self.at("default"));
+                self.c.report(
+                    Diagnostic::error(
+                        Code::BadDefault,
+                        format!(
+                            "the default `{s}` of `{}.{}` is not one of its values",
+                            self.entity, self.name
+                        ),
+                    )
+                    .with_hint(hint),
+                    at,
+                );
+                return;
+            }
+            (FieldType::Enum, Scalar::Str(_)) => None,
+            (FieldType::Boolean, Scalar::Bool(_)) => None,
+            (FieldType::Integer | FieldType::Bigint, Scalar::Number(Number::Int(_))) => None,
+            (FieldType::Decimal, Scalar::Number(_)) => None,
+            (FieldType::Decimal, Scalar::Str(s)) if s.parse::<f64>().is_ok() => None,
+            (t, Scalar::Str(s)) if t.is_textual() => {
+                let len = s.chars().count() as f64;
+                let max = f
+                    .max
+                    .map(|m| m.as_f64())
+                    .unwrap_or(if t == FieldType::String {
+                        DEFAULT_STRING_MAX as f64
+                    } else {
+                        f64::MAX
+                    });
+                (len > max).then(|| format!("is longer than its `max` of {max}"))
+            }
+            (FieldType::Date, Scalar::Str(s)) => {
+                (!is_date(s)).then(|| "is not a date in `YYYY-MM-DD` form".to_string())
+            }
+            (FieldType::Uuid, Scalar::Str(s)) => (!is_uuid(s)).then(|| "is not a UUID".to_string()),
+            (FieldType::Json, _) => None,
+            (FieldType::Datetime, _) => {
+                Some("cannot be fixed in the spec; leave datetimes without a default".to_string())
+            }
+            (t, _) => Some(format!("does not fit a {t} field")),
+        };
+        if problem.is_none() {
+            if let (Scalar::Number(n), true) = (default, f.ty.is_numeric()) {
+                let v = n.as_f64();
+                let below = f.min.is_some_and(|m| v < m.as_f64());
+                let above = f.max.is_some_and(|m| v > m.as_f64());
+                if below || above {
+                    let at = At::Value(self.at("default"));
+                    self.c.report(
+                        Diagnostic::error(
+                            Code::BadDefault,
+                            format!(
+                                "the default {n} of `{}.{}` is outside its `min`/`max`",
+                                self.entity, self.name
+                            ),
+                        )
+                        .with_hint("pick a default within the bounds"),
+                        at,
+                    );
+                }
+            }
+            return;
+        }
+        let shown = match default {
+            Scalar::Str(s) => format!("`{}`", shorten(s)),
+            Scalar::Bool(b) => format!("`{b}`"),
+            Scalar::Number(n) => format!("`{n}`"),
+        };
+        let at = At::Value(self.at("default"));
+        self.c.report(
+            Diagnostic::error(
+                Code::BadDefault,
+                format!(
+                    "the default {shown} of `{}.{}` {}",
+                    self.entity,
+                    self.name,
+                    problem.unwrap_or_default()
+                ),
+            )
+            .with_hint(format!(
+                "write a default that is a valid {} value, or remove it",
+                f.ty
+            )),
+            at,
+        );
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && (1..=12).contains(&s[5..7].parse::<u32>().unwrap_or(0))
+        && (1..=31).contains(&s[8..10].parse::<u32>().unwrap_or(0))
+}
+
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
