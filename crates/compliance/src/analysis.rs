@@ -1,6 +1,7 @@
 //! The analysis: frameworks in force, PII classes and controls with their
 //! reasons, for one spec.
 
+use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::{Framework, Spec};
 use indexmap::IndexMap;
 use serde::Serialize;
@@ -203,6 +204,11 @@ impl Analyzer {
 
     /// Analyzes a spec.
     pub fn analyze(&self, spec: &Spec) -> Analysis {
+        self.analyze_in(spec, None)
+    }
+
+    /// Analyzes a spec, letting rules see the blueprint being completed.
+    pub(crate) fn analyze_in(&self, spec: &Spec, blueprint: Option<&Blueprint>) -> Analysis {
         let fields = classify_spec(spec);
         let frameworks = frameworks_in_force(spec, &fields);
         let in_force: Vec<Framework> = frameworks.iter().map(|f| f.framework).collect();
@@ -215,6 +221,7 @@ impl Analyzer {
             fields: &fields,
             catalog: &self.catalog,
             pci_scope: scope.as_ref(),
+            blueprint,
         };
         let mut warnings = Vec::new();
         let mut building: IndexMap<String, Building> = IndexMap::new();

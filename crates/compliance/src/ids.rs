@@ -42,6 +42,14 @@ pub fn external(vendor: &str) -> String {
 pub const DATABASE: &str = "tech.postgresql";
 
 /// The element ids that realize a capability in a spec's blueprint.
+///
+/// ```
+/// use compliance::Capability;
+/// # let spec = compliance::testing::clinic();
+/// let fields = compliance::pii::classify_spec(&spec);
+/// let ids = compliance::ids::realizers(Capability::PiiEncryptionAtRest, &spec, &fields);
+/// assert_eq!(ids, ["app.clinic-flow", "do.patient", "do.visit_note"]);
+/// ```
 pub fn realizers(capability: Capability, spec: &Spec, fields: &[FieldClass]) -> Vec<String> {
     use Capability as C;
     let entities_where = |pred: &dyn Fn(&str) -> bool| -> Vec<String> {

@@ -388,6 +388,13 @@ impl Reader {
 }
 
 /// The PCI DSS scope of a product, from its fields and integrations.
+///
+/// ```
+/// # let spec = compliance::testing::clinic();
+/// let fields = compliance::pii::classify_spec(&spec);
+/// let scope = compliance::infer::pci_scope(&spec, &fields);
+/// assert_eq!(scope, compliance::PciScope::HostedCheckout { vendor: "stripe".into() });
+/// ```
 pub fn pci_scope(spec: &Spec, fields: &[FieldClass]) -> PciScope {
     let card_fields: Vec<String> = fields
         .iter()
@@ -500,6 +507,16 @@ fn finding(framework: Framework, mut reasons: Vec<String>) -> FrameworkFinding {
 /// The frameworks in force: the declared ones (kept as declared), plus the
 /// inferred ones unless `infer: false` or `none: true` says otherwise. The
 /// security baseline is not a framework and is never dropped.
+///
+/// ```
+/// # let mut spec = compliance::testing::clinic();
+/// spec.compliance.infer = false;
+/// let fields = compliance::pii::classify_spec(&spec);
+/// let in_force = compliance::infer::frameworks_in_force(&spec, &fields);
+/// let ids: Vec<_> = in_force.iter().map(|f| f.framework.id()).collect();
+/// assert_eq!(ids, ["gdpr", "hipaa"]);
+/// assert!(in_force.iter().all(|f| f.declared));
+/// ```
 pub fn frameworks_in_force(spec: &Spec, fields: &[FieldClass]) -> Vec<FrameworkFinding> {
     let settings = &spec.compliance;
     let inferred = if settings.infer && !settings.none {

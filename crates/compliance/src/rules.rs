@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::{Framework, Pii, Spec};
 use indexmap::IndexMap;
 
@@ -15,7 +16,7 @@ use crate::infer::{FrameworkFinding, PciScope};
 use crate::pii::FieldClass;
 
 /// What a rule sees.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct RuleContext<'a> {
     /// The spec.
     pub spec: &'a Spec,
@@ -27,6 +28,22 @@ pub struct RuleContext<'a> {
     pub catalog: &'a Catalog,
     /// The PCI DSS scope, when PCI DSS is in force.
     pub pci_scope: Option<&'a PciScope>,
+    /// The blueprint being completed, when the analysis runs through
+    /// [`complete`](crate::complete) (None for a plain
+    /// [`analyze`](crate::analyze) of a spec).
+    pub blueprint: Option<&'a Blueprint>,
+}
+
+impl fmt::Debug for RuleContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RuleContext")
+            .field("product", &self.spec.product.name)
+            .field("frameworks", &self.frameworks)
+            .field("fields", &self.fields.len())
+            .field("pci_scope", &self.pci_scope)
+            .field("blueprint", &self.blueprint.is_some())
+            .finish()
+    }
 }
 
 impl RuleContext<'_> {

@@ -236,15 +236,25 @@ pub fn complete(bp: &mut Blueprint) -> Result<Analysis, Error> {
 }
 
 impl crate::Analyzer {
-    /// Analyzes the blueprint's spec with these settings and weaves the
-    /// result into it; see [`complete`].
+    /// Analyzes the blueprint's spec with these settings (rules see the
+    /// blueprint in [`RuleContext::blueprint`](crate::RuleContext)) and
+    /// weaves the result into it; see [`complete`].
+    ///
+    /// ```
+    /// use blueprint_core::graph::Blueprint;
+    /// # let spec = compliance::testing::clinic();
+    /// let mut bp = Blueprint::from_spec(&spec);
+    /// let analysis = compliance::Analyzer::new().complete(&mut bp).unwrap();
+    /// assert!(analysis.in_force(blueprint_core::spec::Framework::PciDss));
+    /// assert!(bp.element_by_str("drv.pci-dss").is_some());
+    /// ```
     ///
     /// # Errors
     ///
     /// As [`weave`].
     pub fn complete(&self, bp: &mut Blueprint) -> Result<Analysis, Error> {
         let spec = bp.spec().clone();
-        let mut analysis = self.analyze(&spec);
+        let mut analysis = self.analyze_in(&spec, Some(bp));
         let woven = weave(bp, &analysis)?;
         for (control, realizers) in woven.realized_by {
             if let Some(c) = analysis.controls.iter_mut().find(|c| c.id == control) {

@@ -164,3 +164,54 @@ fn rules_cannot_weaken_parameters() {
     assert_eq!(a.warnings.len(), 2, "{:?}", a.warnings);
     assert!(a.warnings[0].contains("weaker"));
 }
+
+struct BlueprintAware;
+
+impl ComplianceRule for BlueprintAware {
+    fn id(&self) -> &str {
+        "acme.blueprint-aware"
+    }
+
+    fn propose(&self, cx: &RuleContext<'_>) -> Vec<Proposal> {
+        let Some(bp) = cx.blueprint else {
+            return Vec::new();
+        };
+        bp.elements_of_kind(blueprint_core::archimate::ElementKind::Node)
+            .map(|n| {
+                Proposal::catalog(
+                    "BACKUP-RESTORE",
+                    format!("the blueprint runs on node `{}`", n.id),
+                )
+                .realized_by(n.id.to_string())
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn rules_see_the_blueprint_when_completing_one() {
+    let spec = tasks();
+    let plain = Analyzer::new().with_rule(BlueprintAware).analyze(&spec);
+    assert!(!plain
+        .control("BACKUP-RESTORE")
+        .unwrap()
+        .reasons
+        .iter()
+        .any(|r| r.contains("node")));
+    let mut bp = blueprint_core::graph::Blueprint::from_spec(&spec);
+    let woven = Analyzer::new()
+        .with_rule(BlueprintAware)
+        .complete(&mut bp)
+        .unwrap();
+    let backups = woven.control("BACKUP-RESTORE").unwrap();
+    assert!(
+        backups.reasons.iter().any(|r| r.contains("node.runtime")),
+        "{:?}",
+        backups.reasons
+    );
+    assert!(
+        backups.realized_by.contains(&"node.runtime".to_string()),
+        "{:?}",
+        backups.realized_by
+    );
+}

@@ -66,7 +66,14 @@ impl ComplianceRule for AcmePolicy {
 }
 
 fn main() {
-    let spec = compliance::testing::clinic();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/clinic.yaml");
+    let spec = match blueprint_core::spec::parse_file(&path) {
+        Ok(checked) => checked.spec,
+        Err(e) => {
+            eprintln!("{}: {e}", path.display());
+            std::process::exit(1);
+        }
+    };
     let analyzer = Analyzer::new().with_rule(AcmePolicy);
     let ids: Vec<&str> = analyzer.rules().ids().collect();
     println!("rules: {}", ids.join(", "));
