@@ -103,3 +103,48 @@ fn markdown_tables_are_well_formed() {
         );
     }
 }
+
+/// The example in `docs/compliance-json.md` is real output of the clinic
+/// example: every entry it shows equals the analysis' entry.
+#[test]
+fn the_documented_example_is_real_output() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/compliance-json.md"
+    ))
+    .unwrap();
+    let block = doc
+        .split("```json")
+        .nth(1)
+        .unwrap()
+        .split("```")
+        .next()
+        .unwrap();
+    let documented: Value = serde_json::from_str(block).unwrap();
+    let real = analyze(&clinic()).to_json_value();
+    assert_eq!(keys(&documented), keys(&real));
+    for f in documented["frameworks"].as_array().unwrap() {
+        let found = real["frameworks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == f["id"]);
+        assert_eq!(found, Some(f));
+    }
+    for f in documented["fields"].as_array().unwrap() {
+        let found = real["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["entity"] == f["entity"] && r["field"] == f["field"]);
+        assert_eq!(found, Some(f));
+    }
+    for c in documented["controls"].as_array().unwrap() {
+        let found = real["controls"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == c["id"]);
+        assert_eq!(found, Some(c));
+    }
+}
