@@ -160,3 +160,22 @@ fn long_lines_and_many_entities_are_fine() {
     let checked = parse_str("many.yaml", &s, Format::Yaml).expect("valid");
     assert_eq!(checked.spec.entities.len(), 2000);
 }
+
+/// Inputs the fuzzer once found a panic with (`tests/specs/fuzz/`) parse
+/// and render cleanly in every format.
+#[test]
+fn fuzz_regressions_stay_fixed() {
+    let dir = archgen_tests::specs_dir().join("fuzz");
+    let mut count = 0;
+    for entry in std::fs::read_dir(dir).expect("tests/specs/fuzz") {
+        let bytes = std::fs::read(entry.expect("entry").path()).expect("read");
+        for format in FORMATS {
+            if let Err(e) = parse_bytes("regression", &bytes, format) {
+                let text = blueprint_core::diag::render_text(&e.diagnostics, e.input.as_ref());
+                assert!(text.contains("error["));
+            }
+        }
+        count += 1;
+    }
+    assert!(count > 0);
+}

@@ -60,6 +60,20 @@ impl Source {
         }
     }
 
+    /// The span widened to whole characters and cut to the text's length.
+    pub fn snap(&self, span: Span) -> Span {
+        let len = self.text.len();
+        let mut start = span.start.min(len);
+        while !self.text.is_char_boundary(start) {
+            start -= 1;
+        }
+        let mut end = span.end.clamp(start, len);
+        while !self.text.is_char_boundary(end) {
+            end += 1;
+        }
+        Span::new(start, end)
+    }
+
     /// The 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
@@ -226,6 +240,14 @@ mod tests {
             Some(path(&["entities", "Task", "access", "read"]))
         );
         assert_eq!(Path::root().dotted(), "the top level");
+    }
+
+    #[test]
+    fn spans_snap_to_characters() {
+        let s = Source::new("x", "aé b");
+        assert_eq!(s.snap(Span::new(2, 2)), Span::new(1, 3));
+        assert_eq!(s.snap(Span::new(1, 2)), Span::new(1, 3));
+        assert_eq!(s.snap(Span::new(9, 12)), Span::new(5, 5));
     }
 
     #[test]

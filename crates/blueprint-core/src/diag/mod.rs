@@ -102,6 +102,7 @@ impl Diagnostic {
     /// Places the diagnostic at a span (or nowhere) in a source.
     pub fn at(mut self, source: &Source, span: Option<Span>) -> Diagnostic {
         self.file = source.name.clone();
+        let span = span.map(|s| source.snap(s));
         self.span = span;
         if let Some(span) = span {
             let (line, column) = source.line_col(span.start);
@@ -142,8 +143,8 @@ pub fn render_text(diagnostics: &[Diagnostic], source: Option<&Source>) -> Strin
         let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
         let mut group = Group::with_title(title);
         match (source, d.span) {
-            (Some(src), Some(span)) if span.end <= src.text.len() => {
-                let span = clip_to_line(&src.text, span);
+            (Some(src), Some(span)) => {
+                let span = clip_to_line(&src.text, src.snap(span));
                 let mut ann = AnnotationKind::Primary.span(span.start..span.end);
                 if let Some(label) = &d.label {
                     ann = ann.label(label.as_str());

@@ -271,7 +271,7 @@ impl Decoder {
             stack: DEFAULT_STACK.to_string(),
             database: DEFAULT_DATABASE.to_string(),
             compliance: ComplianceSettings::default(),
-            roles: IndexMap::new(),
+            roles: default_roles(),
             entities: IndexMap::new(),
             integrations: IndexMap::new(),
             api: Api::default(),
@@ -329,16 +329,7 @@ impl Decoder {
         }
         match get("roles") {
             Some(v) if !matches!(v.kind, NodeKind::Null) => spec.roles = self.roles(v),
-            _ => {
-                spec.roles.insert(
-                    "user".to_string(),
-                    Role {
-                        signup: true,
-                        admin: false,
-                        description: None,
-                    },
-                );
-            }
+            _ => {}
         }
         if !spec.roles.values().any(|r| r.admin) && !spec.roles.contains_key("admin") {
             spec.roles.insert(
@@ -359,7 +350,7 @@ impl Decoder {
             ),
             Some(v) => {
                 spec.entities = self.entities(v, &admin_roles);
-                if spec.entities.is_empty() && matches!(&v.kind, NodeKind::Map(m) if m.is_empty()) || matches!(v.kind, NodeKind::Null) {
+                if matches!(&v.kind, NodeKind::Map(m) if m.is_empty()) || matches!(v.kind, NodeKind::Null) {
                     self.err(
                         Diagnostic::error(Code::NoEntities, "`entities` is empty")
                             .with_hint("declare at least one entity, such as `Task: { fields: { title: string! } }`")
@@ -968,6 +959,24 @@ impl Decoder {
         }
         api
     }
+}
+
+/// The roles of a spec that names none: `user` (signup) and `admin`.
+fn default_roles() -> IndexMap<String, Role> {
+    let mut roles = IndexMap::new();
+    let user = Role {
+        signup: true,
+        admin: false,
+        description: None,
+    };
+    let admin = Role {
+        signup: false,
+        admin: true,
+        description: None,
+    };
+    roles.insert("user".to_string(), user);
+    roles.insert("admin".to_string(), admin);
+    roles
 }
 
 fn node_text(node: &Node) -> String {
