@@ -4,7 +4,7 @@
 use std::fmt::Write as _;
 
 use super::style::{family, layer_color, Family};
-use crate::archimate::{AccessType, Layer, RelationshipKind};
+use crate::archimate::{AccessType, ElementKind, Layer, RelationshipKind};
 use crate::graph::{Blueprint, Relationship};
 
 /// The blueprint as a Graphviz `digraph`: a cluster per layer (in
@@ -48,14 +48,23 @@ pub fn to_dot(bp: &Blueprint) -> String {
         let _ = writeln!(out, "    label={};", quote(layer.name()));
         out.push_str("    style=\"rounded,dashed\";\n    color=\"#888888\";\n");
         for e in members {
-            let (shape, extra) = shape(family(e.kind));
-            let label = format!("{}\n«{}»", e.name, e.kind.xsi_type());
+            let family = family(e.kind);
+            let (shape, extra) = shape(family);
+            // A junction is a small dot: its name goes beside it.
+            let (label, xlabel) = if family == Family::Junction {
+                (String::new(), format!(", xlabel={}", quote(&e.name)))
+            } else {
+                (
+                    format!("{}\n«{}»", e.name, e.kind.xsi_type()),
+                    String::new(),
+                )
+            };
             let _ = writeln!(
                 out,
-                "    {} [label={}, shape={shape}, fillcolor={}{extra}];",
+                "    {} [label={}, shape={shape}, fillcolor={}{extra}{xlabel}];",
                 quote(e.id.as_str()),
                 quote(&label),
-                quote(layer_color(layer)),
+                quote(fill(e.kind, layer)),
             );
         }
         out.push_str("  }\n");
@@ -90,6 +99,15 @@ fn quote(text: &str) -> String {
     }
     s.push('"');
     s
+}
+
+/// The layer's colour, except that an and-junction is a filled dot and an
+/// or-junction a hollow one, as ArchiMate draws them.
+fn fill(kind: ElementKind, layer: Layer) -> &'static str {
+    match kind {
+        ElementKind::AndJunction => "#000000",
+        _ => layer_color(layer),
+    }
 }
 
 fn shape(f: Family) -> (&'static str, &'static str) {

@@ -54,7 +54,7 @@ pub fn id_segment(text: &str) -> String {
 /// [`id_segment`]; the prefix must start with a letter.
 fn join(prefix: &str, parts: &[&str]) -> String {
     let mut s = id_segment(prefix);
-    if !s.as_bytes()[0].is_ascii_alphabetic() {
+    if !s.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
         s.insert(0, 'x');
     }
     for p in parts {

@@ -53,3 +53,4 @@ pub use blueprint::Blueprint;
 pub use element::{Element, NewRelationship, Parameter, Relationship};
 pub use error::GraphError;
 pub use id::{id_segment, is_valid_id, ElementId, RelationshipId};
+pub use query::EntityRelation;
