@@ -22,11 +22,40 @@ pub enum CheckFormat {
     Json,
 }
 
+/// Output format of `plan`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// A summary for people.
+    Text,
+    /// The plan JSON documented in docs/plan-json.md.
+    Json,
+}
+
+/// Output format of `graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
+
+/// Output format of `compliance`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComplianceFormat {
+    /// A summary for the terminal.
+    Text,
+    /// The JSON documented in docs/compliance-json.md.
+    Json,
+    /// The compliance matrix an auditor reads.
+    Markdown,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check a spec and report every problem in it.
     #[command(
-        after_help = "Example:\n  archgen check examples/specs/clinic.yaml\n  archgen check spec.toml --format json"
+        after_help = "Examples:\n  archgen check examples/specs/clinic.yaml\n  archgen check spec.toml --format json"
     )]
     Check {
         /// The spec file (.yaml, .yml, .toml or .json).
@@ -35,10 +64,46 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Show the blueprint a spec lowers to, compliance controls included.
+    #[command(
+        after_help = "Examples:\n  archgen plan examples/specs/tasks.yaml\n  archgen plan examples/specs/tasks.yaml --format json > plan.json"
+    )]
+    Plan {
+        /// The spec file.
+        spec: PathBuf,
+        /// How to print the plan.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
+    },
+    /// Draw the blueprint as a Graphviz or Mermaid diagram.
+    #[command(
+        after_help = "Examples:\n  archgen graph examples/specs/clinic.yaml --format dot | dot -Tsvg > clinic.svg\n  archgen graph examples/specs/clinic.yaml --format mermaid"
+    )]
+    Graph {
+        /// The spec file.
+        spec: PathBuf,
+        /// The diagram language.
+        #[arg(long, value_enum)]
+        format: GraphFormat,
+    },
+    /// Show the frameworks, PII inventory and controls a spec calls for.
+    #[command(
+        after_help = "Examples:\n  archgen compliance examples/specs/clinic.yaml\n  archgen compliance examples/specs/clinic.yaml --format markdown > COMPLIANCE.md"
+    )]
+    Compliance {
+        /// The spec file.
+        spec: PathBuf,
+        /// How to print the analysis.
+        #[arg(long, value_enum, default_value_t = ComplianceFormat::Text)]
+        format: ComplianceFormat,
+    },
 }
 
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check { spec, format } => crate::check::run(&spec, format),
+        Command::Plan { spec, format } => crate::plan::run_plan(&spec, format),
+        Command::Graph { spec, format } => crate::plan::run_graph(&spec, format),
+        Command::Compliance { spec, format } => crate::plan::run_compliance(&spec, format),
     }
 }

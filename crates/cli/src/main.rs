@@ -7,6 +7,7 @@
 mod check;
 mod cmd;
 mod exit;
+mod plan;
 
 use clap::Parser;
 use std::process::ExitCode;

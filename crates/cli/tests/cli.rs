@@ -102,3 +102,138 @@ fn warnings_do_not_fail_check() {
     assert!(stderr(&o).contains("warning[W404]"));
     assert!(stdout(&o).contains("1 warning"));
 }
+
+fn examples() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(root().join("examples/specs"))
+        .expect("examples/specs")
+        .map(|e| {
+            format!(
+                "examples/specs/{}",
+                e.expect("entry").file_name().to_string_lossy()
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_example_plans_as_documented_json() {
+    for spec in examples() {
+        let o = archgen(&["plan", &spec, "--format", "json"]);
+        assert_eq!(o.status.code(), Some(0), "{spec}: {}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("plan json");
+        assert_eq!(v["format"], "archgen-plan");
+        assert!(v["counts"]["total_elements"].as_u64().unwrap_or(0) > 10);
+        assert!(v["elements"].as_array().is_some_and(|a| !a.is_empty()));
+        assert!(v["relationships"].as_array().is_some_and(|a| !a.is_empty()));
+        let ids: std::collections::HashSet<&str> = v["elements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["id"].as_str())
+            .collect();
+        for r in v["relationships"].as_array().into_iter().flatten() {
+            assert!(ids.contains(r["source"].as_str().unwrap_or("")), "{r}");
+            assert!(ids.contains(r["target"].as_str().unwrap_or("")), "{r}");
+        }
+        let text = archgen(&["plan", &spec]);
+        assert_eq!(text.status.code(), Some(0));
+        assert!(stdout(&text).contains("Elements by kind"));
+    }
+}
+
+#[test]
+fn every_example_graph_renders_with_graphviz_and_mermaid() {
+    let dot = which_dot();
+    for spec in examples() {
+        let o = archgen(&["graph", &spec, "--format", "dot"]);
+        assert_eq!(o.status.code(), Some(0), "{spec}: {}", stderr(&o));
+        let mut child = Command::new(&dot)
+            .arg("-Tsvg")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("dot runs");
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(&o.stdout)
+            .expect("write dot");
+        let svg = child.wait_with_output().expect("dot finishes");
+        assert!(
+            svg.status.success(),
+            "{spec}: dot failed: {}",
+            String::from_utf8_lossy(&svg.stderr)
+        );
+        assert!(String::from_utf8_lossy(&svg.stdout).contains("<svg"));
+        assert!(
+            svg.stderr.is_empty(),
+            "{spec}: dot warned: {}",
+            String::from_utf8_lossy(&svg.stderr)
+        );
+
+        let m = archgen(&["graph", &spec, "--format", "mermaid"]);
+        assert_eq!(m.status.code(), Some(0));
+        assert!(stdout(&m).starts_with("flowchart"), "{}", stdout(&m));
+    }
+}
+
+/// Graphviz is installed by `scripts/setup`; without it this test cannot
+/// prove anything, so it fails with the fix rather than passing silently.
+fn which_dot() -> PathBuf {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("dot"))
+            .find(|p| p.is_file())
+    });
+    found.expect("Graphviz `dot` is not on PATH: run scripts/setup (apt-get install graphviz)")
+}
+
+#[test]
+fn compliance_json_has_the_documented_shape() {
+    let o = archgen(&[
+        "compliance",
+        "examples/specs/clinic.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let ids: Vec<&str> = v["frameworks"]
+        .as_array()
+        .expect("frameworks")
+        .iter()
+        .filter_map(|f| f["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"gdpr") && ids.contains(&"hipaa") && ids.contains(&"pci-dss"),
+        "{ids:?}"
+    );
+    for c in v["controls"].as_array().expect("controls") {
+        assert!(
+            c["frameworks"].as_object().is_some_and(|f| !f.is_empty()),
+            "{c}"
+        );
+        assert!(
+            c["reasons"].as_array().is_some_and(|r| !r.is_empty()),
+            "{c}"
+        );
+        assert!(
+            c["realized_by"].as_array().is_some_and(|r| !r.is_empty()),
+            "{c}"
+        );
+    }
+    let md = archgen(&[
+        "compliance",
+        "examples/specs/clinic.yaml",
+        "--format",
+        "markdown",
+    ]);
+    assert!(stdout(&md).contains("| "));
+    let bad = archgen(&["plan", "tests/specs/bad/E400-unknown-relation-target.yaml"]);
+    assert_eq!(bad.status.code(), Some(1));
+}
