@@ -62,6 +62,19 @@ struct Source {
     place: String,
     /// Words as written (case kept), for case-sensitive terms.
     words: Vec<String>,
+    /// The same words in lowercase, computed once.
+    lower: Vec<String>,
+}
+
+impl Source {
+    fn new(place: String, words: Vec<String>) -> Source {
+        let lower = words.iter().map(|w| w.to_lowercase()).collect();
+        Source {
+            place,
+            words,
+            lower,
+        }
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -277,8 +290,7 @@ fn prose_words(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn word_matches(pattern: &str, word: &str, capitalized: bool) -> bool {
-    let lower = word.to_lowercase();
+fn word_matches(pattern: &str, word: &str, lower: &str, capitalized: bool) -> bool {
     let ok = match pattern.strip_suffix('*') {
         Some(prefix) => lower.starts_with(prefix),
         None => lower == pattern,
@@ -295,18 +307,22 @@ fn word_matches(pattern: &str, word: &str, capitalized: bool) -> bool {
 }
 
 /// The first place a term occurs in the words, as the words written there.
-fn find(words: &[String], term: &Term, prose: bool) -> Option<String> {
+fn find(src: &Source, term: &Term, prose: bool) -> Option<String> {
     let n = term.words.len();
-    if n == 0 || words.len() < n {
+    if n == 0 || src.words.len() < n {
         return None;
     }
-    words.windows(n).find_map(|w| {
-        let hit = w
-            .iter()
-            .zip(term.words)
-            .enumerate()
-            .all(|(i, (word, pat))| word_matches(pat, word, prose && term.capitalized && i == 0));
-        hit.then(|| w.join(" "))
+    (0..=src.words.len() - n).find_map(|start| {
+        let hit = term.words.iter().enumerate().all(|(i, pat)| {
+            let at = start + i;
+            word_matches(
+                pat,
+                &src.words[at],
+                &src.lower[at],
+                prose && term.capitalized && i == 0,
+            )
+        });
+        hit.then(|| src.words[start..start + n].join(" "))
     })
 }
 
@@ -318,13 +334,7 @@ impl Reader {
     fn new(spec: &Spec) -> Reader {
         let mut sources = Vec::new();
         let mut prose = |place: String, text: &str| {
-            sources.push((
-                Source {
-                    place,
-                    words: prose_words(text),
-                },
-                true,
-            ));
+            sources.push((Source::new(place, prose_words(text)), true));
         };
         if let Some(d) = &spec.product.description {
             prose("the product description".into(), d);
@@ -343,13 +353,7 @@ impl Reader {
             }
         }
         let mut ident = |place: String, name: &str| {
-            sources.push((
-                Source {
-                    place,
-                    words: crate::pii::words(name),
-                },
-                false,
-            ));
+            sources.push((Source::new(place, crate::pii::words(name)), false));
         };
         ident("the product name".into(), &spec.product.name);
         for name in spec.roles.keys() {
@@ -373,7 +377,7 @@ impl Reader {
         let mut found: Vec<(usize, usize, String)> = Vec::new();
         for (ti, term) in terms.iter().enumerate() {
             for (si, (src, prose)) in self.sources.iter().enumerate() {
-                if let Some(words) = find(&src.words, term, *prose) {
+                if let Some(words) = find(src, term, *prose) {
                     found.push((si, ti, format!("{} mentions \"{}\"", src.place, words)));
                     break;
                 }

@@ -281,14 +281,22 @@ impl Blueprint {
         id: &'a ElementId,
         direction: Direction,
     ) -> impl Iterator<Item = &'a Relationship> + 'a {
-        let present = self.nodes.contains_key(id);
-        self.relationships().filter(move |r| {
-            present
-                && match direction {
-                    Direction::Outgoing => &r.source == id,
-                    Direction::Incoming => &r.target == id,
-                }
-        })
+        // Edge indices grow with insertion (edges are never removed), so
+        // sorting them gives insertion order without scanning every edge.
+        let mut edges: Vec<EdgeIndex> = match self.nodes.get(id) {
+            Some(node) => {
+                use petgraph::visit::EdgeRef;
+                self.graph
+                    .edges_directed(*node, direction)
+                    .map(|e| e.id())
+                    .collect()
+            }
+            None => Vec::new(),
+        };
+        edges.sort_unstable();
+        edges
+            .into_iter()
+            .filter_map(move |e| self.graph.edge_weight(e))
     }
 
     /// How many elements of each kind the blueprint holds, in the order of
