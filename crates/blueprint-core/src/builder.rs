@@ -216,8 +216,17 @@ impl SpecBuilder {
                 },
             );
         }
-        if !roles.values().any(|r| r.admin) {
-            roles.entry("admin".to_string()).or_default().admin = true;
+        // As the parser does: the implicit `admin` role is added when no
+        // role is an admin and the name is free (else `validate` reports
+        // E505).
+        if !roles.values().any(|r| r.admin) && !roles.contains_key("admin") {
+            roles.insert(
+                "admin".to_string(),
+                Role {
+                    admin: true,
+                    ..Role::default()
+                },
+            );
         }
         let admin_roles: Vec<String> = roles
             .iter()
@@ -253,6 +262,39 @@ impl SpecBuilder {
     /// ```
     pub fn build(&self) -> Blueprint {
         Blueprint::from_spec(&self.spec())
+    }
+
+    /// The spec, checked by every rule the spec parser applies: `Err` holds
+    /// the errors (and any warnings) as diagnostics without places.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::spec::{Action, FieldType};
+    ///
+    /// let bad = SpecBuilder::new("notes")
+    ///     .with_entity("Note", |e| e.with_field("body", FieldType::Text, |f| f).with_access(Action::Create, ["owner"]));
+    /// let errors = bad.try_spec().unwrap_err();
+    /// assert_eq!(errors[0].code.as_str(), "E502");
+    /// ```
+    pub fn try_spec(&self) -> Result<Spec, Vec<crate::diag::Diagnostic>> {
+        let spec = self.spec();
+        let diagnostics = crate::spec::validate(&spec);
+        if diagnostics.iter().any(crate::diag::Diagnostic::is_error) {
+            Err(diagnostics)
+        } else {
+            Ok(spec)
+        }
+    }
+
+    /// Checks the spec like [`try_spec`](Self::try_spec), then lowers it.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let bp = SpecBuilder::new("notes").with_entity("Note", |e| e).try_build().expect("valid");
+    /// assert_eq!(bp.entities(), ["Note"]);
+    /// ```
+    pub fn try_build(&self) -> Result<Blueprint, Vec<crate::diag::Diagnostic>> {
+        self.try_spec().map(|spec| Blueprint::from_spec(&spec))
     }
 }
 

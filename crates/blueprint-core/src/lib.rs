@@ -33,3 +33,8 @@ pub mod reserved;
 pub mod source;
 pub mod spec;
 mod syntax;
+
+/// The README's Rust examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
