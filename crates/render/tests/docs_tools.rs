@@ -96,8 +96,16 @@ fn archimate_ids_resolve_and_nodes_do_not_overlap() {
                     .expect("the relationship");
                 let s = node_elements.get(c.attribute("source").unwrap_or_default());
                 let t = node_elements.get(c.attribute("target").unwrap_or_default());
-                assert_eq!(s.copied(), r.attribute("source"), "{name}: connection source of {rel}");
-                assert_eq!(t.copied(), r.attribute("target"), "{name}: connection target of {rel}");
+                assert_eq!(
+                    s.copied(),
+                    r.attribute("source"),
+                    "{name}: connection source of {rel}"
+                );
+                assert_eq!(
+                    t.copied(),
+                    r.attribute("target"),
+                    "{name}: connection target of {rel}"
+                );
             }
             let rects: Vec<(i64, i64, i64, i64)> = nodes
                 .iter()
@@ -107,9 +115,13 @@ fn archimate_ids_resolve_and_nodes_do_not_overlap() {
                 })
                 .collect();
             for (i, a) in rects.iter().enumerate() {
-                assert!(a.0 >= 0 && a.1 >= 0 && a.2 > 0 && a.3 > 0, "{name}: a node without a place");
+                assert!(
+                    a.0 >= 0 && a.1 >= 0 && a.2 > 0 && a.3 > 0,
+                    "{name}: a node without a place"
+                );
                 for b in &rects[i + 1..] {
-                    let overlap = a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3;
+                    let overlap =
+                        a.0 < b.0 + b.2 && b.0 < a.0 + a.2 && a.1 < b.1 + b.3 && b.1 < a.1 + a.3;
                     assert!(!overlap, "{name}: nodes overlap: {a:?} {b:?}");
                 }
             }

@@ -26,6 +26,7 @@
 pub mod adr;
 pub mod archimate;
 pub mod architecture_md;
+pub mod code_map;
 pub mod compliance_md;
 pub mod diagrams;
 pub mod facts;

@@ -214,11 +214,14 @@ fn field_schema(field: &Field, used: Use) -> Map<String, Value> {
                 ty(&mut s, "string");
             }
             s.insert("pattern".into(), json!(decimal_pattern(p, sc)));
-            if let Some(min) = field.min {
-                s.insert("minimum".into(), number(min));
-            }
-            if let Some(max) = field.max {
-                s.insert("maximum".into(), number(max));
+            // Bounds bind numbers only; a request may send one.
+            if used == Use::Request {
+                if let Some(min) = field.min {
+                    s.insert("minimum".into(), number(min));
+                }
+                if let Some(max) = field.max {
+                    s.insert("maximum".into(), number(max));
+                }
             }
         }
         FieldType::Boolean => ty(&mut s, "boolean"),
@@ -289,7 +292,12 @@ fn relation_properties(entity: &Entity, used: Use) -> Vec<(String, Value, bool)>
         .iter()
         .map(|(name, rel)| {
             let json_name = rel.json_name(name);
-            let desc = format!("The {} this row refers to (`{name}`).", rel.to);
+            let desc = match rel.kind {
+                RelationKind::ManyToMany => {
+                    format!("The {} rows this row links to (`{name}`).", rel.to)
+                }
+                _ => format!("The {} this row refers to (`{name}`).", rel.to),
+            };
             let schema = match rel.kind {
                 RelationKind::ManyToMany => {
                     let mut m = Map::new();
@@ -321,7 +329,9 @@ fn field_description(bp: &Blueprint, entity: &str, name: &str, field: &Field) ->
         parts.push(d.trim().to_string());
     }
     if is_sensitive(bp, entity, name) {
-        parts.push("Sensitive personal data: encrypted at rest; cannot be sorted or filtered on.".into());
+        parts.push(
+            "Sensitive personal data: encrypted at rest; cannot be sorted or filtered on.".into(),
+        );
     }
     if field.unique {
         parts.push("Unique.".into());
@@ -380,7 +390,7 @@ fn request_schema(bp: &Blueprint, name: &str, entity: &Entity, create: bool) -> 
     let mut required = Vec::new();
     for (fname, field) in &entity.fields {
         let mut s = field_schema(field, Use::Request);
-        if let Some(d) = &field.default {
+        if let (true, Some(d)) = (create, &field.default) {
             let v = match d {
                 blueprint_core::spec::Scalar::Bool(b) => json!(b),
                 blueprint_core::spec::Scalar::Number(n) => number(*n),
@@ -433,7 +443,11 @@ fn page_schema(item: &str) -> Value {
 
 /// The fields an entity's lists may sort and filter on: non-sensitive
 /// scalar fields (not `json`).
-fn listable<'a>(bp: &'a Blueprint, name: &'a str, entity: &'a Entity) -> impl Iterator<Item = (&'a String, &'a Field)> + 'a {
+fn listable<'a>(
+    bp: &'a Blueprint,
+    name: &'a str,
+    entity: &'a Entity,
+) -> impl Iterator<Item = (&'a String, &'a Field)> + 'a {
     entity
         .fields
         .iter()
@@ -498,7 +512,13 @@ fn entity_security(entity: &Entity, action: Action) -> Value {
     Value::Array(alts)
 }
 
-fn entity_paths(bp: &Blueprint, base: &str, name: &str, entity: &Entity, paths: &mut Map<String, Value>) {
+fn entity_paths(
+    bp: &Blueprint,
+    base: &str,
+    name: &str,
+    entity: &Entity,
+    paths: &mut Map<String, Value>,
+) {
     let c = collection(name, entity);
     let snake = naming::snake(name);
     let schema = schema_name(name);
@@ -513,7 +533,12 @@ fn entity_paths(bp: &Blueprint, base: &str, name: &str, entity: &Entity, paths: 
         let admins: Vec<String> = bp
             .spec()
             .admin_roles()
-            .filter(|a| !entity.access.get(action).contains(&Subject::Role((*a).to_string())))
+            .filter(|a| {
+                !entity
+                    .access
+                    .get(action)
+                    .contains(&Subject::Role((*a).to_string()))
+            })
             .map(|a| format!("`{a}`"))
             .collect();
         let mut all = subjects;
@@ -620,7 +645,11 @@ fn auth_paths(bp: &Blueprint, base: &str, paths: &mut Map<String, Value>) {
     let register_note = match signup.first() {
         Some(first) => format!(
             "`role` defaults to `{first}`; only signup roles ({}) may be asked for.",
-            signup.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+            signup
+                .iter()
+                .map(|r| format!("`{r}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         None => "This product has no signup role: register answers 403.".to_string(),
     };
@@ -845,7 +874,10 @@ fn schemas(bp: &Blueprint) -> Map<String, Value> {
     );
     s.insert("Role".into(), json!({ "type": "string", "enum": roles }));
     let mut register_props = Map::new();
-    register_props.insert("email".into(), json!({ "type": "string", "format": "email" }));
+    register_props.insert(
+        "email".into(),
+        json!({ "type": "string", "format": "email" }),
+    );
     register_props.insert(
         "password".into(),
         json!({ "type": "string", "minLength": min, "maxLength": max, "description": "Not the email and not a common password." }),
@@ -958,8 +990,14 @@ fn schemas(bp: &Blueprint) -> Map<String, Value> {
     for (name, entity) in &spec.entities {
         let schema = schema_name(name);
         s.insert(schema.clone(), item_schema(bp, name, entity));
-        s.insert(format!("{schema}Create"), request_schema(bp, name, entity, true));
-        s.insert(format!("{schema}Update"), request_schema(bp, name, entity, false));
+        s.insert(
+            format!("{schema}Create"),
+            request_schema(bp, name, entity, true),
+        );
+        s.insert(
+            format!("{schema}Update"),
+            request_schema(bp, name, entity, false),
+        );
         s.insert(format!("{schema}Page"), page_schema(&schema));
     }
     s
@@ -996,7 +1034,9 @@ pub fn openapi(bp: &Blueprint) -> Value {
     account_paths(&base, &mut paths);
     operations_paths(&mut paths);
 
-    let mut tags = vec![json!({ "name": "auth", "description": "Cookie sessions: register, sign in and out." })];
+    let mut tags = vec![
+        json!({ "name": "auth", "description": "Cookie sessions: register, sign in and out." }),
+    ];
     for (name, entity) in &spec.entities {
         let mut t = Map::new();
         t.insert("name".into(), json!(collection(name, entity)));
@@ -1007,7 +1047,9 @@ pub fn openapi(bp: &Blueprint) -> Value {
         t.insert("description".into(), json!(d));
         tags.push(Value::Object(t));
     }
-    tags.push(json!({ "name": "me", "description": "The caller's own data (GDPR Art. 15, 17, 20)." }));
+    tags.push(
+        json!({ "name": "me", "description": "The caller's own data (GDPR Art. 15, 17, 20)." }),
+    );
     tags.push(json!({ "name": "admin", "description": "Admin roles only." }));
     tags.push(json!({ "name": "operations", "description": "Probes and this document." }));
 

@@ -28,10 +28,8 @@ pub fn render(name: &str) -> (Blueprint, Analysis, FileTree) {
 
 /// Writes a file of a tree into a fresh temporary folder and returns its path.
 pub fn write_temp(tree: &FileTree, path: &str, tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "archgen-render-docs-{}-{tag}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("archgen-render-docs-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     let file = dir.join(path.rsplit('/').next().unwrap_or("file"));
     std::fs::write(&file, tree.get(path).expect("the file was emitted")).expect("written");

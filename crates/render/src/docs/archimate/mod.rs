@@ -384,7 +384,11 @@ pub fn model_xml(bp: &Blueprint) -> String {
     w.text("dc:creator", &[], "archgen");
     w.text("dc:subject", &[], "ArchiMate model of a generated backend");
     w.text("dc:description", &[], &doc);
-    w.text("dc:format", &[], "The Open Group ArchiMate Model Exchange File Format 3.1");
+    w.text(
+        "dc:format",
+        &[],
+        "The Open Group ArchiMate Model Exchange File Format 3.1",
+    );
     w.text("dc:language", &[], "en");
     w.close();
 
@@ -392,9 +396,16 @@ pub fn model_xml(bp: &Blueprint) -> String {
     for e in bp.elements() {
         w.open(
             "element",
-            &[("identifier", e.id.as_str()), ("xsi:type", e.kind.xsi_type())],
+            &[
+                ("identifier", e.id.as_str()),
+                ("xsi:type", e.kind.xsi_type()),
+            ],
         );
-        let name = if e.name.is_empty() { e.id.as_str() } else { &e.name };
+        let name = if e.name.is_empty() {
+            e.id.as_str()
+        } else {
+            &e.name
+        };
         w.text("name", &[EN], name);
         if let Some(d) = e.documentation.as_deref().filter(|d| !d.is_empty()) {
             w.text("documentation", &[EN], d);
@@ -464,7 +475,10 @@ pub fn model_xml(bp: &Blueprint) -> String {
     if !defs.by_key.is_empty() {
         w.open("propertyDefinitions", &[]);
         for (key, id) in &defs.by_key {
-            w.open("propertyDefinition", &[("identifier", id), ("type", "string")]);
+            w.open(
+                "propertyDefinition",
+                &[("identifier", id), ("type", "string")],
+            );
             w.text("name", &[EN], key);
             w.close();
         }
@@ -491,7 +505,12 @@ fn write_view(w: &mut XmlWriter, bp: &Blueprint, v: &View, ids: &mut Ids) {
     w.text("documentation", &[EN], &v.documentation);
     for (title, r) in &v.layout.labels {
         let id = ids.fresh(&format!("{}-label-{}", v.id, title));
-        let (x, y, wd, h) = (r.x.to_string(), r.y.to_string(), r.w.to_string(), r.h.to_string());
+        let (x, y, wd, h) = (
+            r.x.to_string(),
+            r.y.to_string(),
+            r.w.to_string(),
+            r.h.to_string(),
+        );
         w.open(
             "node",
             &[
@@ -516,7 +535,12 @@ fn write_view(w: &mut XmlWriter, bp: &Blueprint, v: &View, ids: &mut Ids) {
             continue;
         };
         let id = ids.fresh(&format!("{}-n-{}", v.id, element));
-        let (x, y, wd, h) = (r.x.to_string(), r.y.to_string(), r.w.to_string(), r.h.to_string());
+        let (x, y, wd, h) = (
+            r.x.to_string(),
+            r.y.to_string(),
+            r.w.to_string(),
+            r.h.to_string(),
+        );
         w.open(
             "node",
             &[

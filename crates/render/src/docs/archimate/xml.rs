@@ -126,7 +126,10 @@ mod tests {
     #[test]
     fn escapes_and_drops() {
         assert_eq!(escape_text("a < b & c > d"), "a &lt; b &amp; c &gt; d");
-        assert_eq!(escape_attr("say \"hi\"\n'x'"), "say &quot;hi&quot;&#10;&apos;x&apos;");
+        assert_eq!(
+            escape_attr("say \"hi\"\n'x'"),
+            "say &quot;hi&quot;&#10;&apos;x&apos;"
+        );
         assert_eq!(escape_text("bell\u{7}here\u{FFFE}"), "bellhere");
     }
 
