@@ -29,11 +29,7 @@ impl FileTree {
     /// tree (no `..`, no empty or `.` segments, no backslashes or NULs); a
     /// path given twice is an error, so two emitters never silently
     /// overwrite each other.
-    pub fn insert(
-        &mut self,
-        path: impl Into<String>,
-        contents: impl Into<Vec<u8>>,
-    ) -> Result<(), RenderError> {
+    pub fn insert(&mut self, path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Result<(), RenderError> {
         let path = path.into();
         check_path(&path)?;
         if self.files.contains_key(&path) {
@@ -44,11 +40,7 @@ impl FileTree {
     }
 
     /// Adds or replaces a file (for emitters that deliberately refine one).
-    pub fn replace(
-        &mut self,
-        path: impl Into<String>,
-        contents: impl Into<Vec<u8>>,
-    ) -> Result<(), RenderError> {
+    pub fn replace(&mut self, path: impl Into<String>, contents: impl Into<Vec<u8>>) -> Result<(), RenderError> {
         let path = path.into();
         check_path(&path)?;
         self.files.insert(path, contents.into());
