@@ -10,6 +10,98 @@ use std::process::Command;
 use render::docs::archimate::MODEL_PATH;
 use render::docs::openapi::OPENAPI_PATH;
 
+fn xmllint(file: &std::path::Path) -> std::process::Output {
+    let schemas = common::workspace().join("../shared/standards/archimate");
+    Command::new("xmllint")
+        .arg("--noout")
+        .arg("--nonet")
+        .arg("--schema")
+        .arg(schemas.join("archimate3_Diagram_with_dc.xsd"))
+        .arg(file)
+        .current_dir(&schemas)
+        .output()
+        .expect("xmllint is installed (run scripts/setup)")
+}
+
+fn openapi_validator(file: &std::path::Path) -> std::process::Output {
+    let validator = common::workspace().join("target/tools-venv/bin/openapi-spec-validator");
+    assert!(
+        validator.exists(),
+        "{} is missing: run scripts/setup to install openapi-spec-validator",
+        validator.display()
+    );
+    Command::new(&validator)
+        .arg(file)
+        .output()
+        .expect("openapi-spec-validator runs")
+}
+
+/// A spec full of text that needs escaping, with every field type, a
+/// many-to-many relation, public access, a base path of its own and no
+/// signup role.
+fn hostile_spec() -> blueprint_core::spec::Spec {
+    use blueprint_core::builder::SpecBuilder;
+    use blueprint_core::spec::{Action, FieldType, Pii, RelationKind};
+    let mut b = SpecBuilder::new("odd-shop")
+        .with_title("Odd <Shop> & \"Co\" 'n' ]]> \u{7}")
+        .with_description("Sells <b>things</b> & stuff; EU customers pay by card.\r\nTabs\there.")
+        .with_base_path("/v1/")
+        .with_role("admin", |r| r.admin().description("Staff & <owners>"))
+        .with_integration("stripe");
+    b = b.with_entity("Item", |e| {
+        let mut e = e
+            .owned()
+            .description("An item \"quoted\" <here>")
+            .with_access(Action::Read, ["public"]);
+        for ty in FieldType::ALL {
+            e = e.with_field(format!("f_{}", ty.as_str()), ty, |f| {
+                let f = f.description("a <field> & \"text\"");
+                match ty {
+                    FieldType::Enum => f.values(["a&b", "<c>"]).required(),
+                    FieldType::Decimal => f.digits(4, 4).min(0).max(1),
+                    FieldType::String => f.pii(Pii::Sensitive).unique().pattern("^[a-z<>&]+$"),
+                    _ => f,
+                }
+            });
+        }
+        e.with_relation("tags", "Tag", |r| {
+            r.kind(RelationKind::ManyToMany).required()
+        })
+    });
+    b = b.with_entity("Tag", |e| {
+        e.with_field("name", FieldType::String, |f| f.required())
+    });
+    b.spec()
+}
+
+#[test]
+fn hostile_text_still_gives_valid_documents() {
+    let (_, _, tree) = render::docs::render_docs(&hostile_spec()).expect("renders");
+    let xml = common::write_temp(&tree, MODEL_PATH, "hostile");
+    let out = xmllint(&xml);
+    assert!(
+        out.status.success(),
+        "xmllint rejected {}:\n{}",
+        xml.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let api = common::write_temp(&tree, OPENAPI_PATH, "hostile");
+    let out = openapi_validator(&api);
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator rejected {}:\n{}",
+        api.display(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let doc: serde_json::Value =
+        serde_json::from_str(tree.get_str(OPENAPI_PATH).expect("the document")).expect("JSON");
+    assert!(
+        doc["paths"]["/v1/items"]["get"]["security"][1].is_object(),
+        "public read"
+    );
+    assert!(doc["components"]["schemas"]["RegisterRequest"]["properties"]["role"].is_null());
+}
+
 #[test]
 fn archimate_model_validates_against_the_xsd() {
     let schemas = common::workspace().join("../shared/standards/archimate");
@@ -22,15 +114,7 @@ fn archimate_model_validates_against_the_xsd() {
     for name in common::EXAMPLES {
         let (_, _, tree) = common::render(name);
         let file = common::write_temp(&tree, MODEL_PATH, name);
-        let out = Command::new("xmllint")
-            .arg("--noout")
-            .arg("--nonet")
-            .arg("--schema")
-            .arg(&xsd)
-            .arg(&file)
-            .current_dir(&schemas)
-            .output()
-            .expect("xmllint is installed (run scripts/setup)");
+        let out = xmllint(&file);
         assert!(
             out.status.success(),
             "{name}: xmllint rejected {}:\n{}",
@@ -131,19 +215,10 @@ fn archimate_ids_resolve_and_nodes_do_not_overlap() {
 
 #[test]
 fn openapi_document_validates() {
-    let validator = common::workspace().join("target/tools-venv/bin/openapi-spec-validator");
-    assert!(
-        validator.exists(),
-        "{} is missing: run scripts/setup to install openapi-spec-validator",
-        validator.display()
-    );
     for name in common::EXAMPLES {
         let (_, _, tree) = common::render(name);
         let file = common::write_temp(&tree, OPENAPI_PATH, name);
-        let out = Command::new(&validator)
-            .arg(&file)
-            .output()
-            .expect("openapi-spec-validator runs");
+        let out = openapi_validator(&file);
         assert!(
             out.status.success(),
             "{name}: openapi-spec-validator rejected {}:\n{}{}",

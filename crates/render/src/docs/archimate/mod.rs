@@ -5,7 +5,7 @@
 //!
 //! | view | shows |
 //! |---|---|
-//! | Layered overview | business (roles, business objects) → application (component, interface, integrations, data) → technology |
+//! | Layered overview | business (roles, business objects) → application services → application (component, interface, integrations, data) → technology |
 //! | Information structure | business objects, the data objects realizing them, and the relations between entities |
 //! | Application services | the component and its interface, every entity's four services, the data they access |
 //! | Compliance | drivers (frameworks) → requirements and constraints (controls) → the elements realizing them |
@@ -249,6 +249,7 @@ fn views_with(bp: &Blueprint, ids: &mut Ids) -> Vec<View> {
         bp.elements()
             .filter(|e| e.kind.layer() == Layer::Technology),
     );
+    let services = of_kinds(bp, &[ElementKind::ApplicationService]);
     let mut application = components.clone();
     application.extend(externals.iter().cloned());
     application.extend(data.iter().cloned());
@@ -260,9 +261,10 @@ fn views_with(bp: &Blueprint, ids: &mut Ids) -> Vec<View> {
             .into(),
         viewpoint: Some("Layered"),
         layout: layered(&[
-            Band::new("Business", business, 6),
-            Band::new("Application", application, 6),
-            Band::new("Technology", technology, 6),
+            Band::new("Business", business, 8),
+            Band::new("Application services", services.clone(), 8),
+            Band::new("Application", application, 8),
+            Band::new("Technology", technology, 8),
         ]),
     };
 
@@ -278,7 +280,6 @@ fn views_with(bp: &Blueprint, ids: &mut Ids) -> Vec<View> {
         ]),
     };
 
-    let services = of_kinds(bp, &[ElementKind::ApplicationService]);
     let mut top = components;
     top.extend(externals);
     let application_view = View {
