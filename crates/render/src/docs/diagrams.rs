@@ -191,6 +191,18 @@ fn column_type(ty: FieldType) -> &'static str {
 /// An ER diagram of the schema: every entity's table with its columns
 /// (types, keys, the field type in the comment), the relations with their
 /// cardinality, and the system tables (users, sessions, audit events).
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// let bp = SpecBuilder::new("tasks")
+///     .with_entity("Project", |e| e)
+///     .with_entity("Task", |e| e.owned().with_relation("project", "Project", |r| r.required()))
+///     .build();
+/// let er = render::docs::diagrams::er(&bp);
+/// assert!(er.starts_with("erDiagram\n"));
+/// assert!(er.contains("projects ||--o{ tasks : \"project\""));
+/// assert!(er.contains("auth_users ||--o{ tasks : \"owns\""));
+/// ```
 pub fn er(bp: &Blueprint) -> String {
     let spec = bp.spec();
     let mut s = String::from("erDiagram\n");
