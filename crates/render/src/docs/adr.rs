@@ -113,7 +113,8 @@ pub fn index(records: &[Adr]) -> String {
     s
 }
 
-fn slug(text: &str) -> String {
+/// Text made into a file-name slug: lowercase ASCII words joined by `-`.
+pub(crate) fn slug(text: &str) -> String {
     let mut s = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {

@@ -117,7 +117,12 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
             .relationships()
             .filter(|r| r.kind == RelationshipKind::Serving && r.target.as_str() == id)
             .map(|r| r.source.to_string())
-            .collect();
+            .fold(Vec::new(), |mut acc: Vec<String>, id| {
+                if !acc.contains(&id) {
+                    acc.push(id);
+                }
+                acc
+            });
         s.push_str(&format!(
             "| {name} | `{id}` | {} | {} | {} |\n",
             if role.signup { "yes" } else { "no" },
@@ -164,8 +169,15 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
     if !spec.integrations.is_empty() {
         s.push_str("\n## Integrations\n\n");
         s.push_str("| Spec integration | Element | Controls it takes part in | Decision |\n|---|---|---|---|\n");
+        let records = crate::docs::adr::adrs(bp, analysis, stack);
         for vendor in spec.integrations.keys() {
             let id = format!("ext.{vendor}");
+            let wanted = crate::docs::adr::slug(&format!("integrate {vendor}"));
+            let decision = records
+                .iter()
+                .find(|r| r.slug == wanted)
+                .map(|r| format!("[`{}`]({})", r.path(), r.path().trim_start_matches("docs/")))
+                .unwrap_or_else(|| "–".to_string());
             let controls: Vec<String> = analysis
                 .controls
                 .iter()
@@ -173,7 +185,7 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
                 .map(|c| c.id.clone())
                 .collect();
             s.push_str(&format!(
-                "| {vendor} | `{id}` | {} | `docs/adr/` (Integrate …) |\n",
+                "| {vendor} | `{id}` | {} | {decision} |\n",
                 code(&controls)
             ));
         }

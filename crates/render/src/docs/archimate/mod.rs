@@ -18,6 +18,7 @@ pub mod xml;
 
 use blueprint_core::archimate::{ElementKind, Layer, RelationshipKind};
 use blueprint_core::graph::{Blueprint, Element, Relationship};
+use blueprint_core::spec::Action;
 use indexmap::{IndexMap, IndexSet};
 use std::collections::HashSet;
 
@@ -61,6 +62,10 @@ pub struct View {
     pub viewpoint: Option<&'static str>,
     /// Where each element and band title goes.
     pub layout: ViewLayout,
+    /// Whether the view shows only relationships that end at a motivation
+    /// element (the compliance view), rather than every relationship
+    /// between the elements it places.
+    pub motivation_only: bool,
 }
 
 /// Hands out identifiers that collide with no blueprint id and with no
@@ -226,14 +231,7 @@ pub fn views(bp: &Blueprint) -> Vec<View> {
 }
 
 fn views_with(bp: &Blueprint, ids: &mut Ids) -> Vec<View> {
-    let business = of_kinds(
-        bp,
-        &[
-            ElementKind::BusinessActor,
-            ElementKind::BusinessRole,
-            ElementKind::BusinessObject,
-        ],
-    );
+    let roles = of_kinds(bp, &[ElementKind::BusinessActor, ElementKind::BusinessRole]);
     let components: Vec<String> = ids_of(bp.elements().filter(|e| {
         matches!(
             e.kind,
@@ -244,26 +242,55 @@ fn views_with(bp: &Blueprint, ids: &mut Ids) -> Vec<View> {
         bp.elements_of_kind(ElementKind::ApplicationComponent)
             .filter(|e| is_external(e)),
     );
-    let data = of_kinds(bp, &[ElementKind::DataObject]);
+    let mut top = components;
+    top.extend(externals);
     let technology = ids_of(
         bp.elements()
             .filter(|e| e.kind.layer() == Layer::Technology),
     );
-    let services = of_kinds(bp, &[ElementKind::ApplicationService]);
-    let mut application = components.clone();
-    application.extend(externals.iter().cloned());
-    application.extend(data.iter().cloned());
+    // Entity-aligned bands: one column per entity, so an entity's business
+    // object, services (one row per action) and data object line up.
+    let entities = bp.entities();
+    let columns = entities.len().clamp(1, 10);
+    let business_objects: Vec<String> = entities
+        .iter()
+        .filter_map(|e| bp.business_object_of(e).map(|x| x.id.to_string()))
+        .collect();
+    let data: Vec<String> = entities
+        .iter()
+        .filter_map(|e| bp.data_object_of(e).map(|x| x.id.to_string()))
+        .collect();
+    let mut services: Vec<String> = Vec::new();
+    for action in Action::ALL {
+        for entity in &entities {
+            if let Some(svc) = bp.service_of(entity, action) {
+                services.push(svc.id.to_string());
+            }
+        }
+    }
+    let mut other_business = of_kinds(bp, &[ElementKind::BusinessObject]);
+    other_business.retain(|id| !business_objects.contains(id));
+    let mut other_services = of_kinds(bp, &[ElementKind::ApplicationService]);
+    other_services.retain(|id| !services.contains(id));
+    let mut other_data = of_kinds(bp, &[ElementKind::DataObject]);
+    other_data.retain(|id| !data.contains(id));
 
     let overview = View {
         id: ids.fresh("view-layered"),
         name: "Layered overview".into(),
-        documentation: "Business, application and technology layers of the product, top to bottom."
+        documentation: "Business, application and technology layers of the product, top to bottom; each entity has a column of its own."
             .into(),
         viewpoint: Some("Layered"),
+        motivation_only: false,
         layout: layered(&[
-            Band::new("Business", business, 8),
-            Band::new("Application services", services.clone(), 8),
-            Band::new("Application", application, 8),
+            Band::new("Business roles", roles, 8),
+            Band::new("Business objects", business_objects.clone(), columns),
+            Band::new("Other business objects", other_business.clone(), 8),
+            Band::new("Application components", top.clone(), 8),
+            Band::new("Application services", services.clone(), columns),
+            Band::new("Other services", other_services.clone(), 8),
+            Band::new("Data objects", data.clone(), columns),
+            Band::new("Other data objects", other_data.clone(), 8),
             Band::new("Technology", technology, 8),
         ]),
     };
@@ -274,24 +301,28 @@ fn views_with(bp: &Blueprint, ids: &mut Ids) -> Vec<View> {
         documentation: "The business objects of the product, the data objects that realize them, and the relations between entities."
             .into(),
         viewpoint: Some("Information Structure"),
+        motivation_only: false,
         layout: layered(&[
-            Band::new("Business objects", of_kinds(bp, &[ElementKind::BusinessObject]), 6),
-            Band::new("Data objects", data.clone(), 6),
+            Band::new("Business objects", business_objects, columns),
+            Band::new("Other business objects", other_business, 8),
+            Band::new("Data objects", data.clone(), columns),
+            Band::new("Other data objects", other_data.clone(), 8),
         ]),
     };
 
-    let mut top = components;
-    top.extend(externals);
     let application_view = View {
         id: ids.fresh("view-application"),
         name: "Application services".into(),
-        documentation: "The API component and its interface, the create, read, update and delete service of every entity (one row per entity), and the data each service accesses."
+        documentation: "The API component, its interface and the integrations; below them the create, read, update and delete services of every entity (one column per entity, one row per action); at the bottom the data each service accesses."
             .into(),
         viewpoint: Some("Application Usage"),
+        motivation_only: false,
         layout: layered(&[
-            Band::new("Component", top, 4),
-            Band::new("Services", services, 4),
-            Band::new("Data", data, 4),
+            Band::new("Components", top, 8),
+            Band::new("Services", services, columns),
+            Band::new("Other services", other_services, 8),
+            Band::new("Data", data, columns),
+            Band::new("Other data", other_data, 8),
         ]),
     };
 
@@ -313,6 +344,7 @@ fn views_with(bp: &Blueprint, ids: &mut Ids) -> Vec<View> {
         documentation: "Why each control applies (drivers: the frameworks in force and the security baseline), the controls as requirements and constraints, and the elements that realize them."
             .into(),
         viewpoint: None,
+        motivation_only: true,
         layout: layered(&[
             Band::new("Drivers", drivers, 8),
             Band::new("Controls", controls, 8),
@@ -562,6 +594,13 @@ fn write_view(w: &mut XmlWriter, bp: &Blueprint, v: &View, ids: &mut Ids) {
         node_ids.insert(element.as_str(), id);
     }
     for r in bp.relationships() {
+        if v.motivation_only
+            && bp
+                .element(&r.target)
+                .is_none_or(|e| e.kind.layer() != Layer::Motivation)
+        {
+            continue;
+        }
         let (Some(s), Some(t)) = (
             node_ids.get(r.source.as_str()),
             node_ids.get(r.target.as_str()),
