@@ -360,7 +360,10 @@ fn framework_adr(analysis: &Analysis, f: &compliance::FrameworkFinding) -> Adr {
     }
     if f.framework == blueprint_core::spec::Framework::PciDss {
         if let Some(scope) = &analysis.pci_scope {
-            consequences.push(format!("Neutral: {}.", scope.describe()));
+            consequences.push(format!(
+                "Neutral, because the integrations decide the PCI DSS scope ({}).",
+                scope.describe()
+            ));
         }
     }
     consequences.push(format!(
@@ -402,13 +405,25 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str) -> Adr {
     let mut consequences = vec![format!(
         "Good, because {name} is a maintained service for {purpose}, so the product does not build and operate it."
     )];
+    if let Some(compliance::PciScope::HostedCheckout { vendor: v }) = &analysis.pci_scope {
+        if v == vendor {
+            consequences.push(format!(
+                "Good, because {name}'s hosted checkout takes the card, so card data never reaches this backend (SAQ A-style PCI DSS scope)."
+            ));
+        }
+    }
     if !realizes.is_empty() {
         consequences.push(format!(
-            "Neutral: it takes part in control(s) {}.",
+            "Neutral, because it takes part in control(s) {}.",
             realizes.join(", ")
         ));
     }
-    consequences.push(format!("Bad, because {name} is a processor of whatever data it receives: it needs a processing agreement (a business associate agreement under HIPAA), its keys are secrets the operator manages, and an outage there degrades the feature."));
+    let agreement = if analysis.in_force(blueprint_core::spec::Framework::Hipaa) {
+        "a processing agreement (a business associate agreement under HIPAA)"
+    } else {
+        "a processing agreement"
+    };
+    consequences.push(format!("Bad, because {name} is a processor of whatever data it receives: it needs {agreement}, its keys are secrets the operator manages, and an outage there degrades the feature."));
     Adr {
         number: 0,
         slug: slug(&format!("integrate {vendor}")),
