@@ -84,7 +84,7 @@ pub fn architecture_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
 
     s.push_str("\n## Where to look\n\n");
     if stack == Some(PYTHON_FASTAPI) {
-        s.push_str(&format!("The code is the package `src/{pkg}/`, one subpackage per entity (`router.py`, `schemas.py`, `models.py`, `service.py`) plus the cross-cutting modules below.\n\n"));
+        s.push_str(&format!("The code is the package `src/{pkg}/`: per entity a module in `routers/`, `schemas/` and `services/` (named by its collection), the tables in `models.py`, and the cross-cutting modules below.\n\n"));
     } else {
         s.push_str("Deployment and operations files are listed below; the stack's own documentation lays out its source tree.\n\n");
     }
@@ -126,8 +126,8 @@ pub fn architecture_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
         };
         s.push_str(&format!("| {what} | {shown} |\n"));
     }
-    for (name, _) in &spec.entities {
-        let paths = entity_paths(name, stack, &pkg);
+    for (name, entity) in &spec.entities {
+        let paths = entity_paths(&collection(name, entity), stack, &pkg);
         if !paths.is_empty() {
             s.push_str(&format!(
                 "| {name} | {} |\n",

@@ -3,7 +3,6 @@
 //! given only for stacks this module knows (today `python-fastapi`);
 //! deployment paths are the same for every stack.
 
-use blueprint_core::naming;
 use compliance::Capability;
 
 /// The stack whose layout this module knows.
@@ -48,35 +47,54 @@ fn deployment(capability: Capability) -> &'static [&'static str] {
 fn python(capability: Capability) -> &'static [&'static str] {
     use Capability as C;
     match capability {
-        C::PasswordPolicy | C::PasswordHashing => &["src/{pkg}/security/passwords.py"],
-        C::LoginLockout => &["src/{pkg}/auth/service.py", "src/{pkg}/security/lockout.py"],
-        C::UserAccounts => &["src/{pkg}/auth/models.py", "src/{pkg}/auth/router.py"],
-        C::SessionManagement | C::TlsOnlyCookies => &["src/{pkg}/security/sessions.py"],
-        C::CsrfProtection => &["src/{pkg}/security/csrf.py"],
-        C::Rbac | C::RowOwnership => &["src/{pkg}/security/access.py"],
-        C::AdminFunctions => &["src/{pkg}/admin/router.py"],
-        C::AuditLog | C::AuditRetention => &["src/{pkg}/audit.py"],
-        C::AppendOnlyAudit => &[
-            "src/{pkg}/audit.py",
-            "migrations/ (audit trigger and grants)",
+        C::PasswordPolicy => &[
+            "src/{pkg}/security/passwords.py",
+            "src/{pkg}/security/common_passwords.txt",
         ],
-        C::UtcTimestamps | C::RequestIds | C::LogRedaction => {
-            &["src/{pkg}/logging.py", "src/{pkg}/middleware.py"]
-        }
+        C::PasswordHashing => &["src/{pkg}/security/passwords.py"],
+        C::LoginLockout => &["src/{pkg}/services/auth.py"],
+        C::UserAccounts => &[
+            "src/{pkg}/services/users.py",
+            "src/{pkg}/routers/auth.py",
+            "src/{pkg}/cli.py",
+        ],
+        C::SessionManagement | C::TlsOnlyCookies => &["src/{pkg}/security/sessions.py"],
+        C::CsrfProtection => &["src/{pkg}/security/dependencies.py"],
+        C::Rbac | C::RowOwnership => &[
+            "src/{pkg}/permissions.py",
+            "src/{pkg}/security/dependencies.py",
+        ],
+        C::AdminFunctions => &["src/{pkg}/routers/admin.py"],
+        C::AuditLog | C::AuditRetention => &["src/{pkg}/audit.py"],
+        C::AppendOnlyAudit => &["src/{pkg}/audit.py", "migrations/versions/0001_initial.py"],
+        C::UtcTimestamps | C::RequestIds | C::LogRedaction => &["src/{pkg}/http.py"],
         C::PiiEncryptionAtRest | C::KeyRotation => &["src/{pkg}/security/crypto.py"],
-        C::SecretsFromEnvironment => &["src/{pkg}/config.py"],
-        C::GdprExport | C::GdprErasure => &["src/{pkg}/me/router.py", "src/{pkg}/me/service.py"],
-        C::RetentionPurge => &["src/{pkg}/retention.py"],
+        C::SecretsFromEnvironment => &["src/{pkg}/settings.py"],
+        C::GdprExport | C::GdprErasure => &["src/{pkg}/services/users.py"],
+        C::RetentionPurge => &["src/{pkg}/cli.py"],
         C::RateLimiting => &["src/{pkg}/security/rate_limit.py"],
-        C::SecurityHeaders | C::CorsAllowlist => &["src/{pkg}/middleware.py"],
-        C::InputValidation => &["src/{pkg}/<entity>/schemas.py"],
-        C::ParameterizedQueries => &["src/{pkg}/<entity>/service.py", "src/{pkg}/database.py"],
-        C::SafeErrors => &["src/{pkg}/errors.py"],
-        C::HealthChecks => &["src/{pkg}/main.py"],
-        C::DependencyAudit => &["pyproject.toml", "uv.lock"],
+        C::SecurityHeaders | C::CorsAllowlist => &["src/{pkg}/http.py", "src/{pkg}/main.py"],
+        C::InputValidation => &["src/{pkg}/schemas/"],
+        C::ParameterizedQueries => &["src/{pkg}/services/", "src/{pkg}/db.py"],
+        C::SafeErrors => &["src/{pkg}/problems.py"],
+        C::HealthChecks => &["src/{pkg}/routers/health.py"],
+        C::DependencyAudit => &["pyproject.toml", "requirements.lock"],
         C::SecurityTesting => &["tests/"],
         C::ChangeManagement => &["migrations/"],
         _ => &[],
+    }
+}
+
+/// The python module of a collection: the collection, with `_` appended
+/// when it is a Python keyword or the name of a fixed module.
+fn python_module(collection: &str) -> String {
+    const TAKEN: &[&str] = &["auth", "admin", "health", "common", "pagination", "filters"];
+    if TAKEN.contains(&collection)
+        || blueprint_core::reserved::Language::Python.is_reserved(collection)
+    {
+        format!("{collection}_")
+    } else {
+        collection.to_string()
     }
 }
 
@@ -108,22 +126,25 @@ pub fn capability_paths(capability: Capability, stack: Option<&str>, package: &s
 }
 
 /// The files that hold an entity in the stack's project (empty for
-/// stacks this module does not know).
+/// stacks this module does not know): its router, schemas and service
+/// modules (named by its collection), the shared models and migration,
+/// and its tests.
 ///
 /// ```
-/// let paths = render::docs::code_map::entity_paths("VisitNote", Some("python-fastapi"), "clinic_flow");
-/// assert_eq!(paths[0], "src/clinic_flow/visit_note/router.py");
+/// let paths = render::docs::code_map::entity_paths("visit_notes", Some("python-fastapi"), "clinic_flow");
+/// assert_eq!(paths[0], "src/clinic_flow/routers/visit_notes.py");
 /// ```
-pub fn entity_paths(entity: &str, stack: Option<&str>, package: &str) -> Vec<String> {
+pub fn entity_paths(collection: &str, stack: Option<&str>, package: &str) -> Vec<String> {
     if stack != Some(PYTHON_FASTAPI) {
         return Vec::new();
     }
-    let module = naming::snake(entity);
-    let mut out: Vec<String> = ["router", "schemas", "models", "service"]
-        .iter()
-        .map(|f| format!("src/{package}/{module}/{f}.py"))
-        .collect();
-    out.push("migrations/".to_string());
-    out.push(format!("tests/test_{module}.py"));
-    out
+    let module = python_module(collection);
+    vec![
+        format!("src/{package}/routers/{module}.py"),
+        format!("src/{package}/schemas/{module}.py"),
+        format!("src/{package}/services/{module}.py"),
+        format!("src/{package}/models.py"),
+        "migrations/versions/0001_initial.py".to_string(),
+        format!("tests/test_{module}.py"),
+    ]
 }

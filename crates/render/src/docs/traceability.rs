@@ -78,7 +78,7 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
             .iter()
             .filter_map(|a| bp.service_of(name, *a).map(|e| e.id.to_string()))
             .collect();
-        let mut files = entity_paths(name, stack, &pkg);
+        let mut files = entity_paths(&c, stack, &pkg);
         files.push("docs/openapi.json".to_string());
         s.push_str(&format!(
             "| {name} | `{bo}` | `{dobj}` | {} | `{base}/{c}`, `{base}/{c}/{{id}}` | {} |\n",
