@@ -66,12 +66,9 @@ pub fn context(bp: &Blueprint) -> String {
         .description
         .as_deref()
         .map(|d| {
-            d.split(". ")
-                .next()
-                .unwrap_or(d)
-                .trim()
-                .trim_end_matches('.')
-                .to_string()
+            let d = d.split_whitespace().collect::<Vec<_>>().join(" ");
+            let first = d.split(". ").next().unwrap_or(&d);
+            first.trim().trim_end_matches('.').to_string()
         })
         .unwrap_or_else(|| "The product's backend".into());
     s.push_str(&format!(
