@@ -354,6 +354,24 @@ fn views_with(bp: &Blueprint, ids: &mut Ids) -> Vec<View> {
     vec![overview, information, application_view, compliance]
 }
 
+/// The top-level folders, named as Archi names its own so that an import
+/// fills them rather than nesting new ones, and the layers each holds.
+const FOLDERS: [(&str, &[Layer]); 7] = [
+    ("Strategy", &[Layer::Strategy]),
+    ("Business", &[Layer::Business]),
+    ("Application", &[Layer::Application]),
+    (
+        "Technology & Physical",
+        &[Layer::Technology, Layer::Physical],
+    ),
+    ("Motivation", &[Layer::Motivation]),
+    (
+        "Implementation & Migration",
+        &[Layer::ImplementationMigration],
+    ),
+    ("Other", &[Layer::Other]),
+];
+
 /// The fill colour of a layer, as Archi draws it.
 fn fill(layer: Layer) -> (u8, u8, u8) {
     match layer {
@@ -477,13 +495,16 @@ pub fn model_xml(bp: &Blueprint) -> String {
     }
 
     w.open("organizations", &[]);
-    for layer in Layer::ALL {
-        let members: Vec<&Element> = bp.elements().filter(|e| e.kind.layer() == layer).collect();
+    for (folder, layers) in FOLDERS {
+        let members: Vec<&Element> = bp
+            .elements()
+            .filter(|e| layers.contains(&e.kind.layer()))
+            .collect();
         if members.is_empty() {
             continue;
         }
         w.open("item", &[]);
-        w.text("label", &[EN], layer.name());
+        w.text("label", &[EN], folder);
         for e in members {
             w.empty("item", &[("identifierRef", e.id.as_str())]);
         }
