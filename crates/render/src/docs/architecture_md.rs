@@ -1,7 +1,7 @@
 //! `docs/ARCHITECTURE.md`: the system explained to a new engineer —
 //! context and containers, where to look in the code, the data model, the
 //! security model and the compliance summary — with the Mermaid diagrams
-//! of [`diagrams`](crate::docs::diagrams) embedded.
+//! of [`diagrams`] embedded.
 
 use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::{Action, Pii};
