@@ -90,7 +90,8 @@ fn row_width(n: usize) -> u32 {
     if n == 0 {
         0
     } else {
-        n * NODE_W + (n - 1) * GAP_X
+        n.saturating_mul(NODE_W)
+            .saturating_add((n - 1).saturating_mul(GAP_X))
     }
 }
 
@@ -136,10 +137,18 @@ pub fn layered(bands: &[Band]) -> ViewLayout {
         ));
         let rows: Vec<&[&String]> = items.chunks(band.columns).collect();
         for (r, row) in rows.iter().enumerate() {
-            let offset = (widest - row_width(row.len())) / 2;
-            let row_y = y + u32::try_from(r).unwrap_or(0) * (NODE_H + GAP_Y);
+            let offset = widest.saturating_sub(row_width(row.len())) / 2;
+            let row_y = y.saturating_add(
+                u32::try_from(r)
+                    .unwrap_or(u32::MAX)
+                    .saturating_mul(NODE_H + GAP_Y),
+            );
             for (c, id) in row.iter().enumerate() {
-                let x = left + offset + u32::try_from(c).unwrap_or(0) * (NODE_W + GAP_X);
+                let x = left.saturating_add(offset).saturating_add(
+                    u32::try_from(c)
+                        .unwrap_or(u32::MAX)
+                        .saturating_mul(NODE_W + GAP_X),
+                );
                 layout.nodes.push((
                     (*id).clone(),
                     Rect {
@@ -152,7 +161,10 @@ pub fn layered(bands: &[Band]) -> ViewLayout {
             }
         }
         let n_rows = u32::try_from(rows.len()).unwrap_or(1);
-        y += n_rows * NODE_H + (n_rows - 1) * GAP_Y + BAND_GAP;
+        y = y
+            .saturating_add(n_rows.saturating_mul(NODE_H))
+            .saturating_add(n_rows.saturating_sub(1).saturating_mul(GAP_Y))
+            .saturating_add(BAND_GAP);
     }
     layout
 }
