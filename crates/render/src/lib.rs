@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod docs;
 mod emitter;
 mod error;
 mod tree;

@@ -1,0 +1,478 @@
+//! `docs/adr/`: the decisions the generator made for this product, as
+//! MADR-format architecture decision records, and their index.
+//!
+//! The numbering is fixed, never the iteration order of a hash map:
+//!
+//! 1. the stack and framework,
+//! 2. PostgreSQL,
+//! 3. cookie sessions over tokens in browser storage,
+//! 4. the encryption of sensitive fields,
+//! 5. the audit log,
+//! 6. the rate-limit store,
+//! 7. then one record per framework in force (in the fixed order SOC 2,
+//!    GDPR, HIPAA, ISO/IEC 27001, PCI DSS),
+//! 8. then one per integration, in spec order.
+
+use blueprint_core::graph::Blueprint;
+use compliance::Analysis;
+
+use crate::docs::facts::{cell, param_text, param_u64};
+use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
+
+/// The folder of the records in a generated project.
+pub const ADR_DIR: &str = "docs/adr";
+
+/// One architecture decision record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adr {
+    /// Its number, from 1.
+    pub number: u32,
+    /// The file name part after the number (`postgresql`).
+    pub slug: String,
+    /// The title: the decision, in a few words.
+    pub title: String,
+    /// The context and problem statement.
+    pub context: String,
+    /// What the decision had to satisfy.
+    pub drivers: Vec<String>,
+    /// The options considered, the chosen one first.
+    pub options: Vec<String>,
+    /// Why the chosen option won.
+    pub because: String,
+    /// The consequences: `Good, because …` and `Bad, because …` lines.
+    pub consequences: Vec<String>,
+}
+
+impl Adr {
+    /// The path of the record: `docs/adr/0001-slug.md`.
+    pub fn path(&self) -> String {
+        format!("{ADR_DIR}/{:04}-{}.md", self.number, self.slug)
+    }
+
+    /// The record in MADR format.
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!("# {:04}. {}\n\n", self.number, self.title);
+        s.push_str("- Status: accepted\n");
+        s.push_str("- Deciders: archgen, from the product spec (review and amend as the product evolves)\n\n");
+        s.push_str("## Context and Problem Statement\n\n");
+        s.push_str(self.context.trim());
+        s.push_str("\n\n## Decision Drivers\n\n");
+        for d in &self.drivers {
+            s.push_str(&format!("- {d}\n"));
+        }
+        s.push_str("\n## Considered Options\n\n");
+        for o in &self.options {
+            s.push_str(&format!("- {o}\n"));
+        }
+        s.push_str("\n## Decision Outcome\n\n");
+        let chosen = self.options.first().map(String::as_str).unwrap_or("");
+        s.push_str(&format!(
+            "Chosen option: \"{chosen}\", because {}\n",
+            self.because.trim()
+        ));
+        s.push_str("\n### Consequences\n\n");
+        for c in &self.consequences {
+            s.push_str(&format!("- {c}\n"));
+        }
+        s
+    }
+}
+
+/// Emits the records and `docs/adr/README.md`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AdrEmitter;
+
+impl DocumentEmitter for AdrEmitter {
+    fn id(&self) -> &'static str {
+        "adr"
+    }
+
+    fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
+        let records = adrs(input.blueprint, input.analysis, input.stack);
+        for adr in &records {
+            out.insert(adr.path(), adr.to_markdown())?;
+        }
+        out.insert(format!("{ADR_DIR}/README.md"), index(&records))
+    }
+}
+
+/// The index of the records.
+pub fn index(records: &[Adr]) -> String {
+    let mut s = String::from("# Architecture decision records\n\n");
+    s.push_str("The decisions taken for this product when it was generated, in the MADR format. Add a record for every later decision that changes one of them (mark the old one superseded rather than editing it).\n\n");
+    s.push_str("| Number | Decision | Status |\n|---|---|---|\n");
+    for a in records {
+        let file = a.path();
+        let file = file.rsplit('/').next().unwrap_or(&file).to_string();
+        s.push_str(&format!(
+            "| {:04} | [{}]({file}) | accepted |\n",
+            a.number,
+            cell(&a.title)
+        ));
+    }
+    s
+}
+
+/// Text made into a file-name slug: lowercase ASCII words joined by `-`.
+pub(crate) fn slug(text: &str) -> String {
+    let mut s = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            s.push(c.to_ascii_lowercase());
+        } else if !s.ends_with('-') && !s.is_empty() {
+            s.push('-');
+        }
+    }
+    let s = s.trim_end_matches('-').to_string();
+    if s.is_empty() {
+        "decision".to_string()
+    } else {
+        s
+    }
+}
+
+fn stack_adr(bp: &Blueprint, stack: &str) -> Adr {
+    let spec = bp.spec();
+    let title = spec.product.display_name();
+    if stack == "python-fastapi" {
+        return Adr {
+            number: 0,
+            slug: "python-fastapi".into(),
+            title: "Build the backend with Python and FastAPI".into(),
+            context: format!("{title} needs an HTTP JSON backend that a small team can read, change and operate, with validation that mirrors the spec, an OpenAPI document, migrations and tests against a real PostgreSQL. The spec names the stack `{stack}`."),
+            drivers: vec![
+                "the spec's `stack` setting".into(),
+                "validation and the OpenAPI document should follow from typed models".into(),
+                "a mature ecosystem for PostgreSQL, migrations, password hashing and testing".into(),
+                "a production server that runs several worker processes".into(),
+            ],
+            options: vec![
+                "Python with FastAPI, Pydantic, SQLAlchemy and Alembic, served by gunicorn with uvicorn workers".into(),
+                "Python with Django and Django REST framework".into(),
+                "TypeScript with Express".into(),
+            ],
+            because: "the spec asks for it, FastAPI validates requests with Pydantic models generated from the spec, SQLAlchemy and Alembic give parameterized queries and reversible migrations, and gunicorn with uvicorn workers is the usual production server for it.".into(),
+            consequences: vec![
+                "Good, because request and response models, validation errors (422) and the API shape come from one set of typed models.".into(),
+                "Good, because the project follows the layout FastAPI practitioners use (one package per domain under `src/`), so new engineers find their way.".into(),
+                "Bad, because Python is slower per request than compiled stacks; scale out with replicas (the processes are stateless).".into(),
+            ],
+        };
+    }
+    Adr {
+        number: 0,
+        slug: slug(&format!("stack {stack}")),
+        title: format!("Build the backend with the `{stack}` stack"),
+        context: format!("{title} needs an HTTP JSON backend that meets the backend contract (auth, CRUD with access rules, audit, data-subject requests, probes). The spec names the stack `{stack}`."),
+        drivers: vec![
+            "the spec's `stack` setting".into(),
+            "the team's language and operations experience".into(),
+        ],
+        options: vec![format!("the `{stack}` stack"), "another stack archgen supports".into()],
+        because: "the spec asks for it, and every archgen stack meets the same backend contract and conformance suite.".into(),
+        consequences: vec![
+            "Good, because the documents, compliance controls and API are the same whichever stack is chosen.".into(),
+            "Bad, because switching stacks later means regenerating the code and porting custom changes.".into(),
+        ],
+    }
+}
+
+fn postgres_adr(bp: &Blueprint) -> Adr {
+    let spec = bp.spec();
+    Adr {
+        number: 0,
+        slug: "postgresql".into(),
+        title: "Keep all state in PostgreSQL".into(),
+        context: format!("The product stores {} kind(s) of record, users, sessions, login attempts, audit events and (without Redis) rate-limit counters. Any number of replicas must serve the same data, sessions and limits.", spec.entities.len()),
+        drivers: vec![
+            "transactions (an erasure deletes an account and its rows at once, or nothing)".into(),
+            "foreign keys with `restrict`, `cascade` and `set-null` as the spec's relations ask".into(),
+            "privileges and triggers to make the audit log append-only".into(),
+            "stateless application processes".into(),
+        ],
+        options: vec![
+            "PostgreSQL".into(),
+            "MySQL or MariaDB".into(),
+            "a document database".into(),
+            "SQLite".into(),
+        ],
+        because: "it offers transactions, foreign keys, row-level privileges and triggers, timestamps with time zones and mature tooling (`pg_dump`, managed offerings everywhere); tests run against it, never against a mock or SQLite.".into(),
+        consequences: vec![
+            "Good, because one database holds every piece of state, so backups (`make backup`) and restores (`make restore`) cover everything.".into(),
+            "Good, because uniqueness, references and audit immutability are enforced by the database, not by convention.".into(),
+            "Bad, because the operator runs (or buys) a PostgreSQL with backups, TLS and monitoring.".into(),
+        ],
+    }
+}
+
+fn sessions_adr(bp: &Blueprint) -> Adr {
+    let idle = param_u64(bp, "session.idle_minutes", 30);
+    let absolute = param_u64(bp, "session.absolute_hours", 12);
+    let failures = param_u64(bp, "lockout.max_failures", 5);
+    let window = param_u64(bp, "lockout.window_minutes", 15);
+    Adr {
+        number: 0,
+        slug: "cookie-sessions".into(),
+        title: "Cookie sessions with CSRF tokens, not tokens in browser storage".into(),
+        context: "Browsers and scripts sign in with an email and password. The credential that proves a signed-in user must not be readable by injected scripts, must be revocable at once, and must expire.".into(),
+        drivers: vec![
+            "no token readable by JavaScript (XSS must not steal sessions)".into(),
+            "logout and erasure revoke access on the server at once".into(),
+            format!("idle timeout of {idle} minutes and absolute timeout of {absolute} hours, from the compliance controls"),
+            "cross-site request forgery blocked".into(),
+        ],
+        options: vec![
+            "an opaque session token in an HttpOnly, Secure, SameSite=Lax cookie, its hash stored server-side, plus a CSRF token sent back in the X-CSRF-Token header".into(),
+            "a JWT in localStorage sent as a bearer token".into(),
+            "a JWT in a cookie, unrevocable until it expires".into(),
+        ],
+        because: format!("scripts cannot read the session cookie, the server can revoke a session at once (only its hash is stored, so a database leak yields no live sessions), expiry is enforced server-side ({idle} min idle, {absolute} h absolute), and the double-submit CSRF token stops forged requests; register and login are exempt so a stale cookie never blocks them."),
+        consequences: vec![
+            "Good, because a new token is issued at every login (no session fixation) and logout revokes it on the server.".into(),
+            format!("Good, because repeated failed logins ({failures} within {window} minutes) lock the email out with 429 and Retry-After."),
+            "Bad, because every state-changing request must carry the X-CSRF-Token header; clients read it from the login answer or the `csrf_token` cookie.".into(),
+            "Bad, because the API is meant for browsers and same-site clients; machine clients need their own sessions too.".into(),
+        ],
+    }
+}
+
+fn encryption_adr(bp: &Blueprint, analysis: &Analysis) -> Adr {
+    let algorithm = param_text(bp, "encryption.algorithm").unwrap_or_else(|| "AES-256-GCM".into());
+    let sensitive: Vec<String> = analysis
+        .fields
+        .iter()
+        .filter(|f| f.pii == blueprint_core::spec::Pii::Sensitive)
+        .map(|f| format!("`{}.{}`", f.entity, f.field))
+        .collect();
+    let which = if sensitive.is_empty() {
+        "No field is classified sensitive today; the mechanism is in place for the first one."
+            .to_string()
+    } else {
+        format!("Fields classified sensitive: {}.", sensitive.join(", "))
+    };
+    Adr {
+        number: 0,
+        slug: "pii-encryption".into(),
+        title: format!("Encrypt sensitive fields with {algorithm} under rotating keys"),
+        context: format!("Some fields hold sensitive personal data that must not be readable by anyone with access to the database, its backups or its logs. {which}"),
+        drivers: vec![
+            "a direct SQL read of a sensitive column shows no plaintext".into(),
+            "keys rotate without downtime and without rewriting every row at once".into(),
+            "unique sensitive values can still be enforced".into(),
+        ],
+        options: vec![
+            format!("application-level {algorithm} per field, with a key id stored in every ciphertext and keys from ENCRYPTION_KEYS (newest first)"),
+            "disk or tablespace encryption only".into(),
+            "database extensions (pgcrypto) with the key passed in SQL".into(),
+        ],
+        because: format!("{algorithm} is an authenticated cipher (tampering is detected), encrypting in the application keeps plaintext out of the database, its dumps and its logs, and the key id in each value lets the newest key of ENCRYPTION_KEYS encrypt while every listed key still decrypts, so an operator rotates keys by prepending a new one; a keyed hash (HMAC) column enforces uniqueness of unique sensitive fields."),
+        consequences: vec![
+            "Good, because a leaked database or backup reveals no sensitive value without the keys.".into(),
+            "Bad, because sensitive fields cannot be sorted, filtered or searched in SQL (the API refuses such sorts and filters with 422).".into(),
+            "Bad, because losing every key loses the data: key custody is the operator's job (see docs/compliance.md).".into(),
+        ],
+    }
+}
+
+fn audit_adr(bp: &Blueprint) -> Adr {
+    let days = param_u64(bp, "audit.retention_days", 366);
+    Adr {
+        number: 0,
+        slug: "append-only-audit-log".into(),
+        title: "An append-only audit log in the database, enforced by the database".into(),
+        context: "Auditors and incident responders need a record of who did what and when: sign-ups, logins and failures, lockouts, changes to records, exports, erasures, role changes and purges. A record an attacker (or the application itself) can rewrite proves nothing.".into(),
+        drivers: vec![
+            "events carry actor id, role, action, entity, entity id, changed field names (never values) and the request id".into(),
+            "users are named by id only, so erasing an account pseudonymizes its events".into(),
+            "the application's database role cannot update, delete or truncate audit rows".into(),
+            format!("audit rows are kept {days} days, the strictest retention of the frameworks in force"),
+        ],
+        options: vec![
+            "an `audit_events` table written in the same transaction as the change, protected by a trigger and grants".into(),
+            "audit lines in the application log".into(),
+            "an external audit service".into(),
+        ],
+        because: "an event written in the same transaction as the change it records cannot be lost or invented, a trigger and revoked privileges make the table append-only whatever the code does, and admin roles read it through `GET /api/admin/audit-events`.".into(),
+        consequences: vec![
+            "Good, because the log survives application bugs and compromised application credentials.".into(),
+            "Good, because erasure keeps the trail while removing the person (pseudonymization by id).".into(),
+            "Bad, because the table only grows until its retention ends; the retention job is the one path that deletes old rows.".into(),
+        ],
+    }
+}
+
+fn rate_limit_adr(bp: &Blueprint) -> Adr {
+    let client = param_u64(bp, "rate_limit.client_per_minute", 300);
+    let user = param_u64(bp, "rate_limit.user_per_minute", 120);
+    Adr {
+        number: 0,
+        slug: "rate-limit-store".into(),
+        title: "Rate-limit counters in PostgreSQL, or Redis when REDIS_URL is set".into(),
+        context: format!("Requests are limited per client address ({client} per minute by default, RATE_LIMIT_CLIENT) and per user ({user} per minute, RATE_LIMIT_USER), answered with 429 and Retry-After. Several replicas serve the same clients."),
+        drivers: vec![
+            "limits hold across every replica".into(),
+            "no extra service required to run the product".into(),
+            "cheap counters under load".into(),
+        ],
+        options: vec![
+            "counters in PostgreSQL by default, in Redis when REDIS_URL is set".into(),
+            "in-process counters".into(),
+            "Redis always".into(),
+        ],
+        because: "in-process counters would let each replica grant the full limit; PostgreSQL is always present so the limits hold with no extra service, and Redis takes the load off the database where an operator provides it.".into(),
+        consequences: vec![
+            "Good, because limits are shared by every replica with either store.".into(),
+            "Bad, because without Redis each request costs a counter write in PostgreSQL.".into(),
+        ],
+    }
+}
+
+fn framework_adr(analysis: &Analysis, f: &compliance::FrameworkFinding) -> Adr {
+    let name = f.framework.name();
+    let controls: Vec<String> = analysis
+        .controls
+        .iter()
+        .filter(|c| c.frameworks.contains_key(f.framework.id()))
+        .map(|c| format!("`{}`", c.id))
+        .collect();
+    let stricter: Vec<String> = analysis
+        .controls
+        .iter()
+        .flat_map(|c| c.reasons.iter())
+        .filter(|r| r.ends_with(&format!("asked by {name}")))
+        .map(|r| r.split(':').next().unwrap_or(r).trim().to_string())
+        .collect();
+    let how = if f.declared {
+        "The spec declares it in `compliance.frameworks`."
+    } else {
+        "archgen inferred it from the spec; the spec did not declare it."
+    };
+    let mut consequences = vec![format!(
+        "Good, because {} control(s) cite {name} clauses, listed in docs/compliance.md with what realizes them: {}.",
+        controls.len(),
+        if controls.is_empty() { "none".to_string() } else { controls.join(", ") }
+    )];
+    if !stricter.is_empty() {
+        consequences.push(format!(
+            "Good, because {name} set the strictest value of: {}.",
+            stricter.join(", ")
+        ));
+    }
+    if f.framework == blueprint_core::spec::Framework::PciDss {
+        if let Some(scope) = &analysis.pci_scope {
+            consequences.push(format!(
+                "Neutral, because the integrations decide the PCI DSS scope ({}).",
+                scope.describe()
+            ));
+        }
+    }
+    consequences.push(format!(
+        "Bad, because generated controls are not certification: the organisational parts of {name} (policies, training, assessments, contracts) remain the operator's job."
+    ));
+    Adr {
+        number: 0,
+        slug: slug(&format!("comply with {}", f.framework.id())),
+        title: format!("Comply with {name}"),
+        context: format!("{how} Whether the product falls under {name} decides which controls, parameters and documents it needs; the reasons it does are the decision drivers below."),
+        drivers: f.reasons.clone(),
+        options: vec![
+            format!("apply the {name} controls and parameters"),
+            format!("leave {name} out (`compliance.infer: false` or `compliance.none: true` for inferred frameworks)"),
+        ],
+        because: if f.declared {
+            format!("the spec declares {name}, and a declared framework is always kept.")
+        } else {
+            format!("the reasons above put the product in {name}'s scope, and leaving it out would have to be a deliberate decision recorded in the spec.")
+        },
+        consequences,
+    }
+}
+
+fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str) -> Adr {
+    let name = bp
+        .element_by_str(&format!("ext.{vendor}"))
+        .map(|e| e.name.clone())
+        .unwrap_or_else(|| vendor.to_string());
+    let purpose = blueprint_core::spec::vendor(vendor)
+        .map(|v| v.purpose.to_string())
+        .unwrap_or_else(|| "an external service".to_string());
+    let realizes: Vec<String> = analysis
+        .controls
+        .iter()
+        .filter(|c| c.realized_by.iter().any(|r| r == &format!("ext.{vendor}")))
+        .map(|c| format!("`{}`", c.id))
+        .collect();
+    let mut consequences = vec![format!(
+        "Good, because {name} is a maintained service for {purpose}, so the product does not build and operate it."
+    )];
+    if let Some(compliance::PciScope::HostedCheckout { vendor: v }) = &analysis.pci_scope {
+        if v == vendor {
+            consequences.push(format!(
+                "Good, because {name}'s hosted checkout takes the card, so card data never reaches this backend (SAQ A-style PCI DSS scope)."
+            ));
+        }
+    }
+    if !realizes.is_empty() {
+        consequences.push(format!(
+            "Neutral, because it takes part in control(s) {}.",
+            realizes.join(", ")
+        ));
+    }
+    let agreement = if analysis.in_force(blueprint_core::spec::Framework::Hipaa) {
+        "a processing agreement (a business associate agreement under HIPAA)"
+    } else {
+        "a processing agreement"
+    };
+    consequences.push(format!("Bad, because {name} is a processor of whatever data it receives: it needs {agreement}, its keys are secrets the operator manages, and an outage there degrades the feature."));
+    Adr {
+        number: 0,
+        slug: slug(&format!("integrate {vendor}")),
+        title: format!("Integrate {name}"),
+        context: format!("The spec lists the integration `{vendor}`: {purpose}."),
+        drivers: vec![
+            "the spec's `integrations`".into(),
+            "keep undifferentiated infrastructure out of the product".into(),
+            "keys from the environment only".into(),
+        ],
+        options: vec![
+            format!("integrate {name} through its official API, configured from the environment"),
+            "build the capability in-house".into(),
+            "leave the capability out".into(),
+        ],
+        because: format!("the spec asks for `{vendor}`, and the vendor's service covers {purpose} with less risk than building it."),
+        consequences,
+    }
+}
+
+/// The records for a blueprint, numbered in the fixed order of the module
+/// documentation.
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+/// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
+/// let records = render::docs::adr::adrs(&bp, &analysis, Some("python-fastapi"));
+/// assert_eq!(records[0].path(), "docs/adr/0001-python-fastapi.md");
+/// assert_eq!(records[1].path(), "docs/adr/0002-postgresql.md");
+/// ```
+pub fn adrs(bp: &Blueprint, analysis: &Analysis, stack: Option<&str>) -> Vec<Adr> {
+    let stack = stack.unwrap_or(bp.spec().stack.as_str());
+    let mut records = vec![
+        stack_adr(bp, stack),
+        postgres_adr(bp),
+        sessions_adr(bp),
+        encryption_adr(bp, analysis),
+        audit_adr(bp),
+        rate_limit_adr(bp),
+    ];
+    for f in &analysis.frameworks {
+        records.push(framework_adr(analysis, f));
+    }
+    for vendor in bp.spec().integrations.keys() {
+        records.push(integration_adr(bp, analysis, vendor));
+    }
+    for (i, r) in records.iter_mut().enumerate() {
+        r.number = u32::try_from(i + 1).unwrap_or(u32::MAX);
+    }
+    records
+}

@@ -1,0 +1,136 @@
+//! `docs/compliance.md`: the compliance matrix of the analysis, then
+//! where each control is realized (blueprint elements and, for stacks
+//! [`code_map`](crate::docs::code_map) knows, files), the data retention
+//! table, and what remains the operator's job.
+
+use blueprint_core::graph::Blueprint;
+use compliance::Analysis;
+
+use crate::docs::code_map::capability_paths;
+use crate::docs::facts::{cell, collection, package, param_u64};
+use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
+
+/// The path of the document in a generated project.
+pub const COMPLIANCE_PATH: &str = "docs/compliance.md";
+
+/// Emits `docs/compliance.md`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ComplianceEmitter;
+
+impl DocumentEmitter for ComplianceEmitter {
+    fn id(&self) -> &'static str {
+        "compliance"
+    }
+
+    fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
+        out.insert(
+            COMPLIANCE_PATH,
+            compliance_markdown(input.blueprint, input.analysis, input.stack),
+        )
+    }
+}
+
+/// What the generated system leaves to the people who run it.
+pub const OPERATOR_DUTIES: &[(&str, &str)] = &[
+    ("TLS termination", "Terminate TLS (HTTPS only) at the ingress or load balancer in front of the service, and use TLS to PostgreSQL and Redis; the service sends HSTS but cannot encrypt the wire itself."),
+    ("Key custody", "Generate ENCRYPTION_KEYS and SECRET_KEY, keep them in a secret manager, never in the repository or image, rotate them (prepend a new encryption key, keep old ones until no row uses them), and keep a recoverable copy: losing every key loses the encrypted data."),
+    ("Backups", "Schedule `make backup` (the backup CronJob), store dumps encrypted and off-site, and test `make restore` regularly; dumps contain personal data."),
+    ("Incident response", "Name who is on call, how incidents are assessed, contained and reported (authorities and affected people, within the deadlines of the frameworks in force), and rehearse it."),
+    ("Access to production", "Create staff accounts with `make user`, review admin roles regularly, and restrict who can reach the database and the cluster."),
+    ("Monitoring", "Collect the logs (JSON, with request ids), watch the probes, error rates and 429s, and alert on them."),
+    ("Vendor agreements", "Sign a processing agreement (a business associate agreement under HIPAA) with every integration that receives personal data, before production use."),
+    ("Policies and training", "Written policies, staff training, risk assessments and audits: the organisational parts of every framework."),
+    ("Dependency updates", "Act on the CI dependency audit: update and redeploy when a vulnerability is reported."),
+];
+
+/// The whole document.
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+/// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
+/// let md = render::docs::compliance_md::compliance_markdown(&bp, &analysis, Some("python-fastapi"));
+/// assert!(md.contains("src/tasks/security/passwords.py"));
+/// assert!(md.contains("## What remains the operator's job"));
+/// ```
+pub fn compliance_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<&str>) -> String {
+    let spec = bp.spec();
+    let pkg = package(spec);
+    let mut s = analysis.to_markdown();
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+
+    s.push_str("\n## Where each control is realized\n\n");
+    match stack {
+        Some(st) if st == crate::docs::code_map::PYTHON_FASTAPI => s.push_str(&format!(
+            "The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"), and the files of this `{st}` project that implement it.\n\n"
+        )),
+        Some(st) => s.push_str(&format!(
+            "The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"). Source paths of the `{st}` stack are in its own documentation; deployment paths are listed.\n\n"
+        )),
+        None => s.push_str("The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"), and the deployment files that carry it.\n\n"),
+    }
+    s.push_str("| Control | Capability | Realized by | Where |\n|---|---|---|---|\n");
+    for c in &analysis.controls {
+        let by: Vec<String> = c
+            .realized_by
+            .iter()
+            .map(|id| match bp.element_by_str(id) {
+                Some(e) => format!("{} (`{id}`)", cell(&e.name)),
+                None => format!("`{id}`"),
+            })
+            .collect();
+        let paths: Vec<String> = capability_paths(c.capability, stack, &pkg)
+            .into_iter()
+            .map(|p| format!("`{}`", cell(&p)))
+            .collect();
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} |\n",
+            c.id,
+            c.capability,
+            if by.is_empty() {
+                "–".to_string()
+            } else {
+                by.join(", ")
+            },
+            if paths.is_empty() {
+                "–".to_string()
+            } else {
+                paths.join(", ")
+            }
+        ));
+    }
+
+    s.push_str("\n## Data retention\n\n");
+    s.push_str("| Data | Kept | Enforced by |\n|---|---|---|\n");
+    for (name, entity) in &spec.entities {
+        let c = collection(name, entity);
+        match entity.retention {
+            Some(r) => s.push_str(&format!(
+                "| {name} (`{c}`) | {r} after creation | `make retention` and the retention CronJob delete older rows, and record the purge in the audit log |\n"
+            )),
+            None => s.push_str(&format!(
+                "| {name} (`{c}`) | until deleted{} | no automatic purge (no `retention` in the spec) |\n",
+                if entity.owned { " or its owner's account is erased" } else { "" }
+            )),
+        }
+    }
+    let audit_days = param_u64(bp, "audit.retention_days", 366);
+    s.push_str(&format!(
+        "| Audit events (`audit_events`) | {audit_days} days | append-only; only the retention job removes events older than this |\n"
+    ));
+    let idle = param_u64(bp, "session.idle_minutes", 30);
+    let absolute = param_u64(bp, "session.absolute_hours", 12);
+    s.push_str(&format!(
+        "| Sessions (`auth_sessions`) | {idle} minutes idle, {absolute} hours at most | expired sessions are refused |\n"
+    ));
+    s.push_str("| Accounts (`auth_users`) | until the user erases the account (`DELETE /api/me`) or an admin removes it | erasure deletes the account and its owned rows in one transaction |\n");
+
+    s.push_str("\n## What remains the operator's job\n\n");
+    s.push_str("The generated system implements the controls above in code and deployment files. These remain with the people who run it:\n\n");
+    for (what, how) in OPERATOR_DUTIES {
+        s.push_str(&format!("- **{what}**: {how}\n"));
+    }
+    s
+}
