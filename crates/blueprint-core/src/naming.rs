@@ -94,6 +94,25 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     best.map(|(c, _)| c)
 }
 
+/// A hint for an unknown word: "did you mean `x`?" when a candidate is
+/// close, else the fallback (usually the list of what is allowed).
+///
+/// ```
+/// use blueprint_core::naming::did_you_mean;
+/// assert_eq!(did_you_mean("hippa", ["gdpr", "hipaa"], || "no".into()), "did you mean `hipaa`?");
+/// assert_eq!(did_you_mean("zzz", ["gdpr"], || "use gdpr".into()), "use gdpr");
+/// ```
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    otherwise: impl FnOnce() -> String,
+) -> String {
+    match suggest(word, candidates) {
+        Some(s) => format!("did you mean `{s}`?"),
+        None => otherwise(),
+    }
+}
+
 /// Whether `name` is lowercase snake_case: `[a-z][a-z0-9]*(_[a-z0-9]+)*`.
 pub fn is_snake_case(name: &str) -> bool {
     let b = name.as_bytes();

@@ -4,7 +4,7 @@
 
 use super::model::*;
 use crate::diag::{Code, Diagnostic};
-use crate::naming::suggest;
+use crate::naming::{did_you_mean, suggest};
 use crate::source::{Path, SourceMap, Span};
 use crate::syntax::{shorten, Key, Node, NodeKind, Spanned};
 use indexmap::IndexMap;
@@ -125,11 +125,9 @@ impl Decoder {
             self.map.insert(child(path, &k.name), Some(k.span), v.span);
             if let Some(allowed) = allowed {
                 if !allowed.contains(&k.name.as_str()) {
-                    let suggestion = suggest(&k.name, allowed.iter().copied());
-                    let hint = match suggestion {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!("the keys allowed here are: {}", allowed.join(", ")),
-                    };
+                    let hint = did_you_mean(&k.name, allowed.iter().copied(), || {
+                        format!("the keys allowed here are: {}", allowed.join(", "))
+                    });
                     self.err(
                         Diagnostic::error(
                             Code::UnknownKey,
@@ -438,13 +436,9 @@ impl Decoder {
                             None => {
                                 let ids: Vec<&str> =
                                     Framework::ALL.iter().map(|f| f.id()).collect();
-                                let hint = match suggest(&text, ids.iter().copied()) {
-                                    Some(s) => format!("did you mean `{s}`?"),
-                                    None => format!(
-                                        "the frameworks archgen knows are: {}",
-                                        ids.join(", ")
-                                    ),
-                                };
+                                let hint = did_you_mean(&text, ids.iter().copied(), || {
+                                    format!("the frameworks archgen knows are: {}", ids.join(", "))
+                                });
                                 self.err(
                                     Diagnostic::error(
                                         Code::UnknownFramework,
@@ -755,10 +749,9 @@ impl Decoder {
         if let Some(w) = words.iter().find(|w| **w == text) {
             return Some(w);
         }
-        let hint = match suggest(&text, words.iter().copied()) {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => format!("write one of: {}", words.join(", ")),
-        };
+        let hint = did_you_mean(&text, words.iter().copied(), || {
+            format!("write one of: {}", words.join(", "))
+        });
         self.err(
             Diagnostic::error(
                 Code::InvalidValue,

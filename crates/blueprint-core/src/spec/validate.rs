@@ -8,7 +8,7 @@
 use super::model::*;
 use super::vendors::vendor;
 use crate::diag::{Code, Diagnostic};
-use crate::naming::{self, suggest};
+use crate::naming::{self, did_you_mean, suggest};
 use crate::reserved::{reserved_in, Language};
 use crate::source::{Path, SourceMap};
 use crate::syntax::{shorten, Spanned};
@@ -386,17 +386,16 @@ impl Checks<'_> {
             }
             self.member_keywords(rname, "relation", At::Key(rpath.clone()));
             let Some(target) = spec.entities.get(&rel.to) else {
-                let hint = match suggest(&rel.to, spec.entities.keys().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!(
+                let hint = did_you_mean(&rel.to, spec.entities.keys().map(String::as_str), || {
+                    format!(
                         "relations point at entities of this spec: {}",
                         spec.entities
                             .keys()
                             .map(String::as_str)
                             .collect::<Vec<_>>()
                             .join(", ")
-                    ),
-                };
+                    )
+                });
                 self.report(
                     Diagnostic::error(
                         Code::UnknownRelationTarget,
@@ -500,10 +499,7 @@ impl Checks<'_> {
                     Subject::Role(role) if !spec.roles.contains_key(role) => {
                         let mut known: Vec<&str> = spec.roles.keys().map(String::as_str).collect();
                         known.extend(["owner", "authenticated", "public"]);
-                        let hint = match suggest(role, known.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!("write a role of this spec or `owner`, `authenticated`, `public`: {}", known.join(", ")),
-                        };
+                        let hint = did_you_mean(role, known.iter().copied(), || format!("write a role of this spec or `owner`, `authenticated`, `public`: {}", known.join(", ")));
                         self.report(
                             Diagnostic::error(
                                 Code::UnknownAccessSubject,
@@ -549,10 +545,9 @@ impl Checks<'_> {
             let path = p(&["integrations", id]);
             let Some(info) = vendor(id) else {
                 let ids: Vec<&str> = super::vendors::VENDORS.iter().map(|v| v.id).collect();
-                let hint = match suggest(id, ids.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the integrations archgen knows are: {}", ids.join(", ")),
-                };
+                let hint = did_you_mean(id, ids.iter().copied(), || {
+                    format!("the integrations archgen knows are: {}", ids.join(", "))
+                });
                 self.report(
                     Diagnostic::error(
                         Code::UnknownVendor,
@@ -569,10 +564,9 @@ impl Checks<'_> {
                 match info.options.iter().find(|(n, _)| n == name) {
                     None => {
                         let names: Vec<&str> = info.options.iter().map(|(n, _)| *n).collect();
-                        let hint = match suggest(name, names.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!("`{id}` takes: {}", names.join(", ")),
-                        };
+                        let hint = did_you_mean(name, names.iter().copied(), || {
+                            format!("`{id}` takes: {}", names.join(", "))
+                        });
                         self.report(
                             Diagnostic::error(
                                 Code::UnknownVendorOption,
