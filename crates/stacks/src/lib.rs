@@ -51,7 +51,11 @@ pub struct PlannedFile {
 
 impl PlannedFile {
     /// A file rendered from a template.
-    pub fn template(path: impl Into<String>, name: impl Into<String>, view: serde_json::Value) -> PlannedFile {
+    pub fn template(
+        path: impl Into<String>,
+        name: impl Into<String>,
+        view: serde_json::Value,
+    ) -> PlannedFile {
         PlannedFile {
             path: path.into(),
             content: Content::Template {
@@ -124,4 +128,16 @@ pub trait Stack: Send + Sync {
 
     /// How a generated project is verified.
     fn verification(&self) -> VerificationPlan;
+}
+
+/// The stacks archgen ships, for the render engine's
+/// `Engine::with_builtins`. Empty until the first stack lands.
+///
+/// ```
+/// for stack in stacks::builtin() {
+///     assert!(!stack.id().is_empty());
+/// }
+/// ```
+pub fn builtin() -> Vec<Box<dyn Stack>> {
+    Vec::new()
 }
