@@ -102,3 +102,43 @@ fn warnings_do_not_fail_check() {
     assert!(stderr(&o).contains("warning[W404]"));
     assert!(stdout(&o).contains("1 warning"));
 }
+
+#[test]
+fn generate_without_a_stack_for_the_spec_fails_clearly_with_2() {
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let dir = out.path().join("clinic");
+    let o = archgen(&[
+        "generate",
+        "examples/specs/clinic.yaml",
+        "--out",
+        dir.to_str().expect("utf-8 path"),
+        "--stack",
+        "no-such-stack",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown stack `no-such-stack`; known: "),
+        "{err}"
+    );
+    assert!(!dir.exists(), "nothing is written");
+}
+
+#[test]
+fn generate_of_an_invalid_spec_prints_diagnostics_and_exits_1() {
+    let o = archgen(&[
+        "generate",
+        "tests/specs/bad/multiple-errors.yaml",
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("error[E400]"), "{err}");
+    assert!(err.contains("invalid spec"), "{err}");
+}
+
+#[test]
+fn generate_of_a_missing_file_exits_2() {
+    let o = archgen(&["generate", "no/such/spec.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+}

@@ -99,7 +99,7 @@ impl RenderError {
 
 fn known_list(known: &[String]) -> String {
     if known.is_empty() {
-        "no stack is registered with the engine: register one, or build archgen with the stack you need".to_string()
+        "known: none (no stack is registered with this engine)".to_string()
     } else {
         format!("known: {}", known.join(", "))
     }

@@ -340,7 +340,7 @@ fn an_unknown_stack_lists_the_known_ones() {
     let err = render::generate(&spec(), &Engine::new(), &Options::new()).unwrap_err();
     assert!(
         err.to_string()
-            .starts_with("unknown stack `tiny`; no stack is registered"),
+            .starts_with("unknown stack `tiny`; known: none (no stack is registered"),
         "{err}"
     );
 }
