@@ -19,9 +19,12 @@ use handlebars::{
 };
 use serde_json::Value;
 
+/// A conversion from text to text.
+type Convert = fn(&str) -> String;
+
 /// Registers every shared helper on a registry.
 pub(crate) fn register(registry: &mut Handlebars<'static>) {
-    let text: [(&'static str, fn(&str) -> String); 7] = [
+    let text: [(&'static str, Convert); 7] = [
         ("snake", naming::snake),
         ("pascal", naming::pascal),
         ("camel", naming::camel),
@@ -81,7 +84,7 @@ fn text_param<'a>(
 /// A helper from text to text.
 struct TextHelper {
     name: &'static str,
-    convert: fn(&str) -> String,
+    convert: Convert,
 }
 
 impl HelperDef for TextHelper {
