@@ -224,6 +224,7 @@ impl Engine {
             let Some(vendor) = self.vendors.get(id).filter(|v| v.supports(stack.id())) else {
                 continue;
             };
+            vendors::check_options(vendor, options)?;
             templates.register_all(&vendor.templates())?;
             planned.extend(vendor.plan(stack.id(), blueprint, options)?);
         }

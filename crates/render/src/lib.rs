@@ -3,7 +3,7 @@
 //! Holds the registries of stacks, vendors and document emitters
 //! ([`Engine`]), renders a complete blueprint into an in-memory
 //! [`FileTree`] with strict templates ([`Templates`]), and writes that tree
-//! to disk only at the very end ([`write`]: safe paths, atomic files, a
+//! to disk only at the very end ([`write`](mod@write): safe paths, atomic files, a
 //! manifest of hashes that keeps the user's edits, dry runs).
 //!
 //! ```

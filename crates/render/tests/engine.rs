@@ -207,6 +207,15 @@ fn strict_mode_covers_if_helpers_and_unknown_templates() {
     reg(&mut t, "if", "{{#if flag}}yes{{else}}no{{/if}}");
     reg(&mut t, "helper", "{{snake name}}");
     reg(&mut t, "nested", "{{#each items}}{{this.label}}{{/each}}");
+    reg(
+        &mut t,
+        "words",
+        "{{singular \"order_items\"}} {{plural \"person\"}} {{singular \"people\"}}",
+    );
+    assert_eq!(
+        t.render("words", &json!({})).unwrap(),
+        "order_item people person"
+    );
     assert_eq!(t.render("if", &json!({ "flag": false })).unwrap(), "no");
     assert_eq!(t.render("if", &json!({ "flag": null })).unwrap(), "no");
     let e = t.render("if", &json!({})).unwrap_err().to_string();
