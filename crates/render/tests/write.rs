@@ -282,6 +282,9 @@ fn escaping_paths_are_refused() {
             .contains("`a/b.txt` needs it to be a directory"),
         "{err}"
     );
+    let case = tree(&[("Readme.md", "a"), ("README.md", "b")]);
+    let err = write_tree(&case, tmp.path(), "h", &WriteOptions::new()).unwrap_err();
+    assert!(err.to_string().contains("only in case"), "{err}");
     assert!(listing(tmp.path()).is_empty(), "nothing was written");
 }
 

@@ -35,7 +35,7 @@ pub use report::{Action, FileAction, WriteReport};
 
 use crate::{FileTree, Options, RenderError};
 use fs::{OnDisk, Root};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// The suffix of the file a conflict's new version is written to.
@@ -123,7 +123,7 @@ impl WriteOptions {
 /// # Errors
 ///
 /// [`RenderError::UnsafePath`] for a path under `.archgen/`, a path that is
-/// both a file and a directory, a symbolic link on the way that leaves
+/// both a file and a directory, two paths that differ only in case, a symbolic link on the way that leaves
 /// `out_dir`, or a directory where a file goes; [`RenderError::Manifest`]
 /// for an unreadable manifest; [`RenderError::Io`] when the disk fails. All
 /// but the last are found before anything is written.
@@ -167,11 +167,19 @@ pub fn write_tree(
     })
 }
 
-/// Refuses what no disk can hold: files under `.archgen/`, and a path that
-/// is a file and a directory at once.
+/// Refuses what no disk can hold: files under `.archgen/`, a path that is
+/// a file and a directory at once, and two paths that differ only in case
+/// (one file on macOS and Windows).
 fn check_tree(tree: &FileTree) -> Result<(), RenderError> {
     let paths: BTreeSet<&str> = tree.paths().collect();
+    let mut folded: BTreeMap<String, &str> = BTreeMap::new();
     for path in &paths {
+        if let Some(other) = folded.insert(path.to_lowercase(), path) {
+            return Err(RenderError::unsafe_path(
+                *path,
+                format!("it differs from `{other}` only in case, and they are one file on macOS and Windows; rename one"),
+            ));
+        }
         if *path == ".archgen" || path.starts_with(".archgen/") {
             return Err(RenderError::unsafe_path(
                 *path,
