@@ -145,12 +145,44 @@ fn a_user_edit_is_kept_and_the_new_version_written_beside_it() {
         "{shown}"
     );
 
-    // Once the user has merged, the same tree leaves the merge alone.
+    // Until the version beside it is deleted, the conflict stands.
     fs::write(dir.join("a.txt"), "mine, merged with A2\n").unwrap();
+    let report = write(&t, dir);
+    assert_eq!(report.action("a.txt"), Some(Action::Conflict));
+    assert_eq!(read(dir, "a.txt"), "mine, merged with A2\n");
+
+    // Once the user has merged and deleted it, the merge is left alone.
+    fs::remove_file(dir.join("a.txt.archgen-new")).unwrap();
     let report = write(&t, dir);
     assert_eq!(report.action("a.txt"), Some(Action::KeepEdited));
     assert!(!report.has_conflicts());
     assert_eq!(read(dir, "a.txt"), "mine, merged with A2\n");
+    assert!(!dir.join("a.txt.archgen-new").exists());
+}
+
+#[test]
+fn taking_archgens_version_clears_the_conflict() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(&tree(&[("a.txt", "A\n")]), dir);
+    fs::write(dir.join("a.txt"), "mine\n").unwrap();
+    let t = tree(&[("a.txt", "A2\n")]);
+    assert!(write(&t, dir).has_conflicts());
+    // The user takes archgen's version: copies it over, keeps the copy.
+    fs::copy(dir.join("a.txt.archgen-new"), dir.join("a.txt")).unwrap();
+    let report = write(&t, dir);
+    assert_eq!(report.action("a.txt"), Some(Action::Unchanged));
+    assert!(
+        !dir.join("a.txt.archgen-new").exists(),
+        "the identical copy is removed"
+    );
+    // A forced run clears a conflict's leftover too.
+    fs::write(dir.join("a.txt"), "mine again\n").unwrap();
+    let t3 = tree(&[("a.txt", "A3\n")]);
+    assert!(write(&t3, dir).has_conflicts());
+    write_tree(&t3, dir, "h", &WriteOptions::new().with_force(true)).unwrap();
+    assert_eq!(read(dir, "a.txt"), "A3\n");
+    assert!(!dir.join("a.txt.archgen-new").exists());
 }
 
 #[test]

@@ -16,6 +16,10 @@
 //! | edited by the user (or never archgen's) | different from what archgen last wrote | [`Conflict`](Action::Conflict): the user's file stays, the new one is written beside it as `<file>.archgen-new` |
 //! | edited by the user | what archgen last wrote | [`KeepEdited`](Action::KeepEdited): nothing to merge |
 //!
+//! A conflict stands, run after run, until the user deletes
+//! `<file>.archgen-new` (the sign the merge is done). A `.archgen-new` file
+//! identical to a file archgen (re)wrote is removed.
+//!
 //! A file archgen generated before and no longer generates is removed when
 //! unedited ([`Remove`](Action::Remove)) and kept otherwise
 //! ([`KeepStale`](Action::KeepStale)). `force` overwrites conflicts and
@@ -216,6 +220,10 @@ fn apply(root: &Root, steps: &[plan::Step<'_>]) -> Result<(), RenderError> {
             }
             Action::Remove => fs::remove_and_prune(&root.dir, &step.path)?,
             Action::Unchanged | Action::KeepEdited | Action::KeepStale => {}
+        }
+        if step.drop_beside {
+            let beside = format!("{}{NEW_SUFFIX}", step.path);
+            fs::remove_and_prune(&root.dir, &beside)?;
         }
     }
     Ok(())

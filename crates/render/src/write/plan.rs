@@ -20,6 +20,9 @@ pub(crate) struct Step<'a> {
     pub(crate) executable: bool,
     /// The hash the next manifest records for the path, if any.
     pub(crate) record: Option<String>,
+    /// Whether to remove `<path>.archgen-new`, left from an earlier conflict
+    /// and now identical to the file.
+    pub(crate) drop_beside: bool,
 }
 
 /// What to do with a file of the new tree.
@@ -66,16 +69,27 @@ pub(crate) fn plan<'a>(
     for (path, contents) in tree.iter() {
         let new = sha256_hex(contents);
         let disk = disk_hash(root, path)?;
-        let action = decide(&new, disk.as_deref(), recorded(path), force);
-        if action == Action::Conflict {
-            // The new version goes beside the user's file: check that path too.
-            root.inspect(&format!("{path}{NEW_SUFFIX}"))?;
+        let mut action = decide(&new, disk.as_deref(), recorded(path), force);
+        // The version beside the file, from an earlier conflict: its path is
+        // checked like any other.
+        let beside = disk_hash(root, &format!("{path}{NEW_SUFFIX}"))?;
+        if action == Action::KeepEdited && beside.is_some() {
+            // Not merged yet: the conflict stands until the user deletes
+            // the version beside the file.
+            action = Action::Conflict;
         }
+        let writes_new = matches!(
+            action,
+            Action::Create | Action::Update | Action::Unchanged | Action::Overwrite
+        );
         steps.push(Step {
             path: path.to_string(),
             action,
             contents: Some(contents),
             executable: tree.is_executable(path),
+            // Once the file holds the new content, a version beside it with
+            // that same content has nothing left to merge.
+            drop_beside: writes_new && beside.as_deref() == Some(new.as_str()),
             record: Some(new),
         });
     }
@@ -91,6 +105,7 @@ pub(crate) fn plan<'a>(
                     contents: None,
                     executable: false,
                     record: None,
+                    drop_beside: false,
                 });
             }
         }
