@@ -142,3 +142,41 @@ fn generate_of_a_missing_file_exits_2() {
     let o = archgen(&["generate", "no/such/spec.yaml"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// With the built-in stack the spec names, `generate` writes a project and
+/// regenerating changes nothing; without it (before a stack is built in), it
+/// fails with 2 and says which stacks exist.
+#[test]
+fn generate_writes_then_regenerates_without_changes() {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join("clinic");
+    let dir_arg = dir.to_str().expect("utf-8 path");
+    let spec = "examples/specs/clinic.yaml";
+    let engine = render::Engine::with_builtins();
+    let o = archgen(&["generate", spec, "--out", dir_arg]);
+    if engine.stack("python-fastapi").is_none() {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("unknown stack `python-fastapi`; known: "),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!dir.exists());
+        return;
+    }
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("created in"), "{}", stdout(&o));
+    assert!(dir.join(".archgen/manifest.json").is_file());
+
+    let again = archgen(&["generate", spec, "--out", dir_arg]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let out = stdout(&again);
+    assert!(
+        out.contains("unchanged in") && !out.contains("create"),
+        "{out}"
+    );
+
+    let dry = archgen(&["generate", spec, "--out", dir_arg, "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("dry run"), "{}", stdout(&dry));
+}
