@@ -63,9 +63,12 @@ impl Action {
             Action::Unchanged => ("unchanged", "unchanged"),
             Action::Conflict => ("conflict", "conflicts"),
             Action::Overwrite => ("overwritten", "overwritten"),
-            Action::KeepEdited => ("edited by you, kept", "edited by you, kept"),
+            Action::KeepEdited => ("kept with your edits", "kept with your edits"),
             Action::Remove => ("removed", "removed"),
-            Action::KeepStale => ("no longer generated, kept", "no longer generated, kept"),
+            Action::KeepStale => (
+                "kept though no longer generated",
+                "kept though no longer generated",
+            ),
         };
         format!("{n} {}", if n == 1 { one } else { many })
     }
