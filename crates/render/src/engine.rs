@@ -176,6 +176,20 @@ impl Engine {
     /// then the documents. Deterministic: the same input gives the same
     /// bytes.
     ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::graph::Blueprint;
+    /// use render::{Engine, Options};
+    ///
+    /// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+    /// let mut blueprint = Blueprint::from_spec(&spec);
+    /// let analysis = compliance::complete(&mut blueprint).unwrap();
+    /// let engine = Engine::with_builtins();
+    /// let docs = Options::new().with_backend(false);
+    /// let tree = engine.render(&blueprint, &analysis, &docs).unwrap();
+    /// assert_eq!(tree, engine.render(&blueprint, &analysis, &docs).unwrap());
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`RenderError::UnknownStack`] when no registered stack has the id;
