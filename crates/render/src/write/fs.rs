@@ -148,6 +148,8 @@ fn set_mode(tmp: &Path, target: &Path, executable: bool) -> Result<(), RenderErr
     use std::os::unix::fs::PermissionsExt;
     let mut perms = match fs::metadata(target) {
         Ok(meta) => meta.permissions(),
+        // A new file already has the default permissions.
+        Err(_) if !executable => return Ok(()),
         Err(_) => fs::metadata(tmp)
             .map_err(|e| RenderError::io("cannot inspect", tmp, e))?
             .permissions(),
