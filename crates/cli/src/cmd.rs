@@ -97,6 +97,30 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ComplianceFormat::Text)]
         format: ComplianceFormat,
     },
+    /// Generate the backend and documents of a spec into a directory.
+    ///
+    /// Regenerating keeps your edits: a file you changed is left alone and
+    /// archgen's new version is written beside it as `<file>.archgen-new`
+    /// (a conflict, exit code 1) unless --force is given.
+    #[command(
+        after_help = "Example:\n  archgen generate examples/specs/clinic.yaml --out clinic\n  archgen generate spec.yaml --dry-run"
+    )]
+    Generate {
+        /// The spec file (.yaml, .yml, .toml or .json).
+        spec: PathBuf,
+        /// The stack to generate instead of the spec's `stack`.
+        #[arg(long, value_name = "ID")]
+        stack: Option<String>,
+        /// The output directory [default: ./<product name>].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Show what would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Overwrite files you edited (conflicts) with archgen's version.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn run(cli: Cli) -> Exit {
@@ -105,5 +129,18 @@ pub fn run(cli: Cli) -> Exit {
         Command::Plan { spec, format } => crate::plan::run_plan(&spec, format),
         Command::Graph { spec, format } => crate::plan::run_graph(&spec, format),
         Command::Compliance { spec, format } => crate::plan::run_compliance(&spec, format),
+        Command::Generate {
+            spec,
+            stack,
+            out,
+            dry_run,
+            force,
+        } => crate::generate::run(&crate::generate::Args {
+            spec,
+            stack,
+            out,
+            dry_run,
+            force,
+        }),
     }
 }

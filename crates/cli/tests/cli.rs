@@ -237,3 +237,81 @@ fn compliance_json_has_the_documented_shape() {
     let bad = archgen(&["plan", "tests/specs/bad/E400-unknown-relation-target.yaml"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+#[test]
+fn generate_without_a_stack_for_the_spec_fails_clearly_with_2() {
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let dir = out.path().join("clinic");
+    let o = archgen(&[
+        "generate",
+        "examples/specs/clinic.yaml",
+        "--out",
+        dir.to_str().expect("utf-8 path"),
+        "--stack",
+        "no-such-stack",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown stack `no-such-stack`; known: "),
+        "{err}"
+    );
+    assert!(!dir.exists(), "nothing is written");
+}
+
+#[test]
+fn generate_of_an_invalid_spec_prints_diagnostics_and_exits_1() {
+    let o = archgen(&[
+        "generate",
+        "tests/specs/bad/multiple-errors.yaml",
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("error[E400]"), "{err}");
+    assert!(err.contains("invalid spec"), "{err}");
+}
+
+#[test]
+fn generate_of_a_missing_file_exits_2() {
+    let o = archgen(&["generate", "no/such/spec.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+/// With the built-in stack the spec names, `generate` writes a project and
+/// regenerating changes nothing; without it (before a stack is built in), it
+/// fails with 2 and says which stacks exist.
+#[test]
+fn generate_writes_then_regenerates_without_changes() {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let dir = tmp.path().join("clinic");
+    let dir_arg = dir.to_str().expect("utf-8 path");
+    let spec = "examples/specs/clinic.yaml";
+    let engine = render::Engine::with_builtins();
+    let o = archgen(&["generate", spec, "--out", dir_arg]);
+    if engine.stack("python-fastapi").is_none() {
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("unknown stack `python-fastapi`; known: "),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!dir.exists());
+        return;
+    }
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("created in"), "{}", stdout(&o));
+    assert!(dir.join(".archgen/manifest.json").is_file());
+
+    let again = archgen(&["generate", spec, "--out", dir_arg]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let out = stdout(&again);
+    assert!(
+        out.contains("unchanged in") && !out.contains("create"),
+        "{out}"
+    );
+
+    let dry = archgen(&["generate", spec, "--out", dir_arg, "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
+    assert!(stdout(&dry).contains("dry run"), "{}", stdout(&dry));
+}

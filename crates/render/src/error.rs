@@ -1,5 +1,7 @@
 //! Errors of the render engine.
 
+use std::path::PathBuf;
+
 /// Why rendering or writing failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -26,4 +28,86 @@ pub enum RenderError {
         /// What went wrong.
         message: String,
     },
+    /// A template did not compile or render (in strict mode a missing
+    /// variable is an error, never an empty string).
+    #[error("template `{template}`: {message}")]
+    Template {
+        /// The template's name.
+        template: String,
+        /// What went wrong, where, and what to do.
+        message: String,
+    },
+    /// No registered stack has this id.
+    #[error("unknown stack `{stack}`; {}{}", known_list(.known), did_you_mean(.suggestion))]
+    UnknownStack {
+        /// The id asked for.
+        stack: String,
+        /// The ids of the registered stacks.
+        known: Vec<String>,
+        /// A registered id close to the one asked for.
+        suggestion: Option<String>,
+    },
+    /// The stack could not plan the project.
+    #[error(transparent)]
+    Stack(#[from] stacks::StackError),
+    /// A vendor integration could not plan its files.
+    #[error(transparent)]
+    Vendor(#[from] vendors::VendorError),
+    /// The compliance controls could not be woven into the blueprint.
+    #[error(transparent)]
+    Compliance(#[from] compliance::Error),
+    /// Reading or writing the output directory failed.
+    #[error("{action} `{}`: {source}", path.display())]
+    Io {
+        /// What archgen was doing (`cannot write`, `cannot read`, …).
+        action: &'static str,
+        /// The path it was doing it to.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The manifest of a previous generation cannot be read.
+    #[error("the manifest `{}` is not readable: {message}; restore it from version control, or delete it to treat every existing file as yours", path.display())]
+    Manifest {
+        /// The manifest's path.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
+}
+
+impl RenderError {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> RenderError {
+        RenderError::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub(crate) fn unsafe_path(path: impl Into<String>, reason: impl Into<String>) -> RenderError {
+        RenderError::UnsafePath {
+            path: path.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+fn known_list(known: &[String]) -> String {
+    if known.is_empty() {
+        "known: none (no stack is registered with this engine)".to_string()
+    } else {
+        format!("known: {}", known.join(", "))
+    }
+}
+
+fn did_you_mean(suggestion: &Option<String>) -> String {
+    match suggestion {
+        Some(s) => format!("; did you mean `{s}`?"),
+        None => String::new(),
+    }
 }

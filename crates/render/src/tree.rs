@@ -2,7 +2,7 @@
 //! disk: relative paths to bytes, ordered by path.
 
 use crate::RenderError;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A generated project in memory: safe relative paths to file contents,
 /// iterated in path order so output is deterministic by construction.
@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileTree {
     files: BTreeMap<String, Vec<u8>>,
+    executable: BTreeSet<String>,
 }
 
 impl FileTree {
@@ -43,7 +44,45 @@ impl FileTree {
         Ok(())
     }
 
-    /// Adds or replaces a file (for emitters that deliberately refine one).
+    /// Adds an executable file (a script); otherwise as [`insert`](Self::insert).
+    ///
+    /// ```
+    /// let mut tree = render::FileTree::new();
+    /// tree.insert_executable("scripts/test.sh", "#!/bin/sh\n").unwrap();
+    /// assert!(tree.is_executable("scripts/test.sh"));
+    /// ```
+    pub fn insert_executable(
+        &mut self,
+        path: impl Into<String>,
+        contents: impl Into<Vec<u8>>,
+    ) -> Result<(), RenderError> {
+        let path = path.into();
+        self.insert(path.clone(), contents)?;
+        self.executable.insert(path);
+        Ok(())
+    }
+
+    /// Whether a file is to be written executable.
+    pub fn is_executable(&self, path: &str) -> bool {
+        self.executable.contains(path)
+    }
+
+    /// Marks a present file executable or not; `false` when no file has
+    /// this path.
+    pub fn set_executable(&mut self, path: &str, executable: bool) -> bool {
+        if !self.files.contains_key(path) {
+            return false;
+        }
+        if executable {
+            self.executable.insert(path.to_string());
+        } else {
+            self.executable.remove(path);
+        }
+        true
+    }
+
+    /// Adds or replaces a file (for emitters that deliberately refine one);
+    /// a replaced file keeps its executable mark.
     pub fn replace(
         &mut self,
         path: impl Into<String>,
@@ -94,7 +133,11 @@ impl FileTree {
     /// error).
     pub fn extend(&mut self, other: FileTree) -> Result<(), RenderError> {
         for (path, contents) in other.files {
-            self.insert(path, contents)?;
+            if other.executable.contains(&path) {
+                self.insert_executable(path, contents)?;
+            } else {
+                self.insert(path, contents)?;
+            }
         }
         Ok(())
     }

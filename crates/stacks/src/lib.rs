@@ -129,3 +129,15 @@ pub trait Stack: Send + Sync {
     /// How a generated project is verified.
     fn verification(&self) -> VerificationPlan;
 }
+
+/// The stacks archgen ships, for the render engine's
+/// `Engine::with_builtins`. Empty until the first stack lands.
+///
+/// ```
+/// for stack in stacks::builtin() {
+///     assert!(!stack.id().is_empty());
+/// }
+/// ```
+pub fn builtin() -> Vec<Box<dyn Stack>> {
+    Vec::new()
+}

@@ -1,5 +1,311 @@
 //! Vendor integrations for archgen.
 //!
-//! A vendor (Stripe, SendGrid, SMTP, OIDC, Sentry, S3, Twilio, Slack) adds its
-//! elements to the blueprint and its files to each stack it supports. The
-//! `Vendor` trait and the integration templates arrive with the render engine.
+//! A vendor (Stripe, SendGrid, SMTP, OIDC, Sentry, S3, Twilio, Slack) adds
+//! its files to each stack it supports. A [`Vendor`] plans files exactly as a
+//! [`Stack`](stacks::Stack) does, as literal content or as a template name
+//! plus a JSON view model, so this crate depends on `stacks` for
+//! [`PlannedFile`] and [`Template`]; the render engine renders the
+//! templates. A vendor never touches the disk.
+//!
+//! The options a vendor takes are the ones the spec checker already knows
+//! ([`blueprint_core::spec::vendor`]), so a spec that names an unknown option
+//! is rejected with a diagnostic long before a vendor sees it.
+//!
+//! No concrete vendor ships yet; [`builtin`] is empty and the engine skips an
+//! integration no registered vendor serves (and says so).
+//!
+//! # Example
+//!
+//! ```
+//! use blueprint_core::graph::Blueprint;
+//! use indexmap::IndexMap;
+//! use stacks::PlannedFile;
+//! use vendors::{Vendor, VendorError, VendorRegistry};
+//!
+//! struct Slack;
+//!
+//! impl Vendor for Slack {
+//!     fn id(&self) -> &'static str {
+//!         "slack"
+//!     }
+//!     fn supports(&self, stack_id: &str) -> bool {
+//!         stack_id == "python-fastapi"
+//!     }
+//!     fn plan(
+//!         &self,
+//!         _stack_id: &str,
+//!         _blueprint: &Blueprint,
+//!         options: &IndexMap<String, serde_json::Value>,
+//!     ) -> Result<Vec<PlannedFile>, VendorError> {
+//!         let channel = options.get("channel").and_then(|c| c.as_str()).unwrap_or("#general");
+//!         Ok(vec![PlannedFile::text("app/integrations/slack.py", format!("CHANNEL = {channel:?}\n"))])
+//!     }
+//! }
+//!
+//! let mut registry = VendorRegistry::new();
+//! registry.register(Box::new(Slack));
+//! let slack = registry.get("slack").unwrap();
+//! assert!(slack.supports("python-fastapi"));
+//! assert_eq!(slack.options()[0].0, "channel");
+//! ```
+
+#![warn(missing_docs)]
+
+use blueprint_core::graph::Blueprint;
+use blueprint_core::spec::{OptionKind, VendorInfo};
+use indexmap::IndexMap;
+pub use stacks::{PlannedFile, Template};
+
+/// Why a vendor could not plan its files.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum VendorError {
+    /// The vendor has no files for this stack.
+    #[error("the `{vendor}` integration has no templates for the `{stack}` stack; choose a stack it supports or drop the integration")]
+    Unsupported {
+        /// The vendor's id.
+        vendor: String,
+        /// The stack's id.
+        stack: String,
+    },
+    /// An option has a value the vendor cannot use.
+    #[error("the `{vendor}` integration's option `{option}` is not usable: {reason}")]
+    InvalidOption {
+        /// The vendor's id.
+        vendor: String,
+        /// The option's name.
+        option: String,
+        /// What is wrong, and what to write instead.
+        reason: String,
+    },
+    /// Anything else that stopped the vendor.
+    #[error("the `{vendor}` integration failed: {message}")]
+    Failed {
+        /// The vendor's id.
+        vendor: String,
+        /// What went wrong, and what to do.
+        message: String,
+    },
+}
+
+/// A vendor integration: its id, its options, the stacks it supports and the
+/// files it adds to a project of each.
+///
+/// Third parties implement it and register it with the render engine, like a
+/// built-in one.
+pub trait Vendor: Send + Sync {
+    /// The id used in specs (`integrations:`), such as `stripe`.
+    fn id(&self) -> &'static str;
+
+    /// What archgen knows about this integration (its purpose and options),
+    /// from the table the spec checker uses; `None` for an id the spec
+    /// language does not know.
+    fn info(&self) -> Option<&'static VendorInfo> {
+        blueprint_core::spec::vendor(self.id())
+    }
+
+    /// The options this vendor takes: name and kind of value. By default the
+    /// ones the spec checker knows for [`id`](Vendor::id).
+    fn options(&self) -> &'static [(&'static str, OptionKind)] {
+        self.info().map_or(&[], |info| info.options)
+    }
+
+    /// Whether this vendor has files for the stack with this id.
+    fn supports(&self, stack_id: &str) -> bool;
+
+    /// Every template the vendor's files refer to. Name them
+    /// `<vendor>/<stack>/<path>` so they never collide with a stack's.
+    fn templates(&self) -> Vec<Template> {
+        Vec::new()
+    }
+
+    /// The files this integration adds to a project of stack `stack_id` for
+    /// a complete blueprint, given the integration's options from the spec.
+    fn plan(
+        &self,
+        stack_id: &str,
+        blueprint: &Blueprint,
+        options: &IndexMap<String, serde_json::Value>,
+    ) -> Result<Vec<PlannedFile>, VendorError>;
+}
+
+/// Checks options against a vendor's option schema: every option known and
+/// of the right kind.
+///
+/// ```
+/// use indexmap::IndexMap;
+/// # use vendors::*;
+/// # struct Slack;
+/// # impl Vendor for Slack {
+/// #     fn id(&self) -> &'static str { "slack" }
+/// #     fn supports(&self, _: &str) -> bool { true }
+/// #     fn plan(&self, _: &str, _: &blueprint_core::graph::Blueprint, _: &IndexMap<String, serde_json::Value>)
+/// #         -> Result<Vec<PlannedFile>, VendorError> { Ok(vec![]) }
+/// # }
+/// let mut options = IndexMap::new();
+/// options.insert("channel".to_string(), serde_json::json!(42));
+/// let err = vendors::check_options(&Slack, &options).unwrap_err();
+/// assert!(err.to_string().contains("`channel`"));
+/// ```
+///
+/// # Errors
+///
+/// [`VendorError::InvalidOption`] for the first unknown or ill-typed option.
+pub fn check_options(
+    vendor: &dyn Vendor,
+    options: &IndexMap<String, serde_json::Value>,
+) -> Result<(), VendorError> {
+    let schema = vendor.options();
+    for (name, value) in options {
+        let invalid = |reason: String| VendorError::InvalidOption {
+            vendor: vendor.id().to_string(),
+            option: name.clone(),
+            reason,
+        };
+        match schema.iter().find(|(known, _)| known == name) {
+            None => {
+                let known: Vec<&str> = schema.iter().map(|(n, _)| *n).collect();
+                return Err(invalid(format!(
+                    "it is not an option of this integration; the options are: {}",
+                    if known.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                )));
+            }
+            Some((_, kind)) if !kind.accepts(value) => {
+                return Err(invalid(format!(
+                    "it takes {}, not {value}",
+                    kind.describe()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+/// The vendors archgen ships. Empty for now: the vendor templates arrive
+/// later.
+///
+/// ```
+/// assert!(vendors::builtin().is_empty());
+/// ```
+pub fn builtin() -> Vec<Box<dyn Vendor>> {
+    Vec::new()
+}
+
+/// Registered vendors by id, in registration order.
+///
+/// Registering a vendor whose id is taken replaces the earlier one, so an
+/// embedder can swap a built-in vendor for its own.
+///
+/// ```
+/// let registry = vendors::VendorRegistry::new();
+/// assert!(registry.is_empty());
+/// assert!(registry.get("stripe").is_none());
+/// ```
+#[derive(Default)]
+pub struct VendorRegistry {
+    vendors: IndexMap<&'static str, Box<dyn Vendor>>,
+}
+
+impl std::fmt::Debug for VendorRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VendorRegistry")
+            .field("vendors", &self.vendors.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl VendorRegistry {
+    /// An empty registry.
+    pub fn new() -> VendorRegistry {
+        VendorRegistry::default()
+    }
+
+    /// Adds a vendor, replacing one with the same id; returns the replaced
+    /// one.
+    pub fn register(&mut self, vendor: Box<dyn Vendor>) -> Option<Box<dyn Vendor>> {
+        self.vendors.insert(vendor.id(), vendor)
+    }
+
+    /// The vendor with this id.
+    pub fn get(&self, id: &str) -> Option<&dyn Vendor> {
+        self.vendors.get(id).map(|v| v.as_ref())
+    }
+
+    /// The registered ids, in registration order.
+    pub fn ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.vendors.keys().copied()
+    }
+
+    /// Every registered vendor, in registration order.
+    pub fn iter(&self) -> impl Iterator<Item = &dyn Vendor> + '_ {
+        self.vendors.values().map(|v| v.as_ref())
+    }
+
+    /// How many vendors are registered.
+    pub fn len(&self) -> usize {
+        self.vendors.len()
+    }
+
+    /// Whether no vendor is registered.
+    pub fn is_empty(&self) -> bool {
+        self.vendors.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake(&'static str);
+
+    impl Vendor for Fake {
+        fn id(&self) -> &'static str {
+            self.0
+        }
+        fn supports(&self, stack_id: &str) -> bool {
+            stack_id == "s"
+        }
+        fn plan(
+            &self,
+            _: &str,
+            _: &Blueprint,
+            _: &IndexMap<String, serde_json::Value>,
+        ) -> Result<Vec<PlannedFile>, VendorError> {
+            Ok(vec![PlannedFile::text("x", "y")])
+        }
+    }
+
+    #[test]
+    fn registering_the_same_id_replaces() {
+        let mut r = VendorRegistry::new();
+        assert!(r.register(Box::new(Fake("stripe"))).is_none());
+        assert!(r.register(Box::new(Fake("smtp"))).is_none());
+        assert!(r.register(Box::new(Fake("stripe"))).is_some());
+        assert_eq!(r.ids().collect::<Vec<_>>(), ["stripe", "smtp"]);
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn options_come_from_the_spec_table() {
+        let stripe = Fake("stripe");
+        assert!(stripe.options().iter().any(|(n, _)| *n == "currency"));
+        assert!(Fake("unknown").options().is_empty());
+        let mut o = IndexMap::new();
+        o.insert("mode".to_string(), serde_json::json!("checkout"));
+        assert!(check_options(&stripe, &o).is_ok());
+        o.insert("mode".to_string(), serde_json::json!("barter"));
+        assert!(check_options(&stripe, &o).is_err());
+        let mut o = IndexMap::new();
+        o.insert("colour".to_string(), serde_json::json!("red"));
+        let e = check_options(&stripe, &o).unwrap_err().to_string();
+        assert!(
+            e.contains("the options are: mode, currency, webhooks"),
+            "{e}"
+        );
+    }
+}

@@ -1,0 +1,264 @@
+//! The engine: registries of stacks, vendors and document emitters, and the
+//! render from a complete blueprint to a [`FileTree`].
+
+use crate::{builtins, DocInput, DocumentEmitter, FileTree, Options, RenderError, Templates};
+use blueprint_core::graph::Blueprint;
+use blueprint_core::spec::Spec;
+use compliance::Analysis;
+use indexmap::IndexMap;
+use stacks::{Content, PlannedFile, Stack};
+use vendors::{Vendor, VendorRegistry};
+
+/// Holds what can be rendered, as minijinja's `Environment` holds templates:
+/// stacks, vendors and document emitters by id. A third-party stack
+/// registers exactly like a built-in one and gets the documents, compliance
+/// and vendors for free.
+///
+/// Registering an id that is taken replaces the earlier registration.
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// use blueprint_core::graph::Blueprint;
+/// use render::{Engine, Options};
+/// use stacks::{PlannedFile, Stack, StackError, Template, VerificationPlan};
+/// use serde_json::json;
+///
+/// struct Tiny;
+/// impl Stack for Tiny {
+///     fn id(&self) -> &'static str { "tiny" }
+///     fn description(&self) -> &'static str { "one file per entity" }
+///     fn templates(&self) -> Vec<Template> {
+///         vec![Template { name: "tiny/entity", source: "# {{pascal name}}\n" }]
+///     }
+///     fn plan(&self, bp: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
+///         Ok(bp.spec().entities.keys()
+///             .map(|name| PlannedFile::template(format!("{name}.md"), "tiny/entity", json!({ "name": name })))
+///             .collect())
+///     }
+///     fn verification(&self) -> VerificationPlan { VerificationPlan::default() }
+/// }
+///
+/// let mut engine = Engine::new();
+/// engine.register_stack(Box::new(Tiny));
+/// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+/// let generated = render::generate(&spec, &engine, &Options::new().with_stack("tiny")).unwrap();
+/// assert_eq!(generated.tree.get_str("Task.md"), Some("# Task\n"));
+///
+/// let err = render::generate(&spec, &engine, &Options::new().with_stack("tiny2")).unwrap_err();
+/// assert_eq!(err.to_string(), "unknown stack `tiny2`; known: tiny; did you mean `tiny`?");
+/// ```
+#[derive(Default)]
+pub struct Engine {
+    stacks: IndexMap<&'static str, Box<dyn Stack>>,
+    vendors: VendorRegistry,
+    emitters: IndexMap<&'static str, Box<dyn DocumentEmitter>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("stacks", &self.stacks.keys().collect::<Vec<_>>())
+            .field("vendors", &self.vendors)
+            .field("emitters", &self.emitters.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Engine {
+    /// An engine with nothing registered.
+    ///
+    /// ```
+    /// let engine = render::Engine::new();
+    /// assert_eq!(engine.stack_ids().count(), 0);
+    /// ```
+    pub fn new() -> Engine {
+        Engine::default()
+    }
+
+    /// An engine with archgen's own stacks, vendors and document emitters.
+    ///
+    /// ```
+    /// let engine = render::Engine::with_builtins();
+    /// for id in engine.stack_ids() {
+    ///     assert!(engine.stack(id).is_some());
+    /// }
+    /// ```
+    pub fn with_builtins() -> Engine {
+        let mut engine = Engine::new();
+        for stack in stacks::builtin() {
+            engine.register_stack(stack);
+        }
+        for vendor in vendors::builtin() {
+            engine.register_vendor(vendor);
+        }
+        for emitter in builtins::builtin_emitters() {
+            engine.register_emitter(emitter);
+        }
+        engine
+    }
+
+    /// Adds a stack, replacing one with the same id.
+    pub fn register_stack(&mut self, stack: Box<dyn Stack>) {
+        self.stacks.insert(stack.id(), stack);
+    }
+
+    /// Adds a vendor, replacing one with the same id.
+    pub fn register_vendor(&mut self, vendor: Box<dyn Vendor>) {
+        self.vendors.register(vendor);
+    }
+
+    /// Adds a document emitter, replacing one with the same id.
+    pub fn register_emitter(&mut self, emitter: Box<dyn DocumentEmitter>) {
+        self.emitters.insert(emitter.id(), emitter);
+    }
+
+    /// The stack with this id.
+    pub fn stack(&self, id: &str) -> Option<&dyn Stack> {
+        self.stacks.get(id).map(|s| s.as_ref())
+    }
+
+    /// The ids of the registered stacks, in registration order.
+    pub fn stack_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.stacks.keys().copied()
+    }
+
+    /// The registered vendors.
+    pub fn vendors(&self) -> &VendorRegistry {
+        &self.vendors
+    }
+
+    /// The ids of the registered document emitters, in registration order.
+    pub fn emitter_ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.emitters.keys().copied()
+    }
+
+    /// The stack with this id, or an error listing the known ones with a
+    /// suggestion.
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::UnknownStack`].
+    pub fn resolve_stack(&self, id: &str) -> Result<&dyn Stack, RenderError> {
+        self.stack(id).ok_or_else(|| RenderError::UnknownStack {
+            stack: id.to_string(),
+            known: self.stack_ids().map(str::to_string).collect(),
+            suggestion: blueprint_core::naming::suggest(id, self.stack_ids()).map(str::to_string),
+        })
+    }
+
+    /// The stack a render with these options uses for this spec: the
+    /// override, else the spec's.
+    pub fn stack_id_for<'a>(&self, spec: &'a Spec, options: &'a Options) -> &'a str {
+        options.stack().unwrap_or(&spec.stack)
+    }
+
+    /// The spec's integrations that no registered vendor serves for this
+    /// stack, in spec order. [`render`](Self::render) leaves them out; a
+    /// front end should say so.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
+    /// spec.integrations.insert("stripe".into(), Default::default());
+    /// assert_eq!(render::Engine::new().unserved_integrations(&spec, "python-fastapi"), ["stripe"]);
+    /// ```
+    pub fn unserved_integrations(&self, spec: &Spec, stack_id: &str) -> Vec<String> {
+        spec.integrations
+            .keys()
+            .filter(|id| !self.vendors.get(id).is_some_and(|v| v.supports(stack_id)))
+            .cloned()
+            .collect()
+    }
+
+    /// Renders a complete blueprint (lowered, with compliance woven in, see
+    /// [`compliance::complete`]) into a file tree: the stack's files, the
+    /// files of every integration a registered vendor serves for that stack,
+    /// then the documents. Deterministic: the same input gives the same
+    /// bytes.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::graph::Blueprint;
+    /// use render::{Engine, Options};
+    ///
+    /// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+    /// let mut blueprint = Blueprint::from_spec(&spec);
+    /// let analysis = compliance::complete(&mut blueprint).unwrap();
+    /// let engine = Engine::with_builtins();
+    /// let docs = Options::new().with_backend(false);
+    /// let tree = engine.render(&blueprint, &analysis, &docs).unwrap();
+    /// assert_eq!(tree, engine.render(&blueprint, &analysis, &docs).unwrap());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::UnknownStack`] when no registered stack has the id;
+    /// [`RenderError::Stack`] or [`RenderError::Vendor`] when planning
+    /// fails; [`RenderError::Template`] when a template fails (a missing
+    /// variable included); [`RenderError::DuplicatePath`] or
+    /// [`RenderError::UnsafePath`] for a bad planned path; what a document
+    /// emitter returns.
+    pub fn render(
+        &self,
+        blueprint: &Blueprint,
+        analysis: &Analysis,
+        options: &Options,
+    ) -> Result<FileTree, RenderError> {
+        let mut tree = FileTree::new();
+        let stack_id = if options.backend() {
+            let stack = self.resolve_stack(self.stack_id_for(blueprint.spec(), options))?;
+            self.render_backend(stack, blueprint, &mut tree)?;
+            Some(stack.id())
+        } else {
+            None
+        };
+        if options.docs() {
+            let input = DocInput {
+                blueprint,
+                analysis,
+                stack: stack_id,
+            };
+            for emitter in self.emitters.values() {
+                emitter.emit(&input, &mut tree)?;
+            }
+        }
+        Ok(tree)
+    }
+
+    fn render_backend(
+        &self,
+        stack: &dyn Stack,
+        blueprint: &Blueprint,
+        tree: &mut FileTree,
+    ) -> Result<(), RenderError> {
+        let mut templates = Templates::new();
+        templates.register_all(&stack.templates())?;
+        let mut planned = stack.plan(blueprint)?;
+        for (id, options) in &blueprint.spec().integrations {
+            let Some(vendor) = self.vendors.get(id).filter(|v| v.supports(stack.id())) else {
+                continue;
+            };
+            vendors::check_options(vendor, options)?;
+            templates.register_all(&vendor.templates())?;
+            planned.extend(vendor.plan(stack.id(), blueprint, options)?);
+        }
+        for file in planned {
+            place(&templates, file, tree)?;
+        }
+        Ok(())
+    }
+}
+
+/// Renders one planned file into the tree.
+fn place(templates: &Templates, file: PlannedFile, tree: &mut FileTree) -> Result<(), RenderError> {
+    let bytes = match file.content {
+        Content::Template { name, view } => templates.render(&name, &view)?.into_bytes(),
+        Content::Text(text) => text.into_bytes(),
+        Content::Bytes(bytes) => bytes,
+    };
+    if file.executable {
+        tree.insert_executable(file.path, bytes)
+    } else {
+        tree.insert(file.path, bytes)
+    }
+}

@@ -1,0 +1,230 @@
+//! Writing a file tree to disk, safely and without losing the user's edits.
+//!
+//! [`write_tree`] writes each file atomically (a temporary file in the same
+//! directory, then a rename), never through a symbolic link that leaves the
+//! output directory, and records what it wrote in
+//! [`.archgen/manifest.json`](MANIFEST_PATH): the archgen version, the spec
+//! hash and the sha256 of every file. The next generation compares three
+//! versions of each file (what archgen last wrote, what is on disk now, and
+//! the new content) and:
+//!
+//! | on disk | new content | action |
+//! |---|---|---|
+//! | missing | any | [`Create`](Action::Create) |
+//! | equal to the new content | — | [`Unchanged`](Action::Unchanged) |
+//! | what archgen last wrote | different | [`Update`](Action::Update) |
+//! | edited by the user (or never archgen's) | different from what archgen last wrote | [`Conflict`](Action::Conflict): the user's file stays, the new one is written beside it as `<file>.archgen-new` |
+//! | edited by the user | what archgen last wrote | [`KeepEdited`](Action::KeepEdited): nothing to merge |
+//!
+//! A conflict stands, run after run, until the user deletes
+//! `<file>.archgen-new` (the sign the merge is done). A `.archgen-new` file
+//! identical to a file archgen (re)wrote is removed.
+//!
+//! A file archgen generated before and no longer generates is removed when
+//! unedited ([`Remove`](Action::Remove)) and kept otherwise
+//! ([`KeepStale`](Action::KeepStale)). `force` overwrites conflicts and
+//! edited files ([`Overwrite`](Action::Overwrite)) but still never removes
+//! a file the user edited. A dry run decides the same and writes nothing.
+//!
+//! Every path is checked before anything is written, so a refused path
+//! leaves the directory untouched.
+
+mod fs;
+mod manifest;
+mod plan;
+mod report;
+
+pub use manifest::{Manifest, MANIFEST_FORMAT, MANIFEST_PATH};
+pub use report::{Action, FileAction, WriteReport};
+
+use crate::{FileTree, Options, RenderError};
+use fs::{OnDisk, Root};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// The suffix of the file a conflict's new version is written to.
+pub const NEW_SUFFIX: &str = ".archgen-new";
+
+/// Settings of [`write_tree`].
+///
+/// ```
+/// let options = render::write::WriteOptions::new().with_dry_run(true);
+/// assert!(options.dry_run && !options.force);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// Decide and report, write nothing.
+    pub dry_run: bool,
+    /// Overwrite conflicts (the user's edits are lost).
+    pub force: bool,
+    /// The archgen version recorded in the manifest.
+    pub archgen_version: String,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            dry_run: false,
+            force: false,
+            archgen_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+impl WriteOptions {
+    /// Writes for real, keeps conflicts, records this crate's version.
+    pub fn new() -> WriteOptions {
+        WriteOptions::default()
+    }
+
+    /// The write options matching a render's: the same archgen version.
+    pub fn for_render(options: &Options) -> WriteOptions {
+        WriteOptions::new().with_archgen_version(options.archgen_version())
+    }
+
+    /// Decide and report only.
+    pub fn with_dry_run(mut self, dry_run: bool) -> WriteOptions {
+        self.dry_run = dry_run;
+        self
+    }
+
+    /// Overwrite conflicts.
+    pub fn with_force(mut self, force: bool) -> WriteOptions {
+        self.force = force;
+        self
+    }
+
+    /// The archgen version recorded in the manifest.
+    pub fn with_archgen_version(mut self, version: impl Into<String>) -> WriteOptions {
+        self.archgen_version = version.into();
+        self
+    }
+}
+
+/// Writes a tree into `out_dir` (created if missing), as the [module
+/// docs](self) describe, and reports each file's action.
+///
+/// ```
+/// use render::write::{write_tree, Action, WriteOptions};
+///
+/// let dir = tempfile::tempdir().unwrap();
+/// let mut tree = render::FileTree::new();
+/// tree.insert("README.md", "# Tasks\n").unwrap();
+///
+/// let report = write_tree(&tree, dir.path(), "spec-hash", &WriteOptions::new()).unwrap();
+/// assert_eq!(report.action("README.md"), Some(Action::Create));
+/// assert!(dir.path().join(".archgen/manifest.json").exists());
+///
+/// // The user edits the file; archgen has new content for it.
+/// std::fs::write(dir.path().join("README.md"), "# My tasks\n").unwrap();
+/// tree.replace("README.md", "# Tasks, v2\n").unwrap();
+/// let report = write_tree(&tree, dir.path(), "spec-hash", &WriteOptions::new()).unwrap();
+/// assert!(report.has_conflicts());
+/// assert_eq!(std::fs::read_to_string(dir.path().join("README.md")).unwrap(), "# My tasks\n");
+/// assert_eq!(std::fs::read_to_string(dir.path().join("README.md.archgen-new")).unwrap(), "# Tasks, v2\n");
+/// ```
+///
+/// # Errors
+///
+/// [`RenderError::UnsafePath`] for a path under `.archgen/`, a path that is
+/// both a file and a directory, two paths that differ only in case, a symbolic link on the way that leaves
+/// `out_dir`, or a directory where a file goes; [`RenderError::Manifest`]
+/// for an unreadable manifest; [`RenderError::Io`] when the disk fails. All
+/// but the last are found before anything is written.
+pub fn write_tree(
+    tree: &FileTree,
+    out_dir: &Path,
+    spec_hash: &str,
+    options: &WriteOptions,
+) -> Result<WriteReport, RenderError> {
+    check_tree(tree)?;
+    let root = Root::new(out_dir)?;
+    let manifest_path = root.join(MANIFEST_PATH);
+    let previous = match root.inspect(MANIFEST_PATH)? {
+        OnDisk::Missing => None,
+        OnDisk::File(bytes) => Some(Manifest::parse(&manifest_path, bytes)?),
+    };
+    let steps = plan::plan(tree, &root, previous.as_ref(), options.force)?;
+
+    let mut manifest = Manifest::new(options.archgen_version.clone(), spec_hash);
+    for step in &steps {
+        if let Some(hash) = &step.record {
+            manifest.files.insert(step.path.clone(), hash.clone());
+        }
+    }
+    if !options.dry_run {
+        apply(&root, &steps)?;
+        if previous.as_ref() != Some(&manifest) {
+            fs::write_atomic(&manifest_path, manifest.to_json().as_bytes(), false)?;
+        }
+    }
+    Ok(WriteReport {
+        out_dir: out_dir.to_path_buf(),
+        dry_run: options.dry_run,
+        files: steps
+            .into_iter()
+            .map(|s| FileAction {
+                path: s.path,
+                action: s.action,
+            })
+            .collect(),
+    })
+}
+
+/// Refuses what no disk can hold: files under `.archgen/`, a path that is
+/// a file and a directory at once, and two paths that differ only in case
+/// (one file on macOS and Windows).
+fn check_tree(tree: &FileTree) -> Result<(), RenderError> {
+    let paths: BTreeSet<&str> = tree.paths().collect();
+    let mut folded: BTreeMap<String, &str> = BTreeMap::new();
+    for path in &paths {
+        if let Some(other) = folded.insert(path.to_lowercase(), path) {
+            return Err(RenderError::unsafe_path(
+                *path,
+                format!("it differs from `{other}` only in case, and they are one file on macOS and Windows; rename one"),
+            ));
+        }
+        if *path == ".archgen" || path.starts_with(".archgen/") {
+            return Err(RenderError::unsafe_path(
+                *path,
+                "`.archgen/` is reserved for archgen's manifest; emit the file elsewhere",
+            ));
+        }
+        let dir = format!("{path}/");
+        if let Some(inside) = paths
+            .range(dir.as_str()..)
+            .next()
+            .filter(|p| p.starts_with(&dir))
+        {
+            return Err(RenderError::unsafe_path(
+                *path,
+                format!("`{inside}` needs it to be a directory; rename one of the two"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn apply(root: &Root, steps: &[plan::Step<'_>]) -> Result<(), RenderError> {
+    for step in steps {
+        let path = root.join(&step.path);
+        let contents = step.contents.unwrap_or_default();
+        match step.action {
+            Action::Create | Action::Update | Action::Overwrite => {
+                fs::write_atomic(&path, contents, step.executable)?
+            }
+            Action::Unchanged if step.executable => fs::ensure_executable(&path)?,
+            Action::Conflict => {
+                let beside = root.join(&format!("{}{NEW_SUFFIX}", step.path));
+                fs::write_atomic(&beside, contents, step.executable)?
+            }
+            Action::Remove => fs::remove_and_prune(&root.dir, &step.path)?,
+            Action::Unchanged | Action::KeepEdited | Action::KeepStale => {}
+        }
+        if step.drop_beside {
+            let beside = format!("{}{NEW_SUFFIX}", step.path);
+            fs::remove_and_prune(&root.dir, &beside)?;
+        }
+    }
+    Ok(())
+}

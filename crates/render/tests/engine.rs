@@ -1,0 +1,401 @@
+//! The engine end to end with a tiny test stack: strict templates, the
+//! shared helpers, vendors, document emitters, determinism, errors.
+
+use blueprint_core::builder::SpecBuilder;
+use blueprint_core::graph::Blueprint;
+use blueprint_core::spec::{FieldType, Spec};
+use indexmap::IndexMap;
+use render::{DocInput, DocumentEmitter, Engine, FileTree, Options, RenderError, Templates};
+use serde_json::{json, Value};
+use stacks::{PlannedFile, Stack, StackError, Template, VerificationPlan};
+use vendors::{Vendor, VendorError};
+
+/// One model file per entity and a README; `break_view` leaves a variable
+/// out of the README's view model.
+struct TinyStack {
+    break_view: bool,
+}
+
+const MODEL: &str = "\
+# {{pascal name}} lives in `{{plural (snake name)}}` ({{kebab name}}, {{camel name}}, {{shouty name}})
+{{#each fields}}
+{{snake this.name}}: {{this.type}}{{#if this.required}} # required{{/if}}
+{{/each}}
+SCHEMA = {{json schema}}
+";
+
+const README: &str = "\
+# {{title}}
+
+{{#unless (eq (len entities) 0)}}Entities: {{#each entities}}{{this}}{{#unless @last}}, {{/unless}}{{/each}}.{{/unless}}
+<b>{{motto}}</b>
+def main():
+    {{indent 4 body}}
+";
+
+impl Stack for TinyStack {
+    fn id(&self) -> &'static str {
+        "tiny"
+    }
+    fn description(&self) -> &'static str {
+        "a test stack"
+    }
+    fn templates(&self) -> Vec<Template> {
+        vec![
+            Template {
+                name: "tiny/model",
+                source: MODEL,
+            },
+            Template {
+                name: "tiny/readme",
+                source: README,
+            },
+        ]
+    }
+    fn plan(&self, bp: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
+        let spec = bp.spec();
+        let mut files = Vec::new();
+        for (name, entity) in &spec.entities {
+            let fields: Vec<Value> = entity
+                .fields
+                .iter()
+                .map(|(f, field)| json!({ "name": f, "type": format!("{:?}", field.ty), "required": field.required }))
+                .collect();
+            files.push(PlannedFile::template(
+                format!("models/{}.txt", blueprint_core::naming::snake(name)),
+                "tiny/model",
+                json!({ "name": name, "fields": fields, "schema": { "name": name, "quote": "a \"b\"" } }),
+            ));
+        }
+        let mut view = json!({
+            "title": spec.product.display_name(),
+            "entities": spec.entities.keys().collect::<Vec<_>>(),
+            "motto": "a < b && c > d",
+            "body": "x = 1\n\nreturn x",
+        });
+        if self.break_view {
+            view.as_object_mut().unwrap().remove("motto");
+        }
+        files.push(PlannedFile::template("README.md", "tiny/readme", view));
+        let mut script = PlannedFile::text("scripts/run.sh", "#!/bin/sh\necho run\n");
+        script.executable = true;
+        files.push(script);
+        Ok(files)
+    }
+    fn verification(&self) -> VerificationPlan {
+        VerificationPlan::default()
+    }
+}
+
+struct Slack;
+
+impl Vendor for Slack {
+    fn id(&self) -> &'static str {
+        "slack"
+    }
+    fn supports(&self, stack_id: &str) -> bool {
+        stack_id == "tiny"
+    }
+    fn templates(&self) -> Vec<Template> {
+        vec![Template {
+            name: "slack/tiny/notify",
+            source: "CHANNEL = {{json channel}}\n",
+        }]
+    }
+    fn plan(
+        &self,
+        _: &str,
+        _: &Blueprint,
+        options: &IndexMap<String, Value>,
+    ) -> Result<Vec<PlannedFile>, VendorError> {
+        let channel = options.get("channel").cloned().unwrap_or(json!("#general"));
+        Ok(vec![PlannedFile::template(
+            "integrations/slack.txt",
+            "slack/tiny/notify",
+            json!({ "channel": channel }),
+        )])
+    }
+}
+
+struct Index;
+
+impl DocumentEmitter for Index {
+    fn id(&self) -> &'static str {
+        "index"
+    }
+    fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
+        let text = format!(
+            "{} for {}: {} controls\n",
+            input.blueprint.spec().product.name,
+            input.stack.unwrap_or("no stack"),
+            input.analysis.controls.len()
+        );
+        out.insert("docs/index.md", text)
+    }
+}
+
+fn spec() -> Spec {
+    let mut spec = SpecBuilder::new("tasks")
+        .with_entity("OrderItem", |e| {
+            e.with_field("title", FieldType::String, |f| f.required())
+                .with_field("notes", FieldType::Text, |f| f)
+        })
+        .with_entity("Person", |e| e.with_field("name", FieldType::String, |f| f))
+        .spec();
+    spec.stack = "tiny".to_string();
+    spec
+}
+
+fn engine() -> Engine {
+    let mut engine = Engine::new();
+    engine.register_stack(Box::new(TinyStack { break_view: false }));
+    engine.register_vendor(Box::new(Slack));
+    engine.register_emitter(Box::new(Index));
+    engine
+}
+
+#[test]
+fn renders_templates_with_the_shared_helpers() {
+    let g = render::generate(&spec(), &engine(), &Options::new()).unwrap();
+    let model = g.tree.get_str("models/order_item.txt").unwrap();
+    assert!(
+        model.starts_with(
+            "# OrderItem lives in `order_items` (order-item, orderItem, ORDER_ITEM)\n"
+        ),
+        "{model}"
+    );
+    assert!(model.contains("title: String # required\n"), "{model}");
+    assert!(model.contains("notes: Text\n"), "{model}");
+    assert!(
+        model.contains(r#"SCHEMA = {"name":"OrderItem","quote":"a \"b\""}"#),
+        "{model}"
+    );
+    assert!(g
+        .tree
+        .get_str("models/person.txt")
+        .unwrap()
+        .contains("`people`"));
+
+    let readme = g.tree.get_str("README.md").unwrap();
+    // No HTML escaping: code is emitted as written.
+    assert!(readme.contains("<b>a < b && c > d</b>"), "{readme}");
+    assert!(readme.contains("Entities: OrderItem, Person."), "{readme}");
+    assert!(readme.contains("    x = 1\n\n    return x\n"), "{readme}");
+}
+
+#[test]
+fn a_missing_variable_is_an_error_naming_template_and_variable() {
+    let mut engine = engine();
+    engine.register_stack(Box::new(TinyStack { break_view: true }));
+    let err = render::generate(&spec(), &engine, &Options::new()).unwrap_err();
+    match &err {
+        RenderError::Template { template, message } => {
+            assert_eq!(template, "tiny/readme");
+            assert!(message.contains("`motto`"), "{message}");
+            assert!(message.contains("line 4"), "{message}");
+        }
+        other => panic!("expected a template error, got {other:?}"),
+    }
+}
+
+#[test]
+fn strict_mode_covers_if_helpers_and_unknown_templates() {
+    let mut t = Templates::new();
+    let reg = |t: &mut Templates, name: &'static str, source: &'static str| {
+        t.register(&Template { name, source }).unwrap()
+    };
+    reg(&mut t, "if", "{{#if flag}}yes{{else}}no{{/if}}");
+    reg(&mut t, "helper", "{{snake name}}");
+    reg(&mut t, "nested", "{{#each items}}{{this.label}}{{/each}}");
+    reg(
+        &mut t,
+        "words",
+        "{{singular \"order_items\"}} {{plural \"person\"}} {{singular \"people\"}}",
+    );
+    assert_eq!(
+        t.render("words", &json!({})).unwrap(),
+        "order_item people person"
+    );
+    assert_eq!(t.render("if", &json!({ "flag": false })).unwrap(), "no");
+    assert_eq!(t.render("if", &json!({ "flag": null })).unwrap(), "no");
+    let e = t.render("if", &json!({})).unwrap_err().to_string();
+    assert!(e.contains("`flag`"), "{e}");
+    let e = t.render("helper", &json!({})).unwrap_err().to_string();
+    assert!(e.contains("`name`"), "{e}");
+    let e = t
+        .render("helper", &json!({ "name": 3 }))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("string"), "{e}");
+    let e = t
+        .render("nested", &json!({ "items": [{ "label": "a" }, {}] }))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("label"), "{e}");
+    let e = t.render("nowhere", &json!({})).unwrap_err().to_string();
+    assert!(e.contains("template `nowhere`"), "{e}");
+
+    // A template that does not parse is refused when registered.
+    let e = t
+        .register(&Template {
+            name: "broken",
+            source: "{{#if x}}open",
+        })
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("template `broken`: does not parse"), "{e}");
+    // The same name with another source is refused; the same template twice is fine.
+    reg(&mut t, "helper", "{{snake name}}");
+    assert!(t
+        .register(&Template {
+            name: "helper",
+            source: "x"
+        })
+        .is_err());
+    let e = t
+        .register(&Template {
+            name: "h",
+            source: "{{frobnicate x}}",
+        })
+        .and_then(|_| t.render("h", &json!({ "x": 1 })))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("no helper `frobnicate`"), "{e}");
+}
+
+#[test]
+fn rendering_twice_gives_the_same_bytes() {
+    let a = render::generate(&spec(), &engine(), &Options::new()).unwrap();
+    let b = render::generate(&spec(), &engine(), &Options::new()).unwrap();
+    assert_eq!(a.tree, b.tree);
+    assert_eq!(a.spec_hash, b.spec_hash);
+    // A fresh engine in a different registration order: same tree.
+    let mut other = Engine::new();
+    other.register_emitter(Box::new(Index));
+    other.register_vendor(Box::new(Slack));
+    other.register_stack(Box::new(TinyStack { break_view: false }));
+    let c = render::generate(&spec(), &other, &Options::new()).unwrap();
+    assert_eq!(a.tree, c.tree);
+}
+
+#[test]
+fn vendors_emitters_and_executables_reach_the_tree() {
+    let mut spec = spec();
+    let mut slack = IndexMap::new();
+    slack.insert("channel".to_string(), json!("#ops"));
+    spec.integrations.insert("slack".to_string(), slack);
+    spec.integrations
+        .insert("stripe".to_string(), IndexMap::new());
+    let g = render::generate(&spec, &engine(), &Options::new()).unwrap();
+    assert_eq!(
+        g.tree.get_str("integrations/slack.txt"),
+        Some("CHANNEL = \"#ops\"\n")
+    );
+    assert_eq!(g.unserved_integrations, ["stripe"]);
+    assert!(g
+        .tree
+        .get_str("docs/index.md")
+        .unwrap()
+        .starts_with("tasks for tiny: "));
+    assert!(g.tree.is_executable("scripts/run.sh"));
+    assert!(!g.tree.is_executable("README.md"));
+    assert_eq!(
+        g.tree.paths().collect::<Vec<_>>(),
+        [
+            "README.md",
+            "docs/index.md",
+            "integrations/slack.txt",
+            "models/order_item.txt",
+            "models/person.txt",
+            "scripts/run.sh"
+        ]
+    );
+}
+
+#[test]
+fn options_choose_backend_docs_and_stack() {
+    let engine = engine();
+    let docs_only =
+        render::generate(&spec(), &engine, &Options::new().with_backend(false)).unwrap();
+    assert_eq!(
+        docs_only.tree.paths().collect::<Vec<_>>(),
+        ["docs/index.md"]
+    );
+    assert!(docs_only
+        .tree
+        .get_str("docs/index.md")
+        .unwrap()
+        .contains("for no stack"));
+
+    let backend_only =
+        render::generate(&spec(), &engine, &Options::new().with_docs(false)).unwrap();
+    assert!(!backend_only.tree.contains("docs/index.md"));
+
+    // The spec asks for another stack; the option overrides it.
+    let mut other = spec();
+    other.stack = "python-fastapi".to_string();
+    assert!(render::generate(&other, &engine, &Options::new().with_stack("tiny")).is_ok());
+}
+
+#[test]
+fn an_unknown_stack_lists_the_known_ones() {
+    let mut s = spec();
+    s.stack = "tinny".to_string();
+    let err = render::generate(&s, &engine(), &Options::new()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unknown stack `tinny`; known: tiny; did you mean `tiny`?"
+    );
+    let err = render::generate(&spec(), &Engine::new(), &Options::new()).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("unknown stack `tiny`; known: none (no stack is registered"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_stack_and_a_vendor_emitting_the_same_path_is_an_error() {
+    struct Clash;
+    impl Vendor for Clash {
+        fn id(&self) -> &'static str {
+            "slack"
+        }
+        fn supports(&self, _: &str) -> bool {
+            true
+        }
+        fn plan(
+            &self,
+            _: &str,
+            _: &Blueprint,
+            _: &IndexMap<String, Value>,
+        ) -> Result<Vec<PlannedFile>, VendorError> {
+            Ok(vec![PlannedFile::text("README.md", "mine")])
+        }
+    }
+    let mut engine = engine();
+    engine.register_vendor(Box::new(Clash));
+    let mut spec = spec();
+    spec.integrations
+        .insert("slack".to_string(), IndexMap::new());
+    let err = render::generate(&spec, &engine, &Options::new()).unwrap_err();
+    assert!(matches!(err, RenderError::DuplicatePath { ref path } if path == "README.md"));
+}
+
+#[test]
+fn every_builtin_stack_generates_a_small_spec_deterministically() {
+    let engine = Engine::with_builtins();
+    for id in engine.stack_ids() {
+        let options = Options::new().with_stack(id);
+        let a = render::generate(&spec(), &engine, &options)
+            .unwrap_or_else(|e| panic!("the built-in `{id}` stack fails: {e}"));
+        let b = render::generate(&spec(), &engine, &options).unwrap();
+        assert!(!a.tree.is_empty(), "{id}");
+        assert_eq!(a.tree, b.tree, "{id}");
+    }
+    // With no stack at all the documents still render, deterministically.
+    let options = Options::new().with_backend(false);
+    let a = render::generate(&spec(), &engine, &options).unwrap();
+    let b = render::generate(&spec(), &engine, &options).unwrap();
+    assert_eq!(a.tree, b.tree);
+}
