@@ -97,6 +97,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = ComplianceFormat::Text)]
         format: ComplianceFormat,
     },
+    /// Write the architecture documents of a spec (no stack needed): the
+    /// ArchiMate model, ADRs, diagrams, OpenAPI, compliance matrix and
+    /// traceability, under `docs/`.
+    #[command(
+        after_help = "Example:\n  archgen docs examples/specs/clinic.yaml --out clinic\n  xmllint --noout clinic/docs/archimate/model.xml"
+    )]
+    Docs {
+        /// The spec file (.yaml, .yml, .toml or .json).
+        spec: PathBuf,
+        /// The output directory [default: ./<product name>].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Show what would be written, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Overwrite files you edited (conflicts) with archgen's version.
+        #[arg(long)]
+        force: bool,
+    },
     /// Generate the backend and documents of a spec into a directory.
     ///
     /// Regenerating keeps your edits: a file you changed is left alone and
@@ -141,6 +160,20 @@ pub fn run(cli: Cli) -> Exit {
             out,
             dry_run,
             force,
+            docs_only: false,
+        }),
+        Command::Docs {
+            spec,
+            out,
+            dry_run,
+            force,
+        } => crate::generate::run(&crate::generate::Args {
+            spec,
+            stack: None,
+            out,
+            dry_run,
+            force,
+            docs_only: true,
         }),
     }
 }

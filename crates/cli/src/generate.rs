@@ -14,6 +14,8 @@ pub struct Args {
     pub out: Option<PathBuf>,
     pub dry_run: bool,
     pub force: bool,
+    /// Only the stack-independent documents (`archgen docs`).
+    pub docs_only: bool,
 }
 
 pub fn run(args: &Args) -> Exit {
@@ -27,6 +29,9 @@ pub fn run(args: &Args) -> Exit {
     if let Some(stack) = &args.stack {
         options = options.with_stack(stack.clone());
     }
+    if args.docs_only {
+        options = options.with_backend(false);
+    }
     let generated = match render::generate(spec, &engine, &options) {
         Ok(generated) => generated,
         Err(e) => {
@@ -35,7 +40,11 @@ pub fn run(args: &Args) -> Exit {
         }
     };
     let stack = engine.stack_id_for(spec, &options);
-    for id in &generated.unserved_integrations {
+    for id in generated
+        .unserved_integrations
+        .iter()
+        .filter(|_| !args.docs_only)
+    {
         eprintln!(
             "warning: the `{id}` integration is not generated: archgen has no `{id}` templates for the `{stack}` stack yet"
         );

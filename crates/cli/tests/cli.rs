@@ -315,3 +315,30 @@ fn generate_writes_then_regenerates_without_changes() {
     assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
     assert!(stdout(&dry).contains("dry run"), "{}", stdout(&dry));
 }
+
+#[test]
+fn docs_writes_the_documents_and_regenerates_cleanly() {
+    let out = tempfile::tempdir().expect("a temporary directory");
+    let dir = out.path().join("clinic");
+    let dir_s = dir.to_string_lossy().to_string();
+    let o = archgen(&["docs", "examples/specs/clinic.yaml", "--out", &dir_s]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    for file in [
+        "docs/archimate/model.xml",
+        "docs/openapi.json",
+        "docs/ARCHITECTURE.md",
+        "docs/compliance.md",
+        "docs/traceability.md",
+        "docs/adr/0001-python-fastapi.md",
+        ".archgen/manifest.json",
+    ] {
+        assert!(dir.join(file).is_file(), "{file} missing");
+    }
+    assert!(
+        !dir.join("Makefile").exists(),
+        "docs must not write a backend"
+    );
+    let again = archgen(&["docs", "examples/specs/clinic.yaml", "--out", &dir_s]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(stdout(&again).contains("unchanged"), "{}", stdout(&again));
+}
