@@ -60,7 +60,14 @@ pub fn realizers(capability: Capability, spec: &Spec, fields: &[FieldClass]) -> 
             .collect()
     };
     let with_fields = |pred: &dyn Fn(&FieldClass) -> bool| -> Vec<String> {
-        entities_where(&|e: &str| fields.iter().any(|f| f.entity == e && pred(f)))
+        // One pass over the fields, then entities in spec order: linear in
+        // the size of the spec.
+        let hit: std::collections::HashSet<&str> = fields
+            .iter()
+            .filter(|f| pred(f))
+            .map(|f| f.entity.as_str())
+            .collect();
+        entities_where(&|e: &str| hit.contains(e))
     };
     let owned = |e: &str| spec.entities.get(e).is_some_and(|x| x.owned);
     let mut ids = match capability {
