@@ -316,23 +316,30 @@ impl<'s> Lowerer<'s> {
         ));
 
         for action in Action::ALL {
-            self.service(name, &snake, entity, action, &data, app, visitor);
+            let names = Names {
+                entity: name,
+                snake: &snake,
+                collection: &collection,
+            };
+            self.service(names, entity, action, &data, app, visitor);
         }
         data
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn service(
         &mut self,
-        name: &str,
-        snake: &str,
+        names: Names<'_>,
         entity: &Entity,
         action: Action,
         data: &ElementId,
         app: &App,
         visitor: Option<&ElementId>,
     ) {
-        let collection = entity.collection();
+        let Names {
+            entity: name,
+            snake,
+            collection,
+        } = names;
         let base = self.spec.api.base_path.trim_end_matches('/');
         let path = format!("{base}/{collection}");
         let (title, operations, access) = match action {
@@ -587,6 +594,14 @@ impl<'s> Lowerer<'s> {
 }
 
 /// A one-line description of a field: `string required unique max=40`.
+/// An entity's names in the forms the lowering uses, computed once.
+#[derive(Clone, Copy)]
+struct Names<'a> {
+    entity: &'a str,
+    snake: &'a str,
+    collection: &'a str,
+}
+
 fn field_summary(field: &Field) -> String {
     let mut parts = vec![field.ty.as_str().to_string()];
     for (on, word) in [
