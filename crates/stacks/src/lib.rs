@@ -125,3 +125,10 @@ pub trait Stack: Send + Sync {
     /// How a generated project is verified.
     fn verification(&self) -> VerificationPlan;
 }
+
+pub mod python_fastapi;
+
+/// The stacks archgen ships: `python-fastapi`.
+pub fn builtin() -> Vec<Box<dyn Stack>> {
+    vec![Box::new(python_fastapi::PythonFastapi)]
+}
