@@ -191,7 +191,13 @@ pub fn json_schema(field: &Field) -> serde_json::Value {
 pub fn sample(field: &Field, name: &str) -> String {
     if let Some(p) = field.pattern.as_ref().filter(|_| field.ty.is_textual()) {
         if let Some(s) = sample_of_pattern(p) {
-            return py_str(&s);
+            // Digit positions (marked NUL) take the digits of `n`, so
+            // unique fields get distinct values.
+            return if s.contains('\0') {
+                format!("fill_digits({}, n)", py_str(&s))
+            } else {
+                py_str(&s)
+            };
         }
     }
     match field.ty {
@@ -247,6 +253,11 @@ fn write_sample(hir: &Hir, out: &mut String, depth: usize) -> Option<()> {
             Some(())
         }
         HirKind::Class(Class::Unicode(c)) => {
+            let has_all_digits = c.ranges().iter().any(|r| r.start() <= '0' && r.end() >= '9');
+            if has_all_digits {
+                out.push('\0');
+                return Some(());
+            }
             let first = c.ranges().iter().find_map(|r| {
                 (r.start()..=r.end()).find(|ch| ch.is_ascii_alphanumeric()).or(Some(r.start()))
             })?;
@@ -281,10 +292,10 @@ mod tests {
 
     #[test]
     fn pattern_samples_match() {
-        assert_eq!(sample_of_pattern("^#[0-9a-fA-F]{6}$").as_deref(), Some("#000000"));
+        assert_eq!(sample_of_pattern("^#[0-9a-fA-F]{6}$").as_deref(), Some("#\0\0\0\0\0\0"));
         assert_eq!(
             sample_of_pattern("^[A-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?$").as_deref(),
-            Some("A00")
+            Some("A\0\0")
         );
         assert!(sample_of_pattern("(").is_none());
     }

@@ -293,6 +293,12 @@ pub struct FieldView {
     pub read_args: String,
     /// A Python expression for a valid value in tests (`n` is a counter).
     pub sample: String,
+    /// The whole declaration in the create model, formatted as ruff does.
+    pub create_line: String,
+    /// The whole declaration in the update model.
+    pub update_line: String,
+    /// The whole declaration in the read model.
+    pub read_line: String,
 }
 
 /// A many-to-one or one-to-one relation.
@@ -320,6 +326,8 @@ pub struct ToOneView {
     pub create_default: String,
     /// `ON DELETE` as SQLAlchemy spells it, as a Python literal.
     pub on_delete_literal: String,
+    /// The whole declaration in the create model.
+    pub create_line: String,
     /// Whether the column is unique (one-to-one).
     pub unique: bool,
 }
@@ -511,6 +519,31 @@ fn dump_args(update: bool, owned: bool, to_many: &[ToManyView]) -> String {
     args.join(", ")
 }
 
+/// A class attribute declaration as ruff formats it: `name: type`, with
+/// `= default` when only a default is given, else `= Field(...)`, exploded
+/// one argument per line (with a magic trailing comma) when the line would
+/// pass 100 characters.
+pub fn declaration(attr: &str, ty: &str, args: &[String]) -> String {
+    let head = format!("    {attr}: {ty}");
+    match args {
+        [] => head,
+        [only] if only == "..." => head,
+        [only] => format!("{head} = {only}"),
+        _ => {
+            let one = format!("{head} = Field({})", args.join(", "));
+            if one.len() <= 100 {
+                return one;
+            }
+            let mut out = format!("{head} = Field(\n");
+            for a in args {
+                out.push_str(&format!("        {a},\n"));
+            }
+            out.push_str("    )");
+            out
+        }
+    }
+}
+
 fn join_args(parts: &[String]) -> String {
     parts.join(", ")
 }
@@ -560,11 +593,8 @@ pub fn project(bp: &Blueprint) -> ProjectView {
                 RelationKind::ManyToMany => {
                     let jt = format!("{}_{}", naming::snake(name), rname);
                     let jt = pg_identifier(&jt);
-                    let on_delete = if rel.on_delete == OnDelete::Restrict {
-                        OnDelete::Restrict
-                    } else {
-                        OnDelete::Cascade
-                    };
+                    // Links live in the join table and go with either side.
+                    let on_delete = OnDelete::Cascade;
                     join_tables.push(JoinTableView {
                         var: jt.clone(),
                         table_literal: py_str(&jt),
@@ -836,7 +866,7 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         }
         let read_type = if nullable { optional(&py) } else { py.clone() };
         fields.push(FieldView {
-            attr,
+            attr: attr.clone(),
             json_literal: json_literal.clone(),
             column_literal: json_literal,
             aliased,
@@ -847,9 +877,16 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
             create_args: join_args(&create_args),
             update_type: optional(&input),
             update_args: join_args(&update_args),
-            read_type,
+            read_type: read_type.clone(),
             read_args: join_args(&alias),
             sample: types::sample(f, fname),
+            create_line: declaration(&attr, &if nullable { optional(&input) } else { input.clone() }, &create_args),
+            update_line: declaration(&attr, &optional(&input), &update_args),
+            read_line: declaration(&attr, &read_type, &{
+                let mut a = vec!["...".to_string()];
+                a.extend(alias.clone());
+                a
+            }),
         });
     }
 
@@ -918,6 +955,11 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
                     create_type: if rel.required { "uuid.UUID".into() } else { "uuid.UUID | None".into() },
                     create_default: if rel.required { "...".into() } else { "None".into() },
                     on_delete_literal: on_delete_literal(rel.on_delete),
+                    create_line: if rel.required {
+                        format!("    {json}: uuid.UUID")
+                    } else {
+                        format!("    {json}: uuid.UUID | None = None")
+                    },
                     unique: rel.kind == RelationKind::OneToOne,
                 });
             }
