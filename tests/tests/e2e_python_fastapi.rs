@@ -60,7 +60,11 @@ fn fresh_database(cluster: &str, name: &str) -> String {
             .args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql])
             .output()
             .expect("psql runs");
-        assert!(out.status.success(), "{sql}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
     format!("{base}/{name}")
@@ -228,10 +232,13 @@ impl Client {
         let mut response = result.expect("the server answers");
         for value in response.headers().get_all("set-cookie") {
             let Ok(text) = value.to_str() else { continue };
-            let Some((pair, _)) = text.split_once(';').or(Some((text, ""))) else { continue };
+            let Some((pair, _)) = text.split_once(';').or(Some((text, ""))) else {
+                continue;
+            };
             if let Some((k, v)) = pair.split_once('=') {
                 self.cookies.retain(|(name, _)| name != k);
-                self.cookies.push((k.to_string(), v.trim_matches('"').to_string()));
+                self.cookies
+                    .push((k.to_string(), v.trim_matches('"').to_string()));
                 if k == "csrf_token" {
                     self.csrf = Some(v.to_string());
                 }
@@ -250,12 +257,21 @@ fn tasks_project_passes_and_serves_from_outside() {
     let (dir, url) = run_project("tasks", &root().join("examples/specs/tasks.yaml"));
 
     let out = Command::new("make")
-        .args(["user", "EMAIL=ops@example.com", "PASSWORD=a long operator passphrase", "ROLE=admin"])
+        .args([
+            "user",
+            "EMAIL=ops@example.com",
+            "PASSWORD=a long operator passphrase",
+            "ROLE=admin",
+        ])
         .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .output()
         .expect("make user runs");
-    assert!(out.status.success(), "make user: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "make user: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let port = free_port();
     let server = Command::new("make")
@@ -275,10 +291,15 @@ fn tasks_project_passes_and_serves_from_outside() {
     let mut client = Client::new(&base);
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() && client.call("GET", "/healthz", None, false).0 == 200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && client.call("GET", "/healthz", None, false).0 == 200
+        {
             break;
         }
-        assert!(Instant::now() < deadline, "the server did not come up in 60 s");
+        assert!(
+            Instant::now() < deadline,
+            "the server did not come up in 60 s"
+        );
         std::thread::sleep(Duration::from_millis(300));
     }
     assert_eq!(client.call("GET", "/readyz", None, false).0, 200);
@@ -302,7 +323,12 @@ fn tasks_project_passes_and_serves_from_outside() {
     assert_eq!(status, 200, "{body}");
     assert!(client.csrf.is_some(), "login sets the csrf_token cookie");
     // 403: a state change without the CSRF header.
-    let (status, _) = client.call("POST", "/api/projects", Some(r#"{"name": "Launch"}"#), false);
+    let (status, _) = client.call(
+        "POST",
+        "/api/projects",
+        Some(r#"{"name": "Launch"}"#),
+        false,
+    );
     assert_eq!(status, 403);
     // 201: with it.
     let (status, body) = client.call("POST", "/api/projects", Some(r#"{"name": "Launch"}"#), true);
@@ -327,8 +353,12 @@ struct ServerGroup(Server);
 impl Drop for ServerGroup {
     fn drop(&mut self) {
         let pid = self.0 .0.id();
-        let _ = Command::new("kill").args(["-TERM", &format!("-{pid}")]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &format!("-{pid}")])
+            .status();
         std::thread::sleep(Duration::from_millis(300));
-        let _ = Command::new("kill").args(["-KILL", &format!("-{pid}")]).status();
+        let _ = Command::new("kill")
+            .args(["-KILL", &format!("-{pid}")])
+            .status();
     }
 }

@@ -51,7 +51,11 @@ pub struct PlannedFile {
 
 impl PlannedFile {
     /// A file rendered from a template.
-    pub fn template(path: impl Into<String>, name: impl Into<String>, view: serde_json::Value) -> PlannedFile {
+    pub fn template(
+        path: impl Into<String>,
+        name: impl Into<String>,
+        view: serde_json::Value,
+    ) -> PlannedFile {
         PlannedFile {
             path: path.into(),
             content: Content::Template {

@@ -32,9 +32,18 @@ fn tasks_tree_and_key_files() {
     let paths: Vec<&str> = tree.iter().map(|(p, _, _)| p.as_str()).collect();
     insta::assert_yaml_snapshot!("tasks_files", paths);
     insta::assert_snapshot!("tasks_models", file(&tree, "src/team_tasks/models.py"));
-    insta::assert_snapshot!("tasks_permissions", file(&tree, "src/team_tasks/permissions.py"));
-    insta::assert_snapshot!("tasks_schema_tasks", file(&tree, "src/team_tasks/schemas/tasks.py"));
-    insta::assert_snapshot!("tasks_service_tasks", file(&tree, "src/team_tasks/services/tasks.py"));
+    insta::assert_snapshot!(
+        "tasks_permissions",
+        file(&tree, "src/team_tasks/permissions.py")
+    );
+    insta::assert_snapshot!(
+        "tasks_schema_tasks",
+        file(&tree, "src/team_tasks/schemas/tasks.py")
+    );
+    insta::assert_snapshot!(
+        "tasks_service_tasks",
+        file(&tree, "src/team_tasks/services/tasks.py")
+    );
 }
 
 #[test]
@@ -61,7 +70,9 @@ fn view_models_of_the_examples() {
 fn blueprint_parameters_reach_the_code() {
     let bp = example("clinic");
     let project = view::project(&bp);
-    let min = bp.parameter("password.min_length").and_then(|p| p.value.as_u64());
+    let min = bp
+        .parameter("password.min_length")
+        .and_then(|p| p.value.as_u64());
     assert_eq!(Some(project.password_min_length), min);
     let tree = rendered(&bp);
     let passwords = file(&tree, "src/clinic_flow/security/passwords.py");
@@ -72,9 +83,18 @@ fn blueprint_parameters_reach_the_code() {
 fn sensitive_fields_are_neither_sorted_nor_filtered() {
     let project = view::project(&example("clinic"));
     let patient = &project.entities[0];
-    assert_eq!(patient.sensitive_literal.as_deref(), Some("\"insurance_number\""));
-    assert!(!patient.filters.iter().any(|f| f.json_literal == "\"insurance_number\""));
-    assert!(!patient.sortable.iter().any(|f| f.json_literal == "\"insurance_number\""));
+    assert_eq!(
+        patient.sensitive_literal.as_deref(),
+        Some("\"insurance_number\"")
+    );
+    assert!(!patient
+        .filters
+        .iter()
+        .any(|f| f.json_literal == "\"insurance_number\""));
+    assert!(!patient
+        .sortable
+        .iter()
+        .any(|f| f.json_literal == "\"insurance_number\""));
 }
 
 #[test]
@@ -132,7 +152,9 @@ fn every_template_is_used_and_parses() {
     let files = PythonFastapi.plan(&example("tasks")).unwrap();
     for t in &templates {
         assert!(
-            files.iter().any(|f| matches!(&f.content, stacks::Content::Template { name, .. } if name == t.name)),
+            files.iter().any(
+                |f| matches!(&f.content, stacks::Content::Template { name, .. } if name == t.name)
+            ),
             "{} is never used",
             t.name
         );
@@ -153,8 +175,12 @@ fn odd_specs_do_not_panic() {
         .with_entity("Class", |e| e.owned())
         .build();
     let tree = rendered(&bp);
-    assert!(tree.iter().any(|(p, _, _)| p == "src/odd/routers/imports.py"));
-    assert!(tree.iter().any(|(p, _, _)| p == "src/odd/routers/classes.py"));
+    assert!(tree
+        .iter()
+        .any(|(p, _, _)| p == "src/odd/routers/imports.py"));
+    assert!(tree
+        .iter()
+        .any(|(p, _, _)| p == "src/odd/routers/classes.py"));
 }
 
 /// Renders the example specs and the rich test spec into
@@ -168,6 +194,9 @@ fn render_for_inspection() {
     ] {
         let bp = support::blueprint(&support::workspace().join(path));
         let tree = rendered(&bp);
-        support::write(&support::workspace().join("target/stack-out").join(name), &tree);
+        support::write(
+            &support::workspace().join("target/stack-out").join(name),
+            &tree,
+        );
     }
 }

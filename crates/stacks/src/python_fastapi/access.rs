@@ -75,7 +75,10 @@ pub fn rules_of(bp: &Blueprint, entity: &str) -> Vec<ActionRule> {
                         || subjects.contains(&Subject::Role(name.clone()))
                     {
                         Scope::All
-                    } else if owned && action != Action::Create && subjects.contains(&Subject::Owner) {
+                    } else if owned
+                        && action != Action::Create
+                        && subjects.contains(&Subject::Owner)
+                    {
                         Scope::Own
                     } else {
                         Scope::None

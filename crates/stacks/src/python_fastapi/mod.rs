@@ -107,7 +107,8 @@ templates!(
 );
 
 /// Exact pins of every direct and transitive dependency (Python 3.11).
-pub const REQUIREMENTS_LOCK: &str = include_str!("../../templates/python-fastapi/requirements.lock");
+pub const REQUIREMENTS_LOCK: &str =
+    include_str!("../../templates/python-fastapi/requirements.lock");
 const COMMON_PASSWORDS: &str =
     include_str!("../../templates/python-fastapi/src/security/common_passwords.txt");
 const ALEMBIC_INI: &str = include_str!("../../templates/python-fastapi/alembic.ini");
@@ -140,7 +141,9 @@ impl Stack for PythonFastapi {
             reason: format!("the view model could not be built: {e}"),
         })?;
         let pkg = format!("src/{}", project.package);
-        let t = |path: String, name: &str| PlannedFile::template(path, format!("python-fastapi/{name}"), root.clone());
+        let t = |path: String, name: &str| {
+            PlannedFile::template(path, format!("python-fastapi/{name}"), root.clone())
+        };
         let mut files = vec![
             t("pyproject.toml".into(), "pyproject.toml"),
             PlannedFile::text("requirements.lock", REQUIREMENTS_LOCK),
@@ -151,7 +154,10 @@ impl Stack for PythonFastapi {
             t("README.md".into(), "README.md"),
             t("migrations/env.py".into(), "migrations/env.py"),
             PlannedFile::text("migrations/script.py.mako", SCRIPT_MAKO),
-            t("migrations/versions/0001_initial.py".into(), "migrations/initial.py"),
+            t(
+                "migrations/versions/0001_initial.py".into(),
+                "migrations/initial.py",
+            ),
         ];
         for name in [
             "__init__.py",
@@ -199,16 +205,32 @@ impl Stack for PythonFastapi {
         ] {
             files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
         }
-        for (entity, value) in project.entities.iter().zip(root["entities"].as_array().into_iter().flatten()) {
+        for (entity, value) in project
+            .entities
+            .iter()
+            .zip(root["entities"].as_array().into_iter().flatten())
+        {
             let mut view = root.clone();
             view["entity"] = value.clone();
             let per = |path: String, name: &str| {
                 PlannedFile::template(path, format!("python-fastapi/{name}"), view.clone())
             };
-            files.push(per(format!("{pkg}/schemas/{}.py", entity.module), "src/schemas/entity.py"));
-            files.push(per(format!("{pkg}/services/{}.py", entity.module), "src/services/entity.py"));
-            files.push(per(format!("{pkg}/routers/{}.py", entity.module), "src/routers/entity.py"));
-            files.push(per(format!("tests/test_{}.py", entity.module), "tests/test_entity.py"));
+            files.push(per(
+                format!("{pkg}/schemas/{}.py", entity.module),
+                "src/schemas/entity.py",
+            ));
+            files.push(per(
+                format!("{pkg}/services/{}.py", entity.module),
+                "src/services/entity.py",
+            ));
+            files.push(per(
+                format!("{pkg}/routers/{}.py", entity.module),
+                "src/routers/entity.py",
+            ));
+            files.push(per(
+                format!("tests/test_{}.py", entity.module),
+                "tests/test_entity.py",
+            ));
         }
         Ok(files)
     }

@@ -13,12 +13,41 @@ use blueprint_core::reserved::Language;
 /// SQLAlchemy's declarative base.
 const SHADOWED: &[&str] = &[
     // Modules and names imported by the generated schemas and models.
-    "dt", "uuid", "sa", "typing", "decimal", "Decimal", "Any", "Field", "Literal",
+    "dt",
+    "uuid",
+    "sa",
+    "typing",
+    "decimal",
+    "Decimal",
+    "Any",
+    "Field",
+    "Literal",
     // Builtins used in annotations.
-    "str", "int", "bool", "float", "list", "dict", "bytes", "object", "set", "tuple",
+    "str",
+    "int",
+    "bool",
+    "float",
+    "list",
+    "dict",
+    "bytes",
+    "object",
+    "set",
+    "tuple",
     // Pydantic's BaseModel (v1 names kept for compatibility) and SQLAlchemy.
-    "json", "copy", "schema", "schema_json", "validate", "construct", "fields", "parse_obj",
-    "parse_raw", "parse_file", "from_orm", "update_forward_refs", "metadata", "registry",
+    "json",
+    "copy",
+    "schema",
+    "schema_json",
+    "validate",
+    "construct",
+    "fields",
+    "parse_obj",
+    "parse_raw",
+    "parse_file",
+    "from_orm",
+    "update_forward_refs",
+    "metadata",
+    "registry",
 ];
 
 /// Whether a snake_case spec name must be escaped as a Python attribute.
@@ -93,7 +122,10 @@ pub fn comment_text(text: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_graphic() || *c == ' ')
         .collect();
-    line.replace("\"\"\"", "'''").replace('\\', "/").trim_end_matches('"').to_string()
+    line.replace("\"\"\"", "'''")
+        .replace('\\', "/")
+        .trim_end_matches('"')
+        .to_string()
 }
 
 /// A PostgreSQL identifier of at most 63 bytes: the name itself, or its head
@@ -118,7 +150,16 @@ mod tests {
 
     #[test]
     fn escapes_keywords_and_shadowing_names() {
-        for n in ["class", "type", "match", "json", "str", "model_name", "uuid", "metadata"] {
+        for n in [
+            "class",
+            "type",
+            "match",
+            "json",
+            "str",
+            "model_name",
+            "uuid",
+            "metadata",
+        ] {
             assert_eq!(attribute(n), format!("{n}_"));
         }
         for n in ["order", "title", "status", "group"] {

@@ -26,7 +26,13 @@ pub fn column_type(field: &Field) -> String {
         FieldType::Uuid => "sa.Uuid()".to_string(),
         FieldType::Json => "postgresql.JSONB()".to_string(),
         FieldType::Enum => {
-            let longest = field.values.iter().map(String::len).max().unwrap_or(1).max(1);
+            let longest = field
+                .values
+                .iter()
+                .map(String::len)
+                .max()
+                .unwrap_or(1)
+                .max(1);
             format!("sa.String({longest})")
         }
     }
@@ -36,7 +42,7 @@ pub fn column_type(field: &Field) -> String {
 fn string_max(field: &Field) -> i64 {
     match field.max {
         Some(Number::Int(i)) if i > 0 => i,
-        Some(Number::Float(f)) if f >= 1.0 && f < 1e9 => f as i64,
+        Some(Number::Float(f)) if (1.0..1e9).contains(&f) => f as i64,
         _ => DEFAULT_STRING_MAX,
     }
 }
@@ -69,7 +75,12 @@ pub fn input_type(field: &Field) -> String {
         FieldType::Datetime => "AwareDatetime".to_string(),
         FieldType::Enum => format!(
             "Literal[{}]",
-            field.values.iter().map(|v| py_str(v)).collect::<Vec<_>>().join(", ")
+            field
+                .values
+                .iter()
+                .map(|v| py_str(v))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         _ => python_type(field),
     }
@@ -115,7 +126,9 @@ pub fn constraints(field: &Field) -> Vec<String> {
                 out.push("strict=True".to_string());
             }
         }
-        FieldType::Boolean | FieldType::Date | FieldType::Uuid => out.push("strict=True".to_string()),
+        FieldType::Boolean | FieldType::Date | FieldType::Uuid => {
+            out.push("strict=True".to_string())
+        }
         _ => {}
     }
     if let Some(p) = &field.pattern {
@@ -135,7 +148,9 @@ pub fn default_literal(field: &Field) -> Option<String> {
         (FieldType::Decimal, Scalar::Str(s)) => format!("Decimal({})", py_str(s)),
         (FieldType::Integer | FieldType::Bigint, Scalar::Number(Number::Int(i))) => i.to_string(),
         (FieldType::Date, Scalar::Str(s)) => format!("dt.date.fromisoformat({})", py_str(s)),
-        (FieldType::Datetime, Scalar::Str(s)) => format!("dt.datetime.fromisoformat({})", py_str(s)),
+        (FieldType::Datetime, Scalar::Str(s)) => {
+            format!("dt.datetime.fromisoformat({})", py_str(s))
+        }
         (FieldType::Uuid, Scalar::Str(s)) => format!("uuid.UUID({})", py_str(s)),
         (_, Scalar::Str(s)) if python_type(field) == "str" => py_str(s),
         _ => return None,
@@ -202,7 +217,11 @@ pub fn sample(field: &Field, name: &str) -> String {
     }
     match field.ty {
         FieldType::String | FieldType::Text => {
-            let max = if field.ty == FieldType::Text && field.max.is_none() { 1000 } else { string_max(field) };
+            let max = if field.ty == FieldType::Text && field.max.is_none() {
+                1000
+            } else {
+                string_max(field)
+            };
             let min = field.min.map(|m| m.as_f64().max(0.0) as i64).unwrap_or(0);
             format!("text({}, n, {min}, {max})", py_str(name))
         }
@@ -211,7 +230,10 @@ pub fn sample(field: &Field, name: &str) -> String {
         FieldType::Phone => "f\"+4930{n:07d}\"".to_string(),
         FieldType::Integer | FieldType::Bigint => {
             let lo = field.min.map(|m| m.as_f64().ceil() as i64).unwrap_or(0);
-            let hi = field.max.map(|m| m.as_f64().floor() as i64).unwrap_or(lo.saturating_add(1_000_000));
+            let hi = field
+                .max
+                .map(|m| m.as_f64().floor() as i64)
+                .unwrap_or(lo.saturating_add(1_000_000));
             let span = hi.saturating_sub(lo).max(0).saturating_add(1);
             format!("{lo} + n % {span}")
         }
@@ -220,7 +242,11 @@ pub fn sample(field: &Field, name: &str) -> String {
             let lo = field.min.map(|m| m.as_f64()).unwrap_or(0.0).max(0.0);
             let hi = field.max.map(|m| m.as_f64()).unwrap_or(f64::MAX);
             let int_digits = p.saturating_sub(s).min(9) as i32;
-            let cap = if int_digits == 0 { 0.0 } else { 10f64.powi(int_digits) - 1.0 };
+            let cap = if int_digits == 0 {
+                0.0
+            } else {
+                10f64.powi(int_digits) - 1.0
+            };
             let v = lo.ceil().max(1.0).min(hi.floor()).min(cap).max(0.0);
             format!("\"{:.*}\"", s as usize, v)
         }
@@ -229,7 +255,11 @@ pub fn sample(field: &Field, name: &str) -> String {
         FieldType::Datetime => "\"2030-01-15T09:30:00+00:00\"".to_string(),
         FieldType::Uuid => "str(uuid.uuid4())".to_string(),
         FieldType::Json => "{\"n\": n}".to_string(),
-        FieldType::Enum => field.values.first().map(|v| py_str(v)).unwrap_or_else(|| "\"\"".to_string()),
+        FieldType::Enum => field
+            .values
+            .first()
+            .map(|v| py_str(v))
+            .unwrap_or_else(|| "\"\"".to_string()),
     }
 }
 
@@ -253,13 +283,18 @@ fn write_sample(hir: &Hir, out: &mut String, depth: usize) -> Option<()> {
             Some(())
         }
         HirKind::Class(Class::Unicode(c)) => {
-            let has_all_digits = c.ranges().iter().any(|r| r.start() <= '0' && r.end() >= '9');
+            let has_all_digits = c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= '0' && r.end() >= '9');
             if has_all_digits {
                 out.push('\0');
                 return Some(());
             }
             let first = c.ranges().iter().find_map(|r| {
-                (r.start()..=r.end()).find(|ch| ch.is_ascii_alphanumeric()).or(Some(r.start()))
+                (r.start()..=r.end())
+                    .find(|ch| ch.is_ascii_alphanumeric())
+                    .or(Some(r.start()))
             })?;
             out.push(first);
             Some(())
@@ -292,7 +327,10 @@ mod tests {
 
     #[test]
     fn pattern_samples_match() {
-        assert_eq!(sample_of_pattern("^#[0-9a-fA-F]{6}$").as_deref(), Some("#\0\0\0\0\0\0"));
+        assert_eq!(
+            sample_of_pattern("^#[0-9a-fA-F]{6}$").as_deref(),
+            Some("#\0\0\0\0\0\0")
+        );
         assert_eq!(
             sample_of_pattern("^[A-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?$").as_deref(),
             Some("A\0\0")

@@ -471,7 +471,10 @@ fn param_u64(bp: &Blueprint, key: &str, default: u64) -> u64 {
 /// Whether a field is classified sensitive, by the blueprint's parameters
 /// (the compliance stage) or else by the spec.
 pub fn is_sensitive(bp: &Blueprint, entity: &str, field_name: &str, field: &Field) -> bool {
-    match bp.parameter(&format!("pii.{entity}.{field_name}")).and_then(|p| p.value.as_str()) {
+    match bp
+        .parameter(&format!("pii.{entity}.{field_name}"))
+        .and_then(|p| p.value.as_str())
+    {
         Some(class) => class == "sensitive",
         None => field.pii == Some(Pii::Sensitive),
     }
@@ -587,7 +590,9 @@ pub fn project(bp: &Blueprint) -> ProjectView {
             });
         }
         for (rname, rel) in &e.relations {
-            let Some(target) = spec.entities.get(&rel.to) else { continue };
+            let Some(target) = spec.entities.get(&rel.to) else {
+                continue;
+            };
             let target_table = target.collection();
             match rel.kind {
                 RelationKind::ManyToMany => {
@@ -612,7 +617,9 @@ pub fn project(bp: &Blueprint) -> ProjectView {
                 _ => {
                     let column = rel.json_name(rname);
                     foreign_keys.push(ForeignKeyView {
-                        name_literal: py_str(&pg_identifier(&format!("fk_{table}_{column}_{target_table}"))),
+                        name_literal: py_str(&pg_identifier(&format!(
+                            "fk_{table}_{column}_{target_table}"
+                        ))),
                         table_literal: py_str(&table),
                         column_literal: py_str(&column),
                         target_table_literal: py_str(&target_table),
@@ -631,7 +638,10 @@ pub fn project(bp: &Blueprint) -> ProjectView {
         .entities
         .values()
         .any(|e| e.fields.values().any(|f| f.ty == FieldType::Decimal));
-    let mut std_imports = vec!["import datetime as dt".to_string(), "import uuid".to_string()];
+    let mut std_imports = vec![
+        "import datetime as dt".to_string(),
+        "import uuid".to_string(),
+    ];
     if needs_decimal {
         std_imports.push("from decimal import Decimal".to_string());
     }
@@ -681,7 +691,10 @@ pub fn project(bp: &Blueprint) -> ProjectView {
         admin_roles_literal: tuple(&admin_roles),
         signup_roles_literal: tuple(&signup_roles),
         has_signup_role: !signup_roles.is_empty(),
-        default_signup_role_literal: signup_roles.first().cloned().unwrap_or_else(|| "None".to_string()),
+        default_signup_role_literal: signup_roles
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "None".to_string()),
         admin_role: spec.admin_roles().next().unwrap_or("admin").to_string(),
         non_admin_role_literal: spec
             .roles
@@ -690,8 +703,17 @@ pub fn project(bp: &Blueprint) -> ProjectView {
             .map(|(n, _)| py_str(n))
             .unwrap_or_default(),
         owned_entities_literal: {
-            let owned: Vec<String> = spec.entities.iter().filter(|(_, e)| e.owned).map(|(n, _)| py_str(n)).collect();
-            if owned.is_empty() { "()".to_string() } else { format!("{{{}}}", owned.join(", ")) }
+            let owned: Vec<String> = spec
+                .entities
+                .iter()
+                .filter(|(_, e)| e.owned)
+                .map(|(n, _)| py_str(n))
+                .collect();
+            if owned.is_empty() {
+                "()".to_string()
+            } else {
+                format!("{{{}}}", owned.join(", "))
+            }
         },
         own_list_cases: spec
             .entities
@@ -701,14 +723,24 @@ pub fn project(bp: &Blueprint) -> ProjectView {
                 read.roles
                     .into_iter()
                     .filter(|(_, s)| *s == Scope::Own)
-                    .map(|(role, _)| OwnListCase { entity_literal: py_str(name), role_literal: py_str(&role) })
+                    .map(|(role, _)| OwnListCase {
+                        entity_literal: py_str(name),
+                        role_literal: py_str(&role),
+                    })
                     .collect::<Vec<_>>()
             })
             .collect(),
-        admin_role_literal: admin_roles.first().cloned().unwrap_or_else(|| "\"admin\"".to_string()),
+        admin_role_literal: admin_roles
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "\"admin\"".to_string()),
         non_signup_role_literal: non_signup,
         access_cases: access_cases(bp),
-        tables_reversed: entities.iter().rev().map(|e| e.table_literal.clone()).collect(),
+        tables_reversed: entities
+            .iter()
+            .rev()
+            .map(|e| e.table_literal.clone())
+            .collect(),
         entities,
         modules_sorted,
         router_modules_sorted,
@@ -753,7 +785,11 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         let attr = attribute(fname);
         let json_literal = py_str(fname);
         let aliased = attr != *fname;
-        let alias = if aliased { vec![format!("alias={json_literal}")] } else { vec![] };
+        let alias = if aliased {
+            vec![format!("alias={json_literal}")]
+        } else {
+            vec![]
+        };
         let nullable = !f.required && f.default.is_none();
         let py = types::python_type(f);
         let input = types::input_type(f);
@@ -770,7 +806,13 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         let mut update_args = vec!["None".to_string()];
         update_args.extend(alias.clone());
         update_args.extend(cons);
-        let optional = |t: &str| if t == "Any" { t.to_string() } else { format!("{t} | None") };
+        let optional = |t: &str| {
+            if t == "Any" {
+                t.to_string()
+            } else {
+                format!("{t} | None")
+            }
+        };
         if !nullable {
             not_null.push(NotNullView {
                 attr_literal: py_str(&attr),
@@ -827,7 +869,9 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
             sortable.push(c.clone());
             filters.push(c);
             if filter_probe.is_none() && f.ty != FieldType::Decimal {
-                filter_probe = Some(FieldRefView { json_literal: json_literal.clone() });
+                filter_probe = Some(FieldRefView {
+                    json_literal: json_literal.clone(),
+                });
             }
         }
         if f.unique {
@@ -837,7 +881,9 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
                 column_literal: py_str(fname),
             });
             if unique_probe.is_none() {
-                unique_probe = Some(FieldRefView { json_literal: json_literal.clone() });
+                unique_probe = Some(FieldRefView {
+                    json_literal: json_literal.clone(),
+                });
             }
         } else if f.index {
             indexes.push(IndexView {
@@ -852,10 +898,14 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
             && long_enough
             && !f.unique
         {
-            injectable = Some(FieldRefView { json_literal: json_literal.clone() });
+            injectable = Some(FieldRefView {
+                json_literal: json_literal.clone(),
+            });
         }
         if f.ty == FieldType::Datetime && datetime_probe.is_none() {
-            datetime_probe = Some(FieldRefView { json_literal: json_literal.clone() });
+            datetime_probe = Some(FieldRefView {
+                json_literal: json_literal.clone(),
+            });
         }
         if f.ty == FieldType::Decimal && decimal_probe.is_none() {
             let (_, s) = f.decimal_digits();
@@ -873,14 +923,26 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
             column_type: types::column_type(f),
             mapped_type: read_type.clone(),
             nullable,
-            create_type: if nullable { optional(&input) } else { input.clone() },
+            create_type: if nullable {
+                optional(&input)
+            } else {
+                input.clone()
+            },
             create_args: join_args(&create_args),
             update_type: optional(&input),
             update_args: join_args(&update_args),
             read_type: read_type.clone(),
             read_args: join_args(&alias),
             sample: types::sample(f, fname),
-            create_line: declaration(&attr, &if nullable { optional(&input) } else { input.clone() }, &create_args),
+            create_line: declaration(
+                &attr,
+                &if nullable {
+                    optional(&input)
+                } else {
+                    input.clone()
+                },
+                &create_args,
+            ),
             update_line: declaration(&attr, &optional(&input), &update_args),
             read_line: declaration(&attr, &read_type, &{
                 let mut a = vec!["...".to_string()];
@@ -895,7 +957,9 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
     let mut parents = Vec::new();
     let mut relation_probe = None;
     for (rname, rel) in &e.relations {
-        let Some(target) = spec.entities.get(&rel.to) else { continue };
+        let Some(target) = spec.entities.get(&rel.to) else {
+            continue;
+        };
         let json = rel.json_name(rname);
         match rel.kind {
             RelationKind::ManyToMany => {
@@ -918,7 +982,9 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
                     });
                 }
                 if relation_probe.is_none() {
-                    relation_probe = Some(FieldRefView { json_literal: json_literal.clone() });
+                    relation_probe = Some(FieldRefView {
+                        json_literal: json_literal.clone(),
+                    });
                 }
                 if rel.required {
                     not_null.push(NotNullView {
@@ -951,9 +1017,21 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
                     target_table_literal: py_str(&target.collection()),
                     target_ref_literal: py_str(&format!("{}.id", target.collection())),
                     required: rel.required,
-                    mapped_type: if rel.required { "uuid.UUID".into() } else { "uuid.UUID | None".into() },
-                    create_type: if rel.required { "uuid.UUID".into() } else { "uuid.UUID | None".into() },
-                    create_default: if rel.required { "...".into() } else { "None".into() },
+                    mapped_type: if rel.required {
+                        "uuid.UUID".into()
+                    } else {
+                        "uuid.UUID | None".into()
+                    },
+                    create_type: if rel.required {
+                        "uuid.UUID".into()
+                    } else {
+                        "uuid.UUID | None".into()
+                    },
+                    create_default: if rel.required {
+                        "...".into()
+                    } else {
+                        "None".into()
+                    },
                     on_delete_literal: on_delete_literal(rel.on_delete),
                     create_line: if rel.required {
                         format!("    {json}: uuid.UUID")
@@ -1009,7 +1087,10 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
     if uses.contains("Decimal") {
         std.push("from decimal import Decimal".to_string());
     }
-    let typing: Vec<&str> = ["Any", "Literal"].into_iter().filter(|n| uses.contains(n)).collect();
+    let typing: Vec<&str> = ["Any", "Literal"]
+        .into_iter()
+        .filter(|n| uses.contains(n))
+        .collect();
     if !typing.is_empty() {
         std.push(format!("from typing import {}", typing.join(", ")));
     }
@@ -1029,9 +1110,15 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
     if uses.contains("PhoneNumber") {
         own.push("PhoneNumber");
     }
-    let mut schema_imports = vec![std, vec![format!("from pydantic import {}", pyd.join(", "))]];
+    let mut schema_imports = vec![
+        std,
+        vec![format!("from pydantic import {}", pyd.join(", "))],
+    ];
     if !own.is_empty() {
-        schema_imports.push(vec![format!("from {package}.schemas.types import {}", own.join(", "))]);
+        schema_imports.push(vec![format!(
+            "from {package}.schemas.types import {}",
+            own.join(", ")
+        )]);
     }
 
     let mut service_std = vec!["import uuid".to_string()];
@@ -1123,7 +1210,9 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         title_words: {
             let w = naming::snake(&collection).replace('_', " ");
             let mut c = w.chars();
-            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
         },
         singular: attribute(&naming::snake(name)),
         singular_words: naming::snake(name).replace('_', " "),
@@ -1135,7 +1224,11 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
             vec!["not_found".to_string()]
         },
         common_imports,
-        owner_column: if e.owned { format!("{name}.owner_id") } else { "None".to_string() },
+        owner_column: if e.owned {
+            format!("{name}.owner_id")
+        } else {
+            "None".to_string()
+        },
         create_dump_args,
         update_dump_args,
         has_links,
@@ -1172,7 +1265,8 @@ pub fn access_cases(bp: &Blueprint) -> Vec<AccessCase> {
                         !rel.required
                             || rel.kind == RelationKind::ManyToMany
                             || rel.to == *name
-                            || rules_of(bp, &rel.to)[Action::Read as usize].scope_of(role) != Scope::None
+                            || rules_of(bp, &rel.to)[Action::Read as usize].scope_of(role)
+                                != Scope::None
                     });
                     let status = match scope {
                         Scope::None => 403,
@@ -1182,7 +1276,11 @@ pub fn access_cases(bp: &Blueprint) -> Vec<AccessCase> {
                     cases.push(case(name, action, Some(role), None, status));
                     continue;
                 }
-                let owners: &[&str] = if e.owned { &["self", "other"] } else { &["other"] };
+                let owners: &[&str] = if e.owned {
+                    &["self", "other"]
+                } else {
+                    &["other"]
+                };
                 for owner in owners {
                     let mine = *owner == "self";
                     let read = rule(Action::Read).scope_of(role);
@@ -1217,7 +1315,13 @@ pub fn access_cases(bp: &Blueprint) -> Vec<AccessCase> {
     cases
 }
 
-fn case(entity: &str, action: Action, role: Option<&str>, owner: Option<&str>, status: u16) -> AccessCase {
+fn case(
+    entity: &str,
+    action: Action,
+    role: Option<&str>,
+    owner: Option<&str>,
+    status: u16,
+) -> AccessCase {
     AccessCase {
         entity_literal: py_str(entity),
         action_literal: py_str(action.as_str()),

@@ -21,7 +21,10 @@ pub fn blueprint(path: &Path) -> Blueprint {
 
 /// The workspace root.
 pub fn workspace() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().and_then(Path::parent).expect("workspace root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("workspace root")
 }
 
 /// Renders every planned file: `(path, text, executable)` in plan order.
