@@ -354,11 +354,11 @@ impl Drop for ServerGroup {
     fn drop(&mut self) {
         let pid = self.0 .0.id();
         let _ = Command::new("kill")
-            .args(["-TERM", &format!("-{pid}")])
+            .args(["-s", "TERM", "--", &format!("-{pid}")])
             .status();
         std::thread::sleep(Duration::from_millis(300));
         let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{pid}")])
+            .args(["-s", "KILL", "--", &format!("-{pid}")])
             .status();
     }
 }
