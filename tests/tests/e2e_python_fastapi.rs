@@ -1,4 +1,5 @@
-//! End to end: every example spec and `tests/specs/good/rich.yaml` rendered
+//! End to end: every example spec, `tests/specs/good/rich.yaml` and
+//! `tests/specs/good/every-type.yaml` rendered
 //! by the python-fastapi stack into `target/e2e/<name>`, then installed,
 //! migrated, linted and tested against a fresh database on the throwaway
 //! PostgreSQL of `scripts/pg-start`; then the tasks project is served with
@@ -137,6 +138,15 @@ fn clinic_installs_migrates_lints_and_passes_its_tests() {
 fn rich_installs_migrates_lints_and_passes_its_tests() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     run_project("rich", &root().join("tests/specs/good/rich.yaml"));
+}
+
+#[test]
+fn every_type_installs_migrates_lints_and_passes_its_tests() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_project(
+        "every-type",
+        &root().join("tests/specs/good/every-type.yaml"),
+    );
 }
 
 #[test]

@@ -191,6 +191,7 @@ fn render_for_inspection() {
         ("clinic", "examples/specs/clinic.yaml"),
         ("tasks", "examples/specs/tasks.yaml"),
         ("rich", "tests/specs/good/rich.yaml"),
+        ("every-type", "tests/specs/good/every-type.yaml"),
     ] {
         let bp = support::blueprint(&support::workspace().join(path));
         let tree = rendered(&bp);
@@ -199,4 +200,59 @@ fn render_for_inspection() {
             &tree,
         );
     }
+}
+
+#[test]
+fn every_good_spec_and_synthetic_specs_render_in_strict_mode() {
+    let dir = support::workspace().join("tests/specs/good");
+    let mut specs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/specs/good")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    specs.sort();
+    for spec in specs {
+        let tree = rendered(&support::blueprint(&spec));
+        assert!(
+            tree.iter().any(|(p, _, _)| p.ends_with("/main.py")),
+            "{}",
+            spec.display()
+        );
+    }
+    for n in [1, 3, 12] {
+        let yaml = synthetic(n);
+        let checked =
+            blueprint_core::spec::parse_str("s.yaml", &yaml, blueprint_core::spec::Format::Yaml)
+                .expect("the synthetic spec parses");
+        let mut bp = Blueprint::from_spec(&checked.spec);
+        compliance::complete(&mut bp).expect("compliance completes");
+        assert!(!rendered(&bp).is_empty());
+    }
+}
+
+/// `n` entities chained by required relations, each with a field of
+/// every type.
+fn synthetic(n: usize) -> String {
+    let mut s = String::from(
+        "spec_version: 1\nproduct: { name: synth }\nroles:\n  member: { signup: true }\n  admin: { admin: true }\nentities:\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "  Thing{i}:\n    owned: {}\n    fields:\n",
+            i % 2 == 0
+        ));
+        for ty in [
+            "string", "text", "integer", "bigint", "decimal", "boolean", "date", "datetime",
+            "uuid", "email", "url", "phone", "json",
+        ] {
+            s.push_str(&format!("      f_{ty}: {ty}\n"));
+        }
+        s.push_str("      f_enum: { type: enum, values: [a, b] }\n");
+        if i > 0 {
+            s.push_str(&format!(
+                "    relations:\n      prev: {{ to: Thing{}, required: true }}\n",
+                i - 1
+            ));
+        }
+    }
+    s
 }

@@ -1306,9 +1306,11 @@ pub fn access_cases(bp: &Blueprint) -> Vec<AccessCase> {
             }
         }
         for action in Action::ALL {
+            let owner = (e.owned && action != Action::Create).then_some("other");
             if !rule(action).public {
-                let owner = (e.owned && action != Action::Create).then_some("other");
                 cases.push(case(name, action, None, owner, 401));
+            } else if action == Action::Read {
+                cases.push(case(name, action, None, owner, 200));
             }
         }
     }
