@@ -203,6 +203,9 @@ pub struct EntityView {
     pub blockers: Vec<BlockerView>,
     /// The required to-one relations to other entities, for test factories.
     pub parents: Vec<ParentView>,
+    /// A role that is not an admin role but may create rows (with every
+    /// parent readable), as a Python literal; empty when there is none.
+    pub creator_role_literal: String,
 }
 
 /// A value that may not be null.
@@ -1183,6 +1186,20 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         })
         .collect();
 
+    let creator_role_literal = access_cases(bp)
+        .into_iter()
+        .find(|c| {
+            e.owned
+                && c.entity_literal == py_str(name)
+                && c.action_literal == py_str("create")
+                && c.status == 201
+                && spec
+                    .roles
+                    .iter()
+                    .any(|(r, role)| !role.admin && py_str(r) == c.role_literal)
+        })
+        .map(|c| c.role_literal)
+        .unwrap_or_default();
     let has_links = !to_one.is_empty() || !to_many.is_empty();
     let has_members = !fields.is_empty() || has_links;
     let create_dump_args = dump_args(false, e.owned, &to_many);
@@ -1246,6 +1263,7 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         relation_probe,
         blockers,
         parents,
+        creator_role_literal,
     }
 }
 
