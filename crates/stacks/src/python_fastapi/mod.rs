@@ -11,7 +11,7 @@
 //! migrations/env.py  migrations/versions/0001_initial.py
 //! src/<pkg>/main.py settings.py db.py models.py problems.py pagination.py
 //!           permissions.py http.py cli.py
-//!           security/{passwords,sessions,dependencies}.py common_passwords.txt
+//!           security/{passwords,sessions,csrf,dependencies}.py common_passwords.txt
 //!           schemas/{types,auth,<collection>}.py
 //!           services/{common,users,auth,<collection>}.py
 //!           routers/{auth,admin,health,<collection>}.py
@@ -81,6 +81,7 @@ templates!(
     "src/security/passwords.py",
     "src/security/sessions.py",
     "src/security/dependencies.py",
+    "src/security/csrf.py",
     "src/schemas/__init__.py",
     "src/schemas/types.py",
     "src/schemas/auth.py",
@@ -174,6 +175,7 @@ impl Stack for PythonFastapi {
             "security/passwords.py",
             "security/sessions.py",
             "security/dependencies.py",
+            "security/csrf.py",
             "schemas/__init__.py",
             "schemas/types.py",
             "schemas/auth.py",
