@@ -130,14 +130,15 @@ pub trait Stack: Send + Sync {
     fn verification(&self) -> VerificationPlan;
 }
 
+pub mod python_fastapi;
+
 /// The stacks archgen ships, for the render engine's
-/// `Engine::with_builtins`. Empty until the first stack lands.
+/// `Engine::with_builtins`: `python-fastapi`.
 ///
 /// ```
-/// for stack in stacks::builtin() {
-///     assert!(!stack.id().is_empty());
-/// }
+/// let ids: Vec<&str> = stacks::builtin().iter().map(|s| s.id()).collect();
+/// assert_eq!(ids, ["python-fastapi"]);
 /// ```
 pub fn builtin() -> Vec<Box<dyn Stack>> {
-    Vec::new()
+    vec![Box::new(python_fastapi::PythonFastapi)]
 }

@@ -1,0 +1,256 @@
+//! The `python-fastapi` stack: a FastAPI service on SQLAlchemy 2, Alembic,
+//! psycopg 3 and Pydantic v2, with cookie sessions, CSRF protection, role
+//! and owner based access, cursor pagination, and its own pytest suite that
+//! runs against PostgreSQL.
+//!
+//! The generated project looks like this (`<pkg>` is the snake_case product
+//! name):
+//!
+//! ```text
+//! pyproject.toml  requirements.lock  Makefile  alembic.ini  .env.example  README.md
+//! migrations/env.py  migrations/versions/0001_initial.py
+//! src/<pkg>/main.py settings.py db.py models.py problems.py pagination.py
+//!           permissions.py http.py cli.py
+//!           security/{passwords,sessions,csrf,dependencies}.py common_passwords.txt
+//!           schemas/{types,auth,<collection>}.py
+//!           services/{common,users,auth,<collection>}.py
+//!           routers/{auth,admin,health,<collection>}.py
+//! tests/conftest.py factories.py test_auth.py test_security.py test_access.py
+//!       test_health.py test_migrations.py test_<collection>.py
+//! ```
+//!
+//! ```
+//! use stacks::Stack;
+//! use stacks::python_fastapi::PythonFastapi;
+//! use blueprint_core::builder::SpecBuilder;
+//! use blueprint_core::spec::FieldType;
+//!
+//! let bp = SpecBuilder::new("tasks")
+//!     .with_entity("Task", |e| e.owned().with_field("title", FieldType::String, |f| f.required()))
+//!     .build();
+//! let files = PythonFastapi.plan(&bp).unwrap();
+//! assert!(files.iter().any(|f| f.path == "src/tasks/routers/tasks.py"));
+//! ```
+
+pub mod access;
+pub mod names;
+pub mod types;
+pub mod view;
+
+use blueprint_core::graph::Blueprint;
+
+use crate::{PlannedFile, Stack, StackError, Stage, Template, VerificationPlan};
+
+/// The python-fastapi stack.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PythonFastapi;
+
+/// The stack's id.
+pub const ID: &str = "python-fastapi";
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        /// Every template of the stack, embedded.
+        pub const TEMPLATES: &[Template] = &[
+            $(Template {
+                name: concat!("python-fastapi/", $name),
+                source: include_str!(concat!("../../templates/python-fastapi/", $name, ".hbs")),
+            }),*
+        ];
+    };
+}
+
+templates!(
+    "pyproject.toml",
+    "Makefile",
+    "env.example",
+    "README.md",
+    "migrations/env.py",
+    "migrations/initial.py",
+    "src/__init__.py",
+    "src/settings.py",
+    "src/db.py",
+    "src/models.py",
+    "src/problems.py",
+    "src/pagination.py",
+    "src/permissions.py",
+    "src/http.py",
+    "src/cli.py",
+    "src/main.py",
+    "src/security/__init__.py",
+    "src/security/passwords.py",
+    "src/security/sessions.py",
+    "src/security/dependencies.py",
+    "src/security/csrf.py",
+    "src/schemas/__init__.py",
+    "src/schemas/types.py",
+    "src/schemas/auth.py",
+    "src/schemas/entity.py",
+    "src/services/__init__.py",
+    "src/services/common.py",
+    "src/services/users.py",
+    "src/services/auth.py",
+    "src/services/entity.py",
+    "src/routers/__init__.py",
+    "src/routers/auth.py",
+    "src/routers/admin.py",
+    "src/routers/health.py",
+    "src/routers/entity.py",
+    "tests/__init__.py",
+    "tests/conftest.py",
+    "tests/factories.py",
+    "tests/test_auth.py",
+    "tests/test_security.py",
+    "tests/test_access.py",
+    "tests/test_health.py",
+    "tests/test_migrations.py",
+    "tests/test_entity.py",
+);
+
+/// Exact pins of every direct and transitive dependency (Python 3.11).
+pub const REQUIREMENTS_LOCK: &str =
+    include_str!("../../templates/python-fastapi/requirements.lock");
+const COMMON_PASSWORDS: &str =
+    include_str!("../../templates/python-fastapi/src/security/common_passwords.txt");
+const ALEMBIC_INI: &str = include_str!("../../templates/python-fastapi/alembic.ini");
+const SCRIPT_MAKO: &str = include_str!("../../templates/python-fastapi/migrations/script.py.mako");
+const GITIGNORE: &str = include_str!("../../templates/python-fastapi/gitignore");
+
+impl Stack for PythonFastapi {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn description(&self) -> &'static str {
+        "Python 3.11, FastAPI, SQLAlchemy 2, Alembic, psycopg 3, Pydantic v2; pytest against PostgreSQL"
+    }
+
+    fn templates(&self) -> Vec<Template> {
+        TEMPLATES.to_vec()
+    }
+
+    fn plan(&self, blueprint: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
+        let project = view::project(blueprint);
+        if project.entities.is_empty() {
+            return Err(StackError::Unsupported {
+                stack: ID.to_string(),
+                reason: "the spec has no entities; add at least one under `entities`".to_string(),
+            });
+        }
+        let root = serde_json::to_value(&project).map_err(|e| StackError::Unsupported {
+            stack: ID.to_string(),
+            reason: format!("the view model could not be built: {e}"),
+        })?;
+        let pkg = format!("src/{}", project.package);
+        let t = |path: String, name: &str| {
+            PlannedFile::template(path, format!("python-fastapi/{name}"), root.clone())
+        };
+        let mut files = vec![
+            t("pyproject.toml".into(), "pyproject.toml"),
+            PlannedFile::text("requirements.lock", REQUIREMENTS_LOCK),
+            t("Makefile".into(), "Makefile"),
+            PlannedFile::text("alembic.ini", ALEMBIC_INI),
+            t(".env.example".into(), "env.example"),
+            PlannedFile::text(".gitignore", GITIGNORE),
+            t("README.md".into(), "README.md"),
+            t("migrations/env.py".into(), "migrations/env.py"),
+            PlannedFile::text("migrations/script.py.mako", SCRIPT_MAKO),
+            t(
+                "migrations/versions/0001_initial.py".into(),
+                "migrations/initial.py",
+            ),
+        ];
+        for name in [
+            "__init__.py",
+            "settings.py",
+            "db.py",
+            "models.py",
+            "problems.py",
+            "pagination.py",
+            "permissions.py",
+            "http.py",
+            "cli.py",
+            "main.py",
+            "security/__init__.py",
+            "security/passwords.py",
+            "security/sessions.py",
+            "security/dependencies.py",
+            "security/csrf.py",
+            "schemas/__init__.py",
+            "schemas/types.py",
+            "schemas/auth.py",
+            "services/__init__.py",
+            "services/common.py",
+            "services/users.py",
+            "services/auth.py",
+            "routers/__init__.py",
+            "routers/auth.py",
+            "routers/admin.py",
+            "routers/health.py",
+        ] {
+            files.push(t(format!("{pkg}/{name}"), &format!("src/{name}")));
+        }
+        files.push(PlannedFile::text(format!("{pkg}/py.typed"), ""));
+        files.push(PlannedFile::text(
+            format!("{pkg}/security/common_passwords.txt"),
+            COMMON_PASSWORDS,
+        ));
+        for name in [
+            "__init__.py",
+            "conftest.py",
+            "factories.py",
+            "test_auth.py",
+            "test_security.py",
+            "test_access.py",
+            "test_health.py",
+            "test_migrations.py",
+        ] {
+            files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
+        }
+        for (entity, value) in project
+            .entities
+            .iter()
+            .zip(root["entities"].as_array().into_iter().flatten())
+        {
+            let mut view = root.clone();
+            view["entity"] = value.clone();
+            let per = |path: String, name: &str| {
+                PlannedFile::template(path, format!("python-fastapi/{name}"), view.clone())
+            };
+            files.push(per(
+                format!("{pkg}/schemas/{}.py", entity.module),
+                "src/schemas/entity.py",
+            ));
+            files.push(per(
+                format!("{pkg}/services/{}.py", entity.module),
+                "src/services/entity.py",
+            ));
+            files.push(per(
+                format!("{pkg}/routers/{}.py", entity.module),
+                "src/routers/entity.py",
+            ));
+            files.push(per(
+                format!("tests/test_{}.py", entity.module),
+                "tests/test_entity.py",
+            ));
+        }
+        Ok(files)
+    }
+
+    fn verification(&self) -> VerificationPlan {
+        let stage = |name: &str, secs: u64| Stage {
+            name: name.to_string(),
+            make_target: name.to_string(),
+            timeout_secs: secs,
+        };
+        VerificationPlan {
+            stages: vec![
+                stage("install", 900),
+                stage("migrate", 120),
+                stage("lint", 600),
+                stage("test", 900),
+                stage("run", 60),
+            ],
+        }
+    }
+}

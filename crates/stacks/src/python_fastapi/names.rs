@@ -1,0 +1,183 @@
+//! Python identifiers and literals for the python-fastapi stack.
+//!
+//! A spec name that Python, Pydantic or SQLAlchemy would misread becomes an
+//! attribute with a trailing `_` (`class` → `class_`), while the JSON key and
+//! the column keep the spec's name (the Pydantic model carries it as the
+//! field's alias).
+
+use blueprint_core::reserved::Language;
+
+/// Names that must not be class attributes of a generated model: Python's
+/// keywords, the builtins and modules the generated modules use in type
+/// annotations, and the attributes of Pydantic's `BaseModel` and
+/// SQLAlchemy's declarative base.
+const SHADOWED: &[&str] = &[
+    // Modules and names imported by the generated schemas and models.
+    "dt",
+    "uuid",
+    "sa",
+    "typing",
+    "decimal",
+    "Decimal",
+    "Any",
+    "Field",
+    "Literal",
+    // Builtins used in annotations.
+    "str",
+    "int",
+    "bool",
+    "float",
+    "list",
+    "dict",
+    "bytes",
+    "object",
+    "set",
+    "tuple",
+    // Pydantic's BaseModel (v1 names kept for compatibility) and SQLAlchemy.
+    "json",
+    "copy",
+    "schema",
+    "schema_json",
+    "validate",
+    "construct",
+    "fields",
+    "parse_obj",
+    "parse_raw",
+    "parse_file",
+    "from_orm",
+    "update_forward_refs",
+    "metadata",
+    "registry",
+];
+
+/// Whether a snake_case spec name must be escaped as a Python attribute.
+pub fn needs_escape(name: &str) -> bool {
+    Language::Python.is_reserved(name) || SHADOWED.contains(&name) || name.starts_with("model_")
+}
+
+/// The Python attribute for a snake_case spec name: the name itself, or the
+/// name with a trailing `_` when it is reserved or shadows something.
+///
+/// ```
+/// use stacks::python_fastapi::names::attribute;
+/// assert_eq!(attribute("class"), "class_");
+/// assert_eq!(attribute("title"), "title");
+/// ```
+pub fn attribute(name: &str) -> String {
+    if needs_escape(name) {
+        format!("{name}_")
+    } else {
+        name.to_string()
+    }
+}
+
+/// A module name for a collection: the collection itself unless it is a
+/// keyword or taken by a fixed module of the generated package.
+pub fn module(collection: &str) -> String {
+    const TAKEN: &[&str] = &["auth", "admin", "health", "common", "pagination", "filters"];
+    if needs_escape(collection) || TAKEN.contains(&collection) {
+        format!("{collection}_")
+    } else {
+        collection.to_string()
+    }
+}
+
+/// A Python string literal in double quotes, with every character that
+/// needs it escaped (non-ASCII as `\u` escapes), so it is valid in any
+/// Python source file.
+///
+/// ```
+/// use stacks::python_fastapi::names::py_str;
+/// assert_eq!(py_str("a\"b\\c"), r#""a\"b\\c""#);
+/// ```
+pub fn py_str(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_ascii() => out.push(c),
+            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push_str(&format!("\\U{:08x}", c as u32)),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Text safe inside a Python comment or docstring line: one line, no
+/// characters that would end a docstring.
+pub fn comment_text(text: &str) -> String {
+    let line: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .collect();
+    line.replace("\"\"\"", "'''")
+        .replace('\\', "/")
+        .trim_end_matches('"')
+        .to_string()
+}
+
+/// A PostgreSQL identifier of at most 63 bytes: the name itself, or its head
+/// and a stable hash of the whole when it is longer.
+pub fn pg_identifier(name: &str) -> String {
+    if name.len() <= 63 {
+        return name.to_string();
+    }
+    // FNV-1a: stable across runs and platforms.
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    let head: String = name.chars().take(54).collect();
+    format!("{head}_{hash:08x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_keywords_and_shadowing_names() {
+        for n in [
+            "class",
+            "type",
+            "match",
+            "json",
+            "str",
+            "model_name",
+            "uuid",
+            "metadata",
+        ] {
+            assert_eq!(attribute(n), format!("{n}_"));
+        }
+        for n in ["order", "title", "status", "group"] {
+            assert_eq!(attribute(n), n);
+        }
+    }
+
+    #[test]
+    fn literals_escape_everything() {
+        assert_eq!(py_str("é\n"), "\"\\u00e9\\n\"");
+        assert_eq!(py_str("^#[0-9]$"), "\"^#[0-9]$\"");
+    }
+
+    #[test]
+    fn long_identifiers_are_shortened_stably() {
+        let long = "x".repeat(80);
+        let a = pg_identifier(&long);
+        assert_eq!(a.len(), 63);
+        assert_eq!(a, pg_identifier(&long));
+    }
+}

@@ -1,0 +1,1352 @@
+//! The view models of the python-fastapi templates: every name, type,
+//! literal and decision the templates print, computed here.
+
+use blueprint_core::graph::Blueprint;
+use blueprint_core::naming;
+use blueprint_core::spec::{Action, Entity, Field, FieldType, OnDelete, Pii, RelationKind};
+use serde::Serialize;
+
+use super::access::{rules_of, ActionRule, Scope};
+use super::names::{attribute, comment_text, module, pg_identifier, py_str};
+use super::types;
+
+/// Everything the project-wide templates print.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectView {
+    /// The Python package: the snake_case product name.
+    pub package: String,
+    /// The product name (kebab-case), for the distribution name.
+    pub product_name: String,
+    /// The display name as a Python string literal.
+    pub title_literal: String,
+    /// The display name as plain text for comments and docs.
+    pub title: String,
+    /// The product description on one line, for docs.
+    pub description: String,
+    /// The API base path, such as `/api`, as a Python literal.
+    pub base_path_literal: String,
+    /// The API base path.
+    pub base_path: String,
+    /// The default page size of lists.
+    pub page_size: u32,
+    /// The password policy's minimum length.
+    pub password_min_length: u64,
+    /// The password policy's maximum length.
+    pub password_max_length: u64,
+    /// Failed logins that lock an email out.
+    pub lockout_max_failures: u64,
+    /// The window in which failures count, in minutes.
+    pub lockout_window_minutes: u64,
+    /// Idle timeout of a session, in minutes.
+    pub session_idle_minutes: u64,
+    /// Absolute lifetime of a session, in hours.
+    pub session_absolute_hours: u64,
+    /// The roles in spec order.
+    pub roles: Vec<RoleView>,
+    /// Every role name as a Python tuple literal.
+    pub roles_literal: String,
+    /// The admin role names as a Python tuple literal.
+    pub admin_roles_literal: String,
+    /// The signup role names as a Python tuple literal.
+    pub signup_roles_literal: String,
+    /// Whether any role allows signup.
+    pub has_signup_role: bool,
+    /// The first signup role as a Python literal (`None` without one).
+    pub default_signup_role_literal: String,
+    /// The first admin role, as a Python literal.
+    pub admin_role_literal: String,
+    /// The first admin role's name.
+    pub admin_role: String,
+    /// A role that is not an admin role, as a Python literal (empty when
+    /// every role is an admin role).
+    pub non_admin_role_literal: String,
+    /// The owned entities as a Python set literal (`()` when none).
+    pub owned_entities_literal: String,
+    /// Entities and roles whose reads are limited to their own rows.
+    pub own_list_cases: Vec<OwnListCase>,
+    /// A role that is not a signup role, as a Python literal, for tests
+    /// (there always is one: an admin role).
+    pub non_signup_role_literal: String,
+    /// The entities in spec order.
+    pub entities: Vec<EntityView>,
+    /// The entity modules, sorted by name (for imports).
+    pub modules_sorted: Vec<String>,
+    /// Every router module, the fixed ones included, sorted (for imports).
+    pub router_modules_sorted: Vec<String>,
+    /// Whether some field is `json` (the migration imports PostgreSQL's types).
+    pub needs_json: bool,
+    /// Imports of `models.py`, one line each, in groups.
+    pub models_imports: Vec<Vec<String>>,
+    /// The cases of the generated access tests.
+    pub access_cases: Vec<AccessCase>,
+    /// The entity used by the generated security tests: one whose list
+    /// needs a session.
+    pub guarded: Option<GuardedView>,
+    /// Foreign keys of every entity table, for the migration.
+    pub foreign_keys: Vec<ForeignKeyView>,
+    /// Join tables of many-to-many relations.
+    pub join_tables: Vec<JoinTableView>,
+    /// The entity tables in reverse spec order, as Python literals.
+    pub tables_reversed: Vec<String>,
+}
+
+/// A role.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleView {
+    /// The role's name.
+    pub name: String,
+    /// The name as a Python literal.
+    pub literal: String,
+    /// Visitors may register into it.
+    pub signup: bool,
+    /// It may do everything.
+    pub admin: bool,
+}
+
+/// The entity the security tests use.
+#[derive(Debug, Clone, Serialize)]
+pub struct GuardedView {
+    /// The entity name as a Python literal.
+    pub name_literal: String,
+    /// The collection path under the base path, as a Python literal.
+    pub path_literal: String,
+}
+
+/// One entity.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityView {
+    /// The class name (the spec's PascalCase name).
+    pub name: String,
+    /// The name as a Python literal.
+    pub name_literal: String,
+    /// Plain words for docstrings, such as `visit notes`.
+    pub words: String,
+    /// The module name in `schemas`, `services`, `routers` and `tests`.
+    pub module: String,
+    /// The collection name.
+    pub collection: String,
+    /// The table name as a Python literal.
+    pub table_literal: String,
+    /// The path under the base path, as a Python literal (`"/tasks"`).
+    pub path_literal: String,
+    /// Rows belong to a user.
+    pub owned: bool,
+    /// The entity's description on one line, if any.
+    pub description: String,
+    /// The scalar fields, in spec order.
+    pub fields: Vec<FieldView>,
+    /// The many-to-one and one-to-one relations.
+    pub to_one: Vec<ToOneView>,
+    /// The many-to-many relations.
+    pub to_many: Vec<ToManyView>,
+    /// Whether there are many-to-many relations.
+    pub has_to_many: bool,
+    /// Whether the create model has members (owner, fields or relations).
+    pub has_create_members: bool,
+    /// Whether the update model has members (fields or relations).
+    pub has_update_members: bool,
+    /// Fields lists may be sorted by, with the timestamps.
+    pub sortable: Vec<ColumnRef>,
+    /// Fields lists may be filtered by.
+    pub filters: Vec<ColumnRef>,
+    /// Unique constraints: name and JSON field.
+    pub unique: Vec<UniqueView>,
+    /// Values that may not be set to null: attribute and JSON name.
+    pub not_null: Vec<NotNullView>,
+    /// Plain words for the module docstring, capitalized (`Visit notes`).
+    pub title_words: String,
+    /// The snake_case singular, for function names (`visit_note`).
+    pub singular: String,
+    /// The singular in plain words (`visit note`).
+    pub singular_words: String,
+    /// The collection as a Python literal.
+    pub collection_literal: String,
+    /// Names the service imports from `models`, in isort order.
+    pub model_imports: Vec<String>,
+    /// Names the service imports from `problems`.
+    pub problem_imports: Vec<String>,
+    /// Names the service imports from `services.common`.
+    pub common_imports: Vec<String>,
+    /// The owner column (`Task.owner_id`) or `None`.
+    pub owner_column: String,
+    /// Arguments of `model_dump` when creating.
+    pub create_dump_args: String,
+    /// Arguments of `model_dump` when updating.
+    pub update_dump_args: String,
+    /// Whether the entity has relations whose ids are checked.
+    pub has_links: bool,
+    /// Imports of the schema module, in groups.
+    pub schema_imports: Vec<Vec<String>>,
+    /// Imports of the service module, in groups.
+    pub service_imports: Vec<Vec<String>>,
+    /// The access rules: per action, the decision of each role.
+    pub rules: Vec<RuleView>,
+    /// The actions visitors may do, as a Python `frozenset(...)` expression.
+    pub public_literal: String,
+    /// Indexed columns (not unique): index name and column literal.
+    pub indexes: Vec<IndexView>,
+    /// The first sensitive field's JSON name, as a literal, if any.
+    pub sensitive_literal: Option<String>,
+    /// A text field that takes an injection string verbatim, if any.
+    pub injectable: Option<FieldRefView>,
+    /// A filterable field with its sample, for the filter test.
+    pub filter_probe: Option<FieldRefView>,
+    /// The first unique field, if any.
+    pub unique_probe: Option<FieldRefView>,
+    /// A datetime field, if any.
+    pub datetime_probe: Option<FieldRefView>,
+    /// A decimal field with the scale, if any.
+    pub decimal_probe: Option<DecimalProbe>,
+    /// A relation whose id must exist, if any.
+    pub relation_probe: Option<FieldRefView>,
+    /// Restrict relations pointing here: which entity and key block a delete.
+    pub blockers: Vec<BlockerView>,
+    /// The required to-one relations to other entities, for test factories.
+    pub parents: Vec<ParentView>,
+    /// A role that is not an admin role but may create rows (with every
+    /// parent readable), as a Python literal; empty when there is none.
+    pub creator_role_literal: String,
+}
+
+/// A value that may not be null.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotNullView {
+    /// The attribute as a Python literal.
+    pub attr_literal: String,
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+}
+
+/// A reference to a field by JSON name.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldRefView {
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+}
+
+/// A decimal field for the scale test.
+#[derive(Debug, Clone, Serialize)]
+pub struct DecimalProbe {
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// A value with one fraction digit too many, as a Python literal.
+    pub too_precise_literal: String,
+}
+
+/// A column lists sort or filter by.
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnRef {
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// The model attribute.
+    pub attr: String,
+    /// How query values are parsed, as a Python literal.
+    pub parser_literal: String,
+}
+
+/// A unique constraint.
+#[derive(Debug, Clone, Serialize)]
+pub struct UniqueView {
+    /// The constraint name as a Python literal.
+    pub constraint_literal: String,
+    /// The JSON field as a Python literal.
+    pub json_literal: String,
+    /// The column as a Python literal.
+    pub column_literal: String,
+}
+
+/// A plain index.
+#[derive(Debug, Clone, Serialize)]
+pub struct IndexView {
+    /// The index name as a Python literal.
+    pub name_literal: String,
+    /// The column as a Python literal.
+    pub column_literal: String,
+}
+
+/// A scalar field.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldView {
+    /// The Python attribute.
+    pub attr: String,
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// The column name as a Python literal.
+    pub column_literal: String,
+    /// Whether the attribute differs from the JSON name (then an alias is
+    /// needed).
+    pub aliased: bool,
+    /// The SQLAlchemy type expression.
+    pub column_type: String,
+    /// The attribute's Python type, with `| None` when nullable.
+    pub mapped_type: String,
+    /// Whether the column allows NULL.
+    pub nullable: bool,
+    /// The annotation in the create model.
+    pub create_type: String,
+    /// The arguments of `Field(...)` in the create model.
+    pub create_args: String,
+    /// The annotation in the update model.
+    pub update_type: String,
+    /// The arguments of `Field(...)` in the update model.
+    pub update_args: String,
+    /// The annotation in the read model.
+    pub read_type: String,
+    /// The arguments of `Field(...)` in the read model (empty without alias).
+    pub read_args: String,
+    /// A Python expression for a valid value in tests (`n` is a counter).
+    pub sample: String,
+    /// The whole declaration in the create model, formatted as ruff does.
+    pub create_line: String,
+    /// The whole declaration in the update model.
+    pub update_line: String,
+    /// The whole declaration in the read model.
+    pub read_line: String,
+}
+
+/// A many-to-one or one-to-one relation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToOneView {
+    /// The attribute and JSON name, such as `patient_id`.
+    pub attr: String,
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// The target entity's class name.
+    pub target: String,
+    /// The target entity's name as a Python literal.
+    pub target_literal: String,
+    /// The target table as a Python literal.
+    pub target_table_literal: String,
+    /// The target's id column (`"patients.id"`) as a Python literal.
+    pub target_ref_literal: String,
+    /// Whether a link must be given.
+    pub required: bool,
+    /// The mapped type.
+    pub mapped_type: String,
+    /// The annotation in the create model.
+    pub create_type: String,
+    /// The default in the create model (`...` or `None`).
+    pub create_default: String,
+    /// `ON DELETE` as SQLAlchemy spells it, as a Python literal.
+    pub on_delete_literal: String,
+    /// The whole declaration in the create model.
+    pub create_line: String,
+    /// Whether the column is unique (one-to-one).
+    pub unique: bool,
+}
+
+/// A many-to-many relation.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToManyView {
+    /// The JSON name and attribute, such as `label_ids`.
+    pub attr: String,
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// The target entity's class name.
+    pub target: String,
+    /// The target entity's name as a Python literal.
+    pub target_literal: String,
+    /// The join table's Python variable, such as `task_labels`.
+    pub table_var: String,
+}
+
+/// A join table of a many-to-many relation.
+#[derive(Debug, Clone, Serialize)]
+pub struct JoinTableView {
+    /// The Python variable in `models.py`.
+    pub var: String,
+    /// The table name as a Python literal.
+    pub table_literal: String,
+    /// The source table as a Python literal.
+    pub source_table_literal: String,
+    /// The target table as a Python literal.
+    pub target_table_literal: String,
+    /// The source's id column as a Python literal.
+    pub source_ref_literal: String,
+    /// The target's id column as a Python literal.
+    pub target_ref_literal: String,
+    /// The primary key constraint name as a Python literal.
+    pub pk_literal: String,
+    /// The foreign key to the source, as a Python literal.
+    pub source_fk_literal: String,
+    /// The foreign key to the target, as a Python literal.
+    pub target_fk_literal: String,
+    /// The index on the target column, as a Python literal.
+    pub target_index_literal: String,
+    /// `ON DELETE` towards the target, as a Python literal.
+    pub on_delete_literal: String,
+}
+
+/// A foreign key created after all tables exist (so cycles work).
+#[derive(Debug, Clone, Serialize)]
+pub struct ForeignKeyView {
+    /// The constraint name as a Python literal.
+    pub name_literal: String,
+    /// The table as a Python literal.
+    pub table_literal: String,
+    /// The column as a Python literal.
+    pub column_literal: String,
+    /// The target table as a Python literal.
+    pub target_table_literal: String,
+    /// `ON DELETE` as a Python literal.
+    pub on_delete_literal: String,
+}
+
+/// An entity whose rows block deleting rows of another.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockerView {
+    /// The referring entity's name as a Python literal.
+    pub entity_literal: String,
+    /// The key that refers here, as a Python literal.
+    pub key_literal: String,
+}
+
+/// A required parent of an entity, for test factories.
+#[derive(Debug, Clone, Serialize)]
+pub struct ParentView {
+    /// The key, such as `patient_id`, as a Python literal.
+    pub key_literal: String,
+    /// The parent entity's name as a Python literal.
+    pub entity_literal: String,
+}
+
+/// One action's rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleView {
+    /// The action as a Python literal.
+    pub action_literal: String,
+    /// Whether visitors without a session may act.
+    pub public: bool,
+    /// `True` or `False`.
+    pub public_literal: String,
+    /// The decision per role.
+    pub roles: Vec<RoleScope>,
+}
+
+/// One role's decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct RoleScope {
+    /// The role as a Python literal.
+    pub role_literal: String,
+    /// The scope as a Python literal.
+    pub scope_literal: String,
+}
+
+/// An entity whose list a role sees only its own rows of.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnListCase {
+    /// The entity as a Python literal.
+    pub entity_literal: String,
+    /// The role as a Python literal.
+    pub role_literal: String,
+}
+
+/// One case of the generated access tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessCase {
+    /// The entity name as a Python literal.
+    pub entity_literal: String,
+    /// The action as a Python literal.
+    pub action_literal: String,
+    /// The role as a Python literal, or `None` for a visitor.
+    pub role_literal: String,
+    /// Who owns the row: `"self"`, `"other"` or `None` (not owned or create).
+    pub owner_literal: String,
+    /// The expected status.
+    pub status: u16,
+}
+
+fn tuple(items: &[String]) -> String {
+    match items.len() {
+        0 => "()".to_string(),
+        1 => format!("({},)", items[0]),
+        _ => format!("({})", items.join(", ")),
+    }
+}
+
+fn param_u64(bp: &Blueprint, key: &str, default: u64) -> u64 {
+    bp.parameter(key)
+        .and_then(|p| p.value.as_u64())
+        .filter(|v| *v > 0)
+        .unwrap_or(default)
+}
+
+/// Whether a field is classified sensitive, by the blueprint's parameters
+/// (the compliance stage) or else by the spec.
+pub fn is_sensitive(bp: &Blueprint, entity: &str, field_name: &str, field: &Field) -> bool {
+    match bp
+        .parameter(&format!("pii.{entity}.{field_name}"))
+        .and_then(|p| p.value.as_str())
+    {
+        Some(class) => class == "sensitive",
+        None => field.pii == Some(Pii::Sensitive),
+    }
+}
+
+fn on_delete_literal(on_delete: OnDelete) -> String {
+    py_str(match on_delete {
+        OnDelete::Restrict => "RESTRICT",
+        OnDelete::Cascade => "CASCADE",
+        OnDelete::SetNull => "SET NULL",
+    })
+}
+
+/// Names of one `from … import` in the order ruff's isort wants them:
+/// constants, then classes, then the rest, each group sorted.
+pub fn isort_names(mut names: Vec<String>) -> Vec<String> {
+    names.sort();
+    names.dedup();
+    let kind = |n: &str| {
+        if n.len() > 1 && n.chars().all(|c| !c.is_ascii_lowercase()) {
+            0
+        } else if n.starts_with(|c: char| c.is_ascii_uppercase()) {
+            1
+        } else {
+            2
+        }
+    };
+    names.sort_by(|a, b| kind(a).cmp(&kind(b)).then_with(|| a.cmp(b)));
+    names
+}
+
+fn dump_args(update: bool, owned: bool, to_many: &[ToManyView]) -> String {
+    let mut excluded: Vec<String> = Vec::new();
+    if owned {
+        excluded.push(py_str("owner_id"));
+    }
+    excluded.extend(to_many.iter().map(|m| m.json_literal.clone()));
+    let mut args = Vec::new();
+    if update {
+        args.push("exclude_unset=True".to_string());
+    }
+    if !excluded.is_empty() {
+        args.push(format!("exclude={{{}}}", excluded.join(", ")));
+    }
+    args.join(", ")
+}
+
+/// A class attribute declaration as ruff formats it: `name: type`, with
+/// `= default` when only a default is given, else `= Field(...)`, exploded
+/// one argument per line (with a magic trailing comma) when the line would
+/// pass 100 characters.
+pub fn declaration(attr: &str, ty: &str, args: &[String]) -> String {
+    let head = format!("    {attr}: {ty}");
+    match args {
+        [] => head,
+        [only] if only == "..." => head,
+        [only] => format!("{head} = {only}"),
+        _ => {
+            let one = format!("{head} = Field({})", args.join(", "));
+            if one.len() <= 100 {
+                return one;
+            }
+            let mut out = format!("{head} = Field(\n");
+            for a in args {
+                out.push_str(&format!("        {a},\n"));
+            }
+            out.push_str("    )");
+            out
+        }
+    }
+}
+
+fn join_args(parts: &[String]) -> String {
+    parts.join(", ")
+}
+
+/// Builds the project view of a blueprint.
+pub fn project(bp: &Blueprint) -> ProjectView {
+    let spec = bp.spec();
+    let package = naming::snake(&spec.product.name);
+    let role_names: Vec<String> = spec.roles.keys().map(|r| py_str(r)).collect();
+    let admin_roles: Vec<String> = spec.admin_roles().map(py_str).collect();
+    let signup_roles: Vec<String> = spec.signup_roles().map(py_str).collect();
+    let non_signup = spec
+        .roles
+        .iter()
+        .find(|(_, r)| !r.signup)
+        .map(|(n, _)| py_str(n))
+        .unwrap_or_else(|| "\"no-such-role\"".to_string());
+
+    let entities: Vec<EntityView> = spec
+        .entities
+        .iter()
+        .map(|(name, e)| entity_view(bp, name, e))
+        .collect();
+    let mut modules_sorted: Vec<String> = entities.iter().map(|e| e.module.clone()).collect();
+    modules_sorted.sort();
+    let mut router_modules_sorted = modules_sorted.clone();
+    router_modules_sorted.extend(["admin", "auth", "health"].map(String::from));
+    router_modules_sorted.sort();
+
+    let mut foreign_keys = Vec::new();
+    let mut join_tables = Vec::new();
+    for (name, e) in &spec.entities {
+        let table = e.collection();
+        if e.owned {
+            foreign_keys.push(ForeignKeyView {
+                name_literal: py_str(&pg_identifier(&format!("fk_{table}_owner_id_auth_users"))),
+                table_literal: py_str(&table),
+                column_literal: py_str("owner_id"),
+                target_table_literal: py_str("auth_users"),
+                on_delete_literal: py_str("CASCADE"),
+            });
+        }
+        for (rname, rel) in &e.relations {
+            let Some(target) = spec.entities.get(&rel.to) else {
+                continue;
+            };
+            let target_table = target.collection();
+            match rel.kind {
+                RelationKind::ManyToMany => {
+                    let jt = format!("{}_{}", naming::snake(name), rname);
+                    let jt = pg_identifier(&jt);
+                    // Links live in the join table and go with either side.
+                    let on_delete = OnDelete::Cascade;
+                    join_tables.push(JoinTableView {
+                        var: jt.clone(),
+                        table_literal: py_str(&jt),
+                        source_table_literal: py_str(&table),
+                        target_table_literal: py_str(&target_table),
+                        source_ref_literal: py_str(&format!("{table}.id")),
+                        target_ref_literal: py_str(&format!("{target_table}.id")),
+                        pk_literal: py_str(&pg_identifier(&format!("pk_{jt}"))),
+                        source_fk_literal: py_str(&pg_identifier(&format!("fk_{jt}_source_id"))),
+                        target_fk_literal: py_str(&pg_identifier(&format!("fk_{jt}_target_id"))),
+                        target_index_literal: py_str(&pg_identifier(&format!("ix_{jt}_target_id"))),
+                        on_delete_literal: on_delete_literal(on_delete),
+                    });
+                }
+                _ => {
+                    let column = rel.json_name(rname);
+                    foreign_keys.push(ForeignKeyView {
+                        name_literal: py_str(&pg_identifier(&format!(
+                            "fk_{table}_{column}_{target_table}"
+                        ))),
+                        table_literal: py_str(&table),
+                        column_literal: py_str(&column),
+                        target_table_literal: py_str(&target_table),
+                        on_delete_literal: on_delete_literal(rel.on_delete),
+                    });
+                }
+            }
+        }
+    }
+
+    let needs_json = spec
+        .entities
+        .values()
+        .any(|e| e.fields.values().any(|f| f.ty == FieldType::Json));
+    let needs_decimal = spec
+        .entities
+        .values()
+        .any(|e| e.fields.values().any(|f| f.ty == FieldType::Decimal));
+    let mut std_imports = vec![
+        "import datetime as dt".to_string(),
+        "import uuid".to_string(),
+    ];
+    if needs_decimal {
+        std_imports.push("from decimal import Decimal".to_string());
+    }
+    if needs_json {
+        std_imports.push("from typing import Any".to_string());
+    }
+    let mut third = vec!["import sqlalchemy as sa".to_string()];
+    if needs_json {
+        third.push("from sqlalchemy.dialects import postgresql".to_string());
+    }
+    third.push("from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column".to_string());
+
+    let guarded = spec.entities.iter().find_map(|(name, e)| {
+        let rules = rules_of(bp, name);
+        (!rules[1].public).then(|| GuardedView {
+            name_literal: py_str(name),
+            path_literal: py_str(&format!("/{}", e.collection())),
+        })
+    });
+
+    ProjectView {
+        package,
+        product_name: spec.product.name.clone(),
+        title_literal: py_str(spec.product.display_name()),
+        title: comment_text(spec.product.display_name()),
+        description: comment_text(spec.product.description.as_deref().unwrap_or("")),
+        base_path_literal: py_str(&spec.api.base_path),
+        base_path: spec.api.base_path.clone(),
+        page_size: spec.api.page_size.clamp(1, 500),
+        password_min_length: param_u64(bp, "password.min_length", 12),
+        password_max_length: param_u64(bp, "password.max_length", 128),
+        lockout_max_failures: param_u64(bp, "lockout.max_failures", 5),
+        lockout_window_minutes: param_u64(bp, "lockout.window_minutes", 15),
+        session_idle_minutes: param_u64(bp, "session.idle_minutes", 30),
+        session_absolute_hours: param_u64(bp, "session.absolute_hours", 12),
+        roles: spec
+            .roles
+            .iter()
+            .map(|(n, r)| RoleView {
+                name: n.clone(),
+                literal: py_str(n),
+                signup: r.signup,
+                admin: r.admin,
+            })
+            .collect(),
+        roles_literal: tuple(&role_names),
+        admin_roles_literal: tuple(&admin_roles),
+        signup_roles_literal: tuple(&signup_roles),
+        has_signup_role: !signup_roles.is_empty(),
+        default_signup_role_literal: signup_roles
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "None".to_string()),
+        admin_role: spec.admin_roles().next().unwrap_or("admin").to_string(),
+        non_admin_role_literal: spec
+            .roles
+            .iter()
+            .find(|(_, r)| !r.admin)
+            .map(|(n, _)| py_str(n))
+            .unwrap_or_default(),
+        owned_entities_literal: {
+            let owned: Vec<String> = spec
+                .entities
+                .iter()
+                .filter(|(_, e)| e.owned)
+                .map(|(n, _)| py_str(n))
+                .collect();
+            if owned.is_empty() {
+                "()".to_string()
+            } else {
+                format!("{{{}}}", owned.join(", "))
+            }
+        },
+        own_list_cases: spec
+            .entities
+            .keys()
+            .flat_map(|name| {
+                let read = rules_of(bp, name).swap_remove(Action::Read as usize);
+                read.roles
+                    .into_iter()
+                    .filter(|(_, s)| *s == Scope::Own)
+                    .map(|(role, _)| OwnListCase {
+                        entity_literal: py_str(name),
+                        role_literal: py_str(&role),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
+        admin_role_literal: admin_roles
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "\"admin\"".to_string()),
+        non_signup_role_literal: non_signup,
+        access_cases: access_cases(bp),
+        tables_reversed: entities
+            .iter()
+            .rev()
+            .map(|e| e.table_literal.clone())
+            .collect(),
+        entities,
+        modules_sorted,
+        router_modules_sorted,
+        needs_json,
+        models_imports: vec![std_imports, third],
+        guarded,
+        foreign_keys,
+        join_tables,
+    }
+}
+
+fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
+    let spec = bp.spec();
+    let collection = e.collection();
+    let table = collection.clone();
+    let mut fields = Vec::new();
+    let mut sortable = vec![
+        ColumnRef {
+            json_literal: py_str("created_at"),
+            attr: "created_at".into(),
+            parser_literal: py_str("datetime"),
+        },
+        ColumnRef {
+            json_literal: py_str("updated_at"),
+            attr: "updated_at".into(),
+            parser_literal: py_str("datetime"),
+        },
+    ];
+    let mut filters = Vec::new();
+    let mut unique = Vec::new();
+    let mut indexes = Vec::new();
+    let mut not_null = Vec::new();
+    let mut sensitive_literal = None;
+    let mut injectable = None;
+    let mut filter_probe = None;
+    let mut unique_probe = None;
+    let mut datetime_probe = None;
+    let mut decimal_probe = None;
+    let mut uses = std::collections::BTreeSet::new();
+
+    for (fname, f) in &e.fields {
+        let attr = attribute(fname);
+        let json_literal = py_str(fname);
+        let aliased = attr != *fname;
+        let alias = if aliased {
+            vec![format!("alias={json_literal}")]
+        } else {
+            vec![]
+        };
+        let nullable = !f.required && f.default.is_none();
+        let py = types::python_type(f);
+        let input = types::input_type(f);
+        let cons = types::constraints(f);
+        let default = types::default_literal(f);
+        let create_default = match (&default, f.required) {
+            (Some(d), _) => d.clone(),
+            (None, true) => "...".to_string(),
+            (None, false) => "None".to_string(),
+        };
+        let mut create_args = vec![create_default];
+        create_args.extend(alias.clone());
+        create_args.extend(cons.clone());
+        let mut update_args = vec!["None".to_string()];
+        update_args.extend(alias.clone());
+        update_args.extend(cons);
+        let optional = |t: &str| {
+            if t == "Any" {
+                t.to_string()
+            } else {
+                format!("{t} | None")
+            }
+        };
+        if !nullable {
+            not_null.push(NotNullView {
+                attr_literal: py_str(&attr),
+                json_literal: json_literal.clone(),
+            });
+        }
+        match f.ty {
+            FieldType::Email => {
+                uses.insert("EmailStr");
+            }
+            FieldType::Url => {
+                uses.insert("HttpUrlText");
+            }
+            FieldType::Phone => {
+                uses.insert("PhoneNumber");
+            }
+            FieldType::Datetime => {
+                uses.insert("AwareDatetime");
+                uses.insert("dt");
+            }
+            FieldType::Enum => {
+                uses.insert("Literal");
+            }
+            FieldType::Decimal => {
+                uses.insert("Decimal");
+            }
+            FieldType::Date => {
+                uses.insert("dt");
+            }
+            FieldType::Uuid => {
+                uses.insert("uuid");
+            }
+            FieldType::Json => {
+                uses.insert("Any");
+            }
+            _ => {}
+        }
+        if default.as_deref().is_some_and(|d| d.starts_with("dt.")) {
+            uses.insert("dt");
+        }
+        if default.as_deref().is_some_and(|d| d.starts_with("uuid.")) {
+            uses.insert("uuid");
+        }
+        let sensitive = is_sensitive(bp, name, fname, f);
+        if sensitive && sensitive_literal.is_none() {
+            sensitive_literal = Some(json_literal.clone());
+        }
+        if !sensitive && types::comparable(f) {
+            let c = ColumnRef {
+                json_literal: json_literal.clone(),
+                attr: attr.clone(),
+                parser_literal: py_str(types::parser(f)),
+            };
+            sortable.push(c.clone());
+            filters.push(c);
+            if filter_probe.is_none() && f.ty != FieldType::Decimal {
+                filter_probe = Some(FieldRefView {
+                    json_literal: json_literal.clone(),
+                });
+            }
+        }
+        if f.unique {
+            unique.push(UniqueView {
+                constraint_literal: py_str(&pg_identifier(&format!("uq_{table}_{fname}"))),
+                json_literal: json_literal.clone(),
+                column_literal: py_str(fname),
+            });
+            if unique_probe.is_none() {
+                unique_probe = Some(FieldRefView {
+                    json_literal: json_literal.clone(),
+                });
+            }
+        } else if f.index {
+            indexes.push(IndexView {
+                name_literal: py_str(&pg_identifier(&format!("ix_{table}_{fname}"))),
+                column_literal: py_str(fname),
+            });
+        }
+        let long_enough = f.max.is_none_or(|m| m.as_f64() >= 40.0);
+        if injectable.is_none()
+            && matches!(f.ty, FieldType::String | FieldType::Text)
+            && f.pattern.is_none()
+            && long_enough
+            && !f.unique
+        {
+            injectable = Some(FieldRefView {
+                json_literal: json_literal.clone(),
+            });
+        }
+        if f.ty == FieldType::Datetime && datetime_probe.is_none() {
+            datetime_probe = Some(FieldRefView {
+                json_literal: json_literal.clone(),
+            });
+        }
+        if f.ty == FieldType::Decimal && decimal_probe.is_none() {
+            let (_, s) = f.decimal_digits();
+            decimal_probe = Some(DecimalProbe {
+                json_literal: json_literal.clone(),
+                too_precise_literal: py_str(&format!("1.{}1", "0".repeat(s as usize))),
+            });
+        }
+        let read_type = if nullable { optional(&py) } else { py.clone() };
+        fields.push(FieldView {
+            attr: attr.clone(),
+            json_literal: json_literal.clone(),
+            column_literal: json_literal,
+            aliased,
+            column_type: types::column_type(f),
+            mapped_type: read_type.clone(),
+            nullable,
+            create_type: if nullable {
+                optional(&input)
+            } else {
+                input.clone()
+            },
+            create_args: join_args(&create_args),
+            update_type: optional(&input),
+            update_args: join_args(&update_args),
+            read_type: read_type.clone(),
+            read_args: join_args(&alias),
+            sample: types::sample(f, fname),
+            create_line: declaration(
+                &attr,
+                &if nullable {
+                    optional(&input)
+                } else {
+                    input.clone()
+                },
+                &create_args,
+            ),
+            update_line: declaration(&attr, &optional(&input), &update_args),
+            read_line: declaration(&attr, &read_type, &{
+                let mut a = vec!["...".to_string()];
+                a.extend(alias.clone());
+                a
+            }),
+        });
+    }
+
+    let mut to_one = Vec::new();
+    let mut to_many = Vec::new();
+    let mut parents = Vec::new();
+    let mut relation_probe = None;
+    for (rname, rel) in &e.relations {
+        let Some(target) = spec.entities.get(&rel.to) else {
+            continue;
+        };
+        let json = rel.json_name(rname);
+        match rel.kind {
+            RelationKind::ManyToMany => {
+                let jt = pg_identifier(&format!("{}_{}", naming::snake(name), rname));
+                to_many.push(ToManyView {
+                    attr: json.clone(),
+                    json_literal: py_str(&json),
+                    target: rel.to.clone(),
+                    target_literal: py_str(&rel.to),
+                    table_var: jt,
+                });
+            }
+            _ => {
+                uses.insert("uuid");
+                let json_literal = py_str(&json);
+                if rel.required && rel.to != name {
+                    parents.push(ParentView {
+                        key_literal: json_literal.clone(),
+                        entity_literal: py_str(&rel.to),
+                    });
+                }
+                if relation_probe.is_none() {
+                    relation_probe = Some(FieldRefView {
+                        json_literal: json_literal.clone(),
+                    });
+                }
+                if rel.required {
+                    not_null.push(NotNullView {
+                        attr_literal: json_literal.clone(),
+                        json_literal: json_literal.clone(),
+                    });
+                }
+                filters.push(ColumnRef {
+                    json_literal: json_literal.clone(),
+                    attr: json.clone(),
+                    parser_literal: py_str("uuid"),
+                });
+                if rel.kind == RelationKind::OneToOne {
+                    unique.push(UniqueView {
+                        constraint_literal: py_str(&pg_identifier(&format!("uq_{table}_{json}"))),
+                        json_literal: json_literal.clone(),
+                        column_literal: json_literal.clone(),
+                    });
+                } else {
+                    indexes.push(IndexView {
+                        name_literal: py_str(&pg_identifier(&format!("ix_{table}_{json}"))),
+                        column_literal: json_literal.clone(),
+                    });
+                }
+                to_one.push(ToOneView {
+                    attr: json.clone(),
+                    json_literal,
+                    target: rel.to.clone(),
+                    target_literal: py_str(&rel.to),
+                    target_table_literal: py_str(&target.collection()),
+                    target_ref_literal: py_str(&format!("{}.id", target.collection())),
+                    required: rel.required,
+                    mapped_type: if rel.required {
+                        "uuid.UUID".into()
+                    } else {
+                        "uuid.UUID | None".into()
+                    },
+                    create_type: if rel.required {
+                        "uuid.UUID".into()
+                    } else {
+                        "uuid.UUID | None".into()
+                    },
+                    create_default: if rel.required {
+                        "...".into()
+                    } else {
+                        "None".into()
+                    },
+                    on_delete_literal: on_delete_literal(rel.on_delete),
+                    create_line: if rel.required {
+                        format!("    {json}: uuid.UUID")
+                    } else {
+                        format!("    {json}: uuid.UUID | None = None")
+                    },
+                    unique: rel.kind == RelationKind::OneToOne,
+                });
+            }
+        }
+    }
+    if !to_many.is_empty() || e.owned {
+        uses.insert("uuid");
+    }
+    if e.owned {
+        indexes.insert(
+            0,
+            IndexView {
+                name_literal: py_str(&pg_identifier(&format!("ix_{table}_owner_id"))),
+                column_literal: py_str("owner_id"),
+            },
+        );
+    }
+
+    let mut blockers = Vec::new();
+    for (other_name, other) in &spec.entities {
+        for (rname, rel) in &other.relations {
+            if rel.to == name
+                && rel.kind != RelationKind::ManyToMany
+                && rel.on_delete == OnDelete::Restrict
+                && other_name != name
+                && rel.required
+            {
+                blockers.push(BlockerView {
+                    entity_literal: py_str(other_name),
+                    key_literal: py_str(&rel.json_name(rname)),
+                });
+            }
+        }
+    }
+
+    // Imports of the schema module: the standard library, then pydantic,
+    // then the package's own types.
+    let mut std = Vec::new();
+    if uses.contains("dt") {
+        std.push("import datetime as dt".to_string());
+    }
+    // The read model always has `id: uuid.UUID` and timestamps.
+    std.push("import uuid".to_string());
+    if !uses.contains("dt") {
+        std.insert(0, "import datetime as dt".to_string());
+    }
+    if uses.contains("Decimal") {
+        std.push("from decimal import Decimal".to_string());
+    }
+    let typing: Vec<&str> = ["Any", "Literal"]
+        .into_iter()
+        .filter(|n| uses.contains(n))
+        .collect();
+    if !typing.is_empty() {
+        std.push(format!("from typing import {}", typing.join(", ")));
+    }
+    let mut pyd: Vec<&str> = vec!["BaseModel", "ConfigDict", "Field"];
+    if uses.contains("AwareDatetime") {
+        pyd.push("AwareDatetime");
+    }
+    if uses.contains("EmailStr") {
+        pyd.push("EmailStr");
+    }
+    pyd.sort_by_key(|s| s.to_string());
+    let package = naming::snake(&spec.product.name);
+    let mut own: Vec<&str> = vec![];
+    if uses.contains("HttpUrlText") {
+        own.push("HttpUrlText");
+    }
+    if uses.contains("PhoneNumber") {
+        own.push("PhoneNumber");
+    }
+    let mut schema_imports = vec![
+        std,
+        vec![format!("from pydantic import {}", pyd.join(", "))],
+    ];
+    if !own.is_empty() {
+        schema_imports.push(vec![format!(
+            "from {package}.schemas.types import {}",
+            own.join(", ")
+        )]);
+    }
+
+    let mut service_std = vec!["import uuid".to_string()];
+    service_std.push("from typing import Any".to_string());
+    let service_imports = vec![
+        service_std,
+        vec![
+            "import sqlalchemy as sa".to_string(),
+            "from pydantic import ValidationError".to_string(),
+            "from sqlalchemy.exc import IntegrityError".to_string(),
+            "from sqlalchemy.orm import Session".to_string(),
+        ],
+    ];
+
+    let public_actions: Vec<String> = rules_of(bp, name)
+        .iter()
+        .filter(|r| r.public)
+        .map(|r| py_str(r.action.as_str()))
+        .collect();
+    let public_literal = if public_actions.is_empty() {
+        "frozenset()".to_string()
+    } else {
+        format!("frozenset({{{}}})", public_actions.join(", "))
+    };
+    let mut model_names: Vec<String> = vec![name.to_string()];
+    for r in &to_one {
+        model_names.push(r.target.clone());
+    }
+    for r in &to_many {
+        model_names.push(r.target.clone());
+        model_names.push(r.table_var.clone());
+    }
+    let model_imports = isort_names(model_names);
+    let mut common: Vec<String> = ["commit", "flush", "parse_body", "reject_nulls", "scoped"]
+        .map(String::from)
+        .to_vec();
+    if e.owned {
+        common.push("check_owner".into());
+    }
+    if !to_one.is_empty() || !to_many.is_empty() {
+        common.push("check_links".into());
+    }
+    if !to_many.is_empty() {
+        common.push("links_of".into());
+        common.push("replace_links".into());
+    }
+    let common_imports = isort_names(common);
+    let rules = rules_of(bp, name)
+        .into_iter()
+        .map(|r| RuleView {
+            action_literal: py_str(r.action.as_str()),
+            public: r.public,
+            public_literal: if r.public { "True" } else { "False" }.to_string(),
+            roles: r
+                .roles
+                .iter()
+                .map(|(role, scope)| RoleScope {
+                    role_literal: py_str(role),
+                    scope_literal: py_str(scope.as_str()),
+                })
+                .collect(),
+        })
+        .collect();
+
+    let creator_role_literal = access_cases(bp)
+        .into_iter()
+        .find(|c| {
+            e.owned
+                && c.entity_literal == py_str(name)
+                && c.action_literal == py_str("create")
+                && c.status == 201
+                && spec
+                    .roles
+                    .iter()
+                    .any(|(r, role)| !role.admin && py_str(r) == c.role_literal)
+        })
+        .map(|c| c.role_literal)
+        .unwrap_or_default();
+    let has_links = !to_one.is_empty() || !to_many.is_empty();
+    let has_members = !fields.is_empty() || has_links;
+    let create_dump_args = dump_args(false, e.owned, &to_many);
+    let update_dump_args = dump_args(true, false, &to_many);
+    EntityView {
+        name: name.to_string(),
+        name_literal: py_str(name),
+        words: naming::snake(&collection).replace('_', " "),
+        module: module(&collection),
+        collection: collection.clone(),
+        table_literal: py_str(&table),
+        path_literal: py_str(&format!("/{collection}")),
+        owned: e.owned,
+        description: comment_text(e.description.as_deref().unwrap_or("")),
+        fields,
+        has_to_many: !to_many.is_empty(),
+        has_create_members: e.owned || has_members,
+        has_update_members: has_members,
+        to_one,
+        to_many,
+        sortable,
+        filters,
+        unique,
+        not_null,
+        title_words: {
+            let w = naming::snake(&collection).replace('_', " ");
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        },
+        singular: attribute(&naming::snake(name)),
+        singular_words: naming::snake(name).replace('_', " "),
+        collection_literal: py_str(&collection),
+        model_imports,
+        problem_imports: if e.owned {
+            vec!["forbidden".to_string(), "not_found".to_string()]
+        } else {
+            vec!["not_found".to_string()]
+        },
+        common_imports,
+        owner_column: if e.owned {
+            format!("{name}.owner_id")
+        } else {
+            "None".to_string()
+        },
+        create_dump_args,
+        update_dump_args,
+        has_links,
+        schema_imports,
+        service_imports,
+        rules,
+        public_literal,
+        indexes,
+        sensitive_literal,
+        injectable,
+        filter_probe,
+        unique_probe,
+        datetime_probe,
+        decimal_probe,
+        relation_probe,
+        blockers,
+        parents,
+        creator_role_literal,
+    }
+}
+
+/// The access test cases: every role (and a visitor) × action × entity,
+/// with the status the contract demands.
+pub fn access_cases(bp: &Blueprint) -> Vec<AccessCase> {
+    let spec = bp.spec();
+    let mut cases = Vec::new();
+    for (name, e) in &spec.entities {
+        let rules = rules_of(bp, name);
+        let rule = |a: Action| -> &ActionRule { &rules[a as usize] };
+        for (role, _) in &spec.roles {
+            for action in Action::ALL {
+                let scope = rule(action).scope_of(role);
+                if action == Action::Create {
+                    let parents_readable = e.relations.iter().all(|(_, rel)| {
+                        !rel.required
+                            || rel.kind == RelationKind::ManyToMany
+                            || rel.to == *name
+                            || rules_of(bp, &rel.to)[Action::Read as usize].scope_of(role)
+                                != Scope::None
+                    });
+                    let status = match scope {
+                        Scope::None => 403,
+                        _ if !parents_readable => 422,
+                        _ => 201,
+                    };
+                    cases.push(case(name, action, Some(role), None, status));
+                    continue;
+                }
+                let owners: &[&str] = if e.owned {
+                    &["self", "other"]
+                } else {
+                    &["other"]
+                };
+                for owner in owners {
+                    let mine = *owner == "self";
+                    let read = rule(Action::Read).scope_of(role);
+                    let readable = read == Scope::All || (read == Scope::Own && mine);
+                    let may = scope == Scope::All || (scope == Scope::Own && mine);
+                    let ok = match action {
+                        Action::Read => 200,
+                        Action::Update => 200,
+                        _ => 204,
+                    };
+                    let status = if scope == Scope::None {
+                        403
+                    } else if !readable {
+                        404
+                    } else if !may {
+                        403
+                    } else {
+                        ok
+                    };
+                    let owner = e.owned.then_some(*owner);
+                    cases.push(case(name, action, Some(role), owner, status));
+                }
+            }
+        }
+        for action in Action::ALL {
+            let owner = (e.owned && action != Action::Create).then_some("other");
+            if !rule(action).public {
+                cases.push(case(name, action, None, owner, 401));
+            } else if action == Action::Read {
+                cases.push(case(name, action, None, owner, 200));
+            }
+        }
+    }
+    cases
+}
+
+fn case(
+    entity: &str,
+    action: Action,
+    role: Option<&str>,
+    owner: Option<&str>,
+    status: u16,
+) -> AccessCase {
+    AccessCase {
+        entity_literal: py_str(entity),
+        action_literal: py_str(action.as_str()),
+        role_literal: role.map(py_str).unwrap_or_else(|| "None".to_string()),
+        owner_literal: owner.map(py_str).unwrap_or_else(|| "None".to_string()),
+        status,
+    }
+}

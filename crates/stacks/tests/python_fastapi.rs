@@ -1,0 +1,258 @@
+//! The python-fastapi stack: view models and planned files of the example
+//! specs (golden snapshots), keyword-like names, determinism, and that
+//! every template renders in strict mode.
+
+mod support;
+
+use blueprint_core::builder::SpecBuilder;
+use blueprint_core::graph::Blueprint;
+use blueprint_core::spec::FieldType;
+use stacks::python_fastapi::{access, names, view, PythonFastapi};
+use stacks::Stack;
+
+fn example(name: &str) -> Blueprint {
+    support::blueprint(&support::workspace().join(format!("examples/specs/{name}.yaml")))
+}
+
+fn rendered(bp: &Blueprint) -> Vec<(String, String, bool)> {
+    let files = PythonFastapi.plan(bp).expect("the stack plans the project");
+    support::render(&PythonFastapi, &files)
+}
+
+fn file<'a>(tree: &'a [(String, String, bool)], path: &str) -> &'a str {
+    tree.iter()
+        .find(|(p, _, _)| p == path)
+        .map(|(_, t, _)| t.as_str())
+        .unwrap_or_else(|| panic!("{path} is not planned"))
+}
+
+#[test]
+fn tasks_tree_and_key_files() {
+    let tree = rendered(&example("tasks"));
+    let paths: Vec<&str> = tree.iter().map(|(p, _, _)| p.as_str()).collect();
+    insta::assert_yaml_snapshot!("tasks_files", paths);
+    insta::assert_snapshot!("tasks_models", file(&tree, "src/team_tasks/models.py"));
+    insta::assert_snapshot!(
+        "tasks_permissions",
+        file(&tree, "src/team_tasks/permissions.py")
+    );
+    insta::assert_snapshot!(
+        "tasks_schema_tasks",
+        file(&tree, "src/team_tasks/schemas/tasks.py")
+    );
+    insta::assert_snapshot!(
+        "tasks_service_tasks",
+        file(&tree, "src/team_tasks/services/tasks.py")
+    );
+}
+
+#[test]
+fn clinic_tree_and_key_files() {
+    let tree = rendered(&example("clinic"));
+    let paths: Vec<&str> = tree.iter().map(|(p, _, _)| p.as_str()).collect();
+    insta::assert_yaml_snapshot!("clinic_files", paths);
+    insta::assert_snapshot!(
+        "clinic_migration",
+        file(&tree, "migrations/versions/0001_initial.py")
+    );
+    insta::assert_snapshot!("clinic_access_tests", file(&tree, "tests/test_access.py"));
+}
+
+#[test]
+fn view_models_of_the_examples() {
+    for name in ["clinic", "tasks"] {
+        let project = view::project(&example(name));
+        insta::assert_json_snapshot!(format!("{name}_view"), project);
+    }
+}
+
+#[test]
+fn blueprint_parameters_reach_the_code() {
+    let bp = example("clinic");
+    let project = view::project(&bp);
+    let min = bp
+        .parameter("password.min_length")
+        .and_then(|p| p.value.as_u64());
+    assert_eq!(Some(project.password_min_length), min);
+    let tree = rendered(&bp);
+    let passwords = file(&tree, "src/clinic_flow/security/passwords.py");
+    assert!(passwords.contains(&format!("MIN_LENGTH = {}", project.password_min_length)));
+}
+
+#[test]
+fn sensitive_fields_are_neither_sorted_nor_filtered() {
+    let project = view::project(&example("clinic"));
+    let patient = &project.entities[0];
+    assert_eq!(
+        patient.sensitive_literal.as_deref(),
+        Some("\"insurance_number\"")
+    );
+    assert!(!patient
+        .filters
+        .iter()
+        .any(|f| f.json_literal == "\"insurance_number\""));
+    assert!(!patient
+        .sortable
+        .iter()
+        .any(|f| f.json_literal == "\"insurance_number\""));
+}
+
+#[test]
+fn keyword_like_field_names_are_escaped_but_keep_their_json_name() {
+    let bp = SpecBuilder::new("kw")
+        .with_entity("Thing", |e| {
+            e.with_field("class", FieldType::String, |f| f.required())
+                .with_field("type", FieldType::String, |f| f)
+                .with_field("order", FieldType::Integer, |f| f)
+                .with_field("json", FieldType::Json, |f| f)
+        })
+        .build();
+    let project = view::project(&bp);
+    let fields = &project.entities[0].fields;
+    let attrs: Vec<&str> = fields.iter().map(|f| f.attr.as_str()).collect();
+    assert_eq!(attrs, ["class_", "type_", "order", "json_"]);
+    assert!(fields[0].create_line.contains("alias=\"class\""));
+    let tree = rendered(&bp);
+    let models = file(&tree, "src/kw/models.py");
+    assert!(models.contains("class_: Mapped[str] = mapped_column(\n        \"class\","));
+    let service = file(&tree, "src/kw/services/things.py");
+    assert!(service.contains("\"class_\": row.class_,"));
+    assert_eq!(names::attribute("model_config"), "model_config_");
+}
+
+#[test]
+fn access_decisions_follow_the_rules() {
+    let bp = example("tasks");
+    let rules = access::rules_of(&bp, "Task");
+    let update = &rules[2];
+    assert_eq!(update.scope_of("member"), access::Scope::Own);
+    assert_eq!(update.scope_of("manager"), access::Scope::All);
+    assert_eq!(update.scope_of("admin"), access::Scope::All);
+    let delete = &rules[3];
+    assert_eq!(delete.scope_of("member"), access::Scope::None);
+    let cases = view::access_cases(&bp);
+    assert!(cases.iter().any(|c| c.entity_literal == "\"Task\""
+        && c.action_literal == "\"delete\""
+        && c.role_literal == "\"member\""
+        && c.status == 403));
+}
+
+#[test]
+fn planning_is_deterministic() {
+    for name in ["clinic", "tasks"] {
+        let a = rendered(&example(name));
+        let b = rendered(&example(name));
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn every_template_is_used_and_parses() {
+    let templates = PythonFastapi.templates();
+    let files = PythonFastapi.plan(&example("tasks")).unwrap();
+    for t in &templates {
+        assert!(
+            files.iter().any(
+                |f| matches!(&f.content, stacks::Content::Template { name, .. } if name == t.name)
+            ),
+            "{} is never used",
+            t.name
+        );
+    }
+}
+
+#[test]
+fn builtin_lists_the_stack() {
+    let ids: Vec<&str> = stacks::builtin().iter().map(|s| s.id()).collect();
+    assert_eq!(ids, ["python-fastapi"]);
+}
+
+#[test]
+fn odd_specs_do_not_panic() {
+    // No fields at all, a self relation, names that are Python keywords.
+    let bp = SpecBuilder::new("odd")
+        .with_entity("Import", |e| e.with_relation("parent", "Import", |r| r))
+        .with_entity("Class", |e| e.owned())
+        .build();
+    let tree = rendered(&bp);
+    assert!(tree
+        .iter()
+        .any(|(p, _, _)| p == "src/odd/routers/imports.py"));
+    assert!(tree
+        .iter()
+        .any(|(p, _, _)| p == "src/odd/routers/classes.py"));
+}
+
+/// Renders the example specs and the rich test spec into
+/// `target/stack-out/<name>`, for a developer to look at or run.
+#[test]
+fn render_for_inspection() {
+    for (name, path) in [
+        ("clinic", "examples/specs/clinic.yaml"),
+        ("tasks", "examples/specs/tasks.yaml"),
+        ("rich", "tests/specs/good/rich.yaml"),
+        ("every-type", "tests/specs/good/every-type.yaml"),
+    ] {
+        let bp = support::blueprint(&support::workspace().join(path));
+        let tree = rendered(&bp);
+        support::write(
+            &support::workspace().join("target/stack-out").join(name),
+            &tree,
+        );
+    }
+}
+
+#[test]
+fn every_good_spec_and_synthetic_specs_render_in_strict_mode() {
+    let dir = support::workspace().join("tests/specs/good");
+    let mut specs: Vec<_> = std::fs::read_dir(&dir)
+        .expect("tests/specs/good")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    specs.sort();
+    for spec in specs {
+        let tree = rendered(&support::blueprint(&spec));
+        assert!(
+            tree.iter().any(|(p, _, _)| p.ends_with("/main.py")),
+            "{}",
+            spec.display()
+        );
+    }
+    for n in [1, 3, 12] {
+        let yaml = synthetic(n);
+        let checked =
+            blueprint_core::spec::parse_str("s.yaml", &yaml, blueprint_core::spec::Format::Yaml)
+                .expect("the synthetic spec parses");
+        let mut bp = Blueprint::from_spec(&checked.spec);
+        compliance::complete(&mut bp).expect("compliance completes");
+        assert!(!rendered(&bp).is_empty());
+    }
+}
+
+/// `n` entities chained by required relations, each with a field of
+/// every type.
+fn synthetic(n: usize) -> String {
+    let mut s = String::from(
+        "spec_version: 1\nproduct: { name: synth }\nroles:\n  member: { signup: true }\n  admin: { admin: true }\nentities:\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "  Thing{i}:\n    owned: {}\n    fields:\n",
+            i % 2 == 0
+        ));
+        for ty in [
+            "string", "text", "integer", "bigint", "decimal", "boolean", "date", "datetime",
+            "uuid", "email", "url", "phone", "json",
+        ] {
+            s.push_str(&format!("      f_{ty}: {ty}\n"));
+        }
+        s.push_str("      f_enum: { type: enum, values: [a, b] }\n");
+        if i > 0 {
+            s.push_str(&format!(
+                "    relations:\n      prev: {{ to: Thing{}, required: true }}\n",
+                i - 1
+            ));
+        }
+    }
+    s
+}

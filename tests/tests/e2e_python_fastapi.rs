@@ -1,0 +1,369 @@
+//! End to end: every example spec, `tests/specs/good/rich.yaml` and
+//! `tests/specs/good/every-type.yaml` rendered
+//! by the python-fastapi stack into `target/e2e/<name>`, then installed,
+//! migrated, linted and tested against a fresh database on the throwaway
+//! PostgreSQL of `scripts/pg-start`; then the tasks project is served with
+//! `make run` and called from outside with a cookie-keeping client.
+//!
+//! A project whose `requirements.lock` did not change keeps its `.venv`
+//! (the harness leaves unchanged files untouched, so `make install` is a
+//! no-op), which keeps warm runs fast.
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// One project at a time: two cores are shared.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn root() -> PathBuf {
+    archgen_tests::workspace_root()
+}
+
+/// Starts (or finds) the throwaway cluster and returns its URL.
+fn cluster_url() -> String {
+    let out = Command::new(root().join("scripts/pg-start"))
+        .output()
+        .expect("scripts/pg-start runs");
+    assert!(
+        out.status.success(),
+        "scripts/pg-start failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("export DATABASE_URL="))
+        .expect("pg-start prints DATABASE_URL")
+        .trim()
+        .to_string()
+}
+
+/// A fresh, empty database on the cluster; returns its URL.
+fn fresh_database(cluster: &str, name: &str) -> String {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        let out = Command::new("psql")
+            .args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql])
+            .output()
+            .expect("psql runs");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
+    format!("{base}/{name}")
+}
+
+/// Generates a spec into `target/e2e/<name>` the way `archgen generate`
+/// does: the engine with the built-in stacks and document emitters, and the
+/// writer (which leaves unchanged files alone, so a kept `.venv` stays
+/// valid).
+fn render(name: &str, spec: &Path) -> PathBuf {
+    let spec = blueprint_core::spec::parse_file(spec)
+        .unwrap_or_else(|e| panic!("{}: {e}", spec.display()))
+        .spec;
+    let engine = render::Engine::with_builtins();
+    let options = render::Options::new().with_stack("python-fastapi");
+    let generated = render::generate(&spec, &engine, &options).expect("the project renders");
+    let dir = root().join("target/e2e").join(name);
+    let write = render::write::WriteOptions::for_render(&options).with_force(true);
+    render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
+        .expect("the project is written");
+    dir
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+fn make(dir: &Path, database_url: &str, targets: &[&str]) {
+    for target in targets {
+        let started = Instant::now();
+        let out = Command::new("make")
+            .arg(target)
+            .current_dir(dir)
+            .env("DATABASE_URL", database_url)
+            .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
+            .env("COOKIE_SECURE", "false")
+            .output()
+            .expect("make runs");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        eprintln!(
+            "{}: make {target}: {:.1}s",
+            dir.display(),
+            started.elapsed().as_secs_f64()
+        );
+        assert!(
+            out.status.success(),
+            "make {target} failed in {}:\n{}",
+            dir.display(),
+            tail(&text, 80)
+        );
+    }
+}
+
+fn run_project(name: &str, spec: &Path) -> (PathBuf, String) {
+    let dir = render(name, spec);
+    let url = fresh_database(&cluster_url(), &format!("e2e_{}", name.replace('-', "_")));
+    make(&dir, &url, &["install", "migrate", "lint", "test"]);
+    (dir, url)
+}
+
+#[test]
+fn clinic_installs_migrates_lints_and_passes_its_tests() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_project("clinic", &root().join("examples/specs/clinic.yaml"));
+}
+
+#[test]
+fn rich_installs_migrates_lints_and_passes_its_tests() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_project("rich", &root().join("tests/specs/good/rich.yaml"));
+}
+
+#[test]
+fn every_type_installs_migrates_lints_and_passes_its_tests() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    run_project(
+        "every-type",
+        &root().join("tests/specs/good/every-type.yaml"),
+    );
+}
+
+/// Kills the server when the test ends, however it ends.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A tiny cookie-keeping client over `ureq`.
+struct Client {
+    agent: ureq::Agent,
+    base: String,
+    cookies: Vec<(String, String)>,
+    csrf: Option<String>,
+}
+
+impl Client {
+    fn new(base: &str) -> Client {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .build()
+            .into();
+        Client {
+            agent,
+            base: base.to_string(),
+            cookies: Vec::new(),
+            csrf: None,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn call(&mut self, method: &str, path: &str, body: Option<&str>, csrf: bool) -> (u16, String) {
+        let url = format!("{}{path}", self.base);
+        let cookie = self.cookie_header();
+        let result = match body {
+            Some(json) => {
+                let mut req = match method {
+                    "POST" => self.agent.post(&url),
+                    "PATCH" => self.agent.patch(&url),
+                    _ => self.agent.put(&url),
+                }
+                .header("Content-Type", "application/json");
+                if !cookie.is_empty() {
+                    req = req.header("Cookie", &cookie);
+                }
+                if let (true, Some(token)) = (csrf, &self.csrf) {
+                    req = req.header("X-CSRF-Token", token);
+                }
+                req.send(json)
+            }
+            None => {
+                let mut req = match method {
+                    "DELETE" => self.agent.delete(&url),
+                    _ => self.agent.get(&url),
+                };
+                if !cookie.is_empty() {
+                    req = req.header("Cookie", &cookie);
+                }
+                if let (true, Some(token)) = (csrf, &self.csrf) {
+                    req = req.header("X-CSRF-Token", token);
+                }
+                req.call()
+            }
+        };
+        let mut response = result.expect("the server answers");
+        for value in response.headers().get_all("set-cookie") {
+            let Ok(text) = value.to_str() else { continue };
+            let Some((pair, _)) = text.split_once(';').or(Some((text, ""))) else {
+                continue;
+            };
+            if let Some((k, v)) = pair.split_once('=') {
+                self.cookies.retain(|(name, _)| name != k);
+                self.cookies
+                    .push((k.to_string(), v.trim_matches('"').to_string()));
+                if k == "csrf_token" {
+                    self.csrf = Some(v.to_string());
+                }
+            }
+        }
+        let status = response.status().as_u16();
+        let mut text = String::new();
+        let _ = response.body_mut().as_reader().read_to_string(&mut text);
+        (status, text)
+    }
+}
+
+#[test]
+fn tasks_project_passes_and_serves_from_outside() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (dir, url) = run_project("tasks", &root().join("examples/specs/tasks.yaml"));
+
+    let out = Command::new("make")
+        .args([
+            "user",
+            "EMAIL=ops@example.com",
+            "PASSWORD=a long operator passphrase",
+            "ROLE=admin",
+        ])
+        .current_dir(&dir)
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("make user runs");
+    assert!(
+        out.status.success(),
+        "make user: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let port = free_port();
+    let server = Command::new("make")
+        .arg("run")
+        .current_dir(&dir)
+        .env("DATABASE_URL", &url)
+        .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
+        .env("COOKIE_SECURE", "false")
+        .env("PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("make run starts");
+    let _server = ServerGroup(Server(server));
+    let base = format!("http://127.0.0.1:{port}");
+    let mut client = Client::new(&base);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && client.call("GET", "/healthz", None, false).0 == 200
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not come up in 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert_eq!(client.call("GET", "/readyz", None, false).0, 200);
+    let (status, served) = client.call("GET", "/openapi.json", None, false);
+    assert_eq!(status, 200);
+    let shipped =
+        std::fs::read_to_string(dir.join("docs/openapi.json")).expect("docs/openapi.json");
+    let parse = |t: &str| serde_json::from_str::<serde_json::Value>(t).expect("JSON");
+    assert_eq!(
+        parse(&served),
+        parse(&shipped),
+        "/openapi.json is not docs/openapi.json"
+    );
+
+    // 401: no session.
+    assert_eq!(client.call("GET", "/api/projects", None, false).0, 401);
+    // Register a member, then sign in as the operator.
+    let (status, _) = client.call(
+        "POST",
+        "/api/auth/register",
+        Some(r#"{"email": "member@example.com", "password": "a long member passphrase"}"#),
+        false,
+    );
+    assert_eq!(status, 201);
+    let (status, body) = client.call(
+        "POST",
+        "/api/auth/login",
+        Some(r#"{"email": "ops@example.com", "password": "a long operator passphrase"}"#),
+        false,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(client.csrf.is_some(), "login sets the csrf_token cookie");
+    // 403: a state change without the CSRF header.
+    let (status, _) = client.call(
+        "POST",
+        "/api/projects",
+        Some(r#"{"name": "Launch"}"#),
+        false,
+    );
+    assert_eq!(status, 403);
+    // 201: with it.
+    let (status, body) = client.call("POST", "/api/projects", Some(r#"{"name": "Launch"}"#), true);
+    assert_eq!(status, 201, "{body}");
+    assert!(body.contains("\"owner_id\""), "{body}");
+    // 404: an id nobody has.
+    let (status, _) = client.call(
+        "GET",
+        "/api/projects/00000000-0000-4000-8000-000000000000",
+        None,
+        false,
+    );
+    assert_eq!(status, 404);
+    let (status, body) = client.call("GET", "/api/projects", None, false);
+    assert_eq!(status, 200);
+    assert!(body.contains("Launch"), "{body}");
+}
+
+/// Stops `make run` and the server it started (one process group).
+struct ServerGroup(Server);
+
+impl Drop for ServerGroup {
+    fn drop(&mut self) {
+        let pid = self.0 .0.id();
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", "--", &format!("-{pid}")])
+            .status();
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{pid}")])
+            .status();
+    }
+}
