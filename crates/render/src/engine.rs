@@ -242,17 +242,33 @@ impl Engine {
             templates.register_all(&vendor.templates())?;
             planned.extend(vendor.plan(stack.id(), blueprint, options)?);
         }
+        // One template context per distinct view: files that share a view
+        // (every project-wide file of a stack) do not copy it again.
+        let mut contexts = std::collections::HashMap::new();
         for file in planned {
-            place(&templates, file, tree)?;
+            place(&templates, file, tree, &mut contexts)?;
         }
         Ok(())
     }
 }
 
 /// Renders one planned file into the tree.
-fn place(templates: &Templates, file: PlannedFile, tree: &mut FileTree) -> Result<(), RenderError> {
+fn place(
+    templates: &Templates,
+    file: PlannedFile,
+    tree: &mut FileTree,
+    contexts: &mut std::collections::HashMap<
+        *const serde_json::Value,
+        crate::templates::SharedView,
+    >,
+) -> Result<(), RenderError> {
     let bytes = match file.content {
-        Content::Template { name, view } => templates.render(&name, &view)?.into_bytes(),
+        Content::Template { name, view } => {
+            let context = contexts
+                .entry(std::sync::Arc::as_ptr(&view))
+                .or_insert_with(|| crate::templates::SharedView::new(view.clone()));
+            templates.render_shared(&name, context)?.into_bytes()
+        }
         Content::Text(text) => text.into_bytes(),
         Content::Bytes(bytes) => bytes,
     };

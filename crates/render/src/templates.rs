@@ -123,6 +123,48 @@ impl Templates {
     }
 }
 
+/// A view model made ready for rendering once, for every file that prints
+/// from it. It keeps the view alive, so its address stays unique while
+/// cached.
+pub(crate) struct SharedView {
+    _view: std::sync::Arc<serde_json::Value>,
+    context: handlebars::Context,
+}
+
+impl SharedView {
+    pub(crate) fn new(view: std::sync::Arc<serde_json::Value>) -> SharedView {
+        let context = handlebars::Context::from((*view).clone());
+        SharedView {
+            _view: view,
+            context,
+        }
+    }
+}
+
+impl Templates {
+    /// Renders a template with a view prepared by [`SharedView::new`].
+    pub(crate) fn render_shared(
+        &self,
+        name: &str,
+        view: &SharedView,
+    ) -> Result<String, RenderError> {
+        if !self.contains(name) {
+            return Err(RenderError::Template {
+                template: name.to_string(),
+                message:
+                    "no template has this name; a stack or vendor must list it in `templates()`"
+                        .to_string(),
+            });
+        }
+        self.registry
+            .render_with_context(name, &view.context)
+            .map_err(|e| RenderError::Template {
+                template: name.to_string(),
+                message: render_error_message(name, &e),
+            })
+    }
+}
+
 fn render_error_message(name: &str, e: &handlebars::RenderError) -> String {
     let what = match e.reason() {
         RenderErrorReason::MissingVariable(Some(path)) => format!(

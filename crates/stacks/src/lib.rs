@@ -29,8 +29,9 @@ pub enum Content {
     Template {
         /// The template's name.
         name: String,
-        /// The view model: everything the template prints.
-        view: serde_json::Value,
+        /// The view model: everything the template prints. Shared, so many
+        /// files can print from one project-wide view without copies.
+        view: std::sync::Arc<serde_json::Value>,
     },
     /// Literal text.
     Text(String),
@@ -54,13 +55,13 @@ impl PlannedFile {
     pub fn template(
         path: impl Into<String>,
         name: impl Into<String>,
-        view: serde_json::Value,
+        view: impl Into<std::sync::Arc<serde_json::Value>>,
     ) -> PlannedFile {
         PlannedFile {
             path: path.into(),
             content: Content::Template {
                 name: name.into(),
-                view,
+                view: view.into(),
             },
             executable: false,
         }

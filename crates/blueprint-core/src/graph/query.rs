@@ -23,6 +23,7 @@ use std::hash::RandomState;
 use super::{Blueprint, Element, ElementId};
 use crate::archimate::{ElementKind, RelationshipKind};
 use crate::lower::props;
+use crate::naming::snake;
 use crate::spec::{Action, OnDelete, RelationKind, Subject};
 
 /// A relation between entities, as the blueprint records it (an Association
@@ -215,14 +216,22 @@ impl Blueprint {
 
     /// The DataObject lowered from an entity, if any.
     pub fn data_object_of(&self, entity: &str) -> Option<&Element> {
-        self.elements_of_kind(ElementKind::DataObject)
-            .find(|e| e.property(props::ENTITY) == Some(entity))
+        self.lowered(
+            ElementKind::DataObject,
+            entity,
+            None,
+            &["do", &snake(entity)],
+        )
     }
 
     /// The BusinessObject lowered from an entity, if any.
     pub fn business_object_of(&self, entity: &str) -> Option<&Element> {
-        self.elements_of_kind(ElementKind::BusinessObject)
-            .find(|e| e.property(props::ENTITY) == Some(entity))
+        self.lowered(
+            ElementKind::BusinessObject,
+            entity,
+            None,
+            &["bo", &snake(entity)],
+        )
     }
 
     /// The ApplicationService of one operation on an entity, if any.
@@ -237,11 +246,34 @@ impl Blueprint {
     /// assert_eq!(svc.property("operations"), Some("PATCH /api/tasks/{id}"));
     /// ```
     pub fn service_of(&self, entity: &str, action: Action) -> Option<&Element> {
-        self.elements_of_kind(ElementKind::ApplicationService)
-            .find(|e| {
-                e.property(props::ENTITY) == Some(entity)
-                    && e.property(props::ACTION) == Some(action.as_str())
-            })
+        self.lowered(
+            ElementKind::ApplicationService,
+            entity,
+            Some(action),
+            &["svc", &snake(entity), action.as_str()],
+        )
+    }
+
+    /// The element lowering made for an entity (and action): found by its
+    /// conventional id in constant time, else (an id taken by something
+    /// else, a blueprint built by hand) by scanning the elements of its
+    /// kind.
+    fn lowered(
+        &self,
+        kind: ElementKind,
+        entity: &str,
+        action: Option<Action>,
+        id_parts: &[&str],
+    ) -> Option<&Element> {
+        let fits = |e: &&Element| {
+            e.kind == kind
+                && e.property(props::ENTITY) == Some(entity)
+                && action.is_none_or(|a| e.property(props::ACTION) == Some(a.as_str()))
+        };
+        let id = ElementId::from_parts(id_parts[0], &id_parts[1..]);
+        self.element(&id)
+            .filter(fits)
+            .or_else(|| self.elements_of_kind(kind).find(|e| fits(e)))
     }
 }
 

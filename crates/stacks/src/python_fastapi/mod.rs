@@ -142,8 +142,13 @@ impl Stack for PythonFastapi {
             reason: format!("the view model could not be built: {e}"),
         })?;
         let pkg = format!("src/{}", project.package);
+        let shared = std::sync::Arc::new(root.clone());
         let t = |path: String, name: &str| {
-            PlannedFile::template(path, format!("python-fastapi/{name}"), root.clone())
+            PlannedFile::template(
+                path,
+                format!("python-fastapi/{name}"),
+                std::sync::Arc::clone(&shared),
+            )
         };
         let mut files = vec![
             t("pyproject.toml".into(), "pyproject.toml"),
@@ -207,15 +212,26 @@ impl Stack for PythonFastapi {
         ] {
             files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
         }
+        // A per-entity file sees its entity and the project's scalars, not
+        // every other entity: the views stay linear in the spec's size.
+        let mut slim = root.clone();
+        if let Some(fields) = slim.as_object_mut() {
+            fields.retain(|_, v| !v.is_array());
+        }
         for (entity, value) in project
             .entities
             .iter()
             .zip(root["entities"].as_array().into_iter().flatten())
         {
-            let mut view = root.clone();
+            let mut view = slim.clone();
             view["entity"] = value.clone();
+            let view = std::sync::Arc::new(view);
             let per = |path: String, name: &str| {
-                PlannedFile::template(path, format!("python-fastapi/{name}"), view.clone())
+                PlannedFile::template(
+                    path,
+                    format!("python-fastapi/{name}"),
+                    std::sync::Arc::clone(&view),
+                )
             };
             files.push(per(
                 format!("{pkg}/schemas/{}.py", entity.module),

@@ -1186,7 +1186,7 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         })
         .collect();
 
-    let creator_role_literal = access_cases(bp)
+    let creator_role_literal = access_cases_of(bp, name, e)
         .into_iter()
         .find(|c| {
             e.owned
@@ -1270,9 +1270,18 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
 /// The access test cases: every role (and a visitor) × action × entity,
 /// with the status the contract demands.
 pub fn access_cases(bp: &Blueprint) -> Vec<AccessCase> {
+    bp.spec()
+        .entities
+        .iter()
+        .flat_map(|(name, e)| access_cases_of(bp, name, e))
+        .collect()
+}
+
+/// The access cases of one entity (see [`access_cases`]).
+fn access_cases_of(bp: &Blueprint, name: &str, e: &Entity) -> Vec<AccessCase> {
     let spec = bp.spec();
     let mut cases = Vec::new();
-    for (name, e) in &spec.entities {
+    {
         let rules = rules_of(bp, name);
         let rule = |a: Action| -> &ActionRule { &rules[a as usize] };
         for (role, _) in &spec.roles {

@@ -41,7 +41,7 @@ pub fn render(stack: &dyn Stack, files: &[PlannedFile]) -> Vec<(String, String, 
         .map(|f| {
             let text = match &f.content {
                 Content::Template { name, view } => hb
-                    .render(name, view)
+                    .render(name, &**view)
                     .unwrap_or_else(|e| panic!("{} ({name}) does not render: {e}", f.path)),
                 Content::Text(t) => t.clone(),
                 Content::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
