@@ -1,0 +1,193 @@
+"""Create the whole schema: accounts, sessions, login attempts and every entity.
+
+Revision ID: 0001
+Revises:
+Create Date: 2025-01-01 00:00:00
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _record_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "auth_users",
+        *_record_columns(),
+        sa.Column("email", sa.String(255), nullable=False),
+        sa.Column("password_hash", sa.String(255), nullable=False),
+        sa.Column("role", sa.String(64), nullable=False),
+        sa.UniqueConstraint("email", name="uq_auth_users_email"),
+    )
+    op.create_table(
+        "auth_sessions",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("csrf_token", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_auth_sessions"),
+        sa.UniqueConstraint("token_hash", name="uq_auth_sessions_token_hash"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["auth_users.id"],
+            name="fk_auth_sessions_user_id_auth_users",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_auth_sessions_user_id", "auth_sessions", ["user_id"])
+    op.create_table(
+        "auth_login_attempts",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
+    )
+    op.create_index("ix_auth_login_attempts_email_key", "auth_login_attempts", ["email_key"])
+    op.create_table(
+        "patients",
+        *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("full_name", sa.String(255), nullable=False),
+        sa.Column("email", sa.String(255), nullable=False),
+        sa.Column("date_of_birth", sa.Date(), nullable=True),
+        sa.Column("phone", sa.String(16), nullable=True),
+        sa.Column("insurance_number", sa.String(40), nullable=True),
+        sa.UniqueConstraint(
+            "email",
+            name="uq_patients_email",
+        ),
+    )
+    op.create_index(
+        "ix_patients_owner_id",
+        "patients",
+        ["owner_id"],
+    )
+    op.create_table(
+        "clinicians",
+        *_record_columns(),
+        sa.Column("display_name", sa.String(255), nullable=False),
+        sa.Column("specialty", sa.String(11), nullable=True),
+        sa.Column("accepting_patients", sa.Boolean(), nullable=False),
+    )
+    op.create_table(
+        "appointments",
+        *_record_columns(),
+        sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("duration_minutes", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(9), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("patient_id", sa.Uuid(), nullable=False),
+        sa.Column("clinician_id", sa.Uuid(), nullable=False),
+    )
+    op.create_index(
+        "ix_appointments_patient_id",
+        "appointments",
+        ["patient_id"],
+    )
+    op.create_index(
+        "ix_appointments_clinician_id",
+        "appointments",
+        ["clinician_id"],
+    )
+    op.create_table(
+        "visit_notes",
+        *_record_columns(),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("diagnosis_code", sa.String(10), nullable=True),
+        sa.Column("appointment_id", sa.Uuid(), nullable=False),
+    )
+    op.create_index(
+        "ix_visit_notes_appointment_id",
+        "visit_notes",
+        ["appointment_id"],
+    )
+    op.create_foreign_key(
+        "fk_patients_owner_id_auth_users",
+        "patients",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_appointments_patient_id_patients",
+        "appointments",
+        "patients",
+        ["patient_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_appointments_clinician_id_clinicians",
+        "appointments",
+        "clinicians",
+        ["clinician_id"],
+        ["id"],
+        ondelete="RESTRICT",
+    )
+    op.create_foreign_key(
+        "fk_visit_notes_appointment_id_appointments",
+        "visit_notes",
+        "appointments",
+        ["appointment_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+
+
+def downgrade() -> None:
+    op.drop_constraint(
+        "fk_patients_owner_id_auth_users",
+        "patients",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_appointments_patient_id_patients",
+        "appointments",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_appointments_clinician_id_clinicians",
+        "appointments",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_visit_notes_appointment_id_appointments",
+        "visit_notes",
+        type_="foreignkey",
+    )
+    op.drop_table("visit_notes")
+    op.drop_table("appointments")
+    op.drop_table("clinicians")
+    op.drop_table("patients")
+    op.drop_table("auth_login_attempts")
+    op.drop_table("auth_sessions")
+    op.drop_table("auth_users")

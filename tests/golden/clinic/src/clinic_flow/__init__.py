@@ -1,0 +1,1 @@
+"""ClinicFlow: the backend API."""

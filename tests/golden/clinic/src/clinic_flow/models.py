@@ -1,0 +1,167 @@
+"""The database tables, as typed SQLAlchemy models.
+
+The schema itself is created by the Alembic migrations, never at run time.
+"""
+
+import datetime as dt
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RecordMixin:
+    """The id and timestamps every table has."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+        onupdate=sa.func.now(),
+    )
+
+
+class AuthUser(RecordMixin, Base):
+    """An account: email, password hash and role."""
+
+    __tablename__ = "auth_users"
+
+    email: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuthSession(Base):
+    """A signed-in session; only the token's SHA-256 hash is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AuthLoginAttempt(Base):
+    """A failed login, counted for the lockout; keyed by a hash of the email."""
+
+    __tablename__ = "auth_login_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    attempted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Patient(RecordMixin, Base):
+    """A person who receives care"""
+
+    __tablename__ = "patients"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
+    full_name: Mapped[str] = mapped_column(
+        sa.String(255),
+    )
+    email: Mapped[str] = mapped_column(
+        sa.String(255),
+    )
+    date_of_birth: Mapped[dt.date | None] = mapped_column(
+        sa.Date(),
+        nullable=True,
+    )
+    phone: Mapped[str | None] = mapped_column(
+        sa.String(16),
+        nullable=True,
+    )
+    insurance_number: Mapped[str | None] = mapped_column(
+        sa.String(40),
+        nullable=True,
+    )
+
+
+class Clinician(RecordMixin, Base):
+    """A row of clinicians."""
+
+    __tablename__ = "clinicians"
+
+    display_name: Mapped[str] = mapped_column(
+        sa.String(255),
+    )
+    specialty: Mapped[str | None] = mapped_column(
+        sa.String(11),
+        nullable=True,
+    )
+    accepting_patients: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+    )
+
+
+class Appointment(RecordMixin, Base):
+    """A row of appointments."""
+
+    __tablename__ = "appointments"
+
+    starts_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+    )
+    duration_minutes: Mapped[int] = mapped_column(
+        sa.Integer(),
+    )
+    status: Mapped[str] = mapped_column(
+        sa.String(9),
+    )
+    reason: Mapped[str | None] = mapped_column(
+        sa.Text(),
+        nullable=True,
+    )
+
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("patients.id", ondelete="CASCADE"),
+    )
+    clinician_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("clinicians.id", ondelete="RESTRICT"),
+    )
+
+
+class VisitNote(RecordMixin, Base):
+    """A row of visit notes."""
+
+    __tablename__ = "visit_notes"
+
+    body: Mapped[str] = mapped_column(
+        sa.Text(),
+    )
+    diagnosis_code: Mapped[str | None] = mapped_column(
+        sa.String(10),
+        nullable=True,
+    )
+
+    appointment_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("appointments.id", ondelete="CASCADE"),
+    )

@@ -1,0 +1,90 @@
+"""The appointments endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from clinic_flow.http import RawBody
+from clinic_flow.pagination import ListQuery, list_query
+from clinic_flow.permissions import Actor, require
+from clinic_flow.schemas.appointments import (
+    AppointmentPage,
+    AppointmentRead,
+)
+from clinic_flow.security.dependencies import DbSession
+from clinic_flow.services import appointments as service
+
+router = APIRouter(
+    prefix="/appointments",
+    tags=["appointments"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Appointment", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Appointment", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Appointment", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Appointment", "delete")),
+]
+
+
+@router.get("", response_model=AppointmentPage)
+def list_appointments(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> AppointmentPage:
+    """Lists appointments: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=AppointmentRead)
+def create_appointment(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> AppointmentRead:
+    """Creates a appointment."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=AppointmentRead)
+def get_appointment(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> AppointmentRead:
+    """One appointment."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=AppointmentRead)
+def update_appointment(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> AppointmentRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_appointment(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a appointment."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

@@ -1,0 +1,90 @@
+"""The clinicians endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from clinic_flow.http import RawBody
+from clinic_flow.pagination import ListQuery, list_query
+from clinic_flow.permissions import Actor, require
+from clinic_flow.schemas.clinicians import (
+    ClinicianPage,
+    ClinicianRead,
+)
+from clinic_flow.security.dependencies import DbSession
+from clinic_flow.services import clinicians as service
+
+router = APIRouter(
+    prefix="/clinicians",
+    tags=["clinicians"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Clinician", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Clinician", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Clinician", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Clinician", "delete")),
+]
+
+
+@router.get("", response_model=ClinicianPage)
+def list_clinicians(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> ClinicianPage:
+    """Lists clinicians: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=ClinicianRead)
+def create_clinician(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> ClinicianRead:
+    """Creates a clinician."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=ClinicianRead)
+def get_clinician(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> ClinicianRead:
+    """One clinician."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=ClinicianRead)
+def update_clinician(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> ClinicianRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_clinician(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a clinician."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

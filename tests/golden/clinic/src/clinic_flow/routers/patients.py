@@ -1,0 +1,90 @@
+"""The patients endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from clinic_flow.http import RawBody
+from clinic_flow.pagination import ListQuery, list_query
+from clinic_flow.permissions import Actor, require
+from clinic_flow.schemas.patients import (
+    PatientPage,
+    PatientRead,
+)
+from clinic_flow.security.dependencies import DbSession
+from clinic_flow.services import patients as service
+
+router = APIRouter(
+    prefix="/patients",
+    tags=["patients"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Patient", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Patient", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Patient", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Patient", "delete")),
+]
+
+
+@router.get("", response_model=PatientPage)
+def list_patients(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> PatientPage:
+    """Lists patients: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=PatientRead)
+def create_patient(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> PatientRead:
+    """Creates a patient."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=PatientRead)
+def get_patient(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> PatientRead:
+    """One patient."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=PatientRead)
+def update_patient(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> PatientRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_patient(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a patient."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

@@ -1,0 +1,90 @@
+"""The visit notes endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from clinic_flow.http import RawBody
+from clinic_flow.pagination import ListQuery, list_query
+from clinic_flow.permissions import Actor, require
+from clinic_flow.schemas.visit_notes import (
+    VisitNotePage,
+    VisitNoteRead,
+)
+from clinic_flow.security.dependencies import DbSession
+from clinic_flow.services import visit_notes as service
+
+router = APIRouter(
+    prefix="/visit_notes",
+    tags=["visit_notes"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("VisitNote", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("VisitNote", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("VisitNote", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("VisitNote", "delete")),
+]
+
+
+@router.get("", response_model=VisitNotePage)
+def list_visit_notes(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> VisitNotePage:
+    """Lists visit notes: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=VisitNoteRead)
+def create_visit_note(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> VisitNoteRead:
+    """Creates a visit note."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=VisitNoteRead)
+def get_visit_note(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> VisitNoteRead:
+    """One visit note."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=VisitNoteRead)
+def update_visit_note(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> VisitNoteRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_visit_note(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a visit note."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

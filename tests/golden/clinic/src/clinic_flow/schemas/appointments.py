@@ -1,0 +1,56 @@
+"""Bodies of the appointments endpoints."""
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class AppointmentCreate(BaseModel):
+    """A new Appointment: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: AwareDatetime
+    duration_minutes: int = Field(30, ge=5, le=240, strict=True)
+    status: Literal["requested", "confirmed", "cancelled", "completed"] = "requested"
+    reason: str | None = None
+    patient_id: uuid.UUID
+    clinician_id: uuid.UUID
+
+
+class AppointmentUpdate(BaseModel):
+    """A change to a Appointment: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    starts_at: AwareDatetime | None = None
+    duration_minutes: int | None = Field(None, ge=5, le=240, strict=True)
+    status: Literal["requested", "confirmed", "cancelled", "completed"] | None = None
+    reason: str | None = None
+    patient_id: uuid.UUID | None = None
+    clinician_id: uuid.UUID | None = None
+
+
+class AppointmentRead(BaseModel):
+    """A Appointment as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    starts_at: dt.datetime
+    duration_minutes: int
+    status: str
+    reason: str | None
+    patient_id: uuid.UUID
+    clinician_id: uuid.UUID
+
+
+class AppointmentPage(BaseModel):
+    """One page of appointments."""
+
+    items: list[AppointmentRead]
+    next_cursor: str | None

@@ -1,0 +1,47 @@
+"""Bodies of the clinicians endpoints."""
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ClinicianCreate(BaseModel):
+    """A new Clinician: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str = Field(..., max_length=255)
+    specialty: Literal["general", "cardiology", "dermatology", "pediatrics"] | None = None
+    accepting_patients: bool = Field(True, strict=True)
+
+
+class ClinicianUpdate(BaseModel):
+    """A change to a Clinician: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    display_name: str | None = Field(None, max_length=255)
+    specialty: Literal["general", "cardiology", "dermatology", "pediatrics"] | None = None
+    accepting_patients: bool | None = Field(None, strict=True)
+
+
+class ClinicianRead(BaseModel):
+    """A Clinician as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    display_name: str
+    specialty: str | None
+    accepting_patients: bool
+
+
+class ClinicianPage(BaseModel):
+    """One page of clinicians."""
+
+    items: list[ClinicianRead]
+    next_cursor: str | None

@@ -1,0 +1,54 @@
+"""Bodies of the visit notes endpoints."""
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class VisitNoteCreate(BaseModel):
+    """A new VisitNote: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: str
+    diagnosis_code: str | None = Field(
+        None,
+        max_length=10,
+        pattern="^[A-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?$",
+    )
+    appointment_id: uuid.UUID
+
+
+class VisitNoteUpdate(BaseModel):
+    """A change to a VisitNote: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    body: str | None = None
+    diagnosis_code: str | None = Field(
+        None,
+        max_length=10,
+        pattern="^[A-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?$",
+    )
+    appointment_id: uuid.UUID | None = None
+
+
+class VisitNoteRead(BaseModel):
+    """A VisitNote as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    body: str
+    diagnosis_code: str | None
+    appointment_id: uuid.UUID
+
+
+class VisitNotePage(BaseModel):
+    """One page of visit notes."""
+
+    items: list[VisitNoteRead]
+    next_cursor: str | None

@@ -1,0 +1,193 @@
+"""Appointments: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clinic_flow.models import (
+    Appointment,
+    Clinician,
+    Patient,
+)
+from clinic_flow.pagination import Column, ListQuery, column, paginate
+from clinic_flow.permissions import Actor, scope_of
+from clinic_flow.problems import (
+    not_found,
+)
+from clinic_flow.schemas.appointments import (
+    AppointmentCreate,
+    AppointmentPage,
+    AppointmentRead,
+    AppointmentUpdate,
+)
+from clinic_flow.services.common import (
+    check_links,
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Appointment"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Appointment.created_at, "datetime"),
+    "updated_at": column(Appointment.updated_at, "datetime"),
+    "starts_at": column(Appointment.starts_at, "datetime"),
+    "duration_minutes": column(Appointment.duration_minutes, "integer"),
+    "status": column(Appointment.status, "text"),
+    "reason": column(Appointment.reason, "text"),
+}
+FILTERS: dict[str, Column] = {
+    "starts_at": column(Appointment.starts_at, "datetime"),
+    "duration_minutes": column(Appointment.duration_minutes, "integer"),
+    "status": column(Appointment.status, "text"),
+    "reason": column(Appointment.reason, "text"),
+    "patient_id": column(Appointment.patient_id, "uuid"),
+    "clinician_id": column(Appointment.clinician_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "starts_at": "starts_at",
+    "duration_minutes": "duration_minutes",
+    "status": "status",
+    "patient_id": "patient_id",
+    "clinician_id": "clinician_id",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Appointment]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Appointment),
+        scope,
+        None,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Appointment:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Appointment.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Appointment],
+) -> list[AppointmentRead]:
+    """Rows as the API returns them."""
+    return [
+        AppointmentRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "starts_at": row.starts_at,
+                "duration_minutes": row.duration_minutes,
+                "status": row.status,
+                "reason": row.reason,
+                "patient_id": row.patient_id,
+                "clinician_id": row.clinician_id,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> AppointmentPage:
+    """One page of the appointments the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Appointment.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return AppointmentPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> AppointmentRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Appointment.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> AppointmentRead:
+    """Adds a row from a request body."""
+    payload = parse_body(AppointmentCreate, body)
+    values = payload.model_dump()
+    check_links(
+        db,
+        actor,
+        [
+            ("patient_id", "Patient", Patient, [payload.patient_id]),
+            ("clinician_id", "Clinician", Clinician, [payload.clinician_id]),
+        ],
+    )
+    row = Appointment(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> AppointmentRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(AppointmentUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("patient_id", "Patient", Patient, [payload.patient_id]),
+            ("clinician_id", "Clinician", Clinician, [payload.clinician_id]),
+        ],
+    )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    commit(db, UNIQUE, deleting=True)

@@ -1,0 +1,58 @@
+"""Signing in: the lockout after repeated failures, and sessions."""
+
+import datetime as dt
+import hashlib
+import math
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clinic_flow.models import AuthLoginAttempt, AuthUser
+from clinic_flow.security import sessions
+from clinic_flow.security.passwords import verify_password
+from clinic_flow.services.users import find_by_email, normalize_email
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=30)
+
+
+class LockedOut(Exception):
+    """Too many failed logins for this email; try again after `retry_after` seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"locked out for {retry_after} seconds")
+        self.retry_after = retry_after
+
+
+def email_key(email: str) -> str:
+    """Failed logins are counted per email without storing the email."""
+    return hashlib.sha256(normalize_email(email).encode()).hexdigest()
+
+
+def _locked_for(db: Session, key: str, current: dt.datetime) -> int | None:
+    since = current - FAILURE_WINDOW
+    count, oldest = db.execute(
+        sa.select(sa.func.count(), sa.func.min(AuthLoginAttempt.attempted_at)).where(
+            AuthLoginAttempt.email_key == key,
+            AuthLoginAttempt.attempted_at > since,
+        )
+    ).one()
+    if count < MAX_FAILURES or oldest is None:
+        return None
+    return max(1, math.ceil((oldest + FAILURE_WINDOW - current).total_seconds()))
+
+
+def authenticate(db: Session, email: str, password: str) -> AuthUser | None:
+    """The account when the password is right; records failures and enforces the lockout."""
+    key = email_key(email)
+    current = sessions.now()
+    retry_after = _locked_for(db, key, current)
+    if retry_after is not None:
+        raise LockedOut(retry_after)
+    user = find_by_email(db, email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        db.add(AuthLoginAttempt(email_key=key, attempted_at=current))
+        db.commit()
+        return None
+    db.execute(sa.delete(AuthLoginAttempt).where(AuthLoginAttempt.email_key == key))
+    return user

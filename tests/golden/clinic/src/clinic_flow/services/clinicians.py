@@ -1,0 +1,164 @@
+"""Clinicians: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clinic_flow.models import (
+    Clinician,
+)
+from clinic_flow.pagination import Column, ListQuery, column, paginate
+from clinic_flow.permissions import Actor, scope_of
+from clinic_flow.problems import (
+    not_found,
+)
+from clinic_flow.schemas.clinicians import (
+    ClinicianCreate,
+    ClinicianPage,
+    ClinicianRead,
+    ClinicianUpdate,
+)
+from clinic_flow.services.common import (
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Clinician"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Clinician.created_at, "datetime"),
+    "updated_at": column(Clinician.updated_at, "datetime"),
+    "display_name": column(Clinician.display_name, "text"),
+    "specialty": column(Clinician.specialty, "text"),
+    "accepting_patients": column(Clinician.accepting_patients, "boolean"),
+}
+FILTERS: dict[str, Column] = {
+    "display_name": column(Clinician.display_name, "text"),
+    "specialty": column(Clinician.specialty, "text"),
+    "accepting_patients": column(Clinician.accepting_patients, "boolean"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "display_name": "display_name",
+    "accepting_patients": "accepting_patients",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Clinician]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Clinician),
+        scope,
+        None,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Clinician:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Clinician.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Clinician],
+) -> list[ClinicianRead]:
+    """Rows as the API returns them."""
+    return [
+        ClinicianRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "display_name": row.display_name,
+                "specialty": row.specialty,
+                "accepting_patients": row.accepting_patients,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> ClinicianPage:
+    """One page of the clinicians the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Clinician.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return ClinicianPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> ClinicianRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Clinician.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> ClinicianRead:
+    """Adds a row from a request body."""
+    payload = parse_body(ClinicianCreate, body)
+    values = payload.model_dump()
+    row = Clinician(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> ClinicianRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(ClinicianUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    commit(db, UNIQUE, deleting=True)

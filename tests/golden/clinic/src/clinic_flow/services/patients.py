@@ -1,0 +1,176 @@
+"""Patients: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clinic_flow.models import (
+    Patient,
+)
+from clinic_flow.pagination import Column, ListQuery, column, paginate
+from clinic_flow.permissions import Actor, scope_of
+from clinic_flow.problems import (
+    forbidden,
+    not_found,
+)
+from clinic_flow.schemas.patients import (
+    PatientCreate,
+    PatientPage,
+    PatientRead,
+    PatientUpdate,
+)
+from clinic_flow.services.common import (
+    check_owner,
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Patient"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Patient.created_at, "datetime"),
+    "updated_at": column(Patient.updated_at, "datetime"),
+    "full_name": column(Patient.full_name, "text"),
+    "email": column(Patient.email, "text"),
+    "date_of_birth": column(Patient.date_of_birth, "date"),
+    "phone": column(Patient.phone, "text"),
+}
+FILTERS: dict[str, Column] = {
+    "full_name": column(Patient.full_name, "text"),
+    "email": column(Patient.email, "text"),
+    "date_of_birth": column(Patient.date_of_birth, "date"),
+    "phone": column(Patient.phone, "text"),
+}
+UNIQUE: dict[str, str] = {
+    "uq_patients_email": "email",
+}
+NOT_NULL: dict[str, str] = {
+    "full_name": "full_name",
+    "email": "email",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Patient]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Patient),
+        scope,
+        Patient.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Patient:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Patient.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Patient],
+) -> list[PatientRead]:
+    """Rows as the API returns them."""
+    return [
+        PatientRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "full_name": row.full_name,
+                "email": row.email,
+                "date_of_birth": row.date_of_birth,
+                "phone": row.phone,
+                "insurance_number": row.insurance_number,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> PatientPage:
+    """One page of the patients the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Patient.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return PatientPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> PatientRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Patient.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> PatientRead:
+    """Adds a row from a request body."""
+    payload = parse_body(PatientCreate, body)
+    values = payload.model_dump(exclude={"owner_id"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    row = Patient(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> PatientRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(PatientUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    commit(db, UNIQUE, deleting=True)

@@ -1,0 +1,175 @@
+"""Visit notes: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from clinic_flow.models import (
+    Appointment,
+    VisitNote,
+)
+from clinic_flow.pagination import Column, ListQuery, column, paginate
+from clinic_flow.permissions import Actor, scope_of
+from clinic_flow.problems import (
+    not_found,
+)
+from clinic_flow.schemas.visit_notes import (
+    VisitNoteCreate,
+    VisitNotePage,
+    VisitNoteRead,
+    VisitNoteUpdate,
+)
+from clinic_flow.services.common import (
+    check_links,
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "VisitNote"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(VisitNote.created_at, "datetime"),
+    "updated_at": column(VisitNote.updated_at, "datetime"),
+}
+FILTERS: dict[str, Column] = {
+    "appointment_id": column(VisitNote.appointment_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "body": "body",
+    "appointment_id": "appointment_id",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[VisitNote]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(VisitNote),
+        scope,
+        None,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> VisitNote:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(VisitNote.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[VisitNote],
+) -> list[VisitNoteRead]:
+    """Rows as the API returns them."""
+    return [
+        VisitNoteRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "body": row.body,
+                "diagnosis_code": row.diagnosis_code,
+                "appointment_id": row.appointment_id,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> VisitNotePage:
+    """One page of the visit notes the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=VisitNote.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return VisitNotePage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> VisitNoteRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(VisitNote.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> VisitNoteRead:
+    """Adds a row from a request body."""
+    payload = parse_body(VisitNoteCreate, body)
+    values = payload.model_dump()
+    check_links(
+        db,
+        actor,
+        [
+            ("appointment_id", "Appointment", Appointment, [payload.appointment_id]),
+        ],
+    )
+    row = VisitNote(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> VisitNoteRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(VisitNoteUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("appointment_id", "Appointment", Appointment, [payload.appointment_id]),
+        ],
+    )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    commit(db, UNIQUE, deleting=True)

@@ -1,0 +1,25 @@
+"""The migrations go down to nothing and up again."""
+
+import sqlalchemy as sa
+from alembic import command
+
+from clinic_flow.db import get_engine
+from tests.conftest import alembic_config
+
+
+def _tables() -> set[str]:
+    return set(sa.inspect(get_engine()).get_table_names())
+
+
+def test_migrations_down_and_up_again() -> None:
+    config = alembic_config()
+    command.downgrade(config, "base")
+    assert _tables() <= {"alembic_version"}
+    command.upgrade(config, "head")
+    assert {"auth_users", "auth_sessions", "auth_login_attempts"} <= _tables()
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+    assert "patients" in _tables()
+    assert "clinicians" in _tables()
+    assert "appointments" in _tables()
+    assert "visit_notes" in _tables()

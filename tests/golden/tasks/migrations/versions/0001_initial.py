@@ -1,0 +1,190 @@
+"""Create the whole schema: accounts, sessions, login attempts and every entity.
+
+Revision ID: 0001
+Revises:
+Create Date: 2025-01-01 00:00:00
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _record_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+    ]
+
+
+def upgrade() -> None:
+    op.create_table(
+        "auth_users",
+        *_record_columns(),
+        sa.Column("email", sa.String(255), nullable=False),
+        sa.Column("password_hash", sa.String(255), nullable=False),
+        sa.Column("role", sa.String(64), nullable=False),
+        sa.UniqueConstraint("email", name="uq_auth_users_email"),
+    )
+    op.create_table(
+        "auth_sessions",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("csrf_token", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_auth_sessions"),
+        sa.UniqueConstraint("token_hash", name="uq_auth_sessions_token_hash"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["auth_users.id"],
+            name="fk_auth_sessions_user_id_auth_users",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_auth_sessions_user_id", "auth_sessions", ["user_id"])
+    op.create_table(
+        "auth_login_attempts",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
+    )
+    op.create_index("ix_auth_login_attempts_email_key", "auth_login_attempts", ["email_key"])
+    op.create_table(
+        "projects",
+        *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("name", sa.String(120), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=True),
+        sa.Column("archived", sa.Boolean(), nullable=False),
+    )
+    op.create_index(
+        "ix_projects_owner_id",
+        "projects",
+        ["owner_id"],
+    )
+    op.create_table(
+        "tasks",
+        *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("details", sa.Text(), nullable=True),
+        sa.Column("priority", sa.String(6), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=True),
+        sa.Column("estimate_hours", sa.Numeric(6, 2), nullable=True),
+        sa.Column("done", sa.Boolean(), nullable=False),
+        sa.Column("project_id", sa.Uuid(), nullable=False),
+    )
+    op.create_index(
+        "ix_tasks_owner_id",
+        "tasks",
+        ["owner_id"],
+    )
+    op.create_index(
+        "ix_tasks_project_id",
+        "tasks",
+        ["project_id"],
+    )
+    op.create_table(
+        "labels",
+        *_record_columns(),
+        sa.Column("name", sa.String(40), nullable=False),
+        sa.Column("color", sa.String(255), nullable=True),
+        sa.UniqueConstraint(
+            "name",
+            name="uq_labels_name",
+        ),
+    )
+    op.create_table(
+        "task_labels",
+        sa.Column("source_id", sa.Uuid(), nullable=False),
+        sa.Column("target_id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("source_id", "target_id", name="pk_task_labels"),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["tasks.id"],
+            name="fk_task_labels_source_id",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_id"],
+            ["labels.id"],
+            name="fk_task_labels_target_id",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index(
+        "ix_task_labels_target_id",
+        "task_labels",
+        ["target_id"],
+    )
+    op.create_foreign_key(
+        "fk_projects_owner_id_auth_users",
+        "projects",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_tasks_owner_id_auth_users",
+        "tasks",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_tasks_project_id_projects",
+        "tasks",
+        "projects",
+        ["project_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+
+
+def downgrade() -> None:
+    op.drop_constraint(
+        "fk_projects_owner_id_auth_users",
+        "projects",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_tasks_owner_id_auth_users",
+        "tasks",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_tasks_project_id_projects",
+        "tasks",
+        type_="foreignkey",
+    )
+    op.drop_table("task_labels")
+    op.drop_table("labels")
+    op.drop_table("tasks")
+    op.drop_table("projects")
+    op.drop_table("auth_login_attempts")
+    op.drop_table("auth_sessions")
+    op.drop_table("auth_users")

@@ -1,0 +1,1 @@
+"""TeamTasks: the backend API."""

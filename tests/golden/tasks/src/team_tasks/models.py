@@ -1,0 +1,167 @@
+"""The database tables, as typed SQLAlchemy models.
+
+The schema itself is created by the Alembic migrations, never at run time.
+"""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RecordMixin:
+    """The id and timestamps every table has."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+        onupdate=sa.func.now(),
+    )
+
+
+class AuthUser(RecordMixin, Base):
+    """An account: email, password hash and role."""
+
+    __tablename__ = "auth_users"
+
+    email: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuthSession(Base):
+    """A signed-in session; only the token's SHA-256 hash is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AuthLoginAttempt(Base):
+    """A failed login, counted for the lockout; keyed by a hash of the email."""
+
+    __tablename__ = "auth_login_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    attempted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class Project(RecordMixin, Base):
+    """A row of projects."""
+
+    __tablename__ = "projects"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
+    name: Mapped[str] = mapped_column(
+        sa.String(120),
+    )
+    summary: Mapped[str | None] = mapped_column(
+        sa.Text(),
+        nullable=True,
+    )
+    archived: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+    )
+
+
+class Task(RecordMixin, Base):
+    """A row of tasks."""
+
+    __tablename__ = "tasks"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
+    title: Mapped[str] = mapped_column(
+        sa.String(200),
+    )
+    details: Mapped[str | None] = mapped_column(
+        sa.Text(),
+        nullable=True,
+    )
+    priority: Mapped[str] = mapped_column(
+        sa.String(6),
+    )
+    due_on: Mapped[dt.date | None] = mapped_column(
+        sa.Date(),
+        nullable=True,
+    )
+    estimate_hours: Mapped[Decimal | None] = mapped_column(
+        sa.Numeric(6, 2),
+        nullable=True,
+    )
+    done: Mapped[bool] = mapped_column(
+        sa.Boolean(),
+    )
+
+    project_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("projects.id", ondelete="CASCADE"),
+    )
+
+
+class Label(RecordMixin, Base):
+    """A row of labels."""
+
+    __tablename__ = "labels"
+
+    name: Mapped[str] = mapped_column(
+        sa.String(40),
+    )
+    color: Mapped[str | None] = mapped_column(
+        sa.String(255),
+        nullable=True,
+    )
+
+
+task_labels = sa.Table(
+    "task_labels",
+    Base.metadata,
+    sa.Column(
+        "source_id",
+        sa.Uuid(),
+        sa.ForeignKey("tasks.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column(
+        "target_id",
+        sa.Uuid(),
+        sa.ForeignKey("labels.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)

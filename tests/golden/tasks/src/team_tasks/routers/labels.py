@@ -1,0 +1,90 @@
+"""The labels endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from team_tasks.http import RawBody
+from team_tasks.pagination import ListQuery, list_query
+from team_tasks.permissions import Actor, require
+from team_tasks.schemas.labels import (
+    LabelPage,
+    LabelRead,
+)
+from team_tasks.security.dependencies import DbSession
+from team_tasks.services import labels as service
+
+router = APIRouter(
+    prefix="/labels",
+    tags=["labels"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Label", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Label", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Label", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Label", "delete")),
+]
+
+
+@router.get("", response_model=LabelPage)
+def list_labels(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> LabelPage:
+    """Lists labels: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=LabelRead)
+def create_label(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> LabelRead:
+    """Creates a label."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=LabelRead)
+def get_label(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> LabelRead:
+    """One label."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=LabelRead)
+def update_label(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> LabelRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_label(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a label."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

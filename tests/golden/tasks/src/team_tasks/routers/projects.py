@@ -1,0 +1,90 @@
+"""The projects endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from team_tasks.http import RawBody
+from team_tasks.pagination import ListQuery, list_query
+from team_tasks.permissions import Actor, require
+from team_tasks.schemas.projects import (
+    ProjectPage,
+    ProjectRead,
+)
+from team_tasks.security.dependencies import DbSession
+from team_tasks.services import projects as service
+
+router = APIRouter(
+    prefix="/projects",
+    tags=["projects"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Project", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Project", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Project", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Project", "delete")),
+]
+
+
+@router.get("", response_model=ProjectPage)
+def list_projects(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> ProjectPage:
+    """Lists projects: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=ProjectRead)
+def create_project(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> ProjectRead:
+    """Creates a project."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=ProjectRead)
+def get_project(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> ProjectRead:
+    """One project."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=ProjectRead)
+def update_project(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> ProjectRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_project(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a project."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

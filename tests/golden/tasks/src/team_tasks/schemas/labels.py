@@ -1,0 +1,43 @@
+"""Bodies of the labels endpoints."""
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class LabelCreate(BaseModel):
+    """A new Label: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=40)
+    color: str | None = Field(None, max_length=255, pattern="^#[0-9a-fA-F]{6}$")
+
+
+class LabelUpdate(BaseModel):
+    """A change to a Label: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=40)
+    color: str | None = Field(None, max_length=255, pattern="^#[0-9a-fA-F]{6}$")
+
+
+class LabelRead(BaseModel):
+    """A Label as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    name: str
+    color: str | None
+
+
+class LabelPage(BaseModel):
+    """One page of labels."""
+
+    items: list[LabelRead]
+    next_cursor: str | None

@@ -1,0 +1,48 @@
+"""Bodies of the projects endpoints."""
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ProjectCreate(BaseModel):
+    """A new Project: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner_id: uuid.UUID | None = None
+    name: str = Field(..., max_length=120)
+    summary: str | None = None
+    archived: bool = Field(False, strict=True)
+
+
+class ProjectUpdate(BaseModel):
+    """A change to a Project: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=120)
+    summary: str | None = None
+    archived: bool | None = Field(None, strict=True)
+
+
+class ProjectRead(BaseModel):
+    """A Project as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    owner_id: uuid.UUID
+    name: str
+    summary: str | None
+    archived: bool
+
+
+class ProjectPage(BaseModel):
+    """One page of projects."""
+
+    items: list[ProjectRead]
+    next_cursor: str | None

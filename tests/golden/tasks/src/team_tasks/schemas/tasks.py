@@ -1,0 +1,77 @@
+"""Bodies of the tasks endpoints."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class TaskCreate(BaseModel):
+    """A new Task: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner_id: uuid.UUID | None = None
+    title: str = Field(..., max_length=200)
+    details: str | None = None
+    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    due_on: dt.date | None = Field(None, strict=True)
+    estimate_hours: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=6,
+        decimal_places=2,
+        allow_inf_nan=False,
+    )
+    done: bool = Field(False, strict=True)
+    project_id: uuid.UUID
+    label_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+class TaskUpdate(BaseModel):
+    """A change to a Task: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(None, max_length=200)
+    details: str | None = None
+    priority: Literal["low", "normal", "high", "urgent"] | None = None
+    due_on: dt.date | None = Field(None, strict=True)
+    estimate_hours: Decimal | None = Field(
+        None,
+        ge=0,
+        max_digits=6,
+        decimal_places=2,
+        allow_inf_nan=False,
+    )
+    done: bool | None = Field(None, strict=True)
+    project_id: uuid.UUID | None = None
+    label_ids: list[uuid.UUID] | None = None
+
+
+class TaskRead(BaseModel):
+    """A Task as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    owner_id: uuid.UUID
+    title: str
+    details: str | None
+    priority: str
+    due_on: dt.date | None
+    estimate_hours: Decimal | None
+    done: bool
+    project_id: uuid.UUID
+    label_ids: list[uuid.UUID]
+
+
+class TaskPage(BaseModel):
+    """One page of tasks."""
+
+    items: list[TaskRead]
+    next_cursor: str | None

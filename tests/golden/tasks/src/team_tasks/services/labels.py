@@ -1,0 +1,162 @@
+"""Labels: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from team_tasks.models import (
+    Label,
+)
+from team_tasks.pagination import Column, ListQuery, column, paginate
+from team_tasks.permissions import Actor, scope_of
+from team_tasks.problems import (
+    not_found,
+)
+from team_tasks.schemas.labels import (
+    LabelCreate,
+    LabelPage,
+    LabelRead,
+    LabelUpdate,
+)
+from team_tasks.services.common import (
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Label"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Label.created_at, "datetime"),
+    "updated_at": column(Label.updated_at, "datetime"),
+    "name": column(Label.name, "text"),
+    "color": column(Label.color, "text"),
+}
+FILTERS: dict[str, Column] = {
+    "name": column(Label.name, "text"),
+    "color": column(Label.color, "text"),
+}
+UNIQUE: dict[str, str] = {
+    "uq_labels_name": "name",
+}
+NOT_NULL: dict[str, str] = {
+    "name": "name",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Label]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Label),
+        scope,
+        None,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Label:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Label.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Label],
+) -> list[LabelRead]:
+    """Rows as the API returns them."""
+    return [
+        LabelRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "name": row.name,
+                "color": row.color,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> LabelPage:
+    """One page of the labels the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Label.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return LabelPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> LabelRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Label.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> LabelRead:
+    """Adds a row from a request body."""
+    payload = parse_body(LabelCreate, body)
+    values = payload.model_dump()
+    row = Label(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> LabelRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(LabelUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    commit(db, UNIQUE, deleting=True)

@@ -1,0 +1,170 @@
+"""Projects: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from team_tasks.models import (
+    Project,
+)
+from team_tasks.pagination import Column, ListQuery, column, paginate
+from team_tasks.permissions import Actor, scope_of
+from team_tasks.problems import (
+    forbidden,
+    not_found,
+)
+from team_tasks.schemas.projects import (
+    ProjectCreate,
+    ProjectPage,
+    ProjectRead,
+    ProjectUpdate,
+)
+from team_tasks.services.common import (
+    check_owner,
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Project"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Project.created_at, "datetime"),
+    "updated_at": column(Project.updated_at, "datetime"),
+    "name": column(Project.name, "text"),
+    "summary": column(Project.summary, "text"),
+    "archived": column(Project.archived, "boolean"),
+}
+FILTERS: dict[str, Column] = {
+    "name": column(Project.name, "text"),
+    "summary": column(Project.summary, "text"),
+    "archived": column(Project.archived, "boolean"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "name": "name",
+    "archived": "archived",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Project]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Project),
+        scope,
+        Project.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Project:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Project.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Project],
+) -> list[ProjectRead]:
+    """Rows as the API returns them."""
+    return [
+        ProjectRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "name": row.name,
+                "summary": row.summary,
+                "archived": row.archived,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> ProjectPage:
+    """One page of the projects the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Project.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return ProjectPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> ProjectRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Project.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> ProjectRead:
+    """Adds a row from a request body."""
+    payload = parse_body(ProjectCreate, body)
+    values = payload.model_dump(exclude={"owner_id"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    row = Project(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> ProjectRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(ProjectUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    commit(db, UNIQUE, deleting=True)

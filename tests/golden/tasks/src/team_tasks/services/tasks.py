@@ -1,0 +1,210 @@
+"""Tasks: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from team_tasks.models import (
+    Label,
+    Project,
+    Task,
+    task_labels,
+)
+from team_tasks.pagination import Column, ListQuery, column, paginate
+from team_tasks.permissions import Actor, scope_of
+from team_tasks.problems import (
+    forbidden,
+    not_found,
+)
+from team_tasks.schemas.tasks import (
+    TaskCreate,
+    TaskPage,
+    TaskRead,
+    TaskUpdate,
+)
+from team_tasks.services.common import (
+    check_links,
+    check_owner,
+    commit,
+    flush,
+    links_of,
+    parse_body,
+    reject_nulls,
+    replace_links,
+    scoped,
+)
+
+ENTITY = "Task"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Task.created_at, "datetime"),
+    "updated_at": column(Task.updated_at, "datetime"),
+    "title": column(Task.title, "text"),
+    "details": column(Task.details, "text"),
+    "priority": column(Task.priority, "text"),
+    "due_on": column(Task.due_on, "date"),
+    "estimate_hours": column(Task.estimate_hours, "decimal"),
+    "done": column(Task.done, "boolean"),
+}
+FILTERS: dict[str, Column] = {
+    "title": column(Task.title, "text"),
+    "details": column(Task.details, "text"),
+    "priority": column(Task.priority, "text"),
+    "due_on": column(Task.due_on, "date"),
+    "estimate_hours": column(Task.estimate_hours, "decimal"),
+    "done": column(Task.done, "boolean"),
+    "project_id": column(Task.project_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "title": "title",
+    "priority": "priority",
+    "done": "done",
+    "project_id": "project_id",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Task]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Task),
+        scope,
+        Task.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Task:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Task.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Task],
+) -> list[TaskRead]:
+    """Rows as the API returns them."""
+    label_ids = links_of(db, task_labels, [row.id for row in rows])
+    return [
+        TaskRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "title": row.title,
+                "details": row.details,
+                "priority": row.priority,
+                "due_on": row.due_on,
+                "estimate_hours": row.estimate_hours,
+                "done": row.done,
+                "project_id": row.project_id,
+                "label_ids": label_ids[row.id],
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> TaskPage:
+    """One page of the tasks the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Task.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return TaskPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> TaskRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Task.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> TaskRead:
+    """Adds a row from a request body."""
+    payload = parse_body(TaskCreate, body)
+    values = payload.model_dump(exclude={"owner_id", "label_ids"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    check_links(
+        db,
+        actor,
+        [
+            ("project_id", "Project", Project, [payload.project_id]),
+            ("label_ids", "Label", Label, payload.label_ids),
+        ],
+    )
+    row = Task(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    replace_links(db, task_labels, row.id, payload.label_ids)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> TaskRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(TaskUpdate, body)
+    values = payload.model_dump(exclude_unset=True, exclude={"label_ids"})
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("project_id", "Project", Project, [payload.project_id]),
+            ("label_ids", "Label", Label, payload.label_ids or []),
+        ],
+    )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    if payload.label_ids is not None:
+        replace_links(db, task_labels, row.id, payload.label_ids)
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    commit(db, UNIQUE, deleting=True)

@@ -1,0 +1,24 @@
+"""The migrations go down to nothing and up again."""
+
+import sqlalchemy as sa
+from alembic import command
+
+from team_tasks.db import get_engine
+from tests.conftest import alembic_config
+
+
+def _tables() -> set[str]:
+    return set(sa.inspect(get_engine()).get_table_names())
+
+
+def test_migrations_down_and_up_again() -> None:
+    config = alembic_config()
+    command.downgrade(config, "base")
+    assert _tables() <= {"alembic_version"}
+    command.upgrade(config, "head")
+    assert {"auth_users", "auth_sessions", "auth_login_attempts"} <= _tables()
+    command.downgrade(config, "base")
+    command.upgrade(config, "head")
+    assert "projects" in _tables()
+    assert "tasks" in _tables()
+    assert "labels" in _tables()
