@@ -106,7 +106,7 @@ pub enum Command {
     Docs {
         /// The spec file (.yaml, .yml, .toml or .json).
         spec: PathBuf,
-        /// The output directory [default: ./<product name>].
+        /// The output directory [default: ./PRODUCT, the product name].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Show what would be written, write nothing.
@@ -130,7 +130,7 @@ pub enum Command {
         /// The stack to generate instead of the spec's `stack`.
         #[arg(long, value_name = "ID")]
         stack: Option<String>,
-        /// The output directory [default: ./<product name>].
+        /// The output directory [default: ./PRODUCT, the product name].
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Show what would be written, write nothing.
