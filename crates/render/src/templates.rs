@@ -106,20 +106,22 @@ impl Templates {
     /// [`RenderError::Template`] naming the template, the place in it, and
     /// the missing variable or failing helper.
     pub fn render(&self, name: &str, view: &serde_json::Value) -> Result<String, RenderError> {
-        if !self.contains(name) {
-            return Err(RenderError::Template {
-                template: name.to_string(),
-                message:
-                    "no template has this name; a stack or vendor must list it in `templates()`"
-                        .to_string(),
-            });
-        }
+        self.known(name)?;
         self.registry
             .render(name, view)
-            .map_err(|e| RenderError::Template {
-                template: name.to_string(),
-                message: render_error_message(name, &e),
-            })
+            .map_err(|e| template_error(name, &e))
+    }
+
+    /// An error unless a template of this name is registered.
+    fn known(&self, name: &str) -> Result<(), RenderError> {
+        if self.contains(name) {
+            return Ok(());
+        }
+        Err(RenderError::Template {
+            template: name.to_string(),
+            message: "no template has this name; a stack or vendor must list it in `templates()`"
+                .to_string(),
+        })
     }
 }
 
@@ -148,20 +150,17 @@ impl Templates {
         name: &str,
         view: &SharedView,
     ) -> Result<String, RenderError> {
-        if !self.contains(name) {
-            return Err(RenderError::Template {
-                template: name.to_string(),
-                message:
-                    "no template has this name; a stack or vendor must list it in `templates()`"
-                        .to_string(),
-            });
-        }
+        self.known(name)?;
         self.registry
             .render_with_context(name, &view.context)
-            .map_err(|e| RenderError::Template {
-                template: name.to_string(),
-                message: render_error_message(name, &e),
-            })
+            .map_err(|e| template_error(name, &e))
+    }
+}
+
+fn template_error(name: &str, e: &handlebars::RenderError) -> RenderError {
+    RenderError::Template {
+        template: name.to_string(),
+        message: render_error_message(name, e),
     }
 }
 
