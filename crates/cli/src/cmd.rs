@@ -139,6 +139,47 @@ pub enum Command {
         /// Overwrite files you edited (conflicts) with archgen's version.
         #[arg(long)]
         force: bool,
+        /// Run the quality gate on the project in a staging directory
+        /// first, and write to --out only when it passes.
+        #[arg(long)]
+        verify: bool,
+        /// With --verify: write the gate's report (JSON) to this file.
+        #[arg(long, value_name = "FILE", requires = "verify")]
+        report: Option<PathBuf>,
+        /// With --verify: a PostgreSQL server to create the throwaway
+        /// database on [default: DATABASE_URL, else a cluster of the gate's own].
+        #[arg(long, value_name = "URL", requires = "verify")]
+        database_url: Option<String>,
+        /// With --verify: keep the database on that server afterwards.
+        #[arg(long, requires = "verify")]
+        keep_db: bool,
+    },
+    /// Run the quality gate on a generated project: install, migrate,
+    /// lint, test and run it against a throwaway PostgreSQL database, then
+    /// check the running app against the backend contract.
+    ///
+    /// Exit code 0 when it passes, 1 when it fails, 2 when the gate cannot
+    /// run (no PostgreSQL, the disk).
+    #[command(
+        after_help = "Examples:\n  archgen verify clinic --report clinic-gate.json\n  DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres archgen verify clinic"
+    )]
+    Verify {
+        /// The project directory.
+        dir: PathBuf,
+        /// The spec it was generated from [default: the one archgen kept in
+        /// DIR/.archgen/spec.yaml].
+        #[arg(long)]
+        spec: Option<PathBuf>,
+        /// Write the report (JSON) to this file.
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+        /// A PostgreSQL server to create the throwaway database on
+        /// [default: DATABASE_URL, else a cluster of the gate's own].
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// Keep the database on that server afterwards.
+        #[arg(long)]
+        keep_db: bool,
     },
 }
 
@@ -154,6 +195,10 @@ pub fn run(cli: Cli) -> Exit {
             out,
             dry_run,
             force,
+            verify,
+            report,
+            database_url,
+            keep_db,
         } => crate::generate::run(&crate::generate::Args {
             spec,
             stack,
@@ -161,6 +206,10 @@ pub fn run(cli: Cli) -> Exit {
             dry_run,
             force,
             docs_only: false,
+            verify,
+            report,
+            database_url,
+            keep_db,
         }),
         Command::Docs {
             spec,
@@ -174,6 +223,23 @@ pub fn run(cli: Cli) -> Exit {
             dry_run,
             force,
             docs_only: true,
+            verify: false,
+            report: None,
+            database_url: None,
+            keep_db: false,
+        }),
+        Command::Verify {
+            dir,
+            spec,
+            report,
+            database_url,
+            keep_db,
+        } => crate::verify::run(&crate::verify::Args {
+            dir,
+            spec,
+            report,
+            database_url,
+            keep_db,
         }),
     }
 }

@@ -16,6 +16,15 @@ pub struct Args {
     pub force: bool,
     /// Only the stack-independent documents (`archgen docs`).
     pub docs_only: bool,
+    /// Run the quality gate in a staging directory first; write only when
+    /// it passes.
+    pub verify: bool,
+    /// Where to write the gate's report (with `verify`).
+    pub report: Option<PathBuf>,
+    /// The database server for the gate (with `verify`).
+    pub database_url: Option<String>,
+    /// Keep the gate's database (with `verify`).
+    pub keep_db: bool,
 }
 
 pub fn run(args: &Args) -> Exit {
@@ -54,9 +63,27 @@ pub fn run(args: &Args) -> Exit {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(&spec.product.name));
+    // The spec as generated (the stack chosen on the command line
+    // included), kept beside the manifest so `archgen verify` can rebuild
+    // the blueprint.
+    let mut generated_spec = spec.clone();
+    generated_spec.stack = stack.to_string();
+    let spec_yaml = blueprint_core::spec::to_yaml(&generated_spec);
+    if args.verify && !args.docs_only {
+        if let Err(code) = verify_staged(args, &generated, &generated_spec, &spec_yaml, &options) {
+            if code == Exit::Invalid {
+                eprintln!(
+                    "the quality gate failed: nothing was written to {}",
+                    out_dir.display()
+                );
+            }
+            return code;
+        }
+    }
     let write_options = WriteOptions::for_render(&options)
         .with_dry_run(args.dry_run)
-        .with_force(args.force);
+        .with_force(args.force)
+        .with_spec(spec_yaml);
     let report = match write_tree(
         &generated.tree,
         &out_dir,
@@ -89,6 +116,52 @@ pub fn run(args: &Args) -> Exit {
         return Exit::Invalid;
     }
     Exit::Ok
+}
+
+/// Renders into the stable staging directory of the spec, runs the gate
+/// there, and says whether it passed (`Err(Exit::Invalid)` when not).
+fn verify_staged(
+    args: &Args,
+    generated: &render::Generated,
+    spec: &blueprint_core::spec::Spec,
+    spec_yaml: &str,
+    options: &Options,
+) -> Result<(), Exit> {
+    let staging = gate::staging_dir(&gate::cache_dir(), &generated.spec_hash, &spec.stack);
+    eprintln!("gate: staging the project in {}", staging.display());
+    let write_options = WriteOptions::for_render(options)
+        .with_force(true)
+        .with_spec(spec_yaml);
+    if let Err(e) = write_tree(
+        &generated.tree,
+        &staging,
+        &generated.spec_hash,
+        &write_options,
+    ) {
+        eprintln!("error: {e}");
+        return Err(Exit::Usage);
+    }
+    let project = match gate::Project::from_spec(&staging, spec) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(Exit::Usage);
+        }
+    };
+    let report = crate::verify::gate(
+        &project,
+        crate::verify::database_url(args.database_url.clone()),
+        args.keep_db,
+    )?;
+    if let Some(path) = &args.report {
+        crate::verify::write_report(path, &report)?;
+    }
+    crate::verify::print_summary(&report);
+    if report.passed {
+        Ok(())
+    } else {
+        Err(Exit::Invalid)
+    }
 }
 
 /// The exit code for a failed generation: 1 when the spec asks for what

@@ -9,6 +9,7 @@ mod cmd;
 mod exit;
 mod generate;
 mod plan;
+mod verify;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -1,5 +1,404 @@
 //! The archgen quality gate.
 //!
 //! Runs a generated project through its stack's verification plan (install,
-//! migrate, lint, test, run) against a throwaway PostgreSQL, then runs the
-//! stack-neutral conformance suite against the running app and scores it.
+//! migrate, lint, test, run) against a throwaway PostgreSQL database, then
+//! runs the stack-neutral [conformance suite](conformance) against the
+//! running app, scans the project's files for what no backend should ship
+//! ([`scan`]), and scores it all in a [`QualityReport`]
+//! (`docs/quality-gate.md`).
+//!
+//! ```no_run
+//! use std::path::Path;
+//! let project = gate::Project::load(Path::new("tasks"), None).unwrap();
+//! let engine = render::Engine::with_builtins();
+//! let stack = engine.stack(&project.stack).unwrap();
+//! let report = gate::verify(&project, stack, &gate::VerifyOptions::default(), &gate::Quiet).unwrap();
+//! println!("passed: {}, score {}", report.passed, report.score);
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod conformance;
+pub mod db;
+mod error;
+mod process;
+pub mod report;
+pub mod scan;
+
+pub use error::GateError;
+pub use report::{CheckResult, Finding, QualityReport, Severity, StageReport, StageStatus};
+
+use base64::Engine as _;
+use blueprint_core::graph::Blueprint;
+use process::{make_command, run_logged, tail, Server};
+use stacks::Stack;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How many lines of a stage's output the report keeps.
+const EXCERPT_LINES: usize = 40;
+
+/// A generated project and the blueprint it was generated from.
+#[derive(Debug, Clone)]
+pub struct Project {
+    /// The project directory.
+    pub dir: PathBuf,
+    /// The complete blueprint (lowered, compliance woven in).
+    pub blueprint: Blueprint,
+    /// The stack it was generated with (the spec's `stack`).
+    pub stack: String,
+}
+
+impl Project {
+    /// A project directory with its spec: `spec` when given, else the one
+    /// archgen kept in [`render::write::SPEC_PATH`] when it generated the
+    /// project.
+    ///
+    /// # Errors
+    ///
+    /// [`GateError::NotAProject`] when there is no spec to read;
+    /// [`GateError::Spec`] when it does not parse; [`GateError::Render`]
+    /// when its compliance controls cannot be woven.
+    pub fn load(dir: &Path, spec: Option<&Path>) -> Result<Project, GateError> {
+        if !dir.is_dir() {
+            return Err(GateError::NotAProject {
+                path: dir.to_path_buf(),
+                reason: "no such directory".into(),
+            });
+        }
+        let spec_path = match spec {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let kept = dir.join(render::write::SPEC_PATH);
+                if !kept.is_file() {
+                    return Err(GateError::NotAProject {
+                        path: dir.to_path_buf(),
+                        reason: format!("it has no {}", render::write::SPEC_PATH),
+                    });
+                }
+                kept
+            }
+        };
+        let checked =
+            blueprint_core::spec::parse_file(&spec_path).map_err(|e| GateError::Spec {
+                path: spec_path.clone(),
+                reason: match e {
+                    blueprint_core::spec::LoadError::Invalid(errors) => {
+                        blueprint_core::diag::summary(&errors.diagnostics)
+                    }
+                    other => other.to_string(),
+                },
+            })?;
+        Ok(Project::from_spec(dir, &checked.spec)?)
+    }
+
+    /// A project directory generated from a spec in hand.
+    ///
+    /// # Errors
+    ///
+    /// [`GateError::Render`] when the compliance controls cannot be woven.
+    pub fn from_spec(dir: &Path, spec: &blueprint_core::spec::Spec) -> Result<Project, GateError> {
+        let mut blueprint = blueprint_core::lower::lower(spec);
+        compliance::complete(&mut blueprint).map_err(render::RenderError::from)?;
+        Ok(Project {
+            dir: dir.to_path_buf(),
+            blueprint,
+            stack: spec.stack.clone(),
+        })
+    }
+}
+
+/// Settings of a gate run.
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    /// A database server the gate may create a database on (any database
+    /// URL of it); without one the gate starts its own cluster.
+    pub database_url: Option<String>,
+    /// Keep the database on the given server after the run.
+    pub keep_db: bool,
+    /// Where dependency caches live ([`cache_dir`] when unset).
+    pub cache_dir: Option<PathBuf>,
+    /// Set it (from a Ctrl-C handler) to stop the run: the app, the cluster
+    /// and the database are stopped and dropped, and
+    /// [`GateError::Interrupted`] is returned.
+    pub cancel: Arc<AtomicBool>,
+}
+
+/// What a front end shows while the gate runs (the library never prints).
+pub trait Progress {
+    /// A stage starts.
+    fn stage_started(&self, name: &str);
+    /// A stage ended (passed, failed or skipped).
+    fn stage_finished(&self, stage: &StageReport);
+    /// Something worth telling the user (the database in use, say).
+    fn note(&self, message: &str);
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Quiet;
+
+impl Progress for Quiet {
+    fn stage_started(&self, _: &str) {}
+    fn stage_finished(&self, _: &StageReport) {}
+    fn note(&self, _: &str) {}
+}
+
+/// archgen's cache directory: `$ARCHGEN_CACHE_DIR`, else
+/// `$XDG_CACHE_HOME/archgen`, else `~/.cache/archgen`, else `archgen-cache`
+/// in the system temp directory.
+pub fn cache_dir() -> PathBuf {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    var("ARCHGEN_CACHE_DIR")
+        .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("archgen")))
+        .or_else(|| var("HOME").map(|d| d.join(".cache").join("archgen")))
+        .unwrap_or_else(|| std::env::temp_dir().join("archgen-cache"))
+}
+
+/// The stable staging directory `archgen generate --verify` renders a spec
+/// into before the gate passes it: one per spec hash and stack, under the
+/// cache, so installed dependencies are reused between runs.
+///
+/// ```
+/// let a = gate::staging_dir(std::path::Path::new("/c"), "0123456789abcdef0123", "python-fastapi");
+/// assert_eq!(a, std::path::Path::new("/c/staging/0123456789abcdef-python-fastapi"));
+/// ```
+pub fn staging_dir(cache: &Path, spec_hash: &str, stack: &str) -> PathBuf {
+    let short: String = spec_hash.chars().take(16).collect();
+    cache.join("staging").join(format!("{short}-{stack}"))
+}
+
+fn random_key() -> String {
+    let mut key = [0u8; 32];
+    if getrandom::fill(&mut key).is_err() {
+        let hex = db::random_hex(32);
+        key.copy_from_slice(&hex.as_bytes()[..32]);
+    }
+    base64::engine::general_purpose::URL_SAFE.encode(key)
+}
+
+/// Runs the gate on a project: the static scan, then each stage of the
+/// stack's verification plan against a throwaway database, then the
+/// conformance suite against the app `run` started. Everything started is
+/// stopped before it returns, whatever happens.
+///
+/// # Errors
+///
+/// A [`GateError`] when the gate itself cannot run (no PostgreSQL, the
+/// disk, an interrupt). A project that fails is an `Ok` report with
+/// `passed: false`.
+pub fn verify(
+    project: &Project,
+    stack: &dyn Stack,
+    options: &VerifyOptions,
+    progress: &dyn Progress,
+) -> Result<QualityReport, GateError> {
+    let mut report = QualityReport::new(&project.blueprint.spec().product.name, stack.id());
+    report.findings = scan::scan(&project.dir);
+
+    let logs = project.dir.join(".archgen").join("gate");
+    std::fs::create_dir_all(&logs)
+        .map_err(|e| GateError::io("cannot create the log directory", &logs, e))?;
+    let cache = options.cache_dir.clone().unwrap_or_else(cache_dir);
+    let pip_cache = cache.join("pip");
+    std::fs::create_dir_all(&pip_cache)
+        .map_err(|e| GateError::io("cannot create the cache directory", &pip_cache, e))?;
+
+    match &options.database_url {
+        Some(_) => progress.note("creating a throwaway database on the given server"),
+        None => progress.note(
+            "no DATABASE_URL given: starting a throwaway PostgreSQL cluster (removed afterwards)",
+        ),
+    }
+    let database = db::Database::create(options.database_url.as_deref(), options.keep_db)?;
+    progress.note(&format!("database `{}`", database.name()));
+
+    let port = process::free_port()?;
+    let env: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), database.url().to_string()),
+        ("SECRET_KEY".into(), db::random_hex(32)),
+        ("ENCRYPTION_KEYS".into(), random_key()),
+        ("COOKIE_SECURE".into(), "false".into()),
+        ("PORT".into(), port.to_string()),
+        ("HOST".into(), "127.0.0.1".into()),
+        (
+            "PIP_CACHE_DIR".into(),
+            pip_cache.to_string_lossy().into_owned(),
+        ),
+        // The suite sends hundreds of requests from one address in a
+        // minute; the limits themselves are the project's tests' business.
+        ("RATE_LIMIT_CLIENT".into(), "100000".into()),
+        ("RATE_LIMIT_USER".into(), "100000".into()),
+    ];
+
+    let mut server: Option<Server> = None;
+    let mut failed = false;
+    let plan = stack.verification();
+    for stage in &plan.stages {
+        if options.cancel.load(Ordering::SeqCst) {
+            return Err(GateError::Interrupted);
+        }
+        if failed {
+            let skipped = StageReport::skipped(&stage.name, "an earlier stage failed");
+            progress.stage_finished(&skipped);
+            report.stages.push(skipped);
+            continue;
+        }
+        progress.stage_started(&stage.name);
+        let log_path = logs.join(format!("{}.log", stage.name));
+        let timeout = Duration::from_secs(stage.timeout_secs);
+        let result = if stage.name == "run" {
+            let started = Instant::now();
+            let cmd = make_command(&project.dir, std::slice::from_ref(&stage.make_target), &env);
+            let mut spawned = Server::spawn(cmd, &log_path)?;
+            let up = wait_healthy(&mut spawned, port, timeout, &options.cancel)?;
+            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let status = if up {
+                server = Some(spawned);
+                StageStatus::Passed
+            } else {
+                StageStatus::Failed
+            };
+            StageReport {
+                name: stage.name.clone(),
+                status,
+                duration_ms: started.elapsed().as_millis() as u64,
+                log_excerpt: if up {
+                    tail(&log, 5)
+                } else {
+                    format!(
+                        "{}\n(GET /healthz did not answer 200 within {} s)",
+                        tail(&log, EXCERPT_LINES),
+                        stage.timeout_secs
+                    )
+                },
+                checks: None,
+                results: Vec::new(),
+            }
+        } else {
+            let cmd = make_command(&project.dir, std::slice::from_ref(&stage.make_target), &env);
+            let outcome = run_logged(cmd, &log_path, timeout, &options.cancel)?;
+            StageReport {
+                name: stage.name.clone(),
+                status: if outcome.success {
+                    StageStatus::Passed
+                } else {
+                    StageStatus::Failed
+                },
+                duration_ms: outcome.duration.as_millis() as u64,
+                log_excerpt: tail(&outcome.log, EXCERPT_LINES),
+                checks: None,
+                results: Vec::new(),
+            }
+        };
+        failed = result.status == StageStatus::Failed;
+        progress.stage_finished(&result);
+        report.stages.push(result);
+    }
+
+    // The conformance suite, against the running app.
+    match server {
+        Some(_) => {
+            progress.stage_started("conformance");
+            let started = Instant::now();
+            let dir = project.dir.clone();
+            let env_for_users = env.clone();
+            let cancel = options.cancel.clone();
+            let create_user =
+                move |email: &str, password: &str, role: &str| -> Result<(), String> {
+                    let args = vec![
+                        "user".to_string(),
+                        format!("EMAIL={email}"),
+                        format!("PASSWORD={password}"),
+                        format!("ROLE={role}"),
+                    ];
+                    let log = dir.join(".archgen").join("gate").join("user.log");
+                    let cmd = make_command(&dir, &args, &env_for_users);
+                    match run_logged(cmd, &log, Duration::from_secs(120), &cancel) {
+                        Ok(o) if o.success => Ok(()),
+                        Ok(o) => Err(format!("make user ROLE={role} failed: {}", tail(&o.log, 5))),
+                        Err(e) => Err(e.to_string()),
+                    }
+                };
+            let suite_options = conformance::Options {
+                create_user: Some(&create_user),
+                cancel: Some(&options.cancel),
+            };
+            let base = format!("http://127.0.0.1:{port}");
+            let results = conformance::run(&project.blueprint, &base, &suite_options);
+            if options.cancel.load(Ordering::SeqCst) {
+                return Err(GateError::Interrupted);
+            }
+            let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
+            let excerpt = failed
+                .iter()
+                .take(EXCERPT_LINES)
+                .map(|r| format!("{}: {}", r.name, r.detail))
+                .collect::<Vec<_>>()
+                .join("\n");
+            let stage = StageReport {
+                name: "conformance".into(),
+                status: if failed.is_empty() {
+                    StageStatus::Passed
+                } else {
+                    StageStatus::Failed
+                },
+                duration_ms: started.elapsed().as_millis() as u64,
+                log_excerpt: excerpt,
+                checks: Some(results.len()),
+                results,
+            };
+            progress.stage_finished(&stage);
+            report.stages.push(stage);
+        }
+        None => {
+            let skipped = StageReport::skipped("conformance", "the app was not running");
+            progress.stage_finished(&skipped);
+            report.stages.push(skipped);
+        }
+    }
+    drop(server);
+    if database.kept() {
+        progress.note(&format!("kept the database: {}", database.url()));
+    }
+    drop(database);
+    report.finish();
+    Ok(report)
+}
+
+/// Waits for `GET /healthz` to answer 200, while the server runs.
+fn wait_healthy(
+    server: &mut Server,
+    port: u16,
+    timeout: Duration,
+    cancel: &AtomicBool,
+) -> Result<bool, GateError> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(2)))
+        .build()
+        .into();
+    let url = format!("http://127.0.0.1:{port}/healthz");
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if cancel.load(Ordering::SeqCst) {
+            return Err(GateError::Interrupted);
+        }
+        if server.exited() {
+            return Ok(false);
+        }
+        if let Ok(r) = agent.get(&url).call() {
+            if r.status().as_u16() == 200 {
+                return Ok(true);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    Ok(false)
+}

@@ -28,6 +28,11 @@
 //!
 //! Every path is checked before anything is written, so a refused path
 //! leaves the directory untouched.
+//!
+//! With [`WriteOptions::with_spec`], the spec's canonical YAML is kept
+//! beside the manifest in [`.archgen/spec.yaml`](SPEC_PATH), so tools that
+//! get only the directory (the quality gate's `archgen verify`) can rebuild
+//! the blueprint the project was generated from.
 
 mod fs;
 mod manifest;
@@ -45,6 +50,10 @@ use std::path::Path;
 /// The suffix of the file a conflict's new version is written to.
 pub const NEW_SUFFIX: &str = ".archgen-new";
 
+/// Where the spec a project was generated from is kept (canonical YAML),
+/// relative to the output directory.
+pub const SPEC_PATH: &str = ".archgen/spec.yaml";
+
 /// Settings of [`write_tree`].
 ///
 /// ```
@@ -59,6 +68,8 @@ pub struct WriteOptions {
     pub force: bool,
     /// The archgen version recorded in the manifest.
     pub archgen_version: String,
+    /// The spec's canonical YAML, written to [`SPEC_PATH`] when given.
+    pub spec: Option<String>,
 }
 
 impl Default for WriteOptions {
@@ -67,6 +78,7 @@ impl Default for WriteOptions {
             dry_run: false,
             force: false,
             archgen_version: env!("CARGO_PKG_VERSION").to_string(),
+            spec: None,
         }
     }
 }
@@ -97,6 +109,23 @@ impl WriteOptions {
     /// The archgen version recorded in the manifest.
     pub fn with_archgen_version(mut self, version: impl Into<String>) -> WriteOptions {
         self.archgen_version = version.into();
+        self
+    }
+
+    /// Keeps the spec (its canonical YAML, as
+    /// [`blueprint_core::spec::to_yaml`] writes it) in [`SPEC_PATH`].
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let options = render::write::WriteOptions::new()
+    ///     .with_spec(blueprint_core::spec::to_yaml(&spec));
+    /// render::write::write_tree(&render::FileTree::new(), dir.path(), "h", &options).unwrap();
+    /// assert!(dir.path().join(render::write::SPEC_PATH).exists());
+    /// ```
+    pub fn with_spec(mut self, yaml: impl Into<String>) -> WriteOptions {
+        self.spec = Some(yaml.into());
         self
     }
 }
@@ -156,6 +185,12 @@ pub fn write_tree(
         apply(&root, &steps)?;
         if previous.as_ref() != Some(&manifest) {
             fs::write_atomic(&manifest_path, manifest.to_json().as_bytes(), false)?;
+        }
+        if let Some(yaml) = &options.spec {
+            let spec_path = root.join(SPEC_PATH);
+            if std::fs::read(&spec_path).ok().as_deref() != Some(yaml.as_bytes()) {
+                fs::write_atomic(&spec_path, yaml.as_bytes(), false)?;
+            }
         }
     }
     Ok(WriteReport {

@@ -1,0 +1,224 @@
+//! `archgen verify` and `archgen generate --verify`: the quality gate, with
+//! a progress display and a summary.
+
+use crate::exit::Exit;
+use gate::{GateError, Progress, QualityReport, StageReport, StageStatus};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::cell::RefCell;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the user asked `verify` for.
+pub struct Args {
+    pub dir: PathBuf,
+    pub spec: Option<PathBuf>,
+    pub report: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub keep_db: bool,
+}
+
+/// Stage lines on stderr: a spinner on a terminal, plain lines otherwise.
+pub struct Display {
+    spinner: RefCell<Option<ProgressBar>>,
+    tty: bool,
+}
+
+impl Display {
+    pub fn new() -> Display {
+        Display {
+            spinner: RefCell::new(None),
+            tty: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+impl Progress for Display {
+    fn stage_started(&self, name: &str) {
+        if self.tty {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.set_message(format!("gate: {name}"));
+            bar.enable_steady_tick(Duration::from_millis(120));
+            *self.spinner.borrow_mut() = Some(bar);
+        } else {
+            eprintln!("gate: {name} …");
+        }
+    }
+
+    fn stage_finished(&self, stage: &StageReport) {
+        if let Some(bar) = self.spinner.borrow_mut().take() {
+            bar.finish_and_clear();
+        }
+        let checks = match stage.checks {
+            Some(n) => {
+                let failed = stage.results.iter().filter(|r| !r.passed).count();
+                format!(", {} of {n} checks passed", n - failed)
+            }
+            None => String::new(),
+        };
+        let mark = match stage.status {
+            StageStatus::Passed => "ok  ",
+            StageStatus::Failed => "FAIL",
+            StageStatus::Skipped => "skip",
+        };
+        eprintln!(
+            "gate: {mark} {} ({:.1} s{checks})",
+            stage.name,
+            stage.duration_ms as f64 / 1000.0
+        );
+    }
+
+    fn note(&self, message: &str) {
+        match &*self.spinner.borrow() {
+            Some(bar) => bar.println(format!("gate: {message}")),
+            None => eprintln!("gate: {message}"),
+        }
+    }
+}
+
+/// Sets the cancel flag on Ctrl-C (once per process; the gate stops what
+/// it started and returns).
+pub fn cancel_flag() -> Arc<AtomicBool> {
+    static FLAG: std::sync::OnceLock<Arc<AtomicBool>> = std::sync::OnceLock::new();
+    FLAG.get_or_init(|| {
+        let flag = Arc::new(AtomicBool::new(false));
+        let set = flag.clone();
+        let _ = ctrlc::set_handler(move || {
+            set.store(true, Ordering::SeqCst);
+        });
+        flag
+    })
+    .clone()
+}
+
+/// The database server: the flag, else `DATABASE_URL`.
+pub fn database_url(flag: Option<String>) -> Option<String> {
+    flag.or_else(|| std::env::var("DATABASE_URL").ok().filter(|v| !v.is_empty()))
+}
+
+/// Prints the summary of a report.
+pub fn print_summary(report: &QualityReport) {
+    let failed = report.failed_checks();
+    for r in failed.iter().take(30) {
+        eprintln!("  failed check {}: {}", r.name, r.detail);
+    }
+    if failed.len() > 30 {
+        eprintln!(
+            "  … and {} more failed checks (see --report)",
+            failed.len() - 30
+        );
+    }
+    for stage in report
+        .stages
+        .iter()
+        .filter(|s| s.status == StageStatus::Failed && s.checks.is_none())
+    {
+        eprintln!("  stage {} failed; its output ends with:", stage.name);
+        for line in stage
+            .log_excerpt
+            .lines()
+            .rev()
+            .take(15)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            eprintln!("    {line}");
+        }
+    }
+    for f in &report.findings {
+        let place = match (&f.file, f.line) {
+            (Some(file), Some(line)) => format!(" ({file}:{line})"),
+            (Some(file), None) => format!(" ({file})"),
+            _ => String::new(),
+        };
+        eprintln!("  {} {}{place}: {}", f.severity.as_str(), f.code, f.message);
+    }
+    let checks: usize = report.stages.iter().filter_map(|s| s.checks).sum();
+    println!(
+        "quality gate {}: score {}/100, {} stages, {checks} conformance checks, {} findings",
+        if report.passed { "passed" } else { "FAILED" },
+        report.score,
+        report.stages.len(),
+        report.findings.len()
+    );
+    for reason in report.reasons() {
+        println!("  {reason}");
+    }
+}
+
+/// Writes the report JSON.
+pub fn write_report(path: &Path, report: &QualityReport) -> Result<(), Exit> {
+    std::fs::write(path, report.to_json()).map_err(|e| {
+        eprintln!("error: cannot write the report {}: {e}", path.display());
+        Exit::Usage
+    })
+}
+
+/// Runs the gate, printing progress; `Err` is the exit code of a gate
+/// that could not run.
+pub fn gate(
+    project: &gate::Project,
+    database_url: Option<String>,
+    keep_db: bool,
+) -> Result<QualityReport, Exit> {
+    if keep_db && database_url.is_none() {
+        eprintln!("error: --keep-db needs a database server (--database-url or DATABASE_URL); the gate's own cluster is removed after the run");
+        return Err(Exit::Usage);
+    }
+    let engine = render::Engine::with_builtins();
+    let Some(stack) = engine.stack(&project.stack) else {
+        eprintln!("error: {}", GateError::UnknownStack(project.stack.clone()));
+        return Err(Exit::Usage);
+    };
+    let options = gate::VerifyOptions {
+        database_url,
+        keep_db,
+        cache_dir: None,
+        cancel: cancel_flag(),
+    };
+    let display = Display::new();
+    gate::verify(project, stack, &options, &display).map_err(|e| {
+        eprintln!("error: {e}");
+        Exit::Usage
+    })
+}
+
+pub fn run(args: &Args) -> Exit {
+    let project = match gate::Project::load(&args.dir, args.spec.as_deref()) {
+        Ok(p) => p,
+        Err(e @ GateError::Spec { .. }) => {
+            eprintln!("error: {e}");
+            return Exit::Invalid;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    let report = match gate(
+        &project,
+        database_url(args.database_url.clone()),
+        args.keep_db,
+    ) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    if let Some(path) = &args.report {
+        if let Err(code) = write_report(path, &report) {
+            return code;
+        }
+    }
+    print_summary(&report);
+    if report.passed {
+        Exit::Ok
+    } else {
+        Exit::Invalid
+    }
+}

@@ -1,0 +1,155 @@
+//! Valid and invalid values for a field, from its type and rules.
+
+use blueprint_core::spec::{Field, FieldType};
+use serde_json::{json, Value};
+
+/// The longest string a `string` field takes when the spec gives no `max`.
+const STRING_MAX: usize = 255;
+
+fn text_bounds(field: &Field) -> (usize, usize) {
+    let default_max = if field.ty == FieldType::Text {
+        1000
+    } else {
+        STRING_MAX
+    };
+    let max = field
+        .max
+        .map(|m| m.as_f64().max(0.0) as usize)
+        .unwrap_or(default_max);
+    let min = field.min.map(|m| m.as_f64().max(0.0) as usize).unwrap_or(0);
+    (min, max)
+}
+
+/// A string the pattern matches, digits (marked NUL by the sampler)
+/// filled from `n` so unique fields get distinct values.
+fn pattern_value(pattern: &str, n: u64) -> Option<String> {
+    let sample = stacks::python_fastapi::types::sample_of_pattern(pattern)?;
+    let digits: Vec<char> = format!("{n:020}").chars().rev().collect();
+    let mut i = 0;
+    let out: String = sample
+        .chars()
+        .map(|c| {
+            if c == '\0' {
+                let d = digits[i % digits.len()];
+                i += 1;
+                d
+            } else {
+                c
+            }
+        })
+        .collect();
+    Some(out)
+}
+
+/// A valid JSON value for a field; `n` is unique per call.
+pub(crate) fn valid(field: &Field, name: &str, n: u64, nonce: &str) -> Value {
+    if let Some(p) = field.pattern.as_ref().filter(|_| field.ty.is_textual()) {
+        if let Some(s) = pattern_value(p, n) {
+            return json!(s);
+        }
+    }
+    match field.ty {
+        FieldType::String | FieldType::Text => {
+            let (min, max) = text_bounds(field);
+            let mut s = format!("{name} {nonce} {n}");
+            while s.chars().count() < min {
+                s.push('x');
+            }
+            if s.chars().count() > max {
+                // Keep the unique end.
+                let chars: Vec<char> = s.chars().collect();
+                s = chars[chars.len() - max..].iter().collect();
+            }
+            json!(s)
+        }
+        FieldType::Email => json!(format!("person{n}.{nonce}@example.com")),
+        FieldType::Url => json!(format!("https://example.com/{nonce}/{n}")),
+        FieldType::Phone => json!(format!("+4930{:07}", n % 10_000_000)),
+        FieldType::Integer | FieldType::Bigint => {
+            let lo = field.min.map(|m| m.as_f64().ceil() as i64).unwrap_or(0);
+            let hi = field
+                .max
+                .map(|m| m.as_f64().floor() as i64)
+                .unwrap_or(lo.saturating_add(1_000_000));
+            let span = hi.saturating_sub(lo).max(0).saturating_add(1) as u64;
+            json!(lo.saturating_add((n % span.max(1)) as i64))
+        }
+        FieldType::Decimal => {
+            let (p, s) = field.decimal_digits();
+            let lo = field.min.map(|m| m.as_f64()).unwrap_or(0.0).max(0.0);
+            let hi = field.max.map(|m| m.as_f64()).unwrap_or(f64::MAX);
+            let int_digits = p.saturating_sub(s).min(9) as i32;
+            let cap = if int_digits == 0 {
+                0.0
+            } else {
+                10f64.powi(int_digits) - 1.0
+            };
+            let v = lo.ceil().max(1.0).min(hi.floor()).min(cap).max(0.0);
+            json!(format!("{:.*}", s as usize, v))
+        }
+        FieldType::Boolean => json!(true),
+        FieldType::Date => json!("2030-01-15"),
+        FieldType::Datetime => json!("2030-01-15T09:30:00+00:00"),
+        FieldType::Uuid => json!(format!(
+            "00000000-0000-4000-8000-{:012}",
+            n % 1_000_000_000_000
+        )),
+        FieldType::Json => json!({ "n": n }),
+        FieldType::Enum => json!(field.values.first().cloned().unwrap_or_default()),
+    }
+}
+
+/// Values that break one rule of the field each: `(rule, value)`.
+pub(crate) fn invalid(field: &Field) -> Vec<(&'static str, Value)> {
+    let mut out = Vec::new();
+    if field.ty.is_textual() {
+        let (min, _) = text_bounds(field);
+        if let Some(max) = field.max {
+            let len = max.as_f64().max(0.0) as usize + 1;
+            out.push(("max", json!("a".repeat(len))));
+        }
+        if min > 0 {
+            out.push(("min", json!("a".repeat(min - 1))));
+        }
+        if let Some(pattern) = &field.pattern {
+            if let Ok(re) = regex::Regex::new(pattern) {
+                let candidates = ["~", "!!", " ", "zz~~", "\u{1}", "-", "0", "a", ""];
+                if let Some(bad) = candidates.iter().find(|c| !re.is_match(c)) {
+                    out.push(("pattern", json!(bad)));
+                }
+            }
+        }
+    } else if field.ty.is_numeric() {
+        let as_value = |x: f64| {
+            if field.ty == FieldType::Decimal {
+                json!(format!("{x}"))
+            } else {
+                json!(x as i64)
+            }
+        };
+        if let Some(max) = field.max {
+            let x = if field.ty == FieldType::Decimal {
+                max.as_f64() + 1.0
+            } else {
+                max.as_f64().floor() + 1.0
+            };
+            out.push(("max", as_value(x)));
+        }
+        if let Some(min) = field.min {
+            let x = if field.ty == FieldType::Decimal {
+                min.as_f64() - 1.0
+            } else {
+                min.as_f64().ceil() - 1.0
+            };
+            out.push(("min", as_value(x)));
+        }
+    }
+    match field.ty {
+        FieldType::Enum => out.push(("enum", json!("not-one-of-the-values"))),
+        FieldType::Email => out.push(("email", json!("not-an-email"))),
+        FieldType::Url => out.push(("url", json!("ftp://"))),
+        FieldType::Phone => out.push(("phone", json!("12345"))),
+        _ => {}
+    }
+    out
+}
