@@ -206,7 +206,11 @@ pub fn verify(
     std::fs::create_dir_all(&logs)
         .map_err(|e| GateError::io("cannot create the log directory", &logs, e))?;
     let cache = options.cache_dir.clone().unwrap_or_else(cache_dir);
-    let pip_cache = cache.join("pip");
+    // An explicit PIP_CACHE_DIR wins; else pip's cache lives in ours.
+    let pip_cache = std::env::var_os("PIP_CACHE_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache.join("pip"));
     std::fs::create_dir_all(&pip_cache)
         .map_err(|e| GateError::io("cannot create the cache directory", &pip_cache, e))?;
 
