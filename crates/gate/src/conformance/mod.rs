@@ -11,7 +11,7 @@ mod values;
 
 use crate::report::CheckResult;
 use blueprint_core::graph::Blueprint;
-use blueprint_core::spec::{Action, Entity, RelationKind, Subject};
+use blueprint_core::spec::{Action, Entity, FieldType, OnDelete, RelationKind, Subject};
 use http::{Client, Resp, Session};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
@@ -306,6 +306,34 @@ impl<'a> Suite<'a> {
             .send(&mut session, "POST", &path, Some(&body), false, &[])
     }
 
+    /// The role plain accounts get: the first signup role, else the first
+    /// role that is not an admin role, else the first role.
+    fn plain_role(&self) -> Option<String> {
+        let spec = self.bp.spec();
+        spec.signup_roles()
+            .next()
+            .or_else(|| spec.roles.iter().find(|(_, r)| !r.admin).map(|(n, _)| n.as_str()))
+            .or_else(|| spec.roles.keys().next().map(String::as_str))
+            .map(str::to_string)
+    }
+
+    /// An account of `role`: registered when it is a signup role, else
+    /// created through the project's user command.
+    fn make_account(&mut self, email: &str, password: &str, role: &str) -> Check {
+        let signup = self.bp.spec().roles.get(role).is_some_and(|r| r.signup);
+        if signup {
+            let r = self.register(email, password, Some(role))?;
+            expect(&r, 201, &format!("registering a `{role}` account"))
+        } else {
+            match self.opts.create_user {
+                Some(create) => create(email, password, role),
+                None => Err(format!(
+                    "no way to create a `{role}` user (it is not a signup role)"
+                )),
+            }
+        }
+    }
+
     fn auth(&mut self) {
         let spec = self.bp.spec();
         let signup: Vec<String> = spec.signup_roles().map(str::to_string).collect();
@@ -341,11 +369,22 @@ impl<'a> Suite<'a> {
         });
         self.record("auth.register", r);
         if signup.is_empty() {
-            return;
+            // The account the auth checks use comes from the user command.
+            let Some(role) = self.plain_role() else { return };
+            let r = self.make_account(&email, &password, &role);
+            if let Err(e) = r {
+                self.record("auth.account", Err(e));
+                return;
+            }
+        } else {
+            self.signup_checks(&email, &password, &signup, &non_signup);
         }
+        self.session_checks(&email, &password);
+    }
 
+    fn signup_checks(&mut self, email: &str, password: &str, signup: &[String], non_signup: &[String]) {
         let r = self
-            .register(&email, &password, None)
+            .register(email, password, None)
             .and_then(|r| expect(&r, 409, "registering a taken email"));
         self.record("auth.register_duplicate_email", r);
 
@@ -356,9 +395,9 @@ impl<'a> Suite<'a> {
         self.record("auth.register_weak_password", r);
 
         let r = (|| {
-            for role in &signup {
+            for role in signup {
                 let e = self.email("signup");
-                let r = self.register(&e, &password, Some(role))?;
+                let r = self.register(&e, password, Some(role))?;
                 expect(
                     &r,
                     201,
@@ -368,9 +407,9 @@ impl<'a> Suite<'a> {
                     return Err(format!("registered as `{role}`, got {}", r.body));
                 }
             }
-            for role in &non_signup {
+            for role in non_signup {
                 let e = self.email("escalate");
-                let r = self.register(&e, &password, Some(role))?;
+                let r = self.register(&e, password, Some(role))?;
                 expect(
                     &r,
                     422,
@@ -380,9 +419,12 @@ impl<'a> Suite<'a> {
             Ok(())
         })();
         self.record("auth.register_role_rules", r);
+    }
 
-        // Login and its cookies.
-        let login = self.login(&email, &password);
+    /// Login, cookies, me, CSRF, logout and lockout, for an account that
+    /// exists.
+    fn session_checks(&mut self, email: &str, password: &str) {
+        let login = self.login(email, password);
         let r = login.as_ref().map_err(Clone::clone).and_then(|(_, r)| {
             expect(r, 200, "POST /auth/login")?;
             let body = r.json();
@@ -470,8 +512,8 @@ impl<'a> Suite<'a> {
         // One message for an unknown email and a wrong password.
         let r = (|| {
             let unknown_email = self.email("nobody");
-            let (_, a) = self.login(&unknown_email, &password)?;
-            let (_, b) = self.login(&email, "a wrong passphrase entirely")?;
+            let (_, a) = self.login(&unknown_email, password)?;
+            let (_, b) = self.login(email, "a wrong passphrase entirely")?;
             expect(&a, 401, "login with an unknown email")?;
             expect(&b, 401, "login with a wrong password")?;
             if a.json()["detail"] != b.json()["detail"] {
@@ -531,8 +573,8 @@ impl<'a> Suite<'a> {
         // Lockout after five failures, the right password included.
         let r = (|| {
             let victim = self.email("lockout");
-            let r = self.register(&victim, &password, None)?;
-            expect(&r, 201, "registering the lockout account")?;
+            let role = self.plain_role().ok_or("the spec has no role")?;
+            self.make_account(&victim, password, &role)?;
             for i in 1..=5 {
                 let (_, r) = self.login(&victim, "a wrong passphrase entirely")?;
                 expect(&r, 401, &format!("failed login {i}"))?;
@@ -555,25 +597,11 @@ impl<'a> Suite<'a> {
     /// created through the project's user command.
     fn sign_in_roles(&mut self) {
         let spec = self.bp.spec();
-        let roles: Vec<(String, bool)> = spec
-            .roles
-            .iter()
-            .map(|(n, r)| (n.clone(), r.signup))
-            .collect();
-        for (role, signup) in roles {
+        let roles: Vec<String> = spec.roles.keys().cloned().collect();
+        for role in roles {
             let email = self.email(&role.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
             let password = self.password(&role);
-            let made: Result<(), String> = if signup {
-                self.register(&email, &password, Some(&role))
-                    .and_then(|r| expect(&r, 201, &format!("registering a `{role}`")))
-            } else {
-                match self.opts.create_user {
-                    Some(create) => create(&email, &password, &role),
-                    None => Err(format!(
-                        "no way to create a `{role}` user (it is not a signup role)"
-                    )),
-                }
-            };
+            let made = self.make_account(&email, &password, &role);
             let mut user = User {
                 role: role.clone(),
                 email: email.clone(),
@@ -908,6 +936,12 @@ impl<'a> Suite<'a> {
                 self.record(format!("relations.{name}.{rel_name}.dangling"), r);
             }
 
+            self.restrict_checks(&name, &entity, admin);
+            self.listing_checks(&name, &entity, admin);
+            if entity.owned {
+                self.owner_checks(&name, admin);
+            }
+
             // Pagination.
             let r = (|| {
                 let mut made = BTreeSet::new();
@@ -971,6 +1005,138 @@ impl<'a> Suite<'a> {
             })();
             self.record(format!("pagination.{name}.bad_limit"), r);
         }
+    }
+
+    /// A row referred to through a `restrict` relation cannot be deleted
+    /// (409).
+    fn restrict_checks(&mut self, name: &str, entity: &Entity, admin: usize) {
+        for (rel_name, rel) in &entity.relations {
+            if rel.on_delete != OnDelete::Restrict || rel.kind == RelationKind::ManyToMany {
+                continue;
+            }
+            let r = (|| {
+                let target = self.create_row(&rel.to, admin, 0)?;
+                let mut body = self.payload(name, admin, 0)?;
+                body[rel.json_name(rel_name)] = json!(target);
+                let path = self.api(&format!("/{}", self.collection(name)));
+                let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                expect(&r, 201, &format!("POST {path}"))?;
+                let target_path = self.api(&format!("/{}/{target}", self.collection(&rel.to)));
+                let r = self.send(Some(admin), "DELETE", &target_path, None)?;
+                expect(&r, 409, &format!("DELETE {target_path} while a {name} refers to it"))
+            })();
+            self.record(format!("relations.{name}.{rel_name}.restrict"), r);
+        }
+    }
+
+    /// Filters and sorting: equality filters work, unknown and sensitive
+    /// fields are 422.
+    fn listing_checks(&mut self, name: &str, entity: &Entity, admin: usize) {
+        let path = self.api(&format!("/{}", self.collection(name)));
+        let r = (|| {
+            for query in ["sort=no_such_field_x", "no_such_field_x=1"] {
+                let r = self.send(Some(admin), "GET", &format!("{path}?{query}"), None)?;
+                expect(&r, 422, &format!("GET {path}?{query}"))?;
+            }
+            Ok(())
+        })();
+        self.record(format!("listing.{name}.unknown_field"), r);
+        let r = (|| {
+            let r = self.send(Some(admin), "GET", &format!("{path}?sort=-created_at&limit=500"), None)?;
+            expect(&r, 200, &format!("GET {path}?sort=-created_at"))?;
+            let stamps: Vec<String> = r.json()["items"]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i["created_at"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if stamps.windows(2).all(|w| w[0] >= w[1]) {
+                Ok(())
+            } else {
+                Err(format!("sort=-created_at is not newest first: {stamps:?}"))
+            }
+        })();
+        self.record(format!("listing.{name}.sort"), r);
+        let sensitive: Vec<String> = entity
+            .fields
+            .keys()
+            .filter(|f| render::docs::facts::is_sensitive(self.bp, name, f))
+            .cloned()
+            .collect();
+        if let Some(field) = sensitive.first() {
+            let r = (|| {
+                for query in [format!("sort={field}"), format!("{field}=x")] {
+                    let r = self.send(Some(admin), "GET", &format!("{path}?{query}"), None)?;
+                    expect(&r, 422, &format!("GET {path}?{query} (a sensitive field)"))?;
+                }
+                Ok(())
+            })();
+            self.record(format!("listing.{name}.sensitive_field"), r);
+        }
+        let filterable = entity.fields.iter().find(|(f, field)| {
+            matches!(field.ty, FieldType::String | FieldType::Email)
+                && !render::docs::facts::is_sensitive(self.bp, name, f)
+        });
+        if let Some((field, _)) = filterable {
+            let r = (|| {
+                let body = self.payload(name, admin, 0)?;
+                let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                expect(&r, 201, &format!("POST {path}"))?;
+                let id = r.json()["id"].clone();
+                let value = body[field].as_str().unwrap_or_default().to_string();
+                let url = format!("{path}?{field}={}", encode(&value));
+                let r = self.send(Some(admin), "GET", &url, None)?;
+                expect(&r, 200, &format!("GET {url}"))?;
+                let items = r.json()["items"].as_array().cloned().unwrap_or_default();
+                if items.iter().any(|i| i[field] != json!(value)) {
+                    return Err(format!("GET {url} answered rows with another `{field}`: {}", r.body));
+                }
+                if !items.iter().any(|i| i["id"] == id) {
+                    return Err(format!("GET {url} misses the row that has it"));
+                }
+                Ok(())
+            })();
+            self.record(format!("listing.{name}.filter"), r);
+        }
+    }
+
+    /// `owner_id`: read-only, set on behalf of a user by admins only.
+    fn owner_checks(&mut self, name: &str, admin: usize) {
+        let path = self.api(&format!("/{}", self.collection(name)));
+        let spec = self.bp.spec();
+        let other = self.users.iter().position(|u| {
+            u.broken.is_none() && u.id.is_some() && !spec.roles.get(&u.role).is_some_and(|r| r.admin)
+        });
+        let r = (|| {
+            let body = self.payload(name, admin, 0)?;
+            let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+            expect(&r, 201, &format!("POST {path}"))?;
+            if r.json()["owner_id"] != json!(self.users[admin].id) {
+                return Err(format!("the row an admin created is not owned by it: {}", r.body));
+            }
+            if let Some(o) = other {
+                let mut body = self.payload(name, admin, 0)?;
+                body["owner_id"] = json!(self.users[o].id);
+                let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                expect(&r, 201, &format!("POST {path} with owner_id, as an admin"))?;
+                if r.json()["owner_id"] != json!(self.users[o].id) {
+                    return Err(format!("an admin's owner_id was not kept: {}", r.body));
+                }
+                let role = self.users[o].role.clone();
+                if self.scope(Some(&role), Action::Create, name) == Scope::All {
+                    if let Ok(mut body) = self.payload(name, o, 0) {
+                        body["owner_id"] = json!(self.users[admin].id);
+                        let r = self.send(Some(o), "POST", &path, Some(&body))?;
+                        expect(&r, 422, &format!("POST {path} with owner_id, as `{role}`"))?;
+                    }
+                }
+            }
+            Ok(())
+        })();
+        self.record(format!("owned.{name}.owner_id"), r);
     }
 
     /// A PATCH body changing one field (the first one not unique), or an
@@ -1113,25 +1279,11 @@ impl<'a> Suite<'a> {
     // ----- account, audit, admin ---------------------------------------------
 
     fn account(&mut self) {
-        let spec = self.bp.spec();
-        let first_signup = spec.signup_roles().next().map(str::to_string);
-        let role = first_signup.or_else(|| {
-            spec.roles
-                .iter()
-                .find(|(_, r)| !r.admin)
-                .map(|(n, _)| n.clone())
-        });
-        let Some(role) = role else { return };
+        let Some(role) = self.plain_role() else { return };
         let r = (|| -> Result<usize, String> {
             let email = self.email("gdpr");
             let password = self.password(&role);
-            let signup = self.bp.spec().roles.get(&role).is_some_and(|r| r.signup);
-            if signup {
-                let r = self.register(&email, &password, Some(&role))?;
-                expect(&r, 201, "registering the GDPR account")?;
-            } else if let Some(create) = self.opts.create_user {
-                create(&email, &password, &role)?;
-            }
+            self.make_account(&email, &password, &role)?;
             let (session, r) = self.login(&email, &password)?;
             expect(&r, 200, "login of the GDPR account")?;
             let user_id = r.json()["user_id"].clone();

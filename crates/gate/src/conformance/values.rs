@@ -145,6 +145,12 @@ pub(crate) fn invalid(field: &Field) -> Vec<(&'static str, Value)> {
         }
     }
     match field.ty {
+        FieldType::Decimal => {
+            let (_, scale) = field.decimal_digits();
+            out.push(("scale", json!(format!("1.{}", "1".repeat(scale as usize + 1)))));
+        }
+        FieldType::Datetime => out.push(("offset", json!("2030-01-15T09:30:00"))),
+        FieldType::Date => out.push(("date", json!("15/01/2030"))),
         FieldType::Enum => out.push(("enum", json!("not-one-of-the-values"))),
         FieldType::Email => out.push(("email", json!("not-an-email"))),
         FieldType::Url => out.push(("url", json!("ftp://"))),
