@@ -91,7 +91,7 @@ impl Project {
                     other => other.to_string(),
                 },
             })?;
-        Ok(Project::from_spec(dir, &checked.spec)?)
+        Project::from_spec(dir, &checked.spec)
     }
 
     /// A project directory generated from a spec in hand.

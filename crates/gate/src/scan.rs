@@ -186,8 +186,7 @@ fn dockerfile(root: &Path) -> Vec<Finding> {
     let last_user = text
         .lines()
         .map(str::trim)
-        .filter(|l| l.to_ascii_uppercase().starts_with("USER "))
-        .last()
+        .rfind(|l| l.to_ascii_uppercase().starts_with("USER "))
         .map(|l| l[5..].trim().to_string());
     match last_user {
         Some(user)
@@ -205,5 +204,63 @@ fn dockerfile(root: &Path) -> Vec<Finding> {
             file: Some("Dockerfile".into()),
             line: None,
         }],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan_files(files: &[(&str, &str)]) -> Vec<(String, Option<String>)> {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        scan(dir.path())
+            .into_iter()
+            .map(|f| (f.code, f.file))
+            .collect()
+    }
+
+    #[test]
+    fn each_rule_finds_its_pattern_and_spares_the_rest() {
+        let found = scan_files(&[
+            ("Dockerfile", "FROM python:3.11-slim\nUSER app\n"),
+            ("src/settings.py", "SECRET_KEY = \"changeme\"\nsecret_key: str = Field(min_length=16)\n"),
+            (".env.example", "SECRET_KEY=changeme\n"),
+            ("web/app.js", "localStorage.setItem(\"auth_token\", t)\n"),
+            ("src/db.py", "engine = create_engine(\"sqlite:///x.db\")\nBase.metadata.create_all(engine)\n"),
+            ("src/q.py", "conn.execute(text(\"SELECT * FROM t WHERE id = \" + ident))\nconn.execute(text(\"SELECT 1 WHERE id = :id\"), {\"id\": i})\n"),
+            ("tests/conftest.py", "connection.execute(sa.text(f\"TRUNCATE {names} CASCADE\"))\n"),
+            (".venv/lib/x.py", "SECRET = \"changeme\"\n"),
+        ]);
+        let codes: Vec<&str> = found.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "sqlite",
+                "create-all",
+                "string-built-sql",
+                "placeholder-secret",
+                "token-in-localstorage"
+            ],
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_root_dockerfile_is_high() {
+        let found = scan_files(&[("Dockerfile", "FROM x\nUSER app\nUSER root\n")]);
+        assert_eq!(
+            found,
+            [(
+                "dockerfile-root".to_string(),
+                Some("Dockerfile".to_string())
+            )]
+        );
+        let found = scan_files(&[("Dockerfile", "FROM x\n")]);
+        assert_eq!(found[0].0, "dockerfile-root");
     }
 }

@@ -147,7 +147,10 @@ pub(crate) fn invalid(field: &Field) -> Vec<(&'static str, Value)> {
     match field.ty {
         FieldType::Decimal => {
             let (_, scale) = field.decimal_digits();
-            out.push(("scale", json!(format!("1.{}", "1".repeat(scale as usize + 1)))));
+            out.push((
+                "scale",
+                json!(format!("1.{}", "1".repeat(scale as usize + 1))),
+            ));
         }
         FieldType::Datetime => out.push(("offset", json!("2030-01-15T09:30:00"))),
         FieldType::Date => out.push(("date", json!("15/01/2030"))),
@@ -158,4 +161,74 @@ pub(crate) fn invalid(field: &Field) -> Vec<(&'static str, Value)> {
         _ => {}
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blueprint_core::spec::Number;
+
+    fn field(ty: FieldType) -> Field {
+        Field::new(ty)
+    }
+
+    #[test]
+    fn valid_values_keep_the_rules() {
+        let mut color = field(FieldType::String);
+        color.pattern = Some("^#[0-9a-fA-F]{6}$".into());
+        let re = regex::Regex::new("^#[0-9a-fA-F]{6}$").unwrap();
+        let a = valid(&color, "color", 1, "n");
+        let b = valid(&color, "color", 2, "n");
+        assert!(re.is_match(a.as_str().unwrap()), "{a}");
+        assert_ne!(a, b, "unique fields get distinct values");
+
+        let mut name = field(FieldType::String);
+        name.max = Some(Number::Int(5));
+        name.min = Some(Number::Int(3));
+        let v = valid(&name, "a_long_field_name", 123, "nonce");
+        let len = v.as_str().unwrap().chars().count();
+        assert!((3..=5).contains(&len), "{v}");
+
+        let mut minutes = field(FieldType::Integer);
+        minutes.min = Some(Number::Int(5));
+        minutes.max = Some(Number::Int(240));
+        for n in 0..500 {
+            let v = valid(&minutes, "m", n, "x").as_i64().unwrap();
+            assert!((5..=240).contains(&v));
+        }
+        let mut hours = field(FieldType::Decimal);
+        hours.precision = Some(6);
+        hours.scale = Some(2);
+        assert_eq!(valid(&hours, "h", 1, "x"), json!("1.00"));
+    }
+
+    #[test]
+    fn invalid_values_break_exactly_the_named_rule() {
+        let mut code = field(FieldType::String);
+        code.max = Some(Number::Int(10));
+        code.pattern = Some("^[A-Z][0-9]{2}$".into());
+        let cases = invalid(&code);
+        let rules: Vec<&str> = cases.iter().map(|(r, _)| *r).collect();
+        assert_eq!(rules, ["max", "pattern"]);
+        let re = regex::Regex::new("^[A-Z][0-9]{2}$").unwrap();
+        assert!(!re.is_match(cases[1].1.as_str().unwrap()));
+        assert_eq!(cases[0].1.as_str().unwrap().len(), 11);
+
+        let mut n = field(FieldType::Integer);
+        n.min = Some(Number::Int(5));
+        n.max = Some(Number::Int(240));
+        assert_eq!(invalid(&n), [("max", json!(241)), ("min", json!(4))]);
+        let rules = |t| {
+            invalid(&field(t))
+                .into_iter()
+                .map(|(r, _)| r)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(rules(FieldType::Email), ["email"]);
+        assert_eq!(rules(FieldType::Phone), ["phone"]);
+        assert_eq!(rules(FieldType::Url), ["url"]);
+        assert_eq!(rules(FieldType::Datetime), ["offset"]);
+        assert_eq!(rules(FieldType::Decimal), ["scale"]);
+        assert!(rules(FieldType::Boolean).is_empty());
+    }
 }
