@@ -56,6 +56,12 @@ impl Project {
     /// archgen kept in [`render::write::SPEC_PATH`] when it generated the
     /// project.
     ///
+    /// ```
+    /// let empty = tempfile::tempdir().unwrap();
+    /// let err = gate::Project::load(empty.path(), None).unwrap_err();
+    /// assert!(err.to_string().contains(".archgen/spec.yaml"));
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`GateError::NotAProject`] when there is no spec to read;
@@ -149,6 +155,11 @@ impl Progress for Quiet {
 /// archgen's cache directory: `$ARCHGEN_CACHE_DIR`, else
 /// `$XDG_CACHE_HOME/archgen`, else `~/.cache/archgen`, else `archgen-cache`
 /// in the system temp directory.
+///
+/// ```
+/// let pip = gate::cache_dir().join("pip");
+/// assert!(pip.ends_with("pip"));
+/// ```
 pub fn cache_dir() -> PathBuf {
     let var = |k: &str| {
         std::env::var_os(k)
@@ -187,6 +198,21 @@ fn random_key() -> String {
 /// stack's verification plan against a throwaway database, then the
 /// conformance suite against the app `run` started. Everything started is
 /// stopped before it returns, whatever happens.
+///
+/// ```no_run
+/// use blueprint_core::spec::parse_file;
+/// let spec = parse_file(std::path::Path::new("tasks.yaml")).unwrap().spec;
+/// let project = gate::Project::from_spec(std::path::Path::new("tasks"), &spec).unwrap();
+/// let options = gate::VerifyOptions {
+///     database_url: Some("postgresql://postgres@127.0.0.1:5432/postgres".into()),
+///     ..gate::VerifyOptions::default()
+/// };
+/// let stack = stacks::python_fastapi::PythonFastapi;
+/// let report = gate::verify(&project, &stack, &options, &gate::Quiet).unwrap();
+/// for reason in report.reasons() {
+///     eprintln!("{reason}");
+/// }
+/// ```
 ///
 /// # Errors
 ///
