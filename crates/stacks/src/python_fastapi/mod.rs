@@ -142,7 +142,7 @@ impl Stack for PythonFastapi {
             reason: format!("the view model could not be built: {e}"),
         })?;
         let pkg = format!("src/{}", project.package);
-        let shared = std::sync::Arc::new(root.clone());
+        let shared = std::sync::Arc::new(root);
         let t = |path: String, name: &str| {
             PlannedFile::template(
                 path,
@@ -214,14 +214,19 @@ impl Stack for PythonFastapi {
         }
         // A per-entity file sees its entity and the project's scalars, not
         // every other entity: the views stay linear in the spec's size.
-        let mut slim = root.clone();
-        if let Some(fields) = slim.as_object_mut() {
-            fields.retain(|_, v| !v.is_array());
-        }
+        let slim = serde_json::Value::Object(
+            shared
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| !v.is_array())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
         for (entity, value) in project
             .entities
             .iter()
-            .zip(root["entities"].as_array().into_iter().flatten())
+            .zip(shared["entities"].as_array().into_iter().flatten())
         {
             let mut view = slim.clone();
             view["entity"] = value.clone();
