@@ -8,15 +8,17 @@
 //!
 //! ```text
 //! pyproject.toml  requirements.lock  Makefile  alembic.ini  .env.example  README.md
+//! docs/SECURITY.md
 //! migrations/env.py  migrations/versions/0001_initial.py
 //! src/<pkg>/main.py settings.py db.py models.py problems.py pagination.py
-//!           permissions.py http.py cli.py
-//!           security/{passwords,sessions,csrf,dependencies}.py common_passwords.txt
-//!           schemas/{types,auth,<collection>}.py
-//!           services/{common,users,auth,<collection>}.py
-//!           routers/{auth,admin,health,<collection>}.py
+//!           permissions.py http.py cli.py context.py audit.py
+//!           security/{passwords,sessions,csrf,dependencies,crypto}.py common_passwords.txt
+//!           schemas/{types,auth,privacy,<collection>}.py
+//!           services/{common,users,auth,privacy,<collection>}.py
+//!           routers/{auth,admin,health,me,<collection>}.py
 //! tests/conftest.py factories.py test_auth.py test_security.py test_access.py
-//!       test_health.py test_migrations.py test_<collection>.py
+//!       test_health.py test_migrations.py test_audit.py test_privacy.py
+//!       test_crypto.py test_retention.py test_<collection>.py
 //! ```
 //!
 //! ```

@@ -40,8 +40,8 @@ def _record_columns() -> list[sa.Column[Any]]:
 # refuses UPDATE and DELETE of any row and TRUNCATE of the table, whoever
 # asks. The one exception is the retention purge (`make retention`): a
 # DELETE passes only when the transaction has set
-# `archgen.audit_purge = 'on'` (SET LOCAL, so it ends with the transaction)
-# AND the row is older than the audit retention. Any session can set that
+# `archgen.audit_purge = 'on'` (transaction-local, like SET LOCAL, so it
+# ends with the transaction) AND the row is older than the audit retention. Any session can set that
 # flag, so it is not a secret; what guards the log is the age check: nothing
 # younger than the retention can be deleted, so recent evidence cannot be
 # erased through the app's connection. Without an audit retention there is
