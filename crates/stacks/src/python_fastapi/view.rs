@@ -112,10 +112,25 @@ pub struct ProjectView {
     pub erasure_probe: Option<ErasureProbeView>,
     /// The first encrypted field, for the encryption tests.
     pub crypto_probe: Option<CryptoProbeView>,
+    /// The first encrypted text field with a blind index, for the rotation test.
+    pub blind_probe: Option<BlindProbeView>,
     /// The first entity with a retention, for the retention test.
     pub retention_probe: Option<RetainedView>,
     /// The first entity's name as a Python literal, for the audit tests.
     pub first_entity_literal: String,
+}
+
+/// An encrypted unique field and its blind index, for the tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlindProbeView {
+    /// The entity's name as a Python literal.
+    pub entity_literal: String,
+    /// The entity's class name.
+    pub entity: String,
+    /// The column (and JSON name) as a Python literal.
+    pub column_literal: String,
+    /// The blind index column as a Python literal.
+    pub index_literal: String,
 }
 
 /// An encrypted field the tests write and read.
@@ -983,6 +998,17 @@ pub fn project(bp: &Blueprint) -> ProjectView {
                 entity_literal: e.name_literal.clone(),
                 column_literal: c.column_literal.clone(),
             })
+        }),
+        blind_probe: encrypted.iter().find_map(|e| {
+            e.columns
+                .iter()
+                .find(|c| c.blind_index_literal != "None" && c.codec_literal == py_str("text"))
+                .map(|c| BlindProbeView {
+                    entity_literal: e.name_literal.clone(),
+                    entity: e.name.clone(),
+                    column_literal: c.column_literal.clone(),
+                    index_literal: c.blind_index_literal.clone(),
+                })
         }),
         retention_probe: spec.entities.iter().find_map(|(n, e)| {
             e.retention.map(|r| RetainedView {

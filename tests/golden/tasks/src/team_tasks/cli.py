@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(retention())
         else:
             print(rotate_keys())
-    except users.AccountError as error:
+    except (users.AccountError, crypto.KeyringError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except IntegrityError as error:
