@@ -1,16 +1,20 @@
 """The audit log: what is recorded, that it is append-only, and the admin endpoint."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi import Request, Response
 
 from clinic_flow import audit, cli
 from clinic_flow.context import request_id_var
 from clinic_flow.db import get_engine, get_sessionmaker
+from clinic_flow.main import create_app
 from clinic_flow.models import AuditEvent, AuthUser
 from clinic_flow.services.auth import MAX_FAILURES
+from clinic_flow.settings import get_settings
 from tests.conftest import ADMIN_ROLE, PASSWORD, ROLES, Api, make_user
 from tests.factories import PATHS, body_for
 
@@ -73,6 +77,32 @@ def test_events_carry_the_request_id_from_the_context() -> None:
     [event] = _events(id=event_id)
     assert event.request_id == "req-audit-test"
     assert _events(id=_record("export", None))[0].request_id is None
+
+
+def test_events_of_a_request_carry_the_id_a_middleware_set() -> None:
+    """The id set in the (async) middleware reaches the endpoint's worker thread."""
+    app = create_app(get_settings())
+
+    @app.middleware("http")
+    async def set_request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        token = request_id_var.set(request.headers.get("X-Request-ID"))
+        try:
+            return await call_next(request)
+        finally:
+            request_id_var.reset(token)
+
+    api = Api(app)
+    email = make_user(ROLES[0])
+    response = api.post(
+        "/auth/login",
+        json={"email": email, "password": PASSWORD},
+        headers={"X-Request-ID": "req-from-middleware"},
+    )
+    assert response.status_code == 200, response.text
+    [event] = _events(actor_id=_user(email).id, action="login")
+    assert event.request_id == "req-from-middleware"
 
 
 def test_unknown_actions_are_refused() -> None:

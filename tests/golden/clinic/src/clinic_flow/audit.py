@@ -6,6 +6,10 @@ An event is written in the same transaction as the change it records: it
 commits or rolls back with it. The table is append-only: a trigger in the
 migration refuses UPDATE, DELETE and TRUNCATE (see the migration for the
 one exception, the retention purge of events older than the audit retention).
+
+The actor is the signed-in user; for `login_failed` and `lockout` it is the
+account the attempt was for (none for an unknown email, which is never
+stored); for commands (`make user`, `make retention`) it is empty.
 """
 
 import uuid

@@ -67,11 +67,6 @@ def key_id(key: bytes) -> bytes:
     return hashlib.sha256(b"archgen-key-id:" + key).digest()[:KEY_ID_SIZE]
 
 
-def new_key() -> str:
-    """A fresh random key, base64url-encoded, for `ENCRYPTION_KEYS`."""
-    return base64.urlsafe_b64encode(os.urandom(32)).decode().rstrip("=")
-
-
 @dataclass(frozen=True)
 class Keyring:
     """The keys in use: the first encrypts, all decrypt; and the blind index key."""
@@ -100,7 +95,10 @@ class Keyring:
 
     def decrypt(self, stored: str) -> bytes:
         """Opens a stored value with the key it names (KeyringError if none matches)."""
-        data = base64.b64decode(stored)
+        try:
+            data = base64.b64decode(stored, validate=True)
+        except (binascii.Error, ValueError):
+            raise KeyringError("not a value this app encrypted") from None
         if len(data) < HEADER_SIZE or data[0] != VERSION:
             raise KeyringError("not a value this app encrypted")
         wanted = data[1 : 1 + KEY_ID_SIZE]
