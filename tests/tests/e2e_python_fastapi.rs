@@ -20,6 +20,9 @@ use std::time::{Duration, Instant};
 /// One project at a time: two cores are shared.
 static SERIAL: Mutex<()> = Mutex::new(());
 
+/// The `ENCRYPTION_KEYS` of the end-to-end runs: base64url of 32 bytes.
+const E2E_ENCRYPTION_KEY: &str = "ZTJlLWVuY3J5cHRpb24ta2V5LW9mLTMyLWJ5dGVzLSE";
+
 fn root() -> PathBuf {
     archgen_tests::workspace_root()
 }
@@ -93,6 +96,7 @@ fn make(dir: &Path, database_url: &str, targets: &[&str]) {
             .current_dir(dir)
             .env("DATABASE_URL", database_url)
             .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
+            .env("ENCRYPTION_KEYS", E2E_ENCRYPTION_KEY)
             .env("COOKIE_SECURE", "false")
             .output()
             .expect("make runs");
@@ -274,6 +278,7 @@ fn tasks_project_passes_and_serves_from_outside() {
         .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
+        .env("ENCRYPTION_KEYS", E2E_ENCRYPTION_KEY)
         .env("COOKIE_SECURE", "false")
         .env("PORT", port.to_string())
         .stdout(Stdio::null())
@@ -350,6 +355,30 @@ fn tasks_project_passes_and_serves_from_outside() {
     let (status, body) = client.call("GET", "/api/projects", None, false);
     assert_eq!(status, 200);
     assert!(body.contains("Launch"), "{body}");
+    // The audit log recorded the sign-in and the create, for admins only.
+    let (status, body) = client.call("GET", "/api/admin/audit-events?action=create", None, false);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"Project\""), "{body}");
+    // The operator's own data, then the erasure of the account.
+    let (status, body) = client.call("GET", "/api/me/export", None, false);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Launch"), "{body}");
+    assert_eq!(client.call("DELETE", "/api/me", None, false).0, 403);
+    assert_eq!(client.call("DELETE", "/api/me", None, true).0, 204);
+    assert_eq!(client.call("GET", "/api/auth/me", None, false).0, 401);
+    // `make retention` runs against the same database and reports counts.
+    let out = Command::new("make")
+        .arg("retention")
+        .current_dir(&dir)
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("make retention runs");
+    assert!(
+        out.status.success(),
+        "make retention: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("deleted"));
 }
 
 /// Stops `make run` and the server it started (one process group).

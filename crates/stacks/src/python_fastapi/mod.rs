@@ -8,15 +8,17 @@
 //!
 //! ```text
 //! pyproject.toml  requirements.lock  Makefile  alembic.ini  .env.example  README.md
+//! docs/SECURITY.md
 //! migrations/env.py  migrations/versions/0001_initial.py
 //! src/<pkg>/main.py settings.py db.py models.py problems.py pagination.py
-//!           permissions.py http.py cli.py
-//!           security/{passwords,sessions,csrf,dependencies}.py common_passwords.txt
-//!           schemas/{types,auth,<collection>}.py
-//!           services/{common,users,auth,<collection>}.py
-//!           routers/{auth,admin,health,<collection>}.py
+//!           permissions.py http.py cli.py context.py audit.py
+//!           security/{passwords,sessions,csrf,dependencies,crypto}.py common_passwords.txt
+//!           schemas/{types,auth,privacy,<collection>}.py
+//!           services/{common,users,auth,privacy,<collection>}.py
+//!           routers/{auth,admin,health,me,<collection>}.py
 //! tests/conftest.py factories.py test_auth.py test_security.py test_access.py
-//!       test_health.py test_migrations.py test_<collection>.py
+//!       test_health.py test_migrations.py test_audit.py test_privacy.py
+//!       test_crypto.py test_retention.py test_<collection>.py
 //! ```
 //!
 //! ```
@@ -77,6 +79,17 @@ templates!(
     "src/http.py",
     "src/cli.py",
     "src/main.py",
+    "src/context.py",
+    "src/audit.py",
+    "src/security/crypto.py",
+    "src/schemas/privacy.py",
+    "src/services/privacy.py",
+    "src/routers/me.py",
+    "docs/SECURITY.md",
+    "tests/test_audit.py",
+    "tests/test_privacy.py",
+    "tests/test_crypto.py",
+    "tests/test_retention.py",
     "src/security/__init__.py",
     "src/security/passwords.py",
     "src/security/sessions.py",
@@ -164,6 +177,7 @@ impl Stack for PythonFastapi {
                 "migrations/versions/0001_initial.py".into(),
                 "migrations/initial.py",
             ),
+            t("docs/SECURITY.md".into(), "docs/SECURITY.md"),
         ];
         for name in [
             "__init__.py",
@@ -176,6 +190,12 @@ impl Stack for PythonFastapi {
             "http.py",
             "cli.py",
             "main.py",
+            "context.py",
+            "audit.py",
+            "security/crypto.py",
+            "schemas/privacy.py",
+            "services/privacy.py",
+            "routers/me.py",
             "security/__init__.py",
             "security/passwords.py",
             "security/sessions.py",
@@ -209,6 +229,10 @@ impl Stack for PythonFastapi {
             "test_access.py",
             "test_health.py",
             "test_migrations.py",
+            "test_audit.py",
+            "test_privacy.py",
+            "test_crypto.py",
+            "test_retention.py",
         ] {
             files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
         }

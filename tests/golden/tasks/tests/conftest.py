@@ -16,6 +16,8 @@ from fastapi.testclient import TestClient
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough")
 os.environ.setdefault("COOKIE_SECURE", "false")
+# A fixed test key (base64url of 32 bytes); never use it outside tests.
+os.environ.setdefault("ENCRYPTION_KEYS", "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1sb24")
 
 from team_tasks.db import get_engine, get_sessionmaker
 from team_tasks.main import create_app
@@ -46,9 +48,13 @@ def migrated() -> None:
 
 @pytest.fixture(autouse=True)
 def clean_tables(migrated: None) -> Iterator[None]:
-    """Every test starts from empty tables."""
+    """Every test starts from empty tables, except the append-only audit log."""
     preparer = get_engine().dialect.identifier_preparer
-    names = ", ".join(preparer.quote(table.name) for table in Base.metadata.sorted_tables)
+    names = ", ".join(
+        preparer.quote(table.name)
+        for table in Base.metadata.sorted_tables
+        if table.name != "audit_events"
+    )
     with get_engine().begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
     yield

@@ -12,6 +12,7 @@ from clinic_flow.routers import (
     auth,
     clinicians,
     health,
+    me,
     patients,
     visit_notes,
 )
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(me.router, prefix=API_PREFIX)
     app.include_router(patients.router, prefix=API_PREFIX)
     app.include_router(clinicians.router, prefix=API_PREFIX)
     app.include_router(appointments.router, prefix=API_PREFIX)
