@@ -77,6 +77,11 @@ templates!(
     "src/http.py",
     "src/cli.py",
     "src/main.py",
+    "src/context.py",
+    "src/logs.py",
+    "src/middleware.py",
+    "src/ratelimit.py",
+    "src/backup.py",
     "src/security/__init__.py",
     "src/security/passwords.py",
     "src/security/sessions.py",
@@ -105,6 +110,12 @@ templates!(
     "tests/test_health.py",
     "tests/test_migrations.py",
     "tests/test_entity.py",
+    "tests/servers.py",
+    "tests/test_rate_limits.py",
+    "tests/test_headers.py",
+    "tests/test_logging.py",
+    "tests/test_backup.py",
+    "tests/test_db.py",
 );
 
 /// Exact pins of every direct and transitive dependency (Python 3.11).
@@ -176,6 +187,11 @@ impl Stack for PythonFastapi {
             "http.py",
             "cli.py",
             "main.py",
+            "context.py",
+            "logs.py",
+            "middleware.py",
+            "ratelimit.py",
+            "backup.py",
             "security/__init__.py",
             "security/passwords.py",
             "security/sessions.py",
@@ -209,6 +225,12 @@ impl Stack for PythonFastapi {
             "test_access.py",
             "test_health.py",
             "test_migrations.py",
+            "servers.py",
+            "test_rate_limits.py",
+            "test_headers.py",
+            "test_logging.py",
+            "test_backup.py",
+            "test_db.py",
         ] {
             files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
         }
