@@ -116,6 +116,18 @@ templates!(
     "tests/test_logging.py",
     "tests/test_backup.py",
     "tests/test_db.py",
+    "Dockerfile",
+    "docker-compose.yml",
+    "github/workflows/ci.yml",
+    "deploy/k8s/kustomization.yaml",
+    "deploy/k8s/configmap.yaml",
+    "deploy/k8s/secret.yaml",
+    "deploy/k8s/deployment.yaml",
+    "deploy/k8s/service.yaml",
+    "deploy/k8s/migrate-job.yaml",
+    "deploy/k8s/retention-cronjob.yaml",
+    "deploy/k8s/backup-pvc.yaml",
+    "deploy/k8s/backup-cronjob.yaml",
 );
 
 /// Exact pins of every direct and transitive dependency (Python 3.11).
@@ -126,6 +138,20 @@ const COMMON_PASSWORDS: &str =
 const ALEMBIC_INI: &str = include_str!("../../templates/python-fastapi/alembic.ini");
 const SCRIPT_MAKO: &str = include_str!("../../templates/python-fastapi/migrations/script.py.mako");
 const GITIGNORE: &str = include_str!("../../templates/python-fastapi/gitignore");
+const DOCKERIGNORE: &str = include_str!("../../templates/python-fastapi/dockerignore");
+const GUNICORN_CONF: &str = include_str!("../../templates/python-fastapi/gunicorn.conf.py");
+/// The Kubernetes manifests under `deploy/k8s/`, in `kustomization.yaml`'s order.
+pub const K8S_MANIFESTS: &[&str] = &[
+    "kustomization.yaml",
+    "configmap.yaml",
+    "secret.yaml",
+    "deployment.yaml",
+    "service.yaml",
+    "migrate-job.yaml",
+    "retention-cronjob.yaml",
+    "backup-pvc.yaml",
+    "backup-cronjob.yaml",
+];
 
 impl Stack for PythonFastapi {
     fn id(&self) -> &'static str {
@@ -175,7 +201,21 @@ impl Stack for PythonFastapi {
                 "migrations/versions/0001_initial.py".into(),
                 "migrations/initial.py",
             ),
+            t("Dockerfile".into(), "Dockerfile"),
+            PlannedFile::text(".dockerignore", DOCKERIGNORE),
+            PlannedFile::text("gunicorn.conf.py", GUNICORN_CONF),
+            t("docker-compose.yml".into(), "docker-compose.yml"),
+            t(
+                ".github/workflows/ci.yml".into(),
+                "github/workflows/ci.yml",
+            ),
         ];
+        for name in K8S_MANIFESTS {
+            files.push(t(
+                format!("deploy/k8s/{name}"),
+                &format!("deploy/k8s/{name}"),
+            ));
+        }
         for name in [
             "__init__.py",
             "settings.py",
