@@ -17,6 +17,7 @@ def test_migrations_down_and_up_again() -> None:
     assert _tables() <= {"alembic_version"}
     command.upgrade(config, "head")
     assert {"auth_users", "auth_sessions", "auth_login_attempts"} <= _tables()
+    assert "auth_rate_limits" in _tables()
     command.downgrade(config, "base")
     command.upgrade(config, "head")
     assert "projects" in _tables()
