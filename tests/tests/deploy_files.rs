@@ -135,7 +135,10 @@ fn validate_project(dir: &Path) {
             "a slim base image pinned by exact tag: {from}"
         );
     }
-    assert!(dockerfile.contains("\nUSER 10001:10001\n"), "a non-root user");
+    assert!(
+        dockerfile.contains("\nUSER 10001:10001\n"),
+        "a non-root user"
+    );
     assert!(dockerfile.contains("HEALTHCHECK") && dockerfile.contains("/healthz"));
     assert!(dockerfile.contains("\"gunicorn\""), "served by gunicorn");
     assert!(read(dir, "gunicorn.conf.py").contains("uvicorn_worker.UvicornWorker"));

@@ -131,7 +131,12 @@ fn run_project(name: &str, spec: &Path) -> (PathBuf, String) {
 fn run_project_with(name: &str, spec: &Path, redis_url: Option<&str>) -> (PathBuf, String) {
     let dir = render(name, spec);
     let url = fresh_database(&cluster_url(), &format!("e2e_{}", name.replace('-', "_")));
-    make(&dir, &url, redis_url, &["install", "migrate", "lint", "test"]);
+    make(
+        &dir,
+        &url,
+        redis_url,
+        &["install", "migrate", "lint", "test"],
+    );
     (dir, url)
 }
 

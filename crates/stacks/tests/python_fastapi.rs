@@ -101,7 +101,9 @@ fn rate_limit_parameters_set_the_defaults() {
     let env = file(&tree, ".env.example");
     assert!(env.contains("\nRATE_LIMIT_CLIENT=77\n") && env.contains("\nRATE_LIMIT_USER=33\n"));
     let config = file(&tree, "deploy/k8s/configmap.yaml");
-    assert!(config.contains("RATE_LIMIT_CLIENT: \"77\"") && config.contains("RATE_LIMIT_USER: \"33\""));
+    assert!(
+        config.contains("RATE_LIMIT_CLIENT: \"77\"") && config.contains("RATE_LIMIT_USER: \"33\"")
+    );
 }
 
 #[test]
@@ -113,7 +115,9 @@ fn sensitive_field_names_are_redacted_in_logs() {
     let tree = rendered(&example("clinic"));
     let logs = file(&tree, "src/clinic_flow/logs.py");
     assert!(logs.contains("    \"insurance_number\",\n"));
-    let probe = project.log_probe.expect("clinic has a sensitive text field");
+    let probe = project
+        .log_probe
+        .expect("clinic has a sensitive text field");
     assert_eq!(probe.json_literal, "\"insurance_number\"");
 }
 

@@ -117,6 +117,7 @@ templates!(
     "tests/test_backup.py",
     "tests/test_db.py",
     "Dockerfile",
+    "gunicorn.conf.py",
     "docker-compose.yml",
     "github/workflows/ci.yml",
     "deploy/k8s/kustomization.yaml",
@@ -139,7 +140,6 @@ const ALEMBIC_INI: &str = include_str!("../../templates/python-fastapi/alembic.i
 const SCRIPT_MAKO: &str = include_str!("../../templates/python-fastapi/migrations/script.py.mako");
 const GITIGNORE: &str = include_str!("../../templates/python-fastapi/gitignore");
 const DOCKERIGNORE: &str = include_str!("../../templates/python-fastapi/dockerignore");
-const GUNICORN_CONF: &str = include_str!("../../templates/python-fastapi/gunicorn.conf.py");
 /// The Kubernetes manifests under `deploy/k8s/`, in `kustomization.yaml`'s order.
 pub const K8S_MANIFESTS: &[&str] = &[
     "kustomization.yaml",
@@ -203,12 +203,9 @@ impl Stack for PythonFastapi {
             ),
             t("Dockerfile".into(), "Dockerfile"),
             PlannedFile::text(".dockerignore", DOCKERIGNORE),
-            PlannedFile::text("gunicorn.conf.py", GUNICORN_CONF),
+            t("gunicorn.conf.py".into(), "gunicorn.conf.py"),
             t("docker-compose.yml".into(), "docker-compose.yml"),
-            t(
-                ".github/workflows/ci.yml".into(),
-                "github/workflows/ci.yml",
-            ),
+            t(".github/workflows/ci.yml".into(), "github/workflows/ci.yml"),
         ];
         for name in K8S_MANIFESTS {
             files.push(t(

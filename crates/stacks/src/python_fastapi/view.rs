@@ -713,8 +713,8 @@ pub fn project(bp: &Blueprint) -> ProjectView {
             }
             sensitive_field_names.push(field_name.to_lowercase());
             let texty = matches!(field.ty, FieldType::String | FieldType::Text);
-            let roomy = field.max.map_or(true, |m| m.as_f64() >= 40.0)
-                && field.min.map_or(true, |m| m.as_f64() <= 30.0);
+            let roomy = field.max.is_none_or(|m| m.as_f64() >= 40.0)
+                && field.min.is_none_or(|m| m.as_f64() <= 30.0);
             if log_probe.is_none() && texty && roomy && field.pattern.is_none() {
                 log_probe = Some(LogProbeView {
                     entity_literal: py_str(name),

@@ -33,23 +33,24 @@ def _stop(process: "subprocess.Popen[bytes]") -> None:
 
 
 @contextmanager
-def running_app(env: dict[str, str], log: Path | None = None) -> Iterator[str]:
-    """Serves the app with uvicorn in a process of its own; yields its base URL."""
+def running_app(
+    env: dict[str, str], log: Path | None = None, gunicorn: bool = False
+) -> Iterator[str]:
+    """Serves the app in a process of its own (uvicorn, or gunicorn as the image does).
+
+    Yields its base URL.
+    """
     port = free_port()
+    if gunicorn:
+        command = ["-m", "gunicorn", "--config", "gunicorn.conf.py", "clinic_flow.main:app"]
+        env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
+        env["PYTHONPATH"] = str(PROJECT_ROOT / "src")
+    else:
+        command = ["-m", "uvicorn", "clinic_flow.main:app", "--app-dir", str(PROJECT_ROOT / "src")]
+        command += ["--host", "127.0.0.1", "--port", str(port)]
     with open(log or os.devnull, "wb") as out:
         process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "clinic_flow.main:app",
-                "--app-dir",
-                str(PROJECT_ROOT / "src"),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            [sys.executable, *command],
             cwd=PROJECT_ROOT,
             env=env,
             stdout=out,

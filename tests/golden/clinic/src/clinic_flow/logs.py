@@ -121,19 +121,27 @@ class _Handler(logging.Handler):
             self.handleError(record)
 
 
+def json_handler(stream: TextIO | None = None) -> logging.Handler:
+    """The handler every record goes through: JSON lines, request ids, redaction."""
+    handler = _Handler(stream)
+    handler.set_name(HANDLER_NAME)
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactionFilter())
+    return handler
+
+
 def configure_logging(level: str, stream: TextIO | None = None) -> None:
     """Routes every logger, uvicorn's and gunicorn's too, through the JSON handler.
 
     The app writes one access line per request itself (with the request id),
     so the servers' own access loggers are switched off.
     """
-    handler = _Handler(stream)
-    handler.set_name(HANDLER_NAME)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())
-    handler.addFilter(RedactionFilter())
+    handler = json_handler(stream)
     root = logging.getLogger()
-    for old in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+    # One JSON handler only, whoever installed the previous one (gunicorn's
+    # logging config names its own).
+    for old in [h for h in root.handlers if isinstance(h, _Handler)]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())
