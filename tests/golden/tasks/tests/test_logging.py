@@ -122,3 +122,16 @@ def test_a_served_app_writes_only_json_lines(tmp_path: Path, server: str) -> Non
     assert served[0]["status"] == 200
     for secret in ("x@example.com", "not-the-password-123", "cookie-value-123", "tkn-987"):
         assert secret not in output
+
+
+def test_log_level_is_respected() -> None:
+    buffer = io.StringIO()
+    configure_logging("WARNING", stream=buffer)
+    try:
+        logger = logging.getLogger("team_tasks.test")
+        logger.info("an info line")
+        logger.warning("a warning line")
+    finally:
+        configure_logging(get_settings().log_level)
+    messages = [entry["message"] for entry in parse_lines(buffer.getvalue())]
+    assert messages == ["a warning line"]
