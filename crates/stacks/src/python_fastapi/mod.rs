@@ -90,6 +90,10 @@ templates!(
     "tests/test_privacy.py",
     "tests/test_crypto.py",
     "tests/test_retention.py",
+    "src/logs.py",
+    "src/middleware.py",
+    "src/ratelimit.py",
+    "src/backup.py",
     "src/security/__init__.py",
     "src/security/passwords.py",
     "src/security/sessions.py",
@@ -118,6 +122,25 @@ templates!(
     "tests/test_health.py",
     "tests/test_migrations.py",
     "tests/test_entity.py",
+    "tests/servers.py",
+    "tests/test_rate_limits.py",
+    "tests/test_headers.py",
+    "tests/test_logging.py",
+    "tests/test_backup.py",
+    "tests/test_db.py",
+    "Dockerfile",
+    "gunicorn.conf.py",
+    "docker-compose.yml",
+    "github/workflows/ci.yml",
+    "deploy/k8s/kustomization.yaml",
+    "deploy/k8s/configmap.yaml",
+    "deploy/k8s/secret.yaml",
+    "deploy/k8s/deployment.yaml",
+    "deploy/k8s/service.yaml",
+    "deploy/k8s/migrate-job.yaml",
+    "deploy/k8s/retention-cronjob.yaml",
+    "deploy/k8s/backup-pvc.yaml",
+    "deploy/k8s/backup-cronjob.yaml",
 );
 
 /// Exact pins of every direct and transitive dependency (Python 3.11).
@@ -128,6 +151,19 @@ const COMMON_PASSWORDS: &str =
 const ALEMBIC_INI: &str = include_str!("../../templates/python-fastapi/alembic.ini");
 const SCRIPT_MAKO: &str = include_str!("../../templates/python-fastapi/migrations/script.py.mako");
 const GITIGNORE: &str = include_str!("../../templates/python-fastapi/gitignore");
+const DOCKERIGNORE: &str = include_str!("../../templates/python-fastapi/dockerignore");
+/// The Kubernetes manifests under `deploy/k8s/`, in `kustomization.yaml`'s order.
+pub const K8S_MANIFESTS: &[&str] = &[
+    "kustomization.yaml",
+    "configmap.yaml",
+    "secret.yaml",
+    "deployment.yaml",
+    "service.yaml",
+    "migrate-job.yaml",
+    "retention-cronjob.yaml",
+    "backup-pvc.yaml",
+    "backup-cronjob.yaml",
+];
 
 impl Stack for PythonFastapi {
     fn id(&self) -> &'static str {
@@ -178,7 +214,18 @@ impl Stack for PythonFastapi {
                 "migrations/initial.py",
             ),
             t("docs/SECURITY.md".into(), "docs/SECURITY.md"),
+            t("Dockerfile".into(), "Dockerfile"),
+            PlannedFile::text(".dockerignore", DOCKERIGNORE),
+            t("gunicorn.conf.py".into(), "gunicorn.conf.py"),
+            t("docker-compose.yml".into(), "docker-compose.yml"),
+            t(".github/workflows/ci.yml".into(), "github/workflows/ci.yml"),
         ];
+        for name in K8S_MANIFESTS {
+            files.push(t(
+                format!("deploy/k8s/{name}"),
+                &format!("deploy/k8s/{name}"),
+            ));
+        }
         for name in [
             "__init__.py",
             "settings.py",
@@ -196,6 +243,10 @@ impl Stack for PythonFastapi {
             "schemas/privacy.py",
             "services/privacy.py",
             "routers/me.py",
+            "logs.py",
+            "middleware.py",
+            "ratelimit.py",
+            "backup.py",
             "security/__init__.py",
             "security/passwords.py",
             "security/sessions.py",
@@ -233,6 +284,12 @@ impl Stack for PythonFastapi {
             "test_privacy.py",
             "test_crypto.py",
             "test_retention.py",
+            "servers.py",
+            "test_rate_limits.py",
+            "test_headers.py",
+            "test_logging.py",
+            "test_backup.py",
+            "test_db.py",
         ] {
             files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
         }

@@ -118,6 +118,17 @@ pub struct ProjectView {
     pub retention_probe: Option<RetainedView>,
     /// The first entity's name as a Python literal, for the audit tests.
     pub first_entity_literal: String,
+    /// Requests per minute a client address may make (`RATE_LIMIT_CLIENT`'s default).
+    pub rate_limit_client_per_minute: u64,
+    /// Requests per minute a signed-in user may make (`RATE_LIMIT_USER`'s default).
+    pub rate_limit_user_per_minute: u64,
+    /// The JSON names of every sensitive field, sorted and unique, as Python
+    /// literals: the log redaction treats them as secret keys.
+    pub sensitive_field_names: Vec<String>,
+    /// A sensitive text field the logging test writes a marker into, if any.
+    pub log_probe: Option<LogProbeView>,
+    /// The container images the deployment files pin.
+    pub images: ImagesView,
 }
 
 /// An encrypted unique field and its blind index, for the tests.
@@ -218,6 +229,34 @@ pub struct ErasureProbeView {
     /// The label the 409 names, as a Python literal.
     pub label_literal: String,
 }
+
+/// A sensitive text field for the logging test.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogProbeView {
+    /// The entity name as a Python literal.
+    pub entity_literal: String,
+    /// The field's JSON name as a Python literal.
+    pub json_literal: String,
+}
+
+/// Container images, pinned by exact tag.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImagesView {
+    /// The Python base image of the Dockerfile.
+    pub python: String,
+    /// PostgreSQL for compose and CI.
+    pub postgres: String,
+    /// Redis for compose.
+    pub redis: String,
+}
+
+/// The Python base image: Debian bookworm, whose `postgresql-client` (15)
+/// matches [`POSTGRES_IMAGE`]'s server for `pg_dump`.
+pub const PYTHON_IMAGE: &str = "python:3.11.14-slim-bookworm";
+/// The PostgreSQL image of compose and CI.
+pub const POSTGRES_IMAGE: &str = "postgres:15.14-bookworm";
+/// The Redis image of compose.
+pub const REDIS_IMAGE: &str = "redis:7.4.6-bookworm";
 
 /// A role.
 #[derive(Debug, Clone, Serialize)]
@@ -869,7 +908,39 @@ pub fn project(bp: &Blueprint) -> ProjectView {
         })
     });
 
+    let mut sensitive_field_names: Vec<String> = Vec::new();
+    let mut log_probe = None;
+    for (name, e) in &spec.entities {
+        for (field_name, field) in &e.fields {
+            if !is_sensitive(bp, name, field_name, field) {
+                continue;
+            }
+            sensitive_field_names.push(field_name.to_lowercase());
+            let texty = matches!(field.ty, FieldType::String | FieldType::Text);
+            let roomy = field.max.is_none_or(|m| m.as_f64() >= 40.0)
+                && field.min.is_none_or(|m| m.as_f64() <= 30.0);
+            if log_probe.is_none() && texty && roomy && field.pattern.is_none() {
+                log_probe = Some(LogProbeView {
+                    entity_literal: py_str(name),
+                    json_literal: py_str(field_name),
+                });
+            }
+        }
+    }
+    sensitive_field_names.sort();
+    sensitive_field_names.dedup();
+    let sensitive_field_names = sensitive_field_names.iter().map(|n| py_str(n)).collect();
+
     ProjectView {
+        rate_limit_client_per_minute: param_u64(bp, "rate_limit.client_per_minute", 300),
+        rate_limit_user_per_minute: param_u64(bp, "rate_limit.user_per_minute", 120),
+        sensitive_field_names,
+        log_probe,
+        images: ImagesView {
+            python: PYTHON_IMAGE.to_string(),
+            postgres: POSTGRES_IMAGE.to_string(),
+            redis: REDIS_IMAGE.to_string(),
+        },
         package,
         product_name: spec.product.name.clone(),
         title_literal: py_str(spec.product.display_name()),

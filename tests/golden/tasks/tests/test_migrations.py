@@ -27,6 +27,7 @@ def test_migrations_down_and_up_again() -> None:
     command.upgrade(config, "head")
     assert {"auth_users", "auth_sessions", "auth_login_attempts", "audit_events"} <= _tables()
     assert _audit_guard_exists()
+    assert "auth_rate_limits" in _tables()
     command.downgrade(config, "base")
     command.upgrade(config, "head")
     assert "projects" in _tables()

@@ -106,6 +106,20 @@ class AuditEvent(Base):
     request_id: Mapped[str | None] = mapped_column(sa.String(128))
 
 
+class AuthRateLimit(Base):
+    """Requests of one client or user (a keyed hash) in one rate-limit window."""
+
+    __tablename__ = "auth_rate_limits"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        primary_key=True,
+        index=True,
+    )
+    hits: Mapped[int] = mapped_column(sa.Integer)
+
+
 class Patient(RecordMixin, Base):
     """A person who receives care"""
 

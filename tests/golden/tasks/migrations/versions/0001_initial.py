@@ -136,6 +136,14 @@ def upgrade() -> None:
     op.create_index("ix_auth_login_attempts_email_key", "auth_login_attempts", ["email_key"])
     _create_audit_events()
     op.create_table(
+        "auth_rate_limits",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start", name="pk_auth_rate_limits"),
+    )
+    op.create_index("ix_auth_rate_limits_window_start", "auth_rate_limits", ["window_start"])
+    op.create_table(
         "projects",
         *_record_columns(),
         sa.Column("owner_id", sa.Uuid(), nullable=False),
@@ -249,6 +257,7 @@ def downgrade() -> None:
     op.drop_table("labels")
     op.drop_table("tasks")
     op.drop_table("projects")
+    op.drop_table("auth_rate_limits")
     op.drop_table("audit_events")
     op.execute("DROP FUNCTION audit_events_append_only()")
     op.drop_table("auth_login_attempts")

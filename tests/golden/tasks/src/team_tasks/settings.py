@@ -41,6 +41,9 @@ class Settings(DatabaseSettings):
     cookie_secure: bool = True
     cors_origins: str = ""
     log_level: str = "INFO"
+    redis_url: str | None = None
+    rate_limit_client: int = Field(default=300, ge=1)
+    rate_limit_user: int = Field(default=120, ge=1)
     openapi_path: Path = PROJECT_ROOT / "docs" / "openapi.json"
     # Comma-separated base64url 32-byte keys, newest first (security/crypto.py).
     encryption_keys: str
