@@ -5,6 +5,10 @@
 //! PostgreSQL of `scripts/pg-start`; then the tasks project is served with
 //! `make run` and called from outside with a cookie-keeping client.
 //!
+//! The clinic project runs against a throwaway `redis-server` (when one is
+//! installed; `scripts/setup` installs it), so its rate limits count in
+//! Redis; the others count in PostgreSQL.
+//!
 //! A project whose `requirements.lock` did not change keeps its `.venv`
 //! (the harness leaves unchanged files untouched, so `make install` is a
 //! no-op), which keeps warm runs fast.
@@ -19,6 +23,9 @@ use std::time::{Duration, Instant};
 
 /// One project at a time: two cores are shared.
 static SERIAL: Mutex<()> = Mutex::new(());
+
+/// The `ENCRYPTION_KEYS` of the end-to-end runs: base64url of 32 bytes.
+const E2E_ENCRYPTION_KEY: &str = "ZTJlLWVuY3J5cHRpb24ta2V5LW9mLTMyLWJ5dGVzLSE";
 
 fn root() -> PathBuf {
     archgen_tests::workspace_root()
@@ -85,14 +92,20 @@ fn tail(text: &str, lines: usize) -> String {
     all[all.len().saturating_sub(lines)..].join("\n")
 }
 
-fn make(dir: &Path, database_url: &str, targets: &[&str]) {
+fn make(dir: &Path, database_url: &str, redis_url: Option<&str>, targets: &[&str]) {
     for target in targets {
         let started = Instant::now();
-        let out = Command::new("make")
+        let mut command = Command::new("make");
+        match redis_url {
+            Some(url) => command.env("REDIS_URL", url),
+            None => command.env_remove("REDIS_URL"),
+        };
+        let out = command
             .arg(target)
             .current_dir(dir)
             .env("DATABASE_URL", database_url)
             .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
+            .env("ENCRYPTION_KEYS", E2E_ENCRYPTION_KEY)
             .env("COOKIE_SECURE", "false")
             .output()
             .expect("make runs");
@@ -116,16 +129,68 @@ fn make(dir: &Path, database_url: &str, targets: &[&str]) {
 }
 
 fn run_project(name: &str, spec: &Path) -> (PathBuf, String) {
+    run_project_with(name, spec, None)
+}
+
+fn run_project_with(name: &str, spec: &Path, redis_url: Option<&str>) -> (PathBuf, String) {
     let dir = render(name, spec);
     let url = fresh_database(&cluster_url(), &format!("e2e_{}", name.replace('-', "_")));
-    make(&dir, &url, &["install", "migrate", "lint", "test"]);
+    make(
+        &dir,
+        &url,
+        redis_url,
+        &["install", "migrate", "lint", "test"],
+    );
     (dir, url)
+}
+
+/// A throwaway `redis-server` on a free loopback port, stopped on drop.
+struct Redis {
+    server: Server,
+    url: String,
+}
+
+impl Redis {
+    /// Starts one, or `None` when `redis-server` is not installed.
+    fn start() -> Option<Redis> {
+        let port = free_port();
+        let child = Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let server = Server(child);
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not come up in 20 s"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Some(Redis {
+            server,
+            url: format!("redis://127.0.0.1:{port}/0"),
+        })
+    }
 }
 
 #[test]
 fn clinic_installs_migrates_lints_and_passes_its_tests() {
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    run_project("clinic", &root().join("examples/specs/clinic.yaml"));
+    let redis = Redis::start();
+    run_project_with(
+        "clinic",
+        &root().join("examples/specs/clinic.yaml"),
+        redis.as_ref().map(|r| r.url.as_str()),
+    );
+    if let Some(mut redis) = redis {
+        let status = redis.server.0.try_wait().expect("redis-server is polled");
+        assert!(status.is_none(), "redis-server stopped early: {status:?}");
+    }
 }
 
 #[test]
@@ -274,6 +339,7 @@ fn tasks_project_passes_and_serves_from_outside() {
         .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
+        .env("ENCRYPTION_KEYS", E2E_ENCRYPTION_KEY)
         .env("COOKIE_SECURE", "false")
         .env("PORT", port.to_string())
         .stdout(Stdio::null())
@@ -350,6 +416,30 @@ fn tasks_project_passes_and_serves_from_outside() {
     let (status, body) = client.call("GET", "/api/projects", None, false);
     assert_eq!(status, 200);
     assert!(body.contains("Launch"), "{body}");
+    // The audit log recorded the sign-in and the create, for admins only.
+    let (status, body) = client.call("GET", "/api/admin/audit-events?action=create", None, false);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"Project\""), "{body}");
+    // The operator's own data, then the erasure of the account.
+    let (status, body) = client.call("GET", "/api/me/export", None, false);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("Launch"), "{body}");
+    assert_eq!(client.call("DELETE", "/api/me", None, false).0, 403);
+    assert_eq!(client.call("DELETE", "/api/me", None, true).0, 204);
+    assert_eq!(client.call("GET", "/api/auth/me", None, false).0, 401);
+    // `make retention` runs against the same database and reports counts.
+    let out = Command::new("make")
+        .arg("retention")
+        .current_dir(&dir)
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("make retention runs");
+    assert!(
+        out.status.success(),
+        "make retention: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("deleted"));
 }
 
 /// Stops `make run` and the server it started (one process group).

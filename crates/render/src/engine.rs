@@ -1,12 +1,13 @@
 //! The engine: registries of stacks, vendors and document emitters, and the
 //! render from a complete blueprint to a [`FileTree`].
 
+use crate::templates::SharedView;
 use crate::{builtins, DocInput, DocumentEmitter, FileTree, Options, RenderError, Templates};
 use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::Spec;
 use compliance::Analysis;
 use indexmap::IndexMap;
-use stacks::{Content, PlannedFile, Stack};
+use stacks::{Content, Stack};
 use vendors::{Vendor, VendorRegistry};
 
 /// Holds what can be rendered, as minijinja's `Environment` holds templates:
@@ -204,23 +205,47 @@ impl Engine {
         analysis: &Analysis,
         options: &Options,
     ) -> Result<FileTree, RenderError> {
-        let mut tree = FileTree::new();
-        let stack_id = if options.backend() {
-            let stack = self.resolve_stack(self.stack_id_for(blueprint.spec(), options))?;
-            self.render_backend(stack, blueprint, &mut tree)?;
-            Some(stack.id())
+        let stack = if options.backend() {
+            Some(self.resolve_stack(self.stack_id_for(blueprint.spec(), options))?)
         } else {
             None
         };
-        if options.docs() {
-            let input = DocInput {
-                blueprint,
-                analysis,
-                stack: stack_id,
+        // The backend and the documents do not depend on each other: the
+        // documents render on a second thread while this one renders the
+        // backend, and the trees are joined in a fixed order, so the result
+        // does not depend on which finishes first. (Two threads, not a pool:
+        // each thread keeps an allocator arena of its own, and the large
+        // intermediates of the documents should not all be alive at once.)
+        let (backend, documents) = std::thread::scope(|scope| {
+            let documents = scope.spawn(|| {
+                if !options.docs() {
+                    return Ok(Vec::new());
+                }
+                let input = DocInput {
+                    blueprint,
+                    analysis,
+                    stack: stack.map(|s| s.id()),
+                };
+                self.emitters
+                    .values()
+                    .map(|emitter| {
+                        let mut out = FileTree::new();
+                        emitter.emit(&input, &mut out).map(|()| out)
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            });
+            let backend = match stack {
+                Some(stack) => self.render_backend(stack, blueprint),
+                None => Ok(FileTree::new()),
             };
-            for emitter in self.emitters.values() {
-                emitter.emit(&input, &mut tree)?;
-            }
+            let documents = documents
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (backend, documents)
+        });
+        let mut tree = backend?;
+        for part in documents? {
+            tree.extend(part)?;
         }
         Ok(tree)
     }
@@ -229,8 +254,7 @@ impl Engine {
         &self,
         stack: &dyn Stack,
         blueprint: &Blueprint,
-        tree: &mut FileTree,
-    ) -> Result<(), RenderError> {
+    ) -> Result<FileTree, RenderError> {
         let mut templates = Templates::new();
         templates.register_all(&stack.templates())?;
         let mut planned = stack.plan(blueprint)?;
@@ -243,38 +267,64 @@ impl Engine {
             planned.extend(vendor.plan(stack.id(), blueprint, options)?);
         }
         // One template context per distinct view: files that share a view
-        // (every project-wide file of a stack) do not copy it again.
-        let mut contexts = std::collections::HashMap::new();
-        for file in planned {
-            place(&templates, file, tree, &mut contexts)?;
+        // (every project-wide file of a stack) do not copy it again, and a
+        // view no other file holds is moved, not copied.
+        let mut views = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let jobs: Vec<Job> = planned
+            .into_iter()
+            .map(|file| {
+                let body = match file.content {
+                    Content::Template { name, view } => {
+                        let at = *index
+                            .entry(std::sync::Arc::as_ptr(&view))
+                            .or_insert_with(|| {
+                                views.push(std::sync::Arc::clone(&view));
+                                views.len() - 1
+                            });
+                        Body::Template { name, view: at }
+                    }
+                    Content::Text(text) => Body::Bytes(text.into_bytes()),
+                    Content::Bytes(bytes) => Body::Bytes(bytes),
+                };
+                Job {
+                    path: file.path,
+                    executable: file.executable,
+                    body,
+                }
+            })
+            .collect();
+        drop(index);
+        let contexts: Vec<SharedView> = views.into_iter().map(SharedView::new).collect();
+        let mut tree = FileTree::new();
+        for job in jobs {
+            let bytes = match job.body {
+                Body::Template { name, view } => templates
+                    .render_shared(&name, &contexts[view])?
+                    .into_bytes(),
+                Body::Bytes(bytes) => bytes,
+            };
+            if job.executable {
+                tree.insert_executable(job.path, bytes)?;
+            } else {
+                tree.insert(job.path, bytes)?;
+            }
         }
-        Ok(())
+        Ok(tree)
     }
 }
 
-/// Renders one planned file into the tree.
-fn place(
-    templates: &Templates,
-    file: PlannedFile,
-    tree: &mut FileTree,
-    contexts: &mut std::collections::HashMap<
-        *const serde_json::Value,
-        crate::templates::SharedView,
-    >,
-) -> Result<(), RenderError> {
-    let bytes = match file.content {
-        Content::Template { name, view } => {
-            let context = contexts
-                .entry(std::sync::Arc::as_ptr(&view))
-                .or_insert_with(|| crate::templates::SharedView::new(view.clone()));
-            templates.render_shared(&name, context)?.into_bytes()
-        }
-        Content::Text(text) => text.into_bytes(),
-        Content::Bytes(bytes) => bytes,
-    };
-    if file.executable {
-        tree.insert_executable(file.path, bytes)
-    } else {
-        tree.insert(file.path, bytes)
-    }
+/// One file of a stack to render: where it goes and what fills it.
+struct Job {
+    path: String,
+    executable: bool,
+    body: Body,
+}
+
+/// A file's content before rendering.
+enum Body {
+    /// A template and the index of its view's context.
+    Template { name: String, view: usize },
+    /// Content given as is.
+    Bytes(Vec<u8>),
 }

@@ -126,19 +126,17 @@ impl Templates {
 }
 
 /// A view model made ready for rendering once, for every file that prints
-/// from it. It keeps the view alive, so its address stays unique while
-/// cached.
+/// from it.
 pub(crate) struct SharedView {
-    _view: std::sync::Arc<serde_json::Value>,
     context: handlebars::Context,
 }
 
 impl SharedView {
+    /// Takes the view without copying it when nothing else holds it.
     pub(crate) fn new(view: std::sync::Arc<serde_json::Value>) -> SharedView {
-        let context = handlebars::Context::from((*view).clone());
+        let value = std::sync::Arc::try_unwrap(view).unwrap_or_else(|shared| (*shared).clone());
         SharedView {
-            _view: view,
-            context,
+            context: handlebars::Context::from(value),
         }
     }
 }

@@ -80,6 +80,48 @@ fn blueprint_parameters_reach_the_code() {
 }
 
 #[test]
+fn rate_limit_parameters_set_the_defaults() {
+    let mut bp = example("clinic");
+    let owner = bp
+        .parameter("rate_limit.client_per_minute")
+        .expect("the compliance stage sets the client rate limit")
+        .set_by
+        .clone();
+    bp.set_parameter("rate_limit.client_per_minute", 77, &owner)
+        .expect("the parameter is set");
+    bp.set_parameter("rate_limit.user_per_minute", 33, &owner)
+        .expect("the parameter is set");
+    let project = view::project(&bp);
+    assert_eq!(project.rate_limit_client_per_minute, 77);
+    assert_eq!(project.rate_limit_user_per_minute, 33);
+    let tree = rendered(&bp);
+    let settings = file(&tree, "src/clinic_flow/settings.py");
+    assert!(settings.contains("rate_limit_client: int = Field(default=77, ge=1)"));
+    assert!(settings.contains("rate_limit_user: int = Field(default=33, ge=1)"));
+    let env = file(&tree, ".env.example");
+    assert!(env.contains("\nRATE_LIMIT_CLIENT=77\n") && env.contains("\nRATE_LIMIT_USER=33\n"));
+    let config = file(&tree, "deploy/k8s/configmap.yaml");
+    assert!(
+        config.contains("RATE_LIMIT_CLIENT: \"77\"") && config.contains("RATE_LIMIT_USER: \"33\"")
+    );
+}
+
+#[test]
+fn sensitive_field_names_are_redacted_in_logs() {
+    let project = view::project(&example("clinic"));
+    assert!(project
+        .sensitive_field_names
+        .contains(&"\"insurance_number\"".to_string()));
+    let tree = rendered(&example("clinic"));
+    let logs = file(&tree, "src/clinic_flow/logs.py");
+    assert!(logs.contains("    \"insurance_number\",\n"));
+    let probe = project
+        .log_probe
+        .expect("clinic has a sensitive text field");
+    assert_eq!(probe.json_literal, "\"insurance_number\"");
+}
+
+#[test]
 fn sensitive_fields_are_neither_sorted_nor_filtered() {
     let project = view::project(&example("clinic"));
     let patient = &project.entities[0];

@@ -68,10 +68,13 @@ fn python(capability: Capability) -> &'static [&'static str] {
         C::AuditLog | C::AuditRetention => &["src/{pkg}/audit.py"],
         C::AppendOnlyAudit => &["src/{pkg}/audit.py", "migrations/versions/0001_initial.py"],
         C::UtcTimestamps | C::RequestIds | C::LogRedaction => &["src/{pkg}/http.py"],
-        C::PiiEncryptionAtRest | C::KeyRotation => &["src/{pkg}/security/crypto.py"],
+        C::PiiEncryptionAtRest => &["src/{pkg}/security/crypto.py", "docs/SECURITY.md"],
+        C::KeyRotation => &["src/{pkg}/security/crypto.py", "src/{pkg}/cli.py"],
         C::SecretsFromEnvironment => &["src/{pkg}/settings.py"],
-        C::GdprExport | C::GdprErasure => &["src/{pkg}/services/users.py"],
-        C::RetentionPurge => &["src/{pkg}/cli.py"],
+        C::GdprExport | C::GdprErasure => {
+            &["src/{pkg}/services/privacy.py", "src/{pkg}/routers/me.py"]
+        }
+        C::RetentionPurge => &["src/{pkg}/cli.py", "src/{pkg}/audit.py"],
         C::RateLimiting => &["src/{pkg}/security/rate_limit.py"],
         C::SecurityHeaders | C::CorsAllowlist => &["src/{pkg}/http.py", "src/{pkg}/main.py"],
         C::InputValidation => &["src/{pkg}/schemas/"],
@@ -88,7 +91,16 @@ fn python(capability: Capability) -> &'static [&'static str] {
 /// The python module of a collection: the collection, with `_` appended
 /// when it is a Python keyword or the name of a fixed module.
 fn python_module(collection: &str) -> String {
-    const TAKEN: &[&str] = &["auth", "admin", "health", "common", "pagination", "filters"];
+    const TAKEN: &[&str] = &[
+        "auth",
+        "admin",
+        "health",
+        "common",
+        "pagination",
+        "filters",
+        "me",
+        "privacy",
+    ];
     if TAKEN.contains(&collection)
         || blueprint_core::reserved::Language::Python.is_reserved(collection)
     {

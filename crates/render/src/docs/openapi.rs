@@ -1061,17 +1061,19 @@ pub fn openapi(bp: &Blueprint) -> Value {
         _ => "Errors are RFC 9457 problem details. State-changing requests made with a session carry the `X-CSRF-Token` header.".to_string(),
     };
 
-    json!({
+    // `json!` copies the values of variables it is given; the large ones
+    // (paths, schemas) are moved in afterwards, into the keys kept for them.
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": format!("{title} API"),
             "version": "1.0.0",
             "description": description,
         },
-        "tags": tags,
-        "paths": paths,
+        "tags": null,
+        "paths": null,
         "components": {
-            "schemas": schemas(bp),
+            "schemas": null,
             "parameters": {
                 "id": { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },
                 "limit": { "name": "limit", "in": "query", "required": false, "description": "Rows per page.", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": page_size } },
@@ -1096,5 +1098,9 @@ pub fn openapi(bp: &Blueprint) -> Value {
                 "csrf": { "type": "apiKey", "in": "header", "name": "X-CSRF-Token", "description": "The `csrf_token` of the session, on every state-changing request made with a session." },
             },
         },
-    })
+    });
+    doc["tags"] = Value::Array(tags);
+    doc["paths"] = Value::Object(paths);
+    doc["components"]["schemas"] = Value::Object(schemas(bp));
+    doc
 }

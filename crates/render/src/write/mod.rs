@@ -241,20 +241,34 @@ fn check_tree(tree: &FileTree) -> Result<(), RenderError> {
 }
 
 fn apply(root: &Root, steps: &[plan::Step<'_>]) -> Result<(), RenderError> {
+    use rayon::prelude::*;
+    // Files are written side by side (each one atomically, into a
+    // directory of its own or a shared one that already exists); removals
+    // come after, one by one, as they prune directories others may share.
+    let written: Vec<Result<(), RenderError>> = steps
+        .par_iter()
+        .map(|step| {
+            let path = root.join(&step.path);
+            let contents = step.contents.unwrap_or_default();
+            match step.action {
+                Action::Create | Action::Update | Action::Overwrite => {
+                    fs::write_atomic(&path, contents, step.executable)
+                }
+                Action::Unchanged if step.executable => fs::ensure_executable(&path),
+                Action::Conflict => {
+                    let beside = root.join(&format!("{}{NEW_SUFFIX}", step.path));
+                    fs::write_atomic(&beside, contents, step.executable)
+                }
+                Action::Remove | Action::Unchanged | Action::KeepEdited | Action::KeepStale => {
+                    Ok(())
+                }
+            }
+        })
+        .collect();
+    written.into_iter().collect::<Result<(), _>>()?;
     for step in steps {
-        let path = root.join(&step.path);
-        let contents = step.contents.unwrap_or_default();
-        match step.action {
-            Action::Create | Action::Update | Action::Overwrite => {
-                fs::write_atomic(&path, contents, step.executable)?
-            }
-            Action::Unchanged if step.executable => fs::ensure_executable(&path)?,
-            Action::Conflict => {
-                let beside = root.join(&format!("{}{NEW_SUFFIX}", step.path));
-                fs::write_atomic(&beside, contents, step.executable)?
-            }
-            Action::Remove => fs::remove_and_prune(&root.dir, &step.path)?,
-            Action::Unchanged | Action::KeepEdited | Action::KeepStale => {}
+        if step.action == Action::Remove {
+            fs::remove_and_prune(&root.dir, &step.path)?;
         }
         if step.drop_beside {
             let beside = format!("{}{NEW_SUFFIX}", step.path);

@@ -65,34 +65,41 @@ pub(crate) fn plan<'a>(
     force: bool,
 ) -> Result<Vec<Step<'a>>, RenderError> {
     let recorded = |path: &str| previous.and_then(|m| m.files.get(path)).map(String::as_str);
-    let mut steps = Vec::with_capacity(tree.len());
-    for (path, contents) in tree.iter() {
-        let new = sha256_hex(contents);
-        let disk = disk_hash(root, path)?;
-        let mut action = decide(&new, disk.as_deref(), recorded(path), force);
-        // The version beside the file, from an earlier conflict: its path is
-        // checked like any other.
-        let beside = disk_hash(root, &format!("{path}{NEW_SUFFIX}"))?;
-        if action == Action::KeepEdited && beside.is_some() {
-            // Not merged yet: the conflict stands until the user deletes
-            // the version beside the file.
-            action = Action::Conflict;
-        }
-        let writes_new = matches!(
-            action,
-            Action::Create | Action::Update | Action::Unchanged | Action::Overwrite
-        );
-        steps.push(Step {
-            path: path.to_string(),
-            action,
-            contents: Some(contents),
-            executable: tree.is_executable(path),
-            // Once the file holds the new content, a version beside it with
-            // that same content has nothing left to merge.
-            drop_beside: writes_new && beside.as_deref() == Some(new.as_str()),
-            record: Some(new),
-        });
-    }
+    use rayon::prelude::*;
+    // Hashing and reading what is on disk is independent per file.
+    let files: Vec<(&str, &[u8])> = tree.iter().collect();
+    let mut steps = files
+        .into_par_iter()
+        .map(|(path, contents)| -> Result<Step<'a>, RenderError> {
+            let new = sha256_hex(contents);
+            let disk = disk_hash(root, path)?;
+            let mut action = decide(&new, disk.as_deref(), recorded(path), force);
+            // The version beside the file, from an earlier conflict: its path
+            // is checked like any other.
+            let beside = disk_hash(root, &format!("{path}{NEW_SUFFIX}"))?;
+            if action == Action::KeepEdited && beside.is_some() {
+                // Not merged yet: the conflict stands until the user deletes
+                // the version beside the file.
+                action = Action::Conflict;
+            }
+            let writes_new = matches!(
+                action,
+                Action::Create | Action::Update | Action::Unchanged | Action::Overwrite
+            );
+            Ok(Step {
+                path: path.to_string(),
+                action,
+                contents: Some(contents),
+                executable: tree.is_executable(path),
+                // Once the file holds the new content, a version beside it
+                // with that same content has nothing left to merge.
+                drop_beside: writes_new && beside.as_deref() == Some(new.as_str()),
+                record: Some(new),
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
     if let Some(previous) = previous {
         for (path, hash) in &previous.files {
             if tree.contains(path) {

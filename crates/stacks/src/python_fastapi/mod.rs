@@ -8,15 +8,17 @@
 //!
 //! ```text
 //! pyproject.toml  requirements.lock  Makefile  alembic.ini  .env.example  README.md
+//! docs/SECURITY.md
 //! migrations/env.py  migrations/versions/0001_initial.py
 //! src/<pkg>/main.py settings.py db.py models.py problems.py pagination.py
-//!           permissions.py http.py cli.py
-//!           security/{passwords,sessions,csrf,dependencies}.py common_passwords.txt
-//!           schemas/{types,auth,<collection>}.py
-//!           services/{common,users,auth,<collection>}.py
-//!           routers/{auth,admin,health,<collection>}.py
+//!           permissions.py http.py cli.py context.py audit.py
+//!           security/{passwords,sessions,csrf,dependencies,crypto}.py common_passwords.txt
+//!           schemas/{types,auth,privacy,<collection>}.py
+//!           services/{common,users,auth,privacy,<collection>}.py
+//!           routers/{auth,admin,health,me,<collection>}.py
 //! tests/conftest.py factories.py test_auth.py test_security.py test_access.py
-//!       test_health.py test_migrations.py test_<collection>.py
+//!       test_health.py test_migrations.py test_audit.py test_privacy.py
+//!       test_crypto.py test_retention.py test_<collection>.py
 //! ```
 //!
 //! ```
@@ -77,6 +79,21 @@ templates!(
     "src/http.py",
     "src/cli.py",
     "src/main.py",
+    "src/context.py",
+    "src/audit.py",
+    "src/security/crypto.py",
+    "src/schemas/privacy.py",
+    "src/services/privacy.py",
+    "src/routers/me.py",
+    "docs/SECURITY.md",
+    "tests/test_audit.py",
+    "tests/test_privacy.py",
+    "tests/test_crypto.py",
+    "tests/test_retention.py",
+    "src/logs.py",
+    "src/middleware.py",
+    "src/ratelimit.py",
+    "src/backup.py",
     "src/security/__init__.py",
     "src/security/passwords.py",
     "src/security/sessions.py",
@@ -105,6 +122,25 @@ templates!(
     "tests/test_health.py",
     "tests/test_migrations.py",
     "tests/test_entity.py",
+    "tests/servers.py",
+    "tests/test_rate_limits.py",
+    "tests/test_headers.py",
+    "tests/test_logging.py",
+    "tests/test_backup.py",
+    "tests/test_db.py",
+    "Dockerfile",
+    "gunicorn.conf.py",
+    "docker-compose.yml",
+    "github/workflows/ci.yml",
+    "deploy/k8s/kustomization.yaml",
+    "deploy/k8s/configmap.yaml",
+    "deploy/k8s/secret.yaml",
+    "deploy/k8s/deployment.yaml",
+    "deploy/k8s/service.yaml",
+    "deploy/k8s/migrate-job.yaml",
+    "deploy/k8s/retention-cronjob.yaml",
+    "deploy/k8s/backup-pvc.yaml",
+    "deploy/k8s/backup-cronjob.yaml",
 );
 
 /// Exact pins of every direct and transitive dependency (Python 3.11).
@@ -115,6 +151,19 @@ const COMMON_PASSWORDS: &str =
 const ALEMBIC_INI: &str = include_str!("../../templates/python-fastapi/alembic.ini");
 const SCRIPT_MAKO: &str = include_str!("../../templates/python-fastapi/migrations/script.py.mako");
 const GITIGNORE: &str = include_str!("../../templates/python-fastapi/gitignore");
+const DOCKERIGNORE: &str = include_str!("../../templates/python-fastapi/dockerignore");
+/// The Kubernetes manifests under `deploy/k8s/`, in `kustomization.yaml`'s order.
+pub const K8S_MANIFESTS: &[&str] = &[
+    "kustomization.yaml",
+    "configmap.yaml",
+    "secret.yaml",
+    "deployment.yaml",
+    "service.yaml",
+    "migrate-job.yaml",
+    "retention-cronjob.yaml",
+    "backup-pvc.yaml",
+    "backup-cronjob.yaml",
+];
 
 impl Stack for PythonFastapi {
     fn id(&self) -> &'static str {
@@ -142,7 +191,7 @@ impl Stack for PythonFastapi {
             reason: format!("the view model could not be built: {e}"),
         })?;
         let pkg = format!("src/{}", project.package);
-        let shared = std::sync::Arc::new(root.clone());
+        let shared = std::sync::Arc::new(root);
         let t = |path: String, name: &str| {
             PlannedFile::template(
                 path,
@@ -164,7 +213,19 @@ impl Stack for PythonFastapi {
                 "migrations/versions/0001_initial.py".into(),
                 "migrations/initial.py",
             ),
+            t("docs/SECURITY.md".into(), "docs/SECURITY.md"),
+            t("Dockerfile".into(), "Dockerfile"),
+            PlannedFile::text(".dockerignore", DOCKERIGNORE),
+            t("gunicorn.conf.py".into(), "gunicorn.conf.py"),
+            t("docker-compose.yml".into(), "docker-compose.yml"),
+            t(".github/workflows/ci.yml".into(), "github/workflows/ci.yml"),
         ];
+        for name in K8S_MANIFESTS {
+            files.push(t(
+                format!("deploy/k8s/{name}"),
+                &format!("deploy/k8s/{name}"),
+            ));
+        }
         for name in [
             "__init__.py",
             "settings.py",
@@ -176,6 +237,16 @@ impl Stack for PythonFastapi {
             "http.py",
             "cli.py",
             "main.py",
+            "context.py",
+            "audit.py",
+            "security/crypto.py",
+            "schemas/privacy.py",
+            "services/privacy.py",
+            "routers/me.py",
+            "logs.py",
+            "middleware.py",
+            "ratelimit.py",
+            "backup.py",
             "security/__init__.py",
             "security/passwords.py",
             "security/sessions.py",
@@ -209,19 +280,34 @@ impl Stack for PythonFastapi {
             "test_access.py",
             "test_health.py",
             "test_migrations.py",
+            "test_audit.py",
+            "test_privacy.py",
+            "test_crypto.py",
+            "test_retention.py",
+            "servers.py",
+            "test_rate_limits.py",
+            "test_headers.py",
+            "test_logging.py",
+            "test_backup.py",
+            "test_db.py",
         ] {
             files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
         }
         // A per-entity file sees its entity and the project's scalars, not
         // every other entity: the views stay linear in the spec's size.
-        let mut slim = root.clone();
-        if let Some(fields) = slim.as_object_mut() {
-            fields.retain(|_, v| !v.is_array());
-        }
+        let slim = serde_json::Value::Object(
+            shared
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(_, v)| !v.is_array())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
         for (entity, value) in project
             .entities
             .iter()
-            .zip(root["entities"].as_array().into_iter().flatten())
+            .zip(shared["entities"].as_array().into_iter().flatten())
         {
             let mut view = slim.clone();
             view["entity"] = value.clone();

@@ -74,7 +74,16 @@ pub fn attribute(name: &str) -> String {
 /// A module name for a collection: the collection itself unless it is a
 /// keyword or taken by a fixed module of the generated package.
 pub fn module(collection: &str) -> String {
-    const TAKEN: &[&str] = &["auth", "admin", "health", "common", "pagination", "filters"];
+    const TAKEN: &[&str] = &[
+        "auth",
+        "admin",
+        "health",
+        "common",
+        "pagination",
+        "filters",
+        "me",
+        "privacy",
+    ];
     if needs_escape(collection) || TAKEN.contains(&collection) {
         format!("{collection}_")
     } else {

@@ -38,6 +38,26 @@ pub fn column_type(field: &Field) -> String {
     }
 }
 
+/// How an encrypted (sensitive) field's value turns into bytes and back:
+/// the name of a codec in the generated `security/crypto.py`.
+pub fn codec(field: &Field) -> &'static str {
+    match field.ty {
+        FieldType::String
+        | FieldType::Text
+        | FieldType::Email
+        | FieldType::Url
+        | FieldType::Phone
+        | FieldType::Enum => "text",
+        FieldType::Integer | FieldType::Bigint => "integer",
+        FieldType::Decimal => "decimal",
+        FieldType::Boolean => "boolean",
+        FieldType::Date => "date",
+        FieldType::Datetime => "datetime",
+        FieldType::Uuid => "uuid",
+        FieldType::Json => "json",
+    }
+}
+
 /// The longest value a string-like column holds.
 fn string_max(field: &Field) -> i64 {
     match field.max {

@@ -3,7 +3,9 @@
 
 use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
-use blueprint_core::spec::{Action, Entity, Field, FieldType, OnDelete, Pii, RelationKind};
+use blueprint_core::spec::{
+    Action, Entity, Field, FieldType, OnDelete, Pii, RelationKind, Retention, RetentionUnit,
+};
 use serde::Serialize;
 
 use super::access::{rules_of, ActionRule, Scope};
@@ -88,7 +90,173 @@ pub struct ProjectView {
     pub join_tables: Vec<JoinTableView>,
     /// The entity tables in reverse spec order, as Python literals.
     pub tables_reversed: Vec<String>,
+    /// Days audit events are kept (`audit.retention_days`); `None` keeps
+    /// them for ever.
+    pub audit_retention_days: Option<u64>,
+    /// The owned entities, for the data export.
+    pub owned: Vec<OwnedView>,
+    /// The service modules of the owned entities, sorted (for imports).
+    pub owned_modules_sorted: Vec<String>,
+    /// Entities with a retention period, for `make retention`.
+    pub retained: Vec<RetainedView>,
+    /// Entities with encrypted (sensitive) fields, for `make rotate-keys`.
+    pub encrypted: Vec<EncryptedView>,
+    /// Whether any field is encrypted.
+    pub has_encrypted: bool,
+    /// The models the command line imports, in isort order.
+    pub cli_models: Vec<String>,
+    /// Foreign keys with `ON DELETE RESTRICT`: what may block an erasure.
+    pub restrict_keys: Vec<RestrictKeyView>,
+    /// A restrict relation from an entity to an owned one, for the
+    /// erasure conflict test.
+    pub erasure_probe: Option<ErasureProbeView>,
+    /// The first encrypted field, for the encryption tests.
+    pub crypto_probe: Option<CryptoProbeView>,
+    /// The first encrypted text field with a blind index, for the rotation test.
+    pub blind_probe: Option<BlindProbeView>,
+    /// The first entity with a retention, for the retention test.
+    pub retention_probe: Option<RetainedView>,
+    /// The first entity's name as a Python literal, for the audit tests.
+    pub first_entity_literal: String,
+    /// Requests per minute a client address may make (`RATE_LIMIT_CLIENT`'s default).
+    pub rate_limit_client_per_minute: u64,
+    /// Requests per minute a signed-in user may make (`RATE_LIMIT_USER`'s default).
+    pub rate_limit_user_per_minute: u64,
+    /// The JSON names of every sensitive field, sorted and unique, as Python
+    /// literals: the log redaction treats them as secret keys.
+    pub sensitive_field_names: Vec<String>,
+    /// A sensitive text field the logging test writes a marker into, if any.
+    pub log_probe: Option<LogProbeView>,
+    /// The container images the deployment files pin.
+    pub images: ImagesView,
 }
+
+/// An encrypted unique field and its blind index, for the tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlindProbeView {
+    /// The entity's name as a Python literal.
+    pub entity_literal: String,
+    /// The entity's class name.
+    pub entity: String,
+    /// The column (and JSON name) as a Python literal.
+    pub column_literal: String,
+    /// The blind index column as a Python literal.
+    pub index_literal: String,
+}
+
+/// An encrypted field the tests write and read.
+#[derive(Debug, Clone, Serialize)]
+pub struct CryptoProbeView {
+    /// The entity's class name.
+    pub entity: String,
+    /// The entity's name as a Python literal.
+    pub entity_literal: String,
+    /// The column (and JSON name) as a Python literal.
+    pub column_literal: String,
+}
+
+/// An owned entity, as the data export lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnedView {
+    /// The class name.
+    pub name: String,
+    /// The name as a Python literal.
+    pub name_literal: String,
+    /// The service module.
+    pub module: String,
+}
+
+/// An entity whose rows expire.
+#[derive(Debug, Clone, Serialize)]
+pub struct RetainedView {
+    /// The class name.
+    pub name: String,
+    /// The name as a Python literal.
+    pub name_literal: String,
+    /// The period as a PostgreSQL interval, as a Python literal (`"10 years"`).
+    pub period_literal: String,
+}
+
+/// An entity with encrypted fields.
+#[derive(Debug, Clone, Serialize)]
+pub struct EncryptedView {
+    /// The class name.
+    pub name: String,
+    /// The name as a Python literal.
+    pub name_literal: String,
+    /// The encrypted fields.
+    pub columns: Vec<EncryptedColumnView>,
+}
+
+/// An encrypted field.
+#[derive(Debug, Clone, Serialize)]
+pub struct EncryptedColumnView {
+    /// The column name as a Python literal.
+    pub column_literal: String,
+    /// The codec as a Python literal.
+    pub codec_literal: String,
+    /// The blind index column as a Python literal, or `None`.
+    pub blind_index_literal: String,
+}
+
+/// A keyed hash column kept next to an encrypted field, for uniqueness.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlindIndexView {
+    /// The model attribute (`email_bidx`).
+    pub attr: String,
+    /// The column name as a Python literal.
+    pub column_literal: String,
+}
+
+/// A foreign key whose `ON DELETE RESTRICT` may block a delete.
+#[derive(Debug, Clone, Serialize)]
+pub struct RestrictKeyView {
+    /// The constraint name as a Python literal.
+    pub constraint_literal: String,
+    /// What blocks, in words, as a Python literal (`"Appointment.clinician_id"`).
+    pub label_literal: String,
+}
+
+/// A restrict relation from one entity to an owned one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ErasureProbeView {
+    /// The referring entity as a Python literal.
+    pub entity_literal: String,
+    /// The key as a Python literal.
+    pub key_literal: String,
+    /// The owned target entity as a Python literal.
+    pub target_literal: String,
+    /// The label the 409 names, as a Python literal.
+    pub label_literal: String,
+}
+
+/// A sensitive text field for the logging test.
+#[derive(Debug, Clone, Serialize)]
+pub struct LogProbeView {
+    /// The entity name as a Python literal.
+    pub entity_literal: String,
+    /// The field's JSON name as a Python literal.
+    pub json_literal: String,
+}
+
+/// Container images, pinned by exact tag.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImagesView {
+    /// The Python base image of the Dockerfile.
+    pub python: String,
+    /// PostgreSQL for compose and CI.
+    pub postgres: String,
+    /// Redis for compose.
+    pub redis: String,
+}
+
+/// The Python base image: Debian bookworm, whose `postgresql-client` (15)
+/// matches [`POSTGRES_IMAGE`]'s server for `pg_dump`.
+pub const PYTHON_IMAGE: &str = "python:3.11.14-slim-bookworm";
+/// The PostgreSQL image of compose and CI.
+pub const POSTGRES_IMAGE: &str = "postgres:15.14-bookworm";
+/// The Redis image of compose.
+pub const REDIS_IMAGE: &str = "redis:7.4.6-bookworm";
 
 /// A role.
 #[derive(Debug, Clone, Serialize)]
@@ -206,6 +374,10 @@ pub struct EntityView {
     /// A role that is not an admin role but may create rows (with every
     /// parent readable), as a Python literal; empty when there is none.
     pub creator_role_literal: String,
+    /// The encrypted fields.
+    pub encrypted: Vec<FieldView>,
+    /// The retention as a PostgreSQL interval literal, if any.
+    pub retention_literal: Option<String>,
 }
 
 /// A value that may not be null.
@@ -302,6 +474,14 @@ pub struct FieldView {
     pub update_line: String,
     /// The whole declaration in the read model.
     pub read_line: String,
+    /// Whether the field is sensitive, so encrypted at rest.
+    pub sensitive: bool,
+    /// The column type in the migration (`sa.Text()` when encrypted).
+    pub migration_type: String,
+    /// The codec of an encrypted value, as a Python literal.
+    pub codec_literal: String,
+    /// The keyed hash column of a sensitive unique field.
+    pub blind_index: Option<BlindIndexView>,
 }
 
 /// A many-to-one or one-to-one relation.
@@ -483,6 +663,16 @@ pub fn is_sensitive(bp: &Blueprint, entity: &str, field_name: &str, field: &Fiel
     }
 }
 
+/// A retention period as a PostgreSQL interval (`10 years`).
+fn interval(r: Retention) -> String {
+    let unit = match r.unit {
+        RetentionUnit::Days => "days",
+        RetentionUnit::Months => "months",
+        RetentionUnit::Years => "years",
+    };
+    format!("{} {unit}", r.amount)
+}
+
 fn on_delete_literal(on_delete: OnDelete) -> String {
     py_str(match on_delete {
         OnDelete::Restrict => "RESTRICT",
@@ -576,10 +766,12 @@ pub fn project(bp: &Blueprint) -> ProjectView {
     let mut modules_sorted: Vec<String> = entities.iter().map(|e| e.module.clone()).collect();
     modules_sorted.sort();
     let mut router_modules_sorted = modules_sorted.clone();
-    router_modules_sorted.extend(["admin", "auth", "health"].map(String::from));
+    router_modules_sorted.extend(["admin", "auth", "health", "me"].map(String::from));
     router_modules_sorted.sort();
 
     let mut foreign_keys = Vec::new();
+    let mut restrict_keys = Vec::new();
+    let mut erasure_probe = None;
     let mut join_tables = Vec::new();
     for (name, e) in &spec.entities {
         let table = e.collection();
@@ -619,10 +811,24 @@ pub fn project(bp: &Blueprint) -> ProjectView {
                 }
                 _ => {
                     let column = rel.json_name(rname);
+                    let constraint = pg_identifier(&format!("fk_{table}_{column}_{target_table}"));
+                    if rel.on_delete == OnDelete::Restrict {
+                        let label = py_str(&format!("{name}.{column}"));
+                        restrict_keys.push(RestrictKeyView {
+                            constraint_literal: py_str(&constraint),
+                            label_literal: label.clone(),
+                        });
+                        if erasure_probe.is_none() && target.owned && rel.to != *name {
+                            erasure_probe = Some(ErasureProbeView {
+                                entity_literal: py_str(name),
+                                key_literal: py_str(&column),
+                                target_literal: py_str(&rel.to),
+                                label_literal: label,
+                            });
+                        }
+                    }
                     foreign_keys.push(ForeignKeyView {
-                        name_literal: py_str(&pg_identifier(&format!(
-                            "fk_{table}_{column}_{target_table}"
-                        ))),
+                        name_literal: py_str(&constraint),
                         table_literal: py_str(&table),
                         column_literal: py_str(&column),
                         target_table_literal: py_str(&target_table),
@@ -651,11 +857,48 @@ pub fn project(bp: &Blueprint) -> ProjectView {
     if needs_json {
         std_imports.push("from typing import Any".to_string());
     }
-    let mut third = vec!["import sqlalchemy as sa".to_string()];
-    if needs_json {
-        third.push("from sqlalchemy.dialects import postgresql".to_string());
+    // `audit_events.fields` is JSONB, so PostgreSQL's types are always used.
+    let mut third = vec![
+        "import sqlalchemy as sa".to_string(),
+        "from sqlalchemy.dialects import postgresql".to_string(),
+    ];
+    let encrypted: Vec<EncryptedView> = entities
+        .iter()
+        .filter(|e| !e.encrypted.is_empty())
+        .map(|e| EncryptedView {
+            name: e.name.clone(),
+            name_literal: e.name_literal.clone(),
+            columns: e
+                .encrypted
+                .iter()
+                .map(|f| EncryptedColumnView {
+                    column_literal: f.column_literal.clone(),
+                    codec_literal: f.codec_literal.clone(),
+                    blind_index_literal: f
+                        .blind_index
+                        .as_ref()
+                        .map(|b| b.column_literal.clone())
+                        .unwrap_or_else(|| "None".to_string()),
+                })
+                .collect(),
+        })
+        .collect();
+    let has_blind_index = entities
+        .iter()
+        .any(|e| e.encrypted.iter().any(|f| f.blind_index.is_some()));
+    third.push(if has_blind_index {
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates".to_string()
+    } else {
+        "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column".to_string()
+    });
+    let mut models_imports = vec![std_imports, third];
+    if !encrypted.is_empty() {
+        models_imports.push(vec![if has_blind_index {
+            format!("from {package}.security.crypto import Encrypted, blind_index")
+        } else {
+            format!("from {package}.security.crypto import Encrypted")
+        }]);
     }
-    third.push("from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column".to_string());
 
     let guarded = spec.entities.iter().find_map(|(name, e)| {
         let rules = rules_of(bp, name);
@@ -665,7 +908,39 @@ pub fn project(bp: &Blueprint) -> ProjectView {
         })
     });
 
+    let mut sensitive_field_names: Vec<String> = Vec::new();
+    let mut log_probe = None;
+    for (name, e) in &spec.entities {
+        for (field_name, field) in &e.fields {
+            if !is_sensitive(bp, name, field_name, field) {
+                continue;
+            }
+            sensitive_field_names.push(field_name.to_lowercase());
+            let texty = matches!(field.ty, FieldType::String | FieldType::Text);
+            let roomy = field.max.is_none_or(|m| m.as_f64() >= 40.0)
+                && field.min.is_none_or(|m| m.as_f64() <= 30.0);
+            if log_probe.is_none() && texty && roomy && field.pattern.is_none() {
+                log_probe = Some(LogProbeView {
+                    entity_literal: py_str(name),
+                    json_literal: py_str(field_name),
+                });
+            }
+        }
+    }
+    sensitive_field_names.sort();
+    sensitive_field_names.dedup();
+    let sensitive_field_names = sensitive_field_names.iter().map(|n| py_str(n)).collect();
+
     ProjectView {
+        rate_limit_client_per_minute: param_u64(bp, "rate_limit.client_per_minute", 300),
+        rate_limit_user_per_minute: param_u64(bp, "rate_limit.user_per_minute", 120),
+        sensitive_field_names,
+        log_probe,
+        images: ImagesView {
+            python: PYTHON_IMAGE.to_string(),
+            postgres: POSTGRES_IMAGE.to_string(),
+            redis: REDIS_IMAGE.to_string(),
+        },
         package,
         product_name: spec.product.name.clone(),
         title_literal: py_str(spec.product.display_name()),
@@ -748,10 +1023,91 @@ pub fn project(bp: &Blueprint) -> ProjectView {
         modules_sorted,
         router_modules_sorted,
         needs_json,
-        models_imports: vec![std_imports, third],
+        models_imports,
         guarded,
         foreign_keys,
         join_tables,
+        audit_retention_days: bp
+            .parameter("audit.retention_days")
+            .and_then(|p| p.value.as_u64())
+            .filter(|d| *d > 0),
+        owned_modules_sorted: {
+            let mut m: Vec<String> = spec
+                .entities
+                .values()
+                .filter(|e| e.owned)
+                .map(|e| module(&e.collection()))
+                .collect();
+            m.sort();
+            m
+        },
+        owned: spec
+            .entities
+            .iter()
+            .filter(|(_, e)| e.owned)
+            .map(|(n, e)| OwnedView {
+                name: n.clone(),
+                name_literal: py_str(n),
+                module: module(&e.collection()),
+            })
+            .collect(),
+        retained: spec
+            .entities
+            .iter()
+            .filter_map(|(n, e)| {
+                e.retention.map(|r| RetainedView {
+                    name: n.clone(),
+                    name_literal: py_str(n),
+                    period_literal: py_str(&interval(r)),
+                })
+            })
+            .collect(),
+        has_encrypted: !encrypted.is_empty(),
+        crypto_probe: encrypted.first().and_then(|e| {
+            e.columns.first().map(|c| CryptoProbeView {
+                entity: e.name.clone(),
+                entity_literal: e.name_literal.clone(),
+                column_literal: c.column_literal.clone(),
+            })
+        }),
+        blind_probe: encrypted.iter().find_map(|e| {
+            e.columns
+                .iter()
+                .find(|c| c.blind_index_literal != "None" && c.codec_literal == py_str("text"))
+                .map(|c| BlindProbeView {
+                    entity_literal: e.name_literal.clone(),
+                    entity: e.name.clone(),
+                    column_literal: c.column_literal.clone(),
+                    index_literal: c.blind_index_literal.clone(),
+                })
+        }),
+        retention_probe: spec.entities.iter().find_map(|(n, e)| {
+            e.retention.map(|r| RetainedView {
+                name: n.clone(),
+                name_literal: py_str(n),
+                period_literal: py_str(&interval(r)),
+            })
+        }),
+        first_entity_literal: spec
+            .entities
+            .keys()
+            .next()
+            .map(|n| py_str(n))
+            .unwrap_or_default(),
+        cli_models: isort_names(
+            std::iter::once("AuditEvent".to_string())
+                .chain(
+                    spec.entities
+                        .iter()
+                        .filter(|(_, e)| e.retention.is_some())
+                        .map(|(n, _)| n.clone()),
+                )
+                .chain(encrypted.iter().map(|e| e.name.clone()))
+                .collect(),
+        ),
+        encrypted,
+        restrict_keys,
+        erasure_probe,
     }
 }
 
@@ -877,18 +1233,26 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
                 });
             }
         }
+        // A sensitive unique field is enforced through its keyed hash.
+        let blind_index = (sensitive && f.unique).then(|| BlindIndexView {
+            attr: format!("{attr}_bidx"),
+            column_literal: py_str(&pg_identifier(&format!("{fname}_bidx"))),
+        });
         if f.unique {
             unique.push(UniqueView {
                 constraint_literal: py_str(&pg_identifier(&format!("uq_{table}_{fname}"))),
                 json_literal: json_literal.clone(),
-                column_literal: py_str(fname),
+                column_literal: blind_index
+                    .as_ref()
+                    .map(|b| b.column_literal.clone())
+                    .unwrap_or_else(|| py_str(fname)),
             });
             if unique_probe.is_none() {
                 unique_probe = Some(FieldRefView {
                     json_literal: json_literal.clone(),
                 });
             }
-        } else if f.index {
+        } else if f.index && !sensitive {
             indexes.push(IndexView {
                 name_literal: py_str(&pg_identifier(&format!("ix_{table}_{fname}"))),
                 column_literal: py_str(fname),
@@ -923,7 +1287,19 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
             json_literal: json_literal.clone(),
             column_literal: json_literal,
             aliased,
-            column_type: types::column_type(f),
+            column_type: if sensitive {
+                format!("Encrypted({})", py_str(types::codec(f)))
+            } else {
+                types::column_type(f)
+            },
+            migration_type: if sensitive {
+                "sa.Text()".to_string()
+            } else {
+                types::column_type(f)
+            },
+            sensitive,
+            codec_literal: py_str(types::codec(f)),
+            blind_index,
             mapped_type: read_type.clone(),
             nullable,
             create_type: if nullable {
@@ -1155,9 +1531,16 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         model_names.push(r.table_var.clone());
     }
     let model_imports = isort_names(model_names);
-    let mut common: Vec<String> = ["commit", "flush", "parse_body", "reject_nulls", "scoped"]
-        .map(String::from)
-        .to_vec();
+    let mut common: Vec<String> = [
+        "changed_fields",
+        "commit",
+        "flush",
+        "parse_body",
+        "reject_nulls",
+        "scoped",
+    ]
+    .map(String::from)
+    .to_vec();
     if e.owned {
         common.push("check_owner".into());
     }
@@ -1214,7 +1597,6 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         path_literal: py_str(&format!("/{collection}")),
         owned: e.owned,
         description: comment_text(e.description.as_deref().unwrap_or("")),
-        fields,
         has_to_many: !to_many.is_empty(),
         has_create_members: e.owned || has_members,
         has_update_members: has_members,
@@ -1264,6 +1646,9 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         blockers,
         parents,
         creator_role_literal,
+        encrypted: fields.iter().filter(|f| f.sensitive).cloned().collect(),
+        retention_literal: e.retention.map(|r| py_str(&interval(r))),
+        fields,
     }
 }
 

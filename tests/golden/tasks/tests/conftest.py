@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,6 +17,12 @@ from fastapi.testclient import TestClient
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough")
 os.environ.setdefault("COOKIE_SECURE", "false")
+# A fixed test key (base64url of 32 bytes); never use it outside tests.
+os.environ.setdefault("ENCRYPTION_KEYS", "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy1sb24")
+# The suite sends many requests from one client in a minute; the rate-limit
+# tests set small limits of their own.
+os.environ["RATE_LIMIT_CLIENT"] = "1000000"
+os.environ["RATE_LIMIT_USER"] = "1000000"
 
 from team_tasks.db import get_engine, get_sessionmaker
 from team_tasks.main import create_app
@@ -46,9 +53,13 @@ def migrated() -> None:
 
 @pytest.fixture(autouse=True)
 def clean_tables(migrated: None) -> Iterator[None]:
-    """Every test starts from empty tables."""
+    """Every test starts from empty tables, except the append-only audit log."""
     preparer = get_engine().dialect.identifier_preparer
-    names = ", ".join(preparer.quote(table.name) for table in Base.metadata.sorted_tables)
+    names = ", ".join(
+        preparer.quote(table.name)
+        for table in Base.metadata.sorted_tables
+        if table.name != "audit_events"
+    )
     with get_engine().begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
     yield
@@ -132,3 +143,22 @@ def admin(as_role: Any) -> Api:
     """A signed-in administrator."""
     api: Api = as_role(ADMIN_ROLE)
     return api
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A Redis of the suite's own: a `redis-server` on a free loopback port.
+
+    Without the `redis-server` program, `REDIS_URL` names one to use; with
+    neither, the Redis tests are skipped.
+    """
+    from tests.servers import running_redis
+
+    if shutil.which("redis-server") is None:
+        url = os.environ.get("REDIS_URL")
+        if not url:
+            pytest.skip("no redis-server program and no REDIS_URL")
+        yield url
+        return
+    with running_redis() as url:
+        yield url

@@ -409,7 +409,11 @@ pub fn model_xml(bp: &Blueprint) -> String {
     let views = views_with(bp, &mut ids);
     let title = spec.product.display_name();
 
-    let mut w = XmlWriter::new();
+    // About what each element, relationship, view node and connection
+    // takes, so the buffer is not copied as it grows; pages reserved and
+    // never written cost no memory.
+    let mut w =
+        XmlWriter::with_capacity(1200 * (bp.elements().count() + bp.relationships().count()));
     w.open(
         "model",
         &[

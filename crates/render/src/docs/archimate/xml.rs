@@ -12,8 +12,16 @@ pub struct XmlWriter {
 impl XmlWriter {
     /// A writer that starts with the XML declaration.
     pub fn new() -> XmlWriter {
+        XmlWriter::with_capacity(0)
+    }
+
+    /// A writer that reserves room for about `bytes` of output up front, so
+    /// a large document is not copied each time it outgrows its buffer.
+    pub fn with_capacity(bytes: usize) -> XmlWriter {
+        let mut out = String::with_capacity(bytes.max(64));
+        out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         XmlWriter {
-            out: String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+            out,
             open: Vec::new(),
         }
     }
@@ -32,7 +40,7 @@ impl XmlWriter {
             self.out.push(' ');
             self.out.push_str(key);
             self.out.push_str("=\"");
-            self.out.push_str(&escape_attr(value));
+            push_escaped(&mut self.out, value, true);
             self.out.push('"');
         }
     }
@@ -64,7 +72,7 @@ impl XmlWriter {
     pub fn text(&mut self, name: &str, attrs: &[(&str, &str)], text: &str) {
         self.start_tag(name, attrs);
         self.out.push('>');
-        self.out.push_str(&escape_text(text));
+        push_escaped(&mut self.out, text, false);
         self.out.push_str("</");
         self.out.push_str(name);
         self.out.push_str(">\n");
@@ -87,15 +95,7 @@ fn allowed(c: char) -> bool {
 /// Escapes text content: `&`, `<`, `>`; drops characters XML cannot hold.
 pub fn escape_text(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
-    for c in text.chars().filter(|c| allowed(*c)) {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '\r' => s.push_str("&#13;"),
-            _ => s.push(c),
-        }
-    }
+    push_escaped(&mut s, text, false);
     s
 }
 
@@ -103,20 +103,33 @@ pub fn escape_text(text: &str) -> String {
 /// that attribute normalization would otherwise turn into spaces.
 pub fn escape_attr(text: &str) -> String {
     let mut s = String::with_capacity(text.len());
+    push_escaped(&mut s, text, true);
+    s
+}
+
+/// Appends `text` escaped for element content, or for an attribute value
+/// when `attr`, to `out`.
+fn push_escaped(out: &mut String, text: &str, attr: bool) {
+    // Printable ASCII that needs no escape: the common case, copied whole.
+    let plain =
+        |b: u8| (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+    if text.bytes().all(plain) {
+        out.push_str(text);
+        return;
+    }
     for c in text.chars().filter(|c| allowed(*c)) {
         match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&apos;"),
-            '\t' => s.push_str("&#9;"),
-            '\n' => s.push_str("&#10;"),
-            '\r' => s.push_str("&#13;"),
-            _ => s.push(c),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\r' => out.push_str("&#13;"),
+            '"' if attr => out.push_str("&quot;"),
+            '\'' if attr => out.push_str("&apos;"),
+            '\t' if attr => out.push_str("&#9;"),
+            '\n' if attr => out.push_str("&#10;"),
+            _ => out.push(c),
         }
     }
-    s
 }
 
 #[cfg(test)]

@@ -1,17 +1,18 @@
 """The application factory: `uvicorn clinic_flow.main:app`."""
 
-import logging
-
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from clinic_flow import problems
+from clinic_flow import problems, ratelimit
+from clinic_flow.logs import configure_logging
+from clinic_flow.middleware import RequestContextMiddleware
 from clinic_flow.routers import (
     admin,
     appointments,
     auth,
     clinicians,
     health,
+    me,
     patients,
     visit_notes,
 )
@@ -23,7 +24,7 @@ API_PREFIX = "/api"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured app; settings come from the environment unless given."""
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="ClinicFlow",
         openapi_url=None,
@@ -32,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     problems.install(app)
+    app.state.rate_limiter = ratelimit.from_settings(settings)
+    app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(
@@ -41,9 +44,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    # Outermost: request ids, protective headers and the access log on every response.
+    app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(me.router, prefix=API_PREFIX)
     app.include_router(patients.router, prefix=API_PREFIX)
     app.include_router(clinicians.router, prefix=API_PREFIX)
     app.include_router(appointments.router, prefix=API_PREFIX)

@@ -7,7 +7,10 @@ import datetime as dt
 import uuid
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from clinic_flow.security.crypto import Encrypted
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_name)s",
@@ -75,6 +78,48 @@ class AuthLoginAttempt(Base):
     attempted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
+class AuditEvent(Base):
+    """An audited action (see `audit.py`); append-only, enforced by a trigger.
+
+    `actor_id` is a bare user id without a foreign key, so events outlive an
+    erased account, pseudonymized. `seq` orders events as they happened.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger(),
+        sa.Identity(always=True),
+        unique=True,
+    )
+    at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+    )
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), index=True)
+    actor_role: Mapped[str | None] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    entity: Mapped[str | None] = mapped_column(sa.String(128))
+    entity_id: Mapped[str | None] = mapped_column(sa.String(64))
+    fields: Mapped[list[str] | None] = mapped_column(postgresql.JSONB())
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))
+
+
+class AuthRateLimit(Base):
+    """Requests of one client or user (a keyed hash) in one rate-limit window."""
+
+    __tablename__ = "auth_rate_limits"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        primary_key=True,
+        index=True,
+    )
+    hits: Mapped[int] = mapped_column(sa.Integer)
+
+
 class Patient(RecordMixin, Base):
     """A person who receives care"""
 
@@ -100,7 +145,7 @@ class Patient(RecordMixin, Base):
         nullable=True,
     )
     insurance_number: Mapped[str | None] = mapped_column(
-        sa.String(40),
+        Encrypted("text"),
         nullable=True,
     )
 
@@ -155,10 +200,10 @@ class VisitNote(RecordMixin, Base):
     __tablename__ = "visit_notes"
 
     body: Mapped[str] = mapped_column(
-        sa.Text(),
+        Encrypted("text"),
     )
     diagnosis_code: Mapped[str | None] = mapped_column(
-        sa.String(10),
+        Encrypted("text"),
         nullable=True,
     )
 

@@ -1,4 +1,4 @@
-"""Create the whole schema: accounts, sessions, login attempts and every entity.
+"""Create the whole schema: accounts, sessions, login attempts, the audit log, every entity.
 
 Revision ID: 0001
 Revises:
@@ -10,6 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -33,6 +34,68 @@ def _record_columns() -> list[sa.Column[Any]]:
             nullable=False,
         ),
     ]
+
+
+# The audit log is append-only, enforced by the database: the trigger below
+# refuses UPDATE and DELETE of any row and TRUNCATE of the table, whoever
+# asks. The one exception is the retention purge (`make retention`): a
+# DELETE passes only when the transaction has set
+# `archgen.audit_purge = 'on'` (transaction-local, like SET LOCAL, so it
+# ends with the transaction) AND the row is older than the audit retention. Any session can set that
+# flag, so it is not a secret; what guards the log is the age check: nothing
+# younger than the retention can be deleted, so recent evidence cannot be
+# erased through the app's connection. Without an audit retention there is
+# no exception at all. Limits, stated plainly: a role that owns the table
+# (or a superuser) can still drop or disable the trigger; production should
+# run the app under a role that does not own the tables (migrations under
+# the owner), which the trigger then binds completely.
+AUDIT_GUARD = """
+CREATE FUNCTION audit_events_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('archgen.audit_purge', true) = 'on' THEN
+        IF OLD.at < now() - make_interval(days => 366) THEN
+            RETURN OLD;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$
+"""
+
+
+def _create_audit_events() -> None:
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column(
+            "at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("actor_role", sa.String(64), nullable=True),
+        sa.Column("action", sa.String(32), nullable=False),
+        sa.Column("entity", sa.String(128), nullable=True),
+        sa.Column("entity_id", sa.String(64), nullable=True),
+        sa.Column("fields", postgresql.JSONB(), nullable=True),
+        sa.Column("request_id", sa.String(128), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_events"),
+        sa.UniqueConstraint("seq", name="uq_audit_events_seq"),
+    )
+    op.create_index("ix_audit_events_actor_id", "audit_events", ["actor_id"])
+    op.execute(AUDIT_GUARD)
+    op.execute(
+        "CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events"
+        " FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events"
+        " FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"
+    )
 
 
 def upgrade() -> None:
@@ -71,6 +134,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
     )
     op.create_index("ix_auth_login_attempts_email_key", "auth_login_attempts", ["email_key"])
+    _create_audit_events()
+    op.create_table(
+        "auth_rate_limits",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start", name="pk_auth_rate_limits"),
+    )
+    op.create_index("ix_auth_rate_limits_window_start", "auth_rate_limits", ["window_start"])
     op.create_table(
         "projects",
         *_record_columns(),
@@ -185,6 +257,9 @@ def downgrade() -> None:
     op.drop_table("labels")
     op.drop_table("tasks")
     op.drop_table("projects")
+    op.drop_table("auth_rate_limits")
+    op.drop_table("audit_events")
+    op.execute("DROP FUNCTION audit_events_append_only()")
     op.drop_table("auth_login_attempts")
     op.drop_table("auth_sessions")
     op.drop_table("auth_users")

@@ -1,16 +1,17 @@
 """The application factory: `uvicorn team_tasks.main:app`."""
 
-import logging
-
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from team_tasks import problems
+from team_tasks import problems, ratelimit
+from team_tasks.logs import configure_logging
+from team_tasks.middleware import RequestContextMiddleware
 from team_tasks.routers import (
     admin,
     auth,
     health,
     labels,
+    me,
     projects,
     tasks,
 )
@@ -22,7 +23,7 @@ API_PREFIX = "/api"
 def create_app(settings: Settings | None = None) -> FastAPI:
     """A configured app; settings come from the environment unless given."""
     settings = settings or get_settings()
-    logging.basicConfig(level=settings.log_level.upper())
+    configure_logging(settings.log_level)
     app = FastAPI(
         title="TeamTasks",
         openapi_url=None,
@@ -31,6 +32,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     problems.install(app)
+    app.state.rate_limiter = ratelimit.from_settings(settings)
+    app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
     if origins:
         app.add_middleware(
@@ -40,9 +43,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
+    # Outermost: request ids, protective headers and the access log on every response.
+    app.add_middleware(RequestContextMiddleware)
     app.include_router(health.router)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(me.router, prefix=API_PREFIX)
     app.include_router(projects.router, prefix=API_PREFIX)
     app.include_router(tasks.router, prefix=API_PREFIX)
     app.include_router(labels.router, prefix=API_PREFIX)

@@ -5,8 +5,10 @@ import sys
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from team_tasks.security.crypto import parse_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +41,18 @@ class Settings(DatabaseSettings):
     cookie_secure: bool = True
     cors_origins: str = ""
     log_level: str = "INFO"
+    redis_url: str | None = None
+    rate_limit_client: int = Field(default=300, ge=1)
+    rate_limit_user: int = Field(default=120, ge=1)
     openapi_path: Path = PROJECT_ROOT / "docs" / "openapi.json"
+    # Comma-separated base64url 32-byte keys, newest first (security/crypto.py).
+    encryption_keys: str
+
+    @field_validator("encryption_keys")
+    @classmethod
+    def _encryption_keys_parse(cls, value: str) -> str:
+        parse_keys(value)
+        return value
 
 
 def load(cls: type[SettingsT]) -> SettingsT:

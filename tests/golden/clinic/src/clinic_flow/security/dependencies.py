@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from clinic_flow.db import get_db
 from clinic_flow.problems import forbidden, unauthorized
+from clinic_flow.ratelimit import enforce_user_limit
 from clinic_flow.security import csrf, sessions
 
 ADMIN_ROLES: tuple[str, ...] = ("admin",)
@@ -44,6 +45,7 @@ def current_principal(request: Request, db: DbSession) -> Principal | None:
     if found is None:
         return None
     session, user = found
+    enforce_user_limit(request, str(user.id))
     if not csrf.is_valid(request, session.csrf_token):
         raise forbidden("The X-CSRF-Token header is missing or wrong.")
     return Principal(user_id=user.id, email=user.email, role=user.role, session_id=session.id)

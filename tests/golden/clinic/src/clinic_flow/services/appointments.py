@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clinic_flow import audit
 from clinic_flow.models import (
     Appointment,
     Clinician,
@@ -23,6 +24,7 @@ from clinic_flow.schemas.appointments import (
     AppointmentUpdate,
 )
 from clinic_flow.services.common import (
+    changed_fields,
     check_links,
     commit,
     flush,
@@ -156,6 +158,7 @@ def create(
     row = Appointment(id=uuid.uuid4(), **values)
     db.add(row)
     flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -182,6 +185,7 @@ def update(
     for attribute, value in values.items():
         setattr(row, attribute, value)
     flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -190,4 +194,5 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
     row = _changeable(db, actor, item_id)
     db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)

@@ -7,6 +7,7 @@ import math
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clinic_flow import audit
 from clinic_flow.models import AuthLoginAttempt, AuthUser
 from clinic_flow.security import sessions
 from clinic_flow.security.passwords import verify_password
@@ -47,11 +48,15 @@ def authenticate(db: Session, email: str, password: str) -> AuthUser | None:
     key = email_key(email)
     current = sessions.now()
     retry_after = _locked_for(db, key, current)
-    if retry_after is not None:
-        raise LockedOut(retry_after)
     user = find_by_email(db, email)
+    if retry_after is not None:
+        # The account is named by id when it exists; an unknown email is never recorded.
+        audit.record(db, "lockout", user)
+        db.commit()
+        raise LockedOut(retry_after)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         db.add(AuthLoginAttempt(email_key=key, attempted_at=current))
+        audit.record(db, "login_failed", user)
         db.commit()
         return None
     db.execute(sa.delete(AuthLoginAttempt).where(AuthLoginAttempt.email_key == key))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from clinic_flow import audit
 from clinic_flow.models import (
     Clinician,
 )
@@ -21,6 +22,7 @@ from clinic_flow.schemas.clinicians import (
     ClinicianUpdate,
 )
 from clinic_flow.services.common import (
+    changed_fields,
     commit,
     flush,
     parse_body,
@@ -135,6 +137,7 @@ def create(
     row = Clinician(id=uuid.uuid4(), **values)
     db.add(row)
     flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -153,6 +156,7 @@ def update(
     for attribute, value in values.items():
         setattr(row, attribute, value)
     flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -161,4 +165,5 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
     row = _changeable(db, actor, item_id)
     db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)

@@ -27,6 +27,12 @@ def parse_body(model: type[ModelT], body: bytes) -> ModelT:
         raise invalid(field_errors(error)) from None
 
 
+def changed_fields(payload: BaseModel) -> list[str]:
+    """The JSON names of the fields a request body sent: what the audit log records, never values."""
+    fields = type(payload).model_fields
+    return sorted(fields[name].alias or name for name in payload.model_fields_set)
+
+
 def reject_nulls(values: Mapping[str, Any], not_null: Mapping[str, str]) -> None:
     """422 when a change sets a value that must be present to null."""
     errors = {

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.exc import IntegrityError
 
+from team_tasks import audit
 from team_tasks.problems import Problem, conflict, forbidden, invalid, unauthorized
 from team_tasks.schemas.auth import AccountOut, LoginIn, LoginOut, RegisterIn
 from team_tasks.security import sessions
@@ -32,6 +33,8 @@ def register(body: RegisterIn, db: DbSession) -> AccountOut:
         raise invalid({"role": "must be one of: " + ", ".join(SIGNUP_ROLES)})
     try:
         user = users.create_user(db, body.email, body.password, role)
+        db.flush()
+        audit.record(db, "register", user, "account", user.id)
         db.commit()
     except users.AccountError as error:
         raise invalid(error.errors) from None
@@ -62,6 +65,7 @@ def login(
     if user is None:
         raise unauthorized(BAD_CREDENTIALS)
     started = sessions.start(db, user)
+    audit.record(db, "login", user)
     db.commit()
     max_age = int(sessions.ABSOLUTE_TIMEOUT.total_seconds())
     response.set_cookie(
@@ -99,6 +103,7 @@ def logout(
     """Revokes the session on the server and clears the cookies."""
     token = request.cookies.get(sessions.SESSION_COOKIE)
     if principal is not None and token:
+        audit.record(db, "logout", principal)
         sessions.revoke(db, token)
     response = Response(status_code=204)
     response.delete_cookie(sessions.SESSION_COOKIE, path="/")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from team_tasks import audit
 from team_tasks.models import (
     Label,
 )
@@ -21,6 +22,7 @@ from team_tasks.schemas.labels import (
     LabelUpdate,
 )
 from team_tasks.services.common import (
+    changed_fields,
     commit,
     flush,
     parse_body,
@@ -133,6 +135,7 @@ def create(
     row = Label(id=uuid.uuid4(), **values)
     db.add(row)
     flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -151,6 +154,7 @@ def update(
     for attribute, value in values.items():
         setattr(row, attribute, value)
     flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -159,4 +163,5 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
     row = _changeable(db, actor, item_id)
     db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)

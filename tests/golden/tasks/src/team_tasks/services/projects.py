@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from team_tasks import audit
 from team_tasks.models import (
     Project,
 )
@@ -22,6 +23,7 @@ from team_tasks.schemas.projects import (
     ProjectUpdate,
 )
 from team_tasks.services.common import (
+    changed_fields,
     check_owner,
     commit,
     flush,
@@ -141,6 +143,7 @@ def create(
     row = Project(id=uuid.uuid4(), **values)
     db.add(row)
     flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -159,6 +162,7 @@ def update(
     for attribute, value in values.items():
         setattr(row, attribute, value)
     flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -167,4 +171,13 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
     row = _changeable(db, actor, item_id)
     db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[ProjectRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Project
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from team_tasks import audit
 from team_tasks.models import (
     Label,
     Project,
@@ -25,6 +26,7 @@ from team_tasks.schemas.tasks import (
     TaskUpdate,
 )
 from team_tasks.services.common import (
+    changed_fields,
     check_links,
     check_owner,
     commit,
@@ -171,6 +173,7 @@ def create(
     db.add(row)
     flush(db, UNIQUE)
     replace_links(db, task_labels, row.id, payload.label_ids)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -199,6 +202,7 @@ def update(
     flush(db, UNIQUE)
     if payload.label_ids is not None:
         replace_links(db, task_labels, row.id, payload.label_ids)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
 
@@ -207,4 +211,13 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
     row = _changeable(db, actor, item_id)
     db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[TaskRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Task
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)
