@@ -1382,6 +1382,8 @@ impl<'a> Suite<'a> {
             expect(&r, 401, "login after erasure")
         })();
         self.record("gdpr.erasure", r);
+        // The account is gone (or should be): later checks must not use it.
+        self.users.remove(who);
     }
 
     fn admin(&mut self) {

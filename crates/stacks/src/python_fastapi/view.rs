@@ -987,11 +987,7 @@ pub fn project(bp: &Blueprint) -> ProjectView {
                 .filter(|(_, e)| e.owned)
                 .map(|(n, _)| py_str(n))
                 .collect();
-            if owned.is_empty() {
-                "()".to_string()
-            } else {
-                format!("{{{}}}", owned.join(", "))
-            }
+            owned_set_literal(&owned)
         },
         own_list_cases: spec
             .entities
@@ -1742,5 +1738,53 @@ fn case(
         role_literal: role.map(py_str).unwrap_or_else(|| "None".to_string()),
         owner_literal: owner.map(py_str).unwrap_or_else(|| "None".to_string()),
         status,
+    }
+}
+
+/// The argument of `OWNED: frozenset[str] = frozenset(...)` in the tests'
+/// factories, laid out the way `ruff format` (line length 100) wants it:
+/// on the line when it fits, else on a line of its own, else one name per
+/// line with a trailing comma.
+fn owned_set_literal(owned: &[String]) -> String {
+    const PREFIX: &str = "OWNED: frozenset[str] = frozenset(";
+    if owned.is_empty() {
+        return "()".to_string();
+    }
+    let set = format!("{{{}}}", owned.join(", "));
+    if PREFIX.len() + set.len() + 1 <= 100 {
+        set
+    } else if 4 + set.len() <= 100 {
+        format!("\n    {set}\n")
+    } else {
+        let names: String = owned.iter().map(|n| format!("        {n},\n")).collect();
+        format!("\n    {{\n{names}    }}\n")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::owned_set_literal;
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("\"Item{i}\"")).collect()
+    }
+
+    #[test]
+    fn the_owned_set_is_laid_out_as_ruff_format_wants() {
+        assert_eq!(owned_set_literal(&[]), "()");
+        assert_eq!(owned_set_literal(&names(2)), "{\"Item0\", \"Item1\"}");
+        // 10 names no longer fit after the prefix, but fit on a line.
+        let ten = owned_set_literal(&names(10));
+        assert!(
+            ten.starts_with("\n    {\"Item0\", ") && ten.ends_with("}\n"),
+            "{ten}"
+        );
+        // 20 names: one per line, with a trailing comma.
+        let twenty = owned_set_literal(&names(20));
+        assert!(
+            twenty.starts_with("\n    {\n        \"Item0\",\n"),
+            "{twenty}"
+        );
+        assert!(twenty.ends_with("        \"Item19\",\n    }\n"), "{twenty}");
     }
 }
