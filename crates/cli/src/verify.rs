@@ -3,7 +3,7 @@
 
 use crate::exit::Exit;
 use gate::{GateError, Progress, QualityReport, StageReport, StageStatus};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use std::cell::RefCell;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -20,17 +20,28 @@ pub struct Args {
     pub keep_db: bool,
 }
 
-/// Stage lines on stderr: a spinner on a terminal, plain lines otherwise.
+/// Stage lines on stderr: a spinner per running stage on a terminal (the
+/// project's tests run beside the app), plain lines otherwise.
 pub struct Display {
-    spinner: RefCell<Option<ProgressBar>>,
+    multi: MultiProgress,
+    spinners: RefCell<Vec<(String, ProgressBar)>>,
     tty: bool,
 }
 
 impl Display {
     pub fn new() -> Display {
         Display {
-            spinner: RefCell::new(None),
+            multi: MultiProgress::new(),
+            spinners: RefCell::new(Vec::new()),
             tty: std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn line(&self, text: String) {
+        if self.tty && !self.spinners.borrow().is_empty() {
+            let _ = self.multi.println(text);
+        } else {
+            eprintln!("{text}");
         }
     }
 }
@@ -38,23 +49,20 @@ impl Display {
 impl Progress for Display {
     fn stage_started(&self, name: &str) {
         if self.tty {
-            let bar = ProgressBar::new_spinner();
+            let bar = self.multi.add(ProgressBar::new_spinner());
             bar.set_style(
                 ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             bar.set_message(format!("gate: {name}"));
             bar.enable_steady_tick(Duration::from_millis(120));
-            *self.spinner.borrow_mut() = Some(bar);
+            self.spinners.borrow_mut().push((name.to_string(), bar));
         } else {
             eprintln!("gate: {name} …");
         }
     }
 
     fn stage_finished(&self, stage: &StageReport) {
-        if let Some(bar) = self.spinner.borrow_mut().take() {
-            bar.finish_and_clear();
-        }
         let checks = match stage.checks {
             Some(n) => {
                 let failed = stage.results.iter().filter(|r| !r.passed).count();
@@ -67,18 +75,21 @@ impl Progress for Display {
             StageStatus::Failed => "FAIL",
             StageStatus::Skipped => "skip",
         };
-        eprintln!(
+        self.line(format!(
             "gate: {mark} {} ({:.1} s{checks})",
             stage.name,
             stage.duration_ms as f64 / 1000.0
-        );
+        ));
+        let mut spinners = self.spinners.borrow_mut();
+        if let Some(i) = spinners.iter().position(|(n, _)| *n == stage.name) {
+            let (_, bar) = spinners.remove(i);
+            bar.finish_and_clear();
+            self.multi.remove(&bar);
+        }
     }
 
     fn note(&self, message: &str) {
-        match &*self.spinner.borrow() {
-            Some(bar) => bar.println(format!("gate: {message}")),
-            None => eprintln!("gate: {message}"),
-        }
+        self.line(format!("gate: {message}"));
     }
 }
 

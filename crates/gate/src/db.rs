@@ -343,6 +343,27 @@ impl Database {
         Ok(db)
     }
 
+    /// Another throwaway database on the same server (or cluster), dropped
+    /// when it is dropped, unless this one is kept. Drop it before this
+    /// one: the cluster goes with this one.
+    ///
+    /// # Errors
+    ///
+    /// [`GateError::Database`] when `CREATE DATABASE` fails.
+    pub fn sibling(&self) -> Result<Database, GateError> {
+        let name = format!("archgen_gate_{}", random_hex(6));
+        let db = Database {
+            url: with_database(&self.server_url, &name),
+            name,
+            server_url: self.server_url.clone(),
+            psql: self.psql.clone(),
+            keep: self.kept(),
+            cluster: None,
+        };
+        db.psql_command(&format!("CREATE DATABASE \"{}\"", db.name))?;
+        Ok(db)
+    }
+
     /// The database's URL, for `DATABASE_URL`.
     pub fn url(&self) -> &str {
         &self.url

@@ -267,139 +267,254 @@ pub fn verify(
         ("RATE_LIMIT_USER".into(), "100000".into()),
     ];
 
-    let mut server: Option<Server> = None;
-    let mut failed = false;
     let plan = stack.verification();
-    for stage in &plan.stages {
-        if options.cancel.load(Ordering::SeqCst) {
-            return Err(GateError::Interrupted);
-        }
-        if failed {
-            let skipped = StageReport::skipped(&stage.name, "an earlier stage failed");
-            progress.stage_finished(&skipped);
-            report.stages.push(skipped);
-            continue;
-        }
-        progress.stage_started(&stage.name);
-        let log_path = logs.join(format!("{}.log", stage.name));
-        let timeout = Duration::from_secs(stage.timeout_secs);
-        let result = if stage.name == "run" {
-            let started = Instant::now();
-            let cmd = make_command(&project.dir, std::slice::from_ref(&stage.make_target), &env);
-            let mut spawned = Server::spawn(cmd, &log_path)?;
-            let up = wait_healthy(&mut spawned, port, timeout, &options.cancel)?;
-            let log = std::fs::read_to_string(&log_path).unwrap_or_default();
-            let status = if up {
-                server = Some(spawned);
-                StageStatus::Passed
-            } else {
-                StageStatus::Failed
-            };
-            StageReport {
-                name: stage.name.clone(),
-                status,
-                duration_ms: started.elapsed().as_millis() as u64,
-                log_excerpt: if up {
-                    tail(&log, 5)
-                } else {
-                    format!(
-                        "{}\n(GET /healthz did not answer 200 within {} s)",
-                        tail(&log, EXCERPT_LINES),
-                        stage.timeout_secs
-                    )
-                },
-                checks: None,
-                results: Vec::new(),
+    // The project's tests and the app run side by side, each on a database
+    // of its own, when the plan tests before it runs: the tests empty
+    // tables, the app keeps its rows.
+    let position = |name: &str| plan.stages.iter().position(|s| s.name == name);
+    let concurrent = matches!((position("test"), position("run")), (Some(t), Some(r)) if t < r);
+    let migrate = plan.stages.iter().find(|s| s.name == "migrate").cloned();
+    let app_database = if concurrent {
+        Some(database.sibling()?)
+    } else {
+        None
+    };
+    let mut app_env = env.clone();
+    if let Some(db) = &app_database {
+        for (k, v) in &mut app_env {
+            if k == "DATABASE_URL" {
+                *v = db.url().to_string();
             }
-        } else {
-            let cmd = make_command(&project.dir, std::slice::from_ref(&stage.make_target), &env);
-            let outcome = run_logged(cmd, &log_path, timeout, &options.cancel)?;
-            StageReport {
-                name: stage.name.clone(),
-                status: if outcome.success {
-                    StageStatus::Passed
-                } else {
-                    StageStatus::Failed
-                },
-                duration_ms: outcome.duration.as_millis() as u64,
-                log_excerpt: tail(&outcome.log, EXCERPT_LINES),
-                checks: None,
-                results: Vec::new(),
-            }
-        };
-        failed = result.status == StageStatus::Failed;
-        progress.stage_finished(&result);
-        report.stages.push(result);
+        }
     }
+    let abort = AtomicBool::new(false);
+    let stopped = || options.cancel.load(Ordering::SeqCst) || abort.load(Ordering::SeqCst);
 
-    // The conformance suite, against the running app.
-    match server {
-        Some(_) => {
-            progress.stage_started("conformance");
-            let started = Instant::now();
-            let dir = project.dir.clone();
-            let env_for_users = env.clone();
-            let cancel = options.cancel.clone();
-            let create_user =
-                move |email: &str, password: &str, role: &str| -> Result<(), String> {
-                    let args = vec![
-                        "user".to_string(),
-                        format!("EMAIL={email}"),
-                        format!("PASSWORD={password}"),
-                        format!("ROLE={role}"),
-                    ];
-                    let log = dir.join(".archgen").join("gate").join("user.log");
-                    let cmd = make_command(&dir, &args, &env_for_users);
-                    match run_logged(cmd, &log, Duration::from_secs(120), &cancel) {
-                        Ok(o) if o.success => Ok(()),
-                        Ok(o) => Err(format!("make user ROLE={role} failed: {}", tail(&o.log, 5))),
-                        Err(e) => Err(e.to_string()),
-                    }
+    let outcome = std::thread::scope(|scope| -> Result<(), GateError> {
+        let mut background = None;
+        let result = (|| -> Result<(), GateError> {
+            let mut server: Option<Server> = None;
+            let mut failed = false;
+            for stage in &plan.stages {
+                if options.cancel.load(Ordering::SeqCst) {
+                    return Err(GateError::Interrupted);
+                }
+                if failed {
+                    let skipped = StageReport::skipped(&stage.name, "an earlier stage failed");
+                    progress.stage_finished(&skipped);
+                    report.stages.push(skipped);
+                    continue;
+                }
+                progress.stage_started(&stage.name);
+                let log_path = logs.join(format!("{}.log", stage.name));
+                let timeout = Duration::from_secs(stage.timeout_secs);
+                let target = std::slice::from_ref(&stage.make_target);
+                if concurrent && stage.name == "test" {
+                    let cmd = make_command(&project.dir, target, &env);
+                    let stopped = &stopped;
+                    let handle = scope.spawn(move || run_logged(cmd, &log_path, timeout, stopped));
+                    background = Some((report.stages.len(), handle));
+                    report
+                        .stages
+                        .push(StageReport::skipped(&stage.name, "still running"));
+                    continue;
+                }
+                let result = if stage.name == "run" {
+                    run_stage(
+                        project,
+                        stage,
+                        &app_env,
+                        migrate.as_ref().filter(|_| concurrent),
+                        &logs,
+                        port,
+                        &stopped,
+                        &mut server,
+                    )?
+                } else {
+                    let cmd = make_command(&project.dir, target, &env);
+                    let outcome = run_logged(cmd, &log_path, timeout, &stopped)?;
+                    stage_report(&stage.name, outcome.success, outcome.duration, &outcome.log)
                 };
-            let suite_options = conformance::Options {
-                create_user: Some(&create_user),
-                cancel: Some(&options.cancel),
+                failed = result.status == StageStatus::Failed;
+                progress.stage_finished(&result);
+                report.stages.push(result);
+            }
+            let conformance = match &server {
+                Some(_) => {
+                    progress.stage_started("conformance");
+                    conformance_stage(project, &app_env, &logs, port, options, &stopped)
+                }
+                None => StageReport::skipped("conformance", "the app was not running"),
             };
-            let base = format!("http://127.0.0.1:{port}");
-            let results = conformance::run(&project.blueprint, &base, &suite_options);
             if options.cancel.load(Ordering::SeqCst) {
                 return Err(GateError::Interrupted);
             }
-            let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
-            let excerpt = failed
-                .iter()
-                .take(EXCERPT_LINES)
-                .map(|r| format!("{}: {}", r.name, r.detail))
-                .collect::<Vec<_>>()
-                .join("\n");
-            let stage = StageReport {
-                name: "conformance".into(),
-                status: if failed.is_empty() {
-                    StageStatus::Passed
-                } else {
-                    StageStatus::Failed
-                },
-                duration_ms: started.elapsed().as_millis() as u64,
-                log_excerpt: excerpt,
-                checks: Some(results.len()),
-                results,
-            };
-            progress.stage_finished(&stage);
-            report.stages.push(stage);
+            progress.stage_finished(&conformance);
+            report.stages.push(conformance);
+            Ok(())
+        })();
+        // The app is stopped (it lived in the closure); now the tests.
+        if result.is_err() {
+            abort.store(true, Ordering::SeqCst);
         }
-        None => {
-            let skipped = StageReport::skipped("conformance", "the app was not running");
-            progress.stage_finished(&skipped);
-            report.stages.push(skipped);
+        if let Some((index, handle)) = background {
+            let joined = handle.join().unwrap_or_else(|_| {
+                Err(GateError::Database {
+                    what: "the test stage".into(),
+                    output: "its thread panicked".into(),
+                })
+            });
+            if let Ok(outcome) = &joined {
+                let stage = stage_report("test", outcome.success, outcome.duration, &outcome.log);
+                progress.stage_finished(&stage);
+                report.stages[index] = stage;
+            } else if result.is_ok() {
+                joined?;
+            }
         }
-    }
-    drop(server);
+        result
+    });
+    outcome?;
     if database.kept() {
         progress.note(&format!("kept the database: {}", database.url()));
+        if let Some(db) = &app_database {
+            progress.note(&format!("kept the app's database: {}", db.url()));
+        }
     }
+    drop(app_database);
     drop(database);
     report.finish();
     Ok(report)
+}
+
+fn stage_report(name: &str, success: bool, duration: Duration, log: &str) -> StageReport {
+    StageReport {
+        name: name.to_string(),
+        status: if success {
+            StageStatus::Passed
+        } else {
+            StageStatus::Failed
+        },
+        duration_ms: duration.as_millis() as u64,
+        log_excerpt: tail(log, EXCERPT_LINES),
+        checks: None,
+        results: Vec::new(),
+    }
+}
+
+/// The `run` stage: migrates the app's own database first (when the tests
+/// run beside it), starts the app and waits for `/healthz`.
+#[allow(clippy::too_many_arguments)]
+fn run_stage(
+    project: &Project,
+    stage: &stacks::Stage,
+    env: &[(String, String)],
+    migrate: Option<&stacks::Stage>,
+    logs: &Path,
+    port: u16,
+    stopped: &(dyn Fn() -> bool + Sync),
+    server: &mut Option<Server>,
+) -> Result<StageReport, GateError> {
+    let started = Instant::now();
+    if let Some(migrate) = migrate {
+        let cmd = make_command(
+            &project.dir,
+            std::slice::from_ref(&migrate.make_target),
+            env,
+        );
+        let log = logs.join("run-migrate.log");
+        let outcome = run_logged(
+            cmd,
+            &log,
+            Duration::from_secs(migrate.timeout_secs),
+            stopped,
+        )?;
+        if !outcome.success {
+            let mut stage = stage_report(&stage.name, false, started.elapsed(), &outcome.log);
+            stage.log_excerpt = format!(
+                "migrating the app's database failed:\n{}",
+                stage.log_excerpt
+            );
+            return Ok(stage);
+        }
+    }
+    let log_path = logs.join(format!("{}.log", stage.name));
+    let cmd = make_command(&project.dir, std::slice::from_ref(&stage.make_target), env);
+    let mut spawned = Server::spawn(cmd, &log_path)?;
+    let up = wait_healthy(
+        &mut spawned,
+        port,
+        Duration::from_secs(stage.timeout_secs),
+        stopped,
+    )?;
+    let log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    let mut report = stage_report(&stage.name, up, started.elapsed(), &log);
+    if up {
+        *server = Some(spawned);
+        report.log_excerpt = tail(&log, 5);
+    } else {
+        report.log_excerpt.push_str(&format!(
+            "\n(GET /healthz did not answer 200 within {} s)",
+            stage.timeout_secs
+        ));
+    }
+    Ok(report)
+}
+
+/// The conformance suite against the running app.
+fn conformance_stage(
+    project: &Project,
+    env: &[(String, String)],
+    logs: &Path,
+    port: u16,
+    options: &VerifyOptions,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> StageReport {
+    let started = Instant::now();
+    let create_user = |email: &str, password: &str, role: &str| -> Result<(), String> {
+        let args = vec![
+            "user".to_string(),
+            format!("EMAIL={email}"),
+            format!("PASSWORD={password}"),
+            format!("ROLE={role}"),
+        ];
+        let cmd = make_command(&project.dir, &args, env);
+        match run_logged(
+            cmd,
+            &logs.join("user.log"),
+            Duration::from_secs(120),
+            stopped,
+        ) {
+            Ok(o) if o.success => Ok(()),
+            Ok(o) => Err(format!("make user ROLE={role} failed: {}", tail(&o.log, 5))),
+            Err(e) => Err(e.to_string()),
+        }
+    };
+    let suite_options = conformance::Options {
+        create_user: Some(&create_user),
+        cancel: Some(&options.cancel),
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let results = conformance::run(&project.blueprint, &base, &suite_options);
+    let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
+    let excerpt = failed
+        .iter()
+        .take(EXCERPT_LINES)
+        .map(|r| format!("{}: {}", r.name, r.detail))
+        .collect::<Vec<_>>()
+        .join("\n");
+    StageReport {
+        name: "conformance".into(),
+        status: if failed.is_empty() {
+            StageStatus::Passed
+        } else {
+            StageStatus::Failed
+        },
+        duration_ms: started.elapsed().as_millis() as u64,
+        log_excerpt: excerpt,
+        checks: Some(results.len()),
+        results,
+    }
 }
 
 /// Waits for `GET /healthz` to answer 200, while the server runs.
@@ -407,7 +522,7 @@ fn wait_healthy(
     server: &mut Server,
     port: u16,
     timeout: Duration,
-    cancel: &AtomicBool,
+    stopped: &(dyn Fn() -> bool + Sync),
 ) -> Result<bool, GateError> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -417,7 +532,7 @@ fn wait_healthy(
     let url = format!("http://127.0.0.1:{port}/healthz");
     let deadline = Instant::now() + timeout;
     while Instant::now() < deadline {
-        if cancel.load(Ordering::SeqCst) {
+        if stopped() {
             return Err(GateError::Interrupted);
         }
         if server.exited() {

@@ -5,7 +5,6 @@ use crate::GateError;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// How a command ended.
@@ -73,7 +72,7 @@ pub(crate) fn run_logged(
     mut cmd: Command,
     log_path: &Path,
     timeout: Duration,
-    cancel: &AtomicBool,
+    stopped: &(dyn Fn() -> bool + Sync),
 ) -> Result<Outcome, GateError> {
     let log = std::fs::File::create(log_path)
         .map_err(|e| GateError::io("cannot create the log", log_path, e))?;
@@ -93,7 +92,7 @@ pub(crate) fn run_logged(
         {
             break Some(status);
         }
-        if cancel.load(Ordering::SeqCst) {
+        if stopped() {
             stop_group(&mut child);
             return Err(GateError::Interrupted);
         }

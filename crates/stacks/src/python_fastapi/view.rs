@@ -1751,7 +1751,7 @@ fn owned_set_literal(owned: &[String]) -> String {
         return "()".to_string();
     }
     let set = format!("{{{}}}", owned.join(", "));
-    if PREFIX.len() + set.len() + 1 <= 100 {
+    if PREFIX.len() + set.len() < 100 {
         set
     } else if 4 + set.len() <= 100 {
         format!("\n    {set}\n")
