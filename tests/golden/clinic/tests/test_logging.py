@@ -20,11 +20,11 @@ from tests.factories import PATHS, body_for
 from tests.servers import running_app
 
 # The fields this API classifies as sensitive.
-SENSITIVE_FIELDS: tuple[str, ...] = (
+SENSITIVE_FIELDS: list[str] = [
     "body",
     "diagnosis_code",
     "insurance_number",
-)
+]
 
 
 def parse_lines(text: str) -> list[dict[str, Any]]:

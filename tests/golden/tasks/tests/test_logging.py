@@ -19,7 +19,7 @@ from tests.conftest import ADMIN_ROLE, PASSWORD, Api, make_user
 from tests.servers import running_app
 
 # The fields this API classifies as sensitive.
-SENSITIVE_FIELDS: tuple[str, ...] = ()
+SENSITIVE_FIELDS: list[str] = []
 
 
 def parse_lines(text: str) -> list[dict[str, Any]]:
