@@ -681,6 +681,24 @@ fn on_delete_literal(on_delete: OnDelete) -> String {
     })
 }
 
+/// The order ruff's isort gives names and modules: natural (`item9s`
+/// before `item10s`), ignoring case first.
+///
+/// ```
+/// use stacks::python_fastapi::view::isort_cmp;
+/// let mut names = vec!["item10s", "item9s", "Item1"];
+/// names.sort_by(|a, b| isort_cmp(a, b));
+/// assert_eq!(names, ["Item1", "item9s", "item10s"]);
+/// ```
+pub fn isort_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    natord::compare_ignore_case(a, b).then_with(|| natord::compare(a, b))
+}
+
+/// Sorts in isort order ([`isort_cmp`]).
+fn isort_sort(names: &mut [String]) {
+    names.sort_by(|a, b| isort_cmp(a, b));
+}
+
 /// Names of one `from … import` in the order ruff's isort wants them:
 /// constants, then classes, then the rest, each group sorted.
 pub fn isort_names(mut names: Vec<String>) -> Vec<String> {
@@ -695,7 +713,7 @@ pub fn isort_names(mut names: Vec<String>) -> Vec<String> {
             2
         }
     };
-    names.sort_by(|a, b| kind(a).cmp(&kind(b)).then_with(|| a.cmp(b)));
+    names.sort_by(|a, b| kind(a).cmp(&kind(b)).then_with(|| isort_cmp(a, b)));
     names
 }
 
@@ -764,10 +782,10 @@ pub fn project(bp: &Blueprint) -> ProjectView {
         .map(|(name, e)| entity_view(bp, name, e))
         .collect();
     let mut modules_sorted: Vec<String> = entities.iter().map(|e| e.module.clone()).collect();
-    modules_sorted.sort();
+    isort_sort(&mut modules_sorted);
     let mut router_modules_sorted = modules_sorted.clone();
     router_modules_sorted.extend(["admin", "auth", "health", "me"].map(String::from));
-    router_modules_sorted.sort();
+    isort_sort(&mut router_modules_sorted);
 
     let mut foreign_keys = Vec::new();
     let mut restrict_keys = Vec::new();
@@ -1034,7 +1052,7 @@ pub fn project(bp: &Blueprint) -> ProjectView {
                 .filter(|e| e.owned)
                 .map(|e| module(&e.collection()))
                 .collect();
-            m.sort();
+            isort_sort(&mut m);
             m
         },
         owned: spec
