@@ -154,6 +154,9 @@ pub enum Command {
         #[arg(long, requires = "verify")]
         keep_db: bool,
     },
+    /// List the stacks archgen can generate, one id per line with its
+    /// description.
+    Stacks,
     /// Run the quality gate on a generated project: install, migrate,
     /// lint, test and run it against a throwaway PostgreSQL database, then
     /// check the running app against the backend contract.
@@ -186,6 +189,17 @@ pub enum Command {
 pub fn run(cli: Cli) -> Exit {
     match cli.command {
         Command::Check { spec, format } => crate::check::run(&spec, format),
+        Command::Stacks => {
+            let engine = render::Engine::with_builtins();
+            for id in engine.stack_ids() {
+                let description = engine
+                    .stack(id)
+                    .map(|s| s.description())
+                    .unwrap_or_default();
+                println!("{id}\t{description}");
+            }
+            Exit::Ok
+        }
         Command::Plan { spec, format } => crate::plan::run_plan(&spec, format),
         Command::Graph { spec, format } => crate::plan::run_graph(&spec, format),
         Command::Compliance { spec, format } => crate::plan::run_compliance(&spec, format),

@@ -342,3 +342,16 @@ fn docs_writes_the_documents_and_regenerates_cleanly() {
     assert_eq!(again.status.code(), Some(0));
     assert!(stdout(&again).contains("unchanged"), "{}", stdout(&again));
 }
+
+#[test]
+fn stacks_lists_every_built_in_stack_with_its_description() {
+    let out = archgen(&["stacks"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let ids: Vec<&str> = text.lines().filter_map(|l| l.split('\t').next()).collect();
+    let engine = render::Engine::with_builtins();
+    assert_eq!(ids, engine.stack_ids().collect::<Vec<_>>());
+    assert!(text
+        .lines()
+        .all(|l| l.split_once('\t').is_some_and(|(_, d)| !d.is_empty())));
+}
