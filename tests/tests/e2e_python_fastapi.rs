@@ -9,7 +9,7 @@
 //! installed; `scripts/setup` installs it), so its rate limits count in
 //! Redis; the others count in PostgreSQL.
 //!
-//! A project whose `requirements.lock` did not change keeps its `.venv`
+//! A project whose lock files did not change keeps its `.venv`
 //! (the harness leaves unchanged files untouched, so `make install` is a
 //! no-op), which keeps warm runs fast.
 

@@ -7,7 +7,7 @@
 //! name):
 //!
 //! ```text
-//! pyproject.toml  requirements.lock  Makefile  alembic.ini  .env.example  README.md
+//! pyproject.toml  requirements.lock  requirements-dev.lock  Makefile  alembic.ini  .env.example  README.md
 //! docs/SECURITY.md
 //! migrations/env.py  migrations/versions/0001_initial.py
 //! src/<pkg>/main.py settings.py db.py models.py problems.py pagination.py
@@ -146,6 +146,9 @@ templates!(
 /// Exact pins of every direct and transitive dependency (Python 3.11).
 pub const REQUIREMENTS_LOCK: &str =
     include_str!("../../templates/python-fastapi/requirements.lock");
+/// The runtime pins plus the development tools, as `make install` installs them.
+const REQUIREMENTS_DEV_LOCK: &str =
+    include_str!("../../templates/python-fastapi/requirements-dev.lock");
 const COMMON_PASSWORDS: &str =
     include_str!("../../templates/python-fastapi/src/security/common_passwords.txt");
 const ALEMBIC_INI: &str = include_str!("../../templates/python-fastapi/alembic.ini");
@@ -202,6 +205,7 @@ impl Stack for PythonFastapi {
         let mut files = vec![
             t("pyproject.toml".into(), "pyproject.toml"),
             PlannedFile::text("requirements.lock", REQUIREMENTS_LOCK),
+            PlannedFile::text("requirements-dev.lock", REQUIREMENTS_DEV_LOCK),
             t("Makefile".into(), "Makefile"),
             PlannedFile::text("alembic.ini", ALEMBIC_INI),
             t(".env.example".into(), "env.example"),
