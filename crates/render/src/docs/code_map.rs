@@ -81,7 +81,11 @@ fn python(capability: Capability) -> &'static [&'static str] {
         C::ParameterizedQueries => &["src/{pkg}/services/", "src/{pkg}/db.py"],
         C::SafeErrors => &["src/{pkg}/problems.py"],
         C::HealthChecks => &["src/{pkg}/routers/health.py"],
-        C::DependencyAudit => &["pyproject.toml", "requirements.lock", "requirements-dev.lock"],
+        C::DependencyAudit => &[
+            "pyproject.toml",
+            "requirements.lock",
+            "requirements-dev.lock",
+        ],
         C::SecurityTesting => &["tests/"],
         C::ChangeManagement => &["migrations/"],
         _ => &[],
