@@ -59,3 +59,32 @@ pub fn synthetic_spec(n: usize) -> String {
     }
     s
 }
+
+/// Starts the repository's throwaway PostgreSQL cluster (`scripts/pg-start`,
+/// idempotent) and returns its URL, for tests of generated backends.
+///
+/// # Panics
+///
+/// When PostgreSQL is not installed (run `scripts/setup`) or the cluster
+/// does not start; the message says why.
+///
+/// ```no_run
+/// let url = archgen_tests::pg_cluster_url();
+/// assert!(url.starts_with("postgresql://"));
+/// ```
+pub fn pg_cluster_url() -> String {
+    let out = std::process::Command::new(workspace_root().join("scripts/pg-start"))
+        .output()
+        .expect("scripts/pg-start runs");
+    assert!(
+        out.status.success(),
+        "scripts/pg-start failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("export DATABASE_URL="))
+        .expect("scripts/pg-start prints DATABASE_URL")
+        .trim()
+        .to_string()
+}

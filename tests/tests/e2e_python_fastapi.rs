@@ -31,24 +31,6 @@ fn root() -> PathBuf {
     archgen_tests::workspace_root()
 }
 
-/// Starts (or finds) the throwaway cluster and returns its URL.
-fn cluster_url() -> String {
-    let out = Command::new(root().join("scripts/pg-start"))
-        .output()
-        .expect("scripts/pg-start runs");
-    assert!(
-        out.status.success(),
-        "scripts/pg-start failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .find_map(|l| l.strip_prefix("export DATABASE_URL="))
-        .expect("pg-start prints DATABASE_URL")
-        .trim()
-        .to_string()
-}
-
 /// A fresh, empty database on the cluster; returns its URL.
 fn fresh_database(cluster: &str, name: &str) -> String {
     for sql in [
@@ -134,7 +116,10 @@ fn run_project(name: &str, spec: &Path) -> (PathBuf, String) {
 
 fn run_project_with(name: &str, spec: &Path, redis_url: Option<&str>) -> (PathBuf, String) {
     let dir = render(name, spec);
-    let url = fresh_database(&cluster_url(), &format!("e2e_{}", name.replace('-', "_")));
+    let url = fresh_database(
+        &archgen_tests::pg_cluster_url(),
+        &format!("e2e_{}", name.replace('-', "_")),
+    );
     make(
         &dir,
         &url,

@@ -23,21 +23,6 @@ fn spec_path() -> PathBuf {
     root().join("examples/specs/tasks.yaml")
 }
 
-fn cluster_url() -> String {
-    let out = Command::new(root().join("scripts/pg-start"))
-        .output()
-        .expect("scripts/pg-start runs");
-    assert!(
-        out.status.success(),
-        "scripts/pg-start: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .trim_start_matches("export DATABASE_URL=")
-        .to_string()
-}
-
 fn spec() -> blueprint_core::spec::Spec {
     blueprint_core::spec::parse_file(&spec_path())
         .expect("a valid example")
@@ -174,7 +159,7 @@ fn check<'r>(report: &'r QualityReport, name: &str) -> &'r gate::CheckResult {
 fn the_intact_project_passes_the_gate() {
     let dir = copy_of("intact");
     let stack = stacks::python_fastapi::PythonFastapi;
-    let report = run_gate(&dir, &stack, Some(cluster_url()));
+    let report = run_gate(&dir, &stack, Some(archgen_tests::pg_cluster_url()));
     for stage in ["install", "migrate", "lint", "test", "run"] {
         assert_eq!(
             status_of(&report, stage),
@@ -231,7 +216,7 @@ fn a_failing_project_test_fails_the_test_stage() {
     )
     .expect("write the test");
     let stack = stacks::python_fastapi::PythonFastapi;
-    let report = run_gate(&dir, &stack, Some(cluster_url()));
+    let report = run_gate(&dir, &stack, Some(archgen_tests::pg_cluster_url()));
     assert!(!report.passed);
     assert_eq!(report.failed_stages(), ["test"], "{}", report.to_json());
     let test = report
@@ -264,7 +249,11 @@ fn a_broken_access_rule_fails_its_conformance_check() {
         )
     });
     // The project's own tests would catch it first; the suite must too.
-    let report = run_gate(&dir, &Without(&["lint", "test"]), Some(cluster_url()));
+    let report = run_gate(
+        &dir,
+        &Without(&["lint", "test"]),
+        Some(archgen_tests::pg_cluster_url()),
+    );
     assert!(!report.passed);
     let broken = check(&report, "access.Task.delete.member");
     assert!(!broken.passed, "{}", report.to_json());

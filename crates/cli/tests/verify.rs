@@ -8,21 +8,6 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn cluster_url() -> String {
-    let out = Command::new(root().join("scripts/pg-start"))
-        .output()
-        .expect("scripts/pg-start runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .trim()
-        .trim_start_matches("export DATABASE_URL=")
-        .to_string()
-}
-
 #[test]
 fn a_failed_generate_verify_leaves_out_untouched() {
     let spec_path = root().join("examples/specs/tasks.yaml");
@@ -51,7 +36,7 @@ fn a_failed_generate_verify_leaves_out_untouched() {
         .arg("--report")
         .arg(&report)
         .arg("--database-url")
-        .arg(cluster_url())
+        .arg(archgen_tests::pg_cluster_url())
         .env("ARCHGEN_CACHE_DIR", cache.path())
         .env("PIP_CACHE_DIR", gate::cache_dir().join("pip"))
         .output()
