@@ -1,0 +1,374 @@
+//! Register, sign in and out, sessions, cookies, CSRF and lockout: the contract's auth table and its precise rules.
+
+use super::*;
+
+impl<'a> Suite<'a> {
+    pub(super) fn password(&self, role: &str) -> String {
+        format!("{role} {} {PASSWORD_TAIL}", self.nonce)
+    }
+
+    pub(super) fn email(&mut self, what: &str) -> String {
+        let n = self.next();
+        format!("{what}.{n}.{}@example.com", self.nonce)
+    }
+
+    pub(super) fn login(&mut self, email: &str, password: &str) -> Result<(Session, Resp), String> {
+        let mut session = Session::default();
+        let resp = self.client.send(
+            &mut session,
+            "POST",
+            &self.api("/auth/login"),
+            Some(&json!({"email": email, "password": password})),
+            false,
+            &[],
+        )?;
+        Ok((session, resp))
+    }
+
+    pub(super) fn register(
+        &mut self,
+        email: &str,
+        password: &str,
+        role: Option<&str>,
+    ) -> Result<Resp, String> {
+        let mut body = json!({"email": email, "password": password});
+        if let Some(role) = role {
+            body["role"] = json!(role);
+        }
+        let mut session = Session::default();
+        let path = self.api("/auth/register");
+        self.client
+            .send(&mut session, "POST", &path, Some(&body), false, &[])
+    }
+
+    /// The role plain accounts get: the first signup role, else the first
+    /// role that is not an admin role, else the first role.
+    pub(super) fn plain_role(&self) -> Option<String> {
+        let spec = self.bp.spec();
+        spec.signup_roles()
+            .next()
+            .or_else(|| {
+                spec.roles
+                    .iter()
+                    .find(|(_, r)| !r.admin)
+                    .map(|(n, _)| n.as_str())
+            })
+            .or_else(|| spec.roles.keys().next().map(String::as_str))
+            .map(str::to_string)
+    }
+
+    /// An account of `role`: registered when it is a signup role, else
+    /// created through the project's user command.
+    pub(super) fn make_account(&mut self, email: &str, password: &str, role: &str) -> Check {
+        let signup = self.bp.spec().roles.get(role).is_some_and(|r| r.signup);
+        if signup {
+            let r = self.register(email, password, Some(role))?;
+            expect(&r, 201, &format!("registering a `{role}` account"))
+        } else {
+            match self.opts.create_user {
+                Some(create) => create(email, password, role),
+                None => Err(format!(
+                    "no way to create a `{role}` user (it is not a signup role)"
+                )),
+            }
+        }
+    }
+
+    pub(super) fn auth(&mut self) {
+        let spec = self.bp.spec();
+        let signup: Vec<String> = spec.signup_roles().map(str::to_string).collect();
+        let non_signup: Vec<String> = spec
+            .roles
+            .iter()
+            .filter(|(_, r)| !r.signup)
+            .map(|(n, _)| n.clone())
+            .collect();
+
+        // Register with the default role.
+        let email = self.email("visitor");
+        let password = self.password("visitor");
+        let r = self.register(&email, &password, None).and_then(|r| {
+            if let Some(first) = signup.first() {
+                expect(&r, 201, "POST /auth/register")?;
+                let body = r.json();
+                for key in ["user_id", "email", "role"] {
+                    if body.get(key).is_none() {
+                        return Err(format!("the answer lacks `{key}`: {}", r.body));
+                    }
+                }
+                if body["role"] != json!(first) {
+                    return Err(format!(
+                        "the default role is the first signup role `{first}`, got {}",
+                        body["role"]
+                    ));
+                }
+                Ok(())
+            } else {
+                expect(&r, 403, "POST /auth/register with no signup role")
+            }
+        });
+        self.record("auth.register", r);
+        if signup.is_empty() {
+            // The account the auth checks use comes from the user command.
+            let Some(role) = self.plain_role() else {
+                return;
+            };
+            let r = self.make_account(&email, &password, &role);
+            if let Err(e) = r {
+                self.record("auth.account", Err(e));
+                return;
+            }
+        } else {
+            self.signup_checks(&email, &password, &signup, &non_signup);
+        }
+        self.session_checks(&email, &password);
+    }
+
+    pub(super) fn signup_checks(
+        &mut self,
+        email: &str,
+        password: &str,
+        signup: &[String],
+        non_signup: &[String],
+    ) {
+        let r = self
+            .register(email, password, None)
+            .and_then(|r| expect(&r, 409, "registering a taken email"));
+        self.record("auth.register_duplicate_email", r);
+
+        let weak = self.email("weak");
+        let r = self
+            .register(&weak, "short", None)
+            .and_then(|r| expect(&r, 422, "a password of 5 characters"));
+        self.record("auth.register_weak_password", r);
+
+        let r = (|| {
+            for role in signup {
+                let e = self.email("signup");
+                let r = self.register(&e, password, Some(role))?;
+                expect(
+                    &r,
+                    201,
+                    &format!("registering with the signup role `{role}`"),
+                )?;
+                if r.json()["role"] != json!(role) {
+                    return Err(format!("registered as `{role}`, got {}", r.body));
+                }
+            }
+            for role in non_signup {
+                let e = self.email("escalate");
+                let r = self.register(&e, password, Some(role))?;
+                expect(
+                    &r,
+                    422,
+                    &format!("registering with the non-signup role `{role}`"),
+                )?;
+            }
+            Ok(())
+        })();
+        self.record("auth.register_role_rules", r);
+    }
+
+    /// Login, cookies, me, CSRF, logout and lockout, for an account that
+    /// exists.
+    pub(super) fn session_checks(&mut self, email: &str, password: &str) {
+        let login = self.login(email, password);
+        let r = login.as_ref().map_err(Clone::clone).and_then(|(_, r)| {
+            expect(r, 200, "POST /auth/login")?;
+            let body = r.json();
+            for key in ["user_id", "email", "role", "csrf_token"] {
+                if body.get(key).is_none() {
+                    return Err(format!("the answer lacks `{key}`: {}", r.body));
+                }
+            }
+            Ok(())
+        });
+        self.record("auth.login", r);
+        let (mut session, login_resp) = match login {
+            Ok(x) => x,
+            Err(e) => (
+                Session::default(),
+                Resp {
+                    status: 0,
+                    headers: vec![],
+                    body: e,
+                },
+            ),
+        };
+        let cookies = login_resp.set_cookies();
+        let find = |name: &str| {
+            cookies
+                .iter()
+                .find(|c| c.starts_with(&format!("{name}=")))
+                .cloned()
+        };
+        let r = match find("session") {
+            None => Err(format!(
+                "login set no `session` cookie (Set-Cookie: {cookies:?})"
+            )),
+            Some(c) => {
+                let attrs: Vec<String> = c
+                    .split(';')
+                    .skip(1)
+                    .map(|a| a.trim().to_ascii_lowercase())
+                    .collect();
+                let has = |a: &str| attrs.iter().any(|x| x == a);
+                if !has("httponly") {
+                    Err(format!("the session cookie is not HttpOnly: {c}"))
+                } else if !has("samesite=lax") {
+                    Err(format!("the session cookie is not SameSite=Lax: {c}"))
+                } else if !has("path=/") {
+                    Err(format!("the session cookie is not Path=/: {c}"))
+                } else if has("secure") {
+                    Err(format!(
+                        "the session cookie is Secure although COOKIE_SECURE=false: {c}"
+                    ))
+                } else {
+                    Ok(())
+                }
+            }
+        };
+        self.record("auth.session_cookie_flags", r);
+        let r = match find("csrf_token") {
+            None => Err(format!(
+                "login set no `csrf_token` cookie (Set-Cookie: {cookies:?})"
+            )),
+            Some(c) if c.to_ascii_lowercase().contains("httponly") => Err(format!(
+                "the csrf_token cookie must be readable by scripts: {c}"
+            )),
+            Some(_) => Ok(()),
+        };
+        self.record("auth.csrf_cookie_readable", r);
+
+        let me = self.api("/auth/me");
+        let r = self
+            .client
+            .send(&mut session, "GET", &me, None, false, &[])
+            .and_then(|r| {
+                expect(&r, 200, "GET /auth/me")?;
+                if r.json()["email"] != json!(email) {
+                    return Err(format!("me is not the signed-in user: {}", r.body));
+                }
+                Ok(())
+            });
+        self.record("auth.me", r);
+        let r = self
+            .send(None, "GET", &me, None)
+            .and_then(|r| expect(&r, 401, "GET /auth/me without a session"));
+        self.record("auth.me_without_session", r);
+
+        // One message for an unknown email and a wrong password.
+        let r = (|| {
+            let unknown_email = self.email("nobody");
+            let (_, a) = self.login(&unknown_email, password)?;
+            let (_, b) = self.login(email, "a wrong passphrase entirely")?;
+            expect(&a, 401, "login with an unknown email")?;
+            expect(&b, 401, "login with a wrong password")?;
+            if a.json()["detail"] != b.json()["detail"] {
+                return Err(format!(
+                    "the messages differ: {} vs {}",
+                    a.json()["detail"],
+                    b.json()["detail"]
+                ));
+            }
+            Ok(())
+        })();
+        self.record("auth.login_failure_uniform", r);
+
+        // CSRF: a state change with a live session and no (or a wrong) token.
+        let logout = self.api("/auth/logout");
+        let r = self
+            .client
+            .send(&mut session, "POST", &logout, None, false, &[])
+            .and_then(|r| expect(&r, 403, "POST /auth/logout without X-CSRF-Token"));
+        self.record("auth.csrf_required", r);
+        let r = self
+            .client
+            .send(
+                &mut session,
+                "POST",
+                &logout,
+                None,
+                false,
+                &[("X-CSRF-Token", "not-the-token")],
+            )
+            .and_then(|r| expect(&r, 403, "POST /auth/logout with a wrong X-CSRF-Token"));
+        self.record("auth.csrf_wrong_token", r);
+
+        // Logout revokes the session on the server.
+        let r = (|| {
+            let before = session.clone();
+            let r = self
+                .client
+                .send(&mut session, "POST", &logout, None, true, &[])?;
+            expect(&r, 204, "POST /auth/logout")?;
+            let mut replay = before;
+            let r = self
+                .client
+                .send(&mut replay, "GET", &me, None, false, &[])?;
+            expect(
+                &r,
+                401,
+                "GET /auth/me with the session cookie from before the logout",
+            )
+        })();
+        self.record("auth.logout_revokes", r);
+        let r = self
+            .send(None, "POST", &logout, None)
+            .and_then(|r| expect(&r, 204, "POST /auth/logout without a session"));
+        self.record("auth.logout_without_session", r);
+
+        // Lockout after five failures, the right password included.
+        let r = (|| {
+            let victim = self.email("lockout");
+            let role = self.plain_role().ok_or("the spec has no role")?;
+            self.make_account(&victim, password, &role)?;
+            for i in 1..=5 {
+                let (_, r) = self.login(&victim, "a wrong passphrase entirely")?;
+                expect(&r, 401, &format!("failed login {i}"))?;
+            }
+            let (_, r) = self.login(&victim, password)?;
+            expect(
+                &r,
+                429,
+                "the sixth login (right password) after five failures",
+            )?;
+            match r.header("retry-after").map(|v| v.trim().parse::<u64>()) {
+                Some(Ok(secs)) if secs > 0 => Ok(()),
+                other => Err(format!("429 without a positive Retry-After: {other:?}")),
+            }
+        })();
+        self.record("auth.lockout", r);
+    }
+
+    /// One signed-in user per role: signup roles register, the others are
+    /// created through the project's user command.
+    pub(super) fn sign_in_roles(&mut self) {
+        let spec = self.bp.spec();
+        let roles: Vec<String> = spec.roles.keys().cloned().collect();
+        for role in roles {
+            let email = self.email(&role.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
+            let password = self.password(&role);
+            let made = self.make_account(&email, &password, &role);
+            let mut user = User {
+                role: role.clone(),
+                email: email.clone(),
+                password: password.clone(),
+                session: Session::default(),
+                id: None,
+                broken: made.err(),
+            };
+            if user.broken.is_none() {
+                match self.login(&email, &password) {
+                    Ok((session, r)) if r.status == 200 => {
+                        user.id = r.json()["user_id"].as_str().map(str::to_string);
+                        user.session = session;
+                    }
+                    Ok((_, r)) => user.broken = Some(format!("login as `{role}`: {}", r.brief())),
+                    Err(e) => user.broken = Some(e),
+                }
+            }
+            self.users.push(user);
+        }
+    }
+}

@@ -1,0 +1,459 @@
+//! CRUD of every entity: payloads built from the field rules, validation, relations, pagination, filters and sorting, owner rules and restrict deletes.
+
+use super::*;
+
+impl<'a> Suite<'a> {
+    /// A valid body for creating `entity` as user `who`; required relations
+    /// point at rows `who` may read (created as needed).
+    pub(super) fn payload(
+        &mut self,
+        entity: &str,
+        who: usize,
+        depth: usize,
+    ) -> Result<Value, String> {
+        if depth > 8 {
+            return Err(format!("the required relations of {entity} do not end"));
+        }
+        let e = self.bp.spec().entities[entity].clone();
+        let mut body = Map::new();
+        for (name, field) in &e.fields {
+            let n = self.next();
+            let key = name.clone();
+            body.insert(key, values::valid(field, name, n, &self.nonce));
+        }
+        for (name, rel) in &e.relations {
+            if !rel.required {
+                continue;
+            }
+            let role = self.users[who].role.clone();
+            let target_id = match self.scope(Some(&role), Action::Read, &rel.to) {
+                Scope::All => {
+                    let admin = self.admin_index().unwrap_or(who);
+                    if rel.kind == RelationKind::OneToOne {
+                        self.create_row(&rel.to, admin, depth + 1)?
+                    } else {
+                        self.shared_row(&rel.to, admin, depth + 1)?
+                    }
+                }
+                Scope::Own => {
+                    if self.scope(Some(&role), Action::Create, &rel.to) != Scope::All {
+                        return Err(format!(
+                            "`{role}` can neither read others' {} rows nor create its own",
+                            rel.to
+                        ));
+                    }
+                    if rel.kind == RelationKind::OneToOne {
+                        self.create_row(&rel.to, who, depth + 1)?
+                    } else {
+                        self.shared_row(&rel.to, who, depth + 1)?
+                    }
+                }
+                Scope::None => {
+                    return Err(format!("`{role}` may not read {} rows", rel.to));
+                }
+            };
+            let key = rel.json_name(name);
+            let value = if rel.kind == RelationKind::ManyToMany {
+                json!([target_id])
+            } else {
+                json!(target_id)
+            };
+            body.insert(key, value);
+        }
+        Ok(Value::Object(body))
+    }
+
+    pub(super) fn create_row(
+        &mut self,
+        entity: &str,
+        who: usize,
+        depth: usize,
+    ) -> Result<String, String> {
+        let body = self.payload(entity, who, depth)?;
+        let path = self.api(&format!("/{}", self.collection(entity)));
+        let r = self.send(Some(who), "POST", &path, Some(&body))?;
+        if r.status != 201 {
+            return Err(format!(
+                "creating a {entity} as `{}` ({body}): {}",
+                self.users[who].role,
+                r.brief()
+            ));
+        }
+        r.json()["id"]
+            .as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("the created {entity} has no id: {}", r.body))
+    }
+
+    pub(super) fn shared_row(
+        &mut self,
+        entity: &str,
+        who: usize,
+        depth: usize,
+    ) -> Result<String, String> {
+        if let Some(id) = self.shared.get(&(entity.to_string(), who)) {
+            return Ok(id.clone());
+        }
+        let id = self.create_row(entity, who, depth)?;
+        self.shared.insert((entity.to_string(), who), id.clone());
+        Ok(id)
+    }
+
+    pub(super) fn entities_checks(&mut self) {
+        let Some(admin) = self.admin_index() else {
+            self.record(
+                "entities.admin_user",
+                Err("no admin user could sign in, so no entity checks ran".to_string()),
+            );
+            return;
+        };
+        for (name, entity) in self.entities() {
+            if self.cancelled() {
+                return;
+            }
+            let c = self.collection(&name);
+            let path = self.api(&format!("/{c}"));
+            // Create, read, update, delete.
+            let r = (|| {
+                let body = self.payload(&name, admin, 0)?;
+                let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                expect(&r, 201, &format!("POST /{c}"))?;
+                let item = r.json();
+                for key in ["id", "created_at", "updated_at"] {
+                    if !item[key].is_string() {
+                        return Err(format!("the created item lacks `{key}`: {}", r.body));
+                    }
+                }
+                let id = item["id"].as_str().unwrap_or_default().to_string();
+                let one = format!("{path}/{id}");
+                let r = self.send(Some(admin), "GET", &one, None)?;
+                expect(&r, 200, &format!("GET /{c}/{{id}}"))?;
+                if r.json()["id"] != item["id"] {
+                    return Err(format!("GET answered another row: {}", r.body));
+                }
+                let patch = self.update_body(&name);
+                let r = self.send(Some(admin), "PATCH", &one, Some(&patch))?;
+                expect(&r, 200, &format!("PATCH /{c}/{{id}} {patch}"))?;
+                let r = self.send(Some(admin), "DELETE", &one, None)?;
+                expect(&r, 204, &format!("DELETE /{c}/{{id}}"))?;
+                let r = self.send(Some(admin), "GET", &one, None)?;
+                expect(&r, 404, "GET after DELETE")
+            })();
+            self.record(format!("crud.{name}"), r);
+
+            // Validation, per field rule.
+            let base = match self.payload(&name, admin, 0) {
+                Ok(b) => b,
+                Err(e) => {
+                    self.record(format!("validation.{name}"), Err(e));
+                    continue;
+                }
+            };
+            for (field_name, field) in &entity.fields {
+                let key = field_name.clone();
+                let mut cases: Vec<(&'static str, Option<Value>)> = Vec::new();
+                if field.required {
+                    cases.push(("required", None));
+                }
+                for (rule, v) in values::invalid(field) {
+                    cases.push((rule, Some(v)));
+                }
+                for (rule, value) in cases {
+                    let mut body = base.clone();
+                    match &value {
+                        None => {
+                            body.as_object_mut().map(|o| o.remove(&key));
+                        }
+                        Some(v) => body[&key] = v.clone(),
+                    }
+                    let r = self
+                        .send(Some(admin), "POST", &path, Some(&body))
+                        .and_then(|r| {
+                            expect(&r, 422, &format!("POST /{c} breaking `{key}` ({rule})"))?;
+                            let errors = r.json()["errors"].clone();
+                            let named = errors.as_object().is_some_and(|m| {
+                                m.keys()
+                                    .any(|k| k == &key || k.starts_with(&format!("{key}.")))
+                            });
+                            if named {
+                                Ok(())
+                            } else {
+                                Err(format!(
+                                    "the 422's `errors` do not name `{key}`: {}",
+                                    r.body
+                                ))
+                            }
+                        });
+                    self.record(format!("validation.{name}.{field_name}.{rule}"), r);
+                }
+                if field.unique {
+                    let r = (|| {
+                        let body = self.payload(&name, admin, 0)?;
+                        let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                        expect(&r, 201, &format!("POST /{c}"))?;
+                        let mut again = self.payload(&name, admin, 0)?;
+                        again[&key] = body[&key].clone();
+                        let r = self.send(Some(admin), "POST", &path, Some(&again))?;
+                        expect(&r, 409, &format!("POST /{c} with a taken `{key}`"))
+                    })();
+                    self.record(format!("validation.{name}.{field_name}.unique"), r);
+                }
+            }
+            let r = (|| {
+                let mut body = base.clone();
+                body["no_such_field_x"] = json!("x");
+                let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                expect(&r, 422, &format!("POST /{c} with an unknown field"))
+            })();
+            self.record(format!("validation.{name}.unknown_field"), r);
+            for (rel_name, rel) in &entity.relations {
+                let key = rel.json_name(rel_name);
+                let mut body = base.clone();
+                let ghost = "00000000-0000-4000-8000-0000000000ff";
+                body[&key] = if rel.kind == RelationKind::ManyToMany {
+                    json!([ghost])
+                } else {
+                    json!(ghost)
+                };
+                let r = self
+                    .send(Some(admin), "POST", &path, Some(&body))
+                    .and_then(|r| expect(&r, 422, &format!("POST /{c} with a dangling `{key}`")));
+                self.record(format!("relations.{name}.{rel_name}.dangling"), r);
+            }
+
+            self.restrict_checks(&name, &entity, admin);
+            self.listing_checks(&name, &entity, admin);
+            if entity.owned {
+                self.owner_checks(&name, admin);
+            }
+
+            // Pagination.
+            let r = (|| {
+                let mut made = BTreeSet::new();
+                for _ in 0..3 {
+                    let body = self.payload(&name, admin, 0)?;
+                    let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                    expect(&r, 201, &format!("POST /{c}"))?;
+                    made.insert(r.json()["id"].as_str().unwrap_or_default().to_string());
+                }
+                let mut seen = BTreeSet::new();
+                let mut cursor: Option<String> = None;
+                for _ in 0..10_000 {
+                    let url = match &cursor {
+                        Some(cur) => format!("{path}?limit=2&cursor={}", encode(cur)),
+                        None => format!("{path}?limit=2"),
+                    };
+                    let r = self.send(Some(admin), "GET", &url, None)?;
+                    expect(&r, 200, &format!("GET /{c}?limit=2"))?;
+                    let page = r.json();
+                    let items = page["items"]
+                        .as_array()
+                        .ok_or_else(|| format!("no `items` list: {}", r.body))?;
+                    if items.len() > 2 {
+                        return Err(format!("limit=2 answered {} items", items.len()));
+                    }
+                    for item in items {
+                        let id = item["id"].as_str().unwrap_or_default().to_string();
+                        if !seen.insert(id.clone()) {
+                            return Err(format!("{id} came twice while paging"));
+                        }
+                    }
+                    match page["next_cursor"].as_str() {
+                        Some(next) => cursor = Some(next.to_string()),
+                        None => break,
+                    }
+                }
+                let missing: Vec<_> = made.difference(&seen).collect();
+                if missing.is_empty() {
+                    Ok(())
+                } else {
+                    Err(format!("paging never reached {missing:?}"))
+                }
+            })();
+            self.record(format!("pagination.{name}.walk"), r);
+            let r = self
+                .send(
+                    Some(admin),
+                    "GET",
+                    &format!("{path}?cursor=not-a-cursor"),
+                    None,
+                )
+                .and_then(|r| expect(&r, 422, "a cursor the API did not issue"));
+            self.record(format!("pagination.{name}.bad_cursor"), r);
+            let r = (|| {
+                for limit in ["0", "501", "x"] {
+                    let r =
+                        self.send(Some(admin), "GET", &format!("{path}?limit={limit}"), None)?;
+                    expect(&r, 422, &format!("limit={limit}"))?;
+                }
+                Ok(())
+            })();
+            self.record(format!("pagination.{name}.bad_limit"), r);
+        }
+    }
+
+    /// A row referred to through a `restrict` relation cannot be deleted
+    /// (409).
+    pub(super) fn restrict_checks(&mut self, name: &str, entity: &Entity, admin: usize) {
+        for (rel_name, rel) in &entity.relations {
+            if rel.on_delete != OnDelete::Restrict || rel.kind == RelationKind::ManyToMany {
+                continue;
+            }
+            let r = (|| {
+                let target = self.create_row(&rel.to, admin, 0)?;
+                let mut body = self.payload(name, admin, 0)?;
+                body[rel.json_name(rel_name)] = json!(target);
+                let path = self.api(&format!("/{}", self.collection(name)));
+                let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                expect(&r, 201, &format!("POST {path}"))?;
+                let target_path = self.api(&format!("/{}/{target}", self.collection(&rel.to)));
+                let r = self.send(Some(admin), "DELETE", &target_path, None)?;
+                expect(
+                    &r,
+                    409,
+                    &format!("DELETE {target_path} while a {name} refers to it"),
+                )
+            })();
+            self.record(format!("relations.{name}.{rel_name}.restrict"), r);
+        }
+    }
+
+    /// Filters and sorting: equality filters work, unknown and sensitive
+    /// fields are 422.
+    pub(super) fn listing_checks(&mut self, name: &str, entity: &Entity, admin: usize) {
+        let path = self.api(&format!("/{}", self.collection(name)));
+        let r = (|| {
+            for query in ["sort=no_such_field_x", "no_such_field_x=1"] {
+                let r = self.send(Some(admin), "GET", &format!("{path}?{query}"), None)?;
+                expect(&r, 422, &format!("GET {path}?{query}"))?;
+            }
+            Ok(())
+        })();
+        self.record(format!("listing.{name}.unknown_field"), r);
+        let r = (|| {
+            let r = self.send(
+                Some(admin),
+                "GET",
+                &format!("{path}?sort=-created_at&limit=500"),
+                None,
+            )?;
+            expect(&r, 200, &format!("GET {path}?sort=-created_at"))?;
+            let stamps: Vec<String> = r.json()["items"]
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i["created_at"].as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if stamps.windows(2).all(|w| w[0] >= w[1]) {
+                Ok(())
+            } else {
+                Err(format!("sort=-created_at is not newest first: {stamps:?}"))
+            }
+        })();
+        self.record(format!("listing.{name}.sort"), r);
+        let sensitive: Vec<String> = entity
+            .fields
+            .keys()
+            .filter(|f| render::docs::facts::is_sensitive(self.bp, name, f))
+            .cloned()
+            .collect();
+        if let Some(field) = sensitive.first() {
+            let r = (|| {
+                for query in [format!("sort={field}"), format!("{field}=x")] {
+                    let r = self.send(Some(admin), "GET", &format!("{path}?{query}"), None)?;
+                    expect(&r, 422, &format!("GET {path}?{query} (a sensitive field)"))?;
+                }
+                Ok(())
+            })();
+            self.record(format!("listing.{name}.sensitive_field"), r);
+        }
+        let filterable = entity.fields.iter().find(|(f, field)| {
+            matches!(field.ty, FieldType::String | FieldType::Email)
+                && !render::docs::facts::is_sensitive(self.bp, name, f)
+        });
+        if let Some((field, _)) = filterable {
+            let r = (|| {
+                let body = self.payload(name, admin, 0)?;
+                let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                expect(&r, 201, &format!("POST {path}"))?;
+                let id = r.json()["id"].clone();
+                let value = body[field].as_str().unwrap_or_default().to_string();
+                let url = format!("{path}?{field}={}", encode(&value));
+                let r = self.send(Some(admin), "GET", &url, None)?;
+                expect(&r, 200, &format!("GET {url}"))?;
+                let items = r.json()["items"].as_array().cloned().unwrap_or_default();
+                if items.iter().any(|i| i[field] != json!(value)) {
+                    return Err(format!(
+                        "GET {url} answered rows with another `{field}`: {}",
+                        r.body
+                    ));
+                }
+                if !items.iter().any(|i| i["id"] == id) {
+                    return Err(format!("GET {url} misses the row that has it"));
+                }
+                Ok(())
+            })();
+            self.record(format!("listing.{name}.filter"), r);
+        }
+    }
+
+    /// `owner_id`: read-only, set on behalf of a user by admins only.
+    pub(super) fn owner_checks(&mut self, name: &str, admin: usize) {
+        let path = self.api(&format!("/{}", self.collection(name)));
+        let spec = self.bp.spec();
+        let other = self.users.iter().position(|u| {
+            u.broken.is_none()
+                && u.id.is_some()
+                && !spec.roles.get(&u.role).is_some_and(|r| r.admin)
+        });
+        let r = (|| {
+            let body = self.payload(name, admin, 0)?;
+            let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+            expect(&r, 201, &format!("POST {path}"))?;
+            if r.json()["owner_id"] != json!(self.users[admin].id) {
+                return Err(format!(
+                    "the row an admin created is not owned by it: {}",
+                    r.body
+                ));
+            }
+            if let Some(o) = other {
+                let mut body = self.payload(name, admin, 0)?;
+                body["owner_id"] = json!(self.users[o].id);
+                let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+                expect(&r, 201, &format!("POST {path} with owner_id, as an admin"))?;
+                if r.json()["owner_id"] != json!(self.users[o].id) {
+                    return Err(format!("an admin's owner_id was not kept: {}", r.body));
+                }
+                let role = self.users[o].role.clone();
+                if self.scope(Some(&role), Action::Create, name) == Scope::All {
+                    if let Ok(mut body) = self.payload(name, o, 0) {
+                        body["owner_id"] = json!(self.users[admin].id);
+                        let r = self.send(Some(o), "POST", &path, Some(&body))?;
+                        expect(&r, 422, &format!("POST {path} with owner_id, as `{role}`"))?;
+                    }
+                }
+            }
+            Ok(())
+        })();
+        self.record(format!("owned.{name}.owner_id"), r);
+    }
+
+    /// A PATCH body changing one field (the first one not unique), or an
+    /// empty one.
+    pub(super) fn update_body(&mut self, entity: &str) -> Value {
+        let e = self.bp.spec().entities[entity].clone();
+        let n = self.next();
+        match e.fields.iter().find(|(_, f)| !f.unique) {
+            Some((name, field)) => {
+                let key = name.clone();
+                json!({ key: values::valid(field, name, n, &self.nonce) })
+            }
+            None => json!({}),
+        }
+    }
+
+    // ----- access ----------------------------------------------------------
+}
