@@ -399,3 +399,13 @@ pub fn classify_spec(spec: &Spec) -> Vec<FieldClass> {
         })
         .collect()
 }
+
+/// The blueprint parameter that holds a field's PII class:
+/// `pii.<Entity>.<field>`.
+///
+/// ```
+/// assert_eq!(compliance::pii::parameter_key("Patient", "email"), "pii.Patient.email");
+/// ```
+pub fn parameter_key(entity: &str, field: &str) -> String {
+    format!("pii.{entity}.{field}")
+}
