@@ -67,7 +67,7 @@ impl ActionAccess {
 pub enum RowOwner {
     /// A row the caller owns.
     Mine,
-    /// A row someone else owns (or a row of an entity that is not owned).
+    /// A row someone else owns.
     Other,
 }
 
@@ -81,8 +81,8 @@ pub struct AccessCase {
     pub action: Action,
     /// The caller's role; `None` for a visitor without a session.
     pub role: Option<RoleId>,
-    /// Whose row; `None` for create, and for rows of entities that are not
-    /// owned when the caller is a visitor.
+    /// Whose row, for entities whose rows are owned; `None` for create and
+    /// for entities that are not owned.
     pub row: Option<RowOwner>,
     /// The answer: 200, 201, 204, 401, 403, 404 or 422.
     pub status: u16,

@@ -247,13 +247,13 @@ impl AppModel {
                     });
                     continue;
                 }
-                let rows: &[RowOwner] = if e.is_owned() {
-                    &[RowOwner::Mine, RowOwner::Other]
+                let rows: &[Option<RowOwner>] = if e.is_owned() {
+                    &[Some(RowOwner::Mine), Some(RowOwner::Other)]
                 } else {
-                    &[RowOwner::Other]
+                    &[None]
                 };
                 for row in rows {
-                    let mine = *row == RowOwner::Mine;
+                    let mine = *row == Some(RowOwner::Mine);
                     let read = e.access(Action::Read).scope(who);
                     let readable = read == Scope::All || (read == Scope::Own && mine);
                     let may = scope == Scope::All || (scope == Scope::Own && mine);
@@ -274,7 +274,7 @@ impl AppModel {
                         entity,
                         action,
                         role: who,
-                        row: Some(*row),
+                        row: *row,
                         status,
                     });
                 }
@@ -303,7 +303,12 @@ impl AppModel {
 }
 
 /// The PII class of a field: the compliance stage's, else the spec's `pii`.
-fn pii_class(bp: &Blueprint, entity: &str, name: &str, field: &blueprint_core::spec::Field) -> PiiClass {
+fn pii_class(
+    bp: &Blueprint,
+    entity: &str,
+    name: &str,
+    field: &blueprint_core::spec::Field,
+) -> PiiClass {
     let decided = bp
         .parameter(&compliance::pii::parameter_key(entity, name))
         .and_then(|p| p.value.as_str().map(str::to_string));
@@ -379,7 +384,8 @@ fn build(bp: &Blueprint) -> AppModel {
                 max_length,
                 pii,
                 encrypted,
-                blind_index: (encrypted && f.unique).then(|| pg_identifier(&format!("{fname}_bidx"))),
+                blind_index: (encrypted && f.unique)
+                    .then(|| pg_identifier(&format!("{fname}_bidx"))),
                 filterable: comparable,
                 sortable: comparable,
                 unique_constraint: f

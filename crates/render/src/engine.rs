@@ -210,6 +210,11 @@ impl Engine {
         } else {
             None
         };
+        // What the spec means for the backend, decided once for the stack,
+        // the vendors and every document.
+        let model = model::AppModel::from_blueprint(blueprint);
+        let realizations = stack.map(|s| s.realizations(&model)).unwrap_or_default();
+        let decision = stack.and_then(|s| s.decision());
         // The backend and the documents do not depend on each other: the
         // documents render on a second thread while this one renders the
         // backend, and the trees are joined in a fixed order, so the result
@@ -224,7 +229,12 @@ impl Engine {
                 let input = DocInput {
                     blueprint,
                     analysis,
-                    stack: stack.map(|s| s.id()),
+                    model: &model,
+                    stack: stack.map(|s| crate::StackDocs {
+                        id: s.id(),
+                        realizations: &realizations,
+                        decision: decision.as_ref(),
+                    }),
                 };
                 self.emitters
                     .values()
@@ -235,7 +245,7 @@ impl Engine {
                     .collect::<Result<Vec<_>, _>>()
             });
             let backend = match stack {
-                Some(stack) => self.render_backend(stack, blueprint),
+                Some(stack) => self.render_backend(stack, blueprint, &model),
                 None => Ok(FileTree::new()),
             };
             let documents = documents
@@ -254,10 +264,11 @@ impl Engine {
         &self,
         stack: &dyn Stack,
         blueprint: &Blueprint,
+        model: &model::AppModel,
     ) -> Result<FileTree, RenderError> {
         let mut templates = Templates::new();
         templates.register_all(&stack.templates())?;
-        let mut planned = stack.plan(blueprint)?;
+        let mut planned = stack.plan(model)?;
         for (id, options) in &blueprint.spec().integrations {
             let Some(vendor) = self.vendors.get(id).filter(|v| v.supports(stack.id())) else {
                 continue;

@@ -74,7 +74,7 @@ mod templates;
 mod tree;
 pub mod write;
 
-pub use emitter::{DocInput, DocumentEmitter};
+pub use emitter::{DocInput, DocumentEmitter, StackDocs};
 pub use engine::Engine;
 pub use error::RenderError;
 pub use generate::{generate, spec_hash, Generated};

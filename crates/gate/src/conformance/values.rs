@@ -23,7 +23,7 @@ fn text_bounds(field: &Field) -> (usize, usize) {
 /// A string the pattern matches, digits (marked NUL by the sampler)
 /// filled from `n` so unique fields get distinct values.
 fn pattern_value(pattern: &str, n: u64) -> Option<String> {
-    let sample = stacks::python_fastapi::types::sample_of_pattern(pattern)?;
+    let sample = model::sample::sample_of_pattern(pattern)?;
     let digits: Vec<char> = format!("{n:020}").chars().rev().collect();
     let mut i = 0;
     let out: String = sample

@@ -88,7 +88,7 @@ impl DocumentEmitter for AdrEmitter {
     }
 
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
-        let records = adrs(input.blueprint, input.analysis, input.stack);
+        let records = adrs(input.blueprint, input.analysis, input.stack.map(|s| s.id));
         for adr in &records {
             out.insert(adr.path(), adr.to_markdown())?;
         }

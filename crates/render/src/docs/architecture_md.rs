@@ -27,7 +27,7 @@ impl DocumentEmitter for ArchitectureEmitter {
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
         out.insert(
             ARCHITECTURE_PATH,
-            architecture_markdown(input.blueprint, input.analysis, input.stack),
+            architecture_markdown(input.blueprint, input.analysis, input.stack.map(|s| s.id)),
         )
     }
 }

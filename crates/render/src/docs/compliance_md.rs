@@ -25,7 +25,7 @@ impl DocumentEmitter for ComplianceEmitter {
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
         out.insert(
             COMPLIANCE_PATH,
-            compliance_markdown(input.blueprint, input.analysis, input.stack),
+            compliance_markdown(input.blueprint, input.analysis, input.stack.map(|s| s.id)),
         )
     }
 }

@@ -98,10 +98,22 @@ pub fn render_docs(spec: &Spec) -> Result<(Blueprint, Analysis, FileTree), Rende
         emitter: "compliance".to_string(),
         message: e.to_string(),
     })?;
+    let model = model::AppModel::from_blueprint(&bp);
+    let stack = stacks::builtin().into_iter().find(|s| s.id() == spec.stack);
+    let realizations = stack
+        .as_ref()
+        .map(|s| s.realizations(&model))
+        .unwrap_or_default();
+    let decision = stack.as_ref().and_then(|s| s.decision());
     let input = DocInput {
         blueprint: &bp,
         analysis: &analysis,
-        stack: Some(spec.stack.as_str()),
+        model: &model,
+        stack: stack.as_ref().map(|s| crate::StackDocs {
+            id: s.id(),
+            realizations: &realizations,
+            decision: decision.as_ref(),
+        }),
     };
     let tree = emit_all(&input)?;
     Ok((bp, analysis, tree))

@@ -27,7 +27,7 @@ impl DocumentEmitter for TraceabilityEmitter {
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
         out.insert(
             TRACEABILITY_PATH,
-            traceability_markdown(input.blueprint, input.analysis, input.stack),
+            traceability_markdown(input.blueprint, input.analysis, input.stack.map(|s| s.id)),
         )
     }
 }
