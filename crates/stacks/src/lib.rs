@@ -1,10 +1,13 @@
 //! Stack emitters for archgen.
 //!
-//! A [`Stack`] turns a complete blueprint (lowered from the spec, with the
-//! compliance controls and their parameters woven in) into the files of a
-//! backend in one language and framework, and says how that backend is
-//! verified. A stack never touches the disk and never renders templates
-//! itself: it plans files, each either literal content or a template name
+//! A [`Stack`] turns the application model ([`model::AppModel`], computed
+//! once from the complete blueprint: every decision about what the spec
+//! means for a backend) into the files of a backend in one language and
+//! framework, says which of its files realize each compliance capability,
+//! and says how that backend is verified. A stack only spells the model:
+//! names, types, imports and layout of its language.
+//!
+//! A stack never touches the disk and never renders templates itself: it plans files, each either literal content or a template name
 //! plus a JSON view model computed in Rust; the render engine renders them
 //! with its strict template engine. Templates stay dumb: every name, type
 //! and decision is in the view model.

@@ -30,7 +30,7 @@
 //! let bp = SpecBuilder::new("tasks")
 //!     .with_entity("Task", |e| e.owned().with_field("title", FieldType::String, |f| f.required()))
 //!     .build();
-//! let files = PythonFastapi.plan(&bp).unwrap();
+//! let files = PythonFastapi.plan(&model::AppModel::from_blueprint(&bp)).unwrap();
 //! assert!(files.iter().any(|f| f.path == "src/tasks/routers/tasks.py"));
 //! ```
 
