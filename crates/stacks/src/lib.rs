@@ -7,8 +7,9 @@
 //! and says how that backend is verified. A stack only spells the model:
 //! names, types, imports and layout of its language.
 //!
-//! A stack never touches the disk and never renders templates itself: it plans files, each either literal content or a template name
-//! plus a JSON view model computed in Rust; the render engine renders them
+//! A stack never touches the disk and never renders templates itself: it
+//! plans files, each either literal content or a template name plus a JSON
+//! view model computed in Rust; the render engine renders them
 //! with its strict template engine. Templates stay dumb: every name, type
 //! and decision is in the view model.
 
