@@ -1,5 +1,12 @@
 //! Framework inference: which frameworks a product falls under, read from
 //! its description, names, roles and integrations, each with its reasons.
+//!
+//! Health words (HIPAA's signal) count only where they are about people:
+//! the names and descriptions of entities that describe (or are about) an
+//! animal or a thing are skipped (see [`crate::pii::context::subject`]),
+//! and a veterinary product ("veterinary", "veterinarian", "vet clinic",
+//! "animal hospital"…, or a role or entity named `vet`) counts none unless
+//! some field holds a person's health data.
 
 use blueprint_core::spec::{Framework, Spec};
 use serde::Serialize;

@@ -498,7 +498,8 @@ pub fn classify_in(
     }
 
     let mut candidates: Vec<Candidate> = Vec::new();
-    let mut set_aside: Vec<String> = Vec::new();
+    // Special categories set aside (not about a person), with their basis.
+    let mut set_aside: Vec<(String, Basis)> = Vec::new();
     if let Some(r) = special_rule {
         let s = r.special.unwrap_or(SpecialCategory::Health);
         if about_person {
@@ -514,11 +515,14 @@ pub fn classify_in(
                 basis: Basis::Name,
             });
         } else {
-            set_aside.push(format!(
-                "the name contains \"{}\" ({}), but that is not {} in the sense of GDPR Art. 9: {not_person}",
-                words_text(r),
-                r.meaning,
-                s.label()
+            set_aside.push((
+                format!(
+                    "the name contains \"{}\": {}, but not {} in the sense of GDPR Art. 9, since {not_person}",
+                    words_text(r),
+                    r.meaning,
+                    s.label()
+                ),
+                Basis::Name,
             ));
         }
     }
@@ -550,18 +554,21 @@ pub fn classify_in(
             pii: Pii::Sensitive,
             special: None,
             reason: format!(
-                "the name contains \"{run}\", which the spec format always classes sensitive"
+                "still sensitive: the name contains \"{run}\", which the spec format always classes sensitive"
             ),
             basis: Basis::Name,
         });
     }
     if let Some(m) = &ctx {
         match m.rule.special {
-            Some(s) if !about_person => set_aside.push(format!(
-                "{} ({}), but that is not {} in the sense of GDPR Art. 9: {not_person}",
-                ctx_words(m),
-                m.rule.holds,
-                s.label()
+            Some(s) if !about_person => set_aside.push((
+                format!(
+                    "{}: {}, but not {} in the sense of GDPR Art. 9, since {not_person}",
+                    ctx_words(m),
+                    m.rule.holds,
+                    s.label()
+                ),
+                Basis::Entity,
             )),
             special => {
                 let tail = match special {
@@ -598,25 +605,27 @@ pub fn classify_in(
             best
         }
     });
-    let (pii, special, mut reason, basis) = match winner {
-        Some(c) => (c.pii, c.special, c.reason, c.basis),
-        None if !set_aside.is_empty() => (Pii::None, None, String::new(), Basis::Name),
-        None => (
-            Pii::None,
-            None,
-            "no rule matched its name or type".to_string(),
-            Basis::NoMatch,
-        ),
-    };
-    for note in set_aside {
-        if !reason.is_empty() {
-            reason.push_str("; ");
+    // What was set aside comes first, then what decided.
+    let mut reason: Vec<String> = set_aside.iter().map(|(n, _)| n.clone()).collect();
+    let (pii, special, basis) = match winner {
+        Some(c) => {
+            reason.push(c.reason);
+            (c.pii, c.special, c.basis)
         }
-        reason.push_str(&note);
-    }
-    if pii == Pii::None && basis == Basis::Name {
-        reason.push_str("; no other rule matched");
-    }
+        None => {
+            reason.push(
+                if set_aside.is_empty() {
+                    "no rule matched its name or type"
+                } else {
+                    "no other rule matched"
+                }
+                .to_string(),
+            );
+            let basis = set_aside.first().map_or(Basis::NoMatch, |(_, b)| *b);
+            (Pii::None, None, basis)
+        }
+    };
+    let reason = reason.join("; ");
     FieldClass {
         entity: entity.to_string(),
         field: field.to_string(),
