@@ -26,11 +26,11 @@
 //!   names them, such as a lab result's `positive`, classifies them).
 //!
 //! GDPR Art. 9 special categories are data about natural persons. Each
-//! entity's subject ([`context::subject`]) is read from its name (a `Pet`
-//! describes an animal, a `Vehicle` a thing, a `PetOwner` a person), else
-//! from the entities its required relations lead to (a `ConsultationNote`
-//! of an `Appointment` of a `Pet` is about the pet), else from ownership
-//! (owned rows belong to a person). Where the subject is an animal or a
+//! entity's subject ([`context::subject`]) is read from the last word of its
+//! name (a `Pet` describes an animal, a `Vehicle` a thing, a `PetOwner` a
+//! person), else from the entities its required relations lead to (a
+//! `ConsultationNote` of an `Appointment` of a `Pet` is about the pet),
+//! else from ownership (owned rows belong to a person). Where the subject is an animal or a
 //! thing, a special category is set aside and the reason says why ("Pet
 //! describes an animal, not a person"); the field keeps the class the other
 //! rules give, so a `diagnosis` stays `sensitive` as the spec format

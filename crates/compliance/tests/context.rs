@@ -568,7 +568,7 @@ fn what_an_entity_describes() {
     // An invoice to an owner is the owner's (the optional `pet` is not followed).
     assert_eq!(named("Invoice").kind(), Some(Kind::Person));
 
-    // The head noun decides first.
+    // Only the head noun decides.
     let cx = EntityContext::of_name("PetOwner");
     assert_eq!(cx.subject.kind(), Some(Kind::Person));
     assert!(cx
@@ -577,9 +577,16 @@ fn what_an_entity_describes() {
         .unwrap()
         .contains("\"owner\""));
     assert_eq!(
-        EntityContext::of_name("PetRecord").subject.kind(),
+        EntityContext::of_name("GuideDog").subject.kind(),
         Some(Kind::Animal)
     );
+    assert_eq!(
+        EntityContext::of_name("PetRecord").subject,
+        Subject::Unknown
+    );
+    // A car insurance claim's injuries are a person's health data.
+    let c = classify("CarInsuranceClaim", "medical_notes", FieldType::Text, None);
+    assert_eq!(c.special_category, Some(SpecialCategory::Health));
     assert_eq!(EntityContext::of_name("Invoice").subject, Subject::Unknown);
 
     // A person over a thing: a reading of a patient's device is the patient's.

@@ -4,9 +4,10 @@
 //! [`words`](super::words)):
 //!
 //! - [`PERSON_WORDS`], [`ANIMAL_WORDS`] and [`THING_WORDS`] say what an
-//!   entity describes ([`Kind`]). The last word of a name (its head noun)
-//!   decides first, then the others from right to left: a `PetOwner` is an
-//!   owner (a person), a `PetRecord` is about a pet (an animal).
+//!   entity describes ([`Kind`]). Only the last word of a name (its head
+//!   noun) decides: a `PetOwner` is an owner (a person), a `GuideDog` an
+//!   animal, while a `PetRecord` or a `CarInsuranceClaim` says nothing by
+//!   its name (its relations may; a claim's injuries stay a person's).
 //! - [`CONTEXT_RULES`] give a class to fields whose own name says nothing,
 //!   from the entity they are in: the `amount` of a `SalaryRecord` is pay,
 //!   the `notes` of a `VisitNote` are health information.
@@ -161,19 +162,19 @@ fn kind_of_word(word: &str) -> Option<Kind> {
 }
 
 /// What an entity's name says it describes, with the word that said it:
-/// the last word first (the head noun), then the others from right to left.
+/// only the last word (the head noun) decides, so a word before it (the
+/// `Car` of `CarInsuranceClaim`) never sets a special category aside.
 ///
 /// ```
 /// use compliance::pii::context::{kind_of_name, Kind};
 /// assert_eq!(kind_of_name("PetOwner"), Some((Kind::Person, "owner".to_string())));
-/// assert_eq!(kind_of_name("PetRecord"), Some((Kind::Animal, "pet".to_string())));
+/// assert_eq!(kind_of_name("GuideDog"), Some((Kind::Animal, "dog".to_string())));
+/// assert_eq!(kind_of_name("PetRecord"), None);
 /// assert_eq!(kind_of_name("Invoice"), None);
 /// ```
 pub fn kind_of_name(name: &str) -> Option<(Kind, String)> {
-    words(name)
-        .into_iter()
-        .rev()
-        .find_map(|w| kind_of_word(&w).map(|k| (k, w)))
+    let last = words(name).pop()?;
+    kind_of_word(&last).map(|k| (k, last))
 }
 
 /// " (its name says \"owner\")" when the word is not the whole of the
@@ -244,8 +245,8 @@ impl Subject {
     /// let s = Subject::Named { kind: Kind::Animal, word: "pet".into() };
     /// assert_eq!(s.describe("Pet").unwrap(), "Pet describes an animal");
     /// assert_eq!(
-    ///     s.describe("PetRecord").unwrap(),
-    ///     "PetRecord describes an animal (the entity's name says \"pet\")"
+    ///     s.describe("FamilyPet").unwrap(),
+    ///     "FamilyPet describes an animal (the entity's name says \"pet\")"
     /// );
     /// ```
     pub fn describe(&self, entity: &str) -> Option<String> {
