@@ -32,6 +32,11 @@
 
 #![warn(missing_docs)]
 
+// The page that documents the model, with its example, checked as a doc test.
+#[doc = include_str!("../../../docs/app-model.md")]
+#[cfg(doctest)]
+pub struct AppModelPage;
+
 pub mod access;
 pub mod entity;
 pub mod names;
