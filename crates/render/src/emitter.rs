@@ -22,6 +22,12 @@ pub struct DocInput<'a> {
     pub model: &'a AppModel,
     /// The stack the documents accompany, when a backend is generated too.
     pub stack: Option<StackDocs<'a>>,
+    /// The spec's integrations whose files the generated project contains:
+    /// those a registered vendor serves for [`stack`](Self::stack), in spec
+    /// order (see [`Engine::served_integrations`](crate::Engine::served_integrations)).
+    /// Every other integration of the spec is documented as not generated,
+    /// with what the user has to add. Empty when no backend is generated.
+    pub generated_integrations: &'a [String],
 }
 
 /// What the documents cite of the stack they accompany.
@@ -33,6 +39,30 @@ pub struct StackDocs<'a> {
     pub realizations: &'a Realizations,
     /// The decision record of choosing it, when the stack gives one.
     pub decision: Option<&'a StackDecision>,
+}
+
+impl DocInput<'_> {
+    /// Whether the generated project contains the integration `vendor`.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
+    /// spec.integrations.insert("stripe".into(), Default::default());
+    /// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
+    /// let generated = vec!["stripe".to_string()];
+    /// let input = render::DocInput {
+    ///     blueprint: &bp,
+    ///     analysis: &analysis,
+    ///     model: &model::AppModel::from_blueprint(&bp),
+    ///     stack: None,
+    ///     generated_integrations: &generated,
+    /// };
+    /// assert!(input.is_generated("stripe"));
+    /// assert!(!input.is_generated("sentry"));
+    /// ```
+    pub fn is_generated(&self, vendor: &str) -> bool {
+        self.generated_integrations.iter().any(|v| v == vendor)
+    }
 }
 
 /// Emits stack-independent documents into the file tree. Third parties

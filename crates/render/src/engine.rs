@@ -166,7 +166,28 @@ impl Engine {
     pub fn unserved_integrations(&self, spec: &Spec, stack_id: &str) -> Vec<String> {
         spec.integrations
             .keys()
-            .filter(|id| !self.vendors.get(id).is_some_and(|v| v.supports(stack_id)))
+            .filter(|id| !self.vendors.serves(id, stack_id))
+            .cloned()
+            .collect()
+    }
+
+    /// The spec's integrations a registered vendor serves for this stack, in
+    /// spec order: the ones whose files [`render`](Self::render) adds, and
+    /// the ones the documents describe as part of the project
+    /// ([`DocInput::generated_integrations`]).
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
+    /// spec.integrations.insert("stripe".into(), Default::default());
+    /// let engine = render::Engine::with_builtins();
+    /// // No built-in vendor generates Stripe code yet.
+    /// assert!(engine.served_integrations(&spec, "python-fastapi").is_empty());
+    /// ```
+    pub fn served_integrations(&self, spec: &Spec, stack_id: &str) -> Vec<String> {
+        spec.integrations
+            .keys()
+            .filter(|id| self.vendors.serves(id, stack_id))
             .cloned()
             .collect()
     }
@@ -221,6 +242,12 @@ impl Engine {
         // does not depend on which finishes first. (Two threads, not a pool:
         // each thread keeps an allocator arena of its own, and the large
         // intermediates of the documents should not all be alive at once.)
+        // The documents describe the integrations the backend contains,
+        // and only those: the same registry question render_backend asks.
+        let generated = match stack {
+            Some(stack) => self.served_integrations(blueprint.spec(), stack.id()),
+            None => Vec::new(),
+        };
         let (backend, documents) = std::thread::scope(|scope| {
             let documents = scope.spawn(|| {
                 if !options.docs() {
@@ -235,6 +262,7 @@ impl Engine {
                         realizations: &realizations,
                         decision: decision.as_ref(),
                     }),
+                    generated_integrations: &generated,
                 };
                 self.emitters
                     .values()

@@ -41,7 +41,7 @@ fn rendering_is_deterministic() {
 #[test]
 fn decision_records_are_numbered_in_the_fixed_order() {
     let (bp, analysis, tree) = common::render("clinic");
-    let records = adrs(&bp, &analysis, Some("python-fastapi"));
+    let records = adrs(&bp, &analysis, Some("python-fastapi"), &[]);
     let paths: Vec<String> = records.iter().map(|r| r.path()).collect();
     assert_eq!(
         paths,
@@ -75,7 +75,7 @@ fn decision_records_are_numbered_in_the_fixed_order() {
     // The fixed records keep their numbers whatever the frameworks and
     // integrations are.
     let (bp, analysis, _) = common::render("tasks");
-    let tasks = adrs(&bp, &analysis, Some("python-fastapi"));
+    let tasks = adrs(&bp, &analysis, Some("python-fastapi"), &[]);
     for (a, b) in records.iter().zip(&tasks).take(6) {
         assert_eq!(a.path(), b.path());
     }
@@ -93,6 +93,7 @@ fn a_spec_without_a_stack_specific_layout_still_renders() {
         blueprint: &bp,
         analysis: &analysis,
         stack: Some("typescript-express"),
+        generated_integrations: &[],
     };
     let tree = render::docs::emit_all(&input).expect("renders");
     let compliance = tree.get_str("docs/compliance.md").expect("compliance");

@@ -27,7 +27,12 @@ impl DocumentEmitter for ArchitectureEmitter {
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
         out.insert(
             ARCHITECTURE_PATH,
-            architecture_markdown(input.blueprint, input.analysis, input.stack.map(|s| s.id)),
+            architecture_markdown(
+                input.blueprint,
+                input.analysis,
+                input.stack.map(|s| s.id),
+                input.generated_integrations,
+            ),
         )
     }
 }
@@ -42,11 +47,20 @@ fn mermaid(source: &str) -> String {
 /// use blueprint_core::builder::SpecBuilder;
 /// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
 /// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
-/// let md = render::docs::architecture_md::architecture_markdown(&bp, &analysis, Some("python-fastapi"));
+/// let md = render::docs::architecture_md::architecture_markdown(&bp, &analysis, Some("python-fastapi"), &[]);
 /// assert!(md.contains("erDiagram"));
 /// assert!(md.contains("sequenceDiagram"));
 /// ```
-pub fn architecture_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<&str>) -> String {
+///
+/// `generated` are the spec's integrations the project contains
+/// ([`DocInput::generated_integrations`]); the others are drawn dashed and
+/// listed as not generated.
+pub fn architecture_markdown(
+    bp: &Blueprint,
+    analysis: &Analysis,
+    stack: Option<&str>,
+    generated: &[String],
+) -> String {
     let spec = bp.spec();
     let title = spec.product.display_name();
     let base = base_path(spec);
@@ -76,11 +90,29 @@ pub fn architecture_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
 
     s.push_str("## System context\n\n");
     s.push_str("Who uses the system and which external systems it calls.\n\n");
-    s.push_str(&mermaid(&diagrams::context(bp)));
+    s.push_str(&mermaid(&diagrams::context(bp, generated)));
 
     s.push_str("\n## Containers\n\n");
     s.push_str("The API is stateless: sessions, rate-limit counters and data live in PostgreSQL (counters in Redis when `REDIS_URL` is set), so any number of replicas serve the same users. Scheduled jobs run from the same image: migrations before each release, the retention purge and backups.\n\n");
-    s.push_str(&mermaid(&diagrams::containers(bp)));
+    s.push_str(&mermaid(&diagrams::containers(bp, generated)));
+    if !spec.integrations.is_empty() {
+        s.push_str("\n### Integrations\n\n");
+        s.push_str("| Integration | Purpose | In this project |\n|---|---|---|\n");
+        for vendor in spec.integrations.keys() {
+            let name = crate::docs::integrations::display_name(bp, vendor);
+            let purpose = blueprint_core::spec::vendor(vendor)
+                .map(|v| v.purpose)
+                .unwrap_or("an external service");
+            let here = if generated.contains(vendor) {
+                "generated".to_string()
+            } else {
+                cell(&crate::docs::integrations::add_it_yourself(
+                    &name, vendor, &base,
+                ))
+            };
+            s.push_str(&format!("| {name} (`{vendor}`) | {purpose} | {here} |\n"));
+        }
+    }
 
     s.push_str("\n## Where to look\n\n");
     if stack == Some(PYTHON_FASTAPI) {

@@ -7,7 +7,8 @@ use blueprint_core::graph::Blueprint;
 use compliance::Analysis;
 
 use crate::docs::code_map::capability_paths;
-use crate::docs::facts::{cell, collection, package, param_u64};
+use crate::docs::facts::{base_path, cell, collection, package, param_u64};
+use crate::docs::integrations::{add_it_yourself, display_name, planned_pci_scope};
 use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
 
 /// The path of the document in a generated project.
@@ -25,7 +26,12 @@ impl DocumentEmitter for ComplianceEmitter {
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
         out.insert(
             COMPLIANCE_PATH,
-            compliance_markdown(input.blueprint, input.analysis, input.stack.map(|s| s.id)),
+            compliance_markdown(
+                input.blueprint,
+                input.analysis,
+                input.stack.map(|s| s.id),
+                input.generated_integrations,
+            ),
         )
     }
 }
@@ -43,22 +49,54 @@ pub const OPERATOR_DUTIES: &[(&str, &str)] = &[
     ("Dependency updates", "Act on the CI dependency audit: update and redeploy when a vulnerability is reported."),
 ];
 
-/// The whole document.
+/// The whole document. `generated` are the spec's integrations the project
+/// contains ([`DocInput::generated_integrations`]); the others are listed
+/// as not generated, with what to add.
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
-/// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+/// let mut spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+/// spec.integrations.insert("sentry".into(), Default::default());
 /// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
-/// let md = render::docs::compliance_md::compliance_markdown(&bp, &analysis, Some("python-fastapi"));
+/// let md = render::docs::compliance_md::compliance_markdown(&bp, &analysis, Some("python-fastapi"), &[]);
 /// assert!(md.contains("src/tasks/security/passwords.py"));
 /// assert!(md.contains("## What remains the operator's job"));
+/// assert!(md.contains("| sentry | not generated: add it yourself |"));
 /// ```
-pub fn compliance_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<&str>) -> String {
+pub fn compliance_markdown(
+    bp: &Blueprint,
+    analysis: &Analysis,
+    stack: Option<&str>,
+    generated: &[String],
+) -> String {
     let spec = bp.spec();
     let pkg = package(spec);
     let mut s = analysis.to_markdown();
+    // The analysis reads the spec; this project may lack the payments
+    // integration its PCI DSS scope rests on.
+    if let Some((said, planned)) = planned_pci_scope(analysis, generated) {
+        s = s.replace(&said, &planned);
+    }
     if !s.ends_with('\n') {
         s.push('\n');
+    }
+
+    if !spec.integrations.is_empty() {
+        s.push_str("\n## Integrations\n\n");
+        s.push_str("The spec's integrations, and whether this project contains them. An integration that is not generated is not part of the system yet: the controls above that name it hold only once it is added.\n\n");
+        s.push_str("| Integration | In this project | What to add |\n|---|---|---|\n");
+        for vendor in spec.integrations.keys() {
+            if generated.contains(vendor) {
+                s.push_str(&format!("| {vendor} | generated | – |\n"));
+            } else {
+                let name = display_name(bp, vendor);
+                s.push_str(&format!(
+                    "| {vendor} | {} | {} |\n",
+                    crate::docs::integrations::NOT_GENERATED,
+                    cell(&add_it_yourself(&name, vendor, &base_path(spec)))
+                ));
+            }
+        }
     }
 
     s.push_str("\n## Where each control is realized\n\n");
@@ -76,9 +114,15 @@ pub fn compliance_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<&s
         let by: Vec<String> = c
             .realized_by
             .iter()
-            .map(|id| match bp.element_by_str(id) {
-                Some(e) => format!("{} (`{id}`)", cell(&e.name)),
-                None => format!("`{id}`"),
+            .map(|id| {
+                let missing = id
+                    .strip_prefix("ext.")
+                    .is_some_and(|vendor| !generated.iter().any(|g| g == vendor));
+                let note = if missing { ", not generated" } else { "" };
+                match bp.element_by_str(id) {
+                    Some(e) => format!("{} (`{id}`{note})", cell(&e.name)),
+                    None => format!("`{id}`{note}"),
+                }
             })
             .collect();
         let paths: Vec<String> = capability_paths(c.capability, stack, &pkg)

@@ -41,8 +41,10 @@ fn vendor_line(bp: &Blueprint, vendor: &str) -> (String, String) {
 }
 
 /// A C4-style system context diagram: the roles (people), the system, the
-/// integrations (external systems).
-pub fn context(bp: &Blueprint) -> String {
+/// integrations (external systems). An integration not in `generated` (the
+/// project does not contain it) is drawn with a dashed arrow marked "not
+/// generated".
+pub fn context(bp: &Blueprint, generated: &[String]) -> String {
     let spec = bp.spec();
     let title = spec.product.display_name();
     let mut s = String::from("flowchart TB\n");
@@ -93,11 +95,19 @@ pub fn context(bp: &Blueprint) -> String {
     }
     for vendor in spec.integrations.keys() {
         let (_, purpose) = vendor_line(bp, vendor);
-        s.push_str(&format!(
-            "    system -->|\"{}\"| ext_{}\n",
-            label(&purpose),
-            ident(vendor)
-        ));
+        if generated.contains(vendor) {
+            s.push_str(&format!(
+                "    system -->|\"{}\"| ext_{}\n",
+                label(&purpose),
+                ident(vendor)
+            ));
+        } else {
+            s.push_str(&format!(
+                "    system -.->|\"{} (not generated)\"| ext_{}\n",
+                label(&purpose),
+                ident(vendor)
+            ));
+        }
     }
     s.push_str("    classDef person fill:#08427b,color:#fff,stroke:#052e56\n");
     s.push_str("    classDef system fill:#1168bd,color:#fff,stroke:#0b4884\n");
@@ -123,8 +133,9 @@ pub fn context(bp: &Blueprint) -> String {
 }
 
 /// A C4-style container diagram: the API, PostgreSQL, the optional Redis,
-/// the scheduled jobs, and the integrations.
-pub fn containers(bp: &Blueprint) -> String {
+/// the scheduled jobs, and the integrations (dashed and marked "not
+/// generated" when not in `generated`).
+pub fn containers(bp: &Blueprint, generated: &[String]) -> String {
     let spec = bp.spec();
     let title = spec.product.display_name();
     let mut s = String::from("flowchart TB\n");
@@ -160,10 +171,17 @@ pub fn containers(bp: &Blueprint) -> String {
     s.push_str("    api -.->|\"counters\"| redis\n");
     s.push_str("    jobs -->|\"SQL\"| db\n");
     for vendor in spec.integrations.keys() {
-        s.push_str(&format!(
-            "    api -->|\"HTTPS API\"| ext_{}\n",
-            ident(vendor)
-        ));
+        if generated.contains(vendor) {
+            s.push_str(&format!(
+                "    api -->|\"HTTPS API\"| ext_{}\n",
+                ident(vendor)
+            ));
+        } else {
+            s.push_str(&format!(
+                "    api -.->|\"not generated\"| ext_{}\n",
+                ident(vendor)
+            ));
+        }
     }
     s
 }

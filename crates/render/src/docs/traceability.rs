@@ -27,7 +27,12 @@ impl DocumentEmitter for TraceabilityEmitter {
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
         out.insert(
             TRACEABILITY_PATH,
-            traceability_markdown(input.blueprint, input.analysis, input.stack.map(|s| s.id)),
+            traceability_markdown(
+                input.blueprint,
+                input.analysis,
+                input.stack.map(|s| s.id),
+                input.generated_integrations,
+            ),
         )
     }
 }
@@ -50,11 +55,19 @@ fn code(items: &[String]) -> String {
 /// use blueprint_core::builder::SpecBuilder;
 /// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
 /// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
-/// let md = render::docs::traceability::traceability_markdown(&bp, &analysis, None);
+/// let md = render::docs::traceability::traceability_markdown(&bp, &analysis, None, &[]);
 /// assert!(md.contains("`bo.task`"));
 /// assert!(md.contains("`req.csrf-protection`"));
 /// ```
-pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<&str>) -> String {
+/// `generated` are the spec's integrations the project contains
+/// ([`DocInput::generated_integrations`]); the others are marked not
+/// generated.
+pub fn traceability_markdown(
+    bp: &Blueprint,
+    analysis: &Analysis,
+    stack: Option<&str>,
+    generated: &[String],
+) -> String {
     let spec = bp.spec();
     let pkg = package(spec);
     let base = base_path(spec);
@@ -168,8 +181,8 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
 
     if !spec.integrations.is_empty() {
         s.push_str("\n## Integrations\n\n");
-        s.push_str("| Spec integration | Element | Controls it takes part in | Decision |\n|---|---|---|---|\n");
-        let records = crate::docs::adr::adrs(bp, analysis, stack);
+        s.push_str("| Spec integration | Element | In this project | Controls it takes part in | Decision |\n|---|---|---|---|---|\n");
+        let records = crate::docs::adr::adrs(bp, analysis, stack, generated);
         for vendor in spec.integrations.keys() {
             let id = format!("ext.{vendor}");
             let wanted = crate::docs::adr::slug(&format!("integrate {vendor}"));
@@ -184,8 +197,13 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
                 .filter(|c| c.realized_by.contains(&id))
                 .map(|c| c.id.clone())
                 .collect();
+            let here = if generated.contains(vendor) {
+                "generated"
+            } else {
+                crate::docs::integrations::NOT_GENERATED
+            };
             s.push_str(&format!(
-                "| {vendor} | `{id}` | {} | {decision} |\n",
+                "| {vendor} | `{id}` | {here} | {} | {decision} |\n",
                 code(&controls)
             ));
         }
