@@ -233,11 +233,12 @@ impl SpecBuilder {
             .filter(|(_, r)| r.admin)
             .map(|(n, _)| n.clone())
             .collect();
-        let entities = self
+        let mut entities = self
             .entities
             .iter()
-            .map(|(name, e)| (name.clone(), e.finish(&admin_roles)))
+            .map(|(name, e)| (name.clone(), e.finish()))
             .collect();
+        crate::spec::complete_entities(&mut entities, &admin_roles);
         Spec {
             spec_version: SPEC_VERSION,
             product: self.product.clone(),
@@ -337,6 +338,8 @@ impl EntityBuilder {
             entity: Entity {
                 description: None,
                 owned: false,
+                owned_through: None,
+                completion: Default::default(),
                 fields: IndexMap::new(),
                 relations: IndexMap::new(),
                 access: Access::default(),
@@ -357,6 +360,35 @@ impl EntityBuilder {
     /// Rows belong to the user who created them.
     pub fn owned(mut self) -> EntityBuilder {
         self.entity.owned = true;
+        self.entity.completion.owned_key = true;
+        self
+    }
+
+    /// Rows belong to the owner of the row `relation` points at (a
+    /// required many-to-one or one-to-one relation to an owned entity).
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let spec = SpecBuilder::new("lending")
+    ///     .with_entity("Loan", |e| e.owned())
+    ///     .with_entity("Repayment", |e| {
+    ///         e.with_relation("loan", "Loan", |r| r.required()).owned_through("loan")
+    ///     })
+    ///     .spec();
+    /// assert_eq!(spec.entities["Repayment"].owned_through.as_deref(), Some("loan"));
+    /// ```
+    pub fn owned_through(mut self, relation: impl Into<String>) -> EntityBuilder {
+        self.entity.owned_through = Some(relation.into());
+        self.entity.completion.owned_key = true;
+        self
+    }
+
+    /// Rows belong to nobody, even with a required relation to an owned
+    /// entity (which would otherwise imply ownership through it).
+    pub fn not_owned(mut self) -> EntityBuilder {
+        self.entity.owned = false;
+        self.entity.owned_through = None;
+        self.entity.completion.owned_key = true;
         self
     }
 
@@ -433,13 +465,16 @@ impl EntityBuilder {
         self
     }
 
-    fn finish(&self, admin_roles: &[String]) -> Entity {
+    /// The entity with the access it was given; the defaults are applied
+    /// by the spec's completion, once ownership is known.
+    fn finish(&self) -> Entity {
         let mut entity = self.entity.clone();
+        entity.completion.defaulted.clear();
         for action in Action::ALL {
-            *entity.access.get_mut(action) = match &self.access[action_index(action)] {
-                Some(given) => given.clone(),
-                None => Access::default_for(action, entity.owned, admin_roles),
-            };
+            match &self.access[action_index(action)] {
+                Some(given) => *entity.access.get_mut(action) = given.clone(),
+                None => entity.completion.defaulted.push(action),
+            }
         }
         entity
     }

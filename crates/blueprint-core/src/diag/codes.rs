@@ -97,6 +97,14 @@ codes! {
     InvalidRetention = "E306", "invalid retention";
     /// `min` greater than `max`.
     ContradictoryBounds = "E307", "contradictory bounds";
+    /// A workflow (`transitions`) without a `default` to start from.
+    WorkflowWithoutDefault = "E310", "workflow without a default";
+    /// A value in `transitions` or `frozen` that the enum does not have.
+    UnknownState = "E311", "unknown workflow state";
+    /// A value no move reaches from the default.
+    UnreachableState = "W312", "unreachable workflow state";
+    /// A field with both `write` and `transitions`.
+    WriteWithTransitions = "E313", "write rule on a workflow field";
     /// A relation to an entity that does not exist.
     UnknownRelationTarget = "E400", "unknown relation target";
     /// `on_delete: set-null` on a required relation.
@@ -107,6 +115,17 @@ codes! {
     OptionNotForRelation = "E403", "option not for this relation kind";
     /// A `restrict` relation from a shared entity to an owned one.
     RestrictBlocksErasure = "W404", "restrict relation can block erasure";
+    /// `owned: { through: … }` names no required to-one relation to an
+    /// owned entity.
+    BadOwnershipRelation = "E410", "bad ownership relation";
+    /// Ownership through relations goes round in a circle.
+    OwnershipCycle = "E411", "ownership cycle";
+    /// An entity is owned through its one required relation to an owned
+    /// entity, without saying so.
+    ImpliedOwnership = "N412", "ownership implied";
+    /// An entity has several required relations to owned entities and
+    /// does not say which one makes its owner.
+    AmbiguousOwnership = "W413", "ambiguous ownership";
     /// An access subject that is no role, `owner`, `authenticated` or `public`.
     UnknownAccessSubject = "E500", "unknown access subject";
     /// `owner` on an entity that is not `owned`.
@@ -119,6 +138,17 @@ codes! {
     AdminSignupRole = "E504", "admin role open to signup";
     /// No admin role, and the name `admin` is taken by another role.
     AdminNameTaken = "E505", "no admin role";
+    /// An entity without a rule for an action gets a stricter default than
+    /// it did before least-privilege defaults.
+    DefaultAccessTightened = "N510", "default access tightened";
+    /// Personal or sensitive fields readable by every signed-in user (or
+    /// every visitor) on rows that are not theirs.
+    PersonalDataExposed = "W511", "personal data readable by everyone";
+    /// A field rule names a subject it cannot (`public` in `write`, an
+    /// unknown role, `owner` on an entity that is not owned).
+    BadFieldRule = "E512", "bad field rule";
+    /// A required field without a default that some creator may not write.
+    RequiredFieldUnwritable = "E513", "required field nobody may write";
     /// An integration archgen does not know.
     UnknownVendor = "E600", "unknown integration";
     /// An option an integration does not take.

@@ -17,6 +17,9 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// Something `check` decided for the spec that its writer should know
+    /// (an implied setting, a tightened default).
+    Note,
     /// The spec is usable, but probably not what was meant.
     Warning,
     /// The spec cannot be used.
@@ -26,7 +29,7 @@ pub enum Severity {
 /// One problem found in a spec.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
-    /// Error or warning.
+    /// Error, warning or note.
     pub severity: Severity,
     /// The stable code, documented in `docs/errors.md`.
     pub code: Code,
@@ -65,6 +68,11 @@ impl Diagnostic {
     /// A warning with a code and message.
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Severity::Warning, code, message)
+    }
+
+    /// A note with a code and message: something decided for the spec.
+    pub fn note(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Note, code, message)
     }
 
     fn new(severity: Severity, code: Code, message: impl Into<String>) -> Diagnostic {
@@ -139,6 +147,7 @@ pub fn render_text(diagnostics: &[Diagnostic], source: Option<&Source>) -> Strin
         let level = match d.severity {
             Severity::Error => Level::ERROR,
             Severity::Warning => Level::WARNING,
+            Severity::Note => Level::NOTE,
         };
         let title = level.primary_title(d.message.as_str()).id(d.code.as_str());
         let mut group = Group::with_title(title);

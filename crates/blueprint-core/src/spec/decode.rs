@@ -46,6 +46,10 @@ const FIELD_KEYS: &[&str] = &[
     "values",
     "precision",
     "scale",
+    "read",
+    "write",
+    "transitions",
+    "frozen",
 ];
 const RELATION_KEYS: &[&str] = &["to", "kind", "required", "on_delete", "inverse"];
 const ACCESS_KEYS: &[&str] = &["create", "read", "update", "delete"];
@@ -512,6 +516,7 @@ impl Decoder {
             let p = child(&path, &k.name);
             out.insert(k.name.clone(), self.entity(&k.name, v, &p, admin_roles));
         }
+        super::complete::complete(&mut out, admin_roles);
         out
     }
 
@@ -519,6 +524,8 @@ impl Decoder {
         let mut entity = Entity {
             description: None,
             owned: false,
+            owned_through: None,
+            completion: Default::default(),
             fields: IndexMap::new(),
             relations: IndexMap::new(),
             access: Access::default(),
@@ -537,7 +544,14 @@ impl Decoder {
                 let p = child(path, &k.name);
                 match k.name.as_str() {
                     "description" => entity.description = self.optional_text(v, &p),
-                    "owned" => entity.owned = self.boolean(v, &p).unwrap_or(false),
+                    "owned" => {
+                        entity.completion.owned_key = true;
+                        if matches!(v.kind, NodeKind::Map(_)) {
+                            entity.owned_through = self.through(v, &p);
+                        } else {
+                            entity.owned = self.boolean(v, &p).unwrap_or(false);
+                        }
+                    }
                     "fields" => entity.fields = self.fields(v, &p),
                     "relations" => entity.relations = self.relations(v, &p),
                     "access" => access_node = Some((v, p)),
@@ -572,13 +586,73 @@ impl Decoder {
                 }
             }
         }
-        for action in Action::ALL {
-            if !given.contains(&action) {
-                *entity.access.get_mut(action) =
-                    Access::default_for(action, entity.owned, admin_roles);
-            }
-        }
+        let _ = admin_roles;
+        entity.completion.defaulted = Action::ALL
+            .into_iter()
+            .filter(|a| !given.contains(a))
+            .collect();
         entity
+    }
+
+    /// `owned: { through: relation }`: the relation's name.
+    fn through(&mut self, node: &Node, path: &Path) -> Option<String> {
+        let entries = self.map(
+            node,
+            path,
+            Some(&["through"]),
+            "write `owned: true`, `owned: false` or `owned: { through: <relation> }`",
+        )?;
+        let Some((_, v)) = entries.iter().find(|(k, _)| k.name == "through") else {
+            self.missing(
+                node.span,
+                path,
+                "through",
+                "name the required relation whose row owns this one, such as `owned: { through: loan }`",
+            );
+            return None;
+        };
+        self.text(v, &child(path, "through"))
+    }
+
+    /// A list of access subjects (`[owner, underwriter]`).
+    fn subjects(&mut self, node: &Node, path: &Path) -> Option<Vec<Subject>> {
+        self.text_list(node, path, "write a list of roles, such as `[owner, admin]`")
+            .map(|items| items.into_iter().map(|(s, _)| Subject::parse(&s)).collect())
+    }
+
+    /// `transitions: { from: { to: [subjects] } }`.
+    fn transitions(
+        &mut self,
+        node: &Node,
+        path: &Path,
+    ) -> IndexMap<String, IndexMap<String, Vec<Subject>>> {
+        let mut out = IndexMap::new();
+        let Some(entries) = self.map(
+            node,
+            path,
+            None,
+            "write `transitions: { draft: { submitted: [owner] } }`: from a value, the values it may move to and who may",
+        ) else {
+            return out;
+        };
+        for (from, moves) in entries {
+            let fp = child(path, &from.name);
+            let mut targets = IndexMap::new();
+            if let Some(moves) = self.map(
+                moves,
+                &fp,
+                None,
+                "write the values this one may move to, each with who may: `{ submitted: [owner] }`",
+            ) {
+                for (to, who) in moves {
+                    let tp = child(&fp, &to.name);
+                    let subjects = self.subjects(who, &tp).unwrap_or_default();
+                    targets.insert(to.name.clone(), subjects);
+                }
+            }
+            out.insert(from.name.clone(), targets);
+        }
+        out
     }
 
     fn fields(&mut self, node: &Node, path: &Path) -> IndexMap<String, Field> {
@@ -691,6 +765,17 @@ impl Decoder {
                         "values" => {
                             f.values = self
                                 .text_list(v, &p, "write `values: [draft, published]`")
+                                .unwrap_or_default()
+                                .into_iter()
+                                .map(|(t, _)| t)
+                                .collect()
+                        }
+                        "read" => f.read = self.subjects(v, &p),
+                        "write" => f.write = self.subjects(v, &p),
+                        "transitions" => f.transitions = self.transitions(v, &p),
+                        "frozen" => {
+                            f.frozen = self
+                                .text_list(v, &p, "write `frozen: [approved, declined]`")
                                 .unwrap_or_default()
                                 .into_iter()
                                 .map(|(t, _)| t)

@@ -19,7 +19,19 @@ use std::borrow::Cow;
 /// assert_eq!(parse_str("again.yaml", &text, Format::Yaml).unwrap().spec, spec);
 /// ```
 pub fn to_yaml(spec: &Spec) -> String {
-    let value = serde_json::to_value(spec).unwrap_or(serde_json::Value::Null);
+    let mut value = serde_json::to_value(spec).unwrap_or(serde_json::Value::Null);
+    // `owned_through` is written the way the format spells it:
+    // `owned: { through: … }`.
+    if let Some(entities) = value.get_mut("entities").and_then(|v| v.as_object_mut()) {
+        for entity in entities.values_mut() {
+            let Some(e) = entity.as_object_mut() else {
+                continue;
+            };
+            if let Some(through) = e.shift_remove("owned_through") {
+                e.insert("owned".into(), serde_json::json!({ "through": through }));
+            }
+        }
+    }
     let yaml = convert(&value);
     let mut out = String::new();
     let mut emitter = YamlEmitter::new(&mut out);

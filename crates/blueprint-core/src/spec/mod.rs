@@ -6,6 +6,7 @@
 //! line, column and a hint; a spec that passes comes back as [`Checked`],
 //! with any warnings. [`validate`] checks a spec built in code.
 
+mod complete;
 mod decode;
 mod emit;
 mod model;
@@ -13,6 +14,8 @@ mod validate;
 mod vendors;
 
 pub use crate::syntax::Format;
+pub use complete::ownership_candidates;
+pub(crate) use complete::complete as complete_entities;
 pub use emit::to_yaml;
 pub use model::*;
 pub use vendors::{vendor, OptionKind, VendorInfo, VENDORS};

@@ -223,8 +223,13 @@ pub struct Entity {
     /// Free text, carried into docs and the ArchiMate model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Rows belong to the user who created them.
+    /// Rows belong to the user who created them (`owned: true`).
     pub owned: bool,
+    /// Rows belong to the owner of the row this relation points at
+    /// (`owned: { through: loan }`, or implied by a single required
+    /// relation to an owned entity). Written back as `owned: { through: … }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_through: Option<String>,
     /// Fields in spec order (without the implicit `id`, timestamps and owner).
     pub fields: IndexMap<String, Field>,
     /// Relations in spec order.
@@ -240,9 +245,37 @@ pub struct Entity {
     /// The entity's name, as written in the spec (PascalCase).
     #[serde(skip)]
     pub name: String,
+    /// What `check` completed for this entity (implied ownership, default
+    /// access); not part of the spec's meaning.
+    #[serde(skip)]
+    pub completion: Completion,
+}
+
+/// What the parser or the builder completed in an entity, so `check` can
+/// note it. It records how a spec was written, not what it means: two specs
+/// that mean the same are equal whatever their completions.
+#[derive(Debug, Clone, Default)]
+pub struct Completion {
+    /// The spec wrote an `owned` key (so no ownership is implied).
+    pub owned_key: bool,
+    /// Ownership through a relation was implied, not written.
+    pub ownership_implied: bool,
+    /// The actions whose access took the default.
+    pub defaulted: Vec<Action>,
+}
+
+impl PartialEq for Completion {
+    fn eq(&self, _: &Completion) -> bool {
+        true
+    }
 }
 
 impl Entity {
+    /// Whether rows belong to a user: directly or through a relation.
+    pub fn is_owned(&self) -> bool {
+        self.owned || self.owned_through.is_some()
+    }
+
     /// The collection name: `plural` when given, else the snake_case English
     /// plural of the entity name (`Person` → `people`).
     pub fn collection(&self) -> String {
@@ -461,6 +494,22 @@ pub struct Field {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Who sees the field (`None`: whoever reads the row). Callers outside
+    /// the list get items without the key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<Vec<Subject>>,
+    /// Who may set the field (`None`: whoever may create or update the
+    /// row). Others sending it get 403.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<Vec<Subject>>,
+    /// The workflow of an `enum` field: from a value, the values it may
+    /// move to and who may make each move.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub transitions: IndexMap<String, IndexMap<String, Vec<Subject>>>,
+    /// Values of an `enum` field in which the row's other fields cannot
+    /// change.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub frozen: Vec<String>,
 }
 
 /// The default precision of a decimal field.
@@ -487,7 +536,16 @@ impl Field {
             scale: None,
             pii: None,
             description: None,
+            read: None,
+            write: None,
+            transitions: IndexMap::new(),
+            frozen: Vec::new(),
         }
+    }
+
+    /// Whether the field is a workflow (an `enum` with `transitions`).
+    pub fn is_workflow(&self) -> bool {
+        !self.transitions.is_empty()
     }
 
     /// The effective `(precision, scale)` of a decimal field.
@@ -695,10 +753,37 @@ impl Access {
         }
     }
 
-    /// The default subjects of an action, as the spec format defines them:
-    /// `read` and `create` are `authenticated`; `update` and `delete` are
-    /// `owner` (owned entities only) and the admin roles.
+    /// The default subjects of an action, as the spec format defines them
+    /// (least privilege): for an owned entity (directly or through a
+    /// relation) `create` is `authenticated` and the rest `owner` and the
+    /// admin roles; for an entity that is not owned `read` is
+    /// `authenticated` and the rest the admin roles.
+    ///
+    /// ```
+    /// use blueprint_core::spec::{Access, Action, Subject};
+    /// let admins = ["admin".to_string()];
+    /// assert_eq!(Access::default_for(Action::Read, true, &admins), [Subject::Owner, Subject::Role("admin".into())]);
+    /// assert_eq!(Access::default_for(Action::Create, false, &admins), [Subject::Role("admin".into())]);
+    /// ```
     pub fn default_for(action: Action, owned: bool, admin_roles: &[String]) -> Vec<Subject> {
+        let admins = admin_roles.iter().cloned().map(Subject::Role);
+        match (action, owned) {
+            (Action::Create, true) | (Action::Read, false) => vec![Subject::Authenticated],
+            (Action::Create, false) => admins.collect(),
+            (_, true) => std::iter::once(Subject::Owner).chain(admins).collect(),
+            (_, false) => admins.collect(),
+        }
+    }
+
+    /// The defaults before least privilege (spec format until this
+    /// release): `create` and `read` `authenticated`, `update` and
+    /// `delete` `owner` (owned entities) and the admin roles. `check`
+    /// notes each entity whose defaults tightened.
+    pub fn previous_default_for(
+        action: Action,
+        owned: bool,
+        admin_roles: &[String],
+    ) -> Vec<Subject> {
         match action {
             Action::Create | Action::Read => vec![Subject::Authenticated],
             Action::Update | Action::Delete => {
@@ -712,6 +797,7 @@ impl Access {
         }
     }
 }
+
 
 /// The unit of a retention period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -248,6 +248,9 @@ impl Checks<'_> {
             self.fields(spec, name, entity, &path);
             self.relations(spec, name, entity, &path);
             self.access(spec, name, entity, &path);
+            self.ownership(spec, name, entity, &path);
+            self.defaults_tightened(spec, name, entity, &path);
+            self.field_rules(spec, name, entity, &path);
         }
     }
 
@@ -463,8 +466,8 @@ impl Checks<'_> {
             }
             if rel.on_delete == OnDelete::Restrict
                 && rel.kind != RelationKind::ManyToMany
-                && target.owned
-                && !entity.owned
+                && target.is_owned()
+                && !entity.is_owned()
             {
                 self.report(
                     Diagnostic::warning(
@@ -518,7 +521,7 @@ impl Checks<'_> {
                         .with_hint("use `authenticated` or the roles that may create; the creator becomes the owner"),
                         At::Value(at),
                     ),
-                    Subject::Owner if !entity.owned => self.report(
+                    Subject::Owner if !entity.is_owned() => self.report(
                         Diagnostic::error(
                             Code::OwnerOnUnowned,
                             format!("`owner` is used in `{action}` access of `{entity_name}`, which is not owned"),
@@ -526,7 +529,7 @@ impl Checks<'_> {
                         .with_hint(format!("add `owned: true` to `{entity_name}` so rows belong to their creator, or name roles instead")),
                         At::Value(at),
                     ),
-                    Subject::Public if action == Action::Create && entity.owned => self.report(
+                    Subject::Public if action == Action::Create && entity.is_owned() => self.report(
                         Diagnostic::error(
                             Code::PublicCreateOnOwned,
                             format!("`public` may not create `{entity_name}` rows: they are owned, and an anonymous visitor owns nothing"),
@@ -537,6 +540,379 @@ impl Checks<'_> {
                     _ => {}
                 }
             }
+        }
+    }
+
+    /// `owned: { through: … }` and implied ownership (E410, E411, N412,
+    /// W413).
+    fn ownership(&mut self, spec: &Spec, name: &str, entity: &Entity, path: &Path) {
+        let owned_path = {
+            let mut p = path.clone();
+            p.push_key("owned");
+            p
+        };
+        if let Some(through) = &entity.owned_through {
+            let at = if entity.completion.ownership_implied {
+                At::Key(path.clone())
+            } else {
+                let mut p = owned_path.clone();
+                p.push_key("through");
+                At::Value(p)
+            };
+            let candidates = super::ownership_candidates(name, entity, &spec.entities);
+            match entity.relations.get(through) {
+                _ if entity.owned => self.report(
+                    Diagnostic::error(
+                        Code::BadOwnershipRelation,
+                        format!("`{name}` is both owned and owned through `{through}`"),
+                    )
+                    .with_hint("keep one: `owned: true` or `owned: { through: … }`"),
+                    at,
+                ),
+                None => {
+                    let known: Vec<&str> = entity.relations.keys().map(String::as_str).collect();
+                    let hint = did_you_mean(through, known.iter().copied(), || {
+                        "name a required many-to-one relation of this entity to an owned entity".to_string()
+                    });
+                    self.report(
+                        Diagnostic::error(
+                            Code::BadOwnershipRelation,
+                            format!("`{name}` is owned through `{through}`, which is not one of its relations"),
+                        )
+                        .with_hint(hint),
+                        at,
+                    );
+                }
+                Some(rel) if !candidates.contains(&through.as_str()) => {
+                    let why = if !rel.required {
+                        "it is optional"
+                    } else if rel.kind == RelationKind::ManyToMany {
+                        "it is many-to-many"
+                    } else if rel.to == name {
+                        "it points at the entity itself"
+                    } else {
+                        "the entity it points at is not owned"
+                    };
+                    self.report(
+                        Diagnostic::error(
+                            Code::BadOwnershipRelation,
+                            format!("`{name}` cannot be owned through `{through}`: {why}"),
+                        )
+                        .with_hint(format!(
+                            "ownership follows a required many-to-one (or one-to-one) relation to an owned entity; make `{through}` required and `{}` owned, or choose another relation",
+                            rel.to
+                        )),
+                        at,
+                    );
+                }
+                Some(_) => {
+                    // A chain that comes back to this entity owns nothing.
+                    let mut seen = vec![name.to_string()];
+                    let mut current = entity;
+                    while let Some(rel) = current
+                        .owned_through
+                        .as_ref()
+                        .and_then(|t| current.relations.get(t))
+                    {
+                        if seen.contains(&rel.to) {
+                            seen.push(rel.to.clone());
+                            self.report(
+                                Diagnostic::error(
+                                    Code::OwnershipCycle,
+                                    format!("ownership of `{name}` goes round in a circle: {}", seen.join(" → ")),
+                                )
+                                .with_hint("one entity of the chain must be `owned: true` (rows belong to their creator)"),
+                                at,
+                            );
+                            break;
+                        }
+                        seen.push(rel.to.clone());
+                        match spec.entities.get(&rel.to) {
+                            Some(next) => current = next,
+                            None => break,
+                        }
+                    }
+                    if entity.completion.ownership_implied {
+                        let rel = &entity.relations[through];
+                        self.report(
+                            Diagnostic::note(
+                                Code::ImpliedOwnership,
+                                format!(
+                                    "`{name}` rows belong to the owner of their `{through}` ({}): it is the entity's one required relation to an owned entity",
+                                    rel.to
+                                ),
+                            )
+                            .with_hint(format!(
+                                "write `owned: {{ through: {through} }}` to say so, or `owned: false` if `{name}` rows belong to nobody"
+                            )),
+                            At::Key(path.clone()),
+                        );
+                    }
+                }
+            }
+        } else if !entity.completion.owned_key && !entity.owned {
+            let candidates = super::ownership_candidates(name, entity, &spec.entities);
+            if candidates.len() > 1 {
+                self.report(
+                    Diagnostic::warning(
+                        Code::AmbiguousOwnership,
+                        format!(
+                            "`{name}` has required relations to several owned entities ({}), so whose rows they are is not clear",
+                            candidates.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                    .with_hint(format!(
+                        "write `owned: {{ through: {} }}` (or another of them), or `owned: false`",
+                        candidates[0]
+                    )),
+                    At::Key(path.clone()),
+                );
+            }
+        }
+    }
+
+    /// N510: actions without a rule whose least-privilege default is
+    /// stricter than the default before it.
+    fn defaults_tightened(&mut self, spec: &Spec, name: &str, entity: &Entity, path: &Path) {
+        let admins: Vec<String> = spec.admin_roles().map(str::to_string).collect();
+        let owned = entity.is_owned();
+        let changed: Vec<String> = entity
+            .completion
+            .defaulted
+            .iter()
+            .filter(|a| {
+                Access::default_for(**a, owned, &admins)
+                    != Access::previous_default_for(**a, owned, &admins)
+            })
+            .map(|a| {
+                let now: Vec<&str> = entity.access.get(*a).iter().map(Subject::as_str).collect();
+                format!("`{a}` is now [{}]", now.join(", "))
+            })
+            .collect();
+        if changed.is_empty() {
+            return;
+        }
+        self.report(
+            Diagnostic::note(
+                Code::DefaultAccessTightened,
+                format!(
+                    "`{name}` has no rule for some actions, and their defaults are now least-privilege: {}",
+                    changed.join("; ")
+                ),
+            )
+            .with_hint("write an `access` rule for each action to choose who may (`authenticated` gives every signed-in user every row)"),
+            At::Key(path.clone()),
+        );
+    }
+
+    /// Field rules and workflows: E512, E513, E303, E310, E311, W312, E313.
+    fn field_rules(&mut self, spec: &Spec, name: &str, entity: &Entity, path: &Path) {
+        for (fname, f) in &entity.fields {
+            let fpath = {
+                let mut p = path.clone();
+                p.push_key("fields");
+                p.push_key(fname);
+                p
+            };
+            let sub = |key: &str| {
+                let mut p = fpath.clone();
+                p.push_key(key);
+                p
+            };
+            for (key, subjects) in [("read", &f.read), ("write", &f.write)] {
+                let Some(subjects) = subjects else { continue };
+                for (i, subject) in subjects.iter().enumerate() {
+                    let mut at = sub(key);
+                    at.push_index(i);
+                    if let Some(problem) = self.subject_problem(spec, entity, subject, key == "read") {
+                        self.report(
+                            Diagnostic::error(
+                                Code::BadFieldRule,
+                                format!("`{}` in the `{key}` rule of `{name}.{fname}` {problem}", subject.as_str()),
+                            )
+                            .with_hint("field rules name roles of this spec, `owner` (owned entities), `authenticated`, and in `read` also `public`"),
+                            At::Value(at),
+                        );
+                    }
+                }
+            }
+            // A required field without a default must be writable by every
+            // creator, or some creates could never succeed.
+            if f.required && f.default.is_none() {
+                if let Some(write) = &f.write {
+                    let may = |s: &Subject| {
+                        write.contains(s)
+                            || write.contains(&Subject::Authenticated)
+                            || matches!(s, Subject::Role(r) if spec.roles.get(r).is_some_and(|r| r.admin))
+                    };
+                    let blocked: Vec<&str> = entity
+                        .access
+                        .create
+                        .iter()
+                        .filter(|s| {
+                            !may(s)
+                                && !(matches!(s, Subject::Authenticated | Subject::Public)
+                                    && write.contains(&Subject::Owner)
+                                    && entity.is_owned())
+                        })
+                        .map(Subject::as_str)
+                        .collect();
+                    if !blocked.is_empty() {
+                        self.report(
+                            Diagnostic::error(
+                                Code::RequiredFieldUnwritable,
+                                format!(
+                                    "`{name}.{fname}` is required and has no default, but {} may create `{name}` rows without being allowed to write it",
+                                    blocked.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
+                                ),
+                            )
+                            .with_hint("give the field a `default`, make it optional, or add those subjects to its `write` rule"),
+                            At::Value(sub("write")),
+                        );
+                    }
+                }
+            }
+            if f.transitions.is_empty() && f.frozen.is_empty() {
+                continue;
+            }
+            if f.ty != FieldType::Enum {
+                let key = if f.transitions.is_empty() { "frozen" } else { "transitions" };
+                self.report(
+                    Diagnostic::error(
+                        Code::OptionNotForType,
+                        format!("`{key}` does not apply to `{name}.{fname}`, a {} field", f.ty),
+                    )
+                    .with_hint("workflows are `enum` fields: give the field `type: enum` and `values`"),
+                    At::Key(sub(key)),
+                );
+                continue;
+            }
+            if !f.transitions.is_empty() && f.default.is_none() {
+                self.report(
+                    Diagnostic::error(
+                        Code::WorkflowWithoutDefault,
+                        format!("the workflow `{name}.{fname}` has no `default`, so rows have no state to start from"),
+                    )
+                    .with_hint(format!(
+                        "add `default: {}` (the state new rows start in)",
+                        f.values.first().map(String::as_str).unwrap_or("draft")
+                    )),
+                    At::Key(fpath.clone()),
+                );
+            }
+            if !f.transitions.is_empty() && f.write.is_some() {
+                self.report(
+                    Diagnostic::error(
+                        Code::WriteWithTransitions,
+                        format!("`{name}.{fname}` has both a `write` rule and `transitions`"),
+                    )
+                    .with_hint("the moves of `transitions` say who may change a workflow field; remove `write`"),
+                    At::Key(sub("write")),
+                );
+            }
+            let known = |v: &str| f.values.iter().any(|x| x == v);
+            let mut unknown: Vec<(Path, &str)> = Vec::new();
+            for (from, moves) in &f.transitions {
+                let fp = {
+                    let mut p = sub("transitions");
+                    p.push_key(from);
+                    p
+                };
+                if !known(from) {
+                    unknown.push((fp.clone(), from));
+                }
+                for (to, subjects) in moves {
+                    let mut tp = fp.clone();
+                    tp.push_key(to);
+                    if !known(to) {
+                        unknown.push((tp.clone(), to));
+                    }
+                    for (i, subject) in subjects.iter().enumerate() {
+                        let mut at = tp.clone();
+                        at.push_index(i);
+                        if let Some(problem) = self.subject_problem(spec, entity, subject, false) {
+                            self.report(
+                                Diagnostic::error(
+                                    Code::BadFieldRule,
+                                    format!("`{}` in the move `{from}` → `{to}` of `{name}.{fname}` {problem}", subject.as_str()),
+                                )
+                                .with_hint("a move names roles of this spec, `owner` (owned entities) or `authenticated`"),
+                                At::Value(at),
+                            );
+                        }
+                    }
+                }
+            }
+            for (i, v) in f.frozen.iter().enumerate() {
+                if !known(v) {
+                    let mut at = sub("frozen");
+                    at.push_index(i);
+                    unknown.push((at, v));
+                }
+            }
+            for (at, value) in unknown {
+                let hint = did_you_mean(value, f.values.iter().map(String::as_str), || {
+                    format!("the values of `{fname}` are: {}", f.values.join(", "))
+                });
+                self.report(
+                    Diagnostic::error(
+                        Code::UnknownState,
+                        format!("`{}` is not a value of `{name}.{fname}`", shorten(value)),
+                    )
+                    .with_hint(hint),
+                    At::Key(at),
+                );
+            }
+            // Values no move reaches from the default.
+            if let Some(Scalar::Str(start)) = &f.default {
+                let mut reached = vec![start.clone()];
+                let mut i = 0;
+                while i < reached.len() {
+                    if let Some(moves) = f.transitions.get(&reached[i]) {
+                        for to in moves.keys() {
+                            if !reached.contains(to) {
+                                reached.push(to.clone());
+                            }
+                        }
+                    }
+                    i += 1;
+                }
+                let unreachable: Vec<&str> = f
+                    .values
+                    .iter()
+                    .filter(|v| !reached.contains(v))
+                    .map(String::as_str)
+                    .collect();
+                if !f.transitions.is_empty() && !unreachable.is_empty() {
+                    self.report(
+                        Diagnostic::warning(
+                            Code::UnreachableState,
+                            format!(
+                                "no move reaches {} of `{name}.{fname}` from `{start}`",
+                                unreachable.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                            ),
+                        )
+                        .with_hint("add a move to it under `transitions`, or remove the value"),
+                        At::Key(sub("transitions")),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Why a subject cannot appear in a field rule or a move, if it cannot.
+    fn subject_problem(
+        &self,
+        spec: &Spec,
+        entity: &Entity,
+        subject: &Subject,
+        read: bool,
+    ) -> Option<String> {
+        match subject {
+            Subject::Role(r) if !spec.roles.contains_key(r) => Some("is not a role of this spec".into()),
+            Subject::Owner if !entity.is_owned() => Some("names the owner of a row that has none (the entity is not owned)".into()),
+            Subject::Public if !read => Some("would let anonymous visitors change it".into()),
+            _ => None,
         }
     }
 
