@@ -52,14 +52,14 @@ impl Stack for TinyStack {
             },
         ]
     }
-    fn plan(&self, bp: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
-        let spec = bp.spec();
+    fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
         let mut files = Vec::new();
-        for (name, entity) in &spec.entities {
+        for entity in &model.entities {
+            let name = &entity.name;
             let fields: Vec<Value> = entity
                 .fields
                 .iter()
-                .map(|(f, field)| json!({ "name": f, "type": format!("{:?}", field.ty), "required": field.required }))
+                .map(|field| json!({ "name": field.name, "type": format!("{:?}", field.ty()), "required": field.rules.required }))
                 .collect();
             files.push(PlannedFile::template(
                 format!("models/{}.txt", blueprint_core::naming::snake(name)),
