@@ -235,7 +235,10 @@ fn encryption_adr(model: &AppModel) -> Adr {
     let sensitive: Vec<String> = model
         .entities
         .iter()
-        .flat_map(|e| e.encrypted().map(move |f| format!("`{}.{}`", e.name, f.name)))
+        .flat_map(|e| {
+            e.encrypted()
+                .map(move |f| format!("`{}.{}`", e.name, f.name))
+        })
         .collect();
     let which = if sensitive.is_empty() {
         "No field is classified sensitive today; the mechanism is in place for the first one."
@@ -453,7 +456,10 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str) -> Adr {
 /// ```
 pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
     let (bp, analysis, model) = (input.blueprint, input.analysis, input.model);
-    let stack = input.stack.map(|s| s.id).unwrap_or(bp.spec().stack.as_str());
+    let stack = input
+        .stack
+        .map(|s| s.id)
+        .unwrap_or(bp.spec().stack.as_str());
     let decision = input.stack.and_then(|s| s.decision);
     let mut records = vec![
         stack_adr(model, stack, decision),

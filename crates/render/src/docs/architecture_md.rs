@@ -197,7 +197,10 @@ pub fn architecture_markdown(input: &DocInput<'_>) -> String {
     let sensitive: Vec<String> = model
         .entities
         .iter()
-        .flat_map(|e| e.encrypted().map(move |f| format!("`{}.{}`", e.name, f.name)))
+        .flat_map(|e| {
+            e.encrypted()
+                .map(move |f| format!("`{}.{}`", e.name, f.name))
+        })
         .collect();
     s.push_str(&format!(
         "- **Encryption at rest**: sensitive fields ({}) are encrypted with {} under `ENCRYPTION_KEYS` (newest first encrypts, all decrypt), so keys rotate without downtime; they cannot be sorted or filtered on.\n",

@@ -285,7 +285,12 @@ pub fn login_sequence(model: &AppModel) -> String {
         .routes
         .iter()
         .find(|r| matches!(r.operation, Operation::Create(_)))
-        .or_else(|| model.routes.iter().find(|r| r.operation == Operation::Logout))
+        .or_else(|| {
+            model
+                .routes
+                .iter()
+                .find(|r| r.operation == Operation::Logout)
+        })
         .map(|r| r.path.clone())
         .unwrap_or_else(|| format!("{base}/auth/logout"));
     let mut s = String::from("sequenceDiagram\n");

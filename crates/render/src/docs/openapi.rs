@@ -10,8 +10,8 @@ use blueprint_core::naming;
 use blueprint_core::spec::{Action, Field, FieldType, Subject};
 use model::routes::{AUDIT_ACTIONS, MAX_PAGE_SIZE};
 use model::{
-    AppModel, Entity as ModelEntity, EntityId, Field as ModelField, FilterOn, Operation,
-    Relation, Route, SessionUse,
+    AppModel, Entity as ModelEntity, EntityId, Field as ModelField, FilterOn, Operation, Relation,
+    Route, SessionUse,
 };
 use serde_json::{json, Map, Value};
 
@@ -721,15 +721,13 @@ fn operation(model: &AppModel, route: &Route) -> Value {
 fn paths(model: &AppModel) -> Map<String, Value> {
     let mut paths = Map::new();
     for route in &model.routes {
-        let item = paths
-            .entry(route.path.clone())
-            .or_insert_with(|| {
-                let mut item = Map::new();
-                if route.path.contains("{id}") {
-                    item.insert("parameters".into(), json!([param("id")]));
-                }
-                Value::Object(item)
-            });
+        let item = paths.entry(route.path.clone()).or_insert_with(|| {
+            let mut item = Map::new();
+            if route.path.contains("{id}") {
+                item.insert("parameters".into(), json!([param("id")]));
+            }
+            Value::Object(item)
+        });
         if let Value::Object(item) = item {
             item.insert(route.method.lower().into(), operation(model, route));
         }
