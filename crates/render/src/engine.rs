@@ -31,9 +31,9 @@ use vendors::{Vendor, VendorRegistry};
 ///     fn templates(&self) -> Vec<Template> {
 ///         vec![Template { name: "tiny/entity", source: "# {{pascal name}}\n" }]
 ///     }
-///     fn plan(&self, bp: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
-///         Ok(bp.spec().entities.keys()
-///             .map(|name| PlannedFile::template(format!("{name}.md"), "tiny/entity", json!({ "name": name })))
+///     fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
+///         Ok(model.entities.iter()
+///             .map(|e| PlannedFile::template(format!("{}.md", e.name), "tiny/entity", json!({ "name": e.name })))
 ///             .collect())
 ///     }
 ///     fn verification(&self) -> VerificationPlan { VerificationPlan::default() }
@@ -161,7 +161,7 @@ impl Engine {
     /// use blueprint_core::builder::SpecBuilder;
     /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
     /// spec.integrations.insert("stripe".into(), Default::default());
-    /// assert_eq!(render::Engine::new().unserved_integrations(&spec, "python-fastapi"), ["stripe"]);
+    /// assert_eq!(render::Engine::new().unserved_integrations(&spec, &spec.stack), ["stripe"]);
     /// ```
     pub fn unserved_integrations(&self, spec: &Spec, stack_id: &str) -> Vec<String> {
         spec.integrations

@@ -59,7 +59,7 @@ impl Stack for TinyStack {
             let fields: Vec<Value> = entity
                 .fields
                 .iter()
-                .map(|field| json!({ "name": field.name, "type": format!("{:?}", field.ty()), "required": field.rules.required }))
+                .map(|f| json!({ "name": f.name, "type": format!("{:?}", f.ty()), "required": f.rules.required }))
                 .collect();
             files.push(PlannedFile::template(
                 format!("models/{}.txt", blueprint_core::naming::snake(name)),
@@ -68,8 +68,8 @@ impl Stack for TinyStack {
             ));
         }
         let mut view = json!({
-            "title": spec.product.display_name(),
-            "entities": spec.entities.keys().collect::<Vec<_>>(),
+            "title": model.product.title,
+            "entities": model.entities.iter().map(|e| &e.name).collect::<Vec<_>>(),
             "motto": "a < b && c > d",
             "body": "x = 1\n\nreturn x",
         });
@@ -127,7 +127,7 @@ impl DocumentEmitter for Index {
         let text = format!(
             "{} for {}: {} controls\n",
             input.blueprint.spec().product.name,
-            input.stack.unwrap_or("no stack"),
+            input.stack.map(|s| s.id).unwrap_or("no stack"),
             input.analysis.controls.len()
         );
         out.insert("docs/index.md", text)

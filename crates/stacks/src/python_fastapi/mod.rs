@@ -204,7 +204,11 @@ fn realizing(capability: Capability) -> &'static [&'static str] {
         C::LogRedaction => &["src/{pkg}/logs.py"],
         C::PiiEncryptionAtRest => &["src/{pkg}/security/crypto.py", "docs/SECURITY.md"],
         C::KeyRotation => &["src/{pkg}/security/crypto.py", "src/{pkg}/cli.py"],
-        C::SecretsFromEnvironment => &["src/{pkg}/settings.py", ".env.example"],
+        C::SecretsFromEnvironment => &[
+            "src/{pkg}/settings.py",
+            ".env.example",
+            "deploy/k8s/secret.yaml",
+        ],
         C::GdprExport | C::GdprErasure => {
             &["src/{pkg}/services/privacy.py", "src/{pkg}/routers/me.py"]
         }
