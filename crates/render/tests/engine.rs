@@ -42,14 +42,8 @@ impl Stack for TinyStack {
     }
     fn templates(&self) -> Vec<Template> {
         vec![
-            Template {
-                name: "tiny/model",
-                source: MODEL,
-            },
-            Template {
-                name: "tiny/readme",
-                source: README,
-            },
+            Template::embedded("tiny/model", MODEL),
+            Template::embedded("tiny/readme", README),
         ]
     }
     fn plan(&self, bp: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
@@ -97,10 +91,10 @@ impl Vendor for Slack {
         stack_id == "tiny"
     }
     fn templates(&self) -> Vec<Template> {
-        vec![Template {
-            name: "slack/tiny/notify",
-            source: "CHANNEL = {{json channel}}\n",
-        }]
+        vec![Template::embedded(
+            "slack/tiny/notify",
+            "CHANNEL = {{json channel}}\n",
+        )]
     }
     fn plan(
         &self,
@@ -202,7 +196,7 @@ fn a_missing_variable_is_an_error_naming_template_and_variable() {
 fn strict_mode_covers_if_helpers_and_unknown_templates() {
     let mut t = Templates::new();
     let reg = |t: &mut Templates, name: &'static str, source: &'static str| {
-        t.register(&Template { name, source }).unwrap()
+        t.register(&Template::embedded(name, source)).unwrap()
     };
     reg(&mut t, "if", "{{#if flag}}yes{{else}}no{{/if}}");
     reg(&mut t, "helper", "{{snake name}}");
@@ -237,26 +231,15 @@ fn strict_mode_covers_if_helpers_and_unknown_templates() {
 
     // A template that does not parse is refused when registered.
     let e = t
-        .register(&Template {
-            name: "broken",
-            source: "{{#if x}}open",
-        })
+        .register(&Template::embedded("broken", "{{#if x}}open"))
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("template `broken`: does not parse"), "{e}");
     // The same name with another source is refused; the same template twice is fine.
     reg(&mut t, "helper", "{{snake name}}");
-    assert!(t
-        .register(&Template {
-            name: "helper",
-            source: "x"
-        })
-        .is_err());
+    assert!(t.register(&Template::embedded("helper", "x")).is_err());
     let e = t
-        .register(&Template {
-            name: "h",
-            source: "{{frobnicate x}}",
-        })
+        .register(&Template::embedded("h", "{{frobnicate x}}"))
         .and_then(|_| t.render("h", &json!({ "x": 1 })))
         .unwrap_err()
         .to_string();
