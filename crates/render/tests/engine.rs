@@ -412,3 +412,29 @@ fn every_good_spec_renders_with_every_builtin_stack() {
         }
     }
 }
+
+#[test]
+fn the_built_in_engine_knows_what_the_spec_checker_knows() {
+    // `blueprint_core::spec::Known::builtin()` lists the built-in stacks by
+    // id (blueprint-core cannot depend on the stacks crate); the registry
+    // is the truth, and the two must agree.
+    let engine = Engine::with_builtins();
+    assert_eq!(engine.known(), blueprint_core::spec::Known::builtin());
+}
+
+#[test]
+fn a_registered_stack_and_vendor_are_known_to_the_spec_checker() {
+    let mut engine = Engine::with_builtins();
+    engine.register_stack(Box::new(TinyStack { break_view: false }));
+    engine.register_vendor(Box::new(Slack));
+    let known = engine.known();
+    assert!(known.has_stack("tiny"));
+    assert_eq!(known.vendor("slack").unwrap().options[0].0, "channel");
+    let text = "spec_version: 1\nproduct: { name: t1 }\nstack: tiny\nintegrations: { slack: { channel: '#ops' } }\nentities: { Task: { fields: { title: string } } }\n";
+    let spec = engine
+        .parse_str("t.yaml", text, blueprint_core::spec::Format::Yaml)
+        .unwrap()
+        .spec;
+    let generated = render::generate(&spec, &engine, &Options::new()).unwrap();
+    assert!(generated.unserved_integrations.is_empty());
+}
