@@ -115,9 +115,9 @@ impl Stack for Without {
     }
     fn plan(
         &self,
-        bp: &blueprint_core::graph::Blueprint,
+        model: &model::AppModel,
     ) -> Result<Vec<stacks::PlannedFile>, stacks::StackError> {
-        stacks::python_fastapi::PythonFastapi.plan(bp)
+        stacks::python_fastapi::PythonFastapi.plan(model)
     }
     fn verification(&self) -> VerificationPlan {
         let mut plan = stacks::python_fastapi::PythonFastapi.verification();
@@ -127,7 +127,8 @@ impl Stack for Without {
 }
 
 fn run_gate(dir: &Path, stack: &dyn Stack, database_url: Option<String>) -> QualityReport {
-    let project = Project::load(dir, None).expect("the project and its kept spec");
+    let project = Project::load(dir, None, &render::Engine::with_builtins())
+        .expect("the project and its kept spec");
     let options = VerifyOptions {
         database_url,
         ..VerifyOptions::default()

@@ -9,8 +9,8 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! let project = gate::Project::load(Path::new("tasks"), None).unwrap();
 //! let engine = render::Engine::with_builtins();
+//! let project = gate::Project::load(Path::new("tasks"), None, &engine).unwrap();
 //! let stack = engine.stack(&project.stack).unwrap();
 //! let report = gate::verify(&project, stack, &gate::VerifyOptions::default(), &gate::Quiet).unwrap();
 //! println!("passed: {}, score {}", report.passed, report.score);
@@ -30,6 +30,7 @@ pub use report::{CheckResult, Finding, QualityReport, Severity, StageReport, Sta
 
 use base64::Engine as _;
 use blueprint_core::graph::Blueprint;
+use model::AppModel;
 use process::{make_command, run_logged, tail, Server};
 use stacks::Stack;
 use std::path::{Path, PathBuf};
@@ -40,13 +41,17 @@ use std::time::{Duration, Instant};
 /// How many lines of a stage's output the report keeps.
 const EXCERPT_LINES: usize = 40;
 
-/// A generated project and the blueprint it was generated from.
+/// A generated project, the blueprint it was generated from and its
+/// application model.
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The project directory.
     pub dir: PathBuf,
     /// The complete blueprint (lowered, compliance woven in).
     pub blueprint: Blueprint,
+    /// The application model of the complete blueprint, which the
+    /// conformance suite checks the app against.
+    pub model: AppModel,
     /// The stack it was generated with (the spec's `stack`).
     pub stack: String,
 }
@@ -54,20 +59,29 @@ pub struct Project {
 impl Project {
     /// A project directory with its spec: `spec` when given, else the one
     /// archgen kept in [`render::write::SPEC_PATH`] when it generated the
-    /// project.
+    /// project. The spec is checked, and its blueprint completed, by the
+    /// engine the project was generated with ([`render::Engine::parse_file`],
+    /// [`render::Engine::complete`]): its stacks and vendors are known, and
+    /// its compliance rules rebuild the same blueprint.
     ///
     /// ```
     /// let empty = tempfile::tempdir().unwrap();
-    /// let err = gate::Project::load(empty.path(), None).unwrap_err();
+    /// let engine = render::Engine::with_builtins();
+    /// let err = gate::Project::load(empty.path(), None, &engine).unwrap_err();
     /// assert!(err.to_string().contains(".archgen/spec.yaml"));
     /// ```
     ///
     /// # Errors
     ///
     /// [`GateError::NotAProject`] when there is no spec to read;
-    /// [`GateError::Spec`] when it does not parse; [`GateError::Render`]
-    /// when its compliance controls cannot be woven.
-    pub fn load(dir: &Path, spec: Option<&Path>) -> Result<Project, GateError> {
+    /// [`GateError::Spec`] when it does not parse or names what the engine
+    /// does not know; [`GateError::Render`] when its compliance controls
+    /// cannot be woven.
+    pub fn load(
+        dir: &Path,
+        spec: Option<&Path>,
+        engine: &render::Engine,
+    ) -> Result<Project, GateError> {
         if !dir.is_dir() {
             return Err(GateError::NotAProject {
                 path: dir.to_path_buf(),
@@ -87,29 +101,41 @@ impl Project {
                 kept
             }
         };
-        let checked =
-            blueprint_core::spec::parse_file(&spec_path).map_err(|e| GateError::Spec {
-                path: spec_path.clone(),
-                reason: match e {
-                    blueprint_core::spec::LoadError::Invalid(errors) => {
-                        blueprint_core::diag::summary(&errors.diagnostics)
-                    }
-                    other => other.to_string(),
-                },
-            })?;
-        Project::from_spec(dir, &checked.spec)
+        let checked = engine.parse_file(&spec_path).map_err(|e| GateError::Spec {
+            path: spec_path.clone(),
+            reason: match e {
+                blueprint_core::spec::LoadError::Invalid(errors) => {
+                    blueprint_core::diag::summary(&errors.diagnostics)
+                }
+                other => other.to_string(),
+            },
+        })?;
+        Project::from_spec(dir, &checked.spec, engine)
     }
 
-    /// A project directory generated from a spec in hand.
+    /// A project directory generated from a spec in hand, its blueprint
+    /// completed with the engine's compliance analyzer.
+    ///
+    /// ```
+    /// let spec = blueprint_core::builder::SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+    /// let engine = render::Engine::with_builtins();
+    /// let project = gate::Project::from_spec(std::path::Path::new("tasks"), &spec, &engine).unwrap();
+    /// assert_eq!(project.stack, "python-fastapi");
+    /// assert!(project.blueprint.element_by_str("req.csrf-protection").is_some());
+    /// ```
     ///
     /// # Errors
     ///
     /// [`GateError::Render`] when the compliance controls cannot be woven.
-    pub fn from_spec(dir: &Path, spec: &blueprint_core::spec::Spec) -> Result<Project, GateError> {
-        let mut blueprint = blueprint_core::lower::lower(spec);
-        compliance::complete(&mut blueprint).map_err(render::RenderError::from)?;
+    pub fn from_spec(
+        dir: &Path,
+        spec: &blueprint_core::spec::Spec,
+        engine: &render::Engine,
+    ) -> Result<Project, GateError> {
+        let (blueprint, _) = engine.complete(spec)?;
         Ok(Project {
             dir: dir.to_path_buf(),
+            model: AppModel::from_blueprint(&blueprint),
             blueprint,
             stack: spec.stack.clone(),
         })
@@ -157,8 +183,8 @@ impl Progress for Quiet {
 /// in the system temp directory.
 ///
 /// ```
-/// let pip = gate::cache_dir().join("pip");
-/// assert!(pip.ends_with("pip"));
+/// let packages = gate::cache_dir().join("packages");
+/// assert!(packages.ends_with("packages"));
 /// ```
 pub fn cache_dir() -> PathBuf {
     let var = |k: &str| {
@@ -200,9 +226,9 @@ fn random_key() -> String {
 /// stopped before it returns, whatever happens.
 ///
 /// ```no_run
-/// use blueprint_core::spec::parse_file;
-/// let spec = parse_file(std::path::Path::new("tasks.yaml")).unwrap().spec;
-/// let project = gate::Project::from_spec(std::path::Path::new("tasks"), &spec).unwrap();
+/// let engine = render::Engine::with_builtins();
+/// let spec = engine.parse_file(std::path::Path::new("tasks.yaml")).unwrap().spec;
+/// let project = gate::Project::from_spec(std::path::Path::new("tasks"), &spec, &engine).unwrap();
 /// let options = gate::VerifyOptions {
 ///     database_url: Some("postgresql://postgres@127.0.0.1:5432/postgres".into()),
 ///     ..gate::VerifyOptions::default()
@@ -232,13 +258,12 @@ pub fn verify(
     std::fs::create_dir_all(&logs)
         .map_err(|e| GateError::io("cannot create the log directory", &logs, e))?;
     let cache = options.cache_dir.clone().unwrap_or_else(cache_dir);
-    // An explicit PIP_CACHE_DIR wins; else pip's cache lives in ours.
-    let pip_cache = std::env::var_os("PIP_CACHE_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache.join("pip"));
-    std::fs::create_dir_all(&pip_cache)
-        .map_err(|e| GateError::io("cannot create the cache directory", &pip_cache, e))?;
+    let plan = stack.verification();
+    let caches = package_caches(&plan, &cache, |k| std::env::var_os(k));
+    for (_, dir) in &caches {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| GateError::io("cannot create the cache directory", dir, e))?;
+    }
 
     match &options.database_url {
         Some(_) => progress.note("creating a throwaway database on the given server"),
@@ -250,24 +275,24 @@ pub fn verify(
     progress.note(&format!("database `{}`", database.name()));
 
     let port = process::free_port()?;
-    let env: Vec<(String, String)> = vec![
+    let mut env: Vec<(String, String)> = vec![
         ("DATABASE_URL".into(), database.url().to_string()),
         ("SECRET_KEY".into(), db::random_hex(32)),
         ("ENCRYPTION_KEYS".into(), random_key()),
         ("COOKIE_SECURE".into(), "false".into()),
         ("PORT".into(), port.to_string()),
         ("HOST".into(), "127.0.0.1".into()),
-        (
-            "PIP_CACHE_DIR".into(),
-            pip_cache.to_string_lossy().into_owned(),
-        ),
         // The suite sends hundreds of requests from one address in a
         // minute; the limits themselves are the project's tests' business.
         ("RATE_LIMIT_CLIENT".into(), "100000".into()),
         ("RATE_LIMIT_USER".into(), "100000".into()),
     ];
+    env.extend(
+        caches
+            .into_iter()
+            .map(|(k, dir)| (k, dir.to_string_lossy().into_owned())),
+    );
 
-    let plan = stack.verification();
     // The project's tests and the app run side by side, each on a database
     // of its own, when the plan tests before it runs: the tests empty
     // tables, the app keeps its rows.
@@ -342,7 +367,15 @@ pub fn verify(
             let conformance = match &server {
                 Some(_) => {
                     progress.stage_started("conformance");
-                    conformance_stage(project, &app_env, &logs, port, options, &stopped)
+                    conformance_stage(
+                        project,
+                        &plan.create_user,
+                        &app_env,
+                        &logs,
+                        port,
+                        options,
+                        &stopped,
+                    )
                 }
                 None => StageReport::skipped("conformance", "the app was not running"),
             };
@@ -461,9 +494,44 @@ fn run_stage(
     Ok(report)
 }
 
+/// The package caches of a plan: each variable with the folder it points
+/// at, the caller's own value (from `var`) when set, else the plan's
+/// folder under `cache`.
+fn package_caches(
+    plan: &stacks::VerificationPlan,
+    cache: &Path,
+    var: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Vec<(String, PathBuf)> {
+    plan.caches
+        .iter()
+        .map(|c| {
+            let dir = var(&c.variable)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| cache.join(&c.folder));
+            (c.variable.clone(), dir)
+        })
+        .collect()
+}
+
+/// The `make` arguments that create a user: the plan's, placeholders
+/// replaced.
+fn user_command(template: &[String], email: &str, password: &str, role: &str) -> Vec<String> {
+    template
+        .iter()
+        .map(|a| {
+            a.replace("{email}", email)
+                .replace("{password}", password)
+                .replace("{role}", role)
+        })
+        .collect()
+}
+
 /// The conformance suite against the running app.
+#[allow(clippy::too_many_arguments)]
 fn conformance_stage(
     project: &Project,
+    create_user: &[String],
     env: &[(String, String)],
     logs: &Path,
     port: u16,
@@ -471,13 +539,9 @@ fn conformance_stage(
     stopped: &(dyn Fn() -> bool + Sync),
 ) -> StageReport {
     let started = Instant::now();
+    let template = create_user;
     let create_user = |email: &str, password: &str, role: &str| -> Result<(), String> {
-        let args = vec![
-            "user".to_string(),
-            format!("EMAIL={email}"),
-            format!("PASSWORD={password}"),
-            format!("ROLE={role}"),
-        ];
+        let args = user_command(template, email, password, role);
         let cmd = make_command(&project.dir, &args, env);
         match run_logged(
             cmd,
@@ -486,16 +550,20 @@ fn conformance_stage(
             stopped,
         ) {
             Ok(o) if o.success => Ok(()),
-            Ok(o) => Err(format!("make user ROLE={role} failed: {}", tail(&o.log, 5))),
+            Ok(o) => Err(format!(
+                "make {} failed: {}",
+                template.first().map(String::as_str).unwrap_or_default(),
+                tail(&o.log, 5)
+            )),
             Err(e) => Err(e.to_string()),
         }
     };
     let suite_options = conformance::Options {
-        create_user: Some(&create_user),
+        create_user: (!template.is_empty()).then_some(&create_user as &conformance::UserCreator),
         cancel: Some(&options.cancel),
     };
     let base = format!("http://127.0.0.1:{port}");
-    let results = conformance::run(&project.blueprint, &base, &suite_options);
+    let results = conformance::run(&project.model, &project.blueprint, &base, &suite_options);
     let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
     let excerpt = failed
         .iter()
@@ -546,4 +614,54 @@ fn wait_healthy(
         std::thread::sleep(Duration::from_millis(150));
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> stacks::VerificationPlan {
+        stacks::VerificationPlan {
+            stages: Vec::new(),
+            create_user: [
+                "user",
+                "EMAIL={email}",
+                "PASSWORD={password}",
+                "ROLE={role}",
+            ]
+            .map(String::from)
+            .to_vec(),
+            caches: vec![stacks::Cache {
+                variable: "TOOL_CACHE".into(),
+                folder: "tool".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn caches_live_in_ours_unless_the_caller_set_them() {
+        let cache = Path::new("/c");
+        let ours = package_caches(&plan(), cache, |_| None);
+        assert_eq!(ours, [("TOOL_CACHE".to_string(), PathBuf::from("/c/tool"))]);
+        let theirs = package_caches(&plan(), cache, |k| {
+            (k == "TOOL_CACHE").then(|| "/elsewhere".into())
+        });
+        assert_eq!(theirs[0].1, PathBuf::from("/elsewhere"));
+        let empty = package_caches(&plan(), cache, |_| Some("".into()));
+        assert_eq!(empty[0].1, PathBuf::from("/c/tool"));
+    }
+
+    #[test]
+    fn the_user_command_fills_the_placeholders() {
+        let args = user_command(&plan().create_user, "a@example.com", "pw pw", "staff");
+        assert_eq!(
+            args,
+            [
+                "user",
+                "EMAIL=a@example.com",
+                "PASSWORD=pw pw",
+                "ROLE=staff"
+            ]
+        );
+    }
 }

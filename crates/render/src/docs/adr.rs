@@ -21,7 +21,10 @@
 use blueprint_core::graph::Blueprint;
 use compliance::Analysis;
 
-use crate::docs::facts::{base_path, cell, param_text, param_u64};
+use model::AppModel;
+use stacks::StackDecision;
+
+use crate::docs::facts::cell;
 use crate::docs::integrations::{add_it_yourself, display_name, planned_pci_scope};
 use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
 
@@ -126,12 +129,7 @@ impl DocumentEmitter for AdrEmitter {
     }
 
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
-        let records = adrs(
-            input.blueprint,
-            input.analysis,
-            input.stack.map(|s| s.id),
-            input.generated_integrations,
-        );
+        let records = adrs(input);
         for adr in &records {
             out.insert(adr.path(), adr.to_markdown())?;
         }
@@ -175,34 +173,27 @@ pub(crate) fn slug(text: &str) -> String {
     }
 }
 
-fn stack_adr(bp: &Blueprint, stack: &str) -> Adr {
-    let spec = bp.spec();
-    let title = spec.product.display_name();
-    if stack == "python-fastapi" {
+/// The record of choosing the stack: the stack's own decision when it
+/// gives one, else a generic record naming it.
+fn stack_adr(model: &AppModel, stack: &str, decision: Option<&StackDecision>) -> Adr {
+    let title = &model.product.title;
+    if let Some(d) = decision {
+        // The stack words its context for any product; name this one.
+        let context = match d.context.strip_prefix("The product ") {
+            Some(rest) => format!("{title} {rest}"),
+            None => d.context.clone(),
+        };
         return Adr {
             number: 0,
             status: Status::Accepted,
-            slug: "python-fastapi".into(),
-            title: "Build the backend with Python and FastAPI".into(),
-            context: format!("{title} needs an HTTP JSON backend that a small team can read, change and operate, with validation that mirrors the spec, an OpenAPI document, migrations and tests against a real PostgreSQL. The spec names the stack `{stack}`."),
-            drivers: vec![
-                "the spec's `stack` setting".into(),
-                "validation and the OpenAPI document should follow from typed models".into(),
-                "a mature ecosystem for PostgreSQL, migrations, password hashing and testing".into(),
-                "a production server that runs several worker processes".into(),
-            ],
-            options: vec![
-                "Python with FastAPI, Pydantic, SQLAlchemy and Alembic, served by gunicorn with uvicorn workers".into(),
-                "Python with Django and Django REST framework".into(),
-                "TypeScript with Express".into(),
-            ],
-            because: "the spec asks for it, FastAPI validates requests with Pydantic models generated from the spec, SQLAlchemy and Alembic give parameterized queries and reversible migrations, and gunicorn with uvicorn workers is the usual production server for it.".into(),
+            slug: slug(stack),
+            title: d.title.clone(),
+            context: format!("{context} The spec names the stack `{stack}`."),
+            drivers: d.drivers.clone(),
+            options: d.options.clone(),
+            because: d.because.clone(),
             not_generated: None,
-            consequences: vec![
-                "Good, because request and response models, validation errors (422) and the API shape come from one set of typed models.".into(),
-                "Good, because the project follows the layout FastAPI practitioners use (one package per domain under `src/`), so new engineers find their way.".into(),
-                "Bad, because Python is slower per request than compiled stacks; scale out with replicas (the processes are stateless).".into(),
-            ],
+            consequences: d.consequences.clone(),
         };
     }
     Adr {
@@ -225,14 +216,13 @@ fn stack_adr(bp: &Blueprint, stack: &str) -> Adr {
     }
 }
 
-fn postgres_adr(bp: &Blueprint) -> Adr {
-    let spec = bp.spec();
+fn postgres_adr(model: &AppModel) -> Adr {
     Adr {
         number: 0,
         status: Status::Accepted,
         slug: "postgresql".into(),
         title: "Keep all state in PostgreSQL".into(),
-        context: format!("The product stores {} kind(s) of record, users, sessions, login attempts, audit events and (without Redis) rate-limit counters. Any number of replicas must serve the same data, sessions and limits.", spec.entities.len()),
+        context: format!("The product stores {} kind(s) of record, users, sessions, login attempts, audit events and (without Redis) rate-limit counters. Any number of replicas must serve the same data, sessions and limits.", model.entities.len()),
         drivers: vec![
             "transactions (an erasure deletes an account and its rows at once, or nothing)".into(),
             "foreign keys with `restrict`, `cascade` and `set-null` as the spec's relations ask".into(),
@@ -255,11 +245,10 @@ fn postgres_adr(bp: &Blueprint) -> Adr {
     }
 }
 
-fn sessions_adr(bp: &Blueprint) -> Adr {
-    let idle = param_u64(bp, "session.idle_minutes", 30);
-    let absolute = param_u64(bp, "session.absolute_hours", 12);
-    let failures = param_u64(bp, "lockout.max_failures", 5);
-    let window = param_u64(bp, "lockout.window_minutes", 15);
+fn sessions_adr(model: &AppModel) -> Adr {
+    let p = &model.params;
+    let (idle, absolute) = (p.session_idle_minutes, p.session_absolute_hours);
+    let (failures, window) = (p.lockout_max_failures, p.lockout_window_minutes);
     Adr {
         number: 0,
         status: Status::Accepted,
@@ -288,13 +277,15 @@ fn sessions_adr(bp: &Blueprint) -> Adr {
     }
 }
 
-fn encryption_adr(bp: &Blueprint, analysis: &Analysis) -> Adr {
-    let algorithm = param_text(bp, "encryption.algorithm").unwrap_or_else(|| "AES-256-GCM".into());
-    let sensitive: Vec<String> = analysis
-        .fields
+fn encryption_adr(model: &AppModel) -> Adr {
+    let algorithm = &model.params.encryption_algorithm;
+    let sensitive: Vec<String> = model
+        .entities
         .iter()
-        .filter(|f| f.pii == blueprint_core::spec::Pii::Sensitive)
-        .map(|f| format!("`{}.{}`", f.entity, f.field))
+        .flat_map(|e| {
+            e.encrypted()
+                .map(move |f| format!("`{}.{}`", e.name, f.name))
+        })
         .collect();
     let which = if sensitive.is_empty() {
         "No field is classified sensitive today; the mechanism is in place for the first one."
@@ -328,8 +319,8 @@ fn encryption_adr(bp: &Blueprint, analysis: &Analysis) -> Adr {
     }
 }
 
-fn audit_adr(bp: &Blueprint) -> Adr {
-    let days = param_u64(bp, "audit.retention_days", 366);
+fn audit_adr(model: &AppModel) -> Adr {
+    let days = model.params.audit_retention_days;
     Adr {
         number: 0,
         status: Status::Accepted,
@@ -357,9 +348,9 @@ fn audit_adr(bp: &Blueprint) -> Adr {
     }
 }
 
-fn rate_limit_adr(bp: &Blueprint) -> Adr {
-    let client = param_u64(bp, "rate_limit.client_per_minute", 300);
-    let user = param_u64(bp, "rate_limit.user_per_minute", 120);
+fn rate_limit_adr(model: &AppModel) -> Adr {
+    let client = model.params.rate_limit_client_per_minute;
+    let user = model.params.rate_limit_user_per_minute;
     Adr {
         number: 0,
         status: Status::Accepted,
@@ -498,7 +489,7 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str, generated:
     let (status, not_generated) = if generated {
         (Status::Accepted, None)
     } else {
-        let mut note = add_it_yourself(&name, vendor, &base_path(bp.spec()));
+        let mut note = add_it_yourself(&name, vendor, &crate::docs::facts::base_path(bp.spec()));
         if let Some(compliance::PciScope::HostedCheckout { vendor: v }) = &analysis.pci_scope {
             if v == vendor {
                 note.push_str(&format!(" The PCI DSS scope in `docs/compliance.md` (SAQ A-style) holds only once card payments go through {name}'s hosted checkout, so that card data never reaches this backend."));
@@ -528,51 +519,64 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str, generated:
     }
 }
 
-/// The records for a blueprint, numbered in the fixed order of the module
-/// documentation. `generated_integrations` are the spec's integrations the
-/// project contains ([`DocInput::generated_integrations`]); the records of
-/// the others are proposed, not accepted.
+/// The records of a document input, numbered in the fixed order of the
+/// module documentation. The first is the stack's decision
+/// ([`stacks::Stack::decision`]), or a generic record of the spec's stack.
+/// The spec's integrations the project does not contain
+/// ([`DocInput::generated_integrations`]) get proposed records, not
+/// accepted ones.
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
 /// use render::docs::adr::Status;
 /// let mut spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
 /// spec.integrations.insert("sentry".into(), Default::default());
-/// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
-/// let records = render::docs::adr::adrs(&bp, &analysis, Some("python-fastapi"), &[]);
-/// assert_eq!(records[0].path(), "docs/adr/0001-python-fastapi.md");
+/// let mut bp = blueprint_core::graph::Blueprint::from_spec(&spec);
+/// let analysis = compliance::complete(&mut bp).unwrap();
+/// let model = model::AppModel::from_blueprint(&bp);
+/// let mut input = render::DocInput {
+///     blueprint: &bp,
+///     analysis: &analysis,
+///     model: &model,
+///     stack: None,
+///     generated_integrations: &[],
+/// };
+/// let records = render::docs::adr::adrs(&input);
+/// assert_eq!(records[0].path(), format!("docs/adr/0001-stack-{}.md", bp.spec().stack));
 /// assert_eq!(records[1].path(), "docs/adr/0002-postgresql.md");
 /// let sentry = records.last().unwrap();
 /// assert_eq!(sentry.status, Status::Proposed);
 /// assert!(sentry.to_markdown().contains("Not generated"));
 /// let generated = vec!["sentry".to_string()];
-/// let records = render::docs::adr::adrs(&bp, &analysis, Some("python-fastapi"), &generated);
+/// input.generated_integrations = &generated;
+/// let records = render::docs::adr::adrs(&input);
 /// assert_eq!(records.last().unwrap().status, Status::Accepted);
 /// ```
-pub fn adrs(
-    bp: &Blueprint,
-    analysis: &Analysis,
-    stack: Option<&str>,
-    generated_integrations: &[String],
-) -> Vec<Adr> {
-    let stack = stack.unwrap_or(bp.spec().stack.as_str());
+pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
+    let (bp, analysis, model) = (input.blueprint, input.analysis, input.model);
+    let generated_integrations = input.generated_integrations;
+    let stack = input
+        .stack
+        .map(|s| s.id)
+        .unwrap_or(bp.spec().stack.as_str());
+    let decision = input.stack.and_then(|s| s.decision);
     let mut records = vec![
-        stack_adr(bp, stack),
-        postgres_adr(bp),
-        sessions_adr(bp),
-        encryption_adr(bp, analysis),
-        audit_adr(bp),
-        rate_limit_adr(bp),
+        stack_adr(model, stack, decision),
+        postgres_adr(model),
+        sessions_adr(model),
+        encryption_adr(model),
+        audit_adr(model),
+        rate_limit_adr(model),
     ];
     for f in &analysis.frameworks {
         records.push(framework_adr(analysis, f, generated_integrations));
     }
-    for vendor in bp.spec().integrations.keys() {
+    for vendor in model.integrations.iter().map(|i| i.id.as_str()) {
         records.push(integration_adr(
             bp,
             analysis,
             vendor,
-            generated_integrations.contains(vendor),
+            generated_integrations.iter().any(|g| g == vendor),
         ));
     }
     for (i, r) in records.iter_mut().enumerate() {

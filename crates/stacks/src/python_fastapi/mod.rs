@@ -57,10 +57,10 @@ macro_rules! templates {
     ($($name:literal),* $(,)?) => {
         /// Every template of the stack, embedded.
         pub const TEMPLATES: &[Template] = &[
-            $(Template {
-                name: concat!("python-fastapi/", $name),
-                source: include_str!(concat!("../../templates/python-fastapi/", $name, ".hbs")),
-            }),*
+            $(Template::embedded(
+                concat!("python-fastapi/", $name),
+                include_str!(concat!("../../templates/python-fastapi/", $name, ".hbs")),
+            )),*
         ];
     };
 }
@@ -204,7 +204,11 @@ fn realizing(capability: Capability) -> &'static [&'static str] {
         C::LogRedaction => &["src/{pkg}/logs.py"],
         C::PiiEncryptionAtRest => &["src/{pkg}/security/crypto.py", "docs/SECURITY.md"],
         C::KeyRotation => &["src/{pkg}/security/crypto.py", "src/{pkg}/cli.py"],
-        C::SecretsFromEnvironment => &["src/{pkg}/settings.py", ".env.example"],
+        C::SecretsFromEnvironment => &[
+            "src/{pkg}/settings.py",
+            ".env.example",
+            "deploy/k8s/secret.yaml",
+        ],
         C::GdprExport | C::GdprErasure => {
             &["src/{pkg}/services/privacy.py", "src/{pkg}/routers/me.py"]
         }
