@@ -128,6 +128,8 @@ impl SpecBuilder {
             Entity {
                 description: None,
                 owned,
+                owned_through: None,
+                completion: Default::default(),
                 fields: fields.into_iter().collect(),
                 relations: IndexMap::new(),
                 access,

@@ -41,13 +41,150 @@ impl PiiClass {
 
 /// Whose rows an entity's rows are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Ownership {
     /// Rows belong to nobody in particular.
     None,
     /// Each row belongs to the user who created it (or, for admin roles,
     /// the user named by `owner_id`).
     Direct,
+    /// Each row belongs to the owner of the row its relation points at
+    /// (to any depth): `owner_id` is derived and read-only for everyone.
+    Through {
+        /// The relation, by index in [`Entity::relations`].
+        relation: usize,
+        /// The entity it points at.
+        parent: EntityId,
+    },
+}
+
+/// Who may see or set a field, per role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldRule {
+    /// The subjects the spec names.
+    pub subjects: Vec<blueprint_core::spec::Subject>,
+    /// Whether visitors without a session may (only ever for `read`).
+    pub public: bool,
+    /// One decision per role: `all` (every row), `own` (rows the caller
+    /// owns, or would own on create), `none`.
+    pub roles: Vec<crate::Scope>,
+}
+
+impl FieldRule {
+    /// The decision for a role, or a visitor (`None`).
+    pub fn scope(&self, role: Option<crate::RoleId>) -> crate::Scope {
+        match role {
+            None if self.public => crate::Scope::All,
+            None => crate::Scope::None,
+            Some(r) => self.roles.get(r.0).copied().unwrap_or(crate::Scope::None),
+        }
+    }
+}
+
+/// One move of a workflow.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Move {
+    /// The value it leaves.
+    pub from: String,
+    /// The value it reaches.
+    pub to: String,
+    /// Who may make it, as the spec names them (admin roles always may).
+    pub subjects: Vec<blueprint_core::spec::Subject>,
+    /// One decision per role: `all`, `own` (on rows the caller owns) or
+    /// `none`.
+    pub roles: Vec<crate::Scope>,
+}
+
+/// What a workflow answers to a change of its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MoveAnswer {
+    /// The value stays (not a move).
+    Same,
+    /// A listed move the caller may make.
+    Allowed,
+    /// A listed move the caller may not make: 403.
+    Forbidden,
+    /// A move the workflow does not list: 409.
+    NotListed,
+}
+
+/// The workflow of an `enum` field: where rows start, the moves, and the
+/// values in which the row's other fields are frozen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Workflow {
+    /// The value every row starts in (the field's default).
+    pub initial: String,
+    /// The listed moves, in spec order.
+    pub moves: Vec<Move>,
+    /// Values in which the row's other fields cannot change.
+    pub frozen: Vec<String>,
+}
+
+impl Workflow {
+    /// The move from `from` to `to`, if listed.
+    pub fn find(&self, from: &str, to: &str) -> Option<&Move> {
+        self.moves.iter().find(|m| m.from == from && m.to == to)
+    }
+
+    /// What changing the value from `from` to `to` answers for a role (on
+    /// its own row when `mine`).
+    ///
+    /// ```
+    /// use model::{MoveAnswer, Move, Scope, Workflow};
+    /// let w = Workflow {
+    ///     initial: "draft".into(),
+    ///     moves: vec![Move { from: "draft".into(), to: "submitted".into(), subjects: vec![], roles: vec![Scope::Own] }],
+    ///     frozen: vec![],
+    /// };
+    /// assert_eq!(w.judge("draft", "submitted", Some(model::RoleId(0)), true), MoveAnswer::Allowed);
+    /// assert_eq!(w.judge("draft", "submitted", Some(model::RoleId(0)), false), MoveAnswer::Forbidden);
+    /// assert_eq!(w.judge("submitted", "draft", Some(model::RoleId(0)), true), MoveAnswer::NotListed);
+    /// ```
+    pub fn judge(
+        &self,
+        from: &str,
+        to: &str,
+        role: Option<crate::RoleId>,
+        mine: bool,
+    ) -> MoveAnswer {
+        if from == to {
+            return MoveAnswer::Same;
+        }
+        let Some(m) = self.find(from, to) else {
+            return MoveAnswer::NotListed;
+        };
+        let scope = role
+            .and_then(|r| m.roles.get(r.0).copied())
+            .unwrap_or(crate::Scope::None);
+        match scope {
+            crate::Scope::All => MoveAnswer::Allowed,
+            crate::Scope::Own if mine => MoveAnswer::Allowed,
+            _ => MoveAnswer::Forbidden,
+        }
+    }
+
+    /// Whether the row's other fields are frozen in this value.
+    pub fn is_frozen(&self, value: &str) -> bool {
+        self.frozen.iter().any(|v| v == value)
+    }
+
+    /// The values reachable from the initial one, in the order moves reach
+    /// them (the initial one first).
+    pub fn reachable(&self) -> Vec<&str> {
+        let mut out = vec![self.initial.as_str()];
+        let mut i = 0;
+        while i < out.len() {
+            let from = out[i];
+            for m in self.moves.iter().filter(|m| m.from == from) {
+                if !out.contains(&m.to.as_str()) {
+                    out.push(m.to.as_str());
+                }
+            }
+            i += 1;
+        }
+        out
+    }
 }
 
 /// A scalar field.
@@ -80,6 +217,14 @@ pub struct Field {
     pub index: Option<String>,
     /// How tests and checks make valid values.
     pub sample: Sample,
+    /// Who sees the field, when the spec narrows it (`read:`); `None`:
+    /// whoever reads the row.
+    pub read: Option<FieldRule>,
+    /// Who sets the field, when the spec narrows it (`write:`); `None`:
+    /// whoever creates or updates the row.
+    pub write: Option<FieldRule>,
+    /// The workflow of an `enum` field with `transitions`.
+    pub workflow: Option<Workflow>,
 }
 
 impl Field {
@@ -207,9 +352,12 @@ pub struct Entity {
     pub description: Option<String>,
     /// Whose rows they are.
     pub ownership: Ownership,
-    /// The foreign key from `owner_id` to the users, when owned.
+    /// The foreign key from `owner_id` to the users, when owned (directly
+    /// or through a relation: stacks may keep the derived owner in a
+    /// column of its own).
     pub owner_foreign_key: Option<String>,
-    /// The index on `owner_id`, when owned.
+    /// The index on `(owner_id, created_at, id)` that serves the owner's
+    /// lists, when owned.
     pub owner_index: Option<String>,
     /// The scalar fields, in spec order.
     pub fields: Vec<Field>,
@@ -228,9 +376,46 @@ pub struct Entity {
 }
 
 impl Entity {
-    /// Whether rows belong to users.
+    /// Whether rows belong to users (directly or through a relation).
     pub fn is_owned(&self) -> bool {
         self.ownership != Ownership::None
+    }
+
+    /// Whether an admin role may set `owner_id` on create (directly owned
+    /// entities only; a derived owner is read-only for everyone).
+    pub fn owner_settable(&self) -> bool {
+        self.ownership == Ownership::Direct
+    }
+
+    /// The relation that makes the owner, for rows owned through one.
+    pub fn owner_relation(&self) -> Option<&Relation> {
+        match self.ownership {
+            Ownership::Through { relation, .. } => self.relations.get(relation),
+            _ => None,
+        }
+    }
+
+    /// The fields with a workflow.
+    pub fn workflows(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.workflow.is_some())
+    }
+
+    /// Whether a role may filter and sort on a field: the field is
+    /// filterable, and the role may read it on every row it can list.
+    pub fn may_filter(&self, field: &Field, role: Option<crate::RoleId>) -> bool {
+        if !field.filterable {
+            return false;
+        }
+        let Some(rule) = &field.read else {
+            return true;
+        };
+        match rule.scope(role) {
+            crate::Scope::All => true,
+            crate::Scope::Own => {
+                self.access(blueprint_core::spec::Action::Read).scope(role) == crate::Scope::Own
+            }
+            crate::Scope::None => false,
+        }
     }
 
     /// The rule of one action.

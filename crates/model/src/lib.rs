@@ -46,15 +46,15 @@ pub mod sample;
 
 pub use access::{AccessCase, ActionAccess, RowOwner, Scope};
 pub use entity::{
-    Blocker, Entity, EntityId, Field, FilterOn, JoinTable, Ownership, PiiClass, Relation,
-    RetentionPeriod, RoleId,
+    Blocker, Entity, EntityId, Field, FieldRule, FilterOn, JoinTable, Move, MoveAnswer, Ownership,
+    PiiClass, Relation, RetentionPeriod, RoleId, Workflow,
 };
 pub use params::{ControlParams, ParamKey};
 pub use routes::{Method, Operation, Route, SessionUse};
 
 use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
-use blueprint_core::spec::{Action, FieldType, OnDelete, Pii, RelationKind};
+use blueprint_core::spec::{Action, FieldType, OnDelete, Pii, RelationKind, Scalar, Subject};
 use names::pg_identifier;
 use serde::Serialize;
 
@@ -191,15 +191,22 @@ impl AppModel {
         })
     }
 
-    /// Whether a role may read at least one row of every required parent
-    /// of `entity` (so it can make the links a create needs).
+    /// Whether a role can make the links a create of `entity` needs: it
+    /// may read a row of every required parent, and for rows owned
+    /// through a relation it may update the parent row (its own, at
+    /// least).
     pub fn parents_readable(&self, entity: EntityId, role: Option<RoleId>) -> bool {
         let e = self.get(entity);
+        let through = e.owner_relation().map(|r| r.name.as_str());
         e.relations.iter().all(|rel| {
+            let parent = self.get(rel.target);
+            if through == Some(rel.name.as_str()) {
+                return parent.access(Action::Update).scope(role) != Scope::None;
+            }
             !rel.required
                 || !rel.is_to_one()
                 || rel.target == entity
-                || self.get(rel.target).access(Action::Read).scope(role) != Scope::None
+                || parent.access(Action::Read).scope(role) != Scope::None
         })
     }
 
@@ -307,6 +314,66 @@ impl AppModel {
     }
 }
 
+/// Folds the subjects of a field rule or a move into one decision per
+/// role (admin roles always may).
+fn fold_subjects(subjects: &[Subject], owned: bool, roles: &[(String, bool)]) -> Vec<Scope> {
+    roles
+        .iter()
+        .map(|(name, admin)| {
+            if *admin
+                || subjects.contains(&Subject::Public)
+                || subjects.contains(&Subject::Authenticated)
+                || subjects.contains(&Subject::Role(name.clone()))
+            {
+                Scope::All
+            } else if owned && subjects.contains(&Subject::Owner) {
+                Scope::Own
+            } else {
+                Scope::None
+            }
+        })
+        .collect()
+}
+
+fn field_rule(subjects: &[Subject], owned: bool, roles: &[(String, bool)]) -> FieldRule {
+    FieldRule {
+        subjects: subjects.to_vec(),
+        public: subjects.contains(&Subject::Public),
+        roles: fold_subjects(subjects, owned, roles),
+    }
+}
+
+fn workflow_of(
+    f: &blueprint_core::spec::Field,
+    owned: bool,
+    roles: &[(String, bool)],
+) -> Option<Workflow> {
+    if f.transitions.is_empty() {
+        return None;
+    }
+    let initial = match &f.default {
+        Some(Scalar::Str(s)) => s.clone(),
+        _ => f.values.first().cloned()?,
+    };
+    let moves = f
+        .transitions
+        .iter()
+        .flat_map(|(from, targets)| {
+            targets.iter().map(move |(to, subjects)| Move {
+                from: from.clone(),
+                to: to.clone(),
+                subjects: subjects.clone(),
+                roles: fold_subjects(subjects, owned, roles),
+            })
+        })
+        .collect();
+    Some(Workflow {
+        initial,
+        moves,
+        frozen: f.frozen.clone(),
+    })
+}
+
 /// The PII class of a field: the compliance stage's, else the spec's `pii`.
 fn pii_class(
     bp: &Blueprint,
@@ -358,7 +425,7 @@ fn build(bp: &Blueprint) -> AppModel {
     for (i, (name, e)) in spec.entities.iter().enumerate() {
         let collection = e.collection();
         let table = collection.clone();
-        let owned = e.owned;
+        let owned = e.is_owned();
         let mut fields = Vec::with_capacity(e.fields.len());
         let mut sortable = Vec::new();
         let mut filters = Vec::new();
@@ -399,6 +466,15 @@ fn build(bp: &Blueprint) -> AppModel {
                 index: (f.index && !f.unique && !encrypted)
                     .then(|| pg_identifier(&format!("ix_{table}_{fname}"))),
                 sample: sample::sample_of(f, fname),
+                read: f
+                    .read
+                    .as_ref()
+                    .map(|subjects| field_rule(subjects, owned, &role_flags)),
+                write: f
+                    .write
+                    .as_ref()
+                    .map(|subjects| field_rule(subjects, owned, &role_flags)),
+                workflow: workflow_of(f, owned, &role_flags),
             });
         }
         let mut relations = Vec::with_capacity(e.relations.len());
@@ -449,10 +525,16 @@ fn build(bp: &Blueprint) -> AppModel {
             name: name.clone(),
             collection,
             description: e.description.clone(),
-            ownership: if owned {
-                Ownership::Direct
-            } else {
-                Ownership::None
+            ownership: match (&e.owned_through, e.owned) {
+                (Some(through), _) => match (
+                    e.relations.get_index_of(through),
+                    e.relations.get(through).and_then(|r| index_of(&r.to)),
+                ) {
+                    (Some(relation), Some(parent)) => Ownership::Through { relation, parent },
+                    _ => Ownership::None,
+                },
+                (None, true) => Ownership::Direct,
+                (None, false) => Ownership::None,
             },
             owner_foreign_key: owned
                 .then(|| pg_identifier(&format!("fk_{table}_owner_id_{}", names::USERS_TABLE))),

@@ -616,8 +616,12 @@ impl Decoder {
 
     /// A list of access subjects (`[owner, underwriter]`).
     fn subjects(&mut self, node: &Node, path: &Path) -> Option<Vec<Subject>> {
-        self.text_list(node, path, "write a list of roles, such as `[owner, admin]`")
-            .map(|items| items.into_iter().map(|(s, _)| Subject::parse(&s)).collect())
+        self.text_list(
+            node,
+            path,
+            "write a list of roles, such as `[owner, admin]`",
+        )
+        .map(|items| items.into_iter().map(|(s, _)| Subject::parse(&s)).collect())
     }
 
     /// `transitions: { from: { to: [subjects] } }`.

@@ -20,8 +20,8 @@ mod validate;
 mod vendors;
 
 pub use crate::syntax::Format;
-pub use complete::ownership_candidates;
 pub(crate) use complete::complete as complete_entities;
+pub use complete::ownership_candidates;
 pub use emit::to_yaml;
 pub use known::{Known, BUILTIN_STACKS};
 pub use model::*;

@@ -798,7 +798,6 @@ impl Access {
     }
 }
 
-
 /// The unit of a retention period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum RetentionUnit {

@@ -593,7 +593,8 @@ impl Checks<'_> {
                 None => {
                     let known: Vec<&str> = entity.relations.keys().map(String::as_str).collect();
                     let hint = did_you_mean(through, known.iter().copied(), || {
-                        "name a required many-to-one relation of this entity to an owned entity".to_string()
+                        "name a required many-to-one relation of this entity to an owned entity"
+                            .to_string()
                     });
                     self.report(
                         Diagnostic::error(
@@ -745,7 +746,9 @@ impl Checks<'_> {
                 for (i, subject) in subjects.iter().enumerate() {
                     let mut at = sub(key);
                     at.push_index(i);
-                    if let Some(problem) = self.subject_problem(spec, entity, subject, key == "read") {
+                    if let Some(problem) =
+                        self.subject_problem(spec, entity, subject, key == "read")
+                    {
                         self.report(
                             Diagnostic::error(
                                 Code::BadFieldRule,
@@ -797,13 +800,22 @@ impl Checks<'_> {
                 continue;
             }
             if f.ty != FieldType::Enum {
-                let key = if f.transitions.is_empty() { "frozen" } else { "transitions" };
+                let key = if f.transitions.is_empty() {
+                    "frozen"
+                } else {
+                    "transitions"
+                };
                 self.report(
                     Diagnostic::error(
                         Code::OptionNotForType,
-                        format!("`{key}` does not apply to `{name}.{fname}`, a {} field", f.ty),
+                        format!(
+                            "`{key}` does not apply to `{name}.{fname}`, a {} field",
+                            f.ty
+                        ),
                     )
-                    .with_hint("workflows are `enum` fields: give the field `type: enum` and `values`"),
+                    .with_hint(
+                        "workflows are `enum` fields: give the field `type: enum` and `values`",
+                    ),
                     At::Key(sub(key)),
                 );
                 continue;
@@ -910,7 +922,11 @@ impl Checks<'_> {
                             Code::UnreachableState,
                             format!(
                                 "no move reaches {} of `{name}.{fname}` from `{start}`",
-                                unreachable.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ")
+                                unreachable
+                                    .iter()
+                                    .map(|u| format!("`{u}`"))
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
                             ),
                         )
                         .with_hint("add a move to it under `transitions`, or remove the value"),
@@ -930,8 +946,12 @@ impl Checks<'_> {
         read: bool,
     ) -> Option<String> {
         match subject {
-            Subject::Role(r) if !spec.roles.contains_key(r) => Some("is not a role of this spec".into()),
-            Subject::Owner if !entity.is_owned() => Some("names the owner of a row that has none (the entity is not owned)".into()),
+            Subject::Role(r) if !spec.roles.contains_key(r) => {
+                Some("is not a role of this spec".into())
+            }
+            Subject::Owner if !entity.is_owned() => {
+                Some("names the owner of a row that has none (the entity is not owned)".into())
+            }
             Subject::Public if !read => Some("would let anonymous visitors change it".into()),
             _ => None,
         }
