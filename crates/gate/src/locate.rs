@@ -7,9 +7,10 @@
 //! - `path:line[:column]: message`: ruff's concise output, mypy, pytest's
 //!   tracebacks, most compilers;
 //! - a ` --> path:line:column` line under a message line: ruff's full
-//!   output (the message is the line above the arrow that starts in column
-//!   one);
-//! - `Would reformat: path`: `ruff format --check` (no line: the whole file).
+//!   output, of `ruff check` and of `ruff format --check` (the message is
+//!   the last line above the arrow that starts in column one);
+//! - `Would reformat: path`: older `ruff format --check` (no line: the
+//!   whole file).
 
 use crate::report::StageDetail;
 use regex::Regex;
@@ -116,8 +117,16 @@ invalid-syntax: Expected a parameter name
    |
 Found 2 errors.
 .venv/bin/ruff format --check src tests migrations
+unformatted: File would be reformatted
+   --> tests/test_tasks.py:166:1
+    |
+165 |     assert dangling.status_code == 422
+    - x = {  \"a\":1 }
+166 +
+167 + x = {\"a\": 1}
+    |
+
 Would reformat: src/team_tasks/models.py
-Would reformat: tests/test_tasks.py
 2 files would be reformatted, 60 files already formatted
 .venv/bin/mypy
 src/team_tasks/services/tasks.py:41: error: Incompatible return value type (got \"int\", expected \"str\")  [return-value]
@@ -140,8 +149,8 @@ listening on http://127.0.0.1:8000: ready
             [
                 ("src/team_tasks/routers/labels.py", Some(3), Some(8)),
                 ("src/team_tasks/routers/tasks.py", Some(90), Some(13)),
+                ("tests/test_tasks.py", Some(166), Some(1)),
                 ("src/team_tasks/models.py", None, None),
-                ("tests/test_tasks.py", None, None),
                 ("src/team_tasks/services/tasks.py", Some(41), None),
                 ("src/team_tasks/routers/tasks.py", Some(90), Some(13)),
             ]
@@ -151,6 +160,7 @@ listening on http://127.0.0.1:8000: ready
             found[1].message,
             "invalid-syntax: Expected a parameter name"
         );
+        assert_eq!(found[2].message, "unformatted: File would be reformatted");
         assert!(found[4].message.starts_with("error: Incompatible return"));
         assert_eq!(found[5].message, "error: invalid syntax  [syntax]");
     }
