@@ -267,7 +267,9 @@ fn a_lint_error_and_a_format_error_are_both_reported() {
     edit(&dir, "src/team_tasks/routers/labels.py", |t| {
         t.replacen("import uuid\n", "import os\nimport uuid\n", 1)
     });
-    edit(&dir, "tests/test_tasks.py", |t| t + "\n\nx = {  \"a\":1 }\n");
+    edit(&dir, "tests/test_tasks.py", |t| {
+        t + "\n\nx = {  \"a\":1 }\n"
+    });
     let stack = stacks::python_fastapi::PythonFastapi;
     let report = run_gate(&dir, &stack, Some(archgen_tests::pg_cluster_url()));
     assert_eq!(report.failed_stages(), ["lint"], "{}", report.to_json());

@@ -204,7 +204,10 @@ fn the_readme_run_block_brings_up_the_app() {
         .expect("the login answers");
     let status = response.status().as_u16();
     let text = response.body_mut().read_to_string().unwrap_or_default();
-    assert_eq!(status, 200, "the first administrator cannot sign in: {text}");
+    assert_eq!(
+        status, 200,
+        "the first administrator cannot sign in: {text}"
+    );
     let account: serde_json::Value = serde_json::from_str(&text).expect("JSON");
     assert_eq!(account["email"], email.as_str(), "{text}");
     drop(group);

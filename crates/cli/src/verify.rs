@@ -146,10 +146,7 @@ pub fn print_summary(report: &QualityReport) {
                 eprintln!("    {place}: {}", d.message);
             }
             if stage.details.len() > 50 {
-                eprintln!(
-                    "    … and {} more (see --report)",
-                    stage.details.len() - 50
-                );
+                eprintln!("    … and {} more (see --report)", stage.details.len() - 50);
             }
         }
         eprintln!("  stage {} failed; its output ends with:", stage.name);

@@ -74,15 +74,14 @@ pub fn details(log: &str, cap: usize) -> Vec<StageDetail> {
                 column: c.name("col").and_then(|m| m.as_str().parse().ok()),
                 message: heading.unwrap_or("").trim().to_string(),
             })
-        } else if let Some(file) = line.strip_prefix("Would reformat: ") {
-            Some(StageDetail {
-                file: file.trim().to_string(),
-                line: None,
-                column: None,
-                message: "not formatted as `ruff format` would".to_string(),
-            })
         } else {
-            None
+            line.strip_prefix("Would reformat: ")
+                .map(|file| StageDetail {
+                    file: file.trim().to_string(),
+                    line: None,
+                    column: None,
+                    message: "not formatted as `ruff format` would".to_string(),
+                })
         };
         if !line.is_empty() && !line.starts_with(char::is_whitespace) {
             heading = Some(line);
@@ -171,6 +170,10 @@ listening on http://127.0.0.1:8000: ready
         let found = details(log, 2);
         assert_eq!(found.len(), 2);
         assert_eq!(found[1].file, "b.py");
-        assert!(details("all good\nSuccess: no issues found in 40 source files\n", 10).is_empty());
+        assert!(details(
+            "all good\nSuccess: no issues found in 40 source files\n",
+            10
+        )
+        .is_empty());
     }
 }

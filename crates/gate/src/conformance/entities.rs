@@ -127,9 +127,7 @@ impl<'a> Suite<'a> {
                 for key in ["created_at", "updated_at"] {
                     let stamp = item[key].as_str().unwrap_or_default();
                     if !values::is_utc_z(stamp) {
-                        return Err(format!(
-                            "`{key}` is `{stamp}`, not UTC with `Z` (RFC 3339)"
-                        ));
+                        return Err(format!("`{key}` is `{stamp}`, not UTC with `Z` (RFC 3339)"));
                     }
                 }
                 let id = item["id"].as_str().unwrap_or_default().to_string();
