@@ -113,11 +113,8 @@ impl Stack for Without {
     fn templates(&self) -> Vec<stacks::Template> {
         stacks::python_fastapi::PythonFastapi.templates()
     }
-    fn plan(
-        &self,
-        bp: &blueprint_core::graph::Blueprint,
-    ) -> Result<Vec<stacks::PlannedFile>, stacks::StackError> {
-        stacks::python_fastapi::PythonFastapi.plan(bp)
+    fn plan(&self, app: &model::AppModel) -> Result<Vec<stacks::PlannedFile>, stacks::StackError> {
+        stacks::python_fastapi::PythonFastapi.plan(app)
     }
     fn verification(&self) -> VerificationPlan {
         let mut plan = stacks::python_fastapi::PythonFastapi.verification();
