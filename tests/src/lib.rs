@@ -60,6 +60,27 @@ pub fn synthetic_spec(n: usize) -> String {
     s
 }
 
+/// Whether the slow tests (those that install and run generated projects)
+/// run: only with `ARCHGEN_SLOW_TESTS=1`. When not, prints a line saying the
+/// test was skipped and how to run it, and the test returns early.
+///
+/// ```
+/// if !archgen_tests::slow_tests_enabled() {
+///     return;
+/// }
+/// ```
+pub fn slow_tests_enabled() -> bool {
+    let on = std::env::var("ARCHGEN_SLOW_TESTS").is_ok_and(|v| v == "1");
+    if !on {
+        let test = std::thread::current()
+            .name()
+            .unwrap_or("this test")
+            .to_string();
+        println!("skipped {test}: a slow test; set ARCHGEN_SLOW_TESTS=1 to run it");
+    }
+    on
+}
+
 /// Starts the repository's throwaway PostgreSQL cluster (`scripts/pg-start`,
 /// idempotent) and returns its URL, for tests of generated backends.
 ///

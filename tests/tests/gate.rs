@@ -261,3 +261,35 @@ fn a_broken_access_rule_fails_its_conformance_check() {
     assert!(broken.detail.contains("expected 403"), "{}", broken.detail);
     assert!(check(&report, "access.Task.delete.manager").passed);
 }
+
+#[test]
+fn a_lint_error_and_a_format_error_are_both_reported() {
+    let dir = copy_of("lint-and-format");
+    edit(&dir, "src/team_tasks/routers/labels.py", |t| {
+        t.replacen("import uuid\n", "import os\nimport uuid\n", 1)
+    });
+    edit(&dir, "tests/test_tasks.py", |t| {
+        t + "\n\nx = {  \"a\":1 }\n"
+    });
+    let stack = stacks::python_fastapi::PythonFastapi;
+    let report = run_gate(&dir, &stack, Some(archgen_tests::pg_cluster_url()));
+    assert_eq!(report.failed_stages(), ["lint"], "{}", report.to_json());
+    let lint = report
+        .stages
+        .iter()
+        .find(|s| s.name == "lint")
+        .expect("lint");
+    let unused = lint
+        .details
+        .iter()
+        .find(|d| d.file == "src/team_tasks/routers/labels.py")
+        .unwrap_or_else(|| panic!("no ruff check finding: {:#?}", lint.details));
+    assert!(unused.message.contains("F401"), "{unused:?}");
+    assert!(unused.line.is_some(), "{unused:?}");
+    let format = lint
+        .details
+        .iter()
+        .find(|d| d.file == "tests/test_tasks.py")
+        .unwrap_or_else(|| panic!("no format finding: {:#?}", lint.details));
+    assert!(format.message.contains("reformat"), "{format:?}");
+}

@@ -130,6 +130,25 @@ pub fn print_summary(report: &QualityReport) {
         .iter()
         .filter(|s| s.status == StageStatus::Failed && s.checks.is_none())
     {
+        if !stage.details.is_empty() {
+            eprintln!(
+                "  stage {} failed; its tools reported {} problem{}:",
+                stage.name,
+                stage.details.len(),
+                if stage.details.len() == 1 { "" } else { "s" }
+            );
+            for d in stage.details.iter().take(50) {
+                let place = match (d.line, d.column) {
+                    (Some(l), Some(c)) => format!("{}:{l}:{c}", d.file),
+                    (Some(l), None) => format!("{}:{l}", d.file),
+                    _ => d.file.clone(),
+                };
+                eprintln!("    {place}: {}", d.message);
+            }
+            if stage.details.len() > 50 {
+                eprintln!("    … and {} more (see --report)", stage.details.len() - 50);
+            }
+        }
         eprintln!("  stage {} failed; its output ends with:", stage.name);
         for line in stage
             .log_excerpt

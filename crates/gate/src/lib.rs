@@ -21,12 +21,15 @@
 pub mod conformance;
 pub mod db;
 mod error;
+pub mod locate;
 mod process;
 pub mod report;
 pub mod scan;
 
 pub use error::GateError;
-pub use report::{CheckResult, Finding, QualityReport, Severity, StageReport, StageStatus};
+pub use report::{
+    CheckResult, Finding, QualityReport, Severity, StageDetail, StageReport, StageStatus,
+};
 
 use base64::Engine as _;
 use blueprint_core::graph::Blueprint;
@@ -432,6 +435,11 @@ fn stage_report(name: &str, success: bool, duration: Duration, log: &str) -> Sta
         log_excerpt: tail(log, EXCERPT_LINES),
         checks: None,
         results: Vec::new(),
+        details: if success {
+            Vec::new()
+        } else {
+            locate::details(log, locate::MAX_DETAILS)
+        },
     }
 }
 
@@ -582,6 +590,7 @@ fn conformance_stage(
         log_excerpt: excerpt,
         checks: Some(results.len()),
         results,
+        details: Vec::new(),
     }
 }
 

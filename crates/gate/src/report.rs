@@ -93,6 +93,27 @@ pub struct StageReport {
     /// One result per check (the conformance stage only).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub results: Vec<CheckResult>,
+    /// Every problem its tools reported at a place in the project, read
+    /// from its whole log (a failed stage only; at most
+    /// [`MAX_DETAILS`](crate::locate::MAX_DETAILS)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<StageDetail>,
+}
+
+/// A problem a tool of a stage reported at a place, such as a ruff or mypy
+/// error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageDetail {
+    /// The file, as the tool named it (relative to the project root).
+    pub file: String,
+    /// The line (1-based), when the tool named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The column (1-based), when the tool named one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// What the tool said.
+    pub message: String,
 }
 
 impl StageReport {
@@ -105,6 +126,7 @@ impl StageReport {
             log_excerpt: why.into(),
             checks: None,
             results: Vec::new(),
+            details: Vec::new(),
         }
     }
 }
@@ -149,6 +171,7 @@ pub const FAILED_CHECK_PENALTY: u32 = 3;
 ///     log_excerpt: "E999 SyntaxError".into(),
 ///     checks: None,
 ///     results: vec![],
+///     details: vec![],
 /// });
 /// report.finish();
 /// assert!(!report.passed);

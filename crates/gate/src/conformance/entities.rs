@@ -123,6 +123,12 @@ impl<'a> Suite<'a> {
                         return Err(format!("the created item lacks `{key}`: {}", r.body));
                     }
                 }
+                for key in ["created_at", "updated_at"] {
+                    let stamp = item[key].as_str().unwrap_or_default();
+                    if !values::is_utc_z(stamp) {
+                        return Err(format!("`{key}` is `{stamp}`, not UTC with `Z` (RFC 3339)"));
+                    }
+                }
                 let id = item["id"].as_str().unwrap_or_default().to_string();
                 let one = format!("{path}/{id}");
                 let r = self.send(Some(admin), "GET", &one, None)?;
@@ -139,6 +145,11 @@ impl<'a> Suite<'a> {
                 expect(&r, 404, "GET after DELETE")
             })();
             self.record(format!("crud.{name}"), r);
+            if let Some(field) = entity.fields.iter().find(|f| f.ty() == FieldType::Datetime) {
+                let field_name = field.name.clone();
+                let r = self.datetime_check(id, &field_name, admin);
+                self.record(format!("datetimes.{name}.{field_name}.utc"), r);
+            }
 
             // Validation, per field rule.
             let base = match self.payload(id, admin, 0) {
@@ -437,6 +448,50 @@ impl<'a> Suite<'a> {
             Ok(())
         })();
         self.record(format!("owned.{name}.owner_id"), r);
+    }
+
+    /// A datetime sent with an offset comes back in UTC with `Z` from
+    /// create, read, list and update.
+    fn datetime_check(&mut self, entity: EntityId, key: &str, admin: usize) -> Check {
+        let c = self.model.get(entity).collection.clone();
+        let path = self.api(&format!("/{c}"));
+        let answered = |r: &Resp, item: &Value, want: &str, what: &str| -> Check {
+            match item[key].as_str() {
+                Some(got) if got == want => Ok(()),
+                got => Err(format!(
+                    "{what} answered `{key}` as {got:?}, expected {want:?} (UTC with `Z`): {}",
+                    r.brief()
+                )),
+            }
+        };
+        let mut body = self.payload(entity, admin, 0)?;
+        body[key] = json!("2030-01-15T11:30:00+02:00");
+        let want = "2030-01-15T09:30:00Z";
+        let r = self.send(Some(admin), "POST", &path, Some(&body))?;
+        expect(&r, 201, &format!("POST /{c} with `{key}` at +02:00"))?;
+        let item = r.json();
+        answered(&r, &item, want, "POST")?;
+        let id = item["id"].as_str().unwrap_or_default().to_string();
+        let one = format!("{path}/{id}");
+        let r = self.send(Some(admin), "GET", &one, None)?;
+        expect(&r, 200, &format!("GET /{c}/{{id}}"))?;
+        answered(&r, &r.json(), want, "GET")?;
+        let r = self.send(
+            Some(admin),
+            "GET",
+            &format!("{path}?limit=500&sort=-created_at"),
+            None,
+        )?;
+        expect(&r, 200, &format!("GET /{c}?sort=-created_at"))?;
+        let listed = r.json()["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|i| i["id"] == item["id"]).cloned())
+            .ok_or_else(|| format!("the list lacks the new row: {}", r.brief()))?;
+        answered(&r, &listed, want, "the list")?;
+        let patch = json!({ key: "2030-06-01T08:00:00-05:00" });
+        let r = self.send(Some(admin), "PATCH", &one, Some(&patch))?;
+        expect(&r, 200, &format!("PATCH /{c}/{{id}} {patch}"))?;
+        answered(&r, &r.json(), "2030-06-01T13:00:00Z", "PATCH")
     }
 
     /// A PATCH body changing one field (the first one not unique), or an

@@ -14,6 +14,7 @@ mod auth;
 mod entities;
 mod http;
 mod surface;
+mod values;
 
 use crate::report::CheckResult;
 use blueprint_core::graph::Blueprint;

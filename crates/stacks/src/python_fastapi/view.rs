@@ -1167,7 +1167,6 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             }
             FieldType::Datetime => {
                 uses.insert("AwareDatetime");
-                uses.insert("dt");
             }
             FieldType::Enum => {
                 uses.insert("Literal");
@@ -1259,6 +1258,17 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             });
         }
         let read_type = if nullable { optional(&py) } else { py.clone() };
+        // Datetimes are answered in UTC with `Z`, whatever offset came in.
+        let answered = if f.ty == FieldType::Datetime {
+            "UtcDatetime".to_string()
+        } else {
+            py.clone()
+        };
+        let answered_type = if nullable {
+            optional(&answered)
+        } else {
+            answered
+        };
         fields.push(FieldView {
             attr: attr.clone(),
             json_literal: json_literal.clone(),
@@ -1300,7 +1310,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                 &create_args,
             ),
             update_line: declaration(&attr, &optional(&input), &update_args),
-            read_line: declaration(&attr, &read_type, &{
+            read_line: declaration(&attr, &answered_type, &{
                 let mut a = vec!["...".to_string()];
                 a.extend(alias.clone());
                 a
@@ -1423,11 +1433,8 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     if uses.contains("dt") {
         std.push("import datetime as dt".to_string());
     }
-    // The read model always has `id: uuid.UUID` and timestamps.
+    // The read model always has `id: uuid.UUID` and timestamps (in UTC).
     std.push("import uuid".to_string());
-    if !uses.contains("dt") {
-        std.insert(0, "import datetime as dt".to_string());
-    }
     if uses.contains("Decimal") {
         std.push("from decimal import Decimal".to_string());
     }
@@ -1454,6 +1461,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     if uses.contains("PhoneNumber") {
         own.push("PhoneNumber");
     }
+    own.push("UtcDatetime");
     let mut schema_imports = vec![
         std,
         vec![format!("from pydantic import {}", pyd.join(", "))],

@@ -1,10 +1,11 @@
 """Bodies of the appointments endpoints."""
 
-import datetime as dt
 import uuid
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from clinic_flow.schemas.types import UtcDatetime
 
 
 class AppointmentCreate(BaseModel):
@@ -39,9 +40,9 @@ class AppointmentRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    starts_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    starts_at: UtcDatetime
     duration_minutes: int
     status: str
     reason: str | None

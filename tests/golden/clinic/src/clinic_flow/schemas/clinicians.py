@@ -1,10 +1,11 @@
 """Bodies of the clinicians endpoints."""
 
-import datetime as dt
 import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from clinic_flow.schemas.types import UtcDatetime
 
 
 class ClinicianCreate(BaseModel):
@@ -33,8 +34,8 @@ class ClinicianRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     display_name: str
     specialty: str | None
     accepting_patients: bool

@@ -5,7 +5,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from clinic_flow.schemas.types import PhoneNumber
+from clinic_flow.schemas.types import PhoneNumber, UtcDatetime
 
 
 class PatientCreate(BaseModel):
@@ -39,8 +39,8 @@ class PatientRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     owner_id: uuid.UUID
     full_name: str
     email: str

@@ -1,9 +1,10 @@
 """Bodies of the visit notes endpoints."""
 
-import datetime as dt
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from clinic_flow.schemas.types import UtcDatetime
 
 
 class VisitNoteCreate(BaseModel):
@@ -40,8 +41,8 @@ class VisitNoteRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     body: str
     diagnosis_code: str | None
     appointment_id: uuid.UUID

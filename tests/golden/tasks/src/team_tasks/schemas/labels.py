@@ -1,9 +1,10 @@
 """Bodies of the labels endpoints."""
 
-import datetime as dt
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from team_tasks.schemas.types import UtcDatetime
 
 
 class LabelCreate(BaseModel):
@@ -30,8 +31,8 @@ class LabelRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     name: str
     color: str | None
 

@@ -1,9 +1,10 @@
 """Bodies of the projects endpoints."""
 
-import datetime as dt
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from team_tasks.schemas.types import UtcDatetime
 
 
 class ProjectCreate(BaseModel):
@@ -33,8 +34,8 @@ class ProjectRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     owner_id: uuid.UUID
     name: str
     summary: str | None

@@ -7,6 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from team_tasks.schemas.types import UtcDatetime
+
 
 class TaskCreate(BaseModel):
     """A new Task: every field as the API accepts it."""
@@ -57,8 +59,8 @@ class TaskRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     owner_id: uuid.UUID
     title: str
     details: str | None
