@@ -8,6 +8,8 @@
 //! cache is shared (`PIP_CACHE_DIR`), so installs are paid once. The runs
 //! use the throwaway PostgreSQL of `scripts/pg-start`, except one that lets
 //! the gate start a cluster of its own.
+//!
+//! Slow: runs only with `ARCHGEN_SLOW_TESTS=1` (`scripts/test` sets it).
 
 use gate::{Project, QualityReport, StageStatus, VerifyOptions};
 use stacks::{Stack, VerificationPlan};
@@ -157,6 +159,9 @@ fn check<'r>(report: &'r QualityReport, name: &str) -> &'r gate::CheckResult {
 
 #[test]
 fn the_intact_project_passes_the_gate() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let dir = copy_of("intact");
     let stack = stacks::python_fastapi::PythonFastapi;
     let report = run_gate(&dir, &stack, Some(archgen_tests::pg_cluster_url()));
@@ -184,6 +189,9 @@ fn the_intact_project_passes_the_gate() {
 
 #[test]
 fn a_syntax_error_fails_lint_on_a_cluster_of_the_gates_own() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let dir = copy_of("syntax-error");
     edit(&dir, "src/team_tasks/routers/labels.py", |t| {
         t + "\ndef broken(:\n    pass\n"
@@ -209,6 +217,9 @@ fn a_syntax_error_fails_lint_on_a_cluster_of_the_gates_own() {
 
 #[test]
 fn a_failing_project_test_fails_the_test_stage() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let dir = copy_of("failing-test");
     std::fs::write(
         dir.join("tests/test_broken_on_purpose.py"),
@@ -233,6 +244,9 @@ fn a_failing_project_test_fails_the_test_stage() {
 
 #[test]
 fn a_broken_access_rule_fails_its_conformance_check() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let dir = copy_of("broken-access");
     // Members may not delete tasks; give them every task.
     edit(&dir, "src/team_tasks/permissions.py", |t| {
