@@ -44,7 +44,7 @@ fn fresh_database(cluster: &str, name: &str) -> String {
         let out = Command::new("psql")
             .args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql])
             .output()
-            .expect("psql runs");
+            .unwrap_or_else(|e| panic!("psql cannot be run ({e}): install PostgreSQL's client tools (scripts/setup does)"));
         assert!(
             out.status.success(),
             "{sql}: {}",
@@ -89,7 +89,7 @@ fn make(dir: &Path, database_url: &str, redis_url: Option<&str>, targets: &[&str
             .env("ENCRYPTION_KEYS", E2E_ENCRYPTION_KEY)
             .env("COOKIE_SECURE", "false")
             .output()
-            .expect("make runs");
+            .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -322,7 +322,7 @@ fn tasks_project_passes_and_serves_from_outside() {
         .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .output()
-        .expect("make user runs");
+        .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
     assert!(
         out.status.success(),
         "make user: {}",
@@ -342,7 +342,7 @@ fn tasks_project_passes_and_serves_from_outside() {
         .stderr(Stdio::null())
         .process_group(0)
         .spawn()
-        .expect("make run starts");
+        .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
     let _server = ServerGroup(Server(server));
     let base = format!("http://127.0.0.1:{port}");
     let mut client = Client::new(&base);
@@ -429,7 +429,7 @@ fn tasks_project_passes_and_serves_from_outside() {
         .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .output()
-        .expect("make retention runs");
+        .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
     assert!(
         out.status.success(),
         "make retention: {}",

@@ -54,7 +54,7 @@ fn base() -> &'static Path {
             .current_dir(&dir)
             .env("PIP_CACHE_DIR", gate::cache_dir().join("pip"))
             .output()
-            .expect("make install runs");
+            .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
         assert!(
             out.status.success(),
             "make install: {}",
