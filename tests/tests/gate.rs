@@ -117,9 +117,9 @@ impl Stack for Without {
     }
     fn plan(
         &self,
-        bp: &blueprint_core::graph::Blueprint,
+        model: &model::AppModel,
     ) -> Result<Vec<stacks::PlannedFile>, stacks::StackError> {
-        stacks::python_fastapi::PythonFastapi.plan(bp)
+        stacks::python_fastapi::PythonFastapi.plan(model)
     }
     fn verification(&self) -> VerificationPlan {
         let mut plan = stacks::python_fastapi::PythonFastapi.verification();

@@ -109,7 +109,7 @@ impl Analysis {
         }
         for f in &self.fields {
             out.insert(
-                format!("pii.{}.{}", f.entity, f.field),
+                crate::pii::parameter_key(&f.entity, &f.field),
                 serde_json::Value::from(f.pii.as_str()),
             );
         }

@@ -112,6 +112,53 @@ pub enum Capability {
 }
 
 impl Capability {
+    /// Every built-in capability (not [`Capability::Custom`]), in
+    /// declaration order.
+    pub const ALL: [Capability; 42] = [
+        Capability::PasswordPolicy,
+        Capability::PasswordHashing,
+        Capability::LoginLockout,
+        Capability::UserAccounts,
+        Capability::SessionManagement,
+        Capability::TlsOnlyCookies,
+        Capability::CsrfProtection,
+        Capability::Rbac,
+        Capability::AdminFunctions,
+        Capability::RowOwnership,
+        Capability::AuditLog,
+        Capability::AppendOnlyAudit,
+        Capability::AuditRetention,
+        Capability::UtcTimestamps,
+        Capability::RequestIds,
+        Capability::LogRedaction,
+        Capability::DataInventory,
+        Capability::PiiEncryptionAtRest,
+        Capability::KeyRotation,
+        Capability::SecretsFromEnvironment,
+        Capability::GdprExport,
+        Capability::GdprErasure,
+        Capability::RetentionPurge,
+        Capability::RateLimiting,
+        Capability::SecurityHeaders,
+        Capability::TransportEncryption,
+        Capability::CorsAllowlist,
+        Capability::InputValidation,
+        Capability::ParameterizedQueries,
+        Capability::SafeErrors,
+        Capability::DependencyAudit,
+        Capability::SecurityTesting,
+        Capability::ChangeManagement,
+        Capability::BackupsRestore,
+        Capability::IncidentResponse,
+        Capability::HealthChecks,
+        Capability::ProcessingRecords,
+        Capability::SpecialCategorySafeguards,
+        Capability::ProcessorRegister,
+        Capability::CardDataScope,
+        Capability::EmergencyAccess,
+        Capability::PolicyDocumentation,
+    ];
+
     /// The kebab-case name, as in the catalog.
     pub fn as_str(self) -> String {
         serde_json::to_value(self)

@@ -1,5 +1,12 @@
 //! Framework inference: which frameworks a product falls under, read from
 //! its description, names, roles and integrations, each with its reasons.
+//!
+//! Health words (HIPAA's signal) count only where they are about people:
+//! the names and descriptions of entities that describe (or are about) an
+//! animal or a thing are skipped (see [`crate::pii::context::subject`]),
+//! and a veterinary product ("veterinary", "veterinarian", "vet clinic",
+//! "animal hospital"…, or a role or entity named `vet`) counts none unless
+//! some field holds a person's health data.
 
 use blueprint_core::spec::{Framework, Spec};
 use serde::Serialize;
@@ -64,6 +71,9 @@ struct Source {
     words: Vec<String>,
     /// The same words in lowercase, computed once.
     lower: Vec<String>,
+    /// The name or description of an entity that describes (or is about)
+    /// an animal or a thing: its health words are not about people.
+    not_about_people: bool,
 }
 
 impl Source {
@@ -73,7 +83,13 @@ impl Source {
             place,
             words,
             lower,
+            not_about_people: false,
         }
+    }
+
+    fn about(mut self, people: bool) -> Source {
+        self.not_about_people = !people;
+        self
     }
 }
 
@@ -224,6 +240,21 @@ const HEALTH_TERMS: &[Term] = &[
     t(&["care", "provider*"]),
 ];
 
+/// Words that say the product cares for animals: health words in such a
+/// product are about animals unless some field holds a person's health data.
+const VETERINARY_TERMS: &[Term] = &[
+    t(&["veterinary"]),
+    t(&["veterinarian*"]),
+    t(&["vet", "clinic*"]),
+    t(&["vet", "practice*"]),
+    t(&["animal", "hospital*"]),
+    t(&["animal", "clinic*"]),
+    t(&["pet", "clinic*"]),
+    t(&["pet", "hospital*"]),
+    cap(&["vet"]),
+    cap(&["vets"]),
+];
+
 /// Words that name HIPAA or protected health information outright.
 const HIPAA_TERMS: &[Term] = &[
     t(&["hipaa"]),
@@ -347,26 +378,35 @@ impl Reader {
                 prose(format!("the description of role `{name}`"), d);
             }
         }
-        for (name, e) in &spec.entities {
+        let people: Vec<bool> = spec
+            .entities
+            .keys()
+            .map(|name| crate::pii::context::subject(spec, name).is_person())
+            .collect();
+        for ((name, e), &people) in spec.entities.iter().zip(&people) {
             if let Some(d) = &e.description {
-                prose(format!("the description of entity `{name}`"), d);
+                let place = format!("the description of entity `{name}`");
+                sources.push((Source::new(place, prose_words(d)).about(people), true));
             }
         }
-        let mut ident = |place: String, name: &str| {
-            sources.push((Source::new(place, crate::pii::words(name)), false));
+        let mut ident = |place: String, name: &str, people: bool| {
+            sources.push((
+                Source::new(place, crate::pii::words(name)).about(people),
+                false,
+            ));
         };
-        ident("the product name".into(), &spec.product.name);
+        ident("the product name".into(), &spec.product.name, true);
         for name in spec.roles.keys() {
-            ident(format!("role `{name}`"), name);
+            ident(format!("role `{name}`"), name, true);
         }
-        for (name, e) in &spec.entities {
-            ident(format!("entity `{name}`"), name);
+        for ((name, e), &people) in spec.entities.iter().zip(&people) {
+            ident(format!("entity `{name}`"), name, people);
             for f in e.fields.keys() {
-                ident(format!("field `{name}.{f}`"), f);
+                ident(format!("field `{name}.{f}`"), f, people);
             }
         }
         for vendor in spec.integrations.keys() {
-            ident(format!("integration `{vendor}`"), vendor);
+            ident(format!("integration `{vendor}`"), vendor, true);
         }
         Reader { sources }
     }
@@ -374,9 +414,22 @@ impl Reader {
     /// Where the terms occur: one reason per term (its first place), in
     /// the order the places are read.
     fn hits(&self, terms: &[Term]) -> Vec<String> {
+        self.hits_where(terms, |_| true)
+    }
+
+    /// As [`Reader::hits`], skipping the names and descriptions of entities
+    /// that describe (or are about) an animal or a thing.
+    fn hits_about_people(&self, terms: &[Term]) -> Vec<String> {
+        self.hits_where(terms, |src| !src.not_about_people)
+    }
+
+    fn hits_where(&self, terms: &[Term], read: impl Fn(&Source) -> bool) -> Vec<String> {
         let mut found: Vec<(usize, usize, String)> = Vec::new();
         for (ti, term) in terms.iter().enumerate() {
             for (si, (src, prose)) in self.sources.iter().enumerate() {
+                if !read(src) {
+                    continue;
+                }
                 if let Some(words) = find(src, term, *prose) {
                     found.push((si, ti, format!("{} mentions \"{}\"", src.place, words)));
                     break;
@@ -441,13 +494,21 @@ pub fn infer(spec: &Spec, fields: &[FieldClass]) -> Vec<FrameworkFinding> {
 
     let gdpr = reader.hits(GDPR_TERMS);
     let hipaa_named = reader.hits(HIPAA_TERMS);
-    let health = reader.hits(HEALTH_TERMS);
     let us = reader.hits(US_TERMS);
     let health_fields: Vec<String> = fields
         .iter()
         .filter(|f| f.special_category == Some(SpecialCategory::Health))
         .map(|f| format!("field `{}.{}` holds health data", f.entity, f.field))
         .collect();
+    // Health words count when they are about people: not in the names of
+    // entities about animals or things, and not at all in a veterinary
+    // product unless some field holds a person's health data.
+    let veterinary = !reader.hits(VETERINARY_TERMS).is_empty();
+    let health = if veterinary && health_fields.is_empty() {
+        Vec::new()
+    } else {
+        reader.hits_about_people(HEALTH_TERMS)
+    };
     let mut card = reader.hits(CARD_TERMS);
     let vendors: Vec<String> = spec
         .integrations

@@ -3,7 +3,11 @@
 //! Given a product [`Spec`](blueprint_core::spec::Spec), this crate
 //!
 //! - classifies every field as `none`, `personal` or `sensitive` PII, and flags
-//!   GDPR Art. 9 special categories ([`pii`]);
+//!   GDPR Art. 9 special categories ([`pii`]), from the field's name and type
+//!   and from its entity: the entity's name (a `Payslip`'s `gross`, a
+//!   `VisitNote`'s `body`), its required relation to a person (`Patient`,
+//!   `Employee`, `Customer`…), and whether it describes a person at all (a
+//!   `Pet`'s `diagnosis` stays sensitive but is not Art. 9 health data);
 //! - infers the frameworks the product falls under (SOC 2, GDPR, HIPAA,
 //!   ISO/IEC 27001, PCI DSS) from its description, names, roles and
 //!   integrations, each with its reasons ([`infer`]);

@@ -1,11 +1,49 @@
 //! PII classification of every field of a spec.
 //!
-//! The spec's explicit `pii` wins. Otherwise a table of rules over the words
-//! of the field's name (snake, camel, Pascal or kebab case alike) and over
-//! its type decides, and each classification says why.
+//! The spec's explicit `pii` wins. Otherwise tables of rules decide, each
+//! classification says why, and the strongest class any rule gives wins
+//! (the compliance crate may classify more fields than the spec format's
+//! lists, never fewer):
+//!
+//! - the words of the field's name (snake, camel, Pascal or kebab case
+//!   alike) and its type ([`NAME_RULES`]): `tax_id` is sensitive, an
+//!   `email` field personal;
+//! - the names the spec format always classes `sensitive`
+//!   ([`context::SPEC_FORMAT_SENSITIVE`]), in every entity;
+//! - the entity's name together with the field's, for fields whose own name
+//!   says nothing ([`context::CONTEXT_RULES`]): an `amount`, `gross`, `net`
+//!   or `bonus` of a `SalaryRecord`, `Payslip` or `Compensation` is
+//!   personal (financial) data; the `notes`, `summary` or `body` of a
+//!   `MedicalRecord`, `VisitNote`, `Prescription` or `LabResult` is health
+//!   data (GDPR Art. 9, so `sensitive`);
+//! - the person the entity describes (`Patient`, `Employee`, `Customer`…)
+//!   or has a required many-to-one or one-to-one relation to
+//!   ([`context::Carrier`]): its free text (`text` fields, `notes`,
+//!   `comment`…) and identifiers (`…_number`, `…_code`, `reference`…) are
+//!   that person's data, so `personal`; an entity that describes a person
+//!   also makes its `…name` fields personal. Booleans, enums, numbers and
+//!   dates are not classified this way (only an entity-context rule that
+//!   names them, such as a lab result's `positive`, classifies them).
+//!
+//! GDPR Art. 9 special categories are data about natural persons. Each
+//! entity's subject ([`context::subject`]) is read from the last word of its
+//! name (a `Pet` describes an animal, a `Vehicle` a thing, a `PetOwner` a
+//! person), else from the entities its required relations lead to (a
+//! `ConsultationNote` of an `Appointment` of a `Pet` is about the pet),
+//! else from ownership (owned rows belong to a person). Where the subject is an animal or a
+//! thing, a special category is set aside and the reason says why ("Pet
+//! describes an animal, not a person"); the field keeps the class the other
+//! rules give, so a `diagnosis` stays `sensitive` as the spec format
+//! requires, but it no longer counts as health data for GDPR Art. 9
+//! controls or HIPAA inference. Where nothing says what an entity
+//! describes, special categories apply as its field names suggest.
 
 use blueprint_core::spec::{FieldType, Pii, Spec};
 use serde::Serialize;
+
+pub mod context;
+
+use context::EntityContext;
 
 /// A GDPR Art. 9 special category of personal data.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -55,6 +93,11 @@ pub enum Basis {
     Name,
     /// The field's type (`email`, `phone`).
     Type,
+    /// The entity's name: an entity-context rule (`SalaryRecord.amount`), or
+    /// free text and identifiers of an entity that describes a person.
+    Entity,
+    /// A required relation to an entity that describes a person.
+    Relation,
     /// No rule matched.
     NoMatch,
 }
@@ -309,7 +352,8 @@ pub fn name_rule(name: &str) -> Option<&'static NameRule> {
     NAME_RULES.iter().find(|r| contains_run(&w, r.words))
 }
 
-/// Classifies one field from its name, type and declared class.
+/// Classifies one field from its name, type and declared class, and from
+/// what its entity's name alone says (see [`classify_in`]).
 ///
 /// ```
 /// use blueprint_core::spec::{FieldType, Pii};
@@ -317,61 +361,271 @@ pub fn name_rule(name: &str) -> Option<&'static NameRule> {
 /// assert_eq!(c.pii, Pii::Sensitive);
 /// let c = compliance::pii::classify("Patient", "contact", FieldType::Email, None);
 /// assert_eq!(c.pii, Pii::Personal);
+/// let c = compliance::pii::classify("Pet", "diagnosis", FieldType::Text, None);
+/// assert_eq!((c.pii, c.special_category), (Pii::Sensitive, None));
 /// ```
 pub fn classify(entity: &str, field: &str, ty: FieldType, declared: Option<Pii>) -> FieldClass {
-    let rule = name_rule(field);
+    classify_in(&EntityContext::of_name(entity), field, ty, declared)
+}
+
+/// A class a rule proposes, with its reason.
+struct Candidate {
+    pii: Pii,
+    special: Option<SpecialCategory>,
+    reason: String,
+    basis: Basis,
+}
+
+impl Candidate {
+    fn strength(&self) -> (Pii, bool) {
+        (self.pii, self.special.is_some())
+    }
+}
+
+/// The end of a reason: what kind of personal data a class is.
+fn class_phrase(pii: Pii, special: Option<SpecialCategory>) -> String {
+    match (special, pii) {
+        (Some(s), _) => format!("{} (GDPR Art. 9 special category)", s.label()),
+        (None, Pii::Sensitive) => "sensitive personal data".to_string(),
+        _ => "personal data".to_string(),
+    }
+}
+
+/// Classifies one field in the context of its entity.
+///
+/// The spec's `pii` wins. Otherwise every rule that matches proposes a
+/// class and the strongest wins (`sensitive` over `personal`, a special
+/// category over none; on a tie the field's own words win):
+///
+/// 1. the name rules ([`NAME_RULES`]) over the field's own words, and its
+///    type (`email`, `phone`);
+/// 2. the names the spec format always classes `sensitive`
+///    ([`context::SPEC_FORMAT_SENSITIVE`]), whatever the entity;
+/// 3. the entity-context rules ([`context::CONTEXT_RULES`]): the entity's
+///    name together with the field's (`SalaryRecord.amount`,
+///    `VisitNote.body`);
+/// 4. the person the entity describes or has a required relation to
+///    ([`context::Carrier`]): its free text and identifiers are personal.
+///
+/// A GDPR Art. 9 special category holds only for data about a natural
+/// person: when the entity describes (or is about) an animal or a thing
+/// ([`context::Subject`]), the special category is set aside, the reason
+/// says why, and the field keeps the class the other rules give.
+///
+/// ```
+/// use blueprint_core::spec::{FieldType, Pii};
+/// use compliance::pii::{classify_in, context::EntityContext};
+/// let payslip = EntityContext::of_name("Payslip");
+/// let c = classify_in(&payslip, "gross", FieldType::Decimal, None);
+/// assert_eq!(c.pii, Pii::Personal);
+/// assert!(c.reason.contains("\"payslip\""));
+/// ```
+pub fn classify_in(
+    cx: &EntityContext,
+    field: &str,
+    ty: FieldType,
+    declared: Option<Pii>,
+) -> FieldClass {
+    let entity = cx.entity.as_str();
+    let about_person = cx.subject.is_person();
+    let not_person = cx.subject.not_a_person(entity).unwrap_or_default();
+    let person_note = cx
+        .subject
+        .describe(entity)
+        .filter(|_| about_person)
+        .map(|d| format!("; {d}"))
+        .unwrap_or_default();
+    let fw = words(field);
+    let matching: Vec<&NameRule> = NAME_RULES
+        .iter()
+        .filter(|r| contains_run(&fw, r.words))
+        .collect();
+    let special_rule = matching.iter().copied().find(|r| r.special.is_some());
+    let plain_rule = matching.iter().copied().find(|r| r.special.is_none());
+    let ctx = context::context_rule(entity, field);
     let by_type = match ty {
         FieldType::Email => Some("an email field"),
         FieldType::Phone => Some("a phone field"),
         _ => None,
     };
     let words_text = |r: &NameRule| r.words.join(" ");
-    let (pii, special, reason, basis) = if let Some(d) = declared {
-        let special = rule.and_then(|r| r.special).filter(|_| d != Pii::None);
-        let mut reason = format!("declared `pii: {}` in the spec", d.as_str());
-        if let Some(s) = special {
-            reason.push_str(&format!(
-                "; the name also suggests {} (GDPR Art. 9)",
-                s.label()
-            ));
-        }
-        (d, special, reason, Basis::Declared)
-    } else if let Some(r) = rule.filter(|r| r.pii == Pii::Sensitive || by_type.is_none()) {
-        let reason = match r.special {
-            Some(s) => format!(
-                "the name contains \"{}\": {}, which is {} (GDPR Art. 9 special category)",
-                words_text(r),
-                r.meaning,
-                s.label()
-            ),
-            None => format!(
-                "the name contains \"{}\": {}, which is {} personal data",
-                words_text(r),
-                r.meaning,
-                if r.pii == Pii::Sensitive {
-                    "sensitive"
-                } else {
-                    ""
-                }
-            )
-            .replace("is  personal", "is personal"),
-        };
-        (r.pii, r.special, reason, Basis::Name)
-    } else if let Some(t) = by_type {
-        (
-            Pii::Personal,
-            None,
-            format!("{t} holds personal contact data"),
-            Basis::Type,
-        )
-    } else {
-        (
-            Pii::None,
-            None,
-            "no rule matched its name or type".to_string(),
-            Basis::NoMatch,
+    let ctx_words = |m: &context::ContextMatch| {
+        format!(
+            "the entity's name contains \"{}\" ({}) and the field's name contains \"{}\"",
+            m.entity_words, m.rule.about, m.field_word
         )
     };
+
+    if let Some(d) = declared {
+        let suggested = special_rule
+            .and_then(|r| r.special.map(|s| (s, "the name".to_string())))
+            .or_else(|| {
+                ctx.as_ref()
+                    .and_then(|m| m.rule.special.map(|s| (s, ctx_words(m))))
+            })
+            .filter(|_| d != Pii::None);
+        let mut reason = format!("declared `pii: {}` in the spec", d.as_str());
+        let special = match suggested {
+            Some((s, by)) if about_person => {
+                let by = if by == "the name" {
+                    by
+                } else {
+                    format!("{by}, which")
+                };
+                reason.push_str(&format!(
+                    "; {by} also suggests {} (GDPR Art. 9){person_note}",
+                    s.label()
+                ));
+                Some(s)
+            }
+            Some((s, by)) => {
+                reason.push_str(&format!(
+                    "; {by} suggests {}, but not as a GDPR Art. 9 special category: {not_person}",
+                    s.label()
+                ));
+                None
+            }
+            None => None,
+        };
+        return FieldClass {
+            entity: entity.to_string(),
+            field: field.to_string(),
+            pii: d,
+            special_category: special,
+            reason,
+            basis: Basis::Declared,
+        };
+    }
+
+    let mut candidates: Vec<Candidate> = Vec::new();
+    // Special categories set aside (not about a person), with their basis.
+    let mut set_aside: Vec<(String, Basis)> = Vec::new();
+    if let Some(r) = special_rule {
+        let s = r.special.unwrap_or(SpecialCategory::Health);
+        if about_person {
+            candidates.push(Candidate {
+                pii: r.pii,
+                special: Some(s),
+                reason: format!(
+                    "the name contains \"{}\": {}, which is {}{person_note}",
+                    words_text(r),
+                    r.meaning,
+                    class_phrase(r.pii, Some(s))
+                ),
+                basis: Basis::Name,
+            });
+        } else {
+            set_aside.push((
+                format!(
+                    "the name contains \"{}\": {}, but not {} in the sense of GDPR Art. 9, since {not_person}",
+                    words_text(r),
+                    r.meaning,
+                    s.label()
+                ),
+                Basis::Name,
+            ));
+        }
+    }
+    match plain_rule.filter(|r| r.pii == Pii::Sensitive || by_type.is_none()) {
+        Some(r) => candidates.push(Candidate {
+            pii: r.pii,
+            special: None,
+            reason: format!(
+                "the name contains \"{}\": {}, which is {}",
+                words_text(r),
+                r.meaning,
+                class_phrase(r.pii, None)
+            ),
+            basis: Basis::Name,
+        }),
+        None => {
+            if let Some(t) = by_type {
+                candidates.push(Candidate {
+                    pii: Pii::Personal,
+                    special: None,
+                    reason: format!("{t} holds personal contact data"),
+                    basis: Basis::Type,
+                });
+            }
+        }
+    }
+    if let Some(run) = context::spec_format_sensitive(field) {
+        candidates.push(Candidate {
+            pii: Pii::Sensitive,
+            special: None,
+            reason: format!(
+                "still sensitive: the name contains \"{run}\", which the spec format always classes sensitive"
+            ),
+            basis: Basis::Name,
+        });
+    }
+    if let Some(m) = &ctx {
+        match m.rule.special {
+            Some(s) if !about_person => set_aside.push((
+                format!(
+                    "{}: {}, but not {} in the sense of GDPR Art. 9, since {not_person}",
+                    ctx_words(m),
+                    m.rule.holds,
+                    s.label()
+                ),
+                Basis::Entity,
+            )),
+            special => {
+                let tail = match special {
+                    Some(_) => format!("{}{person_note}", class_phrase(m.rule.pii, special)),
+                    None => format!("{} ({})", class_phrase(m.rule.pii, None), m.rule.sort),
+                };
+                candidates.push(Candidate {
+                    pii: m.rule.pii,
+                    special,
+                    reason: format!("{}: {}, which is {tail}", ctx_words(m), m.rule.holds),
+                    basis: Basis::Entity,
+                });
+            }
+        }
+    }
+    if let Some(carrier) = &cx.carrier {
+        if let Some(what) = carrier.carries(field, ty) {
+            candidates.push(Candidate {
+                pii: Pii::Personal,
+                special: None,
+                reason: carrier.reason(entity, &what),
+                basis: match carrier {
+                    context::Carrier::Itself { .. } => Basis::Entity,
+                    context::Carrier::Relation { .. } => Basis::Relation,
+                },
+            });
+        }
+    }
+
+    let winner = candidates.into_iter().reduce(|best, c| {
+        if c.strength() > best.strength() {
+            c
+        } else {
+            best
+        }
+    });
+    // What was set aside comes first, then what decided.
+    let mut reason: Vec<String> = set_aside.iter().map(|(n, _)| n.clone()).collect();
+    let (pii, special, basis) = match winner {
+        Some(c) => {
+            reason.push(c.reason);
+            (c.pii, c.special, c.basis)
+        }
+        None => {
+            reason.push(
+                if set_aside.is_empty() {
+                    "no rule matched its name or type"
+                } else {
+                    "no other rule matched"
+                }
+                .to_string(),
+            );
+            let basis = set_aside.first().map_or(Basis::NoMatch, |(_, b)| *b);
+            (Pii::None, None, basis)
+        }
+    };
+    let reason = reason.join("; ");
     FieldClass {
         entity: entity.to_string(),
         field: field.to_string(),
@@ -393,9 +647,20 @@ pub fn classify_spec(spec: &Spec) -> Vec<FieldClass> {
     spec.entities
         .iter()
         .flat_map(|(ename, e)| {
+            let cx = EntityContext::of(spec, ename);
             e.fields
                 .iter()
-                .map(move |(fname, f)| classify(ename, fname, f.ty, f.pii))
+                .map(move |(fname, f)| classify_in(&cx, fname, f.ty, f.pii))
         })
         .collect()
+}
+
+/// The blueprint parameter that holds a field's PII class:
+/// `pii.<Entity>.<field>`.
+///
+/// ```
+/// assert_eq!(compliance::pii::parameter_key("Patient", "email"), "pii.Patient.email");
+/// ```
+pub fn parameter_key(entity: &str, field: &str) -> String {
+    format!("pii.{entity}.{field}")
 }

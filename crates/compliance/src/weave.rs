@@ -208,7 +208,7 @@ pub fn weave(bp: &mut Blueprint, analysis: &Analysis) -> Result<Woven, Error> {
             .filter(|d| bp.element(d).is_some())
             .or_else(|| app.clone())
             .unwrap_or_else(|| baseline.clone());
-        let key = format!("pii.{}.{}", f.entity, f.field);
+        let key = crate::pii::parameter_key(&f.entity, &f.field);
         bp.set_parameter(key.clone(), f.pii.as_str(), &owner)?;
         woven.parameters.push(key);
     }

@@ -30,6 +30,7 @@ pub use report::{CheckResult, Finding, QualityReport, Severity, StageReport, Sta
 
 use base64::Engine as _;
 use blueprint_core::graph::Blueprint;
+use model::AppModel;
 use process::{make_command, run_logged, tail, Server};
 use stacks::Stack;
 use std::path::{Path, PathBuf};
@@ -40,13 +41,17 @@ use std::time::{Duration, Instant};
 /// How many lines of a stage's output the report keeps.
 const EXCERPT_LINES: usize = 40;
 
-/// A generated project and the blueprint it was generated from.
+/// A generated project, the blueprint it was generated from and its
+/// application model.
 #[derive(Debug, Clone)]
 pub struct Project {
     /// The project directory.
     pub dir: PathBuf,
     /// The complete blueprint (lowered, compliance woven in).
     pub blueprint: Blueprint,
+    /// The application model of the complete blueprint, which the
+    /// conformance suite checks the app against.
+    pub model: AppModel,
     /// The stack it was generated with (the spec's `stack`).
     pub stack: String,
 }
@@ -110,6 +115,7 @@ impl Project {
         compliance::complete(&mut blueprint).map_err(render::RenderError::from)?;
         Ok(Project {
             dir: dir.to_path_buf(),
+            model: AppModel::from_blueprint(&blueprint),
             blueprint,
             stack: spec.stack.clone(),
         })
@@ -157,8 +163,8 @@ impl Progress for Quiet {
 /// in the system temp directory.
 ///
 /// ```
-/// let pip = gate::cache_dir().join("pip");
-/// assert!(pip.ends_with("pip"));
+/// let packages = gate::cache_dir().join("packages");
+/// assert!(packages.ends_with("packages"));
 /// ```
 pub fn cache_dir() -> PathBuf {
     let var = |k: &str| {
@@ -232,13 +238,12 @@ pub fn verify(
     std::fs::create_dir_all(&logs)
         .map_err(|e| GateError::io("cannot create the log directory", &logs, e))?;
     let cache = options.cache_dir.clone().unwrap_or_else(cache_dir);
-    // An explicit PIP_CACHE_DIR wins; else pip's cache lives in ours.
-    let pip_cache = std::env::var_os("PIP_CACHE_DIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache.join("pip"));
-    std::fs::create_dir_all(&pip_cache)
-        .map_err(|e| GateError::io("cannot create the cache directory", &pip_cache, e))?;
+    let plan = stack.verification();
+    let caches = package_caches(&plan, &cache, |k| std::env::var_os(k));
+    for (_, dir) in &caches {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| GateError::io("cannot create the cache directory", dir, e))?;
+    }
 
     match &options.database_url {
         Some(_) => progress.note("creating a throwaway database on the given server"),
@@ -250,24 +255,24 @@ pub fn verify(
     progress.note(&format!("database `{}`", database.name()));
 
     let port = process::free_port()?;
-    let env: Vec<(String, String)> = vec![
+    let mut env: Vec<(String, String)> = vec![
         ("DATABASE_URL".into(), database.url().to_string()),
         ("SECRET_KEY".into(), db::random_hex(32)),
         ("ENCRYPTION_KEYS".into(), random_key()),
         ("COOKIE_SECURE".into(), "false".into()),
         ("PORT".into(), port.to_string()),
         ("HOST".into(), "127.0.0.1".into()),
-        (
-            "PIP_CACHE_DIR".into(),
-            pip_cache.to_string_lossy().into_owned(),
-        ),
         // The suite sends hundreds of requests from one address in a
         // minute; the limits themselves are the project's tests' business.
         ("RATE_LIMIT_CLIENT".into(), "100000".into()),
         ("RATE_LIMIT_USER".into(), "100000".into()),
     ];
+    env.extend(
+        caches
+            .into_iter()
+            .map(|(k, dir)| (k, dir.to_string_lossy().into_owned())),
+    );
 
-    let plan = stack.verification();
     // The project's tests and the app run side by side, each on a database
     // of its own, when the plan tests before it runs: the tests empty
     // tables, the app keeps its rows.
@@ -342,7 +347,15 @@ pub fn verify(
             let conformance = match &server {
                 Some(_) => {
                     progress.stage_started("conformance");
-                    conformance_stage(project, &app_env, &logs, port, options, &stopped)
+                    conformance_stage(
+                        project,
+                        &plan.create_user,
+                        &app_env,
+                        &logs,
+                        port,
+                        options,
+                        &stopped,
+                    )
                 }
                 None => StageReport::skipped("conformance", "the app was not running"),
             };
@@ -461,9 +474,44 @@ fn run_stage(
     Ok(report)
 }
 
+/// The package caches of a plan: each variable with the folder it points
+/// at, the caller's own value (from `var`) when set, else the plan's
+/// folder under `cache`.
+fn package_caches(
+    plan: &stacks::VerificationPlan,
+    cache: &Path,
+    var: impl Fn(&str) -> Option<std::ffi::OsString>,
+) -> Vec<(String, PathBuf)> {
+    plan.caches
+        .iter()
+        .map(|c| {
+            let dir = var(&c.variable)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+                .unwrap_or_else(|| cache.join(&c.folder));
+            (c.variable.clone(), dir)
+        })
+        .collect()
+}
+
+/// The `make` arguments that create a user: the plan's, placeholders
+/// replaced.
+fn user_command(template: &[String], email: &str, password: &str, role: &str) -> Vec<String> {
+    template
+        .iter()
+        .map(|a| {
+            a.replace("{email}", email)
+                .replace("{password}", password)
+                .replace("{role}", role)
+        })
+        .collect()
+}
+
 /// The conformance suite against the running app.
+#[allow(clippy::too_many_arguments)]
 fn conformance_stage(
     project: &Project,
+    create_user: &[String],
     env: &[(String, String)],
     logs: &Path,
     port: u16,
@@ -471,13 +519,9 @@ fn conformance_stage(
     stopped: &(dyn Fn() -> bool + Sync),
 ) -> StageReport {
     let started = Instant::now();
+    let template = create_user;
     let create_user = |email: &str, password: &str, role: &str| -> Result<(), String> {
-        let args = vec![
-            "user".to_string(),
-            format!("EMAIL={email}"),
-            format!("PASSWORD={password}"),
-            format!("ROLE={role}"),
-        ];
+        let args = user_command(template, email, password, role);
         let cmd = make_command(&project.dir, &args, env);
         match run_logged(
             cmd,
@@ -486,16 +530,20 @@ fn conformance_stage(
             stopped,
         ) {
             Ok(o) if o.success => Ok(()),
-            Ok(o) => Err(format!("make user ROLE={role} failed: {}", tail(&o.log, 5))),
+            Ok(o) => Err(format!(
+                "make {} failed: {}",
+                template.first().map(String::as_str).unwrap_or_default(),
+                tail(&o.log, 5)
+            )),
             Err(e) => Err(e.to_string()),
         }
     };
     let suite_options = conformance::Options {
-        create_user: Some(&create_user),
+        create_user: (!template.is_empty()).then_some(&create_user as &conformance::UserCreator),
         cancel: Some(&options.cancel),
     };
     let base = format!("http://127.0.0.1:{port}");
-    let results = conformance::run(&project.blueprint, &base, &suite_options);
+    let results = conformance::run(&project.model, &project.blueprint, &base, &suite_options);
     let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
     let excerpt = failed
         .iter()
@@ -546,4 +594,54 @@ fn wait_healthy(
         std::thread::sleep(Duration::from_millis(150));
     }
     Ok(false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan() -> stacks::VerificationPlan {
+        stacks::VerificationPlan {
+            stages: Vec::new(),
+            create_user: [
+                "user",
+                "EMAIL={email}",
+                "PASSWORD={password}",
+                "ROLE={role}",
+            ]
+            .map(String::from)
+            .to_vec(),
+            caches: vec![stacks::Cache {
+                variable: "TOOL_CACHE".into(),
+                folder: "tool".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn caches_live_in_ours_unless_the_caller_set_them() {
+        let cache = Path::new("/c");
+        let ours = package_caches(&plan(), cache, |_| None);
+        assert_eq!(ours, [("TOOL_CACHE".to_string(), PathBuf::from("/c/tool"))]);
+        let theirs = package_caches(&plan(), cache, |k| {
+            (k == "TOOL_CACHE").then(|| "/elsewhere".into())
+        });
+        assert_eq!(theirs[0].1, PathBuf::from("/elsewhere"));
+        let empty = package_caches(&plan(), cache, |_| Some("".into()));
+        assert_eq!(empty[0].1, PathBuf::from("/c/tool"));
+    }
+
+    #[test]
+    fn the_user_command_fills_the_placeholders() {
+        let args = user_command(&plan().create_user, "a@example.com", "pw pw", "staff");
+        assert_eq!(
+            args,
+            [
+                "user",
+                "EMAIL=a@example.com",
+                "PASSWORD=pw pw",
+                "ROLE=staff"
+            ]
+        );
+    }
 }

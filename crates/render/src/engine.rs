@@ -31,9 +31,9 @@ use vendors::{Vendor, VendorRegistry};
 ///     fn templates(&self) -> Vec<Template> {
 ///         vec![Template { name: "tiny/entity", source: "# {{pascal name}}\n" }]
 ///     }
-///     fn plan(&self, bp: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
-///         Ok(bp.spec().entities.keys()
-///             .map(|name| PlannedFile::template(format!("{name}.md"), "tiny/entity", json!({ "name": name })))
+///     fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
+///         Ok(model.entities.iter()
+///             .map(|e| PlannedFile::template(format!("{}.md", e.name), "tiny/entity", json!({ "name": e.name })))
 ///             .collect())
 ///     }
 ///     fn verification(&self) -> VerificationPlan { VerificationPlan::default() }
@@ -161,12 +161,33 @@ impl Engine {
     /// use blueprint_core::builder::SpecBuilder;
     /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
     /// spec.integrations.insert("stripe".into(), Default::default());
-    /// assert_eq!(render::Engine::new().unserved_integrations(&spec, "python-fastapi"), ["stripe"]);
+    /// assert_eq!(render::Engine::new().unserved_integrations(&spec, &spec.stack), ["stripe"]);
     /// ```
     pub fn unserved_integrations(&self, spec: &Spec, stack_id: &str) -> Vec<String> {
         spec.integrations
             .keys()
-            .filter(|id| !self.vendors.get(id).is_some_and(|v| v.supports(stack_id)))
+            .filter(|id| !self.vendors.serves(id, stack_id))
+            .cloned()
+            .collect()
+    }
+
+    /// The spec's integrations a registered vendor serves for this stack, in
+    /// spec order: the ones whose files [`render`](Self::render) adds, and
+    /// the ones the documents describe as part of the project
+    /// ([`DocInput::generated_integrations`]).
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
+    /// spec.integrations.insert("stripe".into(), Default::default());
+    /// let engine = render::Engine::with_builtins();
+    /// // No built-in vendor generates Stripe code yet.
+    /// assert!(engine.served_integrations(&spec, "python-fastapi").is_empty());
+    /// ```
+    pub fn served_integrations(&self, spec: &Spec, stack_id: &str) -> Vec<String> {
+        spec.integrations
+            .keys()
+            .filter(|id| self.vendors.serves(id, stack_id))
             .cloned()
             .collect()
     }
@@ -210,12 +231,23 @@ impl Engine {
         } else {
             None
         };
+        // What the spec means for the backend, decided once for the stack,
+        // the vendors and every document.
+        let model = model::AppModel::from_blueprint(blueprint);
+        let realizations = stack.map(|s| s.realizations(&model)).unwrap_or_default();
+        let decision = stack.and_then(|s| s.decision());
         // The backend and the documents do not depend on each other: the
         // documents render on a second thread while this one renders the
         // backend, and the trees are joined in a fixed order, so the result
         // does not depend on which finishes first. (Two threads, not a pool:
         // each thread keeps an allocator arena of its own, and the large
         // intermediates of the documents should not all be alive at once.)
+        // The documents describe the integrations the backend contains,
+        // and only those: the same registry question render_backend asks.
+        let generated = match stack {
+            Some(stack) => self.served_integrations(blueprint.spec(), stack.id()),
+            None => Vec::new(),
+        };
         let (backend, documents) = std::thread::scope(|scope| {
             let documents = scope.spawn(|| {
                 if !options.docs() {
@@ -224,7 +256,13 @@ impl Engine {
                 let input = DocInput {
                     blueprint,
                     analysis,
-                    stack: stack.map(|s| s.id()),
+                    model: &model,
+                    stack: stack.map(|s| crate::StackDocs {
+                        id: s.id(),
+                        realizations: &realizations,
+                        decision: decision.as_ref(),
+                    }),
+                    generated_integrations: &generated,
                 };
                 self.emitters
                     .values()
@@ -235,7 +273,7 @@ impl Engine {
                     .collect::<Result<Vec<_>, _>>()
             });
             let backend = match stack {
-                Some(stack) => self.render_backend(stack, blueprint),
+                Some(stack) => self.render_backend(stack, blueprint, &model),
                 None => Ok(FileTree::new()),
             };
             let documents = documents
@@ -254,10 +292,11 @@ impl Engine {
         &self,
         stack: &dyn Stack,
         blueprint: &Blueprint,
+        model: &model::AppModel,
     ) -> Result<FileTree, RenderError> {
         let mut templates = Templates::new();
         templates.register_all(&stack.templates())?;
-        let mut planned = stack.plan(blueprint)?;
+        let mut planned = stack.plan(model)?;
         for (id, options) in &blueprint.spec().integrations {
             let Some(vendor) = self.vendors.get(id).filter(|v| v.supports(stack.id())) else {
                 continue;

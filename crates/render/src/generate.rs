@@ -36,7 +36,7 @@ pub struct Generated {
 /// assert!(generated.blueprint.element_by_str("do.task").is_some());
 /// // With the backend, the stack must be registered.
 /// let err = render::generate(&spec, &Engine::new(), &Options::new()).unwrap_err();
-/// assert!(err.to_string().starts_with("unknown stack `python-fastapi`"));
+/// assert!(err.to_string().starts_with(&format!("unknown stack `{}`", spec.stack)));
 /// ```
 ///
 /// # Errors

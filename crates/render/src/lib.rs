@@ -21,11 +21,10 @@
 //!     fn templates(&self) -> Vec<Template> {
 //!         vec![Template { name: "readme/README.md", source: "# {{title}}\n\n{{#each collections}}- `{{this}}`\n{{/each}}" }]
 //!     }
-//!     fn plan(&self, bp: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
-//!         let spec = bp.spec();
+//!     fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
 //!         let view = serde_json::json!({
-//!             "title": spec.product.display_name(),
-//!             "collections": spec.entities.values().map(|e| e.collection()).collect::<Vec<_>>(),
+//!             "title": model.product.title,
+//!             "collections": model.entities.iter().map(|e| &e.collection).collect::<Vec<_>>(),
 //!         });
 //!         Ok(vec![PlannedFile::template("README.md", "readme/README.md", view)])
 //!     }
@@ -74,7 +73,7 @@ mod templates;
 mod tree;
 pub mod write;
 
-pub use emitter::{DocInput, DocumentEmitter};
+pub use emitter::{DocInput, DocumentEmitter, StackDocs};
 pub use engine::Engine;
 pub use error::RenderError;
 pub use generate::{generate, spec_hash, Generated};

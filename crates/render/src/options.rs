@@ -6,8 +6,8 @@
 /// both emitted, and the version recorded is this crate's.
 ///
 /// ```
-/// let options = render::Options::new().with_stack("python-fastapi").with_docs(false);
-/// assert_eq!(options.stack(), Some("python-fastapi"));
+/// let options = render::Options::new().with_stack("my-stack").with_docs(false);
+/// assert_eq!(options.stack(), Some("my-stack"));
 /// assert!(options.backend() && !options.docs());
 /// assert_eq!(options.archgen_version(), env!("CARGO_PKG_VERSION"));
 /// ```

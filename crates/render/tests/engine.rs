@@ -52,14 +52,14 @@ impl Stack for TinyStack {
             },
         ]
     }
-    fn plan(&self, bp: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
-        let spec = bp.spec();
+    fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
         let mut files = Vec::new();
-        for (name, entity) in &spec.entities {
+        for entity in &model.entities {
+            let name = &entity.name;
             let fields: Vec<Value> = entity
                 .fields
                 .iter()
-                .map(|(f, field)| json!({ "name": f, "type": format!("{:?}", field.ty), "required": field.required }))
+                .map(|f| json!({ "name": f.name, "type": format!("{:?}", f.ty()), "required": f.rules.required }))
                 .collect();
             files.push(PlannedFile::template(
                 format!("models/{}.txt", blueprint_core::naming::snake(name)),
@@ -68,8 +68,8 @@ impl Stack for TinyStack {
             ));
         }
         let mut view = json!({
-            "title": spec.product.display_name(),
-            "entities": spec.entities.keys().collect::<Vec<_>>(),
+            "title": model.product.title,
+            "entities": model.entities.iter().map(|e| &e.name).collect::<Vec<_>>(),
             "motto": "a < b && c > d",
             "body": "x = 1\n\nreturn x",
         });
@@ -127,7 +127,7 @@ impl DocumentEmitter for Index {
         let text = format!(
             "{} for {}: {} controls\n",
             input.blueprint.spec().product.name,
-            input.stack.unwrap_or("no stack"),
+            input.stack.map(|s| s.id).unwrap_or("no stack"),
             input.analysis.controls.len()
         );
         out.insert("docs/index.md", text)

@@ -1,17 +1,24 @@
 //! Stack emitters for archgen.
 //!
-//! A [`Stack`] turns a complete blueprint (lowered from the spec, with the
-//! compliance controls and their parameters woven in) into the files of a
-//! backend in one language and framework, and says how that backend is
-//! verified. A stack never touches the disk and never renders templates
-//! itself: it plans files, each either literal content or a template name
-//! plus a JSON view model computed in Rust; the render engine renders them
+//! A [`Stack`] turns the application model ([`model::AppModel`], computed
+//! once from the complete blueprint: every decision about what the spec
+//! means for a backend) into the files of a backend in one language and
+//! framework, says which of its files realize each compliance capability,
+//! and says how that backend is verified. A stack only spells the model:
+//! names, types, imports and layout of its language.
+//!
+//! A stack never touches the disk and never renders templates itself: it
+//! plans files, each either literal content or a template name plus a JSON
+//! view model computed in Rust; the render engine renders them
 //! with its strict template engine. Templates stay dumb: every name, type
 //! and decision is in the view model.
 
 #![warn(missing_docs)]
 
-use blueprint_core::graph::Blueprint;
+use std::collections::BTreeMap;
+
+use compliance::Capability;
+use model::AppModel;
 
 /// A template a stack ships, embedded in the binary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +100,72 @@ pub struct Stage {
 pub struct VerificationPlan {
     /// The stages, in the order the gate runs them.
     pub stages: Vec<Stage>,
+    /// How the gate creates a user of any role: the arguments of `make`,
+    /// with `{email}`, `{password}` and `{role}` replaced.
+    pub create_user: Vec<String>,
+    /// Package caches the gate keeps between runs: an environment variable
+    /// the project's tools read, and the folder under the gate's cache
+    /// directory it points at (`PIP_CACHE_DIR` → `pip`). A variable the
+    /// caller set already wins.
+    pub caches: Vec<Cache>,
+}
+
+/// A package cache of a stack's tools.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cache {
+    /// The environment variable, such as `PIP_CACHE_DIR` or `npm_config_cache`.
+    pub variable: String,
+    /// The folder under the gate's cache directory.
+    pub folder: String,
+}
+
+/// Where a stack realizes things, for the documents: the generated paths
+/// (relative to the project root; a trailing `/` names a folder, and a
+/// note in parentheses may follow a path) that realize each compliance
+/// capability and hold each entity. Every path a stack cites must be a file
+/// it plans (or a folder holding one); a test checks it for the built-in
+/// stacks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Realizations {
+    /// The files that realize each capability.
+    pub capabilities: BTreeMap<Capability, Vec<String>>,
+    /// The files that hold each entity, by entity name.
+    pub entities: BTreeMap<String, Vec<String>>,
+}
+
+impl Realizations {
+    /// The paths that realize a capability (empty when none).
+    pub fn of(&self, capability: Capability) -> &[String] {
+        self.capabilities
+            .get(&capability)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// The paths that hold an entity (empty when none).
+    pub fn of_entity(&self, entity: &str) -> &[String] {
+        self.entities
+            .get(entity)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
+
+/// The architecture decision of choosing a stack, for the generated ADRs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackDecision {
+    /// The ADR's title, such as "Build the backend with Python and FastAPI".
+    pub title: String,
+    /// Why a choice had to be made, beyond the spec naming the stack.
+    pub context: String,
+    /// What the choice had to satisfy.
+    pub drivers: Vec<String>,
+    /// The options considered, the chosen one first.
+    pub options: Vec<String>,
+    /// Why the first option was chosen.
+    pub because: String,
+    /// Good and bad consequences, each a sentence.
+    pub consequences: Vec<String>,
 }
 
 /// Why a stack could not plan a project.
@@ -124,8 +197,22 @@ pub trait Stack: Send + Sync {
     /// Every template the stack's files refer to.
     fn templates(&self) -> Vec<Template>;
 
-    /// The files of the backend for a complete blueprint.
-    fn plan(&self, blueprint: &Blueprint) -> Result<Vec<PlannedFile>, StackError>;
+    /// The files of the backend for an application model.
+    fn plan(&self, model: &AppModel) -> Result<Vec<PlannedFile>, StackError>;
+
+    /// Which of the planned files realize each capability and hold each
+    /// entity. The default cites nothing, and the documents then say that
+    /// the stack does not tell.
+    fn realizations(&self, model: &AppModel) -> Realizations {
+        let _ = model;
+        Realizations::default()
+    }
+
+    /// The decision record of choosing this stack; `None` gives a generic
+    /// one.
+    fn decision(&self) -> Option<StackDecision> {
+        None
+    }
 
     /// How a generated project is verified.
     fn verification(&self) -> VerificationPlan;

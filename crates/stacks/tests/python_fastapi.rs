@@ -9,15 +9,22 @@ mod support;
 use blueprint_core::builder::SpecBuilder;
 use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::FieldType;
-use stacks::python_fastapi::{access, names, view, PythonFastapi};
+use model::{AppModel, Scope};
+use stacks::python_fastapi::{names, view, PythonFastapi};
 use stacks::Stack;
 
 fn example(name: &str) -> Blueprint {
     support::blueprint(&support::workspace().join(format!("examples/specs/{name}.yaml")))
 }
 
+fn model_of(bp: &Blueprint) -> AppModel {
+    AppModel::from_blueprint(bp)
+}
+
 fn rendered(bp: &Blueprint) -> Vec<(String, String, bool)> {
-    let files = PythonFastapi.plan(bp).expect("the stack plans the project");
+    let files = PythonFastapi
+        .plan(&model_of(bp))
+        .expect("the stack plans the project");
     support::render(&PythonFastapi, &files)
 }
 
@@ -31,7 +38,7 @@ fn file<'a>(tree: &'a [(String, String, bool)], path: &str) -> &'a str {
 #[test]
 fn blueprint_parameters_reach_the_code() {
     let bp = example("clinic");
-    let project = view::project(&bp);
+    let project = view::project(&model_of(&bp));
     let min = bp
         .parameter("password.min_length")
         .and_then(|p| p.value.as_u64());
@@ -53,7 +60,7 @@ fn rate_limit_parameters_set_the_defaults() {
         .expect("the parameter is set");
     bp.set_parameter("rate_limit.user_per_minute", 33, &owner)
         .expect("the parameter is set");
-    let project = view::project(&bp);
+    let project = view::project(&model_of(&bp));
     assert_eq!(project.rate_limit_client_per_minute, 77);
     assert_eq!(project.rate_limit_user_per_minute, 33);
     let tree = rendered(&bp);
@@ -70,7 +77,7 @@ fn rate_limit_parameters_set_the_defaults() {
 
 #[test]
 fn sensitive_field_names_are_redacted_in_logs() {
-    let project = view::project(&example("clinic"));
+    let project = view::project(&model_of(&example("clinic")));
     assert!(project
         .sensitive_field_names
         .contains(&"\"insurance_number\"".to_string()));
@@ -85,7 +92,7 @@ fn sensitive_field_names_are_redacted_in_logs() {
 
 #[test]
 fn sensitive_fields_are_neither_sorted_nor_filtered() {
-    let project = view::project(&example("clinic"));
+    let project = view::project(&model_of(&example("clinic")));
     let patient = &project.entities[0];
     assert_eq!(
         patient.sensitive_literal.as_deref(),
@@ -111,7 +118,7 @@ fn keyword_like_field_names_are_escaped_but_keep_their_json_name() {
                 .with_field("json", FieldType::Json, |f| f)
         })
         .build();
-    let project = view::project(&bp);
+    let project = view::project(&model_of(&bp));
     let fields = &project.entities[0].fields;
     let attrs: Vec<&str> = fields.iter().map(|f| f.attr.as_str()).collect();
     assert_eq!(attrs, ["class_", "type_", "order", "json_"]);
@@ -126,19 +133,50 @@ fn keyword_like_field_names_are_escaped_but_keep_their_json_name() {
 
 #[test]
 fn access_decisions_follow_the_rules() {
-    let bp = example("tasks");
-    let rules = access::rules_of(&bp, "Task");
-    let update = &rules[2];
-    assert_eq!(update.scope_of("member"), access::Scope::Own);
-    assert_eq!(update.scope_of("manager"), access::Scope::All);
-    assert_eq!(update.scope_of("admin"), access::Scope::All);
-    let delete = &rules[3];
-    assert_eq!(delete.scope_of("member"), access::Scope::None);
-    let cases = view::access_cases(&bp);
+    let model = model_of(&example("tasks"));
+    let task = model.entity("Task").unwrap();
+    let update = task.access(blueprint_core::spec::Action::Update);
+    assert_eq!(update.scope(model.role("member")), Scope::Own);
+    assert_eq!(update.scope(model.role("manager")), Scope::All);
+    assert_eq!(update.scope(model.role("admin")), Scope::All);
+    let delete = task.access(blueprint_core::spec::Action::Delete);
+    assert_eq!(delete.scope(model.role("member")), Scope::None);
+    let cases = view::access_cases(&model);
     assert!(cases.iter().any(|c| c.entity_literal == "\"Task\""
         && c.action_literal == "\"delete\""
         && c.role_literal == "\"member\""
         && c.status == 403));
+}
+
+/// Every path the stack cites as realizing a capability or holding an
+/// entity is a file it plans (or, ending in `/`, a folder holding one).
+#[test]
+fn cited_paths_are_planned_files() {
+    for name in ["clinic", "tasks"] {
+        let model = model_of(&example(name));
+        let files = PythonFastapi.plan(&model).unwrap();
+        let planned: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let realizations = PythonFastapi.realizations(&model);
+        let cited = realizations
+            .capabilities
+            .values()
+            .chain(realizations.entities.values())
+            .flatten();
+        let mut count = 0;
+        for path in cited {
+            count += 1;
+            let found = if path.ends_with('/') {
+                planned.iter().any(|p| p.starts_with(path.as_str()))
+            } else {
+                planned.contains(&path.as_str())
+            };
+            assert!(found, "{name}: {path} is cited but not planned");
+        }
+        assert!(count > 40, "{name}: only {count} paths cited");
+        assert!(!realizations
+            .of(compliance::Capability::RateLimiting)
+            .is_empty());
+    }
 }
 
 #[test]
@@ -153,7 +191,7 @@ fn planning_is_deterministic() {
 #[test]
 fn every_template_is_used_and_parses() {
     let templates = PythonFastapi.templates();
-    let files = PythonFastapi.plan(&example("tasks")).unwrap();
+    let files = PythonFastapi.plan(&model_of(&example("tasks"))).unwrap();
     for t in &templates {
         assert!(
             files.iter().any(

@@ -236,6 +236,19 @@ impl VendorRegistry {
         self.vendors.get(id).map(|v| v.as_ref())
     }
 
+    /// Whether a registered vendor with this id generates files for the
+    /// stack with id `stack_id`: the one question the render engine and the
+    /// documents ask to tell a generated integration from one the user must
+    /// add.
+    ///
+    /// ```
+    /// let registry = vendors::VendorRegistry::new();
+    /// assert!(!registry.serves("stripe", "python-fastapi"));
+    /// ```
+    pub fn serves(&self, id: &str, stack_id: &str) -> bool {
+        self.get(id).is_some_and(|v| v.supports(stack_id))
+    }
+
     /// The registered ids, in registration order.
     pub fn ids(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.vendors.keys().copied()
@@ -288,6 +301,9 @@ mod tests {
         assert!(r.register(Box::new(Fake("stripe"))).is_some());
         assert_eq!(r.ids().collect::<Vec<_>>(), ["stripe", "smtp"]);
         assert_eq!(r.len(), 2);
+        assert!(r.serves("stripe", "s"));
+        assert!(!r.serves("stripe", "other"));
+        assert!(!r.serves("sentry", "s"));
     }
 
     #[test]

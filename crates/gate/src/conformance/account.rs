@@ -9,13 +9,14 @@ impl<'a> Suite<'a> {
         };
         let r = (|| -> Result<usize, String> {
             let email = self.email("gdpr");
-            let password = self.password(&role);
-            self.make_account(&email, &password, &role)?;
+            let password = self.password(&self.model.roles[role.0].name);
+            self.make_account(&email, &password, role)?;
             let (session, r) = self.login(&email, &password)?;
             expect(&r, 200, "login of the GDPR account")?;
             let user_id = r.json()["user_id"].clone();
             self.users.push(User {
-                role: role.clone(),
+                role,
+                role_name: self.model.roles[role.0].name.clone(),
                 email: email.clone(),
                 password: password.clone(),
                 session,
@@ -33,12 +34,15 @@ impl<'a> Suite<'a> {
             }
         };
         // A row the account owns, when its role may create one.
-        let owned: Option<(String, String)> = self
-            .entities()
-            .into_iter()
-            .filter(|(_, e)| e.owned)
-            .find(|(n, _)| self.scope(Some(&role), Action::Create, n) == Scope::All)
-            .and_then(|(n, _)| self.create_row(&n, who, 0).ok().map(|id| (n, id)));
+        let model = self.model;
+        let owned: Option<(&str, String)> = model
+            .owned()
+            .find(|e| self.scope(Some(who), Action::Create, e.id) == Scope::All)
+            .and_then(|e| {
+                self.create_row(e.id, who, 0)
+                    .ok()
+                    .map(|id| (e.name.as_str(), id))
+            });
         let export = self.api("/me/export");
         let r = self.send(Some(who), "GET", &export, None).and_then(|r| {
             expect(&r, 200, "GET /me/export")?;
@@ -55,7 +59,7 @@ impl<'a> Suite<'a> {
                 return Err(format!("the export has no `data` object: {}", r.body));
             }
             if let Some((entity, id)) = &owned {
-                let has = body["data"][entity]
+                let has = body["data"][*entity]
                     .as_array()
                     .is_some_and(|rows| rows.iter().any(|row| row["id"] == json!(id)));
                 if !has {
@@ -85,12 +89,8 @@ impl<'a> Suite<'a> {
         let Some(admin) = self.admin_index() else {
             return;
         };
-        let spec = self.bp.spec();
         let others: Vec<usize> = (0..self.users.len())
-            .filter(|&i| {
-                self.users[i].broken.is_none()
-                    && !spec.roles.get(&self.users[i].role).is_some_and(|r| r.admin)
-            })
+            .filter(|&i| self.users[i].broken.is_none() && !self.is_admin(self.users[i].role))
             .collect();
         for (check, path) in [
             ("audit", self.api("/admin/audit-events")),
@@ -107,7 +107,7 @@ impl<'a> Suite<'a> {
             self.record(format!("{check}.admin_allowed"), r);
             let r = (|| {
                 for &i in &others {
-                    let role = self.users[i].role.clone();
+                    let role = self.users[i].role_name.clone();
                     let r = self.send(Some(i), "GET", &path, None)?;
                     expect(&r, 403, &format!("GET {path} as `{role}`"))?;
                 }

@@ -3,8 +3,27 @@
 use super::*;
 
 impl<'a> Suite<'a> {
+    /// A password for an account of `role`, as long as the password
+    /// control asks (padded, or cut to its longest).
     pub(super) fn password(&self, role: &str) -> String {
-        format!("{role} {} {PASSWORD_TAIL}", self.nonce)
+        let params = &self.model.params;
+        let mut password = format!("{role} {} {PASSWORD_TAIL}", self.nonce);
+        while (password.chars().count() as u64) < params.password_min_length {
+            password.push('x');
+        }
+        if params.password_max_length >= params.password_min_length.max(1) {
+            password = password
+                .chars()
+                .take(params.password_max_length as usize)
+                .collect();
+        }
+        password
+    }
+
+    /// A password one character shorter than the password control allows.
+    pub(super) fn weak_password(&self) -> String {
+        let len = self.model.params.password_min_length.saturating_sub(1);
+        "s".repeat(len as usize)
     }
 
     pub(super) fn email(&mut self, what: &str) -> String {
@@ -43,24 +62,22 @@ impl<'a> Suite<'a> {
 
     /// The role plain accounts get: the first signup role, else the first
     /// role that is not an admin role, else the first role.
-    pub(super) fn plain_role(&self) -> Option<String> {
-        let spec = self.bp.spec();
-        spec.signup_roles()
+    pub(super) fn plain_role(&self) -> Option<RoleId> {
+        let model = self.model;
+        model
+            .signup_roles()
             .next()
-            .or_else(|| {
-                spec.roles
-                    .iter()
-                    .find(|(_, r)| !r.admin)
-                    .map(|(n, _)| n.as_str())
-            })
-            .or_else(|| spec.roles.keys().next().map(String::as_str))
-            .map(str::to_string)
+            .or_else(|| model.roles.iter().find(|r| !r.admin))
+            .or_else(|| model.roles.first())
+            .map(|r| r.id)
     }
 
     /// An account of `role`: registered when it is a signup role, else
     /// created through the project's user command.
-    pub(super) fn make_account(&mut self, email: &str, password: &str, role: &str) -> Check {
-        let signup = self.bp.spec().roles.get(role).is_some_and(|r| r.signup);
+    pub(super) fn make_account(&mut self, email: &str, password: &str, role: RoleId) -> Check {
+        let model = self.model;
+        let role = &model.roles[role.0];
+        let (signup, role) = (role.signup, role.name.as_str());
         if signup {
             let r = self.register(email, password, Some(role))?;
             expect(&r, 201, &format!("registering a `{role}` account"))
@@ -75,13 +92,13 @@ impl<'a> Suite<'a> {
     }
 
     pub(super) fn auth(&mut self) {
-        let spec = self.bp.spec();
-        let signup: Vec<String> = spec.signup_roles().map(str::to_string).collect();
-        let non_signup: Vec<String> = spec
+        let model = self.model;
+        let signup: Vec<String> = model.signup_roles().map(|r| r.name.clone()).collect();
+        let non_signup: Vec<String> = model
             .roles
             .iter()
-            .filter(|(_, r)| !r.signup)
-            .map(|(n, _)| n.clone())
+            .filter(|r| !r.signup)
+            .map(|r| r.name.clone())
             .collect();
 
         // Register with the default role.
@@ -113,7 +130,7 @@ impl<'a> Suite<'a> {
             let Some(role) = self.plain_role() else {
                 return;
             };
-            let r = self.make_account(&email, &password, &role);
+            let r = self.make_account(&email, &password, role);
             if let Err(e) = r {
                 self.record("auth.account", Err(e));
                 return;
@@ -137,9 +154,11 @@ impl<'a> Suite<'a> {
         self.record("auth.register_duplicate_email", r);
 
         let weak = self.email("weak");
+        let short = self.weak_password();
+        let what = format!("a password of {} characters", short.chars().count());
         let r = self
-            .register(&weak, "short", None)
-            .and_then(|r| expect(&r, 422, "a password of 5 characters"));
+            .register(&weak, &short, None)
+            .and_then(|r| expect(&r, 422, &what));
         self.record("auth.register_weak_password", r);
 
         let r = (|| {
@@ -318,12 +337,14 @@ impl<'a> Suite<'a> {
             .and_then(|r| expect(&r, 204, "POST /auth/logout without a session"));
         self.record("auth.logout_without_session", r);
 
-        // Lockout after five failures, the right password included.
+        // Lockout after the control's number of failures, the right
+        // password included.
+        let failures = self.model.params.lockout_max_failures;
         let r = (|| {
             let victim = self.email("lockout");
             let role = self.plain_role().ok_or("the spec has no role")?;
-            self.make_account(&victim, password, &role)?;
-            for i in 1..=5 {
+            self.make_account(&victim, password, role)?;
+            for i in 1..=failures {
                 let (_, r) = self.login(&victim, "a wrong passphrase entirely")?;
                 expect(&r, 401, &format!("failed login {i}"))?;
             }
@@ -331,7 +352,10 @@ impl<'a> Suite<'a> {
             expect(
                 &r,
                 429,
-                "the sixth login (right password) after five failures",
+                &format!(
+                    "login {} (right password) after {failures} failures",
+                    failures + 1
+                ),
             )?;
             match r.header("retry-after").map(|v| v.trim().parse::<u64>()) {
                 Some(Ok(secs)) if secs > 0 => Ok(()),
@@ -344,14 +368,15 @@ impl<'a> Suite<'a> {
     /// One signed-in user per role: signup roles register, the others are
     /// created through the project's user command.
     pub(super) fn sign_in_roles(&mut self) {
-        let spec = self.bp.spec();
-        let roles: Vec<String> = spec.roles.keys().cloned().collect();
-        for role in roles {
+        let model = self.model;
+        for r in &model.roles {
+            let role = r.name.as_str();
             let email = self.email(&role.replace(|c: char| !c.is_ascii_alphanumeric(), "-"));
-            let password = self.password(&role);
-            let made = self.make_account(&email, &password, &role);
+            let password = self.password(role);
+            let made = self.make_account(&email, &password, r.id);
             let mut user = User {
-                role: role.clone(),
+                role: r.id,
+                role_name: role.to_string(),
                 email: email.clone(),
                 password: password.clone(),
                 session: Session::default(),

@@ -7,95 +7,91 @@ impl<'a> Suite<'a> {
     /// point at rows `who` may read (created as needed).
     pub(super) fn payload(
         &mut self,
-        entity: &str,
+        entity: EntityId,
         who: usize,
         depth: usize,
     ) -> Result<Value, String> {
+        let e = self.model.get(entity);
         if depth > 8 {
-            return Err(format!("the required relations of {entity} do not end"));
+            return Err(format!("the required relations of {} do not end", e.name));
         }
-        let e = self.bp.spec().entities[entity].clone();
         let mut body = Map::new();
-        for (name, field) in &e.fields {
+        for field in &e.fields {
             let n = self.next();
-            let key = name.clone();
-            body.insert(key, values::valid(field, name, n, &self.nonce));
+            body.insert(field.name.clone(), field.sample.value(n, &self.nonce));
         }
-        for (name, rel) in &e.relations {
-            if !rel.required {
-                continue;
-            }
-            let role = self.users[who].role.clone();
-            let target_id = match self.scope(Some(&role), Action::Read, &rel.to) {
+        for rel in e.relations.iter().filter(|r| r.required) {
+            let role = self.users[who].role_name.clone();
+            let to = rel.target_name.as_str();
+            let target_id = match self.scope(Some(who), Action::Read, rel.target) {
                 Scope::All => {
                     let admin = self.admin_index().unwrap_or(who);
                     if rel.kind == RelationKind::OneToOne {
-                        self.create_row(&rel.to, admin, depth + 1)?
+                        self.create_row(rel.target, admin, depth + 1)?
                     } else {
-                        self.shared_row(&rel.to, admin, depth + 1)?
+                        self.shared_row(rel.target, admin, depth + 1)?
                     }
                 }
                 Scope::Own => {
-                    if self.scope(Some(&role), Action::Create, &rel.to) != Scope::All {
+                    if self.scope(Some(who), Action::Create, rel.target) != Scope::All {
                         return Err(format!(
-                            "`{role}` can neither read others' {} rows nor create its own",
-                            rel.to
+                            "`{role}` can neither read others' {to} rows nor create its own"
                         ));
                     }
                     if rel.kind == RelationKind::OneToOne {
-                        self.create_row(&rel.to, who, depth + 1)?
+                        self.create_row(rel.target, who, depth + 1)?
                     } else {
-                        self.shared_row(&rel.to, who, depth + 1)?
+                        self.shared_row(rel.target, who, depth + 1)?
                     }
                 }
                 Scope::None => {
-                    return Err(format!("`{role}` may not read {} rows", rel.to));
+                    return Err(format!("`{role}` may not read {to} rows"));
                 }
             };
-            let key = rel.json_name(name);
-            let value = if rel.kind == RelationKind::ManyToMany {
-                json!([target_id])
-            } else {
+            let value = if rel.is_to_one() {
                 json!(target_id)
+            } else {
+                json!([target_id])
             };
-            body.insert(key, value);
+            body.insert(rel.key.clone(), value);
         }
         Ok(Value::Object(body))
     }
 
     pub(super) fn create_row(
         &mut self,
-        entity: &str,
+        entity: EntityId,
         who: usize,
         depth: usize,
     ) -> Result<String, String> {
         let body = self.payload(entity, who, depth)?;
-        let path = self.api(&format!("/{}", self.collection(entity)));
+        let path = self.collection_path(entity);
         let r = self.send(Some(who), "POST", &path, Some(&body))?;
+        let name = &self.model.get(entity).name;
         if r.status != 201 {
             return Err(format!(
-                "creating a {entity} as `{}` ({body}): {}",
-                self.users[who].role,
+                "creating a {name} as `{}` ({body}): {}",
+                self.users[who].role_name,
                 r.brief()
             ));
         }
         r.json()["id"]
             .as_str()
             .map(str::to_string)
-            .ok_or_else(|| format!("the created {entity} has no id: {}", r.body))
+            .ok_or_else(|| format!("the created {name} has no id: {}", r.body))
     }
 
     pub(super) fn shared_row(
         &mut self,
-        entity: &str,
+        entity: EntityId,
         who: usize,
         depth: usize,
     ) -> Result<String, String> {
-        if let Some(id) = self.shared.get(&(entity.to_string(), who)) {
+        if let Some(id) = self.shared.get(&(entity, who)) {
             return Ok(id.clone());
         }
         let id = self.create_row(entity, who, depth)?;
-        self.shared.insert((entity.to_string(), who), id.clone());
+        self.shared.insert((entity, who), id.clone());
         Ok(id)
     }
 
@@ -107,15 +103,18 @@ impl<'a> Suite<'a> {
             );
             return;
         };
-        for (name, entity) in self.entities() {
+        let model = self.model;
+        for entity in &model.entities {
             if self.cancelled() {
                 return;
             }
-            let c = self.collection(&name);
-            let path = self.api(&format!("/{c}"));
+            let id = entity.id;
+            let name = entity.name.as_str();
+            let c = entity.collection.as_str();
+            let path = self.collection_path(id);
             // Create, read, update, delete.
             let r = (|| {
-                let body = self.payload(&name, admin, 0)?;
+                let body = self.payload(id, admin, 0)?;
                 let r = self.send(Some(admin), "POST", &path, Some(&body))?;
                 expect(&r, 201, &format!("POST /{c}"))?;
                 let item = r.json();
@@ -131,7 +130,7 @@ impl<'a> Suite<'a> {
                 if r.json()["id"] != item["id"] {
                     return Err(format!("GET answered another row: {}", r.body));
                 }
-                let patch = self.update_body(&name);
+                let patch = self.update_body(entity.id);
                 let r = self.send(Some(admin), "PATCH", &one, Some(&patch))?;
                 expect(&r, 200, &format!("PATCH /{c}/{{id}} {patch}"))?;
                 let r = self.send(Some(admin), "DELETE", &one, None)?;
@@ -142,20 +141,21 @@ impl<'a> Suite<'a> {
             self.record(format!("crud.{name}"), r);
 
             // Validation, per field rule.
-            let base = match self.payload(&name, admin, 0) {
+            let base = match self.payload(id, admin, 0) {
                 Ok(b) => b,
                 Err(e) => {
                     self.record(format!("validation.{name}"), Err(e));
                     continue;
                 }
             };
-            for (field_name, field) in &entity.fields {
-                let key = field_name.clone();
+            for field in &entity.fields {
+                let field_name = field.name.as_str();
+                let key = field.name.clone();
                 let mut cases: Vec<(&'static str, Option<Value>)> = Vec::new();
-                if field.required {
+                if field.rules.required {
                     cases.push(("required", None));
                 }
-                for (rule, v) in values::invalid(field) {
+                for (rule, v) in model::sample::invalid_values(&field.rules) {
                     cases.push((rule, Some(v)));
                 }
                 for (rule, value) in cases {
@@ -186,12 +186,12 @@ impl<'a> Suite<'a> {
                         });
                     self.record(format!("validation.{name}.{field_name}.{rule}"), r);
                 }
-                if field.unique {
+                if field.rules.unique {
                     let r = (|| {
-                        let body = self.payload(&name, admin, 0)?;
+                        let body = self.payload(id, admin, 0)?;
                         let r = self.send(Some(admin), "POST", &path, Some(&body))?;
                         expect(&r, 201, &format!("POST /{c}"))?;
-                        let mut again = self.payload(&name, admin, 0)?;
+                        let mut again = self.payload(id, admin, 0)?;
                         again[&key] = body[&key].clone();
                         let r = self.send(Some(admin), "POST", &path, Some(&again))?;
                         expect(&r, 409, &format!("POST /{c} with a taken `{key}`"))
@@ -206,14 +206,14 @@ impl<'a> Suite<'a> {
                 expect(&r, 422, &format!("POST /{c} with an unknown field"))
             })();
             self.record(format!("validation.{name}.unknown_field"), r);
-            for (rel_name, rel) in &entity.relations {
-                let key = rel.json_name(rel_name);
+            for rel in &entity.relations {
+                let (rel_name, key) = (&rel.name, &rel.key);
                 let mut body = base.clone();
                 let ghost = "00000000-0000-4000-8000-0000000000ff";
-                body[&key] = if rel.kind == RelationKind::ManyToMany {
-                    json!([ghost])
-                } else {
+                body[key] = if rel.is_to_one() {
                     json!(ghost)
+                } else {
+                    json!([ghost])
                 };
                 let r = self
                     .send(Some(admin), "POST", &path, Some(&body))
@@ -221,17 +221,17 @@ impl<'a> Suite<'a> {
                 self.record(format!("relations.{name}.{rel_name}.dangling"), r);
             }
 
-            self.restrict_checks(&name, &entity, admin);
-            self.listing_checks(&name, &entity, admin);
-            if entity.owned {
-                self.owner_checks(&name, admin);
+            self.restrict_checks(entity, admin);
+            self.listing_checks(entity, admin);
+            if entity.is_owned() {
+                self.owner_checks(id, admin);
             }
 
             // Pagination.
             let r = (|| {
                 let mut made = BTreeSet::new();
                 for _ in 0..3 {
-                    let body = self.payload(&name, admin, 0)?;
+                    let body = self.payload(id, admin, 0)?;
                     let r = self.send(Some(admin), "POST", &path, Some(&body))?;
                     expect(&r, 201, &format!("POST /{c}"))?;
                     made.insert(r.json()["id"].as_str().unwrap_or_default().to_string());
@@ -294,19 +294,22 @@ impl<'a> Suite<'a> {
 
     /// A row referred to through a `restrict` relation cannot be deleted
     /// (409).
-    pub(super) fn restrict_checks(&mut self, name: &str, entity: &Entity, admin: usize) {
-        for (rel_name, rel) in &entity.relations {
-            if rel.on_delete != OnDelete::Restrict || rel.kind == RelationKind::ManyToMany {
+    pub(super) fn restrict_checks(&mut self, entity: &Entity, admin: usize) {
+        let name = &entity.name;
+        // Every restrict to-one relation, optional ones too (the model's
+        // blockers list the required ones only).
+        for rel in entity.to_one() {
+            if rel.on_delete != OnDelete::Restrict {
                 continue;
             }
             let r = (|| {
-                let target = self.create_row(&rel.to, admin, 0)?;
-                let mut body = self.payload(name, admin, 0)?;
-                body[rel.json_name(rel_name)] = json!(target);
-                let path = self.api(&format!("/{}", self.collection(name)));
+                let target = self.create_row(rel.target, admin, 0)?;
+                let mut body = self.payload(entity.id, admin, 0)?;
+                body[&rel.key] = json!(target);
+                let path = self.collection_path(entity.id);
                 let r = self.send(Some(admin), "POST", &path, Some(&body))?;
                 expect(&r, 201, &format!("POST {path}"))?;
-                let target_path = self.api(&format!("/{}/{target}", self.collection(&rel.to)));
+                let target_path = format!("{}/{target}", self.collection_path(rel.target));
                 let r = self.send(Some(admin), "DELETE", &target_path, None)?;
                 expect(
                     &r,
@@ -314,14 +317,15 @@ impl<'a> Suite<'a> {
                     &format!("DELETE {target_path} while a {name} refers to it"),
                 )
             })();
-            self.record(format!("relations.{name}.{rel_name}.restrict"), r);
+            self.record(format!("relations.{name}.{}.restrict", rel.name), r);
         }
     }
 
     /// Filters and sorting: equality filters work, unknown and sensitive
     /// fields are 422.
-    pub(super) fn listing_checks(&mut self, name: &str, entity: &Entity, admin: usize) {
-        let path = self.api(&format!("/{}", self.collection(name)));
+    pub(super) fn listing_checks(&mut self, entity: &Entity, admin: usize) {
+        let name = &entity.name;
+        let path = self.collection_path(entity.id);
         let r = (|| {
             for query in ["sort=no_such_field_x", "no_such_field_x=1"] {
                 let r = self.send(Some(admin), "GET", &format!("{path}?{query}"), None)?;
@@ -354,13 +358,8 @@ impl<'a> Suite<'a> {
             }
         })();
         self.record(format!("listing.{name}.sort"), r);
-        let sensitive: Vec<String> = entity
-            .fields
-            .keys()
-            .filter(|f| render::docs::facts::is_sensitive(self.bp, name, f))
-            .cloned()
-            .collect();
-        if let Some(field) = sensitive.first() {
+        let sensitive = entity.fields.iter().find(|f| f.pii == PiiClass::Sensitive);
+        if let Some(field) = sensitive.map(|f| &f.name) {
             let r = (|| {
                 for query in [format!("sort={field}"), format!("{field}=x")] {
                     let r = self.send(Some(admin), "GET", &format!("{path}?{query}"), None)?;
@@ -370,13 +369,13 @@ impl<'a> Suite<'a> {
             })();
             self.record(format!("listing.{name}.sensitive_field"), r);
         }
-        let filterable = entity.fields.iter().find(|(f, field)| {
-            matches!(field.ty, FieldType::String | FieldType::Email)
-                && !render::docs::facts::is_sensitive(self.bp, name, f)
-        });
-        if let Some((field, _)) = filterable {
+        let filterable = entity
+            .fields
+            .iter()
+            .find(|f| f.filterable && matches!(f.ty(), FieldType::String | FieldType::Email));
+        if let Some(field) = filterable.map(|f| f.name.as_str()) {
             let r = (|| {
-                let body = self.payload(name, admin, 0)?;
+                let body = self.payload(entity.id, admin, 0)?;
                 let r = self.send(Some(admin), "POST", &path, Some(&body))?;
                 expect(&r, 201, &format!("POST {path}"))?;
                 let id = r.json()["id"].clone();
@@ -401,16 +400,15 @@ impl<'a> Suite<'a> {
     }
 
     /// `owner_id`: read-only, set on behalf of a user by admins only.
-    pub(super) fn owner_checks(&mut self, name: &str, admin: usize) {
-        let path = self.api(&format!("/{}", self.collection(name)));
-        let spec = self.bp.spec();
-        let other = self.users.iter().position(|u| {
-            u.broken.is_none()
-                && u.id.is_some()
-                && !spec.roles.get(&u.role).is_some_and(|r| r.admin)
-        });
+    pub(super) fn owner_checks(&mut self, entity: EntityId, admin: usize) {
+        let name = &self.model.get(entity).name;
+        let path = self.collection_path(entity);
+        let other = self
+            .users
+            .iter()
+            .position(|u| u.broken.is_none() && u.id.is_some() && !self.is_admin(u.role));
         let r = (|| {
-            let body = self.payload(name, admin, 0)?;
+            let body = self.payload(entity, admin, 0)?;
             let r = self.send(Some(admin), "POST", &path, Some(&body))?;
             expect(&r, 201, &format!("POST {path}"))?;
             if r.json()["owner_id"] != json!(self.users[admin].id) {
@@ -420,16 +418,16 @@ impl<'a> Suite<'a> {
                 ));
             }
             if let Some(o) = other {
-                let mut body = self.payload(name, admin, 0)?;
+                let mut body = self.payload(entity, admin, 0)?;
                 body["owner_id"] = json!(self.users[o].id);
                 let r = self.send(Some(admin), "POST", &path, Some(&body))?;
                 expect(&r, 201, &format!("POST {path} with owner_id, as an admin"))?;
                 if r.json()["owner_id"] != json!(self.users[o].id) {
                     return Err(format!("an admin's owner_id was not kept: {}", r.body));
                 }
-                let role = self.users[o].role.clone();
-                if self.scope(Some(&role), Action::Create, name) == Scope::All {
-                    if let Ok(mut body) = self.payload(name, o, 0) {
+                let role = self.users[o].role_name.clone();
+                if self.scope(Some(o), Action::Create, entity) == Scope::All {
+                    if let Ok(mut body) = self.payload(entity, o, 0) {
                         body["owner_id"] = json!(self.users[admin].id);
                         let r = self.send(Some(o), "POST", &path, Some(&body))?;
                         expect(&r, 422, &format!("POST {path} with owner_id, as `{role}`"))?;
@@ -443,17 +441,12 @@ impl<'a> Suite<'a> {
 
     /// A PATCH body changing one field (the first one not unique), or an
     /// empty one.
-    pub(super) fn update_body(&mut self, entity: &str) -> Value {
-        let e = self.bp.spec().entities[entity].clone();
+    pub(super) fn update_body(&mut self, entity: EntityId) -> Value {
+        let e = self.model.get(entity);
         let n = self.next();
-        match e.fields.iter().find(|(_, f)| !f.unique) {
-            Some((name, field)) => {
-                let key = name.clone();
-                json!({ key: values::valid(field, name, n, &self.nonce) })
-            }
+        match e.fields.iter().find(|f| !f.rules.unique) {
+            Some(field) => json!({ field.name.clone(): field.sample.value(n, &self.nonce) }),
             None => json!({}),
         }
     }
-
-    // ----- access ----------------------------------------------------------
 }

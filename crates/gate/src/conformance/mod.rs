@@ -2,9 +2,11 @@
 //! (`docs/quality-gate.md`, and the contract it checks) exercised against a
 //! running app from outside, whatever stack produced it.
 //!
-//! It reads the blueprint (entities, fields and their rules, relations,
-//! roles, access rules, owned entities, signup and admin roles) and calls the
-//! API the way a client would, reporting one [`CheckResult`] per check.
+//! It reads the application model ([`model::AppModel`]: entities, fields
+//! and their rules and samples, relations, roles, the access decisions and
+//! the statuses of the access table, the control parameters) and calls the
+//! API the way a client would, reporting one [`CheckResult`] per check. The
+//! blueprint is only read for the OpenAPI document the app must serve.
 
 mod access;
 mod account;
@@ -12,12 +14,12 @@ mod auth;
 mod entities;
 mod http;
 mod surface;
-mod values;
 
 use crate::report::CheckResult;
 use blueprint_core::graph::Blueprint;
-use blueprint_core::spec::{Action, Entity, FieldType, OnDelete, RelationKind, Subject};
+use blueprint_core::spec::{Action, FieldType, OnDelete, RelationKind};
 use http::{Client, Resp, Session};
+use model::{AppModel, Entity, EntityId, PiiClass, RoleId, RowOwner, Scope};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -26,7 +28,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// generated project): `(email, password, role)`, or why it failed.
 pub type UserCreator<'a> = dyn Fn(&str, &str, &str) -> Result<(), String> + 'a;
 
-/// What the suite needs besides the blueprint and the URL.
+/// What the suite needs besides the model and the URL.
 #[derive(Default)]
 pub struct Options<'a> {
     /// How to create users of roles visitors cannot sign up into (staff,
@@ -37,34 +39,37 @@ pub struct Options<'a> {
     pub cancel: Option<&'a AtomicBool>,
 }
 
-/// What a role may do with one action on one entity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Scope {
-    All,
-    Own,
-    None,
-}
-
 /// Runs every check against the app at `base_url` (such as
-/// `http://127.0.0.1:8000`), built from the complete blueprint.
+/// `http://127.0.0.1:8000`), built from the complete blueprint `bp` whose
+/// application model is `model`. The suite reads the model; the blueprint
+/// gives the OpenAPI document the app must serve.
 ///
 /// ```no_run
 /// use blueprint_core::builder::SpecBuilder;
 /// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e.owned()).build();
 /// compliance::complete(&mut bp).unwrap();
-/// let results = gate::conformance::run(&bp, "http://127.0.0.1:8000", &gate::conformance::Options::default());
+/// let model = model::AppModel::from_blueprint(&bp);
+/// let options = gate::conformance::Options::default();
+/// let results = gate::conformance::run(&model, &bp, "http://127.0.0.1:8000", &options);
 /// for r in results.iter().filter(|r| !r.passed) {
 ///     eprintln!("{}: {}", r.name, r.detail);
 /// }
 /// ```
-pub fn run(bp: &Blueprint, base_url: &str, options: &Options<'_>) -> Vec<CheckResult> {
-    let mut suite = Suite::new(bp, base_url, options);
+pub fn run(
+    model: &AppModel,
+    bp: &Blueprint,
+    base_url: &str,
+    options: &Options<'_>,
+) -> Vec<CheckResult> {
+    let mut suite = Suite::new(model, bp, base_url, options);
     suite.run_all();
     suite.results
 }
 
 struct User {
-    role: String,
+    role: RoleId,
+    /// The role's name, for check names and messages.
+    role_name: String,
     email: String,
     password: String,
     session: Session,
@@ -76,6 +81,8 @@ struct User {
 const PASSWORD_TAIL: &str = "conformance passphrase 7Qx";
 
 struct Suite<'a> {
+    model: &'a AppModel,
+    /// Only for the OpenAPI document the app must serve.
     bp: &'a Blueprint,
     opts: &'a Options<'a>,
     client: Client,
@@ -86,7 +93,7 @@ struct Suite<'a> {
     /// One signed-in user per role, in spec order.
     users: Vec<User>,
     /// Rows created once per (entity, creator) and shared.
-    shared: HashMap<(String, usize), String>,
+    shared: HashMap<(EntityId, usize), String>,
 }
 
 type Check = Result<(), String>;
@@ -100,12 +107,18 @@ fn expect(resp: &Resp, status: u16, what: &str) -> Check {
 }
 
 impl<'a> Suite<'a> {
-    fn new(bp: &'a Blueprint, base_url: &str, opts: &'a Options<'a>) -> Suite<'a> {
+    fn new(
+        model: &'a AppModel,
+        bp: &'a Blueprint,
+        base_url: &str,
+        opts: &'a Options<'a>,
+    ) -> Suite<'a> {
         Suite {
+            model,
             bp,
             opts,
             client: Client::new(base_url),
-            base: render::docs::facts::base_path(bp.spec()),
+            base: model.api.base_path.clone(),
             nonce: crate::db::random_hex(4),
             counter: 0,
             results: Vec::new(),
@@ -139,50 +152,31 @@ impl<'a> Suite<'a> {
         format!("{}{path}", self.base)
     }
 
-    fn entities(&self) -> Vec<(String, Entity)> {
-        self.bp
-            .spec()
-            .entities
-            .iter()
-            .map(|(n, e)| (n.clone(), e.clone()))
-            .collect()
+    /// The entities' ids, in spec order.
+    fn entities(&self) -> Vec<EntityId> {
+        self.model.entities.iter().map(|e| e.id).collect()
     }
 
-    fn collection(&self, entity: &str) -> String {
-        let e = &self.bp.spec().entities[entity];
-        render::docs::facts::collection(entity, e)
+    /// The collection path of an entity (`/api/tasks`).
+    fn collection_path(&self, entity: EntityId) -> String {
+        self.api(&format!("/{}", self.model.get(entity).collection))
+    }
+
+    fn is_admin(&self, role: RoleId) -> bool {
+        self.model.roles[role.0].admin
     }
 
     fn admin_index(&self) -> Option<usize> {
-        let spec = self.bp.spec();
         self.users
             .iter()
-            .position(|u| spec.roles.get(&u.role).is_some_and(|r| r.admin) && u.broken.is_none())
+            .position(|u| self.is_admin(u.role) && u.broken.is_none())
     }
 
-    /// The scope of a role (None: a visitor without a session) for an
-    /// action on an entity, folded from the blueprint's access rules.
-    fn scope(&self, role: Option<&str>, action: Action, entity: &str) -> Scope {
-        let spec = self.bp.spec();
-        let subjects = self.bp.who_can(action, entity);
-        if subjects.contains(&Subject::Public) {
-            return Scope::All;
-        }
-        let Some(role) = role else {
-            return Scope::None;
-        };
-        let owned = spec.entities.get(entity).is_some_and(|e| e.owned);
-        let admin = spec.roles.get(role).is_some_and(|r| r.admin);
-        if admin
-            || subjects.contains(&Subject::Authenticated)
-            || subjects.contains(&Subject::Role(role.to_string()))
-        {
-            Scope::All
-        } else if owned && action != Action::Create && subjects.contains(&Subject::Owner) {
-            Scope::Own
-        } else {
-            Scope::None
-        }
+    /// The scope of a user (None: a visitor without a session) for an
+    /// action on an entity, as the model decides it.
+    fn scope(&self, who: Option<usize>, action: Action, entity: EntityId) -> Scope {
+        let role = who.map(|i| self.users[i].role);
+        self.model.get(entity).access(action).scope(role)
     }
 
     fn send(
@@ -304,8 +298,7 @@ mod tests {
         assert!(first_difference(&a, &c, "").contains("missing from the served document"));
     }
 
-    #[test]
-    fn scopes_fold_the_access_rules() {
+    fn tasks() -> (AppModel, Blueprint) {
         let spec = blueprint_core::spec::parse_file(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../examples/specs/tasks.yaml"),
@@ -314,25 +307,101 @@ mod tests {
         .spec;
         let mut bp = blueprint_core::lower::lower(&spec);
         compliance::complete(&mut bp).unwrap();
+        (AppModel::from_blueprint(&bp), bp)
+    }
+
+    /// A suite with one signed-out user per role, in role order.
+    fn suite_of<'a>(model: &'a AppModel, bp: &'a Blueprint, options: &'a Options<'a>) -> Suite<'a> {
+        let mut suite = Suite::new(model, bp, "http://127.0.0.1:9", options);
+        for role in &model.roles {
+            suite.users.push(User {
+                role: role.id,
+                role_name: role.name.clone(),
+                email: String::new(),
+                password: String::new(),
+                session: Session::default(),
+                id: None,
+                broken: None,
+            });
+        }
+        suite
+    }
+
+    #[test]
+    fn scopes_fold_the_access_rules() {
+        let (model, bp) = tasks();
         let options = Options::default();
-        let suite = Suite::new(&bp, "http://127.0.0.1:9", &options);
+        let suite = suite_of(&model, &bp, &options);
+        let user = |name: &str| model.role(name).map(|r| r.0);
+        let task = model.entity("Task").unwrap().id;
+        let label = model.entity("Label").unwrap().id;
         assert_eq!(
-            suite.scope(Some("member"), Action::Delete, "Task"),
+            suite.scope(user("member"), Action::Delete, task),
             Scope::None
         );
         assert_eq!(
-            suite.scope(Some("manager"), Action::Delete, "Task"),
+            suite.scope(user("manager"), Action::Delete, task),
             Scope::All
         );
         assert_eq!(
-            suite.scope(Some("member"), Action::Update, "Task"),
+            suite.scope(user("member"), Action::Update, task),
             Scope::Own
         );
         assert_eq!(
-            suite.scope(Some("admin"), Action::Delete, "Label"),
+            suite.scope(user("admin"), Action::Delete, label),
             Scope::All
         );
-        assert_eq!(suite.scope(None, Action::Read, "Task"), Scope::None);
+        assert_eq!(suite.scope(None, Action::Read, task), Scope::None);
+        assert_eq!(suite.admin_index(), user("admin"));
+        assert_eq!(suite.collection_path(task), "/api/tasks");
+    }
+
+    #[test]
+    fn access_checks_expect_the_statuses_of_the_access_table() {
+        let (model, bp) = tasks();
+        let options = Options::default();
+        let suite = suite_of(&model, &bp, &options);
+        let user = |name: &str| model.role(name).map(|r| r.0);
+        let task = model.entity("Task").unwrap().id;
+        // Someone else's row.
+        assert_eq!(
+            suite.expected(task, Action::Delete, user("member"), RowOwner::Other),
+            403
+        );
+        assert_eq!(
+            suite.expected(task, Action::Update, user("member"), RowOwner::Other),
+            403
+        );
+        assert_eq!(
+            suite.expected(task, Action::Delete, user("manager"), RowOwner::Other),
+            204
+        );
+        assert_eq!(
+            suite.expected(task, Action::Read, None, RowOwner::Other),
+            401
+        );
+        assert_eq!(
+            suite.expected(task, Action::Create, user("member"), RowOwner::Other),
+            201
+        );
+        // Its own row.
+        assert_eq!(
+            suite.expected(task, Action::Update, user("member"), RowOwner::Mine),
+            200
+        );
+    }
+
+    #[test]
+    fn accounts_and_numbers_come_from_the_model() {
+        let (model, bp) = tasks();
+        let options = Options::default();
+        let suite = Suite::new(&model, &bp, "http://127.0.0.1:9", &options);
+        let plain = suite.plain_role().unwrap();
+        assert_eq!(Some(plain), model.signup_roles().next().map(|r| r.id));
+        let password = suite.password("x");
+        assert!(password.chars().count() as u64 >= model.params.password_min_length);
+        assert!(password.chars().count() as u64 <= model.params.password_max_length);
+        assert!((suite.weak_password().chars().count() as u64) < model.params.password_min_length);
     }
 
     #[test]

@@ -110,17 +110,17 @@ impl<'a> Suite<'a> {
             .send(None, "GET", &self.api("/auth/me"), None)
             .and_then(|r| is_problem(&r, 401));
         self.record("problem.unauthorized", r);
-        let entity = self.entities().first().map(|(n, _)| n.clone());
+        let entity = self.entities().first().copied();
         if let (Some(entity), Some(admin)) = (entity, self.admin_index()) {
-            let path = self.api(&format!(
-                "/{}/00000000-0000-4000-8000-000000000000",
-                self.collection(&entity)
-            ));
+            let path = format!(
+                "{}/00000000-0000-4000-8000-000000000000",
+                self.collection_path(entity)
+            );
             let r = self
                 .send(Some(admin), "GET", &path, None)
                 .and_then(|r| is_problem(&r, 404));
             self.record("problem.not_found", r);
-            let path = self.api(&format!("/{}", self.collection(&entity)));
+            let path = self.collection_path(entity);
             let r = self
                 .send(
                     Some(admin),

@@ -12,21 +12,52 @@
 //! 7. then one record per framework in force (in the fixed order SOC 2,
 //!    GDPR, HIPAA, ISO/IEC 27001, PCI DSS),
 //! 8. then one per integration, in spec order.
+//!
+//! A record for an integration the project does not contain (no registered
+//! vendor generated it for the stack, see
+//! [`DocInput::generated_integrations`]) is `proposed`, not `accepted`, and
+//! says what the user has to add ([`integrations`](crate::docs::integrations)).
 
 use blueprint_core::graph::Blueprint;
 use compliance::Analysis;
 
-use crate::docs::facts::{cell, param_text, param_u64};
+use model::AppModel;
+use stacks::StackDecision;
+
+use crate::docs::facts::cell;
+use crate::docs::integrations::{add_it_yourself, display_name, planned_pci_scope};
 use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
 
 /// The folder of the records in a generated project.
 pub const ADR_DIR: &str = "docs/adr";
+
+/// Where a decision stands, in MADR's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// The generated project implements it.
+    Accepted,
+    /// The spec asks for it, but the generated project does not contain it
+    /// (an integration no vendor generated).
+    Proposed,
+}
+
+impl Status {
+    /// The status as written in the record and the index.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Accepted => "accepted",
+            Status::Proposed => "proposed (not generated)",
+        }
+    }
+}
 
 /// One architecture decision record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Adr {
     /// Its number, from 1.
     pub number: u32,
+    /// Whether the generated project implements it.
+    pub status: Status,
     /// The file name part after the number (`postgresql`).
     pub slug: String,
     /// The title: the decision, in a few words.
@@ -41,6 +72,9 @@ pub struct Adr {
     pub because: String,
     /// The consequences: `Good, because …` and `Bad, because …` lines.
     pub consequences: Vec<String>,
+    /// What the generated project lacks and the user must add, for a
+    /// [`Status::Proposed`] record.
+    pub not_generated: Option<String>,
 }
 
 impl Adr {
@@ -52,7 +86,7 @@ impl Adr {
     /// The record in MADR format.
     pub fn to_markdown(&self) -> String {
         let mut s = format!("# {:04}. {}\n\n", self.number, self.title);
-        s.push_str("- Status: accepted\n");
+        s.push_str(&format!("- Status: {}\n", self.status.as_str()));
         s.push_str("- Deciders: archgen, from the product spec (review and amend as the product evolves)\n\n");
         s.push_str("## Context and Problem Statement\n\n");
         s.push_str(self.context.trim());
@@ -66,10 +100,17 @@ impl Adr {
         }
         s.push_str("\n## Decision Outcome\n\n");
         let chosen = self.options.first().map(String::as_str).unwrap_or("");
+        let verb = match self.status {
+            Status::Accepted => "Chosen",
+            Status::Proposed => "Proposed",
+        };
         s.push_str(&format!(
-            "Chosen option: \"{chosen}\", because {}\n",
+            "{verb} option: \"{chosen}\", because {}\n",
             self.because.trim()
         ));
+        if let Some(note) = &self.not_generated {
+            s.push_str(&format!("\n{}\n", note.trim()));
+        }
         s.push_str("\n### Consequences\n\n");
         for c in &self.consequences {
             s.push_str(&format!("- {c}\n"));
@@ -88,7 +129,7 @@ impl DocumentEmitter for AdrEmitter {
     }
 
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
-        let records = adrs(input.blueprint, input.analysis, input.stack);
+        let records = adrs(input);
         for adr in &records {
             out.insert(adr.path(), adr.to_markdown())?;
         }
@@ -105,9 +146,10 @@ pub fn index(records: &[Adr]) -> String {
         let file = a.path();
         let file = file.rsplit('/').next().unwrap_or(&file).to_string();
         s.push_str(&format!(
-            "| {:04} | [{}]({file}) | accepted |\n",
+            "| {:04} | [{}]({file}) | {} |\n",
             a.number,
-            cell(&a.title)
+            cell(&a.title),
+            a.status.as_str()
         ));
     }
     s
@@ -131,36 +173,32 @@ pub(crate) fn slug(text: &str) -> String {
     }
 }
 
-fn stack_adr(bp: &Blueprint, stack: &str) -> Adr {
-    let spec = bp.spec();
-    let title = spec.product.display_name();
-    if stack == "python-fastapi" {
+/// The record of choosing the stack: the stack's own decision when it
+/// gives one, else a generic record naming it.
+fn stack_adr(model: &AppModel, stack: &str, decision: Option<&StackDecision>) -> Adr {
+    let title = &model.product.title;
+    if let Some(d) = decision {
+        // The stack words its context for any product; name this one.
+        let context = match d.context.strip_prefix("The product ") {
+            Some(rest) => format!("{title} {rest}"),
+            None => d.context.clone(),
+        };
         return Adr {
             number: 0,
-            slug: "python-fastapi".into(),
-            title: "Build the backend with Python and FastAPI".into(),
-            context: format!("{title} needs an HTTP JSON backend that a small team can read, change and operate, with validation that mirrors the spec, an OpenAPI document, migrations and tests against a real PostgreSQL. The spec names the stack `{stack}`."),
-            drivers: vec![
-                "the spec's `stack` setting".into(),
-                "validation and the OpenAPI document should follow from typed models".into(),
-                "a mature ecosystem for PostgreSQL, migrations, password hashing and testing".into(),
-                "a production server that runs several worker processes".into(),
-            ],
-            options: vec![
-                "Python with FastAPI, Pydantic, SQLAlchemy and Alembic, served by gunicorn with uvicorn workers".into(),
-                "Python with Django and Django REST framework".into(),
-                "TypeScript with Express".into(),
-            ],
-            because: "the spec asks for it, FastAPI validates requests with Pydantic models generated from the spec, SQLAlchemy and Alembic give parameterized queries and reversible migrations, and gunicorn with uvicorn workers is the usual production server for it.".into(),
-            consequences: vec![
-                "Good, because request and response models, validation errors (422) and the API shape come from one set of typed models.".into(),
-                "Good, because the project follows the layout FastAPI practitioners use (one package per domain under `src/`), so new engineers find their way.".into(),
-                "Bad, because Python is slower per request than compiled stacks; scale out with replicas (the processes are stateless).".into(),
-            ],
+            status: Status::Accepted,
+            slug: slug(stack),
+            title: d.title.clone(),
+            context: format!("{context} The spec names the stack `{stack}`."),
+            drivers: d.drivers.clone(),
+            options: d.options.clone(),
+            because: d.because.clone(),
+            not_generated: None,
+            consequences: d.consequences.clone(),
         };
     }
     Adr {
         number: 0,
+        status: Status::Accepted,
         slug: slug(&format!("stack {stack}")),
         title: format!("Build the backend with the `{stack}` stack"),
         context: format!("{title} needs an HTTP JSON backend that meets the backend contract (auth, CRUD with access rules, audit, data-subject requests, probes). The spec names the stack `{stack}`."),
@@ -170,6 +208,7 @@ fn stack_adr(bp: &Blueprint, stack: &str) -> Adr {
         ],
         options: vec![format!("the `{stack}` stack"), "another stack archgen supports".into()],
         because: "the spec asks for it, and every archgen stack meets the same backend contract and conformance suite.".into(),
+        not_generated: None,
         consequences: vec![
             "Good, because the documents, compliance controls and API are the same whichever stack is chosen.".into(),
             "Bad, because switching stacks later means regenerating the code and porting custom changes.".into(),
@@ -177,13 +216,13 @@ fn stack_adr(bp: &Blueprint, stack: &str) -> Adr {
     }
 }
 
-fn postgres_adr(bp: &Blueprint) -> Adr {
-    let spec = bp.spec();
+fn postgres_adr(model: &AppModel) -> Adr {
     Adr {
         number: 0,
+        status: Status::Accepted,
         slug: "postgresql".into(),
         title: "Keep all state in PostgreSQL".into(),
-        context: format!("The product stores {} kind(s) of record, users, sessions, login attempts, audit events and (without Redis) rate-limit counters. Any number of replicas must serve the same data, sessions and limits.", spec.entities.len()),
+        context: format!("The product stores {} kind(s) of record, users, sessions, login attempts, audit events and (without Redis) rate-limit counters. Any number of replicas must serve the same data, sessions and limits.", model.entities.len()),
         drivers: vec![
             "transactions (an erasure deletes an account and its rows at once, or nothing)".into(),
             "foreign keys with `restrict`, `cascade` and `set-null` as the spec's relations ask".into(),
@@ -197,6 +236,7 @@ fn postgres_adr(bp: &Blueprint) -> Adr {
             "SQLite".into(),
         ],
         because: "it offers transactions, foreign keys, row-level privileges and triggers, timestamps with time zones and mature tooling (`pg_dump`, managed offerings everywhere); tests run against it, never against a mock or SQLite.".into(),
+        not_generated: None,
         consequences: vec![
             "Good, because one database holds every piece of state, so backups (`make backup`) and restores (`make restore`) cover everything.".into(),
             "Good, because uniqueness, references and audit immutability are enforced by the database, not by convention.".into(),
@@ -205,13 +245,13 @@ fn postgres_adr(bp: &Blueprint) -> Adr {
     }
 }
 
-fn sessions_adr(bp: &Blueprint) -> Adr {
-    let idle = param_u64(bp, "session.idle_minutes", 30);
-    let absolute = param_u64(bp, "session.absolute_hours", 12);
-    let failures = param_u64(bp, "lockout.max_failures", 5);
-    let window = param_u64(bp, "lockout.window_minutes", 15);
+fn sessions_adr(model: &AppModel) -> Adr {
+    let p = &model.params;
+    let (idle, absolute) = (p.session_idle_minutes, p.session_absolute_hours);
+    let (failures, window) = (p.lockout_max_failures, p.lockout_window_minutes);
     Adr {
         number: 0,
+        status: Status::Accepted,
         slug: "cookie-sessions".into(),
         title: "Cookie sessions with CSRF tokens, not tokens in browser storage".into(),
         context: "Browsers and scripts sign in with an email and password. The credential that proves a signed-in user must not be readable by injected scripts, must be revocable at once, and must expire.".into(),
@@ -227,6 +267,7 @@ fn sessions_adr(bp: &Blueprint) -> Adr {
             "a JWT in a cookie, unrevocable until it expires".into(),
         ],
         because: format!("scripts cannot read the session cookie, the server can revoke a session at once (only its hash is stored, so a database leak yields no live sessions), expiry is enforced server-side ({idle} min idle, {absolute} h absolute), and the double-submit CSRF token stops forged requests; register and login are exempt so a stale cookie never blocks them."),
+        not_generated: None,
         consequences: vec![
             "Good, because a new token is issued at every login (no session fixation) and logout revokes it on the server.".into(),
             format!("Good, because repeated failed logins ({failures} within {window} minutes) lock the email out with 429 and Retry-After."),
@@ -236,13 +277,15 @@ fn sessions_adr(bp: &Blueprint) -> Adr {
     }
 }
 
-fn encryption_adr(bp: &Blueprint, analysis: &Analysis) -> Adr {
-    let algorithm = param_text(bp, "encryption.algorithm").unwrap_or_else(|| "AES-256-GCM".into());
-    let sensitive: Vec<String> = analysis
-        .fields
+fn encryption_adr(model: &AppModel) -> Adr {
+    let algorithm = &model.params.encryption_algorithm;
+    let sensitive: Vec<String> = model
+        .entities
         .iter()
-        .filter(|f| f.pii == blueprint_core::spec::Pii::Sensitive)
-        .map(|f| format!("`{}.{}`", f.entity, f.field))
+        .flat_map(|e| {
+            e.encrypted()
+                .map(move |f| format!("`{}.{}`", e.name, f.name))
+        })
         .collect();
     let which = if sensitive.is_empty() {
         "No field is classified sensitive today; the mechanism is in place for the first one."
@@ -252,6 +295,7 @@ fn encryption_adr(bp: &Blueprint, analysis: &Analysis) -> Adr {
     };
     Adr {
         number: 0,
+        status: Status::Accepted,
         slug: "pii-encryption".into(),
         title: format!("Encrypt sensitive fields with {algorithm} under rotating keys"),
         context: format!("Some fields hold sensitive personal data that must not be readable by anyone with access to the database, its backups or its logs. {which}"),
@@ -266,6 +310,7 @@ fn encryption_adr(bp: &Blueprint, analysis: &Analysis) -> Adr {
             "database extensions (pgcrypto) with the key passed in SQL".into(),
         ],
         because: format!("{algorithm} is an authenticated cipher (tampering is detected), encrypting in the application keeps plaintext out of the database, its dumps and its logs, and the key id in each value lets the newest key of ENCRYPTION_KEYS encrypt while every listed key still decrypts, so an operator rotates keys by prepending a new one; a keyed hash (HMAC) column enforces uniqueness of unique sensitive fields."),
+        not_generated: None,
         consequences: vec![
             "Good, because a leaked database or backup reveals no sensitive value without the keys.".into(),
             "Bad, because sensitive fields cannot be sorted, filtered or searched in SQL (the API refuses such sorts and filters with 422).".into(),
@@ -274,10 +319,11 @@ fn encryption_adr(bp: &Blueprint, analysis: &Analysis) -> Adr {
     }
 }
 
-fn audit_adr(bp: &Blueprint) -> Adr {
-    let days = param_u64(bp, "audit.retention_days", 366);
+fn audit_adr(model: &AppModel) -> Adr {
+    let days = model.params.audit_retention_days;
     Adr {
         number: 0,
+        status: Status::Accepted,
         slug: "append-only-audit-log".into(),
         title: "An append-only audit log in the database, enforced by the database".into(),
         context: "Auditors and incident responders need a record of who did what and when: sign-ups, logins and failures, lockouts, changes to records, exports, erasures, role changes and purges. A record an attacker (or the application itself) can rewrite proves nothing.".into(),
@@ -293,6 +339,7 @@ fn audit_adr(bp: &Blueprint) -> Adr {
             "an external audit service".into(),
         ],
         because: "an event written in the same transaction as the change it records cannot be lost or invented, a trigger and revoked privileges make the table append-only whatever the code does, and admin roles read it through `GET /api/admin/audit-events`.".into(),
+        not_generated: None,
         consequences: vec![
             "Good, because the log survives application bugs and compromised application credentials.".into(),
             "Good, because erasure keeps the trail while removing the person (pseudonymization by id).".into(),
@@ -301,11 +348,12 @@ fn audit_adr(bp: &Blueprint) -> Adr {
     }
 }
 
-fn rate_limit_adr(bp: &Blueprint) -> Adr {
-    let client = param_u64(bp, "rate_limit.client_per_minute", 300);
-    let user = param_u64(bp, "rate_limit.user_per_minute", 120);
+fn rate_limit_adr(model: &AppModel) -> Adr {
+    let client = model.params.rate_limit_client_per_minute;
+    let user = model.params.rate_limit_user_per_minute;
     Adr {
         number: 0,
+        status: Status::Accepted,
         slug: "rate-limit-store".into(),
         title: "Rate-limit counters in PostgreSQL, or Redis when REDIS_URL is set".into(),
         context: format!("Requests are limited per client address ({client} per minute by default, RATE_LIMIT_CLIENT) and per user ({user} per minute, RATE_LIMIT_USER), answered with 429 and Retry-After. Several replicas serve the same clients."),
@@ -320,6 +368,7 @@ fn rate_limit_adr(bp: &Blueprint) -> Adr {
             "Redis always".into(),
         ],
         because: "in-process counters would let each replica grant the full limit; PostgreSQL is always present so the limits hold with no extra service, and Redis takes the load off the database where an operator provides it.".into(),
+        not_generated: None,
         consequences: vec![
             "Good, because limits are shared by every replica with either store.".into(),
             "Bad, because without Redis each request costs a counter write in PostgreSQL.".into(),
@@ -327,7 +376,16 @@ fn rate_limit_adr(bp: &Blueprint) -> Adr {
     }
 }
 
-fn framework_adr(analysis: &Analysis, f: &compliance::FrameworkFinding) -> Adr {
+fn framework_adr(
+    analysis: &Analysis,
+    f: &compliance::FrameworkFinding,
+    generated: &[String],
+) -> Adr {
+    let planned = planned_pci_scope(analysis, generated);
+    let scope_words = |text: &str| match &planned {
+        Some((said, planned)) if text == said => planned.clone(),
+        _ => text.to_string(),
+    };
     let name = f.framework.name();
     let controls: Vec<String> = analysis
         .controls
@@ -362,7 +420,7 @@ fn framework_adr(analysis: &Analysis, f: &compliance::FrameworkFinding) -> Adr {
         if let Some(scope) = &analysis.pci_scope {
             consequences.push(format!(
                 "Neutral, because the integrations decide the PCI DSS scope ({}).",
-                scope.describe()
+                scope_words(&scope.describe())
             ));
         }
     }
@@ -371,10 +429,11 @@ fn framework_adr(analysis: &Analysis, f: &compliance::FrameworkFinding) -> Adr {
     ));
     Adr {
         number: 0,
+        status: Status::Accepted,
         slug: slug(&format!("comply with {}", f.framework.id())),
         title: format!("Comply with {name}"),
         context: format!("{how} Whether the product falls under {name} decides which controls, parameters and documents it needs; the reasons it does are the decision drivers below."),
-        drivers: f.reasons.clone(),
+        drivers: f.reasons.iter().map(|r| scope_words(r)).collect(),
         options: vec![
             format!("apply the {name} controls and parameters"),
             format!("leave {name} out (`compliance.infer: false` or `compliance.none: true` for inferred frameworks)"),
@@ -385,14 +444,12 @@ fn framework_adr(analysis: &Analysis, f: &compliance::FrameworkFinding) -> Adr {
             format!("the reasons above put the product in {name}'s scope, and leaving it out would have to be a deliberate decision recorded in the spec.")
         },
         consequences,
+        not_generated: None,
     }
 }
 
-fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str) -> Adr {
-    let name = bp
-        .element_by_str(&format!("ext.{vendor}"))
-        .map(|e| e.name.clone())
-        .unwrap_or_else(|| vendor.to_string());
+fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str, generated: bool) -> Adr {
+    let name = display_name(bp, vendor);
     let purpose = blueprint_core::spec::vendor(vendor)
         .map(|v| v.purpose.to_string())
         .unwrap_or_else(|| "an external service".to_string());
@@ -405,8 +462,13 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str) -> Adr {
     let mut consequences = vec![format!(
         "Good, because {name} is a maintained service for {purpose}, so the product does not build and operate it."
     )];
+    if !generated {
+        consequences.push(format!(
+            "Bad, because this project does not contain the integration yet: until someone adds it, the product has no {purpose}."
+        ));
+    }
     if let Some(compliance::PciScope::HostedCheckout { vendor: v }) = &analysis.pci_scope {
-        if v == vendor {
+        if v == vendor && generated {
             consequences.push(format!(
                 "Good, because {name}'s hosted checkout takes the card, so card data never reaches this backend (SAQ A-style PCI DSS scope)."
             ));
@@ -424,8 +486,20 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str) -> Adr {
         "a processing agreement"
     };
     consequences.push(format!("Bad, because {name} is a processor of whatever data it receives: it needs {agreement}, its keys are secrets the operator manages, and an outage there degrades the feature."));
+    let (status, not_generated) = if generated {
+        (Status::Accepted, None)
+    } else {
+        let mut note = add_it_yourself(&name, vendor, &crate::docs::facts::base_path(bp.spec()));
+        if let Some(compliance::PciScope::HostedCheckout { vendor: v }) = &analysis.pci_scope {
+            if v == vendor {
+                note.push_str(&format!(" The PCI DSS scope in `docs/compliance.md` (SAQ A-style) holds only once card payments go through {name}'s hosted checkout, so that card data never reaches this backend."));
+            }
+        }
+        (Status::Proposed, Some(note))
+    };
     Adr {
         number: 0,
+        status,
         slug: slug(&format!("integrate {vendor}")),
         title: format!("Integrate {name}"),
         context: format!("The spec lists the integration `{vendor}`: {purpose}."),
@@ -441,35 +515,69 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str) -> Adr {
         ],
         because: format!("the spec asks for `{vendor}`, and the vendor's service covers {purpose} with less risk than building it."),
         consequences,
+        not_generated,
     }
 }
 
-/// The records for a blueprint, numbered in the fixed order of the module
-/// documentation.
+/// The records of a document input, numbered in the fixed order of the
+/// module documentation. The first is the stack's decision
+/// ([`stacks::Stack::decision`]), or a generic record of the spec's stack.
+/// The spec's integrations the project does not contain
+/// ([`DocInput::generated_integrations`]) get proposed records, not
+/// accepted ones.
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
-/// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
-/// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
-/// let records = render::docs::adr::adrs(&bp, &analysis, Some("python-fastapi"));
-/// assert_eq!(records[0].path(), "docs/adr/0001-python-fastapi.md");
+/// use render::docs::adr::Status;
+/// let mut spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+/// spec.integrations.insert("sentry".into(), Default::default());
+/// let mut bp = blueprint_core::graph::Blueprint::from_spec(&spec);
+/// let analysis = compliance::complete(&mut bp).unwrap();
+/// let model = model::AppModel::from_blueprint(&bp);
+/// let mut input = render::DocInput {
+///     blueprint: &bp,
+///     analysis: &analysis,
+///     model: &model,
+///     stack: None,
+///     generated_integrations: &[],
+/// };
+/// let records = render::docs::adr::adrs(&input);
+/// assert_eq!(records[0].path(), format!("docs/adr/0001-stack-{}.md", bp.spec().stack));
 /// assert_eq!(records[1].path(), "docs/adr/0002-postgresql.md");
+/// let sentry = records.last().unwrap();
+/// assert_eq!(sentry.status, Status::Proposed);
+/// assert!(sentry.to_markdown().contains("Not generated"));
+/// let generated = vec!["sentry".to_string()];
+/// input.generated_integrations = &generated;
+/// let records = render::docs::adr::adrs(&input);
+/// assert_eq!(records.last().unwrap().status, Status::Accepted);
 /// ```
-pub fn adrs(bp: &Blueprint, analysis: &Analysis, stack: Option<&str>) -> Vec<Adr> {
-    let stack = stack.unwrap_or(bp.spec().stack.as_str());
+pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
+    let (bp, analysis, model) = (input.blueprint, input.analysis, input.model);
+    let generated_integrations = input.generated_integrations;
+    let stack = input
+        .stack
+        .map(|s| s.id)
+        .unwrap_or(bp.spec().stack.as_str());
+    let decision = input.stack.and_then(|s| s.decision);
     let mut records = vec![
-        stack_adr(bp, stack),
-        postgres_adr(bp),
-        sessions_adr(bp),
-        encryption_adr(bp, analysis),
-        audit_adr(bp),
-        rate_limit_adr(bp),
+        stack_adr(model, stack, decision),
+        postgres_adr(model),
+        sessions_adr(model),
+        encryption_adr(model),
+        audit_adr(model),
+        rate_limit_adr(model),
     ];
     for f in &analysis.frameworks {
-        records.push(framework_adr(analysis, f));
+        records.push(framework_adr(analysis, f, generated_integrations));
     }
-    for vendor in bp.spec().integrations.keys() {
-        records.push(integration_adr(bp, analysis, vendor));
+    for vendor in model.integrations.iter().map(|i| i.id.as_str()) {
+        records.push(integration_adr(
+            bp,
+            analysis,
+            vendor,
+            generated_integrations.iter().any(|g| g == vendor),
+        ));
     }
     for (i, r) in records.iter_mut().enumerate() {
         r.number = u32::try_from(i + 1).unwrap_or(u32::MAX);

@@ -1,13 +1,12 @@
 //! `docs/compliance.md`: the compliance matrix of the analysis, then
-//! where each control is realized (blueprint elements and, for stacks
-//! [`code_map`](crate::docs::code_map) knows, files), the data retention
-//! table, and what remains the operator's job.
+//! where each control is realized (blueprint elements and the files the
+//! stack and this crate say realize it, see
+//! [`code_map`](crate::docs::code_map)), the data retention table, and
+//! what remains the operator's job.
 
-use blueprint_core::graph::Blueprint;
-use compliance::Analysis;
-
-use crate::docs::code_map::capability_paths;
-use crate::docs::facts::{cell, collection, package, param_u64};
+use crate::docs::code_map::{capability_paths, knows_paths};
+use crate::docs::facts::cell;
+use crate::docs::integrations::{add_it_yourself, display_name, planned_pci_scope};
 use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
 
 /// The path of the document in a generated project.
@@ -23,10 +22,7 @@ impl DocumentEmitter for ComplianceEmitter {
     }
 
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
-        out.insert(
-            COMPLIANCE_PATH,
-            compliance_markdown(input.blueprint, input.analysis, input.stack),
-        )
+        out.insert(COMPLIANCE_PATH, compliance_markdown(input))
     }
 }
 
@@ -43,45 +39,82 @@ pub const OPERATOR_DUTIES: &[(&str, &str)] = &[
     ("Dependency updates", "Act on the CI dependency audit: update and redeploy when a vulnerability is reported."),
 ];
 
-/// The whole document.
+/// The whole document. `generated` are the spec's integrations the project
+/// contains ([`DocInput::generated_integrations`]); the others are listed
+/// as not generated, with what to add.
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
-/// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
-/// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
-/// let md = render::docs::compliance_md::compliance_markdown(&bp, &analysis, Some("python-fastapi"));
-/// assert!(md.contains("src/tasks/security/passwords.py"));
+/// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+/// let analysis = compliance::complete(&mut bp).unwrap();
+/// let model = model::AppModel::from_blueprint(&bp);
+/// let input = render::DocInput { blueprint: &bp, analysis: &analysis, model: &model, stack: None, generated_integrations: &[] };
+/// let md = render::docs::compliance_md::compliance_markdown(&input);
+/// assert!(md.contains("| `docs/compliance.md` |"));
 /// assert!(md.contains("## What remains the operator's job"));
+/// assert!(md.contains("| sentry | not generated: add it yourself |"));
 /// ```
-pub fn compliance_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<&str>) -> String {
-    let spec = bp.spec();
-    let pkg = package(spec);
+pub fn compliance_markdown(input: &DocInput<'_>) -> String {
+    let (bp, analysis, model) = (input.blueprint, input.analysis, input.model);
+    let stack = input.stack.as_ref();
+    let generated = input.generated_integrations;
     let mut s = analysis.to_markdown();
+    // The analysis reads the spec; this project may lack the payments
+    // integration its PCI DSS scope rests on.
+    if let Some((said, planned)) = planned_pci_scope(analysis, generated) {
+        s = s.replace(&said, &planned);
+    }
     if !s.ends_with('\n') {
         s.push('\n');
     }
 
+    if !model.integrations.is_empty() {
+        s.push_str("\n## Integrations\n\n");
+        s.push_str("The spec's integrations, and whether this project contains them. An integration that is not generated is not part of the system yet: the controls above that name it hold only once it is added.\n\n");
+        s.push_str("| Integration | In this project | What to add |\n|---|---|---|\n");
+        for vendor in model.integrations.iter().map(|i| &i.id) {
+            if generated.contains(vendor) {
+                s.push_str(&format!("| {vendor} | generated | – |\n"));
+            } else {
+                let name = display_name(bp, vendor);
+                s.push_str(&format!(
+                    "| {vendor} | {} | {} |\n",
+                    crate::docs::integrations::NOT_GENERATED,
+                    cell(&add_it_yourself(&name, vendor, &model.api.base_path))
+                ));
+            }
+        }
+    }
+
     s.push_str("\n## Where each control is realized\n\n");
     match stack {
-        Some(st) if st == crate::docs::code_map::PYTHON_FASTAPI => s.push_str(&format!(
-            "The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"), and the files of this `{st}` project that implement it.\n\n"
+        Some(st) if knows_paths(stack) => s.push_str(&format!(
+            "The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"), and the files of this `{}` project that implement it.\n\n",
+            st.id
         )),
         Some(st) => s.push_str(&format!(
-            "The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"). Source paths of the `{st}` stack are in its own documentation; deployment paths are listed.\n\n"
+            "The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"). Source paths of the `{}` stack are in its own documentation; the documents that carry organisational controls are listed.\n\n",
+            st.id
         )),
-        None => s.push_str("The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"), and the deployment files that carry it.\n\n"),
+        None => s.push_str("The blueprint elements linked to each control by a Realization relationship (see `docs/archimate/model.xml`, view \"Compliance\"), and the documents that carry organisational controls.\n\n"),
     }
     s.push_str("| Control | Capability | Realized by | Where |\n|---|---|---|---|\n");
     for c in &analysis.controls {
         let by: Vec<String> = c
             .realized_by
             .iter()
-            .map(|id| match bp.element_by_str(id) {
-                Some(e) => format!("{} (`{id}`)", cell(&e.name)),
-                None => format!("`{id}`"),
+            .map(|id| {
+                let missing = id
+                    .strip_prefix("ext.")
+                    .is_some_and(|vendor| !generated.iter().any(|g| g == vendor));
+                let note = if missing { ", not generated" } else { "" };
+                match bp.element_by_str(id) {
+                    Some(e) => format!("{} (`{id}`{note})", cell(&e.name)),
+                    None => format!("`{id}`{note}"),
+                }
             })
             .collect();
-        let paths: Vec<String> = capability_paths(c.capability, stack, &pkg)
+        let paths: Vec<String> = capability_paths(stack, c.capability)
             .into_iter()
             .map(|p| format!("`{}`", cell(&p)))
             .collect();
@@ -104,28 +137,35 @@ pub fn compliance_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<&s
 
     s.push_str("\n## Data retention\n\n");
     s.push_str("| Data | Kept | Enforced by |\n|---|---|---|\n");
-    for (name, entity) in &spec.entities {
-        let c = collection(name, entity);
-        match entity.retention {
+    for entity in &model.entities {
+        let (name, c) = (&entity.name, &entity.collection);
+        match &entity.retention {
             Some(r) => s.push_str(&format!(
-                "| {name} (`{c}`) | {r} after creation | `make retention` and the retention CronJob delete older rows, and record the purge in the audit log |\n"
+                "| {name} (`{c}`) | {} after creation | `make retention` and the retention CronJob delete older rows, and record the purge in the audit log |\n",
+                r.period
             )),
             None => s.push_str(&format!(
                 "| {name} (`{c}`) | until deleted{} | no automatic purge (no `retention` in the spec) |\n",
-                if entity.owned { " or its owner's account is erased" } else { "" }
+                if entity.is_owned() { " or its owner's account is erased" } else { "" }
             )),
         }
     }
-    let audit_days = param_u64(bp, "audit.retention_days", 366);
+    let audit_days = model.params.audit_retention_days;
     s.push_str(&format!(
         "| Audit events (`audit_events`) | {audit_days} days | append-only; only the retention job removes events older than this |\n"
     ));
-    let idle = param_u64(bp, "session.idle_minutes", 30);
-    let absolute = param_u64(bp, "session.absolute_hours", 12);
+    let idle = model.params.session_idle_minutes;
+    let absolute = model.params.session_absolute_hours;
     s.push_str(&format!(
         "| Sessions (`auth_sessions`) | {idle} minutes idle, {absolute} hours at most | expired sessions are refused |\n"
     ));
-    s.push_str("| Accounts (`auth_users`) | until the user erases the account (`DELETE /api/me`) or an admin removes it | erasure deletes the account and its owned rows in one transaction |\n");
+    let erase = model
+        .routes
+        .iter()
+        .find(|r| r.operation == model::Operation::Erase)
+        .map(|r| format!("{} {}", r.method.as_str(), r.path))
+        .unwrap_or_default();
+    s.push_str(&format!("| Accounts (`auth_users`) | until the user erases the account (`{erase}`) or an admin removes it | erasure deletes the account and its owned rows in one transaction |\n"));
 
     s.push_str("\n## What remains the operator's job\n\n");
     s.push_str("The generated system implements the controls above in code and deployment files. These remain with the people who run it:\n\n");

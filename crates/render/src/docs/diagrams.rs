@@ -6,7 +6,8 @@
 use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::{FieldType, RelationKind};
 
-use crate::docs::facts::{base_path, collection, is_sensitive};
+use crate::docs::facts::base_path;
+use model::{AppModel, Operation};
 
 /// Text made safe inside a quoted Mermaid label.
 pub fn label(text: &str) -> String {
@@ -41,8 +42,10 @@ fn vendor_line(bp: &Blueprint, vendor: &str) -> (String, String) {
 }
 
 /// A C4-style system context diagram: the roles (people), the system, the
-/// integrations (external systems).
-pub fn context(bp: &Blueprint) -> String {
+/// integrations (external systems). An integration not in `generated` (the
+/// project does not contain it) is drawn with a dashed arrow marked "not
+/// generated".
+pub fn context(bp: &Blueprint, generated: &[String]) -> String {
     let spec = bp.spec();
     let title = spec.product.display_name();
     let mut s = String::from("flowchart TB\n");
@@ -93,11 +96,19 @@ pub fn context(bp: &Blueprint) -> String {
     }
     for vendor in spec.integrations.keys() {
         let (_, purpose) = vendor_line(bp, vendor);
-        s.push_str(&format!(
-            "    system -->|\"{}\"| ext_{}\n",
-            label(&purpose),
-            ident(vendor)
-        ));
+        if generated.contains(vendor) {
+            s.push_str(&format!(
+                "    system -->|\"{}\"| ext_{}\n",
+                label(&purpose),
+                ident(vendor)
+            ));
+        } else {
+            s.push_str(&format!(
+                "    system -.->|\"{} (not generated)\"| ext_{}\n",
+                label(&purpose),
+                ident(vendor)
+            ));
+        }
     }
     s.push_str("    classDef person fill:#08427b,color:#fff,stroke:#052e56\n");
     s.push_str("    classDef system fill:#1168bd,color:#fff,stroke:#0b4884\n");
@@ -123,8 +134,9 @@ pub fn context(bp: &Blueprint) -> String {
 }
 
 /// A C4-style container diagram: the API, PostgreSQL, the optional Redis,
-/// the scheduled jobs, and the integrations.
-pub fn containers(bp: &Blueprint) -> String {
+/// the scheduled jobs, and the integrations (dashed and marked "not
+/// generated" when not in `generated`).
+pub fn containers(bp: &Blueprint, generated: &[String]) -> String {
     let spec = bp.spec();
     let title = spec.product.display_name();
     let mut s = String::from("flowchart TB\n");
@@ -160,10 +172,17 @@ pub fn containers(bp: &Blueprint) -> String {
     s.push_str("    api -.->|\"counters\"| redis\n");
     s.push_str("    jobs -->|\"SQL\"| db\n");
     for vendor in spec.integrations.keys() {
-        s.push_str(&format!(
-            "    api -->|\"HTTPS API\"| ext_{}\n",
-            ident(vendor)
-        ));
+        if generated.contains(vendor) {
+            s.push_str(&format!(
+                "    api -->|\"HTTPS API\"| ext_{}\n",
+                ident(vendor)
+            ));
+        } else {
+            s.push_str(&format!(
+                "    api -.->|\"not generated\"| ext_{}\n",
+                ident(vendor)
+            ));
+        }
     }
     s
 }
@@ -195,34 +214,35 @@ fn column_type(ty: FieldType) -> &'static str {
 ///     .with_entity("Project", |e| e)
 ///     .with_entity("Task", |e| e.owned().with_relation("project", "Project", |r| r.required()))
 ///     .build();
-/// let er = render::docs::diagrams::er(&bp);
+/// let model = model::AppModel::from_blueprint(&bp);
+/// let er = render::docs::diagrams::er(&model);
 /// assert!(er.starts_with("erDiagram\n"));
 /// assert!(er.contains("projects ||--o{ tasks : \"project\""));
 /// assert!(er.contains("auth_users ||--o{ tasks : \"owns\""));
 /// ```
-pub fn er(bp: &Blueprint) -> String {
-    let spec = bp.spec();
+pub fn er(model: &AppModel) -> String {
     let mut s = String::from("erDiagram\n");
-    for (name, entity) in &spec.entities {
-        let table = ident(&collection(name, entity));
+    for entity in &model.entities {
+        let table = ident(&entity.table);
         s.push_str(&format!("    {table} {{\n"));
         s.push_str("        uuid id PK\n");
-        for (fname, field) in &entity.fields {
+        for field in &entity.fields {
+            let rules = &field.rules;
             let mut keys = Vec::new();
-            if field.unique {
+            if rules.unique {
                 keys.push("UK");
             }
-            let mut comment = field.ty.as_str().to_string();
-            if field.required {
+            let mut comment = rules.ty.as_str().to_string();
+            if rules.required {
                 comment.push_str(", required");
             }
-            if is_sensitive(bp, name, fname) {
+            if field.encrypted {
                 comment.push_str(", encrypted");
             }
-            let ty = if is_sensitive(bp, name, fname) {
+            let ty = if field.encrypted {
                 "bytea"
             } else {
-                column_type(field.ty)
+                column_type(rules.ty)
             };
             let keys = if keys.is_empty() {
                 String::new()
@@ -231,22 +251,20 @@ pub fn er(bp: &Blueprint) -> String {
             };
             s.push_str(&format!(
                 "        {ty} {}{keys} \"{}\"\n",
-                ident(fname),
+                ident(&field.name),
                 label(&comment)
             ));
         }
-        for (rname, rel) in &entity.relations {
-            if rel.kind != RelationKind::ManyToMany {
-                let req = if rel.required { "required" } else { "optional" };
-                s.push_str(&format!(
-                    "        uuid {} FK \"{} {}\"\n",
-                    ident(&rel.json_name(rname)),
-                    label(&rel.to),
-                    req
-                ));
-            }
+        for rel in entity.to_one() {
+            let req = if rel.required { "required" } else { "optional" };
+            s.push_str(&format!(
+                "        uuid {} FK \"{} {}\"\n",
+                ident(&rel.key),
+                label(&rel.target_name),
+                req
+            ));
         }
-        if entity.owned {
+        if entity.is_owned() {
             s.push_str("        uuid owner_id FK \"auth_users\"\n");
         }
         s.push_str("        timestamptz created_at\n        timestamptz updated_at\n    }\n");
@@ -254,13 +272,10 @@ pub fn er(bp: &Blueprint) -> String {
     s.push_str("    auth_users {\n        uuid id PK\n        varchar email UK\n        varchar password_hash \"argon2id\"\n        varchar role\n        timestamptz created_at\n    }\n");
     s.push_str("    auth_sessions {\n        uuid id PK\n        uuid user_id FK\n        varchar token_hash UK \"hash of the cookie token\"\n        varchar csrf_token\n        timestamptz last_seen_at\n        timestamptz expires_at\n    }\n");
     s.push_str("    audit_events {\n        uuid id PK\n        timestamptz at\n        uuid actor_id \"no FK: kept after erasure\"\n        varchar actor_role\n        varchar action\n        varchar entity\n        varchar entity_id\n        jsonb fields \"names, never values\"\n        varchar request_id\n    }\n");
-    for (name, entity) in &spec.entities {
-        let table = ident(&collection(name, entity));
-        for (rname, rel) in &entity.relations {
-            let Some(target) = spec.entities.get(&rel.to) else {
-                continue;
-            };
-            let target_table = ident(&collection(&rel.to, target));
+    for entity in &model.entities {
+        let table = ident(&entity.table);
+        for rel in &entity.relations {
+            let target_table = ident(&model.get(rel.target).table);
             let one = if rel.required { "||" } else { "|o" };
             let shape = match rel.kind {
                 RelationKind::ManyToOne => format!("{one}--o{{"),
@@ -269,10 +284,10 @@ pub fn er(bp: &Blueprint) -> String {
             };
             s.push_str(&format!(
                 "    {target_table} {shape} {table} : \"{}\"\n",
-                label(rname)
+                label(&rel.name)
             ));
         }
-        if entity.owned {
+        if entity.is_owned() {
             s.push_str(&format!("    auth_users ||--o{{ {table} : \"owns\"\n"));
         }
     }
@@ -282,14 +297,19 @@ pub fn er(bp: &Blueprint) -> String {
 
 /// A sequence diagram of registering, signing in (session and CSRF
 /// cookies) and a state-changing request with the X-CSRF-Token header.
-pub fn login_sequence(bp: &Blueprint) -> String {
-    let spec = bp.spec();
-    let base = base_path(spec);
-    let target = spec
-        .entities
+pub fn login_sequence(model: &AppModel) -> String {
+    let base = &model.api.base_path;
+    let target = model
+        .routes
         .iter()
-        .next()
-        .map(|(n, e)| format!("{base}/{}", collection(n, e)))
+        .find(|r| matches!(r.operation, Operation::Create(_)))
+        .or_else(|| {
+            model
+                .routes
+                .iter()
+                .find(|r| r.operation == Operation::Logout)
+        })
+        .map(|r| r.path.clone())
         .unwrap_or_else(|| format!("{base}/auth/logout"));
     let mut s = String::from("sequenceDiagram\n");
     s.push_str("    autonumber\n    actor B as Browser\n    participant A as API\n    participant D as PostgreSQL\n");

@@ -30,6 +30,7 @@ pub mod code_map;
 pub mod compliance_md;
 pub mod diagrams;
 pub mod facts;
+pub mod integrations;
 pub mod openapi;
 pub mod traceability;
 
@@ -78,7 +79,7 @@ pub fn emit_all(input: &DocInput<'_>) -> Result<FileTree, RenderError> {
 
 /// Lowers a spec, completes the blueprint with its compliance analysis,
 /// and runs every built-in emitter; the documents accompany the spec's
-/// stack.
+/// stack, with the integrations archgen's built-in vendors generate for it.
 ///
 /// # Errors
 ///
@@ -98,10 +99,33 @@ pub fn render_docs(spec: &Spec) -> Result<(Blueprint, Analysis, FileTree), Rende
         emitter: "compliance".to_string(),
         message: e.to_string(),
     })?;
+    let mut registry = vendors::VendorRegistry::new();
+    for vendor in vendors::builtin() {
+        registry.register(vendor);
+    }
+    let generated: Vec<String> = spec
+        .integrations
+        .keys()
+        .filter(|id| registry.serves(id, &spec.stack))
+        .cloned()
+        .collect();
+    let model = model::AppModel::from_blueprint(&bp);
+    let stack = stacks::builtin().into_iter().find(|s| s.id() == spec.stack);
+    let realizations = stack
+        .as_ref()
+        .map(|s| s.realizations(&model))
+        .unwrap_or_default();
+    let decision = stack.as_ref().and_then(|s| s.decision());
     let input = DocInput {
         blueprint: &bp,
         analysis: &analysis,
-        stack: Some(spec.stack.as_str()),
+        model: &model,
+        stack: stack.as_ref().map(|s| crate::StackDocs {
+            id: s.id(),
+            realizations: &realizations,
+            decision: decision.as_ref(),
+        }),
+        generated_integrations: &generated,
     };
     let tree = emit_all(&input)?;
     Ok((bp, analysis, tree))

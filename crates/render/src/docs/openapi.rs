@@ -7,30 +7,18 @@
 
 use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
-use blueprint_core::spec::{Action, Entity, Field, FieldType, RelationKind, Subject};
+use blueprint_core::spec::{Action, Field, FieldType, Subject};
+use model::routes::{AUDIT_ACTIONS, MAX_PAGE_SIZE};
+use model::{
+    AppModel, Entity as ModelEntity, EntityId, Field as ModelField, FilterOn, Operation, Relation,
+    Route, SessionUse,
+};
 use serde_json::{json, Map, Value};
 
-use crate::docs::facts::{base_path, collection, is_sensitive, param_u64};
 use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
 
 /// The path of the document in a generated project.
 pub const OPENAPI_PATH: &str = "docs/openapi.json";
-
-/// The audit actions the contract names, in its order.
-pub const AUDIT_ACTIONS: [&str; 12] = [
-    "register",
-    "login",
-    "login_failed",
-    "lockout",
-    "logout",
-    "create",
-    "update",
-    "delete",
-    "export",
-    "erasure",
-    "role_change",
-    "retention_purge",
-];
 
 /// Emits `docs/openapi.json`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,7 +30,7 @@ impl DocumentEmitter for OpenApiEmitter {
     }
 
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
-        let doc = openapi(input.blueprint);
+        let doc = document(input.model);
         let mut text = serde_json::to_string_pretty(&doc).map_err(|e| RenderError::Emitter {
             emitter: self.id().to_string(),
             message: e.to_string(),
@@ -284,82 +272,73 @@ fn described(mut s: Map<String, Value>, text: Option<&str>) -> Value {
     Value::Object(s)
 }
 
-/// The JSON names and schemas of an entity's relations, as sent and
-/// returned: `<relation>_id` (uuid) or `<singular>_ids` (array of uuid).
-fn relation_properties(entity: &Entity, used: Use) -> Vec<(String, Value, bool)> {
-    entity
-        .relations
-        .iter()
-        .map(|(name, rel)| {
-            let json_name = rel.json_name(name);
-            let desc = match rel.kind {
-                RelationKind::ManyToMany => {
-                    format!("The {} rows this row links to (`{name}`).", rel.to)
-                }
-                _ => format!("The {} this row refers to (`{name}`).", rel.to),
-            };
-            let schema = match rel.kind {
-                RelationKind::ManyToMany => {
-                    let mut m = Map::new();
-                    m.insert("type".into(), json!("array"));
-                    m.insert("items".into(), Value::Object(uuid()));
-                    m.insert("uniqueItems".into(), json!(true));
-                    if rel.required && used == Use::Request {
-                        m.insert("minItems".into(), json!(1));
-                    }
-                    described(m, Some(&desc))
-                }
-                _ => {
-                    let m = if rel.required || used == Use::Query {
-                        uuid()
-                    } else {
-                        nullable(uuid())
-                    };
-                    described(m, Some(&desc))
-                }
-            };
-            (json_name, schema, rel.required)
-        })
-        .collect()
+/// The JSON name and schema of a relation, as sent and returned:
+/// `<relation>_id` (uuid) or `<singular>_ids` (array of uuid).
+fn relation_property(rel: &Relation, used: Use) -> (String, Value) {
+    let name = &rel.name;
+    let desc = if rel.is_to_one() {
+        format!("The {} this row refers to (`{name}`).", rel.target_name)
+    } else {
+        format!("The {} rows this row links to (`{name}`).", rel.target_name)
+    };
+    let schema = if rel.is_to_one() {
+        let m = if rel.required || used == Use::Query {
+            uuid()
+        } else {
+            nullable(uuid())
+        };
+        described(m, Some(&desc))
+    } else {
+        let mut m = Map::new();
+        m.insert("type".into(), json!("array"));
+        m.insert("items".into(), Value::Object(uuid()));
+        m.insert("uniqueItems".into(), json!(true));
+        if rel.required && used == Use::Request {
+            m.insert("minItems".into(), json!(1));
+        }
+        described(m, Some(&desc))
+    };
+    (rel.key.clone(), schema)
 }
 
-fn field_description(bp: &Blueprint, entity: &str, name: &str, field: &Field) -> Option<String> {
+fn field_description(field: &ModelField) -> Option<String> {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(d) = &field.description {
+    if let Some(d) = &field.rules.description {
         parts.push(d.trim().to_string());
     }
-    if is_sensitive(bp, entity, name) {
+    if field.encrypted {
         parts.push(
             "Sensitive personal data: encrypted at rest; cannot be sorted or filtered on.".into(),
         );
     }
-    if field.unique {
+    if field.rules.unique {
         parts.push("Unique.".into());
     }
     (!parts.is_empty()).then(|| parts.join(" "))
 }
 
-fn item_schema(bp: &Blueprint, name: &str, entity: &Entity) -> Value {
+fn item_schema(entity: &ModelEntity) -> Value {
     let mut props = Map::new();
     let mut required = vec![json!("id")];
     props.insert(
         "id".into(),
         json!({ "type": "string", "format": "uuid", "readOnly": true }),
     );
-    for (fname, field) in &entity.fields {
-        let s = field_schema(field, Use::Item);
-        let s = if field.required { s } else { nullable(s) };
+    for field in &entity.fields {
+        let s = field_schema(&field.rules, Use::Item);
+        let s = if field.rules.required { s } else { nullable(s) };
         props.insert(
-            fname.clone(),
-            described(s, field_description(bp, name, fname, field).as_deref()),
+            field.name.clone(),
+            described(s, field_description(field).as_deref()),
         );
-        required.push(json!(fname));
+        required.push(json!(field.name));
     }
-    for (json_name, schema, _) in relation_properties(entity, Use::Item) {
+    for rel in &entity.relations {
+        let (json_name, schema) = relation_property(rel, Use::Item);
         props.insert(json_name.clone(), schema);
         required.push(json!(json_name));
     }
-    if entity.owned {
+    if entity.is_owned() {
         props.insert(
             "owner_id".into(),
             json!({ "type": "string", "format": "uuid", "readOnly": true, "description": "The user who owns the row." }),
@@ -385,12 +364,13 @@ fn item_schema(bp: &Blueprint, name: &str, entity: &Entity) -> Value {
     s
 }
 
-fn request_schema(bp: &Blueprint, name: &str, entity: &Entity, create: bool) -> Value {
+fn request_schema(entity: &ModelEntity, create: bool) -> Value {
     let mut props = Map::new();
     let mut required = Vec::new();
-    for (fname, field) in &entity.fields {
-        let mut s = field_schema(field, Use::Request);
-        if let (true, Some(d)) = (create, &field.default) {
+    for field in &entity.fields {
+        let rules = &field.rules;
+        let mut s = field_schema(rules, Use::Request);
+        if let (true, Some(d)) = (create, &rules.default) {
             let v = match d {
                 blueprint_core::spec::Scalar::Bool(b) => json!(b),
                 blueprint_core::spec::Scalar::Number(n) => number(*n),
@@ -398,22 +378,23 @@ fn request_schema(bp: &Blueprint, name: &str, entity: &Entity, create: bool) -> 
             };
             s.insert("default".into(), v);
         }
-        let s = if field.required { s } else { nullable(s) };
+        let s = if rules.required { s } else { nullable(s) };
         props.insert(
-            fname.clone(),
-            described(s, field_description(bp, name, fname, field).as_deref()),
+            field.name.clone(),
+            described(s, field_description(field).as_deref()),
         );
-        if create && field.required && field.default.is_none() {
-            required.push(json!(fname));
+        if create && rules.required && rules.default.is_none() {
+            required.push(json!(field.name));
         }
     }
-    for (json_name, schema, req) in relation_properties(entity, Use::Request) {
+    for rel in &entity.relations {
+        let (json_name, schema) = relation_property(rel, Use::Request);
         props.insert(json_name.clone(), schema);
-        if create && req {
+        if create && rel.required {
             required.push(json!(json_name));
         }
     }
-    if create && entity.owned {
+    if create && entity.is_owned() {
         props.insert(
             "owner_id".into(),
             json!({ "type": "string", "format": "uuid", "description": "Admin roles only: create the row on behalf of this user. Anyone else sending it gets 422." }),
@@ -441,31 +422,15 @@ fn page_schema(item: &str) -> Value {
     })
 }
 
-/// The fields an entity's lists may sort and filter on: non-sensitive
-/// scalar fields (not `json`).
-fn listable<'a>(
-    bp: &'a Blueprint,
-    name: &'a str,
-    entity: &'a Entity,
-) -> impl Iterator<Item = (&'a String, &'a Field)> + 'a {
-    entity
-        .fields
-        .iter()
-        .filter(move |(f, field)| field.ty != FieldType::Json && !is_sensitive(bp, name, f))
-}
-
-fn list_parameters(bp: &Blueprint, name: &str, entity: &Entity) -> Vec<Value> {
+/// The query parameters of an entity's list: paging, the sort keys and
+/// the filters the model allows.
+fn list_parameters(entity: &ModelEntity) -> Vec<Value> {
     let mut params = vec![param("limit"), param("cursor")];
-    let mut sorts = vec![
-        json!("created_at"),
-        json!("-created_at"),
-        json!("updated_at"),
-        json!("-updated_at"),
-    ];
-    for (f, _) in listable(bp, name, entity) {
-        sorts.push(json!(f));
-        sorts.push(json!(format!("-{f}")));
-    }
+    let sorts: Vec<Value> = entity
+        .sort_keys()
+        .into_iter()
+        .flat_map(|k| [json!(k), json!(format!("-{k}"))])
+        .collect();
     params.push(json!({
         "name": "sort",
         "in": "query",
@@ -473,384 +438,308 @@ fn list_parameters(bp: &Blueprint, name: &str, entity: &Entity) -> Vec<Value> {
         "description": "A field to sort on, `-` first for descending; ties break on `id`.",
         "schema": { "type": "string", "enum": sorts, "default": "created_at" },
     }));
-    for (f, field) in listable(bp, name, entity) {
+    for filter in &entity.filters {
+        let (name, schema, what) = match *filter {
+            FilterOn::Field(i) => {
+                let f = &entity.fields[i];
+                (
+                    f.name.clone(),
+                    Value::Object(field_schema(&f.rules, Use::Query)),
+                    "value",
+                )
+            }
+            FilterOn::Relation(i) => {
+                let (key, schema) = relation_property(&entity.relations[i], Use::Query);
+                (key, schema, "id")
+            }
+        };
         params.push(json!({
-            "name": f,
+            "name": name,
             "in": "query",
             "required": false,
-            "description": format!("Only rows whose `{f}` equals this value."),
-            "schema": Value::Object(field_schema(field, Use::Query)),
-        }));
-    }
-    for (json_name, schema, _) in relation_properties(entity, Use::Query) {
-        if json_name.ends_with("_ids") {
-            continue;
-        }
-        params.push(json!({
-            "name": json_name,
-            "in": "query",
-            "required": false,
-            "description": format!("Only rows whose `{json_name}` equals this id."),
+            "description": format!("Only rows whose `{name}` equals this {what}."),
             "schema": schema,
         }));
     }
     params
 }
 
-/// The security requirement of an entity operation: a session, plus the
-/// CSRF header for state-changing ones; open to anyone too when the
-/// access rule says `public`.
-fn entity_security(entity: &Entity, action: Action) -> Value {
-    let mut alts = vec![if action == Action::Read {
-        json!({ "session": [] })
-    } else {
+/// The security requirement of a route: none for open routes; a session,
+/// plus the CSRF header where the route demands it; and open to anyone
+/// too when a session is optional or the entity's access rule says
+/// `public`.
+fn security(route: &Route, public: bool) -> Value {
+    let with_session = if route.csrf {
         json!({ "session": [], "csrf": [] })
-    }];
-    if entity.access.get(action).contains(&Subject::Public) {
-        alts.push(json!({}));
-    }
-    Value::Array(alts)
-}
-
-fn entity_paths(
-    bp: &Blueprint,
-    base: &str,
-    name: &str,
-    entity: &Entity,
-    paths: &mut Map<String, Value>,
-) {
-    let c = collection(name, entity);
-    let snake = naming::snake(name);
-    let schema = schema_name(name);
-    let tag = c.clone();
-    let who = |action: Action| {
-        let subjects: Vec<String> = entity
-            .access
-            .get(action)
-            .iter()
-            .map(|s| format!("`{}`", s.as_str()))
-            .collect();
-        let admins: Vec<String> = bp
-            .spec()
-            .admin_roles()
-            .filter(|a| {
-                !entity
-                    .access
-                    .get(action)
-                    .contains(&Subject::Role((*a).to_string()))
-            })
-            .map(|a| format!("`{a}`"))
-            .collect();
-        let mut all = subjects;
-        all.extend(admins);
-        format!("Allowed to: {}.", all.join(", "))
-    };
-    let owned_note = if entity.owned {
-        " Owned rows are scoped to their owner."
     } else {
-        ""
+        json!({ "session": [] })
     };
-    paths.insert(
-        format!("{base}/{c}"),
-        json!({
-            "get": {
-                "operationId": format!("list_{c}"),
-                "tags": [tag],
-                "summary": format!("List {name} rows"),
-                "description": format!("Cursor-paginated, stable under inserts.{owned_note} {}", who(Action::Read)),
-                "security": entity_security(entity, Action::Read),
-                "parameters": list_parameters(bp, name, entity),
-                "responses": {
-                    "200": ok("A page of rows.", r(&format!("{schema}Page"))),
-                    "401": resp("Unauthorized"),
-                    "403": resp("Forbidden"),
-                    "422": resp("ValidationFailed"),
-                    "429": resp("TooManyRequests"),
-                },
-            },
-            "post": {
-                "operationId": format!("create_{snake}"),
-                "tags": [tag],
-                "summary": format!("Create a {name}"),
-                "description": who(Action::Create),
-                "security": entity_security(entity, Action::Create),
-                "requestBody": json_body(r(&format!("{schema}Create"))),
-                "responses": {
-                    "201": ok("The created row.", r(&schema)),
-                    "401": resp("Unauthorized"),
-                    "403": resp("Forbidden"),
-                    "409": resp("Conflict"),
-                    "422": resp("ValidationFailed"),
-                    "429": resp("TooManyRequests"),
-                },
-            },
-        }),
-    );
-    paths.insert(
-        format!("{base}/{c}/{{id}}"),
-        json!({
-            "parameters": [param("id")],
-            "get": {
-                "operationId": format!("get_{snake}"),
-                "tags": [tag],
-                "summary": format!("Read a {name}"),
-                "description": format!("404 for rows the caller may not see. {}", who(Action::Read)),
-                "security": entity_security(entity, Action::Read),
-                "responses": {
-                    "200": ok("The row.", r(&schema)),
-                    "401": resp("Unauthorized"),
-                    "403": resp("Forbidden"),
-                    "404": resp("NotFound"),
-                    "429": resp("TooManyRequests"),
-                },
-            },
-            "patch": {
-                "operationId": format!("update_{snake}"),
-                "tags": [tag],
-                "summary": format!("Change a {name}"),
-                "description": who(Action::Update),
-                "security": entity_security(entity, Action::Update),
-                "requestBody": json_body(r(&format!("{schema}Update"))),
-                "responses": {
-                    "200": ok("The changed row.", r(&schema)),
-                    "401": resp("Unauthorized"),
-                    "403": resp("Forbidden"),
-                    "404": resp("NotFound"),
-                    "409": resp("Conflict"),
-                    "422": resp("ValidationFailed"),
-                    "429": resp("TooManyRequests"),
-                },
-            },
-            "delete": {
-                "operationId": format!("delete_{snake}"),
-                "tags": [tag],
-                "summary": format!("Delete a {name}"),
-                "description": format!("409 while rows refer to it through a `restrict` relation. {}", who(Action::Delete)),
-                "security": entity_security(entity, Action::Delete),
-                "responses": {
-                    "204": no_content("Deleted."),
-                    "401": resp("Unauthorized"),
-                    "403": resp("Forbidden"),
-                    "404": resp("NotFound"),
-                    "409": resp("Conflict"),
-                    "429": resp("TooManyRequests"),
-                },
-            },
-        }),
-    );
+    match route.session {
+        SessionUse::None => json!([]),
+        SessionUse::Optional if !route.csrf => json!([]),
+        SessionUse::Optional => json!([with_session, {}]),
+        SessionUse::Required if public => json!([with_session, {}]),
+        SessionUse::Required => json!([with_session]),
+    }
 }
 
-fn auth_paths(bp: &Blueprint, base: &str, paths: &mut Map<String, Value>) {
-    let signup: Vec<&str> = bp.spec().signup_roles().collect();
-    let register_note = match signup.first() {
-        Some(first) => format!(
-            "`role` defaults to `{first}`; only signup roles ({}) may be asked for.",
-            signup
-                .iter()
-                .map(|r| format!("`{r}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+/// The action an entity route performs.
+fn entity_action(op: Operation) -> Option<(EntityId, Action)> {
+    match op {
+        Operation::List(e) | Operation::Read(e) => Some((e, Action::Read)),
+        Operation::Create(e) => Some((e, Action::Create)),
+        Operation::Update(e) => Some((e, Action::Update)),
+        Operation::Delete(e) => Some((e, Action::Delete)),
+        _ => None,
+    }
+}
+
+/// Who may perform an action: the subjects of the rule, then the admin
+/// roles it does not name.
+fn who(model: &AppModel, entity: &ModelEntity, action: Action) -> String {
+    let rule = entity.access(action);
+    let mut all: Vec<String> = rule
+        .subjects
+        .iter()
+        .map(|s| format!("`{}`", s.as_str()))
+        .collect();
+    all.extend(
+        model
+            .admin_roles()
+            .filter(|a| !rule.subjects.contains(&Subject::Role(a.name.clone())))
+            .map(|a| format!("`{}`", a.name)),
+    );
+    format!("Allowed to: {}.", all.join(", "))
+}
+
+/// The parts of an operation object besides its security and responses.
+struct Op {
+    id: String,
+    tag: String,
+    summary: String,
+    description: Option<String>,
+    parameters: Option<Vec<Value>>,
+    body: Option<String>,
+}
+
+impl Op {
+    fn new(id: impl Into<String>, tag: impl Into<String>, summary: impl Into<String>) -> Op {
+        Op {
+            id: id.into(),
+            tag: tag.into(),
+            summary: summary.into(),
+            description: None,
+            parameters: None,
+            body: None,
+        }
+    }
+
+    fn described(mut self, text: impl Into<String>) -> Op {
+        self.description = Some(text.into());
+        self
+    }
+}
+
+/// The operation's identity, texts, parameters and body.
+fn op_of(model: &AppModel, route: &Route) -> Op {
+    use Operation as O;
+    if let Some((id, action)) = entity_action(route.operation) {
+        let e = model.get(id);
+        let name = &e.name;
+        let c = &e.collection;
+        let snake = naming::snake(name);
+        let schema = schema_name(name);
+        let allowed = who(model, e, action);
+        return match route.operation {
+            O::List(_) => {
+                let owned_note = if e.is_owned() {
+                    " Owned rows are scoped to their owner."
+                } else {
+                    ""
+                };
+                let mut op = Op::new(format!("list_{c}"), c, format!("List {name} rows"))
+                    .described(format!(
+                        "Cursor-paginated, stable under inserts.{owned_note} {allowed}"
+                    ));
+                op.parameters = Some(list_parameters(e));
+                op
+            }
+            O::Create(_) => {
+                let mut op = Op::new(format!("create_{snake}"), c, format!("Create a {name}"))
+                    .described(allowed);
+                op.body = Some(format!("{schema}Create"));
+                op
+            }
+            O::Read(_) => Op::new(format!("get_{snake}"), c, format!("Read a {name}"))
+                .described(format!("404 for rows the caller may not see. {allowed}")),
+            O::Update(_) => {
+                let mut op = Op::new(format!("update_{snake}"), c, format!("Change a {name}"))
+                    .described(allowed);
+                op.body = Some(format!("{schema}Update"));
+                op
+            }
+            _ => Op::new(format!("delete_{snake}"), c, format!("Delete a {name}")).described(
+                format!("409 while rows refer to it through a `restrict` relation. {allowed}"),
+            ),
+        };
+    }
+    match route.operation {
+        O::Register => {
+            let signup: Vec<&str> = model.signup_roles().map(|r| r.name.as_str()).collect();
+            let note = match signup.first() {
+                Some(first) => format!(
+                    "`role` defaults to `{first}`; only signup roles ({}) may be asked for.",
+                    signup
+                        .iter()
+                        .map(|r| format!("`{r}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                None => "This product has no signup role: register answers 403.".to_string(),
+            };
+            let mut op = Op::new("register", "auth", "Create an account").described(note);
+            op.body = Some("RegisterRequest".into());
+            op
+        }
+        O::Login => {
+            let mut op = Op::new("login", "auth", "Sign in").described("Sets the `session` cookie (HttpOnly, Secure, SameSite=Lax, Path=/) and the `csrf_token` cookie (readable by scripts). Repeated failures for one email lock it out for a while (429 with Retry-After).");
+            op.body = Some("LoginRequest".into());
+            op
+        }
+        O::Logout => Op::new("logout", "auth", "Sign out").described(
+            "Revokes the session on the server. Without a session it answers 204 too.",
         ),
-        None => "This product has no signup role: register answers 403.".to_string(),
-    };
-    paths.insert(
-        format!("{base}/auth/register"),
-        json!({ "post": {
-            "operationId": "register",
-            "tags": ["auth"],
-            "summary": "Create an account",
-            "description": register_note,
-            "security": [],
-            "requestBody": json_body(r("RegisterRequest")),
-            "responses": {
-                "201": ok("The account.", r("User")),
-                "403": resp("Forbidden"),
-                "409": resp("Conflict"),
-                "422": resp("ValidationFailed"),
-                "429": resp("TooManyRequests"),
-            },
-        }}),
-    );
-    paths.insert(
-        format!("{base}/auth/login"),
-        json!({ "post": {
-            "operationId": "login",
-            "tags": ["auth"],
-            "summary": "Sign in",
-            "description": "Sets the `session` cookie (HttpOnly, Secure, SameSite=Lax, Path=/) and the `csrf_token` cookie (readable by scripts). Repeated failures for one email lock it out for a while (429 with Retry-After).",
-            "security": [],
-            "requestBody": json_body(r("LoginRequest")),
-            "responses": {
-                "200": {
-                    "description": "Signed in.",
-                    "headers": {
-                        "Set-Cookie": {
-                            "description": "`session=…; HttpOnly; Secure; SameSite=Lax; Path=/` and `csrf_token=…; Secure; SameSite=Lax; Path=/`.",
-                            "schema": { "type": "string" },
-                        },
-                    },
-                    "content": { "application/json": { "schema": r("LoginResponse") } },
+        O::Me => Op::new("me", "auth", "The signed-in user"),
+        O::Export => Op::new("export_my_data", "me", "Download my data")
+            .described("The account and every row the caller owns (GDPR Art. 15, 20)."),
+        O::Erase => Op::new("erase_me", "me", "Erase my account").described("Erases the account and owned rows in one transaction; audit events about the user are kept, pseudonymized (GDPR Art. 17). 409 names what blocks the erasure, and nothing is erased."),
+        O::AuditEvents => {
+            let mut op = Op::new("list_audit_events", "admin", "Read the audit log")
+                .described("Admin roles only, in the order events happened.");
+            op.parameters = Some(vec![
+                param("limit"),
+                param("cursor"),
+                json!({ "name": "actor", "in": "query", "required": false, "description": "Only events by this user id.", "schema": { "type": "string", "format": "uuid" } }),
+                json!({ "name": "action", "in": "query", "required": false, "description": "Only events of this action.", "schema": { "type": "string", "enum": AUDIT_ACTIONS } }),
+            ]);
+            op
+        }
+        O::AdminUsers => {
+            let mut op = Op::new("list_users", "admin", "Find users")
+                .described("Admin roles only: find the id of a user to act on their behalf.");
+            op.parameters = Some(vec![
+                json!({ "name": "email", "in": "query", "required": false, "description": "Only the user with this email.", "schema": { "type": "string", "format": "email" } }),
+                json!({ "name": "role", "in": "query", "required": false, "description": "Only users with this role.", "schema": r("Role") }),
+                param("limit"),
+                param("cursor"),
+            ]);
+            op
+        }
+        O::Healthz => Op::new("healthz", "operations", "Liveness"),
+        O::Readyz => Op::new("readyz", "operations", "Readiness"),
+        _ => Op::new("openapi", "operations", "This document"),
+    }
+}
+
+/// The response of a route for one of its statuses: the shared problem
+/// responses for errors, the operation's own answer otherwise.
+fn response(model: &AppModel, route: &Route, status: u16) -> Value {
+    use Operation as O;
+    match status {
+        401 => return resp("Unauthorized"),
+        403 => return resp("Forbidden"),
+        404 => return resp("NotFound"),
+        409 => return resp("Conflict"),
+        422 => return resp("ValidationFailed"),
+        429 => return resp("TooManyRequests"),
+        _ => {}
+    }
+    let schema = |id: EntityId| schema_name(&model.get(id).name);
+    match (route.operation, status) {
+        (O::Register, _) => ok("The account.", r("User")),
+        (O::Login, _) => json!({
+            "description": "Signed in.",
+            "headers": {
+                "Set-Cookie": {
+                    "description": "`session=…; HttpOnly; Secure; SameSite=Lax; Path=/` and `csrf_token=…; Secure; SameSite=Lax; Path=/`.",
+                    "schema": { "type": "string" },
                 },
-                "401": resp("Unauthorized"),
-                "422": resp("ValidationFailed"),
-                "429": resp("TooManyRequests"),
             },
-        }}),
-    );
-    paths.insert(
-        format!("{base}/auth/logout"),
-        json!({ "post": {
-            "operationId": "logout",
-            "tags": ["auth"],
-            "summary": "Sign out",
-            "description": "Revokes the session on the server. Without a session it answers 204 too.",
-            "security": [{ "session": [], "csrf": [] }, {}],
-            "responses": {
-                "204": no_content("Signed out."),
-                "403": resp("Forbidden"),
-                "429": resp("TooManyRequests"),
-            },
-        }}),
-    );
-    paths.insert(
-        format!("{base}/auth/me"),
-        json!({ "get": {
-            "operationId": "me",
-            "tags": ["auth"],
-            "summary": "The signed-in user",
-            "security": [{ "session": [] }],
-            "responses": {
-                "200": ok("The user.", r("User")),
-                "401": resp("Unauthorized"),
-                "429": resp("TooManyRequests"),
-            },
-        }}),
-    );
+            "content": { "application/json": { "schema": r("LoginResponse") } },
+        }),
+        (O::Logout, _) => no_content("Signed out."),
+        (O::Me, _) => ok("The user.", r("User")),
+        (O::List(e), _) => ok("A page of rows.", r(&format!("{}Page", schema(e)))),
+        (O::Create(e), _) => ok("The created row.", r(&schema(e))),
+        (O::Read(e), _) => ok("The row.", r(&schema(e))),
+        (O::Update(e), _) => ok("The changed row.", r(&schema(e))),
+        (O::Delete(_), _) => no_content("Deleted."),
+        (O::Export, _) => ok("The caller's data.", r("Export")),
+        (O::Erase, _) => no_content("Erased."),
+        (O::AuditEvents, _) => ok("A page of audit events.", r("AuditEventPage")),
+        (O::AdminUsers, _) => ok("A page of users.", r("AdminUserPage")),
+        (O::Healthz, _) => ok("The process is up.", r("Health")),
+        (O::Readyz, 503) => ok("The database does not answer.", r("Health")),
+        (O::Readyz, _) => ok("The database answers.", r("Health")),
+        (O::OpenApi, _) => ok(
+            "The OpenAPI 3.1 document of this API.",
+            json!({ "type": "object" }),
+        ),
+    }
 }
 
-fn account_paths(base: &str, paths: &mut Map<String, Value>) {
-    paths.insert(
-        format!("{base}/me/export"),
-        json!({ "get": {
-            "operationId": "export_my_data",
-            "tags": ["me"],
-            "summary": "Download my data",
-            "description": "The account and every row the caller owns (GDPR Art. 15, 20).",
-            "security": [{ "session": [] }],
-            "responses": {
-                "200": ok("The caller's data.", r("Export")),
-                "401": resp("Unauthorized"),
-                "429": resp("TooManyRequests"),
-            },
-        }}),
-    );
-    paths.insert(
-        format!("{base}/me"),
-        json!({ "delete": {
-            "operationId": "erase_me",
-            "tags": ["me"],
-            "summary": "Erase my account",
-            "description": "Erases the account and owned rows in one transaction; audit events about the user are kept, pseudonymized (GDPR Art. 17). 409 names what blocks the erasure, and nothing is erased.",
-            "security": [{ "session": [], "csrf": [] }],
-            "responses": {
-                "204": no_content("Erased."),
-                "401": resp("Unauthorized"),
-                "403": resp("Forbidden"),
-                "409": resp("Conflict"),
-                "429": resp("TooManyRequests"),
-            },
-        }}),
-    );
-    paths.insert(
-        format!("{base}/admin/audit-events"),
-        json!({ "get": {
-            "operationId": "list_audit_events",
-            "tags": ["admin"],
-            "summary": "Read the audit log",
-            "description": "Admin roles only, in the order events happened.",
-            "security": [{ "session": [] }],
-            "parameters": [
-                param("limit"),
-                param("cursor"),
-                { "name": "actor", "in": "query", "required": false, "description": "Only events by this user id.", "schema": { "type": "string", "format": "uuid" } },
-                { "name": "action", "in": "query", "required": false, "description": "Only events of this action.", "schema": { "type": "string", "enum": AUDIT_ACTIONS } },
-            ],
-            "responses": {
-                "200": ok("A page of audit events.", r("AuditEventPage")),
-                "401": resp("Unauthorized"),
-                "403": resp("Forbidden"),
-                "422": resp("ValidationFailed"),
-                "429": resp("TooManyRequests"),
-            },
-        }}),
-    );
-    paths.insert(
-        format!("{base}/admin/users"),
-        json!({ "get": {
-            "operationId": "list_users",
-            "tags": ["admin"],
-            "summary": "Find users",
-            "description": "Admin roles only: find the id of a user to act on their behalf.",
-            "security": [{ "session": [] }],
-            "parameters": [
-                { "name": "email", "in": "query", "required": false, "description": "Only the user with this email.", "schema": { "type": "string", "format": "email" } },
-                { "name": "role", "in": "query", "required": false, "description": "Only users with this role.", "schema": r("Role") },
-                param("limit"),
-                param("cursor"),
-            ],
-            "responses": {
-                "200": ok("A page of users.", r("AdminUserPage")),
-                "401": resp("Unauthorized"),
-                "403": resp("Forbidden"),
-                "422": resp("ValidationFailed"),
-                "429": resp("TooManyRequests"),
-            },
-        }}),
-    );
+/// The operation object of a route.
+fn operation(model: &AppModel, route: &Route) -> Value {
+    let op = op_of(model, route);
+    let public = entity_action(route.operation)
+        .map(|(e, action)| model.get(e).access(action).public)
+        .unwrap_or(false);
+    let mut o = Map::new();
+    o.insert("operationId".into(), json!(op.id));
+    o.insert("tags".into(), json!([op.tag]));
+    o.insert("summary".into(), json!(op.summary));
+    if let Some(d) = op.description {
+        o.insert("description".into(), json!(d));
+    }
+    o.insert("security".into(), security(route, public));
+    if let Some(p) = op.parameters {
+        o.insert("parameters".into(), Value::Array(p));
+    }
+    if let Some(b) = op.body {
+        o.insert("requestBody".into(), json_body(r(&b)));
+    }
+    let responses: Map<String, Value> = route
+        .statuses
+        .iter()
+        .map(|s| (s.to_string(), response(model, route, *s)))
+        .collect();
+    o.insert("responses".into(), Value::Object(responses));
+    Value::Object(o)
 }
 
-fn operations_paths(paths: &mut Map<String, Value>) {
-    paths.insert(
-        "/healthz".into(),
-        json!({ "get": {
-            "operationId": "healthz",
-            "tags": ["operations"],
-            "summary": "Liveness",
-            "security": [],
-            "responses": { "200": ok("The process is up.", r("Health")) },
-        }}),
-    );
-    paths.insert(
-        "/readyz".into(),
-        json!({ "get": {
-            "operationId": "readyz",
-            "tags": ["operations"],
-            "summary": "Readiness",
-            "security": [],
-            "responses": {
-                "200": ok("The database answers.", r("Health")),
-                "503": ok("The database does not answer.", r("Health")),
-            },
-        }}),
-    );
-    paths.insert(
-        "/openapi.json".into(),
-        json!({ "get": {
-            "operationId": "openapi",
-            "tags": ["operations"],
-            "summary": "This document",
-            "security": [],
-            "responses": { "200": ok("The OpenAPI 3.1 document of this API.", json!({ "type": "object" })) },
-        }}),
-    );
+/// The paths object: every route of the model, in its order.
+fn paths(model: &AppModel) -> Map<String, Value> {
+    let mut paths = Map::new();
+    for route in &model.routes {
+        let item = paths.entry(route.path.clone()).or_insert_with(|| {
+            let mut item = Map::new();
+            if route.path.contains("{id}") {
+                item.insert("parameters".into(), json!([param("id")]));
+            }
+            Value::Object(item)
+        });
+        if let Value::Object(item) = item {
+            item.insert(route.method.lower().into(), operation(model, route));
+        }
+    }
+    paths
 }
 
-fn schemas(bp: &Blueprint) -> Map<String, Value> {
-    let spec = bp.spec();
-    let roles: Vec<&String> = spec.roles.keys().collect();
-    let signup: Vec<&str> = spec.signup_roles().collect();
-    let min = param_u64(bp, "password.min_length", 12);
-    let max = param_u64(bp, "password.max_length", 128);
+fn schemas(model: &AppModel) -> Map<String, Value> {
+    let roles: Vec<&str> = model.roles.iter().map(|r| r.name.as_str()).collect();
+    let signup: Vec<&str> = model.signup_roles().map(|r| r.name.as_str()).collect();
+    let min = model.params.password_min_length;
+    let max = model.params.password_max_length;
     let mut s = Map::new();
     s.insert(
         "Problem".into(),
@@ -944,13 +833,11 @@ fn schemas(bp: &Blueprint) -> Map<String, Value> {
     );
     s.insert("AdminUserPage".into(), page_schema("Account"));
     let mut data = Map::new();
-    for (name, entity) in &spec.entities {
-        if entity.owned {
-            data.insert(
-                name.clone(),
-                json!({ "type": "array", "items": r(&schema_name(name)) }),
-            );
-        }
+    for entity in model.owned() {
+        data.insert(
+            entity.name.clone(),
+            json!({ "type": "array", "items": r(&schema_name(&entity.name)) }),
+        );
     }
     s.insert(
         "Export".into(),
@@ -987,17 +874,11 @@ fn schemas(bp: &Blueprint) -> Map<String, Value> {
         "Health".into(),
         json!({ "type": "object", "properties": { "status": { "type": "string" } } }),
     );
-    for (name, entity) in &spec.entities {
-        let schema = schema_name(name);
-        s.insert(schema.clone(), item_schema(bp, name, entity));
-        s.insert(
-            format!("{schema}Create"),
-            request_schema(bp, name, entity, true),
-        );
-        s.insert(
-            format!("{schema}Update"),
-            request_schema(bp, name, entity, false),
-        );
+    for entity in &model.entities {
+        let schema = schema_name(&entity.name);
+        s.insert(schema.clone(), item_schema(entity));
+        s.insert(format!("{schema}Create"), request_schema(entity, true));
+        s.insert(format!("{schema}Update"), request_schema(entity, false));
         s.insert(format!("{schema}Page"), page_schema(&schema));
     }
     s
@@ -1010,7 +891,8 @@ fn problem(description: &str) -> Value {
     })
 }
 
-/// The OpenAPI 3.1 document of a blueprint's API.
+/// The OpenAPI 3.1 document of a blueprint's API: [`document`] of its
+/// application model.
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
@@ -1021,29 +903,37 @@ fn problem(description: &str) -> Value {
 /// assert!(doc["paths"]["/api/tasks/{id}"]["patch"].is_object());
 /// ```
 pub fn openapi(bp: &Blueprint) -> Value {
-    let spec = bp.spec();
-    let base = base_path(spec);
-    let title = spec.product.display_name();
-    let page_size = spec.api.page_size.clamp(1, 500);
+    document(&AppModel::from_blueprint(bp))
+}
 
-    let mut paths = Map::new();
-    auth_paths(bp, &base, &mut paths);
-    for (name, entity) in &spec.entities {
-        entity_paths(bp, &base, name, entity, &mut paths);
-    }
-    account_paths(&base, &mut paths);
-    operations_paths(&mut paths);
+/// The OpenAPI 3.1 document of an application model: one operation per
+/// route of [`AppModel::routes`], answering exactly the route's statuses.
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+/// compliance::complete(&mut bp).unwrap();
+/// let model = model::AppModel::from_blueprint(&bp);
+/// let doc = render::docs::openapi::document(&model);
+/// let statuses: Vec<&String> = doc["paths"]["/api/tasks"]["get"]["responses"]
+///     .as_object().unwrap().keys().collect();
+/// assert_eq!(statuses, ["200", "401", "403", "422", "429"]);
+/// ```
+pub fn document(model: &AppModel) -> Value {
+    let title = &model.product.title;
+    let page_size = model.api.page_size;
+    let paths = paths(model);
 
     let mut tags = vec![
         json!({ "name": "auth", "description": "Cookie sessions: register, sign in and out." }),
     ];
-    for (name, entity) in &spec.entities {
+    for entity in &model.entities {
         let mut t = Map::new();
-        t.insert("name".into(), json!(collection(name, entity)));
+        t.insert("name".into(), json!(entity.collection));
         let d = entity
             .description
             .clone()
-            .unwrap_or_else(|| format!("{name} rows."));
+            .unwrap_or_else(|| format!("{} rows.", entity.name));
         t.insert("description".into(), json!(d));
         tags.push(Value::Object(t));
     }
@@ -1053,7 +943,7 @@ pub fn openapi(bp: &Blueprint) -> Value {
     tags.push(json!({ "name": "admin", "description": "Admin roles only." }));
     tags.push(json!({ "name": "operations", "description": "Probes and this document." }));
 
-    let description = match &spec.product.description {
+    let description = match &model.product.description {
         Some(d) if !d.trim().is_empty() => format!(
             "{}\n\nErrors are RFC 9457 problem details. State-changing requests made with a session carry the `X-CSRF-Token` header.",
             d.trim()
@@ -1076,7 +966,7 @@ pub fn openapi(bp: &Blueprint) -> Value {
             "schemas": null,
             "parameters": {
                 "id": { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },
-                "limit": { "name": "limit", "in": "query", "required": false, "description": "Rows per page.", "schema": { "type": "integer", "minimum": 1, "maximum": 500, "default": page_size } },
+                "limit": { "name": "limit", "in": "query", "required": false, "description": "Rows per page.", "schema": { "type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": page_size } },
                 "cursor": { "name": "cursor", "in": "query", "required": false, "description": "The `next_cursor` of the previous page.", "schema": { "type": "string" } },
             },
             "responses": {
@@ -1101,6 +991,6 @@ pub fn openapi(bp: &Blueprint) -> Value {
     });
     doc["tags"] = Value::Array(tags);
     doc["paths"] = Value::Object(paths);
-    doc["components"]["schemas"] = Value::Object(schemas(bp));
+    doc["components"]["schemas"] = Value::Object(schemas(model));
     doc
 }

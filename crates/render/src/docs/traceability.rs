@@ -3,13 +3,11 @@
 //! follow any requirement to code.
 
 use blueprint_core::archimate::RelationshipKind;
-use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
 use blueprint_core::spec::Action;
-use compliance::Analysis;
 
 use crate::docs::code_map::{capability_paths, entity_paths};
-use crate::docs::facts::{base_path, cell, collection, package};
+use crate::docs::facts::cell;
 use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
 
 /// The path of the document in a generated project.
@@ -25,10 +23,7 @@ impl DocumentEmitter for TraceabilityEmitter {
     }
 
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
-        out.insert(
-            TRACEABILITY_PATH,
-            traceability_markdown(input.blueprint, input.analysis, input.stack),
-        )
+        out.insert(TRACEABILITY_PATH, traceability_markdown(input))
     }
 }
 
@@ -48,24 +43,27 @@ fn code(items: &[String]) -> String {
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
-/// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
-/// let (bp, analysis, _) = render::docs::render_docs(&spec).unwrap();
-/// let md = render::docs::traceability::traceability_markdown(&bp, &analysis, None);
+/// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+/// let analysis = compliance::complete(&mut bp).unwrap();
+/// let model = model::AppModel::from_blueprint(&bp);
+/// let input = render::DocInput { blueprint: &bp, analysis: &analysis, model: &model, stack: None, generated_integrations: &[] };
+/// let md = render::docs::traceability::traceability_markdown(&input);
 /// assert!(md.contains("`bo.task`"));
 /// assert!(md.contains("`req.csrf-protection`"));
 /// ```
-pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<&str>) -> String {
+pub fn traceability_markdown(input: &DocInput<'_>) -> String {
+    let (bp, analysis, model) = (input.blueprint, input.analysis, input.model);
+    let stack = input.stack.as_ref();
+    let generated = input.generated_integrations;
     let spec = bp.spec();
-    let pkg = package(spec);
-    let base = base_path(spec);
-    let mut s = format!("# Traceability: {}\n\n", spec.product.display_name());
+    let mut s = format!("# Traceability: {}\n\n", model.product.title);
     s.push_str("Each item of the product spec, the blueprint elements it became (ids as in `docs/archimate/model.xml` and `archgen plan --json`), and the generated files that implement it. Read a row left to right to go from a requirement to code, or right to left to find why a file exists.\n\n");
 
     s.push_str("## Entities\n\n");
     s.push_str("| Spec entity | Business object | Data object | Services | API | Files |\n|---|---|---|---|---|---|\n");
-    for (name, entity) in &spec.entities {
+    for entity in &model.entities {
+        let name = entity.name.as_str();
         let snake = naming::snake(name);
-        let c = collection(name, entity);
         let bo = bp
             .business_object_of(name)
             .map(|e| e.id.to_string())
@@ -78,11 +76,18 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
             .iter()
             .filter_map(|a| bp.service_of(name, *a).map(|e| e.id.to_string()))
             .collect();
-        let mut files = entity_paths(&c, stack, &pkg);
-        files.push("docs/openapi.json".to_string());
+        let mut files = entity_paths(stack, name);
+        files.push(crate::docs::openapi::OPENAPI_PATH.to_string());
+        let mut api: Vec<String> = Vec::new();
+        for r in model.routes_of(entity.id) {
+            if !api.contains(&r.path) {
+                api.push(r.path.clone());
+            }
+        }
         s.push_str(&format!(
-            "| {name} | `{bo}` | `{dobj}` | {} | `{base}/{c}`, `{base}/{c}/{{id}}` | {} |\n",
+            "| {name} | `{bo}` | `{dobj}` | {} | {} | {} |\n",
             code(&services),
+            code(&api),
             code(&files)
         ));
     }
@@ -107,7 +112,8 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
 
     s.push_str("\n## Roles\n\n");
     s.push_str("| Spec role | Business role | Signup | Admin | Served by (services) |\n|---|---|---|---|---|\n");
-    for (name, role) in &spec.roles {
+    for role in &model.roles {
+        let name = &role.name;
         let id = bp
             .elements_of_kind(blueprint_core::archimate::ElementKind::BusinessRole)
             .find(|e| e.property("role") == Some(name.as_str()))
@@ -133,7 +139,7 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
 
     s.push_str("\n## Access rules\n\n");
     s.push_str("| Spec rule | Service | Serving relationships (role: via) | Enforced in |\n|---|---|---|---|\n");
-    let access_files = capability_paths(compliance::Capability::Rbac, stack, &pkg);
+    let access_files = capability_paths(stack, compliance::Capability::Rbac);
     for (name, entity) in &spec.entities {
         for action in Action::ALL {
             let rule: Vec<&str> = entity
@@ -166,11 +172,11 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
         }
     }
 
-    if !spec.integrations.is_empty() {
+    if !model.integrations.is_empty() {
         s.push_str("\n## Integrations\n\n");
-        s.push_str("| Spec integration | Element | Controls it takes part in | Decision |\n|---|---|---|---|\n");
-        let records = crate::docs::adr::adrs(bp, analysis, stack);
-        for vendor in spec.integrations.keys() {
+        s.push_str("| Spec integration | Element | In this project | Controls it takes part in | Decision |\n|---|---|---|---|---|\n");
+        let records = crate::docs::adr::adrs(input);
+        for vendor in model.integrations.iter().map(|i| &i.id) {
             let id = format!("ext.{vendor}");
             let wanted = crate::docs::adr::slug(&format!("integrate {vendor}"));
             let decision = records
@@ -184,8 +190,13 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
                 .filter(|c| c.realized_by.contains(&id))
                 .map(|c| c.id.clone())
                 .collect();
+            let here = if generated.contains(vendor) {
+                "generated"
+            } else {
+                crate::docs::integrations::NOT_GENERATED
+            };
             s.push_str(&format!(
-                "| {vendor} | `{id}` | {} | {decision} |\n",
+                "| {vendor} | `{id}` | {here} | {} | {decision} |\n",
                 code(&controls)
             ));
         }
@@ -204,7 +215,7 @@ pub fn traceability_markdown(bp: &Blueprint, analysis: &Analysis, stack: Option<
             .filter(|r| r.target.as_str() == element && r.kind != RelationshipKind::Realization)
             .map(|r| r.source.to_string())
             .collect();
-        let files = capability_paths(c.capability, stack, &pkg);
+        let files = capability_paths(stack, c.capability);
         s.push_str(&format!(
             "| `{}` {} | `{element}` ({kind}) | {} | {} | {} |\n",
             c.id,

@@ -30,18 +30,21 @@
 //! let bp = SpecBuilder::new("tasks")
 //!     .with_entity("Task", |e| e.owned().with_field("title", FieldType::String, |f| f.required()))
 //!     .build();
-//! let files = PythonFastapi.plan(&bp).unwrap();
+//! let files = PythonFastapi.plan(&model::AppModel::from_blueprint(&bp)).unwrap();
 //! assert!(files.iter().any(|f| f.path == "src/tasks/routers/tasks.py"));
 //! ```
 
-pub mod access;
 pub mod names;
 pub mod types;
 pub mod view;
 
-use blueprint_core::graph::Blueprint;
+use compliance::Capability;
+use model::AppModel;
 
-use crate::{PlannedFile, Stack, StackError, Stage, Template, VerificationPlan};
+use crate::{
+    Cache, PlannedFile, Realizations, Stack, StackDecision, StackError, Stage, Template,
+    VerificationPlan,
+};
 
 /// The python-fastapi stack.
 #[derive(Debug, Clone, Copy, Default)]
@@ -168,6 +171,82 @@ pub const K8S_MANIFESTS: &[&str] = &[
     "backup-cronjob.yaml",
 ];
 
+/// The files of the project (with `{pkg}` for the package) that realize a
+/// capability, for the compliance matrix and traceability.
+fn realizing(capability: Capability) -> &'static [&'static str] {
+    use Capability as C;
+    match capability {
+        C::PasswordPolicy => &[
+            "src/{pkg}/security/passwords.py",
+            "src/{pkg}/security/common_passwords.txt",
+        ],
+        C::PasswordHashing => &["src/{pkg}/security/passwords.py"],
+        C::LoginLockout => &["src/{pkg}/services/auth.py"],
+        C::UserAccounts => &[
+            "src/{pkg}/services/users.py",
+            "src/{pkg}/routers/auth.py",
+            "src/{pkg}/cli.py",
+        ],
+        C::SessionManagement | C::TlsOnlyCookies => &["src/{pkg}/security/sessions.py"],
+        C::CsrfProtection => &[
+            "src/{pkg}/security/csrf.py",
+            "src/{pkg}/security/dependencies.py",
+        ],
+        C::Rbac | C::RowOwnership => &[
+            "src/{pkg}/permissions.py",
+            "src/{pkg}/security/dependencies.py",
+        ],
+        C::AdminFunctions => &["src/{pkg}/routers/admin.py"],
+        C::AuditLog | C::AuditRetention => &["src/{pkg}/audit.py"],
+        C::AppendOnlyAudit => &["src/{pkg}/audit.py", "migrations/versions/0001_initial.py"],
+        C::UtcTimestamps => &["src/{pkg}/models.py", "src/{pkg}/logs.py"],
+        C::RequestIds => &["src/{pkg}/middleware.py", "src/{pkg}/context.py"],
+        C::LogRedaction => &["src/{pkg}/logs.py"],
+        C::PiiEncryptionAtRest => &["src/{pkg}/security/crypto.py", "docs/SECURITY.md"],
+        C::KeyRotation => &["src/{pkg}/security/crypto.py", "src/{pkg}/cli.py"],
+        C::SecretsFromEnvironment => &[
+            "src/{pkg}/settings.py",
+            ".env.example",
+            "deploy/k8s/secret.yaml",
+        ],
+        C::GdprExport | C::GdprErasure => {
+            &["src/{pkg}/services/privacy.py", "src/{pkg}/routers/me.py"]
+        }
+        C::RetentionPurge => &[
+            "src/{pkg}/cli.py",
+            "src/{pkg}/audit.py",
+            "deploy/k8s/retention-cronjob.yaml",
+            "Makefile",
+        ],
+        C::RateLimiting => &["src/{pkg}/ratelimit.py"],
+        C::SecurityHeaders => &["src/{pkg}/middleware.py"],
+        C::CorsAllowlist => &["src/{pkg}/main.py", "src/{pkg}/settings.py"],
+        C::InputValidation => &["src/{pkg}/schemas/"],
+        C::ParameterizedQueries => &["src/{pkg}/services/", "src/{pkg}/db.py"],
+        C::SafeErrors => &["src/{pkg}/problems.py"],
+        C::HealthChecks => &[
+            "src/{pkg}/routers/health.py",
+            "deploy/k8s/deployment.yaml",
+            "Dockerfile",
+        ],
+        C::BackupsRestore => &[
+            "src/{pkg}/backup.py",
+            "deploy/k8s/backup-cronjob.yaml",
+            "Makefile",
+        ],
+        C::DependencyAudit => &[
+            "pyproject.toml",
+            "requirements.lock",
+            "requirements-dev.lock",
+            ".github/workflows/ci.yml",
+        ],
+        C::SecurityTesting => &["tests/", ".github/workflows/ci.yml"],
+        C::ChangeManagement => &["migrations/", ".github/workflows/ci.yml"],
+        C::TransportEncryption => &["deploy/k8s/deployment.yaml", "src/{pkg}/middleware.py"],
+        _ => &[],
+    }
+}
+
 impl Stack for PythonFastapi {
     fn id(&self) -> &'static str {
         ID
@@ -181,8 +260,8 @@ impl Stack for PythonFastapi {
         TEMPLATES.to_vec()
     }
 
-    fn plan(&self, blueprint: &Blueprint) -> Result<Vec<PlannedFile>, StackError> {
-        let project = view::project(blueprint);
+    fn plan(&self, model: &AppModel) -> Result<Vec<PlannedFile>, StackError> {
+        let project = view::project(model);
         if project.entities.is_empty() {
             return Err(StackError::Unsupported {
                 stack: ID.to_string(),
@@ -357,6 +436,71 @@ impl Stack for PythonFastapi {
                 stage("test", 900),
                 stage("run", 60),
             ],
+            create_user: [
+                "user",
+                "EMAIL={email}",
+                "PASSWORD={password}",
+                "ROLE={role}",
+            ]
+            .map(String::from)
+            .to_vec(),
+            caches: vec![Cache {
+                variable: "PIP_CACHE_DIR".to_string(),
+                folder: "pip".to_string(),
+            }],
         }
+    }
+
+    fn realizations(&self, model: &AppModel) -> Realizations {
+        let package = view::package(model);
+        let mut out = Realizations::default();
+        for capability in Capability::ALL {
+            let paths: Vec<String> = realizing(capability)
+                .iter()
+                .map(|p| p.replace("{pkg}", &package))
+                .collect();
+            if !paths.is_empty() {
+                out.capabilities.insert(capability, paths);
+            }
+        }
+        for e in &model.entities {
+            let module = names::module(&e.collection);
+            out.entities.insert(
+                e.name.clone(),
+                vec![
+                    format!("src/{package}/routers/{module}.py"),
+                    format!("src/{package}/schemas/{module}.py"),
+                    format!("src/{package}/services/{module}.py"),
+                    format!("src/{package}/models.py"),
+                    "migrations/versions/0001_initial.py".to_string(),
+                    format!("tests/test_{module}.py"),
+                ],
+            );
+        }
+        out
+    }
+
+    fn decision(&self) -> Option<StackDecision> {
+        Some(StackDecision {
+            title: "Build the backend with Python and FastAPI".into(),
+            context: "The product needs an HTTP JSON backend that a small team can read, change and operate, with validation that mirrors the spec, an OpenAPI document, migrations and tests against a real PostgreSQL.".into(),
+            drivers: vec![
+                "the spec's `stack` setting".into(),
+                "validation and the OpenAPI document should follow from typed models".into(),
+                "a mature ecosystem for PostgreSQL, migrations, password hashing and testing".into(),
+                "a production server that runs several worker processes".into(),
+            ],
+            options: vec![
+                "Python with FastAPI, Pydantic, SQLAlchemy and Alembic, served by gunicorn with uvicorn workers".into(),
+                "Python with Django and Django REST framework".into(),
+                "TypeScript with Express".into(),
+            ],
+            because: "the spec asks for it, FastAPI validates requests with Pydantic models generated from the spec, SQLAlchemy and Alembic give parameterized queries and reversible migrations, and gunicorn with uvicorn workers is the usual production server for it.".into(),
+            consequences: vec![
+                "Good, because request and response models, validation errors (422) and the API shape come from one set of typed models.".into(),
+                "Good, because the project follows the layout FastAPI practitioners use (one package per domain under `src/`), so new engineers find their way.".into(),
+                "Bad, because Python is slower per request than compiled stacks; scale out with replicas (the processes are stateless).".into(),
+            ],
+        })
     }
 }

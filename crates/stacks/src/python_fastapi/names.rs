@@ -137,22 +137,6 @@ pub fn comment_text(text: &str) -> String {
         .to_string()
 }
 
-/// A PostgreSQL identifier of at most 63 bytes: the name itself, or its head
-/// and a stable hash of the whole when it is longer.
-pub fn pg_identifier(name: &str) -> String {
-    if name.len() <= 63 {
-        return name.to_string();
-    }
-    // FNV-1a: stable across runs and platforms.
-    let mut hash: u32 = 0x811c_9dc5;
-    for b in name.bytes() {
-        hash ^= u32::from(b);
-        hash = hash.wrapping_mul(0x0100_0193);
-    }
-    let head: String = name.chars().take(54).collect();
-    format!("{head}_{hash:08x}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,13 +164,5 @@ mod tests {
     fn literals_escape_everything() {
         assert_eq!(py_str("é\n"), "\"\\u00e9\\n\"");
         assert_eq!(py_str("^#[0-9]$"), "\"^#[0-9]$\"");
-    }
-
-    #[test]
-    fn long_identifiers_are_shortened_stably() {
-        let long = "x".repeat(80);
-        let a = pg_identifier(&long);
-        assert_eq!(a.len(), 63);
-        assert_eq!(a, pg_identifier(&long));
     }
 }

@@ -1,15 +1,13 @@
 //! The view models of the python-fastapi templates: every name, type,
 //! literal and decision the templates print, computed here.
 
-use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
-use blueprint_core::spec::{
-    Action, Entity, Field, FieldType, OnDelete, Pii, RelationKind, Retention, RetentionUnit,
-};
+use blueprint_core::spec::{Action, FieldType, OnDelete, RelationKind};
+use model::sample::Sample;
+use model::{AppModel, Entity, RowOwner, Scope};
 use serde::Serialize;
 
-use super::access::{rules_of, ActionRule, Scope};
-use super::names::{attribute, comment_text, module, pg_identifier, py_str};
+use super::names::{attribute, comment_text, module, py_str};
 use super::types;
 
 /// Everything the project-wide templates print.
@@ -644,35 +642,6 @@ fn tuple(items: &[String]) -> String {
     }
 }
 
-fn param_u64(bp: &Blueprint, key: &str, default: u64) -> u64 {
-    bp.parameter(key)
-        .and_then(|p| p.value.as_u64())
-        .filter(|v| *v > 0)
-        .unwrap_or(default)
-}
-
-/// Whether a field is classified sensitive, by the blueprint's parameters
-/// (the compliance stage) or else by the spec.
-pub fn is_sensitive(bp: &Blueprint, entity: &str, field_name: &str, field: &Field) -> bool {
-    match bp
-        .parameter(&format!("pii.{entity}.{field_name}"))
-        .and_then(|p| p.value.as_str())
-    {
-        Some(class) => class == "sensitive",
-        None => field.pii == Some(Pii::Sensitive),
-    }
-}
-
-/// A retention period as a PostgreSQL interval (`10 years`).
-fn interval(r: Retention) -> String {
-    let unit = match r.unit {
-        RetentionUnit::Days => "days",
-        RetentionUnit::Months => "months",
-        RetentionUnit::Years => "years",
-    };
-    format!("{} {unit}", r.amount)
-}
-
 fn on_delete_literal(on_delete: OnDelete) -> String {
     py_str(match on_delete {
         OnDelete::Restrict => "RESTRICT",
@@ -762,24 +731,57 @@ fn join_args(parts: &[String]) -> String {
     parts.join(", ")
 }
 
-/// Builds the project view of a blueprint.
-pub fn project(bp: &Blueprint) -> ProjectView {
-    let spec = bp.spec();
-    let package = naming::snake(&spec.product.name);
-    let role_names: Vec<String> = spec.roles.keys().map(|r| py_str(r)).collect();
-    let admin_roles: Vec<String> = spec.admin_roles().map(py_str).collect();
-    let signup_roles: Vec<String> = spec.signup_roles().map(py_str).collect();
-    let non_signup = spec
+/// A sample of the model as a Python expression of the generated tests
+/// (`n` is the test's counter; `text` and `fill_digits` are helpers of the
+/// test factories).
+pub fn sample_expr(sample: &Sample) -> String {
+    match sample {
+        Sample::Fixed { value } => python_value(value),
+        Sample::Text { prefix, min, max } => format!("text({}, n, {min}, {max})", py_str(prefix)),
+        Sample::Digits { template } => format!("fill_digits({}, n)", py_str(template)),
+        Sample::Integer { lo, span } => format!("{lo} + n % {span}"),
+        Sample::Email => "f\"person{n}@example.com\"".to_string(),
+        Sample::Url => "f\"https://example.com/{n}\"".to_string(),
+        Sample::Phone => "f\"+4930{n:07d}\"".to_string(),
+        Sample::Uuid => "str(uuid.uuid4())".to_string(),
+        Sample::Json => "{\"n\": n}".to_string(),
+    }
+}
+
+/// A JSON value as a Python literal.
+fn python_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "None".to_string(),
+        serde_json::Value::Bool(true) => "True".to_string(),
+        serde_json::Value::Bool(false) => "False".to_string(),
+        serde_json::Value::Number(n) => n.to_string(),
+        serde_json::Value::String(s) => py_str(s),
+        other => py_str(&other.to_string()),
+    }
+}
+
+/// The Python package: the snake_case product name.
+pub fn package(model: &AppModel) -> String {
+    naming::snake(&model.product.name)
+}
+
+/// Builds the project view of an application model.
+pub fn project(model: &AppModel) -> ProjectView {
+    let package = package(model);
+    let role_names: Vec<String> = model.roles.iter().map(|r| py_str(&r.name)).collect();
+    let admin_roles: Vec<String> = model.admin_roles().map(|r| py_str(&r.name)).collect();
+    let signup_roles: Vec<String> = model.signup_roles().map(|r| py_str(&r.name)).collect();
+    let non_signup = model
         .roles
         .iter()
-        .find(|(_, r)| !r.signup)
-        .map(|(n, _)| py_str(n))
+        .find(|r| !r.signup)
+        .map(|r| py_str(&r.name))
         .unwrap_or_else(|| "\"no-such-role\"".to_string());
 
-    let entities: Vec<EntityView> = spec
+    let entities: Vec<EntityView> = model
         .entities
         .iter()
-        .map(|(name, e)| entity_view(bp, name, e))
+        .map(|e| entity_view(model, e))
         .collect();
     let mut modules_sorted: Vec<String> = entities.iter().map(|e| e.module.clone()).collect();
     isort_sort(&mut modules_sorted);
@@ -791,80 +793,63 @@ pub fn project(bp: &Blueprint) -> ProjectView {
     let mut restrict_keys = Vec::new();
     let mut erasure_probe = None;
     let mut join_tables = Vec::new();
-    for (name, e) in &spec.entities {
-        let table = e.collection();
-        if e.owned {
+    for e in &model.entities {
+        if let Some(fk) = &e.owner_foreign_key {
             foreign_keys.push(ForeignKeyView {
-                name_literal: py_str(&pg_identifier(&format!("fk_{table}_owner_id_auth_users"))),
-                table_literal: py_str(&table),
-                column_literal: py_str("owner_id"),
-                target_table_literal: py_str("auth_users"),
+                name_literal: py_str(fk),
+                table_literal: py_str(&e.table),
+                column_literal: py_str(model::names::OWNER_COLUMN),
+                target_table_literal: py_str(model::names::USERS_TABLE),
                 on_delete_literal: py_str("CASCADE"),
             });
         }
-        for (rname, rel) in &e.relations {
-            let Some(target) = spec.entities.get(&rel.to) else {
+        for rel in &e.relations {
+            let target = model.get(rel.target);
+            if let Some(jt) = &rel.join {
+                // Links live in the join table and go with either side.
+                join_tables.push(JoinTableView {
+                    var: jt.table.clone(),
+                    table_literal: py_str(&jt.table),
+                    source_table_literal: py_str(&e.table),
+                    target_table_literal: py_str(&target.table),
+                    source_ref_literal: py_str(&format!("{}.id", e.table)),
+                    target_ref_literal: py_str(&format!("{}.id", target.table)),
+                    pk_literal: py_str(&jt.primary_key),
+                    source_fk_literal: py_str(&jt.source_foreign_key),
+                    target_fk_literal: py_str(&jt.target_foreign_key),
+                    target_index_literal: py_str(&jt.target_index),
+                    on_delete_literal: on_delete_literal(OnDelete::Cascade),
+                });
                 continue;
-            };
-            let target_table = target.collection();
-            match rel.kind {
-                RelationKind::ManyToMany => {
-                    let jt = format!("{}_{}", naming::snake(name), rname);
-                    let jt = pg_identifier(&jt);
-                    // Links live in the join table and go with either side.
-                    let on_delete = OnDelete::Cascade;
-                    join_tables.push(JoinTableView {
-                        var: jt.clone(),
-                        table_literal: py_str(&jt),
-                        source_table_literal: py_str(&table),
-                        target_table_literal: py_str(&target_table),
-                        source_ref_literal: py_str(&format!("{table}.id")),
-                        target_ref_literal: py_str(&format!("{target_table}.id")),
-                        pk_literal: py_str(&pg_identifier(&format!("pk_{jt}"))),
-                        source_fk_literal: py_str(&pg_identifier(&format!("fk_{jt}_source_id"))),
-                        target_fk_literal: py_str(&pg_identifier(&format!("fk_{jt}_target_id"))),
-                        target_index_literal: py_str(&pg_identifier(&format!("ix_{jt}_target_id"))),
-                        on_delete_literal: on_delete_literal(on_delete),
-                    });
-                }
-                _ => {
-                    let column = rel.json_name(rname);
-                    let constraint = pg_identifier(&format!("fk_{table}_{column}_{target_table}"));
-                    if rel.on_delete == OnDelete::Restrict {
-                        let label = py_str(&format!("{name}.{column}"));
-                        restrict_keys.push(RestrictKeyView {
-                            constraint_literal: py_str(&constraint),
-                            label_literal: label.clone(),
-                        });
-                        if erasure_probe.is_none() && target.owned && rel.to != *name {
-                            erasure_probe = Some(ErasureProbeView {
-                                entity_literal: py_str(name),
-                                key_literal: py_str(&column),
-                                target_literal: py_str(&rel.to),
-                                label_literal: label,
-                            });
-                        }
-                    }
-                    foreign_keys.push(ForeignKeyView {
-                        name_literal: py_str(&constraint),
-                        table_literal: py_str(&table),
-                        column_literal: py_str(&column),
-                        target_table_literal: py_str(&target_table),
-                        on_delete_literal: on_delete_literal(rel.on_delete),
+            }
+            let constraint = rel.foreign_key.clone().unwrap_or_default();
+            if rel.on_delete == OnDelete::Restrict {
+                let label = py_str(&format!("{}.{}", e.name, rel.key));
+                restrict_keys.push(RestrictKeyView {
+                    constraint_literal: py_str(&constraint),
+                    label_literal: label.clone(),
+                });
+                if erasure_probe.is_none() && target.is_owned() && rel.target != e.id {
+                    erasure_probe = Some(ErasureProbeView {
+                        entity_literal: py_str(&e.name),
+                        key_literal: py_str(&rel.key),
+                        target_literal: py_str(&target.name),
+                        label_literal: label,
                     });
                 }
             }
+            foreign_keys.push(ForeignKeyView {
+                name_literal: py_str(&constraint),
+                table_literal: py_str(&e.table),
+                column_literal: py_str(&rel.key),
+                target_table_literal: py_str(&target.table),
+                on_delete_literal: on_delete_literal(rel.on_delete),
+            });
         }
     }
 
-    let needs_json = spec
-        .entities
-        .values()
-        .any(|e| e.fields.values().any(|f| f.ty == FieldType::Json));
-    let needs_decimal = spec
-        .entities
-        .values()
-        .any(|e| e.fields.values().any(|f| f.ty == FieldType::Decimal));
+    let needs_json = model.uses_type(FieldType::Json);
+    let needs_decimal = model.uses_type(FieldType::Decimal);
     let mut std_imports = vec![
         "import datetime as dt".to_string(),
         "import uuid".to_string(),
@@ -918,29 +903,26 @@ pub fn project(bp: &Blueprint) -> ProjectView {
         }]);
     }
 
-    let guarded = spec.entities.iter().find_map(|(name, e)| {
-        let rules = rules_of(bp, name);
-        (!rules[1].public).then(|| GuardedView {
-            name_literal: py_str(name),
-            path_literal: py_str(&format!("/{}", e.collection())),
+    let guarded = model.entities.iter().find_map(|e| {
+        (!e.access(Action::Read).public).then(|| GuardedView {
+            name_literal: py_str(&e.name),
+            path_literal: py_str(&format!("/{}", e.collection)),
         })
     });
 
     let mut sensitive_field_names: Vec<String> = Vec::new();
     let mut log_probe = None;
-    for (name, e) in &spec.entities {
-        for (field_name, field) in &e.fields {
-            if !is_sensitive(bp, name, field_name, field) {
-                continue;
-            }
-            sensitive_field_names.push(field_name.to_lowercase());
-            let texty = matches!(field.ty, FieldType::String | FieldType::Text);
-            let roomy = field.max.is_none_or(|m| m.as_f64() >= 40.0)
-                && field.min.is_none_or(|m| m.as_f64() <= 30.0);
-            if log_probe.is_none() && texty && roomy && field.pattern.is_none() {
+    for e in &model.entities {
+        for f in e.encrypted() {
+            sensitive_field_names.push(f.name.to_lowercase());
+            let rules = &f.rules;
+            let texty = matches!(rules.ty, FieldType::String | FieldType::Text);
+            let roomy = rules.max.is_none_or(|m| m.as_f64() >= 40.0)
+                && rules.min.is_none_or(|m| m.as_f64() <= 30.0);
+            if log_probe.is_none() && texty && roomy && rules.pattern.is_none() {
                 log_probe = Some(LogProbeView {
-                    entity_literal: py_str(name),
-                    json_literal: py_str(field_name),
+                    entity_literal: py_str(&e.name),
+                    json_literal: py_str(&f.name),
                 });
             }
         }
@@ -948,10 +930,22 @@ pub fn project(bp: &Blueprint) -> ProjectView {
     sensitive_field_names.sort();
     sensitive_field_names.dedup();
     let sensitive_field_names = sensitive_field_names.iter().map(|n| py_str(n)).collect();
+    let params = &model.params;
+    let retained: Vec<RetainedView> = model
+        .entities
+        .iter()
+        .filter_map(|e| {
+            e.retention.as_ref().map(|r| RetainedView {
+                name: e.name.clone(),
+                name_literal: py_str(&e.name),
+                period_literal: py_str(&r.interval),
+            })
+        })
+        .collect();
 
     ProjectView {
-        rate_limit_client_per_minute: param_u64(bp, "rate_limit.client_per_minute", 300),
-        rate_limit_user_per_minute: param_u64(bp, "rate_limit.user_per_minute", 120),
+        rate_limit_client_per_minute: params.rate_limit_client_per_minute,
+        rate_limit_user_per_minute: params.rate_limit_user_per_minute,
         sensitive_field_names,
         log_probe,
         images: ImagesView {
@@ -960,25 +954,25 @@ pub fn project(bp: &Blueprint) -> ProjectView {
             redis: REDIS_IMAGE.to_string(),
         },
         package,
-        product_name: spec.product.name.clone(),
-        title_literal: py_str(spec.product.display_name()),
-        title: comment_text(spec.product.display_name()),
-        description: comment_text(spec.product.description.as_deref().unwrap_or("")),
-        base_path_literal: py_str(&spec.api.base_path),
-        base_path: spec.api.base_path.clone(),
-        page_size: spec.api.page_size.clamp(1, 500),
-        password_min_length: param_u64(bp, "password.min_length", 12),
-        password_max_length: param_u64(bp, "password.max_length", 128),
-        lockout_max_failures: param_u64(bp, "lockout.max_failures", 5),
-        lockout_window_minutes: param_u64(bp, "lockout.window_minutes", 15),
-        session_idle_minutes: param_u64(bp, "session.idle_minutes", 30),
-        session_absolute_hours: param_u64(bp, "session.absolute_hours", 12),
-        roles: spec
+        product_name: model.product.name.clone(),
+        title_literal: py_str(&model.product.title),
+        title: comment_text(&model.product.title),
+        description: comment_text(model.product.description.as_deref().unwrap_or("")),
+        base_path_literal: py_str(&model.api.base_path),
+        base_path: model.api.base_path.clone(),
+        page_size: model.api.page_size,
+        password_min_length: params.password_min_length,
+        password_max_length: params.password_max_length,
+        lockout_max_failures: params.lockout_max_failures,
+        lockout_window_minutes: params.lockout_window_minutes,
+        session_idle_minutes: params.session_idle_minutes,
+        session_absolute_hours: params.session_absolute_hours,
+        roles: model
             .roles
             .iter()
-            .map(|(n, r)| RoleView {
-                name: n.clone(),
-                literal: py_str(n),
+            .map(|r| RoleView {
+                name: r.name.clone(),
+                literal: py_str(&r.name),
                 signup: r.signup,
                 admin: r.admin,
             })
@@ -991,33 +985,32 @@ pub fn project(bp: &Blueprint) -> ProjectView {
             .first()
             .cloned()
             .unwrap_or_else(|| "None".to_string()),
-        admin_role: spec.admin_roles().next().unwrap_or("admin").to_string(),
-        non_admin_role_literal: spec
+        admin_role: model
+            .admin_roles()
+            .next()
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| "admin".to_string()),
+        non_admin_role_literal: model
             .roles
             .iter()
-            .find(|(_, r)| !r.admin)
-            .map(|(n, _)| py_str(n))
+            .find(|r| !r.admin)
+            .map(|r| py_str(&r.name))
             .unwrap_or_default(),
         owned_entities_literal: {
-            let owned: Vec<String> = spec
-                .entities
-                .iter()
-                .filter(|(_, e)| e.owned)
-                .map(|(n, _)| py_str(n))
-                .collect();
+            let owned: Vec<String> = model.owned().map(|e| py_str(&e.name)).collect();
             owned_set_literal(&owned)
         },
-        own_list_cases: spec
+        own_list_cases: model
             .entities
-            .keys()
-            .flat_map(|name| {
-                let read = rules_of(bp, name).swap_remove(Action::Read as usize);
-                read.roles
-                    .into_iter()
-                    .filter(|(_, s)| *s == Scope::Own)
-                    .map(|(role, _)| OwnListCase {
-                        entity_literal: py_str(name),
-                        role_literal: py_str(&role),
+            .iter()
+            .flat_map(|e| {
+                model
+                    .roles
+                    .iter()
+                    .filter(|r| e.access(Action::Read).scope(Some(r.id)) == Scope::Own)
+                    .map(|r| OwnListCase {
+                        entity_literal: py_str(&e.name),
+                        role_literal: py_str(&r.name),
                     })
                     .collect::<Vec<_>>()
             })
@@ -1027,7 +1020,7 @@ pub fn project(bp: &Blueprint) -> ProjectView {
             .cloned()
             .unwrap_or_else(|| "\"admin\"".to_string()),
         non_signup_role_literal: non_signup,
-        access_cases: access_cases(bp),
+        access_cases: access_cases(model),
         tables_reversed: entities
             .iter()
             .rev()
@@ -1041,41 +1034,28 @@ pub fn project(bp: &Blueprint) -> ProjectView {
         guarded,
         foreign_keys,
         join_tables,
-        audit_retention_days: bp
-            .parameter("audit.retention_days")
-            .and_then(|p| p.value.as_u64())
-            .filter(|d| *d > 0),
+        audit_retention_days: Some(params.audit_retention_days).filter(|d| *d > 0),
         owned_modules_sorted: {
-            let mut m: Vec<String> = spec
-                .entities
-                .values()
-                .filter(|e| e.owned)
-                .map(|e| module(&e.collection()))
-                .collect();
+            let mut m: Vec<String> = model.owned().map(|e| module(&e.collection)).collect();
             isort_sort(&mut m);
             m
         },
-        owned: spec
-            .entities
-            .iter()
-            .filter(|(_, e)| e.owned)
-            .map(|(n, e)| OwnedView {
-                name: n.clone(),
-                name_literal: py_str(n),
-                module: module(&e.collection()),
+        owned: model
+            .owned()
+            .map(|e| OwnedView {
+                name: e.name.clone(),
+                name_literal: py_str(&e.name),
+                module: module(&e.collection),
             })
             .collect(),
-        retained: spec
-            .entities
-            .iter()
-            .filter_map(|(n, e)| {
-                e.retention.map(|r| RetainedView {
-                    name: n.clone(),
-                    name_literal: py_str(n),
-                    period_literal: py_str(&interval(r)),
-                })
-            })
-            .collect(),
+        retention_probe: retained.first().cloned(),
+        cli_models: isort_names(
+            std::iter::once("AuditEvent".to_string())
+                .chain(retained.iter().map(|r| r.name.clone()))
+                .chain(encrypted.iter().map(|e| e.name.clone()))
+                .collect(),
+        ),
+        retained,
         has_encrypted: !encrypted.is_empty(),
         crypto_probe: encrypted.first().and_then(|e| {
             e.columns.first().map(|c| CryptoProbeView {
@@ -1095,40 +1075,21 @@ pub fn project(bp: &Blueprint) -> ProjectView {
                     index_literal: c.blind_index_literal.clone(),
                 })
         }),
-        retention_probe: spec.entities.iter().find_map(|(n, e)| {
-            e.retention.map(|r| RetainedView {
-                name: n.clone(),
-                name_literal: py_str(n),
-                period_literal: py_str(&interval(r)),
-            })
-        }),
-        first_entity_literal: spec
+        first_entity_literal: model
             .entities
-            .keys()
-            .next()
-            .map(|n| py_str(n))
+            .first()
+            .map(|e| py_str(&e.name))
             .unwrap_or_default(),
-        cli_models: isort_names(
-            std::iter::once("AuditEvent".to_string())
-                .chain(
-                    spec.entities
-                        .iter()
-                        .filter(|(_, e)| e.retention.is_some())
-                        .map(|(n, _)| n.clone()),
-                )
-                .chain(encrypted.iter().map(|e| e.name.clone()))
-                .collect(),
-        ),
         encrypted,
         restrict_keys,
         erasure_probe,
     }
 }
 
-fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
-    let spec = bp.spec();
-    let collection = e.collection();
-    let table = collection.clone();
+fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
+    let name = e.name.as_str();
+    let collection = e.collection.clone();
+    let owned = e.is_owned();
     let mut fields = Vec::new();
     let mut sortable = vec![
         ColumnRef {
@@ -1154,7 +1115,9 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
     let mut decimal_probe = None;
     let mut uses = std::collections::BTreeSet::new();
 
-    for (fname, f) in &e.fields {
+    for mf in &e.fields {
+        let fname = mf.name.as_str();
+        let f = &mf.rules;
         let attr = attribute(fname);
         let json_literal = py_str(fname);
         let aliased = attr != *fname;
@@ -1163,7 +1126,7 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         } else {
             vec![]
         };
-        let nullable = !f.required && f.default.is_none();
+        let nullable = mf.nullable;
         let py = types::python_type(f);
         let input = types::input_type(f);
         let cons = types::constraints(f);
@@ -1229,11 +1192,11 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         if default.as_deref().is_some_and(|d| d.starts_with("uuid.")) {
             uses.insert("uuid");
         }
-        let sensitive = is_sensitive(bp, name, fname, f);
+        let sensitive = mf.encrypted;
         if sensitive && sensitive_literal.is_none() {
             sensitive_literal = Some(json_literal.clone());
         }
-        if !sensitive && types::comparable(f) {
+        if mf.filterable {
             let c = ColumnRef {
                 json_literal: json_literal.clone(),
                 attr: attr.clone(),
@@ -1248,13 +1211,13 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
             }
         }
         // A sensitive unique field is enforced through its keyed hash.
-        let blind_index = (sensitive && f.unique).then(|| BlindIndexView {
+        let blind_index = mf.blind_index.as_ref().map(|column| BlindIndexView {
             attr: format!("{attr}_bidx"),
-            column_literal: py_str(&pg_identifier(&format!("{fname}_bidx"))),
+            column_literal: py_str(column),
         });
-        if f.unique {
+        if let Some(constraint) = &mf.unique_constraint {
             unique.push(UniqueView {
-                constraint_literal: py_str(&pg_identifier(&format!("uq_{table}_{fname}"))),
+                constraint_literal: py_str(constraint),
                 json_literal: json_literal.clone(),
                 column_literal: blind_index
                     .as_ref()
@@ -1266,9 +1229,9 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
                     json_literal: json_literal.clone(),
                 });
             }
-        } else if f.index && !sensitive {
+        } else if let Some(index) = &mf.index {
             indexes.push(IndexView {
-                name_literal: py_str(&pg_identifier(&format!("ix_{table}_{fname}"))),
+                name_literal: py_str(index),
                 column_literal: py_str(fname),
             });
         }
@@ -1326,7 +1289,7 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
             update_args: join_args(&update_args),
             read_type: read_type.clone(),
             read_args: join_args(&alias),
-            sample: types::sample(f, fname),
+            sample: sample_expr(&mf.sample),
             create_line: declaration(
                 &attr,
                 &if nullable {
@@ -1349,122 +1312,110 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
     let mut to_many = Vec::new();
     let mut parents = Vec::new();
     let mut relation_probe = None;
-    for (rname, rel) in &e.relations {
-        let Some(target) = spec.entities.get(&rel.to) else {
+    for rel in &e.relations {
+        let target = model.get(rel.target);
+        let json = rel.key.clone();
+        if let Some(jt) = &rel.join {
+            to_many.push(ToManyView {
+                attr: json.clone(),
+                json_literal: py_str(&json),
+                target: target.name.clone(),
+                target_literal: py_str(&target.name),
+                table_var: jt.table.clone(),
+            });
             continue;
-        };
-        let json = rel.json_name(rname);
-        match rel.kind {
-            RelationKind::ManyToMany => {
-                let jt = pg_identifier(&format!("{}_{}", naming::snake(name), rname));
-                to_many.push(ToManyView {
-                    attr: json.clone(),
-                    json_literal: py_str(&json),
-                    target: rel.to.clone(),
-                    target_literal: py_str(&rel.to),
-                    table_var: jt,
-                });
-            }
-            _ => {
-                uses.insert("uuid");
-                let json_literal = py_str(&json);
-                if rel.required && rel.to != name {
-                    parents.push(ParentView {
-                        key_literal: json_literal.clone(),
-                        entity_literal: py_str(&rel.to),
-                    });
-                }
-                if relation_probe.is_none() {
-                    relation_probe = Some(FieldRefView {
-                        json_literal: json_literal.clone(),
-                    });
-                }
-                if rel.required {
-                    not_null.push(NotNullView {
-                        attr_literal: json_literal.clone(),
-                        json_literal: json_literal.clone(),
-                    });
-                }
-                filters.push(ColumnRef {
-                    json_literal: json_literal.clone(),
-                    attr: json.clone(),
-                    parser_literal: py_str("uuid"),
-                });
-                if rel.kind == RelationKind::OneToOne {
-                    unique.push(UniqueView {
-                        constraint_literal: py_str(&pg_identifier(&format!("uq_{table}_{json}"))),
-                        json_literal: json_literal.clone(),
-                        column_literal: json_literal.clone(),
-                    });
-                } else {
-                    indexes.push(IndexView {
-                        name_literal: py_str(&pg_identifier(&format!("ix_{table}_{json}"))),
-                        column_literal: json_literal.clone(),
-                    });
-                }
-                to_one.push(ToOneView {
-                    attr: json.clone(),
-                    json_literal,
-                    target: rel.to.clone(),
-                    target_literal: py_str(&rel.to),
-                    target_table_literal: py_str(&target.collection()),
-                    target_ref_literal: py_str(&format!("{}.id", target.collection())),
-                    required: rel.required,
-                    mapped_type: if rel.required {
-                        "uuid.UUID".into()
-                    } else {
-                        "uuid.UUID | None".into()
-                    },
-                    create_type: if rel.required {
-                        "uuid.UUID".into()
-                    } else {
-                        "uuid.UUID | None".into()
-                    },
-                    create_default: if rel.required {
-                        "...".into()
-                    } else {
-                        "None".into()
-                    },
-                    on_delete_literal: on_delete_literal(rel.on_delete),
-                    create_line: if rel.required {
-                        format!("    {json}: uuid.UUID")
-                    } else {
-                        format!("    {json}: uuid.UUID | None = None")
-                    },
-                    unique: rel.kind == RelationKind::OneToOne,
-                });
-            }
         }
+        uses.insert("uuid");
+        let json_literal = py_str(&json);
+        if rel.required && rel.target != e.id {
+            parents.push(ParentView {
+                key_literal: json_literal.clone(),
+                entity_literal: py_str(&target.name),
+            });
+        }
+        if relation_probe.is_none() {
+            relation_probe = Some(FieldRefView {
+                json_literal: json_literal.clone(),
+            });
+        }
+        if rel.required {
+            not_null.push(NotNullView {
+                attr_literal: json_literal.clone(),
+                json_literal: json_literal.clone(),
+            });
+        }
+        filters.push(ColumnRef {
+            json_literal: json_literal.clone(),
+            attr: json.clone(),
+            parser_literal: py_str("uuid"),
+        });
+        if let Some(constraint) = &rel.unique_constraint {
+            unique.push(UniqueView {
+                constraint_literal: py_str(constraint),
+                json_literal: json_literal.clone(),
+                column_literal: json_literal.clone(),
+            });
+        }
+        if let Some(index) = &rel.index {
+            indexes.push(IndexView {
+                name_literal: py_str(index),
+                column_literal: json_literal.clone(),
+            });
+        }
+        let required = rel.required;
+        to_one.push(ToOneView {
+            attr: json.clone(),
+            json_literal,
+            target: target.name.clone(),
+            target_literal: py_str(&target.name),
+            target_table_literal: py_str(&target.table),
+            target_ref_literal: py_str(&format!("{}.id", target.table)),
+            required,
+            mapped_type: if required {
+                "uuid.UUID".into()
+            } else {
+                "uuid.UUID | None".into()
+            },
+            create_type: if required {
+                "uuid.UUID".into()
+            } else {
+                "uuid.UUID | None".into()
+            },
+            create_default: if required {
+                "...".into()
+            } else {
+                "None".into()
+            },
+            on_delete_literal: on_delete_literal(rel.on_delete),
+            create_line: if required {
+                format!("    {json}: uuid.UUID")
+            } else {
+                format!("    {json}: uuid.UUID | None = None")
+            },
+            unique: rel.kind == RelationKind::OneToOne,
+        });
     }
-    if !to_many.is_empty() || e.owned {
+    if !to_many.is_empty() || owned {
         uses.insert("uuid");
     }
-    if e.owned {
+    if let Some(index) = &e.owner_index {
         indexes.insert(
             0,
             IndexView {
-                name_literal: py_str(&pg_identifier(&format!("ix_{table}_owner_id"))),
-                column_literal: py_str("owner_id"),
+                name_literal: py_str(index),
+                column_literal: py_str(model::names::OWNER_COLUMN),
             },
         );
     }
 
-    let mut blockers = Vec::new();
-    for (other_name, other) in &spec.entities {
-        for (rname, rel) in &other.relations {
-            if rel.to == name
-                && rel.kind != RelationKind::ManyToMany
-                && rel.on_delete == OnDelete::Restrict
-                && other_name != name
-                && rel.required
-            {
-                blockers.push(BlockerView {
-                    entity_literal: py_str(other_name),
-                    key_literal: py_str(&rel.json_name(rname)),
-                });
-            }
-        }
-    }
+    let blockers = e
+        .blockers
+        .iter()
+        .map(|b| BlockerView {
+            entity_literal: py_str(&b.entity_name),
+            key_literal: py_str(&b.key),
+        })
+        .collect();
 
     // Imports of the schema module: the standard library, then pydantic,
     // then the package's own types.
@@ -1495,7 +1446,7 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         pyd.push("EmailStr");
     }
     pyd.sort_by_key(|s| s.to_string());
-    let package = naming::snake(&spec.product.name);
+    let package = package(model);
     let mut own: Vec<&str> = vec![];
     if uses.contains("HttpUrlText") {
         own.push("HttpUrlText");
@@ -1526,7 +1477,8 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         ],
     ];
 
-    let public_actions: Vec<String> = rules_of(bp, name)
+    let public_actions: Vec<String> = e
+        .access
         .iter()
         .filter(|r| r.public)
         .map(|r| py_str(r.action.as_str()))
@@ -1555,7 +1507,7 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
     ]
     .map(String::from)
     .to_vec();
-    if e.owned {
+    if owned {
         common.push("check_owner".into());
     }
     if !to_one.is_empty() || !to_many.is_empty() {
@@ -1566,53 +1518,56 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         common.push("replace_links".into());
     }
     let common_imports = isort_names(common);
-    let rules = rules_of(bp, name)
-        .into_iter()
+    let rules = e
+        .access
+        .iter()
         .map(|r| RuleView {
             action_literal: py_str(r.action.as_str()),
             public: r.public,
             public_literal: if r.public { "True" } else { "False" }.to_string(),
-            roles: r
+            roles: model
                 .roles
                 .iter()
-                .map(|(role, scope)| RoleScope {
-                    role_literal: py_str(role),
-                    scope_literal: py_str(scope.as_str()),
+                .map(|role| RoleScope {
+                    role_literal: py_str(&role.name),
+                    scope_literal: py_str(r.scope(Some(role.id)).as_str()),
                 })
                 .collect(),
         })
         .collect();
 
-    let creator_role_literal = access_cases_of(bp, name, e)
-        .into_iter()
-        .find(|c| {
-            e.owned
-                && c.entity_literal == py_str(name)
-                && c.action_literal == py_str("create")
-                && c.status == 201
-                && spec
-                    .roles
-                    .iter()
-                    .any(|(r, role)| !role.admin && py_str(r) == c.role_literal)
-        })
-        .map(|c| c.role_literal)
-        .unwrap_or_default();
+    let creator_role_literal = if owned {
+        model
+            .access_cases_of(e.id)
+            .into_iter()
+            .find(|c| {
+                c.action == Action::Create
+                    && c.status == 201
+                    && c.role.is_some_and(|r| !model.roles[r.0].admin)
+            })
+            .and_then(|c| c.role)
+            .map(|r| py_str(&model.roles[r.0].name))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     let has_links = !to_one.is_empty() || !to_many.is_empty();
     let has_members = !fields.is_empty() || has_links;
-    let create_dump_args = dump_args(false, e.owned, &to_many);
+    let create_dump_args = dump_args(false, owned, &to_many);
     let update_dump_args = dump_args(true, false, &to_many);
+    let words = naming::snake(&collection).replace('_', " ");
     EntityView {
         name: name.to_string(),
         name_literal: py_str(name),
-        words: naming::snake(&collection).replace('_', " "),
+        words: words.clone(),
         module: module(&collection),
         collection: collection.clone(),
-        table_literal: py_str(&table),
+        table_literal: py_str(&e.table),
         path_literal: py_str(&format!("/{collection}")),
-        owned: e.owned,
+        owned,
         description: comment_text(e.description.as_deref().unwrap_or("")),
         has_to_many: !to_many.is_empty(),
-        has_create_members: e.owned || has_members,
+        has_create_members: owned || has_members,
         has_update_members: has_members,
         to_one,
         to_many,
@@ -1621,8 +1576,7 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         unique,
         not_null,
         title_words: {
-            let w = naming::snake(&collection).replace('_', " ");
-            let mut c = w.chars();
+            let mut c = words.chars();
             c.next()
                 .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
                 .unwrap_or_default()
@@ -1631,13 +1585,13 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         singular_words: naming::snake(name).replace('_', " "),
         collection_literal: py_str(&collection),
         model_imports,
-        problem_imports: if e.owned {
+        problem_imports: if owned {
             vec!["forbidden".to_string(), "not_found".to_string()]
         } else {
             vec!["not_found".to_string()]
         },
         common_imports,
-        owner_column: if e.owned {
+        owner_column: if owned {
             format!("{name}.owner_id")
         } else {
             "None".to_string()
@@ -1661,102 +1615,32 @@ fn entity_view(bp: &Blueprint, name: &str, e: &Entity) -> EntityView {
         parents,
         creator_role_literal,
         encrypted: fields.iter().filter(|f| f.sensitive).cloned().collect(),
-        retention_literal: e.retention.map(|r| py_str(&interval(r))),
+        retention_literal: e.retention.as_ref().map(|r| py_str(&r.interval)),
         fields,
     }
 }
 
 /// The access test cases: every role (and a visitor) × action × entity,
-/// with the status the contract demands.
-pub fn access_cases(bp: &Blueprint) -> Vec<AccessCase> {
-    bp.spec()
-        .entities
-        .iter()
-        .flat_map(|(name, e)| access_cases_of(bp, name, e))
+/// with the status the model gives each.
+pub fn access_cases(model: &AppModel) -> Vec<AccessCase> {
+    model
+        .access_cases()
+        .into_iter()
+        .map(|c| AccessCase {
+            entity_literal: py_str(&model.get(c.entity).name),
+            action_literal: py_str(c.action.as_str()),
+            role_literal: c
+                .role
+                .map(|r| py_str(&model.roles[r.0].name))
+                .unwrap_or_else(|| "None".to_string()),
+            owner_literal: match c.row {
+                Some(RowOwner::Mine) => py_str("self"),
+                Some(RowOwner::Other) => py_str("other"),
+                None => "None".to_string(),
+            },
+            status: c.status,
+        })
         .collect()
-}
-
-/// The access cases of one entity (see [`access_cases`]).
-fn access_cases_of(bp: &Blueprint, name: &str, e: &Entity) -> Vec<AccessCase> {
-    let spec = bp.spec();
-    let mut cases = Vec::new();
-    {
-        let rules = rules_of(bp, name);
-        let rule = |a: Action| -> &ActionRule { &rules[a as usize] };
-        for (role, _) in &spec.roles {
-            for action in Action::ALL {
-                let scope = rule(action).scope_of(role);
-                if action == Action::Create {
-                    let parents_readable = e.relations.iter().all(|(_, rel)| {
-                        !rel.required
-                            || rel.kind == RelationKind::ManyToMany
-                            || rel.to == *name
-                            || rules_of(bp, &rel.to)[Action::Read as usize].scope_of(role)
-                                != Scope::None
-                    });
-                    let status = match scope {
-                        Scope::None => 403,
-                        _ if !parents_readable => 422,
-                        _ => 201,
-                    };
-                    cases.push(case(name, action, Some(role), None, status));
-                    continue;
-                }
-                let owners: &[&str] = if e.owned {
-                    &["self", "other"]
-                } else {
-                    &["other"]
-                };
-                for owner in owners {
-                    let mine = *owner == "self";
-                    let read = rule(Action::Read).scope_of(role);
-                    let readable = read == Scope::All || (read == Scope::Own && mine);
-                    let may = scope == Scope::All || (scope == Scope::Own && mine);
-                    let ok = match action {
-                        Action::Read => 200,
-                        Action::Update => 200,
-                        _ => 204,
-                    };
-                    let status = if scope == Scope::None {
-                        403
-                    } else if !readable {
-                        404
-                    } else if !may {
-                        403
-                    } else {
-                        ok
-                    };
-                    let owner = e.owned.then_some(*owner);
-                    cases.push(case(name, action, Some(role), owner, status));
-                }
-            }
-        }
-        for action in Action::ALL {
-            let owner = (e.owned && action != Action::Create).then_some("other");
-            if !rule(action).public {
-                cases.push(case(name, action, None, owner, 401));
-            } else if action == Action::Read {
-                cases.push(case(name, action, None, owner, 200));
-            }
-        }
-    }
-    cases
-}
-
-fn case(
-    entity: &str,
-    action: Action,
-    role: Option<&str>,
-    owner: Option<&str>,
-    status: u16,
-) -> AccessCase {
-    AccessCase {
-        entity_literal: py_str(entity),
-        action_literal: py_str(action.as_str()),
-        role_literal: role.map(py_str).unwrap_or_else(|| "None".to_string()),
-        owner_literal: owner.map(py_str).unwrap_or_else(|| "None".to_string()),
-        status,
-    }
 }
 
 /// The argument of `OWNED: frozenset[str] = frozenset(...)` in the tests'

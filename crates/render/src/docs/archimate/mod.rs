@@ -45,7 +45,16 @@ impl DocumentEmitter for ArchimateEmitter {
     }
 
     fn emit(&self, input: &DocInput<'_>, out: &mut FileTree) -> Result<(), RenderError> {
-        out.insert(MODEL_PATH, model_xml(input.blueprint))
+        let mut xml = model_xml(input.blueprint);
+        // The model is the plan; where the PCI DSS scope rests on a payments
+        // integration the project lacks, say so (the words carry no markup).
+        if let Some((said, planned)) = crate::docs::integrations::planned_pci_scope(
+            input.analysis,
+            input.generated_integrations,
+        ) {
+            xml = xml.replace(&said, &planned);
+        }
+        out.insert(MODEL_PATH, xml)
     }
 }
 

@@ -1,0 +1,279 @@
+//! Entities as the running backend holds them: fields with their column
+//! and JSON names, classes and constraints; relations with their keys;
+//! ownership; what lists may filter and sort by; what blocks a delete.
+
+use blueprint_core::spec::{self, FieldType, OnDelete, RelationKind, Retention, RetentionUnit};
+use serde::Serialize;
+
+use crate::access::ActionAccess;
+use crate::sample::Sample;
+
+/// The index of an entity in [`AppModel::entities`](crate::AppModel::entities).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct EntityId(pub usize);
+
+/// The index of a role in [`AppModel::roles`](crate::AppModel::roles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct RoleId(pub usize);
+
+/// A field's personal-data class, as the compliance stage decided it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PiiClass {
+    /// Not personal data.
+    None,
+    /// Personal data (GDPR Art. 4(1)).
+    Personal,
+    /// Sensitive: encrypted at rest, never filtered or sorted on.
+    Sensitive,
+}
+
+impl PiiClass {
+    /// The class as the documents name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PiiClass::None => "none",
+            PiiClass::Personal => "personal",
+            PiiClass::Sensitive => "sensitive",
+        }
+    }
+}
+
+/// Whose rows an entity's rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ownership {
+    /// Rows belong to nobody in particular.
+    None,
+    /// Each row belongs to the user who created it (or, for admin roles,
+    /// the user named by `owner_id`).
+    Direct,
+}
+
+/// A scalar field.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Field {
+    /// The name in the spec, which is also its JSON key and column name.
+    pub name: String,
+    /// The rules the spec declares (type, bounds, pattern, values,
+    /// default, description).
+    pub rules: spec::Field,
+    /// Whether the column allows NULL (neither required nor defaulted).
+    pub nullable: bool,
+    /// The longest text it takes, for textual fields (a `string` without
+    /// `max` takes 255).
+    pub max_length: Option<u64>,
+    /// Its personal-data class.
+    pub pii: PiiClass,
+    /// Whether it is encrypted at rest (sensitive).
+    pub encrypted: bool,
+    /// The keyed-hash column that enforces uniqueness of an encrypted
+    /// unique value.
+    pub blind_index: Option<String>,
+    /// Whether lists may filter on it (`?name=value`).
+    pub filterable: bool,
+    /// Whether lists may sort by it.
+    pub sortable: bool,
+    /// The unique constraint's name, when unique.
+    pub unique_constraint: Option<String>,
+    /// The plain index's name, when indexed and not unique.
+    pub index: Option<String>,
+    /// How tests and checks make valid values.
+    pub sample: Sample,
+}
+
+impl Field {
+    /// The field's type.
+    pub fn ty(&self) -> FieldType {
+        self.rules.ty
+    }
+}
+
+/// A join table of a many-to-many relation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JoinTable {
+    /// The table's name.
+    pub table: String,
+    /// Its primary key constraint.
+    pub primary_key: String,
+    /// The foreign key to the source row.
+    pub source_foreign_key: String,
+    /// The foreign key to the target row.
+    pub target_foreign_key: String,
+    /// The index on the target column.
+    pub target_index: String,
+}
+
+/// A relation from this entity to another (or itself).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Relation {
+    /// The relation's name in the spec (`patient`).
+    pub name: String,
+    /// The entity it points at.
+    pub target: EntityId,
+    /// That entity's name.
+    pub target_name: String,
+    /// many-to-one, one-to-one or many-to-many.
+    pub kind: RelationKind,
+    /// Whether a link must be given.
+    pub required: bool,
+    /// What deleting the target does.
+    pub on_delete: OnDelete,
+    /// The name of the other side, for documents.
+    pub inverse: Option<String>,
+    /// The JSON key: `patient_id`, or `label_ids` for many-to-many. For a
+    /// to-one relation it is also the column.
+    pub key: String,
+    /// The foreign key constraint of a to-one relation.
+    pub foreign_key: Option<String>,
+    /// The index on a many-to-one column.
+    pub index: Option<String>,
+    /// The unique constraint of a one-to-one column.
+    pub unique_constraint: Option<String>,
+    /// The join table of a many-to-many relation.
+    pub join: Option<JoinTable>,
+}
+
+impl Relation {
+    /// Whether the relation is a column of this entity's table (not a
+    /// join table).
+    pub fn is_to_one(&self) -> bool {
+        self.kind != RelationKind::ManyToMany
+    }
+}
+
+/// How long rows are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RetentionPeriod {
+    /// The spec's period.
+    pub period: Retention,
+    /// As a PostgreSQL interval (`10 years`).
+    pub interval: String,
+    /// An upper bound in days.
+    pub max_days: u64,
+}
+
+impl RetentionPeriod {
+    pub(crate) fn of(period: Retention) -> RetentionPeriod {
+        let unit = match period.unit {
+            RetentionUnit::Days => "days",
+            RetentionUnit::Months => "months",
+            RetentionUnit::Years => "years",
+        };
+        RetentionPeriod {
+            period,
+            interval: format!("{} {unit}", period.amount),
+            max_days: period.max_days(),
+        }
+    }
+}
+
+/// What a list may filter on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "index", rename_all = "snake_case")]
+pub enum FilterOn {
+    /// A scalar field, by index in [`Entity::fields`].
+    Field(usize),
+    /// A to-one relation's key, by index in [`Entity::relations`].
+    Relation(usize),
+}
+
+/// A restrict relation from another entity that blocks deleting a row of
+/// this one while rows refer to it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Blocker {
+    /// The referring entity.
+    pub entity: EntityId,
+    /// Its name.
+    pub entity_name: String,
+    /// The key that refers here (`clinician_id`).
+    pub key: String,
+    /// The foreign key constraint.
+    pub foreign_key: String,
+}
+
+/// An entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entity {
+    /// Its id in the model.
+    pub id: EntityId,
+    /// The spec's PascalCase name.
+    pub name: String,
+    /// The collection name: URL segment and table name.
+    pub collection: String,
+    /// The table name.
+    pub table: String,
+    /// The spec's description.
+    pub description: Option<String>,
+    /// Whose rows they are.
+    pub ownership: Ownership,
+    /// The foreign key from `owner_id` to the users, when owned.
+    pub owner_foreign_key: Option<String>,
+    /// The index on `owner_id`, when owned.
+    pub owner_index: Option<String>,
+    /// The scalar fields, in spec order.
+    pub fields: Vec<Field>,
+    /// The relations, in spec order.
+    pub relations: Vec<Relation>,
+    /// Who may do what, in CRUD order ([`Action::ALL`](blueprint_core::spec::Action::ALL)).
+    pub access: Vec<ActionAccess>,
+    /// How long rows are kept.
+    pub retention: Option<RetentionPeriod>,
+    /// What lists may sort by, besides `created_at` and `updated_at`.
+    pub sortable: Vec<usize>,
+    /// What lists may filter on.
+    pub filters: Vec<FilterOn>,
+    /// Restrict relations that point here.
+    pub blockers: Vec<Blocker>,
+}
+
+impl Entity {
+    /// Whether rows belong to users.
+    pub fn is_owned(&self) -> bool {
+        self.ownership != Ownership::None
+    }
+
+    /// The rule of one action.
+    pub fn access(&self, action: blueprint_core::spec::Action) -> &ActionAccess {
+        &self.access[action as usize]
+    }
+
+    /// A field by name.
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The to-one relations.
+    pub fn to_one(&self) -> impl Iterator<Item = &Relation> {
+        self.relations.iter().filter(|r| r.is_to_one())
+    }
+
+    /// The many-to-many relations.
+    pub fn to_many(&self) -> impl Iterator<Item = &Relation> {
+        self.relations.iter().filter(|r| !r.is_to_one())
+    }
+
+    /// The encrypted fields.
+    pub fn encrypted(&self) -> impl Iterator<Item = &Field> {
+        self.fields.iter().filter(|f| f.encrypted)
+    }
+
+    /// The JSON names lists may sort by: `created_at`, `updated_at`, then
+    /// the sortable fields.
+    pub fn sort_keys(&self) -> Vec<&str> {
+        let mut keys = vec!["created_at", "updated_at"];
+        keys.extend(self.sortable.iter().map(|i| self.fields[*i].name.as_str()));
+        keys
+    }
+
+    /// The JSON names lists may filter on.
+    pub fn filter_keys(&self) -> Vec<&str> {
+        self.filters
+            .iter()
+            .map(|f| match f {
+                FilterOn::Field(i) => self.fields[*i].name.as_str(),
+                FilterOn::Relation(i) => self.relations[*i].key.as_str(),
+            })
+            .collect()
+    }
+}

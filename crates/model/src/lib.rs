@@ -1,0 +1,521 @@
+//! The application model: what a spec means for a running backend,
+//! computed once from the complete blueprint.
+//!
+//! Stacks, the OpenAPI emitter, the documents and the quality gate all read
+//! an [`AppModel`] instead of deciding again what the spec means: which
+//! fields are encrypted, filterable or sortable, what the constraints and
+//! indexes are called, who may do what on which rows and which status each
+//! case gets, which routes exist and what they answer, how tests make valid
+//! values, and the numbers of the compliance controls. A stack only spells
+//! the model in its language.
+//!
+//! ```
+//! use blueprint_core::builder::SpecBuilder;
+//! use blueprint_core::spec::{Action, FieldType};
+//! use model::{AppModel, Scope};
+//!
+//! let mut bp = SpecBuilder::new("tasks")
+//!     .with_role("member", |r| r.signup())
+//!     .with_entity("Task", |e| {
+//!         e.owned().with_field("title", FieldType::String, |f| f.required().max(200))
+//!     })
+//!     .build();
+//! compliance::complete(&mut bp).unwrap();
+//! let model = AppModel::from_blueprint(&bp);
+//! let task = model.entity("Task").unwrap();
+//! assert_eq!(task.collection, "tasks");
+//! assert_eq!(task.field("title").unwrap().max_length, Some(200));
+//! let member = model.role("member");
+//! assert_eq!(task.access(Action::Update).scope(member), Scope::Own);
+//! assert_eq!(model.params.lockout_max_failures, 5);
+//! ```
+
+#![warn(missing_docs)]
+
+// The page that documents the model, with its example, checked as a doc test.
+#[doc = include_str!("../../../docs/app-model.md")]
+#[cfg(doctest)]
+pub struct AppModelPage;
+
+pub mod access;
+pub mod entity;
+pub mod names;
+pub mod params;
+pub mod routes;
+pub mod sample;
+
+pub use access::{AccessCase, ActionAccess, RowOwner, Scope};
+pub use entity::{
+    Blocker, Entity, EntityId, Field, FilterOn, JoinTable, Ownership, PiiClass, Relation,
+    RetentionPeriod, RoleId,
+};
+pub use params::{ControlParams, ParamKey};
+pub use routes::{Method, Operation, Route, SessionUse};
+
+use blueprint_core::graph::Blueprint;
+use blueprint_core::naming;
+use blueprint_core::spec::{Action, FieldType, OnDelete, Pii, RelationKind};
+use names::pg_identifier;
+use serde::Serialize;
+
+/// The product's names and texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Product {
+    /// The kebab-case name (package, image and service names).
+    pub name: String,
+    /// The display name.
+    pub title: String,
+    /// The description, if any.
+    pub description: Option<String>,
+}
+
+/// A role.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Role {
+    /// Its id in the model.
+    pub id: RoleId,
+    /// Its name.
+    pub name: String,
+    /// Visitors may register into it.
+    pub signup: bool,
+    /// It may do everything.
+    pub admin: bool,
+    /// The spec's description.
+    pub description: Option<String>,
+}
+
+/// An integration the spec names, with its options.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Integration {
+    /// The vendor id (`stripe`).
+    pub id: String,
+    /// The options the spec gives it.
+    pub options: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The API's settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Api {
+    /// The base path without a trailing slash (`/api`).
+    pub base_path: String,
+    /// The default page size of lists (1 to [`routes::MAX_PAGE_SIZE`]).
+    pub page_size: u32,
+}
+
+/// The application model of one product.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppModel {
+    /// Names and texts.
+    pub product: Product,
+    /// API settings.
+    pub api: Api,
+    /// The roles, in spec order.
+    pub roles: Vec<Role>,
+    /// The entities, in spec order.
+    pub entities: Vec<Entity>,
+    /// Every route.
+    pub routes: Vec<Route>,
+    /// The numbers of the controls.
+    pub params: ControlParams,
+    /// The integrations, in spec order.
+    pub integrations: Vec<Integration>,
+}
+
+impl AppModel {
+    /// Computes the model of a blueprint. Give it the complete blueprint
+    /// (after `compliance::complete`), so that the fields' classes and the
+    /// controls' numbers are the ones compliance decided; a blueprint
+    /// without them gets the catalog's baseline numbers and the spec's own
+    /// `pii` keys.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let bp = SpecBuilder::new("shop").with_entity("Order", |e| e.owned()).build();
+    /// let model = model::AppModel::from_blueprint(&bp);
+    /// assert_eq!(model.entities[0].table, "orders");
+    /// assert!(model.routes.iter().any(|r| r.path == "/api/orders/{id}"));
+    /// ```
+    pub fn from_blueprint(bp: &Blueprint) -> AppModel {
+        build(bp)
+    }
+
+    /// An entity by name.
+    pub fn entity(&self, name: &str) -> Option<&Entity> {
+        self.entities.iter().find(|e| e.name == name)
+    }
+
+    /// The entity with this id.
+    pub fn get(&self, id: EntityId) -> &Entity {
+        &self.entities[id.0]
+    }
+
+    /// A role's id by name.
+    pub fn role(&self, name: &str) -> Option<RoleId> {
+        self.roles.iter().find(|r| r.name == name).map(|r| r.id)
+    }
+
+    /// The admin roles.
+    pub fn admin_roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.iter().filter(|r| r.admin)
+    }
+
+    /// The roles visitors may register into, in spec order (the first is
+    /// the default).
+    pub fn signup_roles(&self) -> impl Iterator<Item = &Role> {
+        self.roles.iter().filter(|r| r.signup)
+    }
+
+    /// The owned entities.
+    pub fn owned(&self) -> impl Iterator<Item = &Entity> {
+        self.entities.iter().filter(|e| e.is_owned())
+    }
+
+    /// Whether any field is encrypted.
+    pub fn has_encrypted(&self) -> bool {
+        self.entities.iter().any(|e| e.encrypted().next().is_some())
+    }
+
+    /// Whether any field has this type.
+    pub fn uses_type(&self, ty: FieldType) -> bool {
+        self.entities
+            .iter()
+            .any(|e| e.fields.iter().any(|f| f.ty() == ty))
+    }
+
+    /// The routes of one entity.
+    pub fn routes_of(&self, entity: EntityId) -> impl Iterator<Item = &Route> {
+        self.routes.iter().filter(move |r| {
+            matches!(r.operation,
+                Operation::List(e) | Operation::Create(e) | Operation::Read(e)
+                | Operation::Update(e) | Operation::Delete(e) if e == entity)
+        })
+    }
+
+    /// Whether a role may read at least one row of every required parent
+    /// of `entity` (so it can make the links a create needs).
+    pub fn parents_readable(&self, entity: EntityId, role: Option<RoleId>) -> bool {
+        let e = self.get(entity);
+        e.relations.iter().all(|rel| {
+            !rel.required
+                || !rel.is_to_one()
+                || rel.target == entity
+                || self.get(rel.target).access(Action::Read).scope(role) != Scope::None
+        })
+    }
+
+    /// The access table: every role (and a visitor) × action × entity ×
+    /// whose row, with the status the contract demands, in entity, role,
+    /// action order, visitors last.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::spec::Action;
+    /// use model::{AppModel, RowOwner};
+    /// let bp = SpecBuilder::new("tasks")
+    ///     .with_role("member", |r| r.signup())
+    ///     .with_entity("Task", |e| e.owned().with_access(Action::Read, ["owner"]))
+    ///     .build();
+    /// let model = AppModel::from_blueprint(&bp);
+    /// let member = model.role("member");
+    /// let case = model.access_cases().into_iter()
+    ///     .find(|c| c.role == member && c.action == Action::Read && c.row == Some(RowOwner::Other))
+    ///     .unwrap();
+    /// assert_eq!(case.status, 404);
+    /// ```
+    pub fn access_cases(&self) -> Vec<AccessCase> {
+        self.entities
+            .iter()
+            .flat_map(|e| self.access_cases_of(e.id))
+            .collect()
+    }
+
+    /// The access cases of one entity (see [`AppModel::access_cases`]).
+    pub fn access_cases_of(&self, entity: EntityId) -> Vec<AccessCase> {
+        let e = self.get(entity);
+        let mut cases = Vec::new();
+        for role in &self.roles {
+            let who = Some(role.id);
+            for action in Action::ALL {
+                let scope = e.access(action).scope(who);
+                if action == Action::Create {
+                    let status = match scope {
+                        Scope::None => 403,
+                        _ if !self.parents_readable(entity, who) => 422,
+                        _ => 201,
+                    };
+                    cases.push(AccessCase {
+                        entity,
+                        action,
+                        role: who,
+                        row: None,
+                        status,
+                    });
+                    continue;
+                }
+                let rows: &[Option<RowOwner>] = if e.is_owned() {
+                    &[Some(RowOwner::Mine), Some(RowOwner::Other)]
+                } else {
+                    &[None]
+                };
+                for row in rows {
+                    let mine = *row == Some(RowOwner::Mine);
+                    let read = e.access(Action::Read).scope(who);
+                    let readable = read == Scope::All || (read == Scope::Own && mine);
+                    let may = scope == Scope::All || (scope == Scope::Own && mine);
+                    let ok = match action {
+                        Action::Read | Action::Update => 200,
+                        _ => 204,
+                    };
+                    let status = if scope == Scope::None {
+                        403
+                    } else if !readable {
+                        404
+                    } else if !may {
+                        403
+                    } else {
+                        ok
+                    };
+                    cases.push(AccessCase {
+                        entity,
+                        action,
+                        role: who,
+                        row: *row,
+                        status,
+                    });
+                }
+            }
+        }
+        for action in Action::ALL {
+            let row = (e.is_owned() && action != Action::Create).then_some(RowOwner::Other);
+            let rule = e.access(action);
+            let status = if !rule.public {
+                401
+            } else if action == Action::Read {
+                200
+            } else {
+                continue;
+            };
+            cases.push(AccessCase {
+                entity,
+                action,
+                role: None,
+                row,
+                status,
+            });
+        }
+        cases
+    }
+}
+
+/// The PII class of a field: the compliance stage's, else the spec's `pii`.
+fn pii_class(
+    bp: &Blueprint,
+    entity: &str,
+    name: &str,
+    field: &blueprint_core::spec::Field,
+) -> PiiClass {
+    let decided = bp
+        .parameter(&compliance::pii::parameter_key(entity, name))
+        .and_then(|p| p.value.as_str().map(str::to_string));
+    match decided.as_deref() {
+        Some("sensitive") => PiiClass::Sensitive,
+        Some("personal") => PiiClass::Personal,
+        Some(_) => PiiClass::None,
+        None => match field.pii {
+            Some(Pii::Sensitive) => PiiClass::Sensitive,
+            Some(Pii::Personal) => PiiClass::Personal,
+            _ => PiiClass::None,
+        },
+    }
+}
+
+fn build(bp: &Blueprint) -> AppModel {
+    let spec = bp.spec();
+    let base = {
+        let b = spec.api.base_path.trim_end_matches('/');
+        if b.is_empty() || b.starts_with('/') {
+            b.to_string()
+        } else {
+            format!("/{b}")
+        }
+    };
+    let roles: Vec<Role> = spec
+        .roles
+        .iter()
+        .enumerate()
+        .map(|(i, (name, r))| Role {
+            id: RoleId(i),
+            name: name.clone(),
+            signup: r.signup,
+            admin: r.admin,
+            description: r.description.clone(),
+        })
+        .collect();
+    let role_flags: Vec<(String, bool)> = roles.iter().map(|r| (r.name.clone(), r.admin)).collect();
+    let index_of = |name: &str| spec.entities.get_index_of(name).map(EntityId);
+
+    let mut entities: Vec<Entity> = Vec::with_capacity(spec.entities.len());
+    for (i, (name, e)) in spec.entities.iter().enumerate() {
+        let collection = e.collection();
+        let table = collection.clone();
+        let owned = e.owned;
+        let mut fields = Vec::with_capacity(e.fields.len());
+        let mut sortable = Vec::new();
+        let mut filters = Vec::new();
+        for (fname, f) in &e.fields {
+            let pii = pii_class(bp, name, fname, f);
+            let encrypted = pii == PiiClass::Sensitive;
+            let comparable = !encrypted && f.ty != FieldType::Json;
+            let index_in = fields.len();
+            if comparable {
+                sortable.push(index_in);
+                filters.push(FilterOn::Field(index_in));
+            }
+            let max_length = if f.ty.is_textual() {
+                match (f.max, f.ty) {
+                    (Some(m), _) => Some(m.as_f64().max(0.0).floor() as u64),
+                    (None, FieldType::String) => {
+                        Some(blueprint_core::spec::DEFAULT_STRING_MAX as u64)
+                    }
+                    _ => None,
+                }
+            } else {
+                None
+            };
+            fields.push(Field {
+                name: fname.clone(),
+                rules: f.clone(),
+                nullable: !f.required && f.default.is_none(),
+                max_length,
+                pii,
+                encrypted,
+                blind_index: (encrypted && f.unique)
+                    .then(|| pg_identifier(&format!("{fname}_bidx"))),
+                filterable: comparable,
+                sortable: comparable,
+                unique_constraint: f
+                    .unique
+                    .then(|| pg_identifier(&format!("uq_{table}_{fname}"))),
+                index: (f.index && !f.unique && !encrypted)
+                    .then(|| pg_identifier(&format!("ix_{table}_{fname}"))),
+                sample: sample::sample_of(f, fname),
+            });
+        }
+        let mut relations = Vec::with_capacity(e.relations.len());
+        for (rname, rel) in &e.relations {
+            let Some(target) = index_of(&rel.to) else {
+                continue;
+            };
+            let target_table = spec.entities[target.0].collection();
+            let key = rel.json_name(rname);
+            let to_one = rel.kind != RelationKind::ManyToMany;
+            if to_one {
+                filters.push(FilterOn::Relation(relations.len()));
+            }
+            let join = (!to_one).then(|| {
+                let jt = pg_identifier(&format!("{}_{}", naming::snake(name), rname));
+                JoinTable {
+                    primary_key: pg_identifier(&format!("pk_{jt}")),
+                    source_foreign_key: pg_identifier(&format!("fk_{jt}_source_id")),
+                    target_foreign_key: pg_identifier(&format!("fk_{jt}_target_id")),
+                    target_index: pg_identifier(&format!("ix_{jt}_target_id")),
+                    table: jt,
+                }
+            });
+            relations.push(Relation {
+                name: rname.clone(),
+                target,
+                target_name: rel.to.clone(),
+                kind: rel.kind,
+                required: rel.required,
+                on_delete: rel.on_delete,
+                inverse: rel.inverse.clone(),
+                foreign_key: to_one
+                    .then(|| pg_identifier(&format!("fk_{table}_{key}_{target_table}"))),
+                index: (rel.kind == RelationKind::ManyToOne)
+                    .then(|| pg_identifier(&format!("ix_{table}_{key}"))),
+                unique_constraint: (rel.kind == RelationKind::OneToOne)
+                    .then(|| pg_identifier(&format!("uq_{table}_{key}"))),
+                join,
+                key,
+            });
+        }
+        let access = Action::ALL
+            .into_iter()
+            .map(|action| access::fold(action, bp.who_can(action, name), owned, &role_flags))
+            .collect();
+        entities.push(Entity {
+            id: EntityId(i),
+            name: name.clone(),
+            collection,
+            description: e.description.clone(),
+            ownership: if owned {
+                Ownership::Direct
+            } else {
+                Ownership::None
+            },
+            owner_foreign_key: owned
+                .then(|| pg_identifier(&format!("fk_{table}_owner_id_{}", names::USERS_TABLE))),
+            owner_index: owned.then(|| pg_identifier(&format!("ix_{table}_owner_id"))),
+            fields,
+            relations,
+            access,
+            retention: e.retention.map(RetentionPeriod::of),
+            sortable,
+            filters,
+            blockers: Vec::new(),
+            table,
+        });
+    }
+    // Restrict relations block deleting the rows they point at.
+    let mut blockers: Vec<(EntityId, Blocker)> = Vec::new();
+    for e in &entities {
+        for rel in e.to_one() {
+            if rel.on_delete == OnDelete::Restrict && rel.required && rel.target != e.id {
+                blockers.push((
+                    rel.target,
+                    Blocker {
+                        entity: e.id,
+                        entity_name: e.name.clone(),
+                        key: rel.key.clone(),
+                        foreign_key: rel.foreign_key.clone().unwrap_or_default(),
+                    },
+                ));
+            }
+        }
+    }
+    for (target, b) in blockers {
+        entities[target.0].blockers.push(b);
+    }
+
+    let collections: Vec<(EntityId, String)> = entities
+        .iter()
+        .map(|e| (e.id, e.collection.clone()))
+        .collect();
+    AppModel {
+        product: Product {
+            name: spec.product.name.clone(),
+            title: spec.product.display_name().to_string(),
+            description: spec.product.description.clone(),
+        },
+        routes: routes::routes(&base, &collections),
+        api: Api {
+            base_path: base,
+            page_size: spec.api.page_size.clamp(1, routes::MAX_PAGE_SIZE),
+        },
+        roles,
+        entities,
+        params: ControlParams::of(bp),
+        integrations: spec
+            .integrations
+            .iter()
+            .map(|(id, options)| Integration {
+                id: id.clone(),
+                options: options
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            })
+            .collect(),
+    }
+}

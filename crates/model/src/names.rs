@@ -1,0 +1,31 @@
+//! Names in the database that every stack and check must agree on:
+//! tables, constraints and indexes.
+
+/// A PostgreSQL identifier of at most 63 bytes: the name itself, or its
+/// head and a stable hash of the whole when it is longer.
+///
+/// ```
+/// assert_eq!(model::names::pg_identifier("fk_tasks_project_id_projects"), "fk_tasks_project_id_projects");
+/// let long = model::names::pg_identifier(&"x".repeat(80));
+/// assert_eq!(long.len(), 63);
+/// ```
+pub fn pg_identifier(name: &str) -> String {
+    if name.len() <= 63 {
+        return name.to_string();
+    }
+    // FNV-1a: stable across runs and platforms.
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in name.bytes() {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    let head: String = name.chars().take(54).collect();
+    format!("{head}_{hash:08x}")
+}
+
+/// The table of users.
+pub const USERS_TABLE: &str = "auth_users";
+/// The table of audit events.
+pub const AUDIT_TABLE: &str = "audit_events";
+/// The column that names a row's owner.
+pub const OWNER_COLUMN: &str = "owner_id";

@@ -1,0 +1,258 @@
+//! The HTTP surface of the backend: every route with the statuses it can
+//! answer, in the order the OpenAPI document lists them.
+
+use serde::Serialize;
+
+use crate::entity::EntityId;
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum Method {
+    /// GET
+    Get,
+    /// POST
+    Post,
+    /// PATCH
+    Patch,
+    /// DELETE
+    Delete,
+}
+
+impl Method {
+    /// The method in upper case.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    /// The method in lower case, as OpenAPI keys it.
+    pub fn lower(self) -> &'static str {
+        match self {
+            Method::Get => "get",
+            Method::Post => "post",
+            Method::Patch => "patch",
+            Method::Delete => "delete",
+        }
+    }
+}
+
+/// What a route does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(tag = "op", content = "entity", rename_all = "snake_case")]
+pub enum Operation {
+    /// `POST {base}/auth/register`
+    Register,
+    /// `POST {base}/auth/login`
+    Login,
+    /// `POST {base}/auth/logout`
+    Logout,
+    /// `GET {base}/auth/me`
+    Me,
+    /// `GET {base}/{collection}`
+    List(EntityId),
+    /// `POST {base}/{collection}`
+    Create(EntityId),
+    /// `GET {base}/{collection}/{id}`
+    Read(EntityId),
+    /// `PATCH {base}/{collection}/{id}`
+    Update(EntityId),
+    /// `DELETE {base}/{collection}/{id}`
+    Delete(EntityId),
+    /// `GET {base}/me/export`
+    Export,
+    /// `DELETE {base}/me`
+    Erase,
+    /// `GET {base}/admin/audit-events`
+    AuditEvents,
+    /// `GET {base}/admin/users`
+    AdminUsers,
+    /// `GET /healthz`
+    Healthz,
+    /// `GET /readyz`
+    Readyz,
+    /// `GET /openapi.json`
+    OpenApi,
+}
+
+/// Whether a route needs a session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionUse {
+    /// Never looks at one.
+    None,
+    /// Works with or without one.
+    Optional,
+    /// 401 without one (unless the entity's rule is `public`).
+    Required,
+}
+
+/// One route.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Route {
+    /// The method.
+    pub method: Method,
+    /// The path, with the base path and `{id}` for a row id.
+    pub path: String,
+    /// What it does.
+    pub operation: Operation,
+    /// Every status it can answer, ascending.
+    pub statuses: Vec<u16>,
+    /// Whether it needs a session.
+    pub session: SessionUse,
+    /// Whether a request with a session must carry the CSRF header.
+    pub csrf: bool,
+}
+
+fn route(
+    method: Method,
+    path: String,
+    operation: Operation,
+    statuses: &[u16],
+    session: SessionUse,
+) -> Route {
+    let csrf = method != Method::Get
+        && session != SessionUse::None
+        && !matches!(operation, Operation::Register | Operation::Login);
+    Route {
+        method,
+        path,
+        operation,
+        statuses: statuses.to_vec(),
+        session,
+        csrf,
+    }
+}
+
+/// Every route of a backend with these entities (id and collection) and
+/// this base path.
+pub(crate) fn routes(base: &str, entities: &[(EntityId, String)]) -> Vec<Route> {
+    use Method::*;
+    use Operation as O;
+    use SessionUse::*;
+    let mut out = vec![
+        route(
+            Post,
+            format!("{base}/auth/register"),
+            O::Register,
+            &[201, 403, 409, 422, 429],
+            Optional,
+        ),
+        route(
+            Post,
+            format!("{base}/auth/login"),
+            O::Login,
+            &[200, 401, 422, 429],
+            Optional,
+        ),
+        route(
+            Post,
+            format!("{base}/auth/logout"),
+            O::Logout,
+            &[204, 403, 429],
+            Optional,
+        ),
+        route(
+            Get,
+            format!("{base}/auth/me"),
+            O::Me,
+            &[200, 401, 429],
+            Required,
+        ),
+    ];
+    for (id, c) in entities {
+        let id = *id;
+        out.push(route(
+            Get,
+            format!("{base}/{c}"),
+            O::List(id),
+            &[200, 401, 403, 422, 429],
+            Required,
+        ));
+        out.push(route(
+            Post,
+            format!("{base}/{c}"),
+            O::Create(id),
+            &[201, 401, 403, 409, 422, 429],
+            Required,
+        ));
+        out.push(route(
+            Get,
+            format!("{base}/{c}/{{id}}"),
+            O::Read(id),
+            &[200, 401, 403, 404, 429],
+            Required,
+        ));
+        out.push(route(
+            Patch,
+            format!("{base}/{c}/{{id}}"),
+            O::Update(id),
+            &[200, 401, 403, 404, 409, 422, 429],
+            Required,
+        ));
+        out.push(route(
+            Delete,
+            format!("{base}/{c}/{{id}}"),
+            O::Delete(id),
+            &[204, 401, 403, 404, 409, 429],
+            Required,
+        ));
+    }
+    out.extend([
+        route(
+            Get,
+            format!("{base}/me/export"),
+            O::Export,
+            &[200, 401, 429],
+            Required,
+        ),
+        route(
+            Delete,
+            format!("{base}/me"),
+            O::Erase,
+            &[204, 401, 403, 409, 429],
+            Required,
+        ),
+        route(
+            Get,
+            format!("{base}/admin/audit-events"),
+            O::AuditEvents,
+            &[200, 401, 403, 422, 429],
+            Required,
+        ),
+        route(
+            Get,
+            format!("{base}/admin/users"),
+            O::AdminUsers,
+            &[200, 401, 403, 422, 429],
+            Required,
+        ),
+        route(Get, "/healthz".to_string(), O::Healthz, &[200], None),
+        route(Get, "/readyz".to_string(), O::Readyz, &[200, 503], None),
+        route(Get, "/openapi.json".to_string(), O::OpenApi, &[200], None),
+    ]);
+    out
+}
+
+/// The actions the audit log records, in the contract's order.
+pub const AUDIT_ACTIONS: [&str; 12] = [
+    "register",
+    "login",
+    "login_failed",
+    "lockout",
+    "logout",
+    "create",
+    "update",
+    "delete",
+    "export",
+    "erasure",
+    "role_change",
+    "retention_purge",
+];
+
+/// The largest `limit` a list takes.
+pub const MAX_PAGE_SIZE: u32 = 500;
