@@ -129,7 +129,8 @@ impl Stack for Without {
 }
 
 fn run_gate(dir: &Path, stack: &dyn Stack, database_url: Option<String>) -> QualityReport {
-    let project = Project::load(dir, None).expect("the project and its kept spec");
+    let project = Project::load(dir, None, &render::Engine::with_builtins())
+        .expect("the project and its kept spec");
     let options = VerifyOptions {
         database_url,
         ..VerifyOptions::default()

@@ -7,12 +7,14 @@ use blueprint_core::diag::{render_json, render_text, summary, Diagnostic};
 fn warnings(n: usize) -> String {
     format!("{n} warning{}", if n == 1 { "" } else { "s" })
 }
-use blueprint_core::spec::{parse_file, Checked, LoadError};
+use blueprint_core::spec::{Checked, LoadError};
+use render::Engine;
 use std::path::Path;
 
-/// Loads a spec, printing its diagnostics; `Err` carries the exit code.
-pub fn load(path: &Path, format: CheckFormat) -> Result<Checked, Exit> {
-    match parse_file(path) {
+/// Loads a spec, checked against what the engine registers, printing its
+/// diagnostics; `Err` carries the exit code.
+pub fn load(engine: &Engine, path: &Path, format: CheckFormat) -> Result<Checked, Exit> {
+    match engine.parse_file(path) {
         Ok(checked) => {
             if !checked.warnings.is_empty() {
                 print_diagnostics(&checked.warnings, Some(&checked.source), format, true);
@@ -55,8 +57,8 @@ fn print_diagnostics(
     }
 }
 
-pub fn run(path: &Path, format: CheckFormat) -> Exit {
-    match load(path, format) {
+pub fn run(engine: &Engine, path: &Path, format: CheckFormat) -> Exit {
+    match load(engine, path, format) {
         Ok(checked) => {
             let spec = &checked.spec;
             match format {

@@ -186,11 +186,12 @@ pub enum Command {
     },
 }
 
-pub fn run(cli: Cli) -> Exit {
+/// Runs a command with an engine: the specs it checks may name what the
+/// engine registers, and its compliance rules complete every blueprint.
+pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
     match cli.command {
-        Command::Check { spec, format } => crate::check::run(&spec, format),
+        Command::Check { spec, format } => crate::check::run(engine, &spec, format),
         Command::Stacks => {
-            let engine = render::Engine::with_builtins();
             for id in engine.stack_ids() {
                 let description = engine
                     .stack(id)
@@ -200,9 +201,9 @@ pub fn run(cli: Cli) -> Exit {
             }
             Exit::Ok
         }
-        Command::Plan { spec, format } => crate::plan::run_plan(&spec, format),
-        Command::Graph { spec, format } => crate::plan::run_graph(&spec, format),
-        Command::Compliance { spec, format } => crate::plan::run_compliance(&spec, format),
+        Command::Plan { spec, format } => crate::plan::run_plan(engine, &spec, format),
+        Command::Graph { spec, format } => crate::plan::run_graph(engine, &spec, format),
+        Command::Compliance { spec, format } => crate::plan::run_compliance(engine, &spec, format),
         Command::Generate {
             spec,
             stack,
@@ -213,47 +214,56 @@ pub fn run(cli: Cli) -> Exit {
             report,
             database_url,
             keep_db,
-        } => crate::generate::run(&crate::generate::Args {
-            spec,
-            stack,
-            out,
-            dry_run,
-            force,
-            docs_only: false,
-            verify,
-            report,
-            database_url,
-            keep_db,
-        }),
+        } => crate::generate::run(
+            engine,
+            &crate::generate::Args {
+                spec,
+                stack,
+                out,
+                dry_run,
+                force,
+                docs_only: false,
+                verify,
+                report,
+                database_url,
+                keep_db,
+            },
+        ),
         Command::Docs {
             spec,
             out,
             dry_run,
             force,
-        } => crate::generate::run(&crate::generate::Args {
-            spec,
-            stack: None,
-            out,
-            dry_run,
-            force,
-            docs_only: true,
-            verify: false,
-            report: None,
-            database_url: None,
-            keep_db: false,
-        }),
+        } => crate::generate::run(
+            engine,
+            &crate::generate::Args {
+                spec,
+                stack: None,
+                out,
+                dry_run,
+                force,
+                docs_only: true,
+                verify: false,
+                report: None,
+                database_url: None,
+                keep_db: false,
+            },
+        ),
         Command::Verify {
             dir,
             spec,
             report,
             database_url,
             keep_db,
-        } => crate::verify::run(&crate::verify::Args {
-            dir,
-            spec,
-            report,
-            database_url,
-            keep_db,
-        }),
+        } => crate::verify::run(
+            engine,
+            &crate::verify::Args {
+                dir,
+                spec,
+                report,
+                database_url,
+                keep_db,
+            },
+        ),
     }
 }

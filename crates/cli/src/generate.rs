@@ -27,13 +27,12 @@ pub struct Args {
     pub keep_db: bool,
 }
 
-pub fn run(args: &Args) -> Exit {
-    let checked = match load(&args.spec, CheckFormat::Text) {
+pub fn run(engine: &Engine, args: &Args) -> Exit {
+    let checked = match load(engine, &args.spec, CheckFormat::Text) {
         Ok(checked) => checked,
         Err(code) => return code,
     };
     let spec = &checked.spec;
-    let engine = Engine::with_builtins();
     let mut options = Options::new().with_archgen_version(env!("CARGO_PKG_VERSION"));
     if let Some(stack) = &args.stack {
         options = options.with_stack(stack.clone());
@@ -41,7 +40,7 @@ pub fn run(args: &Args) -> Exit {
     if args.docs_only {
         options = options.with_backend(false);
     }
-    let generated = match render::generate(spec, &engine, &options) {
+    let generated = match render::generate(spec, engine, &options) {
         Ok(generated) => generated,
         Err(e) => {
             eprintln!("error: {e}");
@@ -70,7 +69,14 @@ pub fn run(args: &Args) -> Exit {
     generated_spec.stack = stack.to_string();
     let spec_yaml = blueprint_core::spec::to_yaml(&generated_spec);
     if args.verify && !args.docs_only {
-        if let Err(code) = verify_staged(args, &generated, &generated_spec, &spec_yaml, &options) {
+        if let Err(code) = verify_staged(
+            engine,
+            args,
+            &generated,
+            &generated_spec,
+            &spec_yaml,
+            &options,
+        ) {
             if code == Exit::Invalid {
                 eprintln!(
                     "the quality gate failed: nothing was written to {}",
@@ -121,6 +127,7 @@ pub fn run(args: &Args) -> Exit {
 /// Renders into the stable staging directory of the spec, runs the gate
 /// there, and says whether it passed (`Err(Exit::Invalid)` when not).
 fn verify_staged(
+    engine: &Engine,
     args: &Args,
     generated: &render::Generated,
     spec: &blueprint_core::spec::Spec,
@@ -141,7 +148,7 @@ fn verify_staged(
         eprintln!("error: {e}");
         return Err(Exit::Usage);
     }
-    let project = match gate::Project::from_spec(&staging, spec) {
+    let project = match gate::Project::from_spec(&staging, spec, engine) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
@@ -149,6 +156,7 @@ fn verify_staged(
         }
     };
     let report = crate::verify::gate(
+        engine,
         &project,
         crate::verify::database_url(args.database_url.clone()),
         args.keep_db,

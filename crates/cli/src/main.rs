@@ -16,6 +16,10 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cmd::Cli::parse();
-    let code = cmd::run(cli);
+    // One engine for every command: `check`, `plan`, `generate` and
+    // `verify` accept what it registers and complete blueprints with its
+    // compliance rules.
+    let engine = render::Engine::with_builtins();
+    let code = cmd::run(cli, &engine);
     ExitCode::from(code as u8)
 }

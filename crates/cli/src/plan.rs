@@ -7,14 +7,15 @@ use crate::exit::Exit;
 use blueprint_core::export::{plan_json, plan_text, to_dot, to_mermaid};
 use blueprint_core::graph::Blueprint;
 use compliance::Analysis;
+use render::Engine;
 use std::path::Path;
 
-/// Loads a spec and completes its blueprint (lowering, then compliance).
-fn complete(path: &Path) -> Result<(Blueprint, Analysis), Exit> {
-    let checked = load(path, CheckFormat::Text)?;
-    let mut blueprint = Blueprint::from_spec(&checked.spec);
-    match compliance::complete(&mut blueprint) {
-        Ok(analysis) => Ok((blueprint, analysis)),
+/// Loads a spec and completes its blueprint (lowering, then the engine's
+/// compliance rules).
+fn complete(engine: &Engine, path: &Path) -> Result<(Blueprint, Analysis), Exit> {
+    let checked = load(engine, path, CheckFormat::Text)?;
+    match engine.complete(&checked.spec) {
+        Ok(done) => Ok(done),
         Err(e) => {
             eprintln!("error: {e}");
             Err(Exit::Usage)
@@ -22,8 +23,8 @@ fn complete(path: &Path) -> Result<(Blueprint, Analysis), Exit> {
     }
 }
 
-pub fn run_plan(path: &Path, format: PlanFormat) -> Exit {
-    match complete(path) {
+pub fn run_plan(engine: &Engine, path: &Path, format: PlanFormat) -> Exit {
+    match complete(engine, path) {
         Ok((bp, _)) => {
             match format {
                 PlanFormat::Text => print!("{}", plan_text(&bp)),
@@ -38,8 +39,8 @@ pub fn run_plan(path: &Path, format: PlanFormat) -> Exit {
     }
 }
 
-pub fn run_graph(path: &Path, format: GraphFormat) -> Exit {
-    match complete(path) {
+pub fn run_graph(engine: &Engine, path: &Path, format: GraphFormat) -> Exit {
+    match complete(engine, path) {
         Ok((bp, _)) => {
             match format {
                 GraphFormat::Dot => print!("{}", to_dot(&bp)),
@@ -51,8 +52,8 @@ pub fn run_graph(path: &Path, format: GraphFormat) -> Exit {
     }
 }
 
-pub fn run_compliance(path: &Path, format: ComplianceFormat) -> Exit {
-    match complete(path) {
+pub fn run_compliance(engine: &Engine, path: &Path, format: ComplianceFormat) -> Exit {
+    match complete(engine, path) {
         Ok((_, analysis)) => {
             match format {
                 ComplianceFormat::Text => print!("{}", analysis.to_text()),

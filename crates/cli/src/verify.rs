@@ -175,6 +175,7 @@ pub fn write_report(path: &Path, report: &QualityReport) -> Result<(), Exit> {
 /// Runs the gate, printing progress; `Err` is the exit code of a gate
 /// that could not run.
 pub fn gate(
+    engine: &render::Engine,
     project: &gate::Project,
     database_url: Option<String>,
     keep_db: bool,
@@ -183,7 +184,6 @@ pub fn gate(
         eprintln!("error: --keep-db needs a database server (--database-url or DATABASE_URL); the gate's own cluster is removed after the run");
         return Err(Exit::Usage);
     }
-    let engine = render::Engine::with_builtins();
     let Some(stack) = engine.stack(&project.stack) else {
         eprintln!("error: {}", GateError::UnknownStack(project.stack.clone()));
         return Err(Exit::Usage);
@@ -201,8 +201,8 @@ pub fn gate(
     })
 }
 
-pub fn run(args: &Args) -> Exit {
-    let project = match gate::Project::load(&args.dir, args.spec.as_deref()) {
+pub fn run(engine: &render::Engine, args: &Args) -> Exit {
+    let project = match gate::Project::load(&args.dir, args.spec.as_deref(), engine) {
         Ok(p) => p,
         Err(e @ GateError::Spec { .. }) => {
             eprintln!("error: {e}");
@@ -214,6 +214,7 @@ pub fn run(args: &Args) -> Exit {
         }
     };
     let report = match gate(
+        engine,
         &project,
         database_url(args.database_url.clone()),
         args.keep_db,

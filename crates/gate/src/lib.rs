@@ -9,8 +9,8 @@
 //!
 //! ```no_run
 //! use std::path::Path;
-//! let project = gate::Project::load(Path::new("tasks"), None).unwrap();
 //! let engine = render::Engine::with_builtins();
+//! let project = gate::Project::load(Path::new("tasks"), None, &engine).unwrap();
 //! let stack = engine.stack(&project.stack).unwrap();
 //! let report = gate::verify(&project, stack, &gate::VerifyOptions::default(), &gate::Quiet).unwrap();
 //! println!("passed: {}, score {}", report.passed, report.score);
@@ -59,20 +59,29 @@ pub struct Project {
 impl Project {
     /// A project directory with its spec: `spec` when given, else the one
     /// archgen kept in [`render::write::SPEC_PATH`] when it generated the
-    /// project.
+    /// project. The spec is checked, and its blueprint completed, by the
+    /// engine the project was generated with ([`render::Engine::parse_file`],
+    /// [`render::Engine::complete`]): its stacks and vendors are known, and
+    /// its compliance rules rebuild the same blueprint.
     ///
     /// ```
     /// let empty = tempfile::tempdir().unwrap();
-    /// let err = gate::Project::load(empty.path(), None).unwrap_err();
+    /// let engine = render::Engine::with_builtins();
+    /// let err = gate::Project::load(empty.path(), None, &engine).unwrap_err();
     /// assert!(err.to_string().contains(".archgen/spec.yaml"));
     /// ```
     ///
     /// # Errors
     ///
     /// [`GateError::NotAProject`] when there is no spec to read;
-    /// [`GateError::Spec`] when it does not parse; [`GateError::Render`]
-    /// when its compliance controls cannot be woven.
-    pub fn load(dir: &Path, spec: Option<&Path>) -> Result<Project, GateError> {
+    /// [`GateError::Spec`] when it does not parse or names what the engine
+    /// does not know; [`GateError::Render`] when its compliance controls
+    /// cannot be woven.
+    pub fn load(
+        dir: &Path,
+        spec: Option<&Path>,
+        engine: &render::Engine,
+    ) -> Result<Project, GateError> {
         if !dir.is_dir() {
             return Err(GateError::NotAProject {
                 path: dir.to_path_buf(),
@@ -92,27 +101,38 @@ impl Project {
                 kept
             }
         };
-        let checked =
-            blueprint_core::spec::parse_file(&spec_path).map_err(|e| GateError::Spec {
-                path: spec_path.clone(),
-                reason: match e {
-                    blueprint_core::spec::LoadError::Invalid(errors) => {
-                        blueprint_core::diag::summary(&errors.diagnostics)
-                    }
-                    other => other.to_string(),
-                },
-            })?;
-        Project::from_spec(dir, &checked.spec)
+        let checked = engine.parse_file(&spec_path).map_err(|e| GateError::Spec {
+            path: spec_path.clone(),
+            reason: match e {
+                blueprint_core::spec::LoadError::Invalid(errors) => {
+                    blueprint_core::diag::summary(&errors.diagnostics)
+                }
+                other => other.to_string(),
+            },
+        })?;
+        Project::from_spec(dir, &checked.spec, engine)
     }
 
-    /// A project directory generated from a spec in hand.
+    /// A project directory generated from a spec in hand, its blueprint
+    /// completed with the engine's compliance analyzer.
+    ///
+    /// ```
+    /// let spec = blueprint_core::builder::SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+    /// let engine = render::Engine::with_builtins();
+    /// let project = gate::Project::from_spec(std::path::Path::new("tasks"), &spec, &engine).unwrap();
+    /// assert_eq!(project.stack, "python-fastapi");
+    /// assert!(project.blueprint.element_by_str("req.csrf-protection").is_some());
+    /// ```
     ///
     /// # Errors
     ///
     /// [`GateError::Render`] when the compliance controls cannot be woven.
-    pub fn from_spec(dir: &Path, spec: &blueprint_core::spec::Spec) -> Result<Project, GateError> {
-        let mut blueprint = blueprint_core::lower::lower(spec);
-        compliance::complete(&mut blueprint).map_err(render::RenderError::from)?;
+    pub fn from_spec(
+        dir: &Path,
+        spec: &blueprint_core::spec::Spec,
+        engine: &render::Engine,
+    ) -> Result<Project, GateError> {
+        let (blueprint, _) = engine.complete(spec)?;
         Ok(Project {
             dir: dir.to_path_buf(),
             model: AppModel::from_blueprint(&blueprint),
@@ -206,9 +226,9 @@ fn random_key() -> String {
 /// stopped before it returns, whatever happens.
 ///
 /// ```no_run
-/// use blueprint_core::spec::parse_file;
-/// let spec = parse_file(std::path::Path::new("tasks.yaml")).unwrap().spec;
-/// let project = gate::Project::from_spec(std::path::Path::new("tasks"), &spec).unwrap();
+/// let engine = render::Engine::with_builtins();
+/// let spec = engine.parse_file(std::path::Path::new("tasks.yaml")).unwrap().spec;
+/// let project = gate::Project::from_spec(std::path::Path::new("tasks"), &spec, &engine).unwrap();
 /// let options = gate::VerifyOptions {
 ///     database_url: Some("postgresql://postgres@127.0.0.1:5432/postgres".into()),
 ///     ..gate::VerifyOptions::default()

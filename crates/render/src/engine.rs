@@ -1,19 +1,26 @@
-//! The engine: registries of stacks, vendors and document emitters, and the
-//! render from a complete blueprint to a [`FileTree`].
+//! The engine: registries of stacks, vendors, document emitters and
+//! compliance rules, what specs checked with it may name, and the render
+//! from a complete blueprint to a [`FileTree`].
 
 use crate::templates::SharedView;
 use crate::{builtins, DocInput, DocumentEmitter, FileTree, Options, RenderError, Templates};
 use blueprint_core::graph::Blueprint;
-use blueprint_core::spec::Spec;
-use compliance::Analysis;
+use blueprint_core::spec::{Checked, Format, Known, LoadError, Spec, SpecErrors, VendorInfo};
+use compliance::{Analysis, Analyzer, ComplianceRule};
 use indexmap::IndexMap;
 use stacks::{Content, Stack};
 use vendors::{Vendor, VendorRegistry};
 
 /// Holds what can be rendered, as minijinja's `Environment` holds templates:
-/// stacks, vendors and document emitters by id. A third-party stack
-/// registers exactly like a built-in one and gets the documents, compliance
-/// and vendors for free.
+/// stacks, vendors and document emitters by id, and the compliance
+/// [`Analyzer`] with its rules. A third-party stack registers exactly like a
+/// built-in one and gets the documents, compliance and vendors for free.
+///
+/// The registries are the single truth: specs checked through the engine
+/// ([`parse_file`](Self::parse_file), [`known`](Self::known)) may name the
+/// registered stacks and vendors, and [`render::generate`](crate::generate)
+/// and the quality gate complete blueprints with the engine's analyzer
+/// ([`complete`](Self::complete)), so custom rules reach the documents.
 ///
 /// Registering an id that is taken replaces the earlier registration.
 ///
@@ -29,7 +36,7 @@ use vendors::{Vendor, VendorRegistry};
 ///     fn id(&self) -> &'static str { "tiny" }
 ///     fn description(&self) -> &'static str { "one file per entity" }
 ///     fn templates(&self) -> Vec<Template> {
-///         vec![Template { name: "tiny/entity", source: "# {{pascal name}}\n" }]
+///         vec![Template::embedded("tiny/entity", "# {{pascal name}}\n")]
 ///     }
 ///     fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
 ///         Ok(model.entities.iter()
@@ -41,8 +48,10 @@ use vendors::{Vendor, VendorRegistry};
 ///
 /// let mut engine = Engine::new();
 /// engine.register_stack(Box::new(Tiny));
-/// let spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
-/// let generated = render::generate(&spec, &engine, &Options::new().with_stack("tiny")).unwrap();
+/// // A spec naming the stack checks with this engine.
+/// let text = "spec_version: 1\nproduct: { name: tasks }\nstack: tiny\nentities: { Task: { fields: { title: string } } }\n";
+/// let spec = engine.parse_str("tasks.yaml", text, blueprint_core::spec::Format::Yaml).unwrap().spec;
+/// let generated = render::generate(&spec, &engine, &Options::new()).unwrap();
 /// assert_eq!(generated.tree.get_str("Task.md"), Some("# Task\n"));
 ///
 /// let err = render::generate(&spec, &engine, &Options::new().with_stack("tiny2")).unwrap_err();
@@ -53,6 +62,7 @@ pub struct Engine {
     stacks: IndexMap<&'static str, Box<dyn Stack>>,
     vendors: VendorRegistry,
     emitters: IndexMap<&'static str, Box<dyn DocumentEmitter>>,
+    analyzer: Analyzer,
 }
 
 impl std::fmt::Debug for Engine {
@@ -61,12 +71,14 @@ impl std::fmt::Debug for Engine {
             .field("stacks", &self.stacks.keys().collect::<Vec<_>>())
             .field("vendors", &self.vendors)
             .field("emitters", &self.emitters.keys().collect::<Vec<_>>())
+            .field("rules", &self.analyzer.rules())
             .finish()
     }
 }
 
 impl Engine {
-    /// An engine with nothing registered.
+    /// An engine with nothing registered (and the built-in compliance
+    /// rules, which cannot be switched off).
     ///
     /// ```
     /// let engine = render::Engine::new();
@@ -111,6 +123,134 @@ impl Engine {
     /// Adds a document emitter, replacing one with the same id.
     pub fn register_emitter(&mut self, emitter: Box<dyn DocumentEmitter>) {
         self.emitters.insert(emitter.id(), emitter);
+    }
+
+    /// Adds a compliance rule after the ones already there; every blueprint
+    /// the engine completes ([`complete`](Self::complete),
+    /// [`render::generate`](crate::generate), the quality gate) runs it.
+    ///
+    /// ```
+    /// use compliance::{ComplianceRule, Proposal, RuleContext};
+    ///
+    /// struct Backups;
+    /// impl ComplianceRule for Backups {
+    ///     fn id(&self) -> &str { "acme.backups" }
+    ///     fn propose(&self, _: &RuleContext<'_>) -> Vec<Proposal> {
+    ///         vec![Proposal::catalog("BACKUP-RESTORE", "Acme policy: daily backups")]
+    ///     }
+    /// }
+    ///
+    /// let mut engine = render::Engine::with_builtins();
+    /// engine.register_rule(Backups);
+    /// let spec = blueprint_core::builder::SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+    /// let (_, analysis) = engine.complete(&spec).unwrap();
+    /// assert!(analysis.control("BACKUP-RESTORE").unwrap().reasons.iter().any(|r| r.contains("Acme policy")));
+    /// ```
+    pub fn register_rule(&mut self, rule: impl ComplianceRule + 'static) {
+        self.analyzer = std::mem::take(&mut self.analyzer).with_rule(rule);
+    }
+
+    /// [`register_rule`](Self::register_rule), by value, for building an
+    /// engine in one expression.
+    pub fn with_rule(mut self, rule: impl ComplianceRule + 'static) -> Engine {
+        self.register_rule(rule);
+        self
+    }
+
+    /// Replaces the compliance analyzer (its catalog and rules).
+    pub fn set_analyzer(&mut self, analyzer: Analyzer) {
+        self.analyzer = analyzer;
+    }
+
+    /// The compliance analyzer blueprints are completed with.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// What a spec checked with this engine may name: the registered
+    /// stacks, and the integrations of archgen's table
+    /// ([`blueprint_core::spec::VENDORS`]) with every registered vendor
+    /// added (or, for a known id, its options taken from the vendor).
+    ///
+    /// ```
+    /// let engine = render::Engine::with_builtins();
+    /// let known = engine.known();
+    /// assert!(known.has_stack("python-fastapi"));
+    /// assert!(known.vendor("stripe").is_some());
+    /// assert_eq!(render::Engine::new().known().stack_ids().count(), 0);
+    /// ```
+    pub fn known(&self) -> Known {
+        let mut known = Known::empty();
+        for id in self.stack_ids() {
+            known.add_stack(id);
+        }
+        for info in blueprint_core::spec::VENDORS {
+            known.add_vendor(*info);
+        }
+        for vendor in self.vendors.iter() {
+            known.add_vendor(VendorInfo {
+                id: vendor.id(),
+                purpose: vendor.purpose(),
+                options: vendor.options(),
+            });
+        }
+        known
+    }
+
+    /// Reads and checks a spec file against what this engine knows
+    /// ([`known`](Self::known)); see [`blueprint_core::spec::parse_file`].
+    ///
+    /// ```
+    /// # let dir = tempfile::tempdir().unwrap();
+    /// # let path = dir.path().join("tasks.yaml");
+    /// # std::fs::write(&path, "spec_version: 1\nproduct: { name: tasks }\nstack: pyhton-fastapi\nentities: { Task: { fields: { title: string! } } }\n").unwrap();
+    /// let err = render::Engine::with_builtins().parse_file(&path).unwrap_err();
+    /// assert!(err.to_string().contains("not valid (1 error"), "{err}");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`blueprint_core::spec::parse_file`].
+    pub fn parse_file(&self, path: &std::path::Path) -> Result<Checked, LoadError> {
+        blueprint_core::spec::parse_file_with(path, &self.known())
+    }
+
+    /// Checks a spec in memory against what this engine knows; see
+    /// [`blueprint_core::spec::parse_str`].
+    ///
+    /// ```
+    /// use blueprint_core::spec::Format;
+    /// let text = "spec_version: 1\nproduct: { name: t1 }\nentities: { Task: { fields: { title: string } } }\n";
+    /// assert!(render::Engine::with_builtins().parse_str("t.yaml", text, Format::Yaml).is_ok());
+    /// // No stack is registered in an empty engine, so the default one is unknown.
+    /// let err = render::Engine::new().parse_str("t.yaml", text, Format::Yaml).unwrap_err();
+    /// assert_eq!(err.diagnostics[0].code.as_str(), "E631");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`blueprint_core::spec::parse_str`].
+    pub fn parse_str(&self, name: &str, text: &str, format: Format) -> Result<Checked, SpecErrors> {
+        blueprint_core::spec::parse_str_with(name, text, format, &self.known())
+    }
+
+    /// Lowers a spec into a blueprint and completes it with this engine's
+    /// compliance analyzer (the built-in rules and every registered one).
+    ///
+    /// ```
+    /// let spec = blueprint_core::builder::SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+    /// let (blueprint, analysis) = render::Engine::new().complete(&spec).unwrap();
+    /// assert!(blueprint.element_by_str("req.csrf-protection").is_some());
+    /// assert!(analysis.control("CSRF-PROTECTION").is_some());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Compliance`] when the controls cannot be woven.
+    pub fn complete(&self, spec: &Spec) -> Result<(Blueprint, Analysis), RenderError> {
+        let mut blueprint = blueprint_core::lower::lower(spec);
+        let analysis = self.analyzer.complete(&mut blueprint)?;
+        Ok((blueprint, analysis))
     }
 
     /// The stack with this id.

@@ -23,7 +23,8 @@ pub struct Generated {
 }
 
 /// Lowers a checked spec into a blueprint, completes it with the compliance
-/// controls, and renders it with the engine.
+/// controls of the engine's analyzer ([`Engine::complete`]: the built-in
+/// rules and every registered one), and renders it with the engine.
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
@@ -49,8 +50,7 @@ pub fn generate(spec: &Spec, engine: &Engine, options: &Options) -> Result<Gener
     if options.backend() {
         engine.resolve_stack(stack_id)?;
     }
-    let mut blueprint = blueprint_core::lower::lower(spec);
-    let analysis = compliance::complete(&mut blueprint)?;
+    let (blueprint, analysis) = engine.complete(spec)?;
     let tree = engine.render(&blueprint, &analysis, options)?;
     let unserved_integrations = if options.backend() {
         engine.unserved_integrations(spec, stack_id)

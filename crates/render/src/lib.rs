@@ -1,7 +1,8 @@
 //! The archgen render engine.
 //!
-//! Holds the registries of stacks, vendors and document emitters
-//! ([`Engine`]), renders a complete blueprint into an in-memory
+//! Holds the registries of stacks, vendors, document emitters and
+//! compliance rules ([`Engine`], which also checks specs against what is
+//! registered), renders a complete blueprint into an in-memory
 //! [`FileTree`] with strict templates ([`Templates`]), and writes that tree
 //! to disk only at the very end ([`write`](mod@write): safe paths, atomic files, a
 //! manifest of hashes that keeps the user's edits, dry runs).
@@ -19,7 +20,7 @@
 //!     fn id(&self) -> &'static str { "readme" }
 //!     fn description(&self) -> &'static str { "a README" }
 //!     fn templates(&self) -> Vec<Template> {
-//!         vec![Template { name: "readme/README.md", source: "# {{title}}\n\n{{#each collections}}- `{{this}}`\n{{/each}}" }]
+//!         vec![Template::embedded("readme/README.md", "# {{title}}\n\n{{#each collections}}- `{{this}}`\n{{/each}}")]
 //!     }
 //!     fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
 //!         let view = serde_json::json!({
@@ -48,8 +49,9 @@
 //! Handlebars, in strict mode: a variable the view model lacks is an error
 //! ([`RenderError::Template`] names the template and the variable), never an
 //! empty string; `#if` and `#unless` are strict too. Nothing is
-//! HTML-escaped. Templates are embedded: each stack and vendor lists its own
-//! in `templates()`. The shared helpers:
+//! HTML-escaped. Each stack and vendor lists its own templates in
+//! `templates()`, embedded in the binary or read from a directory when it is
+//! built (`stacks::templates_from_dir`); the engine registers both alike. The shared helpers:
 //!
 //! | helper | does |
 //! |---|---|

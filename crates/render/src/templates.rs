@@ -5,6 +5,7 @@ use crate::RenderError;
 use handlebars::{Handlebars, RenderErrorReason, TemplateErrorReason};
 use indexmap::IndexMap;
 use stacks::Template;
+use std::borrow::Cow;
 
 /// A set of compiled templates, rendered strictly: a variable the view model
 /// lacks is an error naming the template and the variable, never an empty
@@ -18,7 +19,7 @@ use stacks::Template;
 ///
 /// let mut templates = Templates::new();
 /// templates
-///     .register(&stacks::Template { name: "model.py", source: "class {{pascal name}}:\n    table = {{json table}}\n" })
+///     .register(&stacks::Template::embedded("model.py", "class {{pascal name}}:\n    table = {{json table}}\n"))
 ///     .unwrap();
 /// let text = templates.render("model.py", &json!({ "name": "order_item", "table": "order_items" })).unwrap();
 /// assert_eq!(text, "class OrderItem:\n    table = \"order_items\"\n");
@@ -29,7 +30,7 @@ use stacks::Template;
 #[derive(Debug)]
 pub struct Templates {
     registry: Handlebars<'static>,
-    sources: IndexMap<&'static str, &'static str>,
+    sources: IndexMap<Cow<'static, str>, Cow<'static, str>>,
 }
 
 impl Default for Templates {
@@ -60,7 +61,7 @@ impl Templates {
     /// [`RenderError::Template`] when the source does not parse (with line
     /// and column) or the name is taken by another source.
     pub fn register(&mut self, template: &Template) -> Result<(), RenderError> {
-        match self.sources.get(template.name) {
+        match self.sources.get(template.name.as_ref()) {
             Some(source) if *source == template.source => return Ok(()),
             Some(_) => {
                 return Err(RenderError::Template {
@@ -71,12 +72,13 @@ impl Templates {
             None => {}
         }
         self.registry
-            .register_template_string(template.name, template.source)
+            .register_template_string(&template.name, template.source.as_ref())
             .map_err(|e| RenderError::Template {
                 template: template.name.to_string(),
                 message: template_error_message(&e),
             })?;
-        self.sources.insert(template.name, template.source);
+        self.sources
+            .insert(template.name.clone(), template.source.clone());
         Ok(())
     }
 
@@ -95,8 +97,8 @@ impl Templates {
     }
 
     /// The names of the registered templates, in registration order.
-    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.sources.keys().copied()
+    pub fn names(&self) -> impl Iterator<Item = &str> + '_ {
+        self.sources.keys().map(|name| name.as_ref())
     }
 
     /// Renders a template with a view model.

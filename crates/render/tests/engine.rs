@@ -42,14 +42,8 @@ impl Stack for TinyStack {
     }
     fn templates(&self) -> Vec<Template> {
         vec![
-            Template {
-                name: "tiny/model",
-                source: MODEL,
-            },
-            Template {
-                name: "tiny/readme",
-                source: README,
-            },
+            Template::embedded("tiny/model", MODEL),
+            Template::embedded("tiny/readme", README),
         ]
     }
     fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
@@ -97,10 +91,10 @@ impl Vendor for Slack {
         stack_id == "tiny"
     }
     fn templates(&self) -> Vec<Template> {
-        vec![Template {
-            name: "slack/tiny/notify",
-            source: "CHANNEL = {{json channel}}\n",
-        }]
+        vec![Template::embedded(
+            "slack/tiny/notify",
+            "CHANNEL = {{json channel}}\n",
+        )]
     }
     fn plan(
         &self,
@@ -202,7 +196,7 @@ fn a_missing_variable_is_an_error_naming_template_and_variable() {
 fn strict_mode_covers_if_helpers_and_unknown_templates() {
     let mut t = Templates::new();
     let reg = |t: &mut Templates, name: &'static str, source: &'static str| {
-        t.register(&Template { name, source }).unwrap()
+        t.register(&Template::embedded(name, source)).unwrap()
     };
     reg(&mut t, "if", "{{#if flag}}yes{{else}}no{{/if}}");
     reg(&mut t, "helper", "{{snake name}}");
@@ -237,26 +231,15 @@ fn strict_mode_covers_if_helpers_and_unknown_templates() {
 
     // A template that does not parse is refused when registered.
     let e = t
-        .register(&Template {
-            name: "broken",
-            source: "{{#if x}}open",
-        })
+        .register(&Template::embedded("broken", "{{#if x}}open"))
         .unwrap_err()
         .to_string();
     assert!(e.starts_with("template `broken`: does not parse"), "{e}");
     // The same name with another source is refused; the same template twice is fine.
     reg(&mut t, "helper", "{{snake name}}");
-    assert!(t
-        .register(&Template {
-            name: "helper",
-            source: "x"
-        })
-        .is_err());
+    assert!(t.register(&Template::embedded("helper", "x")).is_err());
     let e = t
-        .register(&Template {
-            name: "h",
-            source: "{{frobnicate x}}",
-        })
+        .register(&Template::embedded("h", "{{frobnicate x}}"))
         .and_then(|_| t.render("h", &json!({ "x": 1 })))
         .unwrap_err()
         .to_string();
@@ -428,4 +411,30 @@ fn every_good_spec_renders_with_every_builtin_stack() {
             assert!(a.tree.contains("docs/openapi.json") && a.tree.contains("Makefile"));
         }
     }
+}
+
+#[test]
+fn the_built_in_engine_knows_what_the_spec_checker_knows() {
+    // `blueprint_core::spec::Known::builtin()` lists the built-in stacks by
+    // id (blueprint-core cannot depend on the stacks crate); the registry
+    // is the truth, and the two must agree.
+    let engine = Engine::with_builtins();
+    assert_eq!(engine.known(), blueprint_core::spec::Known::builtin());
+}
+
+#[test]
+fn a_registered_stack_and_vendor_are_known_to_the_spec_checker() {
+    let mut engine = Engine::with_builtins();
+    engine.register_stack(Box::new(TinyStack { break_view: false }));
+    engine.register_vendor(Box::new(Slack));
+    let known = engine.known();
+    assert!(known.has_stack("tiny"));
+    assert_eq!(known.vendor("slack").unwrap().options[0].0, "channel");
+    let text = "spec_version: 1\nproduct: { name: t1 }\nstack: tiny\nintegrations: { slack: { channel: '#ops' } }\nentities: { Task: { fields: { title: string } } }\n";
+    let spec = engine
+        .parse_str("t.yaml", text, blueprint_core::spec::Format::Yaml)
+        .unwrap()
+        .spec;
+    let generated = render::generate(&spec, &engine, &Options::new()).unwrap();
+    assert!(generated.unserved_integrations.is_empty());
 }

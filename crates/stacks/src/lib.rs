@@ -12,21 +12,158 @@
 //! view model computed in Rust; the render engine renders them
 //! with its strict template engine. Templates stay dumb: every name, type
 //! and decision is in the view model.
+//!
+//! A stack's templates are embedded ([`Template::embedded`]) or read from a
+//! directory when the stack is built ([`templates_from_dir`]); that read is
+//! the only file access this crate has, and it happens before planning.
 
 #![warn(missing_docs)]
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use compliance::Capability;
 use model::AppModel;
 
-/// A template a stack ships, embedded in the binary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A template a stack (or a vendor) ships: embedded in the binary
+/// ([`Template::embedded`]), or read from a directory at run time
+/// ([`templates_from_dir`]).
+///
+/// ```
+/// use stacks::Template;
+/// const README: Template = Template::embedded("acme/README.md", "# {{title}}\n");
+/// let owned = Template::new(String::from("acme/README.md"), String::from("# {{title}}\n"));
+/// assert_eq!(README, owned);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Template {
     /// The name files refer to it by, such as `python-fastapi/app/main.py`.
-    pub name: &'static str,
+    pub name: Cow<'static, str>,
     /// The template's source (Handlebars).
-    pub source: &'static str,
+    pub source: Cow<'static, str>,
+}
+
+impl Template {
+    /// A template embedded in the binary (usable in a `const`).
+    pub const fn embedded(name: &'static str, source: &'static str) -> Template {
+        Template {
+            name: Cow::Borrowed(name),
+            source: Cow::Borrowed(source),
+        }
+    }
+
+    /// A template from a name and a source, borrowed or owned.
+    pub fn new(
+        name: impl Into<Cow<'static, str>>,
+        source: impl Into<Cow<'static, str>>,
+    ) -> Template {
+        Template {
+            name: name.into(),
+            source: source.into(),
+        }
+    }
+}
+
+/// Why [`templates_from_dir`] could not read a directory of templates: the
+/// file (or directory) and what went wrong with it.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot load the template {}: {kind}", path.display())]
+pub struct TemplateDirError {
+    /// The file or directory at fault.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub kind: TemplateDirErrorKind,
+}
+
+/// What went wrong reading a template file; see [`TemplateDirError`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TemplateDirErrorKind {
+    /// The system could not read it.
+    #[error("{0}")]
+    Io(#[source] std::io::Error),
+    /// The file is not UTF-8 text.
+    #[error("it is not UTF-8 text; save templates as UTF-8")]
+    NotUtf8,
+    /// A path under the directory is not UTF-8, so it cannot name a
+    /// template.
+    #[error("its path is not UTF-8, so it cannot name a template; rename it")]
+    BadName,
+}
+
+/// Reads every template under `dir` at run time, for a stack or vendor that
+/// keeps its templates beside the program rather than in it.
+///
+/// Each file becomes a template named `<prefix>/<path under dir>` with `/`
+/// separators (`acme/catalog/entity.yaml` for `dir/catalog/entity.yaml` and
+/// the prefix `acme`; an empty prefix uses the path alone). Subdirectories
+/// are read too; files and directories whose names start with `.` (editor
+/// and VCS leftovers) are skipped. The result is ordered by name, so it
+/// does not depend on the file system.
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// std::fs::create_dir_all(dir.path().join("models")).unwrap();
+/// std::fs::write(dir.path().join("README.md"), "# {{title}}\n").unwrap();
+/// std::fs::write(dir.path().join("models/entity.py"), "class {{pascal name}}: ...\n").unwrap();
+/// let templates = stacks::templates_from_dir(dir.path(), "acme").unwrap();
+/// let names: Vec<&str> = templates.iter().map(|t| t.name.as_ref()).collect();
+/// assert_eq!(names, ["acme/README.md", "acme/models/entity.py"]);
+///
+/// let err = stacks::templates_from_dir(&dir.path().join("missing"), "acme").unwrap_err();
+/// assert!(err.to_string().contains("missing"), "{err}");
+/// ```
+///
+/// # Errors
+///
+/// [`TemplateDirError`] naming the first file or directory that cannot be
+/// read, or that is not UTF-8.
+pub fn templates_from_dir(dir: &Path, prefix: &str) -> Result<Vec<Template>, TemplateDirError> {
+    let mut out = Vec::new();
+    let mut pending = vec![(dir.to_path_buf(), String::new())];
+    while let Some((folder, relative)) = pending.pop() {
+        let fail = |path: &Path, kind| TemplateDirError {
+            path: path.to_path_buf(),
+            kind,
+        };
+        let entries =
+            std::fs::read_dir(&folder).map_err(|e| fail(&folder, TemplateDirErrorKind::Io(e)))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| fail(&folder, TemplateDirErrorKind::Io(e)))?;
+            let path = entry.path();
+            let Some(file_name) = entry.file_name().to_str().map(str::to_string) else {
+                return Err(fail(&path, TemplateDirErrorKind::BadName));
+            };
+            if file_name.starts_with('.') {
+                continue;
+            }
+            let name = if relative.is_empty() {
+                file_name
+            } else {
+                format!("{relative}/{file_name}")
+            };
+            // Follows symlinks, as reading the file would.
+            let meta =
+                std::fs::metadata(&path).map_err(|e| fail(&path, TemplateDirErrorKind::Io(e)))?;
+            if meta.is_dir() {
+                pending.push((path, name));
+                continue;
+            }
+            let bytes =
+                std::fs::read(&path).map_err(|e| fail(&path, TemplateDirErrorKind::Io(e)))?;
+            let source =
+                String::from_utf8(bytes).map_err(|_| fail(&path, TemplateDirErrorKind::NotUtf8))?;
+            let name = if prefix.is_empty() {
+                name
+            } else {
+                format!("{}/{name}", prefix.trim_end_matches('/'))
+            };
+            out.push(Template::new(name, source));
+        }
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(out)
 }
 
 /// What a planned file holds.

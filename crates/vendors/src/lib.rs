@@ -7,9 +7,11 @@
 //! [`PlannedFile`] and [`Template`]; the render engine renders the
 //! templates. A vendor never touches the disk.
 //!
-//! The options a vendor takes are the ones the spec checker already knows
-//! ([`blueprint_core::spec::vendor`]), so a spec that names an unknown option
-//! is rejected with a diagnostic long before a vendor sees it.
+//! The options a vendor takes ([`Vendor::options`]) are, by default, the
+//! ones archgen's integration table knows ([`blueprint_core::spec::vendor`]);
+//! a vendor of one's own declares its own. Either way the render engine
+//! tells the spec checker (`Engine::known`), so a spec that names an unknown
+//! option is rejected with a diagnostic long before a vendor sees it.
 //!
 //! No concrete vendor ships yet; [`builtin`] is empty and the engine skips an
 //! integration no registered vendor serves (and says so).
@@ -105,9 +107,17 @@ pub trait Vendor: Send + Sync {
     }
 
     /// The options this vendor takes: name and kind of value. By default the
-    /// ones the spec checker knows for [`id`](Vendor::id).
+    /// ones archgen's integration table lists for [`id`](Vendor::id); a
+    /// vendor the table does not know lists its own, and specs checked with
+    /// an engine it is registered with may use them.
     fn options(&self) -> &'static [(&'static str, OptionKind)] {
         self.info().map_or(&[], |info| info.options)
+    }
+
+    /// What the integration is for, in a few words (`payments and
+    /// webhooks`). By default the table's, else empty.
+    fn purpose(&self) -> &'static str {
+        self.info().map_or("", |info| info.purpose)
     }
 
     /// Whether this vendor has files for the stack with this id.

@@ -3,16 +3,21 @@
 //! Acme requires signed payment webhooks whenever a product takes card
 //! payments, and a shorter idle session for anything holding health data.
 //! The rule proposes a control of its own (mapped to PCI DSS and ASVS clause
-//! ids) and tightens a built-in one; the analysis, the reports and the
-//! blueprint pick both up like built-in controls.
+//! ids) and tightens a built-in one. It is registered with the render
+//! engine, so everything the engine completes runs it: `render::generate`
+//! weaves both controls into the blueprint, the generated compliance matrix
+//! (`docs/compliance.md`) lists the custom one like a built-in control, the
+//! backend reads the tightened session parameter, and the quality gate
+//! (`gate::Project::load` with the same engine) rebuilds the same
+//! blueprint.
 //!
 //! Run with `cargo run -p archgen-examples --bin custom_compliance_rule`.
 
-use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::Framework;
 use compliance::catalog::{AppliesUnder, Condition};
-use compliance::{Analyzer, Capability, ComplianceRule, Control, Proposal, RuleContext};
+use compliance::{Capability, ComplianceRule, Control, Proposal, RuleContext};
 use indexmap::IndexMap;
+use render::{Engine, Generated, Options};
 
 /// Acme's payments and health rule.
 struct AcmePolicy;
@@ -65,51 +70,102 @@ impl ComplianceRule for AcmePolicy {
     }
 }
 
-fn main() {
+/// An engine with the built-ins and Acme's rule.
+fn engine() -> Engine {
+    Engine::with_builtins().with_rule(AcmePolicy)
+}
+
+/// Checks the clinic spec and generates it (backend and documents) with the
+/// engine.
+fn run(engine: &Engine) -> Result<Generated, String> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/clinic.yaml");
-    let spec = match blueprint_core::spec::parse_file(&path) {
-        Ok(checked) => checked.spec,
+    let spec = engine
+        .parse_file(&path)
+        .map_err(|e| format!("{}: {e}", path.display()))?
+        .spec;
+    render::generate(&spec, engine, &Options::new()).map_err(|e| e.to_string())
+}
+
+fn main() {
+    let engine = engine();
+    let ids: Vec<&str> = engine.analyzer().rules().ids().collect();
+    println!("rules: {}", ids.join(", "));
+    let generated = match run(&engine) {
+        Ok(generated) => generated,
         Err(e) => {
-            eprintln!("{}: {e}", path.display());
+            eprintln!("error: {e}");
             std::process::exit(1);
         }
     };
-    let analyzer = Analyzer::new().with_rule(AcmePolicy);
-    let ids: Vec<&str> = analyzer.rules().ids().collect();
-    println!("rules: {}", ids.join(", "));
-
-    let mut blueprint = Blueprint::from_spec(&spec);
-    let analysis = analyzer
-        .complete(&mut blueprint)
-        .expect("the clinic blueprint takes the controls");
-
-    let custom = analysis
-        .control("ACME-SIGNED-WEBHOOKS")
-        .expect("the custom control is chosen");
-    assert_eq!(custom.frameworks["pci-dss"], ["6.2.4"]);
-    assert_eq!(custom.realized_by, ["ext.stripe", "app.clinic-flow.api"]);
-    assert!(blueprint
-        .element_by_str("req.acme-signed-webhooks")
-        .is_some());
-    assert_eq!(
-        blueprint
-            .parameter("session.idle_minutes")
-            .map(|p| p.value.clone()),
-        Some(10.into())
-    );
-    assert!(analysis.warnings.is_empty(), "{:?}", analysis.warnings);
-
+    let Some(custom) = generated.analysis.control("ACME-SIGNED-WEBHOOKS") else {
+        eprintln!("error: the custom control was not chosen");
+        std::process::exit(1);
+    };
     println!("{}: {}", custom.id, custom.title);
     println!("  frameworks: {:?}", custom.frameworks);
     println!("  reasons: {}", custom.reasons.join("; "));
     println!("  realized by: {}", custom.realized_by.join(", "));
-    let session = analysis
-        .control("SESSION-MANAGEMENT")
-        .expect("baseline control");
-    println!("SESSION-MANAGEMENT parameters: {:?}", session.parameters);
+    let matrix = generated
+        .tree
+        .get_str("docs/compliance.md")
+        .unwrap_or_default();
+    for line in matrix
+        .lines()
+        .filter(|l| l.contains("ACME-SIGNED-WEBHOOKS"))
+    {
+        println!("docs/compliance.md: {line}");
+    }
     println!(
-        "controls: {}, blueprint elements: {}",
-        analysis.controls.len(),
-        blueprint.elements().count()
+        "controls: {}, blueprint elements: {}, files: {}",
+        generated.analysis.controls.len(),
+        generated.blueprint.elements().count(),
+        generated.tree.len()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_reaches_the_blueprint_and_the_analysis() {
+        let generated = run(&engine()).unwrap();
+        let custom = generated.analysis.control("ACME-SIGNED-WEBHOOKS").unwrap();
+        assert_eq!(custom.frameworks["pci-dss"], ["6.2.4"]);
+        assert_eq!(custom.realized_by, ["ext.stripe", "app.clinic-flow.api"]);
+        assert!(generated
+            .blueprint
+            .element_by_str("req.acme-signed-webhooks")
+            .is_some());
+        assert_eq!(
+            generated
+                .blueprint
+                .parameter("session.idle_minutes")
+                .map(|p| p.value.clone()),
+            Some(10.into())
+        );
+        assert!(
+            generated.analysis.warnings.is_empty(),
+            "{:?}",
+            generated.analysis.warnings
+        );
+    }
+
+    #[test]
+    fn the_rule_shows_in_the_generated_compliance_matrix() {
+        let generated = run(&engine()).unwrap();
+        let matrix = generated.tree.get_str("docs/compliance.md").unwrap();
+        assert!(matrix.contains("ACME-SIGNED-WEBHOOKS"), "{matrix}");
+        assert!(
+            matrix.contains("Payment webhooks must be signed"),
+            "{matrix}"
+        );
+        // Without the rule, the same spec has no such control.
+        let plain = run(&Engine::with_builtins()).unwrap();
+        assert!(!plain
+            .tree
+            .get_str("docs/compliance.md")
+            .unwrap()
+            .contains("ACME-SIGNED-WEBHOOKS"));
+    }
 }

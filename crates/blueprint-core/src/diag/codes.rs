@@ -133,6 +133,8 @@ codes! {
     UnknownFramework = "E620", "unknown framework";
     /// A stack or database id that is not a kebab-case identifier.
     BadComponentId = "E630", "bad stack or database id";
+    /// A stack id that no known stack has.
+    UnknownStack = "E631", "unknown stack";
 }
 
 impl Serialize for Code {

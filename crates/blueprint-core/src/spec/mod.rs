@@ -5,15 +5,22 @@
 //! reports every problem of the file at once, as [`Diagnostic`]s with file,
 //! line, column and a hint; a spec that passes comes back as [`Checked`],
 //! with any warnings. [`validate`] checks a spec built in code.
+//!
+//! Those check stack ids and integrations against archgen's own
+//! ([`Known::builtin`]); the `*_with` variants ([`parse_file_with`],
+//! [`parse_str_with`], [`parse_bytes_with`], [`validate_with`]) take a
+//! [`Known`], so stacks and vendors an embedder registered are accepted too.
 
 mod decode;
 mod emit;
+mod known;
 mod model;
 mod validate;
 mod vendors;
 
 pub use crate::syntax::Format;
 pub use emit::to_yaml;
+pub use known::{Known, BUILTIN_STACKS};
 pub use model::*;
 pub use vendors::{vendor, OptionKind, VendorInfo, VENDORS};
 
@@ -82,6 +89,27 @@ pub enum LoadError {
 /// assert_eq!(checked.spec.product.name, "tasks");
 /// ```
 pub fn parse_file(path: &Path) -> Result<Checked, LoadError> {
+    parse_file_with(path, known::builtin_ref())
+}
+
+/// Reads and checks a spec file, accepting the stacks and integrations in
+/// `known`; see [`parse_file`].
+///
+/// ```
+/// # let dir = std::env::temp_dir().join("archgen-doc-parse-file-with");
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// # let path = dir.join("tasks.yaml");
+/// # std::fs::write(&path, "spec_version: 1\nproduct: { name: tasks }\nstack: acme-catalog\nentities: { Task: { fields: { title: string! } } }\n").unwrap();
+/// use blueprint_core::spec::{parse_file, parse_file_with, Known};
+/// assert!(parse_file(&path).is_err());
+/// let known = Known::builtin().with_stack("acme-catalog");
+/// assert_eq!(parse_file_with(&path, &known).unwrap().spec.stack, "acme-catalog");
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_file`].
+pub fn parse_file_with(path: &Path, known: &Known) -> Result<Checked, LoadError> {
     let format = Format::from_path(path).ok_or_else(|| LoadError::UnsupportedFormat {
         path: path.to_path_buf(),
     })?;
@@ -97,7 +125,7 @@ pub fn parse_file(path: &Path) -> Result<Checked, LoadError> {
         path: path.to_path_buf(),
         source,
     })?;
-    Ok(parse_bytes(&name, &bytes, format)?)
+    Ok(parse_bytes_with(&name, &bytes, format, known)?)
 }
 
 fn too_large(name: &str, len: usize) -> SpecErrors {
@@ -129,11 +157,33 @@ fn too_large(name: &str, len: usize) -> SpecErrors {
 /// assert_eq!(err.diagnostics[0].line, Some(2));
 /// ```
 pub fn parse_bytes(name: &str, bytes: &[u8], format: Format) -> Result<Checked, SpecErrors> {
+    parse_bytes_with(name, bytes, format, known::builtin_ref())
+}
+
+/// Checks a spec from raw bytes, accepting the stacks and integrations in
+/// `known`; see [`parse_bytes`].
+///
+/// ```
+/// use blueprint_core::spec::{parse_bytes_with, Format, Known};
+/// let text = b"spec_version: 1\nproduct: { name: t1 }\nentities: { Task: { fields: { title: string } } }\n";
+/// let err = parse_bytes_with("t.yaml", text, Format::Yaml, &Known::empty()).unwrap_err();
+/// assert_eq!(err.diagnostics[0].code.as_str(), "E631");
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_bytes`].
+pub fn parse_bytes_with(
+    name: &str,
+    bytes: &[u8],
+    format: Format,
+    known: &Known,
+) -> Result<Checked, SpecErrors> {
     if bytes.len() > MAX_SOURCE_BYTES {
         return Err(too_large(name, bytes.len()));
     }
     match std::str::from_utf8(bytes) {
-        Ok(text) => parse_str(name, text, format),
+        Ok(text) => parse_str_with(name, text, format, known),
         Err(e) => {
             let good = e.valid_up_to();
             // Show what can be shown: the text up to the bad byte.
@@ -163,6 +213,29 @@ pub fn parse_bytes(name: &str, bytes: &[u8], format: Format) -> Result<Checked, 
 /// assert_eq!((d.line, d.column), (Some(6), Some(22)));
 /// ```
 pub fn parse_str(name: &str, text: &str, format: Format) -> Result<Checked, SpecErrors> {
+    parse_str_with(name, text, format, known::builtin_ref())
+}
+
+/// Checks a spec from text in memory, accepting the stacks and
+/// integrations in `known`; see [`parse_str`] and [`Known`].
+///
+/// ```
+/// use blueprint_core::spec::{parse_str_with, Format, Known};
+/// let text = "spec_version: 1\nproduct: { name: t1 }\nstack: pyhton-fastapi\nentities: { Task: { fields: { title: string } } }\n";
+/// let err = parse_str_with("t.yaml", text, Format::Yaml, &Known::builtin()).unwrap_err();
+/// assert_eq!(err.diagnostics[0].code.as_str(), "E631");
+/// assert_eq!(err.diagnostics[0].hint.as_deref(), Some("did you mean `python-fastapi`?"));
+/// ```
+///
+/// # Errors
+///
+/// As [`parse_str`].
+pub fn parse_str_with(
+    name: &str,
+    text: &str,
+    format: Format,
+    known: &Known,
+) -> Result<Checked, SpecErrors> {
     let source = Source::new(name, text);
     let fail = |diags: Vec<Diagnostic>, source: Source| {
         let mut diagnostics: Vec<Diagnostic> = diags
@@ -185,7 +258,7 @@ pub fn parse_str(name: &str, text: &str, format: Format) -> Result<Checked, Spec
     };
     let decoded = decode::decode(&root);
     let mut diags = decoded.diagnostics;
-    diags.extend(validate::validate(&decoded.spec, &decoded.map));
+    diags.extend(validate::validate(&decoded.spec, &decoded.map, known));
     if diags.iter().any(Diagnostic::is_error) {
         return Err(fail(diags, source));
     }
@@ -218,7 +291,22 @@ pub fn parse_str(name: &str, text: &str, format: Format) -> Result<Checked, Spec
 /// assert_eq!(validate(&spec)[0].code.as_str(), "E200");
 /// ```
 pub fn validate(spec: &Spec) -> Vec<Diagnostic> {
-    let mut diags = validate::validate(spec, &SourceMap::default());
+    validate_with(spec, known::builtin_ref())
+}
+
+/// Checks a spec built in code, accepting the stacks and integrations in
+/// `known`; see [`validate`].
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// use blueprint_core::spec::{validate, validate_with, Known};
+/// let mut spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+/// spec.stack = "acme-catalog".into();
+/// assert_eq!(validate(&spec)[0].code.as_str(), "E631");
+/// assert!(validate_with(&spec, &Known::builtin().with_stack("acme-catalog")).is_empty());
+/// ```
+pub fn validate_with(spec: &Spec, known: &Known) -> Vec<Diagnostic> {
+    let mut diags = validate::validate(spec, &SourceMap::default(), known);
     for d in &mut diags {
         if d.file.is_empty() {
             d.file = "<spec built in code>".to_string();

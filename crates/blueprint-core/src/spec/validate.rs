@@ -5,8 +5,8 @@
 //! Each check reports through [`Checks::report`], which places the problem
 //! at the span the [`SourceMap`] recorded, when there is one.
 
+use super::known::Known;
 use super::model::*;
-use super::vendors::vendor;
 use crate::diag::{Code, Diagnostic};
 use crate::naming::{self, did_you_mean, suggest};
 use crate::reserved::{reserved_in, Language};
@@ -14,10 +14,12 @@ use crate::source::{Path, SourceMap};
 use crate::syntax::{shorten, Spanned};
 use std::collections::HashMap;
 
-/// Checks a spec; returns every problem found, errors and warnings.
-pub(crate) fn validate(spec: &Spec, map: &SourceMap) -> Vec<Diagnostic> {
+/// Checks a spec against what is known; returns every problem found,
+/// errors and warnings.
+pub(crate) fn validate(spec: &Spec, map: &SourceMap, known: &Known) -> Vec<Diagnostic> {
     let mut c = Checks {
         map,
+        known,
         out: Vec::new(),
     };
     c.product(spec);
@@ -30,6 +32,7 @@ pub(crate) fn validate(spec: &Spec, map: &SourceMap) -> Vec<Diagnostic> {
 
 struct Checks<'m> {
     map: &'m SourceMap,
+    known: &'m Known,
     out: Vec<Diagnostic>,
 }
 
@@ -94,6 +97,24 @@ impl Checks<'_> {
                             DEFAULT_DATABASE
                         }
                     )),
+                    At::Value(p(&[key])),
+                );
+            } else if key == "stack" && !self.known.has_stack(value) {
+                let ids: Vec<&str> = self.known.stack_ids().collect();
+                let hint = did_you_mean(value, ids.iter().copied(), || {
+                    if ids.is_empty() {
+                        "no stack is registered; register one with the engine that checks the spec"
+                            .to_string()
+                    } else {
+                        format!("the stacks archgen knows are: {}", ids.join(", "))
+                    }
+                });
+                self.report(
+                    Diagnostic::error(
+                        Code::UnknownStack,
+                        format!("archgen has no stack `{}`", shorten(value)),
+                    )
+                    .with_hint(hint),
                     At::Value(p(&[key])),
                 );
             }
@@ -543,8 +564,8 @@ impl Checks<'_> {
     fn integrations(&mut self, spec: &Spec) {
         for (id, options) in &spec.integrations {
             let path = p(&["integrations", id]);
-            let Some(info) = vendor(id) else {
-                let ids: Vec<&str> = super::vendors::VENDORS.iter().map(|v| v.id).collect();
+            let Some(info) = self.known.vendor(id) else {
+                let ids: Vec<&str> = self.known.vendors().map(|v| v.id).collect();
                 let hint = did_you_mean(id, ids.iter().copied(), || {
                     format!("the integrations archgen knows are: {}", ids.join(", "))
                 });

@@ -45,7 +45,7 @@ impl OptionKind {
 }
 
 /// One integration archgen knows.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct VendorInfo {
     /// The id used in specs.
     pub id: &'static str,

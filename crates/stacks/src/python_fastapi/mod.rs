@@ -57,10 +57,10 @@ macro_rules! templates {
     ($($name:literal),* $(,)?) => {
         /// Every template of the stack, embedded.
         pub const TEMPLATES: &[Template] = &[
-            $(Template {
-                name: concat!("python-fastapi/", $name),
-                source: include_str!(concat!("../../templates/python-fastapi/", $name, ".hbs")),
-            }),*
+            $(Template::embedded(
+                concat!("python-fastapi/", $name),
+                include_str!(concat!("../../templates/python-fastapi/", $name, ".hbs")),
+            )),*
         ];
     };
 }

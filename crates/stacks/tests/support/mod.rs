@@ -33,7 +33,7 @@ pub fn render(stack: &dyn Stack, files: &[PlannedFile]) -> Vec<(String, String, 
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);
     for t in stack.templates() {
-        hb.register_template_string(t.name, t.source)
+        hb.register_template_string(&t.name, t.source.as_ref())
             .unwrap_or_else(|e| panic!("template {} does not parse: {e}", t.name));
     }
     files
