@@ -1,6 +1,44 @@
-//! Helpers shared by archgen's workspace-level tests.
+//! Helpers shared by archgen's workspace-level tests: where things are, the
+//! golden trees ([`golden`]), the switch for slow tests
+//! ([`skip_slow_tests`]), and the throwaway PostgreSQL.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
+
+pub mod golden;
+
+/// The environment variable that turns the slow tests on: set it to `1`
+/// (`scripts/test` does) to run the tests that install generated projects,
+/// start PostgreSQL or servers, or run the quality gate.
+pub const SLOW_TESTS_VAR: &str = "ARCHGEN_SLOW_TESTS";
+
+/// Whether to skip a slow test: true unless `ARCHGEN_SLOW_TESTS=1`. A
+/// skipped test prints one line saying so and how to run it, written
+/// past the test harness's output capture so that it shows, and returns
+/// early:
+///
+/// ```
+/// if archgen_tests::skip_slow_tests() {
+///     return;
+/// }
+/// ```
+///
+/// Everyday `cargo test --workspace` stays fast; `scripts/test` runs
+/// everything.
+pub fn skip_slow_tests() -> bool {
+    let run = std::env::var(SLOW_TESTS_VAR).is_ok_and(|v| v == "1");
+    if !run {
+        let thread = std::thread::current();
+        let test = thread.name().unwrap_or("a slow test");
+        let line = format!(
+            "skipped slow test {test}: run it with {SLOW_TESTS_VAR}=1 (scripts/test sets it)\n"
+        );
+        // libtest captures `eprintln!`; a direct write to stderr shows, in
+        // one piece.
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+    !run
+}
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
@@ -24,13 +62,6 @@ pub fn example_specs() -> Vec<PathBuf> {
         .collect();
     v.sort();
     v
-}
-
-/// The shared reference data (`../shared/standards` beside the checkout),
-/// when present.
-pub fn standards_dir() -> Option<PathBuf> {
-    let dir = workspace_root().parent()?.join("shared").join("standards");
-    dir.is_dir().then_some(dir)
 }
 
 /// A synthetic spec of `n` entities, the shape the benchmarks use: each
@@ -60,43 +91,24 @@ pub fn synthetic_spec(n: usize) -> String {
     s
 }
 
-/// Whether the slow tests (those that install and run generated projects)
-/// run: only with `ARCHGEN_SLOW_TESTS=1`. When not, prints a line saying the
-/// test was skipped and how to run it, and the test returns early.
-///
-/// ```
-/// if !archgen_tests::slow_tests_enabled() {
-///     return;
-/// }
-/// ```
-pub fn slow_tests_enabled() -> bool {
-    let on = std::env::var("ARCHGEN_SLOW_TESTS").is_ok_and(|v| v == "1");
-    if !on {
-        let test = std::thread::current()
-            .name()
-            .unwrap_or("this test")
-            .to_string();
-        println!("skipped {test}: a slow test; set ARCHGEN_SLOW_TESTS=1 to run it");
-    }
-    on
-}
-
 /// Starts the repository's throwaway PostgreSQL cluster (`scripts/pg-start`,
 /// idempotent) and returns its URL, for tests of generated backends.
 ///
 /// # Panics
 ///
-/// When PostgreSQL is not installed (run `scripts/setup`) or the cluster
-/// does not start; the message says why.
+/// When `scripts/pg-start` cannot run, PostgreSQL's server tools are not
+/// installed (run `scripts/setup`) or the cluster does not start; the
+/// message names which.
 ///
 /// ```no_run
 /// let url = archgen_tests::pg_cluster_url();
 /// assert!(url.starts_with("postgresql://"));
 /// ```
 pub fn pg_cluster_url() -> String {
-    let out = std::process::Command::new(workspace_root().join("scripts/pg-start"))
+    let script = workspace_root().join("scripts/pg-start");
+    let out = std::process::Command::new(&script)
         .output()
-        .expect("scripts/pg-start runs");
+        .unwrap_or_else(|e| panic!("{} cannot be run: {e}", script.display()));
     assert!(
         out.status.success(),
         "scripts/pg-start failed: {}",

@@ -4,6 +4,8 @@
 //! with its vendored GitHub-workflow and compose schemas, actionlint, and
 //! kubernetes-validate (Kubernetes schemas bundled, strict mode). Each
 //! validator is also shown a broken file, to prove it would fail.
+//!
+//! Slow: runs only with `ARCHGEN_SLOW_TESTS=1` (`scripts/test` sets it).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -217,6 +219,9 @@ fn validate_project(dir: &Path) {
 
 #[test]
 fn example_projects_have_valid_deployment_files() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     for name in ["clinic", "tasks"] {
         let dir = tempfile::tempdir().expect("a temporary directory");
         render(
@@ -229,6 +234,9 @@ fn example_projects_have_valid_deployment_files() {
 
 #[test]
 fn the_validators_reject_broken_files() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let dir = tempfile::tempdir().expect("a temporary directory");
     let file = dir.path().join("Dockerfile");
     must_fail(

@@ -1,9 +1,13 @@
-//! End to end: every example spec, `tests/specs/good/rich.yaml` and
-//! `tests/specs/good/every-type.yaml` rendered
-//! by the python-fastapi stack into `target/e2e/<name>`, then installed,
+//! End to end: the golden trees (`tests/golden/<name>`, the generated
+//! python-fastapi projects of the example specs, `tests/specs/good/rich.yaml`
+//! and `tests/specs/good/every-type.yaml`), each first checked to equal
+//! fresh generation, copied into `target/e2e/<name>`, then installed,
 //! migrated, linted and tested against a fresh database on the throwaway
 //! PostgreSQL of `scripts/pg-start`; then the tasks project is served with
-//! `make run` and called from outside with a cookie-keeping client.
+//! `make run` and called from outside with a cookie-keeping client. So the
+//! goldens are the tested projects.
+//!
+//! Slow: runs only with `ARCHGEN_SLOW_TESTS=1` (`scripts/test` sets it).
 //!
 //! The clinic project runs against a throwaway `redis-server` (when one is
 //! installed; `scripts/setup` installs it), so its rate limits count in
@@ -40,7 +44,7 @@ fn fresh_database(cluster: &str, name: &str) -> String {
         let out = Command::new("psql")
             .args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql])
             .output()
-            .expect("psql runs");
+            .unwrap_or_else(|e| panic!("psql cannot be run ({e}): install PostgreSQL's client tools (scripts/setup does)"));
         assert!(
             out.status.success(),
             "{sql}: {}",
@@ -51,21 +55,16 @@ fn fresh_database(cluster: &str, name: &str) -> String {
     format!("{base}/{name}")
 }
 
-/// Generates a spec into `target/e2e/<name>` the way `archgen generate`
-/// does: the engine with the built-in stacks and document emitters, and the
-/// writer (which leaves unchanged files alone, so a kept `.venv` stays
-/// valid).
-fn render(name: &str, spec: &Path) -> PathBuf {
-    let spec = blueprint_core::spec::parse_file(spec)
-        .unwrap_or_else(|e| panic!("{}: {e}", spec.display()))
-        .spec;
-    let engine = render::Engine::with_builtins();
-    let options = render::Options::new().with_stack("python-fastapi");
-    let generated = render::generate(&spec, &engine, &options).expect("the project renders");
+/// Copies the golden tree of `name` into `target/e2e/<name>` with the
+/// writer `archgen generate` uses (which leaves unchanged files alone, so a
+/// kept `.venv` stays valid), after checking that the golden equals fresh
+/// generation of its spec.
+fn install_golden(name: &str, spec: &Path) -> PathBuf {
+    let (tree, spec_hash) = archgen_tests::golden::checked(name, spec);
     let dir = root().join("target/e2e").join(name);
+    let options = render::Options::new();
     let write = render::write::WriteOptions::for_render(&options).with_force(true);
-    render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
-        .expect("the project is written");
+    render::write::write_tree(&tree, &dir, &spec_hash, &write).expect("the project is written");
     dir
 }
 
@@ -90,7 +89,7 @@ fn make(dir: &Path, database_url: &str, redis_url: Option<&str>, targets: &[&str
             .env("ENCRYPTION_KEYS", E2E_ENCRYPTION_KEY)
             .env("COOKIE_SECURE", "false")
             .output()
-            .expect("make runs");
+            .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
         let text = format!(
             "{}{}",
             String::from_utf8_lossy(&out.stdout),
@@ -115,7 +114,7 @@ fn run_project(name: &str, spec: &Path) -> (PathBuf, String) {
 }
 
 fn run_project_with(name: &str, spec: &Path, redis_url: Option<&str>) -> (PathBuf, String) {
-    let dir = render(name, spec);
+    let dir = install_golden(name, spec);
     let url = fresh_database(
         &archgen_tests::pg_cluster_url(),
         &format!("e2e_{}", name.replace('-', "_")),
@@ -165,6 +164,9 @@ impl Redis {
 
 #[test]
 fn clinic_installs_migrates_lints_and_passes_its_tests() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let redis = Redis::start();
     run_project_with(
@@ -180,12 +182,18 @@ fn clinic_installs_migrates_lints_and_passes_its_tests() {
 
 #[test]
 fn rich_installs_migrates_lints_and_passes_its_tests() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     run_project("rich", &root().join("tests/specs/good/rich.yaml"));
 }
 
 #[test]
 fn every_type_installs_migrates_lints_and_passes_its_tests() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     run_project(
         "every-type",
@@ -298,6 +306,9 @@ impl Client {
 
 #[test]
 fn tasks_project_passes_and_serves_from_outside() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (dir, url) = run_project("tasks", &root().join("examples/specs/tasks.yaml"));
 
@@ -311,7 +322,7 @@ fn tasks_project_passes_and_serves_from_outside() {
         .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .output()
-        .expect("make user runs");
+        .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
     assert!(
         out.status.success(),
         "make user: {}",
@@ -331,7 +342,7 @@ fn tasks_project_passes_and_serves_from_outside() {
         .stderr(Stdio::null())
         .process_group(0)
         .spawn()
-        .expect("make run starts");
+        .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
     let _server = ServerGroup(Server(server));
     let base = format!("http://127.0.0.1:{port}");
     let mut client = Client::new(&base);
@@ -418,7 +429,7 @@ fn tasks_project_passes_and_serves_from_outside() {
         .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .output()
-        .expect("make retention runs");
+        .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
     assert!(
         out.status.success(),
         "make retention: {}",

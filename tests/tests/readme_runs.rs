@@ -82,7 +82,7 @@ fn tail(path: &Path) -> String {
 
 #[test]
 fn the_readme_run_block_brings_up_the_app() {
-    if !archgen_tests::slow_tests_enabled() {
+    if archgen_tests::skip_slow_tests() {
         return;
     }
     let root = archgen_tests::workspace_root().join("target/readme-runs");

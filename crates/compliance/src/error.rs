@@ -11,7 +11,7 @@ pub enum Error {
     #[error("the control catalog has {} problem(s): {}", .0.len(), .0.join("; "))]
     CatalogInvalid(Vec<String>),
     /// The framework reference data could not be read.
-    #[error("the framework reference data is not valid: {0}; restore data/frameworks.yaml from shared/standards")]
+    #[error("the framework reference data is not valid: {0}; fix it (the embedded file is crates/compliance/data/frameworks.yaml; standards/SOURCE.md says where its identifiers come from)")]
     Frameworks(String),
     /// The blueprint already has an element of another kind under an id
     /// weaving needs.

@@ -1,8 +1,10 @@
 //! The framework reference data: which clause ids exist, and the numbers
 //! some of them fix.
 //!
-//! The data is `data/frameworks.yaml`, a copy of archgen's
-//! `shared/standards/compliance/frameworks.yaml`, embedded in the crate.
+//! The data is `data/frameworks.yaml`, embedded in the crate: the
+//! project's one copy of its verified list of compliance identifiers
+//! (`standards/SOURCE.md` at the repository root says how each list was
+//! verified).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -12,7 +14,7 @@ use saphyr::{LoadableYamlNode, Scalar, Yaml};
 
 use crate::Error;
 
-/// The embedded copy of `frameworks.yaml`.
+/// The embedded `frameworks.yaml`.
 pub const FRAMEWORKS_YAML: &str = include_str!("../data/frameworks.yaml");
 
 /// The keys of the frameworks a control may cite: the five a spec may

@@ -1,4 +1,6 @@
-//! The control catalog against the framework reference data.
+//! The control catalog against the framework reference data
+//! (`data/frameworks.yaml`, the one copy in the repository, embedded as
+//! `FRAMEWORKS_YAML`).
 
 use std::collections::BTreeSet;
 
@@ -6,26 +8,9 @@ use compliance::catalog::{AppliesUnder, Capability, Condition, CONTROLS_TOML};
 use compliance::frameworks::{FRAMEWORKS_YAML, FRAMEWORK_KEYS};
 use compliance::{Catalog, Error, FrameworkRefs};
 
-fn shared_frameworks_yaml() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/standards/compliance/frameworks.yaml"
-    );
-    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"))
-}
-
-#[test]
-fn embedded_frameworks_yaml_equals_the_shared_file() {
-    assert_eq!(
-        FRAMEWORKS_YAML,
-        shared_frameworks_yaml(),
-        "copy shared/standards/compliance/frameworks.yaml to crates/compliance/data/"
-    );
-}
-
 #[test]
 fn reference_data_has_the_six_frameworks() {
-    let refs = FrameworkRefs::parse(&shared_frameworks_yaml()).unwrap();
+    let refs = FrameworkRefs::parse(FRAMEWORKS_YAML).unwrap();
     let keys: BTreeSet<&str> = refs.keys().collect();
     for k in FRAMEWORK_KEYS {
         assert!(keys.contains(k), "frameworks.yaml lacks {k}");
@@ -39,8 +24,8 @@ fn reference_data_has_the_six_frameworks() {
 }
 
 #[test]
-fn every_cited_clause_exists_in_the_shared_frameworks_yaml() {
-    let refs = FrameworkRefs::parse(&shared_frameworks_yaml()).unwrap();
+fn every_cited_clause_exists_in_frameworks_yaml() {
+    let refs = FrameworkRefs::parse(FRAMEWORKS_YAML).unwrap();
     let catalog = Catalog::builtin();
     let mut cited = 0;
     for c in catalog.controls() {
@@ -64,8 +49,8 @@ fn every_cited_clause_exists_in_the_shared_frameworks_yaml() {
 }
 
 #[test]
-fn catalog_parses_against_the_shared_file_and_agrees_with_its_numbers() {
-    let refs = FrameworkRefs::parse(&shared_frameworks_yaml()).unwrap();
+fn catalog_parses_against_frameworks_yaml_and_agrees_with_its_numbers() {
+    let refs = FrameworkRefs::parse(FRAMEWORKS_YAML).unwrap();
     // Catalog::parse checks every `sources` entry against the params.
     let catalog = Catalog::parse(CONTROLS_TOML, &refs).unwrap();
     assert_eq!(&catalog, Catalog::builtin());

@@ -16,16 +16,6 @@ fn example(name: &str) -> Spec {
     }
 }
 
-fn shared_example(name: &str) -> Spec {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/examples")
-        .join(name);
-    match parse_file(&path) {
-        Ok(checked) => checked.spec,
-        Err(e) => panic!("{}: {e}", path.display()),
-    }
-}
-
 #[test]
 fn parsed_examples_analyze_like_the_built_ones() {
     for (file, built) in [
@@ -47,10 +37,10 @@ fn parsed_examples_analyze_like_the_built_ones() {
 }
 
 #[test]
-fn shared_clinic_gets_gdpr_hipaa_and_pci() {
-    let a = analyze(&shared_example("clinic.yaml"));
+fn clinic_gets_gdpr_hipaa_and_pci() {
+    let a = analyze(&example("clinic.yaml"));
     let ids: Vec<&str> = a.frameworks.iter().map(|f| f.framework.id()).collect();
     assert_eq!(ids, ["gdpr", "hipaa", "pci-dss"]);
-    let shared_tasks = analyze(&shared_example("tasks.yaml"));
-    assert_eq!(shared_tasks.frameworks.len(), 1);
+    let tasks = analyze(&example("tasks.yaml"));
+    assert_eq!(tasks.frameworks.len(), 1);
 }

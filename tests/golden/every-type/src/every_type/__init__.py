@@ -1,0 +1,1 @@
+"""every-type: the backend API."""

@@ -1,0 +1,90 @@
+"""The gadgets endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from every_type.http import RawBody
+from every_type.pagination import ListQuery, list_query
+from every_type.permissions import Actor, require
+from every_type.schemas.gadgets import (
+    GadgetPage,
+    GadgetRead,
+)
+from every_type.security.dependencies import DbSession
+from every_type.services import gadgets as service
+
+router = APIRouter(
+    prefix="/gadgets",
+    tags=["gadgets"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Gadget", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Gadget", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Gadget", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Gadget", "delete")),
+]
+
+
+@router.get("", response_model=GadgetPage)
+def list_gadgets(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> GadgetPage:
+    """Lists gadgets: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=GadgetRead)
+def create_gadget(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> GadgetRead:
+    """Creates a gadget."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=GadgetRead)
+def get_gadget(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> GadgetRead:
+    """One gadget."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=GadgetRead)
+def update_gadget(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> GadgetRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_gadget(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a gadget."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

@@ -1,0 +1,139 @@
+"""Bodies of the gadgets endpoints."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+
+from every_type.schemas.types import HttpUrlText, PhoneNumber
+
+
+class GadgetCreate(BaseModel):
+    """A new Gadget: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner_id: uuid.UUID | None = None
+    opt_string: str | None = Field(None, max_length=255)
+    req_string: str = Field(..., max_length=255)
+    opt_text: str | None = None
+    req_text: str
+    opt_integer: int | None = Field(None, ge=-2147483648, le=2147483647, strict=True)
+    req_integer: int = Field(..., ge=-2147483648, le=2147483647, strict=True)
+    opt_bigint: int | None = Field(
+        None,
+        ge=-9223372036854775808,
+        le=9223372036854775807,
+        strict=True,
+    )
+    req_bigint: int = Field(..., ge=-9223372036854775808, le=9223372036854775807, strict=True)
+    opt_decimal: Decimal | None = Field(None, max_digits=12, decimal_places=2, allow_inf_nan=False)
+    req_decimal: Decimal = Field(..., max_digits=12, decimal_places=2, allow_inf_nan=False)
+    opt_boolean: bool | None = Field(None, strict=True)
+    req_boolean: bool = Field(..., strict=True)
+    opt_date: dt.date | None = Field(None, strict=True)
+    req_date: dt.date = Field(..., strict=True)
+    opt_datetime: AwareDatetime | None = None
+    req_datetime: AwareDatetime
+    opt_uuid: uuid.UUID | None = Field(None, strict=True)
+    req_uuid: uuid.UUID = Field(..., strict=True)
+    opt_email: EmailStr | None = Field(None, max_length=255)
+    req_email: EmailStr = Field(..., max_length=255)
+    opt_url: HttpUrlText | None = Field(None, max_length=255)
+    req_url: HttpUrlText = Field(..., max_length=255)
+    opt_phone: PhoneNumber | None = None
+    req_phone: PhoneNumber
+    opt_json: Any = None
+    req_json: Any
+    kind: Literal["small", "large"]
+
+
+class GadgetUpdate(BaseModel):
+    """A change to a Gadget: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    opt_string: str | None = Field(None, max_length=255)
+    req_string: str | None = Field(None, max_length=255)
+    opt_text: str | None = None
+    req_text: str | None = None
+    opt_integer: int | None = Field(None, ge=-2147483648, le=2147483647, strict=True)
+    req_integer: int | None = Field(None, ge=-2147483648, le=2147483647, strict=True)
+    opt_bigint: int | None = Field(
+        None,
+        ge=-9223372036854775808,
+        le=9223372036854775807,
+        strict=True,
+    )
+    req_bigint: int | None = Field(
+        None,
+        ge=-9223372036854775808,
+        le=9223372036854775807,
+        strict=True,
+    )
+    opt_decimal: Decimal | None = Field(None, max_digits=12, decimal_places=2, allow_inf_nan=False)
+    req_decimal: Decimal | None = Field(None, max_digits=12, decimal_places=2, allow_inf_nan=False)
+    opt_boolean: bool | None = Field(None, strict=True)
+    req_boolean: bool | None = Field(None, strict=True)
+    opt_date: dt.date | None = Field(None, strict=True)
+    req_date: dt.date | None = Field(None, strict=True)
+    opt_datetime: AwareDatetime | None = None
+    req_datetime: AwareDatetime | None = None
+    opt_uuid: uuid.UUID | None = Field(None, strict=True)
+    req_uuid: uuid.UUID | None = Field(None, strict=True)
+    opt_email: EmailStr | None = Field(None, max_length=255)
+    req_email: EmailStr | None = Field(None, max_length=255)
+    opt_url: HttpUrlText | None = Field(None, max_length=255)
+    req_url: HttpUrlText | None = Field(None, max_length=255)
+    opt_phone: PhoneNumber | None = None
+    req_phone: PhoneNumber | None = None
+    opt_json: Any = None
+    req_json: Any = None
+    kind: Literal["small", "large"] | None = None
+
+
+class GadgetRead(BaseModel):
+    """A Gadget as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    owner_id: uuid.UUID
+    opt_string: str | None
+    req_string: str
+    opt_text: str | None
+    req_text: str
+    opt_integer: int | None
+    req_integer: int
+    opt_bigint: int | None
+    req_bigint: int
+    opt_decimal: Decimal | None
+    req_decimal: Decimal
+    opt_boolean: bool | None
+    req_boolean: bool
+    opt_date: dt.date | None
+    req_date: dt.date
+    opt_datetime: dt.datetime | None
+    req_datetime: dt.datetime
+    opt_uuid: uuid.UUID | None
+    req_uuid: uuid.UUID
+    opt_email: str | None
+    req_email: str
+    opt_url: str | None
+    req_url: str
+    opt_phone: str | None
+    req_phone: str
+    opt_json: Any
+    req_json: Any
+    kind: str
+
+
+class GadgetPage(BaseModel):
+    """One page of gadgets."""
+
+    items: list[GadgetRead]
+    next_cursor: str | None

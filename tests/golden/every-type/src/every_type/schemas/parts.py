@@ -1,0 +1,105 @@
+"""Bodies of the parts endpoints."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+
+class PartCreate(BaseModel):
+    """A new Part: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., min_length=2, max_length=30)
+    weight: Decimal | None = Field(
+        None,
+        ge=0.5,
+        le=1000,
+        max_digits=8,
+        decimal_places=3,
+        allow_inf_nan=False,
+    )
+    count: int | None = Field(None, ge=-5, le=5, strict=True)
+    secret_text: str | None = None
+    secret_count: int | None = Field(
+        None,
+        ge=-9223372036854775808,
+        le=9223372036854775807,
+        strict=True,
+    )
+    secret_amount: Decimal | None = Field(None, max_digits=8, decimal_places=2, allow_inf_nan=False)
+    secret_flag: bool | None = Field(None, strict=True)
+    secret_on: dt.date | None = Field(None, strict=True)
+    secret_at: AwareDatetime
+    secret_ref: uuid.UUID | None = Field(None, strict=True)
+    secret_data: Any = None
+    secret_code: str | None = Field(None, max_length=20)
+    gadget_id: uuid.UUID
+    spare_for_id: uuid.UUID | None = None
+
+
+class PartUpdate(BaseModel):
+    """A change to a Part: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, min_length=2, max_length=30)
+    weight: Decimal | None = Field(
+        None,
+        ge=0.5,
+        le=1000,
+        max_digits=8,
+        decimal_places=3,
+        allow_inf_nan=False,
+    )
+    count: int | None = Field(None, ge=-5, le=5, strict=True)
+    secret_text: str | None = None
+    secret_count: int | None = Field(
+        None,
+        ge=-9223372036854775808,
+        le=9223372036854775807,
+        strict=True,
+    )
+    secret_amount: Decimal | None = Field(None, max_digits=8, decimal_places=2, allow_inf_nan=False)
+    secret_flag: bool | None = Field(None, strict=True)
+    secret_on: dt.date | None = Field(None, strict=True)
+    secret_at: AwareDatetime | None = None
+    secret_ref: uuid.UUID | None = Field(None, strict=True)
+    secret_data: Any = None
+    secret_code: str | None = Field(None, max_length=20)
+    gadget_id: uuid.UUID | None = None
+    spare_for_id: uuid.UUID | None = None
+
+
+class PartRead(BaseModel):
+    """A Part as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    name: str
+    weight: Decimal | None
+    count: int | None
+    secret_text: str | None
+    secret_count: int | None
+    secret_amount: Decimal | None
+    secret_flag: bool | None
+    secret_on: dt.date | None
+    secret_at: dt.datetime
+    secret_ref: uuid.UUID | None
+    secret_data: Any
+    secret_code: str | None
+    gadget_id: uuid.UUID
+    spare_for_id: uuid.UUID | None
+
+
+class PartPage(BaseModel):
+    """One page of parts."""
+
+    items: list[PartRead]
+    next_cursor: str | None

@@ -1,0 +1,263 @@
+"""Gadgets: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from every_type import audit
+from every_type.models import (
+    Gadget,
+)
+from every_type.pagination import Column, ListQuery, column, paginate
+from every_type.permissions import Actor, scope_of
+from every_type.problems import (
+    forbidden,
+    not_found,
+)
+from every_type.schemas.gadgets import (
+    GadgetCreate,
+    GadgetPage,
+    GadgetRead,
+    GadgetUpdate,
+)
+from every_type.services.common import (
+    changed_fields,
+    check_owner,
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Gadget"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Gadget.created_at, "datetime"),
+    "updated_at": column(Gadget.updated_at, "datetime"),
+    "opt_string": column(Gadget.opt_string, "text"),
+    "req_string": column(Gadget.req_string, "text"),
+    "opt_text": column(Gadget.opt_text, "text"),
+    "req_text": column(Gadget.req_text, "text"),
+    "opt_integer": column(Gadget.opt_integer, "integer"),
+    "req_integer": column(Gadget.req_integer, "integer"),
+    "opt_bigint": column(Gadget.opt_bigint, "integer"),
+    "req_bigint": column(Gadget.req_bigint, "integer"),
+    "opt_decimal": column(Gadget.opt_decimal, "decimal"),
+    "req_decimal": column(Gadget.req_decimal, "decimal"),
+    "opt_boolean": column(Gadget.opt_boolean, "boolean"),
+    "req_boolean": column(Gadget.req_boolean, "boolean"),
+    "opt_date": column(Gadget.opt_date, "date"),
+    "req_date": column(Gadget.req_date, "date"),
+    "opt_datetime": column(Gadget.opt_datetime, "datetime"),
+    "req_datetime": column(Gadget.req_datetime, "datetime"),
+    "opt_uuid": column(Gadget.opt_uuid, "uuid"),
+    "req_uuid": column(Gadget.req_uuid, "uuid"),
+    "opt_email": column(Gadget.opt_email, "text"),
+    "req_email": column(Gadget.req_email, "text"),
+    "opt_url": column(Gadget.opt_url, "text"),
+    "req_url": column(Gadget.req_url, "text"),
+    "opt_phone": column(Gadget.opt_phone, "text"),
+    "req_phone": column(Gadget.req_phone, "text"),
+    "kind": column(Gadget.kind, "text"),
+}
+FILTERS: dict[str, Column] = {
+    "opt_string": column(Gadget.opt_string, "text"),
+    "req_string": column(Gadget.req_string, "text"),
+    "opt_text": column(Gadget.opt_text, "text"),
+    "req_text": column(Gadget.req_text, "text"),
+    "opt_integer": column(Gadget.opt_integer, "integer"),
+    "req_integer": column(Gadget.req_integer, "integer"),
+    "opt_bigint": column(Gadget.opt_bigint, "integer"),
+    "req_bigint": column(Gadget.req_bigint, "integer"),
+    "opt_decimal": column(Gadget.opt_decimal, "decimal"),
+    "req_decimal": column(Gadget.req_decimal, "decimal"),
+    "opt_boolean": column(Gadget.opt_boolean, "boolean"),
+    "req_boolean": column(Gadget.req_boolean, "boolean"),
+    "opt_date": column(Gadget.opt_date, "date"),
+    "req_date": column(Gadget.req_date, "date"),
+    "opt_datetime": column(Gadget.opt_datetime, "datetime"),
+    "req_datetime": column(Gadget.req_datetime, "datetime"),
+    "opt_uuid": column(Gadget.opt_uuid, "uuid"),
+    "req_uuid": column(Gadget.req_uuid, "uuid"),
+    "opt_email": column(Gadget.opt_email, "text"),
+    "req_email": column(Gadget.req_email, "text"),
+    "opt_url": column(Gadget.opt_url, "text"),
+    "req_url": column(Gadget.req_url, "text"),
+    "opt_phone": column(Gadget.opt_phone, "text"),
+    "req_phone": column(Gadget.req_phone, "text"),
+    "kind": column(Gadget.kind, "text"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "req_string": "req_string",
+    "req_text": "req_text",
+    "req_integer": "req_integer",
+    "req_bigint": "req_bigint",
+    "req_decimal": "req_decimal",
+    "req_boolean": "req_boolean",
+    "req_date": "req_date",
+    "req_datetime": "req_datetime",
+    "req_uuid": "req_uuid",
+    "req_email": "req_email",
+    "req_url": "req_url",
+    "req_phone": "req_phone",
+    "req_json": "req_json",
+    "kind": "kind",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Gadget]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Gadget),
+        scope,
+        Gadget.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Gadget:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Gadget.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Gadget],
+) -> list[GadgetRead]:
+    """Rows as the API returns them."""
+    return [
+        GadgetRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "opt_string": row.opt_string,
+                "req_string": row.req_string,
+                "opt_text": row.opt_text,
+                "req_text": row.req_text,
+                "opt_integer": row.opt_integer,
+                "req_integer": row.req_integer,
+                "opt_bigint": row.opt_bigint,
+                "req_bigint": row.req_bigint,
+                "opt_decimal": row.opt_decimal,
+                "req_decimal": row.req_decimal,
+                "opt_boolean": row.opt_boolean,
+                "req_boolean": row.req_boolean,
+                "opt_date": row.opt_date,
+                "req_date": row.req_date,
+                "opt_datetime": row.opt_datetime,
+                "req_datetime": row.req_datetime,
+                "opt_uuid": row.opt_uuid,
+                "req_uuid": row.req_uuid,
+                "opt_email": row.opt_email,
+                "req_email": row.req_email,
+                "opt_url": row.opt_url,
+                "req_url": row.req_url,
+                "opt_phone": row.opt_phone,
+                "req_phone": row.req_phone,
+                "opt_json": row.opt_json,
+                "req_json": row.req_json,
+                "kind": row.kind,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> GadgetPage:
+    """One page of the gadgets the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Gadget.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return GadgetPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> GadgetRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Gadget.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> GadgetRead:
+    """Adds a row from a request body."""
+    payload = parse_body(GadgetCreate, body)
+    values = payload.model_dump(exclude={"owner_id"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    row = Gadget(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> GadgetRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(GadgetUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[GadgetRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Gadget
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

@@ -1,0 +1,203 @@
+"""Parts: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from every_type import audit
+from every_type.models import (
+    Gadget,
+    Part,
+)
+from every_type.pagination import Column, ListQuery, column, paginate
+from every_type.permissions import Actor, scope_of
+from every_type.problems import (
+    not_found,
+)
+from every_type.schemas.parts import (
+    PartCreate,
+    PartPage,
+    PartRead,
+    PartUpdate,
+)
+from every_type.services.common import (
+    changed_fields,
+    check_links,
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Part"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Part.created_at, "datetime"),
+    "updated_at": column(Part.updated_at, "datetime"),
+    "name": column(Part.name, "text"),
+    "weight": column(Part.weight, "decimal"),
+    "count": column(Part.count, "integer"),
+}
+FILTERS: dict[str, Column] = {
+    "name": column(Part.name, "text"),
+    "weight": column(Part.weight, "decimal"),
+    "count": column(Part.count, "integer"),
+    "gadget_id": column(Part.gadget_id, "uuid"),
+    "spare_for_id": column(Part.spare_for_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {
+    "uq_parts_secret_code": "secret_code",
+}
+NOT_NULL: dict[str, str] = {
+    "name": "name",
+    "secret_at": "secret_at",
+    "gadget_id": "gadget_id",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Part]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Part),
+        scope,
+        None,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Part:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Part.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Part],
+) -> list[PartRead]:
+    """Rows as the API returns them."""
+    return [
+        PartRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "name": row.name,
+                "weight": row.weight,
+                "count": row.count,
+                "secret_text": row.secret_text,
+                "secret_count": row.secret_count,
+                "secret_amount": row.secret_amount,
+                "secret_flag": row.secret_flag,
+                "secret_on": row.secret_on,
+                "secret_at": row.secret_at,
+                "secret_ref": row.secret_ref,
+                "secret_data": row.secret_data,
+                "secret_code": row.secret_code,
+                "gadget_id": row.gadget_id,
+                "spare_for_id": row.spare_for_id,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> PartPage:
+    """One page of the parts the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Part.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return PartPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> PartRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Part.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> PartRead:
+    """Adds a row from a request body."""
+    payload = parse_body(PartCreate, body)
+    values = payload.model_dump()
+    check_links(
+        db,
+        actor,
+        [
+            ("gadget_id", "Gadget", Gadget, [payload.gadget_id]),
+            ("spare_for_id", "Gadget", Gadget, [payload.spare_for_id]),
+        ],
+    )
+    row = Part(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> PartRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(PartUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("gadget_id", "Gadget", Gadget, [payload.gadget_id]),
+            ("spare_for_id", "Gadget", Gadget, [payload.spare_for_id]),
+        ],
+    )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)

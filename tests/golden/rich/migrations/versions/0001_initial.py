@@ -1,0 +1,417 @@
+"""Create the whole schema: accounts, sessions, login attempts, the audit log, every entity.
+
+Revision ID: 0001
+Revises:
+Create Date: 2025-01-01 00:00:00
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0001"
+down_revision: str | None = None
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _record_columns() -> list[sa.Column[Any]]:
+    return [
+        sa.Column("id", sa.Uuid(), primary_key=True),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+    ]
+
+
+# The audit log is append-only, enforced by the database: the trigger below
+# refuses UPDATE and DELETE of any row and TRUNCATE of the table, whoever
+# asks. The one exception is the retention purge (`make retention`): a
+# DELETE passes only when the transaction has set
+# `archgen.audit_purge = 'on'` (transaction-local, like SET LOCAL, so it
+# ends with the transaction) AND the row is older than the audit retention. Any session can set that
+# flag, so it is not a secret; what guards the log is the age check: nothing
+# younger than the retention can be deleted, so recent evidence cannot be
+# erased through the app's connection. Without an audit retention there is
+# no exception at all. Limits, stated plainly: a role that owns the table
+# (or a superuser) can still drop or disable the trigger; production should
+# run the app under a role that does not own the tables (migrations under
+# the owner), which the trigger then binds completely.
+AUDIT_GUARD = """
+CREATE FUNCTION audit_events_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('archgen.audit_purge', true) = 'on' THEN
+        IF OLD.at < now() - make_interval(days => 366) THEN
+            RETURN OLD;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$
+"""
+
+
+def _create_audit_events() -> None:
+    op.create_table(
+        "audit_events",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column(
+            "at",
+            sa.DateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
+        sa.Column("actor_id", sa.Uuid(), nullable=True),
+        sa.Column("actor_role", sa.String(64), nullable=True),
+        sa.Column("action", sa.String(32), nullable=False),
+        sa.Column("entity", sa.String(128), nullable=True),
+        sa.Column("entity_id", sa.String(64), nullable=True),
+        sa.Column("fields", postgresql.JSONB(), nullable=True),
+        sa.Column("request_id", sa.String(128), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_audit_events"),
+        sa.UniqueConstraint("seq", name="uq_audit_events_seq"),
+    )
+    op.create_index("ix_audit_events_actor_id", "audit_events", ["actor_id"])
+    op.execute(AUDIT_GUARD)
+    op.execute(
+        "CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events"
+        " FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+    )
+    op.execute(
+        "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events"
+        " FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"
+    )
+
+
+def upgrade() -> None:
+    op.create_table(
+        "auth_users",
+        *_record_columns(),
+        sa.Column("email", sa.String(255), nullable=False),
+        sa.Column("password_hash", sa.String(255), nullable=False),
+        sa.Column("role", sa.String(64), nullable=False),
+        sa.UniqueConstraint("email", name="uq_auth_users_email"),
+    )
+    op.create_table(
+        "auth_sessions",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("csrf_token", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_auth_sessions"),
+        sa.UniqueConstraint("token_hash", name="uq_auth_sessions_token_hash"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["auth_users.id"],
+            name="fk_auth_sessions_user_id_auth_users",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_auth_sessions_user_id", "auth_sessions", ["user_id"])
+    op.create_table(
+        "auth_login_attempts",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
+    )
+    op.create_index("ix_auth_login_attempts_email_key", "auth_login_attempts", ["email_key"])
+    _create_audit_events()
+    op.create_table(
+        "auth_rate_limits",
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("hits", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", "window_start", name="pk_auth_rate_limits"),
+    )
+    op.create_index("ix_auth_rate_limits_window_start", "auth_rate_limits", ["window_start"])
+    op.create_table(
+        "categories",
+        *_record_columns(),
+        sa.Column("name", sa.String(80), nullable=False),
+        sa.Column("order", sa.Integer(), nullable=False),
+        sa.Column("type", sa.String(8), nullable=False),
+        sa.Column("parent_id", sa.Uuid(), nullable=True),
+        sa.UniqueConstraint(
+            "name",
+            name="uq_categories_name",
+        ),
+    )
+    op.create_index(
+        "ix_categories_parent_id",
+        "categories",
+        ["parent_id"],
+    )
+    op.create_table(
+        "products",
+        *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("title", sa.String(120), nullable=False),
+        sa.Column("class", sa.String(20), nullable=True),
+        sa.Column("sku", sa.String(255), nullable=False),
+        sa.Column("price", sa.Numeric(10, 2), nullable=False),
+        sa.Column("stock", sa.BigInteger(), nullable=True),
+        sa.Column("homepage", sa.String(255), nullable=True),
+        sa.Column("support_phone", sa.String(16), nullable=True),
+        sa.Column("released_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("available", sa.Boolean(), nullable=False),
+        sa.Column("external_ref", sa.Uuid(), nullable=True),
+        sa.Column("attributes", postgresql.JSONB(), nullable=True),
+        sa.Column("category_id", sa.Uuid(), nullable=False),
+        sa.UniqueConstraint(
+            "sku",
+            name="uq_products_sku",
+        ),
+    )
+    op.create_index(
+        "ix_products_owner_id",
+        "products",
+        ["owner_id"],
+    )
+    op.create_index(
+        "ix_products_class",
+        "products",
+        ["class"],
+    )
+    op.create_index(
+        "ix_products_category_id",
+        "products",
+        ["category_id"],
+    )
+    op.create_table(
+        "wish_lists",
+        *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("label", sa.String(60), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=True),
+        sa.Column("gift_email", sa.Text(), nullable=True),
+        sa.Column("gift_email_bidx", sa.String(64), nullable=True),
+        sa.UniqueConstraint(
+            "gift_email_bidx",
+            name="uq_wish_lists_gift_email",
+        ),
+    )
+    op.create_index(
+        "ix_wish_lists_owner_id",
+        "wish_lists",
+        ["owner_id"],
+    )
+    op.create_table(
+        "reviews",
+        *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=False),
+        sa.Column("body", sa.Text(), nullable=True),
+        sa.Column("visited_on", sa.Date(), nullable=True),
+        sa.Column("product_id", sa.Uuid(), nullable=False),
+        sa.Column("wish_list_id", sa.Uuid(), nullable=True),
+        sa.UniqueConstraint(
+            "wish_list_id",
+            name="uq_reviews_wish_list_id",
+        ),
+    )
+    op.create_index(
+        "ix_reviews_owner_id",
+        "reviews",
+        ["owner_id"],
+    )
+    op.create_index(
+        "ix_reviews_product_id",
+        "reviews",
+        ["product_id"],
+    )
+    op.create_table(
+        "promotions",
+        *_record_columns(),
+        sa.Column("headline", sa.String(80), nullable=False),
+        sa.Column("product_id", sa.Uuid(), nullable=False),
+    )
+    op.create_index(
+        "ix_promotions_product_id",
+        "promotions",
+        ["product_id"],
+    )
+    op.create_table(
+        "product_related",
+        sa.Column("source_id", sa.Uuid(), nullable=False),
+        sa.Column("target_id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("source_id", "target_id", name="pk_product_related"),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["products.id"],
+            name="fk_product_related_source_id",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_id"],
+            ["products.id"],
+            name="fk_product_related_target_id",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index(
+        "ix_product_related_target_id",
+        "product_related",
+        ["target_id"],
+    )
+    op.create_table(
+        "wish_list_products",
+        sa.Column("source_id", sa.Uuid(), nullable=False),
+        sa.Column("target_id", sa.Uuid(), nullable=False),
+        sa.PrimaryKeyConstraint("source_id", "target_id", name="pk_wish_list_products"),
+        sa.ForeignKeyConstraint(
+            ["source_id"],
+            ["wish_lists.id"],
+            name="fk_wish_list_products_source_id",
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["target_id"],
+            ["products.id"],
+            name="fk_wish_list_products_target_id",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index(
+        "ix_wish_list_products_target_id",
+        "wish_list_products",
+        ["target_id"],
+    )
+    op.create_foreign_key(
+        "fk_categories_parent_id_categories",
+        "categories",
+        "categories",
+        ["parent_id"],
+        ["id"],
+        ondelete="SET NULL",
+    )
+    op.create_foreign_key(
+        "fk_products_owner_id_auth_users",
+        "products",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_products_category_id_categories",
+        "products",
+        "categories",
+        ["category_id"],
+        ["id"],
+        ondelete="RESTRICT",
+    )
+    op.create_foreign_key(
+        "fk_wish_lists_owner_id_auth_users",
+        "wish_lists",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_reviews_owner_id_auth_users",
+        "reviews",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_reviews_product_id_products",
+        "reviews",
+        "products",
+        ["product_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_reviews_wish_list_id_wish_lists",
+        "reviews",
+        "wish_lists",
+        ["wish_list_id"],
+        ["id"],
+        ondelete="SET NULL",
+    )
+    op.create_foreign_key(
+        "fk_promotions_product_id_products",
+        "promotions",
+        "products",
+        ["product_id"],
+        ["id"],
+        ondelete="RESTRICT",
+    )
+
+
+def downgrade() -> None:
+    op.drop_constraint(
+        "fk_categories_parent_id_categories",
+        "categories",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_products_owner_id_auth_users",
+        "products",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_products_category_id_categories",
+        "products",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_wish_lists_owner_id_auth_users",
+        "wish_lists",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_reviews_owner_id_auth_users",
+        "reviews",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_reviews_product_id_products",
+        "reviews",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_reviews_wish_list_id_wish_lists",
+        "reviews",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_promotions_product_id_products",
+        "promotions",
+        type_="foreignkey",
+    )
+    op.drop_table("product_related")
+    op.drop_table("wish_list_products")
+    op.drop_table("promotions")
+    op.drop_table("reviews")
+    op.drop_table("wish_lists")
+    op.drop_table("products")
+    op.drop_table("categories")
+    op.drop_table("auth_rate_limits")
+    op.drop_table("audit_events")
+    op.execute("DROP FUNCTION audit_events_append_only()")
+    op.drop_table("auth_login_attempts")
+    op.drop_table("auth_sessions")
+    op.drop_table("auth_users")

@@ -1,0 +1,1 @@
+"""RichCatalog: the backend API."""

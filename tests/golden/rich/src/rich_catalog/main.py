@@ -1,0 +1,62 @@
+"""The application factory: `uvicorn rich_catalog.main:app`."""
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from rich_catalog import problems, ratelimit
+from rich_catalog.logs import configure_logging
+from rich_catalog.middleware import RequestContextMiddleware
+from rich_catalog.routers import (
+    admin,
+    auth,
+    categories,
+    health,
+    me,
+    products,
+    promotions,
+    reviews,
+    wish_lists,
+)
+from rich_catalog.settings import Settings, get_settings
+
+API_PREFIX = "/api"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured app; settings come from the environment unless given."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="RichCatalog",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    problems.install(app)
+    app.state.rate_limiter = ratelimit.from_settings(settings)
+    app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    # Outermost: request ids, protective headers and the access log on every response.
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(me.router, prefix=API_PREFIX)
+    app.include_router(categories.router, prefix=API_PREFIX)
+    app.include_router(products.router, prefix=API_PREFIX)
+    app.include_router(wish_lists.router, prefix=API_PREFIX)
+    app.include_router(reviews.router, prefix=API_PREFIX)
+    app.include_router(promotions.router, prefix=API_PREFIX)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,90 @@
+"""The categories endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from rich_catalog.http import RawBody
+from rich_catalog.pagination import ListQuery, list_query
+from rich_catalog.permissions import Actor, require
+from rich_catalog.schemas.categories import (
+    CategoryPage,
+    CategoryRead,
+)
+from rich_catalog.security.dependencies import DbSession
+from rich_catalog.services import categories as service
+
+router = APIRouter(
+    prefix="/categories",
+    tags=["categories"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Category", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Category", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Category", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Category", "delete")),
+]
+
+
+@router.get("", response_model=CategoryPage)
+def list_categories(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> CategoryPage:
+    """Lists categories: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=CategoryRead)
+def create_category(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> CategoryRead:
+    """Creates a category."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=CategoryRead)
+def get_category(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> CategoryRead:
+    """One category."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=CategoryRead)
+def update_category(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> CategoryRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_category(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a category."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

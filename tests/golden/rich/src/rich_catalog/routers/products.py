@@ -1,0 +1,90 @@
+"""The products endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from rich_catalog.http import RawBody
+from rich_catalog.pagination import ListQuery, list_query
+from rich_catalog.permissions import Actor, require
+from rich_catalog.schemas.products import (
+    ProductPage,
+    ProductRead,
+)
+from rich_catalog.security.dependencies import DbSession
+from rich_catalog.services import products as service
+
+router = APIRouter(
+    prefix="/products",
+    tags=["products"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Product", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Product", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Product", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Product", "delete")),
+]
+
+
+@router.get("", response_model=ProductPage)
+def list_products(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> ProductPage:
+    """Lists products: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=ProductRead)
+def create_product(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> ProductRead:
+    """Creates a product."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=ProductRead)
+def get_product(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> ProductRead:
+    """One product."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=ProductRead)
+def update_product(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> ProductRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_product(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a product."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

@@ -1,0 +1,50 @@
+"""Bodies of the categories endpoints."""
+
+import datetime as dt
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CategoryCreate(BaseModel):
+    """A new Category: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(..., max_length=80)
+    order: int = Field(0, ge=0, le=2147483647, strict=True)
+    type_: Literal["physical", "digital"] = Field("physical", alias="type")
+    parent_id: uuid.UUID | None = None
+
+
+class CategoryUpdate(BaseModel):
+    """A change to a Category: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=80)
+    order: int | None = Field(None, ge=0, le=2147483647, strict=True)
+    type_: Literal["physical", "digital"] | None = Field(None, alias="type")
+    parent_id: uuid.UUID | None = None
+
+
+class CategoryRead(BaseModel):
+    """A Category as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    name: str
+    order: int
+    type_: str = Field(..., alias="type")
+    parent_id: uuid.UUID | None
+
+
+class CategoryPage(BaseModel):
+    """One page of categories."""
+
+    items: list[CategoryRead]
+    next_cursor: str | None

@@ -1,0 +1,43 @@
+"""Bodies of the promotions endpoints."""
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PromotionCreate(BaseModel):
+    """A new Promotion: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    headline: str = Field(..., max_length=80)
+    product_id: uuid.UUID
+
+
+class PromotionUpdate(BaseModel):
+    """A change to a Promotion: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    headline: str | None = Field(None, max_length=80)
+    product_id: uuid.UUID | None = None
+
+
+class PromotionRead(BaseModel):
+    """A Promotion as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    headline: str
+    product_id: uuid.UUID
+
+
+class PromotionPage(BaseModel):
+    """One page of promotions."""
+
+    items: list[PromotionRead]
+    next_cursor: str | None

@@ -1,0 +1,51 @@
+"""Bodies of the wish lists endpoints."""
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class WishListCreate(BaseModel):
+    """A new WishList: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner_id: uuid.UUID | None = None
+    label: str = Field(..., max_length=60)
+    notes: str | None = None
+    gift_email: EmailStr | None = Field(None, max_length=255)
+    product_ids: list[uuid.UUID] = Field(default_factory=list)
+
+
+class WishListUpdate(BaseModel):
+    """A change to a WishList: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(None, max_length=60)
+    notes: str | None = None
+    gift_email: EmailStr | None = Field(None, max_length=255)
+    product_ids: list[uuid.UUID] | None = None
+
+
+class WishListRead(BaseModel):
+    """A WishList as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    owner_id: uuid.UUID
+    label: str
+    notes: str | None
+    gift_email: str | None
+    product_ids: list[uuid.UUID]
+
+
+class WishListPage(BaseModel):
+    """One page of wish lists."""
+
+    items: list[WishListRead]
+    next_cursor: str | None

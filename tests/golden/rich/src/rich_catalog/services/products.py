@@ -1,0 +1,238 @@
+"""Products: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rich_catalog import audit
+from rich_catalog.models import (
+    Category,
+    Product,
+    product_related,
+)
+from rich_catalog.pagination import Column, ListQuery, column, paginate
+from rich_catalog.permissions import Actor, scope_of
+from rich_catalog.problems import (
+    forbidden,
+    not_found,
+)
+from rich_catalog.schemas.products import (
+    ProductCreate,
+    ProductPage,
+    ProductRead,
+    ProductUpdate,
+)
+from rich_catalog.services.common import (
+    changed_fields,
+    check_links,
+    check_owner,
+    commit,
+    flush,
+    links_of,
+    parse_body,
+    reject_nulls,
+    replace_links,
+    scoped,
+)
+
+ENTITY = "Product"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Product.created_at, "datetime"),
+    "updated_at": column(Product.updated_at, "datetime"),
+    "title": column(Product.title, "text"),
+    "class": column(Product.class_, "text"),
+    "sku": column(Product.sku, "text"),
+    "price": column(Product.price, "decimal"),
+    "stock": column(Product.stock, "integer"),
+    "homepage": column(Product.homepage, "text"),
+    "support_phone": column(Product.support_phone, "text"),
+    "released_at": column(Product.released_at, "datetime"),
+    "available": column(Product.available, "boolean"),
+    "external_ref": column(Product.external_ref, "uuid"),
+}
+FILTERS: dict[str, Column] = {
+    "title": column(Product.title, "text"),
+    "class": column(Product.class_, "text"),
+    "sku": column(Product.sku, "text"),
+    "price": column(Product.price, "decimal"),
+    "stock": column(Product.stock, "integer"),
+    "homepage": column(Product.homepage, "text"),
+    "support_phone": column(Product.support_phone, "text"),
+    "released_at": column(Product.released_at, "datetime"),
+    "available": column(Product.available, "boolean"),
+    "external_ref": column(Product.external_ref, "uuid"),
+    "category_id": column(Product.category_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {
+    "uq_products_sku": "sku",
+}
+NOT_NULL: dict[str, str] = {
+    "title": "title",
+    "sku": "sku",
+    "price": "price",
+    "available": "available",
+    "category_id": "category_id",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Product]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Product),
+        scope,
+        Product.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Product:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Product.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Product],
+) -> list[ProductRead]:
+    """Rows as the API returns them."""
+    related_ids = links_of(db, product_related, [row.id for row in rows])
+    return [
+        ProductRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "title": row.title,
+                "class_": row.class_,
+                "sku": row.sku,
+                "price": row.price,
+                "stock": row.stock,
+                "homepage": row.homepage,
+                "support_phone": row.support_phone,
+                "released_at": row.released_at,
+                "available": row.available,
+                "external_ref": row.external_ref,
+                "attributes": row.attributes,
+                "category_id": row.category_id,
+                "related_ids": related_ids[row.id],
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> ProductPage:
+    """One page of the products the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Product.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return ProductPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> ProductRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Product.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> ProductRead:
+    """Adds a row from a request body."""
+    payload = parse_body(ProductCreate, body)
+    values = payload.model_dump(exclude={"owner_id", "related_ids"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    check_links(
+        db,
+        actor,
+        [
+            ("category_id", "Category", Category, [payload.category_id]),
+            ("related_ids", "Product", Product, payload.related_ids),
+        ],
+    )
+    row = Product(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    replace_links(db, product_related, row.id, payload.related_ids)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> ProductRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(ProductUpdate, body)
+    values = payload.model_dump(exclude_unset=True, exclude={"related_ids"})
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("category_id", "Category", Category, [payload.category_id]),
+            ("related_ids", "Product", Product, payload.related_ids or []),
+        ],
+    )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    if payload.related_ids is not None:
+        replace_links(db, product_related, row.id, payload.related_ids)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[ProductRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Product
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

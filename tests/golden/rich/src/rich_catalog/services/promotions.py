@@ -1,0 +1,181 @@
+"""Promotions: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rich_catalog import audit
+from rich_catalog.models import (
+    Product,
+    Promotion,
+)
+from rich_catalog.pagination import Column, ListQuery, column, paginate
+from rich_catalog.permissions import Actor, scope_of
+from rich_catalog.problems import (
+    not_found,
+)
+from rich_catalog.schemas.promotions import (
+    PromotionCreate,
+    PromotionPage,
+    PromotionRead,
+    PromotionUpdate,
+)
+from rich_catalog.services.common import (
+    changed_fields,
+    check_links,
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Promotion"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Promotion.created_at, "datetime"),
+    "updated_at": column(Promotion.updated_at, "datetime"),
+    "headline": column(Promotion.headline, "text"),
+}
+FILTERS: dict[str, Column] = {
+    "headline": column(Promotion.headline, "text"),
+    "product_id": column(Promotion.product_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "headline": "headline",
+    "product_id": "product_id",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Promotion]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Promotion),
+        scope,
+        None,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Promotion:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Promotion.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Promotion],
+) -> list[PromotionRead]:
+    """Rows as the API returns them."""
+    return [
+        PromotionRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "headline": row.headline,
+                "product_id": row.product_id,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> PromotionPage:
+    """One page of the promotions the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Promotion.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return PromotionPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> PromotionRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Promotion.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> PromotionRead:
+    """Adds a row from a request body."""
+    payload = parse_body(PromotionCreate, body)
+    values = payload.model_dump()
+    check_links(
+        db,
+        actor,
+        [
+            ("product_id", "Product", Product, [payload.product_id]),
+        ],
+    )
+    row = Promotion(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> PromotionRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(PromotionUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("product_id", "Product", Product, [payload.product_id]),
+        ],
+    )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)

@@ -1,0 +1,208 @@
+"""Reviews: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rich_catalog import audit
+from rich_catalog.models import (
+    Product,
+    Review,
+    WishList,
+)
+from rich_catalog.pagination import Column, ListQuery, column, paginate
+from rich_catalog.permissions import Actor, scope_of
+from rich_catalog.problems import (
+    forbidden,
+    not_found,
+)
+from rich_catalog.schemas.reviews import (
+    ReviewCreate,
+    ReviewPage,
+    ReviewRead,
+    ReviewUpdate,
+)
+from rich_catalog.services.common import (
+    changed_fields,
+    check_links,
+    check_owner,
+    commit,
+    flush,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Review"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Review.created_at, "datetime"),
+    "updated_at": column(Review.updated_at, "datetime"),
+    "rating": column(Review.rating, "integer"),
+    "body": column(Review.body, "text"),
+    "visited_on": column(Review.visited_on, "date"),
+}
+FILTERS: dict[str, Column] = {
+    "rating": column(Review.rating, "integer"),
+    "body": column(Review.body, "text"),
+    "visited_on": column(Review.visited_on, "date"),
+    "product_id": column(Review.product_id, "uuid"),
+    "wish_list_id": column(Review.wish_list_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {
+    "uq_reviews_wish_list_id": "wish_list_id",
+}
+NOT_NULL: dict[str, str] = {
+    "rating": "rating",
+    "product_id": "product_id",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Review]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Review),
+        scope,
+        Review.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Review:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Review.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Review],
+) -> list[ReviewRead]:
+    """Rows as the API returns them."""
+    return [
+        ReviewRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "rating": row.rating,
+                "body": row.body,
+                "visited_on": row.visited_on,
+                "product_id": row.product_id,
+                "wish_list_id": row.wish_list_id,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> ReviewPage:
+    """One page of the reviews the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Review.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return ReviewPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> ReviewRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Review.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> ReviewRead:
+    """Adds a row from a request body."""
+    payload = parse_body(ReviewCreate, body)
+    values = payload.model_dump(exclude={"owner_id"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    check_links(
+        db,
+        actor,
+        [
+            ("product_id", "Product", Product, [payload.product_id]),
+            ("wish_list_id", "WishList", WishList, [payload.wish_list_id]),
+        ],
+    )
+    row = Review(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> ReviewRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(ReviewUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("product_id", "Product", Product, [payload.product_id]),
+            ("wish_list_id", "WishList", WishList, [payload.wish_list_id]),
+        ],
+    )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[ReviewRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Review
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

@@ -1,0 +1,206 @@
+"""Wish lists: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from rich_catalog import audit
+from rich_catalog.models import (
+    Product,
+    WishList,
+    wish_list_products,
+)
+from rich_catalog.pagination import Column, ListQuery, column, paginate
+from rich_catalog.permissions import Actor, scope_of
+from rich_catalog.problems import (
+    forbidden,
+    not_found,
+)
+from rich_catalog.schemas.wish_lists import (
+    WishListCreate,
+    WishListPage,
+    WishListRead,
+    WishListUpdate,
+)
+from rich_catalog.services.common import (
+    changed_fields,
+    check_links,
+    check_owner,
+    commit,
+    flush,
+    links_of,
+    parse_body,
+    reject_nulls,
+    replace_links,
+    scoped,
+)
+
+ENTITY = "WishList"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(WishList.created_at, "datetime"),
+    "updated_at": column(WishList.updated_at, "datetime"),
+    "label": column(WishList.label, "text"),
+    "notes": column(WishList.notes, "text"),
+}
+FILTERS: dict[str, Column] = {
+    "label": column(WishList.label, "text"),
+    "notes": column(WishList.notes, "text"),
+}
+UNIQUE: dict[str, str] = {
+    "uq_wish_lists_gift_email": "gift_email",
+}
+NOT_NULL: dict[str, str] = {
+    "label": "label",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[WishList]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(WishList),
+        scope,
+        WishList.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> WishList:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(WishList.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[WishList],
+) -> list[WishListRead]:
+    """Rows as the API returns them."""
+    product_ids = links_of(db, wish_list_products, [row.id for row in rows])
+    return [
+        WishListRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "label": row.label,
+                "notes": row.notes,
+                "gift_email": row.gift_email,
+                "product_ids": product_ids[row.id],
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> WishListPage:
+    """One page of the wish lists the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=WishList.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return WishListPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> WishListRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(WishList.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> WishListRead:
+    """Adds a row from a request body."""
+    payload = parse_body(WishListCreate, body)
+    values = payload.model_dump(exclude={"owner_id", "product_ids"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    check_links(
+        db,
+        actor,
+        [
+            ("product_ids", "Product", Product, payload.product_ids),
+        ],
+    )
+    row = WishList(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    replace_links(db, wish_list_products, row.id, payload.product_ids)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> WishListRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(WishListUpdate, body)
+    values = payload.model_dump(exclude_unset=True, exclude={"product_ids"})
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("product_ids", "Product", Product, payload.product_ids or []),
+        ],
+    )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    if payload.product_ids is not None:
+        replace_links(db, wish_list_products, row.id, payload.product_ids)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[WishListRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = WishList
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

@@ -1,0 +1,117 @@
+"""The promotions endpoints, as the contract states them."""
+
+from tests.conftest import Api
+from tests.factories import body_for, make, unknown_id
+
+ENTITY = "Promotion"
+PATH = "/promotions"
+
+
+def test_create_returns_the_item(admin: Api) -> None:
+    body = body_for(admin, ENTITY)
+    response = admin.post(PATH, json=body)
+    assert response.status_code == 201, response.text
+    item = response.json()
+    assert {"id", "created_at", "updated_at"} <= set(item)
+    assert set(body) <= set(item)
+
+
+def test_get_update_delete(admin: Api) -> None:
+    item = make(admin, ENTITY)
+    url = f"{PATH}/{item['id']}"
+    fetched = admin.get(url)
+    assert fetched.status_code == 200
+    assert fetched.json() == item
+    changed = admin.patch(url, json={})
+    assert changed.status_code == 200, changed.text
+    assert admin.delete(url).status_code == 204
+    assert admin.get(url).status_code == 404
+    assert admin.delete(url).status_code == 404
+
+
+def test_unknown_ids_are_404(admin: Api) -> None:
+    assert admin.get(f"{PATH}/{unknown_id()}").status_code == 404
+    assert admin.patch(f"{PATH}/{unknown_id()}", json={}).status_code == 404
+
+
+def test_unknown_fields_are_422(admin: Api) -> None:
+    body = body_for(admin, ENTITY) | {"no_such_field": 1}
+    response = admin.post(PATH, json=body)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "no_such_field" in response.json()["errors"]
+
+
+def test_id_and_timestamps_are_read_only(admin: Api) -> None:
+    item = make(admin, ENTITY)
+    response = admin.patch(f"{PATH}/{item['id']}", json={"created_at": item["created_at"]})
+    assert response.status_code == 422
+
+
+def test_pages_are_stable_under_inserts(admin: Api) -> None:
+    first = [make(admin, ENTITY)["id"] for _ in range(3)]
+    page = admin.get(PATH, params={"limit": 2})
+    assert page.status_code == 200
+    body = page.json()
+    assert [i["id"] for i in body["items"]] == first[:2]
+    assert body["next_cursor"]
+    later = make(admin, ENTITY)["id"]
+    rest = admin.get(PATH, params={"limit": 2, "cursor": body["next_cursor"]}).json()
+    assert [i["id"] for i in rest["items"]] == [first[2], later]
+
+
+def test_sorting_descending(admin: Api) -> None:
+    ids = [make(admin, ENTITY)["id"] for _ in range(3)]
+    response = admin.get(PATH, params={"sort": "-created_at"})
+    assert response.status_code == 200
+    assert [i["id"] for i in response.json()["items"]][:3] == ids[::-1]
+
+
+def test_bad_list_parameters_are_422(admin: Api) -> None:
+    for params in (
+        {"limit": "0"},
+        {"limit": "501"},
+        {"limit": "ten"},
+        {"cursor": "not-a-cursor"},
+        {"sort": "no_such_field"},
+        {"no_such_field": "1"},
+    ):
+        response = admin.get(PATH, params=params)
+        assert response.status_code == 422, params
+
+
+def test_a_cursor_of_another_sort_is_422(admin: Api) -> None:
+    for _ in range(2):
+        make(admin, ENTITY)
+    cursor = admin.get(PATH, params={"limit": 1}).json()["next_cursor"]
+    response = admin.get(PATH, params={"limit": 1, "cursor": cursor, "sort": "-created_at"})
+    assert response.status_code == 422
+
+
+def test_filters_by_equality(admin: Api) -> None:
+    key = "headline"
+    item = make(admin, ENTITY)
+    value = item[key]
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    response = admin.get(PATH, params={key: value})
+    assert response.status_code == 200, response.text
+    assert item["id"] in [i["id"] for i in response.json()["items"]]
+
+
+def test_injection_strings_are_stored_verbatim(admin: Api) -> None:
+    key = "headline"
+    nasty = "'; DROP TABLE x; --<b>%s\\"
+    body = body_for(admin, ENTITY) | {key: nasty}
+    response = admin.post(PATH, json=body)
+    assert response.status_code == 201, response.text
+    fetched = admin.get(f"{PATH}/{response.json()['id']}").json()
+    assert fetched[key] == nasty
+
+
+def test_dangling_links_are_422(admin: Api) -> None:
+    key = "product_id"
+    body = body_for(admin, ENTITY) | {key: unknown_id()}
+    response = admin.post(PATH, json=body)
+    assert response.status_code == 422, response.text
+    assert key in response.json()["errors"]
