@@ -141,6 +141,8 @@ prop_compose! {
             entities.insert(names[i].clone(), Entity {
                 description: None,
                 owned: owned[i],
+                owned_through: None,
+                completion: Default::default(),
                 fields: fields[i].iter().enumerate().map(|(j, f)| (format!("f{j}_{}", WORDS[j % WORDS.len()]), f.clone())).collect(),
                 relations,
                 access,
