@@ -62,6 +62,9 @@ pub struct ProjectView {
     pub non_admin_role_literal: String,
     /// The owned entities as a Python set literal (`()` when none).
     pub owned_entities_literal: String,
+    /// The directly owned entities (an admin names their owner) as a
+    /// Python set literal (`()` when none).
+    pub direct_entities_literal: String,
     /// Entities and roles whose reads are limited to their own rows.
     pub own_list_cases: Vec<OwnListCase>,
     /// A role that is not a signup role, as a Python literal, for tests
@@ -297,6 +300,15 @@ pub struct EntityView {
     pub path_literal: String,
     /// Rows belong to a user.
     pub owned: bool,
+    /// Admin roles may name the owner on create (directly owned rows).
+    pub owner_settable: bool,
+    /// The relation that makes the owner, for rows owned through one.
+    pub through: Option<ThroughView>,
+    /// The rows that follow a row of this entity to a new owner, in the
+    /// order they are moved (children before grandchildren).
+    pub descendants: Vec<MoveStep>,
+    /// The entities owned through a relation to this one, for tests.
+    pub owned_children: Vec<ParentView>,
     /// The entity's description on one line, if any.
     pub description: String,
     /// The scalar fields, in spec order.
@@ -579,9 +591,39 @@ pub struct BlockerView {
     pub key_literal: String,
 }
 
+/// The relation that makes the owner of a row owned through one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThroughView {
+    /// The key, such as `patient_id` (attribute and JSON name).
+    pub attr: String,
+    /// The key as a Python literal.
+    pub json_literal: String,
+    /// The parent entity's class name.
+    pub target: String,
+    /// The parent entity's name as a Python literal.
+    pub target_literal: String,
+}
+
+/// One step of moving the rows owned through a row to its new owner.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveStep {
+    /// The variable holding the ids this step moved.
+    pub var: String,
+    /// The class of the rows it moves.
+    pub target: String,
+    /// Their key to the parent, as a Python literal.
+    pub key_literal: String,
+    /// The variable holding the parents' ids.
+    pub source: String,
+    /// Whether a later step reads the ids this one moved.
+    pub used: bool,
+}
+
 /// A required parent of an entity, for test factories.
 #[derive(Debug, Clone, Serialize)]
 pub struct ParentView {
+    /// The key, such as `patient_id` (a Python identifier).
+    pub key: String,
     /// The key, such as `patient_id`, as a Python literal.
     pub key_literal: String,
     /// The parent entity's name as a Python literal.
@@ -998,7 +1040,15 @@ pub fn project(model: &AppModel) -> ProjectView {
             .unwrap_or_default(),
         owned_entities_literal: {
             let owned: Vec<String> = model.owned().map(|e| py_str(&e.name)).collect();
-            owned_set_literal(&owned)
+            owned_set_literal(OWNED_PREFIX, &owned)
+        },
+        direct_entities_literal: {
+            let direct: Vec<String> = model
+                .owned()
+                .filter(|e| e.owner_settable())
+                .map(|e| py_str(&e.name))
+                .collect();
+            owned_set_literal(DIRECT_PREFIX, &direct)
         },
         own_list_cases: model
             .entities
@@ -1339,6 +1389,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         let json_literal = py_str(&json);
         if rel.required && rel.target != e.id {
             parents.push(ParentView {
+                key: json.clone(),
                 key_literal: json_literal.clone(),
                 entity_literal: py_str(&target.name),
             });
@@ -1504,6 +1555,8 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         model_names.push(r.target.clone());
         model_names.push(r.table_var.clone());
     }
+    let descendants = move_steps(model, e);
+    model_names.extend(descendants.iter().map(|d| d.target.clone()));
     let model_imports = isort_names(model_names);
     let mut common: Vec<String> = [
         "changed_fields",
@@ -1515,8 +1568,14 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     ]
     .map(String::from)
     .to_vec();
-    if owned {
+    if e.owner_settable() {
         common.push("check_owner".into());
+    }
+    if e.owner_relation().is_some() {
+        common.push("owner_through".into());
+    }
+    if !descendants.is_empty() {
+        common.push("move_rows".into());
     }
     if !to_one.is_empty() || !to_many.is_empty() {
         common.push("check_links".into());
@@ -1561,7 +1620,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     };
     let has_links = !to_one.is_empty() || !to_many.is_empty();
     let has_members = !fields.is_empty() || has_links;
-    let create_dump_args = dump_args(false, owned, &to_many);
+    let create_dump_args = dump_args(false, e.owner_settable(), &to_many);
     let update_dump_args = dump_args(true, false, &to_many);
     let words = naming::snake(&collection).replace('_', " ");
     EntityView {
@@ -1573,9 +1632,32 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         table_literal: py_str(&e.table),
         path_literal: py_str(&format!("/{collection}")),
         owned,
+        owner_settable: e.owner_settable(),
+        through: e.owner_relation().map(|rel| {
+            let target = model.get(rel.target);
+            ThroughView {
+                attr: rel.key.clone(),
+                json_literal: py_str(&rel.key),
+                target: target.name.clone(),
+                target_literal: py_str(&target.name),
+            }
+        }),
+        descendants,
+        owned_children: model
+            .entities
+            .iter()
+            .filter_map(|c| {
+                let rel = c.owner_relation()?;
+                (rel.target == e.id && c.id != e.id).then(|| ParentView {
+                    key: rel.key.clone(),
+                    key_literal: py_str(&rel.key),
+                    entity_literal: py_str(&c.name),
+                })
+            })
+            .collect(),
         description: comment_text(e.description.as_deref().unwrap_or("")),
         has_to_many: !to_many.is_empty(),
-        has_create_members: owned || has_members,
+        has_create_members: e.owner_settable() || has_members,
         has_update_members: has_members,
         to_one,
         to_many,
@@ -1628,6 +1710,43 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     }
 }
 
+/// The steps that move the rows owned through a row of `e` (to any
+/// depth) to its new owner: children first, each step reading the ids the
+/// step before it moved.
+fn move_steps(model: &AppModel, e: &Entity) -> Vec<MoveStep> {
+    let mut steps: Vec<MoveStep> = Vec::new();
+    let mut queue = vec![(e.id, "ids".to_string())];
+    let mut seen = vec![e.id];
+    let mut i = 0;
+    while i < queue.len() {
+        let (parent, source) = queue[i].clone();
+        for c in &model.entities {
+            let Some(rel) = c.owner_relation() else {
+                continue;
+            };
+            if rel.target != parent || seen.contains(&c.id) {
+                continue;
+            }
+            seen.push(c.id);
+            let var = format!("moved_{}", steps.len() + 1);
+            steps.push(MoveStep {
+                var: var.clone(),
+                target: c.name.clone(),
+                key_literal: py_str(&rel.key),
+                source: source.clone(),
+                used: false,
+            });
+            queue.push((c.id, var));
+        }
+        i += 1;
+    }
+    let sources: Vec<String> = steps.iter().map(|s| s.source.clone()).collect();
+    for step in &mut steps {
+        step.used = sources.contains(&step.var);
+    }
+    steps
+}
+
 /// The access test cases: every role (and a visitor) × action × entity,
 /// with the status the model gives each.
 pub fn access_cases(model: &AppModel) -> Vec<AccessCase> {
@@ -1655,13 +1774,15 @@ pub fn access_cases(model: &AppModel) -> Vec<AccessCase> {
 /// factories, laid out the way `ruff format` (line length 100) wants it:
 /// on the line when it fits, else on a line of its own, else one name per
 /// line with a trailing comma.
-fn owned_set_literal(owned: &[String]) -> String {
-    const PREFIX: &str = "OWNED: frozenset[str] = frozenset(";
+const OWNED_PREFIX: &str = "OWNED: frozenset[str] = frozenset(";
+const DIRECT_PREFIX: &str = "DIRECT: frozenset[str] = frozenset(";
+
+fn owned_set_literal(prefix: &str, owned: &[String]) -> String {
     if owned.is_empty() {
         return "()".to_string();
     }
     let set = format!("{{{}}}", owned.join(", "));
-    if PREFIX.len() + set.len() < 100 {
+    if prefix.len() + set.len() < 100 {
         set
     } else if 4 + set.len() <= 100 {
         format!("\n    {set}\n")
@@ -1673,7 +1794,7 @@ fn owned_set_literal(owned: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::owned_set_literal;
+    use super::{owned_set_literal, OWNED_PREFIX};
 
     fn names(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("\"Item{i}\"")).collect()
@@ -1681,16 +1802,19 @@ mod tests {
 
     #[test]
     fn the_owned_set_is_laid_out_as_ruff_format_wants() {
-        assert_eq!(owned_set_literal(&[]), "()");
-        assert_eq!(owned_set_literal(&names(2)), "{\"Item0\", \"Item1\"}");
+        assert_eq!(owned_set_literal(OWNED_PREFIX, &[]), "()");
+        assert_eq!(
+            owned_set_literal(OWNED_PREFIX, &names(2)),
+            "{\"Item0\", \"Item1\"}"
+        );
         // 10 names no longer fit after the prefix, but fit on a line.
-        let ten = owned_set_literal(&names(10));
+        let ten = owned_set_literal(OWNED_PREFIX, &names(10));
         assert!(
             ten.starts_with("\n    {\"Item0\", ") && ten.ends_with("}\n"),
             "{ten}"
         );
         // 20 names: one per line, with a trailing comma.
-        let twenty = owned_set_literal(&names(20));
+        let twenty = owned_set_literal(OWNED_PREFIX, &names(20));
         assert!(
             twenty.starts_with("\n    {\n        \"Item0\",\n"),
             "{twenty}"
