@@ -62,6 +62,10 @@ pub struct ProjectView {
     pub non_admin_role_literal: String,
     /// The owned entities as a Python set literal (`()` when none).
     pub owned_entities_literal: String,
+    /// The cases of the field rule and workflow tests.
+    pub rule_tests: RuleTestsView,
+    /// Whether some field has a `write` rule (test bodies leave it out).
+    pub has_restricted: bool,
     /// The directly owned entities (an admin names their owner) as a
     /// Python set literal (`()` when none).
     pub direct_entities_literal: String,
@@ -309,6 +313,23 @@ pub struct EntityView {
     pub descendants: Vec<MoveStep>,
     /// The entities owned through a relation to this one, for tests.
     pub owned_children: Vec<ParentView>,
+    /// Fields only some callers see (`read:`).
+    pub read_rules: Vec<FieldRuleView>,
+    /// Fields only some callers set (`write:`).
+    pub write_rules: Vec<FieldRuleView>,
+    /// Filterable or sortable fields some callers may not filter or sort on.
+    pub filter_rules: Vec<FieldRuleView>,
+    /// The workflows of enum fields.
+    pub workflows: Vec<WorkflowView>,
+    /// Whether the service reads the raw body before validating it (write
+    /// rules or workflows).
+    pub guards_body: bool,
+    /// Whether the service names scopes per role (any rule or workflow).
+    pub has_rules: bool,
+    /// Tests: a field a role that reads the row may not see, if any.
+    pub read_probe: Option<RuleProbe>,
+    /// Tests: a field a role that creates rows may not set, if any.
+    pub write_probe: Option<RuleProbe>,
     /// The entity's description on one line, if any.
     pub description: String,
     /// The scalar fields, in spec order.
@@ -413,6 +434,8 @@ pub struct DecimalProbe {
     pub json_literal: String,
     /// A value with one fraction digit too many, as a Python literal.
     pub too_precise_literal: String,
+    /// A whole number within the field's bounds, as a Python literal.
+    pub whole_literal: String,
 }
 
 /// A column lists sort or filter by.
@@ -492,6 +515,9 @@ pub struct FieldView {
     pub codec_literal: String,
     /// The keyed hash column of a sensitive unique field.
     pub blind_index: Option<BlindIndexView>,
+    /// Whether only some callers may set it (`write:`): test bodies leave
+    /// it out.
+    pub restricted: bool,
 }
 
 /// A many-to-one or one-to-one relation.
@@ -589,6 +615,176 @@ pub struct BlockerView {
     pub entity_literal: String,
     /// The key that refers here, as a Python literal.
     pub key_literal: String,
+}
+
+/// The cases of the generated field rule and workflow tests: each a
+/// list item (one tuple), laid out as `ruff format` wants it.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RuleTestsView {
+    /// Fields hidden from a role that reads the row.
+    pub read: Vec<String>,
+    /// Fields a role that creates rows may not set.
+    pub write: Vec<String>,
+    /// Workflows: initial value and an unlisted value.
+    pub workflows: Vec<String>,
+    /// Listed moves a role may not make.
+    pub forbidden: Vec<String>,
+    /// Frozen values and another field.
+    pub frozen: Vec<String>,
+}
+
+/// One tuple as an item of a list, on one line when it fits in 100
+/// characters, else one element per line with a trailing comma.
+fn tuple_item(items: &[String]) -> String {
+    let one = format!("    ({}),", items.join(", "));
+    if one.len() <= 100 {
+        return one;
+    }
+    let mut out = "    (\n".to_string();
+    for i in items {
+        out.push_str(&format!("        {i},\n"));
+    }
+    out.push_str("    ),");
+    out
+}
+
+fn list_literal(items: &[String]) -> String {
+    format!("[{}]", items.join(", "))
+}
+
+fn rule_tests(entities: &[EntityView]) -> RuleTestsView {
+    let mut t = RuleTestsView::default();
+    let flag = |b: bool| if b { "True" } else { "False" }.to_string();
+    for e in entities {
+        if let Some(p) = &e.read_probe {
+            t.read.push(tuple_item(&[
+                e.name_literal.clone(),
+                p.json_literal.clone(),
+                p.role_literal.clone(),
+                flag(p.filter),
+                flag(p.sort),
+            ]));
+        }
+        if let Some(p) = &e.write_probe {
+            t.write.push(tuple_item(&[
+                e.name_literal.clone(),
+                p.json_literal.clone(),
+                p.role_literal.clone(),
+            ]));
+        }
+        for w in &e.workflows {
+            t.workflows.push(tuple_item(&[
+                e.name_literal.clone(),
+                w.json_literal.clone(),
+                w.initial_literal.clone(),
+                w.unlisted_literal.clone().unwrap_or_else(|| "None".into()),
+            ]));
+            if let Some(p) = &w.forbidden_probe {
+                t.forbidden.push(tuple_item(&[
+                    e.name_literal.clone(),
+                    w.json_literal.clone(),
+                    p.role_literal.clone(),
+                    list_literal(&p.path),
+                    p.to_literal.clone(),
+                ]));
+            }
+            if let (false, Some(other)) = (w.frozen_path.is_empty(), &w.other_literal) {
+                t.frozen.push(tuple_item(&[
+                    e.name_literal.clone(),
+                    w.json_literal.clone(),
+                    list_literal(&w.frozen_path),
+                    other.clone(),
+                ]));
+            }
+        }
+    }
+    t
+}
+
+/// Who may see, set, or filter on one field: a scope per caller.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldRuleView {
+    /// The Python attribute.
+    pub attr: String,
+    /// The attribute as a Python literal.
+    pub attr_literal: String,
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// One scope per caller: visitors (`None`) first, then each role.
+    pub scopes: Vec<ScopeEntry>,
+}
+
+/// One caller's scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeEntry {
+    /// `None` for visitors, else the role as a Python literal.
+    pub key_literal: String,
+    /// The scope as a Python literal.
+    pub scope_literal: String,
+}
+
+/// The workflow of an enum field.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkflowView {
+    /// The Python attribute.
+    pub attr: String,
+    /// The attribute as a Python literal.
+    pub attr_literal: String,
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// The value rows start in, as a Python literal.
+    pub initial_literal: String,
+    /// The listed moves.
+    pub moves: Vec<MoveView>,
+    /// The frozen values as a Python `frozenset(...)` expression.
+    pub frozen_literal: String,
+    /// Tests: a listed move from the initial value some non-admin role
+    /// may not make, if any.
+    pub forbidden_probe: Option<MoveProbe>,
+    /// Tests: a value not reachable in one listed move from the initial
+    /// one, if any.
+    pub unlisted_literal: Option<String>,
+    /// Tests: a path of listed moves from the initial value to a frozen
+    /// one, as Python literals (empty when none is reachable).
+    pub frozen_path: Vec<String>,
+    /// Tests: another field whose sample changes with `n`, as a Python
+    /// literal, for the frozen-row test.
+    pub other_literal: Option<String>,
+}
+
+/// One listed move.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveView {
+    /// The value it leaves, as a Python literal.
+    pub from_literal: String,
+    /// The value it reaches, as a Python literal.
+    pub to_literal: String,
+    /// Who may make it.
+    pub scopes: Vec<ScopeEntry>,
+}
+
+/// A move a role may not make, for tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveProbe {
+    /// The role as a Python literal.
+    pub role_literal: String,
+    /// The values an admin moves the row through first, as Python literals.
+    pub path: Vec<String>,
+    /// The value reached, as a Python literal.
+    pub to_literal: String,
+}
+
+/// A field a role may not see or set, for tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleProbe {
+    /// The field's JSON name as a Python literal.
+    pub json_literal: String,
+    /// The role as a Python literal.
+    pub role_literal: String,
+    /// Whether lists may filter on the field, but not for this role.
+    pub filter: bool,
+    /// Whether lists may sort by the field, but not for this role.
+    pub sort: bool,
 }
 
 /// The relation that makes the owner of a row owned through one.
@@ -753,7 +949,15 @@ pub fn declaration(attr: &str, ty: &str, args: &[String]) -> String {
     match args {
         [] => head,
         [only] if only == "..." => head,
-        [only] => format!("{head} = {only}"),
+        [only] => {
+            let line = format!("{head} = {only}");
+            if line.len() <= 100 {
+                line
+            } else {
+                // ruff wraps a type too long for the line in parentheses.
+                format!("    {attr}: (\n        {ty}\n    ) = {only}")
+            }
+        }
         _ => {
             let one = format!("{head} = Field({})", args.join(", "));
             if one.len() <= 100 {
@@ -1042,6 +1246,11 @@ pub fn project(model: &AppModel) -> ProjectView {
             let owned: Vec<String> = model.owned().map(|e| py_str(&e.name)).collect();
             owned_set_literal(OWNED_PREFIX, &owned)
         },
+        rule_tests: rule_tests(&entities),
+        has_restricted: model
+            .entities
+            .iter()
+            .any(|e| e.fields.iter().any(|f| f.write.is_some())),
         direct_entities_literal: {
             let direct: Vec<String> = model
                 .owned()
@@ -1305,6 +1514,10 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             decimal_probe = Some(DecimalProbe {
                 json_literal: json_literal.clone(),
                 too_precise_literal: py_str(&format!("1.{}1", "0".repeat(s as usize))),
+                whole_literal: {
+                    let lo = f.min.map(|m| m.as_f64().ceil()).unwrap_or(1.0).max(1.0);
+                    format!("{}", lo as i64)
+                },
             });
         }
         let read_type = if nullable { optional(&py) } else { py.clone() };
@@ -1350,6 +1563,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             read_type: read_type.clone(),
             read_args: join_args(&alias),
             sample: sample_expr(&mf.sample),
+            restricted: mf.write.is_some(),
             create_line: declaration(
                 &attr,
                 &if nullable {
@@ -1360,11 +1574,25 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                 &create_args,
             ),
             update_line: declaration(&attr, &optional(&input), &update_args),
-            read_line: declaration(&attr, &answered_type, &{
-                let mut a = vec!["...".to_string()];
-                a.extend(alias.clone());
-                a
-            }),
+            // A field only some callers read is absent for the others.
+            read_line: if mf.read.is_some() {
+                let ty = if nullable {
+                    answered_type.clone()
+                } else {
+                    optional(&answered_type)
+                };
+                declaration(&attr, &ty, &{
+                    let mut a = vec!["None".to_string()];
+                    a.extend(alias.clone());
+                    a
+                })
+            } else {
+                declaration(&attr, &answered_type, &{
+                    let mut a = vec!["...".to_string()];
+                    a.extend(alias.clone());
+                    a
+                })
+            },
         });
     }
 
@@ -1556,6 +1784,10 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         model_names.push(r.table_var.clone());
     }
     let descendants = move_steps(model, e);
+    let read_rules = field_rules(model, e, |f| f.read.as_ref());
+    let write_rules = field_rules(model, e, |f| f.write.as_ref());
+    let filter_rules = filter_rules(model, e);
+    let workflows = workflow_views(model, e);
     model_names.extend(descendants.iter().map(|d| d.target.clone()));
     let model_imports = isort_names(model_names);
     let mut common: Vec<String> = [
@@ -1576,6 +1808,26 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     }
     if !descendants.is_empty() {
         common.push("move_rows".into());
+    }
+    if !read_rules.is_empty() {
+        common.push("hidden".into());
+    }
+    if !filter_rules.is_empty() {
+        common.push("allowed_columns".into());
+    }
+    if !write_rules.is_empty() || !workflows.is_empty() {
+        common.push("raw_members".into());
+    }
+    if !write_rules.is_empty() {
+        common.push("check_writes".into());
+        if e.owner_relation().is_some() {
+            common.push("owns_parent".into());
+        }
+    }
+    if !workflows.is_empty() {
+        common.extend(
+            ["Workflow", "check_conflicts", "check_initial", "check_moves"].map(String::from),
+        );
     }
     if !to_one.is_empty() || !to_many.is_empty() {
         common.push("check_links".into());
@@ -1643,6 +1895,17 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             }
         }),
         descendants,
+        guards_body: !write_rules.is_empty() || !workflows.is_empty(),
+        has_rules: !read_rules.is_empty()
+            || !write_rules.is_empty()
+            || !filter_rules.is_empty()
+            || !workflows.is_empty(),
+        read_probe: read_probe(model, e),
+        write_probe: write_probe(model, e),
+        read_rules,
+        write_rules,
+        filter_rules,
+        workflows,
         owned_children: model
             .entities
             .iter()
@@ -1708,6 +1971,206 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         retention_literal: e.retention.as_ref().map(|r| py_str(&r.interval)),
         fields,
     }
+}
+
+/// The values a row moves through, by listed moves, from the initial value
+/// to `target` (the initial value itself excluded; empty when `target` is
+/// the initial value); `None` when no moves reach it.
+fn path_to(w: &model::Workflow, target: &str) -> Option<Vec<String>> {
+    let mut paths: Vec<(String, Vec<String>)> = vec![(w.initial.clone(), vec![])];
+    let mut i = 0;
+    while i < paths.len() {
+        let (at, path) = paths[i].clone();
+        if at == target {
+            return Some(path);
+        }
+        for m in w.moves.iter().filter(|m| m.from == at) {
+            if !paths.iter().any(|(v, _)| *v == m.to) {
+                let mut next = path.clone();
+                next.push(m.to.clone());
+                paths.push((m.to.clone(), next));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn read_probe(model: &AppModel, e: &Entity) -> Option<RuleProbe> {
+    e.fields.iter().find_map(|f| {
+        let rule = f.read.as_ref()?;
+        let role = model.roles.iter().find(|r| {
+            !r.admin
+                && rule.scope(Some(r.id)) == Scope::None
+                && e.access(Action::Read).scope(Some(r.id)) != Scope::None
+        })?;
+        let probe = model::Field {
+            filterable: true,
+            ..f.clone()
+        };
+        let barred = !e.may_filter(&probe, Some(role.id));
+        Some(RuleProbe {
+            json_literal: py_str(&f.name),
+            role_literal: py_str(&role.name),
+            filter: f.filterable && barred,
+            sort: e.sortable.iter().any(|i| e.fields[*i].name == f.name) && barred,
+        })
+    })
+}
+
+fn write_probe(model: &AppModel, e: &Entity) -> Option<RuleProbe> {
+    let creators: Vec<_> = model
+        .access_cases_of(e.id)
+        .into_iter()
+        .filter(|c| c.action == Action::Create && c.status == 201)
+        .filter_map(|c| c.role)
+        .collect();
+    e.fields.iter().find_map(|f| {
+        let rule = f.write.as_ref()?;
+        let role = model.roles.iter().find(|r| {
+            !r.admin && rule.scope(Some(r.id)) == Scope::None && creators.contains(&r.id)
+        })?;
+        Some(RuleProbe {
+            json_literal: py_str(&f.name),
+            role_literal: py_str(&role.name),
+            filter: false,
+            sort: false,
+        })
+    })
+}
+
+fn scope_entries(model: &AppModel, public: bool, roles: &[Scope]) -> Vec<ScopeEntry> {
+    let visitor = if public { Scope::All } else { Scope::None };
+    std::iter::once(ScopeEntry {
+        key_literal: "None".to_string(),
+        scope_literal: py_str(visitor.as_str()),
+    })
+    .chain(model.roles.iter().map(|r| ScopeEntry {
+        key_literal: py_str(&r.name),
+        scope_literal: py_str(roles.get(r.id.0).copied().unwrap_or(Scope::None).as_str()),
+    }))
+    .collect()
+}
+
+fn field_rules(
+    model: &AppModel,
+    e: &Entity,
+    rule: impl Fn(&model::Field) -> Option<&model::FieldRule>,
+) -> Vec<FieldRuleView> {
+    e.fields
+        .iter()
+        .filter_map(|f| {
+            let r = rule(f)?;
+            Some(FieldRuleView {
+                attr: attribute(&f.name),
+                attr_literal: py_str(&attribute(&f.name)),
+                json_literal: py_str(&f.name),
+                scopes: scope_entries(model, r.public, &r.roles),
+            })
+        })
+        .collect()
+}
+
+fn filter_rules(model: &AppModel, e: &Entity) -> Vec<FieldRuleView> {
+    e.fields
+        .iter()
+        .filter(|f| f.filterable || e.sortable.iter().any(|i| e.fields[*i].name == f.name))
+        .filter(|f| f.read.is_some())
+        .map(|f| {
+            let probe = model::Field {
+                filterable: true,
+                ..f.clone()
+            };
+            let may = |role| {
+                if e.may_filter(&probe, role) {
+                    Scope::All
+                } else {
+                    Scope::None
+                }
+            };
+            let roles: Vec<Scope> = model.roles.iter().map(|r| may(Some(r.id))).collect();
+            FieldRuleView {
+                attr: attribute(&f.name),
+                attr_literal: py_str(&attribute(&f.name)),
+                json_literal: py_str(&f.name),
+                scopes: scope_entries(model, may(None) == Scope::All, &roles),
+            }
+        })
+        .collect()
+}
+
+fn workflow_views(model: &AppModel, e: &Entity) -> Vec<WorkflowView> {
+    e.workflows()
+        .filter_map(|f| {
+            let w = f.workflow.as_ref()?;
+            let forbidden_probe = w.moves.iter().find_map(|m| {
+                let path = path_to(w, &m.from)?;
+                model
+                    .roles
+                    .iter()
+                    .find(|r| {
+                        !r.admin
+                            && m.roles.get(r.id.0) == Some(&Scope::None)
+                            && e.access(Action::Update).scope(Some(r.id)) != Scope::None
+                            && e.access(Action::Read).scope(Some(r.id)) != Scope::None
+                    })
+                    .map(|r| MoveProbe {
+                        role_literal: py_str(&r.name),
+                        path: path.iter().map(|v| py_str(v)).collect(),
+                        to_literal: py_str(&m.to),
+                    })
+            });
+            let unlisted_literal = f
+                .rules
+                .values
+                .iter()
+                .find(|v| **v != w.initial && w.find(&w.initial, v).is_none())
+                .map(|v| py_str(v));
+            let frozen_path = w
+                .frozen
+                .iter()
+                .filter_map(|v| path_to(w, v))
+                .min_by_key(|p| p.len())
+                .map(|p| p.iter().map(|v| py_str(v)).collect())
+                .unwrap_or_default();
+            let other_literal = e
+                .fields
+                .iter()
+                .find(|o| {
+                    o.workflow.is_none()
+                        && o.read.is_none()
+                        && o.write.is_none()
+                        && matches!(o.sample, Sample::Text { .. } | Sample::Integer { .. })
+                })
+                .map(|o| py_str(&o.name));
+            let mut frozen: Vec<String> = w.frozen.iter().map(|v| py_str(v)).collect();
+            frozen.sort();
+            Some(WorkflowView {
+                attr: attribute(&f.name),
+                attr_literal: py_str(&attribute(&f.name)),
+                json_literal: py_str(&f.name),
+                initial_literal: py_str(&w.initial),
+                moves: w
+                    .moves
+                    .iter()
+                    .map(|m| MoveView {
+                        from_literal: py_str(&m.from),
+                        to_literal: py_str(&m.to),
+                        scopes: scope_entries(model, false, &m.roles),
+                    })
+                    .collect(),
+                frozen_literal: if frozen.is_empty() {
+                    "frozenset()".to_string()
+                } else {
+                    format!("frozenset({{{}}})", frozen.join(", "))
+                },
+                forbidden_probe,
+                unlisted_literal,
+                frozen_path,
+                other_literal,
+            })
+        })
+        .collect()
 }
 
 /// The steps that move the rows owned through a row of `e` (to any
