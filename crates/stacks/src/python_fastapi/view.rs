@@ -324,7 +324,7 @@ pub struct EntityView {
     /// Whether the service reads the raw body before validating it (write
     /// rules or workflows).
     pub guards_body: bool,
-    /// Whether the service names scopes per role (any rule or workflow).
+    /// Whether the service names scopes per field (any field rule).
     pub has_rules: bool,
     /// Tests: a field a role that reads the row may not see, if any.
     pub read_probe: Option<RuleProbe>,
@@ -1826,7 +1826,13 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     }
     if !workflows.is_empty() {
         common.extend(
-            ["Workflow", "check_conflicts", "check_initial", "check_moves"].map(String::from),
+            [
+                "Workflow",
+                "check_conflicts",
+                "check_initial",
+                "check_moves",
+            ]
+            .map(String::from),
         );
     }
     if !to_one.is_empty() || !to_many.is_empty() {
@@ -1896,10 +1902,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         }),
         descendants,
         guards_body: !write_rules.is_empty() || !workflows.is_empty(),
-        has_rules: !read_rules.is_empty()
-            || !write_rules.is_empty()
-            || !filter_rules.is_empty()
-            || !workflows.is_empty(),
+        has_rules: !read_rules.is_empty() || !write_rules.is_empty() || !filter_rules.is_empty(),
         read_probe: read_probe(model, e),
         write_probe: write_probe(model, e),
         read_rules,
