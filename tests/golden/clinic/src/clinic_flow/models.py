@@ -168,9 +168,14 @@ class Clinician(RecordMixin, Base):
 
 
 class Appointment(RecordMixin, Base):
-    """A row of appointments."""
+    """A visit a patient books with a clinician"""
 
     __tablename__ = "appointments"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
 
     starts_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True),
@@ -195,9 +200,14 @@ class Appointment(RecordMixin, Base):
 
 
 class VisitNote(RecordMixin, Base):
-    """A row of visit notes."""
+    """A clinician's note about one appointment"""
 
     __tablename__ = "visit_notes"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
 
     body: Mapped[str] = mapped_column(
         Encrypted("text"),

@@ -15,6 +15,8 @@ from clinic_flow.security.dependencies import OptionalPrincipal, Principal
 
 Scope = Literal["all", "own", "none"]
 Action = Literal["create", "read", "update", "delete"]
+Scopes = dict[str | None, Scope]
+"""A scope per caller: visitors (`None`) and each role."""
 
 RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     "Patient": {
@@ -64,17 +66,17 @@ RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     "Appointment": {
         "create": {
             "patient": "all",
-            "clinician": "all",
+            "clinician": "none",
             "admin": "all",
         },
         "read": {
-            "patient": "all",
+            "patient": "own",
             "clinician": "all",
             "admin": "all",
         },
         "update": {
-            "patient": "none",
-            "clinician": "none",
+            "patient": "own",
+            "clinician": "all",
             "admin": "all",
         },
         "delete": {

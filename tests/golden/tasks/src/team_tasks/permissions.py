@@ -15,6 +15,8 @@ from team_tasks.security.dependencies import OptionalPrincipal, Principal
 
 Scope = Literal["all", "own", "none"]
 Action = Literal["create", "read", "update", "delete"]
+Scopes = dict[str | None, Scope]
+"""A scope per caller: visitors (`None`) and each role."""
 
 RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     "Project": {
@@ -24,8 +26,8 @@ RULES: dict[str, dict[Action, dict[str, Scope]]] = {
             "admin": "all",
         },
         "read": {
-            "member": "all",
-            "manager": "all",
+            "member": "own",
+            "manager": "own",
             "admin": "all",
         },
         "update": {
@@ -63,8 +65,8 @@ RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     },
     "Label": {
         "create": {
-            "member": "all",
-            "manager": "all",
+            "member": "none",
+            "manager": "none",
             "admin": "all",
         },
         "read": {

@@ -42,6 +42,7 @@ class AppointmentRead(BaseModel):
     id: uuid.UUID
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    owner_id: uuid.UUID
     starts_at: UtcDatetime
     duration_minutes: int
     status: str

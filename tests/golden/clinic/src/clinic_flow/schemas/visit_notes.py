@@ -43,6 +43,7 @@ class VisitNoteRead(BaseModel):
     id: uuid.UUID
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    owner_id: uuid.UUID
     body: str
     diagnosis_code: str | None
     appointment_id: uuid.UUID

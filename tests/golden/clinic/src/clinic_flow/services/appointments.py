@@ -11,10 +11,12 @@ from clinic_flow.models import (
     Appointment,
     Clinician,
     Patient,
+    VisitNote,
 )
 from clinic_flow.pagination import Column, ListQuery, column, paginate
 from clinic_flow.permissions import Actor, scope_of
 from clinic_flow.problems import (
+    forbidden,
     not_found,
 )
 from clinic_flow.schemas.appointments import (
@@ -24,11 +26,18 @@ from clinic_flow.schemas.appointments import (
     AppointmentUpdate,
 )
 from clinic_flow.services.common import (
+    Workflow,
     changed_fields,
+    check_conflicts,
+    check_initial,
     check_links,
+    check_moves,
     commit,
     flush,
+    move_rows,
+    owner_through,
     parse_body,
+    raw_members,
     reject_nulls,
     scoped,
 )
@@ -59,6 +68,39 @@ NOT_NULL: dict[str, str] = {
     "patient_id": "patient_id",
     "clinician_id": "clinician_id",
 }
+WORKFLOWS: dict[str, Workflow] = {
+    "status": Workflow(
+        json_name="status",
+        initial="requested",
+        moves={
+            ("requested", "confirmed"): {
+                None: "none",
+                "patient": "none",
+                "clinician": "all",
+                "admin": "all",
+            },
+            ("requested", "cancelled"): {
+                None: "none",
+                "patient": "own",
+                "clinician": "all",
+                "admin": "all",
+            },
+            ("confirmed", "cancelled"): {
+                None: "none",
+                "patient": "own",
+                "clinician": "all",
+                "admin": "all",
+            },
+            ("confirmed", "completed"): {
+                None: "none",
+                "patient": "none",
+                "clinician": "all",
+                "admin": "all",
+            },
+        },
+        frozen=frozenset({"cancelled", "completed"}),
+    ),
+}
 
 
 def _visible(actor: Actor) -> sa.Select[Appointment]:
@@ -67,7 +109,7 @@ def _visible(actor: Actor) -> sa.Select[Appointment]:
     return scoped(
         sa.select(Appointment),
         scope,
-        None,
+        Appointment.owner_id,
         actor.user_id,
     )
 
@@ -81,6 +123,8 @@ def _changeable(
     row = db.scalars(_visible(actor).where(Appointment.id == item_id)).first()
     if row is None:
         raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
     return row
 
 
@@ -95,6 +139,7 @@ def _read_all(
                 "id": row.id,
                 "created_at": row.created_at,
                 "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
                 "starts_at": row.starts_at,
                 "duration_minutes": row.duration_minutes,
                 "status": row.status,
@@ -147,6 +192,7 @@ def create(
     """Adds a row from a request body."""
     payload = parse_body(AppointmentCreate, body)
     values = payload.model_dump()
+    check_initial(values, WORKFLOWS)
     check_links(
         db,
         actor,
@@ -154,6 +200,11 @@ def create(
             ("patient_id", "Patient", Patient, [payload.patient_id]),
             ("clinician_id", "Clinician", Clinician, [payload.clinician_id]),
         ],
+    )
+    values["owner_id"] = owner_through(
+        db,
+        actor,
+        ("patient_id", "Patient", Patient, payload.patient_id),
     )
     row = Appointment(id=uuid.uuid4(), **values)
     db.add(row)
@@ -171,6 +222,9 @@ def update(
 ) -> AppointmentRead:
     """Changes the fields a request body sends."""
     row = _changeable(db, actor, item_id)
+    sent = raw_members(body)
+    mine = row.owner_id == actor.user_id
+    check_moves(sent, WORKFLOWS, row, actor, mine=mine)
     payload = parse_body(AppointmentUpdate, body)
     values = payload.model_dump(exclude_unset=True)
     reject_nulls(values, NOT_NULL)
@@ -182,12 +236,28 @@ def update(
             ("clinician_id", "Clinician", Clinician, [payload.clinician_id]),
         ],
     )
+    owner_id = row.owner_id
+    if values.get("patient_id", row.patient_id) != row.patient_id:
+        owner_id = owner_through(
+            db,
+            actor,
+            ("patient_id", "Patient", Patient, values["patient_id"]),
+        )
+    check_conflicts(values, WORKFLOWS, row)
     for attribute, value in values.items():
         setattr(row, attribute, value)
+    if owner_id != row.owner_id:
+        row.owner_id = owner_id
+        _move_descendants(db, [row.id], owner_id)
     flush(db, UNIQUE)
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
+
+
+def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) -> None:
+    """Gives the rows owned through these rows, to any depth, their new owner."""
+    move_rows(db, VisitNote, "appointment_id", ids, owner_id)
 
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
@@ -196,3 +266,11 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[AppointmentRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Appointment
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

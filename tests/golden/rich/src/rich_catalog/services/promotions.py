@@ -14,6 +14,7 @@ from rich_catalog.models import (
 from rich_catalog.pagination import Column, ListQuery, column, paginate
 from rich_catalog.permissions import Actor, scope_of
 from rich_catalog.problems import (
+    forbidden,
     not_found,
 )
 from rich_catalog.schemas.promotions import (
@@ -27,6 +28,7 @@ from rich_catalog.services.common import (
     check_links,
     commit,
     flush,
+    owner_through,
     parse_body,
     reject_nulls,
     scoped,
@@ -56,7 +58,7 @@ def _visible(actor: Actor) -> sa.Select[Promotion]:
     return scoped(
         sa.select(Promotion),
         scope,
-        None,
+        Promotion.owner_id,
         actor.user_id,
     )
 
@@ -70,6 +72,8 @@ def _changeable(
     row = db.scalars(_visible(actor).where(Promotion.id == item_id)).first()
     if row is None:
         raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
     return row
 
 
@@ -84,6 +88,7 @@ def _read_all(
                 "id": row.id,
                 "created_at": row.created_at,
                 "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
                 "headline": row.headline,
                 "product_id": row.product_id,
             }
@@ -139,6 +144,11 @@ def create(
             ("product_id", "Product", Product, [payload.product_id]),
         ],
     )
+    values["owner_id"] = owner_through(
+        db,
+        actor,
+        ("product_id", "Product", Product, payload.product_id),
+    )
     row = Promotion(id=uuid.uuid4(), **values)
     db.add(row)
     flush(db, UNIQUE)
@@ -165,8 +175,17 @@ def update(
             ("product_id", "Product", Product, [payload.product_id]),
         ],
     )
+    owner_id = row.owner_id
+    if values.get("product_id", row.product_id) != row.product_id:
+        owner_id = owner_through(
+            db,
+            actor,
+            ("product_id", "Product", Product, values["product_id"]),
+        )
     for attribute, value in values.items():
         setattr(row, attribute, value)
+    if owner_id != row.owner_id:
+        row.owner_id = owner_id
     flush(db, UNIQUE)
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
@@ -179,3 +198,11 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[PromotionRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Promotion
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)
