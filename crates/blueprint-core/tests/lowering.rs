@@ -57,7 +57,7 @@ fn clinic_lowers_to_the_expected_elements() {
             (RelationshipKind::Association, 3),
             (RelationshipKind::Composition, 1),
             (RelationshipKind::Realization, 25),
-            (RelationshipKind::Serving, 38),
+            (RelationshipKind::Serving, 39),
         ]
     );
     every_relationship_is_allowed(&bp);
@@ -137,10 +137,10 @@ fn who_can_answers_from_the_graph() {
         bp.who_can(Action::Read, "Clinician"),
         [Subject::Authenticated, role("admin")]
     );
-    // defaults of an entity that is not owned.
+    // an entity owned through a relation, with its rules written out.
     assert_eq!(
         bp.who_can(Action::Create, "Appointment"),
-        [Subject::Authenticated, role("admin")]
+        [role("patient"), role("admin")]
     );
     assert_eq!(bp.who_can(Action::Delete, "Appointment"), [role("admin")]);
     // admin is always served, even when the rule leaves it out.

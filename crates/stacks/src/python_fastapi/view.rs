@@ -798,6 +798,10 @@ pub struct ThroughView {
     pub target: String,
     /// The parent entity's name as a Python literal.
     pub target_literal: String,
+    /// Tests: a role that creates rows only under parents it owns (its
+    /// `update` on the parent is `owner`), as a Python literal; empty when
+    /// there is none.
+    pub own_parent_role_literal: String,
 }
 
 /// One step of moving the rows owned through a row to its new owner.
@@ -1898,6 +1902,18 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                 json_literal: py_str(&rel.key),
                 target: target.name.clone(),
                 target_literal: py_str(&target.name),
+                own_parent_role_literal: model
+                    .roles
+                    .iter()
+                    .find(|r| {
+                        let who = Some(r.id);
+                        !r.admin
+                            && e.access(Action::Create).scope(who) != Scope::None
+                            && target.access(Action::Update).scope(who) == Scope::Own
+                            && model.parents_readable(e.id, who)
+                    })
+                    .map(|r| py_str(&r.name))
+                    .unwrap_or_default(),
             }
         }),
         descendants,
