@@ -68,7 +68,9 @@ fn defaults_are_applied() {
             .collect::<Vec<_>>()
     };
     use blueprint_core::spec::Action::*;
-    assert_eq!(show("Note", Read), ["authenticated"]);
+    // Least-privilege defaults: an owned entity's rows are read by their
+    // owner and the admin roles.
+    assert_eq!(show("Note", Read), ["owner", "admin"]);
     assert_eq!(show("Note", Create), ["authenticated"]);
     assert_eq!(show("Note", Update), ["owner", "admin"]);
     assert_eq!(show("Tag", Delete), ["admin"]);

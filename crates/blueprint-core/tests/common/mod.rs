@@ -123,6 +123,7 @@ pub fn tasks() -> SpecBuilder {
                 .with_field("name", FieldType::String, |f| f.required().max(120))
                 .with_field("summary", FieldType::Text, |f| f)
                 .with_field("archived", FieldType::Boolean, |f| f.default_value(false))
+                .with_access(Action::Read, ["owner", "admin"])
         })
         .with_entity("Task", |e| {
             e.owned()
@@ -151,6 +152,7 @@ pub fn tasks() -> SpecBuilder {
                 .with_field("color", FieldType::String, |f| {
                     f.pattern("^#[0-9a-fA-F]{6}$")
                 })
+                .with_access(Action::Create, ["admin"])
         })
         .with_integration("smtp")
 }
