@@ -46,6 +46,18 @@ def test_owner_follows_the_parent(admin: Api, as_role: Any) -> None:
     assert moved.json()["owner_id"] == admin.user_id
 
 
+def test_rows_go_only_under_parents_the_caller_may_change(admin: Api, as_role: Any) -> None:
+    caller: Api = as_role("editor")
+    body = body_for(admin, ENTITY, owner_id=caller.user_id)
+    created = caller.post(PATH, json=body)
+    assert created.status_code == 201, created.text
+    theirs = make(admin, "Product", owner_id=admin.user_id)
+    key = "product_id"
+    refused = caller.post(PATH, json=body | {key: theirs["id"]})
+    assert refused.status_code == 422, refused.text
+    assert key in refused.json()["errors"]
+
+
 def test_only_admins_set_owner_id(admin: Api, as_role: Any) -> None:
     caller: Api = as_role("editor")
     body = body_for(admin, ENTITY, owner_id=caller.user_id)
