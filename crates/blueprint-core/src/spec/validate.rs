@@ -774,10 +774,10 @@ impl Checks<'_> {
                         .create
                         .iter()
                         .filter(|s| {
-                            !may(s)
-                                && !(matches!(s, Subject::Authenticated | Subject::Public)
+                            !(may(s)
+                                || (matches!(s, Subject::Authenticated | Subject::Public)
                                     && write.contains(&Subject::Owner)
-                                    && entity.is_owned())
+                                    && entity.is_owned()))
                         })
                         .map(Subject::as_str)
                         .collect();
