@@ -55,8 +55,7 @@ pub fn clinic() -> SpecBuilder {
                 .with_access(Action::Delete, ["admin"])
         })
         .with_entity("Appointment", |e| {
-            e.description("A visit a patient books with a clinician")
-                .owned_through("patient")
+            e.owned_through("patient")
                 .with_field("starts_at", FieldType::Datetime, |f| f.required())
                 .with_field("duration_minutes", FieldType::Integer, |f| {
                     f.min(5).max(240).default_value(30)
@@ -84,8 +83,7 @@ pub fn clinic() -> SpecBuilder {
                 .retention(ten_years())
         })
         .with_entity("VisitNote", |e| {
-            e.description("A clinician's note about one appointment")
-                .owned_through("appointment")
+            e.owned_through("appointment")
                 .with_field("body", FieldType::Text, |f| {
                     f.required().pii(Pii::Sensitive)
                 })

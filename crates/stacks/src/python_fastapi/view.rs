@@ -102,6 +102,9 @@ pub struct ProjectView {
     pub owned: Vec<OwnedView>,
     /// The service modules of the owned entities, sorted (for imports).
     pub owned_modules_sorted: Vec<String>,
+    /// The service modules of the entities owned through a relation,
+    /// deepest first: the erasure deletes their rows before the account.
+    pub erase_first: Vec<String>,
     /// Entities with a retention period, for `make retention`.
     pub retained: Vec<RetainedView>,
     /// Entities with encrypted (sensitive) fields, for `make rotate-keys`.
@@ -1079,7 +1082,11 @@ pub fn project(model: &AppModel) -> ProjectView {
                     constraint_literal: py_str(&constraint),
                     label_literal: label.clone(),
                 });
-                if erasure_probe.is_none() && target.is_owned() && rel.target != e.id {
+                // A row owned through this very link is the same user's row:
+                // it goes in the erasure too, so it is no probe.
+                let owner_link = e.owner_relation().is_some_and(|o| o.name == rel.name);
+                if erasure_probe.is_none() && target.is_owned() && rel.target != e.id && !owner_link
+                {
                     erasure_probe = Some(ErasureProbeView {
                         entity_literal: py_str(&e.name),
                         key_literal: py_str(&rel.key),
@@ -1298,6 +1305,26 @@ pub fn project(model: &AppModel) -> ProjectView {
         foreign_keys,
         join_tables,
         audit_retention_days: Some(params.audit_retention_days).filter(|d| *d > 0),
+        erase_first: {
+            let depth = |e: &Entity| {
+                let mut d = 0;
+                let mut at = e;
+                while let Some(rel) = at.owner_relation() {
+                    d += 1;
+                    at = model.get(rel.target);
+                    if d > model.entities.len() {
+                        break;
+                    }
+                }
+                d
+            };
+            let mut through: Vec<&Entity> = model
+                .owned()
+                .filter(|e| e.owner_relation().is_some())
+                .collect();
+            through.sort_by_key(|e| std::cmp::Reverse(depth(e)));
+            through.iter().map(|e| module(&e.collection)).collect()
+        },
         owned_modules_sorted: {
             let mut m: Vec<String> = model.owned().map(|e| module(&e.collection)).collect();
             isort_sort(&mut m);

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from rich_catalog.db import get_sessionmaker
 from rich_catalog.models import AuditEvent, AuthSession, AuthUser
 from tests.conftest import ROLES, Api, make_user
-from tests.factories import OWNED, PATHS, body_for, make
+from tests.factories import OWNED, PATHS, make
 
 
 def _signed_in(as_role: Any) -> Api:
@@ -96,22 +96,3 @@ def test_another_user_is_not_touched_by_an_erasure(app: FastAPI, as_role: Any) -
     user = _signed_in(as_role)
     assert user.delete("/me").status_code == 204
     assert Api(app).login(other).status_code == 200
-
-
-def test_erasure_is_409_when_a_restrict_reference_of_another_user_blocks_it(
-    admin: Api, as_role: Any
-) -> None:
-    user = _signed_in(as_role)
-    target = make(admin, "Product", owner_id=user.user_id)
-    body = body_for(admin, "Promotion")
-    body["product_id"] = target["id"]
-    blocker = admin.post(PATHS["Promotion"], json=body)
-    assert blocker.status_code == 201, blocker.text
-    response = user.delete("/me")
-    assert response.status_code == 409
-    assert response.headers["content-type"] == "application/problem+json"
-    assert "Promotion.product_id" in response.json()["detail"]
-    # Nothing was erased.
-    assert user.get("/auth/me").status_code == 200
-    target_path = PATHS["Product"]
-    assert admin.get(f"{target_path}/{target['id']}").status_code == 200

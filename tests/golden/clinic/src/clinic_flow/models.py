@@ -168,7 +168,7 @@ class Clinician(RecordMixin, Base):
 
 
 class Appointment(RecordMixin, Base):
-    """A visit a patient books with a clinician"""
+    """A row of appointments."""
 
     __tablename__ = "appointments"
 
@@ -200,7 +200,7 @@ class Appointment(RecordMixin, Base):
 
 
 class VisitNote(RecordMixin, Base):
-    """A clinician's note about one appointment"""
+    """A row of visit notes."""
 
     __tablename__ = "visit_notes"
 

@@ -274,3 +274,8 @@ def owned_by(db: Session, user_id: uuid.UUID) -> list[AppointmentRead]:
     statement = sa.select(model).where(model.owner_id == user_id)
     rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)
+
+
+def delete_owned(db: Session, user_id: uuid.UUID) -> None:
+    """Deletes every row a user owns through the patient_id link (the erasure)."""
+    db.execute(sa.delete(Appointment).where(Appointment.owner_id == user_id))

@@ -72,6 +72,10 @@ def erase(db: Session, principal: Principal) -> None:
         db.execute(
             sa.delete(AuthLoginAttempt).where(AuthLoginAttempt.email_key == email_key(user.email))
         )
+        # Rows owned through a relation go first, deepest first, so a restrict
+        # link between two rows of the caller never blocks the erasure.
+        visit_notes_service.delete_owned(db, user.id)
+        appointments_service.delete_owned(db, user.id)
         # Owned rows and sessions go with the account (ON DELETE CASCADE);
         # a RESTRICT reference fails this statement, a NO ACTION one the commit.
         db.execute(sa.delete(AuthUser).where(AuthUser.id == user.id))

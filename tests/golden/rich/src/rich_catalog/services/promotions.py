@@ -206,3 +206,8 @@ def owned_by(db: Session, user_id: uuid.UUID) -> list[PromotionRead]:
     statement = sa.select(model).where(model.owner_id == user_id)
     rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)
+
+
+def delete_owned(db: Session, user_id: uuid.UUID) -> None:
+    """Deletes every row a user owns through the product_id link (the erasure)."""
+    db.execute(sa.delete(Promotion).where(Promotion.owner_id == user_id))
