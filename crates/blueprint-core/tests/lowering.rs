@@ -57,7 +57,7 @@ fn clinic_lowers_to_the_expected_elements() {
             (RelationshipKind::Association, 3),
             (RelationshipKind::Composition, 1),
             (RelationshipKind::Realization, 25),
-            (RelationshipKind::Serving, 38),
+            (RelationshipKind::Serving, 44),
         ]
     );
     every_relationship_is_allowed(&bp);
@@ -137,12 +137,16 @@ fn who_can_answers_from_the_graph() {
         bp.who_can(Action::Read, "Clinician"),
         [Subject::Authenticated, role("admin")]
     );
-    // defaults of an entity that is not owned.
+    // defaults of an entity owned through its one required relation to an
+    // owned entity (`patient`): least privilege, the owner and admins.
     assert_eq!(
         bp.who_can(Action::Create, "Appointment"),
         [Subject::Authenticated, role("admin")]
     );
-    assert_eq!(bp.who_can(Action::Delete, "Appointment"), [role("admin")]);
+    assert_eq!(
+        bp.who_can(Action::Delete, "Appointment"),
+        [Subject::Owner, role("admin")]
+    );
     // admin is always served, even when the rule leaves it out.
     assert_eq!(
         bp.who_can(Action::Update, "VisitNote"),

@@ -76,7 +76,7 @@ PATHS: dict[str, str] = {
     "Appointment": "/appointments",
     "VisitNote": "/visit_notes",
 }
-OWNED: frozenset[str] = frozenset({"Patient"})
+OWNED: frozenset[str] = frozenset({"Patient", "Appointment", "VisitNote"})
 PARENTS: dict[str, list[tuple[str, str]]] = {
     "Patient": [],
     "Clinician": [],

@@ -1,5 +1,7 @@
 """The appointments endpoints, as the contract states them."""
 
+from typing import Any
+
 from tests.conftest import Api
 from tests.factories import body_for, make, unknown_id
 
@@ -16,6 +18,26 @@ def test_create_returns_the_item(admin: Api) -> None:
     assert item["created_at"].endswith("Z"), item["created_at"]
     assert item["updated_at"].endswith("Z"), item["updated_at"]
     assert set(body) <= set(item)
+    assert item["owner_id"] == admin.user_id
+
+
+def test_owner_id_is_read_only(admin: Api) -> None:
+    item = make(admin, ENTITY)
+    response = admin.patch(f"{PATH}/{item['id']}", json={"owner_id": admin.user_id})
+    assert response.status_code == 422
+    body = body_for(admin, ENTITY) | {"owner_id": unknown_id()}
+    assert admin.post(PATH, json=body).status_code == 422
+
+
+def test_only_admins_set_owner_id(admin: Api, as_role: Any) -> None:
+    caller: Api = as_role("patient")
+    body = body_for(admin, ENTITY, owner_id=caller.user_id)
+    response = caller.post(PATH, json=body | {"owner_id": caller.user_id})
+    assert response.status_code == 422
+    assert "owner_id" in response.json()["errors"]
+    created = caller.post(PATH, json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()["owner_id"] == caller.user_id
 
 
 def test_get_update_delete(admin: Api) -> None:

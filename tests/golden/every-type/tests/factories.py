@@ -85,7 +85,7 @@ PATHS: dict[str, str] = {
     "Gadget": "/gadgets",
     "Part": "/parts",
 }
-OWNED: frozenset[str] = frozenset({"Gadget"})
+OWNED: frozenset[str] = frozenset({"Gadget", "Part"})
 PARENTS: dict[str, list[tuple[str, str]]] = {
     "Gadget": [],
     "Part": [

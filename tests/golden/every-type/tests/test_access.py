@@ -39,21 +39,30 @@ CASES: list[tuple[str, str, str | None, str | None, int]] = [
     ("Gadget", "update", None, "other", 401),
     ("Gadget", "delete", None, "other", 401),
     ("Part", "create", "member", None, 201),
-    ("Part", "read", "member", None, 200),
-    ("Part", "update", "member", None, 403),
-    ("Part", "delete", "member", None, 403),
+    ("Part", "read", "member", "self", 200),
+    ("Part", "read", "member", "other", 404),
+    ("Part", "update", "member", "self", 200),
+    ("Part", "update", "member", "other", 404),
+    ("Part", "delete", "member", "self", 204),
+    ("Part", "delete", "member", "other", 404),
     ("Part", "create", "staff", None, 201),
-    ("Part", "read", "staff", None, 200),
-    ("Part", "update", "staff", None, 403),
-    ("Part", "delete", "staff", None, 403),
+    ("Part", "read", "staff", "self", 200),
+    ("Part", "read", "staff", "other", 404),
+    ("Part", "update", "staff", "self", 200),
+    ("Part", "update", "staff", "other", 404),
+    ("Part", "delete", "staff", "self", 204),
+    ("Part", "delete", "staff", "other", 404),
     ("Part", "create", "admin", None, 201),
-    ("Part", "read", "admin", None, 200),
-    ("Part", "update", "admin", None, 200),
-    ("Part", "delete", "admin", None, 204),
+    ("Part", "read", "admin", "self", 200),
+    ("Part", "read", "admin", "other", 200),
+    ("Part", "update", "admin", "self", 200),
+    ("Part", "update", "admin", "other", 200),
+    ("Part", "delete", "admin", "self", 204),
+    ("Part", "delete", "admin", "other", 204),
     ("Part", "create", None, None, 401),
-    ("Part", "read", None, None, 401),
-    ("Part", "update", None, None, 401),
-    ("Part", "delete", None, None, 401),
+    ("Part", "read", None, "other", 401),
+    ("Part", "update", None, "other", 401),
+    ("Part", "delete", None, "other", 401),
 ]
 
 
@@ -84,3 +93,19 @@ def test_access(
         else:
             response = caller.delete(item)
     assert response.status_code == status, response.text
+
+
+OWN_LISTS: list[tuple[str, str]] = [
+    ("Part", "member"),
+    ("Part", "staff"),
+]
+
+
+@pytest.mark.parametrize(("entity", "role"), OWN_LISTS)
+def test_lists_show_only_own_rows(entity: str, role: str, admin: Api, as_role: Any) -> None:
+    caller: Api = as_role(role)
+    mine = make(admin, entity, owner_id=caller.user_id)
+    make(admin, entity, owner_id=admin.user_id)
+    response = caller.get(PATHS[entity])
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == [mine["id"]]

@@ -91,7 +91,7 @@ PATHS: dict[str, str] = {
     "Review": "/reviews",
     "Promotion": "/promotions",
 }
-OWNED: frozenset[str] = frozenset({"Product", "WishList", "Review"})
+OWNED: frozenset[str] = frozenset({"Product", "WishList", "Review", "Promotion"})
 PARENTS: dict[str, list[tuple[str, str]]] = {
     "Category": [],
     "Product": [

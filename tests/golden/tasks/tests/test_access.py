@@ -15,18 +15,18 @@ from tests.factories import PATHS, body_for, make
 CASES: list[tuple[str, str, str | None, str | None, int]] = [
     ("Project", "create", "member", None, 201),
     ("Project", "read", "member", "self", 200),
-    ("Project", "read", "member", "other", 200),
+    ("Project", "read", "member", "other", 404),
     ("Project", "update", "member", "self", 200),
-    ("Project", "update", "member", "other", 403),
+    ("Project", "update", "member", "other", 404),
     ("Project", "delete", "member", "self", 204),
-    ("Project", "delete", "member", "other", 403),
+    ("Project", "delete", "member", "other", 404),
     ("Project", "create", "manager", None, 201),
     ("Project", "read", "manager", "self", 200),
-    ("Project", "read", "manager", "other", 200),
+    ("Project", "read", "manager", "other", 404),
     ("Project", "update", "manager", "self", 200),
-    ("Project", "update", "manager", "other", 403),
+    ("Project", "update", "manager", "other", 404),
     ("Project", "delete", "manager", "self", 204),
-    ("Project", "delete", "manager", "other", 403),
+    ("Project", "delete", "manager", "other", 404),
     ("Project", "create", "admin", None, 201),
     ("Project", "read", "admin", "self", 200),
     ("Project", "read", "admin", "other", 200),
@@ -63,11 +63,11 @@ CASES: list[tuple[str, str, str | None, str | None, int]] = [
     ("Task", "read", None, "other", 401),
     ("Task", "update", None, "other", 401),
     ("Task", "delete", None, "other", 401),
-    ("Label", "create", "member", None, 201),
+    ("Label", "create", "member", None, 403),
     ("Label", "read", "member", None, 200),
     ("Label", "update", "member", None, 403),
     ("Label", "delete", "member", None, 403),
-    ("Label", "create", "manager", None, 201),
+    ("Label", "create", "manager", None, 403),
     ("Label", "read", "manager", None, 200),
     ("Label", "update", "manager", None, 403),
     ("Label", "delete", "manager", None, 403),
@@ -109,3 +109,19 @@ def test_access(
         else:
             response = caller.delete(item)
     assert response.status_code == status, response.text
+
+
+OWN_LISTS: list[tuple[str, str]] = [
+    ("Project", "member"),
+    ("Project", "manager"),
+]
+
+
+@pytest.mark.parametrize(("entity", "role"), OWN_LISTS)
+def test_lists_show_only_own_rows(entity: str, role: str, admin: Api, as_role: Any) -> None:
+    caller: Api = as_role(role)
+    mine = make(admin, entity, owner_id=caller.user_id)
+    make(admin, entity, owner_id=admin.user_id)
+    response = caller.get(PATHS[entity])
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["items"]] == [mine["id"]]

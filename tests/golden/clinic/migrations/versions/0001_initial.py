@@ -172,12 +172,18 @@ def upgrade() -> None:
     op.create_table(
         "appointments",
         *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
         sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(9), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("patient_id", sa.Uuid(), nullable=False),
         sa.Column("clinician_id", sa.Uuid(), nullable=False),
+    )
+    op.create_index(
+        "ix_appointments_owner_id",
+        "appointments",
+        ["owner_id"],
     )
     op.create_index(
         "ix_appointments_patient_id",
@@ -192,9 +198,15 @@ def upgrade() -> None:
     op.create_table(
         "visit_notes",
         *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("diagnosis_code", sa.Text(), nullable=True),
         sa.Column("appointment_id", sa.Uuid(), nullable=False),
+    )
+    op.create_index(
+        "ix_visit_notes_owner_id",
+        "visit_notes",
+        ["owner_id"],
     )
     op.create_index(
         "ix_visit_notes_appointment_id",
@@ -204,6 +216,14 @@ def upgrade() -> None:
     op.create_foreign_key(
         "fk_patients_owner_id_auth_users",
         "patients",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_appointments_owner_id_auth_users",
+        "appointments",
         "auth_users",
         ["owner_id"],
         ["id"],
@@ -226,6 +246,14 @@ def upgrade() -> None:
         ondelete="RESTRICT",
     )
     op.create_foreign_key(
+        "fk_visit_notes_owner_id_auth_users",
+        "visit_notes",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
         "fk_visit_notes_appointment_id_appointments",
         "visit_notes",
         "appointments",
@@ -242,6 +270,11 @@ def downgrade() -> None:
         type_="foreignkey",
     )
     op.drop_constraint(
+        "fk_appointments_owner_id_auth_users",
+        "appointments",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
         "fk_appointments_patient_id_patients",
         "appointments",
         type_="foreignkey",
@@ -249,6 +282,11 @@ def downgrade() -> None:
     op.drop_constraint(
         "fk_appointments_clinician_id_clinicians",
         "appointments",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_visit_notes_owner_id_auth_users",
+        "visit_notes",
         type_="foreignkey",
     )
     op.drop_constraint(

@@ -172,6 +172,11 @@ class Appointment(RecordMixin, Base):
 
     __tablename__ = "appointments"
 
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
     starts_at: Mapped[dt.datetime] = mapped_column(
         sa.DateTime(timezone=True),
     )
@@ -198,6 +203,11 @@ class VisitNote(RecordMixin, Base):
     """A row of visit notes."""
 
     __tablename__ = "visit_notes"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
 
     body: Mapped[str] = mapped_column(
         Encrypted("text"),

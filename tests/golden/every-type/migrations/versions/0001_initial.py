@@ -183,6 +183,7 @@ def upgrade() -> None:
     op.create_table(
         "parts",
         *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
         sa.Column("name", sa.String(30), nullable=False),
         sa.Column("weight", sa.Numeric(8, 3), nullable=True),
         sa.Column("count", sa.Integer(), nullable=True),
@@ -204,6 +205,11 @@ def upgrade() -> None:
         ),
     )
     op.create_index(
+        "ix_parts_owner_id",
+        "parts",
+        ["owner_id"],
+    )
+    op.create_index(
         "ix_parts_gadget_id",
         "parts",
         ["gadget_id"],
@@ -216,6 +222,14 @@ def upgrade() -> None:
     op.create_foreign_key(
         "fk_gadgets_owner_id_auth_users",
         "gadgets",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
+        "fk_parts_owner_id_auth_users",
+        "parts",
         "auth_users",
         ["owner_id"],
         ["id"],
@@ -243,6 +257,11 @@ def downgrade() -> None:
     op.drop_constraint(
         "fk_gadgets_owner_id_auth_users",
         "gadgets",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_parts_owner_id_auth_users",
+        "parts",
         type_="foreignkey",
     )
     op.drop_constraint(

@@ -233,6 +233,11 @@ class Part(RecordMixin, Base):
 
     __tablename__ = "parts"
 
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
     name: Mapped[str] = mapped_column(
         sa.String(30),
     )

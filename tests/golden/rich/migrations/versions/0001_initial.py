@@ -241,8 +241,14 @@ def upgrade() -> None:
     op.create_table(
         "promotions",
         *_record_columns(),
+        sa.Column("owner_id", sa.Uuid(), nullable=False),
         sa.Column("headline", sa.String(80), nullable=False),
         sa.Column("product_id", sa.Uuid(), nullable=False),
+    )
+    op.create_index(
+        "ix_promotions_owner_id",
+        "promotions",
+        ["owner_id"],
     )
     op.create_index(
         "ix_promotions_product_id",
@@ -352,6 +358,14 @@ def upgrade() -> None:
         ondelete="SET NULL",
     )
     op.create_foreign_key(
+        "fk_promotions_owner_id_auth_users",
+        "promotions",
+        "auth_users",
+        ["owner_id"],
+        ["id"],
+        ondelete="CASCADE",
+    )
+    op.create_foreign_key(
         "fk_promotions_product_id_products",
         "promotions",
         "products",
@@ -395,6 +409,11 @@ def downgrade() -> None:
     op.drop_constraint(
         "fk_reviews_wish_list_id_wish_lists",
         "reviews",
+        type_="foreignkey",
+    )
+    op.drop_constraint(
+        "fk_promotions_owner_id_auth_users",
+        "promotions",
         type_="foreignkey",
     )
     op.drop_constraint(

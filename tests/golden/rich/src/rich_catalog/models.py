@@ -271,6 +271,11 @@ class Promotion(RecordMixin, Base):
 
     __tablename__ = "promotions"
 
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
     headline: Mapped[str] = mapped_column(
         sa.String(80),
     )

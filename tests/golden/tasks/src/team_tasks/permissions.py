@@ -24,8 +24,8 @@ RULES: dict[str, dict[Action, dict[str, Scope]]] = {
             "admin": "all",
         },
         "read": {
-            "member": "all",
-            "manager": "all",
+            "member": "own",
+            "manager": "own",
             "admin": "all",
         },
         "update": {
@@ -63,8 +63,8 @@ RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     },
     "Label": {
         "create": {
-            "member": "all",
-            "manager": "all",
+            "member": "none",
+            "manager": "none",
             "admin": "all",
         },
         "read": {

@@ -12,6 +12,7 @@ class VisitNoteCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    owner_id: uuid.UUID | None = None
     body: str
     diagnosis_code: str | None = Field(
         None,
@@ -43,6 +44,7 @@ class VisitNoteRead(BaseModel):
     id: uuid.UUID
     created_at: UtcDatetime
     updated_at: UtcDatetime
+    owner_id: uuid.UUID
     body: str
     diagnosis_code: str | None
     appointment_id: uuid.UUID

@@ -12,7 +12,9 @@ from clinic_flow.problems import Problem, conflict, not_found
 from clinic_flow.schemas.auth import UserOut
 from clinic_flow.schemas.privacy import ExportOut
 from clinic_flow.security.dependencies import Principal
+from clinic_flow.services import appointments as appointments_service
 from clinic_flow.services import patients as patients_service
+from clinic_flow.services import visit_notes as visit_notes_service
 from clinic_flow.services.auth import email_key
 
 FOREIGN_KEY_VIOLATIONS = frozenset({"23503", "23001"})
@@ -38,6 +40,14 @@ def export(db: Session, principal: Principal) -> ExportOut:
         "Patient": [
             item.model_dump(mode="json", by_alias=True)
             for item in patients_service.owned_by(db, user.id)
+        ],
+        "Appointment": [
+            item.model_dump(mode="json", by_alias=True)
+            for item in appointments_service.owned_by(db, user.id)
+        ],
+        "VisitNote": [
+            item.model_dump(mode="json", by_alias=True)
+            for item in visit_notes_service.owned_by(db, user.id)
         ],
     }
     audit.record(db, "export", principal, "account", user.id)

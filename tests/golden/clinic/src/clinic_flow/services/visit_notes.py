@@ -14,6 +14,7 @@ from clinic_flow.models import (
 from clinic_flow.pagination import Column, ListQuery, column, paginate
 from clinic_flow.permissions import Actor, scope_of
 from clinic_flow.problems import (
+    forbidden,
     not_found,
 )
 from clinic_flow.schemas.visit_notes import (
@@ -25,6 +26,7 @@ from clinic_flow.schemas.visit_notes import (
 from clinic_flow.services.common import (
     changed_fields,
     check_links,
+    check_owner,
     commit,
     flush,
     parse_body,
@@ -54,7 +56,7 @@ def _visible(actor: Actor) -> sa.Select[VisitNote]:
     return scoped(
         sa.select(VisitNote),
         scope,
-        None,
+        VisitNote.owner_id,
         actor.user_id,
     )
 
@@ -68,6 +70,8 @@ def _changeable(
     row = db.scalars(_visible(actor).where(VisitNote.id == item_id)).first()
     if row is None:
         raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
     return row
 
 
@@ -82,6 +86,7 @@ def _read_all(
                 "id": row.id,
                 "created_at": row.created_at,
                 "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
                 "body": row.body,
                 "diagnosis_code": row.diagnosis_code,
                 "appointment_id": row.appointment_id,
@@ -130,7 +135,8 @@ def create(
 ) -> VisitNoteRead:
     """Adds a row from a request body."""
     payload = parse_body(VisitNoteCreate, body)
-    values = payload.model_dump()
+    values = payload.model_dump(exclude={"owner_id"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
     check_links(
         db,
         actor,
@@ -178,3 +184,11 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[VisitNoteRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = VisitNote
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

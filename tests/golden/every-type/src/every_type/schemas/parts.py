@@ -7,12 +7,15 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from every_type.schemas.types import UtcDatetime
+
 
 class PartCreate(BaseModel):
     """A new Part: every field as the API accepts it."""
 
     model_config = ConfigDict(extra="forbid")
 
+    owner_id: uuid.UUID | None = None
     name: str = Field(..., min_length=2, max_length=30)
     weight: Decimal | None = Field(
         None,
@@ -80,8 +83,9 @@ class PartRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    owner_id: uuid.UUID
     name: str
     weight: Decimal | None
     count: int | None
@@ -90,7 +94,7 @@ class PartRead(BaseModel):
     secret_amount: Decimal | None
     secret_flag: bool | None
     secret_on: dt.date | None
-    secret_at: dt.datetime
+    secret_at: UtcDatetime
     secret_ref: uuid.UUID | None
     secret_data: Any
     secret_code: str | None

@@ -14,6 +14,7 @@ from every_type.models import (
 from every_type.pagination import Column, ListQuery, column, paginate
 from every_type.permissions import Actor, scope_of
 from every_type.problems import (
+    forbidden,
     not_found,
 )
 from every_type.schemas.parts import (
@@ -25,6 +26,7 @@ from every_type.schemas.parts import (
 from every_type.services.common import (
     changed_fields,
     check_links,
+    check_owner,
     commit,
     flush,
     parse_body,
@@ -64,7 +66,7 @@ def _visible(actor: Actor) -> sa.Select[Part]:
     return scoped(
         sa.select(Part),
         scope,
-        None,
+        Part.owner_id,
         actor.user_id,
     )
 
@@ -78,6 +80,8 @@ def _changeable(
     row = db.scalars(_visible(actor).where(Part.id == item_id)).first()
     if row is None:
         raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
     return row
 
 
@@ -92,6 +96,7 @@ def _read_all(
                 "id": row.id,
                 "created_at": row.created_at,
                 "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
                 "name": row.name,
                 "weight": row.weight,
                 "count": row.count,
@@ -151,7 +156,8 @@ def create(
 ) -> PartRead:
     """Adds a row from a request body."""
     payload = parse_body(PartCreate, body)
-    values = payload.model_dump()
+    values = payload.model_dump(exclude={"owner_id"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
     check_links(
         db,
         actor,
@@ -201,3 +207,11 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[PartRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Part
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

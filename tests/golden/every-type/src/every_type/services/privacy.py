@@ -13,6 +13,7 @@ from every_type.schemas.auth import UserOut
 from every_type.schemas.privacy import ExportOut
 from every_type.security.dependencies import Principal
 from every_type.services import gadgets as gadgets_service
+from every_type.services import parts as parts_service
 from every_type.services.auth import email_key
 
 FOREIGN_KEY_VIOLATIONS = frozenset({"23503", "23001"})
@@ -36,6 +37,10 @@ def export(db: Session, principal: Principal) -> ExportOut:
         "Gadget": [
             item.model_dump(mode="json", by_alias=True)
             for item in gadgets_service.owned_by(db, user.id)
+        ],
+        "Part": [
+            item.model_dump(mode="json", by_alias=True)
+            for item in parts_service.owned_by(db, user.id)
         ],
     }
     audit.record(db, "export", principal, "account", user.id)

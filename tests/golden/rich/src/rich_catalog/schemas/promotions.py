@@ -1,9 +1,10 @@
 """Bodies of the promotions endpoints."""
 
-import datetime as dt
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from rich_catalog.schemas.types import UtcDatetime
 
 
 class PromotionCreate(BaseModel):
@@ -11,6 +12,7 @@ class PromotionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    owner_id: uuid.UUID | None = None
     headline: str = Field(..., max_length=80)
     product_id: uuid.UUID
 
@@ -30,8 +32,9 @@ class PromotionRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    owner_id: uuid.UUID
     headline: str
     product_id: uuid.UUID
 

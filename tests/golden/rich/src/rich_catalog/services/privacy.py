@@ -13,6 +13,7 @@ from rich_catalog.schemas.auth import UserOut
 from rich_catalog.schemas.privacy import ExportOut
 from rich_catalog.security.dependencies import Principal
 from rich_catalog.services import products as products_service
+from rich_catalog.services import promotions as promotions_service
 from rich_catalog.services import reviews as reviews_service
 from rich_catalog.services import wish_lists as wish_lists_service
 from rich_catalog.services.auth import email_key
@@ -49,6 +50,10 @@ def export(db: Session, principal: Principal) -> ExportOut:
         "Review": [
             item.model_dump(mode="json", by_alias=True)
             for item in reviews_service.owned_by(db, user.id)
+        ],
+        "Promotion": [
+            item.model_dump(mode="json", by_alias=True)
+            for item in promotions_service.owned_by(db, user.id)
         ],
     }
     audit.record(db, "export", principal, "account", user.id)

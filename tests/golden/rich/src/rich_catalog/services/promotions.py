@@ -14,6 +14,7 @@ from rich_catalog.models import (
 from rich_catalog.pagination import Column, ListQuery, column, paginate
 from rich_catalog.permissions import Actor, scope_of
 from rich_catalog.problems import (
+    forbidden,
     not_found,
 )
 from rich_catalog.schemas.promotions import (
@@ -25,6 +26,7 @@ from rich_catalog.schemas.promotions import (
 from rich_catalog.services.common import (
     changed_fields,
     check_links,
+    check_owner,
     commit,
     flush,
     parse_body,
@@ -56,7 +58,7 @@ def _visible(actor: Actor) -> sa.Select[Promotion]:
     return scoped(
         sa.select(Promotion),
         scope,
-        None,
+        Promotion.owner_id,
         actor.user_id,
     )
 
@@ -70,6 +72,8 @@ def _changeable(
     row = db.scalars(_visible(actor).where(Promotion.id == item_id)).first()
     if row is None:
         raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
     return row
 
 
@@ -84,6 +88,7 @@ def _read_all(
                 "id": row.id,
                 "created_at": row.created_at,
                 "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
                 "headline": row.headline,
                 "product_id": row.product_id,
             }
@@ -131,7 +136,8 @@ def create(
 ) -> PromotionRead:
     """Adds a row from a request body."""
     payload = parse_body(PromotionCreate, body)
-    values = payload.model_dump()
+    values = payload.model_dump(exclude={"owner_id"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
     check_links(
         db,
         actor,
@@ -179,3 +185,11 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[PromotionRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Promotion
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)
