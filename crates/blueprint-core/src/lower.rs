@@ -10,6 +10,7 @@
 //! | an entity | BusinessObject `bo.<entity>`, realized by DataObject `do.<entity>` |
 //! | an entity operation | ApplicationService `svc.<entity>.<action>`: realized by the component, assigned from the interface, accessing the DataObject (create: Write, read: Read, update: ReadWrite, delete: Write) |
 //! | an access rule | Serving from the service to each BusinessRole (or the visitor) it lets act, with `via` = `role`, `authenticated`, `owner` (plus `condition` = `owner`), `public`, or `admin` for an admin role the rule does not name |
+//! | a workflow (an `enum` field with `transitions`) | ApplicationProcess `proc.<entity>.<field>` (properties `initial`, `moves`, `frozen`), assigned from the component, realizing the entity's update service and accessing its DataObject (ReadWrite) |
 //! | a relation | Association between the DataObjects, with its name, kind, `required`, `on_delete` and `inverse` |
 //! | the database | SystemSoftware `tech.<database>`, assigned to the Artifact `artifact.<product>.schema` that realizes every DataObject, serving the component |
 //! | the runtime | Node `node.runtime`, aggregating the database and assigned to the Artifact `artifact.<product>.service` that realizes the component |
@@ -323,7 +324,72 @@ impl<'s> Lowerer<'s> {
             };
             self.service(names, entity, action, &data, app, visitor);
         }
+        for (field_name, field) in &entity.fields {
+            if !field.transitions.is_empty() {
+                self.workflow(name, &snake, field_name, field, &data, app);
+            }
+        }
         data
+    }
+
+    /// A workflow: an ApplicationProcess that the component performs, that
+    /// realizes the update service (moves are made by updating the row)
+    /// and that reads and writes the entity's DataObject.
+    fn workflow(
+        &mut self,
+        entity: &str,
+        snake: &str,
+        field_name: &str,
+        field: &Field,
+        data: &ElementId,
+        app: &App,
+    ) {
+        let moves: Vec<String> = field
+            .transitions
+            .iter()
+            .flat_map(|(from, targets)| {
+                targets.iter().map(move |(to, who)| {
+                    let who: Vec<&str> = who.iter().map(Subject::as_str).collect();
+                    format!("{from} -> {to} by {}", who.join(" "))
+                })
+            })
+            .collect();
+        let initial = match &field.default {
+            Some(crate::spec::Scalar::Str(v)) => v.clone(),
+            _ => String::new(),
+        };
+        let mut process = Element::new(
+            ElementId::from_parts("proc", &[snake, field_name]),
+            ElementKind::ApplicationProcess,
+            format!("{entity} {field_name} workflow"),
+        )
+        .with_property(props::ENTITY, entity)
+        .with_property("field", field_name)
+        .with_property("initial", initial)
+        .with_property("moves", moves.join("; "));
+        if !field.frozen.is_empty() {
+            process = process.with_property("frozen", field.frozen.join(", "));
+        }
+        let process = self.add(process.with_documentation(format!(
+            "The moves of `{entity}.{field_name}` and who may make each: segregation of duties enforced by the API (403 for a move by someone else, 409 for a move not listed or a change to a frozen row)."
+        )));
+        self.relate(NewRelationship::new(
+            RelationshipKind::Assignment,
+            &app.component,
+            &process,
+        ));
+        let update = ElementId::from_parts("svc", &[snake, Action::Update.as_str()]);
+        if self.bp.element(&update).is_some() {
+            self.relate(NewRelationship::new(
+                RelationshipKind::Realization,
+                &process,
+                &update,
+            ));
+        }
+        self.relate(
+            NewRelationship::new(RelationshipKind::Access, &process, data)
+                .with_access(AccessType::ReadWrite),
+        );
     }
 
     fn service(

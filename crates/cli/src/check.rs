@@ -2,10 +2,21 @@
 
 use crate::cmd::CheckFormat;
 use crate::exit::Exit;
-use blueprint_core::diag::{render_json, render_text, summary, Diagnostic};
+use blueprint_core::diag::{render_json, render_text, summary, Diagnostic, Severity};
 
-fn warnings(n: usize) -> String {
-    format!("{n} warning{}", if n == 1 { "" } else { "s" })
+/// `2 warnings`, or `1 warning, 3 notes` when `check` noted something.
+fn warnings(diags: &[Diagnostic]) -> String {
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let notes = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Note)
+        .count();
+    let warnings = plural(diags.len() - notes, "warning");
+    if notes == 0 {
+        warnings
+    } else {
+        format!("{warnings}, {}", plural(notes, "note"))
+    }
 }
 use blueprint_core::spec::{Checked, LoadError};
 use render::Engine;
@@ -69,7 +80,7 @@ pub fn run(engine: &Engine, path: &Path, format: CheckFormat) -> Exit {
                     spec.entities.len(),
                     spec.roles.len(),
                     spec.integrations.len(),
-                    warnings(checked.warnings.len()),
+                    warnings(&checked.warnings),
                 ),
                 CheckFormat::Json => println!(
                     "{}",

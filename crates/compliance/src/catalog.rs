@@ -200,6 +200,9 @@ pub enum Condition {
     Integrations,
     /// The product takes card payments.
     CardPayments,
+    /// Some field has a `write` rule or a workflow (`transitions`):
+    /// duties are segregated.
+    Duties,
 }
 
 /// Which way a parameter gets stricter, so that the strictest of several

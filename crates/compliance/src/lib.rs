@@ -42,6 +42,7 @@
 mod analysis;
 pub mod catalog;
 mod error;
+pub mod exposure;
 pub mod frameworks;
 pub mod ids;
 pub mod infer;

@@ -75,6 +75,11 @@ impl RuleContext<'_> {
             Condition::SpecialCategory => self.special_category_fields().next().is_some(),
             Condition::Integrations => !self.spec.integrations.is_empty(),
             Condition::CardPayments => self.in_force(Framework::PciDss),
+            Condition::Duties => self.spec.entities.values().any(|e| {
+                e.fields
+                    .values()
+                    .any(|f| f.write.is_some() || !f.transitions.is_empty())
+            }),
         }
     }
 }

@@ -199,6 +199,8 @@ impl Engine {
 
     /// Reads and checks a spec file against what this engine knows
     /// ([`known`](Self::known)); see [`blueprint_core::spec::parse_file`].
+    /// A spec that passes also gets the compliance crate's warnings
+    /// ([`compliance::exposure::add_warnings`]: W511).
     ///
     /// ```
     /// # let dir = tempfile::tempdir().unwrap();
@@ -212,11 +214,14 @@ impl Engine {
     ///
     /// As [`blueprint_core::spec::parse_file`].
     pub fn parse_file(&self, path: &std::path::Path) -> Result<Checked, LoadError> {
-        blueprint_core::spec::parse_file_with(path, &self.known())
+        let mut checked = blueprint_core::spec::parse_file_with(path, &self.known())?;
+        compliance::exposure::add_warnings(&mut checked);
+        Ok(checked)
     }
 
     /// Checks a spec in memory against what this engine knows; see
-    /// [`blueprint_core::spec::parse_str`].
+    /// [`blueprint_core::spec::parse_str`]. A spec that passes also gets
+    /// the compliance crate's warnings (W511).
     ///
     /// ```
     /// use blueprint_core::spec::Format;
@@ -231,7 +236,9 @@ impl Engine {
     ///
     /// As [`blueprint_core::spec::parse_str`].
     pub fn parse_str(&self, name: &str, text: &str, format: Format) -> Result<Checked, SpecErrors> {
-        blueprint_core::spec::parse_str_with(name, text, format, &self.known())
+        let mut checked = blueprint_core::spec::parse_str_with(name, text, format, &self.known())?;
+        compliance::exposure::add_warnings(&mut checked);
+        Ok(checked)
     }
 
     /// Lowers a spec into a blueprint and completes it with this engine's

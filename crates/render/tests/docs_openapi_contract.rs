@@ -119,3 +119,80 @@ fn relations_and_owners_have_the_contract_names() {
     let page = &schemas["TaskPage"]["required"];
     assert_eq!(page, &serde_json::json!(["items", "next_cursor"]));
 }
+
+/// Field rules and workflows say in `x-archgen-*` keys and descriptions
+/// what JSON Schema cannot; rows owned through a relation have a derived,
+/// read-only `owner_id`, absent from request bodies.
+#[test]
+fn field_rules_and_workflows_are_described() {
+    let doc = document("lending");
+    let schemas = &doc["components"]["schemas"];
+    let rate = &schemas["LoanCreate"]["properties"]["rate"];
+    assert_eq!(rate["x-archgen-write"], serde_json::json!(["underwriter"]));
+    assert_eq!(
+        rate["x-archgen-read"],
+        serde_json::json!(["owner", "underwriter"])
+    );
+    assert!(rate["description"].as_str().unwrap().contains("403"));
+    // A key some callers may not read is not required in items.
+    let required = schemas["Loan"]["required"].as_array().unwrap();
+    assert!(!required.contains(&serde_json::json!("rate")));
+    assert!(required.contains(&serde_json::json!("amount")));
+
+    let workflow = &schemas["Loan"]["properties"]["status"]["x-archgen-workflow"];
+    assert_eq!(workflow["initial"], "draft");
+    assert_eq!(
+        workflow["frozen"],
+        serde_json::json!(["approved", "declined", "withdrawn"])
+    );
+    let approve = workflow["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["from"] == "submitted" && m["to"] == "approved")
+        .expect("the approve move");
+    assert_eq!(approve["who"], serde_json::json!(["underwriter"]));
+
+    // owner_id: read-only in items, absent from request bodies of rows
+    // owned through a relation, still settable by admins on direct ones.
+    assert_eq!(schemas["Loan"]["properties"]["owner_id"]["readOnly"], true);
+    assert!(schemas["LoanCreate"]["properties"]["owner_id"].is_null());
+    assert!(schemas["RepaymentCreate"]["properties"]["owner_id"].is_null());
+    assert!(schemas["BorrowerCreate"]["properties"]["owner_id"].is_object());
+
+    let responses = |path: &str, method: &str| doc["paths"][path][method]["responses"].clone();
+    let patch = responses("/api/loans/{id}", "patch");
+    assert!(patch["409"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("frozen"));
+    assert!(patch["403"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("workflow move"));
+    let post = responses("/api/loans", "post");
+    assert!(post["403"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("`rate`"));
+    assert!(post["422"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("initial value"));
+    // Without rules, the shared answers stand.
+    let tasks = document("tasks");
+    assert_eq!(
+        tasks["paths"]["/api/tasks/{id}"]["patch"]["responses"]["409"]["$ref"],
+        "#/components/responses/Conflict"
+    );
+    // Filtering on a field some callers may not read says so.
+    let filters = doc["paths"]["/api/borrowers"]["get"]["parameters"].clone();
+    if let Some(p) = filters
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "credit_score")
+    {
+        assert!(p["description"].as_str().unwrap().contains("422"));
+    }
+}

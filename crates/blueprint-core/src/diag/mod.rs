@@ -208,14 +208,28 @@ pub fn render_json(diagnostics: &[Diagnostic]) -> serde_json::Value {
     serde_json::to_value(diagnostics).unwrap_or_else(|_| serde_json::Value::Array(Vec::new()))
 }
 
-/// A one-line summary: `2 errors, 1 warning`.
+/// A one-line summary: `2 errors, 1 warning`, with `, 3 notes` when there
+/// are notes.
+///
+/// ```
+/// use blueprint_core::diag::{summary, Code, Diagnostic};
+/// let d = [
+///     Diagnostic::warning(Code::AmbiguousOwnership, "w"),
+///     Diagnostic::note(Code::ImpliedOwnership, "n"),
+/// ];
+/// assert_eq!(summary(&d), "0 errors, 1 warning, 1 note");
+/// ```
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-    let warnings = diagnostics.len() - errors;
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-    format!(
+    let mut out = format!(
         "{}, {}",
-        plural(errors, "error"),
-        plural(warnings, "warning")
-    )
+        plural(count(Severity::Error), "error"),
+        plural(count(Severity::Warning), "warning")
+    );
+    let notes = count(Severity::Note);
+    if notes > 0 {
+        out.push_str(&format!(", {}", plural(notes, "note")));
+    }
+    out
 }

@@ -13,7 +13,7 @@
 //!     .with_entity("Task", |e| e.owned().with_field("title", FieldType::String, |f| f.required()))
 //!     .build();
 //! assert_eq!(bp.entities(), ["Task"]);
-//! assert_eq!(bp.who_can(Action::Read, "Task"), [Subject::Authenticated, Subject::Role("admin".into())]);
+//! assert_eq!(bp.who_can(Action::Read, "Task"), [Subject::Owner, Subject::Role("admin".into())]);
 //! assert_eq!(bp.who_can(Action::Delete, "Task"), [Subject::Owner, Subject::Role("admin".into())]);
 //! ```
 

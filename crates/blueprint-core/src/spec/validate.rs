@@ -774,10 +774,12 @@ impl Checks<'_> {
                         .create
                         .iter()
                         .filter(|s| {
-                            !(may(s)
-                                || (matches!(s, Subject::Authenticated | Subject::Public)
-                                    && write.contains(&Subject::Owner)
-                                    && entity.is_owned()))
+                            // Every signed-in creator is the would-be owner
+                            // of an owned row, so `owner` lets them write.
+                            let as_owner = matches!(s, Subject::Authenticated | Subject::Public)
+                                && write.contains(&Subject::Owner)
+                                && entity.is_owned();
+                            !(may(s) || as_owner)
                         })
                         .map(Subject::as_str)
                         .collect();

@@ -16,14 +16,40 @@ impl<'a> Suite<'a> {
             return Err(format!("the required relations of {} do not end", e.name));
         }
         let mut body = Map::new();
+        let role_id = self.users[who].role;
         for field in &e.fields {
+            // Workflow fields start at their initial value; a field the
+            // creator may not write is left to its default (a required one
+            // is writable by every creator, else `check` fails).
+            if let Some(w) = &field.workflow {
+                body.insert(field.name.clone(), json!(w.initial));
+                continue;
+            }
+            if field
+                .write
+                .as_ref()
+                .is_some_and(|rule| rule.scope(Some(role_id)) == Scope::None)
+            {
+                continue;
+            }
             let n = self.next();
             body.insert(field.name.clone(), field.sample.value(n, &self.nonce));
         }
+        let owner_relation = e.owner_relation().map(|r| r.name.clone());
         for rel in e.relations.iter().filter(|r| r.required) {
             let role = self.users[who].role_name.clone();
             let to = rel.target_name.as_str();
-            let target_id = match self.scope(Some(who), Action::Read, rel.target) {
+            // A row owned through a relation goes under a parent the
+            // creator may update: its own, when it may create one.
+            let under_own = owner_relation.as_deref() == Some(rel.name.as_str())
+                && !self.is_admin(role_id)
+                && self.scope(Some(who), Action::Create, rel.target) == Scope::All;
+            let read_scope = if under_own {
+                Scope::Own
+            } else {
+                self.scope(Some(who), Action::Read, rel.target)
+            };
+            let target_id = match read_scope {
                 Scope::All => {
                     let admin = self.admin_index().unwrap_or(who);
                     if rel.kind == RelationKind::OneToOne {
@@ -234,7 +260,9 @@ impl<'a> Suite<'a> {
 
             self.restrict_checks(entity, admin);
             self.listing_checks(entity, admin);
-            if entity.is_owned() {
+            // Rows owned through a relation have a derived owner_id: the
+            // rule checks cover them (`rules.derived_owner_id`).
+            if entity.owner_settable() {
                 self.owner_checks(id, admin);
             }
 
@@ -494,12 +522,12 @@ impl<'a> Suite<'a> {
         answered(&r, &r.json(), "2030-06-01T13:00:00Z", "PATCH")
     }
 
-    /// A PATCH body changing one field (the first one not unique), or an
-    /// empty one.
+    /// A PATCH body changing one field (the first one not unique, without
+    /// a write rule and not a workflow), or an empty one.
     pub(super) fn update_body(&mut self, entity: EntityId) -> Value {
         let e = self.model.get(entity);
         let n = self.next();
-        match e.fields.iter().find(|f| !f.rules.unique) {
+        match rules::plain_field(e).map(|i| &e.fields[i]) {
             Some(field) => json!({ field.name.clone(): field.sample.value(n, &self.nonce) }),
             None => json!({}),
         }

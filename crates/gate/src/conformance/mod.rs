@@ -13,6 +13,7 @@ mod account;
 mod auth;
 mod entities;
 mod http;
+mod rules;
 mod surface;
 mod values;
 
@@ -198,7 +199,7 @@ impl<'a> Suite<'a> {
     // ----- the run -------------------------------------------------------
 
     fn run_all(&mut self) {
-        let steps: [fn(&mut Suite<'a>); 10] = [
+        let steps: [fn(&mut Suite<'a>); 11] = [
             Suite::health,
             Suite::openapi,
             Suite::auth,
@@ -207,6 +208,7 @@ impl<'a> Suite<'a> {
             Suite::problems,
             Suite::entities_checks,
             Suite::access,
+            Suite::rule_checks,
             Suite::account,
             Suite::admin,
         ];

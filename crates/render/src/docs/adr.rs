@@ -9,9 +9,11 @@
 //! 4. the encryption of sensitive fields,
 //! 5. the audit log,
 //! 6. the rate-limit store,
-//! 7. then one record per framework in force (in the fixed order SOC 2,
+//! 7. field rules and workflows as segregation of duties, when the spec
+//!    has any,
+//! 8. then one record per framework in force (in the fixed order SOC 2,
 //!    GDPR, HIPAA, ISO/IEC 27001, PCI DSS),
-//! 8. then one per integration, in spec order.
+//! 9. then one per integration, in spec order.
 //!
 //! A record for an integration the project does not contain (no registered
 //! vendor generated it for the stack, see
@@ -348,6 +350,68 @@ fn audit_adr(model: &AppModel) -> Adr {
     }
 }
 
+/// Field rules and workflows as segregation of duties, when the spec has
+/// any: who may see or set a field, and who may move a record from one
+/// state to the next.
+fn duties_adr(model: &AppModel) -> Option<Adr> {
+    let mut rules = Vec::new();
+    let mut workflows = Vec::new();
+    for e in &model.entities {
+        for f in &e.fields {
+            if f.read.is_some() || f.write.is_some() {
+                rules.push(format!("`{}.{}`", e.name, f.name));
+            }
+            if let Some(w) = &f.workflow {
+                let moves: Vec<String> = w
+                    .moves
+                    .iter()
+                    .map(|m| {
+                        let who: Vec<&str> = m.subjects.iter().map(|s| s.as_str()).collect();
+                        format!("{} → {} ({})", m.from, m.to, who.join(", "))
+                    })
+                    .collect();
+                workflows.push(format!("`{}.{}`: {}", e.name, f.name, moves.join("; ")));
+            }
+        }
+    }
+    if rules.is_empty() && workflows.is_empty() {
+        return None;
+    }
+    let mut drivers = vec![
+        "no single role both prepares and approves a decision (SOC 2 CC6.1, CC6.3; ISO/IEC 27001 A.5.3)".to_string(),
+        "the API enforces the rule, whichever client calls it".to_string(),
+    ];
+    if !rules.is_empty() {
+        drivers.push(format!(
+            "fields with their own read or write rule: {}",
+            rules.join(", ")
+        ));
+    }
+    if !workflows.is_empty() {
+        drivers.push(format!("workflows: {}", workflows.join(" / ")));
+    }
+    Some(Adr {
+        number: 0,
+        status: Status::Accepted,
+        slug: "segregation-of-duties".into(),
+        title: "Field rules and workflows enforce segregation of duties in the API".into(),
+        context: "Some fields are for some roles only (a rate only an underwriter sets, an identifier only its owner and staff see), and some records move through states where the one who asks is not the one who decides. Row-level access alone cannot say that: whoever may update a row could change every field and approve their own request.".into(),
+        drivers,
+        options: vec![
+            "field `read`/`write` rules and `enum` workflows (`transitions`, `frozen`) in the spec, enforced by the generated API and checked by the conformance suite".into(),
+            "one entity per duty (a separate approval record)".into(),
+            "a hand-written check in each handler".into(),
+        ],
+        because: "the rule lives in the spec next to the field it guards, so documents, the OpenAPI description (`x-archgen-read`, `x-archgen-write`, `x-archgen-workflow`) and the conformance checks all follow from it: a field outside the caller's `read` rule is absent from items, sending one outside its `write` rule is 403, a listed move by someone outside its subjects is 403 (so an owner cannot approve their own request), a move not listed or a change to a frozen row is 409, for admin roles too.".into(),
+        not_generated: None,
+        consequences: vec![
+            "Good, because self-approval and silent edits after a decision are refused by the API and recorded in the audit log like every change.".into(),
+            "Good, because auditors read the duties from the spec, the ArchiMate model (one application process per workflow) and the OpenAPI document.".into(),
+            "Bad, because a client must cope with absent keys and with 403/409 on fields it may not touch; filtering or sorting on a field the caller may not read is 422.".into(),
+        ],
+    })
+}
+
 fn rate_limit_adr(model: &AppModel) -> Adr {
     let client = model.params.rate_limit_client_per_minute;
     let user = model.params.rate_limit_user_per_minute;
@@ -568,6 +632,7 @@ pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
         audit_adr(model),
         rate_limit_adr(model),
     ];
+    records.extend(duties_adr(model));
     for f in &analysis.frameworks {
         records.push(framework_adr(analysis, f, generated_integrations));
     }

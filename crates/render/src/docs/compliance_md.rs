@@ -45,7 +45,7 @@ pub const OPERATOR_DUTIES: &[(&str, &str)] = &[
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
-/// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+/// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).with_integration("sentry").build();
 /// let analysis = compliance::complete(&mut bp).unwrap();
 /// let model = model::AppModel::from_blueprint(&bp);
 /// let input = render::DocInput { blueprint: &bp, analysis: &analysis, model: &model, stack: None, generated_integrations: &[] };

@@ -272,6 +272,98 @@ fn described(mut s: Map<String, Value>, text: Option<&str>) -> Value {
     Value::Object(s)
 }
 
+/// Subjects as the spec names them: `owner, underwriter`.
+fn subject_list(subjects: &[Subject]) -> String {
+    subjects
+        .iter()
+        .map(|s| format!("`{}`", s.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn subject_names(subjects: &[Subject]) -> Value {
+    Value::Array(subjects.iter().map(|s| json!(s.as_str())).collect())
+}
+
+/// What JSON Schema cannot say about a field, as `x-archgen-*` keys: who
+/// reads it (`x-archgen-read`), who writes it (`x-archgen-write`), and its
+/// workflow (`x-archgen-workflow`: `initial`, `moves` with `who`,
+/// `frozen`). Subjects are named as in the spec; admin roles always may.
+fn add_extensions(s: &mut Map<String, Value>, field: &ModelField, used: Use) {
+    if let Some(rule) = &field.read {
+        s.insert("x-archgen-read".into(), subject_names(&rule.subjects));
+    }
+    if used != Use::Query {
+        if let Some(rule) = &field.write {
+            s.insert("x-archgen-write".into(), subject_names(&rule.subjects));
+        }
+    }
+    if let Some(w) = &field.workflow {
+        let moves: Vec<Value> = w
+            .moves
+            .iter()
+            .map(|m| json!({ "from": m.from, "to": m.to, "who": subject_names(&m.subjects) }))
+            .collect();
+        s.insert(
+            "x-archgen-workflow".into(),
+            json!({ "initial": w.initial, "moves": moves, "frozen": w.frozen }),
+        );
+    }
+}
+
+/// The sentences that explain a field's rules and workflow.
+fn rule_sentences(field: &ModelField, used: Use) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(rule) = &field.read {
+        out.push(format!(
+            "Read: only {} (and admin roles) see this key; for anyone else it is absent from items, and filtering or sorting on it is 422.",
+            subject_list(&rule.subjects)
+        ));
+    }
+    if used == Use::Request {
+        if let Some(rule) = &field.write {
+            out.push(format!(
+                "Write: only {} (and admin roles) may send it; anyone else sending it gets 403 naming the field.",
+                subject_list(&rule.subjects)
+            ));
+        }
+    }
+    if let Some(w) = &field.workflow {
+        let moves: Vec<String> = w
+            .moves
+            .iter()
+            .map(|m| format!("`{}` → `{}` by {}", m.from, m.to, subject_list(&m.subjects)))
+            .collect();
+        let mut t = format!(
+            "Workflow: rows start at `{}` (a create sending another value is 422). Moves: {}. Another change of value is 409; a listed move by a caller outside its subjects is 403 (admin roles may make any listed move).",
+            w.initial,
+            moves.join("; ")
+        );
+        if !w.frozen.is_empty() {
+            t.push_str(&format!(
+                " In {} the row's other fields cannot change (409).",
+                w.frozen
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        out.push(t);
+    }
+    out
+}
+
+/// A field's property in an item or request body: its schema, its
+/// description, and its `x-archgen-*` rules.
+fn field_property(field: &ModelField, mut s: Map<String, Value>, used: Use) -> Value {
+    add_extensions(&mut s, field, used);
+    let mut parts: Vec<String> = field_description(field).into_iter().collect();
+    parts.extend(rule_sentences(field, used));
+    let text = parts.join(" ");
+    described(s, Some(&text))
+}
+
 /// The JSON name and schema of a relation, as sent and returned:
 /// `<relation>_id` (uuid) or `<singular>_ids` (array of uuid).
 fn relation_property(rel: &Relation, used: Use) -> (String, Value) {
@@ -327,11 +419,11 @@ fn item_schema(entity: &ModelEntity) -> Value {
     for field in &entity.fields {
         let s = field_schema(&field.rules, Use::Item);
         let s = if field.rules.required { s } else { nullable(s) };
-        props.insert(
-            field.name.clone(),
-            described(s, field_description(field).as_deref()),
-        );
-        required.push(json!(field.name));
+        props.insert(field.name.clone(), field_property(field, s, Use::Item));
+        // A key some callers may not read is absent for them.
+        if field.read.is_none() {
+            required.push(json!(field.name));
+        }
     }
     for rel in &entity.relations {
         let (json_name, schema) = relation_property(rel, Use::Item);
@@ -339,9 +431,16 @@ fn item_schema(entity: &ModelEntity) -> Value {
         required.push(json!(json_name));
     }
     if entity.is_owned() {
+        let description = match entity.owner_relation() {
+            Some(rel) => format!(
+                "The user who owns the row: the owner of the {} its `{}` points at. Derived and read-only for everyone; sending it is 422.",
+                rel.target_name, rel.name
+            ),
+            None => "The user who owns the row.".to_string(),
+        };
         props.insert(
             "owner_id".into(),
-            json!({ "type": "string", "format": "uuid", "readOnly": true, "description": "The user who owns the row." }),
+            json!({ "type": "string", "format": "uuid", "readOnly": true, "description": description }),
         );
         required.push(json!("owner_id"));
     }
@@ -379,10 +478,7 @@ fn request_schema(entity: &ModelEntity, create: bool) -> Value {
             s.insert("default".into(), v);
         }
         let s = if rules.required { s } else { nullable(s) };
-        props.insert(
-            field.name.clone(),
-            described(s, field_description(field).as_deref()),
-        );
+        props.insert(field.name.clone(), field_property(field, s, Use::Request));
         if create && rules.required && rules.default.is_none() {
             required.push(json!(field.name));
         }
@@ -394,7 +490,9 @@ fn request_schema(entity: &ModelEntity, create: bool) -> Value {
             required.push(json!(json_name));
         }
     }
-    if create && entity.is_owned() {
+    // Rows owned through a relation have a derived owner: no `owner_id` in
+    // request bodies (sending it is 422).
+    if create && entity.owner_settable() {
         props.insert(
             "owner_id".into(),
             json!({ "type": "string", "format": "uuid", "description": "Admin roles only: create the row on behalf of this user. Anyone else sending it gets 422." }),
@@ -439,6 +537,17 @@ fn list_parameters(entity: &ModelEntity) -> Vec<Value> {
         "schema": { "type": "string", "enum": sorts, "default": "created_at" },
     }));
     for filter in &entity.filters {
+        let unreadable = match *filter {
+            FilterOn::Field(i) => entity.fields[i].read.as_ref(),
+            FilterOn::Relation(_) => None,
+        }
+        .map(|rule| {
+            format!(
+                " 422 for a caller who may not read it on every row it lists (it reads: {}).",
+                subject_list(&rule.subjects)
+            )
+        })
+        .unwrap_or_default();
         let (name, schema, what) = match *filter {
             FilterOn::Field(i) => {
                 let f = &entity.fields[i];
@@ -457,7 +566,7 @@ fn list_parameters(entity: &ModelEntity) -> Vec<Value> {
             "name": name,
             "in": "query",
             "required": false,
-            "description": format!("Only rows whose `{name}` equals this {what}."),
+            "description": format!("Only rows whose `{name}` equals this {what}.{unreadable}"),
             "schema": schema,
         }));
     }
@@ -688,6 +797,83 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
     }
 }
 
+/// The 403, 409 and 422 answers of a create or update that field rules
+/// or workflows make possible, said in the operation's own words; `None`
+/// when the shared response says it all.
+fn rule_response(model: &AppModel, route: &Route, status: u16) -> Option<Value> {
+    let (id, create) = match route.operation {
+        Operation::Create(e) => (e, true),
+        Operation::Update(e) => (e, false),
+        _ => return None,
+    };
+    let e = model.get(id);
+    let names = |pick: &dyn Fn(&ModelField) -> bool| -> Vec<String> {
+        e.fields
+            .iter()
+            .filter(|f| pick(f))
+            .map(|f| format!("`{}`", f.name))
+            .collect()
+    };
+    let written = names(&|f| f.write.is_some());
+    let workflows = names(&|f| f.workflow.is_some());
+    let frozen = names(&|f| f.workflow.as_ref().is_some_and(|w| !w.frozen.is_empty()));
+    match status {
+        403 if !written.is_empty() || (!create && !workflows.is_empty()) => {
+            let mut why =
+                vec!["A missing or wrong X-CSRF-Token, or a role that may not do this".to_string()];
+            if !written.is_empty() {
+                why.push(format!(
+                    "a field the caller may not write ({}; `errors` names it)",
+                    written.join(", ")
+                ));
+            }
+            if !create && !workflows.is_empty() {
+                why.push(format!(
+                    "a listed workflow move ({}) by a caller outside its subjects",
+                    workflows.join(", ")
+                ));
+            }
+            Some(problem(&format!("{}.", why.join(", or "))))
+        }
+        409 if !create && !workflows.is_empty() => {
+            let mut why = vec![
+                "A unique value is taken".to_string(),
+                format!(
+                    "a change of {} along a move the workflow does not list (`errors` names the field and both values)",
+                    workflows.join(", ")
+                ),
+            ];
+            if !frozen.is_empty() {
+                why.push(format!(
+                    "a change to a row whose {} is in a frozen state",
+                    frozen.join(", ")
+                ));
+            }
+            Some(problem(&format!(
+                "{}; admin roles get 409 too.",
+                why.join(", or ")
+            )))
+        }
+        422 if create && (!workflows.is_empty() || e.owner_relation().is_some()) => {
+            let mut why = vec!["Invalid input; `errors` maps each field to a message".to_string()];
+            if !workflows.is_empty() {
+                why.push(format!(
+                    "a workflow field ({}) not at its initial value",
+                    workflows.join(", ")
+                ));
+            }
+            if let Some(rel) = e.owner_relation() {
+                why.push(format!(
+                    "`owner_id` sent, or a `{}` that names a {} the caller may not update",
+                    rel.name, rel.target_name
+                ));
+            }
+            Some(problem(&format!("{}.", why.join(", or "))))
+        }
+        _ => None,
+    }
+}
+
 /// The operation object of a route.
 fn operation(model: &AppModel, route: &Route) -> Value {
     let op = op_of(model, route);
@@ -711,7 +897,11 @@ fn operation(model: &AppModel, route: &Route) -> Value {
     let responses: Map<String, Value> = route
         .statuses
         .iter()
-        .map(|s| (s.to_string(), response(model, route, *s)))
+        .map(|s| {
+            let answer =
+                rule_response(model, route, *s).unwrap_or_else(|| response(model, route, *s));
+            (s.to_string(), answer)
+        })
         .collect();
     o.insert("responses".into(), Value::Object(responses));
     Value::Object(o)

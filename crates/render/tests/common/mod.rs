@@ -19,9 +19,13 @@ pub fn workspace() -> PathBuf {
 /// The example spec names.
 pub const EXAMPLES: [&str; 2] = ["clinic", "tasks"];
 
-/// Renders the documents of `examples/specs/<name>.yaml`.
+/// Renders the documents of `examples/specs/<name>.yaml` (or, when there
+/// is no such example, `tests/specs/good/<name>.yaml`).
 pub fn render(name: &str) -> (Blueprint, Analysis, FileTree) {
-    let path = workspace().join(format!("examples/specs/{name}.yaml"));
+    let mut path = workspace().join(format!("examples/specs/{name}.yaml"));
+    if !path.exists() {
+        path = workspace().join(format!("tests/specs/good/{name}.yaml"));
+    }
     let checked = blueprint_core::spec::parse_file(&path).expect("the example spec parses");
     render::docs::render_docs(&checked.spec).expect("the documents render")
 }

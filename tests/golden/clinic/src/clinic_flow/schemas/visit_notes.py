@@ -12,6 +12,7 @@ class VisitNoteCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    owner_id: uuid.UUID | None = None
     body: str
     diagnosis_code: str | None = Field(
         None,
