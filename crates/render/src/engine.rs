@@ -366,10 +366,13 @@ impl Engine {
         analysis: &Analysis,
         options: &Options,
     ) -> Result<FileTree, RenderError> {
+        // The documents describe the stack's project even when only they
+        // are rendered; the backend needs a registered stack.
+        let stack_id = self.stack_id_for(blueprint.spec(), options);
         let stack = if options.backend() {
-            Some(self.resolve_stack(self.stack_id_for(blueprint.spec(), options))?)
+            Some(self.resolve_stack(stack_id)?)
         } else {
-            None
+            self.stack(stack_id)
         };
         // What the spec means for the backend, decided once for the stack,
         // the vendors and every document.
@@ -412,7 +415,7 @@ impl Engine {
                     })
                     .collect::<Result<Vec<_>, _>>()
             });
-            let backend = match stack {
+            let backend = match stack.filter(|_| options.backend()) {
                 Some(stack) => self.render_backend(stack, blueprint, &model),
                 None => Ok(FileTree::new()),
             };

@@ -45,7 +45,9 @@ pub const OPERATOR_DUTIES: &[(&str, &str)] = &[
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
-/// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
+/// let mut spec = SpecBuilder::new("tasks").with_entity("Task", |e| e).spec();
+/// spec.integrations.insert("sentry".into(), Default::default());
+/// let mut bp = blueprint_core::graph::Blueprint::from_spec(&spec);
 /// let analysis = compliance::complete(&mut bp).unwrap();
 /// let model = model::AppModel::from_blueprint(&bp);
 /// let input = render::DocInput { blueprint: &bp, analysis: &analysis, model: &model, stack: None, generated_integrations: &[] };
