@@ -387,7 +387,7 @@ impl Engine {
         // intermediates of the documents should not all be alive at once.)
         // The documents describe the integrations the backend contains,
         // and only those: the same registry question render_backend asks.
-        let generated = match stack {
+        let generated = match stack.filter(|_| options.backend()) {
             Some(stack) => self.served_integrations(blueprint.spec(), stack.id()),
             None => Vec::new(),
         };
