@@ -37,6 +37,12 @@ pub struct ProjectView {
     pub lockout_max_failures: u64,
     /// The window in which failures count, in minutes.
     pub lockout_window_minutes: u64,
+    /// Failed logins for one email from any addresses that lock it out everywhere.
+    pub lockout_email_max_failures: u64,
+    /// The SECRET_KEY value `.env.example` ships, refused at start-up.
+    pub secret_key_example: &'static str,
+    /// The same, as a Python string literal.
+    pub secret_key_example_literal: String,
     /// Idle timeout of a session, in minutes.
     pub session_idle_minutes: u64,
     /// Absolute lifetime of a session, in hours.
@@ -247,6 +253,9 @@ pub struct ImagesView {
     /// Redis for compose.
     pub redis: String,
 }
+
+/// The placeholder SECRET_KEY of `.env.example`; start-up refuses it.
+pub const SECRET_KEY_EXAMPLE: &str = "change-me-to-a-long-random-string-of-32-or-more-characters";
 
 /// The Python base image: Debian bookworm, whose `postgresql-client` (15)
 /// matches [`POSTGRES_IMAGE`]'s server for `pg_dump`.
@@ -965,6 +974,9 @@ pub fn project(model: &AppModel) -> ProjectView {
         password_max_length: params.password_max_length,
         lockout_max_failures: params.lockout_max_failures,
         lockout_window_minutes: params.lockout_window_minutes,
+        lockout_email_max_failures: model::LOCKOUT_EMAIL_MAX_FAILURES,
+        secret_key_example: SECRET_KEY_EXAMPLE,
+        secret_key_example_literal: py_str(SECRET_KEY_EXAMPLE),
         session_idle_minutes: params.session_idle_minutes,
         session_absolute_hours: params.session_absolute_hours,
         roles: model

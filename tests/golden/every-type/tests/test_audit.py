@@ -219,6 +219,7 @@ def test_the_audit_endpoint_pages_in_the_order_events_happened(admin: Api) -> No
         "request_id",
     }
     assert seen[0]["actor_id"] == str(actor.id)
+    assert seen[0]["at"].endswith("Z"), seen[0]["at"]
     params = {"actor": str(actor.id), "action": "logout"}
     assert admin.get("/admin/audit-events", params=params).json()["items"] == []
 

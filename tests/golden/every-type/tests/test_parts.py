@@ -13,6 +13,8 @@ def test_create_returns_the_item(admin: Api) -> None:
     assert response.status_code == 201, response.text
     item = response.json()
     assert {"id", "created_at", "updated_at"} <= set(item)
+    assert item["created_at"].endswith("Z"), item["created_at"]
+    assert item["updated_at"].endswith("Z"), item["updated_at"]
     assert set(body) <= set(item)
 
 
@@ -138,6 +140,22 @@ def test_datetimes_need_an_offset(admin: Api) -> None:
     key = "secret_at"
     body = body_for(admin, ENTITY) | {key: "2030-01-15T09:30:00"}
     assert admin.post(PATH, json=body).status_code == 422
+
+
+def test_datetimes_are_answered_in_utc(admin: Api) -> None:
+    key = "secret_at"
+    body = body_for(admin, ENTITY) | {key: "2030-01-15T11:30:00+02:00"}
+    created = admin.post(PATH, json=body)
+    assert created.status_code == 201, created.text
+    assert created.json()[key] == "2030-01-15T09:30:00Z"
+    url = f"{PATH}/{created.json()['id']}"
+    assert admin.get(url).json()[key] == "2030-01-15T09:30:00Z"
+    listed = {i["id"]: i for i in admin.get(PATH, params={"limit": 500}).json()["items"]}
+    assert listed[created.json()["id"]][key] == "2030-01-15T09:30:00Z"
+    changed = admin.patch(url, json={key: "2030-06-01T08:00:00-05:00"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()[key] == "2030-06-01T13:00:00Z"
+    assert admin.get(url).json()[key] == "2030-06-01T13:00:00Z"
 
 
 def test_decimals_keep_their_scale(admin: Api) -> None:

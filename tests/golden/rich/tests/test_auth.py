@@ -108,6 +108,7 @@ def test_admins_list_users(admin: Api) -> None:
     items = response.json()["items"]
     assert [item["user_id"] for item in items] == [admin.user_id]
     assert set(items[0]) == {"user_id", "email", "role", "created_at"}
+    assert items[0]["created_at"].endswith("Z"), items[0]["created_at"]
 
 
 def test_others_may_not_list_users(anonymous: Api) -> None:

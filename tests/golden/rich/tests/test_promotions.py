@@ -13,6 +13,8 @@ def test_create_returns_the_item(admin: Api) -> None:
     assert response.status_code == 201, response.text
     item = response.json()
     assert {"id", "created_at", "updated_at"} <= set(item)
+    assert item["created_at"].endswith("Z"), item["created_at"]
+    assert item["updated_at"].endswith("Z"), item["updated_at"]
     assert set(body) <= set(item)
 
 

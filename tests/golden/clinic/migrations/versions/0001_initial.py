@@ -130,6 +130,7 @@ def upgrade() -> None:
         "auth_login_attempts",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("client_key", sa.String(64), nullable=False),
         sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
     )

@@ -69,12 +69,13 @@ class AuthSession(Base):
 
 
 class AuthLoginAttempt(Base):
-    """A failed login, counted for the lockout; keyed by a hash of the email."""
+    """A failed login, counted for the lockout; keyed by hashes of the email and the address."""
 
     __tablename__ = "auth_login_attempts"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     email_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    client_key: Mapped[str] = mapped_column(sa.String(64))
     attempted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
 
 

@@ -8,11 +8,38 @@ from typing import TypeVar
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from team_tasks.client import parse_trusted_proxies
 from team_tasks.security.crypto import parse_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+SECRET_KEY_MIN_LENGTH = 32
+# Values a SECRET_KEY must never be, compared as whole values, case-insensitively:
+# the one `.env.example` ships and the placeholders people paste.
+SECRET_KEY_PLACEHOLDERS = frozenset(
+    {
+        "change-me-to-a-long-random-string-of-32-or-more-characters",
+        "changeme",
+        "change-me",
+        "change_me",
+        "changethis",
+        "change-this",
+        "change_this",
+        "secret",
+        "secretkey",
+        "secret-key",
+        "secret_key",
+        "your-secret-key",
+        "your_secret_key",
+        "password",
+        "default",
+        "test",
+        "example",
+        "xxx",
+    }
+)
 
 
 class DatabaseSettings(BaseSettings):
@@ -36,7 +63,7 @@ class DatabaseSettings(BaseSettings):
 class Settings(DatabaseSettings):
     """Everything the web app reads from the environment."""
 
-    secret_key: str = Field(min_length=16)
+    secret_key: str
     port: int = 8000
     cookie_secure: bool = True
     cors_origins: str = ""
@@ -47,6 +74,24 @@ class Settings(DatabaseSettings):
     openapi_path: Path = PROJECT_ROOT / "docs" / "openapi.json"
     # Comma-separated base64url 32-byte keys, newest first (security/crypto.py).
     encryption_keys: str
+    # Comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For
+    # is believed (client.py); empty: the TCP peer is the client.
+    trusted_proxies: str = ""
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_strong(cls, value: str) -> str:
+        if value.strip().lower() in SECRET_KEY_PLACEHOLDERS:
+            raise ValueError("is a placeholder; set a long random value")
+        if len(value) < SECRET_KEY_MIN_LENGTH:
+            raise ValueError(f"must have at least {SECRET_KEY_MIN_LENGTH} characters")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        parse_trusted_proxies(value)
+        return value
 
     @field_validator("encryption_keys")
     @classmethod

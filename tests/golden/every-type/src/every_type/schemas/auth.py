@@ -1,9 +1,10 @@
 """Bodies of the sign-up, sign-in and account endpoints."""
 
-import datetime as dt
 import uuid
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from every_type.schemas.types import UtcDatetime
 
 
 class RegisterIn(BaseModel):
@@ -32,7 +33,7 @@ class LoginOut(AccountOut):
 
 
 class UserOut(AccountOut):
-    created_at: dt.datetime
+    created_at: UtcDatetime
 
 
 class UserPage(BaseModel):

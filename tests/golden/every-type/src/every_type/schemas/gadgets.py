@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
-from every_type.schemas.types import HttpUrlText, PhoneNumber
+from every_type.schemas.types import HttpUrlText, PhoneNumber, UtcDatetime
 
 
 class GadgetCreate(BaseModel):
@@ -100,8 +100,8 @@ class GadgetRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     owner_id: uuid.UUID
     opt_string: str | None
     req_string: str
@@ -117,8 +117,8 @@ class GadgetRead(BaseModel):
     req_boolean: bool
     opt_date: dt.date | None
     req_date: dt.date
-    opt_datetime: dt.datetime | None
-    req_datetime: dt.datetime
+    opt_datetime: UtcDatetime | None
+    req_datetime: UtcDatetime
     opt_uuid: uuid.UUID | None
     req_uuid: uuid.UUID
     opt_email: str | None

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from every_type.schemas.types import UtcDatetime
+
 
 class PartCreate(BaseModel):
     """A new Part: every field as the API accepts it."""
@@ -80,8 +82,8 @@ class PartRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     name: str
     weight: Decimal | None
     count: int | None
@@ -90,7 +92,7 @@ class PartRead(BaseModel):
     secret_amount: Decimal | None
     secret_flag: bool | None
     secret_on: dt.date | None
-    secret_at: dt.datetime
+    secret_at: UtcDatetime
     secret_ref: uuid.UUID | None
     secret_data: Any
     secret_code: str | None

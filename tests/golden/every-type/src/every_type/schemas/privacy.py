@@ -1,12 +1,12 @@
 """Bodies of the data-subject and audit endpoints."""
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from pydantic import BaseModel
 
 from every_type.schemas.auth import UserOut
+from every_type.schemas.types import UtcDatetime
 
 
 class ExportOut(BaseModel):
@@ -20,7 +20,7 @@ class AuditEventOut(BaseModel):
     """One audit event: users by id only, changed fields by name only."""
 
     id: uuid.UUID
-    at: dt.datetime
+    at: UtcDatetime
     actor_id: uuid.UUID | None
     actor_role: str | None
     action: str

@@ -1,10 +1,11 @@
 """Bodies of the categories endpoints."""
 
-import datetime as dt
 import uuid
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from rich_catalog.schemas.types import UtcDatetime
 
 
 class CategoryCreate(BaseModel):
@@ -35,8 +36,8 @@ class CategoryRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     name: str
     order: int
     type_: str = Field(..., alias="type")

@@ -1,13 +1,12 @@
 """Bodies of the products endpoints."""
 
-import datetime as dt
 import uuid
 from decimal import Decimal
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from rich_catalog.schemas.types import HttpUrlText, PhoneNumber
+from rich_catalog.schemas.types import HttpUrlText, PhoneNumber, UtcDatetime
 
 
 class ProductCreate(BaseModel):
@@ -57,8 +56,8 @@ class ProductRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     owner_id: uuid.UUID
     title: str
     class_: str | None = Field(..., alias="class")
@@ -67,7 +66,7 @@ class ProductRead(BaseModel):
     stock: int | None
     homepage: str | None
     support_phone: str | None
-    released_at: dt.datetime | None
+    released_at: UtcDatetime | None
     available: bool
     external_ref: uuid.UUID | None
     attributes: Any

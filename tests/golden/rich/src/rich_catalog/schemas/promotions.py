@@ -1,9 +1,10 @@
 """Bodies of the promotions endpoints."""
 
-import datetime as dt
 import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from rich_catalog.schemas.types import UtcDatetime
 
 
 class PromotionCreate(BaseModel):
@@ -30,8 +31,8 @@ class PromotionRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     headline: str
     product_id: uuid.UUID
 

@@ -5,6 +5,8 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from rich_catalog.schemas.types import UtcDatetime
+
 
 class ReviewCreate(BaseModel):
     """A new Review: every field as the API accepts it."""
@@ -37,8 +39,8 @@ class ReviewRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     owner_id: uuid.UUID
     rating: int
     body: str | None

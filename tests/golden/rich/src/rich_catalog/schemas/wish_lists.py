@@ -1,9 +1,10 @@
 """Bodies of the wish lists endpoints."""
 
-import datetime as dt
 import uuid
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from rich_catalog.schemas.types import UtcDatetime
 
 
 class WishListCreate(BaseModel):
@@ -35,8 +36,8 @@ class WishListRead(BaseModel):
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
     id: uuid.UUID
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
     owner_id: uuid.UUID
     label: str
     notes: str | None
