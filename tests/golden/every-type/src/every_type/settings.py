@@ -3,7 +3,7 @@
 import functools
 import sys
 from pathlib import Path
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,6 +50,18 @@ class DatabaseSettings(BaseSettings):
     database_url: str
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_timeout: float = Field(default=30.0, gt=0)
+    # The schema owner's URL, for migrations and the retention purge (default DATABASE_URL).
+    migration_database_url: str | None = None
+    # The role the app connects as; `make migrate` grants it DML only (grants.py).
+    app_db_role: str | None = None
+    # With APP_DB_ROLE: `make migrate` creates the role with this password when it is missing.
+    app_db_password: str | None = None
+
+    def as_owner(self) -> Self:
+        """These settings with the schema owner's URL (`MIGRATION_DATABASE_URL` when set)."""
+        if not self.migration_database_url:
+            return self
+        return self.model_copy(update={"database_url": self.migration_database_url})
 
     @property
     def sqlalchemy_url(self) -> str:
