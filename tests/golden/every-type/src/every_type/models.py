@@ -127,10 +127,22 @@ class Gadget(RecordMixin, Base):
     """A row of gadgets."""
 
     __tablename__ = "gadgets"
+    # As the migration creates them, so `alembic check` finds nothing to do.
+    __table_args__ = (
+        sa.Index(
+            "ix_gadgets_owner_id",
+            "owner_id",
+            "created_at",
+            "id",
+        ),
+        sa.CheckConstraint(
+            "kind IN ('small', 'large')",
+            name="ck_gadgets_kind_enum",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     opt_string: Mapped[str | None] = mapped_column(
@@ -233,6 +245,41 @@ class Part(RecordMixin, Base):
     """A row of parts."""
 
     __tablename__ = "parts"
+    # As the migration creates them, so `alembic check` finds nothing to do.
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "secret_code_bidx",
+            name="uq_parts_secret_code",
+        ),
+        sa.Index(
+            "ix_parts_gadget_id",
+            "gadget_id",
+        ),
+        sa.Index(
+            "ix_parts_spare_for_id",
+            "spare_for_id",
+        ),
+        sa.CheckConstraint(
+            "char_length(name) >= 2",
+            name="ck_parts_name_min_length",
+        ),
+        sa.CheckConstraint(
+            "weight >= 0.5",
+            name="ck_parts_weight_min",
+        ),
+        sa.CheckConstraint(
+            "weight <= 1000",
+            name="ck_parts_weight_max",
+        ),
+        sa.CheckConstraint(
+            "count >= -5",
+            name="ck_parts_count_min",
+        ),
+        sa.CheckConstraint(
+            "count <= 5",
+            name="ck_parts_count_max",
+        ),
+    )
 
     name: Mapped[str] = mapped_column(
         sa.String(30),
