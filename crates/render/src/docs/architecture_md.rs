@@ -92,7 +92,7 @@ pub fn architecture_markdown(input: &DocInput<'_>) -> String {
                 "generated".to_string()
             } else {
                 cell(&crate::docs::integrations::add_it_yourself(
-                    &name, vendor, &base,
+                    &name, vendor, base,
                 ))
             };
             s.push_str(&format!("| {name} (`{vendor}`) | {purpose} | {here} |\n"));

@@ -1710,34 +1710,6 @@ fn owned_set_literal(owned: &[String]) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::owned_set_literal;
-
-    fn names(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("\"Item{i}\"")).collect()
-    }
-
-    #[test]
-    fn the_owned_set_is_laid_out_as_ruff_format_wants() {
-        assert_eq!(owned_set_literal(&[]), "()");
-        assert_eq!(owned_set_literal(&names(2)), "{\"Item0\", \"Item1\"}");
-        // 10 names no longer fit after the prefix, but fit on a line.
-        let ten = owned_set_literal(&names(10));
-        assert!(
-            ten.starts_with("\n    {\"Item0\", ") && ten.ends_with("}\n"),
-            "{ten}"
-        );
-        // 20 names: one per line, with a trailing comma.
-        let twenty = owned_set_literal(&names(20));
-        assert!(
-            twenty.starts_with("\n    {\n        \"Item0\",\n"),
-            "{twenty}"
-        );
-        assert!(twenty.ends_with("        \"Item19\",\n    }\n"), "{twenty}");
-    }
-}
-
 /// A number as SQL spells it.
 fn sql_number(n: &blueprint_core::spec::Number) -> String {
     match n {
@@ -1947,4 +1919,49 @@ fn py_str_quoted_as_ruff(text: &str) -> String {
     }
     let inner = &literal[1..literal.len() - 1];
     format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{owned_set_literal, py_str_quoted_as_ruff, sql_identifier};
+
+    #[test]
+    fn check_sql_quotes_reserved_words_and_its_literal_is_what_ruff_keeps() {
+        assert_eq!(sql_identifier("weight"), "weight");
+        assert_eq!(sql_identifier("order"), "\"order\"");
+        assert_eq!(sql_identifier("Mixed"), "\"Mixed\"");
+        assert_eq!(py_str_quoted_as_ruff("weight >= 0"), "\"weight >= 0\"");
+        assert_eq!(py_str_quoted_as_ruff("\"order\" >= 0"), "'\"order\" >= 0'");
+        assert_eq!(
+            py_str_quoted_as_ruff("\"type\" IN ('a', 'b')"),
+            "\"\\\"type\\\" IN ('a', 'b')\""
+        );
+        assert_eq!(
+            py_str_quoted_as_ruff("\"it's\" \"x\""),
+            "'\"it\\'s\" \"x\"'"
+        );
+    }
+
+    fn names(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("\"Item{i}\"")).collect()
+    }
+
+    #[test]
+    fn the_owned_set_is_laid_out_as_ruff_format_wants() {
+        assert_eq!(owned_set_literal(&[]), "()");
+        assert_eq!(owned_set_literal(&names(2)), "{\"Item0\", \"Item1\"}");
+        // 10 names no longer fit after the prefix, but fit on a line.
+        let ten = owned_set_literal(&names(10));
+        assert!(
+            ten.starts_with("\n    {\"Item0\", ") && ten.ends_with("}\n"),
+            "{ten}"
+        );
+        // 20 names: one per line, with a trailing comma.
+        let twenty = owned_set_literal(&names(20));
+        assert!(
+            twenty.starts_with("\n    {\n        \"Item0\",\n"),
+            "{twenty}"
+        );
+        assert!(twenty.ends_with("        \"Item19\",\n    }\n"), "{twenty}");
+    }
 }
