@@ -8,13 +8,22 @@ tables, disable the audit trigger or change audit rows. With `APP_DB_PASSWORD`
 also set, a missing role is created (LOGIN, that password).
 """
 
+from typing import Any
+
 import sqlalchemy as sa
+from psycopg import sql
 
 from rich_catalog.models import Base
 
 AUDIT_TABLE = "audit_events"
-ROW_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
-AUDIT_PRIVILEGES = "SELECT, INSERT"
+ROW_PRIVILEGES = sql.SQL("SELECT, INSERT, UPDATE, DELETE")
+AUDIT_PRIVILEGES = sql.SQL("SELECT, INSERT")
+
+
+def _run(connection: sa.Connection, statement: sql.Composable) -> None:
+    """Runs a statement whose identifiers psycopg quotes, in the connection's transaction."""
+    driver: Any = connection.connection.driver_connection
+    driver.execute(statement)
 
 
 def ensure_role(connection: sa.Connection, role: str, password: str | None) -> None:
@@ -28,29 +37,32 @@ def ensure_role(connection: sa.Connection, role: str, password: str | None) -> N
         raise SystemExit(
             f"APP_DB_ROLE names {role!r}, which does not exist: create it, or set APP_DB_PASSWORD"
         )
-    create = (
-        "SELECT format('CREATE ROLE %I LOGIN PASSWORD %L', CAST(:role AS text), CAST(:pw AS text))"
+    _run(
+        connection,
+        sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(
+            sql.Identifier(role), sql.Literal(password)
+        ),
     )
-    statement = connection.execute(sa.text(create), {"role": role, "pw": password}).scalar_one()
-    connection.exec_driver_sql(statement)
 
 
 def grant_app_role(connection: sa.Connection, role: str) -> None:
     """Gives the role exactly what the app needs on this schema's tables, revoking the rest."""
-    quote = connection.dialect.identifier_preparer.quote
-    who = quote(role)
-    schema = quote(connection.execute(sa.text("SELECT current_schema()")).scalar_one())
+    who = sql.Identifier(role)
+    schema = sql.Identifier(connection.execute(sa.text("SELECT current_schema()")).scalar_one())
     # PostgreSQL before 15 lets every role create tables in `public`; not the app.
-    connection.exec_driver_sql(f"REVOKE CREATE ON SCHEMA {schema} FROM PUBLIC")
-    connection.exec_driver_sql(f"REVOKE ALL ON SCHEMA {schema} FROM {who}")
-    connection.exec_driver_sql(f"GRANT USAGE ON SCHEMA {schema} TO {who}")
+    _run(connection, sql.SQL("REVOKE CREATE ON SCHEMA {} FROM PUBLIC").format(schema))
+    _run(connection, sql.SQL("REVOKE ALL ON SCHEMA {} FROM {}").format(schema, who))
+    _run(connection, sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, who))
     inspector = sa.inspect(connection)
     for table in Base.metadata.sorted_tables:
         if not inspector.has_table(table.name):
             # After a downgrade: nothing to grant on a table that is gone.
             continue
-        name = f"{schema}.{quote(table.name)}"
+        name = sql.SQL("{}.{}").format(schema, sql.Identifier(table.name))
         privileges = AUDIT_PRIVILEGES if table.name == AUDIT_TABLE else ROW_PRIVILEGES
-        connection.exec_driver_sql(f"REVOKE ALL ON TABLE {name} FROM {who}")
-        connection.exec_driver_sql(f"GRANT {privileges} ON TABLE {name} TO {who}")
-    connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {who}")
+        _run(connection, sql.SQL("REVOKE ALL ON TABLE {} FROM {}").format(name, who))
+        _run(connection, sql.SQL("GRANT {} ON TABLE {} TO {}").format(privileges, name, who))
+    _run(
+        connection,
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, who),
+    )
