@@ -12,6 +12,11 @@
 //!   (nor its module path `stacks::<id in snake case>`) in their code, so a
 //!   stack registered by a third party is treated like a built-in one.
 //!   Doc comments may name a stack in their examples.
+//! - What a spec means is decided once, in the application model: the
+//!   controls' parameter keys (`password.min_length`, …) are spelled only
+//!   in `model::params` and in the `compliance` crate that defines them,
+//!   never in a stack, a document emitter or the gate, so no default is
+//!   repeated and no reader decides again.
 //!
 //! The patterns this file looks for are spelled in pieces, so that the
 //! file does not find itself.
@@ -170,6 +175,33 @@ fn render_and_gate_name_no_stack() {
         find(&checked, &patterns, true),
         "render and gate know no stack: whatever depends on the stack comes from the Stack \
          trait (so a third party's stack works like a built-in one)",
+    );
+}
+
+#[test]
+fn parameter_keys_are_spelled_only_in_the_model_and_compliance() {
+    let patterns: Vec<String> = model::ParamKey::ALL
+        .iter()
+        .map(|k| format!("\"{}\"", k.as_str()))
+        .collect();
+    assert!(patterns.len() > 5, "the keys were found");
+    let checked: Vec<PathBuf> = rust_files()
+        .into_iter()
+        .filter(|p| {
+            !p.starts_with("crates/model/src/params.rs")
+                && !p.starts_with("crates/compliance")
+                && p.components().all(|c| c.as_os_str() != "tests")
+                && !p.starts_with("examples")
+        })
+        .collect();
+    assert!(
+        checked.iter().any(|p| p.starts_with("crates/stacks/src")),
+        "the stacks' sources were found"
+    );
+    assert_none(
+        find(&checked, &patterns, true),
+        "read the controls' parameters from model::ControlParams (AppModel::params), \
+         not by key: the model reads them once, with the catalog's defaults",
     );
 }
 

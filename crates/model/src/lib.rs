@@ -49,7 +49,7 @@ pub use entity::{
     Blocker, Entity, EntityId, Field, FieldRule, FilterOn, JoinTable, Move, MoveAnswer, Ownership,
     PiiClass, Relation, RetentionPeriod, RoleId, Workflow,
 };
-pub use params::{ControlParams, ParamKey};
+pub use params::{ControlParams, ParamKey, LOCKOUT_EMAIL_MAX_FAILURES};
 pub use routes::{Method, Operation, Route, SessionUse};
 
 use blueprint_core::graph::Blueprint;

@@ -23,6 +23,17 @@ pub fn pg_identifier(name: &str) -> String {
     format!("{head}_{hash:08x}")
 }
 
+/// The CHECK constraint of a rule on a column: `ck_<table>_<column>_<rule>`
+/// (`enum`, `min`, `max`, `min_length`, `max_length`), shortened like every
+/// other name to fit PostgreSQL.
+///
+/// ```
+/// assert_eq!(model::names::check_constraint("tasks", "priority", "enum"), "ck_tasks_priority_enum");
+/// ```
+pub fn check_constraint(table: &str, column: &str, rule: &str) -> String {
+    pg_identifier(&format!("ck_{table}_{column}_{rule}"))
+}
+
 /// The table of users.
 pub const USERS_TABLE: &str = "auth_users";
 /// The table of audit events.

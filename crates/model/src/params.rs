@@ -37,6 +37,15 @@ pub struct ControlParams {
     pub dsr_response_deadline_months: u64,
 }
 
+/// Failed logins for one email, from any client addresses, after which
+/// every address gets 429 for that email (within the lockout window).
+///
+/// The compliance catalog has no parameter for it, so the number lives here,
+/// once: ten times the per-address threshold of the baseline, high enough
+/// that no single machine can lock a user out, low enough to stop a
+/// distributed guess at one account.
+pub const LOCKOUT_EMAIL_MAX_FAILURES: u64 = 50;
+
 /// The name of a parameter in the blueprint and the catalog.
 ///
 /// These are the only spellings of the keys outside the compliance crate.

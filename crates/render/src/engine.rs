@@ -373,10 +373,13 @@ impl Engine {
         analysis: &Analysis,
         options: &Options,
     ) -> Result<FileTree, RenderError> {
+        // The documents describe the stack's project even when only they
+        // are rendered; the backend needs a registered stack.
+        let stack_id = self.stack_id_for(blueprint.spec(), options);
         let stack = if options.backend() {
-            Some(self.resolve_stack(self.stack_id_for(blueprint.spec(), options))?)
+            Some(self.resolve_stack(stack_id)?)
         } else {
-            None
+            self.stack(stack_id)
         };
         // What the spec means for the backend, decided once for the stack,
         // the vendors and every document.
@@ -391,7 +394,7 @@ impl Engine {
         // intermediates of the documents should not all be alive at once.)
         // The documents describe the integrations the backend contains,
         // and only those: the same registry question render_backend asks.
-        let generated = match stack {
+        let generated = match stack.filter(|_| options.backend()) {
             Some(stack) => self.served_integrations(blueprint.spec(), stack.id()),
             None => Vec::new(),
         };
@@ -419,7 +422,7 @@ impl Engine {
                     })
                     .collect::<Result<Vec<_>, _>>()
             });
-            let backend = match stack {
+            let backend = match stack.filter(|_| options.backend()) {
                 Some(stack) => self.render_backend(stack, blueprint, &model),
                 None => Ok(FileTree::new()),
             };

@@ -308,6 +308,16 @@ fn options_choose_backend_docs_and_stack() {
         .tree
         .get_str("docs/index.md")
         .unwrap()
+        .contains("for tiny"));
+    // A spec naming no registered stack still gets its documents.
+    let mut unknown = spec();
+    unknown.stack = "elsewhere".to_string();
+    let docs_only =
+        render::generate(&unknown, &engine, &Options::new().with_backend(false)).unwrap();
+    assert!(docs_only
+        .tree
+        .get_str("docs/index.md")
+        .unwrap()
         .contains("for no stack"));
 
     let backend_only =

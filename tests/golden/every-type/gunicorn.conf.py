@@ -19,7 +19,10 @@ timeout = 60
 keepalive = 5
 # No control socket: it would live under $HOME, which is read-only in the container.
 control_socket_disable = True
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The app decides the client's address from TRUSTED_PROXIES (client.py); the
+# server believes no proxy headers, loopback included, so it cannot disagree.
+forwarded_allow_ips = ""
+proxy_allow_ips = ""
 # The master's lines go through the app's JSON handler too; access lines come
 # from the app itself (with the request id), so gunicorn's are off.
 accesslog = None

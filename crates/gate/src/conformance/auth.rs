@@ -32,6 +32,16 @@ impl<'a> Suite<'a> {
     }
 
     pub(super) fn login(&mut self, email: &str, password: &str) -> Result<(Session, Resp), String> {
+        self.login_with(email, password, &[])
+    }
+
+    /// A login sending more headers (`X-Forwarded-For`, say).
+    pub(super) fn login_with(
+        &mut self,
+        email: &str,
+        password: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<(Session, Resp), String> {
         let mut session = Session::default();
         let resp = self.client.send(
             &mut session,
@@ -39,7 +49,7 @@ impl<'a> Suite<'a> {
             &self.api("/auth/login"),
             Some(&json!({"email": email, "password": password})),
             false,
-            &[],
+            extra,
         )?;
         Ok((session, resp))
     }
@@ -363,6 +373,39 @@ impl<'a> Suite<'a> {
             }
         })();
         self.record("auth.lockout", r);
+
+        // A client cannot escape the lockout by naming another address in
+        // `X-Forwarded-For`: the gate's requests come straight from its
+        // peer, which is no trusted proxy.
+        let r = (|| {
+            let victim = self.email("lockout-forwarded");
+            let role = self.plain_role().ok_or("the spec has no role")?;
+            self.make_account(&victim, password, role)?;
+            for i in 1..=failures {
+                let spoofed = format!("198.51.100.{i}");
+                let (_, r) = self.login_with(
+                    &victim,
+                    "a wrong passphrase entirely",
+                    &[("X-Forwarded-For", &spoofed)],
+                )?;
+                expect(
+                    &r,
+                    401,
+                    &format!("failed login {i} with X-Forwarded-For {spoofed}"),
+                )?;
+            }
+            let (_, r) =
+                self.login_with(&victim, password, &[("X-Forwarded-For", "203.0.113.9")])?;
+            expect(
+                &r,
+                429,
+                &format!(
+                    "login {} (right password, yet another X-Forwarded-For) after {failures} failures",
+                    failures + 1
+                ),
+            )
+        })();
+        self.record("auth.lockout_ignores_forwarded_for", r);
     }
 
     /// One signed-in user per role: signup roles register, the others are

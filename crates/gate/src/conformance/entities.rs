@@ -373,6 +373,39 @@ impl<'a> Suite<'a> {
             Ok(())
         })();
         self.record(format!("listing.{name}.unknown_field"), r);
+        // A filter value the column cannot hold is 422 naming the field,
+        // never a database error: a big integer, and a relation key that is
+        // no UUID.
+        let mut misfits: Vec<(String, &str)> = Vec::new();
+        for filter in &entity.filters {
+            match *filter {
+                model::FilterOn::Field(i) => {
+                    let field = &entity.fields[i];
+                    if matches!(field.ty(), FieldType::Integer | FieldType::Bigint) {
+                        misfits.push((field.name.clone(), "99999999999999999999"));
+                    }
+                }
+                model::FilterOn::Relation(i) => {
+                    misfits.push((entity.relations[i].key.clone(), "not-a-uuid"));
+                }
+            }
+        }
+        for (key, value) in misfits {
+            let r = self
+                .send(Some(admin), "GET", &format!("{path}?{key}={value}"), None)
+                .and_then(|r| {
+                    expect(&r, 422, &format!("GET {path}?{key}={value}"))?;
+                    if r.json()["errors"].get(&key).is_some() {
+                        Ok(())
+                    } else {
+                        Err(format!(
+                            "the 422's `errors` do not name `{key}`: {}",
+                            r.body
+                        ))
+                    }
+                });
+            self.record(format!("listing.{name}.{key}.misfit"), r);
+        }
         let r = (|| {
             let r = self.send(
                 Some(admin),

@@ -37,6 +37,12 @@ pub struct ProjectView {
     pub lockout_max_failures: u64,
     /// The window in which failures count, in minutes.
     pub lockout_window_minutes: u64,
+    /// Failed logins for one email from any addresses that lock it out everywhere.
+    pub lockout_email_max_failures: u64,
+    /// The SECRET_KEY value `.env.example` ships, refused at start-up.
+    pub secret_key_example: &'static str,
+    /// The same, as a Python string literal.
+    pub secret_key_example_literal: String,
     /// Idle timeout of a session, in minutes.
     pub session_idle_minutes: u64,
     /// Absolute lifetime of a session, in hours.
@@ -258,6 +264,9 @@ pub struct ImagesView {
     pub redis: String,
 }
 
+/// The placeholder SECRET_KEY of `.env.example`; start-up refuses it.
+pub const SECRET_KEY_EXAMPLE: &str = "change-me-to-a-long-random-string-of-32-or-more-characters";
+
 /// The Python base image: Debian bookworm, whose `postgresql-client` (15)
 /// matches [`POSTGRES_IMAGE`]'s server for `pg_dump`.
 pub const PYTHON_IMAGE: &str = "python:3.11.14-slim-bookworm";
@@ -385,8 +394,12 @@ pub struct EntityView {
     pub rules: Vec<RuleView>,
     /// The actions visitors may do, as a Python `frozenset(...)` expression.
     pub public_literal: String,
-    /// Indexed columns (not unique): index name and column literal.
+    /// Indexed columns (not unique): index name and column literals.
     pub indexes: Vec<IndexView>,
+    /// The CHECK constraints of enum values, numeric ranges and lengths.
+    pub checks: Vec<CheckView>,
+    /// Whether the model class has `__table_args__` (constraints, indexes, checks).
+    pub has_table_args: bool,
     /// The first sensitive field's JSON name, as a literal, if any.
     pub sensitive_literal: Option<String>,
     /// A text field that takes an injection string verbatim, if any.
@@ -468,8 +481,19 @@ pub struct UniqueView {
 pub struct IndexView {
     /// The index name as a Python literal.
     pub name_literal: String,
-    /// The column as a Python literal.
-    pub column_literal: String,
+    /// The columns, as comma-separated Python literals.
+    pub columns_literal: String,
+    /// The columns, one Python literal each.
+    pub columns: Vec<String>,
+}
+
+/// A CHECK constraint: the database enforces a rule the API validates.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckView {
+    /// The constraint name (`model::names::check_constraint`) as a Python literal.
+    pub name_literal: String,
+    /// The SQL condition as a Python literal.
+    pub sql_literal: String,
 }
 
 /// A scalar field.
@@ -1222,6 +1246,9 @@ pub fn project(model: &AppModel) -> ProjectView {
         password_max_length: params.password_max_length,
         lockout_max_failures: params.lockout_max_failures,
         lockout_window_minutes: params.lockout_window_minutes,
+        lockout_email_max_failures: model::LOCKOUT_EMAIL_MAX_FAILURES,
+        secret_key_example: SECRET_KEY_EXAMPLE,
+        secret_key_example_literal: py_str(SECRET_KEY_EXAMPLE),
         session_idle_minutes: params.session_idle_minutes,
         session_absolute_hours: params.session_absolute_hours,
         roles: model
@@ -1521,7 +1548,8 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         } else if let Some(index) = &mf.index {
             indexes.push(IndexView {
                 name_literal: py_str(index),
-                column_literal: py_str(fname),
+                columns_literal: py_str(fname),
+                columns: vec![py_str(fname)],
             });
         }
         let long_enough = f.max.is_none_or(|m| m.as_f64() >= 40.0);
@@ -1679,7 +1707,8 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         if let Some(index) = &rel.index {
             indexes.push(IndexView {
                 name_literal: py_str(index),
-                column_literal: json_literal.clone(),
+                columns_literal: json_literal.clone(),
+                columns: vec![json_literal.clone()],
             });
         }
         let required = rel.required;
@@ -1719,14 +1748,22 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         uses.insert("uuid");
     }
     if let Some(index) = &e.owner_index {
+        // Owned lists filter on the owner and page by (created_at, id).
+        let columns: Vec<String> = [model::names::OWNER_COLUMN, "created_at", "id"]
+            .map(py_str)
+            .to_vec();
         indexes.insert(
             0,
             IndexView {
                 name_literal: py_str(index),
-                column_literal: py_str(model::names::OWNER_COLUMN),
+                columns_literal: columns.join(", "),
+                columns,
             },
         );
     }
+
+    let checks = checks_of(e);
+    let has_table_args = !unique.is_empty() || !indexes.is_empty() || !checks.is_empty();
 
     let blockers = e
         .blockers
@@ -2002,7 +2039,9 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         service_imports,
         rules,
         public_literal,
+        has_table_args,
         indexes,
+        checks,
         sensitive_literal,
         injectable,
         filter_probe,
@@ -2301,9 +2340,237 @@ fn owned_set_literal(prefix: &str, owned: &[String]) -> String {
     }
 }
 
+/// A number as SQL spells it.
+fn sql_number(n: &blueprint_core::spec::Number) -> String {
+    match n {
+        blueprint_core::spec::Number::Int(i) => i.to_string(),
+        blueprint_core::spec::Number::Float(f) => format!("{f}"),
+    }
+}
+
+/// The CHECK constraints of an entity: enum values, numeric ranges, and
+/// lengths the column type does not already bound. Encrypted fields hold
+/// ciphertext, so the API alone checks them.
+fn checks_of(e: &Entity) -> Vec<CheckView> {
+    let mut checks = Vec::new();
+    let mut add = |column: &str, rule: &str, sql: String| {
+        checks.push(CheckView {
+            name_literal: py_str(&model::names::check_constraint(&e.table, column, rule)),
+            sql_literal: py_str_quoted_as_ruff(&sql),
+        });
+    };
+    for field in e.fields.iter().filter(|f| !f.encrypted) {
+        let rules = &field.rules;
+        let column = sql_identifier(&field.name);
+        match rules.ty {
+            FieldType::Enum if !rules.values.is_empty() => {
+                let values: Vec<String> = rules
+                    .values
+                    .iter()
+                    .map(|v| format!("'{}'", v.replace('\'', "''")))
+                    .collect();
+                add(
+                    &field.name,
+                    "enum",
+                    format!("{column} IN ({})", values.join(", ")),
+                );
+            }
+            FieldType::Integer | FieldType::Bigint | FieldType::Decimal => {
+                if let Some(min) = &rules.min {
+                    add(
+                        &field.name,
+                        "min",
+                        format!("{column} >= {}", sql_number(min)),
+                    );
+                }
+                if let Some(max) = &rules.max {
+                    add(
+                        &field.name,
+                        "max",
+                        format!("{column} <= {}", sql_number(max)),
+                    );
+                }
+            }
+            FieldType::String
+            | FieldType::Text
+            | FieldType::Email
+            | FieldType::Url
+            | FieldType::Phone => {
+                if let Some(min) = rules.min.as_ref().filter(|m| m.as_f64() > 0.0) {
+                    let n = min.as_f64().ceil() as u64;
+                    add(
+                        &field.name,
+                        "min_length",
+                        format!("char_length({column}) >= {n}"),
+                    );
+                }
+                // `sa.String(n)` bounds the others; an unbounded text column needs a CHECK.
+                if rules.ty == FieldType::Text {
+                    if let Some(max) = &rules.max {
+                        let n = max.as_f64().floor() as u64;
+                        add(
+                            &field.name,
+                            "max_length",
+                            format!("char_length({column}) <= {n}"),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    checks
+}
+
+/// A column name in SQL: quoted only when PostgreSQL reserves the word.
+fn sql_identifier(name: &str) -> String {
+    const RESERVED: &[&str] = &[
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "authorization",
+        "binary",
+        "both",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "collation",
+        "column",
+        "concurrently",
+        "constraint",
+        "create",
+        "cross",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "false",
+        "fetch",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "grant",
+        "group",
+        "having",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "intersect",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "natural",
+        "not",
+        "notnull",
+        "null",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "outer",
+        "overlaps",
+        "placing",
+        "primary",
+        "references",
+        "returning",
+        "right",
+        "select",
+        "session_user",
+        "similar",
+        "some",
+        "symmetric",
+        "system_user",
+        "table",
+        "tablesample",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "variadic",
+        "verbose",
+        "when",
+        "where",
+        "window",
+        "with",
+    ];
+    let plain = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if plain && !RESERVED.contains(&name) {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// A Python string literal quoted the way `ruff format` leaves it: double
+/// quotes, unless the text holds more double quotes than single ones.
+fn py_str_quoted_as_ruff(text: &str) -> String {
+    let doubles = text.matches('"').count();
+    let singles = text.matches('\'').count();
+    let literal = py_str(text);
+    if doubles <= singles {
+        return literal;
+    }
+    let inner = &literal[1..literal.len() - 1];
+    format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{owned_set_literal, OWNED_PREFIX};
+    use super::{owned_set_literal, py_str_quoted_as_ruff, sql_identifier, OWNED_PREFIX};
+
+    #[test]
+    fn check_sql_quotes_reserved_words_and_its_literal_is_what_ruff_keeps() {
+        assert_eq!(sql_identifier("weight"), "weight");
+        assert_eq!(sql_identifier("order"), "\"order\"");
+        assert_eq!(sql_identifier("Mixed"), "\"Mixed\"");
+        assert_eq!(py_str_quoted_as_ruff("weight >= 0"), "\"weight >= 0\"");
+        assert_eq!(py_str_quoted_as_ruff("\"order\" >= 0"), "'\"order\" >= 0'");
+        assert_eq!(
+            py_str_quoted_as_ruff("\"type\" IN ('a', 'b')"),
+            "\"\\\"type\\\" IN ('a', 'b')\""
+        );
+        assert_eq!(
+            py_str_quoted_as_ruff("\"it's\" \"x\""),
+            "'\"it\\'s\" \"x\"'"
+        );
+    }
 
     fn names(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("\"Item{i}\"")).collect()

@@ -1,10 +1,15 @@
-"""Alembic's entry point: migrations run against DATABASE_URL."""
+"""Alembic's entry point: migrations run as the schema owner.
+
+That is `MIGRATION_DATABASE_URL`, default `DATABASE_URL`. With `APP_DB_ROLE`
+set, the same transaction then grants that role what the app needs (grants.py).
+"""
 
 from logging.config import fileConfig
 
 from alembic import context
 
 from clinic_flow.db import create_engine
+from clinic_flow.grants import ensure_role, grant_app_role
 from clinic_flow.models import Base
 from clinic_flow.settings import DatabaseSettings, load
 
@@ -21,11 +26,15 @@ def run_migrations() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(load(DatabaseSettings))
+    settings = load(DatabaseSettings)
+    engine = create_engine(settings.as_owner())
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=Base.metadata)
         with context.begin_transaction():
             context.run_migrations()
+            if settings.app_db_role:
+                ensure_role(connection, settings.app_db_role, settings.app_db_password)
+                grant_app_role(connection, settings.app_db_role)
     engine.dispose()
 
 

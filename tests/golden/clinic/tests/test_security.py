@@ -5,15 +5,17 @@ import os
 import subprocess
 import sys
 
+import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from clinic_flow import cli
 from clinic_flow.db import get_sessionmaker
 from clinic_flow.main import create_app
 from clinic_flow.models import AuthSession, AuthUser
 from clinic_flow.security.sessions import IDLE_TIMEOUT, token_hash
-from clinic_flow.settings import PROJECT_ROOT, get_settings
+from clinic_flow.settings import PROJECT_ROOT, Settings, get_settings
 from tests.conftest import ADMIN_ROLE, PASSWORD, ROLES, Api, make_user
 
 MAX_FAILURES = 5
@@ -129,6 +131,36 @@ def test_idle_sessions_expire(admin: Api) -> None:
 
 def test_a_missing_setting_stops_start_up_naming_it() -> None:
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["PYTHONPATH"] = str(PROJECT_ROOT / "src")
+    result = subprocess.run(
+        [sys.executable, "-c", "import clinic_flow.main"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "changeme",
+        "CHANGEME",
+        "changethis",
+        "secret",
+        "change-me-to-a-long-random-string-of-32-or-more-characters",
+        "s" * 31,
+    ],
+)
+def test_a_weak_secret_key_is_refused(value: str) -> None:
+    with pytest.raises(ValidationError, match="secret_key"):
+        Settings(**{**get_settings().model_dump(), "secret_key": value})
+
+
+def test_a_placeholder_secret_key_stops_start_up_naming_it() -> None:
+    env = {**os.environ, "SECRET_KEY": "ChangeThis"}
     env["PYTHONPATH"] = str(PROJECT_ROOT / "src")
     result = subprocess.run(
         [sys.executable, "-c", "import clinic_flow.main"],

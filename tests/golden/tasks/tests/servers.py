@@ -47,7 +47,7 @@ def running_app(
         env["PYTHONPATH"] = str(PROJECT_ROOT / "src")
     else:
         command = ["-m", "uvicorn", "team_tasks.main:app", "--app-dir", str(PROJECT_ROOT / "src")]
-        command += ["--host", "127.0.0.1", "--port", str(port)]
+        command += ["--host", "127.0.0.1", "--port", str(port), "--no-proxy-headers"]
     with open(log or os.devnull, "wb") as out:
         process = subprocess.Popen(
             [sys.executable, *command],

@@ -130,6 +130,7 @@ def upgrade() -> None:
         "auth_login_attempts",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("client_key", sa.String(64), nullable=False),
         sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
     )
@@ -160,7 +161,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_patients_owner_id",
         "patients",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_table(
         "clinicians",
@@ -168,6 +169,10 @@ def upgrade() -> None:
         sa.Column("display_name", sa.String(255), nullable=False),
         sa.Column("specialty", sa.String(11), nullable=True),
         sa.Column("accepting_patients", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "specialty IN ('general', 'cardiology', 'dermatology', 'pediatrics')",
+            name="ck_clinicians_specialty_enum",
+        ),
     )
     op.create_table(
         "appointments",
@@ -179,11 +184,23 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("patient_id", sa.Uuid(), nullable=False),
         sa.Column("clinician_id", sa.Uuid(), nullable=False),
+        sa.CheckConstraint(
+            "duration_minutes >= 5",
+            name="ck_appointments_duration_minutes_min",
+        ),
+        sa.CheckConstraint(
+            "duration_minutes <= 240",
+            name="ck_appointments_duration_minutes_max",
+        ),
+        sa.CheckConstraint(
+            "status IN ('requested', 'confirmed', 'cancelled', 'completed')",
+            name="ck_appointments_status_enum",
+        ),
     )
     op.create_index(
         "ix_appointments_owner_id",
         "appointments",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_appointments_patient_id",
@@ -206,7 +223,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_visit_notes_owner_id",
         "visit_notes",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_visit_notes_appointment_id",

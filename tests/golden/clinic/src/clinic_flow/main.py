@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from clinic_flow import problems, ratelimit
+from clinic_flow.client import ClientAddressMiddleware, parse_trusted_proxies
 from clinic_flow.logs import configure_logging
 from clinic_flow.middleware import RequestContextMiddleware
 from clinic_flow.routers import (
@@ -46,6 +47,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # Outermost: request ids, protective headers and the access log on every response.
     app.add_middleware(RequestContextMiddleware)
+    # Outside that: the client's address, from TRUSTED_PROXIES (client.py).
+    app.add_middleware(
+        ClientAddressMiddleware, trusted=parse_trusted_proxies(settings.trusted_proxies)
+    )
     app.include_router(health.router)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)

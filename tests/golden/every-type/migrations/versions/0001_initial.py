@@ -130,6 +130,7 @@ def upgrade() -> None:
         "auth_login_attempts",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("client_key", sa.String(64), nullable=False),
         sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
     )
@@ -174,11 +175,15 @@ def upgrade() -> None:
         sa.Column("opt_json", postgresql.JSONB(), nullable=True),
         sa.Column("req_json", postgresql.JSONB(), nullable=False),
         sa.Column("kind", sa.String(5), nullable=False),
+        sa.CheckConstraint(
+            "kind IN ('small', 'large')",
+            name="ck_gadgets_kind_enum",
+        ),
     )
     op.create_index(
         "ix_gadgets_owner_id",
         "gadgets",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_table(
         "parts",
@@ -203,11 +208,31 @@ def upgrade() -> None:
             "secret_code_bidx",
             name="uq_parts_secret_code",
         ),
+        sa.CheckConstraint(
+            "char_length(name) >= 2",
+            name="ck_parts_name_min_length",
+        ),
+        sa.CheckConstraint(
+            "weight >= 0.5",
+            name="ck_parts_weight_min",
+        ),
+        sa.CheckConstraint(
+            "weight <= 1000",
+            name="ck_parts_weight_max",
+        ),
+        sa.CheckConstraint(
+            "count >= -5",
+            name="ck_parts_count_min",
+        ),
+        sa.CheckConstraint(
+            "count <= 5",
+            name="ck_parts_count_max",
+        ),
     )
     op.create_index(
         "ix_parts_owner_id",
         "parts",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_parts_gadget_id",

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from every_type import problems, ratelimit
+from every_type.client import ClientAddressMiddleware, parse_trusted_proxies
 from every_type.logs import configure_logging
 from every_type.middleware import RequestContextMiddleware
 from every_type.routers import (
@@ -44,6 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # Outermost: request ids, protective headers and the access log on every response.
     app.add_middleware(RequestContextMiddleware)
+    # Outside that: the client's address, from TRUSTED_PROXIES (client.py).
+    app.add_middleware(
+        ClientAddressMiddleware, trusted=parse_trusted_proxies(settings.trusted_proxies)
+    )
     app.include_router(health.router)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)

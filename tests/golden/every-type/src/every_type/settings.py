@@ -3,16 +3,43 @@
 import functools
 import sys
 from pathlib import Path
-from typing import TypeVar
+from typing import Self, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from every_type.client import parse_trusted_proxies
 from every_type.security.crypto import parse_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+SECRET_KEY_MIN_LENGTH = 32
+# Values a SECRET_KEY must never be, compared as whole values, case-insensitively:
+# the one `.env.example` ships and the placeholders people paste.
+SECRET_KEY_PLACEHOLDERS = frozenset(
+    {
+        "change-me-to-a-long-random-string-of-32-or-more-characters",
+        "changeme",
+        "change-me",
+        "change_me",
+        "changethis",
+        "change-this",
+        "change_this",
+        "secret",
+        "secretkey",
+        "secret-key",
+        "secret_key",
+        "your-secret-key",
+        "your_secret_key",
+        "password",
+        "default",
+        "test",
+        "example",
+        "xxx",
+    }
+)
 
 
 class DatabaseSettings(BaseSettings):
@@ -23,6 +50,18 @@ class DatabaseSettings(BaseSettings):
     database_url: str
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_pool_timeout: float = Field(default=30.0, gt=0)
+    # The schema owner's URL, for migrations and the retention purge (default DATABASE_URL).
+    migration_database_url: str | None = None
+    # The role the app connects as; `make migrate` grants it DML only (grants.py).
+    app_db_role: str | None = None
+    # With APP_DB_ROLE: `make migrate` creates the role with this password when it is missing.
+    app_db_password: str | None = None
+
+    def as_owner(self) -> Self:
+        """These settings with the schema owner's URL (`MIGRATION_DATABASE_URL` when set)."""
+        if not self.migration_database_url:
+            return self
+        return self.model_copy(update={"database_url": self.migration_database_url})
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -36,7 +75,7 @@ class DatabaseSettings(BaseSettings):
 class Settings(DatabaseSettings):
     """Everything the web app reads from the environment."""
 
-    secret_key: str = Field(min_length=16)
+    secret_key: str
     port: int = 8000
     cookie_secure: bool = True
     cors_origins: str = ""
@@ -47,6 +86,24 @@ class Settings(DatabaseSettings):
     openapi_path: Path = PROJECT_ROOT / "docs" / "openapi.json"
     # Comma-separated base64url 32-byte keys, newest first (security/crypto.py).
     encryption_keys: str
+    # Comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For
+    # is believed (client.py); empty: the TCP peer is the client.
+    trusted_proxies: str = ""
+
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_key_strong(cls, value: str) -> str:
+        if value.strip().lower() in SECRET_KEY_PLACEHOLDERS:
+            raise ValueError("is a placeholder; set a long random value")
+        if len(value) < SECRET_KEY_MIN_LENGTH:
+            raise ValueError(f"must have at least {SECRET_KEY_MIN_LENGTH} characters")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        parse_trusted_proxies(value)
+        return value
 
     @field_validator("encryption_keys")
     @classmethod

@@ -130,6 +130,7 @@ def upgrade() -> None:
         "auth_login_attempts",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("client_key", sa.String(64), nullable=False),
         sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
     )
@@ -160,7 +161,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_applicants_owner_id",
         "applicants",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_table(
         "loan_applications",
@@ -172,11 +173,43 @@ def upgrade() -> None:
         sa.Column("status", sa.String(9), nullable=False),
         sa.Column("risk_score", sa.Integer(), nullable=True),
         sa.Column("applicant_id", sa.Uuid(), nullable=False),
+        sa.CheckConstraint(
+            "amount >= 500",
+            name="ck_loan_applications_amount_min",
+        ),
+        sa.CheckConstraint(
+            "amount <= 50000",
+            name="ck_loan_applications_amount_max",
+        ),
+        sa.CheckConstraint(
+            "term_months >= 6",
+            name="ck_loan_applications_term_months_min",
+        ),
+        sa.CheckConstraint(
+            "term_months <= 84",
+            name="ck_loan_applications_term_months_max",
+        ),
+        sa.CheckConstraint(
+            "purpose IN ('car', 'home_improvement', 'education', 'debt_consolidation', 'other')",
+            name="ck_loan_applications_purpose_enum",
+        ),
+        sa.CheckConstraint(
+            "status IN ('draft', 'submitted', 'approved', 'declined', 'withdrawn')",
+            name="ck_loan_applications_status_enum",
+        ),
+        sa.CheckConstraint(
+            "risk_score >= 0",
+            name="ck_loan_applications_risk_score_min",
+        ),
+        sa.CheckConstraint(
+            "risk_score <= 1000",
+            name="ck_loan_applications_risk_score_max",
+        ),
     )
     op.create_index(
         "ix_loan_applications_owner_id",
         "loan_applications",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_loan_applications_applicant_id",
@@ -191,11 +224,15 @@ def upgrade() -> None:
         sa.Column("amount", sa.Numeric(10, 2), nullable=False),
         sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("loan_id", sa.Uuid(), nullable=False),
+        sa.CheckConstraint(
+            "amount >= 0",
+            name="ck_repayments_amount_min",
+        ),
     )
     op.create_index(
         "ix_repayments_owner_id",
         "repayments",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_repayments_loan_id",

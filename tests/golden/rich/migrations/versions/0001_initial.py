@@ -130,6 +130,7 @@ def upgrade() -> None:
         "auth_login_attempts",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("client_key", sa.String(64), nullable=False),
         sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
     )
@@ -153,6 +154,14 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "name",
             name="uq_categories_name",
+        ),
+        sa.CheckConstraint(
+            '"order" >= 0',
+            name="ck_categories_order_min",
+        ),
+        sa.CheckConstraint(
+            "type IN ('physical', 'digital')",
+            name="ck_categories_type_enum",
         ),
     )
     op.create_index(
@@ -180,11 +189,19 @@ def upgrade() -> None:
             "sku",
             name="uq_products_sku",
         ),
+        sa.CheckConstraint(
+            "price >= 0",
+            name="ck_products_price_min",
+        ),
+        sa.CheckConstraint(
+            "stock >= 0",
+            name="ck_products_stock_min",
+        ),
     )
     op.create_index(
         "ix_products_owner_id",
         "products",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_products_class",
@@ -212,7 +229,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_wish_lists_owner_id",
         "wish_lists",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_table(
         "reviews",
@@ -227,11 +244,23 @@ def upgrade() -> None:
             "wish_list_id",
             name="uq_reviews_wish_list_id",
         ),
+        sa.CheckConstraint(
+            "rating >= 1",
+            name="ck_reviews_rating_min",
+        ),
+        sa.CheckConstraint(
+            "rating <= 5",
+            name="ck_reviews_rating_max",
+        ),
+        sa.CheckConstraint(
+            "char_length(body) <= 2000",
+            name="ck_reviews_body_max_length",
+        ),
     )
     op.create_index(
         "ix_reviews_owner_id",
         "reviews",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_reviews_product_id",
@@ -248,7 +277,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_promotions_owner_id",
         "promotions",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_promotions_product_id",

@@ -4,6 +4,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from rich_catalog import problems, ratelimit
+from rich_catalog.client import ClientAddressMiddleware, parse_trusted_proxies
 from rich_catalog.logs import configure_logging
 from rich_catalog.middleware import RequestContextMiddleware
 from rich_catalog.routers import (
@@ -47,6 +48,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     # Outermost: request ids, protective headers and the access log on every response.
     app.add_middleware(RequestContextMiddleware)
+    # Outside that: the client's address, from TRUSTED_PROXIES (client.py).
+    app.add_middleware(
+        ClientAddressMiddleware, trusted=parse_trusted_proxies(settings.trusted_proxies)
+    )
     app.include_router(health.router)
     app.include_router(auth.router, prefix=API_PREFIX)
     app.include_router(admin.router, prefix=API_PREFIX)

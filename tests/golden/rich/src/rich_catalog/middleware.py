@@ -51,6 +51,7 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         request_id = request_id_of(scope)
+        client = scope.get("client")
         token = request_id_var.set(request_id)
         started = time.perf_counter()
         status = 500
@@ -91,6 +92,7 @@ class RequestContextMiddleware:
                     "path": scope["path"],
                     "status": status,
                     "duration_ms": duration_ms,
+                    "client": str(client[0]) if client else "unknown",
                 },
             )
             request_id_var.reset(token)

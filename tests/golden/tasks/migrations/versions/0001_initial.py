@@ -130,6 +130,7 @@ def upgrade() -> None:
         "auth_login_attempts",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("email_key", sa.String(64), nullable=False),
+        sa.Column("client_key", sa.String(64), nullable=False),
         sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
     )
@@ -154,7 +155,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_projects_owner_id",
         "projects",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_table(
         "tasks",
@@ -167,11 +168,19 @@ def upgrade() -> None:
         sa.Column("estimate_hours", sa.Numeric(6, 2), nullable=True),
         sa.Column("done", sa.Boolean(), nullable=False),
         sa.Column("project_id", sa.Uuid(), nullable=False),
+        sa.CheckConstraint(
+            "priority IN ('low', 'normal', 'high', 'urgent')",
+            name="ck_tasks_priority_enum",
+        ),
+        sa.CheckConstraint(
+            "estimate_hours >= 0",
+            name="ck_tasks_estimate_hours_min",
+        ),
     )
     op.create_index(
         "ix_tasks_owner_id",
         "tasks",
-        ["owner_id"],
+        ["owner_id", "created_at", "id"],
     )
     op.create_index(
         "ix_tasks_project_id",

@@ -119,9 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.command == "dump":
-            print(dump(load(BackupSettings)))
+            print(dump(load(BackupSettings).as_owner()))
         else:
-            restore(load(DatabaseSettings), args.file, force=args.force)
+            restore(load(DatabaseSettings).as_owner(), args.file, force=args.force)
             print(f"restored {args.file}")
     except BackupError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -79,8 +79,12 @@ def purge(db: Session) -> dict[str, int]:
 
 
 def retention() -> str:
-    """`make retention`: purges expired rows in one transaction and reports the counts."""
-    engine = create_engine(load(DatabaseSettings))
+    """`make retention`: purges expired rows in one transaction and reports the counts.
+
+    Runs as the schema owner (`MIGRATION_DATABASE_URL` when set): the app's role
+    may not delete audit events.
+    """
+    engine = create_engine(load(DatabaseSettings).as_owner())
     try:
         with Session(engine) as db:
             counts = purge(db)

@@ -33,7 +33,7 @@ SENSITIVE_WORDS: tuple[str, ...] = (
     "encryption_key",
 )
 # Fields the access log adds to a record.
-ACCESS_FIELDS: tuple[str, ...] = ("method", "path", "status", "duration_ms")
+ACCESS_FIELDS: tuple[str, ...] = ("method", "path", "status", "duration_ms", "client")
 
 _WORDS = "|".join(re.escape(word) for word in SENSITIVE_WORDS)
 # `key=value`, `key: value`, `"key": "value"` where the key contains a sensitive word.

@@ -68,12 +68,13 @@ class AuthSession(Base):
 
 
 class AuthLoginAttempt(Base):
-    """A failed login, counted for the lockout; keyed by a hash of the email."""
+    """A failed login, counted for the lockout; keyed by hashes of the email and the address."""
 
     __tablename__ = "auth_login_attempts"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     email_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    client_key: Mapped[str] = mapped_column(sa.String(64))
     attempted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
@@ -123,10 +124,18 @@ class Project(RecordMixin, Base):
     """A row of projects."""
 
     __tablename__ = "projects"
+    # As the migration creates them, so `alembic check` finds nothing to do.
+    __table_args__ = (
+        sa.Index(
+            "ix_projects_owner_id",
+            "owner_id",
+            "created_at",
+            "id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     name: Mapped[str] = mapped_column(
@@ -145,10 +154,30 @@ class Task(RecordMixin, Base):
     """A row of tasks."""
 
     __tablename__ = "tasks"
+    # As the migration creates them, so `alembic check` finds nothing to do.
+    __table_args__ = (
+        sa.Index(
+            "ix_tasks_owner_id",
+            "owner_id",
+            "created_at",
+            "id",
+        ),
+        sa.Index(
+            "ix_tasks_project_id",
+            "project_id",
+        ),
+        sa.CheckConstraint(
+            "priority IN ('low', 'normal', 'high', 'urgent')",
+            name="ck_tasks_priority_enum",
+        ),
+        sa.CheckConstraint(
+            "estimate_hours >= 0",
+            name="ck_tasks_estimate_hours_min",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     title: Mapped[str] = mapped_column(
@@ -182,6 +211,13 @@ class Label(RecordMixin, Base):
     """A row of labels."""
 
     __tablename__ = "labels"
+    # As the migration creates them, so `alembic check` finds nothing to do.
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "name",
+            name="uq_labels_name",
+        ),
+    )
 
     name: Mapped[str] = mapped_column(
         sa.String(40),
@@ -207,4 +243,5 @@ task_labels = sa.Table(
         sa.ForeignKey("labels.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    sa.Index("ix_task_labels_target_id", "target_id"),
 )

@@ -63,6 +63,8 @@ def list_query(request: Request) -> ListQuery:
 
 
 def parse_text(raw: str) -> str:
+    if "\x00" in raw:
+        raise ValueError("must not contain NUL characters")
     return raw
 
 
@@ -78,7 +80,7 @@ def parse_decimal(raw: str) -> Decimal:
     except InvalidOperation:
         raise ValueError("must be a decimal number") from None
     if not value.is_finite():
-        raise ValueError("must be a decimal number")
+        raise ValueError("must be a finite decimal number")
     return value
 
 
@@ -89,18 +91,32 @@ def parse_boolean(raw: str) -> bool:
 
 
 def parse_date(raw: str) -> dt.date:
-    return dt.date.fromisoformat(raw)
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("must be a date (YYYY-MM-DD)") from None
 
 
 def parse_datetime(raw: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(raw)
+    try:
+        value = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError("must be a date and time (ISO 8601 with an offset)") from None
     if value.tzinfo is None:
         raise ValueError("must have a time zone offset")
+    try:
+        # PostgreSQL compares in UTC: a value that does not exist there does not fit.
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
     return value
 
 
 def parse_uuid(raw: str) -> uuid.UUID:
-    return uuid.UUID(raw)
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise ValueError("must be a UUID") from None
 
 
 PARSERS: dict[str, Callable[[str], Any]] = {
@@ -114,9 +130,56 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 }
 
 
+def integer_bounds(sql_type: sa.types.TypeEngine[Any]) -> tuple[int, int] | None:
+    """The values an integer column holds (int16, int32 or int64), else None."""
+    if isinstance(sql_type, sa.SmallInteger):
+        bits = 16
+    elif isinstance(sql_type, sa.BigInteger):
+        bits = 64
+    elif isinstance(sql_type, sa.Integer):
+        bits = 32
+    else:
+        return None
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+def _fitted(
+    parse: Callable[[str], Any], sql_type: sa.types.TypeEngine[Any]
+) -> Callable[[str], Any]:
+    """`parse`, refusing values the column cannot hold, so PostgreSQL never sees them."""
+    bounds = integer_bounds(sql_type)
+    if bounds is not None:
+        low, high = bounds
+
+        def parse_in_range(raw: str) -> Any:
+            value = parse(raw)
+            if not low <= value <= high:
+                raise ValueError(f"must be a whole number from {low} to {high}")
+            return value
+
+        return parse_in_range
+    if isinstance(sql_type, sa.Numeric) and sql_type.precision is not None:
+        whole_digits = sql_type.precision - (sql_type.scale or 0)
+        limit = Decimal(10) ** whole_digits
+
+        def parse_numeric(raw: str) -> Any:
+            value = parse(raw)
+            if abs(value) >= limit:
+                raise ValueError(f"must be less than {limit:f} in absolute value")
+            return value
+
+        return parse_numeric
+    return parse
+
+
 def column(attribute: InstrumentedAttribute[Any], kind: str) -> Column:
-    """A sortable or filterable column whose query values are of this kind."""
-    return Column(attribute=attribute, parse=PARSERS[kind])
+    """A sortable or filterable column whose query values are of this kind.
+
+    A value that does not fit the column (out of its range, not finite, a bad
+    date, not a UUID) is a ValueError, which lists answer with 422 naming the
+    field, never a database error.
+    """
+    return Column(attribute=attribute, parse=_fitted(PARSERS[kind], attribute.type))
 
 
 def _format(value: Any) -> str | None:
@@ -186,7 +249,7 @@ def paginate(
             continue
         try:
             statement = statement.where(target.attribute == target.parse(raw))
-        except ValueError as error:
+        except (ValueError, ArithmeticError) as error:
             errors[name] = str(error) or "is not a valid value"
     if errors or sort is None:
         raise invalid(errors)

@@ -49,13 +49,15 @@ def register(body: RegisterIn, db: DbSession) -> AccountOut:
 @router.post("/login", response_model=LoginOut)
 def login(
     body: LoginIn,
+    request: Request,
     db: DbSession,
     response: Response,
     settings: Annotated[Settings, Depends(get_settings)],
 ) -> LoginOut:
     """Starts a session: sets the `session` and `csrf_token` cookies."""
     try:
-        user = auth.authenticate(db, body.email, body.password)
+        address = request.client.host if request.client else "unknown"
+        user = auth.authenticate(db, body.email, body.password, address)
     except auth.LockedOut as locked:
         raise Problem(
             429,

@@ -1,7 +1,19 @@
-"""Signing in: the lockout after repeated failures, and sessions."""
+"""Signing in: the lockout after repeated failures, and sessions.
+
+The lockout counts failed logins per email and client address (5 in
+15 minutes lock that email out from that address) and per email across
+every address (50 lock it out from all of them), so no one
+can lock a user out from a single machine. The count is atomic: under a
+transaction-scoped advisory lock on the email, an attempt is decided and, when
+it may go on, recorded as a failure *before* its password is checked, so
+however many attempts arrive at once, no more than 5 passwords are
+checked per email and address in a window. A successful login deletes the
+email's attempts, for every address.
+"""
 
 import datetime as dt
 import hashlib
+import hmac
 import math
 
 import sqlalchemy as sa
@@ -12,8 +24,10 @@ from rich_catalog.models import AuthLoginAttempt, AuthUser
 from rich_catalog.security import sessions
 from rich_catalog.security.passwords import verify_password
 from rich_catalog.services.users import find_by_email, normalize_email
+from rich_catalog.settings import get_settings
 
 MAX_FAILURES = 5
+MAX_EMAIL_FAILURES = 50
 FAILURE_WINDOW = dt.timedelta(minutes=15)
 
 
@@ -30,32 +44,61 @@ def email_key(email: str) -> str:
     return hashlib.sha256(normalize_email(email).encode()).hexdigest()
 
 
-def _locked_for(db: Session, key: str, current: dt.datetime) -> int | None:
-    since = current - FAILURE_WINDOW
-    count, oldest = db.execute(
-        sa.select(sa.func.count(), sa.func.min(AuthLoginAttempt.attempted_at)).where(
-            AuthLoginAttempt.email_key == key,
-            AuthLoginAttempt.attempted_at > since,
-        )
-    ).one()
-    if count < MAX_FAILURES or oldest is None:
-        return None
+def client_key(address: str) -> str:
+    """...and per client address, as a keyed hash: no address is stored in the clear."""
+    secret = get_settings().secret_key.encode()
+    return hmac.new(secret, f"login-client:{address}".encode(), hashlib.sha256).hexdigest()
+
+
+def _retry_after(oldest: dt.datetime, current: dt.datetime) -> int:
     return max(1, math.ceil((oldest + FAILURE_WINDOW - current).total_seconds()))
 
 
-def authenticate(db: Session, email: str, password: str) -> AuthUser | None:
+def _admit(db: Session, key: str, client: str, current: dt.datetime) -> int | None:
+    """Seconds of lockout, or None after recording the attempt as a failure.
+
+    Runs under an advisory lock on the email, held until the caller commits,
+    so concurrent attempts for one email are decided one after the other.
+    """
+    db.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
+    since = current - FAILURE_WINDOW
+    db.execute(
+        sa.delete(AuthLoginAttempt).where(
+            AuthLoginAttempt.email_key == key, AuthLoginAttempt.attempted_at <= since
+        )
+    )
+    rows = db.execute(
+        sa.select(AuthLoginAttempt.client_key, AuthLoginAttempt.attempted_at)
+        .where(AuthLoginAttempt.email_key == key)
+        .order_by(AuthLoginAttempt.attempted_at)
+    ).all()
+    from_client = [at for who, at in rows if who == client]
+    waits = []
+    if len(from_client) >= MAX_FAILURES:
+        waits.append(_retry_after(from_client[len(from_client) - MAX_FAILURES], current))
+    if len(rows) >= MAX_EMAIL_FAILURES:
+        waits.append(_retry_after(rows[len(rows) - MAX_EMAIL_FAILURES][1], current))
+    if waits:
+        return max(waits)
+    db.add(AuthLoginAttempt(email_key=key, client_key=client, attempted_at=current))
+    return None
+
+
+def authenticate(db: Session, email: str, password: str, address: str) -> AuthUser | None:
     """The account when the password is right; records failures and enforces the lockout."""
     key = email_key(email)
     current = sessions.now()
-    retry_after = _locked_for(db, key, current)
     user = find_by_email(db, email)
+    retry_after = _admit(db, key, client_key(address), current)
     if retry_after is not None:
         # The account is named by id when it exists; an unknown email is never recorded.
         audit.record(db, "lockout", user)
         db.commit()
         raise LockedOut(retry_after)
+    # The attempt is counted (and the lock released) before the password is checked.
+    db.commit()
+    # An unknown email is checked against a dummy hash, so it takes as long.
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        db.add(AuthLoginAttempt(email_key=key, attempted_at=current))
         audit.record(db, "login_failed", user)
         db.commit()
         return None

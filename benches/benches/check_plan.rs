@@ -3,7 +3,7 @@
 //! cores). `plan` lowers a checked spec to the blueprint;
 //! `plan+compliance` also weaves the compliance controls in, which is what
 //! `archgen plan` prints.
-//! Run: `cargo bench -p archgen-tests --bench check_plan`.
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench check_plan`.
 
 use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::{parse_str, Format};

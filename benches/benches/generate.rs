@@ -3,7 +3,7 @@
 //! registered it measures the documents-only render; once a built-in stack
 //! serves the spec's stack, the backend is rendered too.
 //! The `write` group measures the writer alone on a tree of 1,000 files.
-//! Run: `cargo bench -p archgen-tests --bench generate`.
+//! Run: `cargo bench --manifest-path benches/Cargo.toml --bench generate`.
 
 use blueprint_core::spec::{parse_str, Format};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
