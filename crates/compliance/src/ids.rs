@@ -69,7 +69,7 @@ pub fn realizers(capability: Capability, spec: &Spec, fields: &[FieldClass]) -> 
             .collect();
         entities_where(&|e: &str| hit.contains(e))
     };
-    let owned = |e: &str| spec.entities.get(e).is_some_and(|x| x.owned);
+    let owned = |e: &str| spec.entities.get(e).is_some_and(|x| x.is_owned());
     let mut ids = match capability {
         C::Rbac => {
             let mut v = vec![api(spec)];

@@ -347,7 +347,7 @@ impl ComplianceRule for DataRule {
                 .spec
                 .entities
                 .iter()
-                .filter(|(_, e)| e.owned)
+                .filter(|(_, e)| e.is_owned())
                 .map(|(n, _)| n.clone()),
         );
         if !owned.is_empty() {

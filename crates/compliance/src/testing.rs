@@ -263,11 +263,37 @@ pub fn clinic() -> Spec {
                     with(field(FieldType::Datetime), |f| f.required = true),
                 ),
                 s("duration_minutes", field(FieldType::Integer)),
-                s("status", field(FieldType::Enum)),
+                s(
+                    "status",
+                    with(field(FieldType::Enum), |f| {
+                        let moves = |pairs: &[(&str, &[&str])]| {
+                            pairs
+                                .iter()
+                                .map(|(to, who)| (to.to_string(), subjects(who)))
+                                .collect()
+                        };
+                        f.transitions.insert(
+                            "requested".into(),
+                            moves(&[
+                                ("confirmed", &["clinician"]),
+                                ("cancelled", &["owner", "clinician"]),
+                            ]),
+                        );
+                        f.transitions.insert(
+                            "confirmed".into(),
+                            moves(&[
+                                ("cancelled", &["owner", "clinician"]),
+                                ("completed", &["clinician"]),
+                            ]),
+                        );
+                        f.frozen = vec!["cancelled".into(), "completed".into()];
+                    }),
+                ),
                 s("reason", field(FieldType::Text)),
             ],
         )
         .last_entity(|e| {
+            e.owned_through = Some("patient".into());
             e.relations.insert(
                 "patient".into(),
                 relation("Patient", true, OnDelete::Cascade, Some("appointments")),
@@ -276,6 +302,12 @@ pub fn clinic() -> Spec {
                 "clinician".into(),
                 relation("Clinician", true, OnDelete::Restrict, None),
             );
+            e.access = Access {
+                create: subjects(&["patient", "admin"]),
+                read: subjects(&["owner", "clinician", "admin"]),
+                update: subjects(&["owner", "clinician", "admin"]),
+                delete: subjects(&["admin"]),
+            };
             e.retention = Retention::parse("10y");
         })
         .entity_with(
@@ -293,6 +325,7 @@ pub fn clinic() -> Spec {
             ],
         )
         .last_entity(|e| {
+            e.owned_through = Some("appointment".into());
             e.relations.insert(
                 "appointment".into(),
                 relation("Appointment", true, OnDelete::Cascade, None),

@@ -6,7 +6,7 @@ mod common;
 
 #[test]
 fn a_spec_with_rules_gets_the_record_the_control_and_the_process() {
-    let (_, analysis, tree) = common::render("lending");
+    let (_, analysis, tree) = common::render("loan-desk");
     let adr = tree
         .paths()
         .find(|p| p.ends_with("-segregation-of-duties.md"))

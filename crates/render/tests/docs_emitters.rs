@@ -56,12 +56,14 @@ fn decision_records_are_numbered_in_the_fixed_order() {
             "docs/adr/0004-pii-encryption.md",
             "docs/adr/0005-append-only-audit-log.md",
             "docs/adr/0006-rate-limit-store.md",
-            "docs/adr/0007-comply-with-gdpr.md",
-            "docs/adr/0008-comply-with-hipaa.md",
-            "docs/adr/0009-comply-with-pci-dss.md",
-            "docs/adr/0010-integrate-stripe.md",
-            "docs/adr/0011-integrate-sendgrid.md",
-            "docs/adr/0012-integrate-sentry.md",
+            // The appointment workflow is a segregation of duties.
+            "docs/adr/0007-segregation-of-duties.md",
+            "docs/adr/0008-comply-with-gdpr.md",
+            "docs/adr/0009-comply-with-hipaa.md",
+            "docs/adr/0010-comply-with-pci-dss.md",
+            "docs/adr/0011-integrate-stripe.md",
+            "docs/adr/0012-integrate-sendgrid.md",
+            "docs/adr/0013-integrate-sentry.md",
         ]
     );
     for p in &paths {

@@ -125,7 +125,7 @@ fn relations_and_owners_have_the_contract_names() {
 /// read-only `owner_id`, absent from request bodies.
 #[test]
 fn field_rules_and_workflows_are_described() {
-    let doc = document("lending");
+    let doc = document("loan-desk");
     let schemas = &doc["components"]["schemas"];
     let rate = &schemas["LoanCreate"]["properties"]["rate"];
     assert_eq!(rate["x-archgen-write"], serde_json::json!(["underwriter"]));

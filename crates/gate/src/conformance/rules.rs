@@ -570,7 +570,7 @@ mod tests {
     fn lending() -> AppModel {
         let spec = blueprint_core::spec::parse_file(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../tests/specs/good/lending.yaml"),
+                .join("../../tests/specs/good/loan-desk.yaml"),
         )
         .unwrap()
         .spec;
