@@ -537,11 +537,36 @@ impl<'a> Suite<'a> {
             }
             Kind::FrozenChange => {
                 let id = self.case_row(case, who, admin)?;
-                let other = plain_field(e).ok_or("no other field")?;
-                let f = e.fields[other].clone();
-                let n = self.next();
-                let body = json!({ f.name.clone(): f.sample.value(n, &self.nonce) });
                 let url = format!("{path}/{id}");
+                // A value that really differs from the row's: sending the
+                // current value is not a change.
+                let current = self.send(Some(admin), "GET", &url, None)?.json();
+                let mut body = None;
+                for f in e
+                    .fields
+                    .iter()
+                    .filter(|f| f.workflow.is_none() && f.write.is_none() && !f.rules.unique)
+                {
+                    // A fixed sample (a date, a decimal) may equal the row's
+                    // value in another spelling; vary the others.
+                    let fixed = matches!(f.sample, model::sample::Sample::Fixed { .. });
+                    for _ in 0..if fixed { 0 } else { 4 } {
+                        let n = self.next();
+                        let value = f.sample.value(n, &self.nonce);
+                        if current.get(&f.name) != Some(&value) {
+                            body = Some(json!({ f.name.clone(): value }));
+                            break;
+                        }
+                    }
+                    if body.is_some() {
+                        break;
+                    }
+                    if let Some(flag) = current.get(&f.name).and_then(|v| v.as_bool()) {
+                        body = Some(json!({ f.name.clone(): !flag }));
+                        break;
+                    }
+                }
+                let body = body.ok_or("no field whose value can change")?;
                 let r = self.send(Some(admin), "PATCH", &url, Some(&body))?;
                 let state = case.from.clone().unwrap_or_default();
                 expect(
