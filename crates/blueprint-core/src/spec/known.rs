@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 /// registry registers exactly these (a test there keeps the two equal).
 pub const BUILTIN_STACKS: &[&str] = &[super::model::DEFAULT_STACK];
 
-/// The stacks and integrations a spec may name, for [`parse_file_with`]
+/// The stacks and integrations a spec may name, for [`parse_file_with`](super::parse_file_with)
 /// and the other `*_with` checks.
 ///
 /// An embedder that registers a stack or a vendor of its own gets one from

@@ -1,7 +1,7 @@
 //! What an entity describes, and what its name says about its fields.
 //!
 //! Three tables, read from the words of entity names (see
-//! [`words`](super::words)):
+//! [`super::words`]):
 //!
 //! - [`PERSON_WORDS`], [`ANIMAL_WORDS`] and [`THING_WORDS`] say what an
 //!   entity describes ([`Kind`]). Only the last word of a name (its head
