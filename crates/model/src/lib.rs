@@ -396,16 +396,25 @@ fn pii_class(
     }
 }
 
+/// The API base path as routes use it: a leading `/`, no trailing one
+/// (`api/` → `/api`; `/` → the empty string).
+///
+/// ```
+/// assert_eq!(model::base_path("api/"), "/api");
+/// assert_eq!(model::base_path("/"), "");
+/// ```
+pub fn base_path(written: &str) -> String {
+    let b = written.trim_end_matches('/');
+    if b.is_empty() || b.starts_with('/') {
+        b.to_string()
+    } else {
+        format!("/{b}")
+    }
+}
+
 fn build(bp: &Blueprint) -> AppModel {
     let spec = bp.spec();
-    let base = {
-        let b = spec.api.base_path.trim_end_matches('/');
-        if b.is_empty() || b.starts_with('/') {
-            b.to_string()
-        } else {
-            format!("/{b}")
-        }
-    };
+    let base = base_path(&spec.api.base_path);
     let roles: Vec<Role> = spec
         .roles
         .iter()
