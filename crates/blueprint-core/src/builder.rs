@@ -560,6 +560,52 @@ impl FieldBuilder {
         self.0.description = Some(text.into());
         self
     }
+
+    /// Only these subjects see the field (`read:`).
+    pub fn read<S: AsRef<str>>(mut self, subjects: impl IntoIterator<Item = S>) -> FieldBuilder {
+        self.0.read = Some(
+            subjects
+                .into_iter()
+                .map(|s| Subject::parse(s.as_ref()))
+                .collect(),
+        );
+        self
+    }
+
+    /// Only these subjects set the field (`write:`).
+    pub fn write<S: AsRef<str>>(mut self, subjects: impl IntoIterator<Item = S>) -> FieldBuilder {
+        self.0.write = Some(
+            subjects
+                .into_iter()
+                .map(|s| Subject::parse(s.as_ref()))
+                .collect(),
+        );
+        self
+    }
+
+    /// A listed move of the field's workflow, from one value to another,
+    /// and who may make it (`transitions:`).
+    pub fn transition<S: AsRef<str>>(
+        mut self,
+        from: impl Into<String>,
+        to: impl Into<String>,
+        subjects: impl IntoIterator<Item = S>,
+    ) -> FieldBuilder {
+        self.0.transitions.entry(from.into()).or_default().insert(
+            to.into(),
+            subjects
+                .into_iter()
+                .map(|s| Subject::parse(s.as_ref()))
+                .collect(),
+        );
+        self
+    }
+
+    /// The values in which the row's other fields cannot change (`frozen:`).
+    pub fn frozen<S: Into<String>>(mut self, values: impl IntoIterator<Item = S>) -> FieldBuilder {
+        self.0.frozen = values.into_iter().map(Into::into).collect();
+        self
+    }
 }
 
 /// Shapes a [`Relation`] inside [`EntityBuilder::with_relation`].

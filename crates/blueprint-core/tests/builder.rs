@@ -48,16 +48,25 @@ fn clinic_spec_has_the_yaml_values() {
         [Subject::Owner, role("clinician"), role("admin")]
     );
 
-    // Appointment gives no access rules and no `owned` key: its one
-    // required relation to an owned entity (`patient`) makes its rows the
-    // patient's, and the defaults are those of an owned entity.
+    // Appointment says it is owned through `patient` (one required
+    // relation to an owned entity would imply it), and writes its rules out.
     let appointment = &spec.entities["Appointment"];
     assert_eq!(appointment.owned_through.as_deref(), Some("patient"));
-    assert!(appointment.completion.ownership_implied);
-    assert_eq!(appointment.access.create, [Subject::Authenticated]);
-    assert_eq!(appointment.access.read, [Subject::Owner, role("admin")]);
-    assert_eq!(appointment.access.update, [Subject::Owner, role("admin")]);
-    assert_eq!(appointment.access.delete, [Subject::Owner, role("admin")]);
+    assert!(!appointment.completion.ownership_implied);
+    assert_eq!(appointment.access.create, [role("patient"), role("admin")]);
+    assert_eq!(
+        appointment.access.read,
+        [Subject::Owner, role("clinician"), role("admin")]
+    );
+    assert_eq!(
+        appointment.access.update,
+        [Subject::Owner, role("clinician"), role("admin")]
+    );
+    assert_eq!(appointment.access.delete, [role("admin")]);
+    assert_eq!(
+        appointment.fields["status"].frozen,
+        ["cancelled", "completed"]
+    );
     assert_eq!(
         appointment.fields["duration_minutes"].default,
         Some(Scalar::Number(Number::Int(30)))

@@ -76,6 +76,10 @@ fn clinic() -> SpecBuilder {
                         .inverse("appointments")
                 })
                 .with_relation("clinician", "Clinician", |r| r.required())
+                .with_access(Action::Create, ["patient", "admin"])
+                .with_access(Action::Read, ["owner", "clinician", "admin"])
+                .with_access(Action::Update, ["owner", "clinician", "admin"])
+                .with_access(Action::Delete, ["admin"])
                 .retention(ten_years)
         })
         .with_entity("VisitNote", |e| {

@@ -774,12 +774,10 @@ impl Checks<'_> {
                         .create
                         .iter()
                         .filter(|s| {
-                            // Every signed-in creator is the would-be owner
-                            // of an owned row, so `owner` lets them write.
-                            let as_owner = matches!(s, Subject::Authenticated | Subject::Public)
-                                && write.contains(&Subject::Owner)
-                                && entity.is_owned();
-                            !(may(s) || as_owner)
+                            !(may(s)
+                                || (matches!(s, Subject::Authenticated | Subject::Public)
+                                    && write.contains(&Subject::Owner)
+                                    && entity.is_owned()))
                         })
                         .map(Subject::as_str)
                         .collect();

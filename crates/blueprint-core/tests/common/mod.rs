@@ -55,13 +55,20 @@ pub fn clinic() -> SpecBuilder {
                 .with_access(Action::Delete, ["admin"])
         })
         .with_entity("Appointment", |e| {
-            e.with_field("starts_at", FieldType::Datetime, |f| f.required())
+            e.description("A visit a patient books with a clinician")
+                .owned_through("patient")
+                .with_field("starts_at", FieldType::Datetime, |f| f.required())
                 .with_field("duration_minutes", FieldType::Integer, |f| {
                     f.min(5).max(240).default_value(30)
                 })
                 .with_field("status", FieldType::Enum, |f| {
                     f.values(["requested", "confirmed", "cancelled", "completed"])
                         .default_value("requested")
+                        .transition("requested", "confirmed", ["clinician"])
+                        .transition("requested", "cancelled", ["owner", "clinician"])
+                        .transition("confirmed", "cancelled", ["owner", "clinician"])
+                        .transition("confirmed", "completed", ["clinician"])
+                        .frozen(["cancelled", "completed"])
                 })
                 .with_field("reason", FieldType::Text, |f| f)
                 .with_relation("patient", "Patient", |r| {
@@ -70,23 +77,29 @@ pub fn clinic() -> SpecBuilder {
                         .inverse("appointments")
                 })
                 .with_relation("clinician", "Clinician", |r| r.required())
+                .with_access(Action::Create, ["patient", "admin"])
+                .with_access(Action::Read, ["owner", "clinician", "admin"])
+                .with_access(Action::Update, ["owner", "clinician", "admin"])
+                .with_access(Action::Delete, ["admin"])
                 .retention(ten_years())
         })
         .with_entity("VisitNote", |e| {
-            e.with_field("body", FieldType::Text, |f| {
-                f.required().pii(Pii::Sensitive)
-            })
-            .with_field("diagnosis_code", FieldType::String, |f| {
-                f.max(10).pattern("^[A-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?$")
-            })
-            .with_relation("appointment", "Appointment", |r| {
-                r.required().on_delete(OnDelete::Cascade)
-            })
-            .with_access(Action::Create, ["clinician"])
-            .with_access(Action::Read, ["clinician", "admin"])
-            .with_access(Action::Update, ["clinician"])
-            .with_access(Action::Delete, ["admin"])
-            .retention(ten_years())
+            e.description("A clinician's note about one appointment")
+                .owned_through("appointment")
+                .with_field("body", FieldType::Text, |f| {
+                    f.required().pii(Pii::Sensitive)
+                })
+                .with_field("diagnosis_code", FieldType::String, |f| {
+                    f.max(10).pattern("^[A-Z][0-9]{2}(\\.[0-9A-Z]{1,4})?$")
+                })
+                .with_relation("appointment", "Appointment", |r| {
+                    r.required().on_delete(OnDelete::Cascade)
+                })
+                .with_access(Action::Create, ["clinician"])
+                .with_access(Action::Read, ["clinician", "admin"])
+                .with_access(Action::Update, ["clinician"])
+                .with_access(Action::Delete, ["admin"])
+                .retention(ten_years())
         })
         .with_integration("stripe")
         .with_integration("sendgrid")
@@ -110,6 +123,7 @@ pub fn tasks() -> SpecBuilder {
                 .with_field("name", FieldType::String, |f| f.required().max(120))
                 .with_field("summary", FieldType::Text, |f| f)
                 .with_field("archived", FieldType::Boolean, |f| f.default_value(false))
+                .with_access(Action::Read, ["owner", "admin"])
         })
         .with_entity("Task", |e| {
             e.owned()
@@ -138,6 +152,7 @@ pub fn tasks() -> SpecBuilder {
                 .with_field("color", FieldType::String, |f| {
                     f.pattern("^#[0-9a-fA-F]{6}$")
                 })
+                .with_access(Action::Create, ["admin"])
         })
         .with_integration("smtp")
 }

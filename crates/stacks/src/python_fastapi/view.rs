@@ -62,6 +62,13 @@ pub struct ProjectView {
     pub non_admin_role_literal: String,
     /// The owned entities as a Python set literal (`()` when none).
     pub owned_entities_literal: String,
+    /// The cases of the field rule and workflow tests.
+    pub rule_tests: RuleTestsView,
+    /// Whether some field has a `write` rule (test bodies leave it out).
+    pub has_restricted: bool,
+    /// The directly owned entities (an admin names their owner) as a
+    /// Python set literal (`()` when none).
+    pub direct_entities_literal: String,
     /// Entities and roles whose reads are limited to their own rows.
     pub own_list_cases: Vec<OwnListCase>,
     /// A role that is not a signup role, as a Python literal, for tests
@@ -297,6 +304,32 @@ pub struct EntityView {
     pub path_literal: String,
     /// Rows belong to a user.
     pub owned: bool,
+    /// Admin roles may name the owner on create (directly owned rows).
+    pub owner_settable: bool,
+    /// The relation that makes the owner, for rows owned through one.
+    pub through: Option<ThroughView>,
+    /// The rows that follow a row of this entity to a new owner, in the
+    /// order they are moved (children before grandchildren).
+    pub descendants: Vec<MoveStep>,
+    /// The entities owned through a relation to this one, for tests.
+    pub owned_children: Vec<ParentView>,
+    /// Fields only some callers see (`read:`).
+    pub read_rules: Vec<FieldRuleView>,
+    /// Fields only some callers set (`write:`).
+    pub write_rules: Vec<FieldRuleView>,
+    /// Filterable or sortable fields some callers may not filter or sort on.
+    pub filter_rules: Vec<FieldRuleView>,
+    /// The workflows of enum fields.
+    pub workflows: Vec<WorkflowView>,
+    /// Whether the service reads the raw body before validating it (write
+    /// rules or workflows).
+    pub guards_body: bool,
+    /// Whether the service names scopes per field (any field rule).
+    pub has_rules: bool,
+    /// Tests: a field a role that reads the row may not see, if any.
+    pub read_probe: Option<RuleProbe>,
+    /// Tests: a field a role that creates rows may not set, if any.
+    pub write_probe: Option<RuleProbe>,
     /// The entity's description on one line, if any.
     pub description: String,
     /// The scalar fields, in spec order.
@@ -401,6 +434,8 @@ pub struct DecimalProbe {
     pub json_literal: String,
     /// A value with one fraction digit too many, as a Python literal.
     pub too_precise_literal: String,
+    /// A whole number within the field's bounds, as a Python literal.
+    pub whole_literal: String,
 }
 
 /// A column lists sort or filter by.
@@ -480,6 +515,9 @@ pub struct FieldView {
     pub codec_literal: String,
     /// The keyed hash column of a sensitive unique field.
     pub blind_index: Option<BlindIndexView>,
+    /// Whether only some callers may set it (`write:`): test bodies leave
+    /// it out.
+    pub restricted: bool,
 }
 
 /// A many-to-one or one-to-one relation.
@@ -579,9 +617,213 @@ pub struct BlockerView {
     pub key_literal: String,
 }
 
+/// The cases of the generated field rule and workflow tests: each a
+/// list item (one tuple), laid out as `ruff format` wants it.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RuleTestsView {
+    /// Fields hidden from a role that reads the row.
+    pub read: Vec<String>,
+    /// Fields a role that creates rows may not set.
+    pub write: Vec<String>,
+    /// Workflows: initial value and an unlisted value.
+    pub workflows: Vec<String>,
+    /// Listed moves a role may not make.
+    pub forbidden: Vec<String>,
+    /// Frozen values and another field.
+    pub frozen: Vec<String>,
+}
+
+/// One tuple as an item of a list, on one line when it fits in 100
+/// characters, else one element per line with a trailing comma.
+fn tuple_item(items: &[String]) -> String {
+    let one = format!("    ({}),", items.join(", "));
+    if one.len() <= 100 {
+        return one;
+    }
+    let mut out = "    (\n".to_string();
+    for i in items {
+        out.push_str(&format!("        {i},\n"));
+    }
+    out.push_str("    ),");
+    out
+}
+
+fn list_literal(items: &[String]) -> String {
+    format!("[{}]", items.join(", "))
+}
+
+fn rule_tests(entities: &[EntityView]) -> RuleTestsView {
+    let mut t = RuleTestsView::default();
+    let flag = |b: bool| if b { "True" } else { "False" }.to_string();
+    for e in entities {
+        if let Some(p) = &e.read_probe {
+            t.read.push(tuple_item(&[
+                e.name_literal.clone(),
+                p.json_literal.clone(),
+                p.role_literal.clone(),
+                flag(p.filter),
+                flag(p.sort),
+            ]));
+        }
+        if let Some(p) = &e.write_probe {
+            t.write.push(tuple_item(&[
+                e.name_literal.clone(),
+                p.json_literal.clone(),
+                p.role_literal.clone(),
+            ]));
+        }
+        for w in &e.workflows {
+            t.workflows.push(tuple_item(&[
+                e.name_literal.clone(),
+                w.json_literal.clone(),
+                w.initial_literal.clone(),
+                w.unlisted_literal.clone().unwrap_or_else(|| "None".into()),
+            ]));
+            if let Some(p) = &w.forbidden_probe {
+                t.forbidden.push(tuple_item(&[
+                    e.name_literal.clone(),
+                    w.json_literal.clone(),
+                    p.role_literal.clone(),
+                    list_literal(&p.path),
+                    p.to_literal.clone(),
+                ]));
+            }
+            if let (false, Some(other)) = (w.frozen_path.is_empty(), &w.other_literal) {
+                t.frozen.push(tuple_item(&[
+                    e.name_literal.clone(),
+                    w.json_literal.clone(),
+                    list_literal(&w.frozen_path),
+                    other.clone(),
+                ]));
+            }
+        }
+    }
+    t
+}
+
+/// Who may see, set, or filter on one field: a scope per caller.
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldRuleView {
+    /// The Python attribute.
+    pub attr: String,
+    /// The attribute as a Python literal.
+    pub attr_literal: String,
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// One scope per caller: visitors (`None`) first, then each role.
+    pub scopes: Vec<ScopeEntry>,
+}
+
+/// One caller's scope.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScopeEntry {
+    /// `None` for visitors, else the role as a Python literal.
+    pub key_literal: String,
+    /// The scope as a Python literal.
+    pub scope_literal: String,
+}
+
+/// The workflow of an enum field.
+#[derive(Debug, Clone, Serialize)]
+pub struct WorkflowView {
+    /// The Python attribute.
+    pub attr: String,
+    /// The attribute as a Python literal.
+    pub attr_literal: String,
+    /// The JSON name as a Python literal.
+    pub json_literal: String,
+    /// The value rows start in, as a Python literal.
+    pub initial_literal: String,
+    /// The listed moves.
+    pub moves: Vec<MoveView>,
+    /// The frozen values as a Python `frozenset(...)` expression.
+    pub frozen_literal: String,
+    /// Tests: a listed move from the initial value some non-admin role
+    /// may not make, if any.
+    pub forbidden_probe: Option<MoveProbe>,
+    /// Tests: a value not reachable in one listed move from the initial
+    /// one, if any.
+    pub unlisted_literal: Option<String>,
+    /// Tests: a path of listed moves from the initial value to a frozen
+    /// one, as Python literals (empty when none is reachable).
+    pub frozen_path: Vec<String>,
+    /// Tests: another field whose sample changes with `n`, as a Python
+    /// literal, for the frozen-row test.
+    pub other_literal: Option<String>,
+}
+
+/// One listed move.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveView {
+    /// The value it leaves, as a Python literal.
+    pub from_literal: String,
+    /// The value it reaches, as a Python literal.
+    pub to_literal: String,
+    /// Who may make it.
+    pub scopes: Vec<ScopeEntry>,
+}
+
+/// A move a role may not make, for tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveProbe {
+    /// The role as a Python literal.
+    pub role_literal: String,
+    /// The values an admin moves the row through first, as Python literals.
+    pub path: Vec<String>,
+    /// The value reached, as a Python literal.
+    pub to_literal: String,
+}
+
+/// A field a role may not see or set, for tests.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleProbe {
+    /// The field's JSON name as a Python literal.
+    pub json_literal: String,
+    /// The role as a Python literal.
+    pub role_literal: String,
+    /// Whether lists may filter on the field, but not for this role.
+    pub filter: bool,
+    /// Whether lists may sort by the field, but not for this role.
+    pub sort: bool,
+}
+
+/// The relation that makes the owner of a row owned through one.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThroughView {
+    /// The key, such as `patient_id` (attribute and JSON name).
+    pub attr: String,
+    /// The key as a Python literal.
+    pub json_literal: String,
+    /// The parent entity's class name.
+    pub target: String,
+    /// The parent entity's name as a Python literal.
+    pub target_literal: String,
+    /// Tests: a role that creates rows only under parents it owns (its
+    /// `update` on the parent is `owner`), as a Python literal; empty when
+    /// there is none.
+    pub own_parent_role_literal: String,
+}
+
+/// One step of moving the rows owned through a row to its new owner.
+#[derive(Debug, Clone, Serialize)]
+pub struct MoveStep {
+    /// The variable holding the ids this step moved.
+    pub var: String,
+    /// The class of the rows it moves.
+    pub target: String,
+    /// Their key to the parent, as a Python literal.
+    pub key_literal: String,
+    /// The variable holding the parents' ids.
+    pub source: String,
+    /// Whether a later step reads the ids this one moved.
+    pub used: bool,
+}
+
 /// A required parent of an entity, for test factories.
 #[derive(Debug, Clone, Serialize)]
 pub struct ParentView {
+    /// The key, such as `patient_id` (a Python identifier).
+    pub key: String,
     /// The key, such as `patient_id`, as a Python literal.
     pub key_literal: String,
     /// The parent entity's name as a Python literal.
@@ -711,7 +953,15 @@ pub fn declaration(attr: &str, ty: &str, args: &[String]) -> String {
     match args {
         [] => head,
         [only] if only == "..." => head,
-        [only] => format!("{head} = {only}"),
+        [only] => {
+            let line = format!("{head} = {only}");
+            if line.len() <= 100 {
+                line
+            } else {
+                // ruff wraps a type too long for the line in parentheses.
+                format!("    {attr}: (\n        {ty}\n    ) = {only}")
+            }
+        }
         _ => {
             let one = format!("{head} = Field({})", args.join(", "));
             if one.len() <= 100 {
@@ -998,7 +1248,20 @@ pub fn project(model: &AppModel) -> ProjectView {
             .unwrap_or_default(),
         owned_entities_literal: {
             let owned: Vec<String> = model.owned().map(|e| py_str(&e.name)).collect();
-            owned_set_literal(&owned)
+            owned_set_literal(OWNED_PREFIX, &owned)
+        },
+        rule_tests: rule_tests(&entities),
+        has_restricted: model
+            .entities
+            .iter()
+            .any(|e| e.fields.iter().any(|f| f.write.is_some())),
+        direct_entities_literal: {
+            let direct: Vec<String> = model
+                .owned()
+                .filter(|e| e.owner_settable())
+                .map(|e| py_str(&e.name))
+                .collect();
+            owned_set_literal(DIRECT_PREFIX, &direct)
         },
         own_list_cases: model
             .entities
@@ -1255,6 +1518,10 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             decimal_probe = Some(DecimalProbe {
                 json_literal: json_literal.clone(),
                 too_precise_literal: py_str(&format!("1.{}1", "0".repeat(s as usize))),
+                whole_literal: {
+                    let lo = f.min.map(|m| m.as_f64().ceil()).unwrap_or(1.0).max(1.0);
+                    format!("{}", lo as i64)
+                },
             });
         }
         let read_type = if nullable { optional(&py) } else { py.clone() };
@@ -1300,6 +1567,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             read_type: read_type.clone(),
             read_args: join_args(&alias),
             sample: sample_expr(&mf.sample),
+            restricted: mf.write.is_some(),
             create_line: declaration(
                 &attr,
                 &if nullable {
@@ -1310,11 +1578,25 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                 &create_args,
             ),
             update_line: declaration(&attr, &optional(&input), &update_args),
-            read_line: declaration(&attr, &answered_type, &{
-                let mut a = vec!["...".to_string()];
-                a.extend(alias.clone());
-                a
-            }),
+            // A field only some callers read is absent for the others.
+            read_line: if mf.read.is_some() {
+                let ty = if nullable {
+                    answered_type.clone()
+                } else {
+                    optional(&answered_type)
+                };
+                declaration(&attr, &ty, &{
+                    let mut a = vec!["None".to_string()];
+                    a.extend(alias.clone());
+                    a
+                })
+            } else {
+                declaration(&attr, &answered_type, &{
+                    let mut a = vec!["...".to_string()];
+                    a.extend(alias.clone());
+                    a
+                })
+            },
         });
     }
 
@@ -1339,6 +1621,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         let json_literal = py_str(&json);
         if rel.required && rel.target != e.id {
             parents.push(ParentView {
+                key: json.clone(),
                 key_literal: json_literal.clone(),
                 entity_literal: py_str(&target.name),
             });
@@ -1504,6 +1787,12 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         model_names.push(r.target.clone());
         model_names.push(r.table_var.clone());
     }
+    let descendants = move_steps(model, e);
+    let read_rules = field_rules(model, e, |f| f.read.as_ref());
+    let write_rules = field_rules(model, e, |f| f.write.as_ref());
+    let filter_rules = filter_rules(model, e);
+    let workflows = workflow_views(model, e);
+    model_names.extend(descendants.iter().map(|d| d.target.clone()));
     let model_imports = isort_names(model_names);
     let mut common: Vec<String> = [
         "changed_fields",
@@ -1515,8 +1804,40 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     ]
     .map(String::from)
     .to_vec();
-    if owned {
+    if e.owner_settable() {
         common.push("check_owner".into());
+    }
+    if e.owner_relation().is_some() {
+        common.push("owner_through".into());
+    }
+    if !descendants.is_empty() {
+        common.push("move_rows".into());
+    }
+    if !read_rules.is_empty() {
+        common.push("hidden".into());
+    }
+    if !filter_rules.is_empty() {
+        common.push("allowed_columns".into());
+    }
+    if !write_rules.is_empty() || !workflows.is_empty() {
+        common.push("raw_members".into());
+    }
+    if !write_rules.is_empty() {
+        common.push("check_writes".into());
+        if e.owner_relation().is_some() {
+            common.push("owns_parent".into());
+        }
+    }
+    if !workflows.is_empty() {
+        common.extend(
+            [
+                "Workflow",
+                "check_conflicts",
+                "check_initial",
+                "check_moves",
+            ]
+            .map(String::from),
+        );
     }
     if !to_one.is_empty() || !to_many.is_empty() {
         common.push("check_links".into());
@@ -1561,7 +1882,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     };
     let has_links = !to_one.is_empty() || !to_many.is_empty();
     let has_members = !fields.is_empty() || has_links;
-    let create_dump_args = dump_args(false, owned, &to_many);
+    let create_dump_args = dump_args(false, e.owner_settable(), &to_many);
     let update_dump_args = dump_args(true, false, &to_many);
     let words = naming::snake(&collection).replace('_', " ");
     EntityView {
@@ -1573,9 +1894,52 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         table_literal: py_str(&e.table),
         path_literal: py_str(&format!("/{collection}")),
         owned,
+        owner_settable: e.owner_settable(),
+        through: e.owner_relation().map(|rel| {
+            let target = model.get(rel.target);
+            ThroughView {
+                attr: rel.key.clone(),
+                json_literal: py_str(&rel.key),
+                target: target.name.clone(),
+                target_literal: py_str(&target.name),
+                own_parent_role_literal: model
+                    .roles
+                    .iter()
+                    .find(|r| {
+                        let who = Some(r.id);
+                        !r.admin
+                            && e.access(Action::Create).scope(who) != Scope::None
+                            && target.access(Action::Update).scope(who) == Scope::Own
+                            && model.parents_readable(e.id, who)
+                    })
+                    .map(|r| py_str(&r.name))
+                    .unwrap_or_default(),
+            }
+        }),
+        descendants,
+        guards_body: !write_rules.is_empty() || !workflows.is_empty(),
+        has_rules: !read_rules.is_empty() || !write_rules.is_empty() || !filter_rules.is_empty(),
+        read_probe: read_probe(model, e),
+        write_probe: write_probe(model, e),
+        read_rules,
+        write_rules,
+        filter_rules,
+        workflows,
+        owned_children: model
+            .entities
+            .iter()
+            .filter_map(|c| {
+                let rel = c.owner_relation()?;
+                (rel.target == e.id && c.id != e.id).then(|| ParentView {
+                    key: rel.key.clone(),
+                    key_literal: py_str(&rel.key),
+                    entity_literal: py_str(&c.name),
+                })
+            })
+            .collect(),
         description: comment_text(e.description.as_deref().unwrap_or("")),
         has_to_many: !to_many.is_empty(),
-        has_create_members: owned || has_members,
+        has_create_members: e.owner_settable() || has_members,
         has_update_members: has_members,
         to_one,
         to_many,
@@ -1628,6 +1992,243 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     }
 }
 
+/// The values a row moves through, by listed moves, from the initial value
+/// to `target` (the initial value itself excluded; empty when `target` is
+/// the initial value); `None` when no moves reach it.
+fn path_to(w: &model::Workflow, target: &str) -> Option<Vec<String>> {
+    let mut paths: Vec<(String, Vec<String>)> = vec![(w.initial.clone(), vec![])];
+    let mut i = 0;
+    while i < paths.len() {
+        let (at, path) = paths[i].clone();
+        if at == target {
+            return Some(path);
+        }
+        for m in w.moves.iter().filter(|m| m.from == at) {
+            if !paths.iter().any(|(v, _)| *v == m.to) {
+                let mut next = path.clone();
+                next.push(m.to.clone());
+                paths.push((m.to.clone(), next));
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn read_probe(model: &AppModel, e: &Entity) -> Option<RuleProbe> {
+    e.fields.iter().find_map(|f| {
+        let rule = f.read.as_ref()?;
+        let role = model.roles.iter().find(|r| {
+            !r.admin
+                && rule.scope(Some(r.id)) == Scope::None
+                && e.access(Action::Read).scope(Some(r.id)) != Scope::None
+        })?;
+        let probe = model::Field {
+            filterable: true,
+            ..f.clone()
+        };
+        let barred = !e.may_filter(&probe, Some(role.id));
+        Some(RuleProbe {
+            json_literal: py_str(&f.name),
+            role_literal: py_str(&role.name),
+            filter: f.filterable && barred,
+            sort: e.sortable.iter().any(|i| e.fields[*i].name == f.name) && barred,
+        })
+    })
+}
+
+fn write_probe(model: &AppModel, e: &Entity) -> Option<RuleProbe> {
+    let creators: Vec<_> = model
+        .access_cases_of(e.id)
+        .into_iter()
+        .filter(|c| c.action == Action::Create && c.status == 201)
+        .filter_map(|c| c.role)
+        .collect();
+    e.fields.iter().find_map(|f| {
+        let rule = f.write.as_ref()?;
+        let role = model.roles.iter().find(|r| {
+            !r.admin && rule.scope(Some(r.id)) == Scope::None && creators.contains(&r.id)
+        })?;
+        Some(RuleProbe {
+            json_literal: py_str(&f.name),
+            role_literal: py_str(&role.name),
+            filter: false,
+            sort: false,
+        })
+    })
+}
+
+fn scope_entries(model: &AppModel, public: bool, roles: &[Scope]) -> Vec<ScopeEntry> {
+    let visitor = if public { Scope::All } else { Scope::None };
+    std::iter::once(ScopeEntry {
+        key_literal: "None".to_string(),
+        scope_literal: py_str(visitor.as_str()),
+    })
+    .chain(model.roles.iter().map(|r| ScopeEntry {
+        key_literal: py_str(&r.name),
+        scope_literal: py_str(roles.get(r.id.0).copied().unwrap_or(Scope::None).as_str()),
+    }))
+    .collect()
+}
+
+fn field_rules(
+    model: &AppModel,
+    e: &Entity,
+    rule: impl Fn(&model::Field) -> Option<&model::FieldRule>,
+) -> Vec<FieldRuleView> {
+    e.fields
+        .iter()
+        .filter_map(|f| {
+            let r = rule(f)?;
+            Some(FieldRuleView {
+                attr: attribute(&f.name),
+                attr_literal: py_str(&attribute(&f.name)),
+                json_literal: py_str(&f.name),
+                scopes: scope_entries(model, r.public, &r.roles),
+            })
+        })
+        .collect()
+}
+
+fn filter_rules(model: &AppModel, e: &Entity) -> Vec<FieldRuleView> {
+    e.fields
+        .iter()
+        .filter(|f| f.filterable || e.sortable.iter().any(|i| e.fields[*i].name == f.name))
+        .filter(|f| f.read.is_some())
+        .map(|f| {
+            let probe = model::Field {
+                filterable: true,
+                ..f.clone()
+            };
+            let may = |role| {
+                if e.may_filter(&probe, role) {
+                    Scope::All
+                } else {
+                    Scope::None
+                }
+            };
+            let roles: Vec<Scope> = model.roles.iter().map(|r| may(Some(r.id))).collect();
+            FieldRuleView {
+                attr: attribute(&f.name),
+                attr_literal: py_str(&attribute(&f.name)),
+                json_literal: py_str(&f.name),
+                scopes: scope_entries(model, may(None) == Scope::All, &roles),
+            }
+        })
+        .collect()
+}
+
+fn workflow_views(model: &AppModel, e: &Entity) -> Vec<WorkflowView> {
+    e.workflows()
+        .filter_map(|f| {
+            let w = f.workflow.as_ref()?;
+            let forbidden_probe = w.moves.iter().find_map(|m| {
+                let path = path_to(w, &m.from)?;
+                model
+                    .roles
+                    .iter()
+                    .find(|r| {
+                        !r.admin
+                            && m.roles.get(r.id.0) == Some(&Scope::None)
+                            && e.access(Action::Update).scope(Some(r.id)) != Scope::None
+                            && e.access(Action::Read).scope(Some(r.id)) != Scope::None
+                    })
+                    .map(|r| MoveProbe {
+                        role_literal: py_str(&r.name),
+                        path: path.iter().map(|v| py_str(v)).collect(),
+                        to_literal: py_str(&m.to),
+                    })
+            });
+            let unlisted_literal = f
+                .rules
+                .values
+                .iter()
+                .find(|v| **v != w.initial && w.find(&w.initial, v).is_none())
+                .map(|v| py_str(v));
+            let frozen_path = w
+                .frozen
+                .iter()
+                .filter_map(|v| path_to(w, v))
+                .min_by_key(|p| p.len())
+                .map(|p| p.iter().map(|v| py_str(v)).collect())
+                .unwrap_or_default();
+            let other_literal = e
+                .fields
+                .iter()
+                .find(|o| {
+                    o.workflow.is_none()
+                        && o.read.is_none()
+                        && o.write.is_none()
+                        && matches!(o.sample, Sample::Text { .. } | Sample::Integer { .. })
+                })
+                .map(|o| py_str(&o.name));
+            let mut frozen: Vec<String> = w.frozen.iter().map(|v| py_str(v)).collect();
+            frozen.sort();
+            Some(WorkflowView {
+                attr: attribute(&f.name),
+                attr_literal: py_str(&attribute(&f.name)),
+                json_literal: py_str(&f.name),
+                initial_literal: py_str(&w.initial),
+                moves: w
+                    .moves
+                    .iter()
+                    .map(|m| MoveView {
+                        from_literal: py_str(&m.from),
+                        to_literal: py_str(&m.to),
+                        scopes: scope_entries(model, false, &m.roles),
+                    })
+                    .collect(),
+                frozen_literal: if frozen.is_empty() {
+                    "frozenset()".to_string()
+                } else {
+                    format!("frozenset({{{}}})", frozen.join(", "))
+                },
+                forbidden_probe,
+                unlisted_literal,
+                frozen_path,
+                other_literal,
+            })
+        })
+        .collect()
+}
+
+/// The steps that move the rows owned through a row of `e` (to any
+/// depth) to its new owner: children first, each step reading the ids the
+/// step before it moved.
+fn move_steps(model: &AppModel, e: &Entity) -> Vec<MoveStep> {
+    let mut steps: Vec<MoveStep> = Vec::new();
+    let mut queue = vec![(e.id, "ids".to_string())];
+    let mut seen = vec![e.id];
+    let mut i = 0;
+    while i < queue.len() {
+        let (parent, source) = queue[i].clone();
+        for c in &model.entities {
+            let Some(rel) = c.owner_relation() else {
+                continue;
+            };
+            if rel.target != parent || seen.contains(&c.id) {
+                continue;
+            }
+            seen.push(c.id);
+            let var = format!("moved_{}", steps.len() + 1);
+            steps.push(MoveStep {
+                var: var.clone(),
+                target: c.name.clone(),
+                key_literal: py_str(&rel.key),
+                source: source.clone(),
+                used: false,
+            });
+            queue.push((c.id, var));
+        }
+        i += 1;
+    }
+    let sources: Vec<String> = steps.iter().map(|s| s.source.clone()).collect();
+    for step in &mut steps {
+        step.used = sources.contains(&step.var);
+    }
+    steps
+}
+
 /// The access test cases: every role (and a visitor) × action × entity,
 /// with the status the model gives each.
 pub fn access_cases(model: &AppModel) -> Vec<AccessCase> {
@@ -1655,13 +2256,15 @@ pub fn access_cases(model: &AppModel) -> Vec<AccessCase> {
 /// factories, laid out the way `ruff format` (line length 100) wants it:
 /// on the line when it fits, else on a line of its own, else one name per
 /// line with a trailing comma.
-fn owned_set_literal(owned: &[String]) -> String {
-    const PREFIX: &str = "OWNED: frozenset[str] = frozenset(";
+const OWNED_PREFIX: &str = "OWNED: frozenset[str] = frozenset(";
+const DIRECT_PREFIX: &str = "DIRECT: frozenset[str] = frozenset(";
+
+fn owned_set_literal(prefix: &str, owned: &[String]) -> String {
     if owned.is_empty() {
         return "()".to_string();
     }
     let set = format!("{{{}}}", owned.join(", "));
-    if PREFIX.len() + set.len() < 100 {
+    if prefix.len() + set.len() < 100 {
         set
     } else if 4 + set.len() <= 100 {
         format!("\n    {set}\n")
@@ -1673,7 +2276,7 @@ fn owned_set_literal(owned: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::owned_set_literal;
+    use super::{owned_set_literal, OWNED_PREFIX};
 
     fn names(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("\"Item{i}\"")).collect()
@@ -1681,16 +2284,19 @@ mod tests {
 
     #[test]
     fn the_owned_set_is_laid_out_as_ruff_format_wants() {
-        assert_eq!(owned_set_literal(&[]), "()");
-        assert_eq!(owned_set_literal(&names(2)), "{\"Item0\", \"Item1\"}");
+        assert_eq!(owned_set_literal(OWNED_PREFIX, &[]), "()");
+        assert_eq!(
+            owned_set_literal(OWNED_PREFIX, &names(2)),
+            "{\"Item0\", \"Item1\"}"
+        );
         // 10 names no longer fit after the prefix, but fit on a line.
-        let ten = owned_set_literal(&names(10));
+        let ten = owned_set_literal(OWNED_PREFIX, &names(10));
         assert!(
             ten.starts_with("\n    {\"Item0\", ") && ten.ends_with("}\n"),
             "{ten}"
         );
         // 20 names: one per line, with a trailing comma.
-        let twenty = owned_set_literal(&names(20));
+        let twenty = owned_set_literal(OWNED_PREFIX, &names(20));
         assert!(
             twenty.starts_with("\n    {\n        \"Item0\",\n"),
             "{twenty}"

@@ -70,6 +70,7 @@ BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
     "Appointment": appointment_body,
     "VisitNote": visit_note_body,
 }
+SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {}
 PATHS: dict[str, str] = {
     "Patient": "/patients",
     "Clinician": "/clinicians",
@@ -77,6 +78,7 @@ PATHS: dict[str, str] = {
     "VisitNote": "/visit_notes",
 }
 OWNED: frozenset[str] = frozenset({"Patient", "Appointment", "VisitNote"})
+DIRECT: frozenset[str] = frozenset({"Patient"})
 PARENTS: dict[str, list[tuple[str, str]]] = {
     "Patient": [],
     "Clinician": [],
@@ -104,9 +106,12 @@ def make(
     owner_id: str | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """Creates a row as `api` (an admin) and returns it; `owner_id` sets its owner."""
+    """Creates a row as `api` (an admin) and returns it; `owner_id` sets its owner.
+
+    A row owned through a relation gets its owner from the parent made for it.
+    """
     body = body_for(api, entity, owner_id)
-    if owner_id is not None and entity in OWNED:
+    if owner_id is not None and entity in DIRECT:
         body["owner_id"] = owner_id
     body.update(overrides)
     response = api.post(PATHS[entity], json=body)

@@ -81,11 +81,13 @@ BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
     "Gadget": gadget_body,
     "Part": part_body,
 }
+SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {}
 PATHS: dict[str, str] = {
     "Gadget": "/gadgets",
     "Part": "/parts",
 }
 OWNED: frozenset[str] = frozenset({"Gadget", "Part"})
+DIRECT: frozenset[str] = frozenset({"Gadget"})
 PARENTS: dict[str, list[tuple[str, str]]] = {
     "Gadget": [],
     "Part": [
@@ -108,9 +110,12 @@ def make(
     owner_id: str | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """Creates a row as `api` (an admin) and returns it; `owner_id` sets its owner."""
+    """Creates a row as `api` (an admin) and returns it; `owner_id` sets its owner.
+
+    A row owned through a relation gets its owner from the parent made for it.
+    """
     body = body_for(api, entity, owner_id)
-    if owner_id is not None and entity in OWNED:
+    if owner_id is not None and entity in DIRECT:
         body["owner_id"] = owner_id
     body.update(overrides)
     response = api.post(PATHS[entity], json=body)

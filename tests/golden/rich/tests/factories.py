@@ -84,6 +84,7 @@ BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
     "Review": review_body,
     "Promotion": promotion_body,
 }
+SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {}
 PATHS: dict[str, str] = {
     "Category": "/categories",
     "Product": "/products",
@@ -92,6 +93,7 @@ PATHS: dict[str, str] = {
     "Promotion": "/promotions",
 }
 OWNED: frozenset[str] = frozenset({"Product", "WishList", "Review", "Promotion"})
+DIRECT: frozenset[str] = frozenset({"Product", "WishList", "Review"})
 PARENTS: dict[str, list[tuple[str, str]]] = {
     "Category": [],
     "Product": [
@@ -121,9 +123,12 @@ def make(
     owner_id: str | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """Creates a row as `api` (an admin) and returns it; `owner_id` sets its owner."""
+    """Creates a row as `api` (an admin) and returns it; `owner_id` sets its owner.
+
+    A row owned through a relation gets its owner from the parent made for it.
+    """
     body = body_for(api, entity, owner_id)
-    if owner_id is not None and entity in OWNED:
+    if owner_id is not None and entity in DIRECT:
         body["owner_id"] = owner_id
     body.update(overrides)
     response = api.post(PATHS[entity], json=body)

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from tests.conftest import Api
+from tests.conftest import ROLES, Api
 from tests.factories import body_for, make, unknown_id
 
 ENTITY = "Promotion"
@@ -27,6 +27,35 @@ def test_owner_id_is_read_only(admin: Api) -> None:
     assert response.status_code == 422
     body = body_for(admin, ENTITY) | {"owner_id": unknown_id()}
     assert admin.post(PATH, json=body).status_code == 422
+    # The owner follows the product_id row: nobody, admins included, sends it.
+    body = body_for(admin, ENTITY) | {"owner_id": admin.user_id}
+    response = admin.post(PATH, json=body)
+    assert response.status_code == 422
+    assert "owner_id" in response.json()["errors"]
+
+
+def test_owner_follows_the_parent(admin: Api, as_role: Any) -> None:
+    user: Api = as_role(ROLES[0])
+    theirs = make(admin, "Product", owner_id=user.user_id)
+    item = make(admin, ENTITY, product_id=theirs["id"])
+    assert item["owner_id"] == user.user_id
+    mine = make(admin, "Product", owner_id=admin.user_id)
+    key = "product_id"
+    moved = admin.patch(f"{PATH}/{item['id']}", json={key: mine["id"]})
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["owner_id"] == admin.user_id
+
+
+def test_rows_go_only_under_parents_the_caller_may_change(admin: Api, as_role: Any) -> None:
+    caller: Api = as_role("editor")
+    body = body_for(admin, ENTITY, owner_id=caller.user_id)
+    created = caller.post(PATH, json=body)
+    assert created.status_code == 201, created.text
+    theirs = make(admin, "Product", owner_id=admin.user_id)
+    key = "product_id"
+    refused = caller.post(PATH, json=body | {key: theirs["id"]})
+    assert refused.status_code == 422, refused.text
+    assert key in refused.json()["errors"]
 
 
 def test_only_admins_set_owner_id(admin: Api, as_role: Any) -> None:

@@ -60,12 +60,14 @@ BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
     "Task": task_body,
     "Label": label_body,
 }
+SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {}
 PATHS: dict[str, str] = {
     "Project": "/projects",
     "Task": "/tasks",
     "Label": "/labels",
 }
 OWNED: frozenset[str] = frozenset({"Project", "Task"})
+DIRECT: frozenset[str] = frozenset({"Project", "Task"})
 PARENTS: dict[str, list[tuple[str, str]]] = {
     "Project": [],
     "Task": [
@@ -89,9 +91,12 @@ def make(
     owner_id: str | None = None,
     **overrides: Any,
 ) -> dict[str, Any]:
-    """Creates a row as `api` (an admin) and returns it; `owner_id` sets its owner."""
+    """Creates a row as `api` (an admin) and returns it; `owner_id` sets its owner.
+
+    A row owned through a relation gets its owner from the parent made for it.
+    """
     body = body_for(api, entity, owner_id)
-    if owner_id is not None and entity in OWNED:
+    if owner_id is not None and entity in DIRECT:
         body["owner_id"] = owner_id
     body.update(overrides)
     response = api.post(PATHS[entity], json=body)

@@ -168,7 +168,7 @@ class Clinician(RecordMixin, Base):
 
 
 class Appointment(RecordMixin, Base):
-    """A row of appointments."""
+    """A visit a patient books with a clinician"""
 
     __tablename__ = "appointments"
 
@@ -200,7 +200,7 @@ class Appointment(RecordMixin, Base):
 
 
 class VisitNote(RecordMixin, Base):
-    """A row of visit notes."""
+    """A clinician's note about one appointment"""
 
     __tablename__ = "visit_notes"
 

@@ -15,6 +15,8 @@ from clinic_flow.security.dependencies import OptionalPrincipal, Principal
 
 Scope = Literal["all", "own", "none"]
 Action = Literal["create", "read", "update", "delete"]
+Scopes = dict[str | None, Scope]
+"""A scope per caller: visitors (`None`) and each role."""
 
 RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     "Patient": {
@@ -64,22 +66,22 @@ RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     "Appointment": {
         "create": {
             "patient": "all",
-            "clinician": "all",
+            "clinician": "none",
             "admin": "all",
         },
         "read": {
             "patient": "own",
-            "clinician": "own",
+            "clinician": "all",
             "admin": "all",
         },
         "update": {
             "patient": "own",
-            "clinician": "own",
+            "clinician": "all",
             "admin": "all",
         },
         "delete": {
-            "patient": "own",
-            "clinician": "own",
+            "patient": "none",
+            "clinician": "none",
             "admin": "all",
         },
     },

@@ -15,6 +15,8 @@ from rich_catalog.security.dependencies import OptionalPrincipal, Principal
 
 Scope = Literal["all", "own", "none"]
 Action = Literal["create", "read", "update", "delete"]
+Scopes = dict[str | None, Scope]
+"""A scope per caller: visitors (`None`) and each role."""
 
 RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     "Category": {

@@ -38,9 +38,12 @@ def unauthorized(detail: str = "Sign in to continue.") -> Problem:
     return Problem(401, detail)
 
 
-def forbidden(detail: str = "You may not do this.") -> Problem:
-    """403: the caller may not do this."""
-    return Problem(403, detail)
+def forbidden(
+    detail: str = "You may not do this.",
+    errors: dict[str, str] | None = None,
+) -> Problem:
+    """403: the caller may not do this (`errors` names the fields, when it is about some)."""
+    return Problem(403, detail, errors=errors)
 
 
 def not_found(detail: str = "No such resource.") -> Problem:

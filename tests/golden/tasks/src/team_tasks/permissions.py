@@ -15,6 +15,8 @@ from team_tasks.security.dependencies import OptionalPrincipal, Principal
 
 Scope = Literal["all", "own", "none"]
 Action = Literal["create", "read", "update", "delete"]
+Scopes = dict[str | None, Scope]
+"""A scope per caller: visitors (`None`) and each role."""
 
 RULES: dict[str, dict[Action, dict[str, Scope]]] = {
     "Project": {

@@ -11,6 +11,7 @@ from clinic_flow.models import (
     Appointment,
     Clinician,
     Patient,
+    VisitNote,
 )
 from clinic_flow.pagination import Column, ListQuery, column, paginate
 from clinic_flow.permissions import Actor, scope_of
@@ -25,12 +26,18 @@ from clinic_flow.schemas.appointments import (
     AppointmentUpdate,
 )
 from clinic_flow.services.common import (
+    Workflow,
     changed_fields,
+    check_conflicts,
+    check_initial,
     check_links,
-    check_owner,
+    check_moves,
     commit,
     flush,
+    move_rows,
+    owner_through,
     parse_body,
+    raw_members,
     reject_nulls,
     scoped,
 )
@@ -60,6 +67,39 @@ NOT_NULL: dict[str, str] = {
     "status": "status",
     "patient_id": "patient_id",
     "clinician_id": "clinician_id",
+}
+WORKFLOWS: dict[str, Workflow] = {
+    "status": Workflow(
+        json_name="status",
+        initial="requested",
+        moves={
+            ("requested", "confirmed"): {
+                None: "none",
+                "patient": "none",
+                "clinician": "all",
+                "admin": "all",
+            },
+            ("requested", "cancelled"): {
+                None: "none",
+                "patient": "own",
+                "clinician": "all",
+                "admin": "all",
+            },
+            ("confirmed", "cancelled"): {
+                None: "none",
+                "patient": "own",
+                "clinician": "all",
+                "admin": "all",
+            },
+            ("confirmed", "completed"): {
+                None: "none",
+                "patient": "none",
+                "clinician": "all",
+                "admin": "all",
+            },
+        },
+        frozen=frozenset({"cancelled", "completed"}),
+    ),
 }
 
 
@@ -151,8 +191,8 @@ def create(
 ) -> AppointmentRead:
     """Adds a row from a request body."""
     payload = parse_body(AppointmentCreate, body)
-    values = payload.model_dump(exclude={"owner_id"})
-    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    values = payload.model_dump()
+    check_initial(values, WORKFLOWS)
     check_links(
         db,
         actor,
@@ -160,6 +200,11 @@ def create(
             ("patient_id", "Patient", Patient, [payload.patient_id]),
             ("clinician_id", "Clinician", Clinician, [payload.clinician_id]),
         ],
+    )
+    values["owner_id"] = owner_through(
+        db,
+        actor,
+        ("patient_id", "Patient", Patient, payload.patient_id),
     )
     row = Appointment(id=uuid.uuid4(), **values)
     db.add(row)
@@ -177,6 +222,9 @@ def update(
 ) -> AppointmentRead:
     """Changes the fields a request body sends."""
     row = _changeable(db, actor, item_id)
+    sent = raw_members(body)
+    mine = row.owner_id == actor.user_id
+    check_moves(sent, WORKFLOWS, row, actor, mine=mine)
     payload = parse_body(AppointmentUpdate, body)
     values = payload.model_dump(exclude_unset=True)
     reject_nulls(values, NOT_NULL)
@@ -188,12 +236,28 @@ def update(
             ("clinician_id", "Clinician", Clinician, [payload.clinician_id]),
         ],
     )
+    owner_id = row.owner_id
+    if values.get("patient_id", row.patient_id) != row.patient_id:
+        owner_id = owner_through(
+            db,
+            actor,
+            ("patient_id", "Patient", Patient, values["patient_id"]),
+        )
+    check_conflicts(values, WORKFLOWS, row)
     for attribute, value in values.items():
         setattr(row, attribute, value)
+    if owner_id != row.owner_id:
+        row.owner_id = owner_id
+        _move_descendants(db, [row.id], owner_id)
     flush(db, UNIQUE)
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
+
+
+def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) -> None:
+    """Gives the rows owned through these rows, to any depth, their new owner."""
+    move_rows(db, VisitNote, "appointment_id", ids, owner_id)
 
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:

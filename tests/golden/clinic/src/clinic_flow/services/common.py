@@ -1,7 +1,9 @@
 """Helpers every entity service shares: bodies, link checks and database conflicts."""
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -10,13 +12,163 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from clinic_flow.models import AuthUser
-from clinic_flow.permissions import Actor, scope_of
-from clinic_flow.problems import Problem, conflict, field_errors, invalid
+from clinic_flow.permissions import Actor, Scope, Scopes, may_touch, scope_of
+from clinic_flow.problems import Problem, conflict, field_errors, forbidden, invalid
 
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATIONS = frozenset({"23503", "23001"})
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """An enum field's workflow: its initial value, listed moves (and who makes each), frozen values."""
+
+    json_name: str
+    initial: str
+    moves: Mapping[tuple[str, str], Scopes]
+    frozen: frozenset[str]
+
+
+def rule_scope(scopes: Scopes, actor: Actor) -> Scope:
+    """The scope a field rule or a move gives the caller (admin roles: every row)."""
+    principal = actor.principal
+    if principal is None:
+        return scopes.get(None, "none")
+    if principal.is_admin:
+        return "all"
+    return scopes.get(principal.role, "none")
+
+
+def hidden(
+    item: ModelT,
+    rules: Mapping[str, Scopes],
+    actor: Actor | None,
+    owner_id: uuid.UUID | None,
+) -> ModelT:
+    """The item without the fields the caller may not read (absent, not null).
+
+    Without an actor (the data export of the caller's own rows) every field stays.
+    """
+    if actor is None:
+        return item
+    hide = {
+        attribute
+        for attribute, scopes in rules.items()
+        if not may_touch(rule_scope(scopes, actor), owner_id, actor.user_id)
+    }
+    if not hide:
+        return item
+    return type(item).model_validate(item.model_dump(exclude=hide, exclude_unset=True))
+
+
+def allowed_columns(
+    columns: Mapping[str, Any],
+    rules: Mapping[str, Scopes],
+    actor: Actor,
+) -> dict[str, Any]:
+    """The columns the caller may filter or sort on: it reads them on every row it lists."""
+    return {
+        name: target
+        for name, target in columns.items()
+        if name not in rules or rule_scope(rules[name], actor) == "all"
+    }
+
+
+def raw_members(body: bytes) -> dict[str, Any]:
+    """The members of a JSON object body, before validation (empty for anything else)."""
+    try:
+        parsed = json.loads(body or b"null")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def owns_parent(db: Session, model: Any, raw_id: Any, actor: Actor) -> bool:
+    """Whether the caller owns the parent row a body points at (so would own the new row)."""
+    try:
+        parent_id = uuid.UUID(str(raw_id))
+    except ValueError:
+        return False
+    parent = db.get(model, parent_id)
+    return parent is not None and parent.owner_id == actor.user_id
+
+
+def check_writes(
+    sent: Mapping[str, Any],
+    rules: Mapping[str, Scopes],
+    actor: Actor,
+    *,
+    mine: bool,
+) -> None:
+    """403 naming every field the body sends that the caller may not set."""
+    errors = {
+        name: "you may not set this field"
+        for name, scopes in rules.items()
+        if name in sent and not _within(rule_scope(scopes, actor), mine=mine)
+    }
+    if errors:
+        raise forbidden("You may not set some of the fields sent.", errors)
+
+
+def check_moves(
+    sent: Mapping[str, Any],
+    workflows: Mapping[str, Workflow],
+    row: Any,
+    actor: Actor,
+    *,
+    mine: bool,
+) -> None:
+    """403 naming every listed move the body asks for that the caller may not make."""
+    errors: dict[str, str] = {}
+    for attribute, flow in workflows.items():
+        old = getattr(row, attribute)
+        new = sent.get(flow.json_name)
+        scopes = flow.moves.get((old, new)) if isinstance(new, str) else None
+        if scopes is not None and not _within(rule_scope(scopes, actor), mine=mine):
+            errors[flow.json_name] = f"you may not move it from {old!r} to {new!r}"
+    if errors:
+        raise forbidden("You may not make this move.", errors)
+
+
+def check_initial(values: Mapping[str, Any], workflows: Mapping[str, Workflow]) -> None:
+    """422 when a new row does not start in its workflow's initial value."""
+    errors = {
+        flow.json_name: f"must be {flow.initial!r} when a record is created"
+        for attribute, flow in workflows.items()
+        if values.get(attribute, flow.initial) != flow.initial
+    }
+    if errors:
+        raise invalid(errors)
+
+
+def check_conflicts(
+    values: Mapping[str, Any],
+    workflows: Mapping[str, Workflow],
+    row: Any,
+) -> None:
+    """409 for a move the workflow does not list, or a change to a frozen row.
+
+    Both are judged on the row as it was before the request; sending the current value
+    is not a change.
+    """
+    errors: dict[str, str] = {}
+    for attribute, flow in workflows.items():
+        old = getattr(row, attribute)
+        new = values.get(attribute, old)
+        if new != old and (old, new) not in flow.moves:
+            errors[flow.json_name] = f"may not move from {old!r} to {new!r}"
+        if old in flow.frozen:
+            for other, value in values.items():
+                if other not in workflows and value != getattr(row, other):
+                    errors[other] = f"may not change while {flow.json_name} is {old!r}"
+    if errors:
+        raise conflict("The change does not follow the workflow.", errors)
+
+
+def _within(scope: Scope, *, mine: bool) -> bool:
+    return scope == "all" or (scope == "own" and mine)
 
 
 def parse_body(model: type[ModelT], body: bytes) -> ModelT:
@@ -80,6 +232,45 @@ def check_owner(db: Session, actor: Actor, owner_id: uuid.UUID | None) -> uuid.U
     if db.get(AuthUser, owner_id) is None:
         raise invalid({"owner_id": "refers to a user that does not exist"})
     return owner_id
+
+
+def owner_through(
+    db: Session,
+    actor: Actor,
+    link: tuple[str, str, Any, uuid.UUID],
+) -> uuid.UUID:
+    """The owner of a row owned through `link`: the owner of the parent row it points at.
+
+    The link is `(json name, parent entity, parent model, parent id)`. Pointing a row at a
+    parent means changing the parent: 422 unless the caller may update that parent row.
+    """
+    json_name, entity, model, parent_id = link
+    parent = db.get(model, parent_id)
+    scope = scope_of(entity, "update", actor.principal)
+    if parent is None or not may_touch(scope, parent.owner_id, actor.user_id):
+        raise invalid({json_name: "refers to a record that you may not change"})
+    owner_id: uuid.UUID = parent.owner_id
+    return owner_id
+
+
+def move_rows(
+    db: Session,
+    model: Any,
+    key: str,
+    parent_ids: list[uuid.UUID],
+    owner_id: uuid.UUID,
+) -> list[uuid.UUID]:
+    """Gives the rows of `model` whose `key` is one of `parent_ids` a new owner; returns their ids."""
+    if not parent_ids:
+        return []
+    statement = (
+        sa.update(model)
+        .where(getattr(model, key).in_(parent_ids))
+        .values(owner_id=owner_id)
+        .returning(model.id)
+        .execution_options(synchronize_session="fetch")
+    )
+    return list(db.scalars(statement).all())
 
 
 def replace_links(

@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 
 from clinic_flow import audit
 from clinic_flow.models import (
+    Appointment,
     Patient,
+    VisitNote,
 )
 from clinic_flow.pagination import Column, ListQuery, column, paginate
 from clinic_flow.permissions import Actor, scope_of
@@ -27,6 +29,7 @@ from clinic_flow.services.common import (
     check_owner,
     commit,
     flush,
+    move_rows,
     parse_body,
     reject_nulls,
     scoped,
@@ -171,6 +174,12 @@ def update(
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
+
+
+def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) -> None:
+    """Gives the rows owned through these rows, to any depth, their new owner."""
+    moved_1 = move_rows(db, Appointment, "patient_id", ids, owner_id)
+    move_rows(db, VisitNote, "appointment_id", moved_1, owner_id)
 
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:

@@ -29,6 +29,7 @@ from clinic_flow.services.common import (
     check_owner,
     commit,
     flush,
+    owner_through,
     parse_body,
     reject_nulls,
     scoped,
@@ -144,6 +145,11 @@ def create(
             ("appointment_id", "Appointment", Appointment, [payload.appointment_id]),
         ],
     )
+    values["owner_id"] = owner_through(
+        db,
+        actor,
+        ("appointment_id", "Appointment", Appointment, payload.appointment_id),
+    )
     row = VisitNote(id=uuid.uuid4(), **values)
     db.add(row)
     flush(db, UNIQUE)
@@ -170,8 +176,17 @@ def update(
             ("appointment_id", "Appointment", Appointment, [payload.appointment_id]),
         ],
     )
+    owner_id = row.owner_id
+    if values.get("appointment_id", row.appointment_id) != row.appointment_id:
+        owner_id = owner_through(
+            db,
+            actor,
+            ("appointment_id", "Appointment", Appointment, values["appointment_id"]),
+        )
     for attribute, value in values.items():
         setattr(row, attribute, value)
+    if owner_id != row.owner_id:
+        row.owner_id = owner_id
     flush(db, UNIQUE)
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from every_type import audit
 from every_type.models import (
     Gadget,
+    Part,
 )
 from every_type.pagination import Column, ListQuery, column, paginate
 from every_type.permissions import Actor, scope_of
@@ -27,6 +28,7 @@ from every_type.services.common import (
     check_owner,
     commit,
     flush,
+    move_rows,
     parse_body,
     reject_nulls,
     scoped,
@@ -245,6 +247,11 @@ def update(
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
+
+
+def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) -> None:
+    """Gives the rows owned through these rows, to any depth, their new owner."""
+    move_rows(db, Part, "gadget_id", ids, owner_id)
 
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:

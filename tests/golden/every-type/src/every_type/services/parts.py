@@ -29,6 +29,7 @@ from every_type.services.common import (
     check_owner,
     commit,
     flush,
+    owner_through,
     parse_body,
     reject_nulls,
     scoped,
@@ -166,6 +167,11 @@ def create(
             ("spare_for_id", "Gadget", Gadget, [payload.spare_for_id]),
         ],
     )
+    values["owner_id"] = owner_through(
+        db,
+        actor,
+        ("gadget_id", "Gadget", Gadget, payload.gadget_id),
+    )
     row = Part(id=uuid.uuid4(), **values)
     db.add(row)
     flush(db, UNIQUE)
@@ -193,8 +199,17 @@ def update(
             ("spare_for_id", "Gadget", Gadget, [payload.spare_for_id]),
         ],
     )
+    owner_id = row.owner_id
+    if values.get("gadget_id", row.gadget_id) != row.gadget_id:
+        owner_id = owner_through(
+            db,
+            actor,
+            ("gadget_id", "Gadget", Gadget, values["gadget_id"]),
+        )
     for attribute, value in values.items():
         setattr(row, attribute, value)
+    if owner_id != row.owner_id:
+        row.owner_id = owner_id
     flush(db, UNIQUE)
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)

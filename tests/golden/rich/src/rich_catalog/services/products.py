@@ -10,6 +10,7 @@ from rich_catalog import audit
 from rich_catalog.models import (
     Category,
     Product,
+    Promotion,
     product_related,
 )
 from rich_catalog.pagination import Column, ListQuery, column, paginate
@@ -31,6 +32,7 @@ from rich_catalog.services.common import (
     commit,
     flush,
     links_of,
+    move_rows,
     parse_body,
     reject_nulls,
     replace_links,
@@ -220,6 +222,11 @@ def update(
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)
     return _read_all(db, [row])[0]
+
+
+def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) -> None:
+    """Gives the rows owned through these rows, to any depth, their new owner."""
+    move_rows(db, Promotion, "product_id", ids, owner_id)
 
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:

@@ -29,6 +29,7 @@ from rich_catalog.services.common import (
     check_owner,
     commit,
     flush,
+    owner_through,
     parse_body,
     reject_nulls,
     scoped,
@@ -145,6 +146,11 @@ def create(
             ("product_id", "Product", Product, [payload.product_id]),
         ],
     )
+    values["owner_id"] = owner_through(
+        db,
+        actor,
+        ("product_id", "Product", Product, payload.product_id),
+    )
     row = Promotion(id=uuid.uuid4(), **values)
     db.add(row)
     flush(db, UNIQUE)
@@ -171,8 +177,17 @@ def update(
             ("product_id", "Product", Product, [payload.product_id]),
         ],
     )
+    owner_id = row.owner_id
+    if values.get("product_id", row.product_id) != row.product_id:
+        owner_id = owner_through(
+            db,
+            actor,
+            ("product_id", "Product", Product, values["product_id"]),
+        )
     for attribute, value in values.items():
         setattr(row, attribute, value)
+    if owner_id != row.owner_id:
+        row.owner_id = owner_id
     flush(db, UNIQUE)
     audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
     commit(db, UNIQUE)

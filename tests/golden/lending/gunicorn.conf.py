@@ -1,0 +1,35 @@
+"""Gunicorn's settings for production: uvicorn workers, bound to PORT, JSON logs.
+
+`gunicorn --config gunicorn.conf.py lend_well.main:app` (the Dockerfile's
+command). WEB_CONCURRENCY sets the number of worker processes (default 2);
+HOST the address to bind (default every interface, as a container needs).
+"""
+
+import os
+
+_level = os.environ.get("LOG_LEVEL", "INFO").upper()
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "uvicorn_worker.UvicornWorker"
+# The root file system is read-only in Kubernetes; /tmp is a writable emptyDir.
+worker_tmp_dir = "/tmp"
+graceful_timeout = 20
+timeout = 60
+keepalive = 5
+# No control socket: it would live under $HOME, which is read-only in the container.
+control_socket_disable = True
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The master's lines go through the app's JSON handler too; access lines come
+# from the app itself (with the request id), so gunicorn's are off.
+accesslog = None
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"json": {"()": "lend_well.logs.json_handler"}},
+    "root": {"level": _level, "handlers": ["json"]},
+    "loggers": {
+        "gunicorn.error": {"level": _level, "handlers": [], "propagate": True},
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}

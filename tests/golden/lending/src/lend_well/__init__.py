@@ -1,0 +1,1 @@
+"""LendWell: the backend API."""

@@ -1,0 +1,58 @@
+"""The application factory: `uvicorn lend_well.main:app`."""
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from lend_well import problems, ratelimit
+from lend_well.logs import configure_logging
+from lend_well.middleware import RequestContextMiddleware
+from lend_well.routers import (
+    admin,
+    applicants,
+    auth,
+    health,
+    loan_applications,
+    me,
+    repayments,
+)
+from lend_well.settings import Settings, get_settings
+
+API_PREFIX = "/api"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A configured app; settings come from the environment unless given."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    app = FastAPI(
+        title="LendWell",
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.dependency_overrides[get_settings] = lambda: settings
+    problems.install(app)
+    app.state.rate_limiter = ratelimit.from_settings(settings)
+    app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    # Outermost: request ids, protective headers and the access log on every response.
+    app.add_middleware(RequestContextMiddleware)
+    app.include_router(health.router)
+    app.include_router(auth.router, prefix=API_PREFIX)
+    app.include_router(admin.router, prefix=API_PREFIX)
+    app.include_router(me.router, prefix=API_PREFIX)
+    app.include_router(applicants.router, prefix=API_PREFIX)
+    app.include_router(loan_applications.router, prefix=API_PREFIX)
+    app.include_router(repayments.router, prefix=API_PREFIX)
+    return app
+
+
+app = create_app()

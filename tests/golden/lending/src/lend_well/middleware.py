@@ -1,0 +1,96 @@
+"""Per-request context: the request id, protective headers, the access log, last-resort errors."""
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lend_well.context import request_id_var
+from lend_well.problems import problem_response
+
+access_log = logging.getLogger("lend_well.access")
+error_log = logging.getLogger("lend_well.errors")
+
+# A client's request id is kept when it is short and plain; else a new one is made.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+
+SECURITY_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"strict-transport-security", b"max-age=63072000; includeSubDomains"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+    (b"x-frame-options", b"DENY"),
+)
+_OWN_HEADERS = frozenset(name for name, _ in SECURITY_HEADERS) | {b"x-request-id"}
+
+
+def request_id_of(scope: Scope) -> str:
+    """The client's `X-Request-ID` when it is sane, else a new UUID 4."""
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"x-request-id":
+            try:
+                text = bytes(value).decode("ascii")
+            except UnicodeDecodeError:
+                break
+            if _SANE_REQUEST_ID.fullmatch(text):
+                return text
+            break
+    return str(uuid.uuid4())
+
+
+class RequestContextMiddleware:
+    """Outermost layer: every response, errors and 404s included, gets the headers and a log line."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = request_id_of(scope)
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status = int(message["status"])
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if name.lower() not in _OWN_HEADERS
+                ]
+                headers.extend(SECURITY_HEADERS)
+                headers.append((b"x-request-id", request_id.encode("ascii")))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:
+            error_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if response_started:
+                raise
+            response = problem_response(500, "Something went wrong on our side.")
+            await response(scope, receive, send_with_headers)
+        finally:
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            access_log.info(
+                "%s %s %d",
+                scope["method"],
+                scope["path"],
+                status,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "duration_ms": duration_ms,
+                },
+            )
+            request_id_var.reset(token)

@@ -1,0 +1,209 @@
+"""The database tables, as typed SQLAlchemy models.
+
+The schema itself is created by the Alembic migrations, never at run time.
+"""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from lend_well.security.crypto import Encrypted
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """The declarative base of every table."""
+
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RecordMixin:
+    """The id and timestamps every table has."""
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+        onupdate=sa.func.now(),
+    )
+
+
+class AuthUser(RecordMixin, Base):
+    """An account: email, password hash and role."""
+
+    __tablename__ = "auth_users"
+
+    email: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(64))
+
+
+class AuthSession(Base):
+    """A signed-in session; only the token's SHA-256 hash is stored."""
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AuthLoginAttempt(Base):
+    """A failed login, counted for the lockout; keyed by a hash of the email."""
+
+    __tablename__ = "auth_login_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    attempted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AuditEvent(Base):
+    """An audited action (see `audit.py`); append-only, enforced by a trigger.
+
+    `actor_id` is a bare user id without a foreign key, so events outlive an
+    erased account, pseudonymized. `seq` orders events as they happened.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    seq: Mapped[int] = mapped_column(
+        sa.BigInteger(),
+        sa.Identity(always=True),
+        unique=True,
+    )
+    at: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        server_default=sa.func.now(),
+    )
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid(), index=True)
+    actor_role: Mapped[str | None] = mapped_column(sa.String(64))
+    action: Mapped[str] = mapped_column(sa.String(32))
+    entity: Mapped[str | None] = mapped_column(sa.String(128))
+    entity_id: Mapped[str | None] = mapped_column(sa.String(64))
+    fields: Mapped[list[str] | None] = mapped_column(postgresql.JSONB())
+    request_id: Mapped[str | None] = mapped_column(sa.String(128))
+
+
+class AuthRateLimit(Base):
+    """Requests of one client or user (a keyed hash) in one rate-limit window."""
+
+    __tablename__ = "auth_rate_limits"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(
+        sa.DateTime(timezone=True),
+        primary_key=True,
+        index=True,
+    )
+    hits: Mapped[int] = mapped_column(sa.Integer)
+
+
+class Applicant(RecordMixin, Base):
+    """A person applying for credit"""
+
+    __tablename__ = "applicants"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
+    full_name: Mapped[str] = mapped_column(
+        sa.String(255),
+    )
+    email: Mapped[str] = mapped_column(
+        sa.String(255),
+    )
+    date_of_birth: Mapped[dt.date | None] = mapped_column(
+        sa.Date(),
+        nullable=True,
+    )
+    phone: Mapped[str | None] = mapped_column(
+        sa.String(16),
+        nullable=True,
+    )
+    annual_income: Mapped[Decimal | None] = mapped_column(
+        Encrypted("decimal"),
+        nullable=True,
+    )
+
+
+class LoanApplication(RecordMixin, Base):
+    """A request for a personal loan"""
+
+    __tablename__ = "loan_applications"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
+    amount: Mapped[Decimal] = mapped_column(
+        sa.Numeric(10, 2),
+    )
+    term_months: Mapped[int] = mapped_column(
+        sa.Integer(),
+    )
+    purpose: Mapped[str] = mapped_column(
+        sa.String(18),
+    )
+    status: Mapped[str] = mapped_column(
+        sa.String(9),
+    )
+    risk_score: Mapped[int | None] = mapped_column(
+        sa.Integer(),
+        nullable=True,
+    )
+
+    applicant_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("applicants.id", ondelete="CASCADE"),
+    )
+
+
+class Repayment(RecordMixin, Base):
+    """One instalment paid on an approved loan"""
+
+    __tablename__ = "repayments"
+
+    owner_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+
+    due_on: Mapped[dt.date] = mapped_column(
+        sa.Date(),
+    )
+    amount: Mapped[Decimal] = mapped_column(
+        sa.Numeric(10, 2),
+    )
+    paid_at: Mapped[dt.datetime | None] = mapped_column(
+        sa.DateTime(timezone=True),
+        nullable=True,
+    )
+
+    loan_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("loan_applications.id", ondelete="CASCADE"),
+    )

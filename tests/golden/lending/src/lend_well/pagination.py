@@ -1,0 +1,223 @@
+"""Lists: cursor pagination stable under inserts, sorting and equality filters."""
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from fastapi import Request
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from lend_well.problems import invalid
+from lend_well.settings import get_settings
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+RESERVED_PARAMETERS = frozenset({"limit", "cursor", "sort"})
+
+RowT = TypeVar("RowT")
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The paging, sorting and filtering a client asked for."""
+
+    limit: int = DEFAULT_LIMIT
+    cursor: str | None = None
+    sort: str = "created_at"
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column lists may sort or filter by, and how its query values read."""
+
+    attribute: InstrumentedAttribute[Any]
+    parse: Callable[[str], Any]
+
+
+def list_query(request: Request) -> ListQuery:
+    """Reads `limit`, `cursor`, `sort` and the filters from the query string."""
+    params = request.query_params
+    raw_limit = params.get("limit")
+    limit = DEFAULT_LIMIT
+    if raw_limit is not None:
+        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+            raise invalid({"limit": f"must be a whole number from 1 to {MAX_LIMIT}"})
+        limit = int(raw_limit)
+    filters = {k: v for k, v in params.items() if k not in RESERVED_PARAMETERS}
+    return ListQuery(
+        limit=limit,
+        cursor=params.get("cursor"),
+        sort=params.get("sort") or "created_at",
+        filters=filters,
+    )
+
+
+def parse_text(raw: str) -> str:
+    return raw
+
+
+def parse_integer(raw: str) -> int:
+    if not raw.lstrip("-").isdigit():
+        raise ValueError("must be a whole number")
+    return int(raw)
+
+
+def parse_decimal(raw: str) -> Decimal:
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ValueError("must be a decimal number") from None
+    if not value.is_finite():
+        raise ValueError("must be a decimal number")
+    return value
+
+
+def parse_boolean(raw: str) -> bool:
+    if raw not in ("true", "false"):
+        raise ValueError("must be true or false")
+    return raw == "true"
+
+
+def parse_date(raw: str) -> dt.date:
+    return dt.date.fromisoformat(raw)
+
+
+def parse_datetime(raw: str) -> dt.datetime:
+    value = dt.datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        raise ValueError("must have a time zone offset")
+    return value
+
+
+def parse_uuid(raw: str) -> uuid.UUID:
+    return uuid.UUID(raw)
+
+
+PARSERS: dict[str, Callable[[str], Any]] = {
+    "text": parse_text,
+    "integer": parse_integer,
+    "decimal": parse_decimal,
+    "boolean": parse_boolean,
+    "date": parse_date,
+    "datetime": parse_datetime,
+    "uuid": parse_uuid,
+}
+
+
+def column(attribute: InstrumentedAttribute[Any], kind: str) -> Column:
+    """A sortable or filterable column whose query values are of this kind."""
+    return Column(attribute=attribute, parse=PARSERS[kind])
+
+
+def _format(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _signature(payload: bytes) -> bytes:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, b"cursor:" + payload, hashlib.sha256).digest()[:16]
+
+
+def encode_cursor(sort: str, value: Any, row_id: uuid.UUID) -> str:
+    """An opaque, signed cursor pointing after a row."""
+    payload = json.dumps([sort, _format(value), str(row_id)], separators=(",", ":")).encode()
+    return ".".join(
+        base64.urlsafe_b64encode(part).decode().rstrip("=")
+        for part in (payload, _signature(payload))
+    )
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def decode_cursor(cursor: str, sort: str, parse: Callable[[str], Any]) -> tuple[Any, uuid.UUID]:
+    """The sort value and id a cursor points after (422 for a cursor we did not issue)."""
+    try:
+        encoded_payload, encoded_signature = cursor.split(".")
+        payload = _unb64(encoded_payload)
+        if not hmac.compare_digest(_unb64(encoded_signature), _signature(payload)):
+            raise ValueError("bad signature")
+        cursor_sort, raw_value, raw_id = json.loads(payload)
+        if cursor_sort != sort:
+            raise ValueError("another sort")
+        value = None if raw_value is None else parse(raw_value)
+        return value, uuid.UUID(raw_id)
+    except (ValueError, TypeError, binascii.Error):
+        raise invalid({"cursor": "is not a cursor this list issued"}) from None
+
+
+def paginate(
+    db: Session,
+    statement: sa.Select[RowT],
+    *,
+    id_column: InstrumentedAttribute[uuid.UUID],
+    query: ListQuery,
+    sortable: Mapping[str, Column],
+    filters: Mapping[str, Column],
+) -> tuple[Sequence[RowT], str | None]:
+    """One page of rows and the cursor of the next page (`None` on the last)."""
+    errors: dict[str, str] = {}
+    descending = query.sort.startswith("-")
+    sort_name = query.sort.removeprefix("-")
+    sort = sortable.get(sort_name)
+    if sort is None:
+        errors["sort"] = "must be one of: " + ", ".join(sorted(sortable))
+    for name, raw in query.filters.items():
+        target = filters.get(name)
+        if target is None:
+            errors[name] = "is not a field lists can be filtered by"
+            continue
+        try:
+            statement = statement.where(target.attribute == target.parse(raw))
+        except ValueError as error:
+            errors[name] = str(error) or "is not a valid value"
+    if errors or sort is None:
+        raise invalid(errors)
+
+    sort_column = sort.attribute
+    if descending:
+        order = [sort_column.desc().nulls_last(), id_column.desc()]
+    else:
+        order = [sort_column.asc().nulls_last(), id_column.asc()]
+    if query.cursor is not None:
+        value, last_id = decode_cursor(query.cursor, query.sort, sort.parse)
+        after_id = id_column < last_id if descending else id_column > last_id
+        if value is None:
+            statement = statement.where(sort_column.is_(None), after_id)
+        else:
+            after_value = sort_column < value if descending else sort_column > value
+            statement = statement.where(
+                sa.or_(
+                    after_value,
+                    sa.and_(sort_column == value, after_id),
+                    sort_column.is_(None),
+                )
+            )
+    rows = db.scalars(statement.order_by(*order).limit(query.limit + 1)).all()
+    if len(rows) <= query.limit:
+        return rows, None
+    page = rows[: query.limit]
+    last = page[-1]
+    next_cursor = encode_cursor(
+        query.sort,
+        getattr(last, sort_column.key),
+        getattr(last, id_column.key),
+    )
+    return page, next_cursor

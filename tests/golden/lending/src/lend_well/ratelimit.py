@@ -1,0 +1,203 @@
+"""Rate limits per client address and per user, in fixed one-minute windows.
+
+The counters live in Redis when `REDIS_URL` is set, else in PostgreSQL
+(table `auth_rate_limits`), so every replica of the app shares them; nothing
+is counted in process. Keys are keyed hashes: no address or user id is
+stored in the clear. Health probes are never limited.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import redis
+import sqlalchemy as sa
+from fastapi import Request
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from lend_well.db import get_engine
+from lend_well.models import AuthRateLimit
+from lend_well.problems import Problem, problem_response
+from lend_well.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+WINDOW_SECONDS = 60
+EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
+TOO_MANY = "Too many requests; try again later."
+
+# INCR and EXPIRE in one atomic step: a key never lives without its expiry.
+_INCREMENT = """
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+return hits
+"""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a request may go on, and else how many seconds until it may."""
+
+    allowed: bool
+    retry_after: int
+
+
+class Counter(Protocol):
+    """Shared counters: one per key and window."""
+
+    def hit(self, key: str, window_start: int) -> int:
+        """Counts one request; returns the hits of the key in the window so far."""
+        ...
+
+
+class PostgresCounter:
+    """Counters in `auth_rate_limits`, bumped with one atomic upsert."""
+
+    def __init__(self, engine: Callable[[], sa.Engine] = get_engine) -> None:
+        self._engine = engine
+
+    def hit(self, key: str, window_start: int) -> int:
+        start = dt.datetime.fromtimestamp(window_start, dt.UTC)
+        upsert = (
+            postgresql.insert(AuthRateLimit)
+            .values(key=key, window_start=start, hits=1)
+            .on_conflict_do_update(
+                index_elements=[AuthRateLimit.key, AuthRateLimit.window_start],
+                set_={"hits": AuthRateLimit.hits + 1},
+            )
+            .returning(AuthRateLimit.hits)
+        )
+        with self._engine().begin() as connection:
+            hits = int(connection.execute(upsert).scalar_one())
+        if hits == 1:
+            # The first hit of a window clears out the windows that are over.
+            self.purge(window_start)
+        return hits
+
+    def purge(self, before: int) -> int:
+        """Deletes the counters of windows that started before `before`; returns how many."""
+        cutoff = dt.datetime.fromtimestamp(before, dt.UTC)
+        stale = (
+            sa.select(AuthRateLimit.key, AuthRateLimit.window_start)
+            .where(AuthRateLimit.window_start < cutoff)
+            .limit(1000)
+            .with_for_update(skip_locked=True)
+        )
+        delete = sa.delete(AuthRateLimit).where(
+            sa.tuple_(AuthRateLimit.key, AuthRateLimit.window_start).in_(stale)
+        )
+        with self._engine().begin() as connection:
+            return connection.execute(delete).rowcount
+
+
+class RedisCounter:
+    """Counters in Redis: INCR and EXPIRE in one Lua script, so they expire by themselves."""
+
+    def __init__(self, url: str) -> None:
+        self._client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+        self._increment = self._client.register_script(_INCREMENT)
+
+    def hit(self, key: str, window_start: int) -> int:
+        name = f"ratelimit:{key}:{window_start}"
+        return int(self._increment(keys=[name], args=[WINDOW_SECONDS + 5]))
+
+
+class RateLimiter:
+    """Decides per client address and per user whether a request may go on."""
+
+    def __init__(
+        self,
+        counter: Counter,
+        secret: str,
+        client_limit: int,
+        user_limit: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.counter = counter
+        self._secret = secret.encode()
+        self.client_limit = client_limit
+        self.user_limit = user_limit
+        self._clock = clock
+
+    def _key(self, kind: str, identity: str) -> str:
+        message = f"{kind}:{identity}".encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def check(self, kind: str, identity: str, limit: int) -> Verdict:
+        """Counts a request of `identity` and compares the window's count with `limit`."""
+        now = self._clock()
+        window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
+        retry_after = max(1, math.ceil(window_start + WINDOW_SECONDS - now))
+        try:
+            hits = self.counter.hit(self._key(kind, identity), window_start)
+        except (redis.RedisError, SQLAlchemyError):
+            # The limiter's store is down: serve rather than fail every request.
+            logger.exception("rate limit counters unavailable; request let through")
+            return Verdict(True, 0)
+        return Verdict(hits <= limit, retry_after)
+
+    def check_client(self, address: str) -> Verdict:
+        """Counts a request from a client address."""
+        return self.check("client", address, self.client_limit)
+
+    def check_user(self, user_id: str) -> Verdict:
+        """Counts a request of a signed-in user."""
+        return self.check("user", user_id, self.user_limit)
+
+
+def from_settings(settings: Settings) -> RateLimiter:
+    """The limiter the settings ask for: Redis when `REDIS_URL` is set, else PostgreSQL."""
+    counter: Counter = RedisCounter(settings.redis_url) if settings.redis_url else PostgresCounter()
+    return RateLimiter(
+        counter,
+        settings.secret_key,
+        client_limit=settings.rate_limit_client,
+        user_limit=settings.rate_limit_user,
+    )
+
+
+def too_many_requests(verdict: Verdict) -> Problem:
+    """429 with `Retry-After`."""
+    return Problem(429, TOO_MANY, headers={"Retry-After": str(verdict.retry_after)})
+
+
+class ClientRateLimitMiddleware:
+    """Limits requests per client address before anything else runs."""
+
+    def __init__(self, app: ASGIApp, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        verdict = await run_in_threadpool(self.limiter.check_client, address)
+        if not verdict.allowed:
+            response = problem_response(
+                429, TOO_MANY, headers={"Retry-After": str(verdict.retry_after)}
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+def enforce_user_limit(request: Request, user_id: str) -> None:
+    """Counts a request of a signed-in user; 429 past the user's limit."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    verdict = limiter.check_user(user_id)
+    if not verdict.allowed:
+        raise too_many_requests(verdict)

@@ -1,0 +1,90 @@
+"""The applicants endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from lend_well.http import RawBody
+from lend_well.pagination import ListQuery, list_query
+from lend_well.permissions import Actor, require
+from lend_well.schemas.applicants import (
+    ApplicantPage,
+    ApplicantRead,
+)
+from lend_well.security.dependencies import DbSession
+from lend_well.services import applicants as service
+
+router = APIRouter(
+    prefix="/applicants",
+    tags=["applicants"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Applicant", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Applicant", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Applicant", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Applicant", "delete")),
+]
+
+
+@router.get("", response_model=ApplicantPage)
+def list_applicants(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> ApplicantPage:
+    """Lists applicants: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=ApplicantRead)
+def create_applicant(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> ApplicantRead:
+    """Creates a applicant."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=ApplicantRead)
+def get_applicant(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> ApplicantRead:
+    """One applicant."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=ApplicantRead)
+def update_applicant(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> ApplicantRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_applicant(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a applicant."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

@@ -1,0 +1,107 @@
+"""The loan applications endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from lend_well.http import RawBody
+from lend_well.pagination import ListQuery, list_query
+from lend_well.permissions import Actor, require
+from lend_well.schemas.loan_applications import (
+    LoanApplicationPage,
+    LoanApplicationRead,
+)
+from lend_well.security.dependencies import DbSession
+from lend_well.services import loan_applications as service
+
+router = APIRouter(
+    prefix="/loan_applications",
+    tags=["loan_applications"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("LoanApplication", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("LoanApplication", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("LoanApplication", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("LoanApplication", "delete")),
+]
+
+
+@router.get(
+    "",
+    response_model=LoanApplicationPage,
+    response_model_exclude_unset=True,
+)
+def list_loan_applications(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> LoanApplicationPage:
+    """Lists loan applications: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=LoanApplicationRead,
+    response_model_exclude_unset=True,
+)
+def create_loan_application(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> LoanApplicationRead:
+    """Creates a loan application."""
+    return service.create(db, actor, body)
+
+
+@router.get(
+    "/{item_id}",
+    response_model=LoanApplicationRead,
+    response_model_exclude_unset=True,
+)
+def get_loan_application(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> LoanApplicationRead:
+    """One loan application."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch(
+    "/{item_id}",
+    response_model=LoanApplicationRead,
+    response_model_exclude_unset=True,
+)
+def update_loan_application(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> LoanApplicationRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_loan_application(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a loan application."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

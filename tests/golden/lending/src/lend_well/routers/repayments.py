@@ -1,0 +1,90 @@
+"""The repayments endpoints."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from lend_well.http import RawBody
+from lend_well.pagination import ListQuery, list_query
+from lend_well.permissions import Actor, require
+from lend_well.schemas.repayments import (
+    RepaymentPage,
+    RepaymentRead,
+)
+from lend_well.security.dependencies import DbSession
+from lend_well.services import repayments as service
+
+router = APIRouter(
+    prefix="/repayments",
+    tags=["repayments"],
+)
+
+CanCreate = Annotated[
+    Actor,
+    Depends(require("Repayment", "create")),
+]
+CanRead = Annotated[
+    Actor,
+    Depends(require("Repayment", "read")),
+]
+CanUpdate = Annotated[
+    Actor,
+    Depends(require("Repayment", "update")),
+]
+CanDelete = Annotated[
+    Actor,
+    Depends(require("Repayment", "delete")),
+]
+
+
+@router.get("", response_model=RepaymentPage)
+def list_repayments(
+    actor: CanRead,
+    db: DbSession,
+    query: Annotated[ListQuery, Depends(list_query)],
+) -> RepaymentPage:
+    """Lists repayments: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
+    return service.find_page(db, actor, query)
+
+
+@router.post("", status_code=201, response_model=RepaymentRead)
+def create_repayment(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> RepaymentRead:
+    """Creates a repayment."""
+    return service.create(db, actor, body)
+
+
+@router.get("/{item_id}", response_model=RepaymentRead)
+def get_repayment(
+    actor: CanRead,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> RepaymentRead:
+    """One repayment."""
+    return service.find_one(db, actor, item_id)
+
+
+@router.patch("/{item_id}", response_model=RepaymentRead)
+def update_repayment(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+    body: RawBody,
+) -> RepaymentRead:
+    """Changes the fields sent."""
+    return service.update(db, actor, item_id, body)
+
+
+@router.delete("/{item_id}", status_code=204)
+def delete_repayment(
+    actor: CanDelete,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> Response:
+    """Deletes a repayment."""
+    service.delete(db, actor, item_id)
+    return Response(status_code=204)

@@ -1,0 +1,75 @@
+"""Bodies of the loan applications endpoints."""
+
+import uuid
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from lend_well.schemas.types import UtcDatetime
+
+
+class LoanApplicationCreate(BaseModel):
+    """A new LoanApplication: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Decimal = Field(
+        ...,
+        ge=500,
+        le=50000,
+        max_digits=10,
+        decimal_places=2,
+        allow_inf_nan=False,
+    )
+    term_months: int = Field(..., ge=6, le=84, strict=True)
+    purpose: Literal["car", "home_improvement", "education", "debt_consolidation", "other"]
+    status: Literal["draft", "submitted", "approved", "declined", "withdrawn"] = "draft"
+    risk_score: int | None = Field(None, ge=0, le=1000, strict=True)
+    applicant_id: uuid.UUID
+
+
+class LoanApplicationUpdate(BaseModel):
+    """A change to a LoanApplication: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Decimal | None = Field(
+        None,
+        ge=500,
+        le=50000,
+        max_digits=10,
+        decimal_places=2,
+        allow_inf_nan=False,
+    )
+    term_months: int | None = Field(None, ge=6, le=84, strict=True)
+    purpose: (
+        Literal["car", "home_improvement", "education", "debt_consolidation", "other"] | None
+    ) = None
+    status: Literal["draft", "submitted", "approved", "declined", "withdrawn"] | None = None
+    risk_score: int | None = Field(None, ge=0, le=1000, strict=True)
+    applicant_id: uuid.UUID | None = None
+
+
+class LoanApplicationRead(BaseModel):
+    """A LoanApplication as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    owner_id: uuid.UUID
+    amount: Decimal
+    term_months: int
+    purpose: str
+    status: str
+    risk_score: int | None = None
+    applicant_id: uuid.UUID
+
+
+class LoanApplicationPage(BaseModel):
+    """One page of loan applications."""
+
+    items: list[LoanApplicationRead]
+    next_cursor: str | None

@@ -1,0 +1,53 @@
+"""Bodies of the repayments endpoints."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from lend_well.schemas.types import UtcDatetime
+
+
+class RepaymentCreate(BaseModel):
+    """A new Repayment: every field as the API accepts it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    due_on: dt.date = Field(..., strict=True)
+    amount: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
+    paid_at: AwareDatetime | None = None
+    loan_id: uuid.UUID
+
+
+class RepaymentUpdate(BaseModel):
+    """A change to a Repayment: only the fields sent are changed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    due_on: dt.date | None = Field(None, strict=True)
+    amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
+    paid_at: AwareDatetime | None = None
+    loan_id: uuid.UUID | None = None
+
+
+class RepaymentRead(BaseModel):
+    """A Repayment as the API returns it."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    id: uuid.UUID
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    owner_id: uuid.UUID
+    due_on: dt.date
+    amount: Decimal
+    paid_at: UtcDatetime | None
+    loan_id: uuid.UUID
+
+
+class RepaymentPage(BaseModel):
+    """One page of repayments."""
+
+    items: list[RepaymentRead]
+    next_cursor: str | None

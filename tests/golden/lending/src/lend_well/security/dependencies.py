@@ -1,0 +1,72 @@
+"""Who is calling: the live session behind the request, with CSRF checks."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from lend_well.db import get_db
+from lend_well.problems import forbidden, unauthorized
+from lend_well.ratelimit import enforce_user_limit
+from lend_well.security import csrf, sessions
+
+ADMIN_ROLES: tuple[str, ...] = ("admin",)
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The signed-in user behind a request."""
+
+    user_id: uuid.UUID
+    email: str
+    role: str
+    session_id: uuid.UUID
+
+    @property
+    def is_admin(self) -> bool:
+        """Admin roles may do everything."""
+        return self.role in ADMIN_ROLES
+
+
+def current_principal(request: Request, db: DbSession) -> Principal | None:
+    """The caller's live session, or `None`.
+
+    A state-changing request made with a live session must carry the
+    session's CSRF token in the `X-CSRF-Token` header (403 otherwise).
+    """
+    token = request.cookies.get(sessions.SESSION_COOKIE)
+    if not token:
+        return None
+    found = sessions.find_live(db, token)
+    if found is None:
+        return None
+    session, user = found
+    enforce_user_limit(request, str(user.id))
+    if not csrf.is_valid(request, session.csrf_token):
+        raise forbidden("The X-CSRF-Token header is missing or wrong.")
+    return Principal(user_id=user.id, email=user.email, role=user.role, session_id=session.id)
+
+
+def require_principal(
+    principal: Annotated[Principal | None, Depends(current_principal)],
+) -> Principal:
+    """The signed-in caller (401 without a live session)."""
+    if principal is None:
+        raise unauthorized()
+    return principal
+
+
+def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    """A caller holding an admin role (403 otherwise)."""
+    if not principal.is_admin:
+        raise forbidden("Only administrators may do this.")
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(current_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+AdminPrincipal = Annotated[Principal, Depends(require_admin)]

@@ -1,0 +1,78 @@
+"""Server-side sessions: an opaque random token in a cookie, only its hash stored."""
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lend_well.models import AuthSession, AuthUser
+
+IDLE_TIMEOUT = dt.timedelta(minutes=30)
+ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
+SESSION_COOKIE = "session"
+CSRF_COOKIE = "csrf_token"
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session just started: the token for the cookie and its CSRF token."""
+
+    token: str
+    csrf_token: str
+
+
+def now() -> dt.datetime:
+    """The current time, in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 hash under which a session token is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start(db: Session, user: AuthUser) -> NewSession:
+    """Starts a new session for the user (a new token at every login)."""
+    token = secrets.token_urlsafe(32)
+    csrf_token = secrets.token_urlsafe(32)
+    started = now()
+    db.add(
+        AuthSession(
+            user_id=user.id,
+            token_hash=token_hash(token),
+            csrf_token=csrf_token,
+            created_at=started,
+            last_seen_at=started,
+            expires_at=started + ABSOLUTE_TIMEOUT,
+        )
+    )
+    return NewSession(token=token, csrf_token=csrf_token)
+
+
+def find_live(db: Session, token: str) -> tuple[AuthSession, AuthUser] | None:
+    """The live session with this token and its user, touching it; `None` when expired."""
+    row = db.execute(
+        sa.select(AuthSession, AuthUser)
+        .join(AuthUser, AuthUser.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == token_hash(token))
+    ).one_or_none()
+    if row is None:
+        return None
+    session, user = row
+    current = now()
+    if current >= session.expires_at or current >= session.last_seen_at + IDLE_TIMEOUT:
+        db.delete(session)
+        db.commit()
+        return None
+    session.last_seen_at = current
+    db.commit()
+    return session, user
+
+
+def revoke(db: Session, token: str) -> None:
+    """Ends the session with this token, if any."""
+    db.execute(sa.delete(AuthSession).where(AuthSession.token_hash == token_hash(token)))
+    db.commit()

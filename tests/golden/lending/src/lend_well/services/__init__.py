@@ -1,0 +1,1 @@
+"""The service layer: queries and changes, scoped by the caller's access."""

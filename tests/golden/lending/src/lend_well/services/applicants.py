@@ -1,0 +1,198 @@
+"""Applicants: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lend_well import audit
+from lend_well.models import (
+    Applicant,
+    LoanApplication,
+    Repayment,
+)
+from lend_well.pagination import Column, ListQuery, column, paginate
+from lend_well.permissions import Actor, scope_of
+from lend_well.problems import (
+    forbidden,
+    not_found,
+)
+from lend_well.schemas.applicants import (
+    ApplicantCreate,
+    ApplicantPage,
+    ApplicantRead,
+    ApplicantUpdate,
+)
+from lend_well.services.common import (
+    changed_fields,
+    check_owner,
+    commit,
+    flush,
+    move_rows,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Applicant"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Applicant.created_at, "datetime"),
+    "updated_at": column(Applicant.updated_at, "datetime"),
+    "full_name": column(Applicant.full_name, "text"),
+    "email": column(Applicant.email, "text"),
+    "date_of_birth": column(Applicant.date_of_birth, "date"),
+    "phone": column(Applicant.phone, "text"),
+}
+FILTERS: dict[str, Column] = {
+    "full_name": column(Applicant.full_name, "text"),
+    "email": column(Applicant.email, "text"),
+    "date_of_birth": column(Applicant.date_of_birth, "date"),
+    "phone": column(Applicant.phone, "text"),
+}
+UNIQUE: dict[str, str] = {
+    "uq_applicants_email": "email",
+}
+NOT_NULL: dict[str, str] = {
+    "full_name": "full_name",
+    "email": "email",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Applicant]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Applicant),
+        scope,
+        Applicant.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Applicant:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Applicant.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Applicant],
+) -> list[ApplicantRead]:
+    """Rows as the API returns them."""
+    return [
+        ApplicantRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "full_name": row.full_name,
+                "email": row.email,
+                "date_of_birth": row.date_of_birth,
+                "phone": row.phone,
+                "annual_income": row.annual_income,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> ApplicantPage:
+    """One page of the applicants the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Applicant.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return ApplicantPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> ApplicantRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Applicant.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> ApplicantRead:
+    """Adds a row from a request body."""
+    payload = parse_body(ApplicantCreate, body)
+    values = payload.model_dump(exclude={"owner_id"})
+    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    row = Applicant(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> ApplicantRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(ApplicantUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) -> None:
+    """Gives the rows owned through these rows, to any depth, their new owner."""
+    moved_1 = move_rows(db, LoanApplication, "applicant_id", ids, owner_id)
+    move_rows(db, Repayment, "loan_id", moved_1, owner_id)
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[ApplicantRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Applicant
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

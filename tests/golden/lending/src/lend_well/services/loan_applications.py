@@ -1,0 +1,316 @@
+"""Loan applications: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lend_well import audit
+from lend_well.models import (
+    Applicant,
+    LoanApplication,
+    Repayment,
+)
+from lend_well.pagination import Column, ListQuery, column, paginate
+from lend_well.permissions import Actor, Scopes, scope_of
+from lend_well.problems import (
+    forbidden,
+    not_found,
+)
+from lend_well.schemas.loan_applications import (
+    LoanApplicationCreate,
+    LoanApplicationPage,
+    LoanApplicationRead,
+    LoanApplicationUpdate,
+)
+from lend_well.services.common import (
+    Workflow,
+    allowed_columns,
+    changed_fields,
+    check_conflicts,
+    check_initial,
+    check_links,
+    check_moves,
+    check_writes,
+    commit,
+    flush,
+    hidden,
+    move_rows,
+    owner_through,
+    owns_parent,
+    parse_body,
+    raw_members,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "LoanApplication"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(LoanApplication.created_at, "datetime"),
+    "updated_at": column(LoanApplication.updated_at, "datetime"),
+    "amount": column(LoanApplication.amount, "decimal"),
+    "term_months": column(LoanApplication.term_months, "integer"),
+    "purpose": column(LoanApplication.purpose, "text"),
+    "status": column(LoanApplication.status, "text"),
+    "risk_score": column(LoanApplication.risk_score, "integer"),
+}
+FILTERS: dict[str, Column] = {
+    "amount": column(LoanApplication.amount, "decimal"),
+    "term_months": column(LoanApplication.term_months, "integer"),
+    "purpose": column(LoanApplication.purpose, "text"),
+    "status": column(LoanApplication.status, "text"),
+    "risk_score": column(LoanApplication.risk_score, "integer"),
+    "applicant_id": column(LoanApplication.applicant_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "amount": "amount",
+    "term_months": "term_months",
+    "purpose": "purpose",
+    "status": "status",
+    "applicant_id": "applicant_id",
+}
+READ_RULES: dict[str, Scopes] = {
+    "risk_score": {
+        None: "none",
+        "applicant": "none",
+        "underwriter": "all",
+        "admin": "all",
+    },
+}
+WRITE_RULES: dict[str, Scopes] = {
+    "risk_score": {
+        None: "none",
+        "applicant": "none",
+        "underwriter": "all",
+        "admin": "all",
+    },
+}
+FILTER_RULES: dict[str, Scopes] = {
+    "risk_score": {
+        None: "none",
+        "applicant": "none",
+        "underwriter": "all",
+        "admin": "all",
+    },
+}
+WORKFLOWS: dict[str, Workflow] = {
+    "status": Workflow(
+        json_name="status",
+        initial="draft",
+        moves={
+            ("draft", "submitted"): {
+                None: "none",
+                "applicant": "own",
+                "underwriter": "own",
+                "admin": "all",
+            },
+            ("draft", "withdrawn"): {
+                None: "none",
+                "applicant": "own",
+                "underwriter": "own",
+                "admin": "all",
+            },
+            ("submitted", "approved"): {
+                None: "none",
+                "applicant": "none",
+                "underwriter": "all",
+                "admin": "all",
+            },
+            ("submitted", "declined"): {
+                None: "none",
+                "applicant": "none",
+                "underwriter": "all",
+                "admin": "all",
+            },
+            ("submitted", "withdrawn"): {
+                None: "none",
+                "applicant": "own",
+                "underwriter": "own",
+                "admin": "all",
+            },
+        },
+        frozen=frozenset({"approved", "declined", "withdrawn"}),
+    ),
+}
+
+
+def _visible(actor: Actor) -> sa.Select[LoanApplication]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(LoanApplication),
+        scope,
+        LoanApplication.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> LoanApplication:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(LoanApplication.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[LoanApplication],
+    actor: Actor | None,
+) -> list[LoanApplicationRead]:
+    """Rows as the API returns them, without the fields the caller may not read."""
+    items = [
+        LoanApplicationRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "amount": row.amount,
+                "term_months": row.term_months,
+                "purpose": row.purpose,
+                "status": row.status,
+                "risk_score": row.risk_score,
+                "applicant_id": row.applicant_id,
+            }
+        )
+        for row in rows
+    ]
+    return [
+        hidden(item, READ_RULES, actor, row.owner_id) for item, row in zip(items, rows, strict=True)
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> LoanApplicationPage:
+    """One page of the loan applications the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=LoanApplication.id,
+        query=query,
+        sortable=allowed_columns(SORTABLE, FILTER_RULES, actor),
+        filters=allowed_columns(FILTERS, FILTER_RULES, actor),
+    )
+    return LoanApplicationPage(
+        items=_read_all(db, rows, actor),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> LoanApplicationRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(LoanApplication.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row], actor)[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> LoanApplicationRead:
+    """Adds a row from a request body."""
+    sent = raw_members(body)
+    mine = owns_parent(db, Applicant, sent.get("applicant_id"), actor)
+    check_writes(sent, WRITE_RULES, actor, mine=mine)
+    payload = parse_body(LoanApplicationCreate, body)
+    values = payload.model_dump()
+    check_initial(values, WORKFLOWS)
+    check_links(
+        db,
+        actor,
+        [
+            ("applicant_id", "Applicant", Applicant, [payload.applicant_id]),
+        ],
+    )
+    values["owner_id"] = owner_through(
+        db,
+        actor,
+        ("applicant_id", "Applicant", Applicant, payload.applicant_id),
+    )
+    row = LoanApplication(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row], actor)[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> LoanApplicationRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    sent = raw_members(body)
+    mine = row.owner_id == actor.user_id
+    check_writes(sent, WRITE_RULES, actor, mine=mine)
+    check_moves(sent, WORKFLOWS, row, actor, mine=mine)
+    payload = parse_body(LoanApplicationUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("applicant_id", "Applicant", Applicant, [payload.applicant_id]),
+        ],
+    )
+    owner_id = row.owner_id
+    if values.get("applicant_id", row.applicant_id) != row.applicant_id:
+        owner_id = owner_through(
+            db,
+            actor,
+            ("applicant_id", "Applicant", Applicant, values["applicant_id"]),
+        )
+    check_conflicts(values, WORKFLOWS, row)
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    if owner_id != row.owner_id:
+        row.owner_id = owner_id
+        _move_descendants(db, [row.id], owner_id)
+    flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row], actor)[0]
+
+
+def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) -> None:
+    """Gives the rows owned through these rows, to any depth, their new owner."""
+    move_rows(db, Repayment, "loan_id", ids, owner_id)
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[LoanApplicationRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = LoanApplication
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows, None)

@@ -1,0 +1,92 @@
+"""Data-subject requests: export (GDPR Art. 15, 20) and erasure (Art. 17)."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lend_well import audit
+from lend_well.models import AuthLoginAttempt, AuthUser
+from lend_well.problems import Problem, conflict, not_found
+from lend_well.schemas.auth import UserOut
+from lend_well.schemas.privacy import ExportOut
+from lend_well.security.dependencies import Principal
+from lend_well.services import applicants as applicants_service
+from lend_well.services import loan_applications as loan_applications_service
+from lend_well.services import repayments as repayments_service
+from lend_well.services.auth import email_key
+
+FOREIGN_KEY_VIOLATIONS = frozenset({"23503", "23001"})
+# Foreign keys with ON DELETE RESTRICT, and what they are in words: a row
+# of another user that refers to the caller's rows through one of them
+# blocks the erasure (records kept under a legal obligation, Art. 17(3)(b)).
+RESTRICT_KEYS: dict[str, str] = {}
+
+
+def _account(db: Session, principal: Principal) -> AuthUser:
+    user = db.get(AuthUser, principal.user_id)
+    if user is None:
+        raise not_found()
+    return user
+
+
+def export(db: Session, principal: Principal) -> ExportOut:
+    """The caller's account and every row they own, decrypted, in the API's shapes."""
+    user = _account(db, principal)
+    data: dict[str, list[dict[str, Any]]] = {
+        "Applicant": [
+            item.model_dump(mode="json", by_alias=True)
+            for item in applicants_service.owned_by(db, user.id)
+        ],
+        "LoanApplication": [
+            item.model_dump(mode="json", by_alias=True)
+            for item in loan_applications_service.owned_by(db, user.id)
+        ],
+        "Repayment": [
+            item.model_dump(mode="json", by_alias=True)
+            for item in repayments_service.owned_by(db, user.id)
+        ],
+    }
+    audit.record(db, "export", principal, "account", user.id)
+    db.commit()
+    return ExportOut(
+        account=UserOut(
+            user_id=user.id, email=user.email, role=user.role, created_at=user.created_at
+        ),
+        data=data,
+    )
+
+
+def erase(db: Session, principal: Principal) -> None:
+    """Erases the account, its sessions, its failed-login records and every row it owns,
+    in one transaction. Audit events keep the bare user id, which names nobody once
+    the account row is gone. 409, with nothing erased, when a `restrict` reference
+    from a row the caller does not own still points at their data.
+    """
+    user = _account(db, principal)
+    try:
+        audit.record(db, "erasure", principal, "account", user.id)
+        db.execute(
+            sa.delete(AuthLoginAttempt).where(AuthLoginAttempt.email_key == email_key(user.email))
+        )
+        # Owned rows and sessions go with the account (ON DELETE CASCADE);
+        # a RESTRICT reference fails this statement, a NO ACTION one the commit.
+        db.execute(sa.delete(AuthUser).where(AuthUser.id == user.id))
+        db.commit()
+    except IntegrityError as error:
+        db.rollback()
+        raise _blocked(error) from None
+
+
+def _blocked(error: IntegrityError) -> Problem:
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    diag = getattr(error.orig, "diag", None)
+    constraint = getattr(diag, "constraint_name", None) or ""
+    if sqlstate not in FOREIGN_KEY_VIOLATIONS:
+        return conflict("The erasure conflicts with stored data.")
+    blocker = RESTRICT_KEYS.get(constraint, "another record")
+    return conflict(
+        f"Your data cannot be erased: {blocker} of a record you do not own still refers to it.",
+        {"account": f"referred to by {blocker}"},
+    )

@@ -1,0 +1,215 @@
+"""Repayments: queries and changes, scoped by the caller's access."""
+
+import uuid
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from lend_well import audit
+from lend_well.models import (
+    LoanApplication,
+    Repayment,
+)
+from lend_well.pagination import Column, ListQuery, column, paginate
+from lend_well.permissions import Actor, scope_of
+from lend_well.problems import (
+    forbidden,
+    not_found,
+)
+from lend_well.schemas.repayments import (
+    RepaymentCreate,
+    RepaymentPage,
+    RepaymentRead,
+    RepaymentUpdate,
+)
+from lend_well.services.common import (
+    changed_fields,
+    check_links,
+    commit,
+    flush,
+    owner_through,
+    parse_body,
+    reject_nulls,
+    scoped,
+)
+
+ENTITY = "Repayment"
+
+SORTABLE: dict[str, Column] = {
+    "created_at": column(Repayment.created_at, "datetime"),
+    "updated_at": column(Repayment.updated_at, "datetime"),
+    "due_on": column(Repayment.due_on, "date"),
+    "amount": column(Repayment.amount, "decimal"),
+    "paid_at": column(Repayment.paid_at, "datetime"),
+}
+FILTERS: dict[str, Column] = {
+    "due_on": column(Repayment.due_on, "date"),
+    "amount": column(Repayment.amount, "decimal"),
+    "paid_at": column(Repayment.paid_at, "datetime"),
+    "loan_id": column(Repayment.loan_id, "uuid"),
+}
+UNIQUE: dict[str, str] = {}
+NOT_NULL: dict[str, str] = {
+    "due_on": "due_on",
+    "amount": "amount",
+    "loan_id": "loan_id",
+}
+
+
+def _visible(actor: Actor) -> sa.Select[Repayment]:
+    """The rows the caller may read."""
+    scope = scope_of(ENTITY, "read", actor.principal)
+    return scoped(
+        sa.select(Repayment),
+        scope,
+        Repayment.owner_id,
+        actor.user_id,
+    )
+
+
+def _changeable(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> Repayment:
+    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    row = db.scalars(_visible(actor).where(Repayment.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    if actor.scope == "own" and row.owner_id != actor.user_id:
+        raise forbidden("You may change only your own records.")
+    return row
+
+
+def _read_all(
+    db: Session,
+    rows: Sequence[Repayment],
+) -> list[RepaymentRead]:
+    """Rows as the API returns them."""
+    return [
+        RepaymentRead.model_validate(
+            {
+                "id": row.id,
+                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "owner_id": row.owner_id,
+                "due_on": row.due_on,
+                "amount": row.amount,
+                "paid_at": row.paid_at,
+                "loan_id": row.loan_id,
+            }
+        )
+        for row in rows
+    ]
+
+
+def find_page(
+    db: Session,
+    actor: Actor,
+    query: ListQuery,
+) -> RepaymentPage:
+    """One page of the repayments the caller may read."""
+    rows, next_cursor = paginate(
+        db,
+        _visible(actor),
+        id_column=Repayment.id,
+        query=query,
+        sortable=SORTABLE,
+        filters=FILTERS,
+    )
+    return RepaymentPage(
+        items=_read_all(db, rows),
+        next_cursor=next_cursor,
+    )
+
+
+def find_one(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+) -> RepaymentRead:
+    """One row the caller may read (404 otherwise)."""
+    row = db.scalars(_visible(actor).where(Repayment.id == item_id)).first()
+    if row is None:
+        raise not_found()
+    return _read_all(db, [row])[0]
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    body: bytes,
+) -> RepaymentRead:
+    """Adds a row from a request body."""
+    payload = parse_body(RepaymentCreate, body)
+    values = payload.model_dump()
+    check_links(
+        db,
+        actor,
+        [
+            ("loan_id", "LoanApplication", LoanApplication, [payload.loan_id]),
+        ],
+    )
+    values["owner_id"] = owner_through(
+        db,
+        actor,
+        ("loan_id", "LoanApplication", LoanApplication, payload.loan_id),
+    )
+    row = Repayment(id=uuid.uuid4(), **values)
+    db.add(row)
+    flush(db, UNIQUE)
+    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    item_id: uuid.UUID,
+    body: bytes,
+) -> RepaymentRead:
+    """Changes the fields a request body sends."""
+    row = _changeable(db, actor, item_id)
+    payload = parse_body(RepaymentUpdate, body)
+    values = payload.model_dump(exclude_unset=True)
+    reject_nulls(values, NOT_NULL)
+    check_links(
+        db,
+        actor,
+        [
+            ("loan_id", "LoanApplication", LoanApplication, [payload.loan_id]),
+        ],
+    )
+    owner_id = row.owner_id
+    if values.get("loan_id", row.loan_id) != row.loan_id:
+        owner_id = owner_through(
+            db,
+            actor,
+            ("loan_id", "LoanApplication", LoanApplication, values["loan_id"]),
+        )
+    for attribute, value in values.items():
+        setattr(row, attribute, value)
+    if owner_id != row.owner_id:
+        row.owner_id = owner_id
+    flush(db, UNIQUE)
+    audit.record(db, "update", actor, ENTITY, row.id, changed_fields(payload))
+    commit(db, UNIQUE)
+    return _read_all(db, [row])[0]
+
+
+def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
+    """Deletes a row (409 while rows of another entity still refer to it)."""
+    row = _changeable(db, actor, item_id)
+    db.delete(row)
+    audit.record(db, "delete", actor, ENTITY, row.id)
+    commit(db, UNIQUE, deleting=True)
+
+
+def owned_by(db: Session, user_id: uuid.UUID) -> list[RepaymentRead]:
+    """Every row a user owns, as the API returns them (for the data export)."""
+    model = Repayment
+    statement = sa.select(model).where(model.owner_id == user_id)
+    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    return _read_all(db, rows)

@@ -1,0 +1,1 @@
+"""The service's own tests; they run against the PostgreSQL in DATABASE_URL."""

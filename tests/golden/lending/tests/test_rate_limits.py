@@ -1,0 +1,150 @@
+"""Rate limits per client and per user, in PostgreSQL and in Redis, shared across processes."""
+
+import datetime as dt
+import os
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from lend_well import ratelimit
+from lend_well.db import get_engine
+from lend_well.main import create_app
+from lend_well.models import AuthRateLimit
+from lend_well.settings import get_settings
+from tests.conftest import ADMIN_ROLE, Api, make_user
+from tests.servers import fresh_window, running_app
+
+CLIENT_PER_MINUTE = 300
+USER_PER_MINUTE = 120
+
+
+@pytest.fixture(params=["postgres", "redis"])
+def backend(request: pytest.FixtureRequest) -> str | None:
+    """`None` for the PostgreSQL counters, else the URL of a Redis."""
+    if request.param == "postgres":
+        return None
+    url: str = request.getfixturevalue("redis_url")
+    return url
+
+
+def limited_app(redis_url: str | None, client: int = 1000, user: int = 1000) -> FastAPI:
+    settings = get_settings().model_copy(
+        update={"rate_limit_client": client, "rate_limit_user": user, "redis_url": redis_url}
+    )
+    return create_app(settings)
+
+
+def client_of(app: FastAPI) -> Api:
+    """A client with an address of its own, so no other test shares its counters."""
+    api = Api(app)
+    api.client = TestClient(
+        app, raise_server_exceptions=False, client=(f"client-{uuid.uuid4().hex}", 50000)
+    )
+    return api
+
+
+def test_defaults_come_from_the_blueprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RATE_LIMIT_CLIENT")
+    monkeypatch.delenv("RATE_LIMIT_USER")
+    settings = type(get_settings())()
+    assert settings.rate_limit_client == CLIENT_PER_MINUTE
+    assert settings.rate_limit_user == USER_PER_MINUTE
+
+
+def test_a_burst_past_the_client_limit_is_429_with_retry_after(backend: str | None) -> None:
+    fresh_window()
+    limit = 5
+    api = client_of(limited_app(backend, client=limit))
+    statuses = [api.get("/auth/me").status_code for _ in range(limit + 3)]
+    assert statuses == [401] * limit + [429] * 3
+    response = api.get("/auth/me")
+    assert response.status_code == 429
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["status"] == 429
+    assert 1 <= int(response.headers["retry-after"]) <= 60
+    # Health probes are never limited.
+    for _ in range(3):
+        assert api.client.get("/healthz").status_code == 200
+        assert api.client.get("/readyz").status_code == 200
+
+
+def test_a_user_is_limited_whichever_address_they_call_from(backend: str | None) -> None:
+    fresh_window()
+    limit = 3
+    app = limited_app(backend, user=limit)
+    email = make_user(ADMIN_ROLE)
+    first = client_of(app)
+    assert first.login(email).status_code == 200
+    statuses = [first.get("/auth/me").status_code for _ in range(limit + 2)]
+    assert statuses == [200] * limit + [429] * 2
+    limited = first.get("/auth/me")
+    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    # Another address, same user: still limited.
+    second = client_of(app)
+    assert second.login(email).status_code == 200
+    assert second.get("/auth/me").status_code == 429
+    # Another user is not.
+    other = client_of(app)
+    assert other.login(make_user(ADMIN_ROLE)).status_code == 200
+    assert other.get("/auth/me").status_code == 200
+
+
+def test_two_processes_share_the_limit(backend: str | None) -> None:
+    limit = 12
+    env = dict(os.environ)
+    env.update(
+        RATE_LIMIT_CLIENT=str(limit),
+        RATE_LIMIT_USER="1000",
+        REDIS_URL=backend or "",
+        LOG_LEVEL="WARNING",
+    )
+    with running_app(env) as first, running_app(env) as second:
+        fresh_window(margin=20)
+        urls = [first, second] * (limit + 4)
+
+        def call(base: str) -> int:
+            return httpx.get(base + "/api/auth/me", timeout=30).status_code
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            statuses = list(pool.map(call, urls))
+    assert set(statuses) <= {401, 429}
+    assert statuses.count(401) == limit
+    assert statuses.count(429) == len(urls) - limit
+
+
+def test_postgres_counters_are_upserted_and_stale_windows_purged() -> None:
+    counter = ratelimit.PostgresCounter()
+    now = int(time.time()) // 60 * 60
+    old = now - 600
+    assert counter.hit("k" * 64, old) == 1
+    assert counter.hit("k" * 64, old) == 2
+    assert counter.hit("j" * 64, old) == 1
+    # The first hit of a new window clears out the windows that are over.
+    assert counter.hit("k" * 64, now) == 1
+    with get_engine().connect() as connection:
+        rows = connection.execute(sa.select(AuthRateLimit.key, AuthRateLimit.window_start)).all()
+    assert rows == [("k" * 64, dt.datetime.fromtimestamp(now, dt.UTC))]
+
+
+def test_counters_hold_no_address_or_user_id_in_the_clear() -> None:
+    fresh_window()
+    api = Api(limited_app(None))
+    api.get("/auth/me")
+    with get_engine().connect() as connection:
+        keys = connection.execute(sa.select(AuthRateLimit.key)).scalars().all()
+    assert keys
+    assert all(len(key) == 64 and "testclient" not in key for key in keys)
+
+
+def test_a_store_that_is_down_lets_requests_through() -> None:
+    limiter = ratelimit.RateLimiter(
+        ratelimit.RedisCounter("redis://127.0.0.1:1/0"), "secret", client_limit=1, user_limit=1
+    )
+    assert limiter.check_client("192.0.2.1").allowed
+    assert limiter.check_client("192.0.2.1").allowed

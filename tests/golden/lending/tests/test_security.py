@@ -1,0 +1,153 @@
+"""Security: sessions, CSRF, cookie flags, lockout, rows of other users, problem documents."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import sqlalchemy as sa
+from fastapi import FastAPI
+
+from lend_well import cli
+from lend_well.db import get_sessionmaker
+from lend_well.main import create_app
+from lend_well.models import AuthSession, AuthUser
+from lend_well.security.sessions import IDLE_TIMEOUT, token_hash
+from lend_well.settings import PROJECT_ROOT, get_settings
+from tests.conftest import ADMIN_ROLE, PASSWORD, ROLES, Api, make_user
+
+MAX_FAILURES = 5
+
+
+def test_session_cookie_flags(anonymous: Api) -> None:
+    anonymous.login(make_user(ADMIN_ROLE))
+    cookies = anonymous.client.cookies
+    assert cookies.get("session")
+    assert cookies.get("csrf_token")
+
+
+def test_session_cookie_is_http_only_lax_and_secure_by_default() -> None:
+    settings = get_settings().model_copy(update={"cookie_secure": True})
+    api = Api(create_app(settings))
+    response = api.login(make_user(ADMIN_ROLE))
+    assert response.status_code == 200
+    set_cookies = response.headers.get_list("set-cookie")
+    session = next(c for c in set_cookies if c.startswith("session="))
+    csrf = next(c for c in set_cookies if c.startswith("csrf_token="))
+    lowered = session.lower()
+    assert "httponly" in lowered
+    assert "samesite=lax" in lowered
+    assert "path=/" in lowered
+    assert "secure" in lowered
+    assert "httponly" not in csrf.lower()
+
+
+def test_cookies_are_not_secure_when_configured_off(app: FastAPI) -> None:
+    api = Api(app)
+    response = api.login(make_user(ADMIN_ROLE))
+    session = next(c for c in response.headers.get_list("set-cookie") if c.startswith("session="))
+    assert "secure" not in session.lower()
+
+
+def test_only_the_token_hash_is_stored(anonymous: Api) -> None:
+    anonymous.login(make_user(ADMIN_ROLE))
+    token = anonymous.client.cookies.get("session") or ""
+    with get_sessionmaker()() as db:
+        hashes = db.scalars(sa.select(AuthSession.token_hash)).all()
+    assert token not in hashes
+    assert token_hash(token) in hashes
+
+
+def test_state_changes_need_the_csrf_header(admin: Api) -> None:
+    response = admin.post("/auth/logout", headers={"X-CSRF-Token": "wrong"})
+    assert response.status_code == 403
+    assert admin.get("/auth/me").status_code == 200
+
+
+def test_a_stale_cookie_never_blocks_login(anonymous: Api) -> None:
+    email = make_user(ADMIN_ROLE)
+    anonymous.client.cookies.set("session", "stale")
+    assert anonymous.login(email).status_code == 200
+
+
+def test_lockout_after_repeated_failures(anonymous: Api) -> None:
+    email = make_user(ADMIN_ROLE)
+    for _ in range(MAX_FAILURES):
+        assert anonymous.login(email, "wrong-password-here").status_code == 401
+    locked = anonymous.login(email)
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) > 0
+    assert locked.headers["content-type"] == "application/problem+json"
+
+
+def test_a_successful_login_resets_the_failures(anonymous: Api) -> None:
+    email = make_user(ADMIN_ROLE)
+    for _ in range(MAX_FAILURES - 1):
+        anonymous.login(email, "wrong-password-here")
+    assert anonymous.login(email, PASSWORD).status_code == 200
+    for _ in range(MAX_FAILURES - 1):
+        anonymous.login(email, "wrong-password-here")
+    assert anonymous.login(email, PASSWORD).status_code == 200
+
+
+def test_unknown_routes_answer_with_a_problem(anonymous: Api) -> None:
+    response = anonymous.get("/no-such-route")
+    assert response.status_code == 404
+    body = response.json()
+    assert response.headers["content-type"] == "application/problem+json"
+    assert body["status"] == 404
+    assert {"type", "title", "status", "detail"} <= set(body)
+
+
+def test_lists_need_a_session(anonymous: Api) -> None:
+    response = anonymous.get("/applicants")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_malformed_bodies_are_422_without_a_trace(admin: Api) -> None:
+    response = admin.post(
+        "/applicants",
+        content=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code in (403, 422)
+    assert "Traceback" not in response.text
+
+
+def test_idle_sessions_expire(admin: Api) -> None:
+    token = admin.client.cookies.get("session") or ""
+    with get_sessionmaker()() as db:
+        db.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.token_hash == token_hash(token))
+            .values(last_seen_at=sa.func.now() - IDLE_TIMEOUT - dt.timedelta(seconds=1))
+        )
+        db.commit()
+    assert admin.get("/auth/me").status_code == 401
+
+
+def test_a_missing_setting_stops_start_up_naming_it() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env["PYTHONPATH"] = str(PROJECT_ROOT / "src")
+    result = subprocess.run(
+        [sys.executable, "-c", "import lend_well.main"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_the_command_line_creates_users_and_changes_roles() -> None:
+    email = "operator@example.com"
+    create = ["user", "--email", email, "--password", PASSWORD, "--role", ADMIN_ROLE]
+    assert cli.main(create) == 0
+    assert cli.main(["user", "--email", email, "--role", ROLES[0]]) == 0
+    with get_sessionmaker()() as db:
+        roles = db.scalars(sa.select(AuthUser.role).where(AuthUser.email == email)).all()
+    assert roles == [ROLES[0]]
+    weak = ["user", "--email", "weak@example.com", "--password", "x", "--role", ROLES[0]]
+    assert cli.main(weak) == 1
