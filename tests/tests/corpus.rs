@@ -121,7 +121,14 @@ fn venv(lock_dir: &Path) -> PathBuf {
             .unwrap_or_else(|e| panic!("the corpus virtualenv: {e}"));
     }
     run(Command::new(venv.join("bin/python"))
-        .args(["-m", "pip", "install", "--disable-pip-version-check", "-q", "-r"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+        ])
         .arg(lock_dir.join("requirements-dev.lock")))
     .unwrap_or_else(|e| panic!("installing the corpus virtualenv: {e}"));
     std::fs::write(&stamp, lock).expect("the stamp is written");
@@ -174,31 +181,58 @@ fn test_subset(dir: &Path) -> Vec<String> {
     files
 }
 
-/// Generates and checks one seed's project; `Err` names the failing step
-/// and carries its output's tail.
-fn check_seed(seed: u64, cluster: &str) -> Result<Vec<(String, f64)>, (String, String)> {
+/// What one seed's run gives: the time of each step, and the failing
+/// steps with the tails of their output.
+#[derive(Default)]
+struct Outcome {
+    timings: Vec<(String, f64)>,
+    failures: Vec<(String, String)>,
+}
+
+impl Outcome {
+    fn step(&mut self, name: &str, f: impl FnOnce() -> Result<(), String>) -> bool {
+        let started = Instant::now();
+        let result = f();
+        self.timings
+            .push((name.to_string(), started.elapsed().as_secs_f64()));
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.failures.push((name.to_string(), e));
+                false
+            }
+        }
+    }
+}
+
+/// Generates and checks one seed's project. Every check runs even after
+/// one failed (as `make lint` does), so one run shows each problem; the
+/// tests need the migrations, so they run only when those passed.
+fn check_seed(seed: u64, cluster: &str) -> Outcome {
     let spec = write_spec(seed);
     let dir = corpus_dir().join("projects").join(format!("{seed:02}"));
     let _ = std::fs::remove_dir_all(&dir);
-    let mut timings = Vec::new();
-    let mut step = |name: &str, f: &mut dyn FnMut() -> Result<(), String>| {
-        let started = Instant::now();
-        let result = f();
-        timings.push((name.to_string(), started.elapsed().as_secs_f64()));
-        result.map_err(|e| (name.to_string(), e))
-    };
-    step("generate", &mut || {
+    let mut outcome = Outcome::default();
+    let generated = outcome.step("generate", || {
         let (tree, hash) = archgen_tests::golden::generate(&spec);
         let options = render::Options::new();
         let write = render::write::WriteOptions::for_render(&options).with_force(true);
         render::write::write_tree(&tree, &dir, &hash, &write)
             .map(|_| ())
             .map_err(|e| e.to_string())
-    })?;
+    });
+    if !generated {
+        return outcome;
+    }
     let venv = venv(&dir);
     let bin = venv.join("bin");
-    let url = fresh_database(cluster, &format!("corpus_{seed:02}"))
-        .map_err(|e| ("database".to_string(), e))?;
+    let mut url = String::new();
+    if !outcome.step("database", || {
+        url = fresh_database(cluster, &format!("corpus_{seed:02}"))?;
+        Ok(())
+    }) {
+        return outcome;
+    }
     let tool = |name: &str| {
         let mut c = Command::new(bin.join(name));
         c.current_dir(&dir)
@@ -212,25 +246,30 @@ fn check_seed(seed: u64, cluster: &str) -> Result<Vec<(String, f64)>, (String, S
         c
     };
     let lint_dirs = ["src", "tests", "migrations"];
-    step("ruff format --check", &mut || {
-        run(tool("ruff").args(["format", "--check", "--diff"]).args(lint_dirs))
-    })?;
-    step("ruff check", &mut || {
+    outcome.step("ruff format --check", || {
+        run(tool("ruff")
+            .args(["format", "--check", "--diff"])
+            .args(lint_dirs))
+    });
+    outcome.step("ruff check", || {
         run(tool("ruff").arg("check").args(lint_dirs))
-    })?;
-    step("mypy", &mut || run(&mut tool("mypy")))?;
-    step("alembic upgrade head", &mut || {
+    });
+    outcome.step("mypy", || run(&mut tool("mypy")));
+    if outcome.step("alembic upgrade head", || {
         run(tool("alembic").args(["upgrade", "head"]))
-    })?;
-    step("alembic check", &mut || run(tool("alembic").arg("check")))?;
-    let tests = test_subset(&dir);
-    step("pytest (entities, access, rules)", &mut || {
-        run(tool("pytest")
-            .args(["-q", "-x", "-p", "no:cacheprovider"])
-            .args(&tests))
-    })?;
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(timings)
+    }) {
+        outcome.step("alembic check", || run(tool("alembic").arg("check")));
+        let tests = test_subset(&dir);
+        outcome.step("pytest (entities, access, rules)", || {
+            run(tool("pytest")
+                .args(["-q", "--maxfail=5", "-p", "no:cacheprovider"])
+                .args(&tests))
+        });
+    }
+    if outcome.failures.is_empty() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    outcome
 }
 
 #[test]
@@ -244,27 +283,33 @@ fn corpus_projects_pass_their_own_checks() {
     let mut failed = Vec::new();
     for &seed in &seeds {
         let t = Instant::now();
-        match check_seed(seed, &cluster) {
-            Ok(timings) => {
-                let steps: Vec<String> = timings
-                    .iter()
-                    .map(|(n, s)| format!("{n} {s:.1}s"))
-                    .collect();
-                eprintln!(
-                    "corpus seed {seed:02}: passed in {:.1}s ({})",
-                    t.elapsed().as_secs_f64(),
-                    steps.join(", ")
-                );
-            }
-            Err((step, output)) => {
-                eprintln!(
-                    "corpus seed {seed:02}: FAILED at {step} after {:.1}s",
-                    t.elapsed().as_secs_f64()
-                );
-                failed.push(format!(
-                    "seed {seed:02} (target/corpus/specs/{seed:02}.yaml, project target/corpus/projects/{seed:02}): {step} failed:\n{output}"
-                ));
-            }
+        let outcome = check_seed(seed, &cluster);
+        let steps: Vec<String> = outcome
+            .timings
+            .iter()
+            .map(|(n, s)| format!("{n} {s:.1}s"))
+            .collect();
+        let verdict = if outcome.failures.is_empty() {
+            "passed".to_string()
+        } else {
+            let names: Vec<&str> = outcome.failures.iter().map(|(n, _)| n.as_str()).collect();
+            format!("FAILED ({})", names.join(", "))
+        };
+        eprintln!(
+            "corpus seed {seed:02}: {verdict} in {:.1}s ({})",
+            t.elapsed().as_secs_f64(),
+            steps.join(", ")
+        );
+        if !outcome.failures.is_empty() {
+            let detail: Vec<String> = outcome
+                .failures
+                .iter()
+                .map(|(step, output)| format!("  {step} failed:\n{output}"))
+                .collect();
+            failed.push(format!(
+                "seed {seed:02} (target/corpus/specs/{seed:02}.yaml, project target/corpus/projects/{seed:02}):\n{}",
+                detail.join("\n")
+            ));
         }
     }
     eprintln!(

@@ -1466,7 +1466,13 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             };
             sortable.push(c.clone());
             filters.push(c);
-            if filter_probe.is_none() && f.ty != FieldType::Decimal {
+            // The probe filters by the value of a row the factory makes,
+            // which sets required fields and leaves defaults to the
+            // server: an optional field without a default is null there.
+            if filter_probe.is_none()
+                && f.ty != FieldType::Decimal
+                && (f.required || f.default.is_some())
+            {
                 filter_probe = Some(FieldRefView {
                     json_literal: json_literal.clone(),
                 });

@@ -13,7 +13,6 @@ class AppointmentCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    owner_id: uuid.UUID | None = None
     starts_at: AwareDatetime
     duration_minutes: int = Field(30, ge=5, le=240, strict=True)
     status: Literal["requested", "confirmed", "cancelled", "completed"] = "requested"

@@ -12,7 +12,6 @@ class VisitNoteCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    owner_id: uuid.UUID | None = None
     body: str
     diagnosis_code: str | None = Field(
         None,

@@ -243,7 +243,7 @@ def update(
             actor,
             ("patient_id", "Patient", Patient, values["patient_id"]),
         )
-    check_conflicts(values, WORKFLOWS, row)
+    check_conflicts(values, WORKFLOWS, row, payload)
     for attribute, value in values.items():
         setattr(row, attribute, value)
     if owner_id != row.owner_id:

@@ -26,7 +26,6 @@ from clinic_flow.schemas.visit_notes import (
 from clinic_flow.services.common import (
     changed_fields,
     check_links,
-    check_owner,
     commit,
     flush,
     owner_through,
@@ -136,8 +135,7 @@ def create(
 ) -> VisitNoteRead:
     """Adds a row from a request body."""
     payload = parse_body(VisitNoteCreate, body)
-    values = payload.model_dump(exclude={"owner_id"})
-    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    values = payload.model_dump()
     check_links(
         db,
         actor,

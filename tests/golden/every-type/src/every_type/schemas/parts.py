@@ -15,7 +15,6 @@ class PartCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    owner_id: uuid.UUID | None = None
     name: str = Field(..., min_length=2, max_length=30)
     weight: Decimal | None = Field(
         None,

@@ -26,7 +26,6 @@ from every_type.schemas.parts import (
 from every_type.services.common import (
     changed_fields,
     check_links,
-    check_owner,
     commit,
     flush,
     owner_through,
@@ -157,8 +156,7 @@ def create(
 ) -> PartRead:
     """Adds a row from a request body."""
     payload = parse_body(PartCreate, body)
-    values = payload.model_dump(exclude={"owner_id"})
-    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    values = payload.model_dump()
     check_links(
         db,
         actor,

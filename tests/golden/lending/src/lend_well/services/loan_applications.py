@@ -283,7 +283,7 @@ def update(
             actor,
             ("applicant_id", "Applicant", Applicant, values["applicant_id"]),
         )
-    check_conflicts(values, WORKFLOWS, row)
+    check_conflicts(values, WORKFLOWS, row, payload)
     for attribute, value in values.items():
         setattr(row, attribute, value)
     if owner_id != row.owner_id:

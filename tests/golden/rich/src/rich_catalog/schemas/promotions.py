@@ -12,7 +12,6 @@ class PromotionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    owner_id: uuid.UUID | None = None
     headline: str = Field(..., max_length=80)
     product_id: uuid.UUID
 

@@ -26,7 +26,6 @@ from rich_catalog.schemas.promotions import (
 from rich_catalog.services.common import (
     changed_fields,
     check_links,
-    check_owner,
     commit,
     flush,
     owner_through,
@@ -137,8 +136,7 @@ def create(
 ) -> PromotionRead:
     """Adds a row from a request body."""
     payload = parse_body(PromotionCreate, body)
-    values = payload.model_dump(exclude={"owner_id"})
-    values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    values = payload.model_dump()
     check_links(
         db,
         actor,
