@@ -124,10 +124,19 @@ class Patient(RecordMixin, Base):
     """A person who receives care"""
 
     __tablename__ = "patients"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "email",
+            name="uq_patients_email",
+        ),
+        sa.Index(
+            "ix_patients_owner_id",
+            "owner_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     full_name: Mapped[str] = mapped_column(
@@ -171,10 +180,23 @@ class Appointment(RecordMixin, Base):
     """A visit a patient books with a clinician"""
 
     __tablename__ = "appointments"
+    __table_args__ = (
+        sa.Index(
+            "ix_appointments_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_appointments_patient_id",
+            "patient_id",
+        ),
+        sa.Index(
+            "ix_appointments_clinician_id",
+            "clinician_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     starts_at: Mapped[dt.datetime] = mapped_column(
@@ -203,10 +225,19 @@ class VisitNote(RecordMixin, Base):
     """A clinician's note about one appointment"""
 
     __tablename__ = "visit_notes"
+    __table_args__ = (
+        sa.Index(
+            "ix_visit_notes_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_visit_notes_appointment_id",
+            "appointment_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     body: Mapped[str] = mapped_column(

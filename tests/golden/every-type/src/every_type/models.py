@@ -126,10 +126,15 @@ class Gadget(RecordMixin, Base):
     """A row of gadgets."""
 
     __tablename__ = "gadgets"
+    __table_args__ = (
+        sa.Index(
+            "ix_gadgets_owner_id",
+            "owner_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     opt_string: Mapped[str | None] = mapped_column(
@@ -232,10 +237,27 @@ class Part(RecordMixin, Base):
     """A row of parts."""
 
     __tablename__ = "parts"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "secret_code_bidx",
+            name="uq_parts_secret_code",
+        ),
+        sa.Index(
+            "ix_parts_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_parts_gadget_id",
+            "gadget_id",
+        ),
+        sa.Index(
+            "ix_parts_spare_for_id",
+            "spare_for_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     name: Mapped[str] = mapped_column(

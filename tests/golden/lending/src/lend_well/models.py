@@ -125,10 +125,19 @@ class Applicant(RecordMixin, Base):
     """A person applying for credit"""
 
     __tablename__ = "applicants"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "email",
+            name="uq_applicants_email",
+        ),
+        sa.Index(
+            "ix_applicants_owner_id",
+            "owner_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     full_name: Mapped[str] = mapped_column(
@@ -155,10 +164,19 @@ class LoanApplication(RecordMixin, Base):
     """A request for a personal loan"""
 
     __tablename__ = "loan_applications"
+    __table_args__ = (
+        sa.Index(
+            "ix_loan_applications_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_loan_applications_applicant_id",
+            "applicant_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     amount: Mapped[Decimal] = mapped_column(
@@ -187,10 +205,19 @@ class Repayment(RecordMixin, Base):
     """One instalment paid on an approved loan"""
 
     __tablename__ = "repayments"
+    __table_args__ = (
+        sa.Index(
+            "ix_repayments_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_repayments_loan_id",
+            "loan_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     due_on: Mapped[dt.date] = mapped_column(

@@ -126,6 +126,16 @@ class Category(RecordMixin, Base):
     """A row of categories."""
 
     __tablename__ = "categories"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "name",
+            name="uq_categories_name",
+        ),
+        sa.Index(
+            "ix_categories_parent_id",
+            "parent_id",
+        ),
+    )
 
     name: Mapped[str] = mapped_column(
         sa.String(80),
@@ -148,10 +158,27 @@ class Product(RecordMixin, Base):
     """A row of products."""
 
     __tablename__ = "products"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "sku",
+            name="uq_products_sku",
+        ),
+        sa.Index(
+            "ix_products_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_products_class",
+            "class",
+        ),
+        sa.Index(
+            "ix_products_category_id",
+            "category_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     title: Mapped[str] = mapped_column(
@@ -205,10 +232,19 @@ class WishList(RecordMixin, Base):
     """A row of wish lists."""
 
     __tablename__ = "wish_lists"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "gift_email_bidx",
+            name="uq_wish_lists_gift_email",
+        ),
+        sa.Index(
+            "ix_wish_lists_owner_id",
+            "owner_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     label: Mapped[str] = mapped_column(
@@ -239,10 +275,23 @@ class Review(RecordMixin, Base):
     """A row of reviews."""
 
     __tablename__ = "reviews"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "wish_list_id",
+            name="uq_reviews_wish_list_id",
+        ),
+        sa.Index(
+            "ix_reviews_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_reviews_product_id",
+            "product_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     rating: Mapped[int] = mapped_column(
@@ -270,10 +319,19 @@ class Promotion(RecordMixin, Base):
     """A product on offer; it blocks the erasure of the product's owner (restrict)."""
 
     __tablename__ = "promotions"
+    __table_args__ = (
+        sa.Index(
+            "ix_promotions_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_promotions_product_id",
+            "product_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     headline: Mapped[str] = mapped_column(
@@ -300,6 +358,10 @@ product_related = sa.Table(
         sa.ForeignKey("products.id", ondelete="CASCADE"),
         primary_key=True,
     ),
+    sa.Index(
+        "ix_product_related_target_id",
+        "target_id",
+    ),
 )
 
 
@@ -317,5 +379,9 @@ wish_list_products = sa.Table(
         sa.Uuid(),
         sa.ForeignKey("products.id", ondelete="CASCADE"),
         primary_key=True,
+    ),
+    sa.Index(
+        "ix_wish_list_products_target_id",
+        "target_id",
     ),
 )

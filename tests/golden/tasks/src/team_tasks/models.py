@@ -123,10 +123,15 @@ class Project(RecordMixin, Base):
     """A row of projects."""
 
     __tablename__ = "projects"
+    __table_args__ = (
+        sa.Index(
+            "ix_projects_owner_id",
+            "owner_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     name: Mapped[str] = mapped_column(
@@ -145,10 +150,19 @@ class Task(RecordMixin, Base):
     """A row of tasks."""
 
     __tablename__ = "tasks"
+    __table_args__ = (
+        sa.Index(
+            "ix_tasks_owner_id",
+            "owner_id",
+        ),
+        sa.Index(
+            "ix_tasks_project_id",
+            "project_id",
+        ),
+    )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
-        index=True,
     )
 
     title: Mapped[str] = mapped_column(
@@ -182,6 +196,12 @@ class Label(RecordMixin, Base):
     """A row of labels."""
 
     __tablename__ = "labels"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "name",
+            name="uq_labels_name",
+        ),
+    )
 
     name: Mapped[str] = mapped_column(
         sa.String(40),
@@ -206,5 +226,9 @@ task_labels = sa.Table(
         sa.Uuid(),
         sa.ForeignKey("labels.id", ondelete="CASCADE"),
         primary_key=True,
+    ),
+    sa.Index(
+        "ix_task_labels_target_id",
+        "target_id",
     ),
 )
