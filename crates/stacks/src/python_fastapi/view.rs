@@ -100,8 +100,9 @@ pub struct ProjectView {
     pub audit_retention_days: Option<u64>,
     /// The owned entities, for the data export.
     pub owned: Vec<OwnedView>,
-    /// The service modules of the owned entities, sorted (for imports).
-    pub owned_modules_sorted: Vec<String>,
+    /// The imports of the owned entities' service modules, sorted, each
+    /// laid out as ruff's import sorting keeps it (wrapped past 100).
+    pub owned_service_imports: Vec<String>,
     /// Entities with a retention period, for `make retention`.
     pub retained: Vec<RetainedView>,
     /// Entities with encrypted (sensitive) fields, for `make rotate-keys`.
@@ -447,6 +448,28 @@ pub struct ColumnRef {
     pub attr: String,
     /// How query values are parsed, as a Python literal.
     pub parser_literal: String,
+    /// The entry of `SORTABLE`/`FILTERS`, laid out as `ruff format` keeps
+    /// it: on one line when it fits, else the arguments one a line with a
+    /// trailing comma. Set by [`column_entries`].
+    pub entry: String,
+}
+
+/// Lays out the `SORTABLE`/`FILTERS` entries of an entity's columns.
+fn column_entries(entity: &str, columns: &mut [ColumnRef]) {
+    for c in columns {
+        let one = format!(
+            "    {}: column({entity}.{}, {}),",
+            c.json_literal, c.attr, c.parser_literal
+        );
+        c.entry = if one.chars().count() <= 100 {
+            one
+        } else {
+            format!(
+                "    {}: column(\n        {entity}.{},\n        {},\n    ),",
+                c.json_literal, c.attr, c.parser_literal
+            )
+        };
+    }
 }
 
 /// A unique constraint.
@@ -874,6 +897,25 @@ pub struct AccessCase {
     pub owner_literal: String,
     /// The expected status.
     pub status: u16,
+    /// The case as an element of `CASES`, laid out the way `ruff format`
+    /// (line length 100) keeps it: on one line when it fits, else one item
+    /// a line with a trailing comma.
+    pub element: String,
+}
+
+/// A tuple as an element of a list indented by four spaces, laid out as
+/// `ruff format` (line length 100) keeps it.
+fn list_element(items: &[&str]) -> String {
+    let one = format!("    ({}),", items.join(", "));
+    if one.chars().count() <= 100 {
+        return one;
+    }
+    let mut out = String::from("    (\n");
+    for item in items {
+        out.push_str(&format!("        {item},\n"));
+    }
+    out.push_str("    ),");
+    out
 }
 
 fn tuple(items: &[String]) -> String {
@@ -1298,10 +1340,20 @@ pub fn project(model: &AppModel) -> ProjectView {
         foreign_keys,
         join_tables,
         audit_retention_days: Some(params.audit_retention_days).filter(|d| *d > 0),
-        owned_modules_sorted: {
+        owned_service_imports: {
             let mut m: Vec<String> = model.owned().map(|e| module(&e.collection)).collect();
             isort_sort(&mut m);
-            m
+            let package = self::package(model);
+            m.iter()
+                .map(|m| {
+                    let one = format!("from {package}.services import {m} as {m}_service");
+                    if one.chars().count() <= 100 {
+                        one
+                    } else {
+                        format!("from {package}.services import (\n    {m} as {m}_service,\n)")
+                    }
+                })
+                .collect()
         },
         owned: model
             .owned()
@@ -1359,11 +1411,13 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             json_literal: py_str("created_at"),
             attr: "created_at".into(),
             parser_literal: py_str("datetime"),
+            entry: String::new(),
         },
         ColumnRef {
             json_literal: py_str("updated_at"),
             attr: "updated_at".into(),
             parser_literal: py_str("datetime"),
+            entry: String::new(),
         },
     ];
     let mut filters = Vec::new();
@@ -1463,6 +1517,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                 json_literal: json_literal.clone(),
                 attr: attr.clone(),
                 parser_literal: py_str(types::parser(f)),
+                entry: String::new(),
             };
             sortable.push(c.clone());
             filters.push(c);
@@ -1647,6 +1702,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             json_literal: json_literal.clone(),
             attr: json.clone(),
             parser_literal: py_str("uuid"),
+            entry: String::new(),
         });
         if let Some(constraint) = &rel.unique_constraint {
             unique.push(UniqueView {
@@ -1949,8 +2005,14 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         has_update_members: has_members,
         to_one,
         to_many,
-        sortable,
-        filters,
+        sortable: {
+            column_entries(&e.name, &mut sortable);
+            sortable
+        },
+        filters: {
+            column_entries(&e.name, &mut filters);
+            filters
+        },
         unique,
         not_null,
         title_words: {
@@ -2241,19 +2303,33 @@ pub fn access_cases(model: &AppModel) -> Vec<AccessCase> {
     model
         .access_cases()
         .into_iter()
-        .map(|c| AccessCase {
-            entity_literal: py_str(&model.get(c.entity).name),
-            action_literal: py_str(c.action.as_str()),
-            role_literal: c
+        .map(|c| {
+            let entity_literal = py_str(&model.get(c.entity).name);
+            let action_literal = py_str(c.action.as_str());
+            let role_literal = c
                 .role
                 .map(|r| py_str(&model.roles[r.0].name))
-                .unwrap_or_else(|| "None".to_string()),
-            owner_literal: match c.row {
+                .unwrap_or_else(|| "None".to_string());
+            let owner_literal = match c.row {
                 Some(RowOwner::Mine) => py_str("self"),
                 Some(RowOwner::Other) => py_str("other"),
                 None => "None".to_string(),
-            },
-            status: c.status,
+            };
+            let element = list_element(&[
+                &entity_literal,
+                &action_literal,
+                &role_literal,
+                &owner_literal,
+                &c.status.to_string(),
+            ]);
+            AccessCase {
+                entity_literal,
+                action_literal,
+                role_literal,
+                owner_literal,
+                status: c.status,
+                element,
+            }
         })
         .collect()
 }
