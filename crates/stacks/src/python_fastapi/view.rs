@@ -1522,12 +1522,9 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             sortable.push(c.clone());
             filters.push(c);
             // The probe filters by the value of a row the factory makes,
-            // which sets required fields and leaves defaults to the
-            // server: an optional field without a default is null there.
-            if filter_probe.is_none()
-                && f.ty != FieldType::Decimal
-                && (f.required || f.default.is_some())
-            {
+            // whose body leaves out the fields only some callers may write
+            // (null there).
+            if filter_probe.is_none() && f.ty != FieldType::Decimal && mf.write.is_none() {
                 filter_probe = Some(FieldRefView {
                     json_literal: json_literal.clone(),
                 });
@@ -1547,7 +1544,9 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                     .map(|b| b.column_literal.clone())
                     .unwrap_or_else(|| py_str(fname)),
             });
-            if unique_probe.is_none() {
+            // Sent again, the factory's value must collide: not a field
+            // its body leaves out (null never does).
+            if unique_probe.is_none() && mf.write.is_none() {
                 unique_probe = Some(FieldRefView {
                     json_literal: json_literal.clone(),
                 });

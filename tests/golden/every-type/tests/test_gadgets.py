@@ -113,7 +113,7 @@ def test_a_cursor_of_another_sort_is_422(admin: Api) -> None:
 
 
 def test_filters_by_equality(admin: Api) -> None:
-    key = "req_string"
+    key = "opt_string"
     item = make(admin, ENTITY)
     value = item[key]
     if isinstance(value, bool):
