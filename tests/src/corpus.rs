@@ -28,7 +28,7 @@ pub const SEEDS: std::ops::Range<u64> = 0..CORPUS_SIZE;
 pub const DEFAULT_SLICE: [u64; 8] = [0, 1, 2, 3, 5, 14, 23, 28];
 
 /// The seeds that found a problem fixed in the stack, and what it was.
-pub const REGRESSIONS: [(u64, &str); 6] = [
+pub const REGRESSIONS: &[(u64, &str)] = &[
     (
         0,
         "long entity names: access cases, column maps, imports and row lookups ruff format rewraps; \

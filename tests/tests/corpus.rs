@@ -68,6 +68,16 @@ fn every_corpus_spec_passes_check() {
 }
 
 #[test]
+fn the_default_slice_holds_every_regression_seed() {
+    for (seed, what) in corpus::REGRESSIONS {
+        assert!(
+            corpus::DEFAULT_SLICE.contains(seed),
+            "seed {seed} found a fix ({what}): keep it in DEFAULT_SLICE"
+        );
+    }
+}
+
+#[test]
 fn corpus_specs_are_deterministic() {
     for seed in [0, 7, 35] {
         assert_eq!(corpus::spec(seed), corpus::spec(seed));
