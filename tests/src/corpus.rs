@@ -317,18 +317,14 @@ fn field_yaml(rng: &mut Rng, ty: &str, owned: bool) -> String {
                 }
             }
         }
-        "boolean" => {
-            if rng.chance(50) {
-                parts.push(format!("default: {}", rng.chance(50)));
-            }
+        "boolean" if rng.chance(50) => {
+            parts.push(format!("default: {}", rng.chance(50)));
         }
-        "text" | "email" | "url" | "phone" => {
-            if rng.chance(40) {
-                parts.push(format!(
-                    "pii: {}",
-                    rng.pick(&["none", "personal", "sensitive"])
-                ));
-            }
+        "text" | "email" | "url" | "phone" if rng.chance(40) => {
+            parts.push(format!(
+                "pii: {}",
+                rng.pick(&["none", "personal", "sensitive"])
+            ));
         }
         "enum" => {
             let n = *rng.pick(&[1usize, 2, 3, 5, 12, 26]);
