@@ -1789,7 +1789,21 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     if !typing.is_empty() {
         std.push(format!("from typing import {}", typing.join(", ")));
     }
-    let mut pyd: Vec<&str> = vec!["BaseModel", "ConfigDict", "Field"];
+    // `Field` only when a line uses it (constraints, aliases, link lists):
+    // an unused import fails `ruff check` (corpus seed 2).
+    let uses_field = !to_many.is_empty()
+        || fields.iter().any(|f: &FieldView| {
+            [&f.create_line, &f.update_line, &f.read_line]
+                .iter()
+                .any(|l| l.contains("Field("))
+        })
+        || to_one
+            .iter()
+            .any(|r: &ToOneView| r.create_line.contains("Field("));
+    let mut pyd: Vec<&str> = vec!["BaseModel", "ConfigDict"];
+    if uses_field {
+        pyd.push("Field");
+    }
     if uses.contains("AwareDatetime") {
         pyd.push("AwareDatetime");
     }
