@@ -572,6 +572,9 @@ pub struct ToOneView {
     pub create_line: String,
     /// Whether the column is unique (one-to-one).
     pub unique: bool,
+    /// The link's element of the `check_links` list, laid out as `ruff
+    /// format` keeps it (twelve spaces in).
+    pub link_element: String,
 }
 
 /// A many-to-many relation.
@@ -906,15 +909,23 @@ pub struct AccessCase {
 /// A tuple as an element of a list indented by four spaces, laid out as
 /// `ruff format` (line length 100) keeps it.
 fn list_element(items: &[&str]) -> String {
-    let one = format!("    ({}),", items.join(", "));
+    list_element_at(4, items)
+}
+
+/// A tuple as an element of a list indented by `indent` spaces, laid out
+/// as `ruff format` (line length 100) keeps it: on one line when it fits,
+/// else one item a line with a trailing comma.
+fn list_element_at(indent: usize, items: &[&str]) -> String {
+    let pad = " ".repeat(indent);
+    let one = format!("{pad}({}),", items.join(", "));
     if one.chars().count() <= 100 {
         return one;
     }
-    let mut out = String::from("    (\n");
+    let mut out = format!("{pad}(\n");
     for item in items {
-        out.push_str(&format!("        {item},\n"));
+        out.push_str(&format!("{pad}    {item},\n"));
     }
-    out.push_str("    ),");
+    out.push_str(&format!("{pad}),"));
     out
 }
 
@@ -1717,7 +1728,17 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             });
         }
         let required = rel.required;
+        let link_element = list_element_at(
+            12,
+            &[
+                &json_literal,
+                &py_str(&target.name),
+                &target.name,
+                &format!("[payload.{json}]"),
+            ],
+        );
         to_one.push(ToOneView {
+            link_element,
             attr: json.clone(),
             json_literal,
             target: target.name.clone(),
