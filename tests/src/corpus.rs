@@ -53,6 +53,30 @@ pub const REGRESSIONS: &[(u64, &str)] = &[
     ),
 ];
 
+/// Problems the corpus found that are not fixed yet, with a seed that
+/// shows each (the slow test fails on them until they are).
+pub const OPEN_FINDINGS: &[(u64, &str)] = &[
+    (
+        0,
+        "ruff format rewraps lines long names make long: Literal[...] of long enum lists in schemas, \
+         migration columns and foreign keys, include_router in main.py, the privacy export loop, \
+         retention and BODIES maps, links_of/replace_links calls, tests' sorted(make(...))",
+    ),
+    (
+        7,
+        "a field named `limit` (also `cursor`, `sort`) is shadowed by the list parameter of that name: \
+         the equality-filter test gets 422",
+    ),
+    (
+        8,
+        "a unique integer with a range of two values: the tests make more rows than the range allows (409)",
+    ),
+    (
+        32,
+        "an entity named `Type` passes check but generation fails: schemas/types.py emitted twice",
+    ),
+];
+
 /// The environment variable that selects the corpus the slow test runs:
 /// `all` for every seed, a comma-separated list of seeds for those, unset
 /// for [`DEFAULT_SLICE`].
