@@ -72,6 +72,10 @@ pub const OPEN_FINDINGS: &[(u64, &str)] = &[
         "a unique integer with a range of two values: the tests make more rows than the range allows (409)",
     ),
     (
+        12,
+        "a unique string with a pattern: the factory's sample (\"a\" for ^[a-z]+$) does not vary per row (409)",
+    ),
+    (
         32,
         "an entity named `Type` passes check but generation fails: schemas/types.py emitted twice",
     ),
