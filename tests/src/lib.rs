@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub mod corpus;
 pub mod golden;
 
 /// The environment variable that turns the slow tests on: set it to `1`

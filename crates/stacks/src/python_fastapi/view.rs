@@ -106,11 +106,12 @@ pub struct ProjectView {
     pub audit_retention_days: Option<u64>,
     /// The owned entities, for the data export.
     pub owned: Vec<OwnedView>,
-    /// The service modules of the owned entities, sorted (for imports).
-    pub owned_modules_sorted: Vec<String>,
     /// The service modules of the entities owned through a relation,
     /// deepest first: the erasure deletes their rows before the account.
     pub erase_first: Vec<String>,
+    /// The imports of the owned entities' service modules, sorted, each
+    /// laid out as ruff's import sorting keeps it (wrapped past 100).
+    pub owned_service_imports: Vec<String>,
     /// Entities with a retention period, for `make retention`.
     pub retained: Vec<RetainedView>,
     /// Entities with encrypted (sensitive) fields, for `make rotate-keys`.
@@ -463,6 +464,28 @@ pub struct ColumnRef {
     pub attr: String,
     /// How query values are parsed, as a Python literal.
     pub parser_literal: String,
+    /// The entry of `SORTABLE`/`FILTERS`, laid out as `ruff format` keeps
+    /// it: on one line when it fits, else the arguments one a line with a
+    /// trailing comma. Set by [`column_entries`].
+    pub entry: String,
+}
+
+/// Lays out the `SORTABLE`/`FILTERS` entries of an entity's columns.
+fn column_entries(entity: &str, columns: &mut [ColumnRef]) {
+    for c in columns {
+        let one = format!(
+            "    {}: column({entity}.{}, {}),",
+            c.json_literal, c.attr, c.parser_literal
+        );
+        c.entry = if one.chars().count() <= 100 {
+            one
+        } else {
+            format!(
+                "    {}: column(\n        {entity}.{},\n        {},\n    ),",
+                c.json_literal, c.attr, c.parser_literal
+            )
+        };
+    }
 }
 
 /// A unique constraint.
@@ -576,6 +599,9 @@ pub struct ToOneView {
     pub create_line: String,
     /// Whether the column is unique (one-to-one).
     pub unique: bool,
+    /// The link's element of the `check_links` list, laid out as `ruff
+    /// format` keeps it (twelve spaces in).
+    pub link_element: String,
 }
 
 /// A many-to-many relation.
@@ -901,6 +927,33 @@ pub struct AccessCase {
     pub owner_literal: String,
     /// The expected status.
     pub status: u16,
+    /// The case as an element of `CASES`, laid out the way `ruff format`
+    /// (line length 100) keeps it: on one line when it fits, else one item
+    /// a line with a trailing comma.
+    pub element: String,
+}
+
+/// A tuple as an element of a list indented by four spaces, laid out as
+/// `ruff format` (line length 100) keeps it.
+fn list_element(items: &[&str]) -> String {
+    list_element_at(4, items)
+}
+
+/// A tuple as an element of a list indented by `indent` spaces, laid out
+/// as `ruff format` (line length 100) keeps it: on one line when it fits,
+/// else one item a line with a trailing comma.
+fn list_element_at(indent: usize, items: &[&str]) -> String {
+    let pad = " ".repeat(indent);
+    let one = format!("{pad}({}),", items.join(", "));
+    if one.chars().count() <= 100 {
+        return one;
+    }
+    let mut out = format!("{pad}(\n");
+    for item in items {
+        out.push_str(&format!("{pad}    {item},\n"));
+    }
+    out.push_str(&format!("{pad}),"));
+    out
 }
 
 fn tuple(items: &[String]) -> String {
@@ -1352,10 +1405,20 @@ pub fn project(model: &AppModel) -> ProjectView {
             through.sort_by_key(|e| std::cmp::Reverse(depth(e)));
             through.iter().map(|e| module(&e.collection)).collect()
         },
-        owned_modules_sorted: {
+        owned_service_imports: {
             let mut m: Vec<String> = model.owned().map(|e| module(&e.collection)).collect();
             isort_sort(&mut m);
-            m
+            let package = self::package(model);
+            m.iter()
+                .map(|m| {
+                    let one = format!("from {package}.services import {m} as {m}_service");
+                    if one.chars().count() <= 100 {
+                        one
+                    } else {
+                        format!("from {package}.services import (\n    {m} as {m}_service,\n)")
+                    }
+                })
+                .collect()
         },
         owned: model
             .owned()
@@ -1413,11 +1476,13 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             json_literal: py_str("created_at"),
             attr: "created_at".into(),
             parser_literal: py_str("datetime"),
+            entry: String::new(),
         },
         ColumnRef {
             json_literal: py_str("updated_at"),
             attr: "updated_at".into(),
             parser_literal: py_str("datetime"),
+            entry: String::new(),
         },
     ];
     let mut filters = Vec::new();
@@ -1517,10 +1582,14 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                 json_literal: json_literal.clone(),
                 attr: attr.clone(),
                 parser_literal: py_str(types::parser(f)),
+                entry: String::new(),
             };
             sortable.push(c.clone());
             filters.push(c);
-            if filter_probe.is_none() && f.ty != FieldType::Decimal {
+            // The probe filters by the value of a row the factory makes,
+            // whose body leaves out the fields only some callers may write
+            // (null there).
+            if filter_probe.is_none() && f.ty != FieldType::Decimal && mf.write.is_none() {
                 filter_probe = Some(FieldRefView {
                     json_literal: json_literal.clone(),
                 });
@@ -1540,7 +1609,9 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                     .map(|b| b.column_literal.clone())
                     .unwrap_or_else(|| py_str(fname)),
             });
-            if unique_probe.is_none() {
+            // Sent again, the factory's value must collide: not a field
+            // its body leaves out (null never does).
+            if unique_probe.is_none() && mf.write.is_none() {
                 unique_probe = Some(FieldRefView {
                     json_literal: json_literal.clone(),
                 });
@@ -1696,6 +1767,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             json_literal: json_literal.clone(),
             attr: json.clone(),
             parser_literal: py_str("uuid"),
+            entry: String::new(),
         });
         if let Some(constraint) = &rel.unique_constraint {
             unique.push(UniqueView {
@@ -1712,7 +1784,17 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             });
         }
         let required = rel.required;
+        let link_element = list_element_at(
+            12,
+            &[
+                &json_literal,
+                &py_str(&target.name),
+                &target.name,
+                &format!("[payload.{json}]"),
+            ],
+        );
         to_one.push(ToOneView {
+            link_element,
             attr: json.clone(),
             json_literal,
             target: target.name.clone(),
@@ -1792,7 +1874,21 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     if !typing.is_empty() {
         std.push(format!("from typing import {}", typing.join(", ")));
     }
-    let mut pyd: Vec<&str> = vec!["BaseModel", "ConfigDict", "Field"];
+    // `Field` only when a line uses it (constraints, aliases, link lists):
+    // an unused import fails `ruff check` (corpus seed 2).
+    let uses_field = !to_many.is_empty()
+        || fields.iter().any(|f: &FieldView| {
+            [&f.create_line, &f.update_line, &f.read_line]
+                .iter()
+                .any(|l| l.contains("Field("))
+        })
+        || to_one
+            .iter()
+            .any(|r: &ToOneView| r.create_line.contains("Field("));
+    let mut pyd: Vec<&str> = vec!["BaseModel", "ConfigDict"];
+    if uses_field {
+        pyd.push("Field");
+    }
     if uses.contains("AwareDatetime") {
         pyd.push("AwareDatetime");
     }
@@ -2007,8 +2103,14 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         has_update_members: has_members,
         to_one,
         to_many,
-        sortable,
-        filters,
+        sortable: {
+            column_entries(&e.name, &mut sortable);
+            sortable
+        },
+        filters: {
+            column_entries(&e.name, &mut filters);
+            filters
+        },
         unique,
         not_null,
         title_words: {
@@ -2301,19 +2403,33 @@ pub fn access_cases(model: &AppModel) -> Vec<AccessCase> {
     model
         .access_cases()
         .into_iter()
-        .map(|c| AccessCase {
-            entity_literal: py_str(&model.get(c.entity).name),
-            action_literal: py_str(c.action.as_str()),
-            role_literal: c
+        .map(|c| {
+            let entity_literal = py_str(&model.get(c.entity).name);
+            let action_literal = py_str(c.action.as_str());
+            let role_literal = c
                 .role
                 .map(|r| py_str(&model.roles[r.0].name))
-                .unwrap_or_else(|| "None".to_string()),
-            owner_literal: match c.row {
+                .unwrap_or_else(|| "None".to_string());
+            let owner_literal = match c.row {
                 Some(RowOwner::Mine) => py_str("self"),
                 Some(RowOwner::Other) => py_str("other"),
                 None => "None".to_string(),
-            },
-            status: c.status,
+            };
+            let element = list_element(&[
+                &entity_literal,
+                &action_literal,
+                &role_literal,
+                &owner_literal,
+                &c.status.to_string(),
+            ]);
+            AccessCase {
+                entity_literal,
+                action_literal,
+                role_literal,
+                owner_literal,
+                status: c.status,
+                element,
+            }
         })
         .collect()
 }

@@ -400,7 +400,10 @@ product_related = sa.Table(
         sa.ForeignKey("products.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    sa.Index("ix_product_related_target_id", "target_id"),
+    sa.Index(
+        "ix_product_related_target_id",
+        "target_id",
+    ),
 )
 
 
@@ -419,5 +422,8 @@ wish_list_products = sa.Table(
         sa.ForeignKey("products.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    sa.Index("ix_wish_list_products_target_id", "target_id"),
+    sa.Index(
+        "ix_wish_list_products_target_id",
+        "target_id",
+    ),
 )

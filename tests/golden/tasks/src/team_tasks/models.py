@@ -243,5 +243,8 @@ task_labels = sa.Table(
         sa.ForeignKey("labels.id", ondelete="CASCADE"),
         primary_key=True,
     ),
-    sa.Index("ix_task_labels_target_id", "target_id"),
+    sa.Index(
+        "ix_task_labels_target_id",
+        "target_id",
+    ),
 )

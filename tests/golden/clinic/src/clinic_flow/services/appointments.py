@@ -120,7 +120,9 @@ def _changeable(
     item_id: uuid.UUID,
 ) -> Appointment:
     """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
-    row = db.scalars(_visible(actor).where(Appointment.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(Appointment.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     if actor.scope == "own" and row.owner_id != actor.user_id:
@@ -178,7 +180,9 @@ def find_one(
     item_id: uuid.UUID,
 ) -> AppointmentRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(_visible(actor).where(Appointment.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(Appointment.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]
@@ -243,7 +247,7 @@ def update(
             actor,
             ("patient_id", "Patient", Patient, values["patient_id"]),
         )
-    check_conflicts(values, WORKFLOWS, row)
+    check_conflicts(values, WORKFLOWS, row, payload)
     for attribute, value in values.items():
         setattr(row, attribute, value)
     if owner_id != row.owner_id:
@@ -268,7 +272,10 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     commit(db, UNIQUE, deleting=True)
 
 
-def owned_by(db: Session, user_id: uuid.UUID) -> list[AppointmentRead]:
+def owned_by(
+    db: Session,
+    user_id: uuid.UUID,
+) -> list[AppointmentRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Appointment
     statement = sa.select(model).where(model.owner_id == user_id)

@@ -68,7 +68,9 @@ def _changeable(
     item_id: uuid.UUID,
 ) -> Clinician:
     """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
-    row = db.scalars(_visible(actor).where(Clinician.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(Clinician.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     return row
@@ -120,7 +122,9 @@ def find_one(
     item_id: uuid.UUID,
 ) -> ClinicianRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(_visible(actor).where(Clinician.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(Clinician.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

@@ -147,12 +147,14 @@ def check_conflicts(
     values: Mapping[str, Any],
     workflows: Mapping[str, Workflow],
     row: Any,
+    payload: BaseModel,
 ) -> None:
     """409 for a move the workflow does not list, or a change to a frozen row.
 
     Both are judged on the row as it was before the request; sending the current value
-    is not a change.
+    is not a change. Errors name fields as the API does (`values` is keyed by attribute).
     """
+    fields = type(payload).model_fields
     errors: dict[str, str] = {}
     for attribute, flow in workflows.items():
         old = getattr(row, attribute)
@@ -162,7 +164,8 @@ def check_conflicts(
         if old in flow.frozen:
             for other, value in values.items():
                 if other not in workflows and value != getattr(row, other):
-                    errors[other] = f"may not change while {flow.json_name} is {old!r}"
+                    name = fields[other].alias or other if other in fields else other
+                    errors[name] = f"may not change while {flow.json_name} is {old!r}"
     if errors:
         raise conflict("The change does not follow the workflow.", errors)
 

@@ -154,7 +154,9 @@ def _changeable(
     item_id: uuid.UUID,
 ) -> LoanApplication:
     """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
-    row = db.scalars(_visible(actor).where(LoanApplication.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(LoanApplication.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     if actor.scope == "own" and row.owner_id != actor.user_id:
@@ -216,7 +218,9 @@ def find_one(
     item_id: uuid.UUID,
 ) -> LoanApplicationRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(_visible(actor).where(LoanApplication.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(LoanApplication.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row], actor)[0]
@@ -283,7 +287,7 @@ def update(
             actor,
             ("applicant_id", "Applicant", Applicant, values["applicant_id"]),
         )
-    check_conflicts(values, WORKFLOWS, row)
+    check_conflicts(values, WORKFLOWS, row, payload)
     for attribute, value in values.items():
         setattr(row, attribute, value)
     if owner_id != row.owner_id:
@@ -308,7 +312,10 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     commit(db, UNIQUE, deleting=True)
 
 
-def owned_by(db: Session, user_id: uuid.UUID) -> list[LoanApplicationRead]:
+def owned_by(
+    db: Session,
+    user_id: uuid.UUID,
+) -> list[LoanApplicationRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = LoanApplication
     statement = sa.select(model).where(model.owner_id == user_id)

@@ -73,7 +73,9 @@ def _changeable(
     item_id: uuid.UUID,
 ) -> Category:
     """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
-    row = db.scalars(_visible(actor).where(Category.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(Category.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     return row
@@ -126,7 +128,9 @@ def find_one(
     item_id: uuid.UUID,
 ) -> CategoryRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(_visible(actor).where(Category.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(Category.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

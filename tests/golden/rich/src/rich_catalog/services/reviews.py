@@ -77,7 +77,9 @@ def _changeable(
     item_id: uuid.UUID,
 ) -> Review:
     """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
-    row = db.scalars(_visible(actor).where(Review.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(Review.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     if actor.scope == "own" and row.owner_id != actor.user_id:
@@ -134,7 +136,9 @@ def find_one(
     item_id: uuid.UUID,
 ) -> ReviewRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(_visible(actor).where(Review.id == item_id)).first()
+    row = db.scalars(
+        _visible(actor).where(Review.id == item_id),
+    ).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]
@@ -200,7 +204,10 @@ def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     commit(db, UNIQUE, deleting=True)
 
 
-def owned_by(db: Session, user_id: uuid.UUID) -> list[ReviewRead]:
+def owned_by(
+    db: Session,
+    user_id: uuid.UUID,
+) -> list[ReviewRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Review
     statement = sa.select(model).where(model.owner_id == user_id)

@@ -1,0 +1,339 @@
+//! The spec corpus (`archgen_tests::corpus`): specs nobody tuned the
+//! generated code on.
+//!
+//! Fast: every seed's spec passes `archgen check` (no errors), and is
+//! written to `target/corpus/specs/NN.yaml`.
+//!
+//! Slow (`ARCHGEN_SLOW_TESTS=1`): for each selected seed (a fixed slice of
+//! eight by default, every seed with `ARCHGEN_CORPUS=all`, or a list such as
+//! `ARCHGEN_CORPUS=3,17`) the project is generated into
+//! `target/corpus/projects/NN` and checked as its own Makefile and CI do:
+//! `ruff format --check`, `ruff check`, `mypy`, `alembic upgrade head`,
+//! `alembic check`, and the generated tests of its entities, access and
+//! field rules, against a fresh database on the throwaway PostgreSQL. One
+//! virtualenv (`target/corpus/venv`, installed once from the projects'
+//! `requirements-dev.lock`) serves every project. A project that passes is
+//! deleted; a failing one stays for a look. The run prints each seed's
+//! timings and `N passed, M failed`, and fails naming each failing seed,
+//! its step and the tail of that step's output.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use archgen_tests::corpus;
+
+/// The `ENCRYPTION_KEYS` of the runs: base64url of 32 bytes.
+const ENCRYPTION_KEY: &str = "ZTJlLWVuY3J5cHRpb24ta2V5LW9mLTMyLWJ5dGVzLSE";
+
+fn corpus_dir() -> PathBuf {
+    archgen_tests::workspace_root().join("target/corpus")
+}
+
+/// Writes the spec of a seed to `target/corpus/specs/NN.yaml`.
+fn write_spec(seed: u64) -> PathBuf {
+    let dir = corpus_dir().join("specs");
+    std::fs::create_dir_all(&dir).expect("target/corpus/specs is created");
+    let path = dir.join(format!("{seed:02}.yaml"));
+    std::fs::write(&path, corpus::spec(seed)).expect("the spec is written");
+    path
+}
+
+#[test]
+fn every_corpus_spec_passes_check() {
+    let engine = render::Engine::with_builtins();
+    let mut failures = Vec::new();
+    for seed in corpus::SEEDS {
+        let path = write_spec(seed);
+        if let Err(blueprint_core::spec::LoadError::Invalid(e)) = engine.parse_file(&path) {
+            let errors: Vec<String> = e
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| format!("  line {:?}: {}", d.line, d.message))
+                .collect();
+            failures.push(format!(
+                "seed {seed} (target/corpus/specs/{seed:02}.yaml):\n{}",
+                errors.join("\n")
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} corpus specs fail check:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(corpus::SEEDS.count() >= 30);
+}
+
+#[test]
+fn the_default_slice_holds_every_regression_seed() {
+    for (seed, what) in corpus::REGRESSIONS {
+        assert!(
+            corpus::DEFAULT_SLICE.contains(seed),
+            "seed {seed} found a fix ({what}): keep it in DEFAULT_SLICE"
+        );
+    }
+}
+
+#[test]
+fn corpus_specs_are_deterministic() {
+    for seed in [0, 7, 35] {
+        assert_eq!(corpus::spec(seed), corpus::spec(seed));
+    }
+    assert_ne!(corpus::spec(1), corpus::spec(2));
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Runs a command; `Err` carries its output's tail.
+fn run(command: &mut Command) -> Result<(), String> {
+    let out = command
+        .output()
+        .map_err(|e| format!("cannot be run: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(tail(
+            &format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            40,
+        ))
+    }
+}
+
+/// The shared virtualenv, installed (again) when the lock differs from the
+/// one it was installed from.
+fn venv(lock_dir: &Path) -> PathBuf {
+    let venv = corpus_dir().join("venv");
+    let lock = std::fs::read_to_string(lock_dir.join("requirements-dev.lock"))
+        .expect("the project has requirements-dev.lock")
+        + &std::fs::read_to_string(lock_dir.join("requirements.lock"))
+            .expect("the project has requirements.lock");
+    let stamp = venv.join(".corpus-lock");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock) {
+        return venv;
+    }
+    let started = Instant::now();
+    if !venv.join("bin/python").exists() {
+        let python = ["python3.11", "python3"]
+            .into_iter()
+            .find(|p| Command::new(p).arg("--version").output().is_ok())
+            .expect("python3 is installed");
+        run(Command::new(python).arg("-m").arg("venv").arg(&venv))
+            .unwrap_or_else(|e| panic!("the corpus virtualenv: {e}"));
+    }
+    run(Command::new(venv.join("bin/python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+        ])
+        .arg(lock_dir.join("requirements-dev.lock")))
+    .unwrap_or_else(|e| panic!("installing the corpus virtualenv: {e}"));
+    std::fs::write(&stamp, lock).expect("the stamp is written");
+    eprintln!(
+        "corpus: virtualenv installed in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    venv
+}
+
+fn fresh_database(cluster: &str, name: &str) -> Result<String, String> {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        run(Command::new("psql").args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql]))?;
+    }
+    let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
+    Ok(format!("{base}/{name}"))
+}
+
+/// The generated tests the corpus runs: those of the entities (CRUD,
+/// validation, ownership, workflows), access and field rules. The rest
+/// (auth, headers, crypto, rate limits, …) do not vary with the spec and
+/// run in the end-to-end test of the goldens.
+fn test_subset(dir: &Path) -> Vec<String> {
+    const FIXED: &[&str] = &[
+        "test_audit.py",
+        "test_auth.py",
+        "test_backup.py",
+        "test_crypto.py",
+        "test_db.py",
+        "test_headers.py",
+        "test_health.py",
+        "test_logging.py",
+        "test_migrations.py",
+        "test_privacy.py",
+        "test_rate_limits.py",
+        "test_retention.py",
+        "test_security.py",
+    ];
+    let mut files: Vec<String> = std::fs::read_dir(dir.join("tests"))
+        .expect("the project has tests/")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("test_") && n.ends_with(".py") && !FIXED.contains(&n.as_str()))
+        .map(|n| format!("tests/{n}"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// What one seed's run gives: the time of each step, and the failing
+/// steps with the tails of their output.
+#[derive(Default)]
+struct Outcome {
+    timings: Vec<(String, f64)>,
+    failures: Vec<(String, String)>,
+}
+
+impl Outcome {
+    fn step(&mut self, name: &str, f: impl FnOnce() -> Result<(), String>) -> bool {
+        let started = Instant::now();
+        let result = f();
+        self.timings
+            .push((name.to_string(), started.elapsed().as_secs_f64()));
+        match result {
+            Ok(()) => true,
+            Err(e) => {
+                self.failures.push((name.to_string(), e));
+                false
+            }
+        }
+    }
+}
+
+/// Generates and checks one seed's project. Every check runs even after
+/// one failed (as `make lint` does), so one run shows each problem; the
+/// tests need the migrations, so they run only when those passed.
+fn check_seed(seed: u64, cluster: &str) -> Outcome {
+    let spec = write_spec(seed);
+    let dir = corpus_dir().join("projects").join(format!("{seed:02}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut outcome = Outcome::default();
+    let generated = outcome.step("generate", || {
+        // As `archgen generate` does; a spec that does not render is this
+        // seed's failure, not the end of the run.
+        let parsed = blueprint_core::spec::parse_file(&spec)
+            .map_err(|e| e.to_string())?
+            .spec;
+        let engine = render::Engine::with_builtins();
+        let options = render::Options::new();
+        let generated = render::generate(&parsed, &engine, &options).map_err(|e| e.to_string())?;
+        let (tree, hash) = (generated.tree, generated.spec_hash);
+        let write = render::write::WriteOptions::for_render(&options).with_force(true);
+        render::write::write_tree(&tree, &dir, &hash, &write)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    });
+    if !generated {
+        return outcome;
+    }
+    let venv = venv(&dir);
+    let bin = venv.join("bin");
+    let mut url = String::new();
+    if !outcome.step("database", || {
+        url = fresh_database(cluster, &format!("corpus_{seed:02}"))?;
+        Ok(())
+    }) {
+        return outcome;
+    }
+    let tool = |name: &str| {
+        let mut c = Command::new(bin.join(name));
+        c.current_dir(&dir)
+            .env("PYTHONPATH", "src")
+            .env("DATABASE_URL", &url)
+            .env("SECRET_KEY", "corpus-secret-key-long-enough-for-tests")
+            .env("ENCRYPTION_KEYS", ENCRYPTION_KEY)
+            .env("COOKIE_SECURE", "false")
+            .env("MYPY_CACHE_DIR", corpus_dir().join("mypy-cache"))
+            .env_remove("REDIS_URL");
+        c
+    };
+    let lint_dirs = ["src", "tests", "migrations"];
+    outcome.step("ruff format --check", || {
+        run(tool("ruff")
+            .args(["format", "--check", "--diff"])
+            .args(lint_dirs))
+    });
+    outcome.step("ruff check", || {
+        run(tool("ruff").arg("check").args(lint_dirs))
+    });
+    outcome.step("mypy", || run(&mut tool("mypy")));
+    if outcome.step("alembic upgrade head", || {
+        run(tool("alembic").args(["upgrade", "head"]))
+    }) {
+        outcome.step("alembic check", || run(tool("alembic").arg("check")));
+        let tests = test_subset(&dir);
+        outcome.step("pytest (entities, access, rules)", || {
+            run(tool("pytest")
+                .args(["-q", "--maxfail=5", "-p", "no:cacheprovider"])
+                .args(&tests))
+        });
+    }
+    if outcome.failures.is_empty() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    outcome
+}
+
+#[test]
+fn corpus_projects_pass_their_own_checks() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let cluster = archgen_tests::pg_cluster_url();
+    let seeds = corpus::selected_seeds();
+    let started = Instant::now();
+    let mut failed = Vec::new();
+    for &seed in &seeds {
+        let t = Instant::now();
+        let outcome = check_seed(seed, &cluster);
+        let steps: Vec<String> = outcome
+            .timings
+            .iter()
+            .map(|(n, s)| format!("{n} {s:.1}s"))
+            .collect();
+        let verdict = if outcome.failures.is_empty() {
+            "passed".to_string()
+        } else {
+            let names: Vec<&str> = outcome.failures.iter().map(|(n, _)| n.as_str()).collect();
+            format!("FAILED ({})", names.join(", "))
+        };
+        eprintln!(
+            "corpus seed {seed:02}: {verdict} in {:.1}s ({})",
+            t.elapsed().as_secs_f64(),
+            steps.join(", ")
+        );
+        if !outcome.failures.is_empty() {
+            let detail: Vec<String> = outcome
+                .failures
+                .iter()
+                .map(|(step, output)| format!("  {step} failed:\n{output}"))
+                .collect();
+            failed.push(format!(
+                "seed {seed:02} (target/corpus/specs/{seed:02}.yaml, project target/corpus/projects/{seed:02}):\n{}",
+                detail.join("\n")
+            ));
+        }
+    }
+    eprintln!(
+        "corpus: {} passed, {} failed in {:.0}s",
+        seeds.len() - failed.len(),
+        failed.len(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
