@@ -488,8 +488,8 @@ impl Engine {
         let mut tree = FileTree::new();
         for job in jobs {
             let bytes = match job.body {
-                Body::Template { name, view } => templates
-                    .render_shared(&name, &contexts[view])?
+                Body::Template { name, view } => stack
+                    .finish(&job.path, templates.render_shared(&name, &contexts[view])?)
                     .into_bytes(),
                 Body::Bytes(bytes) => bytes,
             };

@@ -353,6 +353,15 @@ pub trait Stack: Send + Sync {
 
     /// How a generated project is verified.
     fn verification(&self) -> VerificationPlan;
+
+    /// The last pass over each file rendered from a template, given its
+    /// path: a stack whose formatter must leave the project unchanged lays
+    /// out here what only the spec's names made too long. The default
+    /// keeps the text as it is.
+    fn finish(&self, path: &str, text: String) -> String {
+        let _ = path;
+        text
+    }
 }
 
 pub mod python_fastapi;

@@ -72,17 +72,48 @@ pub fn attribute(name: &str) -> String {
 }
 
 /// A module name for a collection: the collection itself unless it is a
-/// keyword or taken by a fixed module of the generated package.
+/// keyword or the name of a module the generated package has (a service or
+/// router module of that name would clash with it, in the file system or in
+/// a module that imports both).
 pub fn module(collection: &str) -> String {
     const TAKEN: &[&str] = &[
-        "auth",
+        // Modules of the package, and of its subpackages, that generated
+        // modules import by name.
         "admin",
-        "health",
+        "audit",
+        "auth",
+        "backup",
+        "cli",
+        "client",
         "common",
-        "pagination",
+        "context",
+        "crypto",
+        "csrf",
+        "db",
+        "dependencies",
         "filters",
+        "grants",
+        "health",
+        "http",
+        "logs",
+        "main",
         "me",
+        "middleware",
+        "models",
+        "pagination",
+        "passwords",
+        "permissions",
         "privacy",
+        "problems",
+        "ratelimit",
+        "routers",
+        "schemas",
+        "security",
+        "services",
+        "sessions",
+        "settings",
+        "types",
+        "users",
     ];
     if needs_escape(collection) || TAKEN.contains(&collection) {
         format!("{collection}_")

@@ -7,6 +7,7 @@ use model::sample::Sample;
 use model::{AppModel, Entity, RowOwner, Scope};
 use serde::Serialize;
 
+use super::layout;
 use super::names::{attribute, comment_text, module, py_str};
 use super::types;
 
@@ -389,6 +390,9 @@ pub struct EntityView {
     pub has_links: bool,
     /// Imports of the schema module, in groups.
     pub schema_imports: Vec<Vec<String>>,
+    /// The `Literal` aliases of the entity's enum fields, one statement
+    /// each (`TaskStatus = Literal["open", "done"]`).
+    pub enum_aliases: Vec<String>,
     /// Imports of the service module, in groups.
     pub service_imports: Vec<Vec<String>>,
     /// The access rules: per action, the decision of each role.
@@ -699,6 +703,19 @@ fn tuple_item(items: &[String]) -> String {
     }
     out.push_str("    ),");
     out
+}
+
+/// The name of the `Literal` alias of an enum field in its entity's schema
+/// module: `TaskStatus`, or `TaskCreateValue` where the plain name would be
+/// one of the module's classes.
+fn enum_alias(entity: &str, field: &str) -> String {
+    use heck::ToUpperCamelCase;
+    let field = field.to_upper_camel_case();
+    if ["Create", "Update", "Read", "Page"].contains(&field.as_str()) {
+        format!("{entity}{field}Value")
+    } else {
+        format!("{entity}{field}")
+    }
 }
 
 fn list_literal(items: &[String]) -> String {
@@ -1034,13 +1051,9 @@ pub fn declaration(attr: &str, ty: &str, args: &[String]) -> String {
         [] => head,
         [only] if only == "..." => head,
         [only] => {
-            let line = format!("{head} = {only}");
-            if line.len() <= 100 {
-                line
-            } else {
-                // ruff wraps a type too long for the line in parentheses.
-                format!("    {attr}: (\n        {ty}\n    ) = {only}")
-            }
+            // A line still too long is laid out by `layout::fit`, or kept
+            // (a bare name cannot be split), as the formatter keeps it.
+            format!("{head} = {only}")
         }
         _ => {
             let one = format!("{head} = Field({})", args.join(", "));
@@ -1496,6 +1509,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     let mut datetime_probe = None;
     let mut decimal_probe = None;
     let mut uses = std::collections::BTreeSet::new();
+    let mut enum_aliases = Vec::new();
 
     for mf in &e.fields {
         let fname = mf.name.as_str();
@@ -1510,7 +1524,15 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         };
         let nullable = mf.nullable;
         let py = types::python_type(f);
-        let input = types::input_type(f);
+        // An enum's values are a `Literal` alias of the module, so that
+        // each annotation stays short whatever the number of values.
+        let input = if f.ty == FieldType::Enum {
+            let alias = enum_alias(&e.name, fname);
+            enum_aliases.push(layout::fit(&format!("{alias} = {}", types::input_type(f))));
+            alias
+        } else {
+            types::input_type(f)
+        };
         let cons = types::constraints(f);
         let default = types::default_literal(f);
         let create_default = match (&default, f.required) {
@@ -2138,6 +2160,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         update_dump_args,
         has_links,
         schema_imports,
+        enum_aliases,
         service_imports,
         rules,
         public_literal,

@@ -7,6 +7,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from clinic_flow.schemas.types import UtcDatetime
 
+AppointmentStatus = Literal["requested", "confirmed", "cancelled", "completed"]
+
 
 class AppointmentCreate(BaseModel):
     """A new Appointment: every field as the API accepts it."""
@@ -15,7 +17,7 @@ class AppointmentCreate(BaseModel):
 
     starts_at: AwareDatetime
     duration_minutes: int = Field(30, ge=5, le=240, strict=True)
-    status: Literal["requested", "confirmed", "cancelled", "completed"] = "requested"
+    status: AppointmentStatus = "requested"
     reason: str | None = None
     patient_id: uuid.UUID
     clinician_id: uuid.UUID
@@ -28,7 +30,7 @@ class AppointmentUpdate(BaseModel):
 
     starts_at: AwareDatetime | None = None
     duration_minutes: int | None = Field(None, ge=5, le=240, strict=True)
-    status: Literal["requested", "confirmed", "cancelled", "completed"] | None = None
+    status: AppointmentStatus | None = None
     reason: str | None = None
     patient_id: uuid.UUID | None = None
     clinician_id: uuid.UUID | None = None

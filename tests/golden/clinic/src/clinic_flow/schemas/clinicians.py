@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from clinic_flow.schemas.types import UtcDatetime
 
+ClinicianSpecialty = Literal["general", "cardiology", "dermatology", "pediatrics"]
+
 
 class ClinicianCreate(BaseModel):
     """A new Clinician: every field as the API accepts it."""
@@ -14,7 +16,7 @@ class ClinicianCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     display_name: str = Field(..., max_length=255)
-    specialty: Literal["general", "cardiology", "dermatology", "pediatrics"] | None = None
+    specialty: ClinicianSpecialty | None = None
     accepting_patients: bool = Field(True, strict=True)
 
 
@@ -24,7 +26,7 @@ class ClinicianUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(None, max_length=255)
-    specialty: Literal["general", "cardiology", "dermatology", "pediatrics"] | None = None
+    specialty: ClinicianSpecialty | None = None
     accepting_patients: bool | None = Field(None, strict=True)
 
 

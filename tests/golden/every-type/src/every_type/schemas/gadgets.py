@@ -9,6 +9,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
 from every_type.schemas.types import HttpUrlText, PhoneNumber, UtcDatetime
 
+GadgetKind = Literal["small", "large"]
+
 
 class GadgetCreate(BaseModel):
     """A new Gadget: every field as the API accepts it."""
@@ -47,7 +49,7 @@ class GadgetCreate(BaseModel):
     req_phone: PhoneNumber
     opt_json: Any = None
     req_json: Any
-    kind: Literal["small", "large"]
+    kind: GadgetKind
 
 
 class GadgetUpdate(BaseModel):
@@ -91,7 +93,7 @@ class GadgetUpdate(BaseModel):
     req_phone: PhoneNumber | None = None
     opt_json: Any = None
     req_json: Any = None
-    kind: Literal["small", "large"] | None = None
+    kind: GadgetKind | None = None
 
 
 class GadgetRead(BaseModel):

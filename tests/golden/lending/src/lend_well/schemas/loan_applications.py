@@ -8,6 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lend_well.schemas.types import UtcDatetime
 
+LoanApplicationPurpose = Literal[
+    "car", "home_improvement", "education", "debt_consolidation", "other"
+]
+LoanApplicationStatus = Literal["draft", "submitted", "approved", "declined", "withdrawn"]
+
 
 class LoanApplicationCreate(BaseModel):
     """A new LoanApplication: every field as the API accepts it."""
@@ -23,8 +28,8 @@ class LoanApplicationCreate(BaseModel):
         allow_inf_nan=False,
     )
     term_months: int = Field(..., ge=6, le=84, strict=True)
-    purpose: Literal["car", "home_improvement", "education", "debt_consolidation", "other"]
-    status: Literal["draft", "submitted", "approved", "declined", "withdrawn"] = "draft"
+    purpose: LoanApplicationPurpose
+    status: LoanApplicationStatus = "draft"
     risk_score: int | None = Field(None, ge=0, le=1000, strict=True)
     applicant_id: uuid.UUID
 
@@ -43,10 +48,8 @@ class LoanApplicationUpdate(BaseModel):
         allow_inf_nan=False,
     )
     term_months: int | None = Field(None, ge=6, le=84, strict=True)
-    purpose: (
-        Literal["car", "home_improvement", "education", "debt_consolidation", "other"] | None
-    ) = None
-    status: Literal["draft", "submitted", "approved", "declined", "withdrawn"] | None = None
+    purpose: LoanApplicationPurpose | None = None
+    status: LoanApplicationStatus | None = None
     risk_score: int | None = Field(None, ge=0, le=1000, strict=True)
     applicant_id: uuid.UUID | None = None
 

@@ -7,6 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from rich_catalog.schemas.types import UtcDatetime
 
+CategoryType = Literal["physical", "digital"]
+
 
 class CategoryCreate(BaseModel):
     """A new Category: every field as the API accepts it."""
@@ -15,7 +17,7 @@ class CategoryCreate(BaseModel):
 
     name: str = Field(..., max_length=80)
     order: int = Field(0, ge=0, le=2147483647, strict=True)
-    type_: Literal["physical", "digital"] = Field("physical", alias="type")
+    type_: CategoryType = Field("physical", alias="type")
     parent_id: uuid.UUID | None = None
 
 
@@ -26,7 +28,7 @@ class CategoryUpdate(BaseModel):
 
     name: str | None = Field(None, max_length=80)
     order: int | None = Field(None, ge=0, le=2147483647, strict=True)
-    type_: Literal["physical", "digital"] | None = Field(None, alias="type")
+    type_: CategoryType | None = Field(None, alias="type")
     parent_id: uuid.UUID | None = None
 
 

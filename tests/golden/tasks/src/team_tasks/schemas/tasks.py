@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from team_tasks.schemas.types import UtcDatetime
 
+TaskPriority = Literal["low", "normal", "high", "urgent"]
+
 
 class TaskCreate(BaseModel):
     """A new Task: every field as the API accepts it."""
@@ -18,7 +20,7 @@ class TaskCreate(BaseModel):
     owner_id: uuid.UUID | None = None
     title: str = Field(..., max_length=200)
     details: str | None = None
-    priority: Literal["low", "normal", "high", "urgent"] = "normal"
+    priority: TaskPriority = "normal"
     due_on: dt.date | None = Field(None, strict=True)
     estimate_hours: Decimal | None = Field(
         None,
@@ -39,7 +41,7 @@ class TaskUpdate(BaseModel):
 
     title: str | None = Field(None, max_length=200)
     details: str | None = None
-    priority: Literal["low", "normal", "high", "urgent"] | None = None
+    priority: TaskPriority | None = None
     due_on: dt.date | None = Field(None, strict=True)
     estimate_hours: Decimal | None = Field(
         None,
