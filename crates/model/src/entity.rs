@@ -395,6 +395,22 @@ impl Entity {
         }
     }
 
+    /// The most rows test data can make of this entity, and the unique
+    /// field that limits it: the unique field whose [`Sample`] makes the
+    /// fewest distinct values, when that is under 1,000 (`amount` unique
+    /// with `min: 0, max: 1` allows two rows). `None` when no unique field
+    /// limits the rows.
+    ///
+    /// [`Sample`]: crate::sample::Sample
+    pub fn row_limit(&self) -> Option<(u64, &Field)> {
+        self.fields
+            .iter()
+            .filter(|f| f.rules.unique)
+            .filter_map(|f| f.sample.distinct().map(|n| (n, f)))
+            .filter(|(n, _)| *n < 1000)
+            .min_by_key(|(n, _)| *n)
+    }
+
     /// The fields with a workflow.
     pub fn workflows(&self) -> impl Iterator<Item = &Field> {
         self.fields.iter().filter(|f| f.workflow.is_some())

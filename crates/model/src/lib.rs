@@ -467,7 +467,8 @@ fn build(bp: &Blueprint) -> AppModel {
                 encrypted,
                 blind_index: (encrypted && f.unique)
                     .then(|| pg_identifier(&format!("{fname}_bidx"))),
-                filterable: comparable,
+                filterable: comparable
+                    && !blueprint_core::spec::LIST_PARAMETERS.contains(&fname.as_str()),
                 sortable: comparable,
                 unique_constraint: f
                     .unique

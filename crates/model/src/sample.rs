@@ -30,10 +30,11 @@ pub enum Sample {
         /// The most characters.
         max: u64,
     },
-    /// A string matching the field's pattern: each NUL of `template` is a
-    /// digit taken from `n`, least significant first.
+    /// A string matching the field's pattern, varying with `n`: each
+    /// position marker of `template` (see [`fill_digits`]) takes a digit of
+    /// `n`, least significant first.
     Digits {
-        /// The pattern sample, with NUL at digit positions.
+        /// The pattern sample, with a marker at each varying position.
         template: String,
     },
     /// `lo + n % span`.
@@ -42,6 +43,26 @@ pub enum Sample {
         lo: i64,
         /// How many values there are.
         span: u64,
+    },
+    /// One of `values`: the `n % len`-th (unique booleans and enums).
+    OneOf {
+        /// The values, in order.
+        values: Vec<Value>,
+    },
+    /// A date from 2030-01-01 on that differs for each `n` (unique dates):
+    /// year `2030 + n / 336`, month `1 + n / 28 % 12`, day `1 + n % 28`.
+    Day,
+    /// [`Sample::Day`] at 09:30 UTC (unique date-times).
+    Instant,
+    /// A decimal of `scale` places whose value in units of its last place
+    /// is `lo + n % span` (unique decimals).
+    Decimal {
+        /// The smallest value, in units of the last decimal place.
+        lo: i64,
+        /// How many values there are.
+        span: u64,
+        /// The number of decimal places.
+        scale: u32,
     },
     /// `person{n}@example.com`.
     Email,
@@ -85,6 +106,16 @@ impl Sample {
             }
             Sample::Digits { template } => json!(fill_digits(template, n)),
             Sample::Integer { lo, span } => json!(lo.saturating_add((n % (*span).max(1)) as i64)),
+            Sample::OneOf { values } => values
+                .get((n % values.len().max(1) as u64) as usize)
+                .cloned()
+                .unwrap_or(Value::Null),
+            Sample::Day => json!(day(n)),
+            Sample::Instant => json!(format!("{}T09:30:00+00:00", day(n))),
+            Sample::Decimal { lo, span, scale } => {
+                let units = lo.saturating_add((n % (*span).max(1)) as i64);
+                json!(decimal_text(units, *scale))
+            }
             Sample::Email => {
                 if nonce.is_empty() {
                     json!(format!("person{n}@example.com"))
@@ -109,21 +140,107 @@ impl Sample {
     }
 }
 
-/// Fills the NUL positions of a pattern sample with the digits of `n`,
-/// least significant first.
+/// The date of [`Sample::Day`] for `n`, as `YYYY-MM-DD`.
+fn day(n: u64) -> String {
+    format!(
+        "{:04}-{:02}-{:02}",
+        2030 + (n / 336) % 7000,
+        1 + (n / 28) % 12,
+        1 + n % 28
+    )
+}
+
+/// A count of units of the last of `scale` decimal places, as decimal
+/// text (`12345`, 2 → `123.45`).
+fn decimal_text(units: i64, scale: u32) -> String {
+    if scale == 0 {
+        return units.to_string();
+    }
+    let unit = 10i64.pow(scale.min(18));
+    let sign = if units < 0 { "-" } else { "" };
+    let abs = units.unsigned_abs();
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / unit as u64,
+        abs % unit as u64,
+        width = scale as usize
+    )
+}
+
+/// How many distinct values a sample makes, when that is few enough to
+/// limit the rows of a table whose unique field it fills (`None`: more
+/// than a million).
+///
+/// ```
+/// use model::sample::Sample;
+/// assert_eq!(Sample::Integer { lo: 0, span: 2 }.distinct(), Some(2));
+/// assert_eq!(Sample::Email.distinct(), None);
+/// ```
+pub fn distinct_values(sample: &Sample) -> Option<u64> {
+    let count = match sample {
+        Sample::Fixed { .. } => 1,
+        Sample::Integer { span, .. } | Sample::Decimal { span, .. } => *span,
+        Sample::OneOf { values } => values.len() as u64,
+        Sample::Digits { template } => 10u64.saturating_pow(positions(template) as u32),
+        _ => return None,
+    };
+    (count <= 1_000_000).then_some(count)
+}
+
+impl Sample {
+    /// [`distinct_values`] of this sample.
+    pub fn distinct(&self) -> Option<u64> {
+        distinct_values(self)
+    }
+}
+
+/// The first of the position markers: a marker `MARKERS + c` stands for
+/// the ten characters from `c` (`a`…`j` for `a`); NUL stands for `0`…`9`.
+/// The markers are in Unicode's supplementary private use area, which no
+/// pattern sample contains otherwise.
+pub const MARKERS: u32 = 0xF0000;
+
+/// The first of the ten characters a position marker stands for, if `c` is
+/// one.
+///
+/// ```
+/// use model::sample::{marker_base, MARKERS};
+/// assert_eq!(marker_base('\0'), Some('0'));
+/// assert_eq!(marker_base(char::from_u32(MARKERS + 'a' as u32).unwrap()), Some('a'));
+/// assert_eq!(marker_base('a'), None);
+/// ```
+pub fn marker_base(c: char) -> Option<char> {
+    if c == '\0' {
+        return Some('0');
+    }
+    let code = c as u32;
+    (MARKERS..MARKERS + 0x80)
+        .contains(&code)
+        .then(|| char::from_u32(code - MARKERS))
+        .flatten()
+}
+
+/// Fills the position markers of a pattern sample with the digits of `n`,
+/// least significant first: a digit `d` at a marker for `c` is the `d`-th
+/// character from `c`.
+///
+/// ```
+/// use model::sample::{fill_digits, MARKERS};
+/// let a = char::from_u32(MARKERS + 'a' as u32).unwrap();
+/// assert_eq!(fill_digits(&format!("#{a}{a}\0"), 42), "#ce0");
+/// ```
 pub fn fill_digits(template: &str, n: u64) -> String {
-    let digits: Vec<char> = format!("{n:020}").chars().rev().collect();
+    let digits: Vec<u8> = format!("{n:020}").bytes().rev().map(|b| b - b'0').collect();
     let mut i = 0;
     template
         .chars()
-        .map(|c| {
-            if c == '\0' {
+        .map(|c| match marker_base(c) {
+            Some(base) => {
                 let d = digits[i % digits.len()];
                 i += 1;
-                d
-            } else {
-                c
+                char::from_u32(base as u32 + u32::from(d)).unwrap_or(base)
             }
+            None => c,
         })
         .collect()
 }
@@ -150,8 +267,14 @@ fn text_max(field: &Field) -> u64 {
 /// ```
 pub fn sample_of(field: &Field, name: &str) -> Sample {
     if let Some(p) = field.pattern.as_ref().filter(|_| field.ty.is_textual()) {
-        if let Some(template) = sample_of_pattern(p) {
-            return if template.contains('\0') {
+        // Grown for more distinct values, unless that passes the field's
+        // `max`.
+        let fits = |t: &String| t.chars().count() as u64 <= text_max(field);
+        let template = pattern_sample(p, true)
+            .filter(fits)
+            .or_else(|| pattern_sample(p, false));
+        if let Some(template) = template {
+            return if positions(&template) > 0 {
                 Sample::Digits { template }
             } else {
                 Sample::Fixed {
@@ -177,6 +300,27 @@ pub fn sample_of(field: &Field, name: &str) -> Sample {
                 .unwrap_or(lo.saturating_add(1_000_000));
             let span = hi.saturating_sub(lo).max(0).saturating_add(1) as u64;
             Sample::Integer { lo, span }
+        }
+        FieldType::Boolean if field.unique => Sample::OneOf {
+            values: vec![json!(true), json!(false)],
+        },
+        FieldType::Enum if field.unique => Sample::OneOf {
+            values: field.values.iter().map(|v| json!(v)).collect(),
+        },
+        FieldType::Date if field.unique => Sample::Day,
+        FieldType::Datetime if field.unique => Sample::Instant,
+        FieldType::Decimal if field.unique => {
+            let (p, s) = field.decimal_digits();
+            let scale = s.min(18);
+            let unit = 10f64.powi(scale as i32);
+            let top = 10f64.powi(p.min(18) as i32) - 1.0;
+            let lo = field.min.map(|m| (m.as_f64() * unit).ceil()).unwrap_or(0.0).max(0.0);
+            let hi = field.max.map(|m| (m.as_f64() * unit).floor()).unwrap_or(top).min(top);
+            Sample::Decimal {
+                lo: lo as i64,
+                span: (hi - lo + 1.0).max(1.0) as u64,
+                scale,
+            }
         }
         FieldType::Decimal => {
             let (p, s) = field.decimal_digits();
@@ -288,13 +432,45 @@ pub fn invalid_values(field: &Field) -> Vec<(&'static str, Value)> {
 /// assert!(model::sample::sample_of_pattern("(").is_none());
 /// ```
 pub fn sample_of_pattern(pattern: &str) -> Option<String> {
-    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
-    let mut out = String::new();
-    write_sample(&hir, &mut out, 0)?;
-    (out.len() <= 255).then_some(out)
+    pattern_sample(pattern, true)
 }
 
-fn write_sample(hir: &Hir, out: &mut String, depth: usize) -> Option<()> {
+/// The pattern's sample; `grow` lets repetitions that may grow add
+/// varying positions.
+fn pattern_sample(pattern: &str, grow: bool) -> Option<String> {
+    let hir = regex_syntax::Parser::new().parse(pattern).ok()?;
+    let mut out = String::new();
+    write_sample(&hir, &mut out, 0, grow)?;
+    (out.chars().count() <= 255).then_some(out)
+}
+
+/// How many varying positions a pattern sample should have: a unique
+/// field then gets a million distinct values, where its pattern allows.
+const WANTED_POSITIONS: usize = 6;
+
+/// The number of position markers in a sample.
+fn positions(sample: &str) -> usize {
+    sample.chars().filter(|c| marker_base(*c).is_some()).count()
+}
+
+/// The marker of a class that holds ten consecutive ASCII letters or
+/// digits (digits first), if it has one.
+fn class_marker(c: &regex_syntax::hir::ClassUnicode) -> Option<char> {
+    let spans = |from: char| {
+        c.ranges().iter().any(|r| {
+            r.start() <= from && char::from_u32(from as u32 + 9).is_some_and(|to| r.end() >= to)
+        })
+    };
+    if spans('0') {
+        return Some('\0');
+    }
+    ['a', 'A']
+        .into_iter()
+        .find(|from| spans(*from))
+        .and_then(|from| char::from_u32(MARKERS + from as u32))
+}
+
+fn write_sample(hir: &Hir, out: &mut String, depth: usize, grow: bool) -> Option<()> {
     if depth > 64 {
         return None;
     }
@@ -305,12 +481,8 @@ fn write_sample(hir: &Hir, out: &mut String, depth: usize) -> Option<()> {
             Some(())
         }
         HirKind::Class(Class::Unicode(c)) => {
-            let has_all_digits = c
-                .ranges()
-                .iter()
-                .any(|r| r.start() <= '0' && r.end() >= '9');
-            if has_all_digits {
-                out.push('\0');
+            if let Some(marker) = class_marker(c) {
+                out.push(marker);
                 return Some(());
             }
             let first = c.ranges().iter().find_map(|r| {
@@ -327,19 +499,34 @@ fn write_sample(hir: &Hir, out: &mut String, depth: usize) -> Option<()> {
             Some(())
         }
         HirKind::Repetition(rep) => {
-            for _ in 0..rep.min.min(64) {
-                write_sample(&rep.sub, out, depth + 1)?;
+            let mut done = 0;
+            while done < rep.min.min(64) {
+                write_sample(&rep.sub, out, depth + 1, grow)?;
+                done += 1;
+            }
+            // A repetition that may grow does, while its sub-pattern adds
+            // varying positions and the sample has too few of them.
+            let cap = rep.max.unwrap_or(u32::MAX).min(64);
+            while grow && done < cap && positions(out) < WANTED_POSITIONS {
+                let before = out.len();
+                let had = positions(out);
+                write_sample(&rep.sub, out, depth + 1, grow)?;
+                if positions(out) == had {
+                    out.truncate(before);
+                    break;
+                }
+                done += 1;
             }
             Some(())
         }
-        HirKind::Capture(cap) => write_sample(&cap.sub, out, depth + 1),
+        HirKind::Capture(cap) => write_sample(&cap.sub, out, depth + 1, grow),
         HirKind::Concat(parts) => {
             for p in parts {
-                write_sample(p, out, depth + 1)?;
+                write_sample(p, out, depth + 1, grow)?;
             }
             Some(())
         }
-        HirKind::Alternation(alts) => write_sample(alts.first()?, out, depth + 1),
+        HirKind::Alternation(alts) => write_sample(alts.first()?, out, depth + 1, grow),
     }
 }
 
@@ -356,6 +543,18 @@ mod tests {
         ] {
             let s = fill_digits(&sample_of_pattern(p).unwrap(), 42);
             assert!(regex::Regex::new(p).unwrap().is_match(&s), "{p}: {s}");
+        }
+    }
+
+    #[test]
+    fn unique_patterned_values_vary() {
+        for p in ["^[a-z]+$", "^[A-Z]{2,8}$", "^x[0-9]*$", "^[a-z]{3}-[0-9]{2}$"] {
+            let template = sample_of_pattern(p).unwrap();
+            let re = regex::Regex::new(p).unwrap();
+            let values: std::collections::BTreeSet<String> =
+                (0..1000).map(|n| fill_digits(&template, n)).collect();
+            assert_eq!(values.len(), 1000, "{p}");
+            assert!(values.iter().all(|v| re.is_match(v)), "{p}");
         }
     }
 

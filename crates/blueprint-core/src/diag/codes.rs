@@ -81,6 +81,9 @@ codes! {
     ReservedWordRenamed = "W208", "reserved word, renamed in code";
     /// A role named like an access subject (`owner`, `authenticated`, `public`).
     ReservedRoleName = "E209", "reserved role name";
+    /// A field named like a list parameter (`limit`, `cursor`, `sort`),
+    /// which therefore cannot be a filter.
+    ListParameterField = "W210", "field named like a list parameter";
     /// A field type that does not exist.
     UnknownFieldType = "E300", "unknown field type";
     /// An enum without values, or with empty or repeated values.

@@ -31,6 +31,10 @@ pub const MAX_PAGE_SIZE: u32 = 500;
 /// Fields every entity gets; a spec may not declare them.
 pub const RESERVED_FIELDS: &[&str] = &["id", "created_at", "updated_at", "owner_id"];
 
+/// The query parameters of every list route (`?limit=`, `?cursor=`,
+/// `?sort=`): a field of one of these names cannot also be a filter.
+pub const LIST_PARAMETERS: &[&str] = &["limit", "cursor", "sort"];
+
 /// Collection names taken by the fixed routes and system tables.
 pub const RESERVED_COLLECTIONS: &[&str] = &[
     "auth",

@@ -326,6 +326,21 @@ impl Checks<'_> {
             if !self.snake_name(fname, "field", At::Key(fpath.clone())) {
                 continue;
             }
+            if LIST_PARAMETERS.contains(&fname.as_str()) {
+                self.report(
+                    Diagnostic::warning(
+                        Code::ListParameterField,
+                        format!(
+                            "the field `{fname}` of `{entity_name}` cannot be a list filter: `?{fname}=` is the list's own parameter"
+                        ),
+                    )
+                    .with_hint(format!(
+                        "lists sort on it (`?sort={fname}`) but do not filter on it; rename it (for example `{}_{fname}`) to filter on it",
+                        naming::snake(entity_name)
+                    )),
+                    At::Key(fpath.clone()),
+                );
+            }
             if RESERVED_FIELDS.contains(&fname.as_str()) {
                 self.report(
                     Diagnostic::error(Code::ReservedField, format!("`{fname}` is a field archgen adds to every entity"))

@@ -76,6 +76,10 @@ pub struct ProjectView {
     /// The directly owned entities (an admin names their owner) as a
     /// Python set literal (`()` when none).
     pub direct_entities_literal: String,
+    /// Entities whose unique fields let test data make only a few rows
+    /// (`AppModel`'s `Entity::row_limit`): a test that needs more is
+    /// skipped, saying why.
+    pub row_limits: Vec<RowLimitView>,
     /// Entities and roles whose reads are limited to their own rows.
     pub own_list_cases: Vec<OwnListCase>,
     /// A role that is not a signup role, as a Python literal, for tests
@@ -1074,6 +1078,20 @@ fn join_args(parts: &[String]) -> String {
     parts.join(", ")
 }
 
+/// An entity whose test data can make only a few rows.
+#[derive(Debug, Clone, Serialize)]
+pub struct RowLimitView {
+    /// The entity's name as a Python literal.
+    pub entity_literal: String,
+    /// How many rows.
+    pub rows: u64,
+    /// Why, as a Python literal.
+    pub reason_literal: String,
+}
+
+/// [`Sample::Day`] as a Python expression of `n`.
+const DAY: &str = "f\"{2030 + n // 336 % 7000:04d}-{1 + n // 28 % 12:02d}-{1 + n % 28:02d}\"";
+
 /// A sample of the model as a Python expression of the generated tests
 /// (`n` is the test's counter; `text` and `fill_digits` are helpers of the
 /// test factories).
@@ -1083,6 +1101,22 @@ pub fn sample_expr(sample: &Sample) -> String {
         Sample::Text { prefix, min, max } => format!("text({}, n, {min}, {max})", py_str(prefix)),
         Sample::Digits { template } => format!("fill_digits({}, n)", py_str(template)),
         Sample::Integer { lo, span } => format!("{lo} + n % {span}"),
+        Sample::OneOf { values } => format!(
+            "[{}][n % {}]",
+            values.iter().map(python_value).collect::<Vec<_>>().join(", "),
+            values.len().max(1)
+        ),
+        Sample::Day => DAY.to_string(),
+        Sample::Instant => format!("{}T09:30:00+00:00\"", &DAY[..DAY.len() - 1]),
+        Sample::Decimal { lo, span, scale } => {
+            let units = format!("({lo} + n % {span})");
+            if *scale == 0 {
+                format!("str{units}")
+            } else {
+                let unit = 10u64.pow((*scale).min(18));
+                format!("f\"{{{units} // {unit}}}.{{{units} % {unit}:0{scale}d}}\"")
+            }
+        }
         Sample::Email => "f\"person{n}@example.com\"".to_string(),
         Sample::Url => "f\"https://example.com/{n}\"".to_string(),
         Sample::Phone => "f\"+4930{n:07d}\"".to_string(),
@@ -1355,6 +1389,20 @@ pub fn project(model: &AppModel) -> ProjectView {
             .entities
             .iter()
             .any(|e| e.fields.iter().any(|f| f.write.is_some())),
+        row_limits: model
+            .entities
+            .iter()
+            .filter_map(|e| {
+                e.row_limit().map(|(rows, field)| RowLimitView {
+                    entity_literal: py_str(&e.name),
+                    rows,
+                    reason_literal: py_str(&format!(
+                        "`{}` is unique and its test values take {rows} value(s)",
+                        field.name
+                    )),
+                })
+            })
+            .collect(),
         direct_entities_literal: {
             let direct: Vec<String> = model
                 .owned()
@@ -1662,15 +1710,25 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             });
         }
         if f.ty == FieldType::Decimal && decimal_probe.is_none() {
-            let (_, s) = f.decimal_digits();
-            decimal_probe = Some(DecimalProbe {
-                json_literal: json_literal.clone(),
-                too_precise_literal: py_str(&format!("1.{}1", "0".repeat(s as usize))),
-                whole_literal: {
-                    let lo = f.min.map(|m| m.as_f64().ceil()).unwrap_or(1.0).max(1.0);
-                    format!("{}", lo as i64)
-                },
-            });
+            let (p, s) = f.decimal_digits();
+            // A whole number from 1 the field takes: the digits before the
+            // point (`precision - scale`) and the bounds decide; a field
+            // that takes none (no digits before the point) has no probe.
+            let int_digits = p.saturating_sub(s).min(15) as i32;
+            let cap = 10f64.powi(int_digits) - 1.0;
+            let whole = f.min.map(|m| m.as_f64().ceil()).unwrap_or(1.0).max(1.0);
+            let fits = whole <= cap && f.max.is_none_or(|m| whole <= m.as_f64());
+            if fits {
+                decimal_probe = Some(DecimalProbe {
+                    json_literal: json_literal.clone(),
+                    too_precise_literal: py_str(&format!(
+                        "{}.{}1",
+                        whole as i64,
+                        "0".repeat(s as usize)
+                    )),
+                    whole_literal: format!("{}", whole as i64),
+                });
+            }
         }
         let read_type = if nullable { optional(&py) } else { py.clone() };
         // Datetimes are answered in UTC with `Z`, whatever offset came in.

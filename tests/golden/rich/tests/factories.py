@@ -18,12 +18,25 @@ def text(name: str, n: int, min_length: int, max_length: int) -> str:
     return value[-max_length:] if len(value) > max_length else value
 
 
+def marker_base(char: str) -> str | None:
+    """The first of the ten characters a position marker stands for: NUL for `0`-`9`, U+F00xx for
+    the ten from U+00xx."""
+    if char == "\0":
+        return "0"
+    if 0xF0000 <= ord(char) < 0xF0080:
+        return chr(ord(char) - 0xF0000)
+    return None
+
+
 def fill_digits(template: str, n: int) -> str:
-    """The template with its NUL characters replaced by the digits of `n`, rightmost first."""
-    digits = str(n).zfill(template.count("\0"))[-template.count("\0") :]
-    for digit in digits:
-        template = template.replace("\0", digit, 1)
-    return template
+    """The template with each position marker replaced by a digit of `n`, rightmost first."""
+    count = sum(1 for char in template if marker_base(char) is not None)
+    digits = iter(str(n).zfill(count)[-count:])
+    out = []
+    for char in template:
+        base = marker_base(char)
+        out.append(char if base is None else chr(ord(base) + int(next(digits))))
+    return "".join(out)
 
 
 def category_body(n: int) -> dict[str, Any]:
@@ -40,7 +53,7 @@ def product_body(n: int) -> dict[str, Any]:
     return {
         "title": text("title", n, 0, 120),
         "class": text("class", n, 0, 20),
-        "sku": fill_digits("AAA-\x00\x00\x00\x00", n),
+        "sku": fill_digits("\U000f0041\U000f0041\U000f0041-\x00\x00\x00\x00", n),
         "price": "1.00",
         "stock": 0 + n % 1000001,
         "homepage": f"https://example.com/{n}",
