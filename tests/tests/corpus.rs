@@ -16,6 +16,9 @@
 //! deleted; a failing one stays for a look. The run prints each seed's
 //! timings and `N passed, M failed`, and fails naming each failing seed,
 //! its step and the tail of that step's output.
+//!
+//! Slow, too: the seeds of `corpus::gate_seeds()` (one by default) go
+//! through the whole quality gate, as `archgen generate --verify` runs it.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -335,5 +338,65 @@ fn corpus_projects_pass_their_own_checks() {
         failed.len(),
         started.elapsed().as_secs_f64()
     );
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
+
+#[test]
+fn corpus_projects_pass_the_gate() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let cluster = archgen_tests::pg_cluster_url();
+    let engine = render::Engine::with_builtins();
+    let stack = stacks::builtin()
+        .into_iter()
+        .find(|s| s.id() == "python-fastapi")
+        .expect("the python-fastapi stack");
+    let mut failed = Vec::new();
+    for seed in corpus::gate_seeds() {
+        let started = Instant::now();
+        let path = write_spec(seed);
+        let spec = blueprint_core::spec::parse_file(&path)
+            .expect("a corpus spec passes check")
+            .spec;
+        let options = render::Options::new();
+        let generated = render::generate(&spec, &engine, &options).expect("renders");
+        let dir = corpus_dir().join("gate").join(format!("{seed:02}"));
+        let write = render::write::WriteOptions::for_render(&options)
+            .with_force(true)
+            .with_spec(blueprint_core::spec::to_yaml(&spec));
+        render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
+            .expect("writes");
+        let project = gate::Project::load(&dir, None, &engine).expect("the project loads");
+        let options = gate::VerifyOptions {
+            database_url: Some(cluster.clone()),
+            ..gate::VerifyOptions::default()
+        };
+        let report =
+            gate::verify(&project, stack.as_ref(), &options, &gate::Quiet).expect("the gate runs");
+        let report_path = dir.with_extension("json");
+        std::fs::write(&report_path, report.to_json()).expect("the report is written");
+        eprintln!(
+            "corpus gate seed {seed:02}: score {} ({}) in {:.0}s",
+            report.score,
+            if report.passed { "passed" } else { "FAILED" },
+            started.elapsed().as_secs_f64()
+        );
+        if !report.passed {
+            let findings: Vec<String> = report
+                .findings
+                .iter()
+                .take(20)
+                .map(|f| format!("  {} {}", f.code, f.message))
+                .collect();
+            failed.push(format!(
+                "seed {seed:02} ({}):\n{}",
+                report_path.display(),
+                findings.join("\n")
+            ));
+        } else {
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+    }
     assert!(failed.is_empty(), "{}", failed.join("\n\n"));
 }

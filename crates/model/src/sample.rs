@@ -111,7 +111,7 @@ impl Sample {
                 .cloned()
                 .unwrap_or(Value::Null),
             Sample::Day => json!(day(n)),
-            Sample::Instant => json!(format!("{}T09:30:00+00:00", day(n))),
+            Sample::Instant => json!(format!("{}T09:30:00Z", day(n))),
             Sample::Decimal { lo, span, scale } => {
                 let units = lo.saturating_add((n % (*span).max(1)) as i64);
                 json!(decimal_text(units, *scale))
@@ -314,8 +314,16 @@ pub fn sample_of(field: &Field, name: &str) -> Sample {
             let scale = s.min(18);
             let unit = 10f64.powi(scale as i32);
             let top = 10f64.powi(p.min(18) as i32) - 1.0;
-            let lo = field.min.map(|m| (m.as_f64() * unit).ceil()).unwrap_or(0.0).max(0.0);
-            let hi = field.max.map(|m| (m.as_f64() * unit).floor()).unwrap_or(top).min(top);
+            let lo = field
+                .min
+                .map(|m| (m.as_f64() * unit).ceil())
+                .unwrap_or(0.0)
+                .max(0.0);
+            let hi = field
+                .max
+                .map(|m| (m.as_f64() * unit).floor())
+                .unwrap_or(top)
+                .min(top);
             Sample::Decimal {
                 lo: lo as i64,
                 span: (hi - lo + 1.0).max(1.0) as u64,
@@ -342,7 +350,7 @@ pub fn sample_of(field: &Field, name: &str) -> Sample {
             value: json!("2030-01-15"),
         },
         FieldType::Datetime => Sample::Fixed {
-            value: json!("2030-01-15T09:30:00+00:00"),
+            value: json!("2030-01-15T09:30:00Z"),
         },
         FieldType::Uuid => Sample::Uuid,
         FieldType::Json => Sample::Json,
@@ -548,7 +556,12 @@ mod tests {
 
     #[test]
     fn unique_patterned_values_vary() {
-        for p in ["^[a-z]+$", "^[A-Z]{2,8}$", "^x[0-9]*$", "^[a-z]{3}-[0-9]{2}$"] {
+        for p in [
+            "^[a-z]+$",
+            "^[A-Z]{2,8}$",
+            "^x[0-9]*$",
+            "^[a-z]{3}-[0-9]{2}$",
+        ] {
             let template = sample_of_pattern(p).unwrap();
             let re = regex::Regex::new(p).unwrap();
             let values: std::collections::BTreeSet<String> =

@@ -37,10 +37,10 @@ const MAX_DEPTH: usize = 8;
 /// ```
 /// use stacks::python_fastapi::layout::fit;
 ///
-/// let module = format!("app.include_router({}.router, prefix=API_PREFIX)\n", "a".repeat(80));
+/// let module = format!("app.include_router({}.router, prefix=API_PREFIX)\n", "a".repeat(60));
 /// assert_eq!(
 ///     fit(&module),
-///     format!("app.include_router(\n    {}.router, prefix=API_PREFIX\n)\n", "a".repeat(80))
+///     format!("app.include_router(\n    {}.router, prefix=API_PREFIX\n)\n", "a".repeat(60))
 /// );
 /// assert_eq!(fit("x = f(a, b)\n"), "x = f(a, b)\n");
 /// ```

@@ -1103,11 +1103,15 @@ pub fn sample_expr(sample: &Sample) -> String {
         Sample::Integer { lo, span } => format!("{lo} + n % {span}"),
         Sample::OneOf { values } => format!(
             "[{}][n % {}]",
-            values.iter().map(python_value).collect::<Vec<_>>().join(", "),
+            values
+                .iter()
+                .map(python_value)
+                .collect::<Vec<_>>()
+                .join(", "),
             values.len().max(1)
         ),
         Sample::Day => DAY.to_string(),
-        Sample::Instant => format!("{}T09:30:00+00:00\"", &DAY[..DAY.len() - 1]),
+        Sample::Instant => format!("{}T09:30:00Z\"", &DAY[..DAY.len() - 1]),
         Sample::Decimal { lo, span, scale } => {
             let units = format!("({lo} + n % {span})");
             if *scale == 0 {

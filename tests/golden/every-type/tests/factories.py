@@ -2,12 +2,14 @@
 
 import itertools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tests.conftest import Api
 
-_numbers = itertools.count(1)
+# One counter per entity: the rows of an entity made one after another get
+# consecutive numbers, so their unique values differ.
+_numbers: dict[str, Iterator[int]] = {}
 
 
 def text(name: str, n: int, min_length: int, max_length: int) -> str:
@@ -56,8 +58,8 @@ def gadget_body(n: int) -> dict[str, Any]:
         "req_boolean": True,
         "opt_date": "2030-01-15",
         "req_date": "2030-01-15",
-        "opt_datetime": "2030-01-15T09:30:00+00:00",
-        "req_datetime": "2030-01-15T09:30:00+00:00",
+        "opt_datetime": "2030-01-15T09:30:00Z",
+        "req_datetime": "2030-01-15T09:30:00Z",
         "opt_uuid": str(uuid.uuid4()),
         "req_uuid": str(uuid.uuid4()),
         "opt_email": f"person{n}@example.com",
@@ -83,7 +85,7 @@ def part_body(n: int) -> dict[str, Any]:
         "secret_amount": "1.00",
         "secret_flag": True,
         "secret_on": "2030-01-15",
-        "secret_at": "2030-01-15T09:30:00+00:00",
+        "secret_at": "2030-01-15T09:30:00Z",
         "secret_ref": str(uuid.uuid4()),
         "secret_data": {"n": n},
         "secret_code": text("secret_code", n, 0, 20),
@@ -111,7 +113,7 @@ PARENTS: dict[str, list[tuple[str, str]]] = {
 
 def body_for(api: Api, entity: str, owner_id: str | None = None) -> dict[str, Any]:
     """A valid body, creating the parents it needs as `api` (an admin) owned by `owner_id`."""
-    body = BODIES[entity](next(_numbers))
+    body = BODIES[entity](next(_numbers.setdefault(entity, itertools.count(1))))
     for key, parent in PARENTS[entity]:
         body[key] = make(api, parent, owner_id=owner_id)["id"]
     return body

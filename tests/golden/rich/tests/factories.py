@@ -2,12 +2,14 @@
 
 import itertools
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from tests.conftest import Api
 
-_numbers = itertools.count(1)
+# One counter per entity: the rows of an entity made one after another get
+# consecutive numbers, so their unique values differ.
+_numbers: dict[str, Iterator[int]] = {}
 
 
 def text(name: str, n: int, min_length: int, max_length: int) -> str:
@@ -58,7 +60,7 @@ def product_body(n: int) -> dict[str, Any]:
         "stock": 0 + n % 1000001,
         "homepage": f"https://example.com/{n}",
         "support_phone": f"+4930{n:07d}",
-        "released_at": "2030-01-15T09:30:00+00:00",
+        "released_at": "2030-01-15T09:30:00Z",
         "available": True,
         "external_ref": str(uuid.uuid4()),
         "attributes": {"n": n},
@@ -124,7 +126,7 @@ PARENTS: dict[str, list[tuple[str, str]]] = {
 
 def body_for(api: Api, entity: str, owner_id: str | None = None) -> dict[str, Any]:
     """A valid body, creating the parents it needs as `api` (an admin) owned by `owner_id`."""
-    body = BODIES[entity](next(_numbers))
+    body = BODIES[entity](next(_numbers.setdefault(entity, itertools.count(1))))
     for key, parent in PARENTS[entity]:
         body[key] = make(api, parent, owner_id=owner_id)["id"]
     return body
