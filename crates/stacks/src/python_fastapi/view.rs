@@ -692,6 +692,8 @@ pub struct RuleTestsView {
     pub forbidden: Vec<String>,
     /// Frozen values and another field.
     pub frozen: Vec<String>,
+    /// Frozen values and a many-to-many link list (with its target).
+    pub frozen_links: Vec<String>,
 }
 
 /// One tuple as an item of a list, on one line when it fits in 100
@@ -768,6 +770,15 @@ fn rule_tests(entities: &[EntityView]) -> RuleTestsView {
                     w.json_literal.clone(),
                     list_literal(&w.frozen_path),
                     other.clone(),
+                ]));
+            }
+            if let (false, Some(links)) = (w.frozen_path.is_empty(), e.to_many.first()) {
+                t.frozen_links.push(tuple_item(&[
+                    e.name_literal.clone(),
+                    w.json_literal.clone(),
+                    list_literal(&w.frozen_path),
+                    links.json_literal.clone(),
+                    links.target_literal.clone(),
                 ]));
             }
         }
@@ -2089,6 +2100,9 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     if !to_many.is_empty() {
         common.push("links_of".into());
         common.push("replace_links".into());
+        if !workflows.is_empty() {
+            common.push("link_change".into());
+        }
     }
     let common_imports = isort_names(common);
     let rules = e

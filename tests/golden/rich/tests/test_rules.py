@@ -17,6 +17,8 @@ WORKFLOWS: list[tuple[str, str, str, str | None]] = []
 FORBIDDEN_MOVES: list[tuple[str, str, str, list[str], str]] = []
 # (entity, field, the values leading to a frozen one, another field)
 FROZEN: list[tuple[str, str, list[str], str]] = []
+# (entity, field, the values leading to a frozen one, a link list, its target)
+FROZEN_LINKS: list[tuple[str, str, list[str], str, str]] = []
 
 
 @pytest.mark.parametrize(("entity", "field", "role", "filters", "sorts"), READ_PROBES)
@@ -134,3 +136,24 @@ def test_frozen_rows_do_not_change(
     assert refused.status_code == 409, refused.text
     assert other in refused.json()["errors"]
     assert admin.patch(url, json={other: current}).status_code == 200
+
+
+@pytest.mark.parametrize(("entity", "field", "path", "links", "target"), FROZEN_LINKS)
+def test_frozen_rows_keep_their_links(
+    entity: str,
+    field: str,
+    path: list[str],
+    links: str,
+    target: str,
+    admin: Api,
+) -> None:
+    item = make(admin, entity)
+    url = f"{PATHS[entity]}/{item['id']}"
+    for value in path:
+        assert admin.patch(url, json={field: value}).status_code == 200
+    current = admin.get(url).json()[links]
+    refused = admin.patch(url, json={links: [*current, make(admin, target)["id"]]})
+    assert refused.status_code == 409, refused.text
+    assert links in refused.json()["errors"]
+    assert admin.get(url).json()[links] == current
+    assert admin.patch(url, json={links: current}).status_code == 200

@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -148,11 +148,13 @@ def check_conflicts(
     workflows: Mapping[str, Workflow],
     row: Any,
     payload: BaseModel,
+    links: Sequence[str] = (),
 ) -> None:
     """409 for a move the workflow does not list, or a change to a frozen row.
 
     Both are judged on the row as it was before the request; sending the current value
-    is not a change. Errors name fields as the API does (`values` is keyed by attribute).
+    is not a change. Errors name fields as the API does (`values` is keyed by attribute);
+    `links` names the many-to-many link lists the request changes.
     """
     fields = type(payload).model_fields
     errors: dict[str, str] = {}
@@ -166,6 +168,8 @@ def check_conflicts(
                 if other not in workflows and value != getattr(row, other):
                     name = fields[other].alias or other if other in fields else other
                     errors[name] = f"may not change while {flow.json_name} is {old!r}"
+            for name in links:
+                errors[name] = f"may not change while {flow.json_name} is {old!r}"
     if errors:
         raise conflict("The change does not follow the workflow.", errors)
 
@@ -291,6 +295,19 @@ def replace_links(
             [{"source_id": source_id, "target_id": target} for target in wanted],
         )
     return wanted
+
+
+def link_change(
+    name: str,
+    db: Session,
+    table: sa.Table,
+    source_id: uuid.UUID,
+    sent: Iterable[uuid.UUID] | None,
+) -> list[str]:
+    """`[name]` when a request sends a link list that differs from the row's links, else `[]`."""
+    if sent is None or sorted(set(sent)) == links_of(db, table, [source_id])[source_id]:
+        return []
+    return [name]
 
 
 def links_of(
