@@ -518,6 +518,9 @@ pub fn spec(seed: u64) -> String {
                 // field rules (on optional fields: a required one must be
                 // writable by every creator)
                 let rule = match rng.below(3) {
+                    // On an owned entity: the owner's own rows only (a
+                    // reviewer reads every row, the field on none).
+                    0 if owned => "read: [owner, admin]".to_string(),
                     0 => format!("read: [{reviewer}, admin]"),
                     1 => format!("write: [{reviewer}]"),
                     _ => format!("read: [{reviewer}], write: [{reviewer}]"),

@@ -346,6 +346,9 @@ pub struct EntityView {
     pub has_rules: bool,
     /// Tests: a field a role that reads the row may not see, if any.
     pub read_probe: Option<RuleProbe>,
+    /// Tests: a field a role reads on its own rows only, while it reads
+    /// every row, if any.
+    pub read_own_probe: Option<RuleProbe>,
     /// Tests: a field a role that creates rows may not set, if any.
     pub write_probe: Option<RuleProbe>,
     /// The entity's description on one line, if any.
@@ -686,6 +689,8 @@ pub struct RuleTestsView {
     pub read: Vec<String>,
     /// Fields a role that creates rows may not set.
     pub write: Vec<String>,
+    /// Fields a role reads on its own rows only.
+    pub read_own: Vec<String>,
     /// Workflows: initial value and an unlisted value.
     pub workflows: Vec<String>,
     /// Listed moves a role may not make.
@@ -739,6 +744,13 @@ fn rule_tests(entities: &[EntityView]) -> RuleTestsView {
                 p.role_literal.clone(),
                 flag(p.filter),
                 flag(p.sort),
+            ]));
+        }
+        if let Some(p) = &e.read_own_probe {
+            t.read_own.push(tuple_item(&[
+                e.name_literal.clone(),
+                p.json_literal.clone(),
+                p.role_literal.clone(),
             ]));
         }
         if let Some(p) = &e.write_probe {
@@ -2178,6 +2190,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         guards_body: !write_rules.is_empty() || !workflows.is_empty(),
         has_rules: !read_rules.is_empty() || !write_rules.is_empty() || !filter_rules.is_empty(),
         read_probe: read_probe(model, e),
+        read_own_probe: read_own_probe(model, e),
         write_probe: write_probe(model, e),
         read_rules,
         write_rules,
@@ -2300,6 +2313,26 @@ fn read_probe(model: &AppModel, e: &Entity) -> Option<RuleProbe> {
             role_literal: py_str(&role.name),
             filter: f.filterable && barred,
             sort: e.sortable.iter().any(|i| e.fields[*i].name == f.name) && barred,
+        })
+    })
+}
+
+fn read_own_probe(model: &AppModel, e: &Entity) -> Option<RuleProbe> {
+    if !e.is_owned() {
+        return None;
+    }
+    e.fields.iter().find_map(|f| {
+        let rule = f.read.as_ref()?;
+        let role = model.roles.iter().find(|r| {
+            !r.admin
+                && rule.scope(Some(r.id)) == Scope::Own
+                && e.access(Action::Read).scope(Some(r.id)) == Scope::All
+        })?;
+        Some(RuleProbe {
+            json_literal: py_str(&f.name),
+            role_literal: py_str(&role.name),
+            filter: false,
+            sort: false,
         })
     })
 }
@@ -2427,6 +2460,8 @@ fn workflow_views(model: &AppModel, e: &Entity) -> Vec<WorkflowView> {
                         && o.read.is_none()
                         && o.write.is_none()
                         && matches!(o.sample, Sample::Text { .. } | Sample::Integer { .. })
+                        // a value other than the row's must exist
+                        && o.sample.distinct().is_none_or(|n| n >= 2)
                 })
                 .map(|o| py_str(&o.name));
             let mut frozen: Vec<String> = w.frozen.iter().map(|v| py_str(v)).collect();

@@ -9,6 +9,8 @@ from tests.factories import BODIES, PATHS, SAMPLES, body_for, make
 
 # (entity, field, a role that reads the row but not the field, filter barred, sort barred)
 READ_PROBES: list[tuple[str, str, str, bool, bool]] = []
+# (entity, field, a role that reads every row but the field on its own rows only)
+READ_OWN_PROBES: list[tuple[str, str, str]] = []
 # (entity, field, a role that creates rows but may not set the field)
 WRITE_PROBES: list[tuple[str, str, str]] = []
 # (entity, field, initial value, a value no listed move reaches from it)
@@ -19,6 +21,28 @@ FORBIDDEN_MOVES: list[tuple[str, str, str, list[str], str]] = []
 FROZEN: list[tuple[str, str, list[str], str]] = []
 # (entity, field, the values leading to a frozen one, a link list, its target)
 FROZEN_LINKS: list[tuple[str, str, list[str], str, str]] = []
+
+
+@pytest.mark.parametrize(("entity", "field", "role"), READ_OWN_PROBES)
+def test_fields_read_by_owners_show_on_their_rows_only(
+    entity: str,
+    field: str,
+    role: str,
+    admin: Api,
+    as_role: Any,
+) -> None:
+    caller: Api = as_role(role)
+    mine = make(admin, entity, owner_id=caller.user_id)
+    theirs = make(admin, entity, owner_id=admin.user_id)
+    seen = caller.get(f"{PATHS[entity]}/{mine['id']}")
+    assert seen.status_code == 200, seen.text
+    assert field in seen.json()
+    other = caller.get(f"{PATHS[entity]}/{theirs['id']}")
+    assert other.status_code == 200, other.text
+    assert field not in other.json()
+    listed = {row["id"]: row for row in caller.get(PATHS[entity]).json()["items"]}
+    assert field in listed[mine["id"]]
+    assert field not in listed[theirs["id"]]
 
 
 @pytest.mark.parametrize(("entity", "field", "role", "filters", "sorts"), READ_PROBES)
