@@ -6,7 +6,7 @@ use super::*;
 use model::{Field, Ownership, Workflow};
 
 /// The kinds of rule checks, in the order they run and are reported.
-pub(super) const KINDS: [Kind; 11] = [
+pub(super) const KINDS: [Kind; 12] = [
     Kind::ChildCrossRead,
     Kind::DerivedOwnerId,
     Kind::ForeignParent,
@@ -17,6 +17,7 @@ pub(super) const KINDS: [Kind; 11] = [
     Kind::UnlistedMove,
     Kind::ForbiddenMove,
     Kind::FrozenChange,
+    Kind::FrozenLinks,
     Kind::AdminUnlistedMove,
 ];
 
@@ -47,6 +48,8 @@ pub(super) enum Kind {
     ForbiddenMove,
     /// A change to another field of a row in a frozen state: 409.
     FrozenChange,
+    /// A change to the many-to-many links of a row in a frozen state: 409.
+    FrozenLinks,
     /// A move the workflow does not list, by an admin: 409.
     AdminUnlistedMove,
 }
@@ -65,6 +68,7 @@ impl Kind {
             Kind::UnlistedMove => "unlisted_move",
             Kind::ForbiddenMove => "forbidden_move",
             Kind::FrozenChange => "frozen_change",
+            Kind::FrozenLinks => "frozen_links",
             Kind::AdminUnlistedMove => "admin_unlisted_move",
         }
     }
@@ -87,6 +91,9 @@ impl Kind {
                 "no workflow move that leaves out a role which may update the rows"
             }
             Kind::FrozenChange => "no workflow with a frozen state and another field to change",
+            Kind::FrozenLinks => {
+                "no workflow with a frozen state on an entity with many-to-many links"
+            }
         }
     }
 }
@@ -300,9 +307,14 @@ pub(super) fn rule_cases(model: &AppModel) -> Vec<RuleCase> {
                     out.push(c);
                 }
             }
-            if plain_field(e).is_some() {
-                if let Some(state) = w.frozen.iter().find(|s| values.contains(s)) {
+            if let Some(state) = w.frozen.iter().find(|s| values.contains(s)) {
+                if plain_field(e).is_some() {
                     let mut c = field_case(Kind::FrozenChange);
+                    c.from = Some(state.clone());
+                    out.push(c);
+                }
+                if e.relations.iter().any(|r| !r.is_to_one()) {
+                    let mut c = field_case(Kind::FrozenLinks);
                     c.from = Some(state.clone());
                     out.push(c);
                 }
@@ -533,6 +545,25 @@ impl<'a> Suite<'a> {
                     &r,
                     status,
                     &format!("`{role}`: PATCH {whose} row from `{from}` to `{to}`"),
+                )
+            }
+            Kind::FrozenLinks => {
+                let id = self.case_row(case, who, admin)?;
+                let url = format!("{path}/{id}");
+                let rel = e
+                    .relations
+                    .iter()
+                    .find(|r| !r.is_to_one())
+                    .ok_or("the entity has no many-to-many relation")?
+                    .clone();
+                let target = self.create_row(rel.target, admin, 0)?;
+                let body = json!({ rel.key.clone(): [target] });
+                let r = self.send(Some(admin), "PATCH", &url, Some(&body))?;
+                let state = case.from.clone().unwrap_or_default();
+                expect(
+                    &r,
+                    409,
+                    &format!("an admin's PATCH {url} {body} on a row in `{state}` (frozen)"),
                 )
             }
             Kind::FrozenChange => {
