@@ -173,11 +173,28 @@ fn values_of(field: &Field, w: &Workflow) -> Vec<String> {
 }
 
 /// A field another change can be made to on a frozen row: no workflow, no
-/// write rule, not unique.
+/// write rule, not unique, and a sample that gives another value (a fixed
+/// sample only when it is a boolean, which the check flips).
 pub(super) fn plain_field(e: &Entity) -> Option<usize> {
-    e.fields
-        .iter()
-        .position(|f| f.workflow.is_none() && f.write.is_none() && !f.rules.unique)
+    e.fields.iter().position(|f| {
+        f.workflow.is_none()
+            && f.write.is_none()
+            && !f.rules.unique
+            && varying_sample(f).distinct().is_none_or(|n| n >= 2)
+    })
+}
+
+/// A sample of the field whose values differ with `n`: its own, or the
+/// one a unique field of its type gets (a fixed date, decimal, boolean or
+/// enum value would not change a row).
+fn varying_sample(f: &Field) -> model::sample::Sample {
+    if matches!(f.sample, model::sample::Sample::Fixed { .. }) {
+        let mut rules = f.rules.clone();
+        rules.unique = true;
+        model::sample::sample_of(&rules, &f.name)
+    } else {
+        f.sample.clone()
+    }
 }
 
 /// Every rule check the model calls for, in [`KINDS`] order per entity.
@@ -572,28 +589,16 @@ impl<'a> Suite<'a> {
                 // A value that really differs from the row's: sending the
                 // current value is not a change.
                 let current = self.send(Some(admin), "GET", &url, None)?.json();
+                let f = plain_field(e)
+                    .map(|i| e.fields[i].clone())
+                    .ok_or("no field whose value can change")?;
+                let sample = varying_sample(&f);
                 let mut body = None;
-                for f in e
-                    .fields
-                    .iter()
-                    .filter(|f| f.workflow.is_none() && f.write.is_none() && !f.rules.unique)
-                {
-                    // A fixed sample (a date, a decimal) may equal the row's
-                    // value in another spelling; vary the others.
-                    let fixed = matches!(f.sample, model::sample::Sample::Fixed { .. });
-                    for _ in 0..if fixed { 0 } else { 4 } {
-                        let n = self.next();
-                        let value = f.sample.value(n, &self.nonce);
-                        if current.get(&f.name) != Some(&value) {
-                            body = Some(json!({ f.name.clone(): value }));
-                            break;
-                        }
-                    }
-                    if body.is_some() {
-                        break;
-                    }
-                    if let Some(flag) = current.get(&f.name).and_then(|v| v.as_bool()) {
-                        body = Some(json!({ f.name.clone(): !flag }));
+                for _ in 0..4 {
+                    let n = self.next();
+                    let value = sample.value(n, &self.nonce);
+                    if current.get(&f.name) != Some(&value) {
+                        body = Some(json!({ f.name.clone(): value }));
                         break;
                     }
                 }
