@@ -104,7 +104,7 @@ impl<'a> Suite<'a> {
             if r.status != 409 || attempt >= tries {
                 break (body, r);
             }
-            if limit.is_some_and(|rows| u64::from(attempt) == rows) {
+            if limit.is_some_and(|rows| attempt == rows) {
                 self.make_room(entity)?;
             }
         };
