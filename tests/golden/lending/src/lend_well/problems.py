@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Route
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +94,21 @@ def field_errors(error: ValidationError | RequestValidationError) -> dict[str, s
     return errors
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at the request's path, for `Allow` on a 405.
+
+    Each method is a route of its own, so the router's 405 names only the first
+    route that matched the path; this asks all of them.
+    """
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods:
+            match, _ = route.matches({**request.scope, "method": "GET"})
+            if match != Match.NONE:
+                methods |= route.methods
+    return sorted(methods)
+
+
 def install(app: FastAPI) -> None:
     """Answers every error, FastAPI's and Starlette's included, with a problem document."""
 
@@ -106,9 +122,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (not UTF-8, say): invalid
+            # input like any other, so 422 as the OpenAPI document says.
+            return problem_response(
+                422, "The request is not valid.", errors={"body": "is not a JSON document"}
+            )
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        headers = dict(exc.headers) if exc.headers else None
-        return problem_response(exc.status_code, detail, headers=headers)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(exc.status_code, detail, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
