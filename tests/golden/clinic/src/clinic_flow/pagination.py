@@ -82,6 +82,8 @@ def list_query(request: Request) -> ListQuery:
 
 
 def parse_text(raw: str) -> str:
+    if refused_text(raw):
+        raise ValueError(TEXT_RULE)
     return raw
 
 

@@ -9,7 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import BaseRoute, Match
 
 logger = logging.getLogger(__name__)
 
@@ -102,10 +102,11 @@ def allowed_methods(request: Request) -> list[str]:
     """
     methods: set[str] = set()
     for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods:
+        served = getattr(route, "methods", None)
+        if isinstance(route, BaseRoute) and served:
             match, _ = route.matches({**request.scope, "method": "GET"})
             if match != Match.NONE:
-                methods |= route.methods
+                methods |= set(served)
     return sorted(methods)
 
 
