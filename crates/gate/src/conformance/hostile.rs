@@ -14,7 +14,10 @@ fn names_field(r: &Resp, field: &str, what: &str) -> Check {
     if r.json()["errors"].get(field).is_some() {
         Ok(())
     } else {
-        Err(format!("{what}: the 422's `errors` do not name `{field}`: {}", r.body))
+        Err(format!(
+            "{what}: the 422's `errors` do not name `{field}`: {}",
+            r.body
+        ))
     }
 }
 
