@@ -1,7 +1,11 @@
 """Errors as RFC 9457 problem details (`application/problem+json`)."""
 
+import functools
+import json
 import logging
+import re
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,7 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
+
+from clinic_flow.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -94,20 +99,30 @@ def field_errors(error: ValidationError | RequestValidationError) -> dict[str, s
     return errors
 
 
-def allowed_methods(request: Request) -> list[str]:
-    """Every method some route serves at the request's path, for `Allow` on a 405.
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
-    Each method is a route of its own, so the router's 405 names only the first
-    route that matched the path; this asks all of them.
-    """
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        served = getattr(route, "methods", None)
-        if isinstance(route, BaseRoute) and served:
-            match, _ = route.matches({**request.scope, "method": "GET"})
-            if match != Match.NONE:
-                methods |= set(served)
-    return sorted(methods)
+
+@functools.cache
+def _documented_paths(document: Path) -> list[tuple[re.Pattern[str], list[str]]]:
+    """Each path of the OpenAPI document as a pattern, with the methods it lists."""
+    paths = json.loads(document.read_text(encoding="utf-8")).get("paths", {})
+    out = []
+    for template, item in paths.items():
+        pattern = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(template))
+        methods = sorted(method.upper() for method in item if method in HTTP_METHODS)
+        out.append((re.compile(pattern), methods))
+    return out
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists for the request's path, for `Allow` on a 405."""
+    document = get_settings().openapi_path
+    if not document.is_file():
+        return []
+    for pattern, methods in _documented_paths(document):
+        if pattern.fullmatch(request.url.path):
+            return methods
+    return []
 
 
 def install(app: FastAPI) -> None:
