@@ -39,6 +39,7 @@ pub struct AppModelPage;
 
 pub mod access;
 pub mod entity;
+pub mod input;
 pub mod names;
 pub mod params;
 pub mod routes;

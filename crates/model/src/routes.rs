@@ -100,7 +100,8 @@ pub struct Route {
     pub path: String,
     /// What it does.
     pub operation: Operation,
-    /// Every status it can answer, ascending.
+    /// Every status it can answer, ascending: 422 wherever the client
+    /// sends input (a body, a query or a row id in the path that is no UUID).
     pub statuses: Vec<u16>,
     /// Whether it needs a session.
     pub session: SessionUse,
@@ -184,7 +185,7 @@ pub(crate) fn routes(base: &str, entities: &[(EntityId, String)]) -> Vec<Route> 
             Get,
             format!("{base}/{c}/{{id}}"),
             O::Read(id),
-            &[200, 401, 403, 404, 429],
+            &[200, 401, 403, 404, 422, 429],
             Required,
         ));
         out.push(route(
@@ -198,7 +199,7 @@ pub(crate) fn routes(base: &str, entities: &[(EntityId, String)]) -> Vec<Route> 
             Delete,
             format!("{base}/{c}/{{id}}"),
             O::Delete(id),
-            &[204, 401, 403, 404, 409, 429],
+            &[204, 401, 403, 404, 409, 422, 429],
             Required,
         ));
     }

@@ -823,10 +823,18 @@ pub struct Retention {
 }
 
 impl Retention {
-    /// Reads `30d`, `18m` or `7y`.
+    /// Reads `30d`, `18m` or `7y`; anything else (a unit that is no ASCII
+    /// letter included) is `None`, never a panic.
+    ///
+    /// ```
+    /// use blueprint_core::spec::Retention;
+    /// assert_eq!(Retention::parse("30d").map(|r| r.amount), Some(30));
+    /// assert!(Retention::parse("56dt&?ਸ࿖").is_none());
+    /// ```
     pub fn parse(text: &str) -> Option<Retention> {
         let text = text.trim();
-        let (digits, unit) = text.split_at(text.len().checked_sub(1)?);
+        let (unit_at, _) = text.char_indices().last()?;
+        let (digits, unit) = text.split_at(unit_at);
         let unit = match unit {
             "d" => RetentionUnit::Days,
             "m" => RetentionUnit::Months,

@@ -12,6 +12,7 @@ mod access;
 mod account;
 mod auth;
 mod entities;
+mod hostile;
 mod http;
 mod rules;
 mod surface;
@@ -204,7 +205,7 @@ impl<'a> Suite<'a> {
     // ----- the run -------------------------------------------------------
 
     fn run_all(&mut self) {
-        let steps: [fn(&mut Suite<'a>); 11] = [
+        let steps: [fn(&mut Suite<'a>); 12] = [
             Suite::health,
             Suite::openapi,
             Suite::auth,
@@ -212,6 +213,7 @@ impl<'a> Suite<'a> {
             Suite::headers,
             Suite::problems,
             Suite::entities_checks,
+            Suite::hostile_checks,
             Suite::access,
             Suite::rule_checks,
             Suite::account,

@@ -8,6 +8,7 @@
 use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
 use blueprint_core::spec::{Action, Field, FieldType, Subject};
+use model::input::{common_passwords, CURSOR_PATTERN, TEXT_PATTERN, TEXT_RULE};
 use model::routes::{AUDIT_ACTIONS, MAX_PAGE_SIZE};
 use model::{
     AppModel, Entity as ModelEntity, EntityId, Field as ModelField, FilterOn, Operation, Relation,
@@ -39,6 +40,14 @@ impl DocumentEmitter for OpenApiEmitter {
         out.insert(OPENAPI_PATH, text)
     }
 }
+
+/// The longest email an account can have (register and login refuse
+/// longer ones with 422).
+const EMAIL_MAX_LENGTH: u32 = 255;
+
+/// The longest password login reads (a longer one is 422; register's
+/// bound is the policy's).
+const LOGIN_PASSWORD_MAX_LENGTH: u32 = 1024;
 
 /// The component schemas that are not entities.
 const SYSTEM_SCHEMAS: [&str; 12] = [
@@ -201,9 +210,20 @@ fn field_schema(field: &Field, used: Use) -> Map<String, Value> {
             } else {
                 ty(&mut s, "string");
             }
-            s.insert("pattern".into(), json!(decimal_pattern(p, sc)));
-            // Bounds bind numbers only; a request may send one.
+            let unsigned = used == Use::Request && field.min.is_some_and(|m| m.as_f64() >= 0.0);
+            let pattern = decimal_pattern(p, sc);
+            let pattern = if unsigned {
+                pattern.replacen("^-?", "^", 1)
+            } else {
+                pattern
+            };
+            s.insert("pattern".into(), json!(pattern));
+            // Bounds and steps bind numbers only; a request may send one.
             if used == Use::Request {
+                let whole = 10f64.powi(p.saturating_sub(sc) as i32);
+                s.insert("exclusiveMinimum".into(), json!(-whole));
+                s.insert("exclusiveMaximum".into(), json!(whole));
+                s.insert("multipleOf".into(), json!(10f64.powi(-(sc as i32))));
                 if let Some(min) = field.min {
                     s.insert("minimum".into(), number(min));
                 }
@@ -236,7 +256,58 @@ fn field_schema(field: &Field, used: Use) -> Map<String, Value> {
             s.insert("pattern".into(), json!(p));
         }
     }
+    // Text a client sends holds no NUL and no unpaired surrogate: one
+    // `pattern` says it, beside the field's own in an `allOf`.
+    if used == Use::Request
+        && s.get("type") == Some(&json!("string"))
+        && field.ty != FieldType::Enum
+    {
+        if s.contains_key("pattern") {
+            s.insert("allOf".into(), json!([{ "pattern": TEXT_PATTERN }]));
+        } else {
+            s.insert("pattern".into(), json!(TEXT_PATTERN));
+        }
+    }
     s
+}
+
+/// The JSON Schema of a filter's query values: exactly what lists accept
+/// for the column (its type's shape and range, text without NUL or
+/// unpaired surrogates), not the field's write rules, which filters do not
+/// apply (a value no row can hold finds no row).
+fn filter_schema(field: &Field) -> Map<String, Value> {
+    let schema = match field.ty {
+        FieldType::Integer => json!({
+            "type": "integer", "format": "int32", "minimum": i32::MIN, "maximum": i32::MAX,
+        }),
+        FieldType::Bigint => json!({
+            "type": "integer", "format": "int64", "minimum": i64::MIN, "maximum": i64::MAX,
+        }),
+        FieldType::Decimal => {
+            let (p, sc) = field.decimal_digits();
+            json!({ "type": "string", "pattern": filter_decimal_pattern(p, sc) })
+        }
+        FieldType::Boolean => json!({ "type": "boolean" }),
+        FieldType::Date => json!({ "type": "string", "format": "date" }),
+        FieldType::Datetime => json!({ "type": "string", "format": "date-time" }),
+        FieldType::Uuid => json!({ "type": "string", "format": "uuid" }),
+        FieldType::Json => json!({}),
+        _ => json!({ "type": "string", "pattern": TEXT_PATTERN }),
+    };
+    match schema {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+/// The pattern of a decimal filter value: any number of fraction digits,
+/// and at most the column's whole digits after leading zeros (a larger
+/// value does not fit the column, which lists refuse with 422).
+pub fn filter_decimal_pattern(precision: u32, scale: u32) -> String {
+    match precision.saturating_sub(scale) {
+        0 => "^-?0+(\\.[0-9]+)?$".to_string(),
+        whole => format!("^-?0*[0-9]{{1,{whole}}}(\\.[0-9]+)?$"),
+    }
 }
 
 /// Adds `null` to a schema's allowed values.
@@ -418,7 +489,7 @@ fn item_schema(entity: &ModelEntity) -> Value {
     );
     for field in &entity.fields {
         let s = field_schema(&field.rules, Use::Item);
-        let s = if field.rules.required { s } else { nullable(s) };
+        let s = if field.nullable { nullable(s) } else { s };
         props.insert(field.name.clone(), field_property(field, s, Use::Item));
         // A key some callers may not read is absent for them.
         if field.read.is_none() {
@@ -477,14 +548,20 @@ fn request_schema(entity: &ModelEntity, create: bool) -> Value {
             };
             s.insert("default".into(), v);
         }
-        let s = if rules.required { s } else { nullable(s) };
+        // Null only where the column takes it (a field with a default is
+        // never null: leave it out to keep the default).
+        let s = if field.nullable { nullable(s) } else { s };
         props.insert(field.name.clone(), field_property(field, s, Use::Request));
         if create && rules.required && rules.default.is_none() {
             required.push(json!(field.name));
         }
     }
     for rel in &entity.relations {
-        let (json_name, schema) = relation_property(rel, Use::Request);
+        let (json_name, mut schema) = relation_property(rel, Use::Request);
+        // A change may send null for a list of links: it leaves them as they are.
+        if !create && !rel.is_to_one() {
+            schema["type"] = json!(["array", "null"]);
+        }
         props.insert(json_name.clone(), schema);
         if create && rel.required {
             required.push(json!(json_name));
@@ -495,7 +572,7 @@ fn request_schema(entity: &ModelEntity, create: bool) -> Value {
     if create && entity.owner_settable() {
         props.insert(
             "owner_id".into(),
-            json!({ "type": "string", "format": "uuid", "description": "Admin roles only: create the row on behalf of this user. Anyone else sending it gets 422." }),
+            json!({ "type": ["string", "null"], "format": "uuid", "description": "Admin roles only: create the row on behalf of this user (null or absent: the caller). Anyone else sending it gets 422." }),
         );
     }
     let mut s = Map::new();
@@ -553,7 +630,7 @@ fn list_parameters(entity: &ModelEntity) -> Vec<Value> {
                 let f = &entity.fields[i];
                 (
                     f.name.clone(),
-                    Value::Object(field_schema(&f.rules, Use::Query)),
+                    Value::Object(filter_schema(&f.rules)),
                     "value",
                 )
             }
@@ -737,7 +814,7 @@ fn op_of(model: &AppModel, route: &Route) -> Op {
             let mut op = Op::new("list_users", "admin", "Find users")
                 .described("Admin roles only: find the id of a user to act on their behalf.");
             op.parameters = Some(vec![
-                json!({ "name": "email", "in": "query", "required": false, "description": "Only the user with this email.", "schema": { "type": "string", "format": "email" } }),
+                json!({ "name": "email", "in": "query", "required": false, "description": "Only the user with this email (compared trimmed and lowercased).", "schema": { "type": "string", "pattern": TEXT_PATTERN } }),
                 json!({ "name": "role", "in": "query", "required": false, "description": "Only users with this role.", "schema": r("Role") }),
                 param("limit"),
                 param("cursor"),
@@ -779,7 +856,11 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
         (O::Logout, _) => no_content("Signed out."),
         (O::Me, _) => ok("The user.", r("User")),
         (O::List(e), _) => ok("A page of rows.", r(&format!("{}Page", schema(e)))),
-        (O::Create(e), _) => ok("The created row.", r(&schema(e))),
+        (O::Create(e), _) => {
+            let mut answer = ok("The created row.", r(&schema(e)));
+            answer["links"] = row_links(&model.get(e).name);
+            answer
+        }
         (O::Read(e), _) => ok("The row.", r(&schema(e))),
         (O::Update(e), _) => ok("The changed row.", r(&schema(e))),
         (O::Delete(_), _) => no_content("Deleted."),
@@ -795,6 +876,24 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
             json!({ "type": "object" }),
         ),
     }
+}
+
+/// The links from a created row to the operations on it, by its `id`, so
+/// a client (or a stateful test) can follow a create to its reads,
+/// changes and deletion.
+fn row_links(entity: &str) -> Value {
+    let snake = naming::snake(entity);
+    let mut links = Map::new();
+    for (name, verb) in [("Get", "get"), ("Update", "update"), ("Delete", "delete")] {
+        links.insert(
+            format!("{name}{entity}"),
+            json!({
+                "operationId": format!("{verb}_{snake}"),
+                "parameters": { "id": "$response.body#/id" },
+            }),
+        );
+    }
+    Value::Object(links)
 }
 
 /// The 403, 409 and 422 answers of a create or update that field rules
@@ -955,16 +1054,25 @@ fn schemas(model: &AppModel) -> Map<String, Value> {
     let mut register_props = Map::new();
     register_props.insert(
         "email".into(),
-        json!({ "type": "string", "format": "email" }),
+        json!({ "type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH }),
     );
     register_props.insert(
         "password".into(),
-        json!({ "type": "string", "minLength": min, "maxLength": max, "description": "Not the email and not a common password." }),
+        json!({
+            "type": "string",
+            "minLength": min,
+            "maxLength": max,
+            "pattern": TEXT_PATTERN,
+            "not": { "enum": common_passwords(min, max) },
+            "description": "Not the email and not a common password (the list in `not`, compared case-insensitively).",
+        }),
     );
     if let Some(first) = signup.first() {
+        let mut values: Vec<Value> = signup.iter().map(|r| json!(r)).collect();
+        values.push(Value::Null);
         register_props.insert(
             "role".into(),
-            json!({ "type": "string", "enum": signup, "default": first }),
+            json!({ "type": ["string", "null"], "enum": values, "default": first, "description": "A signup role; absent or null: the default." }),
         );
     }
     s.insert(
@@ -976,8 +1084,8 @@ fn schemas(model: &AppModel) -> Map<String, Value> {
         json!({
             "type": "object",
             "properties": {
-                "email": { "type": "string", "format": "email" },
-                "password": { "type": "string" },
+                "email": { "type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH },
+                "password": { "type": "string", "maxLength": LOGIN_PASSWORD_MAX_LENGTH, "pattern": TEXT_PATTERN },
             },
             "required": ["email", "password"],
             "additionalProperties": false,
@@ -1133,12 +1241,12 @@ pub fn document(model: &AppModel) -> Value {
     tags.push(json!({ "name": "admin", "description": "Admin roles only." }));
     tags.push(json!({ "name": "operations", "description": "Probes and this document." }));
 
+    let general = format!(
+        "Errors are RFC 9457 problem details. State-changing requests made with a session carry the `X-CSRF-Token` header. {TEXT_RULE} A method a path does not serve is 405 with `Allow`."
+    );
     let description = match &model.product.description {
-        Some(d) if !d.trim().is_empty() => format!(
-            "{}\n\nErrors are RFC 9457 problem details. State-changing requests made with a session carry the `X-CSRF-Token` header.",
-            d.trim()
-        ),
-        _ => "Errors are RFC 9457 problem details. State-changing requests made with a session carry the `X-CSRF-Token` header.".to_string(),
+        Some(d) if !d.trim().is_empty() => format!("{}\n\n{general}", d.trim()),
+        _ => general,
     };
 
     // `json!` copies the values of variables it is given; the large ones
@@ -1157,7 +1265,7 @@ pub fn document(model: &AppModel) -> Value {
             "parameters": {
                 "id": { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },
                 "limit": { "name": "limit", "in": "query", "required": false, "description": "Rows per page.", "schema": { "type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": page_size } },
-                "cursor": { "name": "cursor", "in": "query", "required": false, "description": "The `next_cursor` of the previous page.", "schema": { "type": "string" } },
+                "cursor": { "name": "cursor", "in": "query", "required": false, "description": "The `next_cursor` of the previous page of this list, with the same `sort`. Only a cursor the list issued is accepted (it is signed); any other is 422.", "schema": { "type": "string", "pattern": CURSOR_PATTERN } },
             },
             "responses": {
                 "Unauthorized": problem("No live session (or, at login, a wrong email or password)."),

@@ -160,8 +160,8 @@ pub const REQUIREMENTS_LOCK: &str =
 /// The runtime pins plus the development tools, as `make install` installs them.
 const REQUIREMENTS_DEV_LOCK: &str =
     include_str!("../../templates/python-fastapi/requirements-dev.lock");
-const COMMON_PASSWORDS: &str =
-    include_str!("../../templates/python-fastapi/src/security/common_passwords.txt");
+/// The common-password list of the contract, shipped beside `passwords.py`.
+const COMMON_PASSWORDS: &str = model::input::COMMON_PASSWORDS;
 const ALEMBIC_INI: &str = include_str!("../../templates/python-fastapi/alembic.ini");
 const SCRIPT_MAKO: &str = include_str!("../../templates/python-fastapi/migrations/script.py.mako");
 const GITIGNORE: &str = include_str!("../../templates/python-fastapi/gitignore");

@@ -2011,6 +2011,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     if uses.contains("PhoneNumber") {
         own.push("PhoneNumber");
     }
+    own.push("RequestBody");
     own.push("UtcDatetime");
     let mut schema_imports = vec![
         std,

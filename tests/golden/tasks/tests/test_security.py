@@ -1,9 +1,11 @@
 """Security: sessions, CSRF, cookie flags, lockout, rows of other users, problem documents."""
 
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -115,6 +117,54 @@ def test_malformed_bodies_are_422_without_a_trace(admin: Api) -> None:
     )
     assert response.status_code in (403, 422)
     assert "Traceback" not in response.text
+
+
+def test_a_nul_in_a_query_is_422_naming_the_parameter(admin: Api) -> None:
+    response = admin.get("/projects", params={"sort": "a\x00b"})
+    assert response.status_code == 422
+    assert "sort" in response.json()["errors"]
+
+
+def test_an_unpaired_surrogate_in_a_body_is_422_never_500(admin: Api) -> None:
+    response = admin.post(
+        "/projects",
+        content=b'{"anything": "\\ud800"}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_row_id_that_is_no_uuid_is_422(admin: Api) -> None:
+    response = admin.get("/projects" + "/not-a-uuid")
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_a_method_a_path_does_not_serve_is_405_with_allow(admin: Api) -> None:
+    response = admin.request("PUT", "/projects" + "/" + str(uuid.uuid4()), json={})
+    assert response.status_code == 405
+    allowed = {method.strip() for method in response.headers["allow"].split(",")}
+    assert {"GET", "PATCH", "DELETE"} <= allowed
+    assert "PUT" not in allowed
+
+
+@pytest.mark.parametrize("email", ["nul\x00@example.com", "surrogate\ud800@example.com"])
+def test_text_postgresql_cannot_hold_is_422_naming_the_field(anonymous: Api, email: str) -> None:
+    body = json.dumps({"email": email, "password": "a password of some length"})
+    response = anonymous.post(
+        "/auth/login", content=body.encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert "email" in response.json()["errors"]
+
+
+def test_a_body_that_is_not_utf8_is_422(anonymous: Api) -> None:
+    response = anonymous.post(
+        "/auth/login", content=b'{"email": "\xff"}', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
 
 
 def test_idle_sessions_expire(admin: Api) -> None:

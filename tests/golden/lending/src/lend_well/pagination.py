@@ -6,10 +6,11 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -17,11 +18,22 @@ from fastapi import Request
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lend_well.problems import invalid
+from lend_well.schemas.types import TEXT_RULE, refused_text
 from lend_well.settings import get_settings
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 RESERVED_PARAMETERS = frozenset({"limit", "cursor", "sort"})
+
+# The shapes query values must have, as the OpenAPI document states them.
+WHOLE_NUMBER = re.compile(r"[0-9]+")
+INTEGER = re.compile(r"-?[0-9]+")
+DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 RowT = TypeVar("RowT")
 
@@ -45,43 +57,46 @@ class Column:
 
 
 def list_query(request: Request) -> ListQuery:
-    """Reads `limit`, `cursor`, `sort` and the filters from the query string."""
+    """Reads `limit`, `cursor`, `sort` and the filters from the query string.
+
+    Every value is text a client sent: one holding a NUL character or an unpaired
+    surrogate is refused here, once for every list (422 naming the parameter).
+    """
     params = request.query_params
+    refused = {name: TEXT_RULE for name, raw in params.multi_items() if refused_text(raw)}
+    if refused:
+        raise invalid(refused)
     raw_limit = params.get("limit")
     limit = DEFAULT_LIMIT
     if raw_limit is not None:
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        if not WHOLE_NUMBER.fullmatch(raw_limit) or not 1 <= int(raw_limit) <= MAX_LIMIT:
             raise invalid({"limit": f"must be a whole number from 1 to {MAX_LIMIT}"})
         limit = int(raw_limit)
     filters = {k: v for k, v in params.items() if k not in RESERVED_PARAMETERS}
     return ListQuery(
         limit=limit,
         cursor=params.get("cursor"),
-        sort=params.get("sort") or "created_at",
+        sort=params.get("sort", "created_at"),
         filters=filters,
     )
 
 
 def parse_text(raw: str) -> str:
-    if "\x00" in raw:
-        raise ValueError("must not contain NUL characters")
+    if refused_text(raw):
+        raise ValueError(TEXT_RULE)
     return raw
 
 
 def parse_integer(raw: str) -> int:
-    if not raw.lstrip("-").isdigit():
+    if not INTEGER.fullmatch(raw):
         raise ValueError("must be a whole number")
     return int(raw)
 
 
 def parse_decimal(raw: str) -> Decimal:
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError("must be a decimal number") from None
-    if not value.is_finite():
-        raise ValueError("must be a finite decimal number")
-    return value
+    if not DECIMAL.fullmatch(raw):
+        raise ValueError("must be a decimal number, such as 12.50")
+    return Decimal(raw)
 
 
 def parse_boolean(raw: str) -> bool:
@@ -91,6 +106,8 @@ def parse_boolean(raw: str) -> bool:
 
 
 def parse_date(raw: str) -> dt.date:
+    if not DATE.fullmatch(raw):
+        raise ValueError("must be a date (YYYY-MM-DD)")
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
@@ -98,6 +115,8 @@ def parse_date(raw: str) -> dt.date:
 
 
 def parse_datetime(raw: str) -> dt.datetime:
+    if not DATETIME.fullmatch(raw):
+        raise ValueError("must be a date and time (RFC 3339, with an offset)")
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
@@ -113,6 +132,8 @@ def parse_datetime(raw: str) -> dt.datetime:
 
 
 def parse_uuid(raw: str) -> uuid.UUID:
+    if not UUID.fullmatch(raw):
+        raise ValueError("must be a UUID")
     try:
         return uuid.UUID(raw)
     except ValueError:

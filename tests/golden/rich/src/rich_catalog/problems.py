@@ -1,7 +1,11 @@
 """Errors as RFC 9457 problem details (`application/problem+json`)."""
 
+import functools
+import json
 import logging
+import re
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -9,6 +13,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from rich_catalog.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +99,32 @@ def field_errors(error: ValidationError | RequestValidationError) -> dict[str, s
     return errors
 
 
+HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+@functools.cache
+def _documented_paths(document: Path) -> list[tuple[re.Pattern[str], list[str]]]:
+    """Each path of the OpenAPI document as a pattern, with the methods it lists."""
+    paths = json.loads(document.read_text(encoding="utf-8")).get("paths", {})
+    out = []
+    for template, item in paths.items():
+        pattern = re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(template))
+        methods = sorted(method.upper() for method in item if method in HTTP_METHODS)
+        out.append((re.compile(pattern), methods))
+    return out
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the OpenAPI document lists for the request's path, for `Allow` on a 405."""
+    document = get_settings().openapi_path
+    if not document.is_file():
+        return []
+    for pattern, methods in _documented_paths(document):
+        if pattern.fullmatch(request.url.path):
+            return methods
+    return []
+
+
 def install(app: FastAPI) -> None:
     """Answers every error, FastAPI's and Starlette's included, with a problem document."""
 
@@ -106,9 +138,17 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (not UTF-8, say): invalid
+            # input like any other, so 422 as the OpenAPI document says.
+            return problem_response(
+                422, "The request is not valid.", errors={"body": "is not a JSON document"}
+            )
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-        headers = dict(exc.headers) if exc.headers else None
-        return problem_response(exc.status_code, detail, headers=headers)
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
+        return problem_response(exc.status_code, detail, headers=headers or None)
 
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:

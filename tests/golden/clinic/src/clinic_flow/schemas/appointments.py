@@ -5,15 +5,13 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from clinic_flow.schemas.types import UtcDatetime
+from clinic_flow.schemas.types import RequestBody, UtcDatetime
 
 AppointmentStatus = Literal["requested", "confirmed", "cancelled", "completed"]
 
 
-class AppointmentCreate(BaseModel):
+class AppointmentCreate(RequestBody):
     """A new Appointment: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     starts_at: AwareDatetime
     duration_minutes: int = Field(30, ge=5, le=240, strict=True)
@@ -23,10 +21,8 @@ class AppointmentCreate(BaseModel):
     clinician_id: uuid.UUID
 
 
-class AppointmentUpdate(BaseModel):
+class AppointmentUpdate(RequestBody):
     """A change to a Appointment: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     starts_at: AwareDatetime | None = None
     duration_minutes: int | None = Field(None, ge=5, le=240, strict=True)

@@ -5,25 +5,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from clinic_flow.schemas.types import UtcDatetime
+from clinic_flow.schemas.types import RequestBody, UtcDatetime
 
 ClinicianSpecialty = Literal["general", "cardiology", "dermatology", "pediatrics"]
 
 
-class ClinicianCreate(BaseModel):
+class ClinicianCreate(RequestBody):
     """A new Clinician: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     display_name: str = Field(..., max_length=255)
     specialty: ClinicianSpecialty | None = None
     accepting_patients: bool = Field(True, strict=True)
 
 
-class ClinicianUpdate(BaseModel):
+class ClinicianUpdate(RequestBody):
     """A change to a Clinician: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     display_name: str | None = Field(None, max_length=255)
     specialty: ClinicianSpecialty | None = None

@@ -5,13 +5,11 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from clinic_flow.schemas.types import PhoneNumber, UtcDatetime
+from clinic_flow.schemas.types import PhoneNumber, RequestBody, UtcDatetime
 
 
-class PatientCreate(BaseModel):
+class PatientCreate(RequestBody):
     """A new Patient: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner_id: uuid.UUID | None = None
     full_name: str = Field(..., max_length=255)
@@ -21,10 +19,8 @@ class PatientCreate(BaseModel):
     insurance_number: str | None = Field(None, max_length=40)
 
 
-class PatientUpdate(BaseModel):
+class PatientUpdate(RequestBody):
     """A change to a Patient: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = Field(None, max_length=255)
     email: EmailStr | None = Field(None, max_length=255)

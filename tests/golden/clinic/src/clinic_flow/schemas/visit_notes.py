@@ -4,13 +4,11 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from clinic_flow.schemas.types import UtcDatetime
+from clinic_flow.schemas.types import RequestBody, UtcDatetime
 
 
-class VisitNoteCreate(BaseModel):
+class VisitNoteCreate(RequestBody):
     """A new VisitNote: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     body: str
     diagnosis_code: str | None = Field(
@@ -21,10 +19,8 @@ class VisitNoteCreate(BaseModel):
     appointment_id: uuid.UUID
 
 
-class VisitNoteUpdate(BaseModel):
+class VisitNoteUpdate(RequestBody):
     """A change to a VisitNote: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     body: str | None = None
     diagnosis_code: str | None = Field(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from clinic_flow.models import AuthUser
 from clinic_flow.permissions import Actor, Scope, Scopes, may_touch, scope_of
 from clinic_flow.problems import Problem, conflict, field_errors, forbidden, invalid
+from clinic_flow.schemas.types import text_errors
 
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATIONS = frozenset({"23503", "23001"})
@@ -179,11 +180,17 @@ def _within(scope: Scope, *, mine: bool) -> bool:
 
 
 def parse_body(model: type[ModelT], body: bytes) -> ModelT:
-    """The request body validated against `model` (422 with a message per field)."""
+    """The request body validated against `model` (422 with a message per field).
+
+    Text that PostgreSQL and the contract cannot hold (a NUL character, an unpaired
+    surrogate) is refused here, once for every entity, naming the field.
+    """
     try:
         return model.model_validate_json(body or b"null")
     except ValidationError as error:
-        raise invalid(field_errors(error)) from None
+        # A strict JSON parser refuses an unpaired surrogate without naming the
+        # member that holds it; Python's parser finds it.
+        raise invalid(text_errors(body) or field_errors(error)) from None
 
 
 def changed_fields(payload: BaseModel) -> list[str]:

@@ -9,6 +9,13 @@ from clinic_flow.security.passwords import hash_password, policy_error
 ROLES: tuple[str, ...] = ("patient", "clinician", "admin")
 
 
+def parse_role(raw: str) -> str:
+    """A role name from a query string (ValueError for anything else)."""
+    if raw not in ROLES:
+        raise ValueError("must be one of: " + ", ".join(ROLES))
+    return raw
+
+
 class AccountError(ValueError):
     """Why an account could not be created or changed, by field."""
 

@@ -7,15 +7,13 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
-from every_type.schemas.types import HttpUrlText, PhoneNumber, UtcDatetime
+from every_type.schemas.types import HttpUrlText, PhoneNumber, RequestBody, UtcDatetime
 
 GadgetKind = Literal["small", "large"]
 
 
-class GadgetCreate(BaseModel):
+class GadgetCreate(RequestBody):
     """A new Gadget: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner_id: uuid.UUID | None = None
     opt_string: str | None = Field(None, max_length=255)
@@ -52,10 +50,8 @@ class GadgetCreate(BaseModel):
     kind: GadgetKind
 
 
-class GadgetUpdate(BaseModel):
+class GadgetUpdate(RequestBody):
     """A change to a Gadget: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     opt_string: str | None = Field(None, max_length=255)
     req_string: str | None = Field(None, max_length=255)

@@ -7,13 +7,11 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from every_type.schemas.types import UtcDatetime
+from every_type.schemas.types import RequestBody, UtcDatetime
 
 
-class PartCreate(BaseModel):
+class PartCreate(RequestBody):
     """A new Part: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., min_length=2, max_length=30)
     weight: Decimal | None = Field(
@@ -43,10 +41,8 @@ class PartCreate(BaseModel):
     spare_for_id: uuid.UUID | None = None
 
 
-class PartUpdate(BaseModel):
+class PartUpdate(RequestBody):
     """A change to a Part: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, min_length=2, max_length=30)
     weight: Decimal | None = Field(

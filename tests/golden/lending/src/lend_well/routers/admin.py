@@ -12,13 +12,14 @@ from lend_well.pagination import Column, ListQuery, column, list_query, paginate
 from lend_well.schemas.auth import UserOut, UserPage
 from lend_well.schemas.privacy import AuditEventOut, AuditEventPage
 from lend_well.security.dependencies import AdminPrincipal, DbSession
+from lend_well.services import users
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 USER_SORT = {"created_at": column(AuthUser.created_at, "datetime")}
 USER_FILTERS = {
     "email": column(AuthUser.email, "text"),
-    "role": column(AuthUser.role, "text"),
+    "role": Column(attribute=AuthUser.role, parse=users.parse_role),
 }
 # Events are listed in the order they happened: by their sequence number.
 AUDIT_SORT = {"seq": column(AuditEvent.seq, "integer")}

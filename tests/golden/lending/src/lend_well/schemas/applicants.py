@@ -6,13 +6,11 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from lend_well.schemas.types import PhoneNumber, UtcDatetime
+from lend_well.schemas.types import PhoneNumber, RequestBody, UtcDatetime
 
 
-class ApplicantCreate(BaseModel):
+class ApplicantCreate(RequestBody):
     """A new Applicant: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner_id: uuid.UUID | None = None
     full_name: str = Field(..., max_length=255)
@@ -28,10 +26,8 @@ class ApplicantCreate(BaseModel):
     )
 
 
-class ApplicantUpdate(BaseModel):
+class ApplicantUpdate(RequestBody):
     """A change to a Applicant: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     full_name: str | None = Field(None, max_length=255)
     email: EmailStr | None = Field(None, max_length=255)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lend_well.schemas.types import UtcDatetime
+from lend_well.schemas.types import RequestBody, UtcDatetime
 
 LoanApplicationPurpose = Literal[
     "car", "home_improvement", "education", "debt_consolidation", "other"
@@ -14,10 +14,8 @@ LoanApplicationPurpose = Literal[
 LoanApplicationStatus = Literal["draft", "submitted", "approved", "declined", "withdrawn"]
 
 
-class LoanApplicationCreate(BaseModel):
+class LoanApplicationCreate(RequestBody):
     """A new LoanApplication: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     amount: Decimal = Field(
         ...,
@@ -34,10 +32,8 @@ class LoanApplicationCreate(BaseModel):
     applicant_id: uuid.UUID
 
 
-class LoanApplicationUpdate(BaseModel):
+class LoanApplicationUpdate(RequestBody):
     """A change to a LoanApplication: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     amount: Decimal | None = Field(
         None,

@@ -6,13 +6,11 @@ from decimal import Decimal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from lend_well.schemas.types import UtcDatetime
+from lend_well.schemas.types import RequestBody, UtcDatetime
 
 
-class RepaymentCreate(BaseModel):
+class RepaymentCreate(RequestBody):
     """A new Repayment: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     due_on: dt.date = Field(..., strict=True)
     amount: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
@@ -20,10 +18,8 @@ class RepaymentCreate(BaseModel):
     loan_id: uuid.UUID
 
 
-class RepaymentUpdate(BaseModel):
+class RepaymentUpdate(RequestBody):
     """A change to a Repayment: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     due_on: dt.date | None = Field(None, strict=True)
     amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)

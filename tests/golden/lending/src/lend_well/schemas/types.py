@@ -1,10 +1,65 @@
 """Value types shared by the request and response bodies."""
 
 import datetime as dt
-from typing import Annotated
+import json
+import re
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
+
+REFUSED_TEXT = re.compile("[\x00\ud800-\udfff]")
+"""What no client string may hold: a NUL character (PostgreSQL cannot store it in
+text) or an unpaired surrogate (not a character; UTF-8 cannot encode it)."""
+
+TEXT_RULE = "must not contain NUL characters or unpaired surrogates"
+"""The message a refused string gets, under the name of the field that sent it."""
+
+
+def refused_text(value: Any) -> bool:
+    """Whether a value holds a refused string, at any depth (keys of objects too)."""
+    if isinstance(value, str):
+        return REFUSED_TEXT.search(value) is not None
+    if isinstance(value, dict):
+        return any(refused_text(key) or refused_text(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return any(refused_text(item) for item in value)
+    return False
+
+
+def text_errors(body: bytes) -> dict[str, str]:
+    """The members of a JSON object body that hold refused strings, by name.
+
+    Read with Python's parser, which keeps unpaired surrogates that a strict JSON
+    parser refuses without saying where; empty when the body is no JSON object.
+    """
+    try:
+        parsed = json.loads(body or b"null")
+    except ValueError:
+        return {}
+    if not isinstance(parsed, dict):
+        return {"body": TEXT_RULE} if refused_text(parsed) else {}
+    return {
+        str(name) if not refused_text(name) else "body": TEXT_RULE
+        for name, value in parsed.items()
+        if refused_text(name) or refused_text(value)
+    }
+
+
+class RequestBody(BaseModel):
+    """The base of every request body: unknown members are refused, and so is text
+    PostgreSQL and the contract cannot hold (422 naming the field)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # After each field's own validation, so strict fields keep reading JSON as JSON;
+    # a refused string in a date, an enum or a UUID has failed there already.
+    @field_validator("*", mode="after")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        if refused_text(value):
+            raise ValueError(TEXT_RULE)
+        return value
 
 
 def _check_url(value: str) -> str:

@@ -2,22 +2,18 @@
 
 import uuid
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, EmailStr, Field
 
-from rich_catalog.schemas.types import UtcDatetime
+from rich_catalog.schemas.types import RequestBody, UtcDatetime
 
 
-class RegisterIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RegisterIn(RequestBody):
     email: EmailStr = Field(max_length=255)
     password: str = Field(max_length=1024)
     role: str | None = None
 
 
-class LoginIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LoginIn(RequestBody):
     email: str = Field(max_length=255)
     password: str = Field(max_length=1024)
 

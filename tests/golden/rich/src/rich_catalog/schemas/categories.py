@@ -5,15 +5,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rich_catalog.schemas.types import UtcDatetime
+from rich_catalog.schemas.types import RequestBody, UtcDatetime
 
 CategoryType = Literal["physical", "digital"]
 
 
-class CategoryCreate(BaseModel):
+class CategoryCreate(RequestBody):
     """A new Category: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., max_length=80)
     order: int = Field(0, ge=0, le=2147483647, strict=True)
@@ -21,10 +19,8 @@ class CategoryCreate(BaseModel):
     parent_id: uuid.UUID | None = None
 
 
-class CategoryUpdate(BaseModel):
+class CategoryUpdate(RequestBody):
     """A change to a Category: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, max_length=80)
     order: int | None = Field(None, ge=0, le=2147483647, strict=True)

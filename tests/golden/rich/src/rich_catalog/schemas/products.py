@@ -6,13 +6,11 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from rich_catalog.schemas.types import HttpUrlText, PhoneNumber, UtcDatetime
+from rich_catalog.schemas.types import HttpUrlText, PhoneNumber, RequestBody, UtcDatetime
 
 
-class ProductCreate(BaseModel):
+class ProductCreate(RequestBody):
     """A new Product: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner_id: uuid.UUID | None = None
     title: str = Field(..., max_length=120)
@@ -30,10 +28,8 @@ class ProductCreate(BaseModel):
     related_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
-class ProductUpdate(BaseModel):
+class ProductUpdate(RequestBody):
     """A change to a Product: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(None, max_length=120)
     class_: str | None = Field(None, alias="class", max_length=20)

@@ -4,22 +4,18 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rich_catalog.schemas.types import UtcDatetime
+from rich_catalog.schemas.types import RequestBody, UtcDatetime
 
 
-class PromotionCreate(BaseModel):
+class PromotionCreate(RequestBody):
     """A new Promotion: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     headline: str = Field(..., max_length=80)
     product_id: uuid.UUID
 
 
-class PromotionUpdate(BaseModel):
+class PromotionUpdate(RequestBody):
     """A change to a Promotion: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     headline: str | None = Field(None, max_length=80)
     product_id: uuid.UUID | None = None

@@ -5,13 +5,11 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rich_catalog.schemas.types import UtcDatetime
+from rich_catalog.schemas.types import RequestBody, UtcDatetime
 
 
-class ReviewCreate(BaseModel):
+class ReviewCreate(RequestBody):
     """A new Review: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner_id: uuid.UUID | None = None
     rating: int = Field(..., ge=1, le=5, strict=True)
@@ -21,10 +19,8 @@ class ReviewCreate(BaseModel):
     wish_list_id: uuid.UUID | None = None
 
 
-class ReviewUpdate(BaseModel):
+class ReviewUpdate(RequestBody):
     """A change to a Review: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     rating: int | None = Field(None, ge=1, le=5, strict=True)
     body: str | None = Field(None, max_length=2000)

@@ -4,13 +4,11 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from rich_catalog.schemas.types import UtcDatetime
+from rich_catalog.schemas.types import RequestBody, UtcDatetime
 
 
-class WishListCreate(BaseModel):
+class WishListCreate(RequestBody):
     """A new WishList: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner_id: uuid.UUID | None = None
     label: str = Field(..., max_length=60)
@@ -19,10 +17,8 @@ class WishListCreate(BaseModel):
     product_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
-class WishListUpdate(BaseModel):
+class WishListUpdate(RequestBody):
     """A change to a WishList: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     label: str | None = Field(None, max_length=60)
     notes: str | None = None

@@ -12,13 +12,14 @@ from team_tasks.pagination import Column, ListQuery, column, list_query, paginat
 from team_tasks.schemas.auth import UserOut, UserPage
 from team_tasks.schemas.privacy import AuditEventOut, AuditEventPage
 from team_tasks.security.dependencies import AdminPrincipal, DbSession
+from team_tasks.services import users
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 
 USER_SORT = {"created_at": column(AuthUser.created_at, "datetime")}
 USER_FILTERS = {
     "email": column(AuthUser.email, "text"),
-    "role": column(AuthUser.role, "text"),
+    "role": Column(attribute=AuthUser.role, parse=users.parse_role),
 }
 # Events are listed in the order they happened: by their sequence number.
 AUDIT_SORT = {"seq": column(AuditEvent.seq, "integer")}

@@ -4,22 +4,18 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from team_tasks.schemas.types import UtcDatetime
+from team_tasks.schemas.types import RequestBody, UtcDatetime
 
 
-class LabelCreate(BaseModel):
+class LabelCreate(RequestBody):
     """A new Label: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str = Field(..., max_length=40)
     color: str | None = Field(None, max_length=255, pattern="^#[0-9a-fA-F]{6}$")
 
 
-class LabelUpdate(BaseModel):
+class LabelUpdate(RequestBody):
     """A change to a Label: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, max_length=40)
     color: str | None = Field(None, max_length=255, pattern="^#[0-9a-fA-F]{6}$")

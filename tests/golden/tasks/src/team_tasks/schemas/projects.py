@@ -4,13 +4,11 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from team_tasks.schemas.types import UtcDatetime
+from team_tasks.schemas.types import RequestBody, UtcDatetime
 
 
-class ProjectCreate(BaseModel):
+class ProjectCreate(RequestBody):
     """A new Project: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner_id: uuid.UUID | None = None
     name: str = Field(..., max_length=120)
@@ -18,10 +16,8 @@ class ProjectCreate(BaseModel):
     archived: bool = Field(False, strict=True)
 
 
-class ProjectUpdate(BaseModel):
+class ProjectUpdate(RequestBody):
     """A change to a Project: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: str | None = Field(None, max_length=120)
     summary: str | None = None

@@ -7,15 +7,13 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from team_tasks.schemas.types import UtcDatetime
+from team_tasks.schemas.types import RequestBody, UtcDatetime
 
 TaskPriority = Literal["low", "normal", "high", "urgent"]
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(RequestBody):
     """A new Task: every field as the API accepts it."""
-
-    model_config = ConfigDict(extra="forbid")
 
     owner_id: uuid.UUID | None = None
     title: str = Field(..., max_length=200)
@@ -34,10 +32,8 @@ class TaskCreate(BaseModel):
     label_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
-class TaskUpdate(BaseModel):
+class TaskUpdate(RequestBody):
     """A change to a Task: only the fields sent are changed."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(None, max_length=200)
     details: str | None = None
