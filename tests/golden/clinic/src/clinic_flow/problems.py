@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+SERVER_ERROR = "Something went wrong on our side."
 
 
 class Problem(Exception):
@@ -113,4 +114,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "Something went wrong on our side.")
+        return problem_response(500, SERVER_ERROR)
