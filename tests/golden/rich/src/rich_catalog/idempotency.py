@@ -61,7 +61,7 @@ class Claim:
         """Stores the answer in the request's transaction (a no-op without a key)."""
         if self._db is None or self._user_id is None or self._key is None:
             return
-        body = item.model_dump_json(exclude_unset=True).encode()
+        body = item.model_dump_json(by_alias=True, exclude_unset=True).encode()
         self._db.execute(
             sa.update(AuthIdempotencyKey)
             .where(
