@@ -107,7 +107,19 @@ pub struct Route {
     pub session: SessionUse,
     /// Whether a request with a session must carry the CSRF header.
     pub csrf: bool,
+    /// Whether it takes an `Idempotency-Key` header: a signed-in caller's
+    /// retry with the same key and body within [`IDEMPOTENCY_HOURS`] gets
+    /// the first answer back and creates nothing; the same key with
+    /// another body is 422.
+    pub idempotency_key: bool,
 }
+
+/// Hours an `Idempotency-Key` is remembered.
+pub const IDEMPOTENCY_HOURS: u32 = 24;
+
+/// The `Retry-After` (seconds) of a 503: the database is down, too slow
+/// or out of pooled connections.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u32 = 5;
 
 fn route(
     method: Method,
@@ -119,13 +131,19 @@ fn route(
     let csrf = method != Method::Get
         && session != SessionUse::None
         && !matches!(operation, Operation::Register | Operation::Login);
+    // Every route that reaches the database answers 503 when it cannot.
+    let mut statuses = statuses.to_vec();
+    if !matches!(operation, Operation::Healthz | Operation::OpenApi) && !statuses.contains(&503) {
+        statuses.push(503);
+    }
     Route {
         method,
         path,
         operation,
-        statuses: statuses.to_vec(),
+        statuses,
         session,
         csrf,
+        idempotency_key: matches!(operation, Operation::Create(_)),
     }
 }
 

@@ -73,7 +73,7 @@ fn integrations_no_vendor_serves_are_documented_as_not_generated() {
     }
 
     for (number, (id, name)) in VENDORS.iter().enumerate() {
-        let path = format!("docs/adr/{:04}-integrate-{id}.md", 8 + number);
+        let path = format!("docs/adr/{:04}-integrate-{id}.md", 9 + number);
         let adr = doc(&tree, &path);
         assert!(
             adr.contains("- Status: proposed (not generated)"),
@@ -86,14 +86,14 @@ fn integrations_no_vendor_serves_are_documented_as_not_generated() {
         );
         assert!(adr.contains("backend-contract.md"), "{path}:\n{adr}");
     }
-    let stripe = doc(&tree, "docs/adr/0008-integrate-stripe.md");
+    let stripe = doc(&tree, "docs/adr/0009-integrate-stripe.md");
     assert!(stripe.contains("`STRIPE_WEBHOOK_SECRET`"));
     assert!(stripe.contains("`POST /api/webhooks/stripe`"));
-    let sentry = doc(&tree, "docs/adr/0010-integrate-sentry.md");
+    let sentry = doc(&tree, "docs/adr/0011-integrate-sentry.md");
     assert!(sentry.contains("`SENTRY_DSN`"));
     let index = doc(&tree, "docs/adr/README.md");
     assert!(
-        index.contains("Integrate Stripe](0008-integrate-stripe.md) | proposed (not generated) |")
+        index.contains("Integrate Stripe](0009-integrate-stripe.md) | proposed (not generated) |")
     );
 
     let compliance = doc(&tree, "docs/compliance.md");
@@ -155,13 +155,13 @@ fn an_integration_a_registered_vendor_serves_is_documented_as_generated() {
     let tree = generate(&engine);
     assert!(tree.contains("src/card_shop/payments.py"));
 
-    let stripe = doc(&tree, "docs/adr/0008-integrate-stripe.md");
+    let stripe = doc(&tree, "docs/adr/0009-integrate-stripe.md");
     assert!(stripe.contains("- Status: accepted"), "{stripe}");
     assert!(stripe.contains("Chosen option: \"integrate Stripe"));
     assert!(stripe.contains("Stripe's hosted checkout takes the card"));
     assert!(!stripe.contains("not generated"));
     // The others are still not generated.
-    let sentry = doc(&tree, "docs/adr/0010-integrate-sentry.md");
+    let sentry = doc(&tree, "docs/adr/0011-integrate-sentry.md");
     assert!(sentry.contains("- Status: proposed (not generated)"));
 
     let compliance = doc(&tree, "docs/compliance.md");
@@ -188,7 +188,7 @@ fn documents_without_a_backend_claim_no_integration() {
     let tree = render::generate(&spec, &engine, &Options::new().with_backend(false))
         .expect("the documents render")
         .tree;
-    let stripe = doc(&tree, "docs/adr/0008-integrate-stripe.md");
+    let stripe = doc(&tree, "docs/adr/0009-integrate-stripe.md");
     assert!(stripe.contains("- Status: proposed (not generated)"));
     assert_no_hosted_checkout_claim(&tree);
 }

@@ -205,6 +205,14 @@ impl<'a> Suite<'a> {
                 expect(&r, 404, "GET after DELETE")
             })();
             self.record(format!("crud.{name}"), r);
+            if model
+                .routes
+                .iter()
+                .any(|route| route.idempotency_key && route.operation == Operation::Create(id))
+            {
+                let r = self.idempotency_check(id, admin);
+                self.record(format!("idempotency.{name}"), r);
+            }
             if let Some(field) = entity.fields.iter().find(|f| f.ty() == FieldType::Datetime) {
                 let field_name = field.name.clone();
                 let r = self.datetime_check(id, &field_name, admin);
@@ -547,6 +555,55 @@ impl<'a> Suite<'a> {
 
     /// A datetime sent with an offset comes back in UTC with `Z` from
     /// create, read, list and update.
+    /// A create sent twice with one `Idempotency-Key` answers the same
+    /// item twice and makes one row; the key with another body is 422.
+    fn idempotency_check(&mut self, entity: EntityId, admin: usize) -> Check {
+        let path = self.collection_path(entity);
+        let n = self.next();
+        let key = format!("conformance-{}-{n}", self.nonce);
+        let header = [("Idempotency-Key", key.as_str())];
+        let body = self.payload(entity, admin, 0)?;
+        let send = |suite: &mut Self, body: &Value| {
+            suite.client.send(
+                &mut suite.users[admin].session,
+                "POST",
+                &path,
+                Some(body),
+                true,
+                &header,
+            )
+        };
+        let first = send(self, &body)?;
+        expect(&first, 201, "POST with an Idempotency-Key")?;
+        let again = send(self, &body)?;
+        expect(
+            &again,
+            201,
+            "the same POST again with the same Idempotency-Key",
+        )?;
+        if again.json() != first.json() {
+            return Err(format!(
+                "the retry answered another item: first {}, then {}",
+                first.brief(),
+                again.brief()
+            ));
+        }
+        let other = self.payload(entity, admin, 0)?;
+        let r = send(self, &other)?;
+        expect(&r, 422, "another body with a used Idempotency-Key")?;
+        let id = first.json()["id"].as_str().unwrap_or_default().to_string();
+        let r = self.send(Some(admin), "DELETE", &format!("{path}/{id}"), None)?;
+        expect(&r, 204, "DELETE of the idempotent create")?;
+        let again = send(self, &body)?;
+        if again.status == 201 && again.json()["id"].as_str() != Some(id.as_str()) {
+            return Err(format!(
+                "a retry after the row was deleted created another one: {}",
+                again.brief()
+            ));
+        }
+        Ok(())
+    }
+
     fn datetime_check(&mut self, entity: EntityId, key: &str, admin: usize) -> Check {
         let c = self.model.get(entity).collection.clone();
         let path = self.api(&format!("/{c}"));

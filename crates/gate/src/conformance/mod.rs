@@ -22,7 +22,7 @@ use crate::report::CheckResult;
 use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::{Action, FieldType, OnDelete, RelationKind};
 use http::{Client, Resp, Session};
-use model::{AppModel, Entity, EntityId, PiiClass, RoleId, RowOwner, Scope};
+use model::{AppModel, Entity, EntityId, Operation, PiiClass, RoleId, RowOwner, Scope};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};

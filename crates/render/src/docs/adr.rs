@@ -583,6 +583,38 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str, generated:
     }
 }
 
+fn faults_adr() -> Adr {
+    let retry = model::routes::UNAVAILABLE_RETRY_AFTER_SECS;
+    let hours = model::routes::IDEMPOTENCY_HOURS;
+    Adr {
+        number: 0,
+        status: Status::Accepted,
+        slug: "database-faults-and-idempotent-creates".into(),
+        title: "Answer database faults with 503 and Retry-After; make creates idempotent".into(),
+        context: "The database restarts, slows down and runs out of connections under load. Clients and load balancers must tell such a fault from a bug, no request may lose its answer, and a client that lost the answer to a create must be able to retry it without creating the row twice.".into(),
+        drivers: vec![
+            "500 means a bug and nothing else".into(),
+            "every request gets a complete answer".into(),
+            "a bounded number of database connections per process".into(),
+            "safe retries of writes".into(),
+            "logs that stay readable during an outage".into(),
+        ],
+        options: vec![
+            format!("503 with Retry-After ({retry} s) for an unreachable database, a statement timeout and pool exhaustion; a fixed pool with no overflow; readiness through the requests' pool; an Idempotency-Key on creates; repeated errors counted, not printed"),
+            "let database errors surface as 500 and rely on retries by the clients".into(),
+            "queue requests until the database returns".into(),
+        ],
+        because: format!("a 503 with Retry-After tells clients and load balancers to come back instead of reporting a bug; a fixed pool sized against the server's max_connections keeps a busy replica from starving the others and fails fast instead of queueing without bound; a readiness probe that takes a connection the way requests do takes a replica out of service exactly when it cannot serve; and an Idempotency-Key stored with the created row's transaction (the first answer, kept {hours} h) makes the retry of a create whose answer was lost safe."),
+        not_generated: None,
+        consequences: vec![
+            "Good, because an outage shows as 503s that recover by themselves when the database returns, without a restart.".into(),
+            "Good, because a retried create with its key never duplicates a row.".into(),
+            "Bad, because requests beyond the pool's capacity are refused after a short wait instead of queueing; size the pool and the replicas for the peak.".into(),
+            "Bad, because every keyed create stores its answer for a day (encrypted), and clients must send a key to benefit.".into(),
+        ],
+    }
+}
+
 /// The records of a document input, numbered in the fixed order of the
 /// module documentation. The first is the stack's decision
 /// ([`stacks::Stack::decision`]), or a generic record of the spec's stack.
@@ -631,6 +663,7 @@ pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
         encryption_adr(model),
         audit_adr(model),
         rate_limit_adr(model),
+        faults_adr(),
     ];
     records.extend(duties_adr(model));
     for f in &analysis.frameworks {

@@ -9,7 +9,9 @@ use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
 use blueprint_core::spec::{Action, Field, FieldType, Subject};
 use model::input::{common_passwords, CURSOR_PATTERN, TEXT_PATTERN, TEXT_RULE};
-use model::routes::{AUDIT_ACTIONS, MAX_PAGE_SIZE};
+use model::routes::{
+    AUDIT_ACTIONS, IDEMPOTENCY_HOURS, MAX_PAGE_SIZE, UNAVAILABLE_RETRY_AFTER_SECS,
+};
 use model::{
     AppModel, Entity as ModelEntity, EntityId, Field as ModelField, FilterOn, Operation, Relation,
     Route, SessionUse,
@@ -838,6 +840,7 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
         409 => return resp("Conflict"),
         422 => return resp("ValidationFailed"),
         429 => return resp("TooManyRequests"),
+        503 => return resp("Unavailable"),
         _ => {}
     }
     let schema = |id: EntityId| schema_name(&model.get(id).name);
@@ -869,7 +872,6 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
         (O::AuditEvents, _) => ok("A page of audit events.", r("AuditEventPage")),
         (O::AdminUsers, _) => ok("A page of users.", r("AdminUserPage")),
         (O::Healthz, _) => ok("The process is up.", r("Health")),
-        (O::Readyz, 503) => ok("The database does not answer.", r("Health")),
         (O::Readyz, _) => ok("The database answers.", r("Health")),
         (O::OpenApi, _) => ok(
             "The OpenAPI 3.1 document of this API.",
@@ -987,8 +989,12 @@ fn operation(model: &AppModel, route: &Route) -> Value {
         o.insert("description".into(), json!(d));
     }
     o.insert("security".into(), security(route, public));
-    if let Some(p) = op.parameters {
-        o.insert("parameters".into(), Value::Array(p));
+    let mut parameters = op.parameters.unwrap_or_default();
+    if route.idempotency_key {
+        parameters.push(param("idempotency_key"));
+    }
+    if !parameters.is_empty() {
+        o.insert("parameters".into(), Value::Array(parameters));
     }
     if let Some(b) = op.body {
         o.insert("requestBody".into(), json_body(r(&b)));
@@ -1215,7 +1221,7 @@ pub fn openapi(bp: &Blueprint) -> Value {
 /// let doc = render::docs::openapi::document(&model);
 /// let statuses: Vec<&String> = doc["paths"]["/api/tasks"]["get"]["responses"]
 ///     .as_object().unwrap().keys().collect();
-/// assert_eq!(statuses, ["200", "401", "403", "422", "429"]);
+/// assert_eq!(statuses, ["200", "401", "403", "422", "429", "503"]);
 /// ```
 pub fn document(model: &AppModel) -> Value {
     let title = &model.product.title;
@@ -1266,6 +1272,13 @@ pub fn document(model: &AppModel) -> Value {
                 "id": { "name": "id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },
                 "limit": { "name": "limit", "in": "query", "required": false, "description": "Rows per page.", "schema": { "type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": page_size } },
                 "cursor": { "name": "cursor", "in": "query", "required": false, "description": "The `next_cursor` of the previous page of this list, with the same `sort`. Only a cursor the list issued is accepted (it is signed); any other is 422.", "schema": { "type": "string", "pattern": CURSOR_PATTERN } },
+                "idempotency_key": {
+                    "name": "Idempotency-Key",
+                    "in": "header",
+                    "required": false,
+                    "description": format!("A key of the client's choosing (a UUID, say) that makes a retry safe: the same key and body from the same user within {IDEMPOTENCY_HOURS} h get the first answer back and create nothing; the same key with another body is 422."),
+                    "schema": { "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7E]+$" },
+                },
             },
             "responses": {
                 "Unauthorized": problem("No live session (or, at login, a wrong email or password)."),
@@ -1277,6 +1290,13 @@ pub fn document(model: &AppModel) -> Value {
                     "description": "Rate limit or login lockout.",
                     "headers": {
                         "Retry-After": { "description": "Seconds to wait.", "schema": { "type": "integer", "minimum": 0 } },
+                    },
+                    "content": { "application/problem+json": { "schema": r("Problem") } },
+                },
+                "Unavailable": {
+                    "description": "The database is down, too slow or out of connections; retry later.",
+                    "headers": {
+                        "Retry-After": { "description": format!("Seconds to wait ({UNAVAILABLE_RETRY_AFTER_SECS})."), "schema": { "type": "integer", "minimum": 1 } },
                     },
                     "content": { "application/problem+json": { "schema": r("Problem") } },
                 },

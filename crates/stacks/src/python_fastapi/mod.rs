@@ -11,14 +11,15 @@
 //! docs/SECURITY.md
 //! migrations/env.py  migrations/versions/0001_initial.py
 //! src/<pkg>/main.py settings.py db.py models.py problems.py pagination.py
-//!           permissions.py http.py cli.py context.py audit.py
+//!           permissions.py http.py cli.py context.py audit.py faults.py idempotency.py
 //!           security/{passwords,sessions,csrf,dependencies,crypto}.py common_passwords.txt
 //!           schemas/{types,auth,privacy,<collection>}.py
 //!           services/{common,users,auth,privacy,<collection>}.py
 //!           routers/{auth,admin,health,me,<collection>}.py
 //! tests/conftest.py factories.py test_auth.py test_security.py test_access.py
 //!       test_health.py test_migrations.py test_audit.py test_privacy.py
-//!       test_crypto.py test_retention.py test_<collection>.py
+//!       test_crypto.py test_retention.py test_faults.py test_idempotency.py
+//!       test_<collection>.py
 //! ```
 //!
 //! ```
@@ -99,6 +100,8 @@ templates!(
     "src/logs.py",
     "src/middleware.py",
     "src/ratelimit.py",
+    "src/faults.py",
+    "src/idempotency.py",
     "src/backup.py",
     "src/security/__init__.py",
     "src/security/passwords.py",
@@ -139,6 +142,8 @@ templates!(
     "tests/test_logging.py",
     "tests/test_backup.py",
     "tests/test_db.py",
+    "tests/test_faults.py",
+    "tests/test_idempotency.py",
     "Dockerfile",
     "gunicorn.conf.py",
     "docker-compose.yml",
@@ -147,6 +152,7 @@ templates!(
     "deploy/k8s/configmap.yaml",
     "deploy/k8s/secret.yaml",
     "deploy/k8s/deployment.yaml",
+    "deploy/k8s/pdb.yaml",
     "deploy/k8s/service.yaml",
     "deploy/k8s/migrate-job.yaml",
     "deploy/k8s/retention-cronjob.yaml",
@@ -172,6 +178,7 @@ pub const K8S_MANIFESTS: &[&str] = &[
     "configmap.yaml",
     "secret.yaml",
     "deployment.yaml",
+    "pdb.yaml",
     "service.yaml",
     "migrate-job.yaml",
     "retention-cronjob.yaml",
@@ -231,9 +238,10 @@ fn realizing(capability: Capability) -> &'static [&'static str] {
         C::CorsAllowlist => &["src/{pkg}/main.py", "src/{pkg}/settings.py"],
         C::InputValidation => &["src/{pkg}/schemas/"],
         C::ParameterizedQueries => &["src/{pkg}/services/", "src/{pkg}/db.py"],
-        C::SafeErrors => &["src/{pkg}/problems.py"],
+        C::SafeErrors => &["src/{pkg}/problems.py", "src/{pkg}/faults.py"],
         C::HealthChecks => &[
             "src/{pkg}/routers/health.py",
+            "src/{pkg}/faults.py",
             "deploy/k8s/deployment.yaml",
             "Dockerfile",
         ],
@@ -339,6 +347,8 @@ impl Stack for PythonFastapi {
             "logs.py",
             "middleware.py",
             "ratelimit.py",
+            "faults.py",
+            "idempotency.py",
             "backup.py",
             "security/__init__.py",
             "security/passwords.py",
@@ -388,6 +398,8 @@ impl Stack for PythonFastapi {
             "test_logging.py",
             "test_backup.py",
             "test_db.py",
+            "test_faults.py",
+            "test_idempotency.py",
         ] {
             files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
         }

@@ -138,6 +138,11 @@ pub struct ProjectView {
     pub retention_probe: Option<RetainedView>,
     /// The first entity's name as a Python literal, for the audit tests.
     pub first_entity_literal: String,
+    /// The `Retry-After` of a 503 (the database is down, too slow or out
+    /// of pooled connections), in seconds.
+    pub retry_after_seconds: u32,
+    /// Hours an `Idempotency-Key` is remembered.
+    pub idempotency_hours: u32,
     /// Requests per minute a client address may make (`RATE_LIMIT_CLIENT`'s default).
     pub rate_limit_client_per_minute: u64,
     /// Requests per minute a signed-in user may make (`RATE_LIMIT_USER`'s default).
@@ -1352,6 +1357,8 @@ pub fn project(model: &AppModel) -> ProjectView {
         .collect();
 
     ProjectView {
+        retry_after_seconds: model::routes::UNAVAILABLE_RETRY_AFTER_SECS,
+        idempotency_hours: model::routes::IDEMPOTENCY_HOURS,
         rate_limit_client_per_minute: params.rate_limit_client_per_minute,
         rate_limit_user_per_minute: params.rate_limit_user_per_minute,
         sensitive_field_names,

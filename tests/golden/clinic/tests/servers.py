@@ -1,10 +1,12 @@
-"""Real servers for the tests: the app under uvicorn in its own process, and Redis."""
+"""Real servers for the tests: the app in its own process, Redis, and a proxy to cut."""
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -122,3 +124,89 @@ def fresh_window(margin: float = 15.0) -> None:
     into = time.time() % 60
     if into > 60 - margin:
         time.sleep(60 - into + 0.2)
+
+
+class CuttableProxy:
+    """A TCP proxy to PostgreSQL that can be cut and restored, as a restart cuts and restores it.
+
+    While cut, nothing listens on its port (connections are refused) and
+    every connection it carried is closed. `peak` is the most connections
+    it carried at once.
+    """
+
+    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+        self._upstream = (upstream_host, upstream_port)
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self._open = 0
+        self.peak = 0
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self.restore()
+
+    def restore(self) -> None:
+        """Listens again."""
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        """Stops listening and closes every connection."""
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, set()
+        if listener is not None:
+            listener.close()
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                server = socket.create_connection(self._upstream, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            server.settimeout(None)
+            with self._lock:
+                if self._listener is not listener:
+                    client.close()
+                    server.close()
+                    return
+                self._sockets.update((client, server))
+                self._open += 1
+                self.peak = max(self.peak, self._open)
+            done = threading.Event()
+            for source, target in ((client, server), (server, client)):
+                threading.Thread(
+                    target=self._pump, args=(source, target, done), daemon=True
+                ).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, done: threading.Event) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        for sock in (source, target):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            first = not done.is_set()
+            if first:
+                done.set()
+                self._open -= 1
+            self._sockets.discard(source)
+            self._sockets.discard(target)
+        if not first:
+            source.close()
+            target.close()

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from clinic_flow import problems, ratelimit
+from clinic_flow import faults, problems, ratelimit
 from clinic_flow.client import ClientAddressMiddleware, parse_trusted_proxies
 from clinic_flow.logs import configure_logging
 from clinic_flow.middleware import RequestContextMiddleware
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     problems.install(app)
+    faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)
     app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

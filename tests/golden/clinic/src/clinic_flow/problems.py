@@ -19,6 +19,7 @@ from clinic_flow.settings import get_settings
 logger = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
+SERVER_ERROR = "Something went wrong on our side."
 
 
 class Problem(Exception):
@@ -153,4 +154,4 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def on_error(request: Request, exc: Exception) -> JSONResponse:
         logger.exception("unhandled error on %s %s", request.method, request.url.path)
-        return problem_response(500, "Something went wrong on our side.")
+        return problem_response(500, SERVER_ERROR)

@@ -3,7 +3,11 @@
 Every record goes through one handler on the root logger, uvicorn's and
 gunicorn's included. A redaction filter removes passwords, tokens, cookies,
 `Authorization` headers, email addresses and the values of sensitive fields
-before anything is written.
+before anything is written. Warnings and errors are bounded: the first of
+a kind (its logger, message and exception type) is written with its
+traceback, the same kind again within `REPEAT_INTERVAL` seconds is only
+counted, and the next one written after that says how many were left out,
+so an outage logs a few lines a minute, not a traceback per request.
 """
 
 import datetime as dt
@@ -11,6 +15,9 @@ import json
 import logging
 import re
 import sys
+import threading
+import time
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from every_type.context import request_id_var
@@ -41,6 +48,11 @@ SENSITIVE_WORDS: tuple[str, ...] = (
     "secret_ref",
     "secret_text",
 )
+# Seconds during which warnings and errors of one kind are counted, not written.
+REPEAT_INTERVAL = 60.0
+# Kinds remembered at most; the oldest is forgotten first.
+REPEAT_KINDS = 1024
+
 # Fields the access log adds to a record.
 ACCESS_FIELDS: tuple[str, ...] = ("method", "path", "status", "duration_ms", "client")
 
@@ -66,6 +78,42 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        return True
+
+
+class RepeatFilter(logging.Filter):
+    """Writes the first warning or error of a kind per interval and counts the rest.
+
+    The record written after an interval says, in `repeated`, how many of
+    its kind were left out since the last one written.
+    """
+
+    def __init__(
+        self, interval: float = REPEAT_INTERVAL, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        super().__init__()
+        self._interval = interval
+        self._clock = clock
+        self._lock = threading.Lock()
+        # kind → (when the last record of it was written, how many were left out since)
+        self._kinds: dict[tuple[str, str, str], tuple[float, int]] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        error = record.exc_info[0].__name__ if record.exc_info and record.exc_info[0] else ""
+        kind = (record.name, str(record.msg), error)
+        now = self._clock()
+        with self._lock:
+            seen = self._kinds.pop(kind, None)
+            if seen is not None and now - seen[0] < self._interval:
+                self._kinds[kind] = (seen[0], seen[1] + 1)
+                return False
+            self._kinds[kind] = (now, 0)
+            while len(self._kinds) > REPEAT_KINDS:
+                del self._kinds[next(iter(self._kinds))]
+        if seen is not None and seen[1]:
+            record.repeated = seen[1]
         return True
 
 
@@ -104,6 +152,8 @@ class JsonFormatter(logging.Formatter):
         for name in ACCESS_FIELDS:
             if hasattr(record, name):
                 entry[name] = getattr(record, name)
+        if hasattr(record, "repeated"):
+            entry["repeated"] = record.repeated
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:
@@ -132,6 +182,7 @@ def json_handler(stream: TextIO | None = None) -> logging.Handler:
     handler = _Handler(stream)
     handler.set_name(HANDLER_NAME)
     handler.setFormatter(JsonFormatter())
+    handler.addFilter(RepeatFilter())
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactionFilter())
     return handler

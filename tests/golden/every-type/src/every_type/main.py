@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from every_type import problems, ratelimit
+from every_type import faults, problems, ratelimit
 from every_type.client import ClientAddressMiddleware, parse_trusted_proxies
 from every_type.logs import configure_logging
 from every_type.middleware import RequestContextMiddleware
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     problems.install(app)
+    faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)
     app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

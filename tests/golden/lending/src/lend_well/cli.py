@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lend_well import audit
+from lend_well import audit, idempotency
 from lend_well.db import create_engine
 from lend_well.models import (
     Applicant,
@@ -92,7 +92,7 @@ def purge(db: Session) -> dict[str, int]:
 
 
 def retention() -> str:
-    """`make retention`: purges expired rows in one transaction and reports the counts.
+    """`make retention`: purges expired rows and idempotency keys in one transaction, with counts.
 
     Runs as the schema owner (`MIGRATION_DATABASE_URL` when set): the app's role
     may not delete audit events.
@@ -101,12 +101,15 @@ def retention() -> str:
     try:
         with Session(engine) as db:
             counts = purge(db)
+            keys = idempotency.purge(db)
             db.commit()
     finally:
         engine.dispose()
-    if not counts:
-        return "nothing has a retention period; nothing deleted"
-    return "\n".join(f"{name}: {count} deleted" for name, count in counts.items())
+    lines = [f"{name}: {count} deleted" for name, count in counts.items()]
+    if not lines:
+        lines.append("nothing has a retention period; nothing deleted")
+    lines.append(f"expired idempotency keys: {keys} deleted")
+    return "\n".join(lines)
 
 
 def rotate(db: Session, keyring: crypto.Keyring, batch: int = ROTATE_BATCH) -> dict[str, int]:

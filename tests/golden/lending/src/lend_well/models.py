@@ -122,6 +122,25 @@ class AuthRateLimit(Base):
     hits: Mapped[int] = mapped_column(sa.Integer)
 
 
+class AuthIdempotencyKey(Base):
+    """A POST's `Idempotency-Key`, its request's hash and its first answer (idempotency.py)."""
+
+    __tablename__ = "auth_idempotency_keys"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+    key: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
+    # SHA-256 of the method, path and body the key was first used with.
+    request_hash: Mapped[str] = mapped_column(sa.String(64))
+    # The first answer: its status and its body, encrypted (it may hold
+    # sensitive fields); stored in the same commit as what it created.
+    status: Mapped[int | None] = mapped_column(sa.Integer)
+    answer: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+
 class Applicant(RecordMixin, Base):
     """A person applying for credit"""
 

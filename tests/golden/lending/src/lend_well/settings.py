@@ -48,8 +48,11 @@ class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 
     database_url: str
+    # The ceiling of connections per process (no overflow above it).
     db_pool_size: int = Field(default=5, ge=1, le=100)
-    db_pool_timeout: float = Field(default=30.0, gt=0)
+    # Seconds a request waits for a pooled connection (and a new connection
+    # for the server) before it is answered 503.
+    db_pool_timeout: float = Field(default=5.0, gt=0)
     # The schema owner's URL, for migrations and the retention purge (default DATABASE_URL).
     migration_database_url: str | None = None
     # The role the app connects as; `make migrate` grants it DML only (grants.py).
@@ -77,6 +80,8 @@ class Settings(DatabaseSettings):
 
     secret_key: str
     port: int = 8000
+    # Seconds a statement of the web app may run before the server cancels it (503).
+    db_statement_timeout: float = Field(default=15.0, gt=0)
     cookie_secure: bool = True
     cors_origins: str = ""
     log_level: str = "INFO"

@@ -145,6 +145,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_auth_rate_limits_window_start", "auth_rate_limits", ["window_start"])
     op.create_table(
+        "auth_idempotency_keys",
+        sa.Column("user_id", sa.Uuid(), nullable=False),
+        sa.Column("key", sa.String(255), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("user_id", "key", name="pk_auth_idempotency_keys"),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["auth_users.id"],
+            name="fk_auth_idempotency_keys_user_id_auth_users",
+            ondelete="CASCADE",
+        ),
+    )
+    op.create_index("ix_auth_idempotency_keys_created_at", "auth_idempotency_keys", ["created_at"])
+    op.create_table(
         "categories",
         *_record_columns(),
         sa.Column("name", sa.String(80), nullable=False),
@@ -457,6 +474,7 @@ def downgrade() -> None:
     op.drop_table("wish_lists")
     op.drop_table("products")
     op.drop_table("categories")
+    op.drop_table("auth_idempotency_keys")
     op.drop_table("auth_rate_limits")
     op.drop_table("audit_events")
     op.execute("DROP FUNCTION audit_events_append_only()")

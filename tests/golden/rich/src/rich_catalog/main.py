@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from rich_catalog import problems, ratelimit
+from rich_catalog import faults, problems, ratelimit
 from rich_catalog.client import ClientAddressMiddleware, parse_trusted_proxies
 from rich_catalog.logs import configure_logging
 from rich_catalog.middleware import RequestContextMiddleware
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     problems.install(app)
+    faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)
     app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from team_tasks import problems, ratelimit
+from team_tasks import faults, problems, ratelimit
 from team_tasks.client import ClientAddressMiddleware, parse_trusted_proxies
 from team_tasks.logs import configure_logging
 from team_tasks.middleware import RequestContextMiddleware
@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.dependency_overrides[get_settings] = lambda: settings
     problems.install(app)
+    faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)
     app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

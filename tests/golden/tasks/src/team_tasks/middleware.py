@@ -1,4 +1,9 @@
-"""Per-request context: the request id, protective headers, the access log, last-resort errors."""
+"""Per-request context: the request id, protective headers, the access log, last-resort errors.
+
+Every request gets a complete answer: an error before the response starts
+is answered (503 for a database fault, else 500), and one after the
+response is complete is logged and swallowed.
+"""
 
 import logging
 import re
@@ -7,8 +12,9 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from team_tasks import faults
 from team_tasks.context import request_id_var
-from team_tasks.problems import problem_response
+from team_tasks.problems import SERVER_ERROR, problem_response
 
 access_log = logging.getLogger("team_tasks.access")
 error_log = logging.getLogger("team_tasks.errors")
@@ -56,9 +62,12 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         response_started = False
+        response_complete = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status, response_started
+            nonlocal status, response_started, response_complete
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                response_complete = True
             if message["type"] == "http.response.start":
                 response_started = True
                 status = int(message["status"])
@@ -74,12 +83,33 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_headers)
-        except Exception:
-            error_log.exception("unhandled error on %s %s", scope["method"], scope["path"])
-            if response_started:
+        except Exception as error:
+            if response_complete:
+                # The client has its whole answer; what failed after (a
+                # session's cleanup) is logged, never raised into the server.
+                error_log.warning(
+                    "error after the response on %s %s",
+                    scope["method"],
+                    scope["path"],
+                    exc_info=error,
+                )
+            elif response_started:
+                # Half an answer cannot be mended: the server closes the connection.
+                error_log.error(
+                    "error during the response on %s %s",
+                    scope["method"],
+                    scope["path"],
+                    exc_info=error,
+                )
                 raise
-            response = problem_response(500, "Something went wrong on our side.")
-            await response(scope, receive, send_with_headers)
+            elif faults.is_unavailable(error):
+                faults.log_unavailable(error, scope["method"], scope["path"])
+                await faults.unavailable_response()(scope, receive, send_with_headers)
+            else:
+                error_log.error(
+                    "unhandled error on %s %s", scope["method"], scope["path"], exc_info=error
+                )
+                await problem_response(500, SERVER_ERROR)(scope, receive, send_with_headers)
         finally:
             duration_ms = round((time.perf_counter() - started) * 1000, 1)
             access_log.info(

@@ -4,6 +4,13 @@ The counters live in Redis when `REDIS_URL` is set, else in PostgreSQL
 (table `auth_rate_limits`), so every replica of the app shares them; nothing
 is counted in process. Keys are keyed hashes: no address or user id is
 stored in the clear. Health probes are never limited.
+
+In PostgreSQL a request never holds two pooled connections: the client
+count runs on a connection that goes back to the pool before the request
+takes its own, and the user count runs on the request's own session,
+committed at once so the counter's row lock is not held. When the counters
+cannot be reached the request is answered 503 like any database fault
+(faults.py); when Redis cannot, the request is let through.
 """
 
 import datetime as dt
@@ -20,7 +27,7 @@ import redis
 import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -56,8 +63,11 @@ class Verdict:
 class Counter(Protocol):
     """Shared counters: one per key and window."""
 
-    def hit(self, key: str, window_start: int) -> int:
-        """Counts one request; returns the hits of the key in the window so far."""
+    def hit(self, key: str, window_start: int, db: Session | None = None) -> int:
+        """Counts one request; returns the hits of the key in the window so far.
+
+        `db` is the request's session, for a store in the same database.
+        """
         ...
 
 
@@ -67,7 +77,17 @@ class PostgresCounter:
     def __init__(self, engine: Callable[[], sa.Engine] = get_engine) -> None:
         self._engine = engine
 
-    def hit(self, key: str, window_start: int) -> int:
+    def hit(self, key: str, window_start: int, db: Session | None = None) -> int:
+        if db is None:
+            with self._engine().begin() as connection:
+                return self._hit(connection, key, window_start)
+        # The request's own connection; committed at once, so the counter's
+        # row is not locked for the rest of the request.
+        hits = self._hit(db.connection(), key, window_start)
+        db.commit()
+        return hits
+
+    def _hit(self, connection: sa.Connection, key: str, window_start: int) -> int:
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
         upsert = (
             postgresql.insert(AuthRateLimit)
@@ -78,15 +98,18 @@ class PostgresCounter:
             )
             .returning(AuthRateLimit.hits)
         )
-        with self._engine().begin() as connection:
-            hits = int(connection.execute(upsert).scalar_one())
+        hits = int(connection.execute(upsert).scalar_one())
         if hits == 1:
             # The first hit of a window clears out the windows that are over.
-            self.purge(window_start)
+            self._purge(connection, window_start)
         return hits
 
     def purge(self, before: int) -> int:
         """Deletes the counters of windows that started before `before`; returns how many."""
+        with self._engine().begin() as connection:
+            return self._purge(connection, before)
+
+    def _purge(self, connection: sa.Connection, before: int) -> int:
         cutoff = dt.datetime.fromtimestamp(before, dt.UTC)
         stale = (
             sa.select(AuthRateLimit.key, AuthRateLimit.window_start)
@@ -97,8 +120,7 @@ class PostgresCounter:
         delete = sa.delete(AuthRateLimit).where(
             sa.tuple_(AuthRateLimit.key, AuthRateLimit.window_start).in_(stale)
         )
-        with self._engine().begin() as connection:
-            return connection.execute(delete).rowcount
+        return connection.execute(delete).rowcount
 
 
 class RedisCounter:
@@ -108,7 +130,7 @@ class RedisCounter:
         self._client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
         self._increment = self._client.register_script(_INCREMENT)
 
-    def hit(self, key: str, window_start: int) -> int:
+    def hit(self, key: str, window_start: int, db: Session | None = None) -> int:
         name = f"ratelimit:{key}:{window_start}"
         return int(self._increment(keys=[name], args=[WINDOW_SECONDS + 5]))
 
@@ -134,16 +156,20 @@ class RateLimiter:
         message = f"{kind}:{identity}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
-    def check(self, kind: str, identity: str, limit: int) -> Verdict:
-        """Counts a request of `identity` and compares the window's count with `limit`."""
+    def check(self, kind: str, identity: str, limit: int, db: Session | None = None) -> Verdict:
+        """Counts a request of `identity` and compares the window's count with `limit`.
+
+        A database error is raised (a fault is answered 503); a Redis error
+        lets the request through.
+        """
         now = self._clock()
         window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
         retry_after = max(1, math.ceil(window_start + WINDOW_SECONDS - now))
         try:
-            hits = self.counter.hit(self._key(kind, identity), window_start)
-        except (redis.RedisError, SQLAlchemyError):
-            # The limiter's store is down: serve rather than fail every request.
-            logger.exception("rate limit counters unavailable; request let through")
+            hits = self.counter.hit(self._key(kind, identity), window_start, db)
+        except redis.RedisError as error:
+            # Redis is down, the database may not be: serve rather than fail every request.
+            logger.warning("rate limit counters unavailable; request let through", exc_info=error)
             return Verdict(True, 0)
         return Verdict(hits <= limit, retry_after)
 
@@ -151,9 +177,9 @@ class RateLimiter:
         """Counts a request from a client address."""
         return self.check("client", address, self.client_limit)
 
-    def check_user(self, user_id: str) -> Verdict:
-        """Counts a request of a signed-in user."""
-        return self.check("user", user_id, self.user_limit)
+    def check_user(self, user_id: str, db: Session | None = None) -> Verdict:
+        """Counts a request of a signed-in user, on the request's session `db` when given."""
+        return self.check("user", user_id, self.user_limit, db)
 
 
 def from_settings(settings: Settings) -> RateLimiter:
@@ -195,9 +221,9 @@ class ClientRateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
-def enforce_user_limit(request: Request, user_id: str) -> None:
-    """Counts a request of a signed-in user; 429 past the user's limit."""
+def enforce_user_limit(request: Request, user_id: str, db: Session) -> None:
+    """Counts a request of a signed-in user on its own session; 429 past the user's limit."""
     limiter: RateLimiter = request.app.state.rate_limiter
-    verdict = limiter.check_user(user_id)
+    verdict = limiter.check_user(user_id, db)
     if not verdict.allowed:
         raise too_many_requests(verdict)

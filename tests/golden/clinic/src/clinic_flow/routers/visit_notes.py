@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from clinic_flow.http import RawBody
+from clinic_flow.idempotency import Idempotent
 from clinic_flow.pagination import ListQuery, list_query
 from clinic_flow.permissions import Actor, require
 from clinic_flow.schemas.visit_notes import (
@@ -53,9 +54,12 @@ def create_visit_note(
     actor: CanCreate,
     db: DbSession,
     body: RawBody,
-) -> VisitNoteRead:
-    """Creates a visit note."""
-    return service.create(db, actor, body)
+    claim: Idempotent,
+) -> VisitNoteRead | Response:
+    """Creates a visit note; a retry with the same `Idempotency-Key` gets the first answer."""
+    if claim.replay is not None:
+        return claim.replay
+    return service.create(db, actor, body, claim)
 
 
 @router.get("/{item_id}", response_model=VisitNoteRead)

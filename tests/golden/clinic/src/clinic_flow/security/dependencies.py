@@ -45,7 +45,7 @@ def current_principal(request: Request, db: DbSession) -> Principal | None:
     if found is None:
         return None
     session, user = found
-    enforce_user_limit(request, str(user.id))
+    enforce_user_limit(request, str(user.id), db)
     if not csrf.is_valid(request, session.csrf_token):
         raise forbidden("The X-CSRF-Token header is missing or wrong.")
     return Principal(user_id=user.id, email=user.email, role=user.role, session_id=session.id)

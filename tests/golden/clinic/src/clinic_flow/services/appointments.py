@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic_flow import audit
+from clinic_flow.idempotency import NO_CLAIM, Claim
 from clinic_flow.models import (
     Appointment,
     Clinician,
@@ -192,6 +193,7 @@ def create(
     db: Session,
     actor: Actor,
     body: bytes,
+    claim: Claim = NO_CLAIM,
 ) -> AppointmentRead:
     """Adds a row from a request body."""
     payload = parse_body(AppointmentCreate, body)
@@ -214,8 +216,11 @@ def create(
     db.add(row)
     flush(db, UNIQUE)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    item = _read_all(db, [row])[0]
+    # The answer a retry replays, stored in the same commit as the row.
+    claim.remember(item)
     commit(db, UNIQUE)
-    return _read_all(db, [row])[0]
+    return item
 
 
 def update(

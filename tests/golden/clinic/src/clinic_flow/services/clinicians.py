@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from clinic_flow import audit
+from clinic_flow.idempotency import NO_CLAIM, Claim
 from clinic_flow.models import (
     Clinician,
 )
@@ -134,6 +135,7 @@ def create(
     db: Session,
     actor: Actor,
     body: bytes,
+    claim: Claim = NO_CLAIM,
 ) -> ClinicianRead:
     """Adds a row from a request body."""
     payload = parse_body(ClinicianCreate, body)
@@ -142,8 +144,11 @@ def create(
     db.add(row)
     flush(db, UNIQUE)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    item = _read_all(db, [row])[0]
+    # The answer a retry replays, stored in the same commit as the row.
+    claim.remember(item)
     commit(db, UNIQUE)
-    return _read_all(db, [row])[0]
+    return item
 
 
 def update(

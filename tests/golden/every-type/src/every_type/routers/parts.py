@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from every_type.http import RawBody
+from every_type.idempotency import Idempotent
 from every_type.pagination import ListQuery, list_query
 from every_type.permissions import Actor, require
 from every_type.schemas.parts import (
@@ -53,9 +54,12 @@ def create_part(
     actor: CanCreate,
     db: DbSession,
     body: RawBody,
-) -> PartRead:
-    """Creates a part."""
-    return service.create(db, actor, body)
+    claim: Idempotent,
+) -> PartRead | Response:
+    """Creates a part; a retry with the same `Idempotency-Key` gets the first answer."""
+    if claim.replay is not None:
+        return claim.replay
+    return service.create(db, actor, body, claim)
 
 
 @router.get("/{item_id}", response_model=PartRead)

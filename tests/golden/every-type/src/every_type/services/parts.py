@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from every_type import audit
+from every_type.idempotency import NO_CLAIM, Claim
 from every_type.models import (
     Gadget,
     Part,
@@ -157,6 +158,7 @@ def create(
     db: Session,
     actor: Actor,
     body: bytes,
+    claim: Claim = NO_CLAIM,
 ) -> PartRead:
     """Adds a row from a request body."""
     payload = parse_body(PartCreate, body)
@@ -178,8 +180,11 @@ def create(
     db.add(row)
     flush(db, UNIQUE)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    item = _read_all(db, [row])[0]
+    # The answer a retry replays, stored in the same commit as the row.
+    claim.remember(item)
     commit(db, UNIQUE)
-    return _read_all(db, [row])[0]
+    return item
 
 
 def update(

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from lend_well.http import RawBody
+from lend_well.idempotency import Idempotent
 from lend_well.pagination import ListQuery, list_query
 from lend_well.permissions import Actor, require
 from lend_well.schemas.applicants import (
@@ -53,9 +54,12 @@ def create_applicant(
     actor: CanCreate,
     db: DbSession,
     body: RawBody,
-) -> ApplicantRead:
-    """Creates a applicant."""
-    return service.create(db, actor, body)
+    claim: Idempotent,
+) -> ApplicantRead | Response:
+    """Creates a applicant; a retry with the same `Idempotency-Key` gets the first answer."""
+    if claim.replay is not None:
+        return claim.replay
+    return service.create(db, actor, body, claim)
 
 
 @router.get("/{item_id}", response_model=ApplicantRead)

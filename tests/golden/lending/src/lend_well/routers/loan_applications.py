@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from lend_well.http import RawBody
+from lend_well.idempotency import Idempotent
 from lend_well.pagination import ListQuery, list_query
 from lend_well.permissions import Actor, require
 from lend_well.schemas.loan_applications import (
@@ -62,9 +63,12 @@ def create_loan_application(
     actor: CanCreate,
     db: DbSession,
     body: RawBody,
-) -> LoanApplicationRead:
-    """Creates a loan application."""
-    return service.create(db, actor, body)
+    claim: Idempotent,
+) -> LoanApplicationRead | Response:
+    """Creates a loan application; a retry with the same `Idempotency-Key` gets the first answer."""
+    if claim.replay is not None:
+        return claim.replay
+    return service.create(db, actor, body, claim)
 
 
 @router.get(

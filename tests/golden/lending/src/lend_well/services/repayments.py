@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from lend_well import audit
+from lend_well.idempotency import NO_CLAIM, Claim
 from lend_well.models import (
     LoanApplication,
     Repayment,
@@ -144,6 +145,7 @@ def create(
     db: Session,
     actor: Actor,
     body: bytes,
+    claim: Claim = NO_CLAIM,
 ) -> RepaymentRead:
     """Adds a row from a request body."""
     payload = parse_body(RepaymentCreate, body)
@@ -164,8 +166,11 @@ def create(
     db.add(row)
     flush(db, UNIQUE)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    item = _read_all(db, [row])[0]
+    # The answer a retry replays, stored in the same commit as the row.
+    claim.remember(item)
     commit(db, UNIQUE)
-    return _read_all(db, [row])[0]
+    return item
 
 
 def update(

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from rich_catalog.http import RawBody
+from rich_catalog.idempotency import Idempotent
 from rich_catalog.pagination import ListQuery, list_query
 from rich_catalog.permissions import Actor, require
 from rich_catalog.schemas.promotions import (
@@ -53,9 +54,12 @@ def create_promotion(
     actor: CanCreate,
     db: DbSession,
     body: RawBody,
-) -> PromotionRead:
-    """Creates a promotion."""
-    return service.create(db, actor, body)
+    claim: Idempotent,
+) -> PromotionRead | Response:
+    """Creates a promotion; a retry with the same `Idempotency-Key` gets the first answer."""
+    if claim.replay is not None:
+        return claim.replay
+    return service.create(db, actor, body, claim)
 
 
 @router.get("/{item_id}", response_model=PromotionRead)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from rich_catalog import audit
+from rich_catalog.idempotency import NO_CLAIM, Claim
 from rich_catalog.models import (
     Product,
     Review,
@@ -148,6 +149,7 @@ def create(
     db: Session,
     actor: Actor,
     body: bytes,
+    claim: Claim = NO_CLAIM,
 ) -> ReviewRead:
     """Adds a row from a request body."""
     payload = parse_body(ReviewCreate, body)
@@ -165,8 +167,11 @@ def create(
     db.add(row)
     flush(db, UNIQUE)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    item = _read_all(db, [row])[0]
+    # The answer a retry replays, stored in the same commit as the row.
+    claim.remember(item)
     commit(db, UNIQUE)
-    return _read_all(db, [row])[0]
+    return item
 
 
 def update(

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from rich_catalog import audit
+from rich_catalog.idempotency import NO_CLAIM, Claim
 from rich_catalog.models import (
     Product,
     WishList,
@@ -145,6 +146,7 @@ def create(
     db: Session,
     actor: Actor,
     body: bytes,
+    claim: Claim = NO_CLAIM,
 ) -> WishListRead:
     """Adds a row from a request body."""
     payload = parse_body(WishListCreate, body)
@@ -162,8 +164,11 @@ def create(
     flush(db, UNIQUE)
     replace_links(db, wish_list_products, row.id, payload.product_ids)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    item = _read_all(db, [row])[0]
+    # The answer a retry replays, stored in the same commit as the row.
+    claim.remember(item)
     commit(db, UNIQUE)
-    return _read_all(db, [row])[0]
+    return item
 
 
 def update(

@@ -3,15 +3,20 @@
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
-from team_tasks.db import get_engine
-from team_tasks.problems import not_found, problem_response
+from team_tasks import faults
+from team_tasks.db import get_db
+from team_tasks.problems import not_found
 from team_tasks.settings import Settings, get_settings
 
 router = APIRouter(tags=["health"])
+
+# Milliseconds the readiness query may take.
+READY_QUERY_TIMEOUT_MS = 2000
 
 
 @router.get("/healthz")
@@ -21,13 +26,23 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", response_model=None)
-def readyz() -> dict[str, str] | JSONResponse:
-    """200 when the database answers, 503 otherwise."""
+def readyz(
+    request: Request, db: Annotated[Session, Depends(get_db)]
+) -> dict[str, str] | JSONResponse:
+    """200 when requests can be served, 503 (with `Retry-After`) otherwise.
+
+    The probe takes its connection the way a request does, from the same
+    bounded pool: when none comes within `DB_POOL_TIMEOUT`, or the query
+    does not answer within `READY_QUERY_TIMEOUT_MS`, the process is not ready.
+    """
     try:
-        with get_engine().connect() as connection:
-            connection.execute(sa.select(1))
-    except SQLAlchemyError:
-        return problem_response(503, "The database does not answer.")
+        db.execute(
+            sa.select(sa.func.set_config("statement_timeout", str(READY_QUERY_TIMEOUT_MS), True))
+        )
+        db.execute(sa.select(1))
+    except SQLAlchemyError as error:
+        faults.log_unavailable(error, request.method, request.url.path)
+        return faults.unavailable_response()
     return {"status": "ok"}
 
 

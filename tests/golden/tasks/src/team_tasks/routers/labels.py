@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from team_tasks.http import RawBody
+from team_tasks.idempotency import Idempotent
 from team_tasks.pagination import ListQuery, list_query
 from team_tasks.permissions import Actor, require
 from team_tasks.schemas.labels import (
@@ -53,9 +54,12 @@ def create_label(
     actor: CanCreate,
     db: DbSession,
     body: RawBody,
-) -> LabelRead:
-    """Creates a label."""
-    return service.create(db, actor, body)
+    claim: Idempotent,
+) -> LabelRead | Response:
+    """Creates a label; a retry with the same `Idempotency-Key` gets the first answer."""
+    if claim.replay is not None:
+        return claim.replay
+    return service.create(db, actor, body, claim)
 
 
 @router.get("/{item_id}", response_model=LabelRead)
