@@ -1681,15 +1681,17 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         if sensitive && sensitive_literal.is_none() {
             sensitive_literal = Some(json_literal.clone());
         }
+        let column_ref = || ColumnRef {
+            json_literal: json_literal.clone(),
+            attr: attr.clone(),
+            parser_literal: py_str(types::parser(f)),
+            entry: String::new(),
+        };
+        if mf.sortable {
+            sortable.push(column_ref());
+        }
         if mf.filterable {
-            let c = ColumnRef {
-                json_literal: json_literal.clone(),
-                attr: attr.clone(),
-                parser_literal: py_str(types::parser(f)),
-                entry: String::new(),
-            };
-            sortable.push(c.clone());
-            filters.push(c);
+            filters.push(column_ref());
             // The probe filters by the value of a row the factory makes,
             // whose body leaves out the fields only some callers may write
             // (null there).
