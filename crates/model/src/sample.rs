@@ -396,21 +396,31 @@ pub fn invalid_values(field: &Field) -> Vec<(&'static str, Value)> {
                 json!(x as i64)
             }
         };
+        // Whole bounds are stepped past in integers: past 2^53 a float
+        // step rounds back onto the bound (a bigint `max` of 2^53 + 1).
+        use blueprint_core::spec::Number;
+        let whole = field.ty != FieldType::Decimal;
         if let Some(max) = field.max {
-            let x = if field.ty == FieldType::Decimal {
-                max.as_f64() + 1.0
-            } else {
-                max.as_f64().floor() + 1.0
-            };
-            out.push(("max", as_value(x)));
+            match max {
+                Number::Int(i) if whole => {
+                    if let Some(past) = i.checked_add(1) {
+                        out.push(("max", json!(past)));
+                    }
+                }
+                _ if whole => out.push(("max", as_value(max.as_f64().floor() + 1.0))),
+                _ => out.push(("max", as_value(max.as_f64() + 1.0))),
+            }
         }
         if let Some(min) = field.min {
-            let x = if field.ty == FieldType::Decimal {
-                min.as_f64() - 1.0
-            } else {
-                min.as_f64().ceil() - 1.0
-            };
-            out.push(("min", as_value(x)));
+            match min {
+                Number::Int(i) if whole => {
+                    if let Some(past) = i.checked_sub(1) {
+                        out.push(("min", json!(past)));
+                    }
+                }
+                _ if whole => out.push(("min", as_value(min.as_f64().ceil() - 1.0))),
+                _ => out.push(("min", as_value(min.as_f64() - 1.0))),
+            }
         }
     }
     match field.ty {

@@ -97,10 +97,6 @@ struct Suite<'a> {
     users: Vec<User>,
     /// Rows created once per (entity, creator) and shared.
     shared: HashMap<(EntityId, usize), String>,
-    /// Rows created for one check each, per entity: when an entity's
-    /// unique fields let the test data make only a few rows
-    /// (`Entity::row_limit`), the suite deletes these to make room.
-    made: HashMap<EntityId, Vec<String>>,
 }
 
 type Check = Result<(), String>;
@@ -131,7 +127,6 @@ impl<'a> Suite<'a> {
             results: Vec::new(),
             users: Vec::new(),
             shared: HashMap::new(),
-            made: HashMap::new(),
         }
     }
 

@@ -187,7 +187,7 @@ pub(super) fn plain_field(e: &Entity) -> Option<usize> {
 /// A sample of the field whose values differ with `n`: its own, or the
 /// one a unique field of its type gets (a fixed date, decimal, boolean or
 /// enum value would not change a row).
-fn varying_sample(f: &Field) -> model::sample::Sample {
+pub(super) fn varying_sample(f: &Field) -> model::sample::Sample {
     if matches!(f.sample, model::sample::Sample::Fixed { .. }) {
         let mut rules = f.rules.clone();
         rules.unique = true;
