@@ -107,9 +107,11 @@ impl<'a> Suite<'a> {
             if limit.is_some_and(|rows| attempt == rows) {
                 self.make_room(entity)?;
             }
-            // Shift the counter, so a payload of several fields does not
-            // land on the same value of the unique field again.
-            self.next();
+            // Shift the counter by a growing step, so a payload that takes
+            // several numbers does not land on the same value again.
+            for _ in 0..attempt {
+                self.next();
+            }
         };
         let name = &self.model.get(entity).name;
         if r.status != 201 {
@@ -126,27 +128,54 @@ impl<'a> Suite<'a> {
     }
 
     /// Deletes, as an admin, the rows of an entity that earlier checks
-    /// made (every row but the shared ones, which later checks use); a row
+    /// made: first those no later check shares, then, when that is not
+    /// enough, the shared ones too (made again when next needed). A row
     /// something still refers to stays.
     fn make_room(&mut self, entity: EntityId) -> Result<(), String> {
         let admin = self.admin_index().ok_or("no admin user to delete rows")?;
         let path = self.collection_path(entity);
         let listed = self.send(Some(admin), "GET", &format!("{path}?limit=500"), None)?;
+        expect(&listed, 200, &format!("GET {path}?limit=500, to make room"))?;
+        let ids: Vec<String> = listed.json()["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|item| item["id"].as_str().map(str::to_string))
+            .collect();
         let shared: Vec<String> = self
             .shared
             .iter()
             .filter(|((e, _), _)| *e == entity)
             .map(|(_, id)| id.clone())
             .collect();
-        let ids: Vec<String> = listed.json()["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|item| item["id"].as_str().map(str::to_string))
-            .filter(|id| !shared.contains(id))
-            .collect();
-        for id in ids {
-            self.send(Some(admin), "DELETE", &format!("{path}/{id}"), None)?;
+        let mut freed = 0;
+        let mut refused = Vec::new();
+        for id in ids.iter().filter(|id| !shared.contains(id)) {
+            let r = self.send(Some(admin), "DELETE", &format!("{path}/{id}"), None)?;
+            if r.status == 204 {
+                freed += 1;
+            } else {
+                refused.push(r.brief());
+            }
+        }
+        if freed == 0 {
+            for id in ids.iter().filter(|id| shared.contains(id)) {
+                let r = self.send(Some(admin), "DELETE", &format!("{path}/{id}"), None)?;
+                if r.status == 204 {
+                    freed += 1;
+                    self.shared.retain(|_, s| s != id);
+                } else {
+                    refused.push(r.brief());
+                }
+            }
+        }
+        if freed == 0 {
+            return Err(format!(
+                "no row of {} could be deleted to make room ({} rows: {})",
+                self.model.get(entity).name,
+                ids.len(),
+                refused.join("; ")
+            ));
         }
         Ok(())
     }
