@@ -18,7 +18,7 @@ fn a_spec_with_rules_gets_the_record_the_control_and_the_process() {
         "{text}"
     );
     // It comes right after the fixed records, before the frameworks.
-    assert!(adr.ends_with("0008-segregation-of-duties.md"), "{adr}");
+    assert!(adr.ends_with("0009-segregation-of-duties.md"), "{adr}");
 
     assert!(analysis.control("ACCESS-SEGREGATION-OF-DUTIES").is_some());
     assert!(tree

@@ -56,15 +56,16 @@ fn decision_records_are_numbered_in_the_fixed_order() {
             "docs/adr/0004-pii-encryption.md",
             "docs/adr/0005-append-only-audit-log.md",
             "docs/adr/0006-rate-limit-store.md",
-            "docs/adr/0007-database-faults-and-idempotent-creates.md",
+            "docs/adr/0007-rate-limits-in-one-statement.md",
+            "docs/adr/0008-database-faults-and-idempotent-creates.md",
             // The appointment workflow is a segregation of duties.
-            "docs/adr/0008-segregation-of-duties.md",
-            "docs/adr/0009-comply-with-gdpr.md",
-            "docs/adr/0010-comply-with-hipaa.md",
-            "docs/adr/0011-comply-with-pci-dss.md",
-            "docs/adr/0012-integrate-stripe.md",
-            "docs/adr/0013-integrate-sendgrid.md",
-            "docs/adr/0014-integrate-sentry.md",
+            "docs/adr/0009-segregation-of-duties.md",
+            "docs/adr/0010-comply-with-gdpr.md",
+            "docs/adr/0011-comply-with-hipaa.md",
+            "docs/adr/0012-comply-with-pci-dss.md",
+            "docs/adr/0013-integrate-stripe.md",
+            "docs/adr/0014-integrate-sendgrid.md",
+            "docs/adr/0015-integrate-sentry.md",
         ]
     );
     for p in &paths {
@@ -90,13 +91,13 @@ fn decision_records_are_numbered_in_the_fixed_order() {
         stack: None,
         generated_integrations: &[],
     });
-    for (a, b) in records.iter().zip(&tasks).skip(1).take(6) {
+    for (a, b) in records.iter().zip(&tasks).skip(1).take(7) {
         assert_eq!(a.path(), b.path());
     }
-    assert_eq!(tasks[7].path(), "docs/adr/0008-comply-with-soc2.md");
+    assert_eq!(tasks[8].path(), "docs/adr/0009-comply-with-soc2.md");
     assert_eq!(
         tasks.last().map(|r| r.path()).as_deref(),
-        Some("docs/adr/0009-integrate-smtp.md")
+        Some("docs/adr/0010-integrate-smtp.md")
     );
 }
 

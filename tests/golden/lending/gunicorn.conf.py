@@ -1,8 +1,9 @@
 """Gunicorn's settings for production: uvicorn workers, bound to PORT, JSON logs.
 
 `gunicorn --config gunicorn.conf.py lend_well.main:app` (the Dockerfile's
-command). WEB_CONCURRENCY sets the number of worker processes (default 2);
-HOST the address to bind (default every interface, as a container needs).
+command). WEB_CONCURRENCY sets the number of worker processes (default: the
+CPUs this process may run on); HOST the address to bind (default every
+interface, as a container needs).
 """
 
 import os
@@ -10,7 +11,7 @@ import os
 _level = os.environ.get("LOG_LEVEL", "INFO").upper()
 
 bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
 worker_class = "uvicorn_worker.UvicornWorker"
 # The root file system is read-only in Kubernetes; /tmp is a writable emptyDir.
 worker_tmp_dir = "/tmp"

@@ -9,11 +9,14 @@
 //! 4. the encryption of sensitive fields,
 //! 5. the audit log,
 //! 6. the rate-limit store,
-//! 7. field rules and workflows as segregation of duties, when the spec
+//! 7. reads that do not write (session activity once a minute, both rate
+//!    limits in one statement),
+//! 8. database faults and idempotent creates,
+//! 9. field rules and workflows as segregation of duties, when the spec
 //!    has any,
-//! 8. then one record per framework in force (in the fixed order SOC 2,
-//!    GDPR, HIPAA, ISO/IEC 27001, PCI DSS),
-//! 9. then one per integration, in spec order.
+//! 10. then one record per framework in force (in the fixed order SOC 2,
+//!     GDPR, HIPAA, ISO/IEC 27001, PCI DSS),
+//! 11. then one per integration, in spec order.
 //!
 //! A record for an integration the project does not contain (no registered
 //! vendor generated it for the stack, see
@@ -583,6 +586,37 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str, generated:
     }
 }
 
+fn request_path_writes_adr() -> Adr {
+    Adr {
+        number: 0,
+        status: Status::Accepted,
+        slug: "rate-limits-in-one-statement".into(),
+        title: "Reads that do not write: session activity once a minute, rate limits in one statement".into(),
+        context: "Every authenticated request checks a session and counts a request for its client address and for its user. Recording the session's activity and both counters as separate transactions made a read cost several round trips and row writes, most of the time of a list call; the limits, the idle timeout and the 503 on database faults must stay as they are.".into(),
+        drivers: vec![
+            "a read costs as little database work as the contract allows".into(),
+            "the contract's limits per client and per user, shared by every replica".into(),
+            "the idle timeout of sessions".into(),
+            "a database fault is still a 503".into(),
+        ],
+        options: vec![
+            "in PostgreSQL, one statement in autocommit that finds the session's user by the cookie's hash and counts the client and the user, in an UNLOGGED table; in Redis, one script call per counter; session activity written when it is a minute old".into(),
+            "limit only writes and sign-ins".into(),
+            "count in process and flush now and then".into(),
+            "one transaction per counter and an update of the session on every request".into(),
+        ],
+        because: "one statement keeps both limits exact and shared at the cost of one round trip, before the request takes its own connection, so the limiter never holds two; the user's key is the same keyed hash (HMAC-SHA256 under SECRET_KEY) computed in SQL from the key's pads, so no id is stored in the clear; counters need no crash safety, so an unlogged table spares the write-ahead log; limiting only writes would leave reads open to scraping, and counting in process would let each replica grant the full limit; an idle timeout counted in minutes loses nothing when activity is recorded once a minute.".into(),
+        not_generated: None,
+        consequences: vec![
+            "Good, because a read writes no session row within a minute of the last recorded activity, and counts both limits in one statement.".into(),
+            "Good, because the user's verdict waits for the session check, so the order of answers is unchanged.".into(),
+            "Bad, because a session idles out up to a minute before the idle timeout measured from its very last request.".into(),
+            "Bad, because an unlogged table is emptied after a crash of the database: the counters of the current minute start again.".into(),
+            "Bad, because with Redis the user is counted in a second call once the session is found.".into(),
+        ],
+    }
+}
+
 fn faults_adr() -> Adr {
     let retry = model::routes::UNAVAILABLE_RETRY_AFTER_SECS;
     let hours = model::routes::IDEMPOTENCY_HOURS;
@@ -663,6 +697,7 @@ pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
         encryption_adr(model),
         audit_adr(model),
         rate_limit_adr(model),
+        request_path_writes_adr(),
         faults_adr(),
     ];
     records.extend(duties_adr(model));

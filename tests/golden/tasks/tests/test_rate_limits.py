@@ -15,7 +15,8 @@ from fastapi.testclient import TestClient
 from team_tasks import ratelimit
 from team_tasks.db import get_engine
 from team_tasks.main import create_app
-from team_tasks.models import AuthRateLimit
+from team_tasks.models import AuthRateLimit, AuthSession
+from team_tasks.security.sessions import token_hash
 from team_tasks.settings import get_settings
 from tests.conftest import ADMIN_ROLE, Api, make_user
 from tests.servers import fresh_window, running_app
@@ -130,6 +131,48 @@ def test_postgres_counters_are_upserted_and_stale_windows_purged() -> None:
     with get_engine().connect() as connection:
         rows = connection.execute(sa.select(AuthRateLimit.key, AuthRateLimit.window_start)).all()
     assert rows == [("k" * 64, dt.datetime.fromtimestamp(now, dt.UTC))]
+
+
+def test_postgres_counts_client_and_user_in_one_statement() -> None:
+    fresh_window()
+    app = limited_app(None)
+    api = client_of(app)
+    email = make_user(ADMIN_ROLE)
+    assert api.login(email).status_code == 200
+    token = api.client.cookies.get("session")
+    limiter: ratelimit.RateLimiter = app.state.rate_limiter
+    address = f"client-{uuid.uuid4().hex}"
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    # The first hit of a window may purge stale windows; the second is the steady state.
+    limiter.check_request(address, token)
+    sa.event.listen(get_engine(), "before_cursor_execute", record)
+    try:
+        client, user = limiter.check_request(address, token)
+    finally:
+        sa.event.remove(get_engine(), "before_cursor_execute", record)
+    assert [s for s in statements if "auth_rate_limits" in s] == statements
+    assert len(statements) == 1
+    assert client.allowed
+    assert user is not None and user.allowed
+    # The user's key computed in SQL is the keyed hash the Python side computes.
+    with get_engine().connect() as connection:
+        user_id = connection.execute(
+            sa.select(AuthSession.user_id).where(AuthSession.token_hash == token_hash(token or ""))
+        ).scalar_one()
+        hits = connection.execute(
+            sa.select(AuthRateLimit.hits).where(
+                AuthRateLimit.key == limiter._key("user", str(user_id))
+            )
+        ).scalar_one()
+    # The two requests counted here; the login itself had no session yet.
+    assert hits == 2
+    # A request without a live session counts the client alone.
+    client, user = limiter.check_request(address, "not-a-session")
+    assert client.allowed and user is None
 
 
 def test_counters_hold_no_address_or_user_id_in_the_clear() -> None:

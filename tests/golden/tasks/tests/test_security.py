@@ -16,7 +16,7 @@ from team_tasks import cli
 from team_tasks.db import get_sessionmaker
 from team_tasks.main import create_app
 from team_tasks.models import AuthSession, AuthUser
-from team_tasks.security.sessions import IDLE_TIMEOUT, token_hash
+from team_tasks.security.sessions import IDLE_TIMEOUT, TOUCH_INTERVAL, token_hash
 from team_tasks.settings import PROJECT_ROOT, Settings, get_settings
 from tests.conftest import ADMIN_ROLE, PASSWORD, ROLES, Api, make_user
 
@@ -177,6 +177,46 @@ def test_idle_sessions_expire(admin: Api) -> None:
         )
         db.commit()
     assert admin.get("/auth/me").status_code == 401
+
+
+def _last_seen(token: str) -> dt.datetime:
+    with get_sessionmaker()() as db:
+        return db.execute(
+            sa.select(AuthSession.last_seen_at).where(AuthSession.token_hash == token_hash(token))
+        ).scalar_one()
+
+
+def test_reads_record_session_activity_at_most_once_a_minute(admin: Api) -> None:
+    token = admin.client.cookies.get("session") or ""
+    started = _last_seen(token)
+    updates: list[str] = []
+
+    def count_updates(conn: object, cursor: object, statement: str, *args: object) -> None:
+        if statement.startswith("UPDATE auth_sessions"):
+            updates.append(statement)
+
+    engine = get_sessionmaker().kw["bind"]
+    sa.event.listen(engine, "before_cursor_execute", count_updates)
+    try:
+        for _ in range(3):
+            assert admin.get("/auth/me").status_code == 200
+        assert updates == []
+        assert _last_seen(token) == started
+        # Once the recorded activity is a minute old, the next request records it again.
+        with get_sessionmaker()() as db:
+            db.execute(
+                sa.update(AuthSession)
+                .where(AuthSession.token_hash == token_hash(token))
+                .values(last_seen_at=sa.func.now() - TOUCH_INTERVAL)
+            )
+            db.commit()
+        updates.clear()
+        assert admin.get("/auth/me").status_code == 200
+        assert admin.get("/auth/me").status_code == 200
+        assert len(updates) == 1
+        assert _last_seen(token) > started - TOUCH_INTERVAL
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count_updates)
 
 
 def test_a_missing_setting_stops_start_up_naming_it() -> None:

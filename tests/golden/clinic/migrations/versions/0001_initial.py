@@ -142,6 +142,8 @@ def upgrade() -> None:
         sa.Column("window_start", sa.DateTime(timezone=True), nullable=False),
         sa.Column("hits", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key", "window_start", name="pk_auth_rate_limits"),
+        # Counters need no crash safety: an unlogged table writes no WAL.
+        prefixes=["UNLOGGED"],
     )
     op.create_index("ix_auth_rate_limits_window_start", "auth_rate_limits", ["window_start"])
     op.create_table(

@@ -1,16 +1,22 @@
 """Rate limits per client address and per user, in fixed one-minute windows.
 
 The counters live in Redis when `REDIS_URL` is set, else in PostgreSQL
-(table `auth_rate_limits`), so every replica of the app shares them; nothing
-is counted in process. Keys are keyed hashes: no address or user id is
-stored in the clear. Health probes are never limited.
+(the UNLOGGED table `auth_rate_limits`: counters need no crash safety, and
+an unlogged table writes no WAL), so every replica of the app shares them;
+nothing is counted in process. Keys are keyed hashes (HMAC-SHA256 under
+SECRET_KEY): no address or user id is stored in the clear. Health probes
+are never limited.
 
-In PostgreSQL a request never holds two pooled connections: the client
-count runs on a connection that goes back to the pool before the request
-takes its own, and the user count runs on the request's own session,
-committed at once so the counter's row lock is not held. When the counters
-cannot be reached the request is answered 503 like any database fault
-(faults.py); when Redis cannot, the request is let through.
+In PostgreSQL both counters cost one statement, in autocommit, before the
+request takes its own connection: the middleware sends the client's key and
+the hash of the session cookie, and the statement finds the session's user,
+computes the user's key and counts both (docs/adr, "rate limits in one
+statement"). The user's verdict waits on the request's scope until the
+session is checked (security/dependencies.py), so the order of answers is
+unchanged. In Redis the client is counted in the middleware and the user
+after the session is found, one script call each. When the counters cannot
+be reached the request is answered 503 like any database fault (faults.py);
+when Redis cannot, the request is let through.
 """
 
 import datetime as dt
@@ -34,6 +40,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from rich_catalog.db import get_engine
 from rich_catalog.models import AuthRateLimit
 from rich_catalog.problems import Problem, problem_response
+from rich_catalog.security.sessions import IDLE_TIMEOUT, SESSION_COOKIE, token_hash
 from rich_catalog.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -41,6 +48,35 @@ logger = logging.getLogger(__name__)
 WINDOW_SECONDS = 60
 EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 TOO_MANY = "Too many requests; try again later."
+# Where the middleware leaves the user's verdict for the session check.
+USER_VERDICT = "rate_limit_user_verdict"
+# HMAC-SHA256's block size: a key is padded (or first hashed) to it.
+_BLOCK = 64
+
+# Counts the client and, when the session behind the cookie is live, its user,
+# in one statement. The user's key is HMAC-SHA256(secret, "user:<id>"),
+# computed from the key's inner and outer pads, equal to `RateLimiter._key`.
+_COUNT_CLIENT_AND_USER = sa.text(
+    """
+WITH caller AS (
+    SELECT user_id FROM auth_sessions
+    WHERE token_hash = :token_hash AND expires_at > :now AND last_seen_at > :idle_since
+),
+counted AS (
+    SELECT :client_key AS key
+    UNION ALL
+    SELECT encode(
+        sha256(:outer_pad || sha256(:inner_pad || convert_to('user:' || user_id::text, 'UTF8'))),
+        'hex'
+    )
+    FROM caller
+)
+INSERT INTO auth_rate_limits (key, window_start, hits)
+SELECT key, :window_start, 1 FROM counted
+ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
+RETURNING key, hits
+"""
+)
 
 # INCR and EXPIRE in one atomic step: a key never lives without its expiry.
 _INCREMENT = """
@@ -70,6 +106,16 @@ class Counter(Protocol):
         """
         ...
 
+    def hit_client_and_user(
+        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+    ) -> tuple[int, int | None]:
+        """Counts a client and, when the store can find it, the user behind the session `token`.
+
+        Returns the client's hits and the user's (`None` when not counted here).
+        `pads` are the inner and outer HMAC pads of the secret.
+        """
+        ...
+
 
 class PostgresCounter:
     """Counters in `auth_rate_limits`, bumped with one atomic upsert."""
@@ -86,6 +132,39 @@ class PostgresCounter:
         hits = self._hit(db.connection(), key, window_start)
         db.commit()
         return hits
+
+    def hit_client_and_user(
+        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+    ) -> tuple[int, int | None]:
+        if token is None:
+            # No session to find: the client alone, in one statement.
+            with self._autocommit() as connection:
+                return self._hit(connection, client_key, window_start), None
+        start = dt.datetime.fromtimestamp(window_start, dt.UTC)
+        current = dt.datetime.now(dt.UTC)
+        inner, outer = pads
+        with self._autocommit() as connection:
+            rows = connection.execute(
+                _COUNT_CLIENT_AND_USER,
+                {
+                    "token_hash": token_hash(token),
+                    "now": current,
+                    "idle_since": current - IDLE_TIMEOUT,
+                    "client_key": client_key,
+                    "inner_pad": inner,
+                    "outer_pad": outer,
+                    "window_start": start,
+                },
+            ).all()
+            hits = {str(key): int(count) for key, count in rows}
+            client_hits = hits.pop(client_key)
+            if client_hits == 1:
+                self._purge(connection, window_start)
+        return client_hits, next(iter(hits.values()), 0)
+
+    def _autocommit(self) -> sa.Connection:
+        """A pooled connection whose statements commit by themselves: no BEGIN, no COMMIT."""
+        return self._engine().connect().execution_options(isolation_level="AUTOCOMMIT")
 
     def _hit(self, connection: sa.Connection, key: str, window_start: int) -> int:
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
@@ -134,6 +213,12 @@ class RedisCounter:
         name = f"ratelimit:{key}:{window_start}"
         return int(self._increment(keys=[name], args=[WINDOW_SECONDS + 5]))
 
+    def hit_client_and_user(
+        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+    ) -> tuple[int, int | None]:
+        # Redis cannot find the session: the user is counted once it is found.
+        return self.hit(client_key, window_start), None
+
 
 class RateLimiter:
     """Decides per client address and per user whether a request may go on."""
@@ -148,6 +233,9 @@ class RateLimiter:
     ) -> None:
         self.counter = counter
         self._secret = secret.encode()
+        key = self._secret if len(self._secret) <= _BLOCK else hashlib.sha256(self._secret).digest()
+        key = key.ljust(_BLOCK, b"\0")
+        self._pads = (bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key))
         self.client_limit = client_limit
         self.user_limit = user_limit
         self._clock = clock
@@ -172,6 +260,27 @@ class RateLimiter:
             logger.warning("rate limit counters unavailable; request let through", exc_info=error)
             return Verdict(True, 0)
         return Verdict(hits <= limit, retry_after)
+
+    def check_request(self, address: str, token: str | None) -> tuple[Verdict, Verdict | None]:
+        """Counts a request from a client address with the session cookie `token`, if any.
+
+        Returns the client's verdict and the user's, `None` when the user is
+        still to be counted (no live session here, or a store that cannot find it).
+        """
+        now = self._clock()
+        window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
+        retry_after = max(1, math.ceil(window_start + WINDOW_SECONDS - now))
+        try:
+            client_hits, user_hits = self.counter.hit_client_and_user(
+                self._key("client", address), token, self._pads, window_start
+            )
+        except redis.RedisError as error:
+            logger.warning("rate limit counters unavailable; request let through", exc_info=error)
+            return Verdict(True, 0), None
+        client = Verdict(client_hits <= self.client_limit, retry_after)
+        if not user_hits:
+            return client, None
+        return client, Verdict(user_hits <= self.user_limit, retry_after)
 
     def check_client(self, address: str) -> Verdict:
         """Counts a request from a client address."""
@@ -211,7 +320,11 @@ class ClientRateLimitMiddleware:
             return
         client = scope.get("client")
         address = client[0] if client else "unknown"
-        verdict = await run_in_threadpool(self.limiter.check_client, address)
+        verdict, user_verdict = await run_in_threadpool(
+            self.limiter.check_request, address, _session_token(scope)
+        )
+        if user_verdict is not None:
+            scope.setdefault("state", {})[USER_VERDICT] = user_verdict
         if not verdict.allowed:
             response = problem_response(
                 429, TOO_MANY, headers={"Retry-After": str(verdict.retry_after)}
@@ -221,9 +334,23 @@ class ClientRateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+def _session_token(scope: Scope) -> str | None:
+    """The session cookie of a request, if any."""
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for name, value in headers:
+        if name == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, token = part.strip().partition("=")
+                if key == SESSION_COOKIE and token:
+                    return token
+    return None
+
+
 def enforce_user_limit(request: Request, user_id: str, db: Session) -> None:
-    """Counts a request of a signed-in user on its own session; 429 past the user's limit."""
-    limiter: RateLimiter = request.app.state.rate_limiter
-    verdict = limiter.check_user(user_id, db)
+    """429 past the user's limit: the middleware's count, else one on the request's session."""
+    verdict: Verdict | None = getattr(request.state, USER_VERDICT, None)
+    if verdict is None:
+        limiter: RateLimiter = request.app.state.rate_limiter
+        verdict = limiter.check_user(user_id, db)
     if not verdict.allowed:
         raise too_many_requests(verdict)

@@ -110,6 +110,8 @@ class AuthRateLimit(Base):
     """Requests of one client or user (a keyed hash) in one rate-limit window."""
 
     __tablename__ = "auth_rate_limits"
+    # Counters need no crash safety: an unlogged table writes no WAL.
+    __table_args__ = {"prefixes": ["UNLOGGED"]}
 
     key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     window_start: Mapped[dt.datetime] = mapped_column(
