@@ -588,9 +588,23 @@ impl<'a> Suite<'a> {
                 again.brief()
             ));
         }
-        let other = self.payload(entity, admin, 0)?;
-        let r = send(self, &other)?;
-        expect(&r, 422, "another body with a used Idempotency-Key")?;
+        // Another body: a fresh payload, which is the same one when every
+        // sample is fixed and the parents are shared; then one optional
+        // field is left out.
+        let mut other = self.payload(entity, admin, 0)?;
+        if other == body {
+            let model = self.model;
+            let optional = model.get(entity).fields.iter().find(|f| {
+                !f.rules.required && f.workflow.is_none() && other.get(&f.name).is_some()
+            });
+            if let (Some(field), Some(map)) = (optional, other.as_object_mut()) {
+                map.remove(&field.name);
+            }
+        }
+        if other != body {
+            let r = send(self, &other)?;
+            expect(&r, 422, "another body with a used Idempotency-Key")?;
+        }
         let id = first.json()["id"].as_str().unwrap_or_default().to_string();
         let r = self.send(Some(admin), "DELETE", &format!("{path}/{id}"), None)?;
         expect(&r, 204, "DELETE of the idempotent create")?;
