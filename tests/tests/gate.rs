@@ -129,10 +129,25 @@ impl Stack for Without {
 }
 
 fn run_gate(dir: &Path, stack: &dyn Stack, database_url: Option<String>) -> QualityReport {
+    run_gate_with(dir, stack, database_url, true)
+}
+
+/// The gate without its `fuzz` stage, for cases that judge another stage.
+fn run_gate_unfuzzed(dir: &Path, stack: &dyn Stack, database_url: Option<String>) -> QualityReport {
+    run_gate_with(dir, stack, database_url, false)
+}
+
+fn run_gate_with(
+    dir: &Path,
+    stack: &dyn Stack,
+    database_url: Option<String>,
+    fuzz: bool,
+) -> QualityReport {
     let project = Project::load(dir, None, &render::Engine::with_builtins())
         .expect("the project and its kept spec");
     let options = VerifyOptions {
         database_url,
+        skip_fuzz: !fuzz,
         ..VerifyOptions::default()
     };
     let report = gate::verify(&project, stack, &options, &gate::Quiet).expect("the gate runs");
@@ -166,7 +181,15 @@ fn the_intact_project_passes_the_gate() {
     let dir = copy_of("intact");
     let stack = stacks::python_fastapi::PythonFastapi;
     let report = run_gate(&dir, &stack, Some(archgen_tests::pg_cluster_url()));
-    for stage in ["install", "migrate", "lint", "test", "run"] {
+    for stage in [
+        "install",
+        "migrate",
+        "lint",
+        "test",
+        "run",
+        "conformance",
+        "fuzz",
+    ] {
         assert_eq!(
             status_of(&report, stage),
             StageStatus::Passed,
@@ -228,7 +251,7 @@ fn a_failing_project_test_fails_the_test_stage() {
     )
     .expect("write the test");
     let stack = stacks::python_fastapi::PythonFastapi;
-    let report = run_gate(&dir, &stack, Some(archgen_tests::pg_cluster_url()));
+    let report = run_gate_unfuzzed(&dir, &stack, Some(archgen_tests::pg_cluster_url()));
     assert!(!report.passed);
     assert_eq!(report.failed_stages(), ["test"], "{}", report.to_json());
     let test = report
@@ -264,7 +287,7 @@ fn a_broken_access_rule_fails_its_conformance_check() {
         )
     });
     // The project's own tests would catch it first; the suite must too.
-    let report = run_gate(
+    let report = run_gate_unfuzzed(
         &dir,
         &Without(&["lint", "test"]),
         Some(archgen_tests::pg_cluster_url()),
@@ -274,6 +297,39 @@ fn a_broken_access_rule_fails_its_conformance_check() {
     assert!(!broken.passed, "{}", report.to_json());
     assert!(broken.detail.contains("expected 403"), "{}", broken.detail);
     assert!(check(&report, "access.Task.delete.manager").passed);
+}
+
+#[test]
+fn a_server_error_fails_the_fuzz_stage_naming_the_operation() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let dir = copy_of("server-error");
+    // Every list of labels fails inside the app.
+    edit(&dir, "src/team_tasks/routers/labels.py", |t| {
+        let body = "    return service.find_page(db, actor, query)\n";
+        assert!(t.contains(body), "the labels list handler");
+        t.replacen(body, "    raise RuntimeError(\"broken on purpose\")\n", 1)
+    });
+    let report = run_gate(
+        &dir,
+        &Without(&["lint", "test"]),
+        Some(archgen_tests::pg_cluster_url()),
+    );
+    assert!(!report.passed);
+    assert_eq!(status_of(&report, "fuzz"), StageStatus::Failed);
+    let fuzz = report
+        .stages
+        .iter()
+        .find(|s| s.name == "fuzz")
+        .expect("fuzz");
+    assert!(
+        fuzz.details
+            .iter()
+            .any(|d| d.file == "GET /api/labels" && d.message.contains("Server error")),
+        "{}",
+        report.to_json()
+    );
 }
 
 #[test]

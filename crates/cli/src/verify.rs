@@ -211,6 +211,7 @@ pub fn gate(
         database_url,
         keep_db,
         cache_dir: None,
+        skip_fuzz: false,
         cancel: cancel_flag(),
     };
     let display = Display::new();

@@ -2,10 +2,10 @@
 //!
 //! Runs a generated project through its stack's verification plan (install,
 //! migrate, lint, test, run) against a throwaway PostgreSQL database, then
-//! runs the stack-neutral [conformance suite](conformance) against the
-//! running app, scans the project's files for what no backend should ship
-//! ([`scan`]), and scores it all in a [`QualityReport`]
-//! (`docs/quality-gate.md`).
+//! runs the stack-neutral [conformance suite](conformance) and
+//! schemathesis ([`fuzz`]) against the running app, scans the project's
+//! files for what no backend should ship ([`scan`]), and scores it all in a
+//! [`QualityReport`] (`docs/quality-gate.md`).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -21,6 +21,7 @@
 pub mod conformance;
 pub mod db;
 mod error;
+pub mod fuzz;
 pub mod locate;
 mod process;
 pub mod report;
@@ -155,6 +156,9 @@ pub struct VerifyOptions {
     pub keep_db: bool,
     /// Where dependency caches live ([`cache_dir`] when unset).
     pub cache_dir: Option<PathBuf>,
+    /// Leave out the `fuzz` stage ([`fuzz`]): it is reported as skipped.
+    /// For runs that judge something else and would only wait for it.
+    pub skip_fuzz: bool,
     /// Set it (from a Ctrl-C handler) to stop the run: the app, the cluster
     /// and the database are stopped and dropped, and
     /// [`GateError::Interrupted`] is returned.
@@ -387,6 +391,37 @@ pub fn verify(
             }
             progress.stage_finished(&conformance);
             report.stages.push(conformance);
+            let fuzzed = match &server {
+                Some(_) if options.skip_fuzz => {
+                    StageReport::skipped("fuzz", "left out by the caller")
+                }
+                Some(_) => {
+                    progress.stage_started("fuzz");
+                    let create_user = |email: &str, password: &str, role: &str| {
+                        create_user(
+                            project,
+                            &plan.create_user,
+                            &app_env,
+                            &logs,
+                            &stopped,
+                            email,
+                            password,
+                            role,
+                        )
+                    };
+                    fuzz::stage(&fuzz::FuzzRun {
+                        project,
+                        cache: &cache,
+                        logs: &logs,
+                        port,
+                        create_user: &create_user,
+                        stopped: &stopped,
+                    })?
+                }
+                None => StageReport::skipped("fuzz", "the app was not running"),
+            };
+            progress.stage_finished(&fuzzed);
+            report.stages.push(fuzzed);
             Ok(())
         })();
         // The app is stopped (it lived in the closure); now the tests.
@@ -535,6 +570,40 @@ fn user_command(template: &[String], email: &str, password: &str, role: &str) ->
         .collect()
 }
 
+/// Creates a user with the plan's user command (`make` arguments with
+/// placeholders), or says why it could not.
+#[allow(clippy::too_many_arguments)]
+fn create_user(
+    project: &Project,
+    template: &[String],
+    env: &[(String, String)],
+    logs: &Path,
+    stopped: &(dyn Fn() -> bool + Sync),
+    email: &str,
+    password: &str,
+    role: &str,
+) -> Result<(), String> {
+    if template.is_empty() {
+        return Err("the stack's verification plan has no user command".into());
+    }
+    let args = user_command(template, email, password, role);
+    let cmd = make_command(&project.dir, &args, env);
+    match run_logged(
+        cmd,
+        &logs.join("user.log"),
+        Duration::from_secs(120),
+        stopped,
+    ) {
+        Ok(o) if o.success => Ok(()),
+        Ok(o) => Err(format!(
+            "make {} failed: {}",
+            template.first().map(String::as_str).unwrap_or_default(),
+            tail(&o.log, 5)
+        )),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 /// The conformance suite against the running app.
 #[allow(clippy::too_many_arguments)]
 fn conformance_stage(
@@ -549,22 +618,7 @@ fn conformance_stage(
     let started = Instant::now();
     let template = create_user;
     let create_user = |email: &str, password: &str, role: &str| -> Result<(), String> {
-        let args = user_command(template, email, password, role);
-        let cmd = make_command(&project.dir, &args, env);
-        match run_logged(
-            cmd,
-            &logs.join("user.log"),
-            Duration::from_secs(120),
-            stopped,
-        ) {
-            Ok(o) if o.success => Ok(()),
-            Ok(o) => Err(format!(
-                "make {} failed: {}",
-                template.first().map(String::as_str).unwrap_or_default(),
-                tail(&o.log, 5)
-            )),
-            Err(e) => Err(e.to_string()),
-        }
+        self::create_user(project, template, env, logs, stopped, email, password, role)
     };
     let suite_options = conformance::Options {
         create_user: (!template.is_empty()).then_some(&create_user as &conformance::UserCreator),

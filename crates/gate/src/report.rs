@@ -77,7 +77,7 @@ pub struct CheckResult {
 /// One stage of the gate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageReport {
-    /// `install`, `migrate`, `lint`, `test`, `run`, `conformance` or
+    /// `install`, `migrate`, `lint`, `test`, `run`, `conformance`, `fuzz` or
     /// `scan`.
     pub name: String,
     /// How it ended.
@@ -101,10 +101,11 @@ pub struct StageReport {
 }
 
 /// A problem a tool of a stage reported at a place, such as a ruff or mypy
-/// error.
+/// error, or a failure schemathesis found in an operation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StageDetail {
-    /// The file, as the tool named it (relative to the project root).
+    /// The file, as the tool named it (relative to the project root); for
+    /// the `fuzz` stage, the operation (`GET /api/labels`).
     pub file: String,
     /// The line (1-based), when the tool named one.
     #[serde(default, skip_serializing_if = "Option::is_none")]

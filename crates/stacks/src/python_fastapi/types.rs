@@ -145,7 +145,9 @@ pub fn constraints(field: &Field) -> Vec<String> {
                 out.push("strict=True".to_string());
             }
         }
-        FieldType::Boolean | FieldType::Date | FieldType::Uuid => {
+        // Strict: in lax mode Pydantic takes a number as a Unix time for a
+        // datetime (and `1` for `true`), which the document does not admit.
+        FieldType::Boolean | FieldType::Date | FieldType::Datetime | FieldType::Uuid => {
             out.push("strict=True".to_string())
         }
         _ => {}

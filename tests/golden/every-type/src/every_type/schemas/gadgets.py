@@ -35,8 +35,8 @@ class GadgetCreate(RequestBody):
     req_boolean: bool = Field(..., strict=True)
     opt_date: dt.date | None = Field(None, strict=True)
     req_date: dt.date = Field(..., strict=True)
-    opt_datetime: AwareDatetime | None = None
-    req_datetime: AwareDatetime
+    opt_datetime: AwareDatetime | None = Field(None, strict=True)
+    req_datetime: AwareDatetime = Field(..., strict=True)
     opt_uuid: uuid.UUID | None = Field(None, strict=True)
     req_uuid: uuid.UUID = Field(..., strict=True)
     opt_email: EmailStr | None = Field(None, max_length=255)
@@ -77,8 +77,8 @@ class GadgetUpdate(RequestBody):
     req_boolean: bool | None = Field(None, strict=True)
     opt_date: dt.date | None = Field(None, strict=True)
     req_date: dt.date | None = Field(None, strict=True)
-    opt_datetime: AwareDatetime | None = None
-    req_datetime: AwareDatetime | None = None
+    opt_datetime: AwareDatetime | None = Field(None, strict=True)
+    req_datetime: AwareDatetime | None = Field(None, strict=True)
     opt_uuid: uuid.UUID | None = Field(None, strict=True)
     req_uuid: uuid.UUID | None = Field(None, strict=True)
     opt_email: EmailStr | None = Field(None, max_length=255)

@@ -14,7 +14,7 @@ class RepaymentCreate(RequestBody):
 
     due_on: dt.date = Field(..., strict=True)
     amount: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
-    paid_at: AwareDatetime | None = None
+    paid_at: AwareDatetime | None = Field(None, strict=True)
     loan_id: uuid.UUID
 
 
@@ -23,7 +23,7 @@ class RepaymentUpdate(RequestBody):
 
     due_on: dt.date | None = Field(None, strict=True)
     amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
-    paid_at: AwareDatetime | None = None
+    paid_at: AwareDatetime | None = Field(None, strict=True)
     loan_id: uuid.UUID | None = None
 
 
