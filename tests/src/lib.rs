@@ -106,6 +106,13 @@ pub fn synthetic_spec(n: usize) -> String {
 /// assert!(url.starts_with("postgresql://"));
 /// ```
 pub fn pg_cluster_url() -> String {
+    // Once per test process: tests of one binary run in parallel threads,
+    // and two `scripts/pg-start` at once would both try to start it.
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(start_pg_cluster).clone()
+}
+
+fn start_pg_cluster() -> String {
     let script = workspace_root().join("scripts/pg-start");
     let out = std::process::Command::new(&script)
         .output()

@@ -1,5 +1,6 @@
 """`Idempotency-Key` on POST: a retry replays the first answer and creates nothing."""
 
+import json
 import threading
 import uuid
 from typing import Any
@@ -35,8 +36,13 @@ def test_a_retry_gets_the_first_answer_and_creates_nothing(admin: Api) -> None:
 
 def test_the_same_key_with_another_body_is_422(admin: Api) -> None:
     key = {"Idempotency-Key": str(uuid.uuid4())}
-    assert admin.post(PATH, json=body_for(admin, ENTITY), headers=key).status_code == 201
-    other = admin.post(PATH, json=body_for(admin, ENTITY), headers=key)
+    body = body_for(admin, ENTITY)
+    assert admin.post(PATH, json=body, headers=key).status_code == 201
+    # The key binds the bytes sent: the same fields spelled otherwise are another body
+    # (and a fresh body could equal the first when every sample is fixed).
+    spelled_otherwise = json.dumps(body, indent=2)
+    headers = {**key, "Content-Type": "application/json"}
+    other = admin.post(PATH, content=spelled_otherwise, headers=headers)
     assert other.status_code == 422
     assert "Idempotency-Key" in other.json()["errors"]
 
