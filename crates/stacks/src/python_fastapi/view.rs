@@ -482,7 +482,7 @@ pub struct ColumnRef {
     pub parser_literal: String,
     /// The entry of `SORTABLE`/`FILTERS`, laid out as `ruff format` keeps
     /// it: on one line when it fits, else the arguments one a line with a
-    /// trailing comma. Set by [`column_entries`].
+    /// trailing comma. Set when the view is built.
     pub entry: String,
 }
 
