@@ -416,12 +416,17 @@ impl Entity {
         self.fields.iter().filter(|f| f.workflow.is_some())
     }
 
-    /// Whether a role may filter and sort on a field: the field is
-    /// filterable, and the role may read it on every row it can list.
+    /// Whether a role may filter on a field: the field is filterable, and
+    /// the role may read it on every row it can list ([`Self::may_query`]).
     pub fn may_filter(&self, field: &Field, role: Option<crate::RoleId>) -> bool {
-        if !field.filterable {
-            return false;
-        }
+        field.filterable && self.may_query(field, role)
+    }
+
+    /// Whether a role may name a field in a query (a filter or a sort),
+    /// whether or not the field is filterable or sortable: the role may
+    /// read it on every row it can list, so the order or the matches of
+    /// its rows tell it nothing its `read` rule hides.
+    pub fn may_query(&self, field: &Field, role: Option<crate::RoleId>) -> bool {
         let Some(rule) = &field.read else {
             return true;
         };

@@ -104,7 +104,10 @@ impl<'a> Suite<'a> {
             Action::Update => ("PATCH", one.clone(), Some(self.update_body(entity))),
             Action::Delete => ("DELETE", one.clone(), None),
         };
-        let r = self.send(who, method, &url, body.as_ref())?;
+        let r = match (method, &body) {
+            ("POST", Some(body)) => self.post_new(who, entity, body)?,
+            _ => self.send(who, method, &url, body.as_ref())?,
+        };
         expect(
             &r,
             expected,

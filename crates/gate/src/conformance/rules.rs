@@ -245,7 +245,7 @@ pub(super) fn rule_cases(model: &AppModel) -> Vec<RuleCase> {
                 for r in plain_roles(model) {
                     if (f.filterable || f.sortable)
                         && read(r) != Scope::None
-                        && !e.may_filter(f, Some(r))
+                        && !e.may_query(f, Some(r))
                     {
                         let mut c = RuleCase::new(Kind::UnreadableFilter, e.id);
                         c.field = Some(i);

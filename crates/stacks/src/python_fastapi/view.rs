@@ -2313,11 +2313,7 @@ fn read_probe(model: &AppModel, e: &Entity) -> Option<RuleProbe> {
                 && rule.scope(Some(r.id)) == Scope::None
                 && e.access(Action::Read).scope(Some(r.id)) != Scope::None
         })?;
-        let probe = model::Field {
-            filterable: true,
-            ..f.clone()
-        };
-        let barred = !e.may_filter(&probe, Some(role.id));
+        let barred = !e.may_query(f, Some(role.id));
         Some(RuleProbe {
             json_literal: py_str(&f.name),
             role_literal: py_str(&role.name),
@@ -2406,12 +2402,8 @@ fn filter_rules(model: &AppModel, e: &Entity) -> Vec<FieldRuleView> {
         .filter(|f| f.filterable || e.sortable.iter().any(|i| e.fields[*i].name == f.name))
         .filter(|f| f.read.is_some())
         .map(|f| {
-            let probe = model::Field {
-                filterable: true,
-                ..f.clone()
-            };
             let may = |role| {
-                if e.may_filter(&probe, role) {
+                if e.may_query(f, role) {
                     Scope::All
                 } else {
                     Scope::None
