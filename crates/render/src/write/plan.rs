@@ -79,13 +79,13 @@ pub(crate) fn decide(f: Facts<'_>) -> Decision {
         // An earlier conflict's new version is still beside the file: that
         // merge is not finished, so nothing is merged over it.
         NewBeside
+    } else if f.recorded.is_none() {
+        // Not archgen's (never, or no longer): there is nothing to merge from.
+        NewBeside
     } else if f.marked {
         Unresolved
     } else if f.recorded == Some(f.new) {
         KeepEdited
-    } else if f.recorded.is_none() {
-        // Never archgen's: there is nothing to merge from.
-        NewBeside
     } else {
         return Decision::ThreeWay;
     })
@@ -313,6 +313,11 @@ mod tests {
         assert_eq!(
             decide(marked(facts("n", Some("u"), Some("n"), false))),
             Act(Unresolved)
+        );
+        // A file that is not archgen's has no base, markers or not.
+        assert_eq!(
+            decide(marked(facts("n", Some("u"), None, false))),
+            Act(NewBeside)
         );
         // Force and the plain cases still win.
         assert_eq!(
