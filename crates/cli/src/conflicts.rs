@@ -1,10 +1,11 @@
 //! What `generate` tells the user about conflicts left in files they edited.
 
-use render::write::{Action, WriteReport, NEW_SUFFIX};
+use render::write::{Action, ConflictHunk, WriteReport, NEW_SUFFIX};
 use std::fmt::Write;
 
-/// The conflicts of a write, one line per file, and how to resolve them;
-/// empty when there are none.
+/// The conflicts of a write, one line per file (in a dry run followed by
+/// the conflicts it would write, indented), and how to resolve them; empty
+/// when there are none.
 pub fn advice(report: &WriteReport) -> String {
     let conflicts: Vec<_> = report.conflicts().collect();
     if conflicts.is_empty() {
@@ -23,7 +24,7 @@ pub fn advice(report: &WriteReport) -> String {
     let mut markers = false;
     let mut beside = false;
     for file in conflicts {
-        let at = lines(&file.conflict_lines);
+        let at = lines(&file.conflicts);
         let _ = match file.action {
             Action::Conflict => {
                 markers = true;
@@ -46,6 +47,13 @@ pub fn advice(report: &WriteReport) -> String {
                 )
             }
         };
+        if report.dry_run && file.action == Action::Conflict {
+            for hunk in &file.conflicts {
+                for line in hunk.text.lines() {
+                    let _ = writeln!(text, "      {line}");
+                }
+            }
+        }
     }
     text.push_str("To resolve:\n");
     if markers {
@@ -60,9 +68,9 @@ pub fn advice(report: &WriteReport) -> String {
     text
 }
 
-/// `line 3` or `lines 3, 10`.
-fn lines(numbers: &[usize]) -> String {
-    let list: Vec<String> = numbers.iter().map(usize::to_string).collect();
+/// `line 3` or `lines 3, 10`: where the conflicts begin.
+fn lines(conflicts: &[ConflictHunk]) -> String {
+    let list: Vec<String> = conflicts.iter().map(|c| c.line.to_string()).collect();
     let word = if list.len() == 1 { "line" } else { "lines" };
     format!("{word} {}", list.join(", "))
 }
@@ -78,10 +86,16 @@ mod tests {
             dry_run,
             files: files
                 .into_iter()
-                .map(|(path, action, conflict_lines)| FileAction {
+                .map(|(path, action, lines)| FileAction {
                     path: path.into(),
                     action,
-                    conflict_lines,
+                    conflicts: lines
+                        .into_iter()
+                        .map(|line| ConflictHunk {
+                            line,
+                            text: "<<<<<<< yours\nmine\n=======\nnew\n>>>>>>> archgen 1\n".into(),
+                        })
+                        .collect(),
                 })
                 .collect(),
         }
@@ -137,5 +151,9 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains(".archgen-new` into"), "{text}");
+        assert!(
+            text.contains("at line 3\n      <<<<<<< yours\n      mine\n      =======\n"),
+            "the would-be conflict is shown: {text}"
+        );
     }
 }

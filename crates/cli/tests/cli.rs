@@ -428,6 +428,12 @@ fn regenerating_merges_hand_edits_and_reports_conflicts() {
         "{}",
         stderr(&dry)
     );
+    assert!(
+        stderr(&dry).contains("      <<<<<<< yours\n      ")
+            && stderr(&dry).contains("# ours start done\n"),
+        "the would-be conflict is shown: {}",
+        stderr(&dry)
+    );
     let after = (
         read(&models),
         read(&schemas),

@@ -208,7 +208,12 @@ fn an_edit_to_the_same_lines_is_a_conflict_marked_in_the_file() {
             .collect::<Vec<_>>(),
         ["a.txt"]
     );
-    assert_eq!(report.files[0].conflict_lines, [1]);
+    assert_eq!(report.files[0].conflicts.len(), 1);
+    assert_eq!(report.files[0].conflicts[0].line, 1);
+    assert_eq!(
+        report.files[0].conflicts[0].text,
+        "<<<<<<< yours\nmine\n||||||| archgen 1.0.0 (previous)\nA\n=======\nA2\n>>>>>>> archgen 2.0.0\n"
+    );
     assert_eq!(
         read(dir, "a.txt"),
         "<<<<<<< yours\nmine\n||||||| archgen 1.0.0 (previous)\nA\n=======\nA2\n>>>>>>> archgen 2.0.0\nkeep\n"

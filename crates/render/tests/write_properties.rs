@@ -113,7 +113,7 @@ proptest! {
                                 prop_assert_eq!(Some(beside.as_slice()), tree.get(path));
                             }
                             Action::Conflict | Action::Unresolved => {
-                                prop_assert!(!file.conflict_lines.is_empty());
+                                prop_assert!(!file.conflicts.is_empty());
                                 let now = String::from_utf8_lossy(&after[path]).into_owned();
                                 prop_assert!(now.contains("<<<<<<< yours\n"), "{}", now);
                             }

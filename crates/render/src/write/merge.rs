@@ -13,6 +13,8 @@
 //! >>>>>>> archgen 0.1.0
 //! ```
 
+use super::report::ConflictHunk;
+
 /// The label of the user's side of a conflict.
 pub(crate) const YOURS: &str = "yours";
 
@@ -24,9 +26,9 @@ const MARKER_LEN: usize = 7;
 pub(crate) enum Merged {
     /// Every change of either side applied.
     Clean(String),
-    /// Some changes overlap: the text holds conflict markers; the 1-based
-    /// lines where each conflict begins.
-    Conflicts(String, Vec<usize>),
+    /// Some changes overlap: the text holds conflict markers, and each
+    /// conflict.
+    Conflicts(String, Vec<ConflictHunk>),
 }
 
 /// The labels of archgen's two versions in a conflict.
@@ -80,8 +82,8 @@ pub(crate) fn merge(base: &str, yours: &str, new: &str, labels: &Labels) -> Merg
         Ok(merged) => Merged::Clean(merged),
         Err(marked) => {
             let text = relabel(&marked, len, labels);
-            let lines = conflict_lines(&text);
-            Merged::Conflicts(text, lines)
+            let hunks = conflicts(&text);
+            Merged::Conflicts(text, hunks)
         }
     }
 }
@@ -121,23 +123,26 @@ fn relabel(marked: &str, len: usize, labels: &Labels) -> String {
     out
 }
 
-/// The 1-based lines where a conflict archgen marked begins (a
-/// `<<<<<<< yours` line closed later by a `>>>>>>> archgen …` line); empty
-/// when the text holds none, such as once the user resolved them all.
-pub(crate) fn conflict_lines(text: &str) -> Vec<usize> {
+/// The conflicts archgen marked in a text (from a `<<<<<<< yours` line to
+/// the `>>>>>>> archgen …` line that closes it), with the 1-based line each
+/// begins on; none when the text holds none, such as once the user resolved
+/// them all.
+pub(crate) fn conflicts(text: &str) -> Vec<ConflictHunk> {
     let mut found = Vec::new();
-    let mut open: Option<usize> = None;
+    let mut open: Option<(usize, String)> = None;
     for (i, line) in text.lines().enumerate() {
         let run = marker_run(line);
-        if run < MARKER_LEN {
-            continue;
-        }
         let rest = &line[run..];
-        if line.starts_with('<') && rest == format!(" {YOURS}") {
-            open = Some(i + 1);
-        } else if line.starts_with('>') && rest.starts_with(" archgen ") {
-            if let Some(start) = open.take() {
-                found.push(start);
+        if run >= MARKER_LEN && line.starts_with('<') && rest == format!(" {YOURS}") {
+            open = Some((i + 1, String::new()));
+        }
+        if let Some((_, hunk)) = &mut open {
+            hunk.push_str(line);
+            hunk.push('\n');
+        }
+        if run >= MARKER_LEN && line.starts_with('>') && rest.starts_with(" archgen ") {
+            if let Some((line, text)) = open.take() {
+                found.push(ConflictHunk { line, text });
             }
         }
     }
@@ -150,6 +155,10 @@ mod tests {
 
     fn labels() -> Labels {
         Labels::new("0.1.0", "0.2.0")
+    }
+
+    fn lines(hunks: &[ConflictHunk]) -> Vec<usize> {
+        hunks.iter().map(|h| h.line).collect()
     }
 
     #[test]
@@ -167,16 +176,20 @@ mod tests {
     fn changes_to_the_same_line_conflict_with_archgens_labels() {
         let merged = merge("a\nb\nc\n", "a\nyours\nc\n", "a\nnew\nc\n", &labels());
         let want = "a\n<<<<<<< yours\nyours\n||||||| archgen 0.1.0 (previous)\nb\n=======\nnew\n>>>>>>> archgen 0.2.0\nc\n";
-        assert_eq!(merged, Merged::Conflicts(want.into(), vec![2]));
-        assert_eq!(conflict_lines(want), [2]);
+        let hunk = ConflictHunk {
+            line: 2,
+            text: want["a\n".len()..want.len() - "c\n".len()].to_string(),
+        };
+        assert_eq!(merged, Merged::Conflicts(want.into(), vec![hunk.clone()]));
+        assert_eq!(conflicts(want), [hunk]);
     }
 
     #[test]
     fn a_last_line_without_newline_keeps_markers_on_their_own_lines() {
-        let Merged::Conflicts(text, lines) = merge("a", "b", "c", &labels()) else {
+        let Merged::Conflicts(text, hunks) = merge("a", "b", "c", &labels()) else {
             panic!("a conflict");
         };
-        assert_eq!(lines, [1]);
+        assert_eq!(lines(&hunks), [1]);
         assert!(text.contains("\n=======\n"), "{text}");
         assert!(text.ends_with(">>>>>>> archgen 0.2.0\n"), "{text}");
     }
@@ -184,7 +197,7 @@ mod tests {
     #[test]
     fn lines_that_look_like_markers_get_longer_markers() {
         let base = "x\n=======\ny\n";
-        let Merged::Conflicts(text, lines) =
+        let Merged::Conflicts(text, hunks) =
             merge(base, "x\n=======\nyours\n", "x\n=======\nnew\n", &labels())
         else {
             panic!("a conflict");
@@ -195,16 +208,19 @@ mod tests {
             text.contains("\n=======\n"),
             "the user's line stays: {text}"
         );
-        assert_eq!(lines, [3]);
+        assert_eq!(lines(&hunks), [3]);
     }
 
     #[test]
     fn only_archgens_closed_markers_count_as_unresolved() {
-        assert!(conflict_lines("a\n<<<<<<< HEAD\nb\n>>>>>>> other\n").is_empty());
-        assert!(conflict_lines("<<<<<<< yours\nno end\n").is_empty());
+        assert!(conflicts("a\n<<<<<<< HEAD\nb\n>>>>>>> other\n").is_empty());
+        assert!(conflicts("<<<<<<< yours\nno end\n").is_empty());
         assert_eq!(
-            conflict_lines("x\n<<<<<<< yours\n=======\n>>>>>>> archgen 1\n"),
-            [2]
+            conflicts("x\n<<<<<<< yours\n=======\n>>>>>>> archgen 1\ny\n"),
+            [ConflictHunk {
+                line: 2,
+                text: "<<<<<<< yours\n=======\n>>>>>>> archgen 1\n".into()
+            }]
         );
     }
 

@@ -56,7 +56,7 @@ mod report;
 
 pub use base::BASE_DIR;
 pub use manifest::{Manifest, MANIFEST_FORMAT, MANIFEST_PATH};
-pub use report::{Action, FileAction, WriteReport};
+pub use report::{Action, ConflictHunk, FileAction, WriteReport};
 
 use crate::{FileTree, Options, RenderError};
 use fs::{OnDisk, Root};
@@ -243,7 +243,7 @@ pub fn write_tree(
             .map(|s| FileAction {
                 path: s.path,
                 action: s.action,
-                conflict_lines: s.conflict_lines,
+                conflicts: s.conflicts,
             })
             .collect(),
     })

@@ -5,7 +5,7 @@ use super::base;
 use super::fs::{OnDisk, Root};
 use super::manifest::Manifest;
 use super::merge::{self, Labels, Merged};
-use super::report::Action;
+use super::report::{Action, ConflictHunk};
 use super::NEW_SUFFIX;
 use crate::generate::sha256_hex;
 use crate::{FileTree, RenderError};
@@ -31,8 +31,8 @@ pub(crate) struct Step<'a> {
     /// Whether to remove `<path>.archgen-new`, left from an earlier conflict
     /// and now identical to the file.
     pub(crate) drop_beside: bool,
-    /// Where the conflicts of a merge begin (1-based lines).
-    pub(crate) conflict_lines: Vec<usize>,
+    /// The conflicts of a merge, or still marked in the file.
+    pub(crate) conflicts: Vec<ConflictHunk>,
 }
 
 /// What is known of one file of the new tree, as hashes.
@@ -101,7 +101,7 @@ pub(crate) fn three_way(
     yours: &[u8],
     new: &[u8],
     labels: &Labels,
-) -> (Action, Option<String>, Vec<usize>) {
+) -> (Action, Option<String>, Vec<ConflictHunk>) {
     let (Some(base), Some(yours_text), Some(new)) = (base, merge::text(yours), merge::text(new))
     else {
         return (Action::NewBeside, None, Vec::new());
@@ -159,9 +159,9 @@ pub(crate) fn plan<'a>(
                 .as_deref()
                 .is_some_and(|d| d != new && Some(d) != recorded);
             let marked = match &disk {
-                Some(bytes) if edited => merge::text(bytes)
-                    .map(merge::conflict_lines)
-                    .unwrap_or_default(),
+                Some(bytes) if edited => {
+                    merge::text(bytes).map(merge::conflicts).unwrap_or_default()
+                }
                 _ => Vec::new(),
             };
             let facts = Facts {
@@ -172,7 +172,7 @@ pub(crate) fn plan<'a>(
                 beside: beside.is_some(),
                 marked: !marked.is_empty(),
             };
-            let (action, merged, conflict_lines) = match decide(facts) {
+            let (action, merged, conflicts) = match decide(facts) {
                 Decision::Act(Action::Unresolved) => (Action::Unresolved, None, marked),
                 Decision::Act(action) => (action, None, Vec::new()),
                 Decision::ThreeWay => {
@@ -210,7 +210,7 @@ pub(crate) fn plan<'a>(
                 drop_beside: writes_new && beside.as_deref() == Some(new.as_str()),
                 record,
                 keep_base,
-                conflict_lines,
+                conflicts,
             })
         })
         .collect::<Vec<_>>()
@@ -231,7 +231,7 @@ pub(crate) fn plan<'a>(
                     record: None,
                     keep_base: false,
                     drop_beside: false,
-                    conflict_lines: Vec::new(),
+                    conflicts: Vec::new(),
                 });
             }
         }

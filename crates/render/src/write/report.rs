@@ -118,10 +118,25 @@ pub struct FileAction {
     pub path: String,
     /// What happened to it.
     pub action: Action,
-    /// For [`Action::Conflict`] and [`Action::Unresolved`], the 1-based
-    /// lines of the file where each conflict begins (its `<<<<<<< yours`
-    /// line); empty otherwise.
-    pub conflict_lines: Vec<usize>,
+    /// For [`Action::Conflict`] and [`Action::Unresolved`], each conflict
+    /// marked in the file (or, in a dry run, that would be); empty
+    /// otherwise.
+    pub conflicts: Vec<ConflictHunk>,
+}
+
+/// One conflict marked in a file: where it begins and its text, from the
+/// `<<<<<<< yours` line to the `>>>>>>> archgen <version>` line.
+///
+/// ```
+/// let hunk = render::write::ConflictHunk { line: 3, text: "<<<<<<< yours\n…".into() };
+/// assert_eq!(hunk.line, 3);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictHunk {
+    /// The 1-based line of its `<<<<<<< yours` marker.
+    pub line: usize,
+    /// Its lines, markers included, each ending in a newline.
+    pub text: String,
 }
 
 /// What [`write_tree`](crate::write::write_tree) did, file by file in path
@@ -198,12 +213,12 @@ impl fmt::Display for WriteReport {
             match file.action {
                 Action::Merge => write!(f, "  (your edits merged with archgen's changes)")?,
                 Action::Conflict => {
-                    write!(f, "  (conflict markers at {})", lines(&file.conflict_lines))?
+                    write!(f, "  (conflict markers at {})", lines(&file.conflicts))?
                 }
                 Action::Unresolved => write!(
                     f,
                     "  (still has conflict markers at {}; resolve them first)",
-                    lines(&file.conflict_lines)
+                    lines(&file.conflicts)
                 )?,
                 Action::NewBeside => write!(
                     f,
@@ -223,9 +238,9 @@ impl fmt::Display for WriteReport {
     }
 }
 
-/// `line 3` or `lines 3, 10`.
-fn lines(numbers: &[usize]) -> String {
-    let list: Vec<String> = numbers.iter().map(usize::to_string).collect();
+/// `line 3` or `lines 3, 10`: where the conflicts begin.
+fn lines(conflicts: &[ConflictHunk]) -> String {
+    let list: Vec<String> = conflicts.iter().map(|c| c.line.to_string()).collect();
     let word = if list.len() == 1 { "line" } else { "lines" };
     format!("{word} {}", list.join(", "))
 }
