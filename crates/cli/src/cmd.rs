@@ -118,11 +118,13 @@ pub enum Command {
     },
     /// Generate the backend and documents of a spec into a directory.
     ///
-    /// Regenerating keeps your edits: a file you changed is left alone and
-    /// archgen's new version is written beside it as `<file>.archgen-new`
-    /// (a conflict, exit code 1) unless --force is given.
+    /// Regenerating keeps your edits: archgen's changes to a file you edited
+    /// are merged into it line by line; where you both changed the same
+    /// lines, the file gets conflict markers (`<<<<<<< yours` …
+    /// `>>>>>>> archgen`) to resolve, and the run exits 3. --force
+    /// overwrites your edits instead.
     #[command(
-        after_help = "Example:\n  archgen generate examples/specs/clinic.yaml --out clinic\n  archgen generate spec.yaml --dry-run"
+        after_help = "Example:\n  archgen generate examples/specs/clinic.yaml --out clinic\n  archgen generate spec.yaml --dry-run\n\nExit codes: 0 written, 1 invalid spec or failed gate, 2 usage or I/O error, 3 written with conflicts to resolve"
     )]
     Generate {
         /// The spec file (.yaml, .yml, .toml or .json).

@@ -5,9 +5,13 @@
 pub enum Exit {
     /// Everything asked for was done.
     Ok = 0,
-    /// The spec is not valid, the stack cannot emit it, or a generation left
-    /// conflicts for the user to merge.
+    /// The spec is not valid, the stack cannot emit it, or the quality gate
+    /// failed.
     Invalid = 1,
     /// The command line or the file system failed.
     Usage = 2,
+    /// `generate` (or `docs`) wrote the project, but files you edited hold
+    /// conflicts to resolve (conflict markers, or a `<file>.archgen-new`
+    /// beside them); with `--dry-run`, it would.
+    Conflicts = 3,
 }

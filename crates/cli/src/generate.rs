@@ -3,7 +3,7 @@
 use crate::check::load;
 use crate::cmd::CheckFormat;
 use crate::exit::Exit;
-use render::write::{write_tree, WriteOptions, NEW_SUFFIX};
+use render::write::{write_tree, WriteOptions};
 use render::{Engine, Options, RenderError};
 use std::path::PathBuf;
 
@@ -105,21 +105,8 @@ pub fn run(engine: &Engine, args: &Args) -> Exit {
     print!("{report}");
     println!("{}", report.summary());
     if report.has_conflicts() {
-        let n = report.count(render::write::Action::Conflict);
-        let (files, verb) = if n == 1 {
-            ("file", "was")
-        } else {
-            ("files", "were")
-        };
-        let left = if args.dry_run {
-            "would be left"
-        } else {
-            "left"
-        };
-        eprintln!(
-            "{n} {files} you edited {verb} kept and archgen's new version {left} beside it as `<file>{NEW_SUFFIX}`: merge them, or rerun with --force to overwrite your edits"
-        );
-        return Exit::Invalid;
+        eprint!("{}", crate::conflicts::advice(&report));
+        return Exit::Conflicts;
     }
     Exit::Ok
 }

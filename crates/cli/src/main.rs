@@ -1,11 +1,13 @@
 //! `archgen`: the command-line front of the archgen library.
 //!
 //! The binary only parses arguments, calls the library, prints, and maps
-//! outcomes to exit codes: 0 success, 1 an invalid spec (or a generation
-//! that left conflicts to merge), 2 a usage or I/O error.
+//! outcomes to exit codes: 0 success, 1 an invalid spec (or a failed
+//! quality gate), 2 a usage or I/O error, 3 a generation that left
+//! conflicts in files you edited for you to resolve.
 
 mod check;
 mod cmd;
+mod conflicts;
 mod exit;
 mod generate;
 mod plan;

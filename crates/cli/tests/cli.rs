@@ -369,3 +369,131 @@ fn stacks_lists_every_built_in_stack_with_its_description() {
         .lines()
         .all(|l| l.split_once('\t').is_some_and(|(_, d)| !d.is_empty())));
 }
+
+/// The round trip of issue #18: generate the tasks example, hand-edit two
+/// files (one where the next spec changes nothing near the edit, one on the
+/// very lines it changes), add a field to the spec, regenerate: the first
+/// edit is merged with archgen's change, the second is a conflict marked in
+/// the file, listed, and exit code 3; a dry run shows the same and writes
+/// nothing; once resolved, the next run has nothing left to resolve.
+#[test]
+fn regenerating_merges_hand_edits_and_reports_conflicts() {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let spec = tmp.path().join("tasks.yaml");
+    let original = std::fs::read_to_string(root().join("examples/specs/tasks.yaml")).unwrap();
+    std::fs::write(&spec, &original).unwrap();
+    let dir = tmp.path().join("tasks");
+    let (spec_arg, dir_arg) = (spec.to_str().unwrap(), dir.to_str().unwrap());
+    let o = archgen(&["generate", spec_arg, "--out", dir_arg]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let models = dir.join("src/team_tasks/models.py");
+    let schemas = dir.join("src/team_tasks/schemas/tasks.py");
+    let read = |p: &Path| std::fs::read_to_string(p).unwrap();
+    // An edit far from what the new field changes.
+    let docstring = "The schema itself is created by the Alembic migrations, never at run time.";
+    let edited_doc = "The schema is created by the Alembic migrations (edited by hand).";
+    assert!(read(&models).contains(docstring));
+    std::fs::write(&models, read(&models).replacen(docstring, edited_doc, 1)).unwrap();
+    // An edit on the line the new field is added after.
+    let done = "    done: bool = Field(False, strict=True)\n";
+    let edited_done = "    done: bool = Field(True, strict=True)  # ours start done\n";
+    assert!(read(&schemas).contains(done));
+    std::fs::write(&schemas, read(&schemas).replacen(done, edited_done, 1)).unwrap();
+
+    let field = "      done: { type: boolean, default: false }\n";
+    assert!(original.contains(field));
+    let changed = original.replacen(field, &format!("{field}      notes: text\n"), 1);
+    std::fs::write(&spec, changed).unwrap();
+
+    // A dry run reports the merge and the conflict, and writes nothing.
+    let before = (
+        read(&models),
+        read(&schemas),
+        read(&dir.join(".archgen/manifest.json")),
+    );
+    let dry = archgen(&["generate", spec_arg, "--out", dir_arg, "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(3), "{}", stderr(&dry));
+    let out = stdout(&dry);
+    assert!(
+        out.contains("merge      src/team_tasks/models.py  (your edits merged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("conflict   src/team_tasks/schemas/tasks.py  (conflict markers at line"),
+        "{out}"
+    );
+    assert!(
+        stderr(&dry).contains("would be left with conflicts to resolve"),
+        "{}",
+        stderr(&dry)
+    );
+    assert!(
+        stderr(&dry).contains("      <<<<<<< yours\n      ")
+            && stderr(&dry).contains("# ours start done\n"),
+        "the would-be conflict is shown: {}",
+        stderr(&dry)
+    );
+    let after = (
+        read(&models),
+        read(&schemas),
+        read(&dir.join(".archgen/manifest.json")),
+    );
+    assert_eq!(before, after, "a dry run writes nothing");
+
+    // The real run: the merge is written, the conflict marked and listed.
+    let o = archgen(&["generate", spec_arg, "--out", dir_arg]);
+    assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
+    let merged = read(&models);
+    assert!(merged.contains(edited_doc), "the edit is kept:\n{merged}");
+    assert!(
+        merged.contains("    notes: Mapped[str | None] = mapped_column("),
+        "archgen's change is merged in:\n{merged}"
+    );
+    assert!(!merged.contains("<<<<<<<"), "{merged}");
+    let marked = read(&schemas);
+    let conflict = format!(
+        "<<<<<<< yours\n{edited_done}||||||| archgen {v} (previous)\n{done}=======\n{done}    notes: str | None = None\n>>>>>>> archgen {v}\n",
+        v = env!("CARGO_PKG_VERSION")
+    );
+    assert!(marked.contains(&conflict), "{marked}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("1 file you edited has conflicts to resolve:\n  src/team_tasks/schemas/tasks.py: conflict markers at line "),
+        "{err}"
+    );
+    assert!(err.contains("run `archgen generate` again"), "{err}");
+    assert!(read(&dir.join("docs/openapi.json")).contains("\"notes\""));
+    assert!(!dir
+        .join("src/team_tasks/schemas/tasks.py.archgen-new")
+        .exists());
+
+    // Not resolved yet: reported again, not merged again.
+    let again = archgen(&["generate", spec_arg, "--out", dir_arg]);
+    assert_eq!(again.status.code(), Some(3), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("from an earlier run"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(read(&schemas), marked);
+
+    // Resolved (both changes kept): nothing left to resolve.
+    let resolved = marked.replacen(
+        &conflict,
+        &format!("{edited_done}    notes: str | None = None\n"),
+        1,
+    );
+    std::fs::write(&schemas, &resolved).unwrap();
+    let done_run = archgen(&["generate", spec_arg, "--out", dir_arg]);
+    assert_eq!(done_run.status.code(), Some(0), "{}", stderr(&done_run));
+    let out = stdout(&done_run);
+    assert!(
+        out.contains(
+            "keep       src/team_tasks/schemas/tasks.py  (edited by you; nothing new to merge)"
+        ),
+        "{out}"
+    );
+    assert_eq!(read(&schemas), resolved);
+    assert_eq!(read(&models), merged);
+}

@@ -5,7 +5,8 @@
 //! registered), renders a complete blueprint into an in-memory
 //! [`FileTree`] with strict templates ([`Templates`]), and writes that tree
 //! to disk only at the very end ([`write`](mod@write): safe paths, atomic files, a
-//! manifest of hashes that keeps the user's edits, dry runs).
+//! manifest of hashes and a store of what was generated, so the user's
+//! edits are kept and merged with archgen's changes line by line, dry runs).
 //!
 //! ```
 //! use blueprint_core::builder::SpecBuilder;

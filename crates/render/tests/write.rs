@@ -1,7 +1,10 @@
-//! The writer: creating, regenerating, keeping the user's edits, removing
-//! stale files, dry runs, force, and refusing unsafe paths.
+//! The writer: creating, regenerating, keeping the user's edits (merged
+//! three-way, conflicts marked, or the new version beside them), removing
+//! stale files, the base store, dry runs, force, and refusing unsafe paths.
 
-use render::write::{write_tree, Action, Manifest, WriteOptions, WriteReport, MANIFEST_PATH};
+use render::write::{
+    write_tree, Action, Manifest, WriteOptions, WriteReport, BASE_DIR, MANIFEST_PATH,
+};
 use render::{FileTree, RenderError};
 use std::fs;
 use std::path::Path;
@@ -24,6 +27,15 @@ fn read(dir: &Path, rel: &str) -> String {
 
 fn manifest(dir: &Path) -> Manifest {
     Manifest::from_json(&read(dir, MANIFEST_PATH)).unwrap()
+}
+
+fn m_hash(dir: &Path, rel: &str) -> String {
+    manifest(dir).files[rel].clone()
+}
+
+/// The names in the base store, sorted.
+fn bases(dir: &Path) -> Vec<String> {
+    listing(&dir.join(BASE_DIR))
 }
 
 /// Every file under `dir`, relative, sorted, with `/`.
@@ -61,10 +73,18 @@ fn creates_files_and_the_manifest() {
     .unwrap();
     assert_eq!(report.count(Action::Create), 2);
     assert_eq!(read(&out, "src/deep/b.txt"), "B\n");
-    assert_eq!(
-        listing(&out),
-        [".archgen/manifest.json", "a.txt", "src/deep/b.txt"]
-    );
+    let hash_a = "06f961b802bc46ee168555f066d28f4f0e9afdf3f88174c1ee6f9de004fc30a0";
+    let hash_b = m_hash(&out, "src/deep/b.txt");
+    let mut want = vec![
+        ".archgen/manifest.json".to_string(),
+        format!("{BASE_DIR}/{hash_a}"),
+        format!("{BASE_DIR}/{hash_b}"),
+        "a.txt".to_string(),
+        "src/deep/b.txt".to_string(),
+    ];
+    want.sort();
+    assert_eq!(listing(&out), want);
+    assert_eq!(read(&out, &format!("{BASE_DIR}/{hash_a}")), "A\n");
     let m = manifest(&out);
     assert_eq!(m.archgen_version, "9.9.9");
     assert_eq!(m.spec_hash, "the-spec-hash");
@@ -121,22 +141,128 @@ fn an_untouched_generated_file_is_updated() {
 }
 
 #[test]
-fn a_user_edit_is_kept_and_the_new_version_written_beside_it() {
+fn an_edit_to_other_lines_is_merged() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    write(&tree(&[("a.txt", "A\n"), ("b.txt", "B\n")]), dir);
-    fs::write(dir.join("a.txt"), "mine\n").unwrap();
+    write(&tree(&[("a.txt", "one\ntwo\nthree\nfour\n")]), dir);
+    fs::write(dir.join("a.txt"), "one, mine\ntwo\nthree\nfour\n").unwrap();
+    let t = tree(&[("a.txt", "one\ntwo\nthree\nfour, new\n")]);
+    let report = write(&t, dir);
+    assert_eq!(report.action("a.txt"), Some(Action::Merge));
+    assert!(!report.has_conflicts());
+    assert_eq!(read(dir, "a.txt"), "one, mine\ntwo\nthree\nfour, new\n");
+    assert!(!dir.join("a.txt.archgen-new").exists());
+    assert!(
+        report
+            .to_string()
+            .contains("merge      a.txt  (your edits merged with archgen's changes)"),
+        "{report}"
+    );
+    assert!(report.summary().starts_with("1 merged with your edits"));
+    // The manifest and the base store hold archgen's new version, so the
+    // next run has nothing new to merge, and the store holds no older base.
+    let hash = m_hash(dir, "a.txt");
+    assert_eq!(
+        read(dir, &format!("{BASE_DIR}/{hash}")),
+        "one\ntwo\nthree\nfour, new\n"
+    );
+    assert_eq!(bases(dir), [hash]);
+    let again = write(&t, dir);
+    assert_eq!(again.action("a.txt"), Some(Action::KeepEdited));
+    assert_eq!(read(dir, "a.txt"), "one, mine\ntwo\nthree\nfour, new\n");
+    // And the one after merges from there.
+    let t3 = tree(&[("a.txt", "one\ntwo\n2.5\nthree\nfour, new\n")]);
+    assert_eq!(write(&t3, dir).action("a.txt"), Some(Action::Merge));
+    assert_eq!(
+        read(dir, "a.txt"),
+        "one, mine\ntwo\n2.5\nthree\nfour, new\n"
+    );
+}
+
+#[test]
+fn an_edit_to_the_same_lines_is_a_conflict_marked_in_the_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_tree(
+        &tree(&[("a.txt", "A\nkeep\n"), ("b.txt", "B\n")]),
+        dir,
+        "h",
+        &WriteOptions::new().with_archgen_version("1.0.0"),
+    )
+    .unwrap();
+    fs::write(dir.join("a.txt"), "mine\nkeep\n").unwrap();
     fs::write(dir.join("b.txt"), "mine too\n").unwrap();
 
-    // a.txt has new content: conflict. b.txt has none: the edit is simply kept.
-    let t = tree(&[("a.txt", "A2\n"), ("b.txt", "B\n")]);
-    let report = write(&t, dir);
+    // a.txt has new content on the edited line: a conflict. b.txt has none:
+    // the edit is simply kept.
+    let t = tree(&[("a.txt", "A2\nkeep\n"), ("b.txt", "B\n")]);
+    let options = WriteOptions::new().with_archgen_version("2.0.0");
+    let report = write_tree(&t, dir, "h", &options).unwrap();
     assert_eq!(report.action("a.txt"), Some(Action::Conflict));
     assert_eq!(report.action("b.txt"), Some(Action::KeepEdited));
     assert!(report.has_conflicts());
+    assert_eq!(
+        report
+            .conflicts()
+            .map(|f| f.path.as_str())
+            .collect::<Vec<_>>(),
+        ["a.txt"]
+    );
+    assert_eq!(report.files[0].conflicts.len(), 1);
+    assert_eq!(report.files[0].conflicts[0].line, 1);
+    assert_eq!(
+        report.files[0].conflicts[0].text,
+        "<<<<<<< yours\nmine\n||||||| archgen 1.0.0 (previous)\nA\n=======\nA2\n>>>>>>> archgen 2.0.0\n"
+    );
+    assert_eq!(
+        read(dir, "a.txt"),
+        "<<<<<<< yours\nmine\n||||||| archgen 1.0.0 (previous)\nA\n=======\nA2\n>>>>>>> archgen 2.0.0\nkeep\n"
+    );
+    assert!(!dir.join("a.txt.archgen-new").exists());
+    assert_eq!(read(dir, "b.txt"), "mine too\n");
+    let shown = report.to_string();
+    assert!(
+        shown.contains("conflict   a.txt  (conflict markers at line 1)"),
+        "{shown}"
+    );
+
+    // Run after run, markers left in the file are not merged again, even
+    // when archgen has news: the file stays as it is.
+    let marked = read(dir, "a.txt");
+    let t3 = tree(&[("a.txt", "A2\nkeep\nA3\n"), ("b.txt", "B\n")]);
+    let report = write_tree(&t3, dir, "h", &options).unwrap();
+    assert_eq!(report.action("a.txt"), Some(Action::Unresolved));
+    assert!(report.has_conflicts());
+    assert_eq!(read(dir, "a.txt"), marked);
+    assert!(
+        report.to_string().contains(
+            "conflict   a.txt  (still has conflict markers at line 1; resolve them first)"
+        ),
+        "{report}"
+    );
+
+    // Once resolved, archgen's news since the conflict are merged in.
+    fs::write(dir.join("a.txt"), "mine and A2\nkeep\n").unwrap();
+    let report = write_tree(&t3, dir, "h", &options).unwrap();
+    assert_eq!(report.action("a.txt"), Some(Action::Merge));
+    assert_eq!(read(dir, "a.txt"), "mine and A2\nkeep\nA3\n");
+    assert!(!report.has_conflicts());
+}
+
+#[test]
+fn without_a_base_the_new_version_is_written_beside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(&tree(&[("a.txt", "A\n"), ("b.txt", "B\n")]), dir);
+    // A project of an older archgen: no base store.
+    fs::remove_dir_all(dir.join(BASE_DIR)).unwrap();
+    fs::write(dir.join("a.txt"), "mine\n").unwrap();
+    let t = tree(&[("a.txt", "A2\n"), ("b.txt", "B\n")]);
+    let report = write(&t, dir);
+    assert_eq!(report.action("a.txt"), Some(Action::NewBeside));
+    assert!(report.has_conflicts());
     assert_eq!(read(dir, "a.txt"), "mine\n");
     assert_eq!(read(dir, "a.txt.archgen-new"), "A2\n");
-    assert_eq!(read(dir, "b.txt"), "mine too\n");
     let shown = report.to_string();
     assert!(
         shown.contains(
@@ -144,45 +270,100 @@ fn a_user_edit_is_kept_and_the_new_version_written_beside_it() {
         ),
         "{shown}"
     );
+    // The store is filled again.
+    assert_eq!(bases(dir).len(), 2);
 
-    // Until the version beside it is deleted, the conflict stands.
+    // Until the version beside it is deleted, the conflict stands, and the
+    // file is not merged over it.
     fs::write(dir.join("a.txt"), "mine, merged with A2\n").unwrap();
-    let report = write(&t, dir);
-    assert_eq!(report.action("a.txt"), Some(Action::Conflict));
+    let t3 = tree(&[("a.txt", "A3\n"), ("b.txt", "B\n")]);
+    let report = write(&t3, dir);
+    assert_eq!(report.action("a.txt"), Some(Action::NewBeside));
     assert_eq!(read(dir, "a.txt"), "mine, merged with A2\n");
+    assert_eq!(read(dir, "a.txt.archgen-new"), "A3\n", "refreshed");
 
     // Once the user has merged and deleted it, the merge is left alone.
+    fs::write(dir.join("a.txt"), "mine, merged with A3\n").unwrap();
     fs::remove_file(dir.join("a.txt.archgen-new")).unwrap();
-    let report = write(&t, dir);
+    let report = write(&t3, dir);
     assert_eq!(report.action("a.txt"), Some(Action::KeepEdited));
     assert!(!report.has_conflicts());
-    assert_eq!(read(dir, "a.txt"), "mine, merged with A2\n");
+    assert_eq!(read(dir, "a.txt"), "mine, merged with A3\n");
     assert!(!dir.join("a.txt.archgen-new").exists());
 }
 
 #[test]
-fn taking_archgens_version_clears_the_conflict() {
+fn a_binary_file_is_never_merged() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    write(&tree(&[("a.txt", "A\n")]), dir);
-    fs::write(dir.join("a.txt"), "mine\n").unwrap();
-    let t = tree(&[("a.txt", "A2\n")]);
-    assert!(write(&t, dir).has_conflicts());
-    // The user takes archgen's version: copies it over, keeps the copy.
-    fs::copy(dir.join("a.txt.archgen-new"), dir.join("a.txt")).unwrap();
-    let report = write(&t, dir);
-    assert_eq!(report.action("a.txt"), Some(Action::Unchanged));
-    assert!(
-        !dir.join("a.txt.archgen-new").exists(),
-        "the identical copy is removed"
+    let mut t = FileTree::new();
+    t.insert("logo.bin", b"\x89PNG\0one\n".to_vec()).unwrap();
+    write(&t, dir);
+    assert!(bases(dir).is_empty(), "binary files have no base");
+    fs::write(dir.join("logo.bin"), b"\x89PNG\0mine\n").unwrap();
+    let mut t2 = FileTree::new();
+    t2.insert("logo.bin", b"\x89PNG\0two\n".to_vec()).unwrap();
+    let report = write(&t2, dir);
+    assert_eq!(report.action("logo.bin"), Some(Action::NewBeside));
+    assert_eq!(fs::read(dir.join("logo.bin")).unwrap(), b"\x89PNG\0mine\n");
+    assert_eq!(
+        fs::read(dir.join("logo.bin.archgen-new")).unwrap(),
+        b"\x89PNG\0two\n"
     );
-    // A forced run clears a conflict's leftover too.
-    fs::write(dir.join("a.txt"), "mine again\n").unwrap();
-    let t3 = tree(&[("a.txt", "A3\n")]);
-    assert!(write(&t3, dir).has_conflicts());
-    write_tree(&t3, dir, "h", &WriteOptions::new().with_force(true)).unwrap();
-    assert_eq!(read(dir, "a.txt"), "A3\n");
-    assert!(!dir.join("a.txt.archgen-new").exists());
+}
+
+#[test]
+fn a_corrupt_base_is_no_base() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(&tree(&[("a.txt", "A\nB\nC\n")]), dir);
+    let hash = m_hash(dir, "a.txt");
+    fs::write(dir.join(BASE_DIR).join(&hash), "tampered\n").unwrap();
+    fs::write(dir.join("a.txt"), "mine\nB\nC\n").unwrap();
+    let report = write(&tree(&[("a.txt", "A\nB\nC2\n")]), dir);
+    assert_eq!(report.action("a.txt"), Some(Action::NewBeside));
+    assert_eq!(read(dir, "a.txt"), "mine\nB\nC\n");
+}
+
+#[test]
+fn the_base_store_holds_exactly_the_manifests_bases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    // Identical files share one object.
+    write(
+        &tree(&[("a.txt", "same\n"), ("b.txt", "same\n"), ("c.txt", "C\n")]),
+        dir,
+    );
+    assert_eq!(bases(dir).len(), 2);
+    fs::write(dir.join(BASE_DIR).join(".x.archgen-tmp-1"), "left over").unwrap();
+    fs::write(dir.join(BASE_DIR).join("notes.txt"), "not archgen's").unwrap();
+    write(&tree(&[("a.txt", "A2\n"), ("c.txt", "C\n")]), dir);
+    let m = manifest(dir);
+    let mut want: Vec<String> = m.files.values().cloned().collect();
+    want.push("notes.txt".into());
+    want.sort();
+    want.dedup();
+    assert_eq!(
+        bases(dir),
+        want,
+        "old bases and leftovers pruned, others kept"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_base_store_linked_out_is_refused_before_writing() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let outside = tmp.path().join("outside");
+    fs::create_dir(&outside).unwrap();
+    let dir = tmp.path().join("out");
+    fs::create_dir_all(dir.join(".archgen")).unwrap();
+    symlink(&outside, dir.join(BASE_DIR)).unwrap();
+    let err = write_tree(&tree(&[("a.txt", "A\n")]), &dir, "h", &WriteOptions::new()).unwrap_err();
+    assert!(err.to_string().contains("symbolic link"), "{err}");
+    assert!(!dir.join("a.txt").exists());
+    assert!(listing(&outside).is_empty());
 }
 
 #[test]
@@ -192,7 +373,7 @@ fn a_file_never_generated_is_the_users() {
     fs::write(dir.join("a.txt"), "hand written\n").unwrap();
     fs::write(dir.join("same.txt"), "S\n").unwrap();
     let report = write(&tree(&[("a.txt", "A\n"), ("same.txt", "S\n")]), dir);
-    assert_eq!(report.action("a.txt"), Some(Action::Conflict));
+    assert_eq!(report.action("a.txt"), Some(Action::NewBeside));
     assert_eq!(report.action("same.txt"), Some(Action::Unchanged));
     assert_eq!(read(dir, "a.txt"), "hand written\n");
     assert_eq!(read(dir, "a.txt.archgen-new"), "A\n");
@@ -241,17 +422,37 @@ fn a_dry_run_writes_nothing_and_reports_the_same() {
 
     let dir = tmp.path().join("existing");
     write(
-        &tree(&[("a.txt", "A\n"), ("b.txt", "B\n"), ("c.txt", "C\n")]),
+        &tree(&[
+            ("a.txt", "A\n"),
+            ("b.txt", "B\n"),
+            ("c.txt", "C\n"),
+            ("e.txt", "1\n2\n3\n"),
+        ]),
         &dir,
     );
     fs::write(dir.join("b.txt"), "mine\n").unwrap();
+    fs::write(dir.join("e.txt"), "1 mine\n2\n3\n").unwrap();
     let before = listing(&dir);
     let manifest_before = read(&dir, MANIFEST_PATH);
-    let next = tree(&[("a.txt", "A2\n"), ("b.txt", "B2\n"), ("d.txt", "D\n")]);
+    let next = tree(&[
+        ("a.txt", "A2\n"),
+        ("b.txt", "B2\n"),
+        ("d.txt", "D\n"),
+        ("e.txt", "1\n2\n3 new\n"),
+    ]);
     let dry = write_tree(&next, &dir, "h", &WriteOptions::new().with_dry_run(true)).unwrap();
-    assert_eq!(listing(&dir), before);
+    assert_eq!(listing(&dir), before, "not even the base store changes");
     assert_eq!(read(&dir, MANIFEST_PATH), manifest_before);
     assert_eq!(read(&dir, "a.txt"), "A\n");
+    assert_eq!(read(&dir, "b.txt"), "mine\n");
+    assert_eq!(read(&dir, "e.txt"), "1 mine\n2\n3\n");
+    // The would-be conflicts are shown, with their lines.
+    assert!(dry.has_conflicts());
+    assert!(
+        dry.to_string()
+            .contains("conflict   b.txt  (conflict markers at line 1)"),
+        "{dry}"
+    );
     let real = write(&next, &dir);
     assert_eq!(
         dry.files, real.files,
@@ -261,6 +462,8 @@ fn a_dry_run_writes_nothing_and_reports_the_same() {
     assert_eq!(real.action("b.txt"), Some(Action::Conflict));
     assert_eq!(real.action("c.txt"), Some(Action::Remove));
     assert_eq!(real.action("d.txt"), Some(Action::Create));
+    assert_eq!(real.action("e.txt"), Some(Action::Merge));
+    assert_eq!(read(&dir, "e.txt"), "1 mine\n2\n3 new\n");
 }
 
 #[test]
@@ -284,6 +487,15 @@ fn force_overwrites_conflicts() {
     assert_eq!(read(dir, "user.txt"), "U\n");
     assert!(!dir.join("a.txt.archgen-new").exists());
     assert!(!report.has_conflicts());
+
+    // A file left with conflict markers is overwritten too.
+    fs::write(dir.join("a.txt"), "mine\n").unwrap();
+    let t3 = tree(&[("a.txt", "A3\n"), ("user.txt", "U\n")]);
+    assert_eq!(write(&t3, dir).action("a.txt"), Some(Action::Conflict));
+    assert!(read(dir, "a.txt").contains("<<<<<<< yours"));
+    let report = write_tree(&t3, dir, "h", &WriteOptions::new().with_force(true)).unwrap();
+    assert_eq!(report.action("a.txt"), Some(Action::Overwrite));
+    assert_eq!(read(dir, "a.txt"), "A3\n");
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! Properties of the writer over random histories of generations and user
 //! edits: a user's edit is never lost without `force`, a dry run plans what
-//! the real run does, and every generated file the user did not touch ends
-//! up with the new content.
+//! the real run does, every generated file the user did not touch ends up
+//! with the new content, the base store holds exactly the manifest's bases,
+//! and a user's edit to lines archgen does not change survives
+//! regeneration merged with archgen's changes.
 
 use proptest::prelude::*;
-use render::write::{write_tree, Action, Manifest, WriteOptions, MANIFEST_PATH};
+use render::write::{write_tree, Action, Manifest, WriteOptions, BASE_DIR, MANIFEST_PATH};
 use render::FileTree;
 use std::collections::BTreeMap;
 use std::fs;
@@ -89,7 +91,14 @@ proptest! {
                     let after = disk(dir);
                     for (path, old) in &before {
                         let archgens = manifest.get(*path).is_some_and(|h| *h == hash(old));
-                        if !archgens {
+                        let action = report.action(path);
+                        if matches!(action, Some(Action::Merge | Action::Conflict)) {
+                            // Merged: every line the user wrote is still there.
+                            let now = String::from_utf8_lossy(&after[path]).into_owned();
+                            for line in String::from_utf8_lossy(old).lines().filter(|l| l.starts_with("user")) {
+                                prop_assert!(now.lines().any(|l| l == line), "{} lost `{}`: {}", path, line, now);
+                            }
+                        } else if !archgens {
                             prop_assert_eq!(after.get(path), Some(old), "{} was the user's", path);
                         }
                     }
@@ -99,14 +108,28 @@ proptest! {
                             Action::Create | Action::Update | Action::Unchanged => {
                                 prop_assert_eq!(after.get(path).map(Vec::as_slice), tree.get(path));
                             }
-                            Action::Conflict => {
+                            Action::NewBeside => {
                                 let beside = fs::read(dir.join(format!("{path}.archgen-new"))).unwrap();
                                 prop_assert_eq!(Some(beside.as_slice()), tree.get(path));
+                            }
+                            Action::Conflict | Action::Unresolved => {
+                                prop_assert!(!file.conflicts.is_empty());
+                                let now = String::from_utf8_lossy(&after[path]).into_owned();
+                                prop_assert!(now.contains("<<<<<<< yours\n"), "{}", now);
                             }
                             Action::Remove => prop_assert!(!after.contains_key(path)),
                             _ => {}
                         }
                     }
+                    // The base store holds exactly the recorded versions.
+                    let mut stored: Vec<String> = fs::read_dir(dir.join(BASE_DIR))
+                        .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+                        .unwrap_or_default();
+                    stored.sort();
+                    let mut want: Vec<String> = recorded(dir).into_values().collect();
+                    want.sort();
+                    want.dedup();
+                    prop_assert_eq!(stored, want);
                     // Every file of the tree is in the new manifest.
                     let now = recorded(dir);
                     for path in tree.paths() {
@@ -115,5 +138,47 @@ proptest! {
                 }
             }
         }
+    }
+
+    /// A file of six lines: the user edits some, archgen then changes
+    /// others, never next to one the user edited. The merge keeps both.
+    #[test]
+    fn edits_to_lines_archgen_leaves_alone_survive(
+        yours in proptest::collection::btree_set(0usize..6, 0..3),
+        theirs in proptest::collection::btree_set(0usize..6, 0..3),
+    ) {
+        let theirs: Vec<usize> = theirs
+            .into_iter()
+            .filter(|t| yours.iter().all(|u| u.abs_diff(*t) >= 2))
+            .collect();
+        let lines = |changed: &dyn Fn(usize) -> Option<String>| -> String {
+            (0..6).map(|i| changed(i).unwrap_or_else(|| format!("line {i}")) + "\n").collect()
+        };
+        let base = lines(&|_| None);
+        let user = lines(&|i| yours.contains(&i).then(|| format!("user {i}")));
+        let new = lines(&|i| theirs.contains(&i).then(|| format!("archgen {i}")));
+        let want = lines(&|i| {
+            if yours.contains(&i) {
+                Some(format!("user {i}"))
+            } else {
+                theirs.contains(&i).then(|| format!("archgen {i}"))
+            }
+        });
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let mut tree = FileTree::new();
+        tree.insert("f.txt", base).unwrap();
+        write_tree(&tree, dir, "h", &WriteOptions::new()).unwrap();
+        fs::write(dir.join("f.txt"), &user).unwrap();
+        tree.replace("f.txt", new).unwrap();
+        let report = write_tree(&tree, dir, "h", &WriteOptions::new()).unwrap();
+        prop_assert!(!report.has_conflicts(), "{}", report);
+        prop_assert_eq!(fs::read_to_string(dir.join("f.txt")).unwrap(), want);
+        let expected = match (yours.is_empty(), theirs.is_empty()) {
+            (true, _) => [Action::Update, Action::Unchanged],
+            (false, true) => [Action::KeepEdited, Action::KeepEdited],
+            (false, false) => [Action::Merge, Action::Merge],
+        };
+        prop_assert!(expected.contains(&report.action("f.txt").unwrap()));
     }
 }

@@ -103,6 +103,59 @@ impl Root {
             .map_err(|e| RenderError::io("cannot read", &current, e))
     }
 
+    /// Inspects the directory `rel` like [`inspect`](Self::inspect) does a
+    /// file (every component a directory, or a link that stays inside) and
+    /// lists the names of the regular files in it, sorted; none when it is
+    /// missing.
+    pub(crate) fn inspect_dir(&self, rel: &str) -> Result<Vec<String>, RenderError> {
+        let Some(canonical_root) = &self.canonical else {
+            return Ok(Vec::new());
+        };
+        let mut current = self.dir.clone();
+        for (i, segment) in rel.split('/').enumerate() {
+            current.push(segment);
+            let shown = rel.split('/').take(i + 1).collect::<Vec<_>>().join("/");
+            let meta = match fs::symlink_metadata(&current) {
+                Ok(meta) => meta,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+                Err(e) => return Err(RenderError::io("cannot inspect", &current, e)),
+            };
+            if meta.file_type().is_symlink() {
+                match fs::canonicalize(&current) {
+                    Ok(target) if target.starts_with(canonical_root) && target.is_dir() => {}
+                    _ => {
+                        return Err(RenderError::unsafe_path(
+                            rel,
+                            format!("`{shown}` is a symbolic link leading outside the output directory, broken, or not to a directory; remove the link"),
+                        ))
+                    }
+                }
+            } else if !meta.is_dir() {
+                return Err(RenderError::unsafe_path(
+                    rel,
+                    format!(
+                        "`{shown}` is a file on disk where a directory is needed; move it away"
+                    ),
+                ));
+            }
+        }
+        let entries =
+            fs::read_dir(&current).map_err(|e| RenderError::io("cannot read", &current, e))?;
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| RenderError::io("cannot read", &current, e))?;
+            let is_file = entry
+                .file_type()
+                .map_err(|e| RenderError::io("cannot inspect", entry.path(), e))?
+                .is_file();
+            if let (true, Some(name)) = (is_file, entry.file_name().to_str()) {
+                names.push(name.to_string());
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
     /// The absolute path of `rel`.
     pub(crate) fn join(&self, rel: &str) -> PathBuf {
         let mut path = self.dir.clone();

@@ -15,7 +15,11 @@ pub const MANIFEST_FORMAT: u32 = 1;
 
 /// The contents of `.archgen/manifest.json`: the archgen version and spec
 /// hash of the last generation, and the sha256 of every file it generated
-/// (for a conflict, of the version it offered beside the user's file).
+/// (for a merge or a conflict, of archgen's new version, not of the merged
+/// file; for a file still in conflict, of the version it was merged from).
+/// The base store ([`BASE_DIR`](super::BASE_DIR)) names its objects by
+/// these hashes, so the format is unchanged since it came: a manifest of an
+/// older archgen reads, and its files simply have no base yet.
 ///
 /// ```
 /// let mut manifest = render::write::Manifest::new("0.1.0", "abc");

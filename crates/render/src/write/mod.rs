@@ -4,27 +4,40 @@
 //! directory, then a rename), never through a symbolic link that leaves the
 //! output directory, and records what it wrote in
 //! [`.archgen/manifest.json`](MANIFEST_PATH): the archgen version, the spec
-//! hash and the sha256 of every file. The next generation compares three
-//! versions of each file (what archgen last wrote, what is on disk now, and
-//! the new content) and:
+//! hash and the sha256 of every file. Each generated text file is also kept
+//! as it was generated, in the base store [`.archgen/base/<sha256>`](BASE_DIR)
+//! (named by the manifest's hashes; objects no manifest entry names are
+//! pruned after each write). The next generation compares three versions of
+//! each file (what archgen last generated, what is on disk now, and the new
+//! content) and:
 //!
 //! | on disk | new content | action |
 //! |---|---|---|
 //! | missing | any | [`Create`](Action::Create) |
 //! | equal to the new content | — | [`Unchanged`](Action::Unchanged) |
-//! | what archgen last wrote | different | [`Update`](Action::Update) |
-//! | edited by the user (or never archgen's) | different from what archgen last wrote | [`Conflict`](Action::Conflict): the user's file stays, the new one is written beside it as `<file>.archgen-new` |
-//! | edited by the user | what archgen last wrote | [`KeepEdited`](Action::KeepEdited): nothing to merge |
+//! | what archgen last generated | different | [`Update`](Action::Update) |
+//! | edited by the user | what archgen last generated | [`KeepEdited`](Action::KeepEdited): nothing to merge |
+//! | edited by the user | different, other lines changed | [`Merge`](Action::Merge): base, user's file and new version merged line-wise (diff3), the merge written |
+//! | edited by the user | different, the same lines changed | [`Conflict`](Action::Conflict): the merge written with conflict markers (`<<<<<<< yours`, `\|\|\|\|\|\|\| archgen <v> (previous)`, `=======`, `>>>>>>> archgen <v>`) |
+//! | holding archgen's conflict markers from an earlier run | any | [`Unresolved`](Action::Unresolved): left alone, not merged again |
+//! | edited by the user, no base (never archgen's, an older archgen's project, a binary file) | different | [`NewBeside`](Action::NewBeside): the user's file stays, the new one is written beside it as `<file>.archgen-new` |
 //!
-//! A conflict stands, run after run, until the user deletes
-//! `<file>.archgen-new` (the sign the merge is done). A `.archgen-new` file
-//! identical to a file archgen (re)wrote is removed.
+//! After a merge or a conflict the manifest records the new version and the
+//! base store holds it, so the next run merges from there; a file still in
+//! conflict keeps its old base until the user resolves it.
+//!
+//! A `<file>.archgen-new` on disk (from a run without a base, or an older
+//! archgen) is a merge the user has not finished: the file is not merged
+//! over it ([`NewBeside`](Action::NewBeside) again, the new version
+//! refreshed) until the user deletes it. A `.archgen-new` file identical to
+//! a file archgen (re)wrote is removed.
 //!
 //! A file archgen generated before and no longer generates is removed when
 //! unedited ([`Remove`](Action::Remove)) and kept otherwise
-//! ([`KeepStale`](Action::KeepStale)). `force` overwrites conflicts and
-//! edited files ([`Overwrite`](Action::Overwrite)) but still never removes
-//! a file the user edited. A dry run decides the same and writes nothing.
+//! ([`KeepStale`](Action::KeepStale)). `force` overwrites edited files,
+//! merged or not ([`Overwrite`](Action::Overwrite)), but still never
+//! removes a file the user edited. A dry run decides (and merges) the same
+//! in memory and writes nothing.
 //!
 //! Every path is checked before anything is written, so a refused path
 //! leaves the directory untouched.
@@ -34,20 +47,24 @@
 //! get only the directory (the quality gate's `archgen verify`) can rebuild
 //! the blueprint the project was generated from.
 
+mod base;
 mod fs;
 mod manifest;
+mod merge;
 mod plan;
 mod report;
 
+pub use base::BASE_DIR;
 pub use manifest::{Manifest, MANIFEST_FORMAT, MANIFEST_PATH};
-pub use report::{Action, FileAction, WriteReport};
+pub use report::{Action, ConflictHunk, FileAction, WriteReport};
 
 use crate::{FileTree, Options, RenderError};
 use fs::{OnDisk, Root};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// The suffix of the file a conflict's new version is written to.
+/// The suffix of the file the new version is written to when an edited
+/// file cannot be merged ([`Action::NewBeside`]).
 pub const NEW_SUFFIX: &str = ".archgen-new";
 
 /// Where the spec a project was generated from is kept (canonical YAML),
@@ -144,13 +161,23 @@ impl WriteOptions {
 /// assert_eq!(report.action("README.md"), Some(Action::Create));
 /// assert!(dir.path().join(".archgen/manifest.json").exists());
 ///
-/// // The user edits the file; archgen has new content for it.
-/// std::fs::write(dir.path().join("README.md"), "# My tasks\n").unwrap();
-/// tree.replace("README.md", "# Tasks, v2\n").unwrap();
+/// // The user edits the first line; archgen changes the last one.
+/// tree.replace("README.md", "# Tasks\n\nTrack tasks.\n").unwrap();
+/// write_tree(&tree, dir.path(), "spec-hash", &WriteOptions::new()).unwrap();
+/// std::fs::write(dir.path().join("README.md"), "# My tasks\n\nTrack tasks.\n").unwrap();
+/// tree.replace("README.md", "# Tasks\n\nTrack tasks, v2.\n").unwrap();
+/// let report = write_tree(&tree, dir.path(), "spec-hash", &WriteOptions::new()).unwrap();
+/// assert_eq!(report.action("README.md"), Some(Action::Merge));
+/// let merged = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+/// assert_eq!(merged, "# My tasks\n\nTrack tasks, v2.\n");
+///
+/// // Both change the same line: a conflict, marked in the file.
+/// std::fs::write(dir.path().join("README.md"), "# My tasks\n\nMy words.\n").unwrap();
+/// tree.replace("README.md", "# Tasks\n\nTrack tasks, v3.\n").unwrap();
 /// let report = write_tree(&tree, dir.path(), "spec-hash", &WriteOptions::new()).unwrap();
 /// assert!(report.has_conflicts());
-/// assert_eq!(std::fs::read_to_string(dir.path().join("README.md")).unwrap(), "# My tasks\n");
-/// assert_eq!(std::fs::read_to_string(dir.path().join("README.md.archgen-new")).unwrap(), "# Tasks, v2\n");
+/// let marked = std::fs::read_to_string(dir.path().join("README.md")).unwrap();
+/// assert!(marked.contains("<<<<<<< yours\nMy words.\n"), "{marked}");
 /// ```
 ///
 /// # Errors
@@ -159,7 +186,8 @@ impl WriteOptions {
 /// both a file and a directory, two paths that differ only in case, a symbolic link on the way that leaves
 /// `out_dir`, or a directory where a file goes; [`RenderError::Manifest`]
 /// for an unreadable manifest; [`RenderError::Io`] when the disk fails. All
-/// but the last are found before anything is written.
+/// but the last are found before anything is written (the base store's
+/// directory, [`BASE_DIR`], is checked like the files' paths).
 pub fn write_tree(
     tree: &FileTree,
     out_dir: &Path,
@@ -173,7 +201,16 @@ pub fn write_tree(
         OnDisk::Missing => None,
         OnDisk::File(bytes) => Some(Manifest::parse(&manifest_path, bytes)?),
     };
-    let steps = plan::plan(tree, &root, previous.as_ref(), options.force)?;
+    base::check(&root)?;
+    let labels = merge::Labels::new(
+        previous
+            .as_ref()
+            .map_or(options.archgen_version.as_str(), |m| {
+                m.archgen_version.as_str()
+            }),
+        &options.archgen_version,
+    );
+    let steps = plan::plan(tree, &root, previous.as_ref(), options.force, &labels)?;
 
     let mut manifest = Manifest::new(options.archgen_version.clone(), spec_hash);
     for step in &steps {
@@ -182,6 +219,9 @@ pub fn write_tree(
         }
     }
     if !options.dry_run {
+        // New bases first and stale ones last, so whatever manifest is on
+        // disk when a run is interrupted finds its bases.
+        store_bases(&root, &steps)?;
         apply(&root, &steps)?;
         if previous.as_ref() != Some(&manifest) {
             fs::write_atomic(&manifest_path, manifest.to_json().as_bytes(), false)?;
@@ -192,6 +232,8 @@ pub fn write_tree(
                 fs::write_atomic(&spec_path, yaml.as_bytes(), false)?;
             }
         }
+        let keep: BTreeSet<&str> = manifest.files.values().map(String::as_str).collect();
+        base::prune(&root, &keep)?;
     }
     Ok(WriteReport {
         out_dir: out_dir.to_path_buf(),
@@ -201,9 +243,27 @@ pub fn write_tree(
             .map(|s| FileAction {
                 path: s.path,
                 action: s.action,
+                conflicts: s.conflicts,
             })
             .collect(),
     })
+}
+
+/// Keeps each generated text file's contents in the base store, once per
+/// hash (identical files share one object).
+fn store_bases(root: &Root, steps: &[plan::Step<'_>]) -> Result<(), RenderError> {
+    use rayon::prelude::*;
+    let objects: BTreeMap<&str, &[u8]> = steps
+        .iter()
+        .filter(|s| s.keep_base)
+        .filter_map(|s| Some((s.record.as_deref()?, s.generated?)))
+        .collect();
+    objects
+        .into_par_iter()
+        .map(|(hash, contents)| base::store(root, hash, contents))
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect()
 }
 
 /// Refuses what no disk can hold: files under `.archgen/`, a path that is
@@ -222,7 +282,7 @@ fn check_tree(tree: &FileTree) -> Result<(), RenderError> {
         if *path == ".archgen" || path.starts_with(".archgen/") {
             return Err(RenderError::unsafe_path(
                 *path,
-                "`.archgen/` is reserved for archgen's manifest; emit the file elsewhere",
+                "`.archgen/` is reserved for archgen's manifest and base store; emit the file elsewhere",
             ));
         }
         let dir = format!("{path}/");
@@ -249,19 +309,25 @@ fn apply(root: &Root, steps: &[plan::Step<'_>]) -> Result<(), RenderError> {
         .par_iter()
         .map(|step| {
             let path = root.join(&step.path);
-            let contents = step.contents.unwrap_or_default();
+            let generated = step.generated.unwrap_or_default();
+            let merged = step.merged.as_deref().unwrap_or_default().as_bytes();
             match step.action {
                 Action::Create | Action::Update | Action::Overwrite => {
-                    fs::write_atomic(&path, contents, step.executable)
+                    fs::write_atomic(&path, generated, step.executable)
+                }
+                Action::Merge | Action::Conflict => {
+                    fs::write_atomic(&path, merged, step.executable)
                 }
                 Action::Unchanged if step.executable => fs::ensure_executable(&path),
-                Action::Conflict => {
+                Action::NewBeside => {
                     let beside = root.join(&format!("{}{NEW_SUFFIX}", step.path));
-                    fs::write_atomic(&beside, contents, step.executable)
+                    fs::write_atomic(&beside, generated, step.executable)
                 }
-                Action::Remove | Action::Unchanged | Action::KeepEdited | Action::KeepStale => {
-                    Ok(())
-                }
+                Action::Remove
+                | Action::Unchanged
+                | Action::KeepEdited
+                | Action::KeepStale
+                | Action::Unresolved => Ok(()),
             }
         })
         .collect();
