@@ -232,6 +232,12 @@ impl Field {
     pub fn ty(&self) -> FieldType {
         self.rules.ty
     }
+
+    /// Whether a create must give it: required and without a default (a
+    /// required field with a default takes the default when left out).
+    pub fn required_on_create(&self) -> bool {
+        self.rules.required && self.rules.default.is_none()
+    }
 }
 
 /// A join table of a many-to-many relation.

@@ -126,7 +126,8 @@ impl<'a> Suite<'a> {
         }
         // An `own` scope acts on the caller's own rows.
         if let (Scope::Own, Some(i)) = (scope, who) {
-            if self.scope(who, Action::Create, entity) == Scope::All {
+            let role = self.users[i].role;
+            if self.model.may_own(entity, Some(role)) {
                 let mine = self.create_row(entity, i, 0)?;
                 let own = format!("{path}/{mine}");
                 let (method, body) = match action {

@@ -303,7 +303,7 @@ impl<'a> Suite<'a> {
                 let field_name = field.name.as_str();
                 let key = field.name.clone();
                 let mut cases: Vec<(&'static str, Option<Value>)> = Vec::new();
-                if field.rules.required {
+                if field.required_on_create() {
                     cases.push(("required", None));
                 }
                 for (rule, v) in model::sample::invalid_values(&field.rules) {

@@ -204,6 +204,9 @@ pub(super) fn rule_cases(model: &AppModel) -> Vec<RuleCase> {
         let read = |r: RoleId| e.access(Action::Read).scope(Some(r));
         let create = |r: RoleId| e.access(Action::Create).scope(Some(r));
         let update = |r: RoleId| e.access(Action::Update).scope(Some(r));
+        // Whether a role's "own row" can be made: it creates the row under
+        // parents of its own.
+        let owns = |r: RoleId| model.may_own(e.id, Some(r));
 
         if let Ownership::Through { parent, .. } = e.ownership {
             let parent = model.get(parent);
@@ -233,7 +236,7 @@ pub(super) fn rule_cases(model: &AppModel) -> Vec<RuleCase> {
                         _ => continue,
                     };
                     // An own row needs the role to create it.
-                    if own_row && create(r) != Scope::All {
+                    if own_row && !owns(r) {
                         continue;
                     }
                     let mut c = RuleCase::new(Kind::HiddenField, e.id);
@@ -287,7 +290,7 @@ pub(super) fn rule_cases(model: &AppModel) -> Vec<RuleCase> {
                 for r in plain_roles(model) {
                     let own_row = match update(r) {
                         Scope::All => false,
-                        Scope::Own if create(r) == Scope::All => true,
+                        Scope::Own if owns(r) => true,
                         _ => continue,
                     };
                     let mut c = field_case(Kind::UnlistedMove);
@@ -307,8 +310,8 @@ pub(super) fn rule_cases(model: &AppModel) -> Vec<RuleCase> {
             for m in &w.moves {
                 for r in plain_roles(model) {
                     let own_row = match update(r) {
-                        Scope::Own if create(r) == Scope::All => true,
-                        Scope::All if create(r) == Scope::All => true,
+                        Scope::Own if owns(r) => true,
+                        Scope::All if owns(r) => true,
                         Scope::All => false,
                         _ => continue,
                     };

@@ -554,7 +554,7 @@ fn request_schema(entity: &ModelEntity, create: bool) -> Value {
         // never null: leave it out to keep the default).
         let s = if field.nullable { nullable(s) } else { s };
         props.insert(field.name.clone(), field_property(field, s, Use::Request));
-        if create && rules.required && rules.default.is_none() {
+        if create && field.required_on_create() {
             required.push(json!(field.name));
         }
     }
