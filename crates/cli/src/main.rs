@@ -6,6 +6,7 @@
 
 mod check;
 mod cmd;
+mod diff;
 mod exit;
 mod generate;
 mod plan;
