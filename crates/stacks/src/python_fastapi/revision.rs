@@ -659,8 +659,10 @@ fn unquote(literal: &str) -> String {
 /// column beside it, every value copied through the app's keyring, the old
 /// column dropped (with its constraints), the new one renamed in its place.
 fn crypt(table: &str, from: &Column, to: &Column, needs: &mut Needs, code: &mut Code) {
+    // The copy helper hashes values for blind indexes too.
     needs.copy = true;
     needs.encrypted = true;
+    needs.blind_index = true;
     let rules = to.rules().or(from.rules());
     let codec = py_str(rules.map(types::codec).unwrap_or("text"));
     let staging = format!("{}__archgen", to.name);
