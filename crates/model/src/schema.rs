@@ -33,7 +33,7 @@ pub const SCHEMA_FORMAT: u32 = 1;
 /// let spec = SpecBuilder::new("tasks")
 ///     .with_entity("Task", |e| e.with_field("title", FieldType::String, |f| f.required()))
 ///     .spec();
-/// let mut bp = blueprint_core::Blueprint::from_spec(&spec).unwrap();
+/// let mut bp = blueprint_core::graph::Blueprint::from_spec(&spec);
 /// compliance::complete(&mut bp).unwrap();
 /// let model = model::AppModel::from_blueprint(&bp);
 /// let schema = model::schema::Schema::of(&model);
@@ -167,6 +167,16 @@ impl Column {
             ColumnKind::Field { rules, .. } => SqlType::of(rules),
             ColumnKind::Key | ColumnKind::Owner => SqlType::Uuid,
         }
+    }
+
+    /// The column without what only fills rows and does not shape the
+    /// column (the default): two columns with the same shape need no step.
+    pub fn shape(&self) -> Column {
+        let mut out = self.clone();
+        if let ColumnKind::Field { rules, .. } = &mut out.kind {
+            rules.default = None;
+        }
+        out
     }
 
     /// The blind-index column of an encrypted unique field.
@@ -420,6 +430,10 @@ fn column_rules(rules: &spec::Field) -> spec::Field {
     out.renamed_from = None;
     out.pii = None;
     out.pattern = None;
+    // Shown by the column's nullability, unique constraint and indexes.
+    out.required = false;
+    out.unique = false;
+    out.index = false;
     out
 }
 

@@ -229,14 +229,14 @@ pub enum DiffError {
 /// use blueprint_core::spec::FieldType;
 /// use model::schema::{diff, Hints, Safety, Schema};
 /// let schema_of = |spec| {
-///     let mut bp = blueprint_core::Blueprint::from_spec(&spec).unwrap();
+///     let mut bp = blueprint_core::graph::Blueprint::from_spec(&spec);
 ///     compliance::complete(&mut bp).unwrap();
 ///     Schema::of(&model::AppModel::from_blueprint(&bp))
 /// };
 /// let v1 = SpecBuilder::new("tasks").with_entity("Task", |e| e.with_field("title", FieldType::String, |f| f)).spec();
 /// let v2 = SpecBuilder::new("tasks").with_entity("Task", |e| e
 ///     .with_field("title", FieldType::String, |f| f)
-///     .with_field("done", FieldType::Boolean, |f| f.default(false))).spec();
+///     .with_field("done", FieldType::Boolean, |f| f.default_value(false))).spec();
 /// let steps = diff(&schema_of(v1.clone()), &schema_of(v2), &Hints::default()).unwrap();
 /// assert_eq!(steps.len(), 1);
 /// assert_eq!(steps[0].safety, Safety::DataMoving);
@@ -467,7 +467,7 @@ fn diff_columns(
                 r.table = to.to_string();
             }
         }
-        if was == *c {
+        if was.shape() == c.shape() {
             continue;
         }
         out.push(alter_column(table, &was, c));
@@ -723,5 +723,217 @@ fn diff_indexes(o: &Table, n: &Table, hints: &Hints, renames: &mut Vec<Step>, ou
                 ));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blueprint_core::spec::{parse_str, Format};
+
+    const HEAD: &str = "spec_version: 1\nproduct: { name: shop }\nroles: { member: { signup: true }, admin: { admin: true } }\nentities:\n";
+
+    fn parse(entities: &str) -> Spec {
+        let text = format!("{HEAD}{entities}");
+        match parse_str("t.yaml", &text, Format::Yaml) {
+            Ok(checked) => checked.spec,
+            Err(e) => panic!("{e}\n{text}"),
+        }
+    }
+
+    fn schema(spec: &Spec) -> Schema {
+        let mut bp = blueprint_core::graph::Blueprint::from_spec(spec);
+        compliance::complete(&mut bp).expect("compliance completes");
+        Schema::of(&crate::AppModel::from_blueprint(&bp))
+    }
+
+    fn steps(old: &str, new: &str) -> Vec<Step> {
+        let new_spec = parse(new);
+        diff(
+            &schema(&parse(old)),
+            &schema(&new_spec),
+            &Hints::of(&new_spec),
+        )
+        .expect("the schemas diff")
+    }
+
+    fn kinds(steps: &[Step]) -> Vec<String> {
+        steps
+            .iter()
+            .map(|s| {
+                let v = serde_json::to_value(&s.change).expect("a change serializes");
+                format!("{} {}", v["kind"].as_str().unwrap_or(""), s.safety.as_str())
+            })
+            .collect()
+    }
+
+    const V1: &str = "  Item:\n    owned: true\n    fields:\n      name: { type: string, required: true, max: 40 }\n      size: { type: enum, values: [s, m, l] }\n      note: text\n";
+
+    #[test]
+    fn the_same_spec_needs_no_step() {
+        assert!(steps(V1, V1).is_empty());
+    }
+
+    #[test]
+    fn new_fields_are_safe_data_moving_or_destructive_by_nullability() {
+        let add = |field: &str| steps(V1, &format!("{V1}      {field}\n"));
+        assert_eq!(kinds(&add("color: string")), ["add_column safe"]);
+        assert_eq!(
+            kinds(&add("count: { type: integer, default: 0 }")),
+            ["add_column data-moving"]
+        );
+        let required = add("code: { type: string, required: true }");
+        assert_eq!(kinds(&required), ["add_column destructive"]);
+        assert!(required[0].reversible);
+    }
+
+    #[test]
+    fn a_dropped_field_is_destructive_and_irreversible() {
+        let s = steps(V1, &V1.replace("      note: text\n", ""));
+        assert_eq!(kinds(&s), ["drop_column destructive"]);
+        assert!(!s[0].reversible);
+    }
+
+    #[test]
+    fn a_hinted_rename_is_a_rename_and_without_a_hint_a_drop_and_an_add() {
+        let hinted = steps(
+            V1,
+            &V1.replace("note: text", "remark: { type: text, renamed_from: note }"),
+        );
+        assert_eq!(kinds(&hinted), ["rename_column safe"]);
+        let plain = steps(V1, &V1.replace("note: text", "remark: text"));
+        assert_eq!(
+            kinds(&plain),
+            ["add_column safe", "drop_column destructive"]
+        );
+    }
+
+    #[test]
+    fn a_hint_naming_nothing_is_an_error_and_a_spent_hint_is_ignored() {
+        let new = parse(&V1.replace(
+            "note: text",
+            "remark: { type: text, renamed_from: nothing }",
+        ));
+        let err = diff(&schema(&parse(V1)), &schema(&new), &Hints::of(&new)).unwrap_err();
+        assert!(err.to_string().contains("no field `nothing`"), "{err}");
+        let spent = parse(&V1.replace("note: text", "note: { type: text, renamed_from: old }"));
+        assert!(
+            diff(&schema(&parse(V1)), &schema(&spent), &Hints::of(&spent))
+                .unwrap()
+                .is_empty()
+        );
+        let entity = parse(&V1.replace("  Item:\n", "  Thing:\n    renamed_from: Nope\n"));
+        let err = diff(&schema(&parse(V1)), &schema(&entity), &Hints::of(&entity)).unwrap_err();
+        assert!(matches!(err, DiffError::UnknownEntity { .. }), "{err}");
+    }
+
+    #[test]
+    fn a_renamed_entity_renames_its_table_indexes_and_constraints() {
+        let s = steps(
+            V1,
+            &V1.replace("  Item:\n", "  Article:\n    renamed_from: Item\n"),
+        );
+        let k = kinds(&s);
+        assert_eq!(k[0], "rename_table safe");
+        assert!(k.contains(&"rename_index safe".to_string()), "{k:?}");
+        // The owner's foreign key is renamed with the table.
+        assert!(s.iter().all(|s| s.safety == Safety::Safe), "{k:?}");
+        assert!(
+            !k.iter()
+                .any(|k| k.starts_with("drop") || k.starts_with("create")),
+            "{k:?}"
+        );
+    }
+
+    #[test]
+    fn enum_values_added_are_safe_and_removed_destructive() {
+        assert_eq!(
+            kinds(&steps(V1, &V1.replace("[s, m, l]", "[s, m, l, xl]"))),
+            ["alter_column safe"]
+        );
+        assert_eq!(
+            kinds(&steps(V1, &V1.replace("[s, m, l]", "[s, m]"))),
+            ["alter_column destructive"]
+        );
+    }
+
+    #[test]
+    fn types_widen_safely_and_narrow_destructively() {
+        assert_eq!(
+            kinds(&steps(V1, &V1.replace("max: 40", "max: 80"))),
+            ["alter_column safe"]
+        );
+        assert_eq!(
+            kinds(&steps(V1, &V1.replace("max: 40", "max: 20"))),
+            ["alter_column destructive"]
+        );
+        assert_eq!(
+            kinds(&steps(V1, &V1.replace("note: text", "note: integer"))),
+            ["alter_column destructive"]
+        );
+    }
+
+    #[test]
+    fn nullability_changes() {
+        let optional = V1.replace(
+            "{ type: string, required: true, max: 40 }",
+            "{ type: string, max: 40 }",
+        );
+        assert_eq!(kinds(&steps(V1, &optional)), ["alter_column safe"]);
+        assert_eq!(kinds(&steps(&optional, V1)), ["alter_column destructive"]);
+        let defaulted = V1.replace("note: text", "note: { type: text, default: none }");
+        assert_eq!(kinds(&steps(V1, &defaulted)), ["alter_column data-moving"]);
+    }
+
+    #[test]
+    fn a_field_that_becomes_sensitive_is_encrypted_in_place() {
+        let s = steps(
+            V1,
+            &V1.replace("note: text", "note: { type: text, pii: sensitive }"),
+        );
+        assert_eq!(kinds(&s), ["encrypt data-moving"]);
+        assert!(s[0].reversible);
+        let back = steps(
+            &V1.replace("note: text", "note: { type: text, pii: sensitive }"),
+            V1,
+        );
+        assert_eq!(kinds(&back), ["decrypt data-moving"]);
+    }
+
+    #[test]
+    fn new_and_dropped_entities_and_relations() {
+        let with_review = format!(
+            "{V1}  Review:\n    fields:\n      stars: integer\n    relations:\n      item: {{ to: Item, required: true, on_delete: cascade }}\n      tags: {{ to: Item, kind: many-to-many }}\n"
+        );
+        let s = steps(V1, &with_review);
+        assert_eq!(kinds(&s), ["create_table safe", "create_table safe"]);
+        let back = steps(&with_review, V1);
+        assert_eq!(
+            kinds(&back),
+            ["drop_table destructive", "drop_table destructive"]
+        );
+        assert!(back.iter().all(|s| !s.reversible));
+        let indexed = steps(V1, &V1.replace("max: 40 }", "max: 40, index: true }"));
+        assert_eq!(kinds(&indexed), ["add_index safe"]);
+        let text_to_string = steps(V1, &V1.replace("note: text", "note: string"));
+        assert_eq!(kinds(&text_to_string), ["alter_column destructive"]);
+    }
+
+    #[test]
+    fn steps_apply_in_order_renames_first_and_drops_last() {
+        let new = format!(
+            "{}  Extra:\n    fields:\n      x: string\n",
+            V1.replace("note: text", "remark: { type: text, renamed_from: note }")
+                .replace("      size: { type: enum, values: [s, m, l] }\n", "")
+        );
+        let k = kinds(&steps(V1, &new));
+        assert_eq!(
+            k,
+            [
+                "rename_column safe",
+                "create_table safe",
+                "drop_column destructive"
+            ]
+        );
     }
 }

@@ -24,7 +24,7 @@ pub struct ApiBreak {
 /// use blueprint_core::builder::SpecBuilder;
 /// use blueprint_core::spec::FieldType;
 /// let model_of = |spec| {
-///     let mut bp = blueprint_core::Blueprint::from_spec(&spec);
+///     let mut bp = blueprint_core::graph::Blueprint::from_spec(&spec);
 ///     compliance::complete(&mut bp).unwrap();
 ///     model::AppModel::from_blueprint(&bp)
 /// };
