@@ -104,6 +104,46 @@ fn corpus_schemas_diff_cleanly() {
     }
 }
 
+/// A model's schema with the spec's hints, for the edits below.
+fn edited_pair(seed: u64, edit: u64) -> (Spec, Spec, Vec<String>) {
+    let spec = parse(&corpus::spec(seed));
+    let (edited, done) = corpus::edited(&spec, edit);
+    (spec, edited, done)
+}
+
+#[test]
+fn corpus_edits_diff_into_steps_that_make_the_new_schema() {
+    let mut edits = 0;
+    for seed in corpus::SEEDS {
+        for edit in 0..3 {
+            let (spec, changed, done) = edited_pair(seed, seed * 31 + edit);
+            let (a, b) = (schema_of(&spec), schema_of(&changed));
+            let steps = model::schema::diff(&a, &b, &model::schema::Hints::of(&changed))
+                .unwrap_or_else(|e| panic!("seed {seed} edit {edit} ({done:?}): {e}"));
+            assert_eq!(
+                a.apply(&steps).layout(),
+                b.layout(),
+                "seed {seed} edit {edit} ({done:?}): the steps do not make the new schema: {steps:#?}"
+            );
+            for ((entity, field), old) in &model::schema::Hints::of(&changed).fields {
+                assert!(
+                    steps.iter().any(|s| matches!(&s.change,
+                        model::schema::Change::RenameColumn { from, to, .. } if from == old && to == field)),
+                    "seed {seed} edit {edit}: `{entity}.{old}` → `{field}` is no rename: {steps:#?}"
+                );
+            }
+            let nothing = model::schema::diff(&b, &b, &model::schema::Hints::of(&changed))
+                .expect("a schema diffs with itself");
+            assert!(
+                nothing.is_empty(),
+                "seed {seed}: a spent hint makes no step"
+            );
+            edits += done.len();
+        }
+    }
+    assert!(edits > 100, "the corpus edits edit: {edits}");
+}
+
 #[test]
 fn a_regeneration_without_change_keeps_every_migration_and_adds_none() {
     let dir = tempfile::tempdir().expect("a temporary directory");

@@ -17,6 +17,7 @@ pub use diff::{diff, Change, DiffError, Hints, Safety, Step};
 use crate::{AppModel, Entity};
 use blueprint_core::spec::{self, OnDelete};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The columns every entity table has besides those listed.
 pub const IMPLICIT_COLUMNS: &[&str] = &["id", "created_at", "updated_at"];
@@ -47,6 +48,17 @@ pub struct Schema {
     pub format: u32,
     /// The tables.
     pub tables: Vec<Table>,
+}
+
+/// One table of a [`Schema::layout`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableLayout {
+    /// The columns' shapes by name.
+    pub columns: BTreeMap<String, Column>,
+    /// The indexes' columns by name.
+    pub indexes: BTreeMap<String, Vec<String>>,
+    /// A join table's constraint names.
+    pub join: Option<Join>,
 }
 
 /// A table of an entity or of a many-to-many relation.
@@ -391,6 +403,138 @@ impl Schema {
         self.tables
             .iter()
             .find(|t| t.entity.as_deref() == Some(entity))
+    }
+
+    /// The schema the steps make of this one (what a database at this
+    /// schema holds after a migration of the steps): tables, columns and
+    /// indexes; foreign keys follow renamed tables. A step that does not fit
+    /// (a column of a table that is not there) changes nothing.
+    ///
+    /// ```
+    /// use model::schema::{Change, Schema, Step, Safety, Table, SCHEMA_FORMAT};
+    /// let empty = Schema { format: SCHEMA_FORMAT, tables: vec![] };
+    /// let table = Table { name: "tasks".into(), entity: Some("Task".into()), columns: vec![], indexes: vec![], join: None };
+    /// let step = Step { change: Change::CreateTable { table: table.clone() }, safety: Safety::Safe, reversible: true, summary: String::new() };
+    /// assert_eq!(empty.apply(&[step]).tables, vec![table]);
+    /// ```
+    pub fn apply(&self, steps: &[Step]) -> Schema {
+        let mut out = self.clone();
+        for step in steps {
+            out.apply_one(&step.change);
+        }
+        out
+    }
+
+    fn table_mut(&mut self, name: &str) -> Option<&mut Table> {
+        self.tables.iter_mut().find(|t| t.name == name)
+    }
+
+    fn apply_one(&mut self, change: &Change) {
+        match change {
+            Change::CreateTable { table } => self.tables.push(table.clone()),
+            Change::DropTable { table } => self.tables.retain(|t| t.name != table.name),
+            Change::RenameTable { from, to, .. } => {
+                for t in &mut self.tables {
+                    if &t.name == from {
+                        t.name = to.clone();
+                    }
+                    for c in &mut t.columns {
+                        if let Some(r) = &mut c.references {
+                            if &r.table == from {
+                                r.table = to.clone();
+                            }
+                        }
+                    }
+                }
+            }
+            Change::AddColumn { table, column } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.columns.push(column.clone());
+                }
+            }
+            Change::DropColumn { table, column } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.columns.retain(|c| c.name != column.name);
+                    t.indexes.retain(|i| !i.columns.contains(&column.name));
+                }
+            }
+            Change::RenameColumn {
+                table, from, to, ..
+            } => {
+                if let Some(t) = self.table_mut(table) {
+                    for c in &mut t.columns {
+                        if &c.name == from {
+                            c.name = to.clone();
+                        }
+                    }
+                    for i in &mut t.indexes {
+                        for c in &mut i.columns {
+                            if c == from {
+                                *c = to.clone();
+                            }
+                        }
+                    }
+                }
+            }
+            Change::AlterColumn { table, new, .. }
+            | Change::Encrypt { table, new, .. }
+            | Change::Decrypt { table, new, .. } => {
+                if let Some(t) = self.table_mut(table) {
+                    for c in &mut t.columns {
+                        if c.name == new.name {
+                            *c = new.clone();
+                        }
+                    }
+                }
+            }
+            Change::AddIndex { table, index } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.indexes.push(index.clone());
+                }
+            }
+            Change::DropIndex { table, index } => {
+                if let Some(t) = self.table_mut(table) {
+                    t.indexes.retain(|i| i.name != index.name);
+                }
+            }
+            Change::RenameIndex { from, to } => {
+                for t in &mut self.tables {
+                    for i in &mut t.indexes {
+                        if &i.name == from {
+                            i.name = to.clone();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// What a database holds of the schema, without order or the entities'
+    /// names: tables by name, each with its columns' shapes
+    /// ([`Column::shape`]) by name, its indexes by name, its join keys.
+    /// Two schemas with the same layout need no step between them.
+    pub fn layout(&self) -> BTreeMap<String, TableLayout> {
+        self.tables
+            .iter()
+            .map(|t| {
+                (
+                    t.name.clone(),
+                    TableLayout {
+                        columns: t
+                            .columns
+                            .iter()
+                            .map(|c| (c.name.clone(), c.shape()))
+                            .collect(),
+                        indexes: t
+                            .indexes
+                            .iter()
+                            .map(|i| (i.name.clone(), i.columns.clone()))
+                            .collect(),
+                        join: t.join.clone(),
+                    },
+                )
+            })
+            .collect()
     }
 
     /// The schema as pretty JSON with a final newline.
