@@ -376,3 +376,92 @@ fn a_changed_spec_migrates_a_database_with_rows() {
         .args(["-q", "-p", "no:cacheprovider"])
         .env("DATABASE_URL", format!("{base}/evolve_rt_tests")));
 }
+
+/// Slow: corpus specs and an edit of each (`corpus::edited`) go through
+/// PostgreSQL: the v1 project is migrated, the edited spec regenerated
+/// (destructive steps allowed), and its revision must apply on the
+/// database at v1, leave `alembic check` clean, go down and up again, and
+/// pass ruff. Four seeds by default; `ARCHGEN_CORPUS` selects as for the
+/// corpus test.
+#[test]
+fn corpus_edits_migrate_a_database_at_the_previous_version() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let cluster = archgen_tests::pg_cluster_url();
+    let base = cluster
+        .rsplit_once('/')
+        .map(|(b, _)| b)
+        .unwrap_or(&cluster)
+        .to_string();
+    let seeds: Vec<u64> = match std::env::var("ARCHGEN_CORPUS") {
+        Ok(_) => corpus::selected_seeds(),
+        Err(_) => corpus::selected_seeds().into_iter().take(4).collect(),
+    };
+    let mut failed = Vec::new();
+    for seed in seeds {
+        let (spec, changed, done) = edited_pair(seed, seed * 31);
+        let dir = archgen_tests::workspace_root()
+            .join("target/evolve/corpus")
+            .join(format!("{seed:02}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("the project directory is created");
+        generate(&spec, &dir, false).expect("v1 generates");
+        let bin = venv(&dir).join("bin");
+        let db = format!("evolve_corpus_{seed:02}");
+        psql(
+            &cluster,
+            &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+        );
+        psql(&cluster, &format!("CREATE DATABASE {db}"));
+        let url = format!("{base}/{db}");
+        let tool = |name: &str| {
+            let mut c = Command::new(bin.join(name));
+            c.current_dir(&dir)
+                .env("PYTHONPATH", "src")
+                .env("DATABASE_URL", &url)
+                .env("SECRET_KEY", "evolve-secret-key-long-enough-for-tests")
+                .env("ENCRYPTION_KEYS", ENCRYPTION_KEY)
+                .env_remove("REDIS_URL");
+            c
+        };
+        let attempt = || -> Result<(), String> {
+            let ok = |c: &mut Command| -> Result<(), String> {
+                let out = c.output().map_err(|e| e.to_string())?;
+                if out.status.success() {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{c:?}:\n{}{}",
+                        String::from_utf8_lossy(&out.stdout),
+                        String::from_utf8_lossy(&out.stderr)
+                    ))
+                }
+            };
+            ok(tool("alembic").args(["upgrade", "head"]))?;
+            let evolution = generate(&changed, &dir, true)
+                .map_err(|e| e.to_string())?
+                .ok_or("python-fastapi keeps revisions")?;
+            if evolution.revision.is_none() {
+                return Err(format!("no revision for {:?}", evolution.steps));
+            }
+            ok(tool("alembic").args(["upgrade", "head"]))?;
+            ok(tool("alembic").arg("check"))?;
+            ok(tool("alembic").args(["downgrade", "-1"]))?;
+            ok(tool("alembic").args(["upgrade", "head"]))?;
+            ok(tool("ruff").args(["format", "--check", "migrations"]))?;
+            ok(tool("ruff").args(["check", "migrations"]))
+        };
+        match attempt() {
+            Ok(()) => {
+                eprintln!("evolve corpus seed {seed:02}: passed ({})", done.join("; "));
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            Err(e) => {
+                eprintln!("evolve corpus seed {seed:02}: FAILED ({})", done.join("; "));
+                failed.push(format!("seed {seed:02} ({}): {e}", done.join("; ")));
+            }
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n\n"));
+}
