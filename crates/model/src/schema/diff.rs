@@ -549,6 +549,24 @@ fn alter_column(table: &str, was: &Column, now: &Column) -> Step {
             format!("{verb} the values of `{table}.{name}` in place"),
         );
     }
+    if was.encrypted() && was.blind_index().is_some() != now.blind_index().is_some() {
+        // A keyed hash for every value (or none): the values are rewritten.
+        let with = if now.blind_index().is_some() {
+            "with"
+        } else {
+            "without"
+        };
+        return step(
+            Change::Encrypt {
+                table: table.to_string(),
+                old: was.clone(),
+                new: now.clone(),
+            },
+            Safety::DataMoving,
+            true,
+            format!("rewrite the encrypted values of `{table}.{name}` {with} a blind index"),
+        );
+    }
     let mut safety = Safety::Safe;
     let mut notes: Vec<String> = Vec::new();
     let old_type = was.sql_type();
@@ -898,6 +916,22 @@ mod tests {
             V1,
         );
         assert_eq!(kinds(&back), ["decrypt data-moving"]);
+    }
+
+    #[test]
+    fn an_encrypted_field_that_becomes_unique_is_rewritten_with_a_blind_index() {
+        let sensitive = V1.replace("note: text", "note: { type: string, pii: sensitive }");
+        let unique = V1.replace(
+            "note: text",
+            "note: { type: string, pii: sensitive, unique: true }",
+        );
+        let s = steps(&sensitive, &unique);
+        assert_eq!(kinds(&s), ["encrypt data-moving"]);
+        assert!(
+            s[0].summary.contains("with a blind index"),
+            "{}",
+            s[0].summary
+        );
     }
 
     #[test]
