@@ -251,6 +251,7 @@ pub fn diff(old: &Schema, new: &Schema, hints: &Hints) -> Result<Vec<Step>, Diff
     let mut creates = Vec::new();
     let mut columns = Vec::new();
     let mut indexes = Vec::new();
+    let mut index_drops = Vec::new();
     let mut drops = Vec::new();
 
     // Match the tables: by name, or through a hint.
@@ -346,7 +347,7 @@ pub fn diff(old: &Schema, new: &Schema, hints: &Hints) -> Result<Vec<Step>, Diff
             ));
         }
         diff_columns(o, n, hints, &table_renames, &mut renames, &mut columns)?;
-        diff_indexes(o, n, hints, &mut renames, &mut indexes);
+        diff_indexes(o, n, hints, &mut renames, &mut index_drops, &mut indexes);
     }
     let mut created = Vec::new();
     for n in creates {
@@ -367,8 +368,11 @@ pub fn diff(old: &Schema, new: &Schema, hints: &Hints) -> Result<Vec<Step>, Diff
             ));
         }
     }
+    // Indexes go before the columns change (an index on a column that is
+    // encrypted or dropped goes first) and come after.
     let mut out = renames;
     out.extend(created);
+    out.extend(index_drops);
     out.extend(columns);
     out.extend(indexes);
     out.extend(drops);
@@ -674,7 +678,14 @@ fn bounds_change(o: &spec::Field, n: &spec::Field) -> Option<bool> {
     Some(lower(n.min) > lower(o.min) || upper(n.max) < upper(o.max))
 }
 
-fn diff_indexes(o: &Table, n: &Table, hints: &Hints, renames: &mut Vec<Step>, out: &mut Vec<Step>) {
+fn diff_indexes(
+    o: &Table,
+    n: &Table,
+    hints: &Hints,
+    renames: &mut Vec<Step>,
+    dropped: &mut Vec<Step>,
+    out: &mut Vec<Step>,
+) {
     let renamed = column_renames(o, n, hints).unwrap_or_default();
     let new_name_of = |c: &str| -> String {
         renamed
@@ -725,21 +736,15 @@ fn diff_indexes(o: &Table, n: &Table, hints: &Hints, renames: &mut Vec<Step>, ou
     }
     for oi in &o.indexes {
         if !kept.contains(oi.name.as_str()) && !n.indexes.iter().any(|x| x.name == oi.name) {
-            // An index on a dropped column goes with it.
-            if oi.columns.iter().all(|c| {
-                let now = new_name_of(c);
-                n.column(&now).is_some() || super::IMPLICIT_COLUMNS.contains(&now.as_str())
-            }) {
-                out.push(step(
-                    Change::DropIndex {
-                        table: table.clone(),
-                        index: oi.clone(),
-                    },
-                    Safety::Safe,
-                    true,
-                    format!("drop index `{}`", oi.name),
-                ));
-            }
+            dropped.push(step(
+                Change::DropIndex {
+                    table: table.clone(),
+                    index: oi.clone(),
+                },
+                Safety::Safe,
+                true,
+                format!("drop index `{}`", oi.name),
+            ));
         }
     }
 }

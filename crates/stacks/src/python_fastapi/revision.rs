@@ -140,7 +140,12 @@ fn module(
         out.push_str(line);
         out.push('\n');
     }
-    out.push_str("\nimport sqlalchemy as sa\nfrom alembic import op\n");
+    let uses_sa = needs.copy || up.iter().chain(down).any(|line| line.contains("sa."));
+    out.push('\n');
+    if uses_sa {
+        out.push_str("import sqlalchemy as sa\n");
+    }
+    out.push_str("from alembic import op\n");
     if needs.postgresql {
         out.push_str("from sqlalchemy.dialects import postgresql\n");
     }
