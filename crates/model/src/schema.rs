@@ -108,7 +108,7 @@ pub enum ColumnKind {
     /// values, default; the rules that only the API reads are left out).
     Field {
         /// The field's rules.
-        rules: spec::Field,
+        rules: Box<spec::Field>,
         /// Whether it is stored encrypted (its column holds ciphertext).
         #[serde(default)]
         encrypted: bool,
@@ -153,7 +153,7 @@ impl Column {
     /// The field's rules, for a field column.
     pub fn rules(&self) -> Option<&spec::Field> {
         match &self.kind {
-            ColumnKind::Field { rules, .. } => Some(rules),
+            ColumnKind::Field { rules, .. } => Some(rules.as_ref()),
             _ => None,
         }
     }
@@ -609,7 +609,7 @@ fn entity_table(model: &AppModel, e: &Entity) -> Table {
         columns.push(Column {
             name: f.name.clone(),
             kind: ColumnKind::Field {
-                rules: column_rules(&f.rules),
+                rules: Box::new(column_rules(&f.rules)),
                 encrypted: f.encrypted,
                 blind_index: f.blind_index.clone(),
             },
