@@ -8,7 +8,7 @@
 //! blind index, unique constraint, indexes and foreign keys, under the
 //! names [`crate::names`] and the model decide. It is serializable and
 //! deterministic: a generation keeps it (`.archgen/schema.json`), and the
-//! next one [`diff`](crate::schema::diff)s it against the new model's.
+//! next one diffs it against the new model's ([`diff`]).
 
 mod diff;
 
