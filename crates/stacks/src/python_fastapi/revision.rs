@@ -753,6 +753,32 @@ fn alter(
     // The downgrade: drop the checks that came, undo the rest in reverse
     // (`back`, reversed at the end), bring back the checks that went.
     let mut back: Vec<String> = Vec::new();
+    // Rows holding an enum value the spec removed stop the upgrade with a
+    // message naming them (the new CHECK would refuse them anyway).
+    if let (Some(o), Some(n)) = (old.rules(), new.rules()) {
+        let removed: Vec<String> = o
+            .values
+            .iter()
+            .filter(|v| !n.values.contains(v))
+            .map(|v| format!("'{}'", v.replace('\'', "''")))
+            .collect();
+        if !removed.is_empty() && !new.encrypted() && !old.encrypted() {
+            let list = removed.join(", ");
+            let message = format!(
+                "{table}.{} holds values the spec no longer allows ({}); change those rows first",
+                new.name,
+                list.replace('\'', "")
+            );
+            // `op.execute` reads a colon as a bind parameter unless escaped.
+            up.push(sql(&format!(
+                "DO $$ BEGIN IF EXISTS (SELECT 1 FROM {} WHERE {} IN ({list})) THEN RAISE EXCEPTION '{}'; END IF; END $$",
+                quoted(table),
+                quoted(&new.name),
+                message.replace('\'', "''").replace('%', "%%")
+            )
+            .replace(':', "\\:")));
+        }
+    }
     for check in &gone {
         up.push(format!(
             "op.drop_constraint({}, {t}, type_=\"check\")",
@@ -888,5 +914,111 @@ fn alter(
             "op.create_check_constraint({}, {t}, {})",
             check.name_literal, check.sql_literal
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blueprint_core::spec::{parse_str, Format};
+    use model::schema::{diff, Hints, Schema};
+
+    const HEAD: &str = "spec_version: 1\nproduct: { name: shop }\nroles: { member: { signup: true }, admin: { admin: true } }\nentities:\n";
+    const V1: &str = "  Item:\n    owned: true\n    fields:\n      name: { type: string, required: true, max: 40 }\n      size: { type: enum, values: [s, m, l] }\n      note: text\n";
+
+    fn model(entities: &str) -> (blueprint_core::spec::Spec, AppModel) {
+        let spec = parse_str("t.yaml", &format!("{HEAD}{entities}"), Format::Yaml)
+            .expect("the spec parses")
+            .spec;
+        let mut bp = blueprint_core::graph::Blueprint::from_spec(&spec);
+        compliance::complete(&mut bp).expect("compliance completes");
+        (spec, AppModel::from_blueprint(&bp))
+    }
+
+    fn revision(old: &str, new: &str) -> String {
+        let (_, a) = model(old);
+        let (spec, b) = model(new);
+        let steps = diff(&Schema::of(&a), &Schema::of(&b), &Hints::of(&spec)).expect("diff");
+        let planned = plan(
+            &b,
+            RevisionRequest {
+                number: 2,
+                previous: INITIAL_ID,
+                slug: "change",
+                steps: &steps,
+            },
+        );
+        assert_eq!(planned.id, "0002");
+        assert_eq!(planned.file.path, "migrations/versions/0002_change.py");
+        match planned.file.content {
+            crate::Content::Text(text) => text,
+            other => panic!("a revision is text: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_revision_follows_the_previous_one_and_imports_what_it_uses() {
+        let text = revision(V1, &V1.replace("[s, m, l]", "[s, m, l, x]"));
+        assert!(
+            text.contains("revision: str = \"0002\"\ndown_revision: str | None = \"0001\""),
+            "{text}"
+        );
+        assert!(
+            !text.contains("import sqlalchemy"),
+            "nothing uses sa:\n{text}"
+        );
+        assert!(text.contains("\"size IN ('s', 'm', 'l', 'x')\""), "{text}");
+        assert!(
+            text.contains("- alter column `items.size`: allow `x`"),
+            "{text}"
+        );
+        let text = revision(
+            V1,
+            &V1.replace("note: text", "note: { type: text, pii: sensitive }"),
+        );
+        assert!(
+            text.contains("from shop.security.crypto import Encrypted, blind_index"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "_copy(\"items\", \"note\", \"note__archgen\", sa.Text(), Encrypted(\"text\"))"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "_copy(\"items\", \"note\", \"note__archgen\", Encrypted(\"text\"), sa.Text())"
+            ),
+            "the downgrade decrypts:\n{text}"
+        );
+    }
+
+    #[test]
+    fn a_removed_enum_value_is_refused_by_name_while_rows_hold_it() {
+        let text = revision(V1, &V1.replace("[s, m, l]", "[s, m]"));
+        assert!(text.contains(r#"WHERE \"size\" IN ('l')"#), "{text}");
+        assert!(text.contains("no longer allows"), "{text}");
+    }
+
+    #[test]
+    fn a_dropped_column_says_its_downgrade_restores_no_data() {
+        let text = revision(V1, &V1.replace("      note: text\n", ""));
+        assert!(
+            text.contains(
+                "(destructive; irreversible: the downgrade restores the schema, not the data)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("op.drop_column(\"items\", \"note\")"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "op.add_column(\"items\", sa.Column(\"note\", sa.Text(), nullable=True))"
+            ),
+            "{text}"
+        );
     }
 }
