@@ -614,8 +614,8 @@ fn snake(name: &str) -> String {
 /// two generations: from `seed`, one to four edits among adding an optional
 /// field, adding a required field with a default, adding an enum value,
 /// renaming a field (with its `renamed_from` hint), making a field
-/// sensitive, dropping a field, and adding an entity with a required
-/// relation. Returns the edited spec and what was done, in words; an edit
+/// sensitive, dropping a field, removing an enum value, and adding an
+/// entity with a required relation. Returns the edited spec and what was done, in words; an edit
 /// that would make the spec invalid is left out.
 ///
 /// ```
@@ -651,7 +651,7 @@ pub fn edited(
             .filter(|(_, f)| !f.is_workflow() && f.ty != FieldType::Enum)
             .map(|(n, _)| n.clone())
             .collect();
-        let what = match rng.below(7) {
+        let what = match rng.below(8) {
             0 => {
                 entity
                     .fields
@@ -706,6 +706,18 @@ pub fn edited(
                 }
                 f.pii = Some(Pii::Sensitive);
                 format!("make `{entity_name}.{name}` sensitive")
+            }
+            6 => {
+                let Some((name, f)) = entity.fields.iter_mut().find(|(_, f)| {
+                    f.ty == FieldType::Enum && !f.is_workflow() && f.values.len() > 2
+                }) else {
+                    continue;
+                };
+                let Some(gone) = f.values.pop() else { continue };
+                if f.default.as_ref() == Some(&Scalar::Str(gone.clone())) {
+                    continue;
+                }
+                format!("remove the value `{gone}` from `{entity_name}.{name}`")
             }
             5 => {
                 if entity.fields.len() < 2 {
