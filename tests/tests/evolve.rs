@@ -481,8 +481,11 @@ fn corpus_edits_migrate_a_database_at_the_previous_version() {
             let evolution = generate(&changed, &dir, true)
                 .map_err(|e| e.to_string())?
                 .ok_or("python-fastapi keeps revisions")?;
-            if evolution.revision.is_none() {
-                return Err(format!("no revision for {:?}", evolution.steps));
+            match (&evolution.revision, evolution.steps.is_empty()) {
+                // Edits that undo each other: nothing to migrate.
+                (None, true) => return ok(tool("alembic").arg("check")),
+                (Some(_), false) => {}
+                _ => return Err(format!("revision and steps disagree: {evolution:?}")),
             }
             ok(tool("alembic").args(["upgrade", "head"]))?;
             ok(tool("alembic").arg("check"))?;
