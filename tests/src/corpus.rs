@@ -609,3 +609,165 @@ fn snake(name: &str) -> String {
     }
     s
 }
+
+/// A deterministic change of a corpus spec, as a team makes one between
+/// two generations: from `seed`, one to four edits among adding an optional
+/// field, adding a required field with a default, adding an enum value,
+/// renaming a field (with its `renamed_from` hint), making a field
+/// sensitive, dropping a field, removing an enum value, and adding an
+/// entity with a required relation. Returns the edited spec and what was done, in words; an edit
+/// that would make the spec invalid is left out.
+///
+/// ```
+/// let spec = blueprint_core::spec::parse_str("s.yaml", &archgen_tests::corpus::spec(3), blueprint_core::spec::Format::Yaml).unwrap().spec;
+/// let (edited, done) = archgen_tests::corpus::edited(&spec, 7);
+/// assert!(!done.is_empty());
+/// assert_ne!(edited, spec);
+/// ```
+pub fn edited(
+    spec: &blueprint_core::spec::Spec,
+    seed: u64,
+) -> (blueprint_core::spec::Spec, Vec<String>) {
+    use blueprint_core::spec::{
+        Field, FieldType, Number, OnDelete, Pii, Relation, RelationKind, Scalar,
+    };
+    let mut rng = Rng::new(seed ^ 0x5EED_ED17);
+    let mut out = spec.clone();
+    let mut done = Vec::new();
+    let edits = 1 + rng.below(4);
+    for _ in 0..edits * 4 {
+        if done.len() >= edits || out.entities.is_empty() {
+            break;
+        }
+        let mut next = out.clone();
+        let e = rng.below(next.entities.len());
+        let (entity_name, entity) = match next.entities.get_index_mut(e) {
+            Some((n, entity)) => (n.clone(), entity),
+            None => break,
+        };
+        let plain: Vec<String> = entity
+            .fields
+            .iter()
+            .filter(|(_, f)| !f.is_workflow() && f.ty != FieldType::Enum)
+            .map(|(n, _)| n.clone())
+            .collect();
+        let what = match rng.below(8) {
+            0 => {
+                entity
+                    .fields
+                    .insert("evolved_note".into(), Field::new(FieldType::Text));
+                format!("add `{entity_name}.evolved_note`")
+            }
+            1 => {
+                let mut f = Field::new(FieldType::Integer);
+                f.required = true;
+                f.default = Some(Scalar::Number(Number::Int(7)));
+                f.min = Some(Number::Int(0));
+                entity.fields.insert("evolved_count".into(), f);
+                format!("add required `{entity_name}.evolved_count` with a default")
+            }
+            2 => {
+                let Some((name, f)) = entity
+                    .fields
+                    .iter_mut()
+                    .find(|(_, f)| f.ty == FieldType::Enum)
+                else {
+                    continue;
+                };
+                f.values.push("evolved".into());
+                format!("add the value `evolved` to `{entity_name}.{name}`")
+            }
+            3 => {
+                let Some(old) = plain.first() else { continue };
+                let new = format!("{old}_renamed");
+                let Some(i) = entity.fields.get_index_of(old) else {
+                    continue;
+                };
+                let Some(mut f) = entity.fields.shift_remove(old) else {
+                    continue;
+                };
+                // Renamed twice since the last generation: still from
+                // the first name.
+                if f.renamed_from.is_none() {
+                    f.renamed_from = Some(old.clone());
+                }
+                entity.fields.shift_insert(i, new.clone(), f);
+                format!("rename `{entity_name}.{old}` to `{new}`")
+            }
+            4 => {
+                let Some(name) = plain.get(rng.below(plain.len().max(1))) else {
+                    continue;
+                };
+                let Some(f) = entity.fields.get_mut(name) else {
+                    continue;
+                };
+                if f.pii == Some(Pii::Sensitive) {
+                    continue;
+                }
+                f.pii = Some(Pii::Sensitive);
+                format!("make `{entity_name}.{name}` sensitive")
+            }
+            6 => {
+                let Some((name, f)) = entity.fields.iter_mut().find(|(_, f)| {
+                    f.ty == FieldType::Enum && !f.is_workflow() && f.values.len() > 2
+                }) else {
+                    continue;
+                };
+                let Some(gone) = f.values.pop() else { continue };
+                if f.default.as_ref() == Some(&Scalar::Str(gone.clone())) {
+                    continue;
+                }
+                format!("remove the value `{gone}` from `{entity_name}.{name}`")
+            }
+            5 => {
+                if entity.fields.len() < 2 {
+                    continue;
+                }
+                let Some(name) = plain.last() else { continue };
+                entity.fields.shift_remove(name);
+                format!("drop `{entity_name}.{name}`")
+            }
+            _ => {
+                if next.entities.contains_key("EvolvedNote") {
+                    continue;
+                }
+                let mut note = next.entities[e].clone();
+                note.name = "EvolvedNote".into();
+                note.plural = None;
+                note.renamed_from = None;
+                note.owned = false;
+                note.owned_through = None;
+                note.retention = None;
+                note.description = None;
+                note.fields = Default::default();
+                note.fields.insert("body".into(), {
+                    let mut f = Field::new(FieldType::Text);
+                    f.required = true;
+                    f
+                });
+                note.relations = Default::default();
+                note.relations.insert(
+                    "subject".into(),
+                    Relation {
+                        to: entity_name.clone(),
+                        kind: RelationKind::ManyToOne,
+                        required: true,
+                        on_delete: OnDelete::Cascade,
+                        inverse: None,
+                    },
+                );
+                note.access = Default::default();
+                next.entities.insert("EvolvedNote".into(), note);
+                format!("add `EvolvedNote` pointing at `{entity_name}`")
+            }
+        };
+        let valid = !blueprint_core::spec::validate(&next)
+            .iter()
+            .any(|d| d.is_error());
+        if valid {
+            out = next;
+            done.push(what);
+        }
+    }
+    (out, done)
+}

@@ -148,6 +148,7 @@ prop_compose! {
                 access,
                 retention: retention[i].map(|(amount, u)| Retention { amount, unit: [RetentionUnit::Days, RetentionUnit::Months, RetentionUnit::Years][usize::from(u)] }),
                 plural: None,
+                renamed_from: None,
                 name: names[i].clone(),
             });
         }

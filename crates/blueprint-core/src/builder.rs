@@ -345,6 +345,7 @@ impl EntityBuilder {
                 access: Access::default(),
                 retention: None,
                 plural: None,
+                renamed_from: None,
                 name: name.to_string(),
             },
             access: [None, None, None, None],
@@ -462,6 +463,13 @@ impl EntityBuilder {
     /// The collection name, when the English plural is wrong.
     pub fn plural(mut self, plural: impl Into<String>) -> EntityBuilder {
         self.entity.plural = Some(plural.into());
+        self
+    }
+
+    /// The entity's name in the model the project was last generated from
+    /// (`renamed_from:`): the next migration renames its table.
+    pub fn renamed_from(mut self, old: impl Into<String>) -> EntityBuilder {
+        self.entity.renamed_from = Some(old.into());
         self
     }
 
@@ -598,6 +606,13 @@ impl FieldBuilder {
                 .map(|s| Subject::parse(s.as_ref()))
                 .collect(),
         );
+        self
+    }
+
+    /// The field's name in the model the project was last generated from
+    /// (`renamed_from:`): the next migration renames its column.
+    pub fn renamed_from(mut self, old: impl Into<String>) -> FieldBuilder {
+        self.0.renamed_from = Some(old.into());
         self
     }
 

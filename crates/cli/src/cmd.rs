@@ -155,6 +155,34 @@ pub enum Command {
         /// With --verify: keep the database on that server afterwards.
         #[arg(long, requires = "verify")]
         keep_db: bool,
+        /// Migrate destructive schema steps (drop a table or column, narrow
+        /// a type, tighten a bound, remove an enum value, make a column
+        /// required without a default) instead of refusing the generation.
+        #[arg(long)]
+        allow_destructive: bool,
+    },
+    /// Show what the next `generate` into a directory would change: the
+    /// schema steps of its migration (destructive, data-moving and
+    /// irreversible ones flagged), the files added, changed and removed,
+    /// and the API changes that break clients. Writes nothing.
+    ///
+    /// Exit code 0 when nothing breaks, 1 when a step is destructive or a
+    /// client breaks (or the spec is invalid), 2 for usage or I/O errors.
+    #[command(
+        after_help = "Examples:\n  archgen diff spec.yaml --out clinic\n  archgen diff spec.yaml --out clinic --format json"
+    )]
+    Diff {
+        /// The changed spec file.
+        spec: PathBuf,
+        /// The project directory generated before [default: ./PRODUCT].
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// The stack to generate instead of the spec's `stack`.
+        #[arg(long, value_name = "ID")]
+        stack: Option<String>,
+        /// How to print the changes.
+        #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+        format: PlanFormat,
     },
     /// List the stacks archgen can generate, one id per line with its
     /// description.
@@ -216,6 +244,7 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
             report,
             database_url,
             keep_db,
+            allow_destructive,
         } => crate::generate::run(
             engine,
             &crate::generate::Args {
@@ -229,8 +258,15 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
                 report,
                 database_url,
                 keep_db,
+                allow_destructive,
             },
         ),
+        Command::Diff {
+            spec,
+            out,
+            stack,
+            format,
+        } => crate::diff::run(engine, &spec, out, stack, format),
         Command::Docs {
             spec,
             out,
@@ -249,6 +285,7 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
                 report: None,
                 database_url: None,
                 keep_db: false,
+                allow_destructive: false,
             },
         ),
         Command::Verify {

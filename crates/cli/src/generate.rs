@@ -25,6 +25,9 @@ pub struct Args {
     pub database_url: Option<String>,
     /// Keep the gate's database (with `verify`).
     pub keep_db: bool,
+    /// Migrate destructive schema steps (drop a column, narrow a type, …)
+    /// instead of refusing them.
+    pub allow_destructive: bool,
 }
 
 pub fn run(engine: &Engine, args: &Args) -> Exit {
@@ -40,6 +43,22 @@ pub fn run(engine: &Engine, args: &Args) -> Exit {
     if args.docs_only {
         options = options.with_backend(false);
     }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(&spec.product.name));
+    // What the last generation into the directory left: the schema the
+    // database is at and the migrations that built it.
+    let history = match render::write::read_history(&out_dir) {
+        Ok(history) => history,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Usage;
+        }
+    };
+    options = options
+        .with_history(history)
+        .with_allow_destructive(args.allow_destructive);
     let generated = match render::generate(spec, engine, &options) {
         Ok(generated) => generated,
         Err(e) => {
@@ -58,10 +77,17 @@ pub fn run(engine: &Engine, args: &Args) -> Exit {
         );
     }
 
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(&spec.product.name));
+    if let Some(evolution) = &generated.evolution {
+        for step in &evolution.steps {
+            eprintln!("schema: {} [{}]", step.summary, step.safety.as_str());
+        }
+        if let Some(revision) = &evolution.revision {
+            eprintln!(
+                "schema: migration revision {} in {}",
+                revision.id, revision.path
+            );
+        }
+    }
     // The spec as generated (the stack chosen on the command line
     // included), kept beside the manifest so `archgen verify` can rebuild
     // the blueprint.
@@ -86,10 +112,13 @@ pub fn run(engine: &Engine, args: &Args) -> Exit {
             return code;
         }
     }
-    let write_options = WriteOptions::for_render(&options)
+    let mut write_options = WriteOptions::for_render(&options)
         .with_dry_run(args.dry_run)
         .with_force(args.force)
         .with_spec(spec_yaml);
+    if let Some(evolution) = &generated.evolution {
+        write_options = write_options.with_snapshot(&evolution.snapshot);
+    }
     let report = match write_tree(
         &generated.tree,
         &out_dir,
@@ -123,9 +152,12 @@ fn verify_staged(
 ) -> Result<(), Exit> {
     let staging = gate::staging_dir(&gate::cache_dir(), &generated.spec_hash, &spec.stack);
     eprintln!("gate: staging the project in {}", staging.display());
-    let write_options = WriteOptions::for_render(options)
+    let mut write_options = WriteOptions::for_render(options)
         .with_force(true)
         .with_spec(spec_yaml);
+    if let Some(evolution) = &generated.evolution {
+        write_options = write_options.with_snapshot(&evolution.snapshot);
+    }
     if let Err(e) = write_tree(
         &generated.tree,
         &staging,
@@ -162,11 +194,13 @@ fn verify_staged(
 /// The exit code for a failed generation: 1 when the spec asks for what
 /// cannot be generated, 2 for the command line (an unknown stack) and
 /// everything else.
-fn exit_for(e: &RenderError) -> Exit {
+pub(crate) fn exit_for(e: &RenderError) -> Exit {
     match e {
-        RenderError::Stack(_) | RenderError::Vendor(_) | RenderError::Compliance(_) => {
-            Exit::Invalid
-        }
+        RenderError::Stack(_)
+        | RenderError::Vendor(_)
+        | RenderError::Compliance(_)
+        | RenderError::Destructive { .. }
+        | RenderError::Diff(_) => Exit::Invalid,
         _ => Exit::Usage,
     }
 }

@@ -8,6 +8,7 @@
 mod check;
 mod cmd;
 mod conflicts;
+mod diff;
 mod exit;
 mod generate;
 mod plan;

@@ -497,3 +497,123 @@ fn regenerating_merges_hand_edits_and_reports_conflicts() {
     assert_eq!(read(&schemas), resolved);
     assert_eq!(read(&models), merged);
 }
+
+/// The tasks example, changed: a field renamed with a hint, one added with
+/// a default, one made sensitive, one dropped.
+fn tasks_v2(dir: &Path) -> PathBuf {
+    let v1 = std::fs::read_to_string(root().join("examples/specs/tasks.yaml")).unwrap();
+    let v2 = v1
+        .replace(
+            "      details: text\n",
+            "      notes: { type: text, renamed_from: details }\n",
+        )
+        .replace(
+            "      done: { type: boolean, default: false }\n",
+            "      done: { type: boolean, default: false }\n      effort: { type: integer, default: 1, min: 0 }\n",
+        )
+        .replace(
+            "      color: { type: string, pattern: \"^#[0-9a-fA-F]{6}$\" }\n",
+            "",
+        )
+        .replace(
+            "      summary: text\n",
+            "      summary: { type: text, pii: sensitive }\n",
+        );
+    assert_ne!(v1, v2, "the example still has the fields this test changes");
+    let path = dir.join("tasks-v2.yaml");
+    std::fs::write(&path, v2).unwrap();
+    path
+}
+
+#[test]
+fn diff_shows_schema_steps_files_and_breaks_and_generate_refuses_destructive_steps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("team-tasks");
+    let out_s = out.to_str().unwrap();
+    let o = archgen(&["generate", "examples/specs/tasks.yaml", "--out", out_s]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.join(".archgen/schema.json").exists());
+
+    // Unchanged: nothing to migrate, nothing breaks.
+    let o = archgen(&["diff", "examples/specs/tasks.yaml", "--out", out_s]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("schema: no change, no new migration"),
+        "{}",
+        stdout(&o)
+    );
+
+    let v2 = tasks_v2(tmp.path());
+    let v2_s = v2.to_str().unwrap();
+    let o = archgen(&["diff", v2_s, "--out", out_s]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("rename column `tasks.details` to `notes`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("drop column `labels.color` and its values [DESTRUCTIVE, irreversible]"),
+        "{text}"
+    );
+    assert!(text.contains("+ migrations/versions/0002_"), "{text}");
+    assert!(
+        text.contains("BREAKING field `Task.details` is now `notes`"),
+        "{text}"
+    );
+
+    let o = archgen(&["diff", v2_s, "--out", out_s, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("diff prints JSON");
+    assert_eq!(json["format"], 1);
+    assert_eq!(json["first_generation"], false);
+    assert_eq!(json["schema"]["revision"]["id"], "0002");
+    let steps = json["schema"]["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 4, "{steps:?}");
+    assert!(steps
+        .iter()
+        .any(|s| s["kind"] == "encrypt" && s["data_moving"] == true));
+    assert!(steps.iter().any(|s| s["kind"] == "drop_column"
+        && s["destructive"] == true
+        && s["reversible"] == false));
+    assert_eq!(json["breaking"].as_array().unwrap().len(), 2);
+    assert!(json["files"]["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| p != "migrations/versions/0001_initial.py"));
+
+    // Refused without --allow-destructive, and nothing written.
+    let o = archgen(&["generate", v2_s, "--out", out_s]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--allow-destructive"), "{}", stderr(&o));
+    assert!(!out
+        .join("migrations/versions")
+        .read_dir()
+        .unwrap()
+        .any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with("0002_")));
+    let initial = std::fs::read(out.join("migrations/versions/0001_initial.py")).unwrap();
+    let o = archgen(&["generate", v2_s, "--out", out_s, "--allow-destructive"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(out.join("migrations/versions/0001_initial.py")).unwrap(),
+        initial
+    );
+    let revision = std::fs::read_dir(out.join("migrations/versions"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .find(|n| n.starts_with("0002_"))
+        .expect("a second revision");
+    let text = std::fs::read_to_string(out.join("migrations/versions").join(revision)).unwrap();
+    assert!(
+        text.contains("down_revision: str | None = \"0001\""),
+        "{text}"
+    );
+    assert!(text.contains("_copy(\"projects\", \"summary\""), "{text}");
+    // Once generated, the same spec needs nothing more.
+    let o = archgen(&["diff", v2_s, "--out", out_s]);
+    assert!(stdout(&o).contains("schema: no change"), "{}", stdout(&o));
+}

@@ -135,6 +135,7 @@ impl SpecBuilder {
                 access,
                 retention: None,
                 plural: None,
+                renamed_from: None,
                 name: name.to_string(),
             },
         );

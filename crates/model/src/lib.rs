@@ -44,6 +44,7 @@ pub mod names;
 pub mod params;
 pub mod routes;
 pub mod sample;
+pub mod schema;
 
 pub use access::{AccessCase, ActionAccess, RowOwner, Scope};
 pub use entity::{

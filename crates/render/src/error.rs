@@ -66,6 +66,31 @@ pub enum RenderError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The spec's change needs destructive schema steps and they were not
+    /// allowed.
+    #[error("the spec's change would lose data or be refused by existing rows: {}; rerun with --allow-destructive to migrate anyway (see the steps with `archgen diff`)", .steps.join("; "))]
+    Destructive {
+        /// Each destructive step, in a sentence.
+        steps: Vec<String>,
+    },
+    /// The schemas cannot be diffed (a rename hint names nothing).
+    #[error(transparent)]
+    Diff(#[from] model::schema::DiffError),
+    /// A migration revision archgen emitted before is missing from the
+    /// output directory.
+    #[error("the migration `{path}` that archgen emitted before is missing; an applied migration must stay: restore it from version control")]
+    MissingRevision {
+        /// Its path.
+        path: String,
+    },
+    /// The schema snapshot of a previous generation cannot be read.
+    #[error("the schema snapshot `{}` is not readable: {message}; restore it from version control (without it archgen cannot tell what the database holds)", path.display())]
+    Snapshot {
+        /// The snapshot's path.
+        path: PathBuf,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The manifest of a previous generation cannot be read.
     #[error("the manifest `{}` is not readable: {message}; restore it from version control, or delete it to treat every existing file as yours", path.display())]
     Manifest {

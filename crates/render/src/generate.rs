@@ -20,6 +20,11 @@ pub struct Generated {
     pub unserved_integrations: Vec<String>,
     /// The sha256 of the spec's canonical YAML ([`spec_hash`]).
     pub spec_hash: String,
+    /// The schema's evolution, when the backend was rendered with a stack
+    /// that keeps migration revisions: the steps since the last generation
+    /// ([`Options::with_history`]), the revision emitted, and the snapshot
+    /// to keep ([`crate::write::WriteOptions::with_snapshot`]).
+    pub evolution: Option<crate::evolve::Evolution>,
 }
 
 /// Lowers a checked spec into a blueprint, completes it with the compliance
@@ -44,14 +49,24 @@ pub struct Generated {
 ///
 /// [`RenderError::UnknownStack`] before any work when the backend is asked
 /// for and its stack is not registered; [`RenderError::Compliance`] when the
-/// controls cannot be woven; anything [`Engine::render`] returns.
+/// controls cannot be woven; anything [`Engine::render`] returns; with a
+/// history, [`RenderError::Destructive`] for destructive schema steps not
+/// allowed, [`RenderError::Diff`] for a rename hint that names nothing,
+/// [`RenderError::MissingRevision`] when a recorded migration is gone.
 pub fn generate(spec: &Spec, engine: &Engine, options: &Options) -> Result<Generated, RenderError> {
     let stack_id = engine.stack_id_for(spec, options);
     if options.backend() {
         engine.resolve_stack(stack_id)?;
     }
     let (blueprint, analysis) = engine.complete(spec)?;
-    let tree = engine.render(&blueprint, &analysis, options)?;
+    let mut tree = engine.render(&blueprint, &analysis, options)?;
+    let evolution = if options.backend() {
+        let stack = engine.resolve_stack(stack_id)?;
+        let model = model::AppModel::from_blueprint(&blueprint);
+        crate::evolve::evolve(stack, spec, &model, options, &mut tree)?
+    } else {
+        None
+    };
     let unserved_integrations = if options.backend() {
         engine.unserved_integrations(spec, stack_id)
     } else {
@@ -63,6 +78,7 @@ pub fn generate(spec: &Spec, engine: &Engine, options: &Options) -> Result<Gener
         tree,
         unserved_integrations,
         spec_hash: spec_hash(spec),
+        evolution,
     })
 }
 

@@ -69,6 +69,7 @@ pub mod docs;
 mod emitter;
 mod engine;
 mod error;
+pub mod evolve;
 mod generate;
 mod helpers;
 mod options;

@@ -11,12 +11,14 @@
 /// assert!(options.backend() && !options.docs());
 /// assert_eq!(options.archgen_version(), env!("CARGO_PKG_VERSION"));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     stack: Option<String>,
     backend: bool,
     docs: bool,
     archgen_version: String,
+    history: Option<std::sync::Arc<crate::evolve::History>>,
+    allow_destructive: bool,
 }
 
 impl Default for Options {
@@ -26,6 +28,8 @@ impl Default for Options {
             backend: true,
             docs: true,
             archgen_version: env!("CARGO_PKG_VERSION").to_string(),
+            history: None,
+            allow_destructive: false,
         }
     }
 }
@@ -60,6 +64,33 @@ impl Options {
     pub fn with_archgen_version(mut self, version: impl Into<String>) -> Options {
         self.archgen_version = version.into();
         self
+    }
+
+    /// What the last generation into the output directory left (its
+    /// schema snapshot and revision files, [`crate::write::read_history`]):
+    /// the render keeps those revisions and adds one for the changes
+    /// ([`crate::evolve`]). Without it, a generation is a first one.
+    pub fn with_history(mut self, history: Option<crate::evolve::History>) -> Options {
+        self.history = history.map(std::sync::Arc::new);
+        self
+    }
+
+    /// Allows destructive schema steps (dropping a table or column,
+    /// narrowing a type, …); without it they are refused
+    /// ([`RenderError::Destructive`](crate::RenderError::Destructive)).
+    pub fn with_allow_destructive(mut self, allow: bool) -> Options {
+        self.allow_destructive = allow;
+        self
+    }
+
+    /// The last generation's history, if given.
+    pub fn history(&self) -> Option<&crate::evolve::History> {
+        self.history.as_deref()
+    }
+
+    /// Whether destructive schema steps are allowed.
+    pub fn allow_destructive(&self) -> bool {
+        self.allow_destructive
     }
 
     /// The stack override, if any.

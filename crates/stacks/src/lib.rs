@@ -319,6 +319,42 @@ pub enum StackError {
     },
 }
 
+/// A migration revision a stack is asked for: the schema steps since the
+/// project was last generated ([`model::schema::diff`]).
+#[derive(Debug, Clone, Copy)]
+pub struct RevisionRequest<'a> {
+    /// The revision's number: 2 for the first one after the initial
+    /// migration, and so on.
+    pub number: u32,
+    /// The id of the revision it follows.
+    pub previous: &'a str,
+    /// A short snake_case name of what it does (`add_tasks_done`).
+    pub slug: &'a str,
+    /// The steps, in the order they apply.
+    pub steps: &'a [model::schema::Step],
+}
+
+/// A migration revision a stack planned: its id (what the next one names
+/// as `previous`) and its file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedRevision {
+    /// The revision's id, such as `0002`.
+    pub id: String,
+    /// The migration file (literal content: it is written once and never
+    /// rendered again).
+    pub file: PlannedFile,
+}
+
+/// The first migration a stack's [`plan`](Stack::plan) emits: where it is
+/// and its revision id. Once applied, it is never regenerated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitialRevision {
+    /// The revision's id, such as `0001`.
+    pub id: String,
+    /// The file's path, such as `migrations/versions/0001_initial.py`.
+    pub path: String,
+}
+
 /// A stack: one language and framework's way of building the backend.
 ///
 /// Third parties implement it and register it with the render engine; they
@@ -361,6 +397,33 @@ pub trait Stack: Send + Sync {
     fn finish(&self, path: &str, text: String) -> String {
         let _ = path;
         text
+    }
+
+    /// The initial migration [`plan`](Stack::plan) emits, for a stack
+    /// whose schema evolves through migration revisions
+    /// ([`revision`](Stack::revision)). `None` (the default): the stack
+    /// regenerates its schema every time and keeps no revisions.
+    fn initial_revision(&self) -> Option<InitialRevision> {
+        None
+    }
+
+    /// The migration revision that applies the schema steps since the last
+    /// generation to a database at the previous revision (its upgrade) and
+    /// undoes them where the data allows (its downgrade). Called only when
+    /// [`initial_revision`](Stack::initial_revision) is given and there
+    /// are steps; destructive steps reach it only when the user allowed
+    /// them. `model` is the new model.
+    ///
+    /// # Errors
+    ///
+    /// [`StackError::Unsupported`] for a step the stack cannot migrate.
+    fn revision(
+        &self,
+        model: &AppModel,
+        request: RevisionRequest<'_>,
+    ) -> Result<Option<PlannedRevision>, StackError> {
+        let _ = (model, request);
+        Ok(None)
     }
 }
 

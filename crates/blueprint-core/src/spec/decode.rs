@@ -31,6 +31,7 @@ const ENTITY_KEYS: &[&str] = &[
     "access",
     "retention",
     "plural",
+    "renamed_from",
 ];
 const FIELD_KEYS: &[&str] = &[
     "type",
@@ -50,6 +51,7 @@ const FIELD_KEYS: &[&str] = &[
     "write",
     "transitions",
     "frozen",
+    "renamed_from",
 ];
 const RELATION_KEYS: &[&str] = &["to", "kind", "required", "on_delete", "inverse"];
 const ACCESS_KEYS: &[&str] = &["create", "read", "update", "delete"];
@@ -531,6 +533,7 @@ impl Decoder {
             access: Access::default(),
             retention: None,
             plural: None,
+            renamed_from: None,
             name: name.to_string(),
         };
         let mut access_node = None;
@@ -557,6 +560,7 @@ impl Decoder {
                     "access" => access_node = Some((v, p)),
                     "retention" => entity.retention = self.retention(v, &p),
                     "plural" => entity.plural = self.optional_text(v, &p),
+                    "renamed_from" => entity.renamed_from = self.optional_text(v, &p),
                     _ => {}
                 }
             }
@@ -766,6 +770,7 @@ impl Decoder {
                         "max" => f.max = self.number(v, &p),
                         "pattern" => f.pattern = self.optional_text(v, &p),
                         "description" => f.description = self.optional_text(v, &p),
+                        "renamed_from" => f.renamed_from = self.optional_text(v, &p),
                         "values" => {
                             f.values = self
                                 .text_list(v, &p, "write `values: [draft, published]`")

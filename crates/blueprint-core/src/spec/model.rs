@@ -246,6 +246,12 @@ pub struct Entity {
     /// The collection name when the English plural is wrong.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
+    /// The entity's name in the model the project was last generated
+    /// from, when it was renamed (`renamed_from: Patient`): the next
+    /// migration renames the table instead of dropping it and creating
+    /// another. Ignored on a first generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
     /// The entity's name, as written in the spec (PascalCase).
     #[serde(skip)]
     pub name: String,
@@ -514,6 +520,12 @@ pub struct Field {
     /// change.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub frozen: Vec<String>,
+    /// The field's name in the model the project was last generated from,
+    /// when it was renamed (`renamed_from: surname`): the next migration
+    /// renames the column and keeps its values. Ignored on a first
+    /// generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renamed_from: Option<String>,
 }
 
 /// The default precision of a decimal field.
@@ -544,6 +556,7 @@ impl Field {
             write: None,
             transitions: IndexMap::new(),
             frozen: Vec::new(),
+            renamed_from: None,
         }
     }
 

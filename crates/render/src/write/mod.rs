@@ -87,6 +87,9 @@ pub struct WriteOptions {
     pub archgen_version: String,
     /// The spec's canonical YAML, written to [`SPEC_PATH`] when given.
     pub spec: Option<String>,
+    /// The schema snapshot, written to
+    /// [`SNAPSHOT_PATH`](crate::evolve::SNAPSHOT_PATH) when given.
+    pub snapshot: Option<String>,
 }
 
 impl Default for WriteOptions {
@@ -96,6 +99,7 @@ impl Default for WriteOptions {
             force: false,
             archgen_version: env!("CARGO_PKG_VERSION").to_string(),
             spec: None,
+            snapshot: None,
         }
     }
 }
@@ -145,6 +149,53 @@ impl WriteOptions {
         self.spec = Some(yaml.into());
         self
     }
+
+    /// Keeps the schema snapshot of this generation
+    /// ([`Evolution::snapshot`](crate::evolve::Evolution::snapshot)) in
+    /// [`SNAPSHOT_PATH`](crate::evolve::SNAPSHOT_PATH), for the next
+    /// generation's migration revision.
+    pub fn with_snapshot(mut self, snapshot: &crate::evolve::Snapshot) -> WriteOptions {
+        self.snapshot = Some(snapshot.to_json());
+        self
+    }
+}
+
+/// Reads what the last generation into `out_dir` left for the schema's
+/// evolution: the snapshot in
+/// [`SNAPSHOT_PATH`](crate::evolve::SNAPSHOT_PATH) and the bytes of each
+/// revision file it records. `None` when there is no snapshot (a first
+/// generation, or a project generated before archgen kept one).
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// assert!(render::write::read_history(dir.path()).unwrap().is_none());
+/// ```
+///
+/// # Errors
+///
+/// [`RenderError::Snapshot`] for a snapshot that cannot be read;
+/// [`RenderError::UnsafePath`] and [`RenderError::Io`] as for writing.
+pub fn read_history(out_dir: &Path) -> Result<Option<crate::evolve::History>, RenderError> {
+    use crate::evolve::{History, Snapshot, SNAPSHOT_PATH};
+    let root = Root::new(out_dir)?;
+    let bytes = match root.inspect(SNAPSHOT_PATH)? {
+        OnDisk::Missing => return Ok(None),
+        OnDisk::File(bytes) => bytes,
+    };
+    let path = root.join(SNAPSHOT_PATH);
+    let text = String::from_utf8(bytes).map_err(|_| RenderError::Snapshot {
+        path: path.clone(),
+        message: "it is not UTF-8".to_string(),
+    })?;
+    let snapshot =
+        Snapshot::from_json(&text).map_err(|message| RenderError::Snapshot { path, message })?;
+    let mut files = BTreeMap::new();
+    for r in &snapshot.revisions {
+        if let OnDisk::File(bytes) = root.inspect(&r.path)? {
+            files.insert(r.path.clone(), bytes);
+        }
+    }
+    Ok(Some(History { snapshot, files }))
 }
 
 /// Writes a tree into `out_dir` (created if missing), as the [module
@@ -230,6 +281,12 @@ pub fn write_tree(
             let spec_path = root.join(SPEC_PATH);
             if std::fs::read(&spec_path).ok().as_deref() != Some(yaml.as_bytes()) {
                 fs::write_atomic(&spec_path, yaml.as_bytes(), false)?;
+            }
+        }
+        if let Some(json) = &options.snapshot {
+            let snapshot_path = root.join(crate::evolve::SNAPSHOT_PATH);
+            if std::fs::read(&snapshot_path).ok().as_deref() != Some(json.as_bytes()) {
+                fs::write_atomic(&snapshot_path, json.as_bytes(), false)?;
             }
         }
         let keep: BTreeSet<&str> = manifest.files.values().map(String::as_str).collect();

@@ -37,6 +37,7 @@
 
 pub mod layout;
 pub mod names;
+pub mod revision;
 pub mod types;
 pub mod view;
 
@@ -486,6 +487,21 @@ impl Stack for PythonFastapi {
         } else {
             text
         }
+    }
+
+    fn initial_revision(&self) -> Option<crate::InitialRevision> {
+        Some(crate::InitialRevision {
+            id: revision::INITIAL_ID.to_string(),
+            path: revision::INITIAL_PATH.to_string(),
+        })
+    }
+
+    fn revision(
+        &self,
+        model: &AppModel,
+        request: crate::RevisionRequest<'_>,
+    ) -> Result<Option<crate::PlannedRevision>, StackError> {
+        Ok(Some(revision::plan(model, request)))
     }
 
     fn realizations(&self, model: &AppModel) -> Realizations {

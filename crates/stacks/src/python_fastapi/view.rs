@@ -1013,7 +1013,7 @@ fn tuple(items: &[String]) -> String {
     }
 }
 
-fn on_delete_literal(on_delete: OnDelete) -> String {
+pub(crate) fn on_delete_literal(on_delete: OnDelete) -> String {
     py_str(match on_delete {
         OnDelete::Restrict => "RESTRICT",
         OnDelete::Cascade => "CASCADE",
@@ -2604,78 +2604,69 @@ fn sql_number(n: &blueprint_core::spec::Number) -> String {
 /// lengths the column type does not already bound. Encrypted fields hold
 /// ciphertext, so the API alone checks them.
 fn checks_of(e: &Entity) -> Vec<CheckView> {
+    e.fields
+        .iter()
+        .filter(|f| !f.encrypted)
+        .flat_map(|f| field_checks(&e.table, &f.name, &f.rules))
+        .collect()
+}
+
+/// The CHECK constraints of one unencrypted field's column (see
+/// [`checks_of`]).
+pub(crate) fn field_checks(
+    table: &str,
+    name: &str,
+    rules: &blueprint_core::spec::Field,
+) -> Vec<CheckView> {
     let mut checks = Vec::new();
     let mut add = |column: &str, rule: &str, sql: String| {
         checks.push(CheckView {
-            name_literal: py_str(&model::names::check_constraint(&e.table, column, rule)),
+            name_literal: py_str(&model::names::check_constraint(table, column, rule)),
             sql_literal: py_str_quoted_as_ruff(&sql),
         });
     };
-    for field in e.fields.iter().filter(|f| !f.encrypted) {
-        let rules = &field.rules;
-        let column = sql_identifier(&field.name);
-        match rules.ty {
-            FieldType::Enum if !rules.values.is_empty() => {
-                let values: Vec<String> = rules
-                    .values
-                    .iter()
-                    .map(|v| format!("'{}'", v.replace('\'', "''")))
-                    .collect();
-                add(
-                    &field.name,
-                    "enum",
-                    format!("{column} IN ({})", values.join(", ")),
-                );
-            }
-            FieldType::Integer | FieldType::Bigint | FieldType::Decimal => {
-                if let Some(min) = &rules.min {
-                    add(
-                        &field.name,
-                        "min",
-                        format!("{column} >= {}", sql_number(min)),
-                    );
-                }
-                if let Some(max) = &rules.max {
-                    add(
-                        &field.name,
-                        "max",
-                        format!("{column} <= {}", sql_number(max)),
-                    );
-                }
-            }
-            FieldType::String
-            | FieldType::Text
-            | FieldType::Email
-            | FieldType::Url
-            | FieldType::Phone => {
-                if let Some(min) = rules.min.as_ref().filter(|m| m.as_f64() > 0.0) {
-                    let n = min.as_f64().ceil() as u64;
-                    add(
-                        &field.name,
-                        "min_length",
-                        format!("char_length({column}) >= {n}"),
-                    );
-                }
-                // `sa.String(n)` bounds the others; an unbounded text column needs a CHECK.
-                if rules.ty == FieldType::Text {
-                    if let Some(max) = &rules.max {
-                        let n = max.as_f64().floor() as u64;
-                        add(
-                            &field.name,
-                            "max_length",
-                            format!("char_length({column}) <= {n}"),
-                        );
-                    }
-                }
-            }
-            _ => {}
+    let column = sql_identifier(name);
+    match rules.ty {
+        FieldType::Enum if !rules.values.is_empty() => {
+            let values: Vec<String> = rules
+                .values
+                .iter()
+                .map(|v| format!("'{}'", v.replace('\'', "''")))
+                .collect();
+            add(name, "enum", format!("{column} IN ({})", values.join(", ")));
         }
+        FieldType::Integer | FieldType::Bigint | FieldType::Decimal => {
+            if let Some(min) = &rules.min {
+                add(name, "min", format!("{column} >= {}", sql_number(min)));
+            }
+            if let Some(max) = &rules.max {
+                add(name, "max", format!("{column} <= {}", sql_number(max)));
+            }
+        }
+        FieldType::String
+        | FieldType::Text
+        | FieldType::Email
+        | FieldType::Url
+        | FieldType::Phone => {
+            if let Some(min) = rules.min.as_ref().filter(|m| m.as_f64() > 0.0) {
+                let n = min.as_f64().ceil() as u64;
+                add(name, "min_length", format!("char_length({column}) >= {n}"));
+            }
+            // `sa.String(n)` bounds the others; an unbounded text column needs a CHECK.
+            if rules.ty == FieldType::Text {
+                if let Some(max) = &rules.max {
+                    let n = max.as_f64().floor() as u64;
+                    add(name, "max_length", format!("char_length({column}) <= {n}"));
+                }
+            }
+        }
+        _ => {}
     }
     checks
 }
 
 /// A column name in SQL: quoted only when PostgreSQL reserves the word.
-fn sql_identifier(name: &str) -> String {
+pub(crate) fn sql_identifier(name: &str) -> String {
     const RESERVED: &[&str] = &[
         "all",
         "analyse",
@@ -2792,7 +2783,7 @@ fn sql_identifier(name: &str) -> String {
 
 /// A Python string literal quoted the way `ruff format` leaves it: double
 /// quotes, unless the text holds more double quotes than single ones.
-fn py_str_quoted_as_ruff(text: &str) -> String {
+pub(crate) fn py_str_quoted_as_ruff(text: &str) -> String {
     let doubles = text.matches('"').count();
     let singles = text.matches('\'').count();
     let literal = py_str(text);
