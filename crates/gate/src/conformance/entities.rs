@@ -91,11 +91,19 @@ impl<'a> Suite<'a> {
         depth: usize,
     ) -> Result<String, String> {
         let path = self.collection_path(entity);
-        let limit = self.model.get(entity).row_limit().map(|(rows, _)| rows);
+        let e = self.model.get(entity);
+        let limit = e.row_limit().map(|(rows, _)| rows);
         // A unique field with few values (`row_limit`): a value may be
         // taken, so try the next ones, and when every one is, delete the
-        // rows made for earlier checks to make room.
-        let tries = limit.map_or(1, |rows| 2 * rows + 1);
+        // rows made for earlier checks to make room. Any unique field's
+        // sample may come round again (a short text keeps only its last
+        // digits), so a few more tries are made on a 409 there too.
+        let unique = e.fields.iter().any(|f| f.rules.unique);
+        let tries = match limit {
+            Some(rows) => 2 * rows + 1,
+            None if unique => 6,
+            None => 1,
+        };
         let mut attempt = 0;
         let (body, r) = loop {
             let body = self.payload(entity, who, depth)?;
