@@ -180,3 +180,81 @@ pub fn dev_lock(lock: &str, model: &AppModel) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use blueprint_core::builder::SpecBuilder;
+    use model::Package;
+
+    fn model_with_sentry(generated: bool) -> AppModel {
+        let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
+        spec.integrations
+            .insert("sentry".into(), Default::default());
+        let mut model =
+            AppModel::from_blueprint(&blueprint_core::graph::Blueprint::from_spec(&spec));
+        let sentry = &mut model.integrations[0];
+        sentry.generated = generated;
+        sentry.env = vec![
+            EnvVar::secret("SENTRY_DSN", "where reports go", ""),
+            EnvVar::plain("SENTRY_ENVIRONMENT", "the environment", "production"),
+        ];
+        sentry.packages = vec![
+            Package {
+                name: "certifi".into(),
+                pin: "1".into(),
+                range: None,
+            },
+            Package {
+                name: "sentry-sdk".into(),
+                pin: "2".into(),
+                range: Some(">=2.0".into()),
+            },
+        ];
+        model
+    }
+
+    #[test]
+    fn a_generated_integration_reaches_the_view_and_the_locks() {
+        let model = model_with_sentry(true);
+        let view = view(&model);
+        assert!(view.any);
+        assert_eq!(view.modules, ["sentry"]);
+        assert_eq!(view.secrets.len(), 1);
+        assert_eq!(view.secrets[0].name, "SENTRY_DSN");
+        assert_eq!(view.config[0].example_yaml, "\"production\"");
+        assert_eq!(view.config[0].default_md, "`production`");
+        assert_eq!(view.secrets[0].default_md, "unset");
+        assert_eq!(view.requirements, ["sentry-sdk>=2.0"]);
+        let runtime = runtime_lock("# head\nalembic==1\nSQLAlchemy==2\n", &model);
+        assert_eq!(
+            runtime,
+            "# head\nalembic==1\ncertifi==1\nsentry-sdk==2\nSQLAlchemy==2\n"
+        );
+        // The dev lock includes the runtime lock: nothing pinned twice.
+        let dev = dev_lock("-r requirements.lock\ncertifi==1\npytest==9\n", &model);
+        assert_eq!(dev, "-r requirements.lock\npytest==9\n");
+    }
+
+    #[test]
+    fn an_integration_no_vendor_generates_changes_nothing() {
+        let model = model_with_sentry(false);
+        let view = view(&model);
+        assert!(!view.any && view.env.is_empty() && view.requirements.is_empty());
+        let lock = "alembic==1\n";
+        assert_eq!(runtime_lock(lock, &model), lock);
+        assert_eq!(dev_lock(lock, &model), lock);
+    }
+
+    #[test]
+    fn the_lock_keeps_its_own_pin_of_a_package_it_has() {
+        let merged = merge_lock(
+            "pydantic==2\npydantic-settings==2\npydantic_core==2\n",
+            &[("pydantic-core".into(), "pydantic_core==9".into())],
+        );
+        assert_eq!(
+            merged,
+            "pydantic==2\npydantic-settings==2\npydantic_core==2\n"
+        );
+    }
+}
