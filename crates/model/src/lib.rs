@@ -86,13 +86,76 @@ pub struct Role {
     pub description: Option<String>,
 }
 
-/// An integration the spec names, with its options.
+/// An integration the spec names, with its options and, once the render
+/// engine has asked the vendor that generates it, what the vendor adds to
+/// the project around its own files.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Integration {
     /// The vendor id (`stripe`).
     pub id: String,
     /// The options the spec gives it.
     pub options: serde_json::Map<String, serde_json::Value>,
+    /// Whether a registered vendor generates it for the stack being
+    /// rendered; `false` in a model computed from a blueprint alone.
+    pub generated: bool,
+    /// The environment variables the vendor's code reads, in the vendor's
+    /// order; the stack lists them in its configuration files.
+    pub env: Vec<EnvVar>,
+    /// The packages the vendor's code needs, direct and transitive, in the
+    /// stack's package ecosystem; the stack adds them to its manifests.
+    pub packages: Vec<Package>,
+}
+
+/// An environment variable an integration reads.
+///
+/// ```
+/// let dsn = model::EnvVar::secret("SENTRY_DSN", "where error reports go", "");
+/// assert!(dsn.secret);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnvVar {
+    /// The name (`SENTRY_DSN`): upper-case letters, digits and `_`.
+    pub name: String,
+    /// What it does, one sentence for `.env.example` and the README.
+    pub description: String,
+    /// Whether it holds a secret: secrets go to the deployment's Secret,
+    /// the others to its configuration.
+    pub secret: bool,
+    /// The value `.env.example` ships (empty for a secret: never a real
+    /// one), which is also the default.
+    pub example: String,
+}
+
+impl EnvVar {
+    /// A secret variable.
+    pub fn secret(name: &str, description: &str, example: &str) -> EnvVar {
+        EnvVar {
+            name: name.to_string(),
+            description: description.to_string(),
+            secret: true,
+            example: example.to_string(),
+        }
+    }
+
+    /// A variable that is not secret.
+    pub fn plain(name: &str, description: &str, example: &str) -> EnvVar {
+        EnvVar {
+            secret: false,
+            ..EnvVar::secret(name, description, example)
+        }
+    }
+}
+
+/// A package an integration's code needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Package {
+    /// The name in its registry (`sentry-sdk`).
+    pub name: String,
+    /// The exact version the lock files pin.
+    pub pin: String,
+    /// The range the project's manifest declares, for a package the code
+    /// imports; `None` for a transitive one the lock alone lists.
+    pub range: Option<String>,
 }
 
 /// The API's settings.
@@ -630,6 +693,9 @@ fn build(bp: &Blueprint) -> AppModel {
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
+                generated: false,
+                env: Vec::new(),
+                packages: Vec::new(),
             })
             .collect(),
     }

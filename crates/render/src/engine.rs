@@ -193,6 +193,8 @@ impl Engine {
                 purpose: vendor.purpose(),
                 options: vendor.options(),
             });
+            let stacks = self.stack_ids().filter(|s| vendor.supports(s)).collect();
+            known.add_vendor_stacks(vendor.id(), stacks);
         }
         known
     }
@@ -383,8 +385,11 @@ impl Engine {
         };
         // What the spec means for the backend, decided once for the stack,
         // the vendors and every document.
-        let model = model::AppModel::from_blueprint(blueprint);
-        let realizations = stack.map(|s| s.realizations(&model)).unwrap_or_default();
+        let mut model = model::AppModel::from_blueprint(blueprint);
+        let mut realizations = stack.map(|s| s.realizations(&model)).unwrap_or_default();
+        if let Some(stack) = stack.filter(|_| options.backend()) {
+            self.declare_integrations(stack.id(), blueprint, &mut model, &mut realizations)?;
+        }
         let decision = stack.and_then(|s| s.decision());
         // The backend and the documents do not depend on each other: the
         // documents render on a second thread while this one renders the
@@ -438,6 +443,45 @@ impl Engine {
         Ok(tree)
     }
 
+    /// Fills in what the vendors that serve the spec's integrations for
+    /// this stack add around their files: each generated integration's
+    /// environment variables and packages in the model (the stack's
+    /// configuration files list them), and the capabilities their files
+    /// realize in the realizations (the documents cite them).
+    fn declare_integrations(
+        &self,
+        stack_id: &str,
+        blueprint: &Blueprint,
+        model: &mut model::AppModel,
+        realizations: &mut stacks::Realizations,
+    ) -> Result<(), RenderError> {
+        for (integration, options) in model
+            .integrations
+            .iter_mut()
+            .zip(blueprint.spec().integrations.values())
+        {
+            let Some(vendor) = self.vendors.get(&integration.id) else {
+                continue;
+            };
+            if !vendor.supports(stack_id) {
+                return Err(unsupported(vendor, stack_id));
+            }
+            vendors::check_options(vendor, options)?;
+            integration.generated = true;
+            integration.env = vendor.env(stack_id, options)?;
+            integration.packages = vendor.packages(stack_id);
+            for (capability, paths) in vendor.realizations(stack_id, blueprint).capabilities {
+                let cited = realizations.capabilities.entry(capability).or_default();
+                for path in paths {
+                    if !cited.contains(&path) {
+                        cited.push(path);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn render_backend(
         &self,
         stack: &dyn Stack,
@@ -448,9 +492,12 @@ impl Engine {
         templates.register_all(&stack.templates())?;
         let mut planned = stack.plan(model)?;
         for (id, options) in &blueprint.spec().integrations {
-            let Some(vendor) = self.vendors.get(id).filter(|v| v.supports(stack.id())) else {
+            let Some(vendor) = self.vendors.get(id) else {
                 continue;
             };
+            if !vendor.supports(stack.id()) {
+                return Err(unsupported(vendor, stack.id()));
+            }
             vendors::check_options(vendor, options)?;
             templates.register_all(&vendor.templates())?;
             planned.extend(vendor.plan(stack.id(), blueprint, options)?);
@@ -501,6 +548,14 @@ impl Engine {
         }
         Ok(tree)
     }
+}
+
+/// The refusal of a registered vendor that has no files for a stack.
+fn unsupported(vendor: &dyn Vendor, stack_id: &str) -> RenderError {
+    RenderError::Vendor(vendors::VendorError::Unsupported {
+        vendor: vendor.id().to_string(),
+        stack: stack_id.to_string(),
+    })
 }
 
 /// One file of a stack to render: where it goes and what fills it.

@@ -448,3 +448,41 @@ fn a_registered_stack_and_vendor_are_known_to_the_spec_checker() {
     let generated = render::generate(&spec, &engine, &Options::new()).unwrap();
     assert!(generated.unserved_integrations.is_empty());
 }
+
+#[test]
+fn a_registered_vendor_refuses_a_stack_it_does_not_support() {
+    let mut engine = Engine::with_builtins();
+    engine.register_stack(Box::new(TinyStack { break_view: false }));
+    // At check time: sentry has files for python-fastapi only.
+    let text = "spec_version: 1\nproduct: { name: t1 }\nstack: tiny\nintegrations: [sentry]\nentities: { Task: { fields: { title: string } } }\n";
+    let err = engine
+        .parse_str("t.yaml", text, blueprint_core::spec::Format::Yaml)
+        .unwrap_err();
+    let d = &err.diagnostics[0];
+    assert_eq!(d.code.as_str(), "E603");
+    assert!(
+        d.message.contains("`sentry`") && d.message.contains("`tiny`"),
+        "{}",
+        d.message
+    );
+    assert!(format!("{d:?}").contains("python-fastapi"), "{d:?}");
+    // At generation time, when the command line chooses the stack.
+    let checked = engine
+        .parse_str(
+            "t.yaml",
+            &text.replace("stack: tiny\n", ""),
+            blueprint_core::spec::Format::Yaml,
+        )
+        .unwrap();
+    let err = render::generate(&checked.spec, &engine, &Options::new().with_stack("tiny"))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`sentry`") && err.contains("`tiny`"), "{err}");
+    // An integration no vendor generates stays a warning's business.
+    let text = text.replace("[sentry]", "[stripe]");
+    let checked = engine
+        .parse_str("t.yaml", &text, blueprint_core::spec::Format::Yaml)
+        .unwrap();
+    let generated = render::generate(&checked.spec, &engine, &Options::new()).unwrap();
+    assert_eq!(generated.unserved_integrations, ["stripe"]);
+}

@@ -13,8 +13,18 @@
 //! tells the spec checker (`Engine::known`), so a spec that names an unknown
 //! option is rejected with a diagnostic long before a vendor sees it.
 //!
-//! No concrete vendor ships yet; [`builtin`] is empty and the engine skips an
-//! integration no registered vendor serves (and says so).
+//! Besides its files, a vendor declares, as data, what the stack must carry
+//! for it: the environment variables its code reads ([`Vendor::env`]; the
+//! stack lists them in `.env.example`, the README and the deployment's
+//! Secret and ConfigMap), the packages it needs ([`Vendor::packages`]; the
+//! stack adds them to its manifest and locks) and the compliance
+//! capabilities its files realize ([`Vendor::realizations`]; the compliance
+//! matrix and the traceability cite them).
+//!
+//! archgen ships [`sentry`] ([`builtin`]). The engine skips an integration
+//! no registered vendor serves (and says so); a spec naming an integration
+//! whose registered vendor does not support the spec's stack is refused at
+//! check time (E603).
 //!
 //! # Example
 //!
@@ -56,7 +66,10 @@
 use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::{OptionKind, VendorInfo};
 use indexmap::IndexMap;
-pub use stacks::{PlannedFile, Template};
+pub use model::{EnvVar, Package};
+pub use stacks::{PlannedFile, Realizations, Template};
+
+pub mod sentry;
 
 /// Why a vendor could not plan its files.
 #[derive(Debug, thiserror::Error)]
@@ -129,6 +142,41 @@ pub trait Vendor: Send + Sync {
         Vec::new()
     }
 
+    /// The environment variables this integration's code reads in a project
+    /// of stack `stack_id`, given its options, in the order `.env.example`
+    /// lists them. None by default.
+    ///
+    /// # Errors
+    ///
+    /// [`VendorError::InvalidOption`] for an option the defaults are made
+    /// of that cannot be used; [`VendorError::Unsupported`] for a stack
+    /// the vendor does not support.
+    fn env(
+        &self,
+        stack_id: &str,
+        options: &IndexMap<String, serde_json::Value>,
+    ) -> Result<Vec<EnvVar>, VendorError> {
+        let _ = (stack_id, options);
+        Ok(Vec::new())
+    }
+
+    /// The packages this integration's code needs in a project of stack
+    /// `stack_id`, direct and transitive, pinned, in name order. None by
+    /// default.
+    fn packages(&self, stack_id: &str) -> Vec<Package> {
+        let _ = stack_id;
+        Vec::new()
+    }
+
+    /// The compliance capabilities this integration's files realize in a
+    /// project of stack `stack_id`, with those files (each one a file
+    /// [`plan`](Vendor::plan) adds). The engine adds them to the stack's
+    /// for the compliance matrix and the traceability. None by default.
+    fn realizations(&self, stack_id: &str, blueprint: &Blueprint) -> Realizations {
+        let _ = (stack_id, blueprint);
+        Realizations::default()
+    }
+
     /// The files this integration adds to a project of stack `stack_id` for
     /// a complete blueprint, given the integration's options from the spec.
     fn plan(
@@ -196,14 +244,14 @@ pub fn check_options(
     Ok(())
 }
 
-/// The vendors archgen ships. Empty for now: the vendor templates arrive
-/// later.
+/// The vendors archgen ships: [`sentry`].
 ///
 /// ```
-/// assert!(vendors::builtin().is_empty());
+/// let ids: Vec<&str> = vendors::builtin().iter().map(|v| v.id()).collect();
+/// assert_eq!(ids, ["sentry"]);
 /// ```
 pub fn builtin() -> Vec<Box<dyn Vendor>> {
-    Vec::new()
+    vec![Box::new(sentry::Sentry)]
 }
 
 /// Registered vendors by id, in registration order.

@@ -158,6 +158,8 @@ codes! {
     UnknownVendorOption = "E601", "unknown integration option";
     /// An integration option of the wrong kind.
     BadVendorOption = "E602", "bad integration option";
+    /// An integration whose vendor has no files for the spec's stack.
+    UnsupportedVendor = "E603", "integration not available for the stack";
     /// `api.page_size` outside 1 to 500.
     BadPageSize = "E610", "bad page size";
     /// `api.base_path` that is not a simple absolute path.

@@ -992,6 +992,34 @@ impl Checks<'_> {
                 );
                 continue;
             };
+            // An unknown stack is reported once, as such (E631).
+            if let Some(stacks) = self
+                .known
+                .vendor_stacks(id)
+                .filter(|_| self.known.has_stack(&spec.stack))
+            {
+                if !stacks.contains(&spec.stack.as_str()) {
+                    let hint = if stacks.is_empty() {
+                        format!("no stack has `{id}` files; drop the integration")
+                    } else {
+                        format!(
+                            "`{id}` is generated for: {}; choose one of them as `stack`, or drop the integration",
+                            stacks.join(", ")
+                        )
+                    };
+                    self.report(
+                        Diagnostic::error(
+                            Code::UnsupportedVendor,
+                            format!(
+                                "the `{id}` integration has no files for the `{}` stack",
+                                shorten(&spec.stack)
+                            ),
+                        )
+                        .with_hint(hint),
+                        At::Key(path.clone()),
+                    );
+                }
+            }
             for (name, value) in options {
                 let mut opath = path.clone();
                 opath.push_key(name);

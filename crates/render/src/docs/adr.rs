@@ -586,6 +586,24 @@ fn integration_adr(bp: &Blueprint, analysis: &Analysis, vendor: &str, generated:
     }
 }
 
+/// The consequence that names a generated integration's settings.
+fn configured_by(env: &[model::EnvVar]) -> String {
+    let names: Vec<String> = env
+        .iter()
+        .map(|v| {
+            if v.secret {
+                format!("`{}` (a secret)", v.name)
+            } else {
+                format!("`{}`", v.name)
+            }
+        })
+        .collect();
+    format!(
+        "Neutral, because it is configured from the environment by {}, listed in `.env.example`, the README and the deployment's Secret and ConfigMap.",
+        names.join(", ")
+    )
+}
+
 fn request_path_writes_adr() -> Adr {
     Adr {
         number: 0,
@@ -704,13 +722,18 @@ pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
     for f in &analysis.frameworks {
         records.push(framework_adr(analysis, f, generated_integrations));
     }
-    for vendor in model.integrations.iter().map(|i| i.id.as_str()) {
-        records.push(integration_adr(
+    for integration in &model.integrations {
+        let vendor = integration.id.as_str();
+        let mut adr = integration_adr(
             bp,
             analysis,
             vendor,
             generated_integrations.iter().any(|g| g == vendor),
-        ));
+        );
+        if adr.not_generated.is_none() && !integration.env.is_empty() {
+            adr.consequences.push(configured_by(&integration.env));
+        }
+        records.push(adr);
     }
     for (i, r) in records.iter_mut().enumerate() {
         r.number = u32::try_from(i + 1).unwrap_or(u32::MAX);

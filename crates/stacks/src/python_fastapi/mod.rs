@@ -35,6 +35,7 @@
 //! assert!(files.iter().any(|f| f.path == "src/tasks/routers/tasks.py"));
 //! ```
 
+pub mod integrations;
 pub mod layout;
 pub mod names;
 pub mod revision;
@@ -300,8 +301,14 @@ impl Stack for PythonFastapi {
         };
         let mut files = vec![
             t("pyproject.toml".into(), "pyproject.toml"),
-            PlannedFile::text("requirements.lock", REQUIREMENTS_LOCK),
-            PlannedFile::text("requirements-dev.lock", REQUIREMENTS_DEV_LOCK),
+            PlannedFile::text(
+                "requirements.lock",
+                integrations::runtime_lock(REQUIREMENTS_LOCK, model),
+            ),
+            PlannedFile::text(
+                "requirements-dev.lock",
+                integrations::dev_lock(REQUIREMENTS_DEV_LOCK, model),
+            ),
             t("Makefile".into(), "Makefile"),
             PlannedFile::text("alembic.ini", ALEMBIC_INI),
             t(".env.example".into(), "env.example"),
@@ -369,6 +376,12 @@ impl Stack for PythonFastapi {
             "routers/health.py",
         ] {
             files.push(t(format!("{pkg}/{name}"), &format!("src/{name}")));
+        }
+        if model.integrations.iter().any(|i| i.generated) {
+            files.push(PlannedFile::text(
+                format!("{pkg}/integrations/__init__.py"),
+                "\"\"\"The generated integrations; `create_app` installs each one.\"\"\"\n",
+            ));
         }
         files.push(PlannedFile::text(format!("{pkg}/py.typed"), ""));
         files.push(PlannedFile::text(

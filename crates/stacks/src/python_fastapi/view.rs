@@ -16,6 +16,8 @@ use super::types;
 pub struct ProjectView {
     /// The Python package: the snake_case product name.
     pub package: String,
+    /// The generated integrations: modules, environment, packages.
+    pub integrations: super::integrations::IntegrationsView,
     /// The product name (kebab-case), for the distribution name.
     pub product_name: String,
     /// The display name as a Python string literal.
@@ -1474,6 +1476,7 @@ pub fn project(model: &AppModel) -> ProjectView {
         entities,
         modules_sorted,
         router_modules_sorted,
+        integrations: super::integrations::view(model),
         needs_json,
         models_imports,
         guarded,
