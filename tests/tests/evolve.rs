@@ -12,7 +12,9 @@
 //! one (refused, then allowed). After regenerating, `alembic upgrade head`
 //! keeps every row (the sensitive one encrypted, readable through the
 //! app's keyring), `alembic check` is clean, `alembic downgrade -1` brings
-//! the plaintext back, and the project passes its own lint and tests.
+//! the plaintext back, two files edited by hand before v2 keep their edits
+//! merged with v2's changes, and the project passes its own lint and tests
+//! and the whole quality gate.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -45,9 +47,10 @@ fn generate(
         .with_history(read_history(dir)?)
         .with_allow_destructive(allow_destructive);
     let generated = render::generate(spec, &engine, &options)?;
-    let mut write = WriteOptions::for_render(&options)
-        .with_force(true)
-        .with_spec(blueprint_core::spec::to_yaml(spec));
+    // Not forced: files edited by hand are merged, as `archgen generate`
+    // merges them.
+    let mut write =
+        WriteOptions::for_render(&options).with_spec(blueprint_core::spec::to_yaml(spec));
     if let Some(evolution) = &generated.evolution {
         write = write.with_snapshot(&evolution.snapshot);
     }
@@ -339,6 +342,19 @@ fn a_changed_spec_migrates_a_database_with_rows() {
     let initial = std::fs::read(dir.join("migrations/versions/0001_initial.py"))
         .expect("the initial migration");
 
+    // Two files edited by hand, away from what v2 changes in them.
+    let models = dir.join("src/evolving/models.py");
+    let readme = dir.join("README.md");
+    let read = |p: &Path| std::fs::read_to_string(p).expect("a generated file");
+    let docstring = "\"\"\"The database tables, as typed SQLAlchemy models.\n";
+    let edited_doc = "\"\"\"The database tables, as typed SQLAlchemy models (kept by hand).\n";
+    assert!(read(&models).starts_with(docstring), "{}", read(&models));
+    std::fs::write(&models, read(&models).replacen(docstring, edited_doc, 1)).unwrap();
+    let ours = "Our team's notes on running this service live in the wiki.\n\n";
+    let text = read(&readme);
+    let (title, rest) = text.split_once("\n\n").expect("a title, then text");
+    std::fs::write(&readme, format!("{title}\n\n{ours}{rest}")).unwrap();
+
     // Dropping `Label.color` is destructive: refused, and nothing written.
     let spec = parse(&v2());
     let err = generate(&spec, &dir, false).unwrap_err();
@@ -350,6 +366,12 @@ fn a_changed_spec_migrates_a_database_with_rows() {
     let evolution = generate(&spec, &dir, true)
         .expect("v2 generates with destructive steps allowed")
         .expect("python-fastapi keeps revisions");
+    // The hand edits are merged with v2's changes to the same files.
+    let merged = read(&models);
+    assert!(merged.starts_with(edited_doc), "{merged}");
+    assert!(merged.contains("class Comment("), "{merged}");
+    assert!(read(&readme).contains(ours), "{}", read(&readme));
+    assert!(!merged.contains("<<<<<<<") && !read(&readme).contains("<<<<<<<"));
     let revision = evolution.revision.expect("a new revision");
     assert_eq!(revision.id, "0002");
     assert_eq!(
@@ -414,6 +436,28 @@ fn a_changed_spec_migrates_a_database_with_rows() {
     run(tool("pytest")
         .args(["-q", "-p", "no:cacheprovider"])
         .env("DATABASE_URL", format!("{base}/evolve_rt_tests")));
+
+    // And the whole quality gate, on a fresh database migrated through both
+    // revisions.
+    let _ = std::fs::remove_file(dir.join(".venv"));
+    let engine = Engine::with_builtins();
+    let stack = stacks::builtin()
+        .into_iter()
+        .find(|s| s.id() == "python-fastapi")
+        .expect("the python-fastapi stack");
+    let project = gate::Project::load(&dir, None, &engine).expect("the v2 project loads");
+    let options = gate::VerifyOptions {
+        database_url: Some(cluster.clone()),
+        ..gate::VerifyOptions::default()
+    };
+    let report =
+        gate::verify(&project, stack.as_ref(), &options, &gate::Quiet).expect("the gate runs");
+    assert!(
+        report.passed,
+        "the v2 project fails the gate (score {}):\n{}",
+        report.score,
+        report.reasons().join("\n")
+    );
 }
 
 /// Slow: corpus specs and an edit of each (`corpus::edited`) go through

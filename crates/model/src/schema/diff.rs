@@ -572,6 +572,7 @@ fn alter_column(table: &str, was: &Column, now: &Column) -> Step {
         );
     }
     let mut safety = Safety::Safe;
+    let mut reversible = true;
     let mut notes: Vec<String> = Vec::new();
     let old_type = was.sql_type();
     let new_type = now.sql_type();
@@ -594,10 +595,18 @@ fn alter_column(table: &str, was: &Column, now: &Column) -> Step {
             }
             if !removed.is_empty() {
                 safety = Safety::Destructive;
-                notes.push(format!(
-                    "no longer allow {} (refused while a row holds one)",
-                    quoted(&removed)
-                ));
+                let to = match &n.default {
+                    Some(spec::Scalar::Str(v)) if n.values.contains(v) => {
+                        format!("rows holding one move to its default `{v}`")
+                    }
+                    _ if now.nullable => "rows holding one are emptied (null)".to_string(),
+                    _ => "refused while a row holds one".to_string(),
+                };
+                if !to.starts_with("refused") {
+                    // Which rows held which removed value is not kept.
+                    reversible = false;
+                }
+                notes.push(format!("no longer allow {} ({to})", quoted(&removed)));
             }
             match bounds_change(o, n) {
                 Some(true) => {
@@ -654,7 +663,7 @@ fn alter_column(table: &str, was: &Column, now: &Column) -> Step {
             new: now.clone(),
         },
         safety,
-        true,
+        reversible,
         format!("alter column `{table}.{name}`: {}", notes.join("; ")),
     )
 }

@@ -753,7 +753,10 @@ fn alter(
     // The downgrade: drop the checks that came, undo the rest in reverse
     // (`back`, reversed at the end), bring back the checks that went.
     let mut back: Vec<String> = Vec::new();
-    // Rows holding an enum value the spec removed stop the upgrade with a
+    // Rows holding an enum value the spec removed move to the field's
+    // default when it has one, else to NULL when the column takes it (a
+    // data migration the downgrade cannot undo: which rows held which
+    // removed value is not kept); otherwise they stop the upgrade with a
     // message naming them (the new CHECK would refuse them anyway).
     if let (Some(o), Some(n)) = (old.rules(), new.rules()) {
         let removed: Vec<String> = o
@@ -762,7 +765,28 @@ fn alter(
             .filter(|v| !n.values.contains(v))
             .map(|v| format!("'{}'", v.replace('\'', "''")))
             .collect();
-        if !removed.is_empty() && !new.encrypted() && !old.encrypted() {
+        let target = match &n.default {
+            Some(blueprint_core::spec::Scalar::Str(v)) if n.values.contains(v) => {
+                Some(format!("'{}'", v.replace('\'', "''")))
+            }
+            _ if new.nullable => Some("NULL".to_string()),
+            _ => None,
+        };
+        if let (false, false, false, Some(target)) = (
+            removed.is_empty(),
+            new.encrypted(),
+            old.encrypted(),
+            &target,
+        ) {
+            up.push(sql(&format!(
+                "UPDATE {} SET {} = {target} WHERE {} IN ({})",
+                quoted(table),
+                quoted(&new.name),
+                quoted(&new.name),
+                removed.join(", ")
+            )
+            .replace(':', "\\:")));
+        } else if !removed.is_empty() && !new.encrypted() && !old.encrypted() {
             let list = removed.join(", ");
             let message = format!(
                 "{table}.{} holds values the spec no longer allows ({}); change those rows first",
@@ -995,10 +1019,33 @@ mod tests {
     }
 
     #[test]
-    fn a_removed_enum_value_is_refused_by_name_while_rows_hold_it() {
-        let text = revision(V1, &V1.replace("[s, m, l]", "[s, m]"));
+    fn a_removed_enum_value_moves_its_rows_or_is_refused_by_name() {
+        // Required without a default: rows holding it stop the upgrade.
+        let required = V1.replace(
+            "size: { type: enum, values: [s, m, l] }",
+            "size: { type: enum, required: true, values: [s, m, l] }",
+        );
+        let text = revision(&required, &required.replace("[s, m, l]", "[s, m]"));
         assert!(text.contains(r#"WHERE \"size\" IN ('l')"#), "{text}");
         assert!(text.contains("no longer allows"), "{text}");
+        // With a default: the rows move to it.
+        let defaulted = V1.replace(
+            "size: { type: enum, values: [s, m, l] }",
+            "size: { type: enum, values: [s, m, l], default: m }",
+        );
+        let text = revision(&defaulted, &defaulted.replace("[s, m, l]", "[s, m]"));
+        assert!(
+            text.contains(r#"UPDATE "items" SET "size" = \'m\' WHERE "size" IN (\'l\')"#),
+            "{text}"
+        );
+        assert!(text.contains("move to its default `m`"), "{text}");
+        assert!(!text.contains("no longer allows"), "{text}");
+        // Optional without a default: emptied.
+        let text = revision(V1, &V1.replace("[s, m, l]", "[s, m]"));
+        assert!(
+            text.contains(r#"UPDATE "items" SET "size" = NULL WHERE "size" IN (\'l\')"#),
+            "{text}"
+        );
     }
 
     #[test]
