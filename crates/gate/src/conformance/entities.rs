@@ -192,7 +192,7 @@ impl<'a> Suite<'a> {
         let mut freed = 0;
         let mut refused = Vec::new();
         for id in ids.iter().filter(|id| !shared.contains(id)) {
-            let r = self.send(Some(admin), "DELETE", &format!("{path}/{id}"), None)?;
+            let r = self.delete_row(admin, entity, id, 0)?;
             if r.status == 204 {
                 freed += 1;
             } else {
@@ -201,7 +201,7 @@ impl<'a> Suite<'a> {
         }
         if freed == 0 || include_shared {
             for id in ids.iter().filter(|id| shared.contains(id)) {
-                let r = self.send(Some(admin), "DELETE", &format!("{path}/{id}"), None)?;
+                let r = self.delete_row(admin, entity, id, 0)?;
                 if r.status == 204 {
                     freed += 1;
                     self.shared.retain(|_, s| s != id);
@@ -219,6 +219,53 @@ impl<'a> Suite<'a> {
             ));
         }
         Ok(())
+    }
+
+    /// Deletes a row as `admin`; when rows of other entities still refer
+    /// to it (409), those are deleted first, to a bounded depth, and the
+    /// row again. Returns the last answer.
+    fn delete_row(
+        &mut self,
+        admin: usize,
+        entity: EntityId,
+        id: &str,
+        depth: usize,
+    ) -> Result<Resp, String> {
+        let one = format!("{}/{id}", self.collection_path(entity));
+        let r = self.send(Some(admin), "DELETE", &one, None)?;
+        if r.status != 409 || depth >= 3 {
+            return Ok(r);
+        }
+        let referrers: Vec<(EntityId, String)> = self
+            .model
+            .entities
+            .iter()
+            .flat_map(|e| {
+                e.to_one()
+                    .filter(|rel| rel.target == entity)
+                    .map(move |rel| (e.id, rel.key.clone()))
+            })
+            .collect();
+        for (other, key) in referrers {
+            let path = self.collection_path(other);
+            let listed = self.send(Some(admin), "GET", &format!("{path}?limit=500"), None)?;
+            if listed.status != 200 {
+                continue;
+            }
+            let holding: Vec<String> = listed.json()["items"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|item| item[key.as_str()] == json!(id))
+                .filter_map(|item| item["id"].as_str().map(str::to_string))
+                .collect();
+            for row in holding {
+                if self.delete_row(admin, other, &row, depth + 1)?.status == 204 {
+                    self.shared.retain(|_, s| *s != row);
+                }
+            }
+        }
+        self.send(Some(admin), "DELETE", &one, None)
     }
 
     pub(super) fn shared_row(
