@@ -222,10 +222,13 @@ fn field_schema(field: &Field, used: Use) -> Map<String, Value> {
             s.insert("pattern".into(), json!(pattern));
             // Bounds and steps bind numbers only; a request may send one.
             if used == Use::Request {
-                let whole = 10f64.powi(p.saturating_sub(sc) as i32);
+                // Powers of ten parsed, not multiplied: `powi` drifts past
+                // 1e22 (1e37 came out as 1.0000000000000001e37), and the
+                // document must say the number the app serves.
+                let whole = power_of_ten(i64::from(p.saturating_sub(sc)));
                 s.insert("exclusiveMinimum".into(), json!(-whole));
                 s.insert("exclusiveMaximum".into(), json!(whole));
-                s.insert("multipleOf".into(), json!(10f64.powi(-(sc as i32))));
+                s.insert("multipleOf".into(), json!(power_of_ten(-i64::from(sc))));
                 if let Some(min) = field.min {
                     s.insert("minimum".into(), number(min));
                 }
@@ -1311,4 +1314,24 @@ pub fn document(model: &AppModel) -> Value {
     doc["paths"] = Value::Object(paths);
     doc["components"]["schemas"] = Value::Object(schemas(model));
     doc
+}
+
+/// `10^exponent`, correctly rounded to the nearest `f64`.
+fn power_of_ten(exponent: i64) -> f64 {
+    format!("1e{exponent}").parse().unwrap_or(f64::INFINITY)
+}
+
+#[cfg(test)]
+mod power_tests {
+    use super::power_of_ten;
+
+    #[test]
+    fn powers_of_ten_are_the_nearest_doubles() {
+        assert_eq!(power_of_ten(37), 1e37);
+        assert_eq!(power_of_ten(22), 1e22);
+        assert_eq!(power_of_ten(0), 1.0);
+        assert_eq!(power_of_ten(-2), 0.01);
+        assert_eq!(power_of_ten(-9), 1e-9);
+        assert_eq!(serde_json::json!(-power_of_ten(37)).to_string(), "-1e+37");
+    }
 }
