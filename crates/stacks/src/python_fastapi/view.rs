@@ -1535,16 +1535,24 @@ pub fn project(model: &AppModel) -> ProjectView {
         ),
         retained,
         has_encrypted: !encrypted.is_empty(),
-        crypto_probe: encrypted.first().and_then(|e| {
-            e.columns.first().map(|c| CryptoProbeView {
+        // The probes' rows come from the factories, whose bodies leave out
+        // fields with a `write` rule: a probe is a field every creator
+        // writes, when there is one.
+        crypto_probe: encrypted
+            .iter()
+            .flat_map(|e| e.columns.iter().map(move |c| (e, c)))
+            .filter(|(e, c)| in_factory_body(model, &e.name, &c.column_literal))
+            .chain(encrypted.iter().flat_map(|e| e.columns.iter().map(move |c| (e, c))))
+            .next()
+            .map(|(e, c)| CryptoProbeView {
                 entity: e.name.clone(),
                 entity_literal: e.name_literal.clone(),
                 column_literal: c.column_literal.clone(),
-            })
-        }),
+            }),
         blind_probe: encrypted.iter().find_map(|e| {
             e.columns
                 .iter()
+                .filter(|c| in_factory_body(model, &e.name, &c.column_literal))
                 .find(|c| c.blind_index_literal != "None" && c.codec_literal == py_str("text"))
                 .map(|c| BlindProbeView {
                     entity_literal: e.name_literal.clone(),
@@ -1562,6 +1570,17 @@ pub fn project(model: &AppModel) -> ProjectView {
         restrict_keys,
         erasure_probe,
     }
+}
+
+/// Whether the factories' body for an entity carries the field stored in
+/// a column (given as a Python literal): it has no `write` rule.
+fn in_factory_body(model: &AppModel, entity: &str, column_literal: &str) -> bool {
+    model
+        .entities
+        .iter()
+        .find(|e| e.name == entity)
+        .and_then(|e| e.fields.iter().find(|f| py_str(&f.name) == column_literal))
+        .is_some_and(|f| f.write.is_none())
 }
 
 fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
