@@ -1542,7 +1542,11 @@ pub fn project(model: &AppModel) -> ProjectView {
             .iter()
             .flat_map(|e| e.columns.iter().map(move |c| (e, c)))
             .filter(|(e, c)| in_factory_body(model, &e.name, &c.column_literal))
-            .chain(encrypted.iter().flat_map(|e| e.columns.iter().map(move |c| (e, c))))
+            .chain(
+                encrypted
+                    .iter()
+                    .flat_map(|e| e.columns.iter().map(move |c| (e, c))),
+            )
             .next()
             .map(|(e, c)| CryptoProbeView {
                 entity: e.name.clone(),
