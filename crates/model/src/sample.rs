@@ -389,13 +389,7 @@ pub fn invalid_values(field: &Field) -> Vec<(&'static str, Value)> {
             }
         }
     } else if field.ty.is_numeric() {
-        let as_value = |x: f64| {
-            if field.ty == FieldType::Decimal {
-                json!(format!("{x}"))
-            } else {
-                json!(x as i64)
-            }
-        };
+        let as_value = |x: f64| json!(x as i64);
         // Whole bounds are stepped past in integers: past 2^53 a float
         // step rounds back onto the bound (a bigint `max` of 2^53 + 1).
         use blueprint_core::spec::Number;
@@ -408,7 +402,7 @@ pub fn invalid_values(field: &Field) -> Vec<(&'static str, Value)> {
                     }
                 }
                 _ if whole => out.push(("max", as_value(max.as_f64().floor() + 1.0))),
-                _ => out.push(("max", as_value(max.as_f64() + 1.0))),
+                _ => out.push(("max", json!(decimal_past(max.as_f64(), field, 1)))),
             }
         }
         if let Some(min) = field.min {
@@ -419,7 +413,7 @@ pub fn invalid_values(field: &Field) -> Vec<(&'static str, Value)> {
                     }
                 }
                 _ if whole => out.push(("min", as_value(min.as_f64().ceil() - 1.0))),
-                _ => out.push(("min", as_value(min.as_f64() - 1.0))),
+                _ => out.push(("min", json!(decimal_past(min.as_f64(), field, -1)))),
             }
         }
     }
@@ -440,6 +434,19 @@ pub fn invalid_values(field: &Field) -> Vec<(&'static str, Value)> {
         _ => {}
     }
     out
+}
+
+/// The decimal text one unit of the field's scale past `bound` (`by` is 1
+/// above, -1 below), computed exactly: in floating point a step past a
+/// bound of sixteen or more digits rounds back onto the bound.
+fn decimal_past(bound: f64, field: &Field, by: i64) -> String {
+    use bigdecimal::BigDecimal;
+    use std::str::FromStr;
+    let (_, scale) = field.decimal_digits();
+    // `{}` on an f64 writes every digit, never an exponent.
+    let exact = BigDecimal::from_str(&format!("{bound}")).unwrap_or_default();
+    let step = BigDecimal::new(by.into(), i64::from(scale));
+    (exact + step).normalized().to_plain_string()
 }
 
 /// A short string the regular expression matches, if one is easy to find,
@@ -606,5 +613,21 @@ mod tests {
         let len = v.as_str().unwrap().chars().count();
         assert!((20..=22).contains(&len), "{v}");
         assert!(v.as_str().unwrap().ends_with("123456"));
+    }
+
+    #[test]
+    fn a_decimal_bound_of_many_digits_is_stepped_past_exactly() {
+        use blueprint_core::spec::Number;
+        let mut f = Field::new(FieldType::Decimal);
+        f.precision = Some(38);
+        f.scale = Some(2);
+        // What `9999999999999999.99` reads as: 1e16, where a float step of
+        // one or of a cent rounds back onto the bound.
+        f.max = Some(Number::Float(9_999_999_999_999_999.99));
+        f.min = Some(Number::Float(0.01));
+        let bad = invalid_values(&f);
+        let rule = |name: &str| bad.iter().find(|(r, _)| *r == name).unwrap().1.clone();
+        assert_eq!(rule("max"), json!("10000000000000000.01"));
+        assert_eq!(rule("min"), json!("0"));
     }
 }

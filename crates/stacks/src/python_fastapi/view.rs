@@ -1536,8 +1536,9 @@ pub fn project(model: &AppModel) -> ProjectView {
         retained,
         has_encrypted: !encrypted.is_empty(),
         // The probes' rows come from the factories, whose bodies leave out
-        // fields with a `write` rule: a probe is a field every creator
-        // writes, when there is one.
+        // fields with a `write` rule (the tests then set the probe from the
+        // factories' samples, as an admin): the crypto probe is a field
+        // every creator writes, when there is one.
         crypto_probe: encrypted
             .iter()
             .flat_map(|e| e.columns.iter().map(move |c| (e, c)))
@@ -1556,7 +1557,6 @@ pub fn project(model: &AppModel) -> ProjectView {
         blind_probe: encrypted.iter().find_map(|e| {
             e.columns
                 .iter()
-                .filter(|c| in_factory_body(model, &e.name, &c.column_literal))
                 .find(|c| c.blind_index_literal != "None" && c.codec_literal == py_str("text"))
                 .map(|c| BlindProbeView {
                     entity_literal: e.name_literal.clone(),
