@@ -129,12 +129,13 @@ impl Stack for Without {
 }
 
 fn run_gate(dir: &Path, stack: &dyn Stack, database_url: Option<String>) -> QualityReport {
-    run_gate_with(dir, stack, database_url, true)
+    run_gate_with(dir, stack, database_url, true, true)
 }
 
-/// The gate without its `fuzz` stage, for cases that judge another stage.
+/// The gate without its `fuzz` and `faults` stages, for cases that judge
+/// another stage.
 fn run_gate_unfuzzed(dir: &Path, stack: &dyn Stack, database_url: Option<String>) -> QualityReport {
-    run_gate_with(dir, stack, database_url, false)
+    run_gate_with(dir, stack, database_url, false, false)
 }
 
 fn run_gate_with(
@@ -142,12 +143,14 @@ fn run_gate_with(
     stack: &dyn Stack,
     database_url: Option<String>,
     fuzz: bool,
+    faults: bool,
 ) -> QualityReport {
     let project = Project::load(dir, None, &render::Engine::with_builtins())
         .expect("the project and its kept spec");
     let options = VerifyOptions {
         database_url,
         skip_fuzz: !fuzz,
+        skip_faults: !faults,
         ..VerifyOptions::default()
     };
     let report = gate::verify(&project, stack, &options, &gate::Quiet).expect("the gate runs");
@@ -264,6 +267,35 @@ fn a_failing_project_test_fails_the_test_stage() {
         "{}",
         test.log_excerpt
     );
+}
+
+#[test]
+fn a_database_fault_answered_500_fails_the_faults_stage() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let dir = copy_of("fault-500");
+    // The app no longer tells a database that is away from a bug.
+    edit(&dir, "src/team_tasks/faults.py", |t| {
+        t.replacen(
+            "    if isinstance(error, exc.TimeoutError",
+            "    return False\n    if isinstance(error, exc.TimeoutError",
+            1,
+        )
+    });
+    let report = run_gate_with(
+        &dir,
+        &Without(&["lint", "test"]),
+        Some(archgen_tests::pg_cluster_url()),
+        false,
+        true,
+    );
+    assert!(!report.passed);
+    assert_eq!(report.failed_stages(), ["faults"], "{}", report.to_json());
+    let errors = check(&report, "faults.no_server_error");
+    assert!(!errors.passed, "{}", report.to_json());
+    assert!(errors.detail.contains("500"), "{}", errors.detail);
+    assert!(check(&report, "faults.rows_kept").passed);
 }
 
 #[test]

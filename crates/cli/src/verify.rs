@@ -212,6 +212,7 @@ pub fn gate(
         keep_db,
         cache_dir: None,
         skip_fuzz: false,
+        skip_faults: false,
         cancel: cancel_flag(),
     };
     let display = Display::new();

@@ -102,6 +102,8 @@ pub struct Cluster {
     bindir: PathBuf,
     as_postgres: bool,
     port: u16,
+    /// The server's options (`pg_ctl -o`), kept for a restart.
+    options: String,
 }
 
 impl Cluster {
@@ -126,6 +128,7 @@ impl Cluster {
             bindir,
             as_postgres,
             port: 0,
+            options: String::new(),
         };
         if as_postgres {
             let out = Command::new("chown")
@@ -158,14 +161,20 @@ impl Cluster {
             ],
         )?;
         cluster.port = free_port()?;
-        let options = format!(
+        cluster.options = format!(
             "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100",
             cluster.port,
             cluster.dir.display()
         );
-        let pg_ctl = cluster.bindir.join("pg_ctl");
-        let log = cluster.dir.join("server.log");
-        cluster.run_pg(
+        cluster.server_start()?;
+        Ok(cluster)
+    }
+
+    fn server_start(&self) -> Result<(), GateError> {
+        let data = self.dir.join("data");
+        let pg_ctl = self.bindir.join("pg_ctl");
+        let log = self.dir.join("server.log");
+        self.run_pg(
             "pg_ctl start",
             &[
                 pg_ctl.to_string_lossy().as_ref(),
@@ -177,11 +186,41 @@ impl Cluster {
                 "-t",
                 "60",
                 "-o",
-                &options,
+                &self.options,
                 "start",
             ],
+        )
+    }
+
+    /// Restarts the server as an operator would (`pg_ctl stop -m fast`:
+    /// every session is terminated), keeps it down for `down`, and starts
+    /// it again on the same port, returning once it accepts connections.
+    ///
+    /// ```no_run
+    /// let cluster = gate::db::Cluster::start().unwrap();
+    /// cluster.restart(std::time::Duration::from_secs(1)).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`GateError::Database`] when `pg_ctl` fails to stop or start it.
+    pub fn restart(&self, down: std::time::Duration) -> Result<(), GateError> {
+        let data = self.dir.join("data");
+        let pg_ctl = self.bindir.join("pg_ctl");
+        self.run_pg(
+            "pg_ctl stop",
+            &[
+                pg_ctl.to_string_lossy().as_ref(),
+                "-D",
+                data.to_string_lossy().as_ref(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
         )?;
-        Ok(cluster)
+        std::thread::sleep(down);
+        self.server_start()
     }
 
     /// The URL of the cluster's `postgres` database.
@@ -383,9 +422,57 @@ impl Database {
         }
     }
 
+    /// The cluster the gate started for it, if it did (`None` on a given
+    /// server).
+    pub fn cluster(&self) -> Option<&Cluster> {
+        self.cluster.as_ref()
+    }
+
     /// Whether it is kept after the run.
     pub fn kept(&self) -> bool {
         self.keep && self.cluster.is_none()
+    }
+
+    /// Runs one SQL statement in this database and returns its rows as
+    /// psql prints them unaligned (`|` between columns, a line per row).
+    /// The session is named `archgen-gate`, so it can be told apart from
+    /// the app's in `pg_stat_activity`.
+    ///
+    /// ```no_run
+    /// let db = gate::db::Database::create(None, false).unwrap();
+    /// assert_eq!(db.query("SELECT 1 + 1").unwrap(), "2");
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`GateError::Database`] when the statement fails.
+    pub fn query(&self, sql: &str) -> Result<String, GateError> {
+        let out = Command::new(&self.psql)
+            .args([
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                &self.url,
+                "-c",
+                sql,
+            ])
+            .env("PGAPPNAME", "archgen-gate")
+            .stdin(Stdio::null())
+            .process_group(0)
+            .output()
+            .map_err(|e| GateError::io("cannot run", &self.psql, e))?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        } else {
+            Err(GateError::Database {
+                what: format!("`{sql}`"),
+                output: String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            })
+        }
     }
 
     fn psql_command(&self, sql: &str) -> Result<(), GateError> {

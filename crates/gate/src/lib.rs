@@ -21,6 +21,7 @@
 pub mod conformance;
 pub mod db;
 mod error;
+pub mod faults;
 pub mod fuzz;
 pub mod locate;
 mod process;
@@ -159,6 +160,9 @@ pub struct VerifyOptions {
     /// Leave out the `fuzz` stage ([`fuzz`]): it is reported as skipped.
     /// For runs that judge something else and would only wait for it.
     pub skip_fuzz: bool,
+    /// Leave out the `faults` stage ([`faults`]): it is reported as
+    /// skipped. For runs that judge something else.
+    pub skip_faults: bool,
     /// Set it (from a Ctrl-C handler) to stop the run: the app, the cluster
     /// and the database are stopped and dropped, and
     /// [`GateError::Interrupted`] is returned.
@@ -422,6 +426,24 @@ pub fn verify(
             };
             progress.stage_finished(&fuzzed);
             report.stages.push(fuzzed);
+            // The app is stopped first: the stage serves one of its own.
+            let was_running = server.take().is_some();
+            let faulted = if !was_running {
+                StageReport::skipped("faults", "the app was not running")
+            } else if options.skip_faults {
+                StageReport::skipped("faults", "left out by the caller")
+            } else {
+                progress.stage_started("faults");
+                faults::stage(&faults::FaultRun {
+                    project,
+                    plan: &plan,
+                    env: &app_env,
+                    logs: &logs,
+                    stopped: &stopped,
+                })?
+            };
+            progress.stage_finished(&faulted);
+            report.stages.push(faulted);
             Ok(())
         })();
         // The app is stopped (it lived in the closure); now the tests.
@@ -694,6 +716,7 @@ mod tests {
             ]
             .map(String::from)
             .to_vec(),
+            production_target: None,
             caches: vec![stacks::Cache {
                 variable: "TOOL_CACHE".into(),
                 folder: "tool".into(),

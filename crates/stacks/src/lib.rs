@@ -240,6 +240,11 @@ pub struct VerificationPlan {
     /// How the gate creates a user of any role: the arguments of `make`,
     /// with `{email}`, `{password}` and `{role}` replaced.
     pub create_user: Vec<String>,
+    /// The Makefile target that serves the app the way production does
+    /// (the production server, several worker processes), on `HOST` and
+    /// `PORT` like `run`. The gate's fault stage serves with it while it
+    /// restarts the database; `None` serves with the `run` stage's target.
+    pub production_target: Option<String>,
     /// Package caches the gate keeps between runs: an environment variable
     /// the project's tools read, and the folder under the gate's cache
     /// directory it points at (`PIP_CACHE_DIR` → `pip`). A variable the

@@ -74,6 +74,7 @@ impl Stack for AcmeNode {
                 timeout_secs: 300,
             }],
             create_user: Vec::new(),
+            production_target: None,
             caches: vec![stacks::Cache {
                 variable: "npm_config_cache".to_string(),
                 folder: "npm".to_string(),

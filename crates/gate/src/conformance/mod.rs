@@ -13,7 +13,7 @@ mod account;
 mod auth;
 mod entities;
 mod hostile;
-mod http;
+pub(crate) mod http;
 mod rules;
 mod surface;
 mod values;

@@ -485,6 +485,7 @@ impl Stack for PythonFastapi {
             ]
             .map(String::from)
             .to_vec(),
+            production_target: Some("serve".to_string()),
             caches: vec![Cache {
                 variable: "PIP_CACHE_DIR".to_string(),
                 folder: "pip".to_string(),
