@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 pub mod corpus;
 pub mod golden;
+pub mod projects;
 
 /// The environment variable that turns the slow tests on: set it to `1`
 /// (`scripts/test` does) to run the tests that install generated projects,

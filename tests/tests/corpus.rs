@@ -112,46 +112,6 @@ fn run(command: &mut Command) -> Result<(), String> {
     }
 }
 
-/// The shared virtualenv, installed (again) when the lock differs from the
-/// one it was installed from.
-fn venv(lock_dir: &Path) -> PathBuf {
-    let venv = corpus_dir().join("venv");
-    let lock = std::fs::read_to_string(lock_dir.join("requirements-dev.lock"))
-        .expect("the project has requirements-dev.lock")
-        + &std::fs::read_to_string(lock_dir.join("requirements.lock"))
-            .expect("the project has requirements.lock");
-    let stamp = venv.join(".corpus-lock");
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock) {
-        return venv;
-    }
-    let started = Instant::now();
-    if !venv.join("bin/python").exists() {
-        let python = ["python3.11", "python3"]
-            .into_iter()
-            .find(|p| Command::new(p).arg("--version").output().is_ok())
-            .expect("python3 is installed");
-        run(Command::new(python).arg("-m").arg("venv").arg(&venv))
-            .unwrap_or_else(|e| panic!("the corpus virtualenv: {e}"));
-    }
-    run(Command::new(venv.join("bin/python"))
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "-q",
-            "-r",
-        ])
-        .arg(lock_dir.join("requirements-dev.lock")))
-    .unwrap_or_else(|e| panic!("installing the corpus virtualenv: {e}"));
-    std::fs::write(&stamp, lock).expect("the stamp is written");
-    eprintln!(
-        "corpus: virtualenv installed in {:.1}s",
-        started.elapsed().as_secs_f64()
-    );
-    venv
-}
-
 fn fresh_database(cluster: &str, name: &str) -> Result<String, String> {
     for sql in [
         format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
@@ -244,7 +204,7 @@ fn check_seed(seed: u64, cluster: &str) -> Outcome {
     if !generated {
         return outcome;
     }
-    let venv = venv(&dir);
+    let venv = archgen_tests::projects::shared_venv(&dir);
     let bin = venv.join("bin");
     let mut url = String::new();
     if !outcome.step("database", || {
@@ -348,10 +308,6 @@ fn corpus_projects_pass_the_gate() {
     }
     let cluster = archgen_tests::pg_cluster_url();
     let engine = render::Engine::with_builtins();
-    let stack = stacks::builtin()
-        .into_iter()
-        .find(|s| s.id() == "python-fastapi")
-        .expect("the python-fastapi stack");
     let mut failed = Vec::new();
     for seed in corpus::gate_seeds() {
         let started = Instant::now();
@@ -372,13 +328,7 @@ fn corpus_projects_pass_the_gate() {
             .with_spec(blueprint_core::spec::to_yaml(&spec));
         render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
             .expect("writes");
-        let project = gate::Project::load(&dir, None, &engine).expect("the project loads");
-        let options = gate::VerifyOptions {
-            database_url: Some(cluster.clone()),
-            ..gate::VerifyOptions::default()
-        };
-        let report =
-            gate::verify(&project, stack.as_ref(), &options, &gate::Quiet).expect("the gate runs");
+        let report = archgen_tests::projects::gate(&dir, &cluster);
         let report_path = dir.with_extension("json");
         std::fs::write(&report_path, report.to_json()).expect("the report is written");
         eprintln!(

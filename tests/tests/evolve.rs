@@ -16,7 +16,7 @@
 //! merged with v2's changes, and the project passes its own lint and tests
 //! and the whole quality gate.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use archgen_tests::corpus;
@@ -269,34 +269,6 @@ fn run(command: &mut Command) -> String {
     text
 }
 
-/// The corpus's shared virtualenv, installed when the lock changed.
-fn venv(project: &Path) -> PathBuf {
-    let venv = archgen_tests::workspace_root().join("target/corpus/venv");
-    let lock = std::fs::read_to_string(project.join("requirements-dev.lock"))
-        .expect("the project has requirements-dev.lock")
-        + &std::fs::read_to_string(project.join("requirements.lock"))
-            .expect("the project has requirements.lock");
-    let stamp = venv.join(".corpus-lock");
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock) {
-        return venv;
-    }
-    if !venv.join("bin/python").exists() {
-        run(Command::new("python3").arg("-m").arg("venv").arg(&venv));
-    }
-    run(Command::new(venv.join("bin/python"))
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "-q",
-            "-r",
-        ])
-        .arg(project.join("requirements-dev.lock")));
-    std::fs::write(&stamp, lock).expect("the stamp is written");
-    venv
-}
-
 fn psql(url: &str, sql: &str) -> String {
     run(Command::new("psql").args([url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]))
 }
@@ -312,7 +284,7 @@ fn a_changed_spec_migrates_a_database_with_rows() {
     std::fs::create_dir_all(&dir).expect("the project directory is created");
 
     generate(&parse(V1), &dir, false).expect("v1 generates");
-    let venv = venv(&dir);
+    let venv = archgen_tests::projects::shared_venv(&dir);
     let bin = venv.join("bin");
     // `make` targets the generated tests call use `.venv`.
     let _ = std::os::unix::fs::symlink(&venv, dir.join(".venv"));
@@ -440,18 +412,7 @@ fn a_changed_spec_migrates_a_database_with_rows() {
     // And the whole quality gate, on a fresh database migrated through both
     // revisions.
     let _ = std::fs::remove_file(dir.join(".venv"));
-    let engine = Engine::with_builtins();
-    let stack = stacks::builtin()
-        .into_iter()
-        .find(|s| s.id() == "python-fastapi")
-        .expect("the python-fastapi stack");
-    let project = gate::Project::load(&dir, None, &engine).expect("the v2 project loads");
-    let options = gate::VerifyOptions {
-        database_url: Some(cluster.clone()),
-        ..gate::VerifyOptions::default()
-    };
-    let report =
-        gate::verify(&project, stack.as_ref(), &options, &gate::Quiet).expect("the gate runs");
+    let report = archgen_tests::projects::gate(&dir, &cluster);
     assert!(
         report.passed,
         "the v2 project fails the gate (score {}):\n{}",
@@ -490,7 +451,7 @@ fn corpus_edits_migrate_a_database_at_the_previous_version() {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("the project directory is created");
         generate(&spec, &dir, false).expect("v1 generates");
-        let bin = venv(&dir).join("bin");
+        let bin = archgen_tests::projects::shared_venv(&dir).join("bin");
         let db = format!("evolve_corpus_{seed:02}");
         psql(
             &cluster,

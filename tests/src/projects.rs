@@ -1,0 +1,98 @@
+//! Generated python-fastapi projects in slow tests: the one virtualenv they
+//! share, and the quality gate on a project directory.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The virtualenv the slow tests share (`target/corpus/venv`), installed
+/// from the project's `requirements-dev.lock` when the locks differ from
+/// the ones it was installed from (a stamp file keeps them), so a run
+/// after the first installs nothing.
+///
+/// ```no_run
+/// let venv = archgen_tests::projects::shared_venv(std::path::Path::new("target/e2e/tasks"));
+/// assert!(venv.join("bin/pytest").exists());
+/// ```
+///
+/// # Panics
+///
+/// When `python3` is missing, the locks cannot be read, or pip fails; the
+/// message says which.
+pub fn shared_venv(lock_dir: &Path) -> PathBuf {
+    let venv = crate::workspace_root().join("target/corpus/venv");
+    let read = |name: &str| {
+        std::fs::read_to_string(lock_dir.join(name))
+            .unwrap_or_else(|e| panic!("the project has no readable {name}: {e}"))
+    };
+    let lock = read("requirements-dev.lock") + &read("requirements.lock");
+    let stamp = venv.join(".corpus-lock");
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock) {
+        return venv;
+    }
+    let started = Instant::now();
+    if !venv.join("bin/python").exists() {
+        let python = ["python3.11", "python3"]
+            .into_iter()
+            .find(|p| Command::new(p).arg("--version").output().is_ok())
+            .expect("python3 is installed (scripts/setup)");
+        run(Command::new(python).arg("-m").arg("venv").arg(&venv));
+    }
+    run(Command::new(venv.join("bin/python"))
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--disable-pip-version-check",
+            "-q",
+            "-r",
+        ])
+        .arg(lock_dir.join("requirements-dev.lock")));
+    std::fs::write(&stamp, lock).expect("the stamp is written");
+    eprintln!(
+        "shared virtualenv installed in {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
+    venv
+}
+
+/// The whole quality gate on a generated python-fastapi project, with its
+/// databases on the server of `database_url`.
+///
+/// ```no_run
+/// let report = archgen_tests::projects::gate(
+///     std::path::Path::new("target/evolve/project"),
+///     &archgen_tests::pg_cluster_url(),
+/// );
+/// assert!(report.passed, "{}", report.reasons().join("\n"));
+/// ```
+///
+/// # Panics
+///
+/// When the project does not load or the gate cannot run at all (a failing
+/// project is a report that did not pass, not a panic).
+pub fn gate(dir: &Path, database_url: &str) -> gate::QualityReport {
+    let engine = render::Engine::with_builtins();
+    let stack = stacks::builtin()
+        .into_iter()
+        .find(|s| s.id() == "python-fastapi")
+        .expect("the python-fastapi stack");
+    let project = gate::Project::load(dir, None, &engine).expect("the project loads");
+    let options = gate::VerifyOptions {
+        database_url: Some(database_url.to_string()),
+        ..gate::VerifyOptions::default()
+    };
+    gate::verify(&project, stack.as_ref(), &options, &gate::Quiet).expect("the gate runs")
+}
+
+fn run(command: &mut Command) {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?} cannot be run: {e}"));
+    assert!(
+        out.status.success(),
+        "{command:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
