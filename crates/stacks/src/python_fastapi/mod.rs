@@ -146,6 +146,13 @@ templates!(
     "tests/test_db.py",
     "tests/test_faults.py",
     "tests/test_idempotency.py",
+    "src/mail/__init__.py",
+    "src/mail/tokens.py",
+    "src/mail/templates.py",
+    "src/mail/outbox.py",
+    "src/mail/worker.py",
+    "tests/test_email.py",
+    "deploy/k8s/worker-deployment.yaml",
     "Dockerfile",
     "gunicorn.conf.py",
     "docker-compose.yml",
@@ -376,6 +383,22 @@ impl Stack for PythonFastapi {
             "routers/health.py",
         ] {
             files.push(t(format!("{pkg}/{name}"), &format!("src/{name}")));
+        }
+        if model.email.is_some() {
+            for name in [
+                "mail/__init__.py",
+                "mail/tokens.py",
+                "mail/templates.py",
+                "mail/outbox.py",
+                "mail/worker.py",
+            ] {
+                files.push(t(format!("{pkg}/{name}"), &format!("src/{name}")));
+            }
+            files.push(t("tests/test_email.py".to_string(), "tests/test_email.py"));
+            files.push(t(
+                "deploy/k8s/worker-deployment.yaml".to_string(),
+                "deploy/k8s/worker-deployment.yaml",
+            ));
         }
         if model.integrations.iter().any(|i| i.generated) {
             files.push(PlannedFile::text(
