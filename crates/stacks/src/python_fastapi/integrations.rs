@@ -14,7 +14,8 @@ use super::names::module;
 /// The integrations part of the project view.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IntegrationsView {
-    /// Whether any integration is generated.
+    /// Whether any generated integration is installed in the app (email
+    /// providers are not: the worker sends through them).
     pub any: bool,
     /// The generated integrations' modules under `integrations/`, in spec
     /// order (the order `create_app` installs them).
@@ -95,7 +96,7 @@ pub fn view(model: &AppModel) -> IntegrationsView {
     requirements.sort();
     requirements.dedup();
     IntegrationsView {
-        any: !generated.is_empty(),
+        any: !modules.is_empty(),
         modules,
         modules_sorted,
         secrets: env
