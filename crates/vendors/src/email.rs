@@ -61,7 +61,7 @@ impl Email {
     }
 
     /// The sender: the `from` option, checked.
-    fn from_address(self, options: &IndexMap<String, Value>) -> Result<String, VendorError> {
+    fn sender(self, options: &IndexMap<String, Value>) -> Result<String, VendorError> {
         match options.get("from") {
             None => Ok(DEFAULT_FROM.to_string()),
             Some(Value::String(from)) => {
@@ -176,7 +176,7 @@ impl Vendor for Email {
         if !self.supports(stack_id) {
             return Err(self.unsupported(stack_id));
         }
-        let from = self.from_address(options)?;
+        let from = self.sender(options)?;
         let flag = self.flag(options)?;
         let mut env = Vec::from(shared_env(&from));
         match self {
@@ -257,7 +257,7 @@ impl Vendor for Email {
         if !self.supports(stack_id) {
             return Err(self.unsupported(stack_id));
         }
-        self.from_address(options)?;
+        self.sender(options)?;
         let flag = if self.flag(options)? { "True" } else { "False" };
         let package = package(blueprint);
         let title = blueprint.spec().product.display_name().to_string();
@@ -317,7 +317,10 @@ mod tests {
         }
         assert_eq!(Email::Smtp.dev_packages(STACK)[0].name, "aiosmtpd");
         assert!(Email::Sendgrid.dev_packages(STACK).is_empty());
-        assert!(Email::Sendgrid.packages(STACK).iter().any(|p| p.name == "httpx"));
+        assert!(Email::Sendgrid
+            .packages(STACK)
+            .iter()
+            .any(|p| p.name == "httpx"));
     }
 
     #[test]
@@ -329,9 +332,16 @@ mod tests {
         let example = |name: &str| env.iter().find(|v| v.name == name).unwrap().example.clone();
         assert_eq!(example("EMAIL_FROM"), "care@clinic.example");
         assert_eq!(example("SENDGRID_SANDBOX"), "true");
-        assert!(env.iter().find(|v| v.name == "SENDGRID_API_KEY").unwrap().secret);
+        assert!(
+            env.iter()
+                .find(|v| v.name == "SENDGRID_API_KEY")
+                .unwrap()
+                .secret
+        );
         let defaults = Email::Smtp.env(STACK, &IndexMap::new()).unwrap();
-        assert!(defaults.iter().any(|v| v.name == "SMTP_STARTTLS" && v.example == "true"));
+        assert!(defaults
+            .iter()
+            .any(|v| v.name == "SMTP_STARTTLS" && v.example == "true"));
         for bad in [json!("not an address"), json!("a@b.c\nX: y"), json!(3)] {
             let mut options = IndexMap::new();
             options.insert("from".to_string(), bad.clone());

@@ -258,7 +258,10 @@ impl<'a> Suite<'a> {
     fn password_reset_checks(&mut self, registered: &str) {
         let unknown = self.email("unknown");
         let r = (|| {
-            for (email, what) in [(registered, "a registered"), (unknown.as_str(), "an unknown")] {
+            for (email, what) in [
+                (registered, "a registered"),
+                (unknown.as_str(), "an unknown"),
+            ] {
                 let mut session = Session::default();
                 let r = self.client.send(
                     &mut session,

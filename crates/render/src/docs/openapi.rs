@@ -901,7 +901,9 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
             "Accepted: a registered address is mailed a reset link.",
             json!({ "type": "object", "additionalProperties": false, "maxProperties": 0 }),
         ),
-        (O::PasswordResetConfirm, _) => no_content("The password is changed and every session revoked."),
+        (O::PasswordResetConfirm, _) => {
+            no_content("The password is changed and every session revoked.")
+        }
         (O::List(e), _) => ok("A page of rows.", r(&format!("{}Page", schema(e)))),
         (O::Create(e), _) => {
             let mut answer = ok("The created row.", r(&schema(e)));

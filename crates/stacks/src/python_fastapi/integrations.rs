@@ -69,8 +69,12 @@ pub fn view(model: &AppModel) -> IntegrationsView {
     let generated: Vec<_> = model.integrations.iter().filter(|i| i.generated).collect();
     // Email providers are not installed in the app: the outbox worker
     // sends through them.
-    let is_provider =
-        |id: &str| model.email.as_ref().is_some_and(|e| e.providers.iter().any(|p| p == id));
+    let is_provider = |id: &str| {
+        model
+            .email
+            .as_ref()
+            .is_some_and(|e| e.providers.iter().any(|p| p == id))
+    };
     let modules: Vec<String> = generated
         .iter()
         .filter(|i| !is_provider(&i.id))
