@@ -552,6 +552,20 @@ impl Stack for PythonFastapi {
                 out.capabilities.insert(capability, paths);
             }
         }
+        if model.email.is_some() {
+            // Email verification and password reset (ASVS V2), and mail
+            // that never logs an address.
+            for (capability, files) in [
+                (
+                    Capability::UserAccounts,
+                    &["mail/tokens.py", "mail/templates.py", "mail/outbox.py"][..],
+                ),
+                (Capability::LogRedaction, &["mail/outbox.py"][..]),
+            ] {
+                let cited = out.capabilities.entry(capability).or_default();
+                cited.extend(files.iter().map(|f| format!("src/{package}/{f}")));
+            }
+        }
         for e in &model.entities {
             let module = names::module(&e.collection);
             out.entities.insert(
