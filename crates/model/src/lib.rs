@@ -104,6 +104,9 @@ pub struct Integration {
     /// The packages the vendor's code needs, direct and transitive, in the
     /// stack's package ecosystem; the stack adds them to its manifests.
     pub packages: Vec<Package>,
+    /// The packages the vendor's tests alone need (a local fake of the
+    /// service), pinned; the stack adds them to its development lock.
+    pub dev_packages: Vec<Package>,
 }
 
 /// An environment variable an integration reads.
@@ -184,6 +187,41 @@ pub struct AppModel {
     pub params: ControlParams,
     /// The integrations, in spec order.
     pub integrations: Vec<Integration>,
+    /// Mail, when the spec names an email integration: the outbox, the
+    /// verification and reset flows, and register's 202 answer that does
+    /// not reveal whether an email is taken. `None` without one: register
+    /// answers 201 or 409.
+    pub email: Option<Email>,
+}
+
+/// The integrations that send mail.
+pub const EMAIL_VENDORS: [&str; 2] = ["smtp", "sendgrid"];
+
+/// Hours an email verification token is valid.
+pub const VERIFICATION_TOKEN_HOURS: u32 = 24;
+
+/// Minutes a password reset token is valid.
+pub const RESET_TOKEN_MINUTES: u32 = 30;
+
+/// How often the outbox worker tries to send one mail before it records it
+/// as failed (each try goes through the providers in order).
+pub const EMAIL_MAX_ATTEMPTS: u32 = 5;
+
+/// The email a product sends.
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
+/// spec.integrations.insert("smtp".into(), Default::default());
+/// let bp = blueprint_core::graph::Blueprint::from_spec(&spec);
+/// let model = model::AppModel::from_blueprint(&bp);
+/// assert_eq!(model.email.unwrap().providers, ["smtp"]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Email {
+    /// The providers, in the order the spec lists them: the worker tries
+    /// the first, then falls back to the next.
+    pub providers: Vec<String>,
 }
 
 impl AppModel {
@@ -202,6 +240,26 @@ impl AppModel {
     /// ```
     pub fn from_blueprint(bp: &Blueprint) -> AppModel {
         build(bp)
+    }
+
+    /// Keeps only the email providers `keep` accepts (the render engine
+    /// keeps the ones a registered vendor generates), and without any, no
+    /// email: register answers 201 or 409 again and the verification and
+    /// reset routes go.
+    pub fn retain_email_providers(&mut self, keep: impl Fn(&str) -> bool) {
+        let Some(email) = &mut self.email else {
+            return;
+        };
+        email.providers.retain(|p| keep(p));
+        if email.providers.is_empty() {
+            self.email = None;
+            let collections: Vec<(EntityId, String)> = self
+                .entities
+                .iter()
+                .map(|e| (e.id, e.collection.clone()))
+                .collect();
+            self.routes = routes::routes(&self.api.base_path, &collections, false);
+        }
     }
 
     /// An entity by name.
@@ -670,13 +728,20 @@ fn build(bp: &Blueprint) -> AppModel {
         .iter()
         .map(|e| (e.id, e.collection.clone()))
         .collect();
+    let providers: Vec<String> = spec
+        .integrations
+        .keys()
+        .filter(|id| EMAIL_VENDORS.contains(&id.as_str()))
+        .cloned()
+        .collect();
+    let email = (!providers.is_empty()).then_some(Email { providers });
     AppModel {
         product: Product {
             name: spec.product.name.clone(),
             title: spec.product.display_name().to_string(),
             description: spec.product.description.clone(),
         },
-        routes: routes::routes(&base, &collections),
+        routes: routes::routes(&base, &collections, email.is_some()),
         api: Api {
             base_path: base,
             page_size: spec.api.page_size.clamp(1, routes::MAX_PAGE_SIZE),
@@ -696,7 +761,9 @@ fn build(bp: &Blueprint) -> AppModel {
                 generated: false,
                 env: Vec::new(),
                 packages: Vec::new(),
+                dev_packages: Vec::new(),
             })
             .collect(),
+        email,
     }
 }

@@ -53,6 +53,12 @@ pub enum Operation {
     Logout,
     /// `GET {base}/auth/me`
     Me,
+    /// `POST {base}/auth/verify-email` (with email only)
+    VerifyEmail,
+    /// `POST {base}/auth/password-reset` (with email only)
+    PasswordReset,
+    /// `POST {base}/auth/password-reset/confirm` (with email only)
+    PasswordResetConfirm,
     /// `GET {base}/{collection}`
     List(EntityId),
     /// `POST {base}/{collection}`
@@ -130,7 +136,14 @@ fn route(
 ) -> Route {
     let csrf = method != Method::Get
         && session != SessionUse::None
-        && !matches!(operation, Operation::Register | Operation::Login);
+        && !matches!(
+            operation,
+            Operation::Register
+                | Operation::Login
+                | Operation::VerifyEmail
+                | Operation::PasswordReset
+                | Operation::PasswordResetConfirm
+        );
     // Every route that reaches the database answers 503 when it cannot.
     let mut statuses = statuses.to_vec();
     if !matches!(operation, Operation::Healthz | Operation::OpenApi) && !statuses.contains(&503) {
@@ -148,17 +161,23 @@ fn route(
 }
 
 /// Every route of a backend with these entities (id and collection) and
-/// this base path.
-pub(crate) fn routes(base: &str, entities: &[(EntityId, String)]) -> Vec<Route> {
+/// this base path; with `email`, register answers 202 whether or not the
+/// email is taken, and the verification and reset routes exist.
+pub(crate) fn routes(base: &str, entities: &[(EntityId, String)], email: bool) -> Vec<Route> {
     use Method::*;
     use Operation as O;
     use SessionUse::*;
+    let register: &[u16] = if email {
+        &[202, 403, 422, 429]
+    } else {
+        &[201, 403, 409, 422, 429]
+    };
     let mut out = vec![
         route(
             Post,
             format!("{base}/auth/register"),
             O::Register,
-            &[201, 403, 409, 422, 429],
+            register,
             Optional,
         ),
         route(
@@ -183,6 +202,31 @@ pub(crate) fn routes(base: &str, entities: &[(EntityId, String)]) -> Vec<Route> 
             Required,
         ),
     ];
+    if email {
+        out.extend([
+            route(
+                Post,
+                format!("{base}/auth/verify-email"),
+                O::VerifyEmail,
+                &[204, 422, 429],
+                None,
+            ),
+            route(
+                Post,
+                format!("{base}/auth/password-reset"),
+                O::PasswordReset,
+                &[202, 422, 429],
+                None,
+            ),
+            route(
+                Post,
+                format!("{base}/auth/password-reset/confirm"),
+                O::PasswordResetConfirm,
+                &[204, 422, 429],
+                None,
+            ),
+        ]);
+    }
     for (id, c) in entities {
         let id = *id;
         out.push(route(

@@ -470,6 +470,7 @@ impl Engine {
             integration.generated = true;
             integration.env = vendor.env(stack_id, options)?;
             integration.packages = vendor.packages(stack_id);
+            integration.dev_packages = vendor.dev_packages(stack_id);
             for (capability, paths) in vendor.realizations(stack_id, blueprint).capabilities {
                 let cited = realizations.capabilities.entry(capability).or_default();
                 for path in paths {
@@ -479,6 +480,13 @@ impl Engine {
                 }
             }
         }
+        let generated: Vec<String> = model
+            .integrations
+            .iter()
+            .filter(|i| i.generated)
+            .map(|i| i.id.clone())
+            .collect();
+        model.retain_email_providers(|p| generated.iter().any(|g| g == p));
         Ok(())
     }
 

@@ -19,12 +19,12 @@ entities:
     fields:
       total: { type: decimal, required: true }
       note: text
-integrations: [stripe, sendgrid, sentry]
+integrations: [stripe, slack, sentry]
 "#;
 
 /// The spec's integrations no built-in vendor generates (archgen ships
 /// `sentry`).
-const VENDORS: [(&str, &str); 2] = [("stripe", "Stripe"), ("sendgrid", "SendGrid")];
+const VENDORS: [(&str, &str); 2] = [("stripe", "Stripe"), ("slack", "Slack")];
 
 fn generate(engine: &Engine) -> FileTree {
     let spec =
@@ -178,12 +178,12 @@ fn an_integration_a_registered_vendor_serves_is_documented_as_generated() {
     assert!(stripe.contains("Stripe's hosted checkout takes the card"));
     assert!(!stripe.contains("not generated"));
     // The others are still not generated.
-    let sendgrid = doc(&tree, &adr_path(&tree, "-integrate-sendgrid.md"));
-    assert!(sendgrid.contains("- Status: proposed (not generated)"));
+    let slack = doc(&tree, &adr_path(&tree, "-integrate-slack.md"));
+    assert!(slack.contains("- Status: proposed (not generated)"));
 
     let compliance = doc(&tree, "docs/compliance.md");
     assert!(compliance.contains("| stripe | generated | – |"));
-    assert!(compliance.contains("| sendgrid | not generated: add it yourself |"));
+    assert!(compliance.contains("| slack | not generated: add it yourself |"));
     assert!(!compliance.contains("(planned: the `stripe` integration"));
 
     let traceability = doc(&tree, "docs/traceability.md");
@@ -191,7 +191,7 @@ fn an_integration_a_registered_vendor_serves_is_documented_as_generated() {
 
     let architecture = doc(&tree, "docs/ARCHITECTURE.md");
     assert!(architecture.contains("api -->|\"HTTPS API\"| ext_stripe"));
-    assert!(architecture.contains("-.->|\"not generated\"| ext_sendgrid"));
+    assert!(architecture.contains("-.->|\"not generated\"| ext_slack"));
 }
 
 #[test]

@@ -21,7 +21,8 @@
 //! capabilities its files realize ([`Vendor::realizations`]; the compliance
 //! matrix and the traceability cite them).
 //!
-//! archgen ships [`sentry`] ([`builtin`]). The engine skips an integration
+//! archgen ships [`sentry`] and the [`email`] providers `smtp` and
+//! `sendgrid` ([`builtin`]). The engine skips an integration
 //! no registered vendor serves (and says so); a spec naming an integration
 //! whose registered vendor does not support the spec's stack is refused at
 //! check time (E603).
@@ -69,6 +70,7 @@ use indexmap::IndexMap;
 pub use model::{EnvVar, Package};
 pub use stacks::{PlannedFile, Realizations, Template};
 
+pub mod email;
 pub mod sentry;
 
 /// Why a vendor could not plan its files.
@@ -168,6 +170,14 @@ pub trait Vendor: Send + Sync {
         Vec::new()
     }
 
+    /// The packages this integration's tests alone need in a project of
+    /// stack `stack_id` (a local fake of the service), pinned, in name
+    /// order; the stack adds them to its development lock. None by default.
+    fn dev_packages(&self, stack_id: &str) -> Vec<Package> {
+        let _ = stack_id;
+        Vec::new()
+    }
+
     /// The compliance capabilities this integration's files realize in a
     /// project of stack `stack_id`, with those files (each one a file
     /// [`plan`](Vendor::plan) adds). The engine adds them to the stack's
@@ -244,14 +254,19 @@ pub fn check_options(
     Ok(())
 }
 
-/// The vendors archgen ships: [`sentry`].
+/// The vendors archgen ships: [`sentry`] and the [`email`] providers
+/// `smtp` and `sendgrid`.
 ///
 /// ```
 /// let ids: Vec<&str> = vendors::builtin().iter().map(|v| v.id()).collect();
-/// assert_eq!(ids, ["sentry"]);
+/// assert_eq!(ids, ["sentry", "smtp", "sendgrid"]);
 /// ```
 pub fn builtin() -> Vec<Box<dyn Vendor>> {
-    vec![Box::new(sentry::Sentry)]
+    vec![
+        Box::new(sentry::Sentry),
+        Box::new(email::Email::Smtp),
+        Box::new(email::Email::Sendgrid),
+    ]
 }
 
 /// Registered vendors by id, in registration order.

@@ -90,7 +90,11 @@ impl<'a> Suite<'a> {
         let (signup, role) = (role.signup, role.name.as_str());
         if signup {
             let r = self.register(email, password, Some(role))?;
-            expect(&r, 201, &format!("registering a `{role}` account"))
+            expect(
+                &r,
+                self.register_status(),
+                &format!("registering a `{role}` account"),
+            )
         } else {
             match self.opts.create_user {
                 Some(create) => create(email, password, role),
@@ -99,6 +103,34 @@ impl<'a> Suite<'a> {
                 )),
             }
         }
+    }
+
+    /// What a successful registration answers: 202 with email (the answer
+    /// never tells whether the email was taken), else 201.
+    pub(super) fn register_status(&self) -> u16 {
+        if self.model.email.is_some() {
+            202
+        } else {
+            201
+        }
+    }
+
+    /// With email, a registration's answer is 202 with an empty object,
+    /// whatever the email: nothing in it may tell a new email from a taken
+    /// one.
+    fn expect_accepted(r: &Resp, what: &str) -> Check {
+        expect(r, 202, what)?;
+        if r.json() != json!({}) {
+            return Err(format!("{what}: 202 with `{{}}` expected, got {}", r.body));
+        }
+        Ok(())
+    }
+
+    /// The role an account got, read back by signing in.
+    fn role_after_login(&mut self, email: &str, password: &str) -> Result<Value, String> {
+        let (_, r) = self.login(email, password)?;
+        expect(&r, 200, "signing in right after registering")?;
+        Ok(r.json()["role"].clone())
     }
 
     pub(super) fn auth(&mut self) {
@@ -114,8 +146,18 @@ impl<'a> Suite<'a> {
         // Register with the default role.
         let email = self.email("visitor");
         let password = self.password("visitor");
+        let email_configured = model.email.is_some();
         let r = self.register(&email, &password, None).and_then(|r| {
-            if let Some(first) = signup.first() {
+            if let (Some(first), true) = (signup.first(), email_configured) {
+                Self::expect_accepted(&r, "POST /auth/register")?;
+                let role = self.role_after_login(&email, &password)?;
+                if role != json!(first) {
+                    return Err(format!(
+                        "the default role is the first signup role `{first}`, got {role}"
+                    ));
+                }
+                Ok(())
+            } else if let Some(first) = signup.first() {
                 expect(&r, 201, "POST /auth/register")?;
                 let body = r.json();
                 for key in ["user_id", "email", "role"] {
@@ -158,10 +200,19 @@ impl<'a> Suite<'a> {
         signup: &[String],
         non_signup: &[String],
     ) {
-        let r = self
-            .register(email, password, None)
-            .and_then(|r| expect(&r, 409, "registering a taken email"));
-        self.record("auth.register_duplicate_email", r);
+        if self.model.email.is_some() {
+            // The same answer for a taken email as for a new one.
+            let r = self.register(email, password, None).and_then(|r| {
+                Self::expect_accepted(&r, "registering a taken email (no enumeration)")
+            });
+            self.record("auth.register_duplicate_email", r);
+            self.password_reset_checks(email);
+        } else {
+            let r = self
+                .register(email, password, None)
+                .and_then(|r| expect(&r, 409, "registering a taken email"));
+            self.record("auth.register_duplicate_email", r);
+        }
 
         let weak = self.email("weak");
         let short = self.weak_password();
@@ -175,13 +226,16 @@ impl<'a> Suite<'a> {
             for role in signup {
                 let e = self.email("signup");
                 let r = self.register(&e, password, Some(role))?;
-                expect(
-                    &r,
-                    201,
-                    &format!("registering with the signup role `{role}`"),
-                )?;
-                if r.json()["role"] != json!(role) {
-                    return Err(format!("registered as `{role}`, got {}", r.body));
+                let what = format!("registering with the signup role `{role}`");
+                let got = if self.model.email.is_some() {
+                    Self::expect_accepted(&r, &what)?;
+                    self.role_after_login(&e, password)?
+                } else {
+                    expect(&r, 201, &what)?;
+                    r.json()["role"].clone()
+                };
+                if got != json!(role) {
+                    return Err(format!("registered as `{role}`, got {got}"));
                 }
             }
             for role in non_signup {
@@ -196,6 +250,56 @@ impl<'a> Suite<'a> {
             Ok(())
         })();
         self.record("auth.register_role_rules", r);
+    }
+
+    /// With email: a reset request answers 202 `{}` for a registered email
+    /// and for an unknown one alike, and a made-up reset or verification
+    /// token is refused.
+    fn password_reset_checks(&mut self, registered: &str) {
+        let unknown = self.email("unknown");
+        let r = (|| {
+            for (email, what) in [
+                (registered, "a registered"),
+                (unknown.as_str(), "an unknown"),
+            ] {
+                let mut session = Session::default();
+                let r = self.client.send(
+                    &mut session,
+                    "POST",
+                    &self.api("/auth/password-reset"),
+                    Some(&json!({ "email": email })),
+                    false,
+                    &[],
+                )?;
+                Self::expect_accepted(&r, &format!("POST /auth/password-reset for {what} email"))?;
+            }
+            Ok(())
+        })();
+        self.record("auth.password_reset_no_enumeration", r);
+        let r = (|| {
+            let token = format!("made-up-{}", self.nonce);
+            let password = self.password("reset");
+            for (path, body) in [
+                ("/auth/verify-email", json!({ "token": token })),
+                (
+                    "/auth/password-reset/confirm",
+                    json!({ "token": token, "password": password }),
+                ),
+            ] {
+                let mut session = Session::default();
+                let r = self.client.send(
+                    &mut session,
+                    "POST",
+                    &self.api(path),
+                    Some(&body),
+                    false,
+                    &[],
+                )?;
+                expect(&r, 422, &format!("POST {path} with a made-up token"))?;
+            }
+            Ok(())
+        })();
+        self.record("auth.email_tokens_refused", r);
     }
 
     /// Login, cookies, me, CSRF, logout and lockout, for an account that

@@ -14,7 +14,7 @@ use model::routes::{
 };
 use model::{
     AppModel, Entity as ModelEntity, EntityId, Field as ModelField, FilterOn, Operation, Relation,
-    Route, SessionUse,
+    Route, SessionUse, RESET_TOKEN_MINUTES, VERIFICATION_TOKEN_HOURS,
 };
 use serde_json::{json, Map, Value};
 
@@ -47,13 +47,20 @@ impl DocumentEmitter for OpenApiEmitter {
 /// longer ones with 422).
 const EMAIL_MAX_LENGTH: u32 = 255;
 
+/// The longest token the verification and reset routes read (a longer one
+/// is 422).
+const TOKEN_MAX_LENGTH: u32 = 128;
+
 /// The longest password login reads (a longer one is 422; register's
 /// bound is the policy's).
 const LOGIN_PASSWORD_MAX_LENGTH: u32 = 1024;
 
 /// The component schemas that are not entities.
-const SYSTEM_SCHEMAS: [&str; 12] = [
+const SYSTEM_SCHEMAS: [&str; 15] = [
     "Problem",
+    "VerifyEmailRequest",
+    "PasswordResetRequest",
+    "PasswordResetConfirmRequest",
     "Role",
     "RegisterRequest",
     "LoginRequest",
@@ -788,6 +795,11 @@ fn op_of(model: &AppModel, route: &Route) -> Op {
                 ),
                 None => "This product has no signup role: register answers 403.".to_string(),
             };
+            let note = if model.email.is_some() {
+                format!("{note} Answers 202 `{{}}` whether or not the email is taken, and mails either a verification link or a notice that the account exists, so the answer never tells whether an email is registered. The new account can sign in at once.")
+            } else {
+                note
+            };
             let mut op = Op::new("register", "auth", "Create an account").described(note);
             op.body = Some("RegisterRequest".into());
             op
@@ -801,6 +813,25 @@ fn op_of(model: &AppModel, route: &Route) -> Op {
             "Revokes the session on the server. Without a session it answers 204 too.",
         ),
         O::Me => Op::new("me", "auth", "The signed-in user"),
+        O::VerifyEmail => {
+            let mut op = Op::new("verify_email", "auth", "Verify an email").described(format!(
+                "Takes the token of the verification link (single use, valid {VERIFICATION_TOKEN_HOURS} hours); 422 for an unknown, used or expired token."
+            ));
+            op.body = Some("VerifyEmailRequest".into());
+            op
+        }
+        O::PasswordReset => {
+            let mut op = Op::new("request_password_reset", "auth", "Ask for a password reset")
+                .described(format!("Answers 202 for any email, registered or not; a registered one is mailed a reset link (single use, valid {RESET_TOKEN_MINUTES} minutes)."));
+            op.body = Some("PasswordResetRequest".into());
+            op
+        }
+        O::PasswordResetConfirm => {
+            let mut op = Op::new("confirm_password_reset", "auth", "Set a new password")
+                .described("Takes the reset token and the new password; signs the account out everywhere (every session is revoked). 422 for an unknown, used or expired token or a weak password.");
+            op.body = Some("PasswordResetConfirmRequest".into());
+            op
+        }
         O::Export => Op::new("export_my_data", "me", "Download my data")
             .described("The account and every row the caller owns (GDPR Art. 15, 20)."),
         O::Erase => Op::new("erase_me", "me", "Erase my account").described("Erases the account and owned rows in one transaction; audit events about the user are kept, pseudonymized (GDPR Art. 17). 409 names what blocks the erasure, and nothing is erased."),
@@ -848,6 +879,10 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
     }
     let schema = |id: EntityId| schema_name(&model.get(id).name);
     match (route.operation, status) {
+        (O::Register, 202) => ok(
+            "Accepted: a mail is on its way to the address, whether or not it was registered.",
+            json!({ "type": "object", "additionalProperties": false, "maxProperties": 0 }),
+        ),
         (O::Register, _) => ok("The account.", r("User")),
         (O::Login, _) => json!({
             "description": "Signed in.",
@@ -861,6 +896,14 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
         }),
         (O::Logout, _) => no_content("Signed out."),
         (O::Me, _) => ok("The user.", r("User")),
+        (O::VerifyEmail, _) => no_content("Verified."),
+        (O::PasswordReset, _) => ok(
+            "Accepted: a registered address is mailed a reset link.",
+            json!({ "type": "object", "additionalProperties": false, "maxProperties": 0 }),
+        ),
+        (O::PasswordResetConfirm, _) => {
+            no_content("The password is changed and every session revoked.")
+        }
         (O::List(e), _) => ok("A page of rows.", r(&format!("{}Page", schema(e)))),
         (O::Create(e), _) => {
             let mut answer = ok("The created row.", r(&schema(e)));
@@ -1100,18 +1143,50 @@ fn schemas(model: &AppModel) -> Map<String, Value> {
             "additionalProperties": false,
         }),
     );
-    s.insert(
-        "User".into(),
-        json!({
-            "type": "object",
-            "properties": {
-                "user_id": { "type": "string", "format": "uuid" },
-                "email": { "type": "string", "format": "email" },
-                "role": r("Role"),
-            },
-            "required": ["user_id", "email", "role"],
-        }),
-    );
+    let mut user = json!({
+        "type": "object",
+        "properties": {
+            "user_id": { "type": "string", "format": "uuid" },
+            "email": { "type": "string", "format": "email" },
+            "role": r("Role"),
+        },
+        "required": ["user_id", "email", "role"],
+    });
+    if model.email.is_some() {
+        user["properties"]["email_verified"] = json!({ "type": "boolean", "description": "Whether the account followed its verification link." });
+        user["required"] = json!(["user_id", "email", "role", "email_verified"]);
+        s.insert(
+            "VerifyEmailRequest".into(),
+            json!({
+                "type": "object",
+                "properties": { "token": { "type": "string", "minLength": 1, "maxLength": TOKEN_MAX_LENGTH, "pattern": TEXT_PATTERN } },
+                "required": ["token"],
+                "additionalProperties": false,
+            }),
+        );
+        s.insert(
+            "PasswordResetRequest".into(),
+            json!({
+                "type": "object",
+                "properties": { "email": { "type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH } },
+                "required": ["email"],
+                "additionalProperties": false,
+            }),
+        );
+        s.insert(
+            "PasswordResetConfirmRequest".into(),
+            json!({
+                "type": "object",
+                "properties": {
+                    "token": { "type": "string", "minLength": 1, "maxLength": TOKEN_MAX_LENGTH, "pattern": TEXT_PATTERN },
+                    "password": register_props["password"].clone(),
+                },
+                "required": ["token", "password"],
+                "additionalProperties": false,
+            }),
+        );
+    }
+    s.insert("User".into(), user);
     s.insert(
         "LoginResponse".into(),
         json!({

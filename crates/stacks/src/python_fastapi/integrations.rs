@@ -14,7 +14,8 @@ use super::names::module;
 /// The integrations part of the project view.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IntegrationsView {
-    /// Whether any integration is generated.
+    /// Whether any generated integration is installed in the app (email
+    /// providers are not: the worker sends through them).
     pub any: bool,
     /// The generated integrations' modules under `integrations/`, in spec
     /// order (the order `create_app` installs them).
@@ -66,13 +67,31 @@ impl EnvView {
 /// The integrations view of a model.
 pub fn view(model: &AppModel) -> IntegrationsView {
     let generated: Vec<_> = model.integrations.iter().filter(|i| i.generated).collect();
-    let modules: Vec<String> = generated.iter().map(|i| module(&i.id)).collect();
+    // Email providers are not installed in the app: the outbox worker
+    // sends through them.
+    let is_provider = |id: &str| {
+        model
+            .email
+            .as_ref()
+            .is_some_and(|e| e.providers.iter().any(|p| p == id))
+    };
+    let modules: Vec<String> = generated
+        .iter()
+        .filter(|i| !is_provider(&i.id))
+        .map(|i| module(&i.id))
+        .collect();
     let mut modules_sorted = modules.clone();
     modules_sorted.sort();
-    let env: Vec<(EnvView, bool)> = generated
-        .iter()
-        .flat_map(|i| i.env.iter().map(|v| (EnvView::of(v, &i.id), v.secret)))
-        .collect();
+    // A variable two integrations read (EMAIL_FROM for two email
+    // providers) is listed once, as the first declares it.
+    let mut env: Vec<(EnvView, bool)> = Vec::new();
+    for i in &generated {
+        for v in &i.env {
+            if !env.iter().any(|(e, _)| e.name == v.name) {
+                env.push((EnvView::of(v, &i.id), v.secret));
+            }
+        }
+    }
     let mut requirements: Vec<String> = generated
         .iter()
         .flat_map(|i| &i.packages)
@@ -81,7 +100,7 @@ pub fn view(model: &AppModel) -> IntegrationsView {
     requirements.sort();
     requirements.dedup();
     IntegrationsView {
-        any: !generated.is_empty(),
+        any: !modules.is_empty(),
         modules,
         modules_sorted,
         secrets: env
@@ -162,13 +181,29 @@ pub fn runtime_lock(lock: &str, model: &AppModel) -> String {
     merge_lock(lock, &pins(model))
 }
 
+/// The integrations' test-only packages of a model, pinned.
+fn dev_pins(model: &AppModel) -> Vec<(String, String)> {
+    model
+        .integrations
+        .iter()
+        .filter(|i| i.generated)
+        .flat_map(|i| &i.dev_packages)
+        .map(|p| {
+            let line = format!("{}=={}", p.name, p.pin);
+            (pinned_name(&line).unwrap_or_default(), line)
+        })
+        .collect()
+}
+
 /// The development lock of a model's project: the packages the runtime
 /// lock now pins for an integration are left out (it includes the runtime
-/// lock), so nothing is pinned twice.
+/// lock), so nothing is pinned twice, and the integrations' test-only
+/// packages are added.
 pub fn dev_lock(lock: &str, model: &AppModel) -> String {
+    let lock = merge_lock(lock, &dev_pins(model));
     let added = pins(model);
     if added.is_empty() {
-        return lock.to_string();
+        return lock;
     }
     let mut out = String::new();
     for line in lock

@@ -146,6 +146,13 @@ templates!(
     "tests/test_db.py",
     "tests/test_faults.py",
     "tests/test_idempotency.py",
+    "src/mail/__init__.py",
+    "src/mail/tokens.py",
+    "src/mail/templates.py",
+    "src/mail/outbox.py",
+    "src/mail/worker.py",
+    "tests/test_email.py",
+    "deploy/k8s/worker-deployment.yaml",
     "Dockerfile",
     "gunicorn.conf.py",
     "docker-compose.yml",
@@ -377,6 +384,22 @@ impl Stack for PythonFastapi {
         ] {
             files.push(t(format!("{pkg}/{name}"), &format!("src/{name}")));
         }
+        if model.email.is_some() {
+            for name in [
+                "mail/__init__.py",
+                "mail/tokens.py",
+                "mail/templates.py",
+                "mail/outbox.py",
+                "mail/worker.py",
+            ] {
+                files.push(t(format!("{pkg}/{name}"), &format!("src/{name}")));
+            }
+            files.push(t("tests/test_email.py".to_string(), "tests/test_email.py"));
+            files.push(t(
+                "deploy/k8s/worker-deployment.yaml".to_string(),
+                "deploy/k8s/worker-deployment.yaml",
+            ));
+        }
         if model.integrations.iter().any(|i| i.generated) {
             files.push(PlannedFile::text(
                 format!("{pkg}/integrations/__init__.py"),
@@ -528,6 +551,20 @@ impl Stack for PythonFastapi {
                 .collect();
             if !paths.is_empty() {
                 out.capabilities.insert(capability, paths);
+            }
+        }
+        if model.email.is_some() {
+            // Email verification and password reset (ASVS V2), and mail
+            // that never logs an address.
+            for (capability, files) in [
+                (
+                    Capability::UserAccounts,
+                    &["mail/tokens.py", "mail/templates.py", "mail/outbox.py"][..],
+                ),
+                (Capability::LogRedaction, &["mail/outbox.py"][..]),
+            ] {
+                let cited = out.capabilities.entry(capability).or_default();
+                cited.extend(files.iter().map(|f| format!("src/{package}/{f}")));
             }
         }
         for e in &model.entities {

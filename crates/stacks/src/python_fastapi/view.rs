@@ -125,6 +125,27 @@ pub struct ProjectView {
     pub encrypted: Vec<EncryptedView>,
     /// Whether any field is encrypted.
     pub has_encrypted: bool,
+    /// Whether email is configured (`model::AppModel::email`): the outbox,
+    /// its worker, the verification and reset flows, register's 202.
+    pub email: bool,
+    /// The email providers' modules, in the spec's order (the worker's
+    /// fallback order).
+    pub email_providers: Vec<String>,
+    /// The worker's import of the providers' modules, sorted
+    /// (`sendgrid, smtp`).
+    pub email_providers_import: String,
+    /// The worker's tuple of providers, in fallback order, as ruff formats
+    /// it (`(smtp.PROVIDER,)`).
+    pub email_providers_tuple: String,
+    /// Hours a verification token is valid.
+    pub email_verification_hours: u32,
+    /// Minutes a reset token is valid.
+    pub email_reset_minutes: u32,
+    /// Tries before a mail is recorded as failed.
+    pub email_max_attempts: u32,
+    /// The default sender, as a Python literal: the first provider's
+    /// `from` option, else `no-reply@example.com`.
+    pub email_from_literal: String,
     /// The models the command line imports, in isort order.
     pub cli_models: Vec<String>,
     /// Foreign keys with `ON DELETE RESTRICT`: what may block an erasure.
@@ -1346,6 +1367,11 @@ pub fn project(model: &AppModel) -> ProjectView {
     sensitive_field_names.dedup();
     let sensitive_field_names = sensitive_field_names.iter().map(|n| py_str(n)).collect();
     let params = &model.params;
+    let email_providers: Vec<String> = model
+        .email
+        .iter()
+        .flat_map(|e| e.providers.iter().map(|p| module(p)))
+        .collect();
     let retained: Vec<RetainedView> = model
         .entities
         .iter()
@@ -1535,6 +1561,35 @@ pub fn project(model: &AppModel) -> ProjectView {
         ),
         retained,
         has_encrypted: !encrypted.is_empty(),
+        email: model.email.is_some(),
+        email_providers: email_providers.clone(),
+        email_providers_import: {
+            let mut sorted = email_providers.clone();
+            sorted.sort();
+            sorted.join(", ")
+        },
+        email_providers_tuple: match email_providers.as_slice() {
+            [one] => format!("({one}.PROVIDER,)"),
+            many => format!(
+                "({})",
+                many.iter()
+                    .map(|p| format!("{p}.PROVIDER"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        },
+        email_verification_hours: model::VERIFICATION_TOKEN_HOURS,
+        email_reset_minutes: model::RESET_TOKEN_MINUTES,
+        email_max_attempts: model::EMAIL_MAX_ATTEMPTS,
+        email_from_literal: py_str(
+            model
+                .email
+                .iter()
+                .flat_map(|e| &e.providers)
+                .filter_map(|p| model.integrations.iter().find(|i| &i.id == p))
+                .find_map(|i| i.options.get("from").and_then(|f| f.as_str()))
+                .unwrap_or("no-reply@example.com"),
+        ),
         // The probes' rows come from the factories, whose bodies leave out
         // fields with a `write` rule (the tests then set the probe from the
         // factories' samples, as an admin): the crypto probe is a field

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from clinic_flow import audit
-from clinic_flow.models import AuthLoginAttempt, AuthUser
+from clinic_flow.models import AuthLoginAttempt, AuthUser, MailOutbox
 from clinic_flow.problems import Problem, conflict, not_found
 from clinic_flow.schemas.auth import UserOut
 from clinic_flow.schemas.privacy import ExportOut
@@ -72,6 +72,8 @@ def erase(db: Session, principal: Principal) -> None:
         db.execute(
             sa.delete(AuthLoginAttempt).where(AuthLoginAttempt.email_key == email_key(user.email))
         )
+        # Mail to the address, sent or not, goes too (its tokens go with the account).
+        db.execute(sa.delete(MailOutbox).where(MailOutbox.recipient == user.email))
         # Rows owned through a relation go first, deepest first, so a restrict
         # link between two rows of the caller never blocks the erasure.
         visit_notes_service.delete_owned(db, user.id)

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from team_tasks import audit
-from team_tasks.models import AuthLoginAttempt, AuthUser
+from team_tasks.models import AuthLoginAttempt, AuthUser, MailOutbox
 from team_tasks.problems import Problem, conflict, not_found
 from team_tasks.schemas.auth import UserOut
 from team_tasks.schemas.privacy import ExportOut
@@ -65,6 +65,8 @@ def erase(db: Session, principal: Principal) -> None:
         db.execute(
             sa.delete(AuthLoginAttempt).where(AuthLoginAttempt.email_key == email_key(user.email))
         )
+        # Mail to the address, sent or not, goes too (its tokens go with the account).
+        db.execute(sa.delete(MailOutbox).where(MailOutbox.recipient == user.email))
         # Owned rows and sessions go with the account (ON DELETE CASCADE);
         # a RESTRICT reference fails this statement, a NO ACTION one the commit.
         db.execute(sa.delete(AuthUser).where(AuthUser.id == user.id))

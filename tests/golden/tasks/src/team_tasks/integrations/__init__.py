@@ -1,0 +1,1 @@
+"""The generated integrations; `create_app` installs each one."""
