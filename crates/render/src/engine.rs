@@ -455,21 +455,25 @@ impl Engine {
         model: &mut model::AppModel,
         realizations: &mut stacks::Realizations,
     ) -> Result<(), RenderError> {
-        for (integration, options) in model
-            .integrations
-            .iter_mut()
-            .zip(blueprint.spec().integrations.values())
-        {
-            let Some(vendor) = self.vendors.get(&integration.id) else {
+        for (index, options) in blueprint.spec().integrations.values().enumerate() {
+            let Some(vendor) = self.vendors.get(&model.integrations[index].id) else {
                 continue;
             };
             if !vendor.supports(stack_id) {
                 return Err(unsupported(vendor, stack_id));
             }
             vendors::check_options(vendor, options)?;
+            let routes = vendor.routes(stack_id, model, options);
+            let integration = &mut model.integrations[index];
             integration.generated = true;
             integration.env = vendor.env(stack_id, options)?;
             integration.packages = vendor.packages(stack_id);
+            model.declare_integration(
+                index,
+                routes,
+                vendor.tables(stack_id),
+                vendor.audit_actions(stack_id),
+            );
             for (capability, paths) in vendor.realizations(stack_id, blueprint).capabilities {
                 let cited = realizations.capabilities.entry(capability).or_default();
                 for path in paths {

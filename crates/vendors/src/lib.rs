@@ -21,7 +21,7 @@
 //! capabilities its files realize ([`Vendor::realizations`]; the compliance
 //! matrix and the traceability cite them).
 //!
-//! archgen ships [`sentry`] ([`builtin`]). The engine skips an integration
+//! archgen ships [`stripe`] and [`sentry`] ([`builtin`]). The engine skips an integration
 //! no registered vendor serves (and says so); a spec naming an integration
 //! whose registered vendor does not support the spec's stack is refused at
 //! check time (E603).
@@ -70,6 +70,7 @@ pub use model::{EnvVar, Package};
 pub use stacks::{PlannedFile, Realizations, Template};
 
 pub mod sentry;
+pub mod stripe;
 
 /// Why a vendor could not plan its files.
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +169,35 @@ pub trait Vendor: Send + Sync {
         Vec::new()
     }
 
+    /// The routes this integration's code serves in a project of stack
+    /// `stack_id`, given the application model (its base path and
+    /// entities) and the options. The engine adds them to the model's
+    /// routes, so the OpenAPI document, the docs and the gate's conformance
+    /// suite list them. None by default.
+    fn routes(
+        &self,
+        stack_id: &str,
+        model: &model::AppModel,
+        options: &IndexMap<String, serde_json::Value>,
+    ) -> Vec<model::Route> {
+        let _ = (stack_id, model, options);
+        Vec::new()
+    }
+
+    /// The tables this integration's code adds (its files include the
+    /// migration that creates them). None by default.
+    fn tables(&self, stack_id: &str) -> Vec<String> {
+        let _ = stack_id;
+        Vec::new()
+    }
+
+    /// The audit actions this integration's code records, besides the
+    /// contract's; the stack's audit log accepts them. None by default.
+    fn audit_actions(&self, stack_id: &str) -> Vec<String> {
+        let _ = stack_id;
+        Vec::new()
+    }
+
     /// The compliance capabilities this integration's files realize in a
     /// project of stack `stack_id`, with those files (each one a file
     /// [`plan`](Vendor::plan) adds). The engine adds them to the stack's
@@ -244,14 +274,14 @@ pub fn check_options(
     Ok(())
 }
 
-/// The vendors archgen ships: [`sentry`].
+/// The vendors archgen ships: [`stripe`] and [`sentry`].
 ///
 /// ```
 /// let ids: Vec<&str> = vendors::builtin().iter().map(|v| v.id()).collect();
-/// assert_eq!(ids, ["sentry"]);
+/// assert_eq!(ids, ["stripe", "sentry"]);
 /// ```
 pub fn builtin() -> Vec<Box<dyn Vendor>> {
-    vec![Box::new(sentry::Sentry)]
+    vec![Box::new(stripe::Stripe), Box::new(sentry::Sentry)]
 }
 
 /// Registered vendors by id, in registration order.
@@ -378,7 +408,7 @@ mod tests {
         o.insert("colour".to_string(), serde_json::json!("red"));
         let e = check_options(&stripe, &o).unwrap_err().to_string();
         assert!(
-            e.contains("the options are: mode, currency, webhooks"),
+            e.contains("the options are: mode, currency, webhooks, pays_for, amount, sets"),
             "{e}"
         );
     }
