@@ -120,6 +120,18 @@ impl Engine {
         self.vendors.register(vendor);
     }
 
+    /// Removes the vendor with this id, so its integration is left out of
+    /// projects (with a warning), as for one no vendor serves; returns it.
+    ///
+    /// ```
+    /// let mut engine = render::Engine::with_builtins();
+    /// assert!(engine.remove_vendor("stripe").is_some());
+    /// assert!(engine.remove_vendor("stripe").is_none());
+    /// ```
+    pub fn remove_vendor(&mut self, id: &str) -> Option<Box<dyn Vendor>> {
+        self.vendors.remove(id)
+    }
+
     /// Adds a document emitter, replacing one with the same id.
     pub fn register_emitter(&mut self, emitter: Box<dyn DocumentEmitter>) {
         self.emitters.insert(emitter.id(), emitter);

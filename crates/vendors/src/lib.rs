@@ -319,6 +319,21 @@ impl VendorRegistry {
         self.vendors.insert(vendor.id(), vendor)
     }
 
+    /// Removes the vendor with this id (its integration is then left out
+    /// of projects, with a warning); returns it.
+    ///
+    /// ```
+    /// let mut registry = vendors::VendorRegistry::new();
+    /// for vendor in vendors::builtin() {
+    ///     registry.register(vendor);
+    /// }
+    /// assert!(registry.remove("stripe").is_some());
+    /// assert!(!registry.serves("stripe", "python-fastapi"));
+    /// ```
+    pub fn remove(&mut self, id: &str) -> Option<Box<dyn Vendor>> {
+        self.vendors.shift_remove(id)
+    }
+
     /// The vendor with this id.
     pub fn get(&self, id: &str) -> Option<&dyn Vendor> {
         self.vendors.get(id).map(|v| v.as_ref())

@@ -54,7 +54,10 @@ fn unsupported(stack_id: &str) -> VendorError {
 
 /// The options, checked against the spec (the checker has said why when
 /// they are not usable: E604 to E606).
-fn payment(blueprint: &Blueprint, options: &IndexMap<String, Value>) -> Result<Payment, VendorError> {
+fn payment(
+    blueprint: &Blueprint,
+    options: &IndexMap<String, Value>,
+) -> Result<Payment, VendorError> {
     Payment::of(blueprint.spec(), options).map_err(|problems| {
         let first = &problems[0];
         VendorError::InvalidOption {
@@ -245,7 +248,11 @@ impl Vendor for Stripe {
         };
         let move_from_literal = format!(
             "({}{})",
-            move_from.iter().map(|s| py(s)).collect::<Vec<_>>().join(", "),
+            move_from
+                .iter()
+                .map(|s| py(s))
+                .collect::<Vec<_>>()
+                .join(", "),
             if move_from.len() == 1 { "," } else { "" }
         );
         let currency_value = match &payment.currency {
@@ -256,9 +263,9 @@ impl Vendor for Stripe {
                 .unwrap_or_else(|| "eur".to_string()),
             PaymentCurrency::Code(code) => code.clone(),
         };
-        let mut models = vec![payment.pays_for.clone(), "Base".to_string()];
+        let mut models = [payment.pays_for.clone(), "Base".to_string()];
         models.sort();
-        let mut test_models = vec![payment.pays_for.clone(), "AuditEvent".to_string()];
+        let mut test_models = [payment.pays_for.clone(), "AuditEvent".to_string()];
         test_models.sort();
         let view = std::sync::Arc::new(json!({
             "models_import": models.join(", "),
@@ -325,7 +332,11 @@ mod tests {
     #[test]
     fn plans_module_migration_and_test_for_python_fastapi_only() {
         let bp = shop();
-        let o = options(&[("pays_for", "Order"), ("amount", "total_cents"), ("sets", "paid")]);
+        let o = options(&[
+            ("pays_for", "Order"),
+            ("amount", "total_cents"),
+            ("sets", "paid"),
+        ]);
         let files = Stripe.plan(STACK, &bp, &o).unwrap();
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
         assert_eq!(
@@ -365,7 +376,11 @@ mod tests {
     fn the_routes_are_the_models() {
         let bp = shop();
         let model = model::AppModel::from_blueprint(&bp);
-        let o = options(&[("pays_for", "Order"), ("amount", "total_cents"), ("sets", "paid")]);
+        let o = options(&[
+            ("pays_for", "Order"),
+            ("amount", "total_cents"),
+            ("sets", "paid"),
+        ]);
         let routes = Stripe.routes(STACK, &model, &o);
         let paths: Vec<&str> = routes.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(paths, ["/api/orders/{id}/payment", "/api/webhooks/stripe"]);

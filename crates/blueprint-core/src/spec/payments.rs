@@ -152,7 +152,10 @@ impl Payment {
                 "pays_for",
                 PaymentProblemKind::Target,
                 format!("`pays_for` names `{entity_name}`, which is not an entity of this spec"),
-                format!("name the entity whose rows are paid for: one of {}", names.join(", ")),
+                format!(
+                    "name the entity whose rows are paid for: one of {}",
+                    names.join(", ")
+                ),
             ));
             return Err(problems);
         };

@@ -9,9 +9,7 @@ use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
 use blueprint_core::spec::{Action, Field, FieldType, Subject};
 use model::input::{common_passwords, CURSOR_PATTERN, TEXT_PATTERN, TEXT_RULE};
-use model::routes::{
-    IDEMPOTENCY_HOURS, MAX_PAGE_SIZE, UNAVAILABLE_RETRY_AFTER_SECS,
-};
+use model::routes::{IDEMPOTENCY_HOURS, MAX_PAGE_SIZE, UNAVAILABLE_RETRY_AFTER_SECS};
 use model::{
     AppModel, Entity as ModelEntity, EntityId, Field as ModelField, FilterOn, Operation, Relation,
     Route, SessionUse,
@@ -898,9 +896,9 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
         (O::Readyz, _) => ok("The database answers.", r("Health")),
         (O::Payment(_), 502) => problem("Stripe did not answer, after retries with backoff."),
         (O::Payment(_), _) => ok("The row's payment.", r("Payment")),
-        (O::StripeWebhook, 400) => problem(
-            "The `Stripe-Signature` header is missing, wrong or older than five minutes.",
-        ),
+        (O::StripeWebhook, 400) => {
+            problem("The `Stripe-Signature` header is missing, wrong or older than five minutes.")
+        }
         (O::StripeWebhook, _) => ok(
             "The event was received (`replay`: it had been applied before).",
             r("StripeEventReceived"),
@@ -1219,9 +1217,15 @@ fn schemas(model: &AppModel) -> Map<String, Value> {
             i.id == "stripe" && i.options.get("mode").and_then(Value::as_str) == Some("checkout")
         });
         let (secret, about) = if checkout {
-            ("checkout_url", "The hosted Checkout page to send the payer to.")
+            (
+                "checkout_url",
+                "The hosted Checkout page to send the payer to.",
+            )
         } else {
-            ("client_secret", "For Stripe.js to confirm the PaymentIntent in the browser.")
+            (
+                "client_secret",
+                "For Stripe.js to confirm the PaymentIntent in the browser.",
+            )
         };
         s.insert(
             "Payment".into(),
