@@ -125,15 +125,26 @@ impl Payment {
             hint,
         };
         let example = "for example `stripe: { pays_for: Appointment, amount: deposit_cents, currency: eur, sets: deposit_paid }`";
-        for option in ["pays_for", "amount", "sets"] {
-            if text(options, option).is_none() {
-                problems.push(problem(
-                    option,
-                    PaymentProblemKind::Missing,
-                    format!("`stripe` needs the option `{option}`: what is paid for, its price and what payment sets"),
-                    format!("give `stripe` its options, {example}"),
-                ));
-            }
+        let missing: Vec<&'static str> = ["pays_for", "amount", "sets"]
+            .into_iter()
+            .filter(|option| text(options, option).is_none())
+            .collect();
+        if let Some(first) = missing.first() {
+            let names: Vec<String> = missing.iter().map(|m| format!("`{m}`")).collect();
+            problems.push(problem(
+                first,
+                PaymentProblemKind::Missing,
+                format!(
+                    "`stripe` needs {} {}: what is paid for, its price and what payment sets",
+                    if missing.len() == 1 {
+                        "the option"
+                    } else {
+                        "the options"
+                    },
+                    names.join(", ")
+                ),
+                format!("give `stripe` its options, {example}"),
+            ));
         }
         if options.get("webhooks").and_then(|v| v.as_bool()) == Some(false) {
             problems.push(problem(
@@ -178,9 +189,9 @@ impl Payment {
                 .map(|(n, _)| n.as_str())
                 .collect();
             if names.is_empty() {
-                "(it has none: add one)".to_string()
+                format!("`{entity_name}` has none yet: add one")
             } else {
-                names.join(", ")
+                format!("`{entity_name}` has: {}", names.join(", "))
             }
         };
         let mut amount = None;
@@ -195,7 +206,7 @@ impl Payment {
                     PaymentProblemKind::Target,
                     format!("`amount` names `{name}`, which is not an integer field of `{entity_name}`"),
                     format!(
-                        "name an `integer` field holding the price in the currency's smallest unit (cents); `{entity_name}` has: {}",
+                        "name an `integer` field holding the price in the currency's smallest unit (cents); {}",
                         fields_of(&[FieldType::Integer, FieldType::Bigint])
                     ),
                 )),
@@ -242,7 +253,7 @@ impl Payment {
                         "sets",
                         PaymentProblemKind::Target,
                         format!("`sets` is the move `{raw}`, but `{entity_name}` has no workflow field `{field}` with a move to `{to}`"),
-                        format!("name a move the field's `transitions` allow, such as `status -> confirmed`, or a boolean field: {}", fields_of(&[FieldType::Boolean])),
+                        format!("name a move the field's `transitions` allow, such as `status -> confirmed`, or a boolean field ({})", fields_of(&[FieldType::Boolean])),
                     ));
                 } else {
                     sets = Some(PaymentSets::Move {

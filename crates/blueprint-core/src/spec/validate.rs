@@ -1072,7 +1072,15 @@ impl Checks<'_> {
             .known
             .vendor_stacks("stripe")
             .is_some_and(|stacks| stacks.contains(&spec.stack.as_str()));
-        let ill_typed = options.values().any(|v| !v.is_string() && !v.is_boolean());
+        // An option of the wrong kind (E602) or an unknown one (E601, often
+        // a misspelt required one) is reported already.
+        let known = self.known.vendor("stripe").map_or(&[][..], |v| v.options);
+        let ill_typed = options.iter().any(|(name, value)| {
+            known
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_none_or(|(_, kind)| !kind.accepts(value))
+        });
         for problem in problems {
             use super::payments::PaymentProblemKind as Kind;
             let code = match problem.kind {
