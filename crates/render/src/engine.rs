@@ -340,10 +340,11 @@ impl Engine {
     /// ```
     /// use blueprint_core::builder::SpecBuilder;
     /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
-    /// spec.integrations.insert("stripe".into(), Default::default());
+    /// spec.integrations.insert("twilio".into(), Default::default());
+    /// spec.integrations.insert("sentry".into(), Default::default());
     /// let engine = render::Engine::with_builtins();
-    /// // No built-in vendor generates Stripe code yet.
-    /// assert!(engine.served_integrations(&spec, "python-fastapi").is_empty());
+    /// // No built-in vendor generates Twilio code yet.
+    /// assert_eq!(engine.served_integrations(&spec, "python-fastapi"), ["sentry"]);
     /// ```
     pub fn served_integrations(&self, spec: &Spec, stack_id: &str) -> Vec<String> {
         spec.integrations

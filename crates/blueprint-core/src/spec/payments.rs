@@ -16,6 +16,7 @@
 //! ```
 //! use blueprint_core::spec::{parse_str, Format, Payment, PaymentSets};
 //! let spec = parse_str(
+//!     "shop.yaml",
 //!     "spec_version: 1\nproduct: { name: shop }\nentities:\n  Order:\n    fields:\n      total_cents: { type: integer, write: [admin] }\n      paid: { type: boolean, default: false, write: [admin] }\n",
 //!     Format::Yaml,
 //! ).unwrap().spec;
