@@ -456,6 +456,42 @@ impl Engine {
         Ok(tree)
     }
 
+    /// The application model of a complete blueprint for the stack
+    /// `stack_id`, with what the registered vendors declare for its
+    /// integrations (their routes, tables, audit actions, variables and
+    /// packages): the model the generated project and its documents were
+    /// rendered from, which the gate's conformance suite checks the app
+    /// against.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let spec = SpecBuilder::new("shop")
+    ///     .with_entity("Order", |e| e.with_field("total_cents", blueprint_core::spec::FieldType::Integer, |f| f.write(["admin"]))
+    ///         .with_field("paid", blueprint_core::spec::FieldType::Boolean, |f| f.write(["admin"])))
+    ///     .with_integration_options("stripe", [("pays_for", "Order"), ("amount", "total_cents"), ("sets", "paid")]
+    ///         .into_iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect())
+    ///     .spec();
+    /// let engine = render::Engine::with_builtins();
+    /// let (bp, _) = engine.complete(&spec).unwrap();
+    /// let model = engine.app_model(&bp, "python-fastapi").unwrap();
+    /// assert!(model.routes.iter().any(|r| r.path == "/api/orders/{id}/payment"));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Vendor`] when a vendor cannot use its options, or
+    /// does not support the stack.
+    pub fn app_model(
+        &self,
+        blueprint: &Blueprint,
+        stack_id: &str,
+    ) -> Result<model::AppModel, RenderError> {
+        let mut model = model::AppModel::from_blueprint(blueprint);
+        let mut realizations = stacks::Realizations::default();
+        self.declare_integrations(stack_id, blueprint, &mut model, &mut realizations)?;
+        Ok(model)
+    }
+
     /// Fills in what the vendors that serve the spec's integrations for
     /// this stack add around their files: each generated integration's
     /// environment variables and packages in the model (the stack's
