@@ -20,6 +20,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -318,6 +319,43 @@ def test_a_refund_is_recorded(admin: Api, anonymous: Api) -> None:
     assert stored.status == "refunded"
     assert stored.amount_refunded == AMOUNT
     assert audited("payment_refunded", row_id) == 1
+
+
+class Outage(BaseHTTPRequestHandler):
+    """Stripe down: every call answers 503, which Stripe's SDK retries."""
+
+    calls = 0
+
+    def do_POST(self) -> None:
+        Outage.calls += 1
+        body = b'{"error": {"type": "api_error", "message": "down"}}'
+        self.send_response(503)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def test_an_outage_is_retried_a_bounded_number_of_times_then_502(
+    admin: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Outage)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        Outage.calls = 0
+        monkeypatch.setenv("STRIPE_API_BASE", f"http://127.0.0.1:{server.server_address[1]}")
+        monkeypatch.setenv("STRIPE_MAX_NETWORK_RETRIES", "2")
+        row_id = payable(admin)
+        assert admin.post(f"/appointments/{row_id}/payment").status_code == 502
+        assert Outage.calls == 3
+        assert payments() == []
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_nothing_card_like_reaches_the_logs(
