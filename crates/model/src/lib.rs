@@ -113,6 +113,10 @@ pub struct Integration {
     /// The audit actions the vendor's code records, besides the
     /// contract's ([`AppModel::audit_actions`]).
     pub audit_actions: Vec<String>,
+    /// What a payment integration (`stripe`) pays for, read once from its
+    /// options; `None` for other integrations, or options the checker
+    /// refuses.
+    pub payment: Option<blueprint_core::spec::Payment>,
 }
 
 /// An environment variable an integration reads.
@@ -757,6 +761,9 @@ fn build(bp: &Blueprint) -> AppModel {
                 routes: Vec::new(),
                 tables: Vec::new(),
                 audit_actions: Vec::new(),
+                payment: (id == "stripe")
+                    .then(|| blueprint_core::spec::Payment::of(spec, options).ok())
+                    .flatten(),
             })
             .collect(),
     }

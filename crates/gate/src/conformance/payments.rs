@@ -6,6 +6,7 @@
 
 use super::http::Session;
 use super::{expect, Check, Suite};
+use blueprint_core::spec::{Payment, PaymentSets};
 use model::{EntityId, Operation};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -46,12 +47,6 @@ fn now() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-/// What payment sets on the row, from the integration's options.
-enum Sets {
-    Flag(String),
-    Move { field: String, to: String },
 }
 
 impl Suite<'_> {
@@ -117,31 +112,18 @@ impl Suite<'_> {
         format!("evt_gate_{}_{n}", self.nonce)
     }
 
-    fn stripe_option(&self, name: &str) -> Option<String> {
+    /// What the payment integration pays for, as the model read it.
+    fn payment(&self) -> Option<&Payment> {
         self.model
             .integrations
             .iter()
-            .find(|i| i.id == "stripe")
-            .and_then(|i| i.options.get(name))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    }
-
-    fn sets(&self) -> Option<Sets> {
-        let raw = self.stripe_option("sets")?;
-        Some(match raw.split_once("->") {
-            Some((field, to)) => Sets::Move {
-                field: field.trim().to_string(),
-                to: to.trim().to_string(),
-            },
-            None => Sets::Flag(raw),
-        })
+            .find_map(|i| i.payment.as_ref())
     }
 
     fn is_paid(&self, row: &Value) -> bool {
-        match self.sets() {
-            Some(Sets::Flag(field)) => row[&field] == json!(true),
-            Some(Sets::Move { field, to }) => row[&field] == json!(to),
+        match self.payment().map(|p| &p.sets) {
+            Some(PaymentSets::Flag(field)) => row[field] == json!(true),
+            Some(PaymentSets::Move { field, to, .. }) => row[field] == json!(to),
             None => false,
         }
     }
@@ -172,9 +154,11 @@ impl Suite<'_> {
         let admin = self
             .admin_index()
             .ok_or("no signed-in admin to create and pay a row")?;
-        let amount = self
-            .stripe_option("amount")
-            .ok_or("the stripe integration names no `amount`")?;
+        let payment = self
+            .payment()
+            .ok_or("the model has no payment integration")?
+            .clone();
+        let amount = payment.amount.clone();
         let id = self.create_row(entity, admin, 0)?;
         let one = format!("{}/{id}", self.collection_path(entity));
         let row = self.send(Some(admin), "GET", &one, None)?;
@@ -195,8 +179,13 @@ impl Suite<'_> {
         if self.is_paid(&row) {
             // The row was made with sample values, which may say it is
             // paid: an admin may write the field, and does.
-            if let Some(Sets::Flag(field)) = self.sets() {
-                let r = self.send(Some(admin), "PATCH", &one, Some(&json!({ &field: false })))?;
+            if let PaymentSets::Flag(field) = &payment.sets {
+                let r = self.send(
+                    Some(admin),
+                    "PATCH",
+                    &one,
+                    Some(&json!({ field.as_str(): false })),
+                )?;
                 expect(&r, 200, &format!("PATCH {one} as unpaid"))?;
             }
             let again = self.send(Some(admin), "GET", &one, None)?;
@@ -211,7 +200,7 @@ impl Suite<'_> {
             .as_str()
             .ok_or(format!("POST {pay} answered no payment_id"))?
             .to_string();
-        let checkout = self.stripe_option("mode").as_deref() == Some("checkout");
+        let checkout = payment.checkout;
         let name = self.model.get(entity).name.clone();
         let metadata = json!({ "entity": name, "row_id": id });
         let event_id = self.event_id();

@@ -1213,9 +1213,10 @@ fn schemas(model: &AppModel) -> Map<String, Value> {
         .iter()
         .any(|r| matches!(r.operation, Operation::Payment(_)))
     {
-        let checkout = model.integrations.iter().any(|i| {
-            i.id == "stripe" && i.options.get("mode").and_then(Value::as_str) == Some("checkout")
-        });
+        let checkout = model
+            .integrations
+            .iter()
+            .any(|i| i.payment.as_ref().is_some_and(|p| p.checkout));
         let (secret, about) = if checkout {
             (
                 "checkout_url",
