@@ -240,3 +240,18 @@ fn the_checks_find_their_patterns() {
     assert_eq!(found.len(), 1, "comments are skipped, code is not");
     assert_eq!(found[0].line, 4);
 }
+
+/// stripe-mock is one release everywhere: the generated tests build it
+/// (`vendors::stripe`), the gate runs it and `scripts/setup` builds it into
+/// the cache both read, so a stale copy is never picked up.
+#[test]
+fn stripe_mock_is_one_version_everywhere() {
+    let version = vendors::stripe::STRIPE_MOCK_VERSION;
+    assert_eq!(gate::STRIPE_MOCK_VERSION, version);
+    let setup =
+        std::fs::read_to_string(workspace_root().join("scripts/setup")).expect("scripts/setup");
+    assert!(
+        setup.contains(&format!("STRIPE_MOCK_VERSION={version}\n")),
+        "scripts/setup builds another stripe-mock than {version}"
+    );
+}

@@ -83,7 +83,9 @@ fn clinic_spec_has_the_yaml_values() {
         spec.integrations.keys().collect::<Vec<_>>(),
         ["stripe", "sendgrid", "sentry"]
     );
-    assert!(spec.integrations.values().all(|o| o.is_empty()));
+    assert_eq!(spec.integrations["stripe"]["pays_for"], "Appointment");
+    assert_eq!(spec.integrations["stripe"]["sets"], "deposit_paid");
+    assert!(spec.integrations["sendgrid"].is_empty());
     assert_eq!(spec.api, Api::default());
 }
 

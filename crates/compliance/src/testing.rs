@@ -158,6 +158,18 @@ impl SpecBuilder {
         self
     }
 
+    /// Adds an integration with text options.
+    pub fn integration_with(mut self, vendor: &str, options: &[(&str, &str)]) -> SpecBuilder {
+        self.spec.integrations.insert(
+            vendor.to_string(),
+            options
+                .iter()
+                .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.to_string())))
+                .collect(),
+        );
+        self
+    }
+
     /// The spec.
     pub fn build(self) -> Spec {
         self.spec
@@ -291,6 +303,24 @@ pub fn clinic() -> Spec {
                     }),
                 ),
                 s("reason", field(FieldType::Text)),
+                s(
+                    "deposit_cents",
+                    with(field(FieldType::Integer), |f| {
+                        f.min = Some(blueprint_core::spec::Number::Int(0));
+                        f.max = Some(blueprint_core::spec::Number::Int(100_000));
+                        f.default = Some(blueprint_core::spec::Scalar::Number(
+                            blueprint_core::spec::Number::Int(2500),
+                        ));
+                        f.write = Some(vec![Subject::Role("admin".into())]);
+                    }),
+                ),
+                s(
+                    "deposit_paid",
+                    with(field(FieldType::Boolean), |f| {
+                        f.default = Some(blueprint_core::spec::Scalar::Bool(false));
+                        f.write = Some(vec![Subject::Role("admin".into())]);
+                    }),
+                ),
             ],
         )
         .last_entity(|e| {
@@ -339,7 +369,15 @@ pub fn clinic() -> Spec {
             };
             e.retention = Retention::parse("10y");
         })
-        .integration("stripe")
+        .integration_with(
+            "stripe",
+            &[
+                ("pays_for", "Appointment"),
+                ("amount", "deposit_cents"),
+                ("currency", "eur"),
+                ("sets", "deposit_paid"),
+            ],
+        )
         .integration("sendgrid")
         .integration("sentry")
         .build()

@@ -140,7 +140,7 @@ impl Project {
         let (blueprint, _) = engine.complete(spec)?;
         Ok(Project {
             dir: dir.to_path_buf(),
-            model: AppModel::from_blueprint(&blueprint),
+            model: engine.app_model(&blueprint, &spec.stack)?,
             blueprint,
             stack: spec.stack.clone(),
         })
@@ -303,6 +303,10 @@ pub fn verify(
             .into_iter()
             .map(|(k, dir)| (k, dir.to_string_lossy().into_owned())),
     );
+    // A project that takes Stripe payments talks to stripe-mock (Stripe's
+    // own fake of its API), and its webhook gets a secret the conformance
+    // suite signs events with.
+    let stripe = StripeFake::start(&project.model, &logs, &mut env, progress);
 
     // The project's tests and the app run side by side, each on a database
     // of its own, when the plan tests before it runs: the tests empty
@@ -380,6 +384,7 @@ pub fn verify(
                     progress.stage_started("conformance");
                     conformance_stage(
                         project,
+                        &stripe,
                         &plan.create_user,
                         &app_env,
                         &logs,
@@ -626,10 +631,101 @@ fn create_user(
     }
 }
 
+/// The stripe-mock release the gate runs (the generated tests run the same).
+pub const STRIPE_MOCK_VERSION: &str = "v0.203.0";
+
+/// What a project taking Stripe payments gets during a gate run: a
+/// stripe-mock on a free loopback port (its `STRIPE_API_BASE`), a test key
+/// and a webhook secret the conformance suite signs events with.
+#[derive(Default)]
+struct StripeFake {
+    /// The running stripe-mock (stopped when dropped).
+    server: Option<Server>,
+    /// The `STRIPE_WEBHOOK_SECRET` the app was given.
+    webhook_secret: Option<String>,
+    /// Why stripe-mock could not be started.
+    unavailable: Option<String>,
+}
+
+impl StripeFake {
+    /// Starts stripe-mock when the model has the Stripe webhook, and adds
+    /// the app's Stripe settings to `env`.
+    fn start(
+        model: &AppModel,
+        logs: &Path,
+        env: &mut Vec<(String, String)>,
+        progress: &dyn Progress,
+    ) -> StripeFake {
+        if !model
+            .routes
+            .iter()
+            .any(|r| r.operation == model::Operation::StripeWebhook)
+        {
+            return StripeFake::default();
+        }
+        let secret = format!("whsec_{}", db::random_hex(24));
+        env.push(("STRIPE_WEBHOOK_SECRET".into(), secret.clone()));
+        env.push((
+            "STRIPE_SECRET_KEY".into(),
+            format!("sk_test_{}", db::random_hex(12)),
+        ));
+        let mut fake = StripeFake {
+            webhook_secret: Some(secret),
+            ..StripeFake::default()
+        };
+        let Some(program) = stripe_mock_program() else {
+            fake.unavailable = Some(format!(
+                "stripe-mock is not installed: run scripts/setup, or `GOBIN=~/.cache/stripe-mock/{STRIPE_MOCK_VERSION} go install github.com/stripe/stripe-mock@{STRIPE_MOCK_VERSION}`, or set STRIPE_MOCK to its program"
+            ));
+            return fake;
+        };
+        let started = process::free_port().and_then(|port| {
+            let mut cmd = std::process::Command::new(&program);
+            cmd.args(["-http-port", &port.to_string()]);
+            Server::spawn(cmd, &logs.join("stripe-mock.log")).map(|s| (s, port))
+        });
+        match started {
+            Ok((server, port)) => {
+                progress.note(&format!("stripe-mock on port {port}"));
+                env.push(("STRIPE_API_BASE".into(), format!("http://127.0.0.1:{port}")));
+                fake.server = Some(server);
+            }
+            Err(e) => fake.unavailable = Some(format!("stripe-mock did not start: {e}")),
+        }
+        fake
+    }
+}
+
+/// stripe-mock's program: `STRIPE_MOCK`, one on the PATH, or the copy
+/// scripts/setup (and the generated tests) build in
+/// `~/.cache/stripe-mock/<version>`.
+fn stripe_mock_program() -> Option<PathBuf> {
+    if let Some(named) = std::env::var_os("STRIPE_MOCK") {
+        return Some(PathBuf::from(named));
+    }
+    let on_path = std::env::var_os("PATH").and_then(|path| {
+        std::env::split_paths(&path)
+            .map(|dir| dir.join("stripe-mock"))
+            .find(|p| p.is_file())
+    });
+    if on_path.is_some() {
+        return on_path;
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    let cached = cache
+        .join("stripe-mock")
+        .join(STRIPE_MOCK_VERSION)
+        .join("stripe-mock");
+    cached.is_file().then_some(cached)
+}
+
 /// The conformance suite against the running app.
 #[allow(clippy::too_many_arguments)]
 fn conformance_stage(
     project: &Project,
+    stripe: &StripeFake,
     create_user: &[String],
     env: &[(String, String)],
     logs: &Path,
@@ -645,9 +741,11 @@ fn conformance_stage(
     let suite_options = conformance::Options {
         create_user: (!template.is_empty()).then_some(&create_user as &conformance::UserCreator),
         cancel: Some(&options.cancel),
+        stripe_webhook_secret: stripe.webhook_secret.clone(),
+        stripe_unavailable: stripe.unavailable.clone(),
     };
     let base = format!("http://127.0.0.1:{port}");
-    let results = conformance::run(&project.model, &project.blueprint, &base, &suite_options);
+    let results = conformance::run(&project.model, &base, &suite_options);
     let failed: Vec<&CheckResult> = results.iter().filter(|r| !r.passed).collect();
     let excerpt = failed
         .iter()

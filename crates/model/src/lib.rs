@@ -107,6 +107,19 @@ pub struct Integration {
     /// The packages the vendor's tests alone need (a local fake of the
     /// service), pinned; the stack adds them to its development lock.
     pub dev_packages: Vec<Package>,
+    /// The routes the vendor's code serves (also in [`AppModel::routes`],
+    /// so the OpenAPI document, the docs and the conformance suite read
+    /// them from one place).
+    pub routes: Vec<Route>,
+    /// The tables the vendor's code adds (its own migration creates them).
+    pub tables: Vec<String>,
+    /// The audit actions the vendor's code records, besides the
+    /// contract's ([`AppModel::audit_actions`]).
+    pub audit_actions: Vec<String>,
+    /// What a payment integration (`stripe`) pays for, read once from its
+    /// options; `None` for other integrations, or options the checker
+    /// refuses.
+    pub payment: Option<blueprint_core::spec::Payment>,
 }
 
 /// An environment variable an integration reads.
@@ -324,6 +337,55 @@ impl AppModel {
         self.entities
             .iter()
             .any(|e| e.fields.iter().any(|f| f.ty() == ty))
+    }
+
+    /// Every action the audit log records: the contract's
+    /// ([`routes::AUDIT_ACTIONS`]), then those of the generated
+    /// integrations, in spec order.
+    ///
+    /// ```
+    /// let bp = blueprint_core::builder::SpecBuilder::new("notes").with_entity("Note", |e| e).build();
+    /// let model = model::AppModel::from_blueprint(&bp);
+    /// assert_eq!(model.audit_actions().len(), model::routes::AUDIT_ACTIONS.len());
+    /// ```
+    pub fn audit_actions(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = routes::AUDIT_ACTIONS.to_vec();
+        for action in self
+            .integrations
+            .iter()
+            .filter(|i| i.generated)
+            .flat_map(|i| &i.audit_actions)
+        {
+            if !out.contains(&action.as_str()) {
+                out.push(action);
+            }
+        }
+        out
+    }
+
+    /// Records what a generated integration serves: its routes join
+    /// [`routes`](AppModel::routes) (before the operations routes,
+    /// `/healthz` and the like), its tables and audit actions its
+    /// [`Integration`].
+    pub fn declare_integration(
+        &mut self,
+        index: usize,
+        routes: Vec<Route>,
+        tables: Vec<String>,
+        audit_actions: Vec<String>,
+    ) {
+        let at = self
+            .routes
+            .iter()
+            .position(|r| matches!(r.operation, Operation::Healthz))
+            .unwrap_or(self.routes.len());
+        for (offset, route) in routes.iter().enumerate() {
+            self.routes.insert(at + offset, route.clone());
+        }
+        let integration = &mut self.integrations[index];
+        integration.routes = routes;
+        integration.tables = tables;
+        integration.audit_actions = audit_actions;
     }
 
     /// The routes of one entity.
@@ -762,6 +824,12 @@ fn build(bp: &Blueprint) -> AppModel {
                 env: Vec::new(),
                 packages: Vec::new(),
                 dev_packages: Vec::new(),
+                routes: Vec::new(),
+                tables: Vec::new(),
+                audit_actions: Vec::new(),
+                payment: (id == "stripe")
+                    .then(|| blueprint_core::spec::Payment::of(spec, options).ok())
+                    .flatten(),
             })
             .collect(),
         email,

@@ -83,6 +83,12 @@ pub enum Operation {
     Readyz,
     /// `GET /openapi.json`
     OpenApi,
+    /// `POST {base}/{collection}/{id}/payment` (the `stripe` integration):
+    /// creates or reuses the row's payment.
+    Payment(EntityId),
+    /// `POST {base}/webhooks/stripe` (the `stripe` integration): Stripe's
+    /// signed events.
+    StripeWebhook,
 }
 
 /// Whether a route needs a session.
@@ -300,6 +306,47 @@ pub(crate) fn routes(base: &str, entities: &[(EntityId, String)], email: bool) -
     ]);
     out
 }
+
+/// The routes of the `stripe` integration paying for rows of `entity`
+/// (collection `collection`), with the base path `base`: the payment
+/// endpoint (whoever may read the row; 409 once paid, 422 without a
+/// price, 502 when Stripe does not answer after its retries) and the
+/// webhook (no session, no CSRF token: 400 without a valid
+/// `Stripe-Signature`).
+///
+/// ```
+/// let routes = model::routes::payment_routes("/api", model::EntityId(0), "orders");
+/// assert_eq!(routes[0].path, "/api/orders/{id}/payment");
+/// assert!(routes[0].csrf);
+/// assert_eq!(routes[1].path, "/api/webhooks/stripe");
+/// assert!(!routes[1].csrf);
+/// ```
+pub fn payment_routes(base: &str, entity: EntityId, collection: &str) -> Vec<Route> {
+    vec![
+        route(
+            Method::Post,
+            format!("{base}/{collection}/{{id}}/payment"),
+            Operation::Payment(entity),
+            &[200, 401, 403, 404, 409, 422, 429, 502],
+            SessionUse::Required,
+        ),
+        route(
+            Method::Post,
+            format!("{base}/webhooks/stripe"),
+            Operation::StripeWebhook,
+            &[200, 400, 429],
+            SessionUse::None,
+        ),
+    ]
+}
+
+/// The actions the audit log records for the `stripe` integration.
+pub const PAYMENT_AUDIT_ACTIONS: [&str; 4] = [
+    "payment_started",
+    "payment_succeeded",
+    "payment_failed",
+    "payment_refunded",
+];
 
 /// The actions the audit log records, in the contract's order.
 pub const AUDIT_ACTIONS: [&str; 12] = [

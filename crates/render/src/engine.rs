@@ -120,6 +120,18 @@ impl Engine {
         self.vendors.register(vendor);
     }
 
+    /// Removes the vendor with this id, so its integration is left out of
+    /// projects (with a warning), as for one no vendor serves; returns it.
+    ///
+    /// ```
+    /// let mut engine = render::Engine::with_builtins();
+    /// assert!(engine.remove_vendor("stripe").is_some());
+    /// assert!(engine.remove_vendor("stripe").is_none());
+    /// ```
+    pub fn remove_vendor(&mut self, id: &str) -> Option<Box<dyn Vendor>> {
+        self.vendors.remove(id)
+    }
+
     /// Adds a document emitter, replacing one with the same id.
     pub fn register_emitter(&mut self, emitter: Box<dyn DocumentEmitter>) {
         self.emitters.insert(emitter.id(), emitter);
@@ -328,10 +340,11 @@ impl Engine {
     /// ```
     /// use blueprint_core::builder::SpecBuilder;
     /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
-    /// spec.integrations.insert("stripe".into(), Default::default());
+    /// spec.integrations.insert("twilio".into(), Default::default());
+    /// spec.integrations.insert("sentry".into(), Default::default());
     /// let engine = render::Engine::with_builtins();
-    /// // No built-in vendor generates Stripe code yet.
-    /// assert!(engine.served_integrations(&spec, "python-fastapi").is_empty());
+    /// // No built-in vendor generates Twilio code yet.
+    /// assert_eq!(engine.served_integrations(&spec, "python-fastapi"), ["sentry"]);
     /// ```
     pub fn served_integrations(&self, spec: &Spec, stack_id: &str) -> Vec<String> {
         spec.integrations
@@ -443,6 +456,42 @@ impl Engine {
         Ok(tree)
     }
 
+    /// The application model of a complete blueprint for the stack
+    /// `stack_id`, with what the registered vendors declare for its
+    /// integrations (their routes, tables, audit actions, variables and
+    /// packages): the model the generated project and its documents were
+    /// rendered from, which the gate's conformance suite checks the app
+    /// against.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let spec = SpecBuilder::new("shop")
+    ///     .with_entity("Order", |e| e.with_field("total_cents", blueprint_core::spec::FieldType::Integer, |f| f.write(["admin"]))
+    ///         .with_field("paid", blueprint_core::spec::FieldType::Boolean, |f| f.write(["admin"])))
+    ///     .with_integration_options("stripe", [("pays_for", "Order"), ("amount", "total_cents"), ("sets", "paid")]
+    ///         .into_iter().map(|(k, v)| (k.to_string(), serde_json::json!(v))).collect())
+    ///     .spec();
+    /// let engine = render::Engine::with_builtins();
+    /// let (bp, _) = engine.complete(&spec).unwrap();
+    /// let model = engine.app_model(&bp, "python-fastapi").unwrap();
+    /// assert!(model.routes.iter().any(|r| r.path == "/api/orders/{id}/payment"));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`RenderError::Vendor`] when a vendor cannot use its options, or
+    /// does not support the stack.
+    pub fn app_model(
+        &self,
+        blueprint: &Blueprint,
+        stack_id: &str,
+    ) -> Result<model::AppModel, RenderError> {
+        let mut model = model::AppModel::from_blueprint(blueprint);
+        let mut realizations = stacks::Realizations::default();
+        self.declare_integrations(stack_id, blueprint, &mut model, &mut realizations)?;
+        Ok(model)
+    }
+
     /// Fills in what the vendors that serve the spec's integrations for
     /// this stack add around their files: each generated integration's
     /// environment variables and packages in the model (the stack's
@@ -455,22 +504,26 @@ impl Engine {
         model: &mut model::AppModel,
         realizations: &mut stacks::Realizations,
     ) -> Result<(), RenderError> {
-        for (integration, options) in model
-            .integrations
-            .iter_mut()
-            .zip(blueprint.spec().integrations.values())
-        {
-            let Some(vendor) = self.vendors.get(&integration.id) else {
+        for (index, options) in blueprint.spec().integrations.values().enumerate() {
+            let Some(vendor) = self.vendors.get(&model.integrations[index].id) else {
                 continue;
             };
             if !vendor.supports(stack_id) {
                 return Err(unsupported(vendor, stack_id));
             }
             vendors::check_options(vendor, options)?;
+            let routes = vendor.routes(stack_id, model, options);
+            let integration = &mut model.integrations[index];
             integration.generated = true;
             integration.env = vendor.env(stack_id, options)?;
             integration.packages = vendor.packages(stack_id);
             integration.dev_packages = vendor.dev_packages(stack_id);
+            model.declare_integration(
+                index,
+                routes,
+                vendor.tables(stack_id),
+                vendor.audit_actions(stack_id),
+            );
             for (capability, paths) in vendor.realizations(stack_id, blueprint).capabilities {
                 let cited = realizations.capabilities.entry(capability).or_default();
                 for path in paths {

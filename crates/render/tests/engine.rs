@@ -479,10 +479,10 @@ fn a_registered_vendor_refuses_a_stack_it_does_not_support() {
         .to_string();
     assert!(err.contains("`sentry`") && err.contains("`tiny`"), "{err}");
     // An integration no vendor generates stays a warning's business.
-    let text = text.replace("[sentry]", "[stripe]");
+    let text = text.replace("[sentry]", "[twilio]");
     let checked = engine
         .parse_str("t.yaml", &text, blueprint_core::spec::Format::Yaml)
         .unwrap();
     let generated = render::generate(&checked.spec, &engine, &Options::new()).unwrap();
-    assert_eq!(generated.unserved_integrations, ["stripe"]);
+    assert_eq!(generated.unserved_integrations, ["twilio"]);
 }

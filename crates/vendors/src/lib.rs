@@ -21,8 +21,8 @@
 //! capabilities its files realize ([`Vendor::realizations`]; the compliance
 //! matrix and the traceability cite them).
 //!
-//! archgen ships [`sentry`] and the [`email`] providers `smtp` and
-//! `sendgrid` ([`builtin`]). The engine skips an integration
+//! archgen ships [`stripe`], [`sentry`] and the [`email`] providers
+//! `smtp` and `sendgrid` ([`builtin`]). The engine skips an integration
 //! no registered vendor serves (and says so); a spec naming an integration
 //! whose registered vendor does not support the spec's stack is refused at
 //! check time (E603).
@@ -72,6 +72,7 @@ pub use stacks::{PlannedFile, Realizations, Template};
 
 pub mod email;
 pub mod sentry;
+pub mod stripe;
 
 /// Why a vendor could not plan its files.
 #[derive(Debug, thiserror::Error)]
@@ -178,6 +179,35 @@ pub trait Vendor: Send + Sync {
         Vec::new()
     }
 
+    /// The routes this integration's code serves in a project of stack
+    /// `stack_id`, given the application model (its base path and
+    /// entities) and the options. The engine adds them to the model's
+    /// routes, so the OpenAPI document, the docs and the gate's conformance
+    /// suite list them. None by default.
+    fn routes(
+        &self,
+        stack_id: &str,
+        model: &model::AppModel,
+        options: &IndexMap<String, serde_json::Value>,
+    ) -> Vec<model::Route> {
+        let _ = (stack_id, model, options);
+        Vec::new()
+    }
+
+    /// The tables this integration's code adds (its files include the
+    /// migration that creates them). None by default.
+    fn tables(&self, stack_id: &str) -> Vec<String> {
+        let _ = stack_id;
+        Vec::new()
+    }
+
+    /// The audit actions this integration's code records, besides the
+    /// contract's; the stack's audit log accepts them. None by default.
+    fn audit_actions(&self, stack_id: &str) -> Vec<String> {
+        let _ = stack_id;
+        Vec::new()
+    }
+
     /// The compliance capabilities this integration's files realize in a
     /// project of stack `stack_id`, with those files (each one a file
     /// [`plan`](Vendor::plan) adds). The engine adds them to the stack's
@@ -254,15 +284,16 @@ pub fn check_options(
     Ok(())
 }
 
-/// The vendors archgen ships: [`sentry`] and the [`email`] providers
-/// `smtp` and `sendgrid`.
+/// The vendors archgen ships: [`stripe`], [`sentry`] and the [`email`]
+/// providers `smtp` and `sendgrid`.
 ///
 /// ```
 /// let ids: Vec<&str> = vendors::builtin().iter().map(|v| v.id()).collect();
-/// assert_eq!(ids, ["sentry", "smtp", "sendgrid"]);
+/// assert_eq!(ids, ["stripe", "sentry", "smtp", "sendgrid"]);
 /// ```
 pub fn builtin() -> Vec<Box<dyn Vendor>> {
     vec![
+        Box::new(stripe::Stripe),
         Box::new(sentry::Sentry),
         Box::new(email::Email::Smtp),
         Box::new(email::Email::Sendgrid),
@@ -302,6 +333,21 @@ impl VendorRegistry {
     /// one.
     pub fn register(&mut self, vendor: Box<dyn Vendor>) -> Option<Box<dyn Vendor>> {
         self.vendors.insert(vendor.id(), vendor)
+    }
+
+    /// Removes the vendor with this id (its integration is then left out
+    /// of projects, with a warning); returns it.
+    ///
+    /// ```
+    /// let mut registry = vendors::VendorRegistry::new();
+    /// for vendor in vendors::builtin() {
+    ///     registry.register(vendor);
+    /// }
+    /// assert!(registry.remove("stripe").is_some());
+    /// assert!(!registry.serves("stripe", "python-fastapi"));
+    /// ```
+    pub fn remove(&mut self, id: &str) -> Option<Box<dyn Vendor>> {
+        self.vendors.shift_remove(id)
     }
 
     /// The vendor with this id.
@@ -393,7 +439,7 @@ mod tests {
         o.insert("colour".to_string(), serde_json::json!("red"));
         let e = check_options(&stripe, &o).unwrap_err().to_string();
         assert!(
-            e.contains("the options are: mode, currency, webhooks"),
+            e.contains("the options are: mode, currency, webhooks, pays_for, amount, sets"),
             "{e}"
         );
     }

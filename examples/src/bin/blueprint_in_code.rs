@@ -70,6 +70,12 @@ fn clinic() -> SpecBuilder {
                         .default_value("requested")
                 })
                 .with_field("reason", FieldType::Text, |f| f)
+                .with_field("deposit_cents", FieldType::Integer, |f| {
+                    f.min(0).max(100000).default_value(2500).write(["admin"])
+                })
+                .with_field("deposit_paid", FieldType::Boolean, |f| {
+                    f.default_value(false).write(["admin"])
+                })
                 .with_relation("patient", "Patient", |r| {
                     r.required()
                         .on_delete(OnDelete::Cascade)
@@ -98,7 +104,18 @@ fn clinic() -> SpecBuilder {
             .with_access(Action::Delete, ["admin"])
             .retention(ten_years)
         })
-        .with_integration("stripe")
+        .with_integration_options(
+            "stripe",
+            [
+                ("pays_for", "Appointment"),
+                ("amount", "deposit_cents"),
+                ("currency", "eur"),
+                ("sets", "deposit_paid"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), serde_json::json!(v)))
+            .collect(),
+        )
         .with_integration("sendgrid")
         .with_integration("sentry")
 }

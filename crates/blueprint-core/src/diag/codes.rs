@@ -160,6 +160,16 @@ codes! {
     BadVendorOption = "E602", "bad integration option";
     /// An integration whose vendor has no files for the spec's stack.
     UnsupportedVendor = "E603", "integration not available for the stack";
+    /// An integration its vendor generates, without the options it needs
+    /// (`stripe` without `pays_for`, `amount` and `sets`).
+    MissingVendorOption = "E604", "integration option missing";
+    /// An integration option that names no usable part of the spec (a
+    /// `stripe` `pays_for` that is no entity, an `amount` that is no
+    /// integer field).
+    VendorOptionTarget = "E605", "integration option names no usable field";
+    /// A field a payment reads or sets that callers may write (no `write`
+    /// rule): they could mark the row paid, or lower its price, themselves.
+    PaymentFieldWritable = "E606", "payment field writable by callers";
     /// `api.page_size` outside 1 to 500.
     BadPageSize = "E610", "bad page size";
     /// `api.base_path` that is not a simple absolute path.

@@ -17,6 +17,7 @@ pub const BUILTIN_STACKS: &[&str] = &[super::model::DEFAULT_STACK];
 /// stacks each one has files for. The render engine's built-in registry
 /// says the same (a test there keeps the two equal).
 pub const BUILTIN_VENDOR_STACKS: &[(&str, &[&str])] = &[
+    ("stripe", &[super::model::DEFAULT_STACK]),
     ("sentry", &[super::model::DEFAULT_STACK]),
     ("smtp", &[super::model::DEFAULT_STACK]),
     ("sendgrid", &[super::model::DEFAULT_STACK]),

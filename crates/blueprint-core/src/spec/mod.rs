@@ -16,6 +16,7 @@ mod decode;
 mod emit;
 mod known;
 mod model;
+mod payments;
 mod validate;
 mod vendors;
 
@@ -25,6 +26,9 @@ pub use complete::ownership_candidates;
 pub use emit::to_yaml;
 pub use known::{Known, BUILTIN_STACKS, BUILTIN_VENDOR_STACKS};
 pub use model::*;
+pub use payments::{
+    Payment, PaymentCurrency, PaymentProblem, PaymentProblemKind, PaymentSets, DEFAULT_CURRENCY,
+};
 pub use vendors::{vendor, OptionKind, VendorInfo, VENDORS};
 
 use crate::diag::{summary, Code, Diagnostic, Severity};

@@ -1049,6 +1049,57 @@ impl Checks<'_> {
                     Some(_) => {}
                 }
             }
+            if id == "stripe" {
+                self.payment(spec, &path, options);
+            }
+        }
+    }
+
+    /// The `stripe` options against the spec: what is paid for, its price,
+    /// its currency and what payment sets (E604, E605, E606). Missing
+    /// options are an error only where a registered vendor generates the
+    /// integration for the spec's stack (elsewhere it is left out anyway).
+    fn payment(
+        &mut self,
+        spec: &Spec,
+        path: &Path,
+        options: &indexmap::IndexMap<String, serde_json::Value>,
+    ) {
+        let Err(problems) = super::payments::Payment::of(spec, options) else {
+            return;
+        };
+        let generated = self
+            .known
+            .vendor_stacks("stripe")
+            .is_some_and(|stacks| stacks.contains(&spec.stack.as_str()));
+        // An option of the wrong kind (E602) or an unknown one (E601, often
+        // a misspelt required one) is reported already.
+        let known = self.known.vendor("stripe").map_or(&[][..], |v| v.options);
+        let ill_typed = options.iter().any(|(name, value)| {
+            known
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_none_or(|(_, kind)| !kind.accepts(value))
+        });
+        for problem in problems {
+            use super::payments::PaymentProblemKind as Kind;
+            let code = match problem.kind {
+                Kind::Missing if !generated || ill_typed => continue,
+                Kind::Missing => Code::MissingVendorOption,
+                Kind::Target => Code::VendorOptionTarget,
+                Kind::Writable => Code::PaymentFieldWritable,
+            };
+            let at = if problem.kind == Kind::Missing {
+                At::Key(path.clone())
+            } else {
+                let mut opath = path.clone();
+                opath.push_key(problem.option);
+                At::Value(opath)
+            };
+            self.report(
+                Diagnostic::error(code, problem.message).with_hint(problem.hint),
+                at,
+            );
         }
     }
 

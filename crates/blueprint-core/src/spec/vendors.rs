@@ -64,6 +64,9 @@ pub const VENDORS: &[VendorInfo] = &[
             ("mode", OptionKind::OneOf(&["checkout", "payment-intents"])),
             ("currency", OptionKind::Text),
             ("webhooks", OptionKind::Bool),
+            ("pays_for", OptionKind::Text),
+            ("amount", OptionKind::Text),
+            ("sets", OptionKind::Text),
         ],
     },
     VendorInfo {

@@ -14,12 +14,12 @@ mod auth;
 mod entities;
 mod hostile;
 pub(crate) mod http;
+mod payments;
 mod rules;
 mod surface;
 mod values;
 
 use crate::report::CheckResult;
-use blueprint_core::graph::Blueprint;
 use blueprint_core::spec::{Action, FieldType, OnDelete, RelationKind};
 use http::{Client, Resp, Session};
 use model::{AppModel, Entity, EntityId, Operation, PiiClass, RoleId, RowOwner, Scope};
@@ -40,12 +40,18 @@ pub struct Options<'a> {
     pub create_user: Option<&'a UserCreator<'a>>,
     /// Set to stop between checks (Ctrl-C).
     pub cancel: Option<&'a AtomicBool>,
+    /// The `STRIPE_WEBHOOK_SECRET` the app was given: the payment checks
+    /// sign Stripe events with it. Without it they fail, saying so.
+    pub stripe_webhook_secret: Option<String>,
+    /// Why the app has no Stripe to talk to (stripe-mock could not be
+    /// started): the payment checks fail with it.
+    pub stripe_unavailable: Option<String>,
 }
 
 /// Runs every check against the app at `base_url` (such as
-/// `http://127.0.0.1:8000`), built from the complete blueprint `bp` whose
-/// application model is `model`. The suite reads the model; the blueprint
-/// gives the OpenAPI document the app must serve.
+/// `http://127.0.0.1:8000`), whose application model is `model` (with
+/// what the vendors declare: `render::Engine::app_model`). The suite reads
+/// the model, and the OpenAPI document the app must serve is the model's.
 ///
 /// ```no_run
 /// use blueprint_core::builder::SpecBuilder;
@@ -53,18 +59,13 @@ pub struct Options<'a> {
 /// compliance::complete(&mut bp).unwrap();
 /// let model = model::AppModel::from_blueprint(&bp);
 /// let options = gate::conformance::Options::default();
-/// let results = gate::conformance::run(&model, &bp, "http://127.0.0.1:8000", &options);
+/// let results = gate::conformance::run(&model, "http://127.0.0.1:8000", &options);
 /// for r in results.iter().filter(|r| !r.passed) {
 ///     eprintln!("{}: {}", r.name, r.detail);
 /// }
 /// ```
-pub fn run(
-    model: &AppModel,
-    bp: &Blueprint,
-    base_url: &str,
-    options: &Options<'_>,
-) -> Vec<CheckResult> {
-    let mut suite = Suite::new(model, bp, base_url, options);
+pub fn run(model: &AppModel, base_url: &str, options: &Options<'_>) -> Vec<CheckResult> {
+    let mut suite = Suite::new(model, base_url, options);
     suite.run_all();
     suite.results
 }
@@ -85,8 +86,6 @@ const PASSWORD_TAIL: &str = "conformance passphrase 7Qx";
 
 struct Suite<'a> {
     model: &'a AppModel,
-    /// Only for the OpenAPI document the app must serve.
-    bp: &'a Blueprint,
     opts: &'a Options<'a>,
     client: Client,
     base: String,
@@ -110,15 +109,9 @@ fn expect(resp: &Resp, status: u16, what: &str) -> Check {
 }
 
 impl<'a> Suite<'a> {
-    fn new(
-        model: &'a AppModel,
-        bp: &'a Blueprint,
-        base_url: &str,
-        opts: &'a Options<'a>,
-    ) -> Suite<'a> {
+    fn new(model: &'a AppModel, base_url: &str, opts: &'a Options<'a>) -> Suite<'a> {
         Suite {
             model,
-            bp,
             opts,
             client: Client::new(base_url),
             base: model.api.base_path.clone(),
@@ -200,7 +193,7 @@ impl<'a> Suite<'a> {
     // ----- the run -------------------------------------------------------
 
     fn run_all(&mut self) {
-        let steps: [fn(&mut Suite<'a>); 12] = [
+        let steps: [fn(&mut Suite<'a>); 13] = [
             Suite::health,
             Suite::openapi,
             Suite::auth,
@@ -211,6 +204,7 @@ impl<'a> Suite<'a> {
             Suite::hostile_checks,
             Suite::access,
             Suite::rule_checks,
+            Suite::payments,
             Suite::account,
             Suite::admin,
         ];
@@ -303,7 +297,7 @@ mod tests {
         assert!(first_difference(&a, &c, "").contains("missing from the served document"));
     }
 
-    fn tasks() -> (AppModel, Blueprint) {
+    fn tasks() -> AppModel {
         let spec = blueprint_core::spec::parse_file(
             &std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../examples/specs/tasks.yaml"),
@@ -312,12 +306,12 @@ mod tests {
         .spec;
         let mut bp = blueprint_core::lower::lower(&spec);
         compliance::complete(&mut bp).unwrap();
-        (AppModel::from_blueprint(&bp), bp)
+        AppModel::from_blueprint(&bp)
     }
 
     /// A suite with one signed-out user per role, in role order.
-    fn suite_of<'a>(model: &'a AppModel, bp: &'a Blueprint, options: &'a Options<'a>) -> Suite<'a> {
-        let mut suite = Suite::new(model, bp, "http://127.0.0.1:9", options);
+    fn suite_of<'a>(model: &'a AppModel, options: &'a Options<'a>) -> Suite<'a> {
+        let mut suite = Suite::new(model, "http://127.0.0.1:9", options);
         for role in &model.roles {
             suite.users.push(User {
                 role: role.id,
@@ -334,9 +328,9 @@ mod tests {
 
     #[test]
     fn scopes_fold_the_access_rules() {
-        let (model, bp) = tasks();
+        let model = tasks();
         let options = Options::default();
-        let suite = suite_of(&model, &bp, &options);
+        let suite = suite_of(&model, &options);
         let user = |name: &str| model.role(name).map(|r| r.0);
         let task = model.entity("Task").unwrap().id;
         let label = model.entity("Label").unwrap().id;
@@ -363,9 +357,9 @@ mod tests {
 
     #[test]
     fn access_checks_expect_the_statuses_of_the_access_table() {
-        let (model, bp) = tasks();
+        let model = tasks();
         let options = Options::default();
-        let suite = suite_of(&model, &bp, &options);
+        let suite = suite_of(&model, &options);
         let user = |name: &str| model.role(name).map(|r| r.0);
         let task = model.entity("Task").unwrap().id;
         // Someone else's row.
@@ -398,9 +392,9 @@ mod tests {
 
     #[test]
     fn accounts_and_numbers_come_from_the_model() {
-        let (model, bp) = tasks();
+        let model = tasks();
         let options = Options::default();
-        let suite = Suite::new(&model, &bp, "http://127.0.0.1:9", &options);
+        let suite = Suite::new(&model, "http://127.0.0.1:9", &options);
         let plain = suite.plain_role().unwrap();
         assert_eq!(Some(plain), model.signup_roles().next().map(|r| r.id));
         let password = suite.password("x");

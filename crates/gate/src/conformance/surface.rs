@@ -17,7 +17,7 @@ impl<'a> Suite<'a> {
     }
 
     pub(super) fn openapi(&mut self) {
-        let expected = render::docs::openapi::openapi(self.bp);
+        let expected = render::docs::openapi::document(self.model);
         let r = self.send(None, "GET", "/openapi.json", None).and_then(|r| {
             expect(&r, 200, "GET /openapi.json")?;
             let served = r.json();
@@ -25,7 +25,7 @@ impl<'a> Suite<'a> {
                 Ok(())
             } else {
                 Err(format!(
-                    "/openapi.json differs from the blueprint's OpenAPI document at {}",
+                    "/openapi.json differs from the model's OpenAPI document at {}",
                     first_difference(&expected, &served, "")
                 ))
             }

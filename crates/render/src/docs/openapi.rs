@@ -9,9 +9,7 @@ use blueprint_core::graph::Blueprint;
 use blueprint_core::naming;
 use blueprint_core::spec::{Action, Field, FieldType, Subject};
 use model::input::{common_passwords, CURSOR_PATTERN, TEXT_PATTERN, TEXT_RULE};
-use model::routes::{
-    AUDIT_ACTIONS, IDEMPOTENCY_HOURS, MAX_PAGE_SIZE, UNAVAILABLE_RETRY_AFTER_SECS,
-};
+use model::routes::{IDEMPOTENCY_HOURS, MAX_PAGE_SIZE, UNAVAILABLE_RETRY_AFTER_SECS};
 use model::{
     AppModel, Entity as ModelEntity, EntityId, Field as ModelField, FilterOn, Operation, Relation,
     Route, SessionUse, RESET_TOKEN_MINUTES, VERIFICATION_TOKEN_HOURS,
@@ -842,7 +840,7 @@ fn op_of(model: &AppModel, route: &Route) -> Op {
                 param("limit"),
                 param("cursor"),
                 json!({ "name": "actor", "in": "query", "required": false, "description": "Only events by this user id.", "schema": { "type": "string", "format": "uuid" } }),
-                json!({ "name": "action", "in": "query", "required": false, "description": "Only events of this action.", "schema": { "type": "string", "enum": AUDIT_ACTIONS } }),
+                json!({ "name": "action", "in": "query", "required": false, "description": "Only events of this action.", "schema": { "type": "string", "enum": model.audit_actions() } }),
             ]);
             op
         }
@@ -855,6 +853,26 @@ fn op_of(model: &AppModel, route: &Route) -> Op {
                 param("limit"),
                 param("cursor"),
             ]);
+            op
+        }
+        O::Payment(e) => {
+            let e = model.get(e);
+            Op::new(
+                format!("pay_{}", naming::snake(&e.name)),
+                e.collection.clone(),
+                format!("Pay for a {}", e.name),
+            )
+            .described(format!(
+                "Creates the row's Stripe payment, or answers the one already made for the same row and amount (the Stripe idempotency key is derived from both). The card goes to Stripe, never to this API. 409 once the row is paid; 422 while it has no price. {}",
+                who(model, e, Action::Read)
+            ))
+        }
+        O::StripeWebhook => {
+            let mut op = Op::new("stripe_webhook", "payments", "Stripe's events").described(
+                "For Stripe only: the body must carry a `Stripe-Signature` made with `STRIPE_WEBHOOK_SECRET` within five minutes (400 otherwise). Each event is applied once; a replay answers 200 and changes nothing. No session, no CSRF token.",
+            );
+            op.parameters = Some(vec![json!({ "name": "Stripe-Signature", "in": "header", "required": true, "description": "`t=<unix time>,v1=<HMAC-SHA256 of \"<t>.<body>\">`.", "schema": { "type": "string" } })]);
+            op.body = Some("StripeEvent".into());
             op
         }
         O::Healthz => Op::new("healthz", "operations", "Liveness"),
@@ -919,6 +937,15 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
         (O::AdminUsers, _) => ok("A page of users.", r("AdminUserPage")),
         (O::Healthz, _) => ok("The process is up.", r("Health")),
         (O::Readyz, _) => ok("The database answers.", r("Health")),
+        (O::Payment(_), 502) => problem("Stripe did not answer, after retries with backoff."),
+        (O::Payment(_), _) => ok("The row's payment.", r("Payment")),
+        (O::StripeWebhook, 400) => {
+            problem("The `Stripe-Signature` header is missing, wrong or older than five minutes.")
+        }
+        (O::StripeWebhook, _) => ok(
+            "The event was received (`replay`: it had been applied before).",
+            r("StripeEventReceived"),
+        ),
         (O::OpenApi, _) => ok(
             "The OpenAPI 3.1 document of this API.",
             json!({ "type": "object" }),
@@ -1242,7 +1269,7 @@ fn schemas(model: &AppModel) -> Map<String, Value> {
                 "at": { "type": "string", "format": "date-time" },
                 "actor_id": { "type": ["string", "null"], "format": "uuid" },
                 "actor_role": { "type": ["string", "null"] },
-                "action": { "type": "string", "enum": AUDIT_ACTIONS },
+                "action": { "type": "string", "enum": model.audit_actions() },
                 "entity": { "type": ["string", "null"] },
                 "entity_id": { "type": ["string", "null"] },
                 "fields": { "type": ["array", "null"], "items": { "type": "string" }, "description": "The names of the changed fields, never their values." },
@@ -1256,6 +1283,63 @@ fn schemas(model: &AppModel) -> Map<String, Value> {
         "Health".into(),
         json!({ "type": "object", "properties": { "status": { "type": "string" } } }),
     );
+    if model
+        .routes
+        .iter()
+        .any(|r| matches!(r.operation, Operation::Payment(_)))
+    {
+        let checkout = model
+            .integrations
+            .iter()
+            .any(|i| i.payment.as_ref().is_some_and(|p| p.checkout));
+        let (secret, about) = if checkout {
+            (
+                "checkout_url",
+                "The hosted Checkout page to send the payer to.",
+            )
+        } else {
+            (
+                "client_secret",
+                "For Stripe.js to confirm the PaymentIntent in the browser.",
+            )
+        };
+        s.insert(
+            "Payment".into(),
+            json!({
+                "type": "object",
+                "properties": {
+                    "payment_id": { "type": "string", "description": "Stripe's id of the payment." },
+                    secret: { "type": ["string", "null"], "description": about },
+                    "status": { "type": "string", "description": "Stripe's status of the payment." },
+                },
+                "required": ["payment_id", secret, "status"],
+            }),
+        );
+        s.insert(
+            "StripeEvent".into(),
+            json!({
+                "type": "object",
+                "description": "A Stripe event, as Stripe sends it.",
+                "properties": {
+                    "id": { "type": "string" },
+                    "type": { "type": "string" },
+                    "data": { "type": "object" },
+                },
+                "required": ["id", "type", "data"],
+            }),
+        );
+        s.insert(
+            "StripeEventReceived".into(),
+            json!({
+                "type": "object",
+                "properties": {
+                    "received": { "type": "boolean" },
+                    "replay": { "type": "boolean" },
+                },
+                "required": ["received", "replay"],
+            }),
+        );
+    }
     for entity in &model.entities {
         let schema = schema_name(&entity.name);
         s.insert(schema.clone(), item_schema(entity));

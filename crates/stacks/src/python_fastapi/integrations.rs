@@ -31,6 +31,14 @@ pub struct IntegrationsView {
     /// The direct dependencies for `pyproject.toml` (`sentry-sdk>=2.0`),
     /// sorted.
     pub requirements: Vec<String>,
+    /// The modules of the integrations that add tables, sorted: Alembic's
+    /// `env.py` imports them so their tables join the metadata.
+    pub table_modules: Vec<String>,
+    /// The audit actions the integrations add to the contract's.
+    pub audit_actions: Vec<String>,
+    /// What `alembic upgrade` targets: `heads` when an integration's
+    /// migration branches off the initial one (its tables), else `head`.
+    pub upgrade_target: &'static str,
 }
 
 /// One environment variable of an integration, for the templates.
@@ -99,7 +107,26 @@ pub fn view(model: &AppModel) -> IntegrationsView {
         .collect();
     requirements.sort();
     requirements.dedup();
+    let mut table_modules: Vec<String> = generated
+        .iter()
+        .filter(|i| !i.tables.is_empty())
+        .map(|i| module(&i.id))
+        .collect();
+    table_modules.sort();
+    let audit_actions: Vec<String> = model
+        .audit_actions()
+        .into_iter()
+        .skip(model::routes::AUDIT_ACTIONS.len())
+        .map(str::to_string)
+        .collect();
     IntegrationsView {
+        upgrade_target: if table_modules.is_empty() {
+            "head"
+        } else {
+            "heads"
+        },
+        table_modules,
+        audit_actions,
         any: !modules.is_empty(),
         modules,
         modules_sorted,

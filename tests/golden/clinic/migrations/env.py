@@ -2,6 +2,7 @@
 
 That is `MIGRATION_DATABASE_URL`, default `DATABASE_URL`. With `APP_DB_ROLE`
 set, the same transaction then grants that role what the app needs (grants.py).
+The integrations that add tables are imported so their tables join the metadata.
 """
 
 from logging.config import fileConfig
@@ -10,6 +11,7 @@ from alembic import context
 
 from clinic_flow.db import create_engine
 from clinic_flow.grants import ensure_role, grant_app_role
+from clinic_flow.integrations import stripe  # noqa: F401
 from clinic_flow.models import Base
 from clinic_flow.settings import DatabaseSettings, load
 

@@ -85,7 +85,11 @@ BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
     "Appointment": appointment_body,
     "VisitNote": visit_note_body,
 }
-SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {}
+# Values of the fields only some callers may set: the bodies above leave them out.
+SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {
+    ("Appointment", "deposit_cents"): lambda n: 0 + n % 100001,
+    ("Appointment", "deposit_paid"): lambda n: True,
+}
 PATHS: dict[str, str] = {
     "Patient": "/patients",
     "Clinician": "/clinicians",

@@ -12,7 +12,9 @@ READ_PROBES: list[tuple[str, str, str, bool, bool]] = []
 # (entity, field, a role that reads every row but the field on its own rows only)
 READ_OWN_PROBES: list[tuple[str, str, str]] = []
 # (entity, field, a role that creates rows but may not set the field)
-WRITE_PROBES: list[tuple[str, str, str]] = []
+WRITE_PROBES: list[tuple[str, str, str]] = [
+    ("Appointment", "deposit_cents", "patient"),
+]
 # (entity, field, initial value, a value no listed move reaches from it)
 WORKFLOWS: list[tuple[str, str, str, str | None]] = [
     ("Appointment", "status", "requested", "completed"),

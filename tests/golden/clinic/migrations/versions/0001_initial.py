@@ -236,6 +236,8 @@ def upgrade() -> None:
         sa.Column("duration_minutes", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(9), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("deposit_cents", sa.Integer(), nullable=False),
+        sa.Column("deposit_paid", sa.Boolean(), nullable=False),
         sa.Column("patient_id", sa.Uuid(), nullable=False),
         sa.Column("clinician_id", sa.Uuid(), nullable=False),
         sa.CheckConstraint(
@@ -249,6 +251,14 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "status IN ('requested', 'confirmed', 'cancelled', 'completed')",
             name="ck_appointments_status_enum",
+        ),
+        sa.CheckConstraint(
+            "deposit_cents >= 0",
+            name="ck_appointments_deposit_cents_min",
+        ),
+        sa.CheckConstraint(
+            "deposit_cents <= 100000",
+            name="ck_appointments_deposit_cents_max",
         ),
     )
     op.create_index(

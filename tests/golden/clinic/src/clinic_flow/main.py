@@ -5,7 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from clinic_flow import faults, problems, ratelimit
 from clinic_flow.client import ClientAddressMiddleware, parse_trusted_proxies
-from clinic_flow.integrations import sentry
+from clinic_flow.integrations import sentry, stripe
 from clinic_flow.logs import configure_logging
 from clinic_flow.middleware import RequestContextMiddleware
 from clinic_flow.routers import (
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.dependency_overrides[get_settings] = lambda: settings
     problems.install(app)
     faults.install(app)
+    stripe.install(app)
     sentry.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)
     app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)

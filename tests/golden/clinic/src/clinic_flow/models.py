@@ -275,6 +275,14 @@ class Appointment(RecordMixin, Base):
             "status IN ('requested', 'confirmed', 'cancelled', 'completed')",
             name="ck_appointments_status_enum",
         ),
+        sa.CheckConstraint(
+            "deposit_cents >= 0",
+            name="ck_appointments_deposit_cents_min",
+        ),
+        sa.CheckConstraint(
+            "deposit_cents <= 100000",
+            name="ck_appointments_deposit_cents_max",
+        ),
     )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
@@ -293,6 +301,12 @@ class Appointment(RecordMixin, Base):
     reason: Mapped[str | None] = mapped_column(
         sa.Text(),
         nullable=True,
+    )
+    deposit_cents: Mapped[int] = mapped_column(
+        sa.Integer(),
+    )
+    deposit_paid: Mapped[bool] = mapped_column(
+        sa.Boolean(),
     )
 
     patient_id: Mapped[uuid.UUID] = mapped_column(

@@ -17,6 +17,8 @@ class AppointmentCreate(RequestBody):
     duration_minutes: int = Field(30, ge=5, le=240, strict=True)
     status: AppointmentStatus = "requested"
     reason: str | None = None
+    deposit_cents: int = Field(2500, ge=0, le=100000, strict=True)
+    deposit_paid: bool = Field(False, strict=True)
     patient_id: uuid.UUID
     clinician_id: uuid.UUID
 
@@ -28,6 +30,8 @@ class AppointmentUpdate(RequestBody):
     duration_minutes: int | None = Field(None, ge=5, le=240, strict=True)
     status: AppointmentStatus | None = None
     reason: str | None = None
+    deposit_cents: int | None = Field(None, ge=0, le=100000, strict=True)
+    deposit_paid: bool | None = Field(None, strict=True)
     patient_id: uuid.UUID | None = None
     clinician_id: uuid.UUID | None = None
 
@@ -45,6 +49,8 @@ class AppointmentRead(BaseModel):
     duration_minutes: int
     status: str
     reason: str | None
+    deposit_cents: int
+    deposit_paid: bool
     patient_id: uuid.UUID
     clinician_id: uuid.UUID
 

@@ -15,7 +15,7 @@ from clinic_flow.models import (
     VisitNote,
 )
 from clinic_flow.pagination import Column, ListQuery, column, paginate
-from clinic_flow.permissions import Actor, scope_of
+from clinic_flow.permissions import Actor, Scopes, scope_of
 from clinic_flow.problems import (
     forbidden,
     not_found,
@@ -33,10 +33,12 @@ from clinic_flow.services.common import (
     check_initial,
     check_links,
     check_moves,
+    check_writes,
     commit,
     flush,
     move_rows,
     owner_through,
+    owns_parent,
     parse_body,
     raw_members,
     reject_nulls,
@@ -52,12 +54,16 @@ SORTABLE: dict[str, Column] = {
     "duration_minutes": column(Appointment.duration_minutes, "integer"),
     "status": column(Appointment.status, "text"),
     "reason": column(Appointment.reason, "text"),
+    "deposit_cents": column(Appointment.deposit_cents, "integer"),
+    "deposit_paid": column(Appointment.deposit_paid, "boolean"),
 }
 FILTERS: dict[str, Column] = {
     "starts_at": column(Appointment.starts_at, "datetime"),
     "duration_minutes": column(Appointment.duration_minutes, "integer"),
     "status": column(Appointment.status, "text"),
     "reason": column(Appointment.reason, "text"),
+    "deposit_cents": column(Appointment.deposit_cents, "integer"),
+    "deposit_paid": column(Appointment.deposit_paid, "boolean"),
     "patient_id": column(Appointment.patient_id, "uuid"),
     "clinician_id": column(Appointment.clinician_id, "uuid"),
 }
@@ -66,8 +72,24 @@ NOT_NULL: dict[str, str] = {
     "starts_at": "starts_at",
     "duration_minutes": "duration_minutes",
     "status": "status",
+    "deposit_cents": "deposit_cents",
+    "deposit_paid": "deposit_paid",
     "patient_id": "patient_id",
     "clinician_id": "clinician_id",
+}
+WRITE_RULES: dict[str, Scopes] = {
+    "deposit_cents": {
+        None: "none",
+        "patient": "none",
+        "clinician": "none",
+        "admin": "all",
+    },
+    "deposit_paid": {
+        None: "none",
+        "patient": "none",
+        "clinician": "none",
+        "admin": "all",
+    },
 }
 WORKFLOWS: dict[str, Workflow] = {
     "status": Workflow(
@@ -147,6 +169,8 @@ def _read_all(
                 "duration_minutes": row.duration_minutes,
                 "status": row.status,
                 "reason": row.reason,
+                "deposit_cents": row.deposit_cents,
+                "deposit_paid": row.deposit_paid,
                 "patient_id": row.patient_id,
                 "clinician_id": row.clinician_id,
             }
@@ -196,6 +220,9 @@ def create(
     claim: Claim = NO_CLAIM,
 ) -> AppointmentRead:
     """Adds a row from a request body."""
+    sent = raw_members(body)
+    mine = owns_parent(db, Patient, sent.get("patient_id"), actor)
+    check_writes(sent, WRITE_RULES, actor, mine=mine)
     payload = parse_body(AppointmentCreate, body)
     values = payload.model_dump()
     check_initial(values, WORKFLOWS)
@@ -233,6 +260,7 @@ def update(
     row = _changeable(db, actor, item_id)
     sent = raw_members(body)
     mine = row.owner_id == actor.user_id
+    check_writes(sent, WRITE_RULES, actor, mine=mine)
     check_moves(sent, WORKFLOWS, row, actor, mine=mine)
     payload = parse_body(AppointmentUpdate, body)
     values = payload.model_dump(exclude_unset=True)
