@@ -36,8 +36,9 @@ pub struct IntegrationsView {
     pub table_modules: Vec<String>,
     /// The audit actions the integrations add to the contract's.
     pub audit_actions: Vec<String>,
-    /// What `alembic upgrade` targets: `heads` when an integration's
-    /// migration branches off the initial one (its tables), else `head`.
+    /// What `alembic upgrade` targets: `heads` when a migration branches
+    /// off the initial one (an integration's tables, or email's), else
+    /// `head`.
     pub upgrade_target: &'static str,
 }
 
@@ -120,7 +121,7 @@ pub fn view(model: &AppModel) -> IntegrationsView {
         .map(str::to_string)
         .collect();
     IntegrationsView {
-        upgrade_target: if table_modules.is_empty() {
+        upgrade_target: if table_modules.is_empty() && model.email.is_none() {
             "head"
         } else {
             "heads"

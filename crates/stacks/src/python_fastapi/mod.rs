@@ -57,6 +57,9 @@ pub struct PythonFastapi;
 /// The stack's id.
 pub const ID: &str = "python-fastapi";
 
+/// The migration of the email tables (a branch off the initial revision).
+pub const EMAIL_MIGRATION_PATH: &str = "migrations/versions/0001_email.py";
+
 macro_rules! templates {
     ($($name:literal),* $(,)?) => {
         /// Every template of the stack, embedded.
@@ -76,6 +79,7 @@ templates!(
     "README.md",
     "migrations/env.py",
     "migrations/initial.py",
+    "migrations/email.py",
     "src/__init__.py",
     "src/settings.py",
     "src/db.py",
@@ -395,6 +399,9 @@ impl Stack for PythonFastapi {
                 files.push(t(format!("{pkg}/{name}"), &format!("src/{name}")));
             }
             files.push(t("tests/test_email.py".to_string(), "tests/test_email.py"));
+            // A branch of its own off the initial revision, so a project
+            // that gains email on regeneration gets it as a new revision.
+            files.push(t(EMAIL_MIGRATION_PATH.to_string(), "migrations/email.py"));
             files.push(t(
                 "deploy/k8s/worker-deployment.yaml".to_string(),
                 "deploy/k8s/worker-deployment.yaml",

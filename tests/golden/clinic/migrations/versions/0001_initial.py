@@ -105,7 +105,6 @@ def upgrade() -> None:
         sa.Column("email", sa.String(255), nullable=False),
         sa.Column("password_hash", sa.String(255), nullable=False),
         sa.Column("role", sa.String(64), nullable=False),
-        sa.Column("email_verified", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.UniqueConstraint("email", name="uq_auth_users_email"),
     )
     op.create_table(
@@ -136,40 +135,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_auth_login_attempts"),
     )
     op.create_index("ix_auth_login_attempts_email_key", "auth_login_attempts", ["email_key"])
-    op.create_table(
-        "auth_email_tokens",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=False),
-        sa.Column("purpose", sa.String(16), nullable=False),
-        sa.Column("token_hash", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name="pk_auth_email_tokens"),
-        sa.UniqueConstraint("token_hash", name="uq_auth_email_tokens_token_hash"),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["auth_users.id"],
-            name="fk_auth_email_tokens_user_id_auth_users",
-            ondelete="CASCADE",
-        ),
-    )
-    op.create_index("ix_auth_email_tokens_user_id", "auth_email_tokens", ["user_id"])
-    op.create_table(
-        "mail_outbox",
-        *_record_columns(),
-        sa.Column("recipient", sa.String(255), nullable=False),
-        sa.Column("subject", sa.String(255), nullable=False),
-        sa.Column("body_text", sa.Text(), nullable=False),
-        sa.Column("body_html", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("provider", sa.String(32), nullable=True),
-        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("last_error", sa.Text(), nullable=True),
-    )
-    op.create_index("ix_mail_outbox_status", "mail_outbox", ["status"])
     _create_audit_events()
     op.create_table(
         "auth_rate_limits",
@@ -383,8 +348,6 @@ def downgrade() -> None:
     op.drop_table("auth_rate_limits")
     op.drop_table("audit_events")
     op.execute("DROP FUNCTION audit_events_append_only()")
-    op.drop_table("mail_outbox")
-    op.drop_table("auth_email_tokens")
     op.drop_table("auth_login_attempts")
     op.drop_table("auth_sessions")
     op.drop_table("auth_users")
