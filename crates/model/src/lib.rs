@@ -676,7 +676,7 @@ fn build(bp: &Blueprint) -> AppModel {
             title: spec.product.display_name().to_string(),
             description: spec.product.description.clone(),
         },
-        routes: routes::routes(&base, &collections),
+        routes: routes::routes(&base, &collections, spec.integrations.contains_key("oidc")),
         api: Api {
             base_path: base,
             page_size: spec.api.page_size.clamp(1, routes::MAX_PAGE_SIZE),

@@ -53,6 +53,14 @@ pub enum Operation {
     Logout,
     /// `GET {base}/auth/me`
     Me,
+    /// `GET {base}/auth/oidc/login` (the `oidc` integration): a 302 to the
+    /// identity provider carrying `state`, `nonce` and a PKCE (S256)
+    /// challenge.
+    OidcLogin,
+    /// `GET {base}/auth/oidc/callback` (the `oidc` integration): the
+    /// provider's answer; a verified ID token starts a session as `Login`
+    /// does and answers a 302, anything else a 400.
+    OidcCallback,
     /// `GET {base}/{collection}`
     List(EntityId),
     /// `POST {base}/{collection}`
@@ -148,8 +156,8 @@ fn route(
 }
 
 /// Every route of a backend with these entities (id and collection) and
-/// this base path.
-pub(crate) fn routes(base: &str, entities: &[(EntityId, String)]) -> Vec<Route> {
+/// this base path; `oidc` adds the sign-in through an identity provider.
+pub(crate) fn routes(base: &str, entities: &[(EntityId, String)], oidc: bool) -> Vec<Route> {
     use Method::*;
     use Operation as O;
     use SessionUse::*;
@@ -183,6 +191,24 @@ pub(crate) fn routes(base: &str, entities: &[(EntityId, String)]) -> Vec<Route> 
             Required,
         ),
     ];
+    if oidc {
+        out.extend([
+            route(
+                Get,
+                format!("{base}/auth/oidc/login"),
+                O::OidcLogin,
+                &[302, 429],
+                None,
+            ),
+            route(
+                Get,
+                format!("{base}/auth/oidc/callback"),
+                O::OidcCallback,
+                &[302, 400, 429],
+                None,
+            ),
+        ]);
+    }
     for (id, c) in entities {
         let id = *id;
         out.push(route(

@@ -21,7 +21,7 @@
 //! capabilities its files realize ([`Vendor::realizations`]; the compliance
 //! matrix and the traceability cite them).
 //!
-//! archgen ships [`sentry`] ([`builtin`]). The engine skips an integration
+//! archgen ships [`oidc`] and [`sentry`] ([`builtin`]). The engine skips an integration
 //! no registered vendor serves (and says so); a spec naming an integration
 //! whose registered vendor does not support the spec's stack is refused at
 //! check time (E603).
@@ -69,6 +69,7 @@ use indexmap::IndexMap;
 pub use model::{EnvVar, Package};
 pub use stacks::{PlannedFile, Realizations, Template};
 
+pub mod oidc;
 pub mod sentry;
 
 /// Why a vendor could not plan its files.
@@ -244,14 +245,14 @@ pub fn check_options(
     Ok(())
 }
 
-/// The vendors archgen ships: [`sentry`].
+/// The vendors archgen ships: [`oidc`] and [`sentry`].
 ///
 /// ```
 /// let ids: Vec<&str> = vendors::builtin().iter().map(|v| v.id()).collect();
-/// assert_eq!(ids, ["sentry"]);
+/// assert_eq!(ids, ["oidc", "sentry"]);
 /// ```
 pub fn builtin() -> Vec<Box<dyn Vendor>> {
-    vec![Box::new(sentry::Sentry)]
+    vec![Box::new(oidc::Oidc), Box::new(sentry::Sentry)]
 }
 
 /// Registered vendors by id, in registration order.

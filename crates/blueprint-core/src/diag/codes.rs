@@ -160,6 +160,9 @@ codes! {
     BadVendorOption = "E602", "bad integration option";
     /// An integration whose vendor has no files for the spec's stack.
     UnsupportedVendor = "E603", "integration not available for the stack";
+    /// The `oidc` integration's `default_role` (or, without one, the
+    /// product) names no signup role for the accounts it creates.
+    OidcRoleNotSignup = "E604", "OIDC role not open to signup";
     /// `api.page_size` outside 1 to 500.
     BadPageSize = "E610", "bad page size";
     /// `api.base_path` that is not a simple absolute path.
