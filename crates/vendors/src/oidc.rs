@@ -302,7 +302,12 @@ mod tests {
                 "tests/test_oidc.py"
             ]
         );
-        for cited in Oidc.realizations(STACK, &bp).capabilities.values().flatten() {
+        for cited in Oidc
+            .realizations(STACK, &bp)
+            .capabilities
+            .values()
+            .flatten()
+        {
             assert!(paths.contains(&cited.as_str()), "{cited}");
         }
         assert!(matches!(
@@ -324,7 +329,9 @@ mod tests {
             .filter(|(_, r)| r.signup)
             .map(|(n, _)| n.clone())
             .collect();
-        let first = signup.first().expect("the default roles open one to signup");
+        let first = signup
+            .first()
+            .expect("the default roles open one to signup");
         assert_eq!(&default_role(&bp, &IndexMap::new()).unwrap(), first);
         let admin = bp
             .spec()
@@ -337,7 +344,10 @@ mod tests {
             .plan(STACK, &bp, &options(&[("default_role", json!(admin))]))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("`default_role`") && err.contains(first.as_str()), "{err}");
+        assert!(
+            err.contains("`default_role`") && err.contains(first.as_str()),
+            "{err}"
+        );
     }
 
     #[test]

@@ -16,7 +16,10 @@ pub const BUILTIN_STACKS: &[&str] = &[super::model::DEFAULT_STACK];
 /// The integrations archgen's own vendors generate, with the built-in
 /// stacks each one has files for. The render engine's built-in registry
 /// says the same (a test there keeps the two equal).
-pub const BUILTIN_VENDOR_STACKS: &[(&str, &[&str])] = &[("sentry", &[super::model::DEFAULT_STACK])];
+pub const BUILTIN_VENDOR_STACKS: &[(&str, &[&str])] = &[
+    ("oidc", &[super::model::DEFAULT_STACK]),
+    ("sentry", &[super::model::DEFAULT_STACK]),
+];
 
 /// The stacks and integrations a spec may name, for [`parse_file_with`](super::parse_file_with)
 /// and the other `*_with` checks.

@@ -14,6 +14,7 @@ mod auth;
 mod entities;
 mod hostile;
 mod http;
+mod oidc;
 mod rules;
 mod surface;
 mod values;
@@ -200,10 +201,11 @@ impl<'a> Suite<'a> {
     // ----- the run -------------------------------------------------------
 
     fn run_all(&mut self) {
-        let steps: [fn(&mut Suite<'a>); 12] = [
+        let steps: [fn(&mut Suite<'a>); 13] = [
             Suite::health,
             Suite::openapi,
             Suite::auth,
+            Suite::oidc,
             Suite::sign_in_roles,
             Suite::headers,
             Suite::problems,
