@@ -25,6 +25,7 @@ pub mod faults;
 pub mod fuzz;
 pub mod locate;
 mod process;
+mod provider;
 pub mod report;
 pub mod scan;
 
@@ -320,6 +321,34 @@ pub fn verify(
         None
     };
     let mut app_env = env.clone();
+    // An app with the `oidc` integration builds its login redirect from a
+    // provider's discovery document: a loopback stand-in serves one.
+    let _discovery = if project
+        .model
+        .routes
+        .iter()
+        .any(|r| r.operation == model::Operation::OidcLogin)
+    {
+        let discovery = provider::Discovery::start()
+            .map_err(|e| GateError::io("cannot start the stand-in OpenID provider", &logs, e))?;
+        let callback = project
+            .model
+            .routes
+            .iter()
+            .find(|r| r.operation == model::Operation::OidcCallback)
+            .map_or_else(String::new, |r| {
+                format!("http://127.0.0.1:{port}{}", r.path)
+            });
+        app_env.extend([
+            ("OIDC_ISSUER".to_string(), discovery.issuer()),
+            ("OIDC_CLIENT_ID".to_string(), "archgen-gate".to_string()),
+            ("OIDC_CLIENT_SECRET".to_string(), db::random_hex(16)),
+            ("OIDC_REDIRECT_URI".to_string(), callback),
+        ]);
+        Some(discovery)
+    } else {
+        None
+    };
     if let Some(db) = &app_database {
         for (k, v) in &mut app_env {
             if k == "DATABASE_URL" {

@@ -266,13 +266,41 @@ impl AppModel {
         email.providers.retain(|p| keep(p));
         if email.providers.is_empty() {
             self.email = None;
-            let collections: Vec<(EntityId, String)> = self
-                .entities
-                .iter()
-                .map(|e| (e.id, e.collection.clone()))
-                .collect();
-            self.routes = routes::routes(&self.api.base_path, &collections, false);
+            self.routes.retain(|r| {
+                !matches!(
+                    r.operation,
+                    Operation::VerifyEmail
+                        | Operation::PasswordReset
+                        | Operation::PasswordResetConfirm
+                )
+            });
+            for route in &mut self.routes {
+                if route.operation == Operation::Register {
+                    route.statuses = routes::register_statuses(false).to_vec();
+                }
+            }
         }
+    }
+
+    /// Drops the sign-in through an identity provider (the routes
+    /// [`Operation::OidcLogin`] and [`Operation::OidcCallback`]) when no
+    /// registered vendor generates the spec's `oidc` integration, so the
+    /// document and the checks describe only what is served.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let bp = SpecBuilder::new("shop")
+    ///     .with_entity("Order", |e| e.owned())
+    ///     .with_integration("oidc")
+    ///     .build();
+    /// let mut model = model::AppModel::from_blueprint(&bp);
+    /// assert!(model.routes.iter().any(|r| r.operation == model::Operation::OidcLogin));
+    /// model.drop_oidc();
+    /// assert!(!model.routes.iter().any(|r| r.operation == model::Operation::OidcLogin));
+    /// ```
+    pub fn drop_oidc(&mut self) {
+        self.routes
+            .retain(|r| !matches!(r.operation, Operation::OidcLogin | Operation::OidcCallback));
     }
 
     /// An entity by name.
@@ -803,7 +831,12 @@ fn build(bp: &Blueprint) -> AppModel {
             title: spec.product.display_name().to_string(),
             description: spec.product.description.clone(),
         },
-        routes: routes::routes(&base, &collections, email.is_some()),
+        routes: routes::routes(
+            &base,
+            &collections,
+            email.is_some(),
+            spec.integrations.contains_key("oidc"),
+        ),
         api: Api {
             base_path: base,
             page_size: spec.api.page_size.clamp(1, routes::MAX_PAGE_SIZE),

@@ -59,6 +59,14 @@ pub enum Operation {
     PasswordReset,
     /// `POST {base}/auth/password-reset/confirm` (with email only)
     PasswordResetConfirm,
+    /// `GET {base}/auth/oidc/login` (the `oidc` integration): a 302 to the
+    /// identity provider carrying `state`, `nonce` and a PKCE (S256)
+    /// challenge.
+    OidcLogin,
+    /// `GET {base}/auth/oidc/callback` (the `oidc` integration): the
+    /// provider's answer; a verified ID token starts a session as `Login`
+    /// does and answers a 302, anything else a 400.
+    OidcCallback,
     /// `GET {base}/{collection}`
     List(EntityId),
     /// `POST {base}/{collection}`
@@ -166,18 +174,30 @@ fn route(
     }
 }
 
-/// Every route of a backend with these entities (id and collection) and
-/// this base path; with `email`, register answers 202 whether or not the
-/// email is taken, and the verification and reset routes exist.
-pub(crate) fn routes(base: &str, entities: &[(EntityId, String)], email: bool) -> Vec<Route> {
-    use Method::*;
-    use Operation as O;
-    use SessionUse::*;
-    let register: &[u16] = if email {
+/// What register answers: with email, 202 whether or not the address is
+/// taken; without, 201 or 409.
+pub(crate) fn register_statuses(email: bool) -> &'static [u16] {
+    if email {
         &[202, 403, 422, 429]
     } else {
         &[201, 403, 409, 422, 429]
-    };
+    }
+}
+
+/// Every route of a backend with these entities (id and collection) and
+/// this base path; with `email`, register answers 202 whether or not the
+/// email is taken, and the verification and reset routes exist; `oidc` adds
+/// the sign-in through an identity provider.
+pub(crate) fn routes(
+    base: &str,
+    entities: &[(EntityId, String)],
+    email: bool,
+    oidc: bool,
+) -> Vec<Route> {
+    use Method::*;
+    use Operation as O;
+    use SessionUse::*;
+    let register = register_statuses(email);
     let mut out = vec![
         route(
             Post,
@@ -229,6 +249,24 @@ pub(crate) fn routes(base: &str, entities: &[(EntityId, String)], email: bool) -
                 format!("{base}/auth/password-reset/confirm"),
                 O::PasswordResetConfirm,
                 &[204, 422, 429],
+                None,
+            ),
+        ]);
+    }
+    if oidc {
+        out.extend([
+            route(
+                Get,
+                format!("{base}/auth/oidc/login"),
+                O::OidcLogin,
+                &[302, 429],
+                None,
+            ),
+            route(
+                Get,
+                format!("{base}/auth/oidc/callback"),
+                O::OidcCallback,
+                &[302, 400, 429],
                 None,
             ),
         ]);

@@ -540,6 +540,9 @@ impl Engine {
             .map(|i| i.id.clone())
             .collect();
         model.retain_email_providers(|p| generated.iter().any(|g| g == p));
+        if !generated.iter().any(|g| g == "oidc") {
+            model.drop_oidc();
+        }
         Ok(())
     }
 

@@ -21,8 +21,8 @@
 //! capabilities its files realize ([`Vendor::realizations`]; the compliance
 //! matrix and the traceability cite them).
 //!
-//! archgen ships [`stripe`], [`sentry`] and the [`email`] providers
-//! `smtp` and `sendgrid` ([`builtin`]). The engine skips an integration
+//! archgen ships [`stripe`], [`sentry`], [`oidc`] and the [`email`]
+//! providers `smtp` and `sendgrid` ([`builtin`]). The engine skips an integration
 //! no registered vendor serves (and says so); a spec naming an integration
 //! whose registered vendor does not support the spec's stack is refused at
 //! check time (E603).
@@ -71,6 +71,7 @@ pub use model::{EnvVar, Package};
 pub use stacks::{PlannedFile, Realizations, Template};
 
 pub mod email;
+pub mod oidc;
 pub mod sentry;
 pub mod stripe;
 
@@ -284,12 +285,12 @@ pub fn check_options(
     Ok(())
 }
 
-/// The vendors archgen ships: [`stripe`], [`sentry`] and the [`email`]
-/// providers `smtp` and `sendgrid`.
+/// The vendors archgen ships: [`stripe`], [`sentry`], [`oidc`] and the
+/// [`email`] providers `smtp` and `sendgrid`.
 ///
 /// ```
 /// let ids: Vec<&str> = vendors::builtin().iter().map(|v| v.id()).collect();
-/// assert_eq!(ids, ["stripe", "sentry", "smtp", "sendgrid"]);
+/// assert_eq!(ids, ["stripe", "sentry", "smtp", "sendgrid", "oidc"]);
 /// ```
 pub fn builtin() -> Vec<Box<dyn Vendor>> {
     vec![
@@ -297,6 +298,7 @@ pub fn builtin() -> Vec<Box<dyn Vendor>> {
         Box::new(sentry::Sentry),
         Box::new(email::Email::Smtp),
         Box::new(email::Email::Sendgrid),
+        Box::new(oidc::Oidc),
     ]
 }
 

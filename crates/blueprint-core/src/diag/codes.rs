@@ -170,6 +170,9 @@ codes! {
     /// A field a payment reads or sets that callers may write (no `write`
     /// rule): they could mark the row paid, or lower its price, themselves.
     PaymentFieldWritable = "E606", "payment field writable by callers";
+    /// The `oidc` integration's `default_role` (or, without one, the
+    /// product) names no signup role for the accounts it creates.
+    OidcRoleNotSignup = "E607", "OIDC role not open to signup";
     /// `api.page_size` outside 1 to 500.
     BadPageSize = "E610", "bad page size";
     /// `api.base_path` that is not a simple absolute path.

@@ -30,7 +30,7 @@ pub fn to_dot(bp: &Blueprint) -> String {
     out.push_str("digraph blueprint {\n");
     let _ = writeln!(
         out,
-        "  graph [rankdir=LR, compound=true, fontname=\"Helvetica\", labelloc=t, label={}];",
+        "  graph [newrank=true, rankdir=LR, compound=true, fontname=\"Helvetica\", labelloc=t, label={}];",
         quote(&title)
     );
     out.push_str("  node [fontname=\"Helvetica\", fontsize=10, style=filled];\n");

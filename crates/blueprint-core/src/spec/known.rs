@@ -21,6 +21,7 @@ pub const BUILTIN_VENDOR_STACKS: &[(&str, &[&str])] = &[
     ("sentry", &[super::model::DEFAULT_STACK]),
     ("smtp", &[super::model::DEFAULT_STACK]),
     ("sendgrid", &[super::model::DEFAULT_STACK]),
+    ("oidc", &[super::model::DEFAULT_STACK]),
 ];
 
 /// The stacks and integrations a spec may name, for [`parse_file_with`](super::parse_file_with)

@@ -1052,6 +1052,9 @@ impl Checks<'_> {
             if id == "stripe" {
                 self.payment(spec, &path, options);
             }
+            if id == "oidc" {
+                self.oidc_role(spec, options, &path);
+            }
         }
     }
 
@@ -1100,6 +1103,58 @@ impl Checks<'_> {
                 Diagnostic::error(code, problem.message).with_hint(problem.hint),
                 at,
             );
+        }
+    }
+
+    /// The role the `oidc` integration gives the accounts it creates must
+    /// be one visitors may sign up into: an identity provider is a way to
+    /// sign up, never a way into a role the product does not open (E607).
+    fn oidc_role(
+        &mut self,
+        spec: &Spec,
+        options: &indexmap::IndexMap<String, serde_json::Value>,
+        path: &Path,
+    ) {
+        let signup: Vec<&str> = spec
+            .roles
+            .iter()
+            .filter(|(_, r)| r.signup)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let open = if signup.is_empty() {
+            "this product has no signup role: mark one `signup: true`, or drop the integration"
+                .to_string()
+        } else {
+            format!(
+                "write `default_role:` with a signup role: {}",
+                signup.join(", ")
+            )
+        };
+        match options.get("default_role") {
+            Some(serde_json::Value::String(role)) if !signup.contains(&role.as_str()) => {
+                let mut opath = path.clone();
+                opath.push_key("default_role");
+                self.report(
+                    Diagnostic::error(
+                        Code::OidcRoleNotSignup,
+                        format!(
+                            "`oidc` would create accounts in `{}`, which is not a signup role",
+                            shorten(role)
+                        ),
+                    )
+                    .with_hint(open),
+                    At::Value(opath),
+                );
+            }
+            None if signup.is_empty() => self.report(
+                Diagnostic::error(
+                    Code::OidcRoleNotSignup,
+                    "`oidc` has no role to create accounts in",
+                )
+                .with_hint(open),
+                At::Key(path.clone()),
+            ),
+            _ => {}
         }
     }
 

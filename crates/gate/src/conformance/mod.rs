@@ -14,6 +14,7 @@ mod auth;
 mod entities;
 mod hostile;
 pub(crate) mod http;
+mod oidc;
 mod payments;
 mod rules;
 mod surface;
@@ -193,10 +194,11 @@ impl<'a> Suite<'a> {
     // ----- the run -------------------------------------------------------
 
     fn run_all(&mut self) {
-        let steps: [fn(&mut Suite<'a>); 13] = [
+        let steps: [fn(&mut Suite<'a>); 14] = [
             Suite::health,
             Suite::openapi,
             Suite::auth,
+            Suite::oidc,
             Suite::sign_in_roles,
             Suite::headers,
             Suite::problems,

@@ -830,6 +830,16 @@ fn op_of(model: &AppModel, route: &Route) -> Op {
             op.body = Some("PasswordResetConfirmRequest".into());
             op
         }
+        O::OidcLogin => Op::new("oidc_login", "auth", "Sign in with the identity provider").described("Redirects to the OpenID provider's authorization endpoint with `state`, `nonce` and a PKCE challenge (S256); the three are kept in a signed, HttpOnly cookie that lives ten minutes."),
+        O::OidcCallback => {
+            let mut op = Op::new("oidc_callback", "auth", "The identity provider's answer").described("Exchanges the code, verifies the ID token (signature against the provider's JWKS, `iss`, `aud`, `exp`, `nonce`), links the account with the same email only when the provider says `email_verified`, else creates one in the integration's default role, and starts a session exactly as `login` does before redirecting to the application. A wrong state, an error from the provider or a token that fails a check answers 400 and is audited as `login_failed`.");
+            op.parameters = Some(vec![
+                json!({ "name": "code", "in": "query", "required": false, "description": "The authorization code.", "schema": { "type": "string" } }),
+                json!({ "name": "state", "in": "query", "required": false, "description": "The state the login redirect carried.", "schema": { "type": "string" } }),
+                json!({ "name": "error", "in": "query", "required": false, "description": "The provider's error code, when it refused.", "schema": { "type": "string" } }),
+            ]);
+            op
+        }
         O::Export => Op::new("export_my_data", "me", "Download my data")
             .described("The account and every row the caller owns (GDPR Art. 15, 20)."),
         O::Erase => Op::new("erase_me", "me", "Erase my account").described("Erases the account and owned rows in one transaction; audit events about the user are kept, pseudonymized (GDPR Art. 17). 409 names what blocks the erasure, and nothing is erased."),
@@ -922,6 +932,26 @@ fn response(model: &AppModel, route: &Route, status: u16) -> Value {
         (O::PasswordResetConfirm, _) => {
             no_content("The password is changed and every session revoked.")
         }
+        (O::OidcLogin, _) => json!({
+            "description": "To the identity provider.",
+            "headers": {
+                "Location": {
+                    "description": "The provider's authorization endpoint with `response_type=code`, `client_id`, `redirect_uri`, `scope`, `state`, `nonce`, `code_challenge` and `code_challenge_method=S256`.",
+                    "schema": { "type": "string" },
+                },
+            },
+        }),
+        (O::OidcCallback, 400) => problem("A wrong or expired state, an error from the provider, an ID token that fails a check, or an email the provider has not verified."),
+        (O::OidcCallback, _) => json!({
+            "description": "Signed in: to the application (`OIDC_REDIRECT_AFTER_LOGIN`).",
+            "headers": {
+                "Set-Cookie": {
+                    "description": "`session=…; HttpOnly; Secure; SameSite=Lax; Path=/` and `csrf_token=…; Secure; SameSite=Lax; Path=/`, as `login` sets them.",
+                    "schema": { "type": "string" },
+                },
+                "Location": { "description": "The application.", "schema": { "type": "string" } },
+            },
+        }),
         (O::List(e), _) => ok("A page of rows.", r(&format!("{}Page", schema(e)))),
         (O::Create(e), _) => {
             let mut answer = ok("The created row.", r(&schema(e)));

@@ -48,7 +48,7 @@ def alembic_config() -> Config:
 @pytest.fixture(scope="session", autouse=True)
 def migrated() -> None:
     """The schema at the newest revision."""
-    command.upgrade(alembic_config(), "head")
+    command.upgrade(alembic_config(), "heads")
 
 
 @pytest.fixture(autouse=True)

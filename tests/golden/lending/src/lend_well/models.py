@@ -50,6 +50,7 @@ class AuthUser(RecordMixin, Base):
     email: Mapped[str] = mapped_column(sa.String(255), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(64))
+    email_verified: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
 
 
 class AuthSession(Base):
@@ -78,6 +79,40 @@ class AuthLoginAttempt(Base):
     email_key: Mapped[str] = mapped_column(sa.String(64), index=True)
     client_key: Mapped[str] = mapped_column(sa.String(64))
     attempted_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+
+
+class AuthEmailToken(Base):
+    """A verification or password-reset token; only its SHA-256 hash is stored."""
+
+    __tablename__ = "auth_email_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("auth_users.id", ondelete="CASCADE"),
+        index=True,
+    )
+    purpose: Mapped[str] = mapped_column(sa.String(16))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    used_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+
+
+class MailOutbox(RecordMixin, Base):
+    """A mail on its way (mail/outbox.py): pending, sent or failed, never deleted by sending."""
+
+    __tablename__ = "mail_outbox"
+
+    recipient: Mapped[str] = mapped_column(sa.String(255))
+    subject: Mapped[str] = mapped_column(sa.String(255))
+    body_text: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), index=True)
+    attempts: Mapped[int] = mapped_column(sa.Integer)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(sa.DateTime(timezone=True))
+    provider: Mapped[str | None] = mapped_column(sa.String(32))
+    sent_at: Mapped[dt.datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
 
 
 class AuditEvent(Base):

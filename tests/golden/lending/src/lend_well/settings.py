@@ -94,6 +94,9 @@ class Settings(DatabaseSettings):
     # Comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For
     # is believed (client.py); empty: the TCP peer is the client.
     trusted_proxies: str = ""
+    # Mail: the sender, and the address of the app the mails' links open.
+    email_from: str = "loans@lendwell.example"
+    app_base_url: str = "http://localhost:8000"
 
     @field_validator("secret_key")
     @classmethod

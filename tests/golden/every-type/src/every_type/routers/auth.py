@@ -4,8 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from every_type import audit
+from every_type.models import AuthUser
 from every_type.problems import Problem, conflict, forbidden, invalid, unauthorized
 from every_type.schemas.auth import AccountOut, LoginIn, LoginOut, RegisterIn
 from every_type.security import sessions
@@ -66,6 +68,19 @@ def login(
         ) from None
     if user is None:
         raise unauthorized(BAD_CREDENTIALS)
+    started = start_session(db, user, response, settings)
+    return LoginOut(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        csrf_token=started.csrf_token,
+    )
+
+
+def start_session(
+    db: Session, user: AuthUser, response: Response, settings: Settings
+) -> sessions.NewSession:
+    """Signs `user` in: a session row, the `login` audit event, the cookies on `response`."""
     started = sessions.start(db, user)
     audit.record(db, "login", user)
     db.commit()
@@ -88,12 +103,7 @@ def login(
         httponly=False,
         samesite="lax",
     )
-    return LoginOut(
-        user_id=user.id,
-        email=user.email,
-        role=user.role,
-        csrf_token=started.csrf_token,
-    )
+    return started
 
 
 @router.post("/logout", status_code=204)

@@ -24,6 +24,27 @@ class AccountOut(BaseModel):
     role: str
 
 
+class MeOut(AccountOut):
+    email_verified: bool
+
+
+class Accepted(BaseModel):
+    """202: the request is taken; the answer tells nothing more."""
+
+
+class VerifyEmailIn(RequestBody):
+    token: str = Field(min_length=1, max_length=128)
+
+
+class PasswordResetIn(RequestBody):
+    email: EmailStr = Field(max_length=255)
+
+
+class PasswordResetConfirmIn(RequestBody):
+    token: str = Field(min_length=1, max_length=128)
+    password: str = Field(max_length=1024)
+
+
 class LoginOut(AccountOut):
     csrf_token: str
 

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -83,3 +84,8 @@ def revoke(db: Session, token: str) -> None:
     """Ends the session with this token, if any."""
     db.execute(sa.delete(AuthSession).where(AuthSession.token_hash == token_hash(token)))
     db.commit()
+
+
+def revoke_all(db: Session, user_id: uuid.UUID) -> None:
+    """Ends every session of the account (not committed)."""
+    db.execute(sa.delete(AuthSession).where(AuthSession.user_id == user_id))

@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lend_well import audit
-from lend_well.models import AuthLoginAttempt, AuthUser
+from lend_well.models import AuthLoginAttempt, AuthUser, MailOutbox
 from lend_well.problems import Problem, conflict, not_found
 from lend_well.schemas.auth import UserOut
 from lend_well.schemas.privacy import ExportOut
@@ -70,6 +70,8 @@ def erase(db: Session, principal: Principal) -> None:
         db.execute(
             sa.delete(AuthLoginAttempt).where(AuthLoginAttempt.email_key == email_key(user.email))
         )
+        # Mail to the address, sent or not, goes too (its tokens go with the account).
+        db.execute(sa.delete(MailOutbox).where(MailOutbox.recipient == user.email))
         # Rows owned through a relation go first, deepest first, so a restrict
         # link between two rows of the caller never blocks the erasure.
         repayments_service.delete_owned(db, user.id)

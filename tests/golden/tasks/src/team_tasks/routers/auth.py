@@ -149,6 +149,19 @@ def login(
         ) from None
     if user is None:
         raise unauthorized(BAD_CREDENTIALS)
+    started = start_session(db, user, response, settings)
+    return LoginOut(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        csrf_token=started.csrf_token,
+    )
+
+
+def start_session(
+    db: Session, user: AuthUser, response: Response, settings: Settings
+) -> sessions.NewSession:
+    """Signs `user` in: a session row, the `login` audit event, the cookies on `response`."""
     started = sessions.start(db, user)
     audit.record(db, "login", user)
     db.commit()
@@ -171,12 +184,7 @@ def login(
         httponly=False,
         samesite="lax",
     )
-    return LoginOut(
-        user_id=user.id,
-        email=user.email,
-        role=user.role,
-        csrf_token=started.csrf_token,
-    )
+    return started
 
 
 @router.post("/logout", status_code=204)

@@ -1,0 +1,1 @@
+"""Mail: the outbox the app writes to, the tokens its links carry, the worker that sends."""
