@@ -413,6 +413,7 @@ pub fn verify(
                     progress.stage_started("conformance");
                     conformance_stage(
                         project,
+                        app_database.as_ref().unwrap_or(&database),
                         &stripe,
                         &plan.create_user,
                         &app_env,
@@ -754,6 +755,7 @@ fn stripe_mock_program() -> Option<PathBuf> {
 #[allow(clippy::too_many_arguments)]
 fn conformance_stage(
     project: &Project,
+    database: &db::Database,
     stripe: &StripeFake,
     create_user: &[String],
     env: &[(String, String)],
@@ -767,8 +769,25 @@ fn conformance_stage(
     let create_user = |email: &str, password: &str, role: &str| -> Result<(), String> {
         self::create_user(project, template, env, logs, stopped, email, password, role)
     };
+    // The contract's outbox (`mail_outbox`): the latest mail to an address,
+    // for the checks that follow a mailed link.
+    let read_mail = |recipient: &str| -> Result<Option<String>, String> {
+        let sql = format!(
+            "SELECT body_text FROM mail_outbox WHERE recipient = '{}' \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+            recipient.replace('\'', "''")
+        );
+        let out = database.query(&sql).map_err(|e| e.to_string())?;
+        let text = out.trim_end();
+        Ok((!text.is_empty()).then(|| text.to_string()))
+    };
     let suite_options = conformance::Options {
         create_user: (!template.is_empty()).then_some(&create_user as &conformance::UserCreator),
+        read_mail: project
+            .model
+            .email
+            .is_some()
+            .then_some(&read_mail as &conformance::MailReader),
         cancel: Some(&options.cancel),
         stripe_webhook_secret: stripe.webhook_secret.clone(),
         stripe_unavailable: stripe.unavailable.clone(),

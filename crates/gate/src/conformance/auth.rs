@@ -300,6 +300,96 @@ impl<'a> Suite<'a> {
             Ok(())
         })();
         self.record("auth.email_tokens_refused", r);
+        self.mailed_link_checks();
+    }
+
+    /// With email, the links the app mails work once: the verification
+    /// link marks the address verified, and the reset link sets a new
+    /// password and signs the account out everywhere (read from the outbox,
+    /// as the worker would send them).
+    fn mailed_link_checks(&mut self) {
+        let email = self.email("mailed");
+        let password = self.password("mailed");
+        let renewed = self.password("renewed");
+        let reader = self.opts.read_mail;
+        let r = (|| {
+            let read = reader.ok_or("the suite was given no way to read the app's mail outbox")?;
+            let r = self.register(&email, &password, None)?;
+            Self::expect_accepted(&r, "registering a new email")?;
+            let token = mailed_token(read, &email, "registering")?;
+            let (mut session, r) = self.login(&email, &password)?;
+            expect(&r, 200, "signing in before verifying")?;
+            let verified = |suite: &mut Self, session: &mut Session| -> Result<Value, String> {
+                let r =
+                    suite
+                        .client
+                        .send(session, "GET", &suite.api("/auth/me"), None, false, &[])?;
+                expect(&r, 200, "GET /auth/me")?;
+                Ok(r.json()["email_verified"].clone())
+            };
+            if verified(self, &mut session)? != json!(false) {
+                return Err("`email_verified` is not false before the link is followed".into());
+            }
+            for (attempt, status) in [("following", 204), ("following again", 422)] {
+                let r = self.client.send(
+                    &mut Session::default(),
+                    "POST",
+                    &self.api("/auth/verify-email"),
+                    Some(&json!({ "token": token })),
+                    false,
+                    &[],
+                )?;
+                expect(
+                    &r,
+                    status,
+                    &format!("{attempt} the mailed verification link"),
+                )?;
+            }
+            if verified(self, &mut session)? != json!(true) {
+                return Err("`email_verified` is not true after the link was followed".into());
+            }
+            Ok(())
+        })();
+        self.record("auth.email_verification_link", r);
+        let r = (|| {
+            let read = reader.ok_or("the suite was given no way to read the app's mail outbox")?;
+            let (mut session, r) = self.login(&email, &password)?;
+            expect(&r, 200, "signing in before the reset")?;
+            let r = self.client.send(
+                &mut Session::default(),
+                "POST",
+                &self.api("/auth/password-reset"),
+                Some(&json!({ "email": email })),
+                false,
+                &[],
+            )?;
+            Self::expect_accepted(&r, "asking for a reset")?;
+            let token = mailed_token(read, &email, "asking for a reset")?;
+            for (attempt, status) in [("using", 204), ("using again", 422)] {
+                let r = self.client.send(
+                    &mut Session::default(),
+                    "POST",
+                    &self.api("/auth/password-reset/confirm"),
+                    Some(&json!({ "token": token, "password": renewed })),
+                    false,
+                    &[],
+                )?;
+                expect(&r, status, &format!("{attempt} the mailed reset link"))?;
+            }
+            let r =
+                self.client
+                    .send(&mut session, "GET", &self.api("/auth/me"), None, false, &[])?;
+            expect(&r, 401, "the session from before the reset, afterwards")?;
+            let (_, r) = self.login(&email, &password)?;
+            expect(
+                &r,
+                401,
+                "signing in with the password from before the reset",
+            )?;
+            let (_, r) = self.login(&email, &renewed)?;
+            expect(&r, 200, "signing in with the new password")
+        })();
+        self.record("auth.password_reset_revokes_sessions", r);
     }
 
     /// Login, cookies, me, CSRF, logout and lockout, for an account that
@@ -543,4 +633,23 @@ impl<'a> Suite<'a> {
             self.users.push(user);
         }
     }
+}
+
+/// The token of the latest link mailed to `email` (`…?token=…` in the
+/// mail's text).
+fn mailed_token(read: &MailReader<'_>, email: &str, after: &str) -> Result<String, String> {
+    let text = read(email)?.ok_or_else(|| format!("no mail to {email} after {after}"))?;
+    let token: String = text
+        .split("token=")
+        .nth(1)
+        .ok_or_else(|| format!("the mail to {email} after {after} carries no `token=` link"))?
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '%'))
+        .collect();
+    if token.is_empty() {
+        return Err(format!(
+            "the link mailed to {email} after {after} has an empty token"
+        ));
+    }
+    Ok(token)
 }

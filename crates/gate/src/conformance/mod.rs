@@ -32,6 +32,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// generated project): `(email, password, role)`, or why it failed.
 pub type UserCreator<'a> = dyn Fn(&str, &str, &str) -> Result<(), String> + 'a;
 
+/// The text of the latest mail the app queued for an address (its outbox,
+/// `mail_outbox` in the contract), `None` when there is none, or why it
+/// could not be read.
+pub type MailReader<'a> = dyn Fn(&str) -> Result<Option<String>, String> + 'a;
+
 /// What the suite needs besides the model and the URL.
 #[derive(Default)]
 pub struct Options<'a> {
@@ -39,6 +44,10 @@ pub struct Options<'a> {
     /// admins). Without it, the checks that need such a user fail, saying
     /// so.
     pub create_user: Option<&'a UserCreator<'a>>,
+    /// How to read the mail the app queued (with an email integration):
+    /// the checks that follow a verification or reset link need it, and
+    /// fail without it, saying so.
+    pub read_mail: Option<&'a MailReader<'a>>,
     /// Set to stop between checks (Ctrl-C).
     pub cancel: Option<&'a AtomicBool>,
     /// The `STRIPE_WEBHOOK_SECRET` the app was given: the payment checks
