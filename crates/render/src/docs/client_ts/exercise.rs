@@ -2,7 +2,7 @@
 //! the TypeScript expressions that make valid values for it.
 //!
 //! The tests create rows without creating parents first, so the entity is
-//! one whose rows need no parent row (no required to-one relation) and
+//! one whose rows need no other row (no required relation) and
 //! whose unique fields do not run out of values. An owned entity the
 //! signup role may create, read, update and delete comes first (the tests
 //! then act as the account they registered); otherwise an admin account
@@ -123,7 +123,7 @@ pub(crate) fn choose(model: &AppModel) -> Option<Exercise> {
 
 /// Whether rows need no parent row and unique fields do not run out.
 fn creatable_alone(entity: &Entity) -> bool {
-    !entity.relations.iter().any(|r| r.is_to_one() && r.required) && entity.row_limit().is_none()
+    !entity.relations.iter().any(|r| r.required) && entity.row_limit().is_none()
 }
 
 /// Whether `role` may do all four actions and set every required field.
