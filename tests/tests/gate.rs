@@ -191,6 +191,7 @@ fn the_intact_project_passes_the_gate() {
         "test",
         "run",
         "conformance",
+        "client",
         "fuzz",
     ] {
         assert_eq!(
@@ -329,6 +330,41 @@ fn a_broken_access_rule_fails_its_conformance_check() {
     assert!(!broken.passed, "{}", report.to_json());
     assert!(broken.detail.contains("expected 403"), "{}", broken.detail);
     assert!(check(&report, "access.Task.delete.manager").passed);
+}
+
+#[test]
+fn a_failing_client_test_fails_the_client_stage() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let dir = copy_of("client-test");
+    // The typed client's own test now expects the wrong user back.
+    edit(&dir, "clients/ts/test/client.test.ts", |t| {
+        let right = "assert.equal(me.email, address);";
+        assert!(t.contains(right), "the session test");
+        t.replacen(
+            right,
+            "assert.equal(me.email, \"someone-else@example.com\");",
+            1,
+        )
+    });
+    let report = run_gate_unfuzzed(
+        &dir,
+        &Without(&["lint", "test"]),
+        Some(archgen_tests::pg_cluster_url()),
+    );
+    assert!(!report.passed);
+    assert_eq!(report.failed_stages(), ["client"], "{}", report.to_json());
+    let client = report
+        .stages
+        .iter()
+        .find(|s| s.name == "client")
+        .expect("client");
+    assert!(
+        client.log_excerpt.contains("someone-else@example.com"),
+        "{}",
+        client.log_excerpt
+    );
 }
 
 #[test]

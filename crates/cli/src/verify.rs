@@ -213,6 +213,7 @@ pub fn gate(
         cache_dir: None,
         skip_fuzz: false,
         skip_faults: false,
+        skip_client: false,
         cancel: cancel_flag(),
     };
     let display = Display::new();

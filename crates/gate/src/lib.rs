@@ -2,8 +2,9 @@
 //!
 //! Runs a generated project through its stack's verification plan (install,
 //! migrate, lint, test, run) against a throwaway PostgreSQL database, then
-//! runs the stack-neutral [conformance suite](conformance) and
-//! schemathesis ([`fuzz`]) against the running app, scans the project's
+//! runs the stack-neutral [conformance suite](conformance), the project's
+//! typed client's own tests ([`client`]) and schemathesis ([`fuzz`])
+//! against the running app, scans the project's
 //! files for what no backend should ship ([`scan`]), and scores it all in a
 //! [`QualityReport`] (`docs/quality-gate.md`).
 //!
@@ -18,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod conformance;
 pub mod db;
 mod error;
@@ -164,6 +166,10 @@ pub struct VerifyOptions {
     /// Leave out the `faults` stage ([`faults`]): it is reported as
     /// skipped. For runs that judge something else.
     pub skip_faults: bool,
+    /// Leave out the `client` stage ([`client`]): it is reported as
+    /// skipped. For runs that judge something else, or machines without
+    /// Node.js.
+    pub skip_client: bool,
     /// Set it (from a Ctrl-C handler) to stop the run: the app, the cluster
     /// and the database are stopped and dropped, and
     /// [`GateError::Interrupted`] is returned.
@@ -430,6 +436,26 @@ pub fn verify(
             }
             progress.stage_finished(&conformance);
             report.stages.push(conformance);
+            let client = match &server {
+                Some(_) if options.skip_client => {
+                    StageReport::skipped("client", "left out by the caller")
+                }
+                Some(_) => {
+                    progress.stage_started("client");
+                    let admin = client_admin(project, &plan.create_user, &app_env, &logs, &stopped);
+                    client::stage(&client::ClientRun {
+                        project,
+                        cache: &cache,
+                        logs: &logs,
+                        port,
+                        admin,
+                        stopped: &stopped,
+                    })?
+                }
+                None => StageReport::skipped("client", "the app was not running"),
+            };
+            progress.stage_finished(&client);
+            report.stages.push(client);
             let fuzzed = match &server {
                 Some(_) if options.skip_fuzz => {
                     StageReport::skipped("fuzz", "left out by the caller")
@@ -515,7 +541,12 @@ pub fn verify(
     Ok(report)
 }
 
-fn stage_report(name: &str, success: bool, duration: Duration, log: &str) -> StageReport {
+pub(crate) fn stage_report(
+    name: &str,
+    success: bool,
+    duration: Duration,
+    log: &str,
+) -> StageReport {
     StageReport {
         name: name.to_string(),
         status: if success {
@@ -659,6 +690,31 @@ fn create_user(
         )),
         Err(e) => Err(e.to_string()),
     }
+}
+
+/// An account of the model's first admin role for the client's tests,
+/// made with the plan's user command (`None` when the project has no
+/// client, there is no admin role or no command, or it failed: the tests
+/// that need one say so).
+fn client_admin(
+    project: &Project,
+    template: &[String],
+    env: &[(String, String)],
+    logs: &Path,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> Option<(String, String)> {
+    let client = project.dir.join(render::docs::client_ts::CLIENT_DIR);
+    if !client.join("package.json").is_file() {
+        return None;
+    }
+    let role = project.model.admin_roles().next()?;
+    let email = format!("client-admin-{}@example.com", db::random_hex(8));
+    let password = db::random_hex(32);
+    create_user(
+        project, template, env, logs, stopped, &email, &password, &role.name,
+    )
+    .ok()?;
+    Some((email, password))
 }
 
 /// The stripe-mock release the gate runs (the generated tests run the same).

@@ -28,6 +28,10 @@ pub struct DocInput<'a> {
     /// Every other integration of the spec is documented as not generated,
     /// with what the user has to add. Empty when no backend is generated.
     pub generated_integrations: &'a [String],
+    /// Whether a backend is generated beside the documents (`false` when
+    /// only the documents are rendered): emitters of files that belong to
+    /// a generated project, such as the typed client, emit nothing then.
+    pub backend: bool,
 }
 
 /// What the documents cite of the stack they accompany.
@@ -56,6 +60,7 @@ impl DocInput<'_> {
     ///     model: &model::AppModel::from_blueprint(&bp),
     ///     stack: None,
     ///     generated_integrations: &generated,
+    ///     backend: false,
     /// };
     /// assert!(input.is_generated("stripe"));
     /// assert!(!input.is_generated("sentry"));

@@ -431,6 +431,7 @@ impl Engine {
                         decision: decision.as_ref(),
                     }),
                     generated_integrations: &generated,
+                    backend: options.backend() && stack.is_some(),
                 };
                 self.emitters
                     .values()

@@ -38,6 +38,7 @@ fn decision_records_are_numbered_in_the_fixed_order() {
             decision: decision.as_ref(),
         }),
         generated_integrations: &[],
+        backend: false,
     };
     let records = adrs(&input);
     // The stack's own decision is named after it.
@@ -90,6 +91,7 @@ fn decision_records_are_numbered_in_the_fixed_order() {
         model: &model,
         stack: None,
         generated_integrations: &[],
+        backend: false,
     });
     for (a, b) in records.iter().zip(&tasks).skip(1).take(7) {
         assert_eq!(a.path(), b.path());
@@ -116,6 +118,7 @@ fn a_stack_without_realizations_or_decision_still_renders() {
             decision: None,
         }),
         generated_integrations: &[],
+        backend: false,
     };
     let tree = render::docs::emit_all(&input).expect("renders");
     let compliance = tree.get_str("docs/compliance.md").expect("compliance");

@@ -688,6 +688,7 @@ fn faults_adr() -> Adr {
 ///     model: &model,
 ///     stack: None,
 ///     generated_integrations: &[],
+///     backend: false,
 /// };
 /// let records = render::docs::adr::adrs(&input);
 /// assert_eq!(records[0].path(), format!("docs/adr/0001-stack-{}.md", bp.spec().stack));

@@ -48,7 +48,7 @@ pub const OPERATOR_DUTIES: &[(&str, &str)] = &[
 /// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).with_integration("sentry").build();
 /// let analysis = compliance::complete(&mut bp).unwrap();
 /// let model = model::AppModel::from_blueprint(&bp);
-/// let input = render::DocInput { blueprint: &bp, analysis: &analysis, model: &model, stack: None, generated_integrations: &[] };
+/// let input = render::DocInput { blueprint: &bp, analysis: &analysis, model: &model, stack: None, generated_integrations: &[], backend: false };
 /// let md = render::docs::compliance_md::compliance_markdown(&input);
 /// assert!(md.contains("| `docs/compliance.md` |"));
 /// assert!(md.contains("## What remains the operator's job"));

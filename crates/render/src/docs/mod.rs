@@ -9,6 +9,7 @@
 //! | `docs/openapi.json` | [`OpenApiEmitter`] | [`openapi`] |
 //! | `docs/compliance.md` | [`ComplianceEmitter`] | [`compliance_md`] |
 //! | `docs/traceability.md` | [`TraceabilityEmitter`] | [`traceability`] |
+//! | `clients/ts/` (beside a generated backend) | [`ClientTsEmitter`] | [`client_ts`] |
 //!
 //! Every output is deterministic: no clocks, no random ids, and every list
 //! in spec, insertion or a fixed order.
@@ -26,6 +27,7 @@
 pub mod adr;
 pub mod archimate;
 pub mod architecture_md;
+pub mod client_ts;
 pub mod code_map;
 pub mod compliance_md;
 pub mod diagrams;
@@ -43,6 +45,7 @@ use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
 pub use adr::AdrEmitter;
 pub use archimate::ArchimateEmitter;
 pub use architecture_md::ArchitectureEmitter;
+pub use client_ts::ClientTsEmitter;
 pub use compliance_md::ComplianceEmitter;
 pub use openapi::OpenApiEmitter;
 pub use traceability::TraceabilityEmitter;
@@ -51,7 +54,7 @@ pub use traceability::TraceabilityEmitter;
 ///
 /// ```
 /// let ids: Vec<&str> = render::docs::builtin_emitters().iter().map(|e| e.id()).collect();
-/// assert_eq!(ids, ["archimate", "adr", "architecture", "openapi", "compliance", "traceability"]);
+/// assert_eq!(ids, ["archimate", "adr", "architecture", "openapi", "compliance", "traceability", "client-ts"]);
 /// ```
 pub fn builtin_emitters() -> Vec<Box<dyn DocumentEmitter>> {
     vec![
@@ -61,6 +64,7 @@ pub fn builtin_emitters() -> Vec<Box<dyn DocumentEmitter>> {
         Box::new(OpenApiEmitter),
         Box::new(ComplianceEmitter),
         Box::new(TraceabilityEmitter),
+        Box::new(ClientTsEmitter),
     ]
 }
 
@@ -126,6 +130,7 @@ pub fn render_docs(spec: &Spec) -> Result<(Blueprint, Analysis, FileTree), Rende
             decision: decision.as_ref(),
         }),
         generated_integrations: &generated,
+        backend: false,
     };
     let tree = emit_all(&input)?;
     Ok((bp, analysis, tree))

@@ -46,7 +46,7 @@ fn code(items: &[String]) -> String {
 /// let mut bp = SpecBuilder::new("tasks").with_entity("Task", |e| e).build();
 /// let analysis = compliance::complete(&mut bp).unwrap();
 /// let model = model::AppModel::from_blueprint(&bp);
-/// let input = render::DocInput { blueprint: &bp, analysis: &analysis, model: &model, stack: None, generated_integrations: &[] };
+/// let input = render::DocInput { blueprint: &bp, analysis: &analysis, model: &model, stack: None, generated_integrations: &[], backend: false };
 /// let md = render::docs::traceability::traceability_markdown(&input);
 /// assert!(md.contains("`bo.task`"));
 /// assert!(md.contains("`req.csrf-protection`"));
