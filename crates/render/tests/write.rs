@@ -2,10 +2,14 @@
 //! three-way, conflicts marked, or the new version beside them), removing
 //! stale files, the base store, dry runs, force, and refusing unsafe paths.
 
+mod common;
+
 use render::write::{
-    write_tree, Action, Manifest, WriteOptions, WriteReport, BASE_DIR, MANIFEST_PATH,
+    write_tree, Action, Manifest, WriteOptions, WriteReport, BASE_PACK, LEGACY_BASE_DIR,
+    MANIFEST_PATH,
 };
 use render::{FileTree, RenderError};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
@@ -33,9 +37,17 @@ fn m_hash(dir: &Path, rel: &str) -> String {
     manifest(dir).files[rel].clone()
 }
 
-/// The names in the base store, sorted.
+/// The base store's entries by hash, as text.
+fn store(dir: &Path) -> BTreeMap<String, String> {
+    common::base_pack(dir)
+        .into_iter()
+        .map(|(hash, bytes)| (hash, String::from_utf8(bytes).unwrap()))
+        .collect()
+}
+
+/// The hashes in the base store, sorted.
 fn bases(dir: &Path) -> Vec<String> {
-    listing(&dir.join(BASE_DIR))
+    store(dir).into_keys().collect()
 }
 
 /// Every file under `dir`, relative, sorted, with `/`.
@@ -76,15 +88,17 @@ fn creates_files_and_the_manifest() {
     let hash_a = "06f961b802bc46ee168555f066d28f4f0e9afdf3f88174c1ee6f9de004fc30a0";
     let hash_b = m_hash(&out, "src/deep/b.txt");
     let mut want = vec![
+        ".archgen/base.pack".to_string(),
         ".archgen/manifest.json".to_string(),
-        format!("{BASE_DIR}/{hash_a}"),
-        format!("{BASE_DIR}/{hash_b}"),
         "a.txt".to_string(),
         "src/deep/b.txt".to_string(),
     ];
     want.sort();
     assert_eq!(listing(&out), want);
-    assert_eq!(read(&out, &format!("{BASE_DIR}/{hash_a}")), "A\n");
+    assert_eq!(store(&out)[hash_a], "A\n");
+    let mut want_bases = vec![hash_a.to_string(), hash_b];
+    want_bases.sort();
+    assert_eq!(bases(&out), want_bases);
     let m = manifest(&out);
     assert_eq!(m.archgen_version, "9.9.9");
     assert_eq!(m.spec_hash, "the-spec-hash");
@@ -162,10 +176,7 @@ fn an_edit_to_other_lines_is_merged() {
     // The manifest and the base store hold archgen's new version, so the
     // next run has nothing new to merge, and the store holds no older base.
     let hash = m_hash(dir, "a.txt");
-    assert_eq!(
-        read(dir, &format!("{BASE_DIR}/{hash}")),
-        "one\ntwo\nthree\nfour, new\n"
-    );
+    assert_eq!(store(dir)[&hash], "one\ntwo\nthree\nfour, new\n");
     assert_eq!(bases(dir), [hash]);
     let again = write(&t, dir);
     assert_eq!(again.action("a.txt"), Some(Action::KeepEdited));
@@ -254,8 +265,8 @@ fn without_a_base_the_new_version_is_written_beside() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write(&tree(&[("a.txt", "A\n"), ("b.txt", "B\n")]), dir);
-    // A project of an older archgen: no base store.
-    fs::remove_dir_all(dir.join(BASE_DIR)).unwrap();
+    // A project whose base store was lost.
+    fs::remove_file(dir.join(BASE_PACK)).unwrap();
     fs::write(dir.join("a.txt"), "mine\n").unwrap();
     let t = tree(&[("a.txt", "A2\n"), ("b.txt", "B\n")]);
     let report = write(&t, dir);
@@ -317,8 +328,12 @@ fn a_corrupt_base_is_no_base() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     write(&tree(&[("a.txt", "A\nB\nC\n")]), dir);
-    let hash = m_hash(dir, "a.txt");
-    fs::write(dir.join(BASE_DIR).join(&hash), "tampered\n").unwrap();
+    assert_eq!(bases(dir), [m_hash(dir, "a.txt")]);
+    // One byte of the entry's contents changed.
+    let mut pack = fs::read(dir.join(BASE_PACK)).unwrap();
+    let at = pack.len() - 3;
+    pack[at] = b'X';
+    fs::write(dir.join(BASE_PACK), pack).unwrap();
     fs::write(dir.join("a.txt"), "mine\nB\nC\n").unwrap();
     let report = write(&tree(&[("a.txt", "A\nB\nC2\n")]), dir);
     assert_eq!(report.action("a.txt"), Some(Action::NewBeside));
@@ -329,25 +344,51 @@ fn a_corrupt_base_is_no_base() {
 fn the_base_store_holds_exactly_the_manifests_bases() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    // Identical files share one object.
+    // Identical files share one entry.
     write(
         &tree(&[("a.txt", "same\n"), ("b.txt", "same\n"), ("c.txt", "C\n")]),
         dir,
     );
     assert_eq!(bases(dir).len(), 2);
-    fs::write(dir.join(BASE_DIR).join(".x.archgen-tmp-1"), "left over").unwrap();
-    fs::write(dir.join(BASE_DIR).join("notes.txt"), "not archgen's").unwrap();
     write(&tree(&[("a.txt", "A2\n"), ("c.txt", "C\n")]), dir);
-    let m = manifest(dir);
-    let mut want: Vec<String> = m.files.values().cloned().collect();
-    want.push("notes.txt".into());
+    let mut want: Vec<String> = manifest(dir).files.values().cloned().collect();
     want.sort();
-    want.dedup();
+    assert_eq!(bases(dir), want, "old bases pruned");
+    // One file holds them all: nothing else is written under .archgen.
     assert_eq!(
-        bases(dir),
-        want,
-        "old bases and leftovers pruned, others kept"
+        listing(&dir.join(".archgen")),
+        ["base.pack", "manifest.json"]
     );
+}
+
+#[test]
+fn an_older_projects_base_files_are_read_then_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(&tree(&[("a.txt", "one\ntwo\nthree\n")]), dir);
+    // Older versions kept one file per base, named by its hash.
+    let hash = m_hash(dir, "a.txt");
+    fs::remove_file(dir.join(BASE_PACK)).unwrap();
+    let legacy = dir.join(LEGACY_BASE_DIR);
+    fs::create_dir_all(&legacy).unwrap();
+    fs::write(legacy.join(&hash), "one\ntwo\nthree\n").unwrap();
+    fs::write(legacy.join(".x.archgen-tmp-1"), "left over").unwrap();
+    fs::write(legacy.join("notes.txt"), "not archgen's").unwrap();
+    fs::write(dir.join("a.txt"), "one, mine\ntwo\nthree\n").unwrap();
+    let report = write(&tree(&[("a.txt", "one\ntwo\nthree, new\n")]), dir);
+    assert_eq!(report.action("a.txt"), Some(Action::Merge), "{report}");
+    assert_eq!(read(dir, "a.txt"), "one, mine\ntwo\nthree, new\n");
+    assert_eq!(bases(dir), [m_hash(dir, "a.txt")]);
+    assert_eq!(
+        listing(&legacy),
+        ["notes.txt"],
+        "archgen's objects and leftovers removed, others kept"
+    );
+    // Without a stranger's file the directory goes too.
+    fs::remove_file(legacy.join("notes.txt")).unwrap();
+    fs::write(legacy.join(&hash), "one\ntwo\nthree\n").unwrap();
+    write(&tree(&[("a.txt", "one\ntwo\nthree, new\n")]), dir);
+    assert!(!legacy.exists());
 }
 
 #[cfg(unix)]
@@ -357,13 +398,23 @@ fn a_base_store_linked_out_is_refused_before_writing() {
     let tmp = tempfile::tempdir().unwrap();
     let outside = tmp.path().join("outside");
     fs::create_dir(&outside).unwrap();
-    let dir = tmp.path().join("out");
-    fs::create_dir_all(dir.join(".archgen")).unwrap();
-    symlink(&outside, dir.join(BASE_DIR)).unwrap();
-    let err = write_tree(&tree(&[("a.txt", "A\n")]), &dir, "h", &WriteOptions::new()).unwrap_err();
-    assert!(err.to_string().contains("symbolic link"), "{err}");
-    assert!(!dir.join("a.txt").exists());
-    assert!(listing(&outside).is_empty());
+    for (link, target) in [
+        (LEGACY_BASE_DIR, outside.clone()),
+        (BASE_PACK, outside.join("pack")),
+    ] {
+        let dir = tmp.path().join("out");
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join(".archgen")).unwrap();
+        symlink(&target, dir.join(link)).unwrap();
+        let err =
+            write_tree(&tree(&[("a.txt", "A\n")]), &dir, "h", &WriteOptions::new()).unwrap_err();
+        assert!(
+            err.to_string().contains("symbolic link") || err.to_string().contains("regular file"),
+            "{link}: {err}"
+        );
+        assert!(!dir.join("a.txt").exists());
+        assert!(listing(&outside).is_empty());
+    }
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! regeneration merged with archgen's changes.
 
 use proptest::prelude::*;
-use render::write::{write_tree, Action, Manifest, WriteOptions, BASE_DIR, MANIFEST_PATH};
+mod common;
+
+use render::write::{write_tree, Action, Manifest, WriteOptions, MANIFEST_PATH};
 use render::FileTree;
 use std::collections::BTreeMap;
 use std::fs;
@@ -122,10 +124,7 @@ proptest! {
                         }
                     }
                     // The base store holds exactly the recorded versions.
-                    let mut stored: Vec<String> = fs::read_dir(dir.join(BASE_DIR))
-                        .map(|d| d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
-                        .unwrap_or_default();
-                    stored.sort();
+                    let stored: Vec<String> = common::base_pack(dir).into_keys().collect();
                     let mut want: Vec<String> = recorded(dir).into_values().collect();
                     want.sort();
                     want.dedup();

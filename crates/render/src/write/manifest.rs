@@ -17,7 +17,7 @@ pub const MANIFEST_FORMAT: u32 = 1;
 /// hash of the last generation, and the sha256 of every file it generated
 /// (for a merge or a conflict, of archgen's new version, not of the merged
 /// file; for a file still in conflict, of the version it was merged from).
-/// The base store ([`BASE_DIR`](super::BASE_DIR)) names its objects by
+/// The base store ([`BASE_PACK`](super::BASE_PACK)) names its entries by
 /// these hashes, so the format is unchanged since it came: a manifest of an
 /// older archgen reads, and its files simply have no base yet.
 ///

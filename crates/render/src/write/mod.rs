@@ -5,8 +5,8 @@
 //! output directory, and records what it wrote in
 //! [`.archgen/manifest.json`](MANIFEST_PATH): the archgen version, the spec
 //! hash and the sha256 of every file. Each generated text file is also kept
-//! as it was generated, in the base store [`.archgen/base/<sha256>`](BASE_DIR)
-//! (named by the manifest's hashes; objects no manifest entry names are
+//! as it was generated, in the base store [`.archgen/base.pack`](BASE_PACK)
+//! (keyed by the manifest's hashes; entries no manifest entry names are
 //! pruned after each write). The next generation compares three versions of
 //! each file (what archgen last generated, what is on disk now, and the new
 //! content) and:
@@ -54,7 +54,7 @@ mod merge;
 mod plan;
 mod report;
 
-pub use base::BASE_DIR;
+pub use base::{BASE_PACK, LEGACY_BASE_DIR};
 pub use manifest::{Manifest, MANIFEST_FORMAT, MANIFEST_PATH};
 pub use report::{Action, ConflictHunk, FileAction, WriteReport};
 
@@ -238,7 +238,7 @@ pub fn read_history(out_dir: &Path) -> Result<Option<crate::evolve::History>, Re
 /// `out_dir`, or a directory where a file goes; [`RenderError::Manifest`]
 /// for an unreadable manifest; [`RenderError::Io`] when the disk fails. All
 /// but the last are found before anything is written (the base store's
-/// directory, [`BASE_DIR`], is checked like the files' paths).
+/// pack, [`BASE_PACK`], is checked like the files' paths).
 pub fn write_tree(
     tree: &FileTree,
     out_dir: &Path,
@@ -261,7 +261,15 @@ pub fn write_tree(
             }),
         &options.archgen_version,
     );
-    let steps = plan::plan(tree, &root, previous.as_ref(), options.force, &labels)?;
+    let bases = base::Bases::open(&root);
+    let steps = plan::plan(
+        tree,
+        &root,
+        &bases,
+        previous.as_ref(),
+        options.force,
+        &labels,
+    )?;
 
     let mut manifest = Manifest::new(options.archgen_version.clone(), spec_hash);
     for step in &steps {
@@ -270,9 +278,35 @@ pub fn write_tree(
         }
     }
     if !options.dry_run {
-        // New bases first and stale ones last, so whatever manifest is on
-        // disk when a run is interrupted finds its bases.
-        store_bases(&root, &steps)?;
+        // New bases first (with the previous manifest's, which is on disk
+        // until the new one replaces it) and stale ones last, so whatever
+        // manifest is on disk when a run is interrupted finds its bases.
+        let objects = base_objects(&steps);
+        let old: BTreeSet<&str> = previous
+            .as_ref()
+            .map(|m| m.files.values().map(String::as_str).collect())
+            .unwrap_or_default();
+        // Bases the new manifest names that this run does not generate (a
+        // file still in conflict keeps the one it was merged from).
+        let kept: BTreeSet<&str> = manifest
+            .files
+            .values()
+            .map(String::as_str)
+            .filter(|h| !objects.contains_key(h))
+            .collect();
+        let stale: BTreeSet<&str> = old
+            .iter()
+            .copied()
+            .filter(|h| !objects.contains_key(h) && !kept.contains(h))
+            .collect();
+        let carried: BTreeSet<&str> = kept.union(&stale).copied().collect();
+        base::store(
+            &root,
+            &bases,
+            &objects,
+            previous.as_ref().map(|_| &old),
+            &carried,
+        )?;
         apply(&root, &steps)?;
         if previous.as_ref() != Some(&manifest) {
             fs::write_atomic(&manifest_path, manifest.to_json().as_bytes(), false)?;
@@ -289,8 +323,10 @@ pub fn write_tree(
                 fs::write_atomic(&snapshot_path, json.as_bytes(), false)?;
             }
         }
-        let keep: BTreeSet<&str> = manifest.files.values().map(String::as_str).collect();
-        base::prune(&root, &keep)?;
+        if !stale.is_empty() {
+            base::store(&root, &bases, &objects, None, &kept)?;
+        }
+        base::remove_legacy(&root)?;
     }
     Ok(WriteReport {
         out_dir: out_dir.to_path_buf(),
@@ -306,20 +342,13 @@ pub fn write_tree(
     })
 }
 
-/// Keeps each generated text file's contents in the base store, once per
-/// hash (identical files share one object).
-fn store_bases(root: &Root, steps: &[plan::Step<'_>]) -> Result<(), RenderError> {
-    use rayon::prelude::*;
-    let objects: BTreeMap<&str, &[u8]> = steps
+/// The bases of this run: each generated text file's contents, once per
+/// hash (identical files share one entry).
+fn base_objects<'s>(steps: &'s [plan::Step<'_>]) -> BTreeMap<&'s str, &'s [u8]> {
+    steps
         .iter()
         .filter(|s| s.keep_base)
         .filter_map(|s| Some((s.record.as_deref()?, s.generated?)))
-        .collect();
-    objects
-        .into_par_iter()
-        .map(|(hash, contents)| base::store(root, hash, contents))
-        .collect::<Vec<_>>()
-        .into_iter()
         .collect()
 }
 

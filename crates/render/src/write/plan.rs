@@ -134,6 +134,7 @@ fn disk_hash_of(root: &Root, rel: &str) -> Result<Option<String>, RenderError> {
 pub(crate) fn plan<'a>(
     tree: &'a FileTree,
     root: &Root,
+    bases: &base::Bases<'_>,
     previous: Option<&Manifest>,
     force: bool,
     labels: &Labels,
@@ -177,7 +178,7 @@ pub(crate) fn plan<'a>(
                 Decision::Act(action) => (action, None, Vec::new()),
                 Decision::ThreeWay => {
                     let base = match recorded {
-                        Some(hash) => base::read(root, hash)?,
+                        Some(hash) => bases.read(hash)?,
                         None => None,
                     };
                     three_way(

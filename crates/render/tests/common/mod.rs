@@ -39,3 +39,27 @@ pub fn write_temp(tree: &FileTree, path: &str, tag: &str) -> PathBuf {
     std::fs::write(&file, tree.get(path).expect("the file was emitted")).expect("written");
     file
 }
+
+/// The entries of the base store of the project in `dir` by hash (none
+/// when it has no pack), read as the pack's format says: a header line,
+/// then per entry `<sha256> <length>`, the bytes and a newline.
+pub fn base_pack(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let Ok(pack) = std::fs::read(dir.join(render::write::BASE_PACK)) else {
+        return out;
+    };
+    let mut rest = pack
+        .strip_prefix(b"archgen base pack 1\n".as_slice())
+        .expect("the pack's header");
+    while !rest.is_empty() {
+        let end = rest.iter().position(|&b| b == b'\n').unwrap();
+        let line = std::str::from_utf8(&rest[..end]).unwrap();
+        let (hash, len) = line.split_once(' ').unwrap();
+        let len: usize = len.parse().unwrap();
+        let body = &rest[end + 1..];
+        assert_eq!(body[len], b'\n', "an entry ends with a newline");
+        out.insert(hash.to_string(), body[..len].to_vec());
+        rest = &body[len + 1..];
+    }
+    out
+}
