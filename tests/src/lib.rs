@@ -67,7 +67,8 @@ pub fn example_specs() -> Vec<PathBuf> {
 }
 
 /// A synthetic spec of `n` entities, the shape the benchmarks use: each
-/// entity has six scalar fields (string, text, decimal, integer, boolean,
+/// entity is owned, read by its owner and admins, and has six scalar
+/// fields (string, text, decimal, integer, boolean,
 /// date) and a many-to-one relation to the previous entity.
 ///
 /// ```
@@ -81,7 +82,7 @@ pub fn synthetic_spec(n: usize) -> String {
     );
     for i in 0..n {
         s.push_str(&format!(
-            "  Item{i}:\n    owned: true\n    fields:\n      name: {{ type: string, required: true, max: 120 }}\n      notes: text\n      amount: {{ type: decimal, precision: 12, scale: 2 }}\n      quantity: {{ type: integer, min: 0 }}\n      active: {{ type: boolean, default: true }}\n      due_on: date\n"
+            "  Item{i}:\n    owned: true\n    access: {{ read: [owner, admin] }}\n    fields:\n      name: {{ type: string, required: true, max: 120 }}\n      notes: text\n      amount: {{ type: decimal, precision: 12, scale: 2 }}\n      quantity: {{ type: integer, min: 0 }}\n      active: {{ type: boolean, default: true }}\n      due_on: date\n"
         ));
         if i > 0 {
             s.push_str(&format!(

@@ -19,6 +19,7 @@ use super::merge;
 use crate::generate::sha256_hex;
 use crate::RenderError;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
 use std::sync::OnceLock;
 
 /// The base store, relative to the output directory.
@@ -135,17 +136,15 @@ fn entries(pack: &[u8]) -> Vec<(&str, &[u8])> {
     out
 }
 
-/// A pack of these objects, in hash order.
-fn pack(objects: &BTreeMap<&str, &[u8]>) -> Vec<u8> {
-    let size = objects.values().map(|c| c.len() + 80).sum::<usize>();
-    let mut out = Vec::with_capacity(HEADER.len() + size);
-    out.extend_from_slice(HEADER);
+/// Writes the pack of these objects, in hash order.
+fn write_pack(out: &mut dyn Write, objects: &BTreeMap<&str, &[u8]>) -> std::io::Result<()> {
+    out.write_all(HEADER)?;
     for (hash, contents) in objects {
-        out.extend_from_slice(format!("{hash} {}\n", contents.len()).as_bytes());
-        out.extend_from_slice(contents);
-        out.push(b'\n');
+        writeln!(out, "{hash} {}", contents.len())?;
+        out.write_all(contents)?;
+        out.write_all(b"\n")?;
     }
-    out
+    Ok(())
 }
 
 /// The size of the pack of these objects, without making it.
@@ -195,7 +194,7 @@ pub(crate) fn store(
     if same_names && same_size {
         return Ok(());
     }
-    fs::write_atomic(&path, &pack(&all), false)
+    fs::write_atomic_with(&path, false, |out| write_pack(out, &all))
 }
 
 /// Removes the older per-file store: its objects and the temporary files an
@@ -222,6 +221,12 @@ pub(crate) fn remove_legacy(root: &Root) -> Result<(), RenderError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pack(objects: &BTreeMap<&str, &[u8]>) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_pack(&mut out, objects).unwrap();
+        out
+    }
 
     #[test]
     fn names_are_lowercase_sha256() {

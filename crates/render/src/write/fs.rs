@@ -168,6 +168,16 @@ impl Root {
 /// rename over the target. An existing file's permissions are kept; an
 /// executable file gets the execute bits wherever it has read bits.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8], executable: bool) -> Result<(), RenderError> {
+    write_atomic_with(path, executable, |out| out.write_all(bytes))
+}
+
+/// Like [`write_atomic`], with the contents streamed by `fill` into a
+/// buffered writer (for a large file made of many parts).
+pub(crate) fn write_atomic_with(
+    path: &Path,
+    executable: bool,
+    fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), RenderError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir).map_err(|e| RenderError::io("cannot create the directory", dir, e))?;
     let name = path
@@ -179,14 +189,16 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], executable: bool) -> Resul
         // A leftover from an interrupted run is removed (never followed, if
         // it is a link); `create_new` refuses anything that appears since.
         let _ = fs::remove_file(&tmp);
-        let mut file = fs::OpenOptions::new()
+        let file = fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)
             .map_err(|e| RenderError::io("cannot write", &tmp, e))?;
-        file.write_all(bytes)
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut out)
+            .and_then(|()| out.flush())
             .map_err(|e| RenderError::io("cannot write", &tmp, e))?;
-        drop(file);
+        drop(out);
         set_mode(&tmp, path, executable)?;
         fs::rename(&tmp, path).map_err(|e| RenderError::io("cannot write", path, e))
     })();
