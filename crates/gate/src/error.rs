@@ -44,6 +44,17 @@ pub enum GateError {
     /// The blueprint could not be completed or rendered.
     #[error(transparent)]
     Render(#[from] render::RenderError),
+    /// A step of `archgen preview` failed (installing, migrating, serving
+    /// the project).
+    #[error("preview: {what} failed (whole log: {log}):\n{excerpt}")]
+    Step {
+        /// What was being done (`make install`, say).
+        what: String,
+        /// The step's log file.
+        log: PathBuf,
+        /// The log's last lines.
+        excerpt: String,
+    },
     /// The user interrupted the run (Ctrl-C); everything started was
     /// stopped.
     #[error("interrupted; everything the gate started was stopped")]
