@@ -154,8 +154,13 @@ impl Preview {
             Some(_) => progress.note("creating the preview's database on the given server"),
             None => progress.note("starting a throwaway PostgreSQL cluster"),
         }
+        let began = std::time::Instant::now();
         let root_db = Database::create(options.database_url.as_deref(), false)?;
         let app_db = root_db.sibling()?;
+        progress.note(&format!(
+            "database ready ({:.1} s)",
+            began.elapsed().as_secs_f64()
+        ));
         let port = match options.port {
             Some(port) => port,
             None => free_port()?,
@@ -182,8 +187,7 @@ impl Preview {
         };
         preview.make("install", progress)?;
         preview.make("migrate", progress)?;
-        preview.make_accounts(project, progress)?;
-        preview.serve(progress)?;
+        preview.accounts_and_app(project, progress)?;
         preview.seeded = preview.seed_rows(project, progress);
         Ok(preview)
     }
@@ -232,9 +236,10 @@ impl Preview {
             set_var(&mut self.env, "DATABASE_URL", db.url());
             self.app_db = Some(db);
             self.make("migrate", progress)?;
-            self.make_accounts(project, progress)?;
+            self.accounts_and_app(project, progress)?;
+        } else {
+            self.server = Some(self.spawn_app(progress)?);
         }
-        self.serve(progress)?;
         if reset.is_some() {
             let seeded = self.seed_rows(project, progress);
             self.seeded = seeded.clone();
@@ -313,7 +318,9 @@ impl Preview {
         }
     }
 
-    fn make_accounts(
+    /// Makes the accounts (their passwords chosen once per preview) while
+    /// the app starts: both only need the migrated database.
+    fn accounts_and_app(
         &mut self,
         project: &Project,
         progress: &dyn Progress,
@@ -334,6 +341,29 @@ impl Preview {
                 })
                 .collect();
         }
+        let this = &*self;
+        let (made, server) = std::thread::scope(|scope| {
+            let made = scope.spawn(|| this.create_accounts());
+            let server = this.spawn_app(progress);
+            (made.join(), server)
+        });
+        let server = server?;
+        made.unwrap_or_else(|_| {
+            Err(GateError::Step {
+                what: "creating the accounts".into(),
+                log: self.logs.join("user.log"),
+                excerpt: "the thread making them panicked".into(),
+            })
+        })?;
+        progress.note(&format!(
+            "{} accounts made while the app started",
+            self.accounts.len()
+        ));
+        self.server = Some(server);
+        Ok(())
+    }
+
+    fn create_accounts(&self) -> Result<(), GateError> {
         let stopped = || self.stopped();
         for account in &self.accounts {
             crate::create_user(
@@ -352,11 +382,11 @@ impl Preview {
                 excerpt: why,
             })?;
         }
-        progress.note(&format!("{} accounts made", self.accounts.len()));
         Ok(())
     }
 
-    fn serve(&mut self, progress: &dyn Progress) -> Result<(), GateError> {
+    /// Starts the app and waits until it answers `/healthz`.
+    fn spawn_app(&self, progress: &dyn Progress) -> Result<Server, GateError> {
         let Some(stage) = self.plan.stages.iter().find(|s| s.name == "run") else {
             return Err(GateError::Step {
                 what: "serving the app".into(),
@@ -392,8 +422,7 @@ impl Preview {
                 excerpt: tail(&text, 15),
             });
         }
-        self.server = Some(server);
-        Ok(())
+        Ok(server)
     }
 
     /// Creates the demo rows through the API, each as its author's account.
