@@ -339,16 +339,14 @@ fn views(xml: &str) -> Vec<View> {
                     "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"#fffbe6\" stroke=\"#555\"/>"
                 ));
             }
+            // Cut to the box's width; the whole name shows on hover.
+            let shown: String = label.chars().take((*w as usize / 6).max(4)).collect();
             svg.push_str(&format!(
-                "<text x=\"{}\" y=\"{}\"><title>{1}</title>{}</text>",
+                "<text x=\"{}\" y=\"{}\"><title>{}</title>{}</text>",
                 x + 4,
                 y + 14,
-                escape(
-                    &label
-                        .chars()
-                        .take((*w as usize / 6).max(4))
-                        .collect::<String>()
-                )
+                escape(label),
+                escape(&shown)
             ));
         }
         svg.push_str("</svg>");
@@ -390,7 +388,7 @@ mod tests {
         let views = views(xml);
         assert_eq!(views.len(), 1);
         assert_eq!(views[0].name, "Overview");
-        assert!(views[0].svg.contains("member &amp; co"));
+        assert!(views[0].svg.contains("<title>member &amp; co</title>"));
         assert!(views[0].svg.contains("Roles"));
         assert!(views[0]
             .svg
