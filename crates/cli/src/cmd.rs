@@ -204,7 +204,7 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         stack: Option<String>,
         /// The app's port on 127.0.0.1 [default: a free one].
-        #[arg(long, value_name = "N")]
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
         port: Option<u16>,
         /// A PostgreSQL server to create the preview's databases on
         /// [default: DATABASE_URL, else a cluster of its own].

@@ -55,6 +55,14 @@ pub enum GateError {
         /// The log's last lines.
         excerpt: String,
     },
+    /// The port asked for the app is taken (or cannot be bound).
+    #[error("port {port} on 127.0.0.1 cannot be used ({reason}): pick another with --port, or leave it out for a free one")]
+    PortTaken {
+        /// The port.
+        port: u16,
+        /// Why it cannot be bound.
+        reason: String,
+    },
     /// The user interrupted the run (Ctrl-C); everything started was
     /// stopped.
     #[error("interrupted; everything the gate started was stopped")]

@@ -150,6 +150,19 @@ impl Preview {
             std::fs::create_dir_all(dir)
                 .map_err(|e| GateError::io("cannot create the cache directory", dir, e))?;
         }
+        let port = match options.port {
+            Some(port) => {
+                // Said now, rather than as an app that never answers.
+                std::net::TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+                    GateError::PortTaken {
+                        port,
+                        reason: e.to_string(),
+                    }
+                })?;
+                port
+            }
+            None => free_port()?,
+        };
         match &options.database_url {
             Some(_) => progress.note("creating the preview's database on the given server"),
             None => progress.note("starting a throwaway PostgreSQL cluster"),
@@ -161,10 +174,6 @@ impl Preview {
             "database ready ({:.1} s)",
             began.elapsed().as_secs_f64()
         ));
-        let port = match options.port {
-            Some(port) => port,
-            None => free_port()?,
-        };
         let site = site::Site::start(&project.dir.join("docs"), port)?;
         let mut env = crate::app_env(app_db.url(), port, caches);
         // Swagger UI on the docs site calls the app from another origin.
