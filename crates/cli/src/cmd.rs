@@ -184,6 +184,36 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
         format: PlanFormat,
     },
+    /// Run a spec on this machine with demo data, and follow its saves.
+    ///
+    /// Generates the spec into archgen's cache, starts a throwaway
+    /// PostgreSQL (or uses --database-url), installs, migrates, makes one
+    /// account per role and demo rows, starts the app on 127.0.0.1, and
+    /// prints the URLs (API, Swagger UI, the ArchiMate views and diagrams)
+    /// and the accounts. Each save of the spec regenerates the project and
+    /// restarts what changed, keeping the rows when the schema allows it;
+    /// a spec with errors keeps the running version. Ctrl-C stops
+    /// everything it started.
+    #[command(
+        after_help = "Examples:\n  archgen preview examples/specs/tasks.yaml\n  archgen preview spec.yaml --port 8000 --database-url postgresql://postgres@127.0.0.1:5432/postgres"
+    )]
+    Preview {
+        /// The spec file (.yaml, .yml, .toml or .json).
+        spec: PathBuf,
+        /// The stack to generate instead of the spec's `stack`.
+        #[arg(long, value_name = "ID")]
+        stack: Option<String>,
+        /// The app's port on 127.0.0.1 [default: a free one].
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+        port: Option<u16>,
+        /// A PostgreSQL server to create the preview's databases on
+        /// [default: DATABASE_URL, else a cluster of its own].
+        #[arg(long, value_name = "URL")]
+        database_url: Option<String>,
+        /// The seed of the demo rows (the same seed makes the same rows).
+        #[arg(long, value_name = "N", default_value_t = 1)]
+        seed: u64,
+    },
     /// List the stacks archgen can generate, one id per line with its
     /// description.
     Stacks,
@@ -286,6 +316,22 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
                 database_url: None,
                 keep_db: false,
                 allow_destructive: false,
+            },
+        ),
+        Command::Preview {
+            spec,
+            stack,
+            port,
+            database_url,
+            seed,
+        } => crate::preview::run(
+            engine,
+            &crate::preview::Args {
+                spec,
+                stack,
+                port,
+                database_url,
+                seed,
             },
         ),
         Command::Verify {

@@ -12,6 +12,7 @@ mod diff;
 mod exit;
 mod generate;
 mod plan;
+mod preview;
 mod verify;
 
 use clap::Parser;

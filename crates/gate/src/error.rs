@@ -44,6 +44,25 @@ pub enum GateError {
     /// The blueprint could not be completed or rendered.
     #[error(transparent)]
     Render(#[from] render::RenderError),
+    /// A step of `archgen preview` failed (installing, migrating, serving
+    /// the project).
+    #[error("preview: {what} failed (whole log: {log}):\n{excerpt}")]
+    Step {
+        /// What was being done (`make install`, say).
+        what: String,
+        /// The step's log file.
+        log: PathBuf,
+        /// The log's last lines.
+        excerpt: String,
+    },
+    /// The port asked for the app is taken (or cannot be bound).
+    #[error("port {port} on 127.0.0.1 cannot be used ({reason}): pick another with --port, or leave it out for a free one")]
+    PortTaken {
+        /// The port.
+        port: u16,
+        /// Why it cannot be bound.
+        reason: String,
+    },
     /// The user interrupted the run (Ctrl-C); everything started was
     /// stopped.
     #[error("interrupted; everything the gate started was stopped")]

@@ -154,7 +154,7 @@ pub(crate) fn stage(run: &FaultRun<'_>) -> Result<StageReport, GateError> {
     let email = format!("faults-{}@example.com", random_hex(4));
     let password = format!("faults passphrase {}", random_hex(8));
     if let Err(why) = crate::create_user(
-        run.project,
+        &run.project.dir,
         &run.plan.create_user,
         &env,
         run.logs,

@@ -26,6 +26,7 @@ mod error;
 pub mod faults;
 pub mod fuzz;
 pub mod locate;
+pub mod preview;
 mod process;
 mod provider;
 pub mod report;
@@ -229,6 +230,48 @@ pub fn staging_dir(cache: &Path, spec_hash: &str, stack: &str) -> PathBuf {
     cache.join("staging").join(format!("{short}-{stack}"))
 }
 
+/// The environment a project's make targets run with: its database, fresh
+/// secrets, loopback on `port`, rate limits out of the way (the gate and
+/// the preview send many requests from one address), and the package
+/// caches.
+pub(crate) fn app_env(
+    database_url: &str,
+    port: u16,
+    caches: Vec<(String, PathBuf)>,
+) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = vec![
+        ("DATABASE_URL".into(), database_url.to_string()),
+        ("SECRET_KEY".into(), db::random_hex(32)),
+        ("ENCRYPTION_KEYS".into(), random_key()),
+        ("COOKIE_SECURE".into(), "false".into()),
+        ("PORT".into(), port.to_string()),
+        ("HOST".into(), "127.0.0.1".into()),
+        ("RATE_LIMIT_CLIENT".into(), "100000".into()),
+        ("RATE_LIMIT_USER".into(), "100000".into()),
+    ];
+    env.extend(
+        caches
+            .into_iter()
+            .map(|(k, dir)| (k, dir.to_string_lossy().into_owned())),
+    );
+    env
+}
+
+/// A password padded (with `x`) to the password control's shortest and
+/// cut to its longest.
+pub(crate) fn fit_password(mut password: String, params: &model::ControlParams) -> String {
+    while (password.chars().count() as u64) < params.password_min_length {
+        password.push('x');
+    }
+    if params.password_max_length >= params.password_min_length.max(1) {
+        password = password
+            .chars()
+            .take(params.password_max_length as usize)
+            .collect();
+    }
+    password
+}
+
 fn random_key() -> String {
     let mut key = [0u8; 32];
     if getrandom::fill(&mut key).is_err() {
@@ -293,23 +336,7 @@ pub fn verify(
     progress.note(&format!("database `{}`", database.name()));
 
     let port = process::free_port()?;
-    let mut env: Vec<(String, String)> = vec![
-        ("DATABASE_URL".into(), database.url().to_string()),
-        ("SECRET_KEY".into(), db::random_hex(32)),
-        ("ENCRYPTION_KEYS".into(), random_key()),
-        ("COOKIE_SECURE".into(), "false".into()),
-        ("PORT".into(), port.to_string()),
-        ("HOST".into(), "127.0.0.1".into()),
-        // The suite sends hundreds of requests from one address in a
-        // minute; the limits themselves are the project's tests' business.
-        ("RATE_LIMIT_CLIENT".into(), "100000".into()),
-        ("RATE_LIMIT_USER".into(), "100000".into()),
-    ];
-    env.extend(
-        caches
-            .into_iter()
-            .map(|(k, dir)| (k, dir.to_string_lossy().into_owned())),
-    );
+    let mut env = app_env(database.url(), port, caches);
     // A project that takes Stripe payments talks to stripe-mock (Stripe's
     // own fake of its API), and its webhook gets a secret the conformance
     // suite signs events with.
@@ -464,7 +491,7 @@ pub fn verify(
                     progress.stage_started("fuzz");
                     let create_user = |email: &str, password: &str, role: &str| {
                         create_user(
-                            project,
+                            &project.dir,
                             &plan.create_user,
                             &app_env,
                             &logs,
@@ -628,7 +655,7 @@ fn run_stage(
 /// The package caches of a plan: each variable with the folder it points
 /// at, the caller's own value (from `var`) when set, else the plan's
 /// folder under `cache`.
-fn package_caches(
+pub(crate) fn package_caches(
     plan: &stacks::VerificationPlan,
     cache: &Path,
     var: impl Fn(&str) -> Option<std::ffi::OsString>,
@@ -661,8 +688,8 @@ fn user_command(template: &[String], email: &str, password: &str, role: &str) ->
 /// Creates a user with the plan's user command (`make` arguments with
 /// placeholders), or says why it could not.
 #[allow(clippy::too_many_arguments)]
-fn create_user(
-    project: &Project,
+pub(crate) fn create_user(
+    dir: &Path,
     template: &[String],
     env: &[(String, String)],
     logs: &Path,
@@ -675,7 +702,7 @@ fn create_user(
         return Err("the stack's verification plan has no user command".into());
     }
     let args = user_command(template, email, password, role);
-    let cmd = make_command(&project.dir, &args, env);
+    let cmd = make_command(dir, &args, env);
     match run_logged(
         cmd,
         &logs.join("user.log"),
@@ -711,7 +738,14 @@ fn client_admin(
     let email = format!("client-admin-{}@example.com", db::random_hex(8));
     let password = db::random_hex(32);
     create_user(
-        project, template, env, logs, stopped, &email, &password, &role.name,
+        &project.dir,
+        template,
+        env,
+        logs,
+        stopped,
+        &email,
+        &password,
+        &role.name,
     )
     .ok()?;
     Some((email, password))
@@ -823,7 +857,16 @@ fn conformance_stage(
     let started = Instant::now();
     let template = create_user;
     let create_user = |email: &str, password: &str, role: &str| -> Result<(), String> {
-        self::create_user(project, template, env, logs, stopped, email, password, role)
+        self::create_user(
+            &project.dir,
+            template,
+            env,
+            logs,
+            stopped,
+            email,
+            password,
+            role,
+        )
     };
     // The contract's outbox (`mail_outbox`): the latest mail to an address,
     // for the checks that follow a mailed link.
@@ -873,7 +916,7 @@ fn conformance_stage(
 }
 
 /// Waits for `GET /healthz` to answer 200, while the server runs.
-fn wait_healthy(
+pub(crate) fn wait_healthy(
     server: &mut Server,
     port: u16,
     timeout: Duration,

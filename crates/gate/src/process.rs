@@ -116,6 +116,7 @@ pub(crate) fn run_logged(
 
 /// A server started by the gate (`make run`): its process group is stopped
 /// when this is dropped, however the gate ends.
+#[derive(Debug)]
 pub(crate) struct Server {
     child: Child,
 }

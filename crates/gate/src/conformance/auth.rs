@@ -6,18 +6,10 @@ impl<'a> Suite<'a> {
     /// A password for an account of `role`, as long as the password
     /// control asks (padded, or cut to its longest).
     pub(super) fn password(&self, role: &str) -> String {
-        let params = &self.model.params;
-        let mut password = format!("{role} {} {PASSWORD_TAIL}", self.nonce);
-        while (password.chars().count() as u64) < params.password_min_length {
-            password.push('x');
-        }
-        if params.password_max_length >= params.password_min_length.max(1) {
-            password = password
-                .chars()
-                .take(params.password_max_length as usize)
-                .collect();
-        }
-        password
+        crate::fit_password(
+            format!("{role} {} {PASSWORD_TAIL}", self.nonce),
+            &self.model.params,
+        )
     }
 
     /// A password one character shorter than the password control allows.
