@@ -184,6 +184,32 @@ def test_postgres_counts_client_and_user_in_one_statement() -> None:
     assert client.allowed and user is None
 
 
+def test_a_request_costs_one_transaction() -> None:
+    # The counts, the session check and the request's work share one
+    # transaction on one connection: a read, and a route that is not found.
+    app = limited_app(None)
+    api = client_of(app)
+    assert api.login(make_user(ADMIN_ROLE)).status_code == 200
+    ends: list[str] = []
+
+    def on_commit(connection: sa.Connection) -> None:
+        ends.append("commit")
+
+    def on_rollback(connection: sa.Connection) -> None:
+        ends.append("rollback")
+
+    sa.event.listen(get_engine(), "commit", on_commit)
+    sa.event.listen(get_engine(), "rollback", on_rollback)
+    try:
+        for path, status in (("/auth/me", 200), ("/no-such-route", 404)):
+            ends.clear()
+            assert api.get(path).status_code == status
+            assert ends == ["commit"], (path, ends)
+    finally:
+        sa.event.remove(get_engine(), "commit", on_commit)
+        sa.event.remove(get_engine(), "rollback", on_rollback)
+
+
 def test_counters_hold_no_address_or_user_id_in_the_clear() -> None:
     fresh_window()
     api = Api(limited_app(None))

@@ -7,16 +7,22 @@ nothing is counted in process. Keys are keyed hashes (HMAC-SHA256 under
 SECRET_KEY): no address or user id is stored in the clear. Health probes
 are never limited.
 
-In PostgreSQL both counters cost one statement, in autocommit, before the
-request takes its own connection: the middleware sends the client's key and
-the hash of the session cookie, and the statement finds the session's user,
-computes the user's key and counts both (docs/adr, "rate limits in one
-statement"). The user's verdict waits on the request's scope until the
-session is checked (security/dependencies.py), so the order of answers is
-unchanged. In Redis the client is counted in the middleware and the user
-after the session is found, one script call each. When the counters cannot
-be reached the request is answered 503 like any database fault (faults.py);
-when Redis cannot, the request is let through.
+In PostgreSQL both counters cost one statement, the first of the request's
+own transaction: the middleware opens the request's session (the one its
+routes then use, db.get_db), sends the client's key and the hash of the
+session cookie, and the statement finds the session's user, computes the
+user's key and counts both (docs/adr, "rate limits in one statement"). The
+counts commit with the request's work, so a request costs one transaction
+and no separate connection. The request's work runs in a SAVEPOINT after the
+count: after the response, whatever the request did not commit is rolled
+back to it and the count is committed (`settle`), so a request answered 429
+or with an error is still counted; when the request rolled back its whole
+transaction, the count is made again. The user's verdict waits on the
+request's scope until the session is checked (security/dependencies.py), so
+the order of answers is unchanged. In Redis the client is counted in the
+middleware and the user after the session is found, one script call each.
+When the counters cannot be reached the request is answered 503 like any
+database fault (faults.py); when Redis cannot, the request is let through.
 """
 
 import datetime as dt
@@ -26,18 +32,18 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import redis
 import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lend_well.db import get_engine
+from lend_well.db import REQUEST_SESSION, close_quietly, get_engine
 from lend_well.models import AuthRateLimit
 from lend_well.problems import Problem, problem_response
 from lend_well.security.sessions import IDLE_TIMEOUT, SESSION_COOKIE, token_hash
@@ -52,6 +58,8 @@ TOO_MANY = "Too many requests; try again later."
 USER_VERDICT = "rate_limit_user_verdict"
 # HMAC-SHA256's block size: a key is padded (or first hashed) to it.
 _BLOCK = 64
+# Where a session and its connection keep the counts not committed yet.
+_PENDING = "rate_limit_pending"
 
 # Counts the client and, when the session behind the cookie is live, its user,
 # in one statement. The user's key is HMAC-SHA256(secret, "user:<id>"),
@@ -96,6 +104,31 @@ class Verdict:
     retry_after: int
 
 
+@dataclass
+class Pending:
+    """Counts made in a request's open transaction, until it commits.
+
+    `counts` are (key, window start, made inside the savepoint); `savepoint`
+    is where the request's own work began.
+    """
+
+    counts: list[tuple[str, int, bool]] = field(default_factory=list)
+    savepoint: SessionTransaction | None = None
+    committed: bool = False
+
+
+@sa.event.listens_for(sa.Engine, "commit")
+def _on_commit(connection: sa.Connection) -> None:
+    pending: Pending | None = connection.info.pop(_PENDING, None)
+    if pending is not None:
+        pending.committed = True
+
+
+@sa.event.listens_for(sa.Engine, "rollback")
+def _on_rollback(connection: sa.Connection) -> None:
+    connection.info.pop(_PENDING, None)
+
+
 class Counter(Protocol):
     """Shared counters: one per key and window."""
 
@@ -107,18 +140,28 @@ class Counter(Protocol):
         ...
 
     def hit_client_and_user(
-        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+        self,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+        db: Session | None = None,
     ) -> tuple[int, int | None]:
         """Counts a client and, when the store can find it, the user behind the session `token`.
 
         Returns the client's hits and the user's (`None` when not counted here).
-        `pads` are the inner and outer HMAC pads of the secret.
+        `pads` are the inner and outer HMAC pads of the secret; `db` is the
+        request's session, for a store in the same database.
         """
         ...
 
 
 class PostgresCounter:
-    """Counters in `auth_rate_limits`, bumped with one atomic upsert."""
+    """Counters in `auth_rate_limits`, bumped with one atomic upsert.
+
+    Given the request's session, a count is part of its transaction
+    (`settle` commits it); without one, it commits on a connection of its own.
+    """
 
     def __init__(self, engine: Callable[[], sa.Engine] = get_engine) -> None:
         self._engine = engine
@@ -127,44 +170,63 @@ class PostgresCounter:
         if db is None:
             with self._engine().begin() as connection:
                 return self._hit(connection, key, window_start)
-        # The request's own connection; committed at once, so the counter's
-        # row is not locked for the rest of the request.
-        hits = self._hit(db.connection(), key, window_start)
-        db.commit()
+        connection = db.connection()
+        hits = self._hit(connection, key, window_start)
+        _record(db, connection, [key], window_start)
         return hits
 
     def hit_client_and_user(
-        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+        self,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+        db: Session | None = None,
     ) -> tuple[int, int | None]:
+        if db is None:
+            with self._engine().begin() as connection:
+                hits = self._count(connection, client_key, token, pads, window_start)
+        else:
+            connection = db.connection()
+            hits = self._count(connection, client_key, token, pads, window_start)
+            _record(db, connection, list(hits), window_start)
+            # The request's own work runs from here; `settle` rolls back to this point.
+            pending: Pending = db.info[_PENDING]
+            pending.savepoint = db.begin_nested()
+        client_hits = hits.pop(client_key)
+        return client_hits, (next(iter(hits.values()), 0) if token is not None else None)
+
+    def _count(
+        self,
+        connection: sa.Connection,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+    ) -> dict[str, int]:
+        """Counts the client and the user behind `token` in one statement; hits by key."""
         if token is None:
             # No session to find: the client alone, in one statement.
-            with self._autocommit() as connection:
-                return self._hit(connection, client_key, window_start), None
+            return {client_key: self._hit(connection, client_key, window_start)}
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
         current = dt.datetime.now(dt.UTC)
         inner, outer = pads
-        with self._autocommit() as connection:
-            rows = connection.execute(
-                _COUNT_CLIENT_AND_USER,
-                {
-                    "token_hash": token_hash(token),
-                    "now": current,
-                    "idle_since": current - IDLE_TIMEOUT,
-                    "client_key": client_key,
-                    "inner_pad": inner,
-                    "outer_pad": outer,
-                    "window_start": start,
-                },
-            ).all()
-            hits = {str(key): int(count) for key, count in rows}
-            client_hits = hits.pop(client_key)
-            if client_hits == 1:
-                self._purge(connection, window_start)
-        return client_hits, next(iter(hits.values()), 0)
-
-    def _autocommit(self) -> sa.Connection:
-        """A pooled connection whose statements commit by themselves: no BEGIN, no COMMIT."""
-        return self._engine().connect().execution_options(isolation_level="AUTOCOMMIT")
+        rows = connection.execute(
+            _COUNT_CLIENT_AND_USER,
+            {
+                "token_hash": token_hash(token),
+                "now": current,
+                "idle_since": current - IDLE_TIMEOUT,
+                "client_key": client_key,
+                "inner_pad": inner,
+                "outer_pad": outer,
+                "window_start": start,
+            },
+        ).all()
+        hits = {str(key): int(count) for key, count in rows}
+        if hits[client_key] == 1:
+            self._purge(connection, window_start)
+        return hits
 
     def _hit(self, connection: sa.Connection, key: str, window_start: int) -> int:
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
@@ -202,6 +264,46 @@ class PostgresCounter:
         return connection.execute(delete).rowcount
 
 
+def _record(db: Session, connection: sa.Connection, keys: list[str], window_start: int) -> None:
+    """Remembers counts made in the session's open transaction, for `settle`."""
+    pending: Pending | None = db.info.get(_PENDING)
+    if pending is None or pending.committed:
+        pending = Pending()
+        db.info[_PENDING] = pending
+    # The connection's commit marks them committed (`_on_commit`).
+    connection.info[_PENDING] = pending
+    inside = pending.savepoint is not None
+    pending.counts.extend((key, window_start, inside) for key in keys)
+
+
+def settle(db: Session, counter: PostgresCounter) -> None:
+    """Ends a request's session once its response is out; never raises.
+
+    What the request did not commit is rolled back, and the counts made in
+    its transaction are committed: rolled back to the savepoint when the
+    request's work began after them, else counted again in a new transaction.
+    An error here loses counts only, which need no crash safety, and is logged.
+    """
+    try:
+        pending: Pending | None = db.info.pop(_PENDING, None)
+        if pending is not None and not pending.committed and pending.counts:
+            savepoint = pending.savepoint
+            if savepoint is not None and savepoint.is_active:
+                savepoint.rollback()
+                lost = [(key, start) for key, start, inside in pending.counts if inside]
+            else:
+                db.rollback()
+                lost = [(key, start) for key, start, _ in pending.counts]
+            connection = db.connection()
+            for key, start in lost:
+                counter._hit(connection, key, start)
+            db.commit()
+    except Exception:
+        logger.warning("committing a request's rate-limit counts failed", exc_info=True)
+    finally:
+        close_quietly(db)
+
+
 class RedisCounter:
     """Counters in Redis: INCR and EXPIRE in one Lua script, so they expire by themselves."""
 
@@ -214,7 +316,12 @@ class RedisCounter:
         return int(self._increment(keys=[name], args=[WINDOW_SECONDS + 5]))
 
     def hit_client_and_user(
-        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+        self,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+        db: Session | None = None,
     ) -> tuple[int, int | None]:
         # Redis cannot find the session: the user is counted once it is found.
         return self.hit(client_key, window_start), None
@@ -261,18 +368,21 @@ class RateLimiter:
             return Verdict(True, 0)
         return Verdict(hits <= limit, retry_after)
 
-    def check_request(self, address: str, token: str | None) -> tuple[Verdict, Verdict | None]:
+    def check_request(
+        self, address: str, token: str | None, db: Session | None = None
+    ) -> tuple[Verdict, Verdict | None]:
         """Counts a request from a client address with the session cookie `token`, if any.
 
         Returns the client's verdict and the user's, `None` when the user is
         still to be counted (no live session here, or a store that cannot find it).
+        `db` is the request's session, whose transaction the counts join.
         """
         now = self._clock()
         window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
         retry_after = max(1, math.ceil(window_start + WINDOW_SECONDS - now))
         try:
             client_hits, user_hits = self.counter.hit_client_and_user(
-                self._key("client", address), token, self._pads, window_start
+                self._key("client", address), token, self._pads, window_start, db
             )
         except redis.RedisError as error:
             logger.warning("rate limit counters unavailable; request let through", exc_info=error)
@@ -320,18 +430,31 @@ class ClientRateLimitMiddleware:
             return
         client = scope.get("client")
         address = client[0] if client else "unknown"
-        verdict, user_verdict = await run_in_threadpool(
-            self.limiter.check_request, address, _session_token(scope)
-        )
-        if user_verdict is not None:
-            scope.setdefault("state", {})[USER_VERDICT] = user_verdict
-        if not verdict.allowed:
-            response = problem_response(
-                429, TOO_MANY, headers={"Retry-After": str(verdict.retry_after)}
+        counter = self.limiter.counter
+        db: Session | None = None
+        if isinstance(counter, PostgresCounter):
+            # The request's session: counted on, then used by its routes (db.get_db).
+            sessions: sessionmaker[Session] = scope["app"].state.sessions
+            db = sessions()
+        try:
+            verdict, user_verdict = await run_in_threadpool(
+                self.limiter.check_request, address, _session_token(scope), db
             )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+            state = scope.setdefault("state", {})
+            if db is not None:
+                state[REQUEST_SESSION] = db
+            if user_verdict is not None:
+                state[USER_VERDICT] = user_verdict
+            if not verdict.allowed:
+                response = problem_response(
+                    429, TOO_MANY, headers={"Retry-After": str(verdict.retry_after)}
+                )
+                await response(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+        finally:
+            if isinstance(counter, PostgresCounter) and db is not None:
+                await run_in_threadpool(settle, db, counter)
 
 
 def _session_token(scope: Scope) -> str | None:
