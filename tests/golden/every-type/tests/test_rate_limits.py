@@ -21,6 +21,9 @@ from every_type.settings import get_settings
 from tests.conftest import ADMIN_ROLE, Api, make_user
 from tests.servers import fresh_window, running_app
 
+# Its writes must commit: counters are shared by processes and connections of their own.
+pytestmark = pytest.mark.committed
+
 CLIENT_PER_MINUTE = 300
 USER_PER_MINUTE = 120
 

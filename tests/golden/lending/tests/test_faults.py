@@ -35,6 +35,9 @@ from tests.conftest import ADMIN_ROLE, PASSWORD, Api, make_user
 from tests.factories import BODIES, PARENTS, PATHS, body_for
 from tests.servers import CuttableProxy, free_port, running_app
 
+# Its writes must commit: servers and engines of its own read the committed rows.
+pytestmark = pytest.mark.committed
+
 # The entity the fault tests create and list.
 ENTITY = "Applicant"
 
