@@ -618,12 +618,13 @@ fn request_path_writes_adr() -> Adr {
             "a database fault is still a 503".into(),
         ],
         options: vec![
-            "in PostgreSQL, one statement, the first of the request's own transaction, that finds the session's user by the cookie's hash and counts the client and the user, in an UNLOGGED table, the request's work in a savepoint after it; in Redis, one script call per counter; session activity written when it is a minute old".into(),
+            "in PostgreSQL, one statement in autocommit, on the connection the request then uses, that finds the session's user by the cookie's hash and counts the client and the user, in an UNLOGGED table; in Redis, one script call per counter; session activity written when it is a minute old".into(),
             "limit only writes and sign-ins".into(),
             "count in process and flush now and then".into(),
             "one transaction per counter and an update of the session on every request".into(),
+            "the count as the first statement of the request's own transaction".into(),
         ],
-        because: "one statement keeps both limits exact and shared at the cost of one round trip in the request's own transaction, so a request costs one transaction on one connection and the limiter never holds a second; what the request does not commit is rolled back to the savepoint and the counts committed, so a request answered 429 or with an error is still counted; the user's key is the same keyed hash (HMAC-SHA256 under SECRET_KEY) computed in SQL from the key's pads, so no id is stored in the clear; counters need no crash safety, so an unlogged table spares the write-ahead log; limiting only writes would leave reads open to scraping, and counting in process would let each replica grant the full limit; an idle timeout counted in minutes loses nothing when activity is recorded once a minute.".into(),
+        because: "one statement keeps both limits exact and shared at the cost of one round trip; in autocommit it commits by itself, so a request answered 429 or with an error is counted and no counter row stays locked while the request works (counted inside the request's transaction, the requests of one client address or one user would wait on each other's row); the connection then serves the request's own transaction, so the limiter never holds a second and nothing is pinged; the user's key is the same keyed hash (HMAC-SHA256 under SECRET_KEY) computed in SQL from the key's pads, so no id is stored in the clear; counters need no crash safety, so an unlogged table spares the write-ahead log; limiting only writes would leave reads open to scraping, and counting in process would let each replica grant the full limit; an idle timeout counted in minutes loses nothing when activity is recorded once a minute.".into(),
         not_generated: None,
         consequences: vec![
             "Good, because a read writes no session row within a minute of the last recorded activity, and counts both limits in one statement.".into(),
@@ -631,7 +632,7 @@ fn request_path_writes_adr() -> Adr {
             "Bad, because a session idles out up to a minute before the idle timeout measured from its very last request.".into(),
             "Bad, because an unlogged table is emptied after a crash of the database: the counters of the current minute start again.".into(),
             "Bad, because with Redis the user is counted in a second call once the session is found.".into(),
-            "Bad, because a counter's row stays locked until its request's transaction ends, so the requests of one client address (or one user) are counted one after the other, each waiting for the one before to finish.".into(),
+            "Bad, because a request still costs two transactions, the count's and its own.".into(),
         ],
     }
 }

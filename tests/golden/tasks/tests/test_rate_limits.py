@@ -5,6 +5,7 @@ import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -13,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from team_tasks import ratelimit
-from team_tasks.db import get_engine
+from team_tasks.db import create_engine, get_engine
 from team_tasks.main import create_app
 from team_tasks.models import AuthRateLimit, AuthSession
 from team_tasks.security.sessions import token_hash
@@ -187,30 +188,55 @@ def test_postgres_counts_client_and_user_in_one_statement() -> None:
     assert client.allowed and user is None
 
 
-def test_a_request_costs_one_transaction() -> None:
-    # The counts, the session check and the request's work share one
-    # transaction on one connection: a read, and a route that is not found.
+def test_a_request_counts_in_autocommit_then_works_in_one_transaction() -> None:
+    # One connection per request: the count commits by itself first, and the
+    # request's own statements never touch the counters, so no counter row is
+    # locked while the request works: a read, and a route that is not found.
     app = limited_app(None)
     api = client_of(app)
     assert api.login(make_user(ADMIN_ROLE)).status_code == 200
-    ends: list[str] = []
+    probe = create_engine(get_settings())
+    checkouts: list[object] = []
+    statements: list[tuple[bool, str]] = []
+    locked: list[int] = []
 
-    def on_commit(connection: sa.Connection) -> None:
-        ends.append("commit")
+    def on_checkout(*args: Any) -> None:
+        checkouts.append(args)
 
-    def on_rollback(connection: sa.Connection) -> None:
-        ends.append("rollback")
+    def on_execute(connection: sa.Connection, cursor: Any, statement: str, *args: Any) -> None:
+        driver = connection.connection.driver_connection
+        autocommit = bool(getattr(driver, "autocommit", False))
+        statements.append((autocommit, statement))
+        if not autocommit:
+            # Counter rows another transaction could not lock right now.
+            with probe.connect() as other:
+                free = "SELECT 1 FROM auth_rate_limits FOR UPDATE SKIP LOCKED"
+                total = other.execute(sa.text("SELECT count(*) FROM auth_rate_limits")).scalar_one()
+                unlocked = other.execute(
+                    sa.text(f"SELECT count(*) FROM ({free}) AS f")
+                ).scalar_one()
+                locked.append(total - unlocked)
 
-    sa.event.listen(get_engine(), "commit", on_commit)
-    sa.event.listen(get_engine(), "rollback", on_rollback)
+    engine = get_engine()
+    sa.event.listen(engine, "checkout", on_checkout)
+    sa.event.listen(engine, "after_cursor_execute", on_execute)
     try:
         for path, status in (("/auth/me", 200), ("/no-such-route", 404)):
-            ends.clear()
+            checkouts.clear()
+            statements.clear()
+            locked.clear()
             assert api.get(path).status_code == status
-            assert ends == ["commit"], (path, ends)
+            assert len(checkouts) == 1, path
+            assert statements[0][0] and "auth_rate_limits" in statements[0][1], path
+            assert all(auto for auto, sql in statements if "auth_rate_limits" in sql), path
+            assert not any(locked), (path, locked)
+            if status == 200:
+                # The read's own statements ran in a transaction, after the count.
+                assert not all(auto for auto, _ in statements), path
     finally:
-        sa.event.remove(get_engine(), "commit", on_commit)
-        sa.event.remove(get_engine(), "rollback", on_rollback)
+        sa.event.remove(engine, "checkout", on_checkout)
+        sa.event.remove(engine, "after_cursor_execute", on_execute)
+        probe.dispose()
 
 
 def test_counters_hold_no_address_or_user_id_in_the_clear() -> None:

@@ -5,7 +5,7 @@ overflow, and a request that cannot get a connection within
 `DB_POOL_TIMEOUT` seconds is answered 503 (faults.py), as is one whose
 statement runs past `DB_STATEMENT_TIMEOUT`.
 
-Connections are not pinged before use: a request costs one transaction.
+Connections are not pinged before use (a ping is a round trip and a transaction).
 A connection the server ended (a restart, a cut) fails its next statement,
 the request is answered 503, and the error invalidates the whole pool, so
 every connection opened before it is replaced on its next checkout.
@@ -101,9 +101,9 @@ def close_quietly(session: Session) -> None:
 def get_db(request: Request) -> Iterator[Session]:
     """The request's session; whatever was not committed is rolled back.
 
-    It is the session the rate limiter opened (and counted on) for the
-    request, which the limiter settles and closes after the response
-    (ratelimit.py), so a request costs one transaction; else (probes, or
+    It is the session the rate limiter opened for the request, bound to the
+    connection it counted on and closed by it after the response
+    (ratelimit.py), so a request takes one connection; else (probes, or
     counters in Redis) a new one from the app's `state.sessions`.
     """
     opened: Session | None = getattr(request.state, REQUEST_SESSION, None)

@@ -7,17 +7,15 @@ nothing is counted in process. Keys are keyed hashes (HMAC-SHA256 under
 SECRET_KEY): no address or user id is stored in the clear. Health probes
 are never limited.
 
-In PostgreSQL both counters cost one statement, the first of the request's
-own transaction: the middleware opens the request's session (the one its
-routes then use, db.get_db), sends the client's key and the hash of the
-session cookie, and the statement finds the session's user, computes the
-user's key and counts both (docs/adr, "rate limits in one statement"). The
-counts commit with the request's work, so a request costs one transaction
-and no separate connection. The request's work runs in a SAVEPOINT after the
-count: after the response, whatever the request did not commit is rolled
-back to it and the count is committed (`settle`), so a request answered 429
-or with an error is still counted; when the request rolled back its whole
-transaction, the count is made again. The user's verdict waits on the
+In PostgreSQL both counters cost one statement, in autocommit, on the
+connection the request then uses: the middleware checks the request's
+connection out, sends the client's key and the hash of the session cookie,
+and the statement finds the session's user, computes the user's key and
+counts both (docs/adr, "rate limits in one statement"). It commits by
+itself, so no counter row stays locked while the request works and a request
+answered 429 or with an error is counted all the same; the connection then
+serves the request's session (db.get_db), so a request takes one connection
+and costs the count and its own transaction. The user's verdict waits on the
 request's scope until the session is checked (security/dependencies.py), so
 the order of answers is unchanged. In Redis the client is counted in the
 middleware and the user after the session is found, one script call each.
@@ -25,21 +23,22 @@ When the counters cannot be reached the request is answered 503 like any
 database fault (faults.py); when Redis cannot, the request is let through.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import logging
 import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Protocol
 
 import redis
 import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -58,8 +57,8 @@ TOO_MANY = "Too many requests; try again later."
 USER_VERDICT = "rate_limit_user_verdict"
 # HMAC-SHA256's block size: a key is padded (or first hashed) to it.
 _BLOCK = 64
-# Where a session and its connection keep the counts not committed yet.
-_PENDING = "rate_limit_pending"
+# Where a request's session keeps the connection it was bound to (closed with it).
+_CONNECTION = "rate_limit_connection"
 
 # Counts the client and, when the session behind the cookie is live, its user,
 # in one statement. The user's key is HMAC-SHA256(secret, "user:<id>"),
@@ -104,31 +103,6 @@ class Verdict:
     retry_after: int
 
 
-@dataclass
-class Pending:
-    """Counts made in a request's open transaction, until it commits.
-
-    `counts` are (key, window start, made inside the savepoint); `savepoint`
-    is where the request's own work began.
-    """
-
-    counts: list[tuple[str, int, bool]] = field(default_factory=list)
-    savepoint: SessionTransaction | None = None
-    committed: bool = False
-
-
-@sa.event.listens_for(sa.Engine, "commit")
-def _on_commit(connection: sa.Connection) -> None:
-    pending: Pending | None = connection.info.pop(_PENDING, None)
-    if pending is not None:
-        pending.committed = True
-
-
-@sa.event.listens_for(sa.Engine, "rollback")
-def _on_rollback(connection: sa.Connection) -> None:
-    connection.info.pop(_PENDING, None)
-
-
 class Counter(Protocol):
     """Shared counters: one per key and window."""
 
@@ -157,11 +131,7 @@ class Counter(Protocol):
 
 
 class PostgresCounter:
-    """Counters in `auth_rate_limits`, bumped with one atomic upsert.
-
-    Given the request's session, a count is part of its transaction
-    (`settle` commits it); without one, it commits on a connection of its own.
-    """
+    """Counters in `auth_rate_limits`, bumped with one atomic upsert that commits by itself."""
 
     def __init__(self, engine: Callable[[], sa.Engine] = get_engine) -> None:
         self._engine = engine
@@ -170,9 +140,10 @@ class PostgresCounter:
         if db is None:
             with self._engine().begin() as connection:
                 return self._hit(connection, key, window_start)
-        connection = db.connection()
-        hits = self._hit(connection, key, window_start)
-        _record(db, connection, [key], window_start)
+        # The request's own connection; committed at once, so the counter's
+        # row is not locked for the rest of the request.
+        hits = self._hit(db.connection(), key, window_start)
+        db.commit()
         return hits
 
     def hit_client_and_user(
@@ -184,17 +155,52 @@ class PostgresCounter:
         db: Session | None = None,
     ) -> tuple[int, int | None]:
         if db is None:
-            with self._engine().begin() as connection:
+            with self._engine().connect() as connection, self._autocommit(connection):
                 hits = self._count(connection, client_key, token, pads, window_start)
         else:
-            connection = db.connection()
-            hits = self._count(connection, client_key, token, pads, window_start)
-            _record(db, connection, list(hits), window_start)
-            # The request's own work runs from here; `settle` rolls back to this point.
-            pending: Pending = db.info[_PENDING]
-            pending.savepoint = db.begin_nested()
+            hits = self._count_for(db, client_key, token, pads, window_start)
         client_hits = hits.pop(client_key)
         return client_hits, (next(iter(hits.values()), 0) if token is not None else None)
+
+    def _count_for(
+        self,
+        db: Session,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+    ) -> dict[str, int]:
+        """Counts on the connection the request's session `db` is then bound to.
+
+        The statement runs in autocommit, before the request's transaction
+        begins: its row locks end with it. A session factory bound to a
+        connection (a test's transaction) counts in a transaction of its
+        own, committed at once.
+        """
+        bind = db.get_bind()
+        if not isinstance(bind, sa.Engine):
+            hits = self._count(db.connection(), client_key, token, pads, window_start)
+            db.commit()
+            return hits
+        connection = bind.connect()
+        db.info[_CONNECTION] = connection
+        with self._autocommit(connection):
+            hits = self._count(connection, client_key, token, pads, window_start)
+        # The request's statements then run in one transaction on it.
+        db.bind = connection
+        return hits
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _autocommit(connection: sa.Connection) -> Iterator[sa.Connection]:
+        """`connection` in autocommit (no BEGIN, no COMMIT sent), back to its own level after."""
+        level = connection.default_isolation_level
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+        # Ends SQLAlchemy's record of the statement's transaction; nothing is sent.
+        # After an error the connection is closed instead, which resets it.
+        connection.commit()
+        connection.execution_options(isolation_level=level)
 
     def _count(
         self,
@@ -264,44 +270,17 @@ class PostgresCounter:
         return connection.execute(delete).rowcount
 
 
-def _record(db: Session, connection: sa.Connection, keys: list[str], window_start: int) -> None:
-    """Remembers counts made in the session's open transaction, for `settle`."""
-    pending: Pending | None = db.info.get(_PENDING)
-    if pending is None or pending.committed:
-        pending = Pending()
-        db.info[_PENDING] = pending
-    # The connection's commit marks them committed (`_on_commit`).
-    connection.info[_PENDING] = pending
-    inside = pending.savepoint is not None
-    pending.counts.extend((key, window_start, inside) for key in keys)
-
-
-def settle(db: Session, counter: PostgresCounter) -> None:
-    """Ends a request's session once its response is out; never raises.
-
-    What the request did not commit is rolled back, and the counts made in
-    its transaction are committed: rolled back to the savepoint when the
-    request's work began after them, else counted again in a new transaction.
-    An error here loses counts only, which need no crash safety, and is logged.
-    """
-    try:
-        pending: Pending | None = db.info.pop(_PENDING, None)
-        if pending is not None and not pending.committed and pending.counts:
-            savepoint = pending.savepoint
-            if savepoint is not None and savepoint.is_active:
-                savepoint.rollback()
-                lost = [(key, start) for key, start, inside in pending.counts if inside]
-            else:
-                db.rollback()
-                lost = [(key, start) for key, start, _ in pending.counts]
-            connection = db.connection()
-            for key, start in lost:
-                counter._hit(connection, key, start)
-            db.commit()
-    except Exception:
-        logger.warning("committing a request's rate-limit counts failed", exc_info=True)
-    finally:
-        close_quietly(db)
+def close_request_session(db: Session) -> None:
+    """Closes a request's session and the connection it was bound to; never raises."""
+    close_quietly(db)
+    connection: sa.Connection | None = db.info.pop(_CONNECTION, None)
+    if connection is not None:
+        try:
+            connection.close()
+        except Exception:
+            logger.warning("returning a request's connection failed", exc_info=True)
+            with contextlib.suppress(Exception):
+                connection.invalidate()
 
 
 class RedisCounter:
@@ -453,8 +432,8 @@ class ClientRateLimitMiddleware:
                 return
             await self.app(scope, receive, send)
         finally:
-            if isinstance(counter, PostgresCounter) and db is not None:
-                await run_in_threadpool(settle, db, counter)
+            if db is not None:
+                await run_in_threadpool(close_request_session, db)
 
 
 def _session_token(scope: Scope) -> str | None:
