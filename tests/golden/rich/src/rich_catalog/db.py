@@ -101,10 +101,9 @@ def close_quietly(session: Session) -> None:
 def get_db(request: Request) -> Iterator[Session]:
     """The request's session; whatever was not committed is rolled back.
 
-    It is the session the rate limiter opened for the request, bound to the
-    connection it counted on and closed by it after the response
-    (ratelimit.py), so a request takes one connection; else (probes, or
-    counters in Redis) a new one from the app's `state.sessions`.
+    It is the session the rate limiter opened for the request and closes
+    after the response (ratelimit.py); else (probes, or counters in Redis)
+    a new one from the app's `state.sessions`.
     """
     opened: Session | None = getattr(request.state, REQUEST_SESSION, None)
     if opened is not None:

@@ -7,15 +7,16 @@ nothing is counted in process. Keys are keyed hashes (HMAC-SHA256 under
 SECRET_KEY): no address or user id is stored in the clear. Health probes
 are never limited.
 
-In PostgreSQL both counters cost one statement, in autocommit, on the
-connection the request then uses: the middleware checks the request's
-connection out, sends the client's key and the hash of the session cookie,
-and the statement finds the session's user, computes the user's key and
-counts both (docs/adr, "rate limits in one statement"). It commits by
-itself, so no counter row stays locked while the request works and a request
-answered 429 or with an error is counted all the same; the connection then
-serves the request's session (db.get_db), so a request takes one connection
-and costs the count and its own transaction. The user's verdict waits on the
+In PostgreSQL both counters cost one statement, in autocommit: the
+middleware opens the request's session (the one db.get_db gives its
+routes), sends the client's key and the hash of the session cookie on a
+connection of the session's pool, and the statement finds the session's
+user, computes the user's key and counts both (docs/adr, "rate limits in one
+statement"). It commits by itself, so no counter row stays locked while the
+request works and a request answered 429 or with an error is counted all
+the same; the connection goes back to the pool before the request takes
+one, and nothing is pinged, so a request costs the count and its own
+transaction. The user's verdict waits on the
 request's scope until the session is checked (security/dependencies.py), so
 the order of answers is unchanged. In Redis the client is counted in the
 middleware and the user after the session is found, one script call each.
@@ -57,8 +58,6 @@ TOO_MANY = "Too many requests; try again later."
 USER_VERDICT = "rate_limit_user_verdict"
 # HMAC-SHA256's block size: a key is padded (or first hashed) to it.
 _BLOCK = 64
-# Where a request's session keeps the connection it was bound to (closed with it).
-_CONNECTION = "rate_limit_connection"
 
 # Counts the client and, when the session behind the cookie is live, its user,
 # in one statement. The user's key is HMAC-SHA256(secret, "user:<id>"),
@@ -170,25 +169,23 @@ class PostgresCounter:
         pads: tuple[bytes, bytes],
         window_start: int,
     ) -> dict[str, int]:
-        """Counts on the connection the request's session `db` is then bound to.
+        """Counts for the request whose session is `db`, on a connection of its pool.
 
         The statement runs in autocommit, before the request's transaction
-        begins: its row locks end with it. A session factory bound to a
-        connection (a test's transaction) counts in a transaction of its
-        own, committed at once.
+        begins: its row locks end with it. The connection goes back to the
+        pool at once (no ping: the request's session takes it, or another,
+        without a round trip), so the limiter never holds two and a request
+        holds none while it hashes a password after a commit. A session
+        factory bound to a connection (a test's transaction) counts in a
+        savepoint of its own, committed at once.
         """
         bind = db.get_bind()
         if not isinstance(bind, sa.Engine):
             hits = self._count(db.connection(), client_key, token, pads, window_start)
             db.commit()
             return hits
-        connection = bind.connect()
-        db.info[_CONNECTION] = connection
-        with self._autocommit(connection):
-            hits = self._count(connection, client_key, token, pads, window_start)
-        # The request's statements then run in one transaction on it.
-        db.bind = connection
-        return hits
+        with bind.connect() as connection, self._autocommit(connection):
+            return self._count(connection, client_key, token, pads, window_start)
 
     @staticmethod
     @contextlib.contextmanager
@@ -268,19 +265,6 @@ class PostgresCounter:
             sa.tuple_(AuthRateLimit.key, AuthRateLimit.window_start).in_(stale)
         )
         return connection.execute(delete).rowcount
-
-
-def close_request_session(db: Session) -> None:
-    """Closes a request's session and the connection it was bound to; never raises."""
-    close_quietly(db)
-    connection: sa.Connection | None = db.info.pop(_CONNECTION, None)
-    if connection is not None:
-        try:
-            connection.close()
-        except Exception:
-            logger.warning("returning a request's connection failed", exc_info=True)
-            with contextlib.suppress(Exception):
-                connection.invalidate()
 
 
 class RedisCounter:
@@ -433,7 +417,7 @@ class ClientRateLimitMiddleware:
             await self.app(scope, receive, send)
         finally:
             if db is not None:
-                await run_in_threadpool(close_request_session, db)
+                await run_in_threadpool(close_quietly, db)
 
 
 def _session_token(scope: Scope) -> str | None:
