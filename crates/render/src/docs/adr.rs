@@ -618,12 +618,13 @@ fn request_path_writes_adr() -> Adr {
             "a database fault is still a 503".into(),
         ],
         options: vec![
-            "in PostgreSQL, one statement in autocommit that finds the session's user by the cookie's hash and counts the client and the user, in an UNLOGGED table; in Redis, one script call per counter; session activity written when it is a minute old".into(),
+            "in PostgreSQL, one statement in autocommit, on a pooled connection returned before the request takes one, that finds the session's user by the cookie's hash and counts the client and the user, in an UNLOGGED table; in Redis, one script call per counter; session activity written when it is a minute old".into(),
             "limit only writes and sign-ins".into(),
             "count in process and flush now and then".into(),
             "one transaction per counter and an update of the session on every request".into(),
+            "the count as the first statement of the request's own transaction".into(),
         ],
-        because: "one statement keeps both limits exact and shared at the cost of one round trip, before the request takes its own connection, so the limiter never holds two; the user's key is the same keyed hash (HMAC-SHA256 under SECRET_KEY) computed in SQL from the key's pads, so no id is stored in the clear; counters need no crash safety, so an unlogged table spares the write-ahead log; limiting only writes would leave reads open to scraping, and counting in process would let each replica grant the full limit; an idle timeout counted in minutes loses nothing when activity is recorded once a minute.".into(),
+        because: "one statement keeps both limits exact and shared at the cost of one round trip; in autocommit it commits by itself, so a request answered 429 or with an error is counted and no counter row stays locked while the request works (counted inside the request's transaction, the requests of one client address or one user would wait on each other's row); the connection goes back to the pool at once and nothing is pinged, so the limiter never holds a second and the request's own checkout costs no round trip; the user's key is the same keyed hash (HMAC-SHA256 under SECRET_KEY) computed in SQL from the key's pads, so no id is stored in the clear; counters need no crash safety, so an unlogged table spares the write-ahead log; limiting only writes would leave reads open to scraping, and counting in process would let each replica grant the full limit; an idle timeout counted in minutes loses nothing when activity is recorded once a minute.".into(),
         not_generated: None,
         consequences: vec![
             "Good, because a read writes no session row within a minute of the last recorded activity, and counts both limits in one statement.".into(),
@@ -631,6 +632,7 @@ fn request_path_writes_adr() -> Adr {
             "Bad, because a session idles out up to a minute before the idle timeout measured from its very last request.".into(),
             "Bad, because an unlogged table is emptied after a crash of the database: the counters of the current minute start again.".into(),
             "Bad, because with Redis the user is counted in a second call once the session is found.".into(),
+            "Bad, because a request still costs two transactions, the count's and its own.".into(),
         ],
     }
 }

@@ -18,6 +18,9 @@ from clinic_flow.settings import get_settings
 from tests.conftest import ADMIN_ROLE, PASSWORD, ROLES, Api, make_user
 from tests.factories import PATHS, body_for
 
+# Its writes must commit: the append-only trigger and events are read on other connections.
+pytestmark = pytest.mark.committed
+
 ENTITY = "Patient"
 
 

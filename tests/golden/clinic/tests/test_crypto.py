@@ -17,6 +17,9 @@ from clinic_flow.settings import PROJECT_ROOT, get_settings
 from tests.conftest import Api
 from tests.factories import PATHS, SAMPLES, body_for
 
+# Its writes must commit: stored columns are read on the engine's own connections.
+pytestmark = pytest.mark.committed
+
 OLD_KEY = base64.urlsafe_b64encode(b"o" * 32).decode()
 NEW_KEY = base64.urlsafe_b64encode(b"n" * 32).decode()
 

@@ -12,6 +12,9 @@ from clinic_flow.grants import ensure_role, grant_app_role
 from clinic_flow.models import Base
 from clinic_flow.settings import DatabaseSettings, get_settings
 
+# Its writes must commit: another database role reads the committed rows.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def app_role() -> Iterator[sa.Engine]:

@@ -5,12 +5,16 @@ import threading
 import uuid
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from clinic_flow import cli, idempotency
 from clinic_flow.db import get_engine
 from tests.conftest import Api
 from tests.factories import PATHS, body_for
+
+# Its writes must commit: concurrent retries wait on each other's rows.
+pytestmark = pytest.mark.committed
 
 # The entity these tests create.
 ENTITY = "Patient"

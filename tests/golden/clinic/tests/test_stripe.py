@@ -266,6 +266,8 @@ def test_success_marks_the_row_once_and_a_replay_does_nothing(admin: Api, anonym
     assert admin.post(f"/appointments/{row_id}/payment").status_code == 409
 
 
+# Two deliveries at once wait on each other's row: their writes must commit.
+@pytest.mark.committed
 def test_two_deliveries_at_once_change_the_row_once(admin: Api, app: Any) -> None:
     row_id, payment_id = pay(admin)
     payload = event(SUCCEEDED, succeeded(payment_id, row_id))

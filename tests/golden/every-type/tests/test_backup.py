@@ -15,6 +15,9 @@ from every_type.models import Base
 from every_type.settings import PROJECT_ROOT, DatabaseSettings, get_settings
 from tests.conftest import ADMIN_ROLE, ROLES, make_user
 
+# Its writes must commit: a backup of committed rows, made by another process.
+pytestmark = pytest.mark.committed
+
 
 def counts(url: str) -> dict[str, int]:
     """Rows per table of the schema, and the migration version."""

@@ -15,6 +15,9 @@ from every_type.main import create_app
 from every_type.settings import Settings, get_settings
 from tests.servers import fresh_window, running_app
 
+# Its writes must commit: servers of its own read the committed rows.
+pytestmark = pytest.mark.committed
+
 PROXIES = parse_trusted_proxies("10.0.0.0/8, 192.0.2.1")
 
 

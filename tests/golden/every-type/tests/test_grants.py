@@ -12,6 +12,9 @@ from every_type.grants import ensure_role, grant_app_role
 from every_type.models import Base
 from every_type.settings import DatabaseSettings, get_settings
 
+# Its writes must commit: another database role reads the committed rows.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def app_role() -> Iterator[sa.Engine]:

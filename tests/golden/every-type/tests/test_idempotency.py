@@ -5,12 +5,16 @@ import threading
 import uuid
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from every_type import cli, idempotency
 from every_type.db import get_engine
 from tests.conftest import Api
 from tests.factories import PATHS, body_for
+
+# Its writes must commit: concurrent retries wait on each other's rows.
+pytestmark = pytest.mark.committed
 
 # The entity these tests create.
 ENTITY = "Gadget"

@@ -14,6 +14,9 @@ from every_type.security import passwords
 from every_type.services.auth import MAX_EMAIL_FAILURES, MAX_FAILURES
 from tests.conftest import ADMIN_ROLE, PASSWORD, Api, make_user
 
+# Its writes must commit: concurrent guesses wait on each other's locks.
+pytestmark = pytest.mark.committed
+
 WRONG = "wrong-password-here"
 
 

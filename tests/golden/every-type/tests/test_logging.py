@@ -19,6 +19,9 @@ from tests.conftest import ADMIN_ROLE, PASSWORD, Api, make_user
 from tests.factories import PATHS, body_for
 from tests.servers import running_app
 
+# Its writes must commit: servers of its own read the committed rows.
+pytestmark = pytest.mark.committed
+
 # The fields this API classifies as sensitive.
 SENSITIVE_FIELDS: list[str] = [
     "secret_amount",

@@ -5,6 +5,7 @@ import os
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -13,13 +14,16 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from every_type import ratelimit
-from every_type.db import get_engine
+from every_type.db import create_engine, get_engine
 from every_type.main import create_app
 from every_type.models import AuthRateLimit, AuthSession
 from every_type.security.sessions import token_hash
 from every_type.settings import get_settings
 from tests.conftest import ADMIN_ROLE, Api, make_user
 from tests.servers import fresh_window, running_app
+
+# Its writes must commit: counters are shared by processes and connections of their own.
+pytestmark = pytest.mark.committed
 
 CLIENT_PER_MINUTE = 300
 USER_PER_MINUTE = 120
@@ -182,6 +186,65 @@ def test_postgres_counts_client_and_user_in_one_statement() -> None:
     # A request without a live session counts the client alone.
     client, user = limiter.check_request(address, "not-a-session")
     assert client.allowed and user is None
+
+
+def test_a_request_counts_in_autocommit_then_works_in_one_transaction() -> None:
+    # The count commits by itself first, on a connection returned before the
+    # request takes one, and the request's own statements never touch the
+    # counters, so no counter row is locked while the request works: a read,
+    # and a route that is not found.
+    app = limited_app(None)
+    api = client_of(app)
+    assert api.login(make_user(ADMIN_ROLE)).status_code == 200
+    probe = create_engine(get_settings())
+    pool: list[str] = []
+    statements: list[tuple[bool, str]] = []
+    locked: list[int] = []
+
+    def on_checkout(*args: Any) -> None:
+        pool.append("checkout")
+
+    def on_checkin(*args: Any) -> None:
+        pool.append("checkin")
+
+    def on_execute(connection: sa.Connection, cursor: Any, statement: str, *args: Any) -> None:
+        driver = connection.connection.driver_connection
+        autocommit = bool(getattr(driver, "autocommit", False))
+        statements.append((autocommit, statement))
+        if not autocommit:
+            # Counter rows another transaction could not lock right now.
+            with probe.connect() as other:
+                free = "SELECT 1 FROM auth_rate_limits FOR UPDATE SKIP LOCKED"
+                total = other.execute(sa.text("SELECT count(*) FROM auth_rate_limits")).scalar_one()
+                unlocked = other.execute(
+                    sa.text(f"SELECT count(*) FROM ({free}) AS f")
+                ).scalar_one()
+                locked.append(total - unlocked)
+
+    engine = get_engine()
+    sa.event.listen(engine, "checkout", on_checkout)
+    sa.event.listen(engine, "checkin", on_checkin)
+    sa.event.listen(engine, "after_cursor_execute", on_execute)
+    try:
+        for path, status in (("/auth/me", 200), ("/no-such-route", 404)):
+            pool.clear()
+            statements.clear()
+            locked.clear()
+            assert api.get(path).status_code == status
+            # One connection at a time: the count's, then (for the read) the request's.
+            held = 2 if status == 200 else 1
+            assert pool == ["checkout", "checkin"] * held, (path, pool)
+            assert statements[0][0] and "auth_rate_limits" in statements[0][1], path
+            assert all(auto for auto, sql in statements if "auth_rate_limits" in sql), path
+            assert not any(locked), (path, locked)
+            if status == 200:
+                # The read's own statements ran in a transaction, after the count.
+                assert not all(auto for auto, _ in statements), path
+    finally:
+        sa.event.remove(engine, "checkout", on_checkout)
+        sa.event.remove(engine, "checkin", on_checkin)
+        sa.event.remove(engine, "after_cursor_execute", on_execute)
+        probe.dispose()
 
 
 def test_counters_hold_no_address_or_user_id_in_the_clear() -> None:

@@ -9,6 +9,9 @@ from every_type import audit, cli
 from every_type.db import get_engine, get_sessionmaker
 from every_type.models import AuditEvent
 
+# Its writes must commit: retention runs on the engine's own connections.
+pytestmark = pytest.mark.committed
+
 
 def _purge_events() -> list[AuditEvent]:
     with get_sessionmaker()() as db:

@@ -12,6 +12,9 @@ from lend_well.grants import ensure_role, grant_app_role
 from lend_well.models import Base
 from lend_well.settings import DatabaseSettings, get_settings
 
+# Its writes must commit: another database role reads the committed rows.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def app_role() -> Iterator[sa.Engine]:

@@ -14,6 +14,9 @@ from lend_well.security import passwords
 from lend_well.services.auth import MAX_EMAIL_FAILURES, MAX_FAILURES
 from tests.conftest import ADMIN_ROLE, PASSWORD, Api, make_user
 
+# Its writes must commit: concurrent guesses wait on each other's locks.
+pytestmark = pytest.mark.committed
+
 WRONG = "wrong-password-here"
 
 

@@ -11,6 +11,9 @@ from lend_well.models import AuditEvent
 from tests.conftest import Api
 from tests.factories import make
 
+# Its writes must commit: retention runs on the engine's own connections.
+pytestmark = pytest.mark.committed
+
 
 def _purge_events() -> list[AuditEvent]:
     with get_sessionmaker()() as db:

@@ -15,7 +15,6 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -23,11 +22,11 @@ import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import sessionmaker
 from starlette.types import Receive, Scope, Send
 
 from rich_catalog import faults, ratelimit
-from rich_catalog.db import close_quietly, create_engine, get_db, get_engine, get_sessionmaker
+from rich_catalog.db import close_quietly, create_engine, get_engine, get_sessionmaker
 from rich_catalog.logs import RepeatFilter, configure_logging
 from rich_catalog.main import create_app
 from rich_catalog.middleware import RequestContextMiddleware
@@ -35,6 +34,9 @@ from rich_catalog.settings import DatabaseSettings, get_settings
 from tests.conftest import ADMIN_ROLE, PASSWORD, Api, make_user
 from tests.factories import BODIES, PARENTS, PATHS, body_for
 from tests.servers import CuttableProxy, free_port, running_app
+
+# Its writes must commit: servers and engines of its own read the committed rows.
+pytestmark = pytest.mark.committed
 
 # The entity the fault tests create and list.
 ENTITY = "Category"
@@ -53,16 +55,7 @@ def unreachable_url() -> str:
 
 def use_engine(app: FastAPI, engine: sa.Engine) -> None:
     """Makes the app's requests and rate-limit counters use `engine`."""
-    factory = sessionmaker(bind=engine, expire_on_commit=False)
-
-    def session() -> Iterator[Session]:
-        db = factory()
-        try:
-            yield db
-        finally:
-            close_quietly(db)
-
-    app.dependency_overrides[get_db] = session
+    app.state.sessions = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.rate_limiter.counter = ratelimit.PostgresCounter(lambda: engine)
 
 

@@ -12,6 +12,9 @@ from rich_catalog.grants import ensure_role, grant_app_role
 from rich_catalog.models import Base
 from rich_catalog.settings import DatabaseSettings, get_settings
 
+# Its writes must commit: another database role reads the committed rows.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def app_role() -> Iterator[sa.Engine]:

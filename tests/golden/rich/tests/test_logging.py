@@ -18,6 +18,9 @@ from rich_catalog.settings import get_settings
 from tests.conftest import ADMIN_ROLE, PASSWORD, Api, make_user
 from tests.servers import running_app
 
+# Its writes must commit: servers of its own read the committed rows.
+pytestmark = pytest.mark.committed
+
 # The fields this API classifies as sensitive.
 SENSITIVE_FIELDS: list[str] = [
     "gift_email",

@@ -9,6 +9,9 @@ from rich_catalog import audit, cli
 from rich_catalog.db import get_engine, get_sessionmaker
 from rich_catalog.models import AuditEvent
 
+# Its writes must commit: retention runs on the engine's own connections.
+pytestmark = pytest.mark.committed
+
 
 def _purge_events() -> list[AuditEvent]:
     with get_sessionmaker()() as db:

@@ -1,4 +1,14 @@
-"""Fixtures: a migrated database emptied before every test, and signed-in clients."""
+"""Fixtures: a migrated database, each test's writes undone after it, and signed-in clients.
+
+A test runs inside one transaction on one connection, which is rolled back
+after it: the app's sessions and the test's own (`get_sessionmaker()`) are
+bound to that connection and commit to savepoints within it. A test whose
+writes must really commit, to be seen by other connections (a server it
+starts, the engine's own connections, concurrent requests, migrations, a
+backup), is marked `committed`: it starts from emptied tables instead (TRUNCATE), and
+so does the first test after it. Either way every test starts from empty tables
+(but the append-only audit log).
+"""
 
 import itertools
 import os
@@ -45,15 +55,18 @@ def alembic_config() -> Config:
     return Config(str(PROJECT_ROOT / "alembic.ini"))
 
 
-@pytest.fixture(scope="session", autouse=True)
-def migrated() -> None:
-    """The schema at the newest revision."""
-    command.upgrade(alembic_config(), "heads")
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "committed: the test's writes commit; tables are emptied before and after it"
+    )
 
 
-@pytest.fixture(autouse=True)
-def clean_tables(migrated: None) -> Iterator[None]:
-    """Every test starts from empty tables, except the append-only audit log."""
+# Whether a `committed` test may have left rows behind.
+_tables = {"dirty": False}
+
+
+def empty_tables() -> None:
+    """Empties every table except the append-only audit log."""
     preparer = get_engine().dialect.identifier_preparer
     names = ", ".join(
         preparer.quote(table.name)
@@ -62,7 +75,40 @@ def clean_tables(migrated: None) -> Iterator[None]:
     )
     with get_engine().begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {names} CASCADE"))
-    yield
+    _tables["dirty"] = False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated() -> None:
+    """The schema at the newest revision, with empty tables."""
+    command.upgrade(alembic_config(), "heads")
+    empty_tables()
+
+
+@pytest.fixture(autouse=True)
+def isolated(request: pytest.FixtureRequest, migrated: None) -> Iterator[None]:
+    """Undoes each test's writes: a rolled-back transaction, or for `committed` tests, TRUNCATE.
+
+    A `committed` test starts from emptied tables; the first test after it
+    that is not empties them too.
+    """
+    committed = request.node.get_closest_marker("committed") is not None
+    if committed or _tables["dirty"]:
+        empty_tables()
+    if committed:
+        _tables["dirty"] = True
+        yield
+        return
+    engine = get_engine()
+    sessions = get_sessionmaker()
+    with engine.connect() as connection:
+        outer = connection.begin()
+        sessions.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
+            yield
+        finally:
+            sessions.configure(bind=engine, join_transaction_mode="conditional_savepoint")
+            outer.rollback()
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,9 @@ import pytest
 from team_tasks.security import crypto
 from team_tasks.settings import PROJECT_ROOT
 
+# Its writes must commit: stored columns are read on the engine's own connections.
+pytestmark = pytest.mark.committed
+
 OLD_KEY = base64.urlsafe_b64encode(b"o" * 32).decode()
 NEW_KEY = base64.urlsafe_b64encode(b"n" * 32).decode()
 

@@ -12,6 +12,9 @@ from team_tasks.grants import ensure_role, grant_app_role
 from team_tasks.models import Base
 from team_tasks.settings import DatabaseSettings, get_settings
 
+# Its writes must commit: another database role reads the committed rows.
+pytestmark = pytest.mark.committed
+
 
 @pytest.fixture
 def app_role() -> Iterator[sa.Engine]:

@@ -1,11 +1,15 @@
 """The migrations go down to nothing and up again, and agree with the models."""
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
 from team_tasks.db import get_engine
 from team_tasks.models import Base
 from tests.conftest import alembic_config
+
+# Its writes must commit: migrations run on connections of their own.
+pytestmark = pytest.mark.committed
 
 
 def _tables() -> set[str]:

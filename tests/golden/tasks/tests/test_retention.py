@@ -9,6 +9,9 @@ from team_tasks import audit, cli
 from team_tasks.db import get_engine, get_sessionmaker
 from team_tasks.models import AuditEvent
 
+# Its writes must commit: retention runs on the engine's own connections.
+pytestmark = pytest.mark.committed
+
 
 def _purge_events() -> list[AuditEvent]:
     with get_sessionmaker()() as db:

@@ -20,6 +20,9 @@ from team_tasks.security.sessions import IDLE_TIMEOUT, TOUCH_INTERVAL, token_has
 from team_tasks.settings import PROJECT_ROOT, Settings, get_settings
 from tests.conftest import ADMIN_ROLE, PASSWORD, ROLES, Api, make_user
 
+# Its writes must commit: stored rows are read on the engine's own connections.
+pytestmark = pytest.mark.committed
+
 MAX_FAILURES = 5
 
 

@@ -5,6 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from clinic_flow import faults, problems, ratelimit
 from clinic_flow.client import ClientAddressMiddleware, parse_trusted_proxies
+from clinic_flow.db import get_sessionmaker
 from clinic_flow.integrations import sentry, stripe
 from clinic_flow.logs import configure_logging
 from clinic_flow.middleware import RequestContextMiddleware
@@ -33,7 +34,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    # What routes read through `settings.app_settings`.
+    app.state.settings = settings
+    # Every request's session comes from here (db.get_db, the rate limiter).
+    app.state.sessions = get_sessionmaker()
     problems.install(app)
     faults.install(app)
     stripe.install(app)

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 from typing import Self, TypeVar
 
+from fastapi import Request
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -137,3 +138,14 @@ def load(cls: type[SettingsT]) -> SettingsT:
 def get_settings() -> Settings:
     """The app's settings, read once."""
     return load(Settings)
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings of the app serving `request`: those `create_app` was given.
+
+    A dependency of its own rather than an override of `get_settings`: with
+    any override FastAPI analyses every dependency's signature again on every
+    request.
+    """
+    settings: Settings = request.app.state.settings
+    return settings

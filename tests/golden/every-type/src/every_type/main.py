@@ -5,6 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from every_type import faults, problems, ratelimit
 from every_type.client import ClientAddressMiddleware, parse_trusted_proxies
+from every_type.db import get_sessionmaker
 from every_type.logs import configure_logging
 from every_type.middleware import RequestContextMiddleware
 from every_type.routers import (
@@ -30,7 +31,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    # What routes read through `settings.app_settings`.
+    app.state.settings = settings
+    # Every request's session comes from here (db.get_db, the rate limiter).
+    app.state.sessions = get_sessionmaker()
     problems.install(app)
     faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)

@@ -7,25 +7,31 @@ nothing is counted in process. Keys are keyed hashes (HMAC-SHA256 under
 SECRET_KEY): no address or user id is stored in the clear. Health probes
 are never limited.
 
-In PostgreSQL both counters cost one statement, in autocommit, before the
-request takes its own connection: the middleware sends the client's key and
-the hash of the session cookie, and the statement finds the session's user,
-computes the user's key and counts both (docs/adr, "rate limits in one
-statement"). The user's verdict waits on the request's scope until the
-session is checked (security/dependencies.py), so the order of answers is
-unchanged. In Redis the client is counted in the middleware and the user
-after the session is found, one script call each. When the counters cannot
-be reached the request is answered 503 like any database fault (faults.py);
-when Redis cannot, the request is let through.
+In PostgreSQL both counters cost one statement, in autocommit: the
+middleware opens the request's session (the one db.get_db gives its
+routes), sends the client's key and the hash of the session cookie on a
+connection of the session's pool, and the statement finds the session's
+user, computes the user's key and counts both (docs/adr, "rate limits in one
+statement"). It commits by itself, so no counter row stays locked while the
+request works and a request answered 429 or with an error is counted all
+the same; the connection goes back to the pool before the request takes
+one, and nothing is pinged, so a request costs the count and its own
+transaction. The user's verdict waits on the
+request's scope until the session is checked (security/dependencies.py), so
+the order of answers is unchanged. In Redis the client is counted in the
+middleware and the user after the session is found, one script call each.
+When the counters cannot be reached the request is answered 503 like any
+database fault (faults.py); when Redis cannot, the request is let through.
 """
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,11 +39,11 @@ import redis
 import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from every_type.db import get_engine
+from every_type.db import REQUEST_SESSION, close_quietly, get_engine
 from every_type.models import AuthRateLimit
 from every_type.problems import Problem, problem_response
 from every_type.security.sessions import IDLE_TIMEOUT, SESSION_COOKIE, token_hash
@@ -107,18 +113,24 @@ class Counter(Protocol):
         ...
 
     def hit_client_and_user(
-        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+        self,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+        db: Session | None = None,
     ) -> tuple[int, int | None]:
         """Counts a client and, when the store can find it, the user behind the session `token`.
 
         Returns the client's hits and the user's (`None` when not counted here).
-        `pads` are the inner and outer HMAC pads of the secret.
+        `pads` are the inner and outer HMAC pads of the secret; `db` is the
+        request's session, for a store in the same database.
         """
         ...
 
 
 class PostgresCounter:
-    """Counters in `auth_rate_limits`, bumped with one atomic upsert."""
+    """Counters in `auth_rate_limits`, bumped with one atomic upsert that commits by itself."""
 
     def __init__(self, engine: Callable[[], sa.Engine] = get_engine) -> None:
         self._engine = engine
@@ -134,37 +146,90 @@ class PostgresCounter:
         return hits
 
     def hit_client_and_user(
-        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+        self,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+        db: Session | None = None,
     ) -> tuple[int, int | None]:
+        if db is None:
+            with self._engine().connect() as connection, self._autocommit(connection):
+                hits = self._count(connection, client_key, token, pads, window_start)
+        else:
+            hits = self._count_for(db, client_key, token, pads, window_start)
+        client_hits = hits.pop(client_key)
+        return client_hits, (next(iter(hits.values()), 0) if token is not None else None)
+
+    def _count_for(
+        self,
+        db: Session,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+    ) -> dict[str, int]:
+        """Counts for the request whose session is `db`, on a connection of its pool.
+
+        The statement runs in autocommit, before the request's transaction
+        begins: its row locks end with it. The connection goes back to the
+        pool at once (no ping: the request's session takes it, or another,
+        without a round trip), so the limiter never holds two and a request
+        holds none while it hashes a password after a commit. A session
+        factory bound to a connection (a test's transaction) counts in a
+        savepoint of its own, committed at once.
+        """
+        bind = db.get_bind()
+        if not isinstance(bind, sa.Engine):
+            hits = self._count(db.connection(), client_key, token, pads, window_start)
+            db.commit()
+            return hits
+        with bind.connect() as connection, self._autocommit(connection):
+            return self._count(connection, client_key, token, pads, window_start)
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _autocommit(connection: sa.Connection) -> Iterator[sa.Connection]:
+        """`connection` in autocommit (no BEGIN, no COMMIT sent), back to its own level after."""
+        level = connection.default_isolation_level
+        connection.execution_options(isolation_level="AUTOCOMMIT")
+        yield connection
+        # Ends SQLAlchemy's record of the statement's transaction; nothing is sent.
+        # After an error the connection is closed instead, which resets it.
+        connection.commit()
+        connection.execution_options(isolation_level=level)
+
+    def _count(
+        self,
+        connection: sa.Connection,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+    ) -> dict[str, int]:
+        """Counts the client and the user behind `token` in one statement; hits by key."""
         if token is None:
             # No session to find: the client alone, in one statement.
-            with self._autocommit() as connection:
-                return self._hit(connection, client_key, window_start), None
+            return {client_key: self._hit(connection, client_key, window_start)}
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
         current = dt.datetime.now(dt.UTC)
         inner, outer = pads
-        with self._autocommit() as connection:
-            rows = connection.execute(
-                _COUNT_CLIENT_AND_USER,
-                {
-                    "token_hash": token_hash(token),
-                    "now": current,
-                    "idle_since": current - IDLE_TIMEOUT,
-                    "client_key": client_key,
-                    "inner_pad": inner,
-                    "outer_pad": outer,
-                    "window_start": start,
-                },
-            ).all()
-            hits = {str(key): int(count) for key, count in rows}
-            client_hits = hits.pop(client_key)
-            if client_hits == 1:
-                self._purge(connection, window_start)
-        return client_hits, next(iter(hits.values()), 0)
-
-    def _autocommit(self) -> sa.Connection:
-        """A pooled connection whose statements commit by themselves: no BEGIN, no COMMIT."""
-        return self._engine().connect().execution_options(isolation_level="AUTOCOMMIT")
+        rows = connection.execute(
+            _COUNT_CLIENT_AND_USER,
+            {
+                "token_hash": token_hash(token),
+                "now": current,
+                "idle_since": current - IDLE_TIMEOUT,
+                "client_key": client_key,
+                "inner_pad": inner,
+                "outer_pad": outer,
+                "window_start": start,
+            },
+        ).all()
+        hits = {str(key): int(count) for key, count in rows}
+        if hits[client_key] == 1:
+            self._purge(connection, window_start)
+        return hits
 
     def _hit(self, connection: sa.Connection, key: str, window_start: int) -> int:
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
@@ -214,7 +279,12 @@ class RedisCounter:
         return int(self._increment(keys=[name], args=[WINDOW_SECONDS + 5]))
 
     def hit_client_and_user(
-        self, client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+        self,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+        db: Session | None = None,
     ) -> tuple[int, int | None]:
         # Redis cannot find the session: the user is counted once it is found.
         return self.hit(client_key, window_start), None
@@ -261,18 +331,21 @@ class RateLimiter:
             return Verdict(True, 0)
         return Verdict(hits <= limit, retry_after)
 
-    def check_request(self, address: str, token: str | None) -> tuple[Verdict, Verdict | None]:
+    def check_request(
+        self, address: str, token: str | None, db: Session | None = None
+    ) -> tuple[Verdict, Verdict | None]:
         """Counts a request from a client address with the session cookie `token`, if any.
 
         Returns the client's verdict and the user's, `None` when the user is
         still to be counted (no live session here, or a store that cannot find it).
+        `db` is the request's session, whose transaction the counts join.
         """
         now = self._clock()
         window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
         retry_after = max(1, math.ceil(window_start + WINDOW_SECONDS - now))
         try:
             client_hits, user_hits = self.counter.hit_client_and_user(
-                self._key("client", address), token, self._pads, window_start
+                self._key("client", address), token, self._pads, window_start, db
             )
         except redis.RedisError as error:
             logger.warning("rate limit counters unavailable; request let through", exc_info=error)
@@ -320,18 +393,31 @@ class ClientRateLimitMiddleware:
             return
         client = scope.get("client")
         address = client[0] if client else "unknown"
-        verdict, user_verdict = await run_in_threadpool(
-            self.limiter.check_request, address, _session_token(scope)
-        )
-        if user_verdict is not None:
-            scope.setdefault("state", {})[USER_VERDICT] = user_verdict
-        if not verdict.allowed:
-            response = problem_response(
-                429, TOO_MANY, headers={"Retry-After": str(verdict.retry_after)}
+        counter = self.limiter.counter
+        db: Session | None = None
+        if isinstance(counter, PostgresCounter):
+            # The request's session: counted on, then used by its routes (db.get_db).
+            sessions: sessionmaker[Session] = scope["app"].state.sessions
+            db = sessions()
+        try:
+            verdict, user_verdict = await run_in_threadpool(
+                self.limiter.check_request, address, _session_token(scope), db
             )
-            await response(scope, receive, send)
-            return
-        await self.app(scope, receive, send)
+            state = scope.setdefault("state", {})
+            if db is not None:
+                state[REQUEST_SESSION] = db
+            if user_verdict is not None:
+                state[USER_VERDICT] = user_verdict
+            if not verdict.allowed:
+                response = problem_response(
+                    429, TOO_MANY, headers={"Retry-After": str(verdict.retry_after)}
+                )
+                await response(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+        finally:
+            if db is not None:
+                await run_in_threadpool(close_quietly, db)
 
 
 def _session_token(scope: Scope) -> str | None:

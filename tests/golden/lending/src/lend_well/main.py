@@ -5,6 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from lend_well import faults, problems, ratelimit
 from lend_well.client import ClientAddressMiddleware, parse_trusted_proxies
+from lend_well.db import get_sessionmaker
 from lend_well.integrations import oidc, sentry
 from lend_well.logs import configure_logging
 from lend_well.middleware import RequestContextMiddleware
@@ -32,7 +33,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    # What routes read through `settings.app_settings`.
+    app.state.settings = settings
+    # Every request's session comes from here (db.get_db, the rate limiter).
+    app.state.sessions = get_sessionmaker()
     problems.install(app)
     faults.install(app)
     sentry.install(app)

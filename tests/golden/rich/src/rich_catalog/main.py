@@ -5,6 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from rich_catalog import faults, problems, ratelimit
 from rich_catalog.client import ClientAddressMiddleware, parse_trusted_proxies
+from rich_catalog.db import get_sessionmaker
 from rich_catalog.logs import configure_logging
 from rich_catalog.middleware import RequestContextMiddleware
 from rich_catalog.routers import (
@@ -33,7 +34,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    # What routes read through `settings.app_settings`.
+    app.state.settings = settings
+    # Every request's session comes from here (db.get_db, the rate limiter).
+    app.state.sessions = get_sessionmaker()
     problems.install(app)
     faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)

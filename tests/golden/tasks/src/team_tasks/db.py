@@ -4,6 +4,11 @@
 overflow, and a request that cannot get a connection within
 `DB_POOL_TIMEOUT` seconds is answered 503 (faults.py), as is one whose
 statement runs past `DB_STATEMENT_TIMEOUT`.
+
+Connections are not pinged before use (a ping is a round trip and a transaction).
+A connection the server ended (a restart, a cut) fails its next statement,
+the request is answered 503, and the error invalidates the whole pool, so
+every connection opened before it is replaced on its next checkout.
 """
 
 import contextlib
@@ -13,6 +18,7 @@ import math
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from team_tasks.settings import DatabaseSettings, get_settings
@@ -21,12 +27,17 @@ logger = logging.getLogger(__name__)
 
 # libpq's shortest connect timeout.
 MIN_CONNECT_TIMEOUT = 2
+# Where the rate limiter leaves the session it opened for a request (ratelimit.py).
+REQUEST_SESSION = "db_session"
+# SQLSTATEs of a server that ended or refuses the connection: admin or crash
+# shutdown, starting up; class 08 is every connection exception.
+_DISCONNECTS = frozenset({"57P01", "57P02", "57P03"})
 
 
 def create_engine(
     settings: DatabaseSettings, *, statement_timeout: float | None = None
 ) -> sa.Engine:
-    """An engine whose pool never grows past `DB_POOL_SIZE` and checks connections before use.
+    """An engine whose pool never grows past `DB_POOL_SIZE` and is renewed after a disconnect.
 
     `statement_timeout` (seconds) makes the server cancel longer statements.
     """
@@ -35,14 +46,27 @@ def create_engine(
     }
     if statement_timeout is not None:
         connect_args["options"] = f"-c statement_timeout={math.ceil(statement_timeout * 1000)}"
-    return sa.create_engine(
+    engine = sa.create_engine(
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout,
-        pool_pre_ping=True,
         connect_args=connect_args,
     )
+    sa.event.listen(engine, "handle_error", _invalidate_on_disconnect)
+    return engine
+
+
+def _invalidate_on_disconnect(context: sa.engine.ExceptionContext) -> None:
+    """Treats a server that ended the connection as a disconnect, whatever psycopg noticed.
+
+    SQLAlchemy then discards the connection and invalidates the pool
+    (`invalidate_pool_on_disconnect`): connections checked out before the
+    error are replaced when next checked out, instead of each failing once.
+    """
+    state = getattr(context.original_exception, "sqlstate", None) or ""
+    if state.startswith("08") or state in _DISCONNECTS:
+        context.is_disconnect = True
 
 
 @functools.cache
@@ -74,9 +98,19 @@ def close_quietly(session: Session) -> None:
             session.invalidate()
 
 
-def get_db() -> Iterator[Session]:
-    """A session per request; whatever was not committed is rolled back."""
-    session = get_sessionmaker()()
+def get_db(request: Request) -> Iterator[Session]:
+    """The request's session; whatever was not committed is rolled back.
+
+    It is the session the rate limiter opened for the request and closes
+    after the response (ratelimit.py); else (probes, or counters in Redis)
+    a new one from the app's `state.sessions`.
+    """
+    opened: Session | None = getattr(request.state, REQUEST_SESSION, None)
+    if opened is not None:
+        yield opened
+        return
+    factory: sessionmaker[Session] = request.app.state.sessions
+    session = factory()
     try:
         yield session
     finally:

@@ -5,6 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from team_tasks import faults, problems, ratelimit
 from team_tasks.client import ClientAddressMiddleware, parse_trusted_proxies
+from team_tasks.db import get_sessionmaker
 from team_tasks.logs import configure_logging
 from team_tasks.middleware import RequestContextMiddleware
 from team_tasks.routers import (
@@ -31,7 +32,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.dependency_overrides[get_settings] = lambda: settings
+    # What routes read through `settings.app_settings`.
+    app.state.settings = settings
+    # Every request's session comes from here (db.get_db, the rate limiter).
+    app.state.sessions = get_sessionmaker()
     problems.install(app)
     faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)

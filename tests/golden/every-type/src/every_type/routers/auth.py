@@ -17,7 +17,7 @@ from every_type.security.dependencies import (
     OptionalPrincipal,
 )
 from every_type.services import auth, users
-from every_type.settings import Settings, get_settings
+from every_type.settings import Settings, app_settings, get_settings
 
 SIGNUP_ROLES: tuple[str, ...] = ("member",)
 BAD_CREDENTIALS = "The email or password is wrong."
@@ -54,7 +54,7 @@ def login(
     request: Request,
     db: DbSession,
     response: Response,
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: Annotated[Settings, Depends(app_settings)],
 ) -> LoginOut:
     """Starts a session: sets the `session` and `csrf_token` cookies."""
     try:

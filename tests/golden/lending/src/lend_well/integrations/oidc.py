@@ -39,7 +39,7 @@ from lend_well.problems import Problem
 from lend_well.routers.auth import start_session
 from lend_well.security.dependencies import DbSession
 from lend_well.services import users
-from lend_well.settings import Settings, get_settings
+from lend_well.settings import Settings
 
 with warnings.catch_warnings():
     # Authlib warns that it prefers httpx2 when it finds httpx; the project pins
@@ -175,8 +175,7 @@ async def callback(request: Request, db: DbSession) -> Response:
 def install(app: FastAPI) -> bool:
     """Adds the two routes, and the provider's client when configured; whether it is."""
     oidc_settings = OidcSettings()
-    override = app.dependency_overrides.get(get_settings, get_settings)
-    settings = cast(Settings, override())
+    settings = cast(Settings, app.state.settings)
     app.state.oidc_settings = oidc_settings
     app.state.oidc_app_settings = settings
     app.state.oidc = None

@@ -30,7 +30,7 @@ from lend_well.security.dependencies import (
 )
 from lend_well.security.passwords import hash_password, policy_error
 from lend_well.services import auth, users
-from lend_well.settings import Settings, get_settings
+from lend_well.settings import Settings, app_settings, get_settings
 
 SIGNUP_ROLES: tuple[str, ...] = ("applicant",)
 BAD_CREDENTIALS = "The email or password is wrong."
@@ -135,7 +135,7 @@ def login(
     request: Request,
     db: DbSession,
     response: Response,
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: Annotated[Settings, Depends(app_settings)],
 ) -> LoginOut:
     """Starts a session: sets the `session` and `csrf_token` cookies."""
     try:

@@ -17,7 +17,7 @@ from rich_catalog.security.dependencies import (
     OptionalPrincipal,
 )
 from rich_catalog.services import auth, users
-from rich_catalog.settings import Settings, get_settings
+from rich_catalog.settings import Settings, app_settings, get_settings
 
 SIGNUP_ROLES: tuple[str, ...] = ("customer",)
 BAD_CREDENTIALS = "The email or password is wrong."
@@ -54,7 +54,7 @@ def login(
     request: Request,
     db: DbSession,
     response: Response,
-    settings: Annotated[Settings, Depends(get_settings)],
+    settings: Annotated[Settings, Depends(app_settings)],
 ) -> LoginOut:
     """Starts a session: sets the `session` and `csrf_token` cookies."""
     try:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from rich_catalog import faults
 from rich_catalog.db import get_db
 from rich_catalog.problems import not_found
-from rich_catalog.settings import Settings, get_settings
+from rich_catalog.settings import Settings, app_settings
 
 router = APIRouter(tags=["health"])
 
@@ -47,7 +47,7 @@ def readyz(
 
 
 @router.get("/openapi.json", include_in_schema=False)
-def openapi_document(settings: Annotated[Settings, Depends(get_settings)]) -> FileResponse:
+def openapi_document(settings: Annotated[Settings, Depends(app_settings)]) -> FileResponse:
     """The OpenAPI 3.1 document of this API, shipped in `docs/openapi.json`."""
     if not settings.openapi_path.is_file():
         raise not_found("The API document is not there.")
