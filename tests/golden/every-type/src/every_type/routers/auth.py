@@ -17,7 +17,7 @@ from every_type.security.dependencies import (
     OptionalPrincipal,
 )
 from every_type.services import auth, users
-from every_type.settings import Settings, app_settings, get_settings
+from every_type.settings import Settings, app_settings
 
 SIGNUP_ROLES: tuple[str, ...] = ("member",)
 BAD_CREDENTIALS = "The email or password is wrong."

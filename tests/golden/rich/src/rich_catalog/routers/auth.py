@@ -17,7 +17,7 @@ from rich_catalog.security.dependencies import (
     OptionalPrincipal,
 )
 from rich_catalog.services import auth, users
-from rich_catalog.settings import Settings, app_settings, get_settings
+from rich_catalog.settings import Settings, app_settings
 
 SIGNUP_ROLES: tuple[str, ...] = ("customer",)
 BAD_CREDENTIALS = "The email or password is wrong."
