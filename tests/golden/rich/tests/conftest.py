@@ -25,6 +25,8 @@ from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from tests.workers import drop_worker_database, worker_database_env
+
 os.environ.setdefault("SECRET_KEY", "test-secret-key-that-is-long-enough")
 os.environ.setdefault("COOKIE_SECURE", "false")
 # A fixed test key (base64url of 32 bytes); never use it outside tests.
@@ -33,6 +35,9 @@ os.environ.setdefault("ENCRYPTION_KEYS", "dGVzdC1lbmNyeXB0aW9uLWtleS0zMi1ieXRlcy
 # tests set small limits of their own.
 os.environ["RATE_LIMIT_CLIENT"] = "1000000"
 os.environ["RATE_LIMIT_USER"] = "1000000"
+# Under pytest-xdist each worker runs on a database of its own (tests/workers.py),
+# chosen before the app is imported.
+os.environ.update(worker_database_env())
 
 from rich_catalog.db import get_engine, get_sessionmaker
 from rich_catalog.main import create_app
@@ -59,6 +64,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "committed: the test's writes commit; tables are emptied before and after it"
     )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A pytest-xdist worker drops its database once the suite's connections are closed."""
+    get_engine().dispose()
+    drop_worker_database()
 
 
 # Whether a `committed` test may have left rows behind.
