@@ -9,7 +9,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What the user asked `verify` for.
 pub struct Args {
@@ -217,10 +217,35 @@ pub fn gate(
         cancel: cancel_flag(),
     };
     let display = Display::new();
-    gate::verify(project, stack, &options, &display).map_err(|e| {
+    let started = Instant::now();
+    let report = gate::verify(project, stack, &options, &display).map_err(|e| {
         eprintln!("error: {e}");
         Exit::Usage
-    })
+    })?;
+    eprintln!("gate: {}", time_line(&report, started.elapsed()));
+    Ok(report)
+}
+
+/// Where the gate's time went: the wall time, then the stages that ran,
+/// longest first (the project's tests run beside the app's stages, so the
+/// stage times add up to more than the wall time).
+fn time_line(report: &QualityReport, wall: Duration) -> String {
+    let mut stages: Vec<_> = report
+        .stages
+        .iter()
+        .filter(|s| s.status != StageStatus::Skipped)
+        .collect();
+    stages.sort_by(|a, b| b.duration_ms.cmp(&a.duration_ms).then(a.name.cmp(&b.name)));
+    let parts: Vec<String> = stages
+        .iter()
+        .map(|s| format!("{} {:.1} s", s.name, s.duration_ms as f64 / 1000.0))
+        .collect();
+    let mut line = format!("{:.1} s in all", wall.as_secs_f64());
+    if !parts.is_empty() {
+        line.push_str("; by stage, longest first: ");
+        line.push_str(&parts.join(", "));
+    }
+    line
 }
 
 pub fn run(engine: &render::Engine, args: &Args) -> Exit {
@@ -254,5 +279,34 @@ pub fn run(engine: &render::Engine, args: &Args) -> Exit {
         Exit::Ok
     } else {
         Exit::Invalid
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stage(name: &str, status: StageStatus, ms: u64) -> StageReport {
+        let mut stage = StageReport::skipped(name, "made for the test");
+        stage.status = status;
+        stage.duration_ms = ms;
+        stage
+    }
+
+    #[test]
+    fn the_time_line_lists_the_stages_that_ran_longest_first() {
+        let mut report = QualityReport::new("p", "python-fastapi");
+        report.stages = vec![
+            stage("install", StageStatus::Passed, 1_800),
+            stage("test", StageStatus::Passed, 85_800),
+            stage("fuzz", StageStatus::Failed, 55_840),
+            stage("faults", StageStatus::Skipped, 0),
+        ];
+        assert_eq!(
+            time_line(&report, Duration::from_millis(127_040)),
+            "127.0 s in all; by stage, longest first: test 85.8 s, fuzz 55.8 s, install 1.8 s"
+        );
+        report.stages.clear();
+        assert_eq!(time_line(&report, Duration::from_secs(2)), "2.0 s in all");
     }
 }
