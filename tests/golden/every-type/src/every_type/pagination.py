@@ -56,7 +56,7 @@ class Column:
     parse: Callable[[str], Any]
 
 
-def list_query(request: Request) -> ListQuery:
+async def list_query(request: Request) -> ListQuery:
     """Reads `limit`, `cursor`, `sort` and the filters from the query string.
 
     Every value is text a client sent: one holding a NUL character or an unpaired

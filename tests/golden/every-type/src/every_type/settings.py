@@ -137,12 +137,13 @@ def get_settings() -> Settings:
     return load(Settings)
 
 
-def app_settings(request: Request) -> Settings:
+async def app_settings(request: Request) -> Settings:
     """The settings of the app serving `request`: those `create_app` was given.
 
     A dependency of its own rather than an override of `get_settings`: with
     any override FastAPI analyses every dependency's signature again on every
-    request.
+    request. `async`, as it does no I/O: it runs on the event loop, not in
+    the thread pool.
     """
     settings: Settings = request.app.state.settings
     return settings

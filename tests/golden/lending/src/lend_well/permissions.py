@@ -6,9 +6,9 @@ everything.
 """
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from lend_well.problems import forbidden, unauthorized
 from lend_well.security.dependencies import OptionalPrincipal, Principal
@@ -121,10 +121,16 @@ def scope_of(entity: str, action: Action, principal: Principal | None) -> Scope:
     return RULES[entity][action].get(principal.role, "none")
 
 
-def require(entity: str, action: Action) -> Callable[[Principal | None], Actor]:
-    """A dependency answering 401 or 403 before any row is looked at."""
+def require(
+    entity: str, action: Action
+) -> Callable[[Principal | None], Coroutine[Any, Any, Actor]]:
+    """A dependency answering 401 or 403 before any row is looked at.
 
-    def dependency(principal: OptionalPrincipal) -> Actor:
+    It is `async` because it does no I/O: FastAPI runs it on the event loop
+    rather than sending it to the thread pool.
+    """
+
+    async def dependency(principal: OptionalPrincipal) -> Actor:
         if principal is None and action not in PUBLIC[entity]:
             raise unauthorized()
         scope = scope_of(entity, action, principal)

@@ -51,7 +51,7 @@ def current_principal(request: Request, db: DbSession) -> Principal | None:
     return Principal(user_id=user.id, email=user.email, role=user.role, session_id=session.id)
 
 
-def require_principal(
+async def require_principal(
     principal: Annotated[Principal | None, Depends(current_principal)],
 ) -> Principal:
     """The signed-in caller (401 without a live session)."""
@@ -60,7 +60,7 @@ def require_principal(
     return principal
 
 
-def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+async def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
     """A caller holding an admin role (403 otherwise)."""
     if not principal.is_admin:
         raise forbidden("Only administrators may do this.")
