@@ -139,6 +139,7 @@ function RelationInput({ relation, value, error }: { relation: RelationSpec; val
       <select
         id={id}
         name={relation.key}
+        // Mounted again once the options arrive, so the row's value is selected.
         key={options.length}
         defaultValue={typeof value === "string" ? value : ""}
         aria-invalid={error ? true : undefined}
