@@ -28,8 +28,12 @@ export function App() {
   }
 
   async function signOut() {
-    await request<void>("POST", AUTH.logout);
-    setMe(null);
+    try {
+      await request<void>("POST", AUTH.logout);
+    } finally {
+      // Signed out here whatever the answer: the session ends at its timeout at worst.
+      setMe(null);
+    }
   }
 
   return (
