@@ -128,15 +128,28 @@ fn validate_project(dir: &Path) {
         .lines()
         .filter(|l| l.starts_with("FROM "))
         .collect();
-    assert_eq!(froms.len(), 2, "a multi-stage build: {froms:?}");
+    // The Python build and runtime stages, and the admin app's Node.js build.
+    assert_eq!(froms.len(), 3, "a multi-stage build: {froms:?}");
     for from in &froms {
         let image = from.split_whitespace().nth(1).unwrap_or_default();
-        let tag = image.split_once(':').map(|(_, t)| t).unwrap_or_default();
+        let (name, tag) = image.split_once(':').unwrap_or_default();
+        let pinned = match name {
+            "node" => tag.starts_with("20.") && tag.ends_with("-bookworm-slim"),
+            _ => tag.starts_with("3.11.") && tag.ends_with("-slim-bookworm"),
+        };
         assert!(
-            tag.starts_with("3.11.") && tag.ends_with("-slim-bookworm"),
+            pinned
+                && tag
+                    .split('-')
+                    .next()
+                    .is_some_and(|v| v.matches('.').count() == 2),
             "a slim base image pinned by exact tag: {from}"
         );
     }
+    assert!(
+        dockerfile.contains("COPY --from=admin /admin/dist ./clients/admin/dist"),
+        "the admin app's build in the runtime image"
+    );
     assert!(
         dockerfile.contains("\nUSER 10001:10001\n"),
         "a non-root user"

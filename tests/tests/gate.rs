@@ -192,6 +192,7 @@ fn the_intact_project_passes_the_gate() {
         "run",
         "conformance",
         "client",
+        "admin",
         "fuzz",
     ] {
         assert_eq!(

@@ -3,7 +3,8 @@
 //! Runs a generated project through its stack's verification plan (install,
 //! migrate, lint, test, run) against a throwaway PostgreSQL database, then
 //! runs the stack-neutral [conformance suite](conformance), the project's
-//! typed client's own tests ([`client`]) and schemathesis ([`fuzz`])
+//! typed client's own tests ([`client`]), the admin app's browser tests
+//! ([`admin`]) and schemathesis ([`fuzz`])
 //! against the running app, scans the project's
 //! files for what no backend should ship ([`scan`]), and scores it all in a
 //! [`QualityReport`] (`docs/quality-gate.md`).
@@ -19,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod client;
 pub mod conformance;
 pub mod db;
@@ -167,9 +169,9 @@ pub struct VerifyOptions {
     /// Leave out the `faults` stage ([`faults`]): it is reported as
     /// skipped. For runs that judge something else.
     pub skip_faults: bool,
-    /// Leave out the `client` stage ([`client`]): it is reported as
-    /// skipped. For runs that judge something else, or machines without
-    /// Node.js.
+    /// Leave out the `client` and `admin` stages ([`client`], [`admin`]):
+    /// they are reported as skipped. For runs that judge something else,
+    /// or machines without Node.js.
     pub skip_client: bool,
     /// Set it (from a Ctrl-C handler) to stop the run: the app, the cluster
     /// and the database are stopped and dropped, and
@@ -483,6 +485,31 @@ pub fn verify(
             };
             progress.stage_finished(&client);
             report.stages.push(client);
+            let admin_app = match &server {
+                Some(_) if options.skip_client => {
+                    StageReport::skipped("admin", "left out by the caller")
+                }
+                Some(_) => {
+                    progress.stage_started("admin");
+                    let account = |role: Option<&model::Role>| {
+                        role_account(project, role?, &plan.create_user, &app_env, &logs, &stopped)
+                    };
+                    let less = render::docs::admin_app::less_privileged_role(&project.model);
+                    admin::stage(&admin::AdminRun {
+                        project,
+                        cache: &cache,
+                        logs: &logs,
+                        port,
+                        admin: account(project.model.admin_roles().next())
+                            .filter(|_| admin::has_app(project)),
+                        user: account(less).filter(|_| admin::has_app(project)),
+                        stopped: &stopped,
+                    })?
+                }
+                None => StageReport::skipped("admin", "the app was not running"),
+            };
+            progress.stage_finished(&admin_app);
+            report.stages.push(admin_app);
             let fuzzed = match &server {
                 Some(_) if options.skip_fuzz => {
                     StageReport::skipped("fuzz", "left out by the caller")
@@ -737,6 +764,36 @@ fn client_admin(
     let role = project.model.admin_roles().next()?;
     let email = format!("client-admin-{}@example.com", db::random_hex(8));
     let password = db::random_hex(32);
+    create_user(
+        &project.dir,
+        template,
+        env,
+        logs,
+        stopped,
+        &email,
+        &password,
+        &role.name,
+    )
+    .ok()?;
+    Some((email, password))
+}
+
+/// An account of `role` for the admin app's browser tests, made with the
+/// plan's user command (`None` when the project has no admin app, there is
+/// no command, or it failed: the tests that need one say so).
+fn role_account(
+    project: &Project,
+    role: &model::Role,
+    template: &[String],
+    env: &[(String, String)],
+    logs: &Path,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> Option<(String, String)> {
+    if !admin::has_app(project) {
+        return None;
+    }
+    let email = format!("admin-app-{}@example.com", db::random_hex(8));
+    let password = fit_password(db::random_hex(16), &project.model.params);
     create_user(
         &project.dir,
         template,

@@ -669,6 +669,38 @@ fn faults_adr() -> Adr {
     }
 }
 
+/// The admin web app beside a generated backend (`clients/admin/`).
+fn admin_app_adr() -> Adr {
+    Adr {
+        number: 0,
+        status: Status::Accepted,
+        slug: "admin-app-react-vite".into(),
+        title: "An admin web app in React, Vite and TypeScript, served by the backend".into(),
+        context: "People who run the product need to see and change its rows without writing API calls: sign in, list, open, create, edit and delete what their role allows, with the API's own errors. The app must follow the same access decisions as the API, work with cookie sessions and CSRF tokens, be easy to change by hand, and be testable in a real browser.".into(),
+        drivers: vec![
+            "the same application model as the backend decides what each role is offered".into(),
+            "same origin as the API: the session cookie and the CSRF header without CORS".into(),
+            "few dependencies, pinned with a lockfile, that many engineers know".into(),
+            "accessible forms: labels, real buttons and links, errors next to fields".into(),
+            "browser tests the quality gate runs".into(),
+        ],
+        options: vec![
+            "React and react-dom, built with Vite and TypeScript; screens from one generated table (src/model.ts); addresses in the URL's hash, without a router library; the build served by the backend at /admin/; Playwright tests on Chromium".into(),
+            "the same with a router library (React Router) and a data-fetching library".into(),
+            "server-rendered admin pages in the backend's own stack".into(),
+            "a generic admin framework configured from the OpenAPI document".into(),
+        ],
+        because: "React with Vite and TypeScript is what most front-end engineers read and change without help, and the whole runtime is react and react-dom; five screens need no router library, since a hash route is a few lines and needs no server routing; one generated table keeps the screens the same for every product and the access decisions identical to the API's; served by the backend, the app shares the API's origin, so the cookie session and CSRF work as they do for any browser client and no CORS is opened; server-rendered pages would tie the app to one stack, and a generic admin framework brings many dependencies and its own idea of access.".into(),
+        not_generated: None,
+        consequences: vec![
+            "Good, because what a role is offered follows the spec: hidden actions, fields and workflow moves come from the model, and the API still decides.".into(),
+            "Good, because the app is a plain Vite project: `npm run dev` proxies the API, `npm run build` makes what the backend serves.".into(),
+            "Bad, because the app needs Node.js to build, and its browser tests need Chromium.".into(),
+            "Bad, because many-to-many relations and JSON fields get plain inputs or none; richer editors are for the product's own code.".into(),
+        ],
+    }
+}
+
 /// The records of a document input, numbered in the fixed order of the
 /// module documentation. The first is the stack's decision
 /// ([`stacks::Stack::decision`]), or a generic record of the spec's stack.
@@ -737,6 +769,9 @@ pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
             adr.consequences.push(configured_by(&integration.env));
         }
         records.push(adr);
+    }
+    if input.backend {
+        records.push(admin_app_adr());
     }
     for (i, r) in records.iter_mut().enumerate() {
         r.number = u32::try_from(i + 1).unwrap_or(u32::MAX);

@@ -10,6 +10,7 @@
 //! | `docs/compliance.md` | [`ComplianceEmitter`] | [`compliance_md`] |
 //! | `docs/traceability.md` | [`TraceabilityEmitter`] | [`traceability`] |
 //! | `clients/ts/` (beside a generated backend) | [`ClientTsEmitter`] | [`client_ts`] |
+//! | `clients/admin/` (beside a generated backend) | [`AdminAppEmitter`] | [`admin_app`] |
 //!
 //! Every output is deterministic: no clocks, no random ids, and every list
 //! in spec, insertion or a fixed order.
@@ -24,6 +25,7 @@
 //! assert!(analysis.control("CSRF-PROTECTION").is_some());
 //! ```
 
+pub mod admin_app;
 pub mod adr;
 pub mod archimate;
 pub mod architecture_md;
@@ -42,6 +44,7 @@ use compliance::Analysis;
 
 use crate::{DocInput, DocumentEmitter, FileTree, RenderError};
 
+pub use admin_app::AdminAppEmitter;
 pub use adr::AdrEmitter;
 pub use archimate::ArchimateEmitter;
 pub use architecture_md::ArchitectureEmitter;
@@ -54,7 +57,7 @@ pub use traceability::TraceabilityEmitter;
 ///
 /// ```
 /// let ids: Vec<&str> = render::docs::builtin_emitters().iter().map(|e| e.id()).collect();
-/// assert_eq!(ids, ["archimate", "adr", "architecture", "openapi", "compliance", "traceability", "client-ts"]);
+/// assert_eq!(ids, ["archimate", "adr", "architecture", "openapi", "compliance", "traceability", "client-ts", "admin-app"]);
 /// ```
 pub fn builtin_emitters() -> Vec<Box<dyn DocumentEmitter>> {
     vec![
@@ -65,6 +68,7 @@ pub fn builtin_emitters() -> Vec<Box<dyn DocumentEmitter>> {
         Box::new(ComplianceEmitter),
         Box::new(TraceabilityEmitter),
         Box::new(ClientTsEmitter),
+        Box::new(AdminAppEmitter),
     ]
 }
 

@@ -296,6 +296,8 @@ pub struct ImagesView {
     pub postgres: String,
     /// Redis for compose.
     pub redis: String,
+    /// Node.js, for the Dockerfile's stage that builds the admin app.
+    pub node: String,
 }
 
 /// The placeholder SECRET_KEY of `.env.example`; start-up refuses it.
@@ -308,6 +310,8 @@ pub const PYTHON_IMAGE: &str = "python:3.11.14-slim-bookworm";
 pub const POSTGRES_IMAGE: &str = "postgres:15.14-bookworm";
 /// The Redis image of compose.
 pub const REDIS_IMAGE: &str = "redis:7.4.6-bookworm";
+/// The Node.js image the Dockerfile builds the admin app (`clients/admin`) in.
+pub const NODE_IMAGE: &str = "node:20.19.5-bookworm-slim";
 
 /// A role.
 #[derive(Debug, Clone, Serialize)]
@@ -1395,6 +1399,7 @@ pub fn project(model: &AppModel) -> ProjectView {
             python: PYTHON_IMAGE.to_string(),
             postgres: POSTGRES_IMAGE.to_string(),
             redis: REDIS_IMAGE.to_string(),
+            node: NODE_IMAGE.to_string(),
         },
         package,
         product_name: model.product.name.clone(),

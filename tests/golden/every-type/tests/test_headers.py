@@ -1,6 +1,7 @@
 """Protective headers and request ids on every response, errors included."""
 
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -80,3 +81,35 @@ def test_an_odd_request_id_is_replaced_by_a_new_one(anonymous: Api, sent: str) -
 def test_each_request_gets_its_own_id(anonymous: Api) -> None:
     ids = {anonymous.client.get("/healthz").headers["x-request-id"] for _ in range(5)}
     assert len(ids) == 5
+
+
+def test_the_admin_app_is_served_from_its_build_under_its_own_policy(tmp_path: Path) -> None:
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>admin</title>")
+    (tmp_path / "assets" / "app-1a2b.js").write_text("export {};")
+    settings = get_settings().model_copy(update={"admin_dist_dir": tmp_path})
+    client = TestClient(create_app(settings), follow_redirects=False)
+    assert client.get("/admin").status_code == 308
+    page = client.get("/admin/")
+    assert page.status_code == 200
+    assert "<title>admin</title>" in page.text
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy
+    assert "connect-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    # The app routes in the browser: any other path gets its page.
+    assert client.get("/admin/tasks/some-row").text == page.text
+    script = client.get("/admin/assets/app-1a2b.js")
+    assert script.status_code == 200
+    assert "immutable" in script.headers["cache-control"]
+    # The API keeps its own policy.
+    api = client.get("/healthz")
+    assert api.headers["content-security-policy"] == EXPECTED["content-security-policy"]
+
+
+def test_without_a_build_the_admin_app_is_not_found(tmp_path: Path) -> None:
+    settings = get_settings().model_copy(update={"admin_dist_dir": tmp_path / "none"})
+    response = TestClient(create_app(settings)).get("/admin/")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["x-content-type-options"] == "nosniff"

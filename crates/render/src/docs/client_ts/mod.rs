@@ -16,7 +16,7 @@
 //! routes the OpenAPI document is made from.
 
 mod exercise;
-mod view;
+pub(crate) mod view;
 
 use stacks::Template;
 

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from clinic_flow import faults, problems, ratelimit
+from clinic_flow import admin_app, faults, problems, ratelimit
 from clinic_flow.client import ClientAddressMiddleware, parse_trusted_proxies
 from clinic_flow.db import get_sessionmaker
 from clinic_flow.integrations import sentry, stripe
@@ -67,6 +67,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(clinicians.router, prefix=API_PREFIX)
     app.include_router(appointments.router, prefix=API_PREFIX)
     app.include_router(visit_notes.router, prefix=API_PREFIX)
+    # The admin web app's build at /admin/, same origin (not in the API document).
+    app.include_router(admin_app.router)
     return app
 
 

@@ -90,6 +90,8 @@ class Settings(DatabaseSettings):
     rate_limit_client: int = Field(default=300, ge=1)
     rate_limit_user: int = Field(default=120, ge=1)
     openapi_path: Path = PROJECT_ROOT / "docs" / "openapi.json"
+    # The admin app's build, served at /admin/ when it exists (admin_app.py).
+    admin_dist_dir: Path = PROJECT_ROOT / "clients" / "admin" / "dist"
     # Comma-separated base64url 32-byte keys, newest first (security/crypto.py).
     encryption_keys: str
     # Comma-separated addresses or CIDRs of the proxies whose X-Forwarded-For

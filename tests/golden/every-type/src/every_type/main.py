@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from every_type import faults, problems, ratelimit
+from every_type import admin_app, faults, problems, ratelimit
 from every_type.client import ClientAddressMiddleware, parse_trusted_proxies
 from every_type.db import get_sessionmaker
 from every_type.logs import configure_logging
@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(me.router, prefix=API_PREFIX)
     app.include_router(gadgets.router, prefix=API_PREFIX)
     app.include_router(parts.router, prefix=API_PREFIX)
+    # The admin web app's build at /admin/, same origin (not in the API document).
+    app.include_router(admin_app.router)
     return app
 
 

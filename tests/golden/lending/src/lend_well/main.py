@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from lend_well import faults, problems, ratelimit
+from lend_well import admin_app, faults, problems, ratelimit
 from lend_well.client import ClientAddressMiddleware, parse_trusted_proxies
 from lend_well.db import get_sessionmaker
 from lend_well.integrations import oidc, sentry
@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(applicants.router, prefix=API_PREFIX)
     app.include_router(loan_applications.router, prefix=API_PREFIX)
     app.include_router(repayments.router, prefix=API_PREFIX)
+    # The admin web app's build at /admin/, same origin (not in the API document).
+    app.include_router(admin_app.router)
     return app
 
 

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from rich_catalog import faults, problems, ratelimit
+from rich_catalog import admin_app, faults, problems, ratelimit
 from rich_catalog.client import ClientAddressMiddleware, parse_trusted_proxies
 from rich_catalog.db import get_sessionmaker
 from rich_catalog.logs import configure_logging
@@ -66,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(wish_lists.router, prefix=API_PREFIX)
     app.include_router(reviews.router, prefix=API_PREFIX)
     app.include_router(promotions.router, prefix=API_PREFIX)
+    # The admin web app's build at /admin/, same origin (not in the API document).
+    app.include_router(admin_app.router)
     return app
 
 

@@ -3,7 +3,7 @@
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from team_tasks import faults, problems, ratelimit
+from team_tasks import admin_app, faults, problems, ratelimit
 from team_tasks.client import ClientAddressMiddleware, parse_trusted_proxies
 from team_tasks.db import get_sessionmaker
 from team_tasks.logs import configure_logging
@@ -62,6 +62,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(projects.router, prefix=API_PREFIX)
     app.include_router(tasks.router, prefix=API_PREFIX)
     app.include_router(labels.router, prefix=API_PREFIX)
+    # The admin web app's build at /admin/, same origin (not in the API document).
+    app.include_router(admin_app.router)
     return app
 
 

@@ -1,0 +1,186 @@
+//! The admin web app (`clients/admin/`): emitted beside a generated
+//! backend only, deterministic, its packages pinned and locked, its model
+//! table spelling each entity's access, field rules and workflow moves,
+//! and its browser tests' plan following the model. With
+//! `ARCHGEN_SLOW_TESTS=1` the app of each example installs from npm and
+//! passes `tsc --noEmit` and `vite build`. (The gate's `admin` stage runs
+//! its browser tests against a running app.)
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use render::docs::admin_app::ADMIN_DIR;
+use render::{Engine, FileTree, Options};
+
+fn project(name: &str) -> FileTree {
+    let path = common::workspace().join(format!("examples/specs/{name}.yaml"));
+    let engine = Engine::with_builtins();
+    let spec = engine.parse_file(&path).expect("the example parses").spec;
+    let (bp, analysis) = engine.complete(&spec).expect("compliance completes");
+    engine
+        .render(&bp, &analysis, &Options::new())
+        .expect("the project renders")
+}
+
+fn text<'a>(tree: &'a FileTree, path: &str) -> &'a str {
+    tree.get_str(&format!("{ADMIN_DIR}/{path}"))
+        .unwrap_or_else(|| panic!("{ADMIN_DIR}/{path} was emitted"))
+}
+
+#[test]
+fn the_app_comes_only_with_a_backend_and_is_deterministic() {
+    let (_, _, docs) = common::render("tasks");
+    assert!(docs.paths().all(|p| !p.starts_with(ADMIN_DIR)));
+    let tree = project("tasks");
+    for path in [
+        ".gitignore",
+        "package.json",
+        "package-lock.json",
+        "tsconfig.json",
+        "vite.config.ts",
+        "playwright.config.ts",
+        "index.html",
+        "README.md",
+        "src/main.tsx",
+        "src/App.tsx",
+        "src/api.ts",
+        "src/access.ts",
+        "src/model.ts",
+        "src/EntityForm.tsx",
+        "e2e/admin.spec.ts",
+        "e2e/plan.ts",
+    ] {
+        text(&tree, path);
+    }
+    let again = project("tasks");
+    let files = |t: &FileTree| -> Vec<(String, Vec<u8>)> {
+        t.iter()
+            .filter(|(p, _)| p.starts_with(ADMIN_DIR))
+            .map(|(p, b)| (p.to_string(), b.to_vec()))
+            .collect()
+    };
+    assert_eq!(files(&tree), files(&again));
+}
+
+#[test]
+fn the_packages_are_pinned_and_locked() {
+    let tree = project("tasks");
+    let package: serde_json::Value =
+        serde_json::from_str(text(&tree, "package.json")).expect("package.json is JSON");
+    assert_eq!(package["name"], "team-tasks-admin");
+    assert_eq!(
+        package["dependencies"]["react"],
+        render::docs::admin_app::REACT_VERSION
+    );
+    assert_eq!(
+        package["devDependencies"]["vite"],
+        render::docs::admin_app::VITE_VERSION
+    );
+    assert_eq!(
+        package["devDependencies"]["@playwright/test"],
+        render::docs::admin_app::PLAYWRIGHT_VERSION
+    );
+    let lock: serde_json::Value =
+        serde_json::from_str(text(&tree, "package-lock.json")).expect("the lock is JSON");
+    assert_eq!(lock["name"], "team-tasks-admin");
+    for (section, deps) in [
+        ("dependencies", &package["dependencies"]),
+        ("devDependencies", &package["devDependencies"]),
+    ] {
+        assert_eq!(&lock["packages"][""][section], deps, "{section}");
+        for (name, version) in deps.as_object().expect("an object") {
+            assert_eq!(
+                &lock["packages"][format!("node_modules/{name}")]["version"],
+                version,
+                "{name} is locked at its pinned version"
+            );
+        }
+    }
+    // Scripts from self only: the page has no inline script.
+    let index = text(&tree, "index.html");
+    assert!(index.contains("<script type=\"module\" src=\"/src/main.tsx\"></script>"));
+    assert_eq!(index.matches("<script").count(), 1);
+}
+
+#[test]
+fn the_model_table_spells_access_field_rules_and_workflows() {
+    let tree = project("clinic");
+    let model = text(&tree, "src/model.ts");
+    assert!(model.contains("export const ROLES = [\"patient\",\"clinician\",\"admin\"] as const;"));
+    assert!(model.contains("export const ADMIN_ROLES: readonly Role[] = [\"admin\"];"));
+    assert!(model.contains("\"path\": \"/api/appointments\""), "{model}");
+    assert!(model.contains("\"requested>confirmed\": {\n"), "{model}");
+    assert!(model.contains("\"frozen\": [\n"), "{model}");
+    assert!(model.contains("\"key\": \"clinician_id\""), "{model}");
+}
+
+#[test]
+fn the_browser_tests_follow_the_model() {
+    let clinic = project("clinic");
+    let plan = text(&clinic, "e2e/plan.ts");
+    // Admin roles may always act: every entity's rows, parents first.
+    assert!(plan.contains("\"skipped\": []"), "{plan}");
+    let order: Vec<usize> = [
+        "\"patients\"",
+        "\"clinicians\"",
+        "\"appointments\"",
+        "\"visit_notes\"",
+    ]
+    .iter()
+    .map(|c| plan.find(c).unwrap_or_else(|| panic!("{c} in {plan}")))
+    .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{plan}");
+    assert!(plan.contains("\"to\": \"confirmed\""), "{plan}");
+    assert!(plan.contains("\"role\": \"patient\""), "{plan}");
+    let tasks = project("tasks");
+    let plan = text(&tasks, "e2e/plan.ts");
+    assert!(plan.contains("\"role\": \"member\""), "{plan}");
+    assert!(plan.contains("\"workflow\": null"), "{plan}");
+    assert!(plan.contains("\"project_id\""), "{plan}");
+}
+
+fn npm(dir: &Path, args: &[&str]) {
+    let out = Command::new("npm")
+        .args(args)
+        .current_dir(dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("npm_config_update_notifier", "false")
+        .output()
+        .expect("npm runs");
+    assert!(
+        out.status.success(),
+        "npm {}: {}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_app_type_checks_and_builds() {
+    if std::env::var("ARCHGEN_SLOW_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "skipped: set ARCHGEN_SLOW_TESTS=1 to install the admin app from npm and build it"
+        );
+        return;
+    }
+    for example in ["tasks", "clinic"] {
+        let tree = project(example);
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        for (path, bytes) in tree.iter().filter(|(p, _)| p.starts_with(ADMIN_DIR)) {
+            let target = dir.path().join(path);
+            std::fs::create_dir_all(target.parent().expect("a parent")).expect("mkdir");
+            std::fs::write(&target, bytes).expect("write");
+        }
+        let app = dir.path().join(ADMIN_DIR);
+        npm(&app, &["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
+        npm(&app, &["exec", "--no", "--", "tsc", "--noEmit"]);
+        npm(&app, &["exec", "--no", "--", "vite", "build"]);
+        assert!(
+            app.join("dist/index.html").is_file(),
+            "{example}: dist/index.html"
+        );
+    }
+}

@@ -1,0 +1,258 @@
+import { useEffect, useState, type FormEvent } from "react";
+
+import { ApiError, request, type Account, type Page, type Row } from "./api";
+import { mayWrite } from "./access";
+import { display } from "./EntityDetail";
+import { ENTITIES, type EntitySpec, type FieldSpec, type RelationSpec } from "./model";
+import { href, navigate } from "./route";
+
+/** The text an input shows for a value. */
+function toInput(field: FieldSpec, value: unknown): string {
+  if (value === null || value === undefined) {
+    return "";
+  }
+  if (field.kind === "datetime" && typeof value === "string") {
+    // `datetime-local` takes minutes, without a zone; values are UTC.
+    return value.slice(0, 16);
+  }
+  if (field.kind === "json") {
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** The value to send for an input's text; `undefined` leaves it out. */
+function fromInput(field: FieldSpec, text: string): unknown {
+  if (text === "") {
+    return field.nullable ? null : undefined;
+  }
+  switch (field.kind) {
+    case "integer":
+      return Number.isNaN(Number(text)) ? text : Number(text);
+    case "datetime":
+      return text.length === 16 ? `${text}:00Z` : text;
+    case "json":
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+    default:
+      return text;
+  }
+}
+
+function ErrorText({ id, message }: { id: string; message: string | undefined }) {
+  return message ? (
+    <p id={id} className="field-error" role="alert">
+      {message}
+    </p>
+  ) : null;
+}
+
+function FieldInput({ field, value, error }: { field: FieldSpec; value: unknown; error: string | undefined }) {
+  const id = `field-${field.name}`;
+  const describedBy = error ? `${id}-error` : undefined;
+  const common = {
+    id,
+    name: field.name,
+    "aria-invalid": error ? true : undefined,
+    "aria-describedby": describedBy,
+  };
+  let input;
+  switch (field.kind) {
+    case "boolean":
+      input = <input {...common} type="checkbox" defaultChecked={value === true} />;
+      break;
+    case "enum":
+      input = (
+        <select {...common} defaultValue={toInput(field, value)}>
+          <option value="">{field.required ? "Choose…" : "—"}</option>
+          {field.values?.map((v) => (
+            <option key={v} value={v}>
+              {v}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case "textarea":
+    case "json":
+      input = <textarea {...common} defaultValue={toInput(field, value)} rows={4} />;
+      break;
+    default: {
+      const types: Record<string, string> = {
+        integer: "number",
+        date: "date",
+        datetime: "datetime-local",
+        email: "email",
+        url: "url",
+        tel: "tel",
+      };
+      input = (
+        <input
+          {...common}
+          type={types[field.kind] ?? "text"}
+          inputMode={field.kind === "decimal" ? "decimal" : undefined}
+          maxLength={field.maxLength}
+          defaultValue={toInput(field, value)}
+        />
+      );
+    }
+  }
+  return (
+    <div className={field.kind === "boolean" ? "field checkbox" : "field"}>
+      <label htmlFor={id}>
+        {field.label}
+        {field.required && <span aria-hidden="true"> *</span>}
+      </label>
+      {input}
+      <ErrorText id={`${id}-error`} message={error} />
+    </div>
+  );
+}
+
+function RelationInput({ relation, value, error }: { relation: RelationSpec; value: unknown; error: string | undefined }) {
+  const [options, setOptions] = useState<Row[]>([]);
+  const target = ENTITIES.find((e) => e.collection === relation.target);
+  const id = `field-${relation.key}`;
+
+  useEffect(() => {
+    if (target) {
+      request<Page<Row>>("GET", target.path)
+        .then((page) => setOptions(page.items))
+        .catch(() => setOptions([]));
+    }
+  }, [target]);
+
+  const name = (row: Row) => {
+    const first = target?.fields.find((f) => typeof row[f.name] === "string");
+    return first ? `${display(row[first.name])} (${row.id.slice(0, 8)})` : row.id;
+  };
+
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {relation.label}
+        {relation.required && <span aria-hidden="true"> *</span>}
+      </label>
+      <select
+        id={id}
+        name={relation.key}
+        // Mounted again once the options arrive, so the row's value is selected.
+        key={options.length}
+        defaultValue={typeof value === "string" ? value : ""}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
+        <option value="">{relation.required ? "Choose…" : "—"}</option>
+        {options.map((row) => (
+          <option key={row.id} value={row.id}>
+            {name(row)}
+          </option>
+        ))}
+      </select>
+      <ErrorText id={`${id}-error`} message={error} />
+    </div>
+  );
+}
+
+/** Creates a row (no `id`) or edits one; the API's field errors show next to their fields. */
+export function EntityForm({ entity, me, id }: { entity: EntitySpec; me: Account; id?: string }) {
+  const [row, setRow] = useState<Row | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const editing = id !== undefined;
+  const path = editing ? `${entity.path}/${encodeURIComponent(id)}` : entity.path;
+  const fields = entity.fields.filter((f) => mayWrite(f, me, row ?? undefined));
+
+  useEffect(() => {
+    if (editing) {
+      request<Row>("GET", path)
+        .then(setRow)
+        .catch((e: unknown) => setMessage(e instanceof ApiError ? e.message : "The row did not load."));
+    }
+  }, [editing, path]);
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const body: Record<string, unknown> = {};
+    for (const field of fields) {
+      const value =
+        field.kind === "boolean" ? form.get(field.name) !== null : fromInput(field, String(form.get(field.name) ?? ""));
+      const before = row?.[field.name];
+      if (value !== undefined && (!editing || JSON.stringify(value) !== JSON.stringify(before ?? null))) {
+        body[field.name] = value;
+      }
+    }
+    for (const relation of entity.relations) {
+      const value = String(form.get(relation.key) ?? "");
+      const next = value === "" ? (relation.required ? undefined : null) : value;
+      if (next !== undefined && (!editing || next !== (row?.[relation.key] ?? null))) {
+        body[relation.key] = next;
+      }
+    }
+    setBusy(true);
+    setErrors({});
+    setMessage(null);
+    try {
+      const saved = await request<Row>(editing ? "PATCH" : "POST", path, body);
+      navigate({ screen: "detail", collection: entity.collection, id: saved.id });
+    } catch (e) {
+      if (e instanceof ApiError) {
+        setErrors({ ...e.errors });
+        setMessage(e.detail ?? e.title);
+      } else {
+        setMessage("The save failed.");
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (editing && row === null) {
+    return message ? <p role="alert">{message}</p> : <p>Loading…</p>;
+  }
+  const known = new Set([...fields.map((f) => f.name), ...entity.relations.map((r) => r.key)]);
+  const other = Object.entries(errors).filter(([key]) => !known.has(key));
+
+  return (
+    <section aria-labelledby="form-title">
+      <h1 id="form-title">
+        {editing ? "Edit" : "New"} {entity.label.toLowerCase()}
+      </h1>
+      <form noValidate onSubmit={(e) => void submit(e)}>
+        {fields.map((f) => (
+          <FieldInput key={f.name} field={f} value={row?.[f.name]} error={errors[f.name]} />
+        ))}
+        {entity.relations.map((r) => (
+          <RelationInput key={r.key} relation={r} value={row?.[r.key]} error={errors[r.key]} />
+        ))}
+        {message && (
+          <div role="alert" className="form-error">
+            <p>{message}</p>
+            {other.length > 0 && (
+              <ul>
+                {other.map(([key, text]) => (
+                  <li key={key}>
+                    {key}: {text}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        )}
+        <div className="actions">
+          <button type="submit" disabled={busy}>
+            {editing ? "Save" : "Create"}
+          </button>
+          <a href={editing ? href({ screen: "detail", collection: entity.collection, id }) : href({ screen: "list", collection: entity.collection })}>
+            Cancel
+          </a>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -1,0 +1,87 @@
+import { useEffect, useState } from "react";
+
+import { request, type Account } from "./api";
+import { may } from "./access";
+import { EntityDetail } from "./EntityDetail";
+import { EntityForm } from "./EntityForm";
+import { EntityList } from "./EntityList";
+import { AUTH, ENTITIES } from "./model";
+import { href, useRoute } from "./route";
+import { SignIn } from "./SignIn";
+
+/** The app: the sign-in screen, or the signed-in layout with the screen the hash names. */
+export function App() {
+  const [me, setMe] = useState<Account | null | undefined>(undefined);
+
+  useEffect(() => {
+    request<Account>("GET", AUTH.me)
+      .then(setMe)
+      // 401 (no session) and anything else: the sign-in screen.
+      .catch(() => setMe(null));
+  }, []);
+
+  if (me === undefined) {
+    return <p className="loading">Loading…</p>;
+  }
+  if (me === null) {
+    return <SignIn onSignedIn={setMe} />;
+  }
+
+  async function signOut() {
+    try {
+      await request<void>("POST", AUTH.logout);
+    } finally {
+      // Signed out here whatever the answer: the session ends at its timeout at worst.
+      setMe(null);
+    }
+  }
+
+  return (
+    <div className="layout">
+      <header>
+        <a href={href({ screen: "home" })} className="brand">
+          {document.title}
+        </a>
+        <p className="account">
+          Signed in as <strong>{me.email}</strong> (role: <span data-testid="role">{me.role}</span>)
+        </p>
+        <button type="button" onClick={() => void signOut()}>
+          Sign out
+        </button>
+      </header>
+      <nav aria-label="Entities">
+        <ul>
+          {ENTITIES.filter((entity) => may(entity, "read", me)).map((entity) => (
+            <li key={entity.name}>
+              <a href={href({ screen: "list", collection: entity.collection })}>{entity.plural}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main>
+        <Screen me={me} />
+      </main>
+    </div>
+  );
+}
+
+function Screen({ me }: { me: Account }) {
+  const route = useRoute();
+  if (route.screen === "home") {
+    return <h1>Welcome</h1>;
+  }
+  const entity = ENTITIES.find((e) => e.collection === route.collection);
+  if (entity === undefined || !may(entity, "read", me)) {
+    return <p role="alert">There is nothing here.</p>;
+  }
+  switch (route.screen) {
+    case "list":
+      return <EntityList key={entity.name} entity={entity} me={me} />;
+    case "new":
+      return <EntityForm key={`${entity.name}-new`} entity={entity} me={me} />;
+    case "detail":
+      return <EntityDetail key={route.id} entity={entity} me={me} id={route.id} />;
+    case "edit":
+      return <EntityForm key={`${route.id}-edit`} entity={entity} me={me} id={route.id} />;
+  }
+}
