@@ -11,12 +11,13 @@ the app's own scripts, styles and API calls run and nothing else.
 """
 
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from every_type.problems import not_found
-from every_type.settings import app_settings
+from every_type.settings import Settings, app_settings
 
 PREFIX = "/admin"
 
@@ -40,9 +41,9 @@ def admin_root() -> RedirectResponse:
 
 
 @router.get(PREFIX + "/{path:path}")
-def admin_file(request: Request, path: str) -> Response:
+def admin_file(settings: Annotated[Settings, Depends(app_settings)], path: str) -> Response:
     """A file of the build, else its `index.html`; 404 without a build."""
-    root = app_settings(request).admin_dist_dir.resolve()
+    root = settings.admin_dist_dir.resolve()
     index = root / "index.html"
     if not index.is_file():
         raise not_found("The admin app is not built.")
