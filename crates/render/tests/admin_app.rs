@@ -184,3 +184,47 @@ fn the_app_type_checks_and_builds() {
         );
     }
 }
+
+#[test]
+fn unique_values_keep_clear_of_the_earlier_stages_rows() {
+    let spec = "spec_version: 1
+product: { name: counters, title: Counters, description: Unique numbers. }
+roles:
+  member: { signup: true }
+  admin: { admin: true }
+entities:
+  Ticket:
+    fields:
+      seat: { type: integer, required: true, unique: true, min: 0, max: 999 }
+      serial: { type: integer, required: true, unique: true }
+  Coin:
+    fields:
+      side: { type: integer, required: true, unique: true, min: 0, max: 1 }
+";
+    let engine = Engine::with_builtins();
+    let spec =
+        blueprint_core::spec::parse_str("counters.yaml", spec, blueprint_core::spec::Format::Yaml)
+            .expect("the spec parses")
+            .spec;
+    let (bp, analysis) = engine.complete(&spec).expect("compliance completes");
+    let tree = engine
+        .render(&bp, &analysis, &Options::new())
+        .expect("the project renders");
+    let plan = text(&tree, "e2e/plan.ts");
+    // The conformance suite's rows take the lowest counters: the seat is
+    // the middle of its thousand values, the serial far out.
+    assert!(plan.contains("\"value\": \"501\""), "{plan}");
+    let serial: u64 = plan
+        .split("\"field\": \"serial\"")
+        .nth(1)
+        .and_then(|rest| rest.split("\"value\": \"").nth(1))
+        .and_then(|rest| rest.split('"').next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("the serial's value in {plan}"));
+    assert!(serial > 1_000, "{plan}");
+    // Two values may both be taken before the browser tests run.
+    assert!(
+        plan.contains("its unique field `side` takes only 2 values"),
+        "{plan}"
+    );
+}

@@ -53,7 +53,7 @@ export const PLAN: Plan = {
         {
           "field": "email",
           "kind": "email",
-          "value": "person1@example.com"
+          "value": "person7919003@example.com"
         }
       ],
       "relations": [],

@@ -48,7 +48,7 @@ export const PLAN: Plan = {
         {
           "field": "name",
           "kind": "text",
-          "value": "name 1"
+          "value": "name 7919003"
         }
       ],
       "relations": [],
@@ -68,7 +68,7 @@ export const PLAN: Plan = {
         {
           "field": "sku",
           "kind": "text",
-          "value": "BAA-0000"
+          "value": "DAA-9197"
         },
         {
           "field": "price",

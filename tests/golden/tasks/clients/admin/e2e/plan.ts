@@ -86,7 +86,7 @@ export const PLAN: Plan = {
         {
           "field": "name",
           "kind": "text",
-          "value": "name 1"
+          "value": "name 7919003"
         }
       ],
       "relations": [],
