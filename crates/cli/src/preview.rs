@@ -230,6 +230,9 @@ fn print_banner(preview: &Preview, spec: &blueprint_core::spec::Spec, path: &Pat
         spec.stack,
         took.as_secs_f64()
     );
+    if let Some(admin) = preview.admin_url() {
+        let _ = writeln!(out, "  Admin app      {admin}");
+    }
     let _ = writeln!(out, "  API            {api}");
     let _ = writeln!(out, "  OpenAPI        {api}/openapi.json");
     let _ = writeln!(out, "  Swagger UI     {site}/docs");
@@ -351,6 +354,9 @@ fn report_reload(done: &Reloaded, took: Duration, changed: usize, preview: &Prev
     }
     if let Some(seeded) = &done.seeded {
         what.push(format!("{} demo rows made again", seeded.total()));
+    }
+    if done.admin_rebuilt {
+        what.push("admin app rebuilt".to_string());
     }
     if done.restarted {
         what.push("migrated and restarted".to_string());

@@ -246,6 +246,21 @@ fn preview_starts_follows_an_edit_and_stops_everything() {
         .expect("html");
     assert!(page.contains("<svg"), "no view drawn: {page:.300}");
 
+    // The app serves the admin app's fresh build, same origin as the API.
+    let admin = field(&banner, "Admin app").to_string();
+    assert_eq!(admin, format!("{api}/admin/"));
+    let page = agent()
+        .get(&admin)
+        .call()
+        .expect("the admin app answers")
+        .body_mut()
+        .read_to_string()
+        .expect("html");
+    assert!(
+        page.contains("/admin/assets/"),
+        "not the app's build: {page:.300}"
+    );
+
     let cookie = sign_in(&api, email, password);
     let before = task_ids(&api, &cookie);
     assert!(!before.is_empty(), "the member's seeded tasks are listed");

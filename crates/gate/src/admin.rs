@@ -79,6 +79,64 @@ fn npm_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// Builds the project's admin app into `clients/admin/dist/`, where the
+/// backend serves it at `/admin/` (for `archgen preview`): `npm ci` when
+/// `node_modules` is missing or older than `package-lock.json`, then `vite
+/// build`. `Ok(Err(reason))` when the project has no admin app, npm is
+/// missing or a step failed (the reason names the log).
+pub(crate) fn build(
+    project: &Project,
+    cache: &Path,
+    logs: &Path,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> Result<Result<Duration, String>, GateError> {
+    let dir = project.dir.join(ADMIN_DIR);
+    if !has_app(project) {
+        return Ok(Err(format!("the project has no {ADMIN_DIR}/package.json")));
+    }
+    if !npm_available() {
+        return Ok(Err(
+            "npm is not installed: install Node.js 20.19 or later with npm".into(),
+        ));
+    }
+    let started = Instant::now();
+    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let installed = match (
+        modified(dir.join("node_modules/.package-lock.json")),
+        modified(dir.join("package-lock.json")),
+    ) {
+        (Some(installed), Some(locked)) => installed >= locked,
+        _ => false,
+    };
+    let npm_cache = std::env::var_os("npm_config_cache")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| cache.join("npm"));
+    for (name, args, timeout) in STEPS {
+        if name == "typecheck" || name == "test" || (name == "install" && installed) {
+            continue;
+        }
+        let mut cmd = Command::new("npm");
+        cmd.args(args)
+            .current_dir(&dir)
+            .stdin(Stdio::null())
+            .process_group(0)
+            .env("npm_config_cache", &npm_cache)
+            .env("npm_config_update_notifier", "false")
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        let path = logs.join(format!("admin-{name}.log"));
+        let outcome = run_logged(cmd, &path, Duration::from_secs(timeout), stopped)?;
+        if !outcome.success {
+            return Ok(Err(format!(
+                "`npm {}` failed; its log is {}",
+                args.join(" "),
+                path.display()
+            )));
+        }
+    }
+    Ok(Ok(started.elapsed()))
+}
+
 /// Whether the project has an admin app.
 pub(crate) fn has_app(project: &Project) -> bool {
     project.dir.join(ADMIN_DIR).join("package.json").is_file()

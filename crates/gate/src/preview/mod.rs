@@ -99,6 +99,8 @@ pub struct Reloaded {
     pub reset: Option<String>,
     /// The demo rows of a reset.
     pub seeded: Option<Seeded>,
+    /// Whether the admin app was built again.
+    pub admin_rebuilt: bool,
 }
 
 /// A running preview: dropping it stops the app and the docs site and
@@ -115,6 +117,9 @@ pub struct Preview {
     seed: u64,
     cancel: Arc<AtomicBool>,
     seeded: Seeded,
+    cache: PathBuf,
+    // Whether `clients/admin/dist` holds a build of this session.
+    admin_built: bool,
     // Dropped in this order: the app, the site, its database, then the
     // first database (and with it the cluster).
     server: Option<Server>,
@@ -189,6 +194,8 @@ impl Preview {
             seed: options.seed,
             cancel: options.cancel.clone(),
             seeded: Seeded::default(),
+            cache,
+            admin_built: false,
             server: None,
             site,
             app_db: Some(app_db),
@@ -198,6 +205,7 @@ impl Preview {
         preview.make("migrate", progress)?;
         preview.accounts_and_app(project, progress)?;
         preview.seeded = preview.seed_rows(project, progress);
+        preview.build_admin(project, progress)?;
         Ok(preview)
     }
 
@@ -220,6 +228,12 @@ impl Preview {
         progress: &dyn Progress,
     ) -> Result<Reloaded, GateError> {
         let mut done = Reloaded::default();
+        // The app reads the admin app's build on every request: a new
+        // build needs no restart.
+        if changed.iter().any(|p| p.starts_with(ADMIN_DIR_SLASH)) {
+            self.build_admin(project, progress)?;
+            done.admin_rebuilt = true;
+        }
         let runs = changed.iter().any(|p| !is_document(p));
         if !runs && reset.is_none() && self.server.is_some() {
             return Ok(done);
@@ -264,6 +278,13 @@ impl Preview {
         format!("http://127.0.0.1:{}", self.port)
     }
 
+    /// The admin web app's URL (served by the app at `/admin/`), when this
+    /// session built it.
+    pub fn admin_url(&self) -> Option<String> {
+        self.admin_built
+            .then(|| format!("http://127.0.0.1:{}/admin/", self.port))
+    }
+
     /// The docs site's URL: the ArchiMate views and diagrams, and Swagger
     /// UI at `/swagger`.
     pub fn site_url(&self) -> String {
@@ -301,6 +322,27 @@ impl Preview {
     }
 
     /// Runs a stage of the plan by name (nothing when the plan has none).
+    /// Builds the admin app (`npm ci` when needed, `vite build`) for the
+    /// app to serve at `/admin/`. Without npm, or when a step fails, the
+    /// preview goes on without it and says why.
+    fn build_admin(&mut self, project: &Project, progress: &dyn Progress) -> Result<(), GateError> {
+        if !crate::admin::has_app(project) {
+            return Ok(());
+        }
+        progress.stage_started("admin app");
+        let stopped = || self.stopped();
+        match crate::admin::build(project, &self.cache, &self.logs, &stopped)? {
+            Ok(took) => {
+                self.admin_built = true;
+                progress.note(&format!("admin app built ({:.1} s)", took.as_secs_f64()));
+            }
+            Err(reason) => {
+                progress.note(&format!("the admin app is not served: {reason}"));
+            }
+        }
+        Ok(())
+    }
+
     fn make(&self, name: &str, progress: &dyn Progress) -> Result<(), GateError> {
         let Some(stage) = self.plan.stages.iter().find(|s| s.name == name) else {
             return Ok(());
@@ -481,6 +523,9 @@ fn set_var(env: &mut [(String, String)], key: &str, value: &str) {
 /// Whether a generated path is only read by people (the documents the
 /// site serves from disk, the typed client): a change there restarts
 /// nothing.
+/// The admin app's directory with a trailing slash, to match changed paths.
+const ADMIN_DIR_SLASH: &str = "clients/admin/";
+
 fn is_document(path: &str) -> bool {
     (path.starts_with("docs/") && path != "docs/openapi.json")
         || path.starts_with("clients/")
