@@ -47,7 +47,7 @@ pub fn less_privileged_role(model: &model::AppModel) -> Option<&model::Role> {
 }
 
 /// Files copied as they are.
-const STATIC: [(&str, &str); 15] = [
+const STATIC: [(&str, &str); 17] = [
     (
         "src/styles.css",
         include_str!("../../../templates/admin-app/src/styles.css"),
@@ -103,6 +103,14 @@ const STATIC: [(&str, &str); 15] = [
     (
         "src/EntityForm.tsx",
         include_str!("../../../templates/admin-app/src/EntityForm.tsx"),
+    ),
+    (
+        "src/Account.tsx",
+        include_str!("../../../templates/admin-app/src/Account.tsx"),
+    ),
+    (
+        "src/AdminLists.tsx",
+        include_str!("../../../templates/admin-app/src/AdminLists.tsx"),
     ),
     (
         "e2e/admin.spec.ts",

@@ -20,6 +20,10 @@ pub(crate) struct AdminView {
     pub base_path: String,
     /// The sign-in, sign-out and current-account paths: a TypeScript literal.
     pub auth: String,
+    /// The caller's export and erasure paths (or `null`): a TypeScript literal.
+    pub account: String,
+    /// The audit log's and the user list's paths (or `null`): a TypeScript literal.
+    pub admin_lists: String,
     /// Every role, as a TypeScript array literal.
     pub roles: String,
     /// The admin roles, as a TypeScript array literal.
@@ -37,6 +41,14 @@ pub(crate) fn admin_view(model: &AppModel) -> AdminView {
             || format!("{}{fallback}", model.api.base_path),
             |r| r.path.clone(),
         )
+    };
+    // A route the API may lack (the screens hide what it has not).
+    let path_of = |op: Operation| {
+        model
+            .routes
+            .iter()
+            .find(|r| r.operation == op)
+            .map_or(Value::Null, |r| json!(r.path))
     };
     let names = |keep: fn(&model::Role) -> bool| {
         let roles: Vec<&str> = model
@@ -60,6 +72,14 @@ pub(crate) fn admin_view(model: &AppModel) -> AdminView {
             "login": auth_path(Operation::Login, "/auth/login"),
             "logout": auth_path(Operation::Logout, "/auth/logout"),
             "me": auth_path(Operation::Me, "/auth/me"),
+        })),
+        account: pretty(&json!({
+            "export": path_of(Operation::Export),
+            "erase": path_of(Operation::Erase),
+        })),
+        admin_lists: pretty(&json!({
+            "auditEvents": path_of(Operation::AuditEvents),
+            "users": path_of(Operation::AdminUsers),
         })),
         roles: names(|_| true),
         admin_roles: names(|r| r.admin),

@@ -2,7 +2,9 @@
  * The admin app in a real browser, against the running backend that
  * serves it: sign in, create, edit and delete a row of each entity the
  * admin may write, a field error next to its field, an action a less
- * privileged role is not offered, a workflow move, sign out.
+ * privileged role is not offered, a workflow move, the audit log and
+ * the users for admins, the data export and the account's erasure, sign
+ * out. The erasure runs last: it deletes the less privileged account.
  *
  * Accounts come from the environment (`ADMIN_EMAIL`/`ADMIN_PASSWORD`,
  * and `USER_EMAIL`/`USER_PASSWORD` of the plan's less privileged role);
@@ -116,4 +118,41 @@ test("a less privileged role is not offered what it may not do", async ({ page }
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(page.getByRole("link", { name: `New ${case_.label.toLowerCase()}`, exact: true })).toHaveCount(0);
   await signOut(page);
+});
+
+test("an admin reads the audit log and the users, and downloads their own data", async ({ page }) => {
+  test.skip(!admin.email || PLAN.admin === null, "no admin account (ADMIN_EMAIL) or no admin role");
+  await signIn(page, admin, PLAN.admin ?? "");
+  await page.getByRole("link", { name: "Audit log", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Audit log", level: 1 })).toBeVisible();
+  // The earlier tests' writes are in it.
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  await page.getByRole("link", { name: "Users", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Users", level: 1 })).toBeVisible();
+  await expect(page.locator("tbody tr").first()).toBeVisible();
+  await page.getByRole("link", { name: "Your account", exact: true }).click();
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Download my data" }).click();
+  expect((await download).suggestedFilename()).toBe("my-data.json");
+  await signOut(page);
+});
+
+test("a user is not offered the admin lists, and deletes their own account", async ({ page }) => {
+  const case_ = PLAN.forbidden;
+  test.skip(!user.email || case_ === null, "no less privileged account (USER_EMAIL)");
+  if (case_ === null) return;
+  await signIn(page, user, case_.role);
+  await expect(page.getByRole("link", { name: "Audit log", exact: true })).toHaveCount(0);
+  await expect(page.getByRole("link", { name: "Users", exact: true })).toHaveCount(0);
+  await page.getByRole("link", { name: "Your account", exact: true }).click();
+  const erase = page.getByRole("button", { name: "Delete my account" });
+  await expect(erase).toBeDisabled();
+  await page.getByLabel(/I understand/).check();
+  await erase.click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  // The account is gone: signing in again fails.
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
 });

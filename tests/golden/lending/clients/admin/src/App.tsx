@@ -2,10 +2,12 @@ import { useEffect, useState } from "react";
 
 import { request, type Account } from "./api";
 import { may } from "./access";
+import { AccountScreen } from "./Account";
+import { AuditLog, Users } from "./AdminLists";
 import { EntityDetail } from "./EntityDetail";
 import { EntityForm } from "./EntityForm";
 import { EntityList } from "./EntityList";
-import { AUTH, ENTITIES } from "./model";
+import { ADMIN_LISTS, ADMIN_ROLES, AUTH, ENTITIES, type Role } from "./model";
 import { href, useRoute } from "./route";
 import { SignIn } from "./SignIn";
 
@@ -57,18 +59,55 @@ export function App() {
             </li>
           ))}
         </ul>
+        <ul>
+          <li>
+            <a href={href({ screen: "account" })}>Your account</a>
+          </li>
+          {isAdmin(me) && ADMIN_LISTS.auditEvents !== null && (
+            <li>
+              <a href={href({ screen: "audit" })}>Audit log</a>
+            </li>
+          )}
+          {isAdmin(me) && ADMIN_LISTS.users !== null && (
+            <li>
+              <a href={href({ screen: "users" })}>Users</a>
+            </li>
+          )}
+        </ul>
       </nav>
       <main>
-        <Screen me={me} />
+        <Screen me={me} onErased={() => setMe(null)} />
       </main>
     </div>
   );
 }
 
-function Screen({ me }: { me: Account }) {
+/** Whether the caller holds one of the roles that may do everything. */
+function isAdmin(me: Account): boolean {
+  return ADMIN_ROLES.includes(me.role as Role);
+}
+
+function Screen({ me, onErased }: { me: Account; onErased: () => void }) {
   const route = useRoute();
-  if (route.screen === "home") {
-    return <h1>Welcome</h1>;
+  switch (route.screen) {
+    case "home":
+      return <h1>Welcome</h1>;
+    case "account":
+      return <AccountScreen me={me} onErased={onErased} />;
+    case "audit":
+      return isAdmin(me) && ADMIN_LISTS.auditEvents !== null ? (
+        <AuditLog path={ADMIN_LISTS.auditEvents} />
+      ) : (
+        <p role="alert">There is nothing here.</p>
+      );
+    case "users":
+      return isAdmin(me) && ADMIN_LISTS.users !== null ? (
+        <Users path={ADMIN_LISTS.users} />
+      ) : (
+        <p role="alert">There is nothing here.</p>
+      );
+    default:
+      break;
   }
   const entity = ENTITIES.find((e) => e.collection === route.collection);
   if (entity === undefined || !may(entity, "read", me)) {

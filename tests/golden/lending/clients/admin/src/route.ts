@@ -4,9 +4,15 @@
  */
 import { useSyncExternalStore } from "react";
 
+/** The screens that are no entity's, named in the hash with a `~` no collection has. */
+const OWN_SCREENS = { "~account": "account", "~audit": "audit", "~users": "users" } as const;
+
 /** A screen. */
 export type Route =
   | { screen: "home" }
+  | { screen: "account" }
+  | { screen: "audit" }
+  | { screen: "users" }
   | { screen: "list"; collection: string }
   | { screen: "new"; collection: string }
   | { screen: "detail"; collection: string; id: string }
@@ -17,6 +23,9 @@ export function parse(hash: string): Route {
   const [collection, id, edit] = hash.replace(/^#\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
   if (!collection) {
     return { screen: "home" };
+  }
+  if (collection in OWN_SCREENS) {
+    return { screen: OWN_SCREENS[collection as keyof typeof OWN_SCREENS] };
   }
   if (!id) {
     return { screen: "list", collection };
@@ -32,6 +41,12 @@ export function href(route: Route): string {
   switch (route.screen) {
     case "home":
       return "#/";
+    case "account":
+      return "#/~account";
+    case "audit":
+      return "#/~audit";
+    case "users":
+      return "#/~users";
     case "list":
       return `#/${route.collection}`;
     case "new":

@@ -18,6 +18,18 @@ export const AUTH = {
   "me": "/api/auth/me"
 } as const;
 
+/** The caller's own data: the GDPR export and the account's erasure (`null`: the API has none). */
+export const ACCOUNT: { readonly export: string | null; readonly erase: string | null } = {
+  "export": "/api/me/export",
+  "erase": "/api/me"
+};
+
+/** The lists only admin roles may read (`null`: the API has none). */
+export const ADMIN_LISTS: { readonly auditEvents: string | null; readonly users: string | null } = {
+  "auditEvents": "/api/admin/audit-events",
+  "users": "/api/admin/users"
+};
+
 /** Every role, in spec order. */
 export const ROLES = ["member","manager","admin"] as const;
 
