@@ -135,6 +135,8 @@ fn field_value(model: &AppModel, field: &Field) -> Value {
         "kind": kind(field.ty()),
         "required": field.required_on_create(),
         "nullable": field.nullable,
+        "sortable": field.sortable,
+        "filterable": field.filterable,
     });
     let obj = out.as_object_mut().expect("an object");
     if !field.rules.values.is_empty() {

@@ -4,23 +4,63 @@ import { ApiError, request, type Page, type Row } from "./api";
 import { may, mayRead } from "./access";
 import type { Account } from "./api";
 import { display } from "./EntityDetail";
-import type { EntitySpec } from "./model";
+import type { EntitySpec, FieldSpec } from "./model";
 import { href } from "./route";
 
-/** One page of an entity's rows, with the cursor to the next. */
+/** A filter the list applies: rows whose `field` equals `value`. */
+interface Filter {
+  field: string;
+  value: string;
+}
+
+/** The sorts the API allows: creation and change times, and the sortable fields the role sees. */
+function sorts(entity: EntitySpec, me: Account): { value: string; label: string }[] {
+  const fields = entity.fields.filter((f) => f.sortable && mayRead(f, me));
+  return [
+    { value: "created_at", label: "Oldest first" },
+    { value: "-created_at", label: "Newest first" },
+    { value: "-updated_at", label: "Last changed first" },
+    ...fields.flatMap((f) => [
+      { value: f.name, label: `${f.label}, ascending` },
+      { value: `-${f.name}`, label: `${f.label}, descending` },
+    ]),
+  ];
+}
+
+/** One page of an entity's rows, with the cursor to the next, sorted and filtered as the API allows. */
 export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) {
   const [cursors, setCursors] = useState<string[]>([]);
   const [page, setPage] = useState<Page<Row> | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [sort, setSort] = useState("created_at");
+  const [filter, setFilter] = useState<Filter | null>(null);
   const cursor = cursors.at(-1);
   const columns = entity.fields.filter((f) => mayRead(f, me)).slice(0, 4);
+  const filterable = entity.fields.filter((f) => f.filterable && f.kind !== "json" && mayRead(f, me));
 
   useEffect(() => {
-    const query = cursor === undefined ? "" : `?cursor=${encodeURIComponent(cursor)}`;
-    request<Page<Row>>("GET", `${entity.path}${query}`)
+    const query = new URLSearchParams({ sort });
+    if (filter !== null) {
+      query.set(filter.field, filter.value);
+    }
+    if (cursor !== undefined) {
+      query.set("cursor", cursor);
+    }
+    setError(null);
+    request<Page<Row>>("GET", `${entity.path}?${query.toString()}`)
       .then(setPage)
       .catch((e: unknown) => setError(e instanceof ApiError ? e.message : "The list did not load."));
-  }, [entity.path, cursor]);
+  }, [entity.path, cursor, sort, filter]);
+
+  // A new sort or filter starts again from the first page.
+  function changeSort(value: string) {
+    setCursors([]);
+    setSort(value);
+  }
+  function changeFilter(value: Filter | null) {
+    setCursors([]);
+    setFilter(value);
+  }
 
   return (
     <section aria-labelledby="list-title">
@@ -32,8 +72,21 @@ export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) 
           </a>
         </p>
       )}
+      <div className="list-controls">
+        <label>
+          Sort by{" "}
+          <select value={sort} onChange={(e) => changeSort(e.target.value)}>
+            {sorts(entity, me).map((s) => (
+              <option key={s.value} value={s.value}>
+                {s.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        {filterable.length > 0 && <FilterForm fields={filterable} active={filter} onChange={changeFilter} />}
+      </div>
       {error && <p role="alert">{error}</p>}
-      {page && page.items.length === 0 && <p>No rows yet.</p>}
+      {page && page.items.length === 0 && <p>{filter === null ? "No rows yet." : "No rows match the filter."}</p>}
       {page && page.items.length > 0 && (
         <table>
           <thead>
@@ -73,5 +126,72 @@ export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) 
         )}
       </div>
     </section>
+  );
+}
+
+/** Filters the list on one field: its value typed, or picked when the field has a fixed set. */
+function FilterForm({ fields, active, onChange }: {
+  fields: FieldSpec[];
+  active: Filter | null;
+  onChange: (filter: Filter | null) => void;
+}) {
+  const [field, setField] = useState(active?.field ?? fields[0]?.name ?? "");
+  const [value, setValue] = useState(active?.value ?? "");
+  const spec = fields.find((f) => f.name === field);
+  const choices = spec?.kind === "boolean" ? ["true", "false"] : spec?.values;
+
+  return (
+    <form
+      className="filter"
+      role="search"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onChange(value === "" ? null : { field, value });
+      }}
+    >
+      <label>
+        Filter on{" "}
+        <select
+          value={field}
+          onChange={(e) => {
+            setField(e.target.value);
+            setValue("");
+          }}
+        >
+          {fields.map((f) => (
+            <option key={f.name} value={f.name}>
+              {f.label}
+            </option>
+          ))}
+        </select>
+      </label>{" "}
+      <label>
+        Value{" "}
+        {choices ? (
+          <select value={value} onChange={(e) => setValue(e.target.value)}>
+            <option value="">—</option>
+            {choices.map((c) => (
+              <option key={c} value={c}>
+                {c}
+              </option>
+            ))}
+          </select>
+        ) : (
+          <input value={value} onChange={(e) => setValue(e.target.value)} />
+        )}
+      </label>{" "}
+      <button type="submit">Apply</button>
+      {active !== null && (
+        <button
+          type="button"
+          onClick={() => {
+            setValue("");
+            onChange(null);
+          }}
+        >
+          Clear filter
+        </button>
+      )}
+    </form>
   );
 }

@@ -79,6 +79,10 @@ export interface FieldSpec {
   /** Whether a create must give it (required without a default). */
   readonly required: boolean;
   readonly nullable: boolean;
+  /** Whether lists may sort on it (`?sort=name`, `-name` descending). */
+  readonly sortable: boolean;
+  /** Whether lists may filter on it (`?name=value`: rows whose value equals it). */
+  readonly filterable: boolean;
   readonly values?: readonly string[];
   readonly maxLength?: number;
   /** Who may see it, when the spec narrows that. */
@@ -150,6 +154,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 255
       },
       {
@@ -157,21 +163,27 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Email",
         "kind": "email",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "date_of_birth",
         "label": "Date of birth",
         "kind": "date",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "phone",
         "label": "Phone",
         "kind": "tel",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "insurance_number",
@@ -179,6 +191,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": false,
         "nullable": true,
+        "sortable": false,
+        "filterable": false,
         "maxLength": 40
       }
     ],
@@ -220,6 +234,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 255
       },
       {
@@ -228,6 +244,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "enum",
         "required": false,
         "nullable": true,
+        "sortable": true,
+        "filterable": true,
         "values": [
           "general",
           "cardiology",
@@ -240,7 +258,9 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Accepting patients",
         "kind": "boolean",
         "required": false,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       }
     ],
     "relations": []
@@ -280,14 +300,18 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Starts at",
         "kind": "datetime",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "duration_minutes",
         "label": "Duration minutes",
         "kind": "integer",
         "required": false,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "status",
@@ -295,6 +319,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "enum",
         "required": false,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "values": [
           "requested",
           "confirmed",
@@ -336,7 +362,9 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Reason",
         "kind": "textarea",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "deposit_cents",
@@ -344,6 +372,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "integer",
         "required": false,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "write": {
           "patient": "none",
           "clinician": "none",
@@ -356,6 +386,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "boolean",
         "required": false,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "write": {
           "patient": "none",
           "clinician": "none",
@@ -413,7 +445,9 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Body",
         "kind": "textarea",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "diagnosis_code",
@@ -421,6 +455,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": false,
         "nullable": true,
+        "sortable": false,
+        "filterable": false,
         "maxLength": 10
       }
     ],

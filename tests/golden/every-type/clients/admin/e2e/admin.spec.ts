@@ -2,9 +2,10 @@
  * The admin app in a real browser, against the running backend that
  * serves it: sign in, create, edit and delete a row of each entity the
  * admin may write, a field error next to its field, an action a less
- * privileged role is not offered, a workflow move, the audit log and
- * the users for admins, the data export and the account's erasure, sign
- * out. The erasure runs last: it deletes the less privileged account.
+ * privileged role is not offered, a workflow move, a list sorted and
+ * filtered, the audit log and the users for admins, the data export and
+ * the account's erasure, sign out. The erasure runs last: it deletes the
+ * less privileged account.
  *
  * Accounts come from the environment (`ADMIN_EMAIL`/`ADMIN_PASSWORD`,
  * and `USER_EMAIL`/`USER_PASSWORD` of the plan's less privileged role);
@@ -12,6 +13,7 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 
+import { ENTITIES } from "../src/model";
 import { PLAN, type RowPlan } from "./plan";
 
 const admin = { email: process.env.ADMIN_EMAIL ?? "", password: process.env.ADMIN_PASSWORD ?? "" };
@@ -117,6 +119,40 @@ test("a less privileged role is not offered what it may not do", async ({ page }
   await page.goto(`./#/${case_.collection}`);
   await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   await expect(page.getByRole("link", { name: `New ${case_.label.toLowerCase()}`, exact: true })).toHaveCount(0);
+  await signOut(page);
+});
+
+test("the admin sorts and filters a list", async ({ page }) => {
+  const row = PLAN.rows.find((r) => r.delete);
+  test.skip(!admin.email || row === undefined, "no admin account or no entity the admin may create and delete");
+  if (row === undefined) return;
+  const entity = ENTITIES.find((e) => e.collection === row.collection);
+  const text = entity?.fields.find((f) => f.filterable && ["text", "textarea", "email"].includes(f.kind));
+  await signIn(page, admin, PLAN.admin ?? "");
+  await page.goto(`./#/${row.collection}/new`);
+  await fillCreate(page, row);
+  await page.getByRole("button", { name: "Create" }).click();
+  await expect(page.getByRole("heading", { name: row.label, exact: true })).toBeVisible();
+  const id = rowId(page);
+  await page.goto(`./#/${row.collection}`);
+  await page.getByLabel("Sort by").selectOption("-created_at");
+  // Newest first: the row just made leads.
+  await expect(page.locator("tbody tr").first().getByRole("link", { name: "Open" })).toHaveAttribute(
+    "href",
+    `#/${row.collection}/${id}`,
+  );
+  if (text !== undefined) {
+    await page.getByLabel("Filter on").selectOption(text.name);
+    await page.getByLabel("Value").fill("a value no row has");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page.getByText("No rows match the filter.")).toBeVisible();
+    await page.getByRole("button", { name: "Clear filter" }).click();
+    await expect(page.locator("tbody tr").first()).toBeVisible();
+  }
+  page.on("dialog", (dialog) => void dialog.accept());
+  await page.goto(`./#/${row.collection}/${id}`);
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`#/${row.collection}$`));
   await signOut(page);
 });
 

@@ -79,6 +79,10 @@ export interface FieldSpec {
   /** Whether a create must give it (required without a default). */
   readonly required: boolean;
   readonly nullable: boolean;
+  /** Whether lists may sort on it (`?sort=name`, `-name` descending). */
+  readonly sortable: boolean;
+  /** Whether lists may filter on it (`?name=value`: rows whose value equals it). */
+  readonly filterable: boolean;
   readonly values?: readonly string[];
   readonly maxLength?: number;
   /** Who may see it, when the spec narrows that. */
@@ -150,6 +154,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": false,
         "nullable": true,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 255
       },
       {
@@ -158,6 +164,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 255
       },
       {
@@ -165,168 +173,216 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Opt text",
         "kind": "textarea",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_text",
         "label": "Req text",
         "kind": "textarea",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_integer",
         "label": "Opt integer",
         "kind": "integer",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_integer",
         "label": "Req integer",
         "kind": "integer",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_bigint",
         "label": "Opt bigint",
         "kind": "integer",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_bigint",
         "label": "Req bigint",
         "kind": "integer",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_decimal",
         "label": "Opt decimal",
         "kind": "decimal",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_decimal",
         "label": "Req decimal",
         "kind": "decimal",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_boolean",
         "label": "Opt boolean",
         "kind": "boolean",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_boolean",
         "label": "Req boolean",
         "kind": "boolean",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_date",
         "label": "Opt date",
         "kind": "date",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_date",
         "label": "Req date",
         "kind": "date",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_datetime",
         "label": "Opt datetime",
         "kind": "datetime",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_datetime",
         "label": "Req datetime",
         "kind": "datetime",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_uuid",
         "label": "Opt uuid",
         "kind": "uuid",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_uuid",
         "label": "Req uuid",
         "kind": "uuid",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_email",
         "label": "Opt email",
         "kind": "email",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_email",
         "label": "Req email",
         "kind": "email",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_url",
         "label": "Opt url",
         "kind": "url",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_url",
         "label": "Req url",
         "kind": "url",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_phone",
         "label": "Opt phone",
         "kind": "tel",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "req_phone",
         "label": "Req phone",
         "kind": "tel",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "opt_json",
         "label": "Opt json",
         "kind": "json",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "req_json",
         "label": "Req json",
         "kind": "json",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "kind",
@@ -334,6 +390,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "enum",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "values": [
           "small",
           "large"
@@ -378,6 +436,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 30
       },
       {
@@ -385,70 +445,90 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Weight",
         "kind": "decimal",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "count",
         "label": "Count",
         "kind": "integer",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "secret_text",
         "label": "Secret text",
         "kind": "textarea",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "secret_count",
         "label": "Secret count",
         "kind": "integer",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "secret_amount",
         "label": "Secret amount",
         "kind": "decimal",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "secret_flag",
         "label": "Secret flag",
         "kind": "boolean",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "secret_on",
         "label": "Secret on",
         "kind": "date",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "secret_at",
         "label": "Secret at",
         "kind": "datetime",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "secret_ref",
         "label": "Secret ref",
         "kind": "uuid",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "secret_data",
         "label": "Secret data",
         "kind": "json",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       },
       {
         "name": "secret_code",
@@ -456,6 +536,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": false,
         "nullable": true,
+        "sortable": false,
+        "filterable": false,
         "maxLength": 20
       }
     ],

@@ -79,6 +79,10 @@ export interface FieldSpec {
   /** Whether a create must give it (required without a default). */
   readonly required: boolean;
   readonly nullable: boolean;
+  /** Whether lists may sort on it (`?sort=name`, `-name` descending). */
+  readonly sortable: boolean;
+  /** Whether lists may filter on it (`?name=value`: rows whose value equals it). */
+  readonly filterable: boolean;
   readonly values?: readonly string[];
   readonly maxLength?: number;
   /** Who may see it, when the spec narrows that. */
@@ -150,6 +154,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 255
       },
       {
@@ -157,28 +163,36 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Email",
         "kind": "email",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "date_of_birth",
         "label": "Date of birth",
         "kind": "date",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "phone",
         "label": "Phone",
         "kind": "tel",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "annual_income",
         "label": "Annual income",
         "kind": "decimal",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       }
     ],
     "relations": []
@@ -218,14 +232,18 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Amount",
         "kind": "decimal",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "term_months",
         "label": "Term months",
         "kind": "integer",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "purpose",
@@ -233,6 +251,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "enum",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "values": [
           "car",
           "home_improvement",
@@ -247,6 +267,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "enum",
         "required": false,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "values": [
           "draft",
           "submitted",
@@ -296,6 +318,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "integer",
         "required": false,
         "nullable": true,
+        "sortable": true,
+        "filterable": true,
         "read": {
           "applicant": "none",
           "underwriter": "all",
@@ -352,21 +376,27 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Due on",
         "kind": "date",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "amount",
         "label": "Amount",
         "kind": "decimal",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "paid_at",
         "label": "Paid at",
         "kind": "datetime",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       }
     ],
     "relations": [

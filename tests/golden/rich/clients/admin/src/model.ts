@@ -79,6 +79,10 @@ export interface FieldSpec {
   /** Whether a create must give it (required without a default). */
   readonly required: boolean;
   readonly nullable: boolean;
+  /** Whether lists may sort on it (`?sort=name`, `-name` descending). */
+  readonly sortable: boolean;
+  /** Whether lists may filter on it (`?name=value`: rows whose value equals it). */
+  readonly filterable: boolean;
   readonly values?: readonly string[];
   readonly maxLength?: number;
   /** Who may see it, when the spec narrows that. */
@@ -154,6 +158,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 80
       },
       {
@@ -161,7 +167,9 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Order",
         "kind": "integer",
         "required": false,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "type",
@@ -169,6 +177,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "enum",
         "required": false,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "values": [
           "physical",
           "digital"
@@ -224,6 +234,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 120
       },
       {
@@ -232,6 +244,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": false,
         "nullable": true,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 20
       },
       {
@@ -240,6 +254,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 255
       },
       {
@@ -247,56 +263,72 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Price",
         "kind": "decimal",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "stock",
         "label": "Stock",
         "kind": "integer",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "homepage",
         "label": "Homepage",
         "kind": "url",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "support_phone",
         "label": "Support phone",
         "kind": "tel",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "released_at",
         "label": "Released at",
         "kind": "datetime",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "available",
         "label": "Available",
         "kind": "boolean",
         "required": false,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "external_ref",
         "label": "External ref",
         "kind": "uuid",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "attributes",
         "label": "Attributes",
         "kind": "json",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       }
     ],
     "relations": [
@@ -348,6 +380,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 60
       },
       {
@@ -355,14 +389,18 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Notes",
         "kind": "textarea",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "gift_email",
         "label": "Gift email",
         "kind": "email",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": false,
+        "filterable": false
       }
     ],
     "relations": []
@@ -406,7 +444,9 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Rating",
         "kind": "integer",
         "required": true,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "body",
@@ -414,6 +454,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "textarea",
         "required": false,
         "nullable": true,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 2000
       },
       {
@@ -421,7 +463,9 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Visited on",
         "kind": "date",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       }
     ],
     "relations": [
@@ -479,6 +523,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 80
       }
     ],

@@ -79,6 +79,10 @@ export interface FieldSpec {
   /** Whether a create must give it (required without a default). */
   readonly required: boolean;
   readonly nullable: boolean;
+  /** Whether lists may sort on it (`?sort=name`, `-name` descending). */
+  readonly sortable: boolean;
+  /** Whether lists may filter on it (`?name=value`: rows whose value equals it). */
+  readonly filterable: boolean;
   readonly values?: readonly string[];
   readonly maxLength?: number;
   /** Who may see it, when the spec narrows that. */
@@ -150,6 +154,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 120
       },
       {
@@ -157,14 +163,18 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Summary",
         "kind": "textarea",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "archived",
         "label": "Archived",
         "kind": "boolean",
         "required": false,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       }
     ],
     "relations": []
@@ -205,6 +215,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 200
       },
       {
@@ -212,7 +224,9 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Details",
         "kind": "textarea",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "priority",
@@ -220,6 +234,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "enum",
         "required": false,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "values": [
           "low",
           "normal",
@@ -232,21 +248,27 @@ export const ENTITIES: readonly EntitySpec[] = [
         "label": "Due on",
         "kind": "date",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "estimate_hours",
         "label": "Estimate hours",
         "kind": "decimal",
         "required": false,
-        "nullable": true
+        "nullable": true,
+        "sortable": true,
+        "filterable": true
       },
       {
         "name": "done",
         "label": "Done",
         "kind": "boolean",
         "required": false,
-        "nullable": false
+        "nullable": false,
+        "sortable": true,
+        "filterable": true
       }
     ],
     "relations": [
@@ -294,6 +316,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": true,
         "nullable": false,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 40
       },
       {
@@ -302,6 +326,8 @@ export const ENTITIES: readonly EntitySpec[] = [
         "kind": "text",
         "required": false,
         "nullable": true,
+        "sortable": true,
+        "filterable": true,
         "maxLength": 255
       }
     ],
