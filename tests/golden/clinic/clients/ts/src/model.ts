@@ -24,6 +24,21 @@ export type Scope = "all" | "own" | "none";
 /** An action on rows. */
 export type Action = "create" | "read" | "update" | "delete";
 
+// The tables below are spelled as mapped types rather than with the
+// standard library's `Record`, `Omit` and `NonNullable`: an entity may be
+// called `Record`, and its type would hide the standard one in this module.
+
+/** Who may do what: action, then role, to scope. */
+type AccessTable = { readonly [A in Action]: { readonly [R in Role]: Scope } };
+
+/** The fields whose readers or writers the spec narrows: role to scope. */
+type FieldRuleTable = {
+  readonly [field: string]: { readonly read?: { readonly [R in Role]: Scope }; readonly write?: { readonly [R in Role]: Scope } };
+};
+
+/** A list's query without its cursor, which the iterator keeps. */
+type WithoutCursor<Q> = { [K in keyof Q as K extends "cursor" ? never : K]: Q[K] };
+
 /** A Patient row, as the API answers it. */
 export type Patient = components["schemas"]["Patient"];
 
@@ -34,17 +49,17 @@ export type PatientCreate = components["schemas"]["PatientCreate"];
 export type PatientUpdate = components["schemas"]["PatientUpdate"];
 
 /** What lists of Patient rows may filter and sort on (the cursor is the iterator's). */
-export type PatientQuery = Omit<NonNullable<paths["/api/patients"]["get"]["parameters"]["query"]>, "cursor">;
+export type PatientQuery = WithoutCursor<paths["/api/patients"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Patient rows: action, then role, to scope. */
-export const PATIENT_ACCESS = {"create":{"patient":"all","clinician":"none","admin":"all"},"read":{"patient":"own","clinician":"all","admin":"all"},"update":{"patient":"own","clinician":"own","admin":"all"},"delete":{"patient":"none","clinician":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const PATIENT_ACCESS = {"create":{"patient":"all","clinician":"none","admin":"all"},"read":{"patient":"own","clinician":"all","admin":"all"},"update":{"patient":"own","clinician":"own","admin":"all"},"delete":{"patient":"none","clinician":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Patient fields whose readers or writers the spec narrows: role to scope. */
-export const PATIENT_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const PATIENT_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Patient row the caller may read, page after page (following `next_cursor`). */
-export function listPatients(client: ApiClient, query: PatientQuery = {}): AsyncGenerator<Patient, void, undefined> {
-  return paginate(async (cursor) =>
+export function listPatients(client: ApiClient, query: PatientQuery = {}) {
+  return paginate<Patient>(async (cursor) =>
     unwrap(await client.GET("/api/patients", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -59,17 +74,17 @@ export type ClinicianCreate = components["schemas"]["ClinicianCreate"];
 export type ClinicianUpdate = components["schemas"]["ClinicianUpdate"];
 
 /** What lists of Clinician rows may filter and sort on (the cursor is the iterator's). */
-export type ClinicianQuery = Omit<NonNullable<paths["/api/clinicians"]["get"]["parameters"]["query"]>, "cursor">;
+export type ClinicianQuery = WithoutCursor<paths["/api/clinicians"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Clinician rows: action, then role, to scope. */
-export const CLINICIAN_ACCESS = {"create":{"patient":"none","clinician":"none","admin":"all"},"read":{"patient":"all","clinician":"all","admin":"all"},"update":{"patient":"none","clinician":"none","admin":"all"},"delete":{"patient":"none","clinician":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const CLINICIAN_ACCESS = {"create":{"patient":"none","clinician":"none","admin":"all"},"read":{"patient":"all","clinician":"all","admin":"all"},"update":{"patient":"none","clinician":"none","admin":"all"},"delete":{"patient":"none","clinician":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Clinician fields whose readers or writers the spec narrows: role to scope. */
-export const CLINICIAN_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const CLINICIAN_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Clinician row the caller may read, page after page (following `next_cursor`). */
-export function listClinicians(client: ApiClient, query: ClinicianQuery = {}): AsyncGenerator<Clinician, void, undefined> {
-  return paginate(async (cursor) =>
+export function listClinicians(client: ApiClient, query: ClinicianQuery = {}) {
+  return paginate<Clinician>(async (cursor) =>
     unwrap(await client.GET("/api/clinicians", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -84,29 +99,29 @@ export type AppointmentCreate = components["schemas"]["AppointmentCreate"];
 export type AppointmentUpdate = components["schemas"]["AppointmentUpdate"];
 
 /** What lists of Appointment rows may filter and sort on (the cursor is the iterator's). */
-export type AppointmentQuery = Omit<NonNullable<paths["/api/appointments"]["get"]["parameters"]["query"]>, "cursor">;
+export type AppointmentQuery = WithoutCursor<paths["/api/appointments"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Appointment rows: action, then role, to scope. */
-export const APPOINTMENT_ACCESS = {"create":{"patient":"all","clinician":"none","admin":"all"},"read":{"patient":"own","clinician":"all","admin":"all"},"update":{"patient":"own","clinician":"all","admin":"all"},"delete":{"patient":"none","clinician":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const APPOINTMENT_ACCESS = {"create":{"patient":"all","clinician":"none","admin":"all"},"read":{"patient":"own","clinician":"all","admin":"all"},"update":{"patient":"own","clinician":"all","admin":"all"},"delete":{"patient":"none","clinician":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Appointment fields whose readers or writers the spec narrows: role to scope. */
-export const APPOINTMENT_FIELD_RULES = {"deposit_cents":{"write":{"patient":"none","clinician":"none","admin":"all"}},"deposit_paid":{"write":{"patient":"none","clinician":"none","admin":"all"}}} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const APPOINTMENT_FIELD_RULES = {"deposit_cents":{"write":{"patient":"none","clinician":"none","admin":"all"}},"deposit_paid":{"write":{"patient":"none","clinician":"none","admin":"all"}}} as const satisfies FieldRuleTable;
 
 /** Every Appointment row the caller may read, page after page (following `next_cursor`). */
-export function listAppointments(client: ApiClient, query: AppointmentQuery = {}): AsyncGenerator<Appointment, void, undefined> {
-  return paginate(async (cursor) =>
+export function listAppointments(client: ApiClient, query: AppointmentQuery = {}) {
+  return paginate<Appointment>(async (cursor) =>
     unwrap(await client.GET("/api/appointments", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
 
 /** The values of `Appointment.status`. */
-export type AppointmentStatus = NonNullable<Appointment["status"]>;
+export type AppointmentStatus = Appointment["status"] & {};
 
 /** Where `Appointment.status` starts. */
 export const APPOINTMENT_STATUS_INITIAL = "requested" as const satisfies AppointmentStatus;
 
 /** From each value of `Appointment.status`, the values it may move to. */
-export const APPOINTMENT_STATUS_MOVES = {"requested":["confirmed","cancelled"],"confirmed":["cancelled","completed"],"cancelled":[],"completed":[]} as const satisfies Record<AppointmentStatus, readonly AppointmentStatus[]>;
+export const APPOINTMENT_STATUS_MOVES = {"requested":["confirmed","cancelled"],"confirmed":["cancelled","completed"],"cancelled":[],"completed":[]} as const satisfies { readonly [From in AppointmentStatus]: readonly AppointmentStatus[] };
 
 /** Who may make each move of `Appointment.status` (`from>to`), as the spec names them (admin roles always may). */
 export const APPOINTMENT_STATUS_MOVERS = {"requested>confirmed":["clinician"],"requested>cancelled":["owner","clinician"],"confirmed>cancelled":["owner","clinician"],"confirmed>completed":["clinician"]} as const;
@@ -130,17 +145,17 @@ export type VisitNoteCreate = components["schemas"]["VisitNoteCreate"];
 export type VisitNoteUpdate = components["schemas"]["VisitNoteUpdate"];
 
 /** What lists of VisitNote rows may filter and sort on (the cursor is the iterator's). */
-export type VisitNoteQuery = Omit<NonNullable<paths["/api/visit_notes"]["get"]["parameters"]["query"]>, "cursor">;
+export type VisitNoteQuery = WithoutCursor<paths["/api/visit_notes"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with VisitNote rows: action, then role, to scope. */
-export const VISIT_NOTE_ACCESS = {"create":{"patient":"none","clinician":"all","admin":"all"},"read":{"patient":"none","clinician":"all","admin":"all"},"update":{"patient":"none","clinician":"all","admin":"all"},"delete":{"patient":"none","clinician":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const VISIT_NOTE_ACCESS = {"create":{"patient":"none","clinician":"all","admin":"all"},"read":{"patient":"none","clinician":"all","admin":"all"},"update":{"patient":"none","clinician":"all","admin":"all"},"delete":{"patient":"none","clinician":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The VisitNote fields whose readers or writers the spec narrows: role to scope. */
-export const VISIT_NOTE_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const VISIT_NOTE_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every VisitNote row the caller may read, page after page (following `next_cursor`). */
-export function listVisitNotes(client: ApiClient, query: VisitNoteQuery = {}): AsyncGenerator<VisitNote, void, undefined> {
-  return paginate(async (cursor) =>
+export function listVisitNotes(client: ApiClient, query: VisitNoteQuery = {}) {
+  return paginate<VisitNote>(async (cursor) =>
     unwrap(await client.GET("/api/visit_notes", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }

@@ -24,6 +24,21 @@ export type Scope = "all" | "own" | "none";
 /** An action on rows. */
 export type Action = "create" | "read" | "update" | "delete";
 
+// The tables below are spelled as mapped types rather than with the
+// standard library's `Record`, `Omit` and `NonNullable`: an entity may be
+// called `Record`, and its type would hide the standard one in this module.
+
+/** Who may do what: action, then role, to scope. */
+type AccessTable = { readonly [A in Action]: { readonly [R in Role]: Scope } };
+
+/** The fields whose readers or writers the spec narrows: role to scope. */
+type FieldRuleTable = {
+  readonly [field: string]: { readonly read?: { readonly [R in Role]: Scope }; readonly write?: { readonly [R in Role]: Scope } };
+};
+
+/** A list's query without its cursor, which the iterator keeps. */
+type WithoutCursor<Q> = { [K in keyof Q as K extends "cursor" ? never : K]: Q[K] };
+
 /** A Gadget row, as the API answers it. */
 export type Gadget = components["schemas"]["Gadget"];
 
@@ -34,17 +49,17 @@ export type GadgetCreate = components["schemas"]["GadgetCreate"];
 export type GadgetUpdate = components["schemas"]["GadgetUpdate"];
 
 /** What lists of Gadget rows may filter and sort on (the cursor is the iterator's). */
-export type GadgetQuery = Omit<NonNullable<paths["/api/gadgets"]["get"]["parameters"]["query"]>, "cursor">;
+export type GadgetQuery = WithoutCursor<paths["/api/gadgets"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Gadget rows: action, then role, to scope. */
-export const GADGET_ACCESS = {"create":{"member":"all","staff":"all","admin":"all"},"read":{"member":"all","staff":"all","admin":"all"},"update":{"member":"own","staff":"own","admin":"all"},"delete":{"member":"own","staff":"own","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const GADGET_ACCESS = {"create":{"member":"all","staff":"all","admin":"all"},"read":{"member":"all","staff":"all","admin":"all"},"update":{"member":"own","staff":"own","admin":"all"},"delete":{"member":"own","staff":"own","admin":"all"}} as const satisfies AccessTable;
 
 /** The Gadget fields whose readers or writers the spec narrows: role to scope. */
-export const GADGET_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const GADGET_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Gadget row the caller may read, page after page (following `next_cursor`). */
-export function listGadgets(client: ApiClient, query: GadgetQuery = {}): AsyncGenerator<Gadget, void, undefined> {
-  return paginate(async (cursor) =>
+export function listGadgets(client: ApiClient, query: GadgetQuery = {}) {
+  return paginate<Gadget>(async (cursor) =>
     unwrap(await client.GET("/api/gadgets", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -59,17 +74,17 @@ export type PartCreate = components["schemas"]["PartCreate"];
 export type PartUpdate = components["schemas"]["PartUpdate"];
 
 /** What lists of Part rows may filter and sort on (the cursor is the iterator's). */
-export type PartQuery = Omit<NonNullable<paths["/api/parts"]["get"]["parameters"]["query"]>, "cursor">;
+export type PartQuery = WithoutCursor<paths["/api/parts"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Part rows: action, then role, to scope. */
-export const PART_ACCESS = {"create":{"member":"all","staff":"all","admin":"all"},"read":{"member":"own","staff":"own","admin":"all"},"update":{"member":"own","staff":"own","admin":"all"},"delete":{"member":"own","staff":"own","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const PART_ACCESS = {"create":{"member":"all","staff":"all","admin":"all"},"read":{"member":"own","staff":"own","admin":"all"},"update":{"member":"own","staff":"own","admin":"all"},"delete":{"member":"own","staff":"own","admin":"all"}} as const satisfies AccessTable;
 
 /** The Part fields whose readers or writers the spec narrows: role to scope. */
-export const PART_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const PART_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Part row the caller may read, page after page (following `next_cursor`). */
-export function listParts(client: ApiClient, query: PartQuery = {}): AsyncGenerator<Part, void, undefined> {
-  return paginate(async (cursor) =>
+export function listParts(client: ApiClient, query: PartQuery = {}) {
+  return paginate<Part>(async (cursor) =>
     unwrap(await client.GET("/api/parts", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }

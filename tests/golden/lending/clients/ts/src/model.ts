@@ -24,6 +24,21 @@ export type Scope = "all" | "own" | "none";
 /** An action on rows. */
 export type Action = "create" | "read" | "update" | "delete";
 
+// The tables below are spelled as mapped types rather than with the
+// standard library's `Record`, `Omit` and `NonNullable`: an entity may be
+// called `Record`, and its type would hide the standard one in this module.
+
+/** Who may do what: action, then role, to scope. */
+type AccessTable = { readonly [A in Action]: { readonly [R in Role]: Scope } };
+
+/** The fields whose readers or writers the spec narrows: role to scope. */
+type FieldRuleTable = {
+  readonly [field: string]: { readonly read?: { readonly [R in Role]: Scope }; readonly write?: { readonly [R in Role]: Scope } };
+};
+
+/** A list's query without its cursor, which the iterator keeps. */
+type WithoutCursor<Q> = { [K in keyof Q as K extends "cursor" ? never : K]: Q[K] };
+
 /** A Applicant row, as the API answers it. */
 export type Applicant = components["schemas"]["Applicant"];
 
@@ -34,17 +49,17 @@ export type ApplicantCreate = components["schemas"]["ApplicantCreate"];
 export type ApplicantUpdate = components["schemas"]["ApplicantUpdate"];
 
 /** What lists of Applicant rows may filter and sort on (the cursor is the iterator's). */
-export type ApplicantQuery = Omit<NonNullable<paths["/api/applicants"]["get"]["parameters"]["query"]>, "cursor">;
+export type ApplicantQuery = WithoutCursor<paths["/api/applicants"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Applicant rows: action, then role, to scope. */
-export const APPLICANT_ACCESS = {"create":{"applicant":"all","underwriter":"none","admin":"all"},"read":{"applicant":"own","underwriter":"all","admin":"all"},"update":{"applicant":"own","underwriter":"own","admin":"all"},"delete":{"applicant":"none","underwriter":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const APPLICANT_ACCESS = {"create":{"applicant":"all","underwriter":"none","admin":"all"},"read":{"applicant":"own","underwriter":"all","admin":"all"},"update":{"applicant":"own","underwriter":"own","admin":"all"},"delete":{"applicant":"none","underwriter":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Applicant fields whose readers or writers the spec narrows: role to scope. */
-export const APPLICANT_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const APPLICANT_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Applicant row the caller may read, page after page (following `next_cursor`). */
-export function listApplicants(client: ApiClient, query: ApplicantQuery = {}): AsyncGenerator<Applicant, void, undefined> {
-  return paginate(async (cursor) =>
+export function listApplicants(client: ApiClient, query: ApplicantQuery = {}) {
+  return paginate<Applicant>(async (cursor) =>
     unwrap(await client.GET("/api/applicants", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -59,29 +74,29 @@ export type LoanApplicationCreate = components["schemas"]["LoanApplicationCreate
 export type LoanApplicationUpdate = components["schemas"]["LoanApplicationUpdate"];
 
 /** What lists of LoanApplication rows may filter and sort on (the cursor is the iterator's). */
-export type LoanApplicationQuery = Omit<NonNullable<paths["/api/loan_applications"]["get"]["parameters"]["query"]>, "cursor">;
+export type LoanApplicationQuery = WithoutCursor<paths["/api/loan_applications"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with LoanApplication rows: action, then role, to scope. */
-export const LOAN_APPLICATION_ACCESS = {"create":{"applicant":"all","underwriter":"none","admin":"all"},"read":{"applicant":"own","underwriter":"all","admin":"all"},"update":{"applicant":"own","underwriter":"all","admin":"all"},"delete":{"applicant":"none","underwriter":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const LOAN_APPLICATION_ACCESS = {"create":{"applicant":"all","underwriter":"none","admin":"all"},"read":{"applicant":"own","underwriter":"all","admin":"all"},"update":{"applicant":"own","underwriter":"all","admin":"all"},"delete":{"applicant":"none","underwriter":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The LoanApplication fields whose readers or writers the spec narrows: role to scope. */
-export const LOAN_APPLICATION_FIELD_RULES = {"risk_score":{"read":{"applicant":"none","underwriter":"all","admin":"all"},"write":{"applicant":"none","underwriter":"all","admin":"all"}}} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const LOAN_APPLICATION_FIELD_RULES = {"risk_score":{"read":{"applicant":"none","underwriter":"all","admin":"all"},"write":{"applicant":"none","underwriter":"all","admin":"all"}}} as const satisfies FieldRuleTable;
 
 /** Every LoanApplication row the caller may read, page after page (following `next_cursor`). */
-export function listLoanApplications(client: ApiClient, query: LoanApplicationQuery = {}): AsyncGenerator<LoanApplication, void, undefined> {
-  return paginate(async (cursor) =>
+export function listLoanApplications(client: ApiClient, query: LoanApplicationQuery = {}) {
+  return paginate<LoanApplication>(async (cursor) =>
     unwrap(await client.GET("/api/loan_applications", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
 
 /** The values of `LoanApplication.status`. */
-export type LoanApplicationStatus = NonNullable<LoanApplication["status"]>;
+export type LoanApplicationStatus = LoanApplication["status"] & {};
 
 /** Where `LoanApplication.status` starts. */
 export const LOAN_APPLICATION_STATUS_INITIAL = "draft" as const satisfies LoanApplicationStatus;
 
 /** From each value of `LoanApplication.status`, the values it may move to. */
-export const LOAN_APPLICATION_STATUS_MOVES = {"draft":["submitted","withdrawn"],"submitted":["approved","declined","withdrawn"],"approved":[],"declined":[],"withdrawn":[]} as const satisfies Record<LoanApplicationStatus, readonly LoanApplicationStatus[]>;
+export const LOAN_APPLICATION_STATUS_MOVES = {"draft":["submitted","withdrawn"],"submitted":["approved","declined","withdrawn"],"approved":[],"declined":[],"withdrawn":[]} as const satisfies { readonly [From in LoanApplicationStatus]: readonly LoanApplicationStatus[] };
 
 /** Who may make each move of `LoanApplication.status` (`from>to`), as the spec names them (admin roles always may). */
 export const LOAN_APPLICATION_STATUS_MOVERS = {"draft>submitted":["owner"],"draft>withdrawn":["owner"],"submitted>approved":["underwriter"],"submitted>declined":["underwriter"],"submitted>withdrawn":["owner"]} as const;
@@ -105,17 +120,17 @@ export type RepaymentCreate = components["schemas"]["RepaymentCreate"];
 export type RepaymentUpdate = components["schemas"]["RepaymentUpdate"];
 
 /** What lists of Repayment rows may filter and sort on (the cursor is the iterator's). */
-export type RepaymentQuery = Omit<NonNullable<paths["/api/repayments"]["get"]["parameters"]["query"]>, "cursor">;
+export type RepaymentQuery = WithoutCursor<paths["/api/repayments"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Repayment rows: action, then role, to scope. */
-export const REPAYMENT_ACCESS = {"create":{"applicant":"none","underwriter":"none","admin":"all"},"read":{"applicant":"own","underwriter":"all","admin":"all"},"update":{"applicant":"none","underwriter":"none","admin":"all"},"delete":{"applicant":"none","underwriter":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const REPAYMENT_ACCESS = {"create":{"applicant":"none","underwriter":"none","admin":"all"},"read":{"applicant":"own","underwriter":"all","admin":"all"},"update":{"applicant":"none","underwriter":"none","admin":"all"},"delete":{"applicant":"none","underwriter":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Repayment fields whose readers or writers the spec narrows: role to scope. */
-export const REPAYMENT_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const REPAYMENT_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Repayment row the caller may read, page after page (following `next_cursor`). */
-export function listRepayments(client: ApiClient, query: RepaymentQuery = {}): AsyncGenerator<Repayment, void, undefined> {
-  return paginate(async (cursor) =>
+export function listRepayments(client: ApiClient, query: RepaymentQuery = {}) {
+  return paginate<Repayment>(async (cursor) =>
     unwrap(await client.GET("/api/repayments", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }

@@ -24,6 +24,21 @@ export type Scope = "all" | "own" | "none";
 /** An action on rows. */
 export type Action = "create" | "read" | "update" | "delete";
 
+// The tables below are spelled as mapped types rather than with the
+// standard library's `Record`, `Omit` and `NonNullable`: an entity may be
+// called `Record`, and its type would hide the standard one in this module.
+
+/** Who may do what: action, then role, to scope. */
+type AccessTable = { readonly [A in Action]: { readonly [R in Role]: Scope } };
+
+/** The fields whose readers or writers the spec narrows: role to scope. */
+type FieldRuleTable = {
+  readonly [field: string]: { readonly read?: { readonly [R in Role]: Scope }; readonly write?: { readonly [R in Role]: Scope } };
+};
+
+/** A list's query without its cursor, which the iterator keeps. */
+type WithoutCursor<Q> = { [K in keyof Q as K extends "cursor" ? never : K]: Q[K] };
+
 /** A Category row, as the API answers it. */
 export type Category = components["schemas"]["Category"];
 
@@ -34,17 +49,17 @@ export type CategoryCreate = components["schemas"]["CategoryCreate"];
 export type CategoryUpdate = components["schemas"]["CategoryUpdate"];
 
 /** What lists of Category rows may filter and sort on (the cursor is the iterator's). */
-export type CategoryQuery = Omit<NonNullable<paths["/api/categories"]["get"]["parameters"]["query"]>, "cursor">;
+export type CategoryQuery = WithoutCursor<paths["/api/categories"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Category rows: action, then role, to scope. */
-export const CATEGORY_ACCESS = {"create":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"read":{"customer":"all","editor":"all","auditor":"all","admin":"all"},"update":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"delete":{"customer":"none","editor":"all","auditor":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const CATEGORY_ACCESS = {"create":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"read":{"customer":"all","editor":"all","auditor":"all","admin":"all"},"update":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"delete":{"customer":"none","editor":"all","auditor":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Category fields whose readers or writers the spec narrows: role to scope. */
-export const CATEGORY_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const CATEGORY_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Category row the caller may read, page after page (following `next_cursor`). */
-export function listCategories(client: ApiClient, query: CategoryQuery = {}): AsyncGenerator<Category, void, undefined> {
-  return paginate(async (cursor) =>
+export function listCategories(client: ApiClient, query: CategoryQuery = {}) {
+  return paginate<Category>(async (cursor) =>
     unwrap(await client.GET("/api/categories", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -59,17 +74,17 @@ export type ProductCreate = components["schemas"]["ProductCreate"];
 export type ProductUpdate = components["schemas"]["ProductUpdate"];
 
 /** What lists of Product rows may filter and sort on (the cursor is the iterator's). */
-export type ProductQuery = Omit<NonNullable<paths["/api/products"]["get"]["parameters"]["query"]>, "cursor">;
+export type ProductQuery = WithoutCursor<paths["/api/products"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Product rows: action, then role, to scope. */
-export const PRODUCT_ACCESS = {"create":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"read":{"customer":"all","editor":"all","auditor":"all","admin":"all"},"update":{"customer":"own","editor":"own","auditor":"own","admin":"all"},"delete":{"customer":"own","editor":"own","auditor":"own","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const PRODUCT_ACCESS = {"create":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"read":{"customer":"all","editor":"all","auditor":"all","admin":"all"},"update":{"customer":"own","editor":"own","auditor":"own","admin":"all"},"delete":{"customer":"own","editor":"own","auditor":"own","admin":"all"}} as const satisfies AccessTable;
 
 /** The Product fields whose readers or writers the spec narrows: role to scope. */
-export const PRODUCT_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const PRODUCT_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Product row the caller may read, page after page (following `next_cursor`). */
-export function listProducts(client: ApiClient, query: ProductQuery = {}): AsyncGenerator<Product, void, undefined> {
-  return paginate(async (cursor) =>
+export function listProducts(client: ApiClient, query: ProductQuery = {}) {
+  return paginate<Product>(async (cursor) =>
     unwrap(await client.GET("/api/products", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -84,17 +99,17 @@ export type WishListCreate = components["schemas"]["WishListCreate"];
 export type WishListUpdate = components["schemas"]["WishListUpdate"];
 
 /** What lists of WishList rows may filter and sort on (the cursor is the iterator's). */
-export type WishListQuery = Omit<NonNullable<paths["/api/wish_lists"]["get"]["parameters"]["query"]>, "cursor">;
+export type WishListQuery = WithoutCursor<paths["/api/wish_lists"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with WishList rows: action, then role, to scope. */
-export const WISH_LIST_ACCESS = {"create":{"customer":"all","editor":"none","auditor":"none","admin":"all"},"read":{"customer":"own","editor":"own","auditor":"all","admin":"all"},"update":{"customer":"own","editor":"own","auditor":"own","admin":"all"},"delete":{"customer":"own","editor":"own","auditor":"own","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const WISH_LIST_ACCESS = {"create":{"customer":"all","editor":"none","auditor":"none","admin":"all"},"read":{"customer":"own","editor":"own","auditor":"all","admin":"all"},"update":{"customer":"own","editor":"own","auditor":"own","admin":"all"},"delete":{"customer":"own","editor":"own","auditor":"own","admin":"all"}} as const satisfies AccessTable;
 
 /** The WishList fields whose readers or writers the spec narrows: role to scope. */
-export const WISH_LIST_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const WISH_LIST_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every WishList row the caller may read, page after page (following `next_cursor`). */
-export function listWishLists(client: ApiClient, query: WishListQuery = {}): AsyncGenerator<WishList, void, undefined> {
-  return paginate(async (cursor) =>
+export function listWishLists(client: ApiClient, query: WishListQuery = {}) {
+  return paginate<WishList>(async (cursor) =>
     unwrap(await client.GET("/api/wish_lists", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -109,17 +124,17 @@ export type ReviewCreate = components["schemas"]["ReviewCreate"];
 export type ReviewUpdate = components["schemas"]["ReviewUpdate"];
 
 /** What lists of Review rows may filter and sort on (the cursor is the iterator's). */
-export type ReviewQuery = Omit<NonNullable<paths["/api/reviews"]["get"]["parameters"]["query"]>, "cursor">;
+export type ReviewQuery = WithoutCursor<paths["/api/reviews"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Review rows: action, then role, to scope. */
-export const REVIEW_ACCESS = {"create":{"customer":"all","editor":"none","auditor":"none","admin":"all"},"read":{"customer":"all","editor":"all","auditor":"all","admin":"all"},"update":{"customer":"own","editor":"own","auditor":"own","admin":"all"},"delete":{"customer":"own","editor":"all","auditor":"own","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const REVIEW_ACCESS = {"create":{"customer":"all","editor":"none","auditor":"none","admin":"all"},"read":{"customer":"all","editor":"all","auditor":"all","admin":"all"},"update":{"customer":"own","editor":"own","auditor":"own","admin":"all"},"delete":{"customer":"own","editor":"all","auditor":"own","admin":"all"}} as const satisfies AccessTable;
 
 /** The Review fields whose readers or writers the spec narrows: role to scope. */
-export const REVIEW_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const REVIEW_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Review row the caller may read, page after page (following `next_cursor`). */
-export function listReviews(client: ApiClient, query: ReviewQuery = {}): AsyncGenerator<Review, void, undefined> {
-  return paginate(async (cursor) =>
+export function listReviews(client: ApiClient, query: ReviewQuery = {}) {
+  return paginate<Review>(async (cursor) =>
     unwrap(await client.GET("/api/reviews", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -134,17 +149,17 @@ export type PromotionCreate = components["schemas"]["PromotionCreate"];
 export type PromotionUpdate = components["schemas"]["PromotionUpdate"];
 
 /** What lists of Promotion rows may filter and sort on (the cursor is the iterator's). */
-export type PromotionQuery = Omit<NonNullable<paths["/api/promotions"]["get"]["parameters"]["query"]>, "cursor">;
+export type PromotionQuery = WithoutCursor<paths["/api/promotions"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Promotion rows: action, then role, to scope. */
-export const PROMOTION_ACCESS = {"create":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"read":{"customer":"all","editor":"all","auditor":"all","admin":"all"},"update":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"delete":{"customer":"none","editor":"all","auditor":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const PROMOTION_ACCESS = {"create":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"read":{"customer":"all","editor":"all","auditor":"all","admin":"all"},"update":{"customer":"none","editor":"all","auditor":"none","admin":"all"},"delete":{"customer":"none","editor":"all","auditor":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Promotion fields whose readers or writers the spec narrows: role to scope. */
-export const PROMOTION_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const PROMOTION_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Promotion row the caller may read, page after page (following `next_cursor`). */
-export function listPromotions(client: ApiClient, query: PromotionQuery = {}): AsyncGenerator<Promotion, void, undefined> {
-  return paginate(async (cursor) =>
+export function listPromotions(client: ApiClient, query: PromotionQuery = {}) {
+  return paginate<Promotion>(async (cursor) =>
     unwrap(await client.GET("/api/promotions", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }

@@ -24,6 +24,21 @@ export type Scope = "all" | "own" | "none";
 /** An action on rows. */
 export type Action = "create" | "read" | "update" | "delete";
 
+// The tables below are spelled as mapped types rather than with the
+// standard library's `Record`, `Omit` and `NonNullable`: an entity may be
+// called `Record`, and its type would hide the standard one in this module.
+
+/** Who may do what: action, then role, to scope. */
+type AccessTable = { readonly [A in Action]: { readonly [R in Role]: Scope } };
+
+/** The fields whose readers or writers the spec narrows: role to scope. */
+type FieldRuleTable = {
+  readonly [field: string]: { readonly read?: { readonly [R in Role]: Scope }; readonly write?: { readonly [R in Role]: Scope } };
+};
+
+/** A list's query without its cursor, which the iterator keeps. */
+type WithoutCursor<Q> = { [K in keyof Q as K extends "cursor" ? never : K]: Q[K] };
+
 /** A Project row, as the API answers it. */
 export type Project = components["schemas"]["Project"];
 
@@ -34,17 +49,17 @@ export type ProjectCreate = components["schemas"]["ProjectCreate"];
 export type ProjectUpdate = components["schemas"]["ProjectUpdate"];
 
 /** What lists of Project rows may filter and sort on (the cursor is the iterator's). */
-export type ProjectQuery = Omit<NonNullable<paths["/api/projects"]["get"]["parameters"]["query"]>, "cursor">;
+export type ProjectQuery = WithoutCursor<paths["/api/projects"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Project rows: action, then role, to scope. */
-export const PROJECT_ACCESS = {"create":{"member":"all","manager":"all","admin":"all"},"read":{"member":"own","manager":"own","admin":"all"},"update":{"member":"own","manager":"own","admin":"all"},"delete":{"member":"own","manager":"own","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const PROJECT_ACCESS = {"create":{"member":"all","manager":"all","admin":"all"},"read":{"member":"own","manager":"own","admin":"all"},"update":{"member":"own","manager":"own","admin":"all"},"delete":{"member":"own","manager":"own","admin":"all"}} as const satisfies AccessTable;
 
 /** The Project fields whose readers or writers the spec narrows: role to scope. */
-export const PROJECT_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const PROJECT_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Project row the caller may read, page after page (following `next_cursor`). */
-export function listProjects(client: ApiClient, query: ProjectQuery = {}): AsyncGenerator<Project, void, undefined> {
-  return paginate(async (cursor) =>
+export function listProjects(client: ApiClient, query: ProjectQuery = {}) {
+  return paginate<Project>(async (cursor) =>
     unwrap(await client.GET("/api/projects", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -59,17 +74,17 @@ export type TaskCreate = components["schemas"]["TaskCreate"];
 export type TaskUpdate = components["schemas"]["TaskUpdate"];
 
 /** What lists of Task rows may filter and sort on (the cursor is the iterator's). */
-export type TaskQuery = Omit<NonNullable<paths["/api/tasks"]["get"]["parameters"]["query"]>, "cursor">;
+export type TaskQuery = WithoutCursor<paths["/api/tasks"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Task rows: action, then role, to scope. */
-export const TASK_ACCESS = {"create":{"member":"all","manager":"all","admin":"all"},"read":{"member":"all","manager":"all","admin":"all"},"update":{"member":"own","manager":"all","admin":"all"},"delete":{"member":"none","manager":"all","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const TASK_ACCESS = {"create":{"member":"all","manager":"all","admin":"all"},"read":{"member":"all","manager":"all","admin":"all"},"update":{"member":"own","manager":"all","admin":"all"},"delete":{"member":"none","manager":"all","admin":"all"}} as const satisfies AccessTable;
 
 /** The Task fields whose readers or writers the spec narrows: role to scope. */
-export const TASK_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const TASK_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Task row the caller may read, page after page (following `next_cursor`). */
-export function listTasks(client: ApiClient, query: TaskQuery = {}): AsyncGenerator<Task, void, undefined> {
-  return paginate(async (cursor) =>
+export function listTasks(client: ApiClient, query: TaskQuery = {}) {
+  return paginate<Task>(async (cursor) =>
     unwrap(await client.GET("/api/tasks", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
@@ -84,17 +99,17 @@ export type LabelCreate = components["schemas"]["LabelCreate"];
 export type LabelUpdate = components["schemas"]["LabelUpdate"];
 
 /** What lists of Label rows may filter and sort on (the cursor is the iterator's). */
-export type LabelQuery = Omit<NonNullable<paths["/api/labels"]["get"]["parameters"]["query"]>, "cursor">;
+export type LabelQuery = WithoutCursor<paths["/api/labels"]["get"]["parameters"]["query"] & {}>;
 
 /** Who may do what with Label rows: action, then role, to scope. */
-export const LABEL_ACCESS = {"create":{"member":"none","manager":"none","admin":"all"},"read":{"member":"all","manager":"all","admin":"all"},"update":{"member":"none","manager":"none","admin":"all"},"delete":{"member":"none","manager":"none","admin":"all"}} as const satisfies Record<Action, Record<Role, Scope>>;
+export const LABEL_ACCESS = {"create":{"member":"none","manager":"none","admin":"all"},"read":{"member":"all","manager":"all","admin":"all"},"update":{"member":"none","manager":"none","admin":"all"},"delete":{"member":"none","manager":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Label fields whose readers or writers the spec narrows: role to scope. */
-export const LABEL_FIELD_RULES = {} as const satisfies Record<string, { read?: Record<Role, Scope>; write?: Record<Role, Scope> }>;
+export const LABEL_FIELD_RULES = {} as const satisfies FieldRuleTable;
 
 /** Every Label row the caller may read, page after page (following `next_cursor`). */
-export function listLabels(client: ApiClient, query: LabelQuery = {}): AsyncGenerator<Label, void, undefined> {
-  return paginate(async (cursor) =>
+export function listLabels(client: ApiClient, query: LabelQuery = {}) {
+  return paginate<Label>(async (cursor) =>
     unwrap(await client.GET("/api/labels", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
