@@ -14,16 +14,6 @@ use std::process::Command;
 use render::docs::admin_app::ADMIN_DIR;
 use render::{Engine, FileTree, Options};
 
-fn project(name: &str) -> FileTree {
-    let path = common::workspace().join(format!("examples/specs/{name}.yaml"));
-    let engine = Engine::with_builtins();
-    let spec = engine.parse_file(&path).expect("the example parses").spec;
-    let (bp, analysis) = engine.complete(&spec).expect("compliance completes");
-    engine
-        .render(&bp, &analysis, &Options::new())
-        .expect("the project renders")
-}
-
 fn text<'a>(tree: &'a FileTree, path: &str) -> &'a str {
     tree.get_str(&format!("{ADMIN_DIR}/{path}"))
         .unwrap_or_else(|| panic!("{ADMIN_DIR}/{path} was emitted"))
@@ -33,7 +23,7 @@ fn text<'a>(tree: &'a FileTree, path: &str) -> &'a str {
 fn the_app_comes_only_with_a_backend_and_is_deterministic() {
     let (_, _, docs) = common::render("tasks");
     assert!(docs.paths().all(|p| !p.starts_with(ADMIN_DIR)));
-    let tree = project("tasks");
+    let tree = common::project("tasks");
     for path in [
         ".gitignore",
         "package.json",
@@ -54,7 +44,7 @@ fn the_app_comes_only_with_a_backend_and_is_deterministic() {
     ] {
         text(&tree, path);
     }
-    let again = project("tasks");
+    let again = common::project("tasks");
     let files = |t: &FileTree| -> Vec<(String, Vec<u8>)> {
         t.iter()
             .filter(|(p, _)| p.starts_with(ADMIN_DIR))
@@ -66,7 +56,7 @@ fn the_app_comes_only_with_a_backend_and_is_deterministic() {
 
 #[test]
 fn the_packages_are_pinned_and_locked() {
-    let tree = project("tasks");
+    let tree = common::project("tasks");
     let package: serde_json::Value =
         serde_json::from_str(text(&tree, "package.json")).expect("package.json is JSON");
     assert_eq!(package["name"], "team-tasks-admin");
@@ -106,7 +96,7 @@ fn the_packages_are_pinned_and_locked() {
 
 #[test]
 fn the_model_table_spells_access_field_rules_and_workflows() {
-    let tree = project("clinic");
+    let tree = common::project("clinic");
     let model = text(&tree, "src/model.ts");
     assert!(model.contains("export const ROLES = [\"patient\",\"clinician\",\"admin\"] as const;"));
     assert!(model.contains("export const ADMIN_ROLES: readonly Role[] = [\"admin\"];"));
@@ -118,7 +108,7 @@ fn the_model_table_spells_access_field_rules_and_workflows() {
 
 #[test]
 fn the_browser_tests_follow_the_model() {
-    let clinic = project("clinic");
+    let clinic = common::project("clinic");
     let plan = text(&clinic, "e2e/plan.ts");
     // Admin roles may always act: every entity's rows, parents first.
     assert!(plan.contains("\"skipped\": []"), "{plan}");
@@ -134,7 +124,7 @@ fn the_browser_tests_follow_the_model() {
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{plan}");
     assert!(plan.contains("\"to\": \"confirmed\""), "{plan}");
     assert!(plan.contains("\"role\": \"patient\""), "{plan}");
-    let tasks = project("tasks");
+    let tasks = common::project("tasks");
     let plan = text(&tasks, "e2e/plan.ts");
     assert!(plan.contains("\"role\": \"member\""), "{plan}");
     assert!(plan.contains("\"workflow\": null"), "{plan}");
@@ -167,7 +157,7 @@ fn the_app_type_checks_and_builds() {
         return;
     }
     for example in ["tasks", "clinic"] {
-        let tree = project(example);
+        let tree = common::project(example);
         let dir = tempfile::tempdir().expect("a temporary directory");
         for (path, bytes) in tree.iter().filter(|(p, _)| p.starts_with(ADMIN_DIR)) {
             let target = dir.path().join(path);

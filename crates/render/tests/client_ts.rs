@@ -6,17 +6,7 @@
 
 mod common;
 
-use render::{Engine, FileTree, Options};
-
-fn project(name: &str) -> FileTree {
-    let path = common::workspace().join(format!("examples/specs/{name}.yaml"));
-    let engine = Engine::with_builtins();
-    let spec = engine.parse_file(&path).expect("the example parses").spec;
-    let (bp, analysis) = engine.complete(&spec).expect("compliance completes");
-    engine
-        .render(&bp, &analysis, &Options::new())
-        .expect("the project renders")
-}
+use render::FileTree;
 
 fn text<'a>(tree: &'a FileTree, path: &str) -> &'a str {
     tree.get_str(&format!("clients/ts/{path}"))
@@ -27,7 +17,7 @@ fn text<'a>(tree: &'a FileTree, path: &str) -> &'a str {
 fn the_client_comes_only_with_a_backend() {
     let (_, _, docs) = common::render("tasks");
     assert!(docs.paths().all(|p| !p.starts_with("clients/")));
-    let tree = project("tasks");
+    let tree = common::project("tasks");
     for path in [
         "package.json",
         "package-lock.json",
@@ -46,7 +36,7 @@ fn the_client_comes_only_with_a_backend() {
 
 #[test]
 fn the_package_pins_its_tools_and_generates_its_types_from_the_document() {
-    let tree = project("tasks");
+    let tree = common::project("tasks");
     let package: serde_json::Value =
         serde_json::from_str(text(&tree, "package.json")).expect("package.json is JSON");
     assert_eq!(package["name"], "team-tasks-client");
@@ -87,7 +77,7 @@ fn the_package_pins_its_tools_and_generates_its_types_from_the_document() {
 
 #[test]
 fn the_model_file_spells_access_rules_and_workflows() {
-    let tree = project("clinic");
+    let tree = common::project("clinic");
     let model = text(&tree, "src/model.ts");
     assert!(model.contains("export const ROLES = [\"patient\",\"clinician\",\"admin\"] as const;"));
     assert!(
@@ -108,7 +98,7 @@ fn the_model_file_spells_access_rules_and_workflows() {
 
 #[test]
 fn the_tests_act_as_the_signup_account_when_it_may_do_everything() {
-    let tasks = project("tasks");
+    let tasks = common::project("tasks");
     let test = text(&tasks, "test/client.test.ts");
     assert!(test.contains("describe(\"Project rows\""), "{test}");
     assert!(test.contains("const address = await register(api);"));
@@ -119,7 +109,7 @@ fn the_tests_act_as_the_signup_account_when_it_may_do_everything() {
     );
 
     // No clinic role but the admin may delete patients: the admin acts.
-    let clinic = project("clinic");
+    let clinic = common::project("clinic");
     let test = text(&clinic, "test/client.test.ts");
     assert!(test.contains("describe(\"Patient rows\""), "{test}");
     assert!(test.contains("process.env.ADMIN_EMAIL"));

@@ -30,6 +30,18 @@ pub fn render(name: &str) -> (Blueprint, Analysis, FileTree) {
     render::docs::render_docs(&checked.spec).expect("the documents render")
 }
 
+/// The whole project of `examples/specs/<name>.yaml` (backend and
+/// documents), rendered as `archgen generate` renders it.
+pub fn project(name: &str) -> FileTree {
+    let path = workspace().join(format!("examples/specs/{name}.yaml"));
+    let engine = render::Engine::with_builtins();
+    let spec = engine.parse_file(&path).expect("the example parses").spec;
+    let (bp, analysis) = engine.complete(&spec).expect("compliance completes");
+    engine
+        .render(&bp, &analysis, &render::Options::new())
+        .expect("the project renders")
+}
+
 /// Writes a file of a tree into a fresh temporary folder and returns its path.
 pub fn write_temp(tree: &FileTree, path: &str, tag: &str) -> PathBuf {
     let dir =

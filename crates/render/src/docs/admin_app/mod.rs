@@ -47,7 +47,7 @@ pub fn less_privileged_role(model: &model::AppModel) -> Option<&model::Role> {
 }
 
 /// Files copied as they are.
-const STATIC: [(&str, &str); 17] = [
+const STATIC: [(&str, &str); 18] = [
     (
         "src/styles.css",
         include_str!("../../../templates/admin-app/src/styles.css"),
@@ -111,6 +111,10 @@ const STATIC: [(&str, &str); 17] = [
     (
         "src/AdminLists.tsx",
         include_str!("../../../templates/admin-app/src/AdminLists.tsx"),
+    ),
+    (
+        "src/paging.tsx",
+        include_str!("../../../templates/admin-app/src/paging.tsx"),
     ),
     (
         "e2e/admin.spec.ts",

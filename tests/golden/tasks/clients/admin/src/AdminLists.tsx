@@ -1,7 +1,7 @@
-import { useEffect, useState, type ReactNode } from "react";
+import type { ReactNode } from "react";
 
-import { ApiError, request, type Page } from "./api";
 import { display } from "./EntityDetail";
+import { Pager, usePaged } from "./paging";
 
 /** One column of a list: its heading and what a row shows in it. */
 interface Column<T> {
@@ -35,17 +35,8 @@ function PagedList<T>({ title, path, columns, rowKey }: {
   columns: Column<T>[];
   rowKey: (row: T) => string;
 }) {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const [page, setPage] = useState<Page<T> | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const cursor = cursors.at(-1);
-
-  useEffect(() => {
-    const query = cursor === undefined ? "" : `?cursor=${encodeURIComponent(cursor)}`;
-    request<Page<T>>("GET", `${path}${query}`)
-      .then(setPage)
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : "The list did not load."));
-  }, [path, cursor]);
+  const paged = usePaged<T>(path);
+  const { page, error } = paged;
 
   return (
     <section aria-labelledby="paged-title">
@@ -74,18 +65,7 @@ function PagedList<T>({ title, path, columns, rowKey }: {
           </tbody>
         </table>
       )}
-      <div className="pager">
-        {cursors.length > 0 && (
-          <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Previous page
-          </button>
-        )}
-        {page?.next_cursor && (
-          <button type="button" onClick={() => setCursors([...cursors, page.next_cursor as string])}>
-            Next page
-          </button>
-        )}
-      </div>
+      <Pager paged={paged} />
     </section>
   );
 }

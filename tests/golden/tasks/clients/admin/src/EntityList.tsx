@@ -1,10 +1,10 @@
-import { useEffect, useState } from "react";
+import { useState } from "react";
 
-import { ApiError, request, type Page, type Row } from "./api";
+import type { Account, Row } from "./api";
 import { may, mayRead } from "./access";
-import type { Account } from "./api";
 import { display } from "./EntityDetail";
 import type { EntitySpec, FieldSpec } from "./model";
+import { Pager, usePaged } from "./paging";
 import { href } from "./route";
 
 /** A filter the list applies: rows whose `field` equals `value`. */
@@ -29,36 +29,24 @@ function sorts(entity: EntitySpec, me: Account): { value: string; label: string 
 
 /** One page of an entity's rows, with the cursor to the next, sorted and filtered as the API allows. */
 export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) {
-  const [cursors, setCursors] = useState<string[]>([]);
-  const [page, setPage] = useState<Page<Row> | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [sort, setSort] = useState("created_at");
   const [filter, setFilter] = useState<Filter | null>(null);
-  const cursor = cursors.at(-1);
+  const query = new URLSearchParams({ sort });
+  if (filter !== null) {
+    query.set(filter.field, filter.value);
+  }
+  const paged = usePaged<Row>(entity.path, query);
+  const { page, error } = paged;
   const columns = entity.fields.filter((f) => mayRead(f, me)).slice(0, 4);
   const filterable = entity.fields.filter((f) => f.filterable && f.kind !== "json" && mayRead(f, me));
 
-  useEffect(() => {
-    const query = new URLSearchParams({ sort });
-    if (filter !== null) {
-      query.set(filter.field, filter.value);
-    }
-    if (cursor !== undefined) {
-      query.set("cursor", cursor);
-    }
-    setError(null);
-    request<Page<Row>>("GET", `${entity.path}?${query.toString()}`)
-      .then(setPage)
-      .catch((e: unknown) => setError(e instanceof ApiError ? e.message : "The list did not load."));
-  }, [entity.path, cursor, sort, filter]);
-
   // A new sort or filter starts again from the first page.
   function changeSort(value: string) {
-    setCursors([]);
+    paged.restart();
     setSort(value);
   }
   function changeFilter(value: Filter | null) {
-    setCursors([]);
+    paged.restart();
     setFilter(value);
   }
 
@@ -113,18 +101,7 @@ export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) 
           </tbody>
         </table>
       )}
-      <div className="pager">
-        {cursors.length > 0 && (
-          <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>
-            Previous page
-          </button>
-        )}
-        {page?.next_cursor && (
-          <button type="button" onClick={() => setCursors([...cursors, page.next_cursor as string])}>
-            Next page
-          </button>
-        )}
-      </div>
+      <Pager paged={paged} />
     </section>
   );
 }
