@@ -11,18 +11,17 @@
 //! `.archgen/gate/admin-e2e/`. npm keeps its downloads under the gate's
 //! cache, as the `client` stage does.
 
-use std::os::unix::process::CommandExt;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::process::run_logged;
+use crate::npm::{self, Step, StepRun};
 use crate::{stage_report, GateError, Project, StageReport};
 
 use render::docs::admin_app::ADMIN_DIR;
 
 /// The steps, each an npm command with its timeout in seconds.
-const STEPS: [(&str, &[&str], u64); 4] = [
+const STEPS: [Step; 4] = [
     (
         "install",
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
@@ -68,17 +67,6 @@ pub fn chromium() -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// Whether `npm` runs.
-fn npm_available() -> bool {
-    Command::new("npm")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// Builds the project's admin app into `clients/admin/dist/`, where the
 /// backend serves it at `/admin/` (for `archgen preview`): `npm ci` when
 /// `node_modules` is missing or older than `package-lock.json`, then `vite
@@ -94,7 +82,7 @@ pub(crate) fn build(
     if !has_app(project) {
         return Ok(Err(format!("the project has no {ADMIN_DIR}/package.json")));
     }
-    if !npm_available() {
+    if !npm::available() {
         return Ok(Err(
             "npm is not installed: install Node.js 20.19 or later with npm".into(),
         ));
@@ -108,31 +96,26 @@ pub(crate) fn build(
         (Some(installed), Some(locked)) => installed >= locked,
         _ => false,
     };
-    let npm_cache = std::env::var_os("npm_config_cache")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache.join("npm"));
-    for (name, args, timeout) in STEPS {
-        if name == "typecheck" || name == "test" || (name == "install" && installed) {
-            continue;
-        }
-        let mut cmd = Command::new("npm");
-        cmd.args(args)
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .process_group(0)
-            .env("npm_config_cache", &npm_cache)
-            .env("npm_config_update_notifier", "false")
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
-        let path = logs.join(format!("admin-{name}.log"));
-        let outcome = run_logged(cmd, &path, Duration::from_secs(timeout), stopped)?;
-        if !outcome.success {
-            return Ok(Err(format!(
-                "`npm {}` failed; its log is {}",
-                args.join(" "),
-                path.display()
-            )));
-        }
+    let steps: Vec<Step> = STEPS
+        .into_iter()
+        .filter(|(name, _, _)| *name == "build" || (*name == "install" && !installed))
+        .collect();
+    let run = npm::run_steps(
+        &StepRun {
+            dir: &dir,
+            cache,
+            logs,
+            prefix: "admin",
+            env: &[],
+            stopped,
+        },
+        &steps,
+    )?;
+    if let Some(failed) = run.failed {
+        return Ok(Err(format!(
+            "`{failed}` failed; its log is {}",
+            logs.join(format!("admin-{failed}.log")).display()
+        )));
     }
     Ok(Ok(started.elapsed()))
 }
@@ -152,7 +135,7 @@ pub(crate) fn stage(run: &AdminRun<'_>) -> Result<StageReport, GateError> {
             format!("the project has no {ADMIN_DIR}/package.json"),
         ));
     }
-    if !npm_available() {
+    if !npm::available() {
         return Ok(StageReport::skipped(
             "admin",
             "npm is not installed: install Node.js 20.19 or later with npm (scripts/setup does)",
@@ -165,49 +148,45 @@ pub(crate) fn stage(run: &AdminRun<'_>) -> Result<StageReport, GateError> {
         ));
     };
     let started = Instant::now();
-    let npm_cache = std::env::var_os("npm_config_cache")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| run.cache.join("npm"));
     let output = run.logs.join("admin-e2e");
-    let mut log = String::new();
-    let mut times = Vec::new();
-    let mut success = true;
-    for (name, args, timeout) in STEPS {
-        let mut cmd = Command::new("npm");
-        cmd.args(args)
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .process_group(0)
-            .env("npm_config_cache", &npm_cache)
-            .env("npm_config_update_notifier", "false")
-            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-            .env("CI", "1")
-            .env("CHROMIUM_PATH", &chromium)
-            .env("E2E_OUTPUT", &output)
-            .env("ADMIN_URL", format!("http://127.0.0.1:{}/admin/", run.port));
-        for (prefix, account) in [("ADMIN", &run.admin), ("USER", &run.user)] {
-            if let Some((email, password)) = account {
-                cmd.env(format!("{prefix}_EMAIL"), email)
-                    .env(format!("{prefix}_PASSWORD"), password);
-            }
-        }
-        let path = run.logs.join(format!("admin-{name}.log"));
-        let step = Instant::now();
-        let outcome = run_logged(cmd, &path, Duration::from_secs(timeout), run.stopped)?;
-        times.push(format!("{name} {:.1} s", step.elapsed().as_secs_f64()));
-        log.push_str(&format!("$ npm {}\n{}\n", args.join(" "), outcome.log));
-        if !outcome.success {
-            success = false;
-            if name == "test" {
-                log.push_str(&format!(
-                    "screenshots of the failures: {}\n",
-                    output.display()
-                ));
-            }
-            break;
+    let mut env: Vec<(String, OsString)> = vec![
+        ("CI".into(), "1".into()),
+        ("CHROMIUM_PATH".into(), chromium.into()),
+        ("E2E_OUTPUT".into(), output.clone().into()),
+        (
+            "ADMIN_URL".into(),
+            format!("http://127.0.0.1:{}/admin/", run.port).into(),
+        ),
+    ];
+    for (prefix, account) in [("ADMIN", &run.admin), ("USER", &run.user)] {
+        if let Some((email, password)) = account {
+            env.push((format!("{prefix}_EMAIL"), email.into()));
+            env.push((format!("{prefix}_PASSWORD"), password.into()));
         }
     }
-    log.push_str(&format!("times: {}\n", times.join(", ")));
-    Ok(stage_report("admin", success, started.elapsed(), &log))
+    let steps = npm::run_steps(
+        &StepRun {
+            dir: &dir,
+            cache: run.cache,
+            logs: run.logs,
+            prefix: "admin",
+            env: &env,
+            stopped: run.stopped,
+        },
+        &STEPS,
+    )?;
+    let mut log = steps.log;
+    if steps.failed == Some("test") {
+        log.push_str(&format!(
+            "screenshots of the failures: {}\n",
+            output.display()
+        ));
+    }
+    log.push_str(&format!("times: {}\n", steps.times));
+    Ok(stage_report(
+        "admin",
+        steps.success,
+        started.elapsed(),
+        &log,
+    ))
 }

@@ -7,18 +7,17 @@
 //! (`<cache>/npm`, or the caller's `npm_config_cache`), so warm runs
 //! install from disk.
 
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::ffi::OsString;
+use std::path::Path;
+use std::time::Instant;
 
-use crate::process::run_logged;
+use crate::npm::{self, Step, StepRun};
 use crate::{stage_report, GateError, Project, StageReport};
 
 use render::docs::client_ts::CLIENT_DIR;
 
 /// The steps, each an npm command with its timeout in seconds.
-const STEPS: [(&str, &[&str], u64); 3] = [
+const STEPS: [Step; 3] = [
     (
         "install",
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
@@ -44,25 +43,6 @@ pub(crate) struct ClientRun<'a> {
     pub stopped: &'a (dyn Fn() -> bool + Sync),
 }
 
-/// The npm cache: the caller's `npm_config_cache`, else `<cache>/npm`.
-fn npm_cache(cache: &Path) -> PathBuf {
-    std::env::var_os("npm_config_cache")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(|| cache.join("npm"))
-}
-
-/// Whether `npm` runs.
-fn npm_available() -> bool {
-    Command::new("npm")
-        .arg("--version")
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
 /// Runs the stage: skipped when the project has no client, failed when
 /// npm is missing or a step fails.
 pub(crate) fn stage(run: &ClientRun<'_>) -> Result<StageReport, GateError> {
@@ -74,7 +54,7 @@ pub(crate) fn stage(run: &ClientRun<'_>) -> Result<StageReport, GateError> {
         ));
     }
     let started = Instant::now();
-    if !npm_available() {
+    if !npm::available() {
         return Ok(stage_report(
             "client",
             false,
@@ -82,29 +62,69 @@ pub(crate) fn stage(run: &ClientRun<'_>) -> Result<StageReport, GateError> {
             "npm is not installed: install Node.js 20 or later with npm (scripts/setup does)",
         ));
     }
-    let npm_cache = npm_cache(run.cache);
-    let mut log = String::new();
-    let mut success = true;
-    for (name, args, timeout) in STEPS {
-        let mut cmd = Command::new("npm");
-        cmd.args(args)
-            .current_dir(&dir)
-            .stdin(Stdio::null())
-            .process_group(0)
-            .env("npm_config_cache", &npm_cache)
-            .env("npm_config_update_notifier", "false")
-            .env("API_URL", format!("http://127.0.0.1:{}", run.port));
-        if let Some((email, password)) = &run.admin {
-            cmd.env("ADMIN_EMAIL", email)
-                .env("ADMIN_PASSWORD", password);
-        }
-        let path = run.logs.join(format!("client-{name}.log"));
-        let outcome = run_logged(cmd, &path, Duration::from_secs(timeout), run.stopped)?;
-        log.push_str(&format!("$ npm {}\n{}\n", args.join(" "), outcome.log));
-        if !outcome.success {
-            success = false;
-            break;
-        }
+    let mut env: Vec<(String, OsString)> = vec![(
+        "API_URL".into(),
+        format!("http://127.0.0.1:{}", run.port).into(),
+    )];
+    if let Some((email, password)) = &run.admin {
+        env.push(("ADMIN_EMAIL".into(), email.into()));
+        env.push(("ADMIN_PASSWORD".into(), password.into()));
     }
-    Ok(stage_report("client", success, started.elapsed(), &log))
+    let steps = npm::run_steps(
+        &StepRun {
+            dir: &dir,
+            cache: run.cache,
+            logs: run.logs,
+            prefix: "client",
+            env: &env,
+            stopped: run.stopped,
+        },
+        &STEPS,
+    )?;
+    Ok(stage_report(
+        "client",
+        steps.success,
+        started.elapsed(),
+        &steps.log,
+    ))
+}
+
+/// Builds the typed client (`npm ci` when `node_modules` is missing, then
+/// `npm run build`) when its `dist/` is missing: the mobile app depends on
+/// the built package. `Ok(Err(reason))` when a step failed.
+pub(crate) fn ensure_built(
+    project: &Project,
+    cache: &Path,
+    logs: &Path,
+    stopped: &(dyn Fn() -> bool + Sync),
+) -> Result<Result<(), String>, GateError> {
+    let dir = project.dir.join(CLIENT_DIR);
+    if dir.join("dist/src/index.js").is_file() {
+        return Ok(Ok(()));
+    }
+    let steps: &[Step] = if dir.join("node_modules").is_dir() {
+        &STEPS[1..2]
+    } else {
+        &STEPS[..2]
+    };
+    let run = npm::run_steps(
+        &StepRun {
+            dir: &dir,
+            cache,
+            logs,
+            prefix: "client",
+            env: &[],
+            stopped,
+        },
+        steps,
+    )?;
+    Ok(if run.success {
+        Ok(())
+    } else {
+        Err(format!(
+            "the typed client ({CLIENT_DIR}) did not build: `{}` failed\n{}",
+            run.failed.unwrap_or("build"),
+            run.log
+        ))
+    })
 }

@@ -4,7 +4,8 @@
 //! migrate, lint, test, run) against a throwaway PostgreSQL database, then
 //! runs the stack-neutral [conformance suite](conformance), the project's
 //! typed client's own tests ([`client`]), the admin app's browser tests
-//! ([`admin`]) and schemathesis ([`fuzz`])
+//! ([`admin`]), the mobile app's checks and browser tests ([`mobile`]) and
+//! schemathesis ([`fuzz`])
 //! against the running app, scans the project's
 //! files for what no backend should ship ([`scan`]), and scores it all in a
 //! [`QualityReport`] (`docs/quality-gate.md`).
@@ -28,6 +29,8 @@ mod error;
 pub mod faults;
 pub mod fuzz;
 pub mod locate;
+pub mod mobile;
+mod npm;
 pub mod preview;
 mod process;
 mod provider;
@@ -169,7 +172,8 @@ pub struct VerifyOptions {
     /// Leave out the `faults` stage ([`faults`]): it is reported as
     /// skipped. For runs that judge something else.
     pub skip_faults: bool,
-    /// Leave out the `client` and `admin` stages ([`client`], [`admin`]):
+    /// Leave out the `client`, `admin` and `mobile` stages ([`client`],
+    /// [`admin`], [`mobile`]):
     /// they are reported as skipped. For runs that judge something else,
     /// or machines without Node.js.
     pub skip_client: bool,
@@ -492,7 +496,18 @@ pub fn verify(
                 Some(_) => {
                     progress.stage_started("admin");
                     let account = |role: Option<&model::Role>| {
-                        role_account(project, role?, &plan.create_user, &app_env, &logs, &stopped)
+                        if !admin::has_app(project) {
+                            return None;
+                        }
+                        role_account(
+                            project,
+                            "admin-app",
+                            role?,
+                            &plan.create_user,
+                            &app_env,
+                            &logs,
+                            &stopped,
+                        )
                     };
                     let less = render::docs::admin_app::less_privileged_role(&project.model);
                     admin::stage(&admin::AdminRun {
@@ -500,9 +515,8 @@ pub fn verify(
                         cache: &cache,
                         logs: &logs,
                         port,
-                        admin: account(project.model.admin_roles().next())
-                            .filter(|_| admin::has_app(project)),
-                        user: account(less).filter(|_| admin::has_app(project)),
+                        admin: account(project.model.admin_roles().next()),
+                        user: account(less),
                         stopped: &stopped,
                     })?
                 }
@@ -510,6 +524,40 @@ pub fn verify(
             };
             progress.stage_finished(&admin_app);
             report.stages.push(admin_app);
+            let mobile_app = match &server {
+                Some(_) if options.skip_client => {
+                    StageReport::skipped("mobile", "left out by the caller")
+                }
+                Some(_) => {
+                    progress.stage_started("mobile");
+                    mobile::stage(&mobile::MobileRun {
+                        project,
+                        cache: &cache,
+                        logs: &logs,
+                        port,
+                        admin: project
+                            .model
+                            .admin_roles()
+                            .next()
+                            .filter(|_| mobile::has_app(project))
+                            .and_then(|role| {
+                                role_account(
+                                    project,
+                                    "mobile",
+                                    role,
+                                    &plan.create_user,
+                                    &app_env,
+                                    &logs,
+                                    &stopped,
+                                )
+                            }),
+                        stopped: &stopped,
+                    })?
+                }
+                None => StageReport::skipped("mobile", "the app was not running"),
+            };
+            progress.stage_finished(&mobile_app);
+            report.stages.push(mobile_app);
             let fuzzed = match &server {
                 Some(_) if options.skip_fuzz => {
                     StageReport::skipped("fuzz", "left out by the caller")
@@ -778,21 +826,20 @@ fn client_admin(
     Some((email, password))
 }
 
-/// An account of `role` for the admin app's browser tests, made with the
-/// plan's user command (`None` when the project has no admin app, there is
-/// no command, or it failed: the tests that need one say so).
+/// An account of `role` for a surface's browser tests (`admin-app`,
+/// `mobile`: the email's prefix), made with the plan's user command
+/// (`None` when there is no command or it failed: the tests that need
+/// one say so).
 fn role_account(
     project: &Project,
+    surface: &str,
     role: &model::Role,
     template: &[String],
     env: &[(String, String)],
     logs: &Path,
     stopped: &(dyn Fn() -> bool + Sync),
 ) -> Option<(String, String)> {
-    if !admin::has_app(project) {
-        return None;
-    }
-    let email = format!("admin-app-{}@example.com", db::random_hex(8));
+    let email = format!("{surface}-{}@example.com", db::random_hex(8));
     let password = fit_password(db::random_hex(16), &project.model.params);
     create_user(
         &project.dir,

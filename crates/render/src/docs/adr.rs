@@ -701,6 +701,38 @@ fn admin_app_adr() -> Adr {
     }
 }
 
+/// The mobile app beside a generated backend (`clients/mobile/`).
+fn mobile_app_adr() -> Adr {
+    Adr {
+        number: 0,
+        status: Status::Accepted,
+        slug: "mobile-app-expo".into(),
+        title: "A mobile app in Expo (React Native, TypeScript) on the typed client".into(),
+        context: "The people whose rows the product keeps want them on their phones: sign in, see their own rows, open one, create and edit, with the API's own errors. The app must follow the same access decisions as the API, talk to it the way every other client does (cookie session, CSRF token, problem documents), run on iOS and Android from one code base, and be checked without a device.".into(),
+        drivers: vec![
+            "one code base for iOS, Android and the web".into(),
+            "the same application model as the backend decides what each role is offered".into(),
+            "the project's typed client, not a second copy of its conventions".into(),
+            "checks that run on a build machine: types, component tests, and the web build in a real browser".into(),
+            "few dependencies, pinned with a lockfile".into(),
+        ],
+        options: vec![
+            "Expo SDK 56 (React Native 0.85) with TypeScript; screens from the table the admin app reads (src/model.ts); a small stack of screens in state, without a navigation library; the typed client as a file: dependency; jest-expo tests and the web export driven by Playwright".into(),
+            "the same with Expo Router or React Navigation".into(),
+            "native apps in Swift and Kotlin".into(),
+            "a web app only (a responsive admin app)".into(),
+        ],
+        because: "Expo is how most teams start a React Native app today, and its managed workflow builds iOS and Android without native project files in the repository; SDK 56 is the release whose React Native the registries carry; four screens need no navigation library, whose native dependencies would outweigh the app; one generated table keeps the screens the same for every product and the decisions identical to the API's; the typed client gives the app the session, CSRF and error layer the client's own tests prove against the running backend; the web export lets a browser test drive the same screens on a build machine, where no simulator runs; native apps would be two code bases, and a web app alone is not on the device.".into(),
+        not_generated: None,
+        consequences: vec![
+            "Good, because what a role is offered follows the spec, and the client's types follow the OpenAPI document.".into(),
+            "Good, because the gate checks the app's types, its component tests and its web build in Chromium on every run.".into(),
+            "Bad, because iOS and Android builds are not made by the gate (they need Xcode, the Android SDK or Expo's build service); the web build stands in for the screens.".into(),
+            "Bad, because deleting rows, many-to-many relations and JSON fields are left to the admin app or the product's own code.".into(),
+        ],
+    }
+}
+
 /// The records of a document input, numbered in the fixed order of the
 /// module documentation. The first is the stack's decision
 /// ([`stacks::Stack::decision`]), or a generic record of the spec's stack.
@@ -772,6 +804,7 @@ pub fn adrs(input: &DocInput<'_>) -> Vec<Adr> {
     }
     if input.backend {
         records.push(admin_app_adr());
+        records.push(mobile_app_adr());
     }
     for (i, r) in records.iter_mut().enumerate() {
         r.number = u32::try_from(i + 1).unwrap_or(u32::MAX);

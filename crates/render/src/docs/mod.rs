@@ -11,6 +11,7 @@
 //! | `docs/traceability.md` | [`TraceabilityEmitter`] | [`traceability`] |
 //! | `clients/ts/` (beside a generated backend) | [`ClientTsEmitter`] | [`client_ts`] |
 //! | `clients/admin/` (beside a generated backend) | [`AdminAppEmitter`] | [`admin_app`] |
+//! | `clients/mobile/` (beside a generated backend) | [`MobileAppEmitter`] | [`mobile_app`] |
 //!
 //! Every output is deterministic: no clocks, no random ids, and every list
 //! in spec, insertion or a fixed order.
@@ -35,6 +36,7 @@ pub mod compliance_md;
 pub mod diagrams;
 pub mod facts;
 pub mod integrations;
+pub mod mobile_app;
 pub mod openapi;
 pub mod traceability;
 
@@ -50,6 +52,7 @@ pub use archimate::ArchimateEmitter;
 pub use architecture_md::ArchitectureEmitter;
 pub use client_ts::ClientTsEmitter;
 pub use compliance_md::ComplianceEmitter;
+pub use mobile_app::MobileAppEmitter;
 pub use openapi::OpenApiEmitter;
 pub use traceability::TraceabilityEmitter;
 
@@ -57,7 +60,7 @@ pub use traceability::TraceabilityEmitter;
 ///
 /// ```
 /// let ids: Vec<&str> = render::docs::builtin_emitters().iter().map(|e| e.id()).collect();
-/// assert_eq!(ids, ["archimate", "adr", "architecture", "openapi", "compliance", "traceability", "client-ts", "admin-app"]);
+/// assert_eq!(ids, ["archimate", "adr", "architecture", "openapi", "compliance", "traceability", "client-ts", "admin-app", "mobile-app"]);
 /// ```
 pub fn builtin_emitters() -> Vec<Box<dyn DocumentEmitter>> {
     vec![
@@ -69,6 +72,7 @@ pub fn builtin_emitters() -> Vec<Box<dyn DocumentEmitter>> {
         Box::new(TraceabilityEmitter),
         Box::new(ClientTsEmitter),
         Box::new(AdminAppEmitter),
+        Box::new(MobileAppEmitter),
     ]
 }
 

@@ -13,7 +13,7 @@
 //! serves the built app at `/admin/`, and Vite's dev server proxies the
 //! API. `e2e/plan.ts` is the browser tests' plan, also from the model.
 
-mod view;
+pub(crate) mod view;
 
 use stacks::Template;
 

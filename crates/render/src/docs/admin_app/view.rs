@@ -84,11 +84,11 @@ pub(crate) fn admin_view(model: &AppModel) -> AdminView {
         roles: names(|_| true),
         admin_roles: names(|r| r.admin),
         entities: pretty(&Value::Array(entities)),
-        plan: pretty(&plan(model)),
+        plan: pretty(&plan(model, Surface::Admin)),
     }
 }
 
-fn pretty(value: &Value) -> String {
+pub(crate) fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default()
 }
 
@@ -225,10 +225,20 @@ fn may(entity: &Entity, action: Action, role: RoleId) -> bool {
     entity.access(action).scope(Some(role)) != Scope::None
 }
 
+/// The app whose browser tests a plan is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Surface {
+    /// The admin app: every entity the admin may write.
+    Admin,
+    /// The mobile app: the entities whose rows are kept per account, with
+    /// unique values of their own; no forbidden case and no workflow move.
+    Mobile,
+}
+
 /// What the browser tests do: the admin's rows (entities in an order
 /// where parents come first), the field error, a forbidden action for a
 /// less privileged role and a workflow move.
-fn plan(model: &AppModel) -> Value {
+pub(crate) fn plan(model: &AppModel, surface: Surface) -> Value {
     let Some(admin) = model.admin_roles().next() else {
         return json!({ "admin": null, "rows": [], "skipped": [], "fieldError": null, "forbidden": null, "workflow": null });
     };
@@ -250,23 +260,31 @@ fn plan(model: &AppModel) -> Value {
                 rest.push(entity);
                 continue;
             }
+            if surface == Surface::Mobile && !entity.is_owned() {
+                skipped.push(json!({
+                    "entity": entity.name,
+                    "reason": "its rows are not kept per account, so the mobile app does not show it",
+                }));
+                continue;
+            }
             if let Some(reason) = cannot_write(entity, admin.id) {
                 skipped.push(json!({ "entity": entity.name, "reason": reason }));
                 continue;
             }
             made.push(entity.id);
-            rows.push(row_plan(model, entity, admin.id));
+            rows.push(row_plan(entity, admin.id, surface));
         }
         pending = rest;
         if pending.is_empty() || pending.len() == before {
             break;
         }
     }
+    let unmade = match surface {
+        Surface::Admin => "a required relation's target has no row the admin can make",
+        Surface::Mobile => "a required relation's target has no row the mobile app's tests make",
+    };
     for entity in pending {
-        skipped.push(json!({
-            "entity": entity.name,
-            "reason": "a required relation's target has no row the admin can make",
-        }));
+        skipped.push(json!({ "entity": entity.name, "reason": unmade }));
     }
     let field_error = model
         .entities
@@ -278,6 +296,16 @@ fn plan(model: &AppModel) -> Value {
             })?;
             Some(json!({ "collection": e.collection, "field": f.name }))
         });
+    if surface == Surface::Mobile {
+        return json!({
+            "admin": admin.name,
+            "rows": rows,
+            "skipped": skipped,
+            "fieldError": field_error,
+            "forbidden": null,
+            "workflow": null,
+        });
+    }
     let forbidden = forbidden_case(model).map(|(role, entity)| {
         json!({ "role": role.name, "collection": entity.collection, "label": label(&entity.name) })
     });
@@ -353,23 +381,25 @@ const FEW_UNIQUE_VALUES: u64 = 64;
 /// The sample counter of the value the browser tests type into a field. A
 /// unique field takes one far from the small counters the conformance
 /// suite makes its rows with (the middle of a bounded range, else a large
-/// prime), so the row the test creates does not collide with theirs.
-fn counter(field: &Field) -> u64 {
+/// prime), and the mobile app's tests one next to the admin app's, so the
+/// rows the tests create do not collide with theirs or each other's.
+fn counter(field: &Field, surface: Surface) -> u64 {
     if !field.rules.unique {
         return 1;
     }
+    let next = u64::from(surface == Surface::Mobile);
     match field.sample.distinct() {
-        Some(n) => n / 2 + 1,
-        None => 7_919_003,
+        Some(n) => n / 2 + 1 + next,
+        None => 7_919_003 + 14 * next,
     }
 }
 
-fn row_plan(model: &AppModel, entity: &Entity, admin: RoleId) -> Value {
+fn row_plan(entity: &Entity, admin: RoleId, surface: Surface) -> Value {
     let fill: Vec<Value> = entity
         .fields
         .iter()
         .filter(|f| f.required_on_create() && f.workflow.is_none())
-        .map(|f| json!({ "field": f.name, "kind": kind(f.ty()), "value": typed(f, counter(f)) }))
+        .map(|f| json!({ "field": f.name, "kind": kind(f.ty()), "value": typed(f, counter(f, surface)) }))
         .collect();
     let relations: Vec<Value> = entity
         .to_one()
@@ -391,7 +421,6 @@ fn row_plan(model: &AppModel, entity: &Entity, admin: RoleId) -> Value {
         })
         .map(|f| json!({ "field": f.name, "value": typed(f, 2) }))
         .next();
-    let _ = model;
     json!({
         "collection": entity.collection,
         "label": label(&entity.name),

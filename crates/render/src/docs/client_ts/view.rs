@@ -73,6 +73,11 @@ pub(crate) struct WorkflowView {
 }
 
 /// The view of a model; `package` is the npm package's name.
+/// The typed client's npm package name, which the mobile app depends on.
+pub(crate) fn package_name(model: &AppModel) -> String {
+    format!("{}-client", model.product.name)
+}
+
 pub(crate) fn client_view(model: &AppModel) -> ClientView {
     let names = |keep: fn(&model::Role) -> bool| {
         let roles: Vec<&str> = model
@@ -84,7 +89,7 @@ pub(crate) fn client_view(model: &AppModel) -> ClientView {
         literal(&json!(roles))
     };
     ClientView {
-        package: format!("{}-client", model.product.name),
+        package: package_name(model),
         title: model.product.title.clone(),
         roles: names(|_| true),
         signup_roles: names(|r| r.signup),

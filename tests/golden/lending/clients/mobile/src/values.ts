@@ -1,0 +1,63 @@
+/**
+ * Values between the API and the inputs: the text an input shows for a
+ * value, the value sent for an input's text, and a row's title in lists.
+ */
+import type { Row } from "./api";
+import type { EntitySpec, FieldSpec } from "./model";
+
+/** The text an input shows for a value. */
+export function toInput(field: FieldSpec, value: unknown): string {
+  if (value === null || value === undefined) {
+    return "";
+  }
+  if (field.kind === "json") {
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** The value sent for an input's text; `undefined` leaves the field out. */
+export function fromInput(field: FieldSpec, text: string): unknown {
+  if (text === "") {
+    return field.nullable ? null : undefined;
+  }
+  switch (field.kind) {
+    case "integer":
+      return Number.isNaN(Number(text)) ? text : Number(text);
+    case "boolean":
+      return text === "true";
+    case "datetime":
+      // Minutes without a zone, as people type them, are UTC.
+      return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(text) ? `${text}:00Z` : text;
+    case "json":
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return text;
+      }
+    default:
+      return text;
+  }
+}
+
+/** A value as the detail screen shows it. */
+export function display(value: unknown): string {
+  if (value === null || value === undefined || value === "") {
+    return "—";
+  }
+  if (typeof value === "object") {
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/** A row's title in lists and pickers: its first text field's value, else its id. */
+export function title(entity: EntitySpec, row: Row): string {
+  for (const field of entity.fields) {
+    const value = row[field.name];
+    if ((field.kind === "text" || field.kind === "email") && typeof value === "string" && value !== "") {
+      return value;
+    }
+  }
+  return row.id;
+}
