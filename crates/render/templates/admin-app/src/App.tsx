@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 
-import { request, type Account } from "./api";
+import { request, whenSessionEnds, type Account } from "./api";
 import { may } from "./access";
 import { AccountScreen } from "./Account";
 import { AuditLog, Users } from "./AdminLists";
@@ -14,6 +14,7 @@ import { SignIn } from "./SignIn";
 /** The app: the sign-in screen, or the signed-in layout with the screen the hash names. */
 export function App() {
   const [me, setMe] = useState<Account | null | undefined>(undefined);
+  const [ended, setEnded] = useState(false);
 
   useEffect(() => {
     request<Account>("GET", AUTH.me)
@@ -22,11 +23,28 @@ export function App() {
       .catch(() => setMe(null));
   }, []);
 
+  // A session that ends mid-way (timeout, revocation) returns to the sign-in screen.
+  useEffect(() => {
+    whenSessionEnds(() => {
+      setEnded(true);
+      setMe(null);
+    });
+    return () => whenSessionEnds(undefined);
+  }, []);
+
   if (me === undefined) {
     return <p className="loading">Loading…</p>;
   }
   if (me === null) {
-    return <SignIn onSignedIn={setMe} />;
+    return (
+      <SignIn
+        notice={ended ? "Your session has ended. Sign in again." : undefined}
+        onSignedIn={(account) => {
+          setEnded(false);
+          setMe(account);
+        }}
+      />
+    );
   }
 
   async function signOut() {

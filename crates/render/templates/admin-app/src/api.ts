@@ -5,6 +5,8 @@
  * as `ApiError` (with field errors).
  */
 
+import { AUTH } from "./model";
+
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 /** The cookie the API keeps the session's CSRF token in. */
@@ -75,6 +77,14 @@ async function problem(response: Response): Promise<ApiError> {
   }
 }
 
+/** What to do when a call meets 401: the session ended (timed out, revoked, or the account erased). */
+let sessionEnded: (() => void) | undefined;
+
+/** Sets what happens when a signed-in call (not the sign-in, sign-out or `me`) meets 401 (`undefined`: nothing). */
+export function whenSessionEnds(handler: (() => void) | undefined): void {
+  sessionEnded = handler;
+}
+
 /** Calls the API; throws `ApiError` on an error answer, returns `undefined` on 204. */
 export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { Accept: "application/json" };
@@ -92,6 +102,9 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     body: body === undefined ? null : JSON.stringify(body),
   });
   if (!response.ok) {
+    if (response.status === 401 && path !== AUTH.login && path !== AUTH.me && path !== AUTH.logout) {
+      sessionEnded?.();
+    }
     throw await problem(response);
   }
   if (response.status === 204) {

@@ -5,7 +5,7 @@
  * role is offered, and the API decides either way.
  */
 import { StatusBar } from "expo-status-bar";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { View } from "react-native";
 
 import { Api, type Account, type Row } from "./src/api";
@@ -33,11 +33,22 @@ export function entitiesFor(me: Account): EntitySpec[] {
 export default function App({ api: given }: { api?: Api }) {
   const api = useMemo(() => given ?? new Api(), [given]);
   const [me, setMe] = useState<Account | undefined>();
+  const [ended, setEnded] = useState(false);
   const [stack, setStack] = useState<Screen[]>([{ name: "home" }]);
   const screen = stack[stack.length - 1] ?? { name: "home" };
   const push = (next: Screen) => setStack((before) => [...before, next]);
   const back = () => setStack((before) => (before.length > 1 ? before.slice(0, -1) : before));
   const replace = (next: Screen) => setStack((before) => [...before.slice(0, -1), next]);
+
+  // A session that ends mid-way (timeout, revocation) returns to the sign-in screen.
+  useEffect(() => {
+    api.whenSessionEnds(() => {
+      setEnded(true);
+      setMe(undefined);
+      setStack([{ name: "home" }]);
+    });
+    return () => api.whenSessionEnds(undefined);
+  }, [api]);
 
   async function signOut() {
     try {
@@ -50,7 +61,17 @@ export default function App({ api: given }: { api?: Api }) {
 
   let body;
   if (me === undefined) {
-    body = <SignIn api={api} title={TITLE} onSignedIn={setMe} />;
+    body = (
+      <SignIn
+        api={api}
+        title={TITLE}
+        notice={ended ? "Your session has ended. Sign in again." : undefined}
+        onSignedIn={(account) => {
+          setEnded(false);
+          setMe(account);
+        }}
+      />
+    );
   } else if (screen.name === "list") {
     body = (
       <EntityList

@@ -4,8 +4,18 @@ import { Text, TextInput, View } from "react-native";
 import { ApiError, type Account, type Api } from "../api";
 import { Button, Field, styles } from "../ui";
 
-/** The sign-in screen: email and password, and the API's answer when it refuses. */
-export function SignIn({ api, title, onSignedIn }: { api: Api; title: string; onSignedIn: (me: Account) => void }) {
+/** The sign-in screen: email and password, the API's answer when it refuses, and why the last session ended. */
+export function SignIn({
+  api,
+  title,
+  notice,
+  onSignedIn,
+}: {
+  api: Api;
+  title: string;
+  notice?: string | undefined;
+  onSignedIn: (me: Account) => void;
+}) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | undefined>();
@@ -29,6 +39,7 @@ export function SignIn({ api, title, onSignedIn }: { api: Api; title: string; on
         Sign in
       </Text>
       <Text style={styles.muted}>{title}</Text>
+      {notice ? <Text role="status">{notice}</Text> : null}
       <Field label="Email" name="email">
         <TextInput
           accessibilityLabel="Email"

@@ -2,7 +2,7 @@
  * The app's screens against a fake API that answers as the real one does
  * (the same typed client underneath, with its session and CSRF layer):
  * sign-in, the role's entities, a list, a refused create with its field
- * errors next to the fields, and sign-out.
+ * errors next to the fields, a session that ends mid-way, and sign-out.
  */
 import { describe, expect, test } from "@jest/globals";
 import { configure, fireEvent, render, screen, waitFor } from "@testing-library/react-native";
@@ -30,8 +30,8 @@ function json(status: number, body: unknown, type = "application/json"): Respons
   return new Response(JSON.stringify(body), { status, headers: { "Content-Type": type } });
 }
 
-/** A fake API: sign-in, one row per list, and a 422 naming the first field on every create. */
-function fakeApi(): { api: Api; seen: Seen[] } {
+/** A fake API: sign-in, one row per list (or 401 once the session `expired`), and a 422 naming the first field on every create. */
+function fakeApi(expired = false): { api: Api; seen: Seen[] } {
   const seen: Seen[] = [];
   const fetch = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
@@ -56,6 +56,9 @@ function fakeApi(): { api: Api; seen: Seen[] } {
         { type: "about:blank", title: "Unprocessable Content", status: 422, errors: { [field]: "is required" } },
         "application/problem+json",
       );
+    }
+    if (expired) {
+      return json(401, { type: "about:blank", title: "Unauthorized", status: 401 }, "application/problem+json");
     }
     return json(200, { items: [{ id: "row-1" }], next_cursor: null });
   };
@@ -97,6 +100,19 @@ describe("the mobile app", () => {
     await waitFor(() => expect(screen.getByTestId(`error-${field}`)).toHaveTextContent("is required"));
     const create = seen.find((call) => call.method === "POST" && call.path === entity.path);
     expect(create?.csrf).toBe(TOKEN);
+  });
+
+  test("returns to the sign-in screen when the session ends mid-way", async () => {
+    const entity = entitiesFor(ME)[0];
+    if (entity === undefined) {
+      return;
+    }
+    const { api } = fakeApi(true);
+    render(<App api={api} />);
+    await signIn();
+    fireEvent.press(screen.getByRole("button", { name: entity.plural }));
+    await screen.findByRole("heading", { name: "Sign in" });
+    expect(screen.getByText("Your session has ended. Sign in again.")).toBeTruthy();
   });
 
   test("signs out back to the sign-in screen", async () => {

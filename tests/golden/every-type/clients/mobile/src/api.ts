@@ -97,6 +97,7 @@ export class Api {
   readonly client: ApiClient;
   readonly #any: AnyPath;
   readonly #device: DeviceCookies | undefined;
+  #ended: (() => void) | undefined;
 
   constructor(options: ApiOptions = {}) {
     const web = Platform.OS === "web" && typeof document !== "undefined";
@@ -108,6 +109,21 @@ export class Api {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     });
     this.#any = this.client as unknown as AnyPath;
+    // Runs before the client's own layer turns the answer into an ApiError.
+    this.client.use({
+      onResponse: ({ request, response }) => {
+        const path = new URL(request.url).pathname;
+        if (response.status === 401 && !(Object.values(AUTH) as string[]).includes(path)) {
+          this.#ended?.();
+        }
+        return undefined;
+      },
+    });
+  }
+
+  /** Sets what happens when a signed-in call meets 401: the session ended (timed out or revoked). */
+  whenSessionEnds(handler: (() => void) | undefined): void {
+    this.#ended = handler;
   }
 
   /** Starts a session. */

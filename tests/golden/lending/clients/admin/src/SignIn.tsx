@@ -4,7 +4,13 @@ import { ApiError, request, type Account } from "./api";
 import { AUTH } from "./model";
 
 /** The sign-in form. */
-export function SignIn({ onSignedIn }: { onSignedIn: (account: Account) => void }) {
+export function SignIn({
+  notice,
+  onSignedIn,
+}: {
+  notice?: string | undefined;
+  onSignedIn: (account: Account) => void;
+}) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -29,6 +35,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (account: Account) => void 
   return (
     <main className="sign-in">
       <h1>Sign in</h1>
+      {notice && <p role="status">{notice}</p>}
       <form onSubmit={(e) => void submit(e)}>
         <label htmlFor="email">Email</label>
         <input id="email" name="email" type="email" autoComplete="username" required />

@@ -2,7 +2,8 @@
  * The admin app in a real browser, against the running backend that
  * serves it: sign in, create, edit and delete a row of each entity the
  * admin may write, a field error next to its field, an action a less
- * privileged role is not offered, a workflow move, a list sorted and
+ * privileged role is not offered, a workflow move, a session that ends
+ * mid-way back at the sign-in screen, a list sorted and
  * filtered, the audit log and the users for admins, the data export and
  * the account's erasure, sign out. The erasure runs last: it deletes the
  * less privileged account.
@@ -109,6 +110,16 @@ test("a field error shows next to its field", async ({ page }) => {
   await expect(error).toBeVisible();
   await expect(input).toHaveAttribute("aria-describedby", `field-${case_.field}-error`);
   await signOut(page);
+});
+
+test("a session that ends mid-way returns to the sign-in screen", async ({ page }) => {
+  test.skip(!admin.email, "no admin account");
+  await signIn(page, admin, PLAN.admin ?? "");
+  // The session ends behind the app's back (as at its timeout).
+  await page.context().clearCookies();
+  await page.getByRole("navigation", { name: "Entities" }).getByRole("link").first().click();
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("status")).toHaveText("Your session has ended. Sign in again.");
 });
 
 test("a less privileged role is not offered what it may not do", async ({ page }) => {
