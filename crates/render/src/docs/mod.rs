@@ -36,6 +36,7 @@ pub mod compliance_md;
 pub mod diagrams;
 pub mod facts;
 pub mod integrations;
+mod lockfile;
 pub mod mobile_app;
 pub mod openapi;
 pub mod traceability;

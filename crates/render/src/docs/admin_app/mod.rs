@@ -122,15 +122,14 @@ const STATIC: [(&str, &str); 18] = [
     ),
 ];
 
+/// The lock file, filled with the package names ([`super::lockfile`]).
+const LOCK: &str = include_str!("../../../templates/admin-app/package-lock.json.in");
+
 /// Files rendered from the view model.
-const TEMPLATED: [(&str, &str); 6] = [
+const TEMPLATED: [(&str, &str); 5] = [
     (
         "package.json",
         include_str!("../../../templates/admin-app/package.json.hbs"),
-    ),
-    (
-        "package-lock.json",
-        include_str!("../../../templates/admin-app/package-lock.json.hbs"),
     ),
     (
         "README.md",
@@ -164,11 +163,12 @@ impl DocumentEmitter for AdminAppEmitter {
         if !input.backend {
             return Ok(());
         }
-        let view = serde_json::to_value(view::admin_view(input.model)).map_err(|e| {
-            RenderError::Emitter {
-                emitter: self.id().to_string(),
-                message: e.to_string(),
-            }
+        let admin = view::admin_view(input.model);
+        let lock = super::lockfile::fill(self.id(), LOCK, &[("package", &admin.package)])?;
+        out.insert(format!("{ADMIN_DIR}/package-lock.json"), lock)?;
+        let view = serde_json::to_value(admin).map_err(|e| RenderError::Emitter {
+            emitter: self.id().to_string(),
+            message: e.to_string(),
         })?;
         let mut templates = Templates::new();
         for (path, source) in TEMPLATED {

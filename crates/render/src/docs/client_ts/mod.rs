@@ -58,15 +58,14 @@ const STATIC: [(&str, &str); 5] = [
     ),
 ];
 
+/// The lock file, filled with the package names ([`super::lockfile`]).
+const LOCK: &str = include_str!("../../../templates/client-ts/package-lock.json.in");
+
 /// Files rendered from the view model.
-const TEMPLATED: [(&str, &str); 5] = [
+const TEMPLATED: [(&str, &str); 4] = [
     (
         "package.json",
         include_str!("../../../templates/client-ts/package.json.hbs"),
-    ),
-    (
-        "package-lock.json",
-        include_str!("../../../templates/client-ts/package-lock.json.hbs"),
     ),
     (
         "README.md",
@@ -96,11 +95,12 @@ impl DocumentEmitter for ClientTsEmitter {
         if !input.backend {
             return Ok(());
         }
-        let view = serde_json::to_value(view::client_view(input.model)).map_err(|e| {
-            RenderError::Emitter {
-                emitter: self.id().to_string(),
-                message: e.to_string(),
-            }
+        let client = view::client_view(input.model);
+        let lock = super::lockfile::fill(self.id(), LOCK, &[("package", &client.package)])?;
+        out.insert(format!("{CLIENT_DIR}/package-lock.json"), lock)?;
+        let view = serde_json::to_value(client).map_err(|e| RenderError::Emitter {
+            emitter: self.id().to_string(),
+            message: e.to_string(),
         })?;
         let mut templates = Templates::new();
         for (path, source) in TEMPLATED {

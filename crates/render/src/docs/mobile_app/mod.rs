@@ -112,15 +112,14 @@ const STATIC: [(&str, &str); 17] = [
     ),
 ];
 
+/// The lock file, filled with the package names ([`super::lockfile`]).
+const LOCK: &str = include_str!("../../../templates/mobile-app/package-lock.json.in");
+
 /// Files rendered from the view model.
-const TEMPLATED: [(&str, &str); 7] = [
+const TEMPLATED: [(&str, &str); 6] = [
     (
         "package.json",
         include_str!("../../../templates/mobile-app/package.json.hbs"),
-    ),
-    (
-        "package-lock.json",
-        include_str!("../../../templates/mobile-app/package-lock.json.hbs"),
     ),
     (
         "app.json",
@@ -161,9 +160,19 @@ impl DocumentEmitter for MobileAppEmitter {
         let mut screens = admin_view(input.model);
         screens.package = format!("{}-mobile", input.model.product.name);
         screens.plan = pretty(&plan(input.model, Surface::Mobile));
+        let client_package = package_name(input.model);
+        let lock = super::lockfile::fill(
+            self.id(),
+            LOCK,
+            &[
+                ("package", &screens.package),
+                ("client_package", &client_package),
+            ],
+        )?;
+        out.insert(format!("{MOBILE_DIR}/package-lock.json"), lock)?;
         let view = MobileView {
             screens,
-            client_package: package_name(input.model),
+            client_package,
         };
         let view = serde_json::to_value(view).map_err(|e| RenderError::Emitter {
             emitter: self.id().to_string(),
