@@ -8,9 +8,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use render::docs::admin_app::ADMIN_DIR;
 use render::{Engine, FileTree, Options};
 
@@ -131,43 +128,19 @@ fn the_browser_tests_follow_the_model() {
     assert!(plan.contains("\"project_id\""), "{plan}");
 }
 
-fn npm(dir: &Path, args: &[&str]) {
-    let out = Command::new("npm")
-        .args(args)
-        .current_dir(dir)
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-        .env("npm_config_update_notifier", "false")
-        .output()
-        .expect("npm runs");
-    assert!(
-        out.status.success(),
-        "npm {}: {}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn the_app_type_checks_and_builds() {
-    if std::env::var("ARCHGEN_SLOW_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "skipped: set ARCHGEN_SLOW_TESTS=1 to install the admin app from npm and build it"
-        );
+    if !common::slow_tests("install the admin app from npm and build it") {
         return;
     }
     for example in ["tasks", "clinic"] {
         let tree = common::project(example);
         let dir = tempfile::tempdir().expect("a temporary directory");
-        for (path, bytes) in tree.iter().filter(|(p, _)| p.starts_with(ADMIN_DIR)) {
-            let target = dir.path().join(path);
-            std::fs::create_dir_all(target.parent().expect("a parent")).expect("mkdir");
-            std::fs::write(&target, bytes).expect("write");
-        }
+        common::write_parts(&tree, dir.path(), &[ADMIN_DIR]);
         let app = dir.path().join(ADMIN_DIR);
-        npm(&app, &["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
-        npm(&app, &["exec", "--no", "--", "tsc", "--noEmit"]);
-        npm(&app, &["exec", "--no", "--", "vite", "build"]);
+        common::npm(&app, &["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
+        common::npm(&app, &["exec", "--no", "--", "tsc", "--noEmit"]);
+        common::npm(&app, &["exec", "--no", "--", "vite", "build"]);
         assert!(
             app.join("dist/index.html").is_file(),
             "{example}: dist/index.html"

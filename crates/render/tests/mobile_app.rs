@@ -10,9 +10,6 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::Command;
-
 use render::docs::client_ts::CLIENT_DIR;
 use render::docs::mobile_app::MOBILE_DIR;
 use render::{Engine, FileTree, Options};
@@ -180,55 +177,25 @@ entities:
     }
 }
 
-fn npm(dir: &Path, args: &[&str]) {
-    let out = Command::new("npm")
-        .args(args)
-        .current_dir(dir)
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-        .env("npm_config_update_notifier", "false")
-        .env("CI", "1")
-        .env("EXPO_OFFLINE", "1")
-        .env("EXPO_NO_TELEMETRY", "1")
-        .output()
-        .expect("npm runs");
-    assert!(
-        out.status.success(),
-        "npm {}: {}{}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn the_app_type_checks_passes_its_tests_and_exports_for_the_web() {
-    if std::env::var("ARCHGEN_SLOW_TESTS").as_deref() != Ok("1") {
-        eprintln!(
-            "skipped: set ARCHGEN_SLOW_TESTS=1 to install the mobile app from npm and check it"
-        );
+    if !common::slow_tests("install the mobile app from npm and check it") {
         return;
     }
     let tree = common::project("tasks");
     let dir = tempfile::tempdir().expect("a temporary directory");
-    for (path, bytes) in tree
-        .iter()
-        .filter(|(p, _)| p.starts_with("clients/") || p.starts_with("docs/"))
-    {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().expect("a parent")).expect("mkdir");
-        std::fs::write(&target, bytes).expect("write");
-    }
+    common::write_parts(&tree, dir.path(), &["clients/", "docs/"]);
     let client = dir.path().join(CLIENT_DIR);
-    npm(
+    common::npm(
         &client,
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
     );
-    npm(&client, &["run", "build"]);
+    common::npm(&client, &["run", "build"]);
     let app = dir.path().join(MOBILE_DIR);
-    npm(&app, &["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
-    npm(&app, &["exec", "--no", "--", "tsc", "--noEmit"]);
-    npm(&app, &["exec", "--no", "--", "jest", "--ci"]);
-    npm(
+    common::npm(&app, &["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
+    common::npm(&app, &["exec", "--no", "--", "tsc", "--noEmit"]);
+    common::npm(&app, &["exec", "--no", "--", "jest", "--ci"]);
+    common::npm(
         &app,
         &["exec", "--no", "--", "expo", "export", "--platform", "web"],
     );

@@ -75,3 +75,48 @@ pub fn base_pack(dir: &std::path::Path) -> std::collections::BTreeMap<String, Ve
     }
     out
 }
+
+/// Whether the slow tests run (`ARCHGEN_SLOW_TESTS=1`); says so when not.
+pub fn slow_tests(what: &str) -> bool {
+    let on = std::env::var("ARCHGEN_SLOW_TESTS").as_deref() == Ok("1");
+    if !on {
+        eprintln!("skipped: set ARCHGEN_SLOW_TESTS=1 to {what}");
+    }
+    on
+}
+
+/// Writes the files of `tree` under the given folders into `dir`, as a
+/// project on disk would hold them.
+pub fn write_parts(tree: &FileTree, dir: &std::path::Path, prefixes: &[&str]) {
+    for (path, bytes) in tree
+        .iter()
+        .filter(|(p, _)| prefixes.iter().any(|prefix| p.starts_with(prefix)))
+    {
+        let target = dir.join(path);
+        std::fs::create_dir_all(target.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(&target, bytes).expect("write");
+    }
+}
+
+/// Runs `npm` with `args` in `dir` offline-friendly and quiet (no update
+/// check, no browser download, Expo offline); panics with its output when
+/// it fails.
+pub fn npm(dir: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("npm")
+        .args(args)
+        .current_dir(dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("npm_config_update_notifier", "false")
+        .env("CI", "1")
+        .env("EXPO_OFFLINE", "1")
+        .env("EXPO_NO_TELEMETRY", "1")
+        .output()
+        .expect("npm runs");
+    assert!(
+        out.status.success(),
+        "npm {}: {}{}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
