@@ -65,7 +65,9 @@ pub const REGRESSIONS: &[(u64, &str)] = &[
     ),
     (
         7,
-        "a field named `limit` was shadowed by the list parameter: now not a filter, W210 says so",
+        "a field named `limit` was shadowed by the list parameter: now not a filter, W210 says so; \
+         the admin app's browser test looked the filter's value input up by the label `Value`, \
+         which a field named `value` also put in the sort and filter menus (strict mode violation)",
     ),
     (
         8,
