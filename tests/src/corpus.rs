@@ -89,6 +89,12 @@ pub const REGRESSIONS: &[(u64, &str)] = &[
         "a field rule test compared a datetime sample `+00:00` with the API's `Z` form",
     ),
     (
+        23,
+        "the gate's faults stage (on CI): a gunicorn worker idle through the database restart kept \
+         a pooled connection the server had ended and answered the read-back 503 (faults.rows_kept); \
+         now each checkout sees a closed socket and opens a new connection",
+    ),
+    (
         32,
         "an entity named `Type` passed check but schemas/types.py was emitted twice",
     ),

@@ -15,9 +15,10 @@ import os
 import threading
 import time
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import httpx
+import psycopg
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
@@ -26,7 +27,13 @@ from sqlalchemy.orm import sessionmaker
 from starlette.types import Receive, Scope, Send
 
 from clinic_flow import faults, ratelimit
-from clinic_flow.db import close_quietly, create_engine, get_engine, get_sessionmaker
+from clinic_flow.db import (
+    close_quietly,
+    closed_by_server,
+    create_engine,
+    get_engine,
+    get_sessionmaker,
+)
 from clinic_flow.logs import RepeatFilter, configure_logging
 from clinic_flow.main import create_app
 from clinic_flow.middleware import RequestContextMiddleware
@@ -135,6 +142,42 @@ def test_db_pool_size_is_the_ceiling() -> None:
             assert faults.is_unavailable(raised.value)
     finally:
         engine.dispose()
+
+
+def backend_pid(connection: sa.Connection) -> int:
+    """The server process behind a connection."""
+    return int(connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def test_a_pooled_connection_the_server_ended_is_replaced_not_answered_503() -> None:
+    """A restart ends the sessions of idle pooled connections; the next request is served."""
+    app, api = signed_in_app()
+    engine = create_engine(database_settings(db_pool_size=1))
+    use_engine(app, engine)
+    try:
+        with engine.connect() as pooled:
+            ended = backend_pid(pooled)
+        with get_engine().connect() as other:
+            terminate = sa.text("SELECT pg_terminate_backend(:pid)")
+            assert other.execute(terminate, {"pid": ended}).scalar_one()
+            other.commit()
+            alive = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+            deadline = time.monotonic() + 5
+            while other.execute(alive, {"pid": ended}).scalar_one():
+                other.commit()
+                assert time.monotonic() < deadline, "the server did not end the session"
+                time.sleep(0.05)
+        assert api.get(PATHS[ENTITY]).status_code == 200
+        with engine.connect() as replaced:
+            assert backend_pid(replaced) != ended
+    finally:
+        engine.dispose()
+
+
+def test_an_idle_pooled_connection_counts_as_open() -> None:
+    with get_engine().connect() as connection:
+        raw = connection.connection.dbapi_connection
+        assert not closed_by_server(cast("psycopg.Connection[Any]", raw))
 
 
 def test_a_signed_in_request_needs_one_connection(admin: Api) -> None:

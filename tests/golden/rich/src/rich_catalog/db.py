@@ -5,18 +5,26 @@ overflow, and a request that cannot get a connection within
 `DB_POOL_TIMEOUT` seconds is answered 503 (faults.py), as is one whose
 statement runs past `DB_STATEMENT_TIMEOUT`.
 
-Connections are not pinged before use (a ping is a round trip and a transaction).
-A connection the server ended (a restart, a cut) fails its next statement,
-the request is answered 503, and the error invalidates the whole pool, so
-every connection opened before it is replaced on its next checkout.
+Connections are not pinged before use (a ping is a round trip and a
+transaction). Instead each checkout looks, without a round trip, whether the
+server has closed the connection while it sat in the pool (a restart: the
+server ends every session and its socket reads end-of-file); such a
+connection is discarded and a new one opened, so a worker that was idle
+through a restart serves its next request as usual. A connection cut without
+a word (a network fault) fails its next statement, the request is answered
+503, and the error invalidates the whole pool, so every connection opened
+before it is replaced on its next checkout.
 """
 
 import contextlib
 import functools
 import logging
 import math
+import select
 from collections.abc import Iterator
+from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
@@ -54,7 +62,32 @@ def create_engine(
         connect_args=connect_args,
     )
     sa.event.listen(engine, "handle_error", _invalidate_on_disconnect)
+    sa.event.listen(engine, "checkout", _discard_if_closed_by_server)
     return engine
+
+
+def closed_by_server(dbapi_connection: psycopg.Connection[Any]) -> bool:
+    """Whether an idle connection was closed by the server, asked of the socket only.
+
+    An idle connection's socket has nothing to read (the app never
+    `LISTEN`s); a readable one holds the server's goodbye or its end of file.
+    """
+    if dbapi_connection.closed:
+        return True
+    try:
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
+    except (OSError, ValueError, psycopg.Error):
+        return True
+
+
+def _discard_if_closed_by_server(
+    dbapi_connection: psycopg.Connection[Any], _record: object, _proxy: object
+) -> None:
+    """Makes the pool replace a connection the server closed while it was idle."""
+    if closed_by_server(dbapi_connection):
+        raise sa.exc.DisconnectionError("the server closed this pooled connection")
 
 
 def _invalidate_on_disconnect(context: sa.engine.ExceptionContext) -> None:
