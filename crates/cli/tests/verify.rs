@@ -20,13 +20,14 @@ fn a_failed_generate_verify_leaves_out_untouched() {
         .expect("valid")
         .spec;
     let cache = tempfile::tempdir().expect("tempdir");
-    // The staging directory this spec gets: a failing test planted in it
-    // stays there (it is no file of archgen's), so the gate must fail.
+    // The staging directory this spec gets: a module planted in it stays
+    // there (it is no file of archgen's), and its unused import fails the
+    // gate's lint stage, which skips the stages after it.
     let staging = gate::staging_dir(cache.path(), &render::spec_hash(&spec), &spec.stack);
     std::fs::create_dir_all(staging.join("tests")).expect("mkdir");
     std::fs::write(
         staging.join("tests/test_planted.py"),
-        "\"\"\"A test that fails on purpose.\"\"\"\n\n\ndef test_planted() -> None:\n    \"\"\"The gate must catch this.\"\"\"\n    assert len(\"gate\") == 5\n",
+        "\"\"\"A module that fails lint on purpose.\"\"\"\n\nimport os\n",
     )
     .expect("plant");
     let out_parent = tempfile::tempdir().expect("tempdir");
@@ -56,7 +57,7 @@ fn a_failed_generate_verify_leaves_out_untouched() {
     let report: gate::QualityReport =
         serde_json::from_str(&std::fs::read_to_string(&report).expect("the report")).expect("JSON");
     assert!(!report.passed);
-    assert_eq!(report.failed_stages(), ["test"]);
+    assert_eq!(report.failed_stages(), ["lint"]);
 }
 
 #[test]
