@@ -45,6 +45,10 @@ pub mod view;
 use compliance::Capability;
 use model::AppModel;
 
+/// Scalars of the project's view that spell every entity (as Python
+/// literals); only project-wide files print them, so per-entity views
+/// leave them out.
+const LISTS_EVERY_ENTITY: [&str; 2] = ["owned_entities_literal", "direct_entities_literal"];
 use crate::{
     Cache, PlannedFile, Realizations, Stack, StackDecision, StackError, Stage, Template,
     VerificationPlan,
@@ -452,13 +456,14 @@ impl Stack for PythonFastapi {
             files.push(t(format!("tests/{name}"), &format!("tests/{name}")));
         }
         // A per-entity file sees its entity and the project's scalars, not
-        // every other entity: the views stay linear in the spec's size.
+        // every other entity (nor the scalars that list them all): the views
+        // stay linear in the spec's size.
         let slim = serde_json::Value::Object(
             shared
                 .as_object()
                 .into_iter()
                 .flatten()
-                .filter(|(_, v)| !v.is_array())
+                .filter(|(k, v)| !v.is_array() && !LISTS_EVERY_ENTITY.contains(&k.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         );
