@@ -70,7 +70,9 @@ def closed_by_server(dbapi_connection: psycopg.Connection[Any]) -> bool:
     """Whether an idle connection was closed by the server, asked of the socket only.
 
     An idle connection's socket has nothing to read (the app never
-    `LISTEN`s); a readable one holds the server's goodbye or its end of file.
+    `LISTEN`s); a readable one holds the server's goodbye or its end of file,
+    or, rarely, a message the server sends unasked (a setting changed by a
+    reload): that connection is replaced too, which costs one connect.
     """
     if dbapi_connection.closed:
         return True
