@@ -72,7 +72,7 @@ def page(entity: str, name: str, value: str) -> None:
     with get_sessionmaker()() as db:
         paginate(
             db,
-            sa.select(model),
+            sa.select(model.__table__),
             id_column=model.id,
             query=ListQuery(filters={name: value}),
             sortable=service.SORTABLE,

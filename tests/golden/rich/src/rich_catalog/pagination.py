@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from fastapi import Request
@@ -34,8 +34,6 @@ DATETIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})"
 )
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-RowT = TypeVar("RowT")
 
 
 @dataclass(frozen=True)
@@ -249,14 +247,18 @@ def decode_cursor(cursor: str, sort: str, parse: Callable[[str], Any]) -> tuple[
 
 def paginate(
     db: Session,
-    statement: sa.Select[RowT],
+    statement: sa.Select[Any],
     *,
     id_column: InstrumentedAttribute[uuid.UUID],
     query: ListQuery,
     sortable: Mapping[str, Column],
     filters: Mapping[str, Column],
-) -> tuple[Sequence[RowT], str | None]:
-    """One page of rows and the cursor of the next page (`None` on the last)."""
+) -> tuple[Sequence[sa.Row[Any]], str | None]:
+    """One page of rows and the cursor of the next page (`None` on the last).
+
+    `statement` selects plain columns (a table, not a mapped class): a page is
+    read as rows, and no mapped object is built for it.
+    """
     errors: dict[str, str] = {}
     descending = query.sort.startswith("-")
     sort_name = query.sort.removeprefix("-")
@@ -294,7 +296,7 @@ def paginate(
                     sort_column.is_(None),
                 )
             )
-    rows = db.scalars(statement.order_by(*order).limit(query.limit + 1)).all()
+    rows = db.execute(statement.order_by(*order).limit(query.limit + 1)).all()
     if len(rows) <= query.limit:
         return rows, None
     page = rows[: query.limit]

@@ -21,13 +21,14 @@ import functools
 import logging
 import math
 import select
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import psycopg
 import sqlalchemy as sa
 from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
 from team_tasks.settings import DatabaseSettings, get_settings
 
@@ -133,12 +134,14 @@ def close_quietly(session: Session) -> None:
             session.invalidate()
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's session; whatever was not committed is rolled back.
 
     It is the session the rate limiter opened for the request and closes
     after the response (ratelimit.py); else (probes, or counters in Redis)
-    a new one from the app's `state.sessions`.
+    a new one from the app's `state.sessions`, closed here. A dependency on
+    the event loop: opening a session touches no connection, so handing it
+    over costs no trip through the thread pool; only closing one does I/O.
     """
     opened: Session | None = getattr(request.state, REQUEST_SESSION, None)
     if opened is not None:
@@ -149,4 +152,4 @@ def get_db(request: Request) -> Iterator[Session]:
     try:
         yield session
     finally:
-        close_quietly(session)
+        await run_in_threadpool(close_quietly, session)

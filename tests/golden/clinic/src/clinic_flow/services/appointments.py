@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from clinic_flow import audit
 from clinic_flow.idempotency import NO_CLAIM, Claim
@@ -126,15 +127,42 @@ WORKFLOWS: dict[str, Workflow] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Appointment]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Appointment.id,
+    Appointment.created_at,
+    Appointment.updated_at,
+    Appointment.owner_id,
+    Appointment.starts_at,
+    Appointment.duration_minutes,
+    Appointment.status,
+    Appointment.reason,
+    Appointment.deposit_cents,
+    Appointment.deposit_paid,
+    Appointment.patient_id,
+    Appointment.clinician_id,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Appointment),
+        statement,
         scope,
         Appointment.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Appointment]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Appointment), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -155,7 +183,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Appointment],
+    rows: Sequence[Appointment | sa.Row[Any]],
 ) -> list[AppointmentRead]:
     """Rows as the API returns them."""
     return [
@@ -187,7 +215,7 @@ def find_page(
     """One page of the appointments the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Appointment.id,
         query=query,
         sortable=SORTABLE,
@@ -205,8 +233,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> AppointmentRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Appointment.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Appointment.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -311,8 +339,8 @@ def owned_by(
 ) -> list[AppointmentRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Appointment
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)
 
 

@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from clinic_flow import audit
 from clinic_flow.idempotency import NO_CLAIM, Claim
@@ -52,15 +53,36 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Clinician]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Clinician.id,
+    Clinician.created_at,
+    Clinician.updated_at,
+    Clinician.display_name,
+    Clinician.specialty,
+    Clinician.accepting_patients,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Clinician),
+        statement,
         scope,
         None,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Clinician]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Clinician), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -79,7 +101,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Clinician],
+    rows: Sequence[Clinician | sa.Row[Any]],
 ) -> list[ClinicianRead]:
     """Rows as the API returns them."""
     return [
@@ -105,7 +127,7 @@ def find_page(
     """One page of the clinicians the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Clinician.id,
         query=query,
         sortable=SORTABLE,
@@ -123,8 +145,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> ClinicianRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Clinician.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Clinician.id == item_id),
     ).first()
     if row is None:
         raise not_found()

@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from clinic_flow import audit
 from clinic_flow.idempotency import NO_CLAIM, Claim
@@ -51,15 +52,37 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[VisitNote]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    VisitNote.id,
+    VisitNote.created_at,
+    VisitNote.updated_at,
+    VisitNote.owner_id,
+    VisitNote.body,
+    VisitNote.diagnosis_code,
+    VisitNote.appointment_id,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(VisitNote),
+        statement,
         scope,
         VisitNote.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[VisitNote]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(VisitNote), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -80,7 +103,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[VisitNote],
+    rows: Sequence[VisitNote | sa.Row[Any]],
 ) -> list[VisitNoteRead]:
     """Rows as the API returns them."""
     return [
@@ -107,7 +130,7 @@ def find_page(
     """One page of the visit notes the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=VisitNote.id,
         query=query,
         sortable=SORTABLE,
@@ -125,8 +148,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> VisitNoteRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(VisitNote.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(VisitNote.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -214,8 +237,8 @@ def owned_by(
 ) -> list[VisitNoteRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = VisitNote
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)
 
 

@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from every_type import audit
 from every_type.idempotency import NO_CLAIM, Claim
@@ -112,15 +113,61 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Gadget]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Gadget.id,
+    Gadget.created_at,
+    Gadget.updated_at,
+    Gadget.owner_id,
+    Gadget.opt_string,
+    Gadget.req_string,
+    Gadget.opt_text,
+    Gadget.req_text,
+    Gadget.opt_integer,
+    Gadget.req_integer,
+    Gadget.opt_bigint,
+    Gadget.req_bigint,
+    Gadget.opt_decimal,
+    Gadget.req_decimal,
+    Gadget.opt_boolean,
+    Gadget.req_boolean,
+    Gadget.opt_date,
+    Gadget.req_date,
+    Gadget.opt_datetime,
+    Gadget.req_datetime,
+    Gadget.opt_uuid,
+    Gadget.req_uuid,
+    Gadget.opt_email,
+    Gadget.req_email,
+    Gadget.opt_url,
+    Gadget.req_url,
+    Gadget.opt_phone,
+    Gadget.req_phone,
+    Gadget.opt_json,
+    Gadget.req_json,
+    Gadget.kind,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Gadget),
+        statement,
         scope,
         Gadget.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Gadget]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Gadget), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -141,7 +188,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Gadget],
+    rows: Sequence[Gadget | sa.Row[Any]],
 ) -> list[GadgetRead]:
     """Rows as the API returns them."""
     return [
@@ -192,7 +239,7 @@ def find_page(
     """One page of the gadgets the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Gadget.id,
         query=query,
         sortable=SORTABLE,
@@ -210,8 +257,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> GadgetRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Gadget.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Gadget.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -277,6 +324,6 @@ def owned_by(
 ) -> list[GadgetRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Gadget
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)

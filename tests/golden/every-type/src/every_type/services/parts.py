@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from every_type import audit
 from every_type.idempotency import NO_CLAIM, Claim
@@ -61,15 +62,48 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Part]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Part.id,
+    Part.created_at,
+    Part.updated_at,
+    Part.owner_id,
+    Part.name,
+    Part.weight,
+    Part.count,
+    Part.secret_text,
+    Part.secret_count,
+    Part.secret_amount,
+    Part.secret_flag,
+    Part.secret_on,
+    Part.secret_at,
+    Part.secret_ref,
+    Part.secret_data,
+    Part.secret_code,
+    Part.gadget_id,
+    Part.spare_for_id,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Part),
+        statement,
         scope,
         Part.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Part]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Part), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -90,7 +124,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Part],
+    rows: Sequence[Part | sa.Row[Any]],
 ) -> list[PartRead]:
     """Rows as the API returns them."""
     return [
@@ -128,7 +162,7 @@ def find_page(
     """One page of the parts the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Part.id,
         query=query,
         sortable=SORTABLE,
@@ -146,8 +180,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> PartRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Part.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Part.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -237,8 +271,8 @@ def owned_by(
 ) -> list[PartRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Part
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)
 
 

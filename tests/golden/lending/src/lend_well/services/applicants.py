@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lend_well import audit
 from lend_well.idempotency import NO_CLAIM, Claim
@@ -61,15 +62,39 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Applicant]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Applicant.id,
+    Applicant.created_at,
+    Applicant.updated_at,
+    Applicant.owner_id,
+    Applicant.full_name,
+    Applicant.email,
+    Applicant.date_of_birth,
+    Applicant.phone,
+    Applicant.annual_income,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Applicant),
+        statement,
         scope,
         Applicant.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Applicant]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Applicant), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -90,7 +115,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Applicant],
+    rows: Sequence[Applicant | sa.Row[Any]],
 ) -> list[ApplicantRead]:
     """Rows as the API returns them."""
     return [
@@ -119,7 +144,7 @@ def find_page(
     """One page of the applicants the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Applicant.id,
         query=query,
         sortable=SORTABLE,
@@ -137,8 +162,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> ApplicantRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Applicant.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Applicant.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -205,6 +230,6 @@ def owned_by(
 ) -> list[ApplicantRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Applicant
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)

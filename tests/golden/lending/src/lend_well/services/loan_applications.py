@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lend_well import audit
 from lend_well.idempotency import NO_CLAIM, Claim
@@ -138,15 +139,40 @@ WORKFLOWS: dict[str, Workflow] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[LoanApplication]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    LoanApplication.id,
+    LoanApplication.created_at,
+    LoanApplication.updated_at,
+    LoanApplication.owner_id,
+    LoanApplication.amount,
+    LoanApplication.term_months,
+    LoanApplication.purpose,
+    LoanApplication.status,
+    LoanApplication.risk_score,
+    LoanApplication.applicant_id,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(LoanApplication),
+        statement,
         scope,
         LoanApplication.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[LoanApplication]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(LoanApplication), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -167,7 +193,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[LoanApplication],
+    rows: Sequence[LoanApplication | sa.Row[Any]],
     actor: Actor | None,
 ) -> list[LoanApplicationRead]:
     """Rows as the API returns them, without the fields the caller may not read."""
@@ -201,7 +227,7 @@ def find_page(
     """One page of the loan applications the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=LoanApplication.id,
         query=query,
         sortable=allowed_columns(SORTABLE, FILTER_RULES, actor),
@@ -219,8 +245,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> LoanApplicationRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(LoanApplication.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(LoanApplication.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -323,8 +349,8 @@ def owned_by(
 ) -> list[LoanApplicationRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = LoanApplication
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows, None)
 
 

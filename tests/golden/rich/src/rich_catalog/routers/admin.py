@@ -40,7 +40,7 @@ def list_users(
         query.filters["email"] = query.filters["email"].strip().lower()
     rows, next_cursor = paginate(
         db,
-        sa.select(AuthUser),
+        sa.select(AuthUser.__table__),
         id_column=AuthUser.id,
         query=query,
         sortable=USER_SORT,
@@ -61,7 +61,7 @@ def list_audit_events(
     """The audit log in the order events happened, filtered by `actor` (a user id) and `action`."""
     rows, next_cursor = paginate(
         db,
-        sa.select(AuditEvent),
+        sa.select(AuditEvent.__table__),
         id_column=AuditEvent.id,
         query=dataclasses.replace(query, sort="seq"),
         sortable=AUDIT_SORT,

@@ -44,11 +44,10 @@ def current_principal(request: Request, db: DbSession) -> Principal | None:
     found = sessions.find_live(db, token)
     if found is None:
         return None
-    session, user = found
-    enforce_user_limit(request, str(user.id), db)
-    if not csrf.is_valid(request, session.csrf_token):
+    enforce_user_limit(request, str(found.user_id), db)
+    if not csrf.is_valid(request, found.csrf_token):
         raise forbidden("The X-CSRF-Token header is missing or wrong.")
-    return Principal(user_id=user.id, email=user.email, role=user.role, session_id=session.id)
+    return Principal(user_id=found.user_id, email=found.email, role=found.role, session_id=found.id)
 
 
 async def require_principal(

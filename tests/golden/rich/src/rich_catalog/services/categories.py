@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rich_catalog import audit
 from rich_catalog.idempotency import NO_CLAIM, Claim
@@ -57,15 +58,37 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Category]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Category.id,
+    Category.created_at,
+    Category.updated_at,
+    Category.name,
+    Category.order,
+    Category.type_,
+    Category.parent_id,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Category),
+        statement,
         scope,
         None,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Category]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Category), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -84,7 +107,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Category],
+    rows: Sequence[Category | sa.Row[Any]],
 ) -> list[CategoryRead]:
     """Rows as the API returns them."""
     return [
@@ -111,7 +134,7 @@ def find_page(
     """One page of the categories the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Category.id,
         query=query,
         sortable=SORTABLE,
@@ -129,8 +152,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> CategoryRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Category.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Category.id == item_id),
     ).first()
     if row is None:
         raise not_found()

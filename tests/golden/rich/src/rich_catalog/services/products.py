@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rich_catalog import audit
 from rich_catalog.idempotency import NO_CLAIM, Claim
@@ -81,15 +82,46 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Product]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Product.id,
+    Product.created_at,
+    Product.updated_at,
+    Product.owner_id,
+    Product.title,
+    Product.class_,
+    Product.sku,
+    Product.price,
+    Product.stock,
+    Product.homepage,
+    Product.support_phone,
+    Product.released_at,
+    Product.available,
+    Product.external_ref,
+    Product.attributes,
+    Product.category_id,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Product),
+        statement,
         scope,
         Product.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Product]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Product), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -110,7 +142,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Product],
+    rows: Sequence[Product | sa.Row[Any]],
 ) -> list[ProductRead]:
     """Rows as the API returns them."""
     related_ids = links_of(db, product_related, [row.id for row in rows])
@@ -148,7 +180,7 @@ def find_page(
     """One page of the products the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Product.id,
         query=query,
         sortable=SORTABLE,
@@ -166,8 +198,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> ProductRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Product.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Product.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -252,6 +284,6 @@ def owned_by(
 ) -> list[ProductRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Product
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)

@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rich_catalog import audit
 from rich_catalog.idempotency import NO_CLAIM, Claim
@@ -53,15 +54,36 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Promotion]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Promotion.id,
+    Promotion.created_at,
+    Promotion.updated_at,
+    Promotion.owner_id,
+    Promotion.headline,
+    Promotion.product_id,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Promotion),
+        statement,
         scope,
         Promotion.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Promotion]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Promotion), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -82,7 +104,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Promotion],
+    rows: Sequence[Promotion | sa.Row[Any]],
 ) -> list[PromotionRead]:
     """Rows as the API returns them."""
     return [
@@ -108,7 +130,7 @@ def find_page(
     """One page of the promotions the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Promotion.id,
         query=query,
         sortable=SORTABLE,
@@ -126,8 +148,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> PromotionRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Promotion.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Promotion.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -215,8 +237,8 @@ def owned_by(
 ) -> list[PromotionRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Promotion
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)
 
 

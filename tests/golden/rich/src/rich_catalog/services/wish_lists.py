@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rich_catalog import audit
 from rich_catalog.idempotency import NO_CLAIM, Claim
@@ -58,15 +59,37 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[WishList]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    WishList.id,
+    WishList.created_at,
+    WishList.updated_at,
+    WishList.owner_id,
+    WishList.label,
+    WishList.notes,
+    WishList.gift_email,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(WishList),
+        statement,
         scope,
         WishList.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[WishList]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(WishList), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -87,7 +110,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[WishList],
+    rows: Sequence[WishList | sa.Row[Any]],
 ) -> list[WishListRead]:
     """Rows as the API returns them."""
     product_ids = links_of(db, wish_list_products, [row.id for row in rows])
@@ -116,7 +139,7 @@ def find_page(
     """One page of the wish lists the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=WishList.id,
         query=query,
         sortable=SORTABLE,
@@ -134,8 +157,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> WishListRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(WishList.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(WishList.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -213,6 +236,6 @@ def owned_by(
 ) -> list[WishListRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = WishList
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)

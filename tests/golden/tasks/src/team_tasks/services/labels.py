@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from team_tasks import audit
 from team_tasks.idempotency import NO_CLAIM, Claim
@@ -51,15 +52,35 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Label]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Label.id,
+    Label.created_at,
+    Label.updated_at,
+    Label.name,
+    Label.color,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Label),
+        statement,
         scope,
         None,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Label]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Label), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -78,7 +99,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Label],
+    rows: Sequence[Label | sa.Row[Any]],
 ) -> list[LabelRead]:
     """Rows as the API returns them."""
     return [
@@ -103,7 +124,7 @@ def find_page(
     """One page of the labels the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Label.id,
         query=query,
         sortable=SORTABLE,
@@ -121,8 +142,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> LabelRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Label.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Label.id == item_id),
     ).first()
     if row is None:
         raise not_found()

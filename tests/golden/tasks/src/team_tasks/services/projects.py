@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from team_tasks import audit
 from team_tasks.idempotency import NO_CLAIM, Claim
@@ -54,15 +55,37 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Project]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Project.id,
+    Project.created_at,
+    Project.updated_at,
+    Project.owner_id,
+    Project.name,
+    Project.summary,
+    Project.archived,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Project),
+        statement,
         scope,
         Project.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Project]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Project), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -83,7 +106,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Project],
+    rows: Sequence[Project | sa.Row[Any]],
 ) -> list[ProjectRead]:
     """Rows as the API returns them."""
     return [
@@ -110,7 +133,7 @@ def find_page(
     """One page of the projects the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Project.id,
         query=query,
         sortable=SORTABLE,
@@ -128,8 +151,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> ProjectRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Project.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Project.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -190,6 +213,6 @@ def owned_by(
 ) -> list[ProjectRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Project
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)

@@ -2,9 +2,10 @@
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from team_tasks import audit
 from team_tasks.idempotency import NO_CLAIM, Claim
@@ -69,15 +70,41 @@ NOT_NULL: dict[str, str] = {
 }
 
 
-def _visible(actor: Actor) -> sa.Select[Task]:
-    """The rows the caller may read."""
+# What a read selects: every attribute the API returns, as a plain row keyed by attribute.
+READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
+    Task.id,
+    Task.created_at,
+    Task.updated_at,
+    Task.owner_id,
+    Task.title,
+    Task.details,
+    Task.priority,
+    Task.due_on,
+    Task.estimate_hours,
+    Task.done,
+    Task.project_id,
+)
+
+
+def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
+    """A query narrowed to the rows the caller may read."""
     scope = scope_of(ENTITY, "read", actor.principal)
     return scoped(
-        sa.select(Task),
+        statement,
         scope,
         Task.owner_id,
         actor.user_id,
     )
+
+
+def _visible(actor: Actor) -> sa.Select[Task]:
+    """The rows the caller may read, as mapped objects (to change them)."""
+    return _readable(sa.select(Task), actor)
+
+
+def _visible_rows(actor: Actor) -> sa.Select[Any]:
+    """The rows the caller may read, as plain rows: a read builds no mapped objects."""
+    return _readable(sa.select(*READ_COLUMNS), actor)
 
 
 def _changeable(
@@ -98,7 +125,7 @@ def _changeable(
 
 def _read_all(
     db: Session,
-    rows: Sequence[Task],
+    rows: Sequence[Task | sa.Row[Any]],
 ) -> list[TaskRead]:
     """Rows as the API returns them."""
     label_ids = links_of(db, task_labels, [row.id for row in rows])
@@ -131,7 +158,7 @@ def find_page(
     """One page of the tasks the caller may read."""
     rows, next_cursor = paginate(
         db,
-        _visible(actor),
+        _visible_rows(actor),
         id_column=Task.id,
         query=query,
         sortable=SORTABLE,
@@ -149,8 +176,8 @@ def find_one(
     item_id: uuid.UUID,
 ) -> TaskRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.scalars(
-        _visible(actor).where(Task.id == item_id),
+    row = db.execute(
+        _visible_rows(actor).where(Task.id == item_id),
     ).first()
     if row is None:
         raise not_found()
@@ -230,6 +257,6 @@ def owned_by(
 ) -> list[TaskRead]:
     """Every row a user owns, as the API returns them (for the data export)."""
     model = Task
-    statement = sa.select(model).where(model.owner_id == user_id)
-    rows = db.scalars(statement.order_by(model.created_at, model.id)).all()
+    statement = sa.select(*READ_COLUMNS).where(model.owner_id == user_id)
+    rows = db.execute(statement.order_by(model.created_at, model.id)).all()
     return _read_all(db, rows)
