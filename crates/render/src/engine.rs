@@ -569,40 +569,83 @@ impl Engine {
         }
         // One template context per distinct view: files that share a view
         // (every project-wide file of a stack) do not copy it again, and a
-        // view no other file holds is moved, not copied.
+        // view no other file holds is moved, not copied. A derived view is
+        // made when its first file renders and dropped after the last of
+        // the consecutive files that share it.
         let mut views = Vec::new();
         let mut index = std::collections::HashMap::new();
-        let jobs: Vec<Job> = planned
-            .into_iter()
-            .map(|file| {
-                let body = match file.content {
-                    Content::Template { name, view } => {
-                        let at = *index
-                            .entry(std::sync::Arc::as_ptr(&view))
-                            .or_insert_with(|| {
-                                views.push(std::sync::Arc::clone(&view));
-                                views.len() - 1
-                            });
-                        Body::Template { name, view: at }
+        let mut view_of = |view: std::sync::Arc<serde_json::Value>| {
+            *index
+                .entry(std::sync::Arc::as_ptr(&view))
+                .or_insert_with(|| {
+                    views.push(view);
+                    views.len() - 1
+                })
+        };
+        let mut derivations: Vec<stacks::Derivation> = Vec::new();
+        let mut jobs: Vec<Job> = Vec::new();
+        for file in planned {
+            let body = match file.content {
+                Content::Template { name, view } => Body::Template {
+                    name,
+                    view: view_of(view),
+                },
+                Content::Derived { name, base, derive } => {
+                    let base = view_of(base);
+                    let at = match derivations.iter().rposition(|d| d.same_as(&derive)) {
+                        Some(at) => at,
+                        None => {
+                            derivations.push(derive);
+                            derivations.len() - 1
+                        }
+                    };
+                    Body::Derived {
+                        name,
+                        base,
+                        derivation: at,
                     }
-                    Content::Text(text) => Body::Bytes(text.into_bytes()),
-                    Content::Bytes(bytes) => Body::Bytes(bytes),
-                };
-                Job {
-                    path: file.path,
-                    executable: file.executable,
-                    body,
                 }
-            })
-            .collect();
-        drop(index);
+                Content::Text(text) => Body::Bytes(text.into_bytes()),
+                Content::Bytes(bytes) => Body::Bytes(bytes),
+            };
+            jobs.push(Job {
+                path: file.path,
+                executable: file.executable,
+                body,
+            });
+        }
         let contexts: Vec<SharedView> = views.into_iter().map(SharedView::new).collect();
+        let mut last_use = vec![0; derivations.len()];
+        for (at, job) in jobs.iter().enumerate() {
+            if let Body::Derived { derivation, .. } = job.body {
+                last_use[derivation] = at;
+            }
+        }
+        // The derived view in use, with the index of its derivation.
+        let mut current: Option<(usize, SharedView)> = None;
         let mut tree = FileTree::new();
-        for job in jobs {
+        for (at, job) in jobs.into_iter().enumerate() {
             let bytes = match job.body {
                 Body::Template { name, view } => stack
                     .finish(&job.path, templates.render_shared(&name, &contexts[view])?)
                     .into_bytes(),
+                Body::Derived {
+                    name,
+                    base,
+                    derivation,
+                } => {
+                    let context = match current.take() {
+                        Some((held, context)) if held == derivation => context,
+                        _ => SharedView::from_value(
+                            derivations[derivation].apply(contexts[base].data()),
+                        ),
+                    };
+                    let text = templates.render_shared(&name, &context)?;
+                    if last_use[derivation] != at {
+                        current = Some((derivation, context));
+                    }
+                    stack.finish(&job.path, text).into_bytes()
+                }
                 Body::Bytes(bytes) => bytes,
             };
             if job.executable {
@@ -634,6 +677,13 @@ struct Job {
 enum Body {
     /// A template and the index of its view's context.
     Template { name: String, view: usize },
+    /// A template, the index of its base view's context and of the
+    /// derivation that makes its view from it.
+    Derived {
+        name: String,
+        base: usize,
+        derivation: usize,
+    },
     /// Content given as is.
     Bytes(Vec<u8>),
 }

@@ -259,7 +259,8 @@ pub(crate) fn evolve(
                 let bytes = match planned.file.content {
                     stacks::Content::Text(text) => text.into_bytes(),
                     stacks::Content::Bytes(bytes) => bytes,
-                    stacks::Content::Template { name, .. } => {
+                    stacks::Content::Template { name, .. }
+                    | stacks::Content::Derived { name, .. } => {
                         return Err(RenderError::Template {
                             template: name,
                             message: "a migration revision is literal content; render it in the stack's `revision`".to_string(),

@@ -137,9 +137,19 @@ impl SharedView {
     /// Takes the view without copying it when nothing else holds it.
     pub(crate) fn new(view: std::sync::Arc<serde_json::Value>) -> SharedView {
         let value = std::sync::Arc::try_unwrap(view).unwrap_or_else(|shared| (*shared).clone());
+        SharedView::from_value(value)
+    }
+
+    /// A view made for one use (a derived view), taken as is.
+    pub(crate) fn from_value(value: serde_json::Value) -> SharedView {
         SharedView {
             context: handlebars::Context::from(value),
         }
+    }
+
+    /// The view's data.
+    pub(crate) fn data(&self) -> &serde_json::Value {
+        self.context.data()
     }
 }
 

@@ -486,3 +486,106 @@ fn a_registered_vendor_refuses_a_stack_it_does_not_support() {
     let generated = render::generate(&checked.spec, &engine, &Options::new()).unwrap();
     assert_eq!(generated.unserved_integrations, ["twilio"]);
 }
+
+/// Per-entity files whose views are derived from the project's view when
+/// they render; `made` counts the views made.
+struct DerivedStack {
+    made: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Stack for DerivedStack {
+    fn id(&self) -> &'static str {
+        "derived"
+    }
+    fn description(&self) -> &'static str {
+        "a test stack with derived views"
+    }
+    fn templates(&self) -> Vec<Template> {
+        vec![
+            Template::embedded("derived/entity", "{{title}}: {{entity}}\n"),
+            Template::embedded(
+                "derived/readme",
+                "{{title}}: {{#each entities}}{{this}} {{/each}}\n",
+            ),
+        ]
+    }
+    fn plan(&self, model: &model::AppModel) -> Result<Vec<PlannedFile>, StackError> {
+        let names: Vec<&String> = model.entities.iter().map(|e| &e.name).collect();
+        let base = std::sync::Arc::new(json!({ "title": model.product.title, "entities": names }));
+        let mut files = vec![PlannedFile::template(
+            "README.md",
+            "derived/readme",
+            std::sync::Arc::clone(&base),
+        )];
+        let mut first = None;
+        for at in 0..names.len() {
+            let made = std::sync::Arc::clone(&self.made);
+            let derive = stacks::Derivation::new(move |base| {
+                made.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                json!({ "title": base["title"], "entity": base["entities"][at] })
+            });
+            for kind in ["a", "b"] {
+                files.push(PlannedFile::derived(
+                    format!("{kind}/{at}.txt"),
+                    "derived/entity",
+                    std::sync::Arc::clone(&base),
+                    derive.clone(),
+                ));
+            }
+            first.get_or_insert(derive);
+        }
+        // A file of the first entity's view, away from the others.
+        if let Some(derive) = first {
+            files.push(PlannedFile::derived(
+                "c/0.txt",
+                "derived/entity",
+                base,
+                derive,
+            ));
+        }
+        Ok(files)
+    }
+    fn verification(&self) -> VerificationPlan {
+        VerificationPlan::default()
+    }
+}
+
+#[test]
+fn a_derived_view_is_made_once_for_each_run_of_the_files_that_share_it() {
+    let made = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut engine = Engine::new();
+    engine.register_stack(Box::new(DerivedStack {
+        made: std::sync::Arc::clone(&made),
+    }));
+    let mut spec = spec();
+    spec.stack = "derived".to_string();
+    let g = render::generate(&spec, &engine, &Options::new()).unwrap();
+    let title = g
+        .tree
+        .get_str("README.md")
+        .unwrap()
+        .split(':')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        g.tree.get_str("README.md").unwrap(),
+        format!("{title}: OrderItem Person \n")
+    );
+    for (path, entity) in [
+        ("a/0.txt", "OrderItem"),
+        ("b/0.txt", "OrderItem"),
+        ("a/1.txt", "Person"),
+        ("b/1.txt", "Person"),
+        ("c/0.txt", "OrderItem"),
+    ] {
+        assert_eq!(
+            g.tree.get_str(path).unwrap(),
+            format!("{title}: {entity}\n"),
+            "{path}"
+        );
+    }
+    // Two entities, each view made once for its two files, and the first
+    // made again for the file planned away from them.
+    assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 3);
+}

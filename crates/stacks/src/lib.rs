@@ -177,10 +177,82 @@ pub enum Content {
         /// files can print from one project-wide view without copies.
         view: std::sync::Arc<serde_json::Value>,
     },
+    /// A template of the stack, rendered with a view derived from `base`
+    /// only when the file renders (see [`Derivation`]).
+    Derived {
+        /// The template's name.
+        name: String,
+        /// The view the derived one is made from: the same `Arc` as other
+        /// files' [`Content::Template`] view, so it is not copied.
+        base: std::sync::Arc<serde_json::Value>,
+        /// How the view is made from `base`.
+        derive: Derivation,
+    },
     /// Literal text.
     Text(String),
     /// Literal bytes.
     Bytes(Vec<u8>),
+}
+
+/// How a file's view is made from a base view, at render time.
+///
+/// A per-item view (one per entity, say) planned as a [`Content::Template`]
+/// view is built when the stack plans and kept until every file is
+/// rendered, so a large spec holds all of them at once beside a copy of
+/// each item in the project-wide view. A derivation is applied when its
+/// first file renders and dropped after the last of the consecutive files
+/// that share it (clones of one `Derivation`), so one such view is alive at
+/// a time. Files sharing a derivation should be planned next to each other;
+/// otherwise the view is made again for each run of them.
+///
+/// ```
+/// use std::sync::Arc;
+/// use stacks::{Content, Derivation, PlannedFile};
+/// let base = Arc::new(serde_json::json!({"package": "shop", "entities": [{"name": "Order"}]}));
+/// let derive = Derivation::new(|base| {
+///     serde_json::json!({"package": base["package"], "entity": base["entities"][0]})
+/// });
+/// let file = PlannedFile::derived("src/order.py", "acme/entity.py", Arc::clone(&base), derive.clone());
+/// let Content::Derived { base, derive, .. } = file.content else { unreachable!() };
+/// assert_eq!(derive.apply(&base)["entity"]["name"], "Order");
+/// ```
+#[derive(Clone)]
+pub struct Derivation(
+    std::sync::Arc<dyn Fn(&serde_json::Value) -> serde_json::Value + Send + Sync>,
+);
+
+impl Derivation {
+    /// A derivation that makes a view with `derive`.
+    pub fn new(
+        derive: impl Fn(&serde_json::Value) -> serde_json::Value + Send + Sync + 'static,
+    ) -> Derivation {
+        Derivation(std::sync::Arc::new(derive))
+    }
+
+    /// The view made from `base`.
+    pub fn apply(&self, base: &serde_json::Value) -> serde_json::Value {
+        (self.0)(base)
+    }
+
+    /// Whether `other` is a clone of this derivation (the same view).
+    pub fn same_as(&self, other: &Derivation) -> bool {
+        std::ptr::addr_eq(
+            std::sync::Arc::as_ptr(&self.0),
+            std::sync::Arc::as_ptr(&other.0),
+        )
+    }
+}
+
+impl std::fmt::Debug for Derivation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Derivation(..)")
+    }
+}
+
+impl PartialEq for Derivation {
+    fn eq(&self, other: &Derivation) -> bool {
+        self.same_as(other)
+    }
 }
 
 /// One file a stack (or a vendor) will emit.
@@ -206,6 +278,25 @@ impl PlannedFile {
             content: Content::Template {
                 name: name.into(),
                 view: view.into(),
+            },
+            executable: false,
+        }
+    }
+
+    /// A file rendered from a template with a view derived from `base` when
+    /// it renders (see [`Derivation`]).
+    pub fn derived(
+        path: impl Into<String>,
+        name: impl Into<String>,
+        base: std::sync::Arc<serde_json::Value>,
+        derive: Derivation,
+    ) -> PlannedFile {
+        PlannedFile {
+            path: path.into(),
+            content: Content::Derived {
+                name: name.into(),
+                base,
+                derive,
             },
             executable: false,
         }

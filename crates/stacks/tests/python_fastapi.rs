@@ -195,7 +195,8 @@ fn every_template_is_used_and_parses() {
     for t in &templates {
         assert!(
             files.iter().any(
-                |f| matches!(&f.content, stacks::Content::Template { name, .. } if *name == t.name)
+                |f| matches!(&f.content, stacks::Content::Template { name, .. }
+                    | stacks::Content::Derived { name, .. } if *name == t.name)
             ),
             "{} is never used",
             t.name

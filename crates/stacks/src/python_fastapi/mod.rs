@@ -49,6 +49,22 @@ use model::AppModel;
 /// literals); only project-wide files print them, so per-entity views
 /// leave them out.
 const LISTS_EVERY_ENTITY: [&str; 2] = ["owned_entities_literal", "direct_entities_literal"];
+
+/// The view of the entity at `index` of the project's view `project`: the
+/// project's scalars (no lists, nor the scalars that spell every entity)
+/// and the entity under `entity`.
+fn entity_view(project: &serde_json::Value, index: usize) -> serde_json::Value {
+    let mut view: serde_json::Map<String, serde_json::Value> = project
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, v)| !v.is_array() && !LISTS_EVERY_ENTITY.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let entity = project["entities"].get(index).cloned().unwrap_or_default();
+    view.insert("entity".to_string(), entity);
+    serde_json::Value::Object(view)
+}
 use crate::{
     Cache, PlannedFile, Realizations, Stack, StackDecision, StackError, Stage, Template,
     VerificationPlan,
@@ -457,29 +473,16 @@ impl Stack for PythonFastapi {
         }
         // A per-entity file sees its entity and the project's scalars, not
         // every other entity (nor the scalars that list them all): the views
-        // stay linear in the spec's size.
-        let slim = serde_json::Value::Object(
-            shared
-                .as_object()
-                .into_iter()
-                .flatten()
-                .filter(|(k, v)| !v.is_array() && !LISTS_EVERY_ENTITY.contains(&k.as_str()))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect(),
-        );
-        for (entity, value) in project
-            .entities
-            .iter()
-            .zip(shared["entities"].as_array().into_iter().flatten())
-        {
-            let mut view = slim.clone();
-            view["entity"] = value.clone();
-            let view = std::sync::Arc::new(view);
+        // stay linear in the spec's size. Each is derived from the project's
+        // view when its files render, so one is alive at a time.
+        for (at, entity) in project.entities.iter().enumerate() {
+            let derive = crate::Derivation::new(move |base| entity_view(base, at));
             let per = |path: String, name: &str| {
-                PlannedFile::template(
+                PlannedFile::derived(
                     path,
                     format!("python-fastapi/{name}"),
-                    std::sync::Arc::clone(&view),
+                    std::sync::Arc::clone(&shared),
+                    derive.clone(),
                 )
             };
             files.push(per(

@@ -43,6 +43,9 @@ pub fn render(stack: &dyn Stack, files: &[PlannedFile]) -> Vec<(String, String, 
                 Content::Template { name, view } => hb
                     .render(name, &**view)
                     .unwrap_or_else(|e| panic!("{} ({name}) does not render: {e}", f.path)),
+                Content::Derived { name, base, derive } => hb
+                    .render(name, &derive.apply(base))
+                    .unwrap_or_else(|e| panic!("{} ({name}) does not render: {e}", f.path)),
                 Content::Text(t) => t.clone(),
                 Content::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
             };
