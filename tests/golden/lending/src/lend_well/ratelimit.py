@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lend_well.db import REQUEST_SESSION, close_quietly, get_engine
+from lend_well.db import REQUEST_SESSION, close_after, get_engine
 from lend_well.models import AuthRateLimit
 from lend_well.problems import Problem, problem_response
 from lend_well.security.sessions import IDLE_TIMEOUT, SESSION_COOKIE, token_hash
@@ -417,7 +417,7 @@ class ClientRateLimitMiddleware:
             await self.app(scope, receive, send)
         finally:
             if db is not None:
-                await run_in_threadpool(close_quietly, db)
+                await close_after(db)
 
 
 def _session_token(scope: Scope) -> str | None:

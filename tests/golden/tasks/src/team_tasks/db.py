@@ -134,6 +134,20 @@ def close_quietly(session: Session) -> None:
             session.invalidate()
 
 
+async def close_after(session: Session) -> None:
+    """Closes a request's session once its response is sent.
+
+    A session still in a transaction (a read) rolls it back, a round trip,
+    so it closes in the thread pool. One that committed or never touched
+    the database holds no connection and sends nothing, so it closes here,
+    on the event loop, without a trip through the pool.
+    """
+    if session.in_transaction():
+        await run_in_threadpool(close_quietly, session)
+    else:
+        close_quietly(session)
+
+
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's session; whatever was not committed is rolled back.
 
@@ -152,4 +166,4 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        await run_in_threadpool(close_quietly, session)
+        await close_after(session)

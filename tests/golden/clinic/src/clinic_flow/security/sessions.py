@@ -84,9 +84,7 @@ def find_live(db: Session, token: str) -> LiveSession | None:
     Its `last_seen_at` is written when it is older than `TOUCH_INTERVAL`, so
     the idle timeout is kept to within a minute and most requests write nothing.
     """
-    row = (
-        db.execute(_LIVE.where(AuthSession.token_hash == token_hash(token))).tuples().one_or_none()
-    )
+    row = db.execute(_LIVE.where(AuthSession.token_hash == token_hash(token))).one_or_none()
     if row is None:
         return None
     session_id, csrf_token, last_seen_at, expires_at, user_id, email, role = row
