@@ -7,6 +7,7 @@ a response are logged, not raised; repeated errors are counted, not
 written; and a database cut and restored under load loses nothing.
 """
 
+import asyncio
 import collections
 import io
 import json
@@ -28,6 +29,7 @@ from starlette.types import Receive, Scope, Send
 
 from team_tasks import faults, ratelimit
 from team_tasks.db import (
+    ConnectionGate,
     close_quietly,
     closed_by_server,
     create_engine,
@@ -262,6 +264,75 @@ def test_the_repeat_filter_reports_what_it_left_out() -> None:
     written = record()
     assert repeat.filter(written)
     assert getattr(written, "repeated", None) == 9
+
+
+def test_the_connection_gate_gives_at_most_its_size_of_turns() -> None:
+    async def scenario() -> None:
+        gate = ConnectionGate(2, timeout=0.2)
+        inside = 0
+        most = 0
+
+        async def request() -> None:
+            nonlocal inside, most
+            async with gate.turn():
+                inside += 1
+                most = max(most, inside)
+                await asyncio.sleep(0.01)
+                inside -= 1
+
+        await asyncio.gather(*(request() for _ in range(20)))
+        assert most == 2
+        # Both turns held past the timeout: the third request is refused as a
+        # pool timeout is, and gets a turn once one is given back.
+        async with gate.turn(), gate.turn():
+            with pytest.raises(sa.exc.TimeoutError):
+                async with gate.turn():
+                    pass
+        async with gate.turn(), gate.turn():
+            pass
+        # A request cancelled while it waits (its client went away) leaves no turn taken.
+        async with gate.turn(), gate.turn():
+            waiting = asyncio.ensure_future(gate.turn().__aenter__())
+            await asyncio.sleep(0)
+            waiting.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiting
+        async with gate.turn(), gate.turn():
+            pass
+
+    asyncio.run(scenario())
+
+
+def test_more_clients_than_threads_are_all_served_none_stalls() -> None:
+    """60 clients at once, more than the thread pool's 40 threads, on a pool of 2 connections."""
+    env = {**os.environ, "DB_POOL_SIZE": "2", "DB_POOL_TIMEOUT": "5"}
+    email = make_user(ADMIN_ROLE)
+    statuses: collections.Counter[int | str] = collections.Counter()
+    lock = threading.Lock()
+    with running_app(env) as base:
+        login = httpx.post(
+            base + "/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
+        )
+        assert login.status_code == 200, login.text
+
+        def work() -> None:
+            with httpx.Client(base_url=base, cookies=login.cookies, timeout=30) as client:
+                for _ in range(5):
+                    try:
+                        status: int | str = client.get("/api" + PATHS[ENTITY]).status_code
+                    except httpx.TransportError as error:
+                        status = repr(error)
+                    with lock:
+                        statuses[status] += 1
+
+        clients = [threading.Thread(target=work) for _ in range(60)]
+        started = time.monotonic()
+        for thread in clients:
+            thread.start()
+        for thread in clients:
+            thread.join()
+        took = time.monotonic() - started
+    assert statuses == {200: 300}, f"{dict(statuses)} in {took:.1f} s"
 
 
 @pytest.mark.parametrize("gunicorn", [False, True], ids=["uvicorn", "gunicorn"])

@@ -5,7 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from clinic_flow import admin_app, faults, problems, ratelimit
 from clinic_flow.client import ClientAddressMiddleware, parse_trusted_proxies
-from clinic_flow.db import get_sessionmaker
+from clinic_flow.db import ConnectionGate, get_sessionmaker
 from clinic_flow.integrations import sentry, stripe
 from clinic_flow.logs import configure_logging
 from clinic_flow.middleware import RequestContextMiddleware
@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Every request's session comes from here (db.get_db, the rate limiter).
     app.state.sessions = get_sessionmaker()
+    # At most DB_POOL_SIZE requests use the database at once; the rest wait on the loop.
+    app.state.connection_gate = ConnectionGate(settings.db_pool_size, settings.db_pool_timeout)
     problems.install(app)
     faults.install(app)
     stripe.install(app)

@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from clinic_flow.db import REQUEST_SESSION, close_after, get_engine
+from clinic_flow.db import REQUEST_SESSION, ConnectionGate, close_after, get_engine
 from clinic_flow.models import AuthRateLimit
 from clinic_flow.problems import Problem, problem_response
 from clinic_flow.security.sessions import IDLE_TIMEOUT, SESSION_COOKIE, token_hash
@@ -393,9 +393,17 @@ class ClientRateLimitMiddleware:
             return
         client = scope.get("client")
         address = client[0] if client else "unknown"
-        counter = self.limiter.counter
+        if isinstance(self.limiter.counter, PostgresCounter):
+            # Counted on the database: the request waits for its turn first (db.py).
+            gate: ConnectionGate = scope["app"].state.connection_gate
+            async with gate.turn():
+                await self._limit(scope, receive, send, address)
+        else:
+            await self._limit(scope, receive, send, address)
+
+    async def _limit(self, scope: Scope, receive: Receive, send: Send, address: str) -> None:
         db: Session | None = None
-        if isinstance(counter, PostgresCounter):
+        if isinstance(self.limiter.counter, PostgresCounter):
             # The request's session: counted on, then used by its routes (db.get_db).
             sessions: sessionmaker[Session] = scope["app"].state.sessions
             db = sessions()

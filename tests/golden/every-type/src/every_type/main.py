@@ -5,7 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from every_type import admin_app, faults, problems, ratelimit
 from every_type.client import ClientAddressMiddleware, parse_trusted_proxies
-from every_type.db import get_sessionmaker
+from every_type.db import ConnectionGate, get_sessionmaker
 from every_type.logs import configure_logging
 from every_type.middleware import RequestContextMiddleware
 from every_type.routers import (
@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Every request's session comes from here (db.get_db, the rate limiter).
     app.state.sessions = get_sessionmaker()
+    # At most DB_POOL_SIZE requests use the database at once; the rest wait on the loop.
+    app.state.connection_gate = ConnectionGate(settings.db_pool_size, settings.db_pool_timeout)
     problems.install(app)
     faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)

@@ -5,7 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from lend_well import admin_app, faults, problems, ratelimit
 from lend_well.client import ClientAddressMiddleware, parse_trusted_proxies
-from lend_well.db import get_sessionmaker
+from lend_well.db import ConnectionGate, get_sessionmaker
 from lend_well.integrations import oidc, sentry
 from lend_well.logs import configure_logging
 from lend_well.middleware import RequestContextMiddleware
@@ -37,6 +37,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Every request's session comes from here (db.get_db, the rate limiter).
     app.state.sessions = get_sessionmaker()
+    # At most DB_POOL_SIZE requests use the database at once; the rest wait on the loop.
+    app.state.connection_gate = ConnectionGate(settings.db_pool_size, settings.db_pool_timeout)
     problems.install(app)
     faults.install(app)
     sentry.install(app)

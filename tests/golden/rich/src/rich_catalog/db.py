@@ -16,6 +16,7 @@ a word (a network fault) fails its next statement, the request is answered
 before it is replaced on its next checkout.
 """
 
+import asyncio
 import contextlib
 import functools
 import logging
@@ -134,6 +135,56 @@ def close_quietly(session: Session) -> None:
             session.invalidate()
 
 
+class ConnectionGate:
+    """Lets at most `DB_POOL_SIZE` requests of this process use the database at once.
+
+    A request holds its pooled connection across several trips through the
+    thread pool (its session check, its endpoint, its close). Were more
+    requests waiting for a connection in threads than the thread pool has
+    threads, the requests holding the connections would wait for a thread,
+    and every request would stall until `DB_POOL_TIMEOUT`. So a request
+    first waits here, on the event loop, for one of `DB_POOL_SIZE` turns,
+    and only then takes a connection; it gives its turn back once its
+    session is closed. A request that gets no turn within `DB_POOL_TIMEOUT`
+    is answered 503 (faults.py), as one that gets no connection is.
+    """
+
+    def __init__(self, size: int, timeout: float) -> None:
+        self._turns = asyncio.Semaphore(size)
+        self._timeout = timeout
+
+    @contextlib.asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Holds one turn for the body of the `async with`."""
+        if self._turns.locked():
+            await self._wait()
+        else:
+            # A free turn is taken at once: nothing is awaited.
+            await self._turns.acquire()
+        try:
+            yield
+        finally:
+            self._turns.release()
+
+    async def _wait(self) -> None:
+        waiting = asyncio.ensure_future(self._turns.acquire())
+        try:
+            await asyncio.wait({waiting}, timeout=self._timeout)
+        except BaseException:
+            self._abandon(waiting)
+            raise
+        if not waiting.done():
+            self._abandon(waiting)
+            raise sa.exc.TimeoutError(
+                f"no database turn was free within DB_POOL_TIMEOUT ({self._timeout} s)"
+            )
+
+    def _abandon(self, waiting: asyncio.Future[Any]) -> None:
+        """Stops waiting for a turn, giving it back if it was granted meanwhile."""
+        if not waiting.cancel() and not waiting.cancelled():
+            self._turns.release()
+
+
 async def close_after(session: Session) -> None:
     """Closes a request's session once its response is sent.
 
@@ -162,8 +213,10 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
         yield opened
         return
     factory: sessionmaker[Session] = request.app.state.sessions
-    session = factory()
-    try:
-        yield session
-    finally:
-        await close_after(session)
+    gate: ConnectionGate = request.app.state.connection_gate
+    async with gate.turn():
+        session = factory()
+        try:
+            yield session
+        finally:
+            await close_after(session)

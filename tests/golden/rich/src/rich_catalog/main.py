@@ -5,7 +5,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from rich_catalog import admin_app, faults, problems, ratelimit
 from rich_catalog.client import ClientAddressMiddleware, parse_trusted_proxies
-from rich_catalog.db import get_sessionmaker
+from rich_catalog.db import ConnectionGate, get_sessionmaker
 from rich_catalog.logs import configure_logging
 from rich_catalog.middleware import RequestContextMiddleware
 from rich_catalog.routers import (
@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Every request's session comes from here (db.get_db, the rate limiter).
     app.state.sessions = get_sessionmaker()
+    # At most DB_POOL_SIZE requests use the database at once; the rest wait on the loop.
+    app.state.connection_gate = ConnectionGate(settings.db_pool_size, settings.db_pool_timeout)
     problems.install(app)
     faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)
