@@ -9,6 +9,7 @@ written; and a database cut and restored under load loses nothing.
 
 import asyncio
 import collections
+import contextlib
 import io
 import json
 import logging
@@ -268,7 +269,7 @@ def test_the_repeat_filter_reports_what_it_left_out() -> None:
 
 def test_the_connection_gate_gives_at_most_its_size_of_turns() -> None:
     async def scenario() -> None:
-        gate = ConnectionGate(2, timeout=0.2)
+        gate = ConnectionGate(timeout=0.2, size=2)
         inside = 0
         most = 0
 
@@ -301,6 +302,20 @@ def test_the_connection_gate_gives_at_most_its_size_of_turns() -> None:
             pass
 
     asyncio.run(scenario())
+
+
+def test_the_connection_gate_gives_as_many_turns_as_the_thread_pool_has_threads() -> None:
+    async def turns() -> int:
+        gate = ConnectionGate(timeout=0.1)
+        taken = 0
+        with pytest.raises(sa.exc.TimeoutError):
+            async with contextlib.AsyncExitStack() as stack:
+                while True:
+                    await stack.enter_async_context(gate.turn())
+                    taken += 1
+        return taken
+
+    assert asyncio.run(turns()) == 40
 
 
 def test_more_clients_than_threads_are_all_served_none_stalls() -> None:

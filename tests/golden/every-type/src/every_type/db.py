@@ -25,6 +25,7 @@ import select
 from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio.to_thread
 import psycopg
 import sqlalchemy as sa
 from fastapi import Request
@@ -39,6 +40,8 @@ logger = logging.getLogger(__name__)
 MIN_CONNECT_TIMEOUT = 2
 # Where the rate limiter leaves the session it opened for a request (ratelimit.py).
 REQUEST_SESSION = "db_session"
+# The most turns a ConnectionGate gives, whatever the thread pool says (it may be unbounded).
+MAX_TURNS = 1000
 # SQLSTATEs of a server that ended or refuses the connection: admin or crash
 # shutdown, starting up; class 08 is every connection exception.
 _DISCONNECTS = frozenset({"57P01", "57P02", "57P03"})
@@ -136,53 +139,70 @@ def close_quietly(session: Session) -> None:
 
 
 class ConnectionGate:
-    """Lets at most `DB_POOL_SIZE` requests of this process use the database at once.
+    """Lets at most as many requests of this process use the database at once as
+    the thread pool has threads (anyio's default limiter: 40).
 
     A request holds its pooled connection across several trips through the
     thread pool (its session check, its endpoint, its close). Were more
     requests waiting for a connection in threads than the thread pool has
     threads, the requests holding the connections would wait for a thread,
-    and every request would stall until `DB_POOL_TIMEOUT`. So a request
-    first waits here, on the event loop, for one of `DB_POOL_SIZE` turns,
-    and only then takes a connection; it gives its turn back once its
-    session is closed. A request that gets no turn within `DB_POOL_TIMEOUT`
-    is answered 503 (faults.py), as one that gets no connection is.
+    and every request would stall until `DB_POOL_TIMEOUT`. A request first
+    waits here, on the event loop, for a turn, and gives it back once its
+    session is closed: a request in its turn uses one thread at a time, so
+    a request holding a connection always finds a thread. The turns exceed
+    `DB_POOL_SIZE` on purpose: a sign-in hashes its password in its turn
+    without a connection. A request that gets no turn within
+    `DB_POOL_TIMEOUT` is answered 503 (faults.py), as one that gets no
+    connection is.
     """
 
-    def __init__(self, size: int, timeout: float) -> None:
-        self._turns = asyncio.Semaphore(size)
+    def __init__(self, timeout: float, size: int | None = None) -> None:
         self._timeout = timeout
+        self._size = size
+        self._turns: asyncio.Semaphore | None = None
+
+    def _semaphore(self) -> asyncio.Semaphore:
+        """The turns, sized on first use (the thread pool is known inside the event loop)."""
+        if self._turns is None:
+            size = self._size
+            if size is None:
+                threads = anyio.to_thread.current_default_thread_limiter().total_tokens
+                size = int(min(threads, MAX_TURNS))
+            self._turns = asyncio.Semaphore(max(1, size))
+        return self._turns
 
     @contextlib.asynccontextmanager
     async def turn(self) -> AsyncIterator[None]:
         """Holds one turn for the body of the `async with`."""
-        if self._turns.locked():
-            await self._wait()
+        turns = self._semaphore()
+        if turns.locked():
+            await self._wait(turns)
         else:
             # A free turn is taken at once: nothing is awaited.
-            await self._turns.acquire()
+            await turns.acquire()
         try:
             yield
         finally:
-            self._turns.release()
+            turns.release()
 
-    async def _wait(self) -> None:
-        waiting = asyncio.ensure_future(self._turns.acquire())
+    async def _wait(self, turns: asyncio.Semaphore) -> None:
+        waiting = asyncio.ensure_future(turns.acquire())
         try:
             await asyncio.wait({waiting}, timeout=self._timeout)
         except BaseException:
-            self._abandon(waiting)
+            _abandon(turns, waiting)
             raise
         if not waiting.done():
-            self._abandon(waiting)
+            _abandon(turns, waiting)
             raise sa.exc.TimeoutError(
                 f"no database turn was free within DB_POOL_TIMEOUT ({self._timeout} s)"
             )
 
-    def _abandon(self, waiting: asyncio.Future[Any]) -> None:
-        """Stops waiting for a turn, giving it back if it was granted meanwhile."""
-        if not waiting.cancel() and not waiting.cancelled():
-            self._turns.release()
+
+def _abandon(turns: asyncio.Semaphore, waiting: asyncio.Future[Any]) -> None:
+    """Stops waiting for a turn, giving it back if it was granted meanwhile."""
+    if not waiting.cancel() and not waiting.cancelled():
+        turns.release()
 
 
 async def close_after(session: Session) -> None:

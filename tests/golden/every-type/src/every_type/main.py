@@ -35,8 +35,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     # Every request's session comes from here (db.get_db, the rate limiter).
     app.state.sessions = get_sessionmaker()
-    # At most DB_POOL_SIZE requests use the database at once; the rest wait on the loop.
-    app.state.connection_gate = ConnectionGate(settings.db_pool_size, settings.db_pool_timeout)
+    # No more requests use the database at once than there are threads (db.ConnectionGate).
+    app.state.connection_gate = ConnectionGate(settings.db_pool_timeout)
     problems.install(app)
     faults.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)
