@@ -64,7 +64,7 @@ pub fn shared_venv(lock_dir: &Path) -> PathBuf {
 ///     std::path::Path::new("target/evolve/project"),
 ///     &archgen_tests::pg_cluster_url(),
 /// );
-/// assert!(report.passed, "{}", report.reasons().join("\n"));
+/// assert!(report.passed, "{}", archgen_tests::projects::why_failed(&report));
 /// ```
 ///
 /// # Panics
@@ -83,6 +83,64 @@ pub fn gate(dir: &Path, database_url: &str) -> gate::QualityReport {
         ..gate::VerifyOptions::default()
     };
     gate::verify(&project, stack.as_ref(), &options, &gate::Quiet).expect("the gate runs")
+}
+
+/// Why a gate report did not pass, for a test's failure message: the
+/// failed stages, the problems their tools located, the failed checks,
+/// the critical findings, and the last lines of each failed stage's log
+/// (so a failure on a machine nobody can log into still says what broke).
+///
+/// ```no_run
+/// let report = archgen_tests::projects::gate(
+///     std::path::Path::new("target/evolve/project"),
+///     &archgen_tests::pg_cluster_url(),
+/// );
+/// assert!(report.passed, "{}", archgen_tests::projects::why_failed(&report));
+/// ```
+pub fn why_failed(report: &gate::QualityReport) -> String {
+    const LOG_LINES: usize = 150;
+    let mut out: Vec<String> = report
+        .reasons()
+        .into_iter()
+        .map(|r| format!("  {r}"))
+        .collect();
+    out.extend(
+        report
+            .stages
+            .iter()
+            .flat_map(|s| s.details.iter().map(move |d| (s, d)))
+            .take(30)
+            .map(|(s, d)| format!("  {}: {}: {}", s.name, d.file, d.message)),
+    );
+    out.extend(
+        report
+            .failed_checks()
+            .into_iter()
+            .take(20)
+            .map(|c| format!("  check {}: {}", c.name, c.detail)),
+    );
+    out.extend(
+        report
+            .findings
+            .iter()
+            .take(20)
+            .map(|f| format!("  {} {}", f.code, f.message)),
+    );
+    for stage in report
+        .stages
+        .iter()
+        .filter(|s| s.status == gate::StageStatus::Failed)
+    {
+        let lines: Vec<&str> = stage.log_excerpt.lines().collect();
+        let tail = &lines[lines.len().saturating_sub(LOG_LINES)..];
+        out.push(format!(
+            "  --- the last {} lines of stage `{}`'s log ---",
+            tail.len(),
+            stage.name
+        ));
+        out.extend(tail.iter().map(|l| format!("  | {l}")));
+    }
+    out.join("\n")
 }
 
 fn run(command: &mut Command) {

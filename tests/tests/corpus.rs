@@ -338,37 +338,10 @@ fn corpus_projects_pass_the_gate() {
             started.elapsed().as_secs_f64()
         );
         if !report.passed {
-            let findings: Vec<String> = report
-                .reasons()
-                .into_iter()
-                .map(|r| format!("  {r}"))
-                .chain(
-                    report
-                        .stages
-                        .iter()
-                        .flat_map(|s| s.details.iter().map(move |d| (s, d)))
-                        .take(30)
-                        .map(|(s, d)| format!("  {}: {}: {}", s.name, d.file, d.message)),
-                )
-                .chain(
-                    report
-                        .failed_checks()
-                        .into_iter()
-                        .take(20)
-                        .map(|c| format!("  check {}: {}", c.name, c.detail)),
-                )
-                .chain(
-                    report
-                        .findings
-                        .iter()
-                        .take(20)
-                        .map(|f| format!("  {} {}", f.code, f.message)),
-                )
-                .collect();
             failed.push(format!(
                 "seed {seed:02} ({}):\n{}",
                 report_path.display(),
-                findings.join("\n")
+                archgen_tests::projects::why_failed(&report)
             ));
         } else {
             let _ = std::fs::remove_dir_all(&dir);

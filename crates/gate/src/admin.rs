@@ -182,6 +182,9 @@ pub(crate) fn stage(run: &AdminRun<'_>) -> Result<StageReport, GateError> {
             output.display()
         ));
     }
+    if let Some(note) = npm::flaky_note(&log) {
+        log.push_str(&note);
+    }
     log.push_str(&format!("times: {}\n", steps.times));
     Ok(stage_report(
         "admin",

@@ -122,6 +122,9 @@ pub(crate) fn stage(run: &MobileRun<'_>) -> Result<StageReport, GateError> {
             output.display()
         ));
     }
+    if let Some(note) = npm::flaky_note(&log) {
+        log.push_str(&note);
+    }
     log.push_str(&format!("times: {}\n", steps.times));
     Ok(stage_report(
         "mobile",

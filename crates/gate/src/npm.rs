@@ -82,6 +82,10 @@ pub(crate) fn run_steps(run: &StepRun<'_>, steps: &[Step]) -> Result<Steps, Gate
             .process_group(0)
             .env("npm_config_cache", &npm_cache)
             .env("npm_config_update_notifier", "false")
+            // A cold cache downloads everything: ride out a registry's
+            // passing error rather than fail the stage on it.
+            .env("npm_config_fetch_retries", "5")
+            .env("npm_config_fetch_retry_mintimeout", "2000")
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
             .envs(run.env.iter().map(|(k, v)| (k, v)));
         let path = run.logs.join(format!("{}-{name}.log", run.prefix));
@@ -98,4 +102,33 @@ pub(crate) fn run_steps(run: &StepRun<'_>, steps: &[Step]) -> Result<Steps, Gate
     }
     out.times = times.join(", ");
     Ok(out)
+}
+
+/// A note for a stage's log when Playwright reported flaky tests (failed,
+/// then passed on their retry): the run passes, and the note says so
+/// rather than letting the retry hide it.
+pub(crate) fn flaky_note(log: &str) -> Option<String> {
+    let count: u32 = log
+        .lines()
+        .filter_map(|line| line.trim().strip_suffix(" flaky"))
+        .filter_map(|n| n.parse::<u32>().ok())
+        .sum();
+    (count > 0).then(|| {
+        format!(
+            "note: {count} browser test(s) failed once and passed on their retry (Playwright calls them flaky); their first failure is above\n"
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::flaky_note;
+
+    #[test]
+    fn a_flaky_summary_line_gives_a_note_and_a_clean_run_none() {
+        let flaky = "Running 7 tests using 1 worker\n  1 flaky\n    e2e/admin.spec.ts:61:1 › x\n  6 passed (15.9s)\n";
+        assert!(flaky_note(flaky).is_some_and(|n| n.contains("1 browser test(s)")));
+        assert_eq!(flaky_note("  1 skipped\n  6 passed (15.9s)\n"), None);
+        assert_eq!(flaky_note("a test named not flaky\n"), None);
+    }
 }
