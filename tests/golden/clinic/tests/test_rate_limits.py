@@ -146,7 +146,7 @@ def test_postgres_counters_are_upserted_and_stale_windows_purged() -> None:
     assert rows == [("k" * 64, dt.datetime.fromtimestamp(now, dt.UTC))]
 
 
-def test_postgres_counts_client_and_user_in_one_statement() -> None:
+def test_postgres_counts_client_and_user_and_finds_the_caller_in_one_statement() -> None:
     fresh_window()
     app = limited_app(None)
     api = client_of(app)
@@ -164,13 +164,16 @@ def test_postgres_counts_client_and_user_in_one_statement() -> None:
     limiter.check_request(address, token)
     sa.event.listen(get_engine(), "before_cursor_execute", record)
     try:
-        client, user = limiter.check_request(address, token)
+        counted = limiter.check_request(address, token)
     finally:
         sa.event.remove(get_engine(), "before_cursor_execute", record)
     assert [s for s in statements if "auth_rate_limits" in s] == statements
     assert len(statements) == 1
-    assert client.allowed
-    assert user is not None and user.allowed
+    assert counted.client.allowed
+    assert counted.user is not None and counted.user.allowed
+    # The same statement found the caller: the session check reads nothing more.
+    assert counted.caller is not None
+    assert (counted.caller.email, counted.caller.role) == (email, ADMIN_ROLE)
     # The user's key computed in SQL is the keyed hash the Python side computes.
     with get_engine().connect() as connection:
         user_id = connection.execute(
@@ -184,8 +187,8 @@ def test_postgres_counts_client_and_user_in_one_statement() -> None:
     # The two requests counted here; the login itself had no session yet.
     assert hits == 2
     # A request without a live session counts the client alone.
-    client, user = limiter.check_request(address, "not-a-session")
-    assert client.allowed and user is None
+    counted = limiter.check_request(address, "not-a-session")
+    assert counted.client.allowed and counted.user is None and counted.caller is None
 
 
 def test_a_request_counts_in_autocommit_then_works_in_one_transaction() -> None:
@@ -245,6 +248,43 @@ def test_a_request_counts_in_autocommit_then_works_in_one_transaction() -> None:
         sa.event.remove(engine, "checkin", on_checkin)
         sa.event.remove(engine, "after_cursor_execute", on_execute)
         probe.dispose()
+
+
+def test_a_signed_in_request_reads_its_session_in_the_count_alone() -> None:
+    # The count's statement found the caller, so the session check sends
+    # nothing of its own to auth_sessions until the session's activity is
+    # due to be written; then it writes it, once.
+    app = limited_app(None)
+    api = client_of(app)
+    assert api.login(make_user(ADMIN_ROLE)).status_code == 200
+    token = api.client.cookies.get("session") or ""
+    engine = get_engine()
+    statements: list[str] = []
+
+    def record(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement)
+
+    def sent_for_me() -> list[str]:
+        statements.clear()
+        sa.event.listen(engine, "before_cursor_execute", record)
+        try:
+            assert api.get("/auth/me").status_code == 200
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", record)
+        return [s for s in statements if "auth_sessions" in s]
+
+    read = sent_for_me()
+    assert len(read) == 1 and "auth_rate_limits" in read[0], read
+    with engine.begin() as connection:
+        connection.execute(
+            sa.update(AuthSession)
+            .where(AuthSession.token_hash == token_hash(token))
+            .values(last_seen_at=sa.func.now() - dt.timedelta(minutes=2))
+        )
+    due = sent_for_me()
+    assert len([s for s in due if s.lstrip().startswith("UPDATE auth_sessions")]) == 1, due
+    # Written: the next request is back to the count alone.
+    assert len(sent_for_me()) == 1
 
 
 def test_counters_hold_no_address_or_user_id_in_the_clear() -> None:

@@ -10,9 +10,12 @@ are never limited.
 In PostgreSQL both counters cost one statement, in autocommit: the
 middleware opens the request's session (the one db.get_db gives its
 routes), sends the client's key and the hash of the session cookie on a
-connection of the session's pool, and the statement finds the session's
-user, computes the user's key and counts both (docs/adr, "rate limits in one
-statement"). It commits by itself, so no counter row stays locked while the
+connection of the session's pool, and the statement finds the live session
+and its user, computes the user's key and counts both (docs/adr, "rate
+limits in one statement"). The session it found is the request's caller:
+the session check (security/dependencies.py) takes it from the request's
+scope and reads nothing more unless the session's activity is due to be
+written, so an authenticated read costs one statement before its own. It commits by itself, so no counter row stays locked while the
 request works and a request answered 429 or with an error is counted all
 the same; the connection goes back to the pool before the request takes
 one, and nothing is pinged, so a request costs the count and its own
@@ -46,7 +49,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from lend_well.db import REQUEST_SESSION, ConnectionGate, close_after, get_engine
 from lend_well.models import AuthRateLimit
 from lend_well.problems import Problem, problem_response
-from lend_well.security.sessions import IDLE_TIMEOUT, SESSION_COOKIE, token_hash
+from lend_well.security.sessions import IDLE_TIMEOUT, SESSION_COOKIE, LiveSession, token_hash
 from lend_well.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -56,17 +59,23 @@ EXEMPT_PATHS = frozenset({"/healthz", "/readyz"})
 TOO_MANY = "Too many requests; try again later."
 # Where the middleware leaves the user's verdict for the session check.
 USER_VERDICT = "rate_limit_user_verdict"
+# Where the middleware leaves the session cookie's token and the live session
+# its count found, for the session check.
+CALLER = "rate_limit_caller"
 # HMAC-SHA256's block size: a key is padded (or first hashed) to it.
 _BLOCK = 64
 
 # Counts the client and, when the session behind the cookie is live, its user,
-# in one statement. The user's key is HMAC-SHA256(secret, "user:<id>"),
-# computed from the key's inner and outer pads, equal to `RateLimiter._key`.
+# in one statement, and returns the session with each count. The user's key is
+# HMAC-SHA256(secret, "user:<id>"), computed from the key's inner and outer
+# pads, equal to `RateLimiter._key`. `caller` is read once (PostgreSQL
+# materializes a CTE named twice), so the counts and the session agree.
 _COUNT_CLIENT_AND_USER = sa.text(
     """
 WITH caller AS (
-    SELECT user_id FROM auth_sessions
-    WHERE token_hash = :token_hash AND expires_at > :now AND last_seen_at > :idle_since
+    SELECT s.id, s.csrf_token, s.last_seen_at, s.user_id, u.email, u.role
+    FROM auth_sessions AS s JOIN auth_users AS u ON u.id = s.user_id
+    WHERE s.token_hash = :token_hash AND s.expires_at > :now AND s.last_seen_at > :idle_since
 ),
 counted AS (
     SELECT :client_key AS key
@@ -76,11 +85,16 @@ counted AS (
         'hex'
     )
     FROM caller
+),
+hits AS (
+    INSERT INTO auth_rate_limits (key, window_start, hits)
+    SELECT key, :window_start, 1 FROM counted
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
+    RETURNING key, hits
 )
-INSERT INTO auth_rate_limits (key, window_start, hits)
-SELECT key, :window_start, 1 FROM counted
-ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
-RETURNING key, hits
+SELECT hits.key, hits.hits,
+    caller.id, caller.csrf_token, caller.last_seen_at, caller.user_id, caller.email, caller.role
+FROM hits LEFT JOIN caller ON true
 """
 )
 
@@ -95,11 +109,39 @@ return hits
 
 
 @dataclass(frozen=True)
+class Hits:
+    """A request's counts: its client's hits in the window, its user's, and its caller.
+
+    `user` is `None` when the user was not counted here (no live session,
+    or a store that cannot find it); `caller` is the live session the count
+    found, when the store finds sessions.
+    """
+
+    client: int
+    user: int | None = None
+    caller: LiveSession | None = None
+
+
+@dataclass(frozen=True)
 class Verdict:
     """Whether a request may go on, and else how many seconds until it may."""
 
     allowed: bool
     retry_after: int
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What counting a request decided: the client's verdict, the user's, and the caller.
+
+    `user` is `None` when the user is still to be counted (no live session
+    here, or a store that cannot find it); `caller` is the live session the
+    count found, when it found one.
+    """
+
+    client: Verdict
+    user: Verdict | None = None
+    caller: LiveSession | None = None
 
 
 class Counter(Protocol):
@@ -119,10 +161,9 @@ class Counter(Protocol):
         pads: tuple[bytes, bytes],
         window_start: int,
         db: Session | None = None,
-    ) -> tuple[int, int | None]:
+    ) -> Hits:
         """Counts a client and, when the store can find it, the user behind the session `token`.
 
-        Returns the client's hits and the user's (`None` when not counted here).
         `pads` are the inner and outer HMAC pads of the secret; `db` is the
         request's session, for a store in the same database.
         """
@@ -152,14 +193,11 @@ class PostgresCounter:
         pads: tuple[bytes, bytes],
         window_start: int,
         db: Session | None = None,
-    ) -> tuple[int, int | None]:
+    ) -> Hits:
         if db is None:
             with self._engine().connect() as connection, self._autocommit(connection):
-                hits = self._count(connection, client_key, token, pads, window_start)
-        else:
-            hits = self._count_for(db, client_key, token, pads, window_start)
-        client_hits = hits.pop(client_key)
-        return client_hits, (next(iter(hits.values()), 0) if token is not None else None)
+                return self._count(connection, client_key, token, pads, window_start)
+        return self._count_for(db, client_key, token, pads, window_start)
 
     def _count_for(
         self,
@@ -168,7 +206,7 @@ class PostgresCounter:
         token: str | None,
         pads: tuple[bytes, bytes],
         window_start: int,
-    ) -> dict[str, int]:
+    ) -> Hits:
         """Counts for the request whose session is `db`, on a connection of its pool.
 
         The statement runs in autocommit, before the request's transaction
@@ -206,11 +244,11 @@ class PostgresCounter:
         token: str | None,
         pads: tuple[bytes, bytes],
         window_start: int,
-    ) -> dict[str, int]:
-        """Counts the client and the user behind `token` in one statement; hits by key."""
+    ) -> Hits:
+        """Counts the client and the user behind `token` in one statement, and finds the session."""
         if token is None:
             # No session to find: the client alone, in one statement.
-            return {client_key: self._hit(connection, client_key, window_start)}
+            return Hits(self._hit(connection, client_key, window_start))
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
         current = dt.datetime.now(dt.UTC)
         inner, outer = pads
@@ -226,10 +264,22 @@ class PostgresCounter:
                 "window_start": start,
             },
         ).all()
-        hits = {str(key): int(count) for key, count in rows}
-        if hits[client_key] == 1:
+        client_hits = next(int(row[1]) for row in rows if row[0] == client_key)
+        user_hits = next((int(row[1]) for row in rows if row[0] != client_key), 0)
+        if client_hits == 1:
             self._purge(connection, window_start)
-        return hits
+        found = rows[0]
+        if found[2] is None:
+            return Hits(client_hits, 0)
+        caller = LiveSession(
+            id=found[2],
+            csrf_token=found[3],
+            last_seen_at=found[4],
+            user_id=found[5],
+            email=found[6],
+            role=found[7],
+        )
+        return Hits(client_hits, user_hits, caller)
 
     def _hit(self, connection: sa.Connection, key: str, window_start: int) -> int:
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
@@ -285,9 +335,9 @@ class RedisCounter:
         pads: tuple[bytes, bytes],
         window_start: int,
         db: Session | None = None,
-    ) -> tuple[int, int | None]:
+    ) -> Hits:
         # Redis cannot find the session: the user is counted once it is found.
-        return self.hit(client_key, window_start), None
+        return Hits(self.hit(client_key, window_start))
 
 
 class RateLimiter:
@@ -331,29 +381,25 @@ class RateLimiter:
             return Verdict(True, 0)
         return Verdict(hits <= limit, retry_after)
 
-    def check_request(
-        self, address: str, token: str | None, db: Session | None = None
-    ) -> tuple[Verdict, Verdict | None]:
+    def check_request(self, address: str, token: str | None, db: Session | None = None) -> Counted:
         """Counts a request from a client address with the session cookie `token`, if any.
 
-        Returns the client's verdict and the user's, `None` when the user is
-        still to be counted (no live session here, or a store that cannot find it).
-        `db` is the request's session, whose transaction the counts join.
+        `db` is the request's session, whose pool the count uses.
         """
         now = self._clock()
         window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
         retry_after = max(1, math.ceil(window_start + WINDOW_SECONDS - now))
         try:
-            client_hits, user_hits = self.counter.hit_client_and_user(
+            hits = self.counter.hit_client_and_user(
                 self._key("client", address), token, self._pads, window_start, db
             )
         except redis.RedisError as error:
             logger.warning("rate limit counters unavailable; request let through", exc_info=error)
-            return Verdict(True, 0), None
-        client = Verdict(client_hits <= self.client_limit, retry_after)
-        if not user_hits:
-            return client, None
-        return client, Verdict(user_hits <= self.user_limit, retry_after)
+            return Counted(Verdict(True, 0))
+        client = Verdict(hits.client <= self.client_limit, retry_after)
+        if not hits.user:
+            return Counted(client)
+        return Counted(client, Verdict(hits.user <= self.user_limit, retry_after), hits.caller)
 
     def check_client(self, address: str) -> Verdict:
         """Counts a request from a client address."""
@@ -408,17 +454,18 @@ class ClientRateLimitMiddleware:
             sessions: sessionmaker[Session] = scope["app"].state.sessions
             db = sessions()
         try:
-            verdict, user_verdict = await run_in_threadpool(
-                self.limiter.check_request, address, _session_token(scope), db
-            )
+            token = _session_token(scope)
+            counted = await run_in_threadpool(self.limiter.check_request, address, token, db)
             state = scope.setdefault("state", {})
             if db is not None:
                 state[REQUEST_SESSION] = db
-            if user_verdict is not None:
-                state[USER_VERDICT] = user_verdict
-            if not verdict.allowed:
+            if counted.user is not None:
+                state[USER_VERDICT] = counted.user
+            if counted.caller is not None:
+                state[CALLER] = (token, counted.caller)
+            if not counted.client.allowed:
                 response = problem_response(
-                    429, TOO_MANY, headers={"Retry-After": str(verdict.retry_after)}
+                    429, TOO_MANY, headers={"Retry-After": str(counted.client.retry_after)}
                 )
                 await response(scope, receive, send)
                 return
@@ -440,11 +487,22 @@ def _session_token(scope: Scope) -> str | None:
     return None
 
 
-def enforce_user_limit(request: Request, user_id: str, db: Session) -> None:
-    """429 past the user's limit: the middleware's count, else one on the request's session."""
+def counted_caller(request: Request, token: str) -> LiveSession | None:
+    """The live session the middleware's count found for the session cookie `token`, if any."""
+    found: tuple[str, LiveSession] | None = getattr(request.state, CALLER, None)
+    if found is None or found[0] != token:
+        return None
+    return found[1]
+
+
+async def enforce_user_limit(request: Request, user_id: str, db: Session) -> None:
+    """429 past the user's limit: the middleware's count, else one on the request's session.
+
+    Only the second (counters in Redis) does I/O, in the thread pool.
+    """
     verdict: Verdict | None = getattr(request.state, USER_VERDICT, None)
     if verdict is None:
         limiter: RateLimiter = request.app.state.rate_limiter
-        verdict = limiter.check_user(user_id, db)
+        verdict = await run_in_threadpool(limiter.check_user, user_id, db)
     if not verdict.allowed:
         raise too_many_requests(verdict)

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from clinic_flow.db import get_db
 from clinic_flow.problems import forbidden, unauthorized
-from clinic_flow.ratelimit import enforce_user_limit
+from clinic_flow.ratelimit import counted_caller, enforce_user_limit
 from clinic_flow.security import csrf, sessions
 
 ADMIN_ROLES: tuple[str, ...] = ("admin",)
@@ -32,19 +33,26 @@ class Principal:
         return self.role in ADMIN_ROLES
 
 
-def current_principal(request: Request, db: DbSession) -> Principal | None:
+async def current_principal(request: Request, db: DbSession) -> Principal | None:
     """The caller's live session, or `None`.
 
-    A state-changing request made with a live session must carry the
-    session's CSRF token in the `X-CSRF-Token` header (403 otherwise).
+    The session the rate limiter's count found (ratelimit.py) is taken as
+    it is, with no statement and no trip through the thread pool; it is
+    looked up here when the count did not find it (counters in Redis, or
+    no live session: an expired one is deleted) or its activity is due to
+    be written. A state-changing request made with a live session must
+    carry the session's CSRF token in the `X-CSRF-Token` header (403
+    otherwise).
     """
     token = request.cookies.get(sessions.SESSION_COOKIE)
     if not token:
         return None
-    found = sessions.find_live(db, token)
+    found = counted_caller(request, token)
+    if found is None or found.due_for_touch():
+        found = await run_in_threadpool(sessions.find_live, db, token)
     if found is None:
         return None
-    enforce_user_limit(request, str(found.user_id), db)
+    await enforce_user_limit(request, str(found.user_id), db)
     if not csrf.is_valid(request, found.csrf_token):
         raise forbidden("The X-CSRF-Token header is missing or wrong.")
     return Principal(user_id=found.user_id, email=found.email, role=found.role, session_id=found.id)

@@ -61,9 +61,14 @@ class LiveSession:
 
     id: uuid.UUID
     csrf_token: str
+    last_seen_at: dt.datetime
     user_id: uuid.UUID
     email: str
     role: str
+
+    def due_for_touch(self) -> bool:
+        """Whether its `last_seen_at` is older than `TOUCH_INTERVAL`, so a request writes it."""
+        return now() - self.last_seen_at >= TOUCH_INTERVAL
 
 
 # One row of plain columns, not two mapped objects: this runs on every request.
@@ -98,8 +103,14 @@ def find_live(db: Session, token: str) -> LiveSession | None:
             sa.update(AuthSession).where(AuthSession.id == session_id).values(last_seen_at=current)
         )
         db.commit()
+        last_seen_at = current
     return LiveSession(
-        id=session_id, csrf_token=csrf_token, user_id=user_id, email=email, role=role
+        id=session_id,
+        csrf_token=csrf_token,
+        last_seen_at=last_seen_at,
+        user_id=user_id,
+        email=email,
+        role=role,
     )
 
 
