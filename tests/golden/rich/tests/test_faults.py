@@ -329,9 +329,12 @@ def test_more_clients_than_threads_are_all_served_none_stalls() -> None:
             base + "/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
         )
         assert login.status_code == 200, login.text
+        # Read once, here: httpx builds a response's cookies on first use, and
+        # threads racing to build them could start with an empty jar.
+        cookies = login.cookies
 
         def work() -> None:
-            with httpx.Client(base_url=base, cookies=login.cookies, timeout=30) as client:
+            with httpx.Client(base_url=base, cookies=cookies, timeout=30) as client:
                 for _ in range(5):
                     try:
                         status: int | str = client.get("/api" + PATHS[ENTITY]).status_code
@@ -376,10 +379,12 @@ def test_a_database_cut_under_load_loses_nothing(admin: Api, gunicorn: bool) -> 
             )
             assert login.status_code == 200, login.text
             headers = {"X-CSRF-Token": login.json()["csrf_token"]}
+            # Read once, here: httpx builds a response's cookies on first use.
+            cookies = login.cookies
 
             def work(worker: int) -> None:
                 with httpx.Client(
-                    base_url=base, cookies=login.cookies, headers=headers, timeout=30
+                    base_url=base, cookies=cookies, headers=headers, timeout=30
                 ) as client:
                     n = 0
                     while not stop.is_set():
