@@ -25,6 +25,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from clinic_flow.http import RawBody
 from clinic_flow.models import AuthIdempotencyKey
@@ -124,16 +125,23 @@ def claim(
     return Claim(replay=JSONResponse(answer, status_code=first.status))
 
 
-def idempotency_claim(
+async def idempotency_claim(
     request: Request,
     principal: OptionalPrincipal,
     db: DbSession,
     body: RawBody,
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Claim:
-    """The claim of a POST's `Idempotency-Key` header, after the access checks."""
-    user_id = principal.user_id if principal else None
-    return claim(db, user_id, idempotency_key, request.method, request.url.path, body)
+    """The claim of a POST's `Idempotency-Key` header, after the access checks.
+
+    Without a key (or a signed-in caller) there is nothing to claim and no
+    I/O, so it answers on the event loop; a claim goes to the thread pool.
+    """
+    if idempotency_key is None or principal is None:
+        return NO_CLAIM
+    return await run_in_threadpool(
+        claim, db, principal.user_id, idempotency_key, request.method, request.url.path, body
+    )
 
 
 Idempotent = Annotated[Claim, Depends(idempotency_claim)]
