@@ -64,7 +64,7 @@ pub fn shared_venv(lock_dir: &Path) -> PathBuf {
 ///     std::path::Path::new("target/evolve/project"),
 ///     &archgen_tests::pg_cluster_url(),
 /// );
-/// assert!(report.passed, "{}", archgen_tests::projects::why_failed(&report));
+/// assert!(report.passed, "{}", archgen_tests::projects::why_failed(&report, std::path::Path::new("target/evolve/project")));
 /// ```
 ///
 /// # Panics
@@ -85,20 +85,20 @@ pub fn gate(dir: &Path, database_url: &str) -> gate::QualityReport {
     gate::verify(&project, stack.as_ref(), &options, &gate::Quiet).expect("the gate runs")
 }
 
-/// Why a gate report did not pass, for a test's failure message: the
-/// failed stages, the problems their tools located, the failed checks,
-/// the critical findings, and the last lines of each failed stage's log
-/// (so a failure on a machine nobody can log into still says what broke).
+/// Why a gate report on the project in `dir` did not pass, for a test's
+/// failure message: the failed stages, the problems their tools located,
+/// the failed checks, the critical findings, and for each failed stage the
+/// last lines of the log its last step wrote under `dir/.archgen/gate/`
+/// (else of its excerpt), so a failure on a machine nobody can log into
+/// still says what broke.
 ///
 /// ```no_run
-/// let report = archgen_tests::projects::gate(
-///     std::path::Path::new("target/evolve/project"),
-///     &archgen_tests::pg_cluster_url(),
-/// );
-/// assert!(report.passed, "{}", archgen_tests::projects::why_failed(&report));
+/// let dir = std::path::Path::new("target/evolve/project");
+/// let report = archgen_tests::projects::gate(dir, &archgen_tests::pg_cluster_url());
+/// assert!(report.passed, "{}", archgen_tests::projects::why_failed(&report, dir));
 /// ```
-pub fn why_failed(report: &gate::QualityReport) -> String {
-    const LOG_LINES: usize = 150;
+pub fn why_failed(report: &gate::QualityReport, dir: &Path) -> String {
+    const LOG_LINES: usize = 120;
     let mut out: Vec<String> = report
         .reasons()
         .into_iter()
@@ -131,16 +131,38 @@ pub fn why_failed(report: &gate::QualityReport) -> String {
         .iter()
         .filter(|s| s.status == gate::StageStatus::Failed)
     {
-        let lines: Vec<&str> = stage.log_excerpt.lines().collect();
+        let (source, text) = match last_log(dir, &stage.name) {
+            Some((path, text)) => (path.display().to_string(), text),
+            None => ("its excerpt".to_string(), stage.log_excerpt.clone()),
+        };
+        let lines: Vec<&str> = text.lines().collect();
         let tail = &lines[lines.len().saturating_sub(LOG_LINES)..];
         out.push(format!(
-            "  --- the last {} lines of stage `{}`'s log ---",
+            "  --- stage `{}`: the last {} lines of {source} ---",
+            stage.name,
             tail.len(),
-            stage.name
         ));
         out.extend(tail.iter().map(|l| format!("  | {l}")));
     }
     out.join("\n")
+}
+
+/// The log a stage's last step wrote: the newest `<stage>*.log` under
+/// `dir/.archgen/gate/`, with its text.
+fn last_log(dir: &Path, stage: &str) -> Option<(PathBuf, String)> {
+    let logs = dir.join(".archgen").join("gate");
+    let newest = std::fs::read_dir(&logs)
+        .ok()?
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(stage) && name.ends_with(".log")
+        })
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .max()?
+        .1;
+    let text = std::fs::read_to_string(&newest).ok()?;
+    Some((newest, text))
 }
 
 fn run(command: &mut Command) {
@@ -153,4 +175,49 @@ fn run(command: &mut Command) {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::why_failed;
+    use gate::report::{QualityReport, StageReport, StageStatus};
+
+    fn failed(name: &str, excerpt: &str) -> StageReport {
+        StageReport {
+            name: name.into(),
+            status: StageStatus::Failed,
+            duration_ms: 1,
+            log_excerpt: excerpt.into(),
+            checks: None,
+            results: vec![],
+            details: vec![],
+        }
+    }
+
+    #[test]
+    fn a_failed_stage_shows_the_log_its_last_step_wrote_else_its_excerpt() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let logs = dir.path().join(".archgen/gate");
+        std::fs::create_dir_all(&logs).expect("the logs directory");
+        std::fs::write(logs.join("admin-install.log"), "added 73 packages\n").expect("written");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(
+            logs.join("admin-test.log"),
+            "1) the admin signs in\nError: timed out\n",
+        )
+        .expect("written");
+        let mut report = QualityReport::new("p", "python-fastapi");
+        report.stages.push(failed("admin", "an excerpt"));
+        report.stages.push(failed("conformance", "check x failed"));
+        report.finish();
+        let why = why_failed(&report, dir.path());
+        assert!(why.contains("stage `admin` failed"), "{why}");
+        assert!(
+            why.contains("admin-test.log") && why.contains("| Error: timed out"),
+            "{why}"
+        );
+        assert!(!why.contains("added 73 packages"), "{why}");
+        // No log of its own: the excerpt stands in.
+        assert!(why.contains("| check x failed"), "{why}");
+    }
 }

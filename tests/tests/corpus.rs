@@ -341,7 +341,7 @@ fn corpus_projects_pass_the_gate() {
             failed.push(format!(
                 "seed {seed:02} ({}):\n{}",
                 report_path.display(),
-                archgen_tests::projects::why_failed(&report)
+                archgen_tests::projects::why_failed(&report, &dir)
             ));
         } else {
             let _ = std::fs::remove_dir_all(&dir);

@@ -417,7 +417,7 @@ fn a_changed_spec_migrates_a_database_with_rows() {
         report.passed,
         "the v2 project fails the gate (score {}):\n{}",
         report.score,
-        archgen_tests::projects::why_failed(&report)
+        archgen_tests::projects::why_failed(&report, &dir)
     );
 }
 
