@@ -15,16 +15,17 @@ and its user, computes the user's key and counts both (docs/adr, "rate
 limits in one statement"). The session it found is the request's caller:
 the session check (security/dependencies.py) takes it from the request's
 scope and reads nothing more unless the session's activity is due to be
-written, so an authenticated read costs one statement before its own. It commits by itself, so no counter row stays locked while the
-request works and a request answered 429 or with an error is counted all
-the same; the connection goes back to the pool before the request takes
-one, and nothing is pinged, so a request costs the count and its own
-transaction. The user's verdict waits on the
-request's scope until the session is checked (security/dependencies.py), so
-the order of answers is unchanged. In Redis the client is counted in the
-middleware and the user after the session is found, one script call each.
-When the counters cannot be reached the request is answered 503 like any
-database fault (faults.py); when Redis cannot, the request is let through.
+written, so an authenticated read costs one statement before its own. It
+commits by itself, so no counter row stays locked while the request works
+and a request answered 429 or with an error is counted all the same; the
+connection goes back to the pool before the request takes one, and nothing
+is pinged, so a request costs the count and its own transaction. The user's
+verdict waits on the request's scope until the session is checked
+(security/dependencies.py), so the order of answers is unchanged. In Redis
+the client is counted in the middleware and the user after the session is
+found, one script call each. When the counters cannot be reached the
+request is answered 503 like any database fault (faults.py); when Redis
+cannot, the request is let through.
 """
 
 import contextlib
