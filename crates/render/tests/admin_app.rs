@@ -126,6 +126,18 @@ fn the_browser_tests_follow_the_model() {
     assert!(plan.contains("\"role\": \"member\""), "{plan}");
     assert!(plan.contains("\"workflow\": null"), "{plan}");
     assert!(plan.contains("\"project_id\""), "{plan}");
+    // A task is linked to the label the test made; clinic has no
+    // many-to-many relation, so no link.
+    assert!(
+        plan.contains("\"link\": {\n    \"collection\": \"tasks\",\n    \"key\": \"label_ids\",\n    \"target\": \"labels\"\n  }"),
+        "{plan}"
+    );
+    assert!(text(&clinic, "e2e/plan.ts").contains("\"link\": null"));
+    let model = text(&tasks, "src/model.ts");
+    assert!(
+        model.contains("\"links\": [\n      {\n        \"key\": \"label_ids\",\n        \"label\": \"Labels\",\n        \"target\": \"labels\"\n      }\n    ]"),
+        "{model}"
+    );
 }
 
 #[test]

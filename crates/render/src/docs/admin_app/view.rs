@@ -189,6 +189,17 @@ fn entity_value(model: &AppModel, entity: &Entity) -> Option<Value> {
             }))
         })
         .collect();
+    let links: Vec<Value> = entity
+        .to_many()
+        .filter_map(|r| {
+            let target = model.entities.iter().find(|e| e.id == r.target)?;
+            Some(json!({
+                "key": r.key,
+                "label": label(&r.name),
+                "target": target.collection,
+            }))
+        })
+        .collect();
     Some(json!({
         "name": entity.name,
         "label": label(&entity.name),
@@ -199,6 +210,7 @@ fn entity_value(model: &AppModel, entity: &Entity) -> Option<Value> {
         "access": access,
         "fields": entity.fields.iter().map(|f| field_value(model, f)).collect::<Vec<_>>(),
         "relations": relations,
+        "links": links,
     }))
 }
 
@@ -240,7 +252,7 @@ pub(crate) enum Surface {
 /// less privileged role and a workflow move.
 pub(crate) fn plan(model: &AppModel, surface: Surface) -> Value {
     let Some(admin) = model.admin_roles().next() else {
-        return json!({ "admin": null, "rows": [], "skipped": [], "fieldError": null, "forbidden": null, "workflow": null });
+        return json!({ "admin": null, "rows": [], "skipped": [], "fieldError": null, "forbidden": null, "workflow": null, "link": null });
     };
     let mut made: Vec<model::EntityId> = Vec::new();
     let mut rows = Vec::new();
@@ -304,6 +316,7 @@ pub(crate) fn plan(model: &AppModel, surface: Surface) -> Value {
             "fieldError": field_error,
             "forbidden": null,
             "workflow": null,
+            "link": null,
         });
     }
     let forbidden = forbidden_case(model).map(|(role, entity)| {
@@ -319,6 +332,17 @@ pub(crate) fn plan(model: &AppModel, surface: Surface) -> Value {
             let m = wf.moves.iter().find(|m| m.from == wf.initial)?;
             Some(json!({ "collection": e.collection, "field": f.name, "from": m.from, "to": m.to }))
         });
+    // A many-to-many link the admin sets on a row it made, to a row it
+    // made of the link's target.
+    let link = model
+        .entities
+        .iter()
+        .filter(|e| made.contains(&e.id) && may(e, Action::Update, admin.id))
+        .find_map(|e| {
+            let r = e.to_many().find(|r| made.contains(&r.target))?;
+            let target = model.get(r.target);
+            Some(json!({ "collection": e.collection, "key": r.key, "target": target.collection }))
+        });
     json!({
         "admin": admin.name,
         "rows": rows,
@@ -326,6 +350,7 @@ pub(crate) fn plan(model: &AppModel, surface: Surface) -> Value {
         "fieldError": field_error,
         "forbidden": forbidden,
         "workflow": workflow,
+        "link": link,
     })
 }
 

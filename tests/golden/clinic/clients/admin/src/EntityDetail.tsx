@@ -78,6 +78,15 @@ export function EntityDetail({ entity, me, id }: { entity: EntitySpec; me: Accou
                 <dd data-field={r.key}>{display(row[r.key])}</dd>
               </div>
             ))}
+            {entity.links.map((l) => {
+              const ids = row[l.key];
+              return (
+                <div key={l.key} className="pair">
+                  <dt>{l.label}</dt>
+                  <dd data-field={l.key}>{Array.isArray(ids) && ids.length > 0 ? ids.map(display).join(", ") : "—"}</dd>
+                </div>
+              );
+            })}
           </dl>
           {entity.fields
             .filter((f) => f.workflow !== undefined && may(entity, "update", me, row))

@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { ApiError, request, type Account, type Page, type Row } from "./api";
 import { mayWrite } from "./access";
 import { display } from "./EntityDetail";
-import { ENTITIES, type EntitySpec, type FieldSpec, type RelationSpec } from "./model";
+import { ENTITIES, type EntitySpec, type FieldSpec, type LinkSpec, type RelationSpec } from "./model";
 import { href, navigate } from "./route";
 
 /** The text an input shows for a value. */
@@ -112,14 +112,17 @@ function FieldInput({ field, value, error }: { field: FieldSpec; value: unknown;
   );
 }
 
-function RelationInput({ relation, value, error }: { relation: RelationSpec; value: unknown; error: string | undefined }) {
+/** How many rows a picker offers. */
+const PICKER_ROWS = 100;
+
+/** The rows a picker offers: the newest first, as many as one page holds. */
+function useOptions(collection: string) {
   const [options, setOptions] = useState<Row[]>([]);
-  const target = ENTITIES.find((e) => e.collection === relation.target);
-  const id = `field-${relation.key}`;
+  const target = ENTITIES.find((e) => e.collection === collection);
 
   useEffect(() => {
     if (target) {
-      request<Page<Row>>("GET", target.path)
+      request<Page<Row>>("GET", `${target.path}?sort=-created_at&limit=${PICKER_ROWS}`)
         .then((page) => setOptions(page.items))
         .catch(() => setOptions([]));
     }
@@ -129,6 +132,14 @@ function RelationInput({ relation, value, error }: { relation: RelationSpec; val
     const first = target?.fields.find((f) => typeof row[f.name] === "string");
     return first ? `${display(row[first.name])} (${row.id.slice(0, 8)})` : row.id;
   };
+  return { options, name };
+}
+
+function RelationInput({ relation, value, error }: { relation: RelationSpec; value: unknown; error: string | undefined }) {
+  const { options, name } = useOptions(relation.target);
+  const id = `field-${relation.key}`;
+  // A row beyond the newest page is still offered, so saving keeps it.
+  const current = typeof value === "string" && !options.some((row) => row.id === value) ? value : null;
 
   return (
     <div className="field">
@@ -149,6 +160,50 @@ function RelationInput({ relation, value, error }: { relation: RelationSpec; val
         {options.map((row) => (
           <option key={row.id} value={row.id}>
             {name(row)}
+          </option>
+        ))}
+        {current !== null && <option value={current}>{current}</option>}
+      </select>
+      <ErrorText id={`${id}-error`} message={error} />
+    </div>
+  );
+}
+
+/** The ids a link list holds (none when the value is not a list). */
+function linked(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/** A many-to-many relation: a list of the target's rows, any number of them chosen. */
+function LinksInput({ link, value, error }: { link: LinkSpec; value: unknown; error: string | undefined }) {
+  const { options, name } = useOptions(link.target);
+  const id = `field-${link.key}`;
+  const chosen = linked(value);
+  // Linked rows beyond the newest page are still offered, so saving keeps them.
+  const missing = chosen.filter((c) => !options.some((row) => row.id === c));
+
+  return (
+    <div className="field">
+      <label htmlFor={id}>{link.label}</label>
+      <select
+        id={id}
+        name={link.key}
+        multiple
+        size={Math.min(6, Math.max(2, options.length + missing.length))}
+        // Mounted again once the options arrive, so the row's links are selected.
+        key={options.length}
+        defaultValue={chosen}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      >
+        {options.map((row) => (
+          <option key={row.id} value={row.id}>
+            {name(row)}
+          </option>
+        ))}
+        {missing.map((c) => (
+          <option key={c} value={c}>
+            {c}
           </option>
         ))}
       </select>
@@ -194,6 +249,14 @@ export function EntityForm({ entity, me, id }: { entity: EntitySpec; me: Account
         body[relation.key] = next;
       }
     }
+    for (const link of entity.links) {
+      const ids = form.getAll(link.key).map(String);
+      const before = linked(row?.[link.key]);
+      const same = ids.length === before.length && [...ids].sort().join() === [...before].sort().join();
+      if (!editing ? ids.length > 0 : !same) {
+        body[link.key] = ids;
+      }
+    }
     setBusy(true);
     setErrors({});
     setMessage(null);
@@ -215,7 +278,11 @@ export function EntityForm({ entity, me, id }: { entity: EntitySpec; me: Account
   if (editing && row === null) {
     return message ? <p role="alert">{message}</p> : <p>Loading…</p>;
   }
-  const known = new Set([...fields.map((f) => f.name), ...entity.relations.map((r) => r.key)]);
+  const known = new Set([
+    ...fields.map((f) => f.name),
+    ...entity.relations.map((r) => r.key),
+    ...entity.links.map((l) => l.key),
+  ]);
   const other = Object.entries(errors).filter(([key]) => !known.has(key));
 
   return (
@@ -229,6 +296,9 @@ export function EntityForm({ entity, me, id }: { entity: EntitySpec; me: Account
         ))}
         {entity.relations.map((r) => (
           <RelationInput key={r.key} relation={r} value={row?.[r.key]} error={errors[r.key]} />
+        ))}
+        {entity.links.map((l) => (
+          <LinksInput key={l.key} link={l} value={row?.[l.key]} error={errors[l.key]} />
         ))}
         {message && (
           <div role="alert" className="form-error">

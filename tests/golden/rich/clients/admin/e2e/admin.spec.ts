@@ -2,7 +2,8 @@
  * The admin app in a real browser, against the running backend that
  * serves it: sign in, create, edit and delete a row of each entity the
  * admin may write, a field error next to its field, an action a less
- * privileged role is not offered, a workflow move, a session that ends
+ * privileged role is not offered, a workflow move, a many-to-many link
+ * set and shown, a session that ends
  * mid-way back at the sign-in screen, a list sorted and
  * filtered, the audit log and the users for admins, the data export and
  * the account's erasure, sign out. The erasure runs last: it deletes the
@@ -58,7 +59,7 @@ function rowId(page: Page): string {
   return decodeURIComponent(new URL(page.url()).hash.split("/")[2] ?? "");
 }
 
-test("the admin creates, edits and deletes a row of each entity, and moves a workflow", async ({ page }) => {
+test("the admin creates, edits and deletes a row of each entity, moves a workflow and links rows", async ({ page }) => {
   test.skip(!admin.email || PLAN.admin === null, "no admin account (ADMIN_EMAIL) or no admin role");
   for (const skipped of PLAN.skipped) {
     test.info().annotations.push({ type: "skipped entity", description: `${skipped.entity}: ${skipped.reason}` });
@@ -80,6 +81,17 @@ test("the admin creates, edits and deletes a row of each entity, and moves a wor
       await page.getByRole("button", { name: "Save" }).click();
       await expect(page.locator(`dd[data-field="${row.edit.field}"]`)).toHaveText(row.edit.value);
     }
+  }
+  // Links first: a workflow move may freeze the row.
+  const link = PLAN.link;
+  if (link) {
+    const target = made.get(link.target) ?? "";
+    await page.goto(`./#/${link.collection}/${made.get(link.collection) ?? ""}/edit`);
+    const select = page.locator(`#field-${link.key}`);
+    await expect(select.locator(`option[value="${target}"]`)).toBeAttached();
+    await select.selectOption([target]);
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.locator(`dd[data-field="${link.key}"]`)).toHaveText(target);
   }
   const workflow = PLAN.workflow;
   if (workflow) {
