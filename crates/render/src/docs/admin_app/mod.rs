@@ -47,7 +47,7 @@ pub fn less_privileged_role(model: &model::AppModel) -> Option<&model::Role> {
 }
 
 /// Files copied as they are.
-const STATIC: [(&str, &str); 18] = [
+const STATIC: [(&str, &str); 19] = [
     (
         "src/styles.css",
         include_str!("../../../templates/admin-app/src/styles.css"),
@@ -115,6 +115,10 @@ const STATIC: [(&str, &str); 18] = [
     (
         "src/paging.tsx",
         include_str!("../../../templates/admin-app/src/paging.tsx"),
+    ),
+    (
+        "src/options.ts",
+        include_str!("../../../templates/admin-app/src/options.ts"),
     ),
     (
         "e2e/admin.spec.ts",

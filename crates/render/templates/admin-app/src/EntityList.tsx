@@ -3,7 +3,8 @@ import { useState } from "react";
 import type { Account, Row } from "./api";
 import { may, mayRead } from "./access";
 import { display } from "./EntityDetail";
-import type { EntitySpec, FieldSpec } from "./model";
+import type { EntitySpec } from "./model";
+import { useOptions } from "./options";
 import { Pager, usePaged } from "./paging";
 import { href } from "./route";
 
@@ -11,6 +12,23 @@ import { href } from "./route";
 interface Filter {
   field: string;
   value: string;
+}
+
+/** What a list may be filtered on: a field (typed, or picked from its values) or a relation (a row picked). */
+interface FilterKey {
+  name: string;
+  label: string;
+  choices?: readonly string[];
+  target?: string;
+}
+
+/** The filters the API allows: the filterable fields the role sees, and every to-one relation. */
+function filterKeys(entity: EntitySpec, me: Account): FilterKey[] {
+  const fields = entity.fields
+    .filter((f) => f.filterable && f.kind !== "json" && mayRead(f, me))
+    .map((f) => ({ name: f.name, label: f.label, choices: f.kind === "boolean" ? ["true", "false"] : f.values }));
+  const relations = entity.relations.map((r) => ({ name: r.key, label: r.label, target: r.target }));
+  return [...fields, ...relations];
 }
 
 /** The sorts the API allows: creation and change times, and the sortable fields the role sees. */
@@ -30,24 +48,24 @@ function sorts(entity: EntitySpec, me: Account): { value: string; label: string 
 /** One page of an entity's rows, with the cursor to the next, sorted and filtered as the API allows. */
 export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) {
   const [sort, setSort] = useState("created_at");
-  const [filter, setFilter] = useState<Filter | null>(null);
+  const [filters, setFilters] = useState<Filter[]>([]);
   const query = new URLSearchParams({ sort });
-  if (filter !== null) {
+  for (const filter of filters) {
     query.set(filter.field, filter.value);
   }
   const paged = usePaged<Row>(entity.path, query);
   const { page, error } = paged;
   const columns = entity.fields.filter((f) => mayRead(f, me)).slice(0, 4);
-  const filterable = entity.fields.filter((f) => f.filterable && f.kind !== "json" && mayRead(f, me));
+  const keys = filterKeys(entity, me);
 
   // A new sort or filter starts again from the first page.
   function changeSort(value: string) {
     paged.restart();
     setSort(value);
   }
-  function changeFilter(value: Filter | null) {
+  function changeFilters(value: Filter[]) {
     paged.restart();
-    setFilter(value);
+    setFilters(value);
   }
 
   return (
@@ -71,10 +89,10 @@ export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) 
             ))}
           </select>
         </label>
-        {filterable.length > 0 && <FilterForm fields={filterable} active={filter} onChange={changeFilter} />}
+        {keys.length > 0 && <FilterForm keys={keys} active={filters} onChange={changeFilters} />}
       </div>
       {error && <p role="alert">{error}</p>}
-      {page && page.items.length === 0 && <p>{filter === null ? "No rows yet." : "No rows match the filter."}</p>}
+      {page && page.items.length === 0 && <p>{filters.length === 0 ? "No rows yet." : "No rows match the filters."}</p>}
       {page && page.items.length > 0 && (
         <table>
           <thead>
@@ -106,16 +124,50 @@ export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) 
   );
 }
 
-/** Filters the list on one field: its value typed, or picked when the field has a fixed set. */
-function FilterForm({ fields, active, onChange }: {
-  fields: FieldSpec[];
-  active: Filter | null;
-  onChange: (filter: Filter | null) => void;
+/** A filter's value: typed, picked from the field's values, or a row of the relation's target picked. */
+function ValueInput({ spec, value, onChange }: { spec: FilterKey | undefined; value: string; onChange: (v: string) => void }) {
+  if (spec?.target !== undefined) {
+    return <RowChoice target={spec.target} value={value} onChange={onChange} />;
+  }
+  if (spec?.choices) {
+    return (
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">—</option>
+        {spec.choices.map((c) => (
+          <option key={c} value={c}>
+            {c}
+          </option>
+        ))}
+      </select>
+    );
+  }
+  return <input value={value} onChange={(e) => onChange(e.target.value)} />;
+}
+
+function RowChoice({ target, value, onChange }: { target: string; value: string; onChange: (v: string) => void }) {
+  const { options, name } = useOptions(target);
+  return (
+    <select value={value} onChange={(e) => onChange(e.target.value)}>
+      <option value="">—</option>
+      {options.map((row) => (
+        <option key={row.id} value={row.id}>
+          {name(row)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Filters the list: each filter one field or relation and its value; rows match them all. */
+function FilterForm({ keys, active, onChange }: {
+  keys: FilterKey[];
+  active: Filter[];
+  onChange: (filters: Filter[]) => void;
 }) {
-  const [field, setField] = useState(active?.field ?? fields[0]?.name ?? "");
-  const [value, setValue] = useState(active?.value ?? "");
-  const spec = fields.find((f) => f.name === field);
-  const choices = spec?.kind === "boolean" ? ["true", "false"] : spec?.values;
+  const [field, setField] = useState(keys[0]?.name ?? "");
+  const [value, setValue] = useState("");
+  const spec = keys.find((k) => k.name === field);
+  const labelOf = (name: string) => keys.find((k) => k.name === name)?.label ?? name;
 
   return (
     <form
@@ -123,7 +175,11 @@ function FilterForm({ fields, active, onChange }: {
       role="search"
       onSubmit={(e) => {
         e.preventDefault();
-        onChange(value === "" ? null : { field, value });
+        if (value !== "") {
+          // One value per key: a new value for a key replaces its filter.
+          onChange([...active.filter((f) => f.field !== field), { field, value }]);
+          setValue("");
+        }
       }}
     >
       <label>
@@ -135,39 +191,37 @@ function FilterForm({ fields, active, onChange }: {
             setValue("");
           }}
         >
-          {fields.map((f) => (
-            <option key={f.name} value={f.name}>
-              {f.label}
+          {keys.map((k) => (
+            <option key={k.name} value={k.name}>
+              {k.label}
             </option>
           ))}
         </select>
       </label>{" "}
       <label>
-        Value{" "}
-        {choices ? (
-          <select value={value} onChange={(e) => setValue(e.target.value)}>
-            <option value="">—</option>
-            {choices.map((c) => (
-              <option key={c} value={c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        ) : (
-          <input value={value} onChange={(e) => setValue(e.target.value)} />
-        )}
+        Value <ValueInput spec={spec} value={value} onChange={setValue} />
       </label>{" "}
       <button type="submit">Apply</button>
-      {active !== null && (
-        <button
-          type="button"
-          onClick={() => {
-            setValue("");
-            onChange(null);
-          }}
-        >
-          Clear filter
-        </button>
+      {active.length > 0 && (
+        <>
+          <ul aria-label="Filters" className="filters">
+            {active.map((f) => (
+              <li key={f.field}>
+                {labelOf(f.field)} = {f.value}{" "}
+                <button
+                  type="button"
+                  aria-label={`Remove the filter on ${labelOf(f.field)}`}
+                  onClick={() => onChange(active.filter((g) => g.field !== f.field))}
+                >
+                  ×
+                </button>
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => onChange([])}>
+            Clear filters
+          </button>
+        </>
       )}
     </form>
   );

@@ -3,7 +3,7 @@
  * serves it: sign in, create, edit and delete a row of each entity the
  * admin may write, a field error next to its field, an action a less
  * privileged role is not offered, a workflow move, a many-to-many link
- * set and shown, a session that ends
+ * set and shown, a list filtered on a relation, a session that ends
  * mid-way back at the sign-in screen, a list sorted and
  * filtered, the audit log and the users for admins, the data export and
  * the account's erasure, sign out. The erasure runs last: it deletes the
@@ -81,6 +81,24 @@ test("the admin creates, edits and deletes a row of each entity, moves a workflo
       await page.getByRole("button", { name: "Save" }).click();
       await expect(page.locator(`dd[data-field="${row.edit.field}"]`)).toHaveText(row.edit.value);
     }
+  }
+  // A list filtered on a relation holds the row made under the parent made.
+  const child = PLAN.rows.find((r) => r.relations.length > 0);
+  if (child) {
+    const key = child.relations[0] ?? "";
+    const entity = ENTITIES.find((e) => e.collection === child.collection);
+    const parent = entity?.relations.find((r) => r.key === key)?.target ?? "";
+    const parentId = made.get(parent) ?? "";
+    await page.goto(`./#/${child.collection}`);
+    await page.getByLabel(/^Filter on/).selectOption(key);
+    const value = page.getByRole("combobox", { name: "Value", exact: true });
+    await expect(value.locator(`option[value="${parentId}"]`)).toBeAttached();
+    await value.selectOption(parentId);
+    await page.getByRole("button", { name: "Apply" }).click();
+    await expect(page.getByRole("list", { name: "Filters" })).toContainText(parentId);
+    await expect(
+      page.locator(`tbody a[href="#/${child.collection}/${made.get(child.collection) ?? ""}"]`),
+    ).toBeVisible();
   }
   // Links first: a workflow move may freeze the row.
   const link = PLAN.link;
@@ -169,8 +187,8 @@ test("the admin sorts and filters a list", async ({ page }) => {
     // By role and whole name: a field called "value" puts the word in the selects' options too.
     await page.getByRole("textbox", { name: "Value", exact: true }).fill("a value no row has");
     await page.getByRole("button", { name: "Apply" }).click();
-    await expect(page.getByText("No rows match the filter.")).toBeVisible();
-    await page.getByRole("button", { name: "Clear filter" }).click();
+    await expect(page.getByText("No rows match the filters.")).toBeVisible();
+    await page.getByRole("button", { name: "Clear filters" }).click();
     await expect(page.locator("tbody tr").first()).toBeVisible();
   }
   page.on("dialog", (dialog) => void dialog.accept());

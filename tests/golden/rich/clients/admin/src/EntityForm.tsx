@@ -1,9 +1,9 @@
 import { useEffect, useState, type FormEvent } from "react";
 
-import { ApiError, request, type Account, type Page, type Row } from "./api";
+import { ApiError, request, type Account, type Row } from "./api";
 import { mayWrite } from "./access";
-import { display } from "./EntityDetail";
-import { ENTITIES, type EntitySpec, type FieldSpec, type LinkSpec, type RelationSpec } from "./model";
+import type { EntitySpec, FieldSpec, LinkSpec, RelationSpec } from "./model";
+import { useOptions } from "./options";
 import { href, navigate } from "./route";
 
 /** The text an input shows for a value. */
@@ -110,29 +110,6 @@ function FieldInput({ field, value, error }: { field: FieldSpec; value: unknown;
       <ErrorText id={`${id}-error`} message={error} />
     </div>
   );
-}
-
-/** How many rows a picker offers. */
-const PICKER_ROWS = 100;
-
-/** The rows a picker offers: the newest first, as many as one page holds. */
-function useOptions(collection: string) {
-  const [options, setOptions] = useState<Row[]>([]);
-  const target = ENTITIES.find((e) => e.collection === collection);
-
-  useEffect(() => {
-    if (target) {
-      request<Page<Row>>("GET", `${target.path}?sort=-created_at&limit=${PICKER_ROWS}`)
-        .then((page) => setOptions(page.items))
-        .catch(() => setOptions([]));
-    }
-  }, [target]);
-
-  const name = (row: Row) => {
-    const first = target?.fields.find((f) => typeof row[f.name] === "string");
-    return first ? `${display(row[first.name])} (${row.id.slice(0, 8)})` : row.id;
-  };
-  return { options, name };
 }
 
 function RelationInput({ relation, value, error }: { relation: RelationSpec; value: unknown; error: string | undefined }) {
