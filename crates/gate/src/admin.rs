@@ -1,5 +1,6 @@
 //! The `admin` stage: the project's admin web app (`clients/admin/`)
-//! installs with `npm ci`, type-checks (`tsc --noEmit`), builds (`vite
+//! installs with `npm ci`, type-checks (`tsc --noEmit`), lints (`npm run
+//! lint`: ESLint and Prettier, as in the `client` stage), builds (`vite
 //! build` into `dist/`), and passes its browser tests (Playwright, one
 //! headless Chromium, one worker) against the app the gate is running,
 //! which serves the fresh build at `/admin/`, same origin as the API. The
@@ -21,13 +22,14 @@ use crate::{stage_report, GateError, Project, StageReport};
 use render::docs::admin_app::ADMIN_DIR;
 
 /// The steps, each an npm command with its timeout in seconds.
-const STEPS: [Step; 4] = [
+const STEPS: [Step; 5] = [
     (
         "install",
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
         600,
     ),
     ("typecheck", &["exec", "--no", "--", "tsc", "--noEmit"], 180),
+    ("lint", &["run", "lint"], 180),
     ("build", &["exec", "--no", "--", "vite", "build"], 180),
     ("test", &["exec", "--no", "--", "playwright", "test"], 300),
 ];

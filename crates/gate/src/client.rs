@@ -1,7 +1,8 @@
 //! The `client` stage: the project's typed TypeScript client
 //! (`clients/ts/`) installs with `npm ci`, builds (`npm run build`: its
-//! types generated from the project's OpenAPI document, then `tsc`) and
-//! passes its own tests (`npm run test:run`: the built tests) against the
+//! types generated from the project's OpenAPI document, then `tsc`), lints
+//! (`npm run lint`: ESLint with typescript-eslint's strict type-checked
+//! rules, then Prettier's check) and passes its own tests (`npm run test:run`: the built tests) against the
 //! app the gate is running (`API_URL`), signed in where it needs an admin
 //! as an account the gate creates (`ADMIN_EMAIL`, `ADMIN_PASSWORD`). npm keeps its downloads under the gate's cache
 //! (`<cache>/npm`, or the caller's `npm_config_cache`), so warm runs
@@ -17,13 +18,14 @@ use crate::{stage_report, GateError, Project, StageReport};
 use render::docs::client_ts::CLIENT_DIR;
 
 /// The steps, each an npm command with its timeout in seconds.
-const STEPS: [Step; 3] = [
+const STEPS: [Step; 4] = [
     (
         "install",
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
         600,
     ),
     ("build", &["run", "build"], 300),
+    ("lint", &["run", "lint"], 180),
     ("test", &["run", "test:run"], 300),
 ];
 

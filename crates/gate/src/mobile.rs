@@ -1,6 +1,7 @@
 //! The `mobile` stage: the project's mobile app (`clients/mobile/`, Expo)
 //! installs with `npm ci` (with the typed client it depends on built
 //! first, when the `client` stage has not), type-checks (`tsc --noEmit`),
+//! lints (`npm run lint`: ESLint and Prettier, as in the `client` stage),
 //! passes its jest-expo tests, exports its web build (`expo export
 //! --platform web` into `dist/`), and passes its browser tests
 //! (Playwright, one headless Chromium, one worker) on that build against
@@ -24,13 +25,14 @@ use crate::{client, stage_report, GateError, Project, StageReport};
 use render::docs::mobile_app::MOBILE_DIR;
 
 /// The steps, each an npm command with its timeout in seconds.
-const STEPS: [Step; 5] = [
+const STEPS: [Step; 6] = [
     (
         "install",
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
         900,
     ),
     ("typecheck", &["exec", "--no", "--", "tsc", "--noEmit"], 180),
+    ("lint", &["run", "lint"], 180),
     ("test", &["exec", "--no", "--", "jest", "--ci"], 300),
     (
         "export",

@@ -3,8 +3,8 @@
 //! table spelling each entity's access, field rules and workflow moves,
 //! and its browser tests' plan following the model. With
 //! `ARCHGEN_SLOW_TESTS=1` the app of each example installs from npm and
-//! passes `tsc --noEmit` and `vite build`. (The gate's `admin` stage runs
-//! its browser tests against a running app.)
+//! passes `tsc --noEmit`, its lint (`npm run lint`) and `vite build`. (The
+//! gate's `admin` stage runs its browser tests against a running app.)
 
 mod common;
 
@@ -142,7 +142,7 @@ fn the_browser_tests_follow_the_model() {
 
 #[test]
 fn the_app_type_checks_and_builds() {
-    if !common::slow_tests("install the admin app from npm and build it") {
+    if !common::slow_tests("install the admin app from npm, lint and build it") {
         return;
     }
     for example in ["tasks", "clinic"] {
@@ -152,6 +152,7 @@ fn the_app_type_checks_and_builds() {
         let app = dir.path().join(ADMIN_DIR);
         common::npm(&app, &["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
         common::npm(&app, &["exec", "--no", "--", "tsc", "--noEmit"]);
+        common::npm(&app, &["run", "lint"]);
         common::npm(&app, &["exec", "--no", "--", "vite", "build"]);
         assert!(
             app.join("dist/index.html").is_file(),

@@ -56,6 +56,10 @@ fn the_package_pins_its_tools_and_generates_its_types_from_the_document() {
         .as_str()
         .expect("a generate script");
     assert!(generate.contains("../../docs/openapi.json"), "{generate}");
+    // The gate's lint step: ESLint with the type-checked rules, then Prettier.
+    assert_eq!(package["scripts"]["lint"], "eslint . && prettier --check .");
+    assert!(text(&tree, "eslint.config.js").contains("tseslint.configs.strictTypeChecked"));
+    assert!(text(&tree, ".prettierignore").contains("src/model.ts"));
     let lock: serde_json::Value =
         serde_json::from_str(text(&tree, "package-lock.json")).expect("the lock is JSON");
     assert_eq!(lock["name"], "team-tasks-client");

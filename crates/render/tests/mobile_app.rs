@@ -194,6 +194,7 @@ fn the_app_type_checks_passes_its_tests_and_exports_for_the_web() {
     let app = dir.path().join(MOBILE_DIR);
     common::npm(&app, &["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
     common::npm(&app, &["exec", "--no", "--", "tsc", "--noEmit"]);
+    common::npm(&app, &["run", "lint"]);
     common::npm(&app, &["exec", "--no", "--", "jest", "--ci"]);
     common::npm(
         &app,

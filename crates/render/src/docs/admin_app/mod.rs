@@ -12,6 +12,9 @@
 //! cookie, RFC 9457 problems with field errors), same origin: the backend
 //! serves the built app at `/admin/`, and Vite's dev server proxies the
 //! API. `e2e/plan.ts` is the browser tests' plan, also from the model.
+//! `npm run lint` checks the app with ESLint (typed, strict rules and the
+//! React hooks rules) and Prettier; the two generated tables are JSON
+//! and left out of Prettier's check.
 
 pub(crate) mod view;
 
@@ -47,7 +50,7 @@ pub fn less_privileged_role(model: &model::AppModel) -> Option<&model::Role> {
 }
 
 /// Files copied as they are.
-const STATIC: [(&str, &str); 19] = [
+const STATIC: [(&str, &str); 22] = [
     (
         "src/styles.css",
         include_str!("../../../templates/admin-app/src/styles.css"),
@@ -59,6 +62,18 @@ const STATIC: [(&str, &str); 19] = [
     (
         "tsconfig.json",
         include_str!("../../../templates/admin-app/tsconfig.json"),
+    ),
+    (
+        "eslint.config.js",
+        include_str!("../../../templates/admin-app/eslint.config.js"),
+    ),
+    (
+        ".prettierrc.json",
+        include_str!("../../../templates/admin-app/prettierrc.json"),
+    ),
+    (
+        ".prettierignore",
+        include_str!("../../../templates/admin-app/prettierignore"),
     ),
     (
         "vite.config.ts",

@@ -44,6 +44,12 @@ pub(crate) struct Exercise {
     pub required_name: Option<String>,
     /// The field an update changes, and whether the answer must echo it.
     pub update: Option<Update>,
+    /// The name of the create body's counter parameter: `n`, or `_n` when
+    /// no member uses it.
+    pub counter: String,
+    /// The helpers of `test/samples.ts` the tests call, sorted: what
+    /// the test file imports, so it imports nothing it does not use.
+    pub samples: String,
 }
 
 /// A member of an object literal.
@@ -62,6 +68,12 @@ pub(crate) struct Update {
     pub member: Member,
     /// The field's name, a TypeScript string literal.
     pub key: String,
+    /// The field's name as a property (spec names are snake_case
+    /// identifiers).
+    pub prop: String,
+    /// Whether the value is an expression of the counter `m` (not a fixed
+    /// value), so the test draws one.
+    pub counted: bool,
     /// Whether the answer echoes the value exactly (text values).
     pub compare: bool,
 }
@@ -86,7 +98,7 @@ pub(crate) fn choose(model: &AppModel) -> Option<Exercise> {
     let ((as_admin, _, _), entity, role) = best?;
     let required = entity.fields.iter().find(|f| f.required_on_create());
     let writable = |f: &&Field| writable(f, role);
-    let body = entity
+    let body: Vec<Member> = entity
         .fields
         .iter()
         .filter(|f| f.required_on_create())
@@ -101,12 +113,27 @@ pub(crate) fn choose(model: &AppModel) -> Option<Exercise> {
         .map(|f| Update {
             member: member(f, "m"),
             key: literal(&serde_json::json!(f.name)),
+            prop: f.name.clone(),
+            counted: !matches!(f.sample, Sample::Fixed { .. }),
             compare: matches!(f.sample, Sample::Text { .. })
                 && f.read
                     .as_ref()
                     .is_none_or(|r| r.scope(Some(role)) != Scope::None),
         });
+    let samples = sample_imports(
+        body.iter()
+            .chain(update.iter().map(|u| &u.member))
+            .map(|m| m.value.as_str()),
+    );
+    // Every sample but a fixed value is an expression of the counter.
+    let counted = entity
+        .fields
+        .iter()
+        .filter(|f| f.required_on_create())
+        .any(|f| !matches!(f.sample, Sample::Fixed { .. }));
+    let counter = if counted { "n" } else { "_n" };
     Some(Exercise {
+        counter: counter.to_string(),
         entity: entity.name.clone(),
         schema: schema_name(&entity.name),
         list_path: route_path(model, entity, |op| op == Operation::List(entity.id))?,
@@ -118,7 +145,49 @@ pub(crate) fn choose(model: &AppModel) -> Option<Exercise> {
         required: required.map(|f| literal(&serde_json::json!(f.name))),
         required_name: required.map(|f| f.name.clone()),
         update,
+        samples,
     })
+}
+
+/// The helpers of `test/samples.ts`; the test file always calls `email`,
+/// `next` and `nonce` (its accounts), and the others when an expression does.
+const SAMPLE_HELPERS: [&str; 10] = [
+    "day",
+    "decimal",
+    "email",
+    "fillDigits",
+    "next",
+    "nonce",
+    "phone",
+    "text",
+    "url",
+    "uuid",
+];
+
+fn sample_imports<'a>(expressions: impl Iterator<Item = &'a str>) -> String {
+    let expressions: Vec<&str> = expressions.collect();
+    SAMPLE_HELPERS
+        .iter()
+        .filter(|h| {
+            matches!(**h, "email" | "next" | "nonce") || expressions.iter().any(|e| calls(e, h))
+        })
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether `expression` calls `helper` (its name followed by `(`, not the
+/// end of a longer name).
+fn calls(expression: &str, helper: &str) -> bool {
+    expression.match_indices(helper).any(|(at, _)| {
+        let before = expression[..at].chars().next_back();
+        let after = &expression[at + helper.len()..];
+        after.starts_with('(') && !before.is_some_and(identifier_char)
+    })
+}
+
+fn identifier_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$'
 }
 
 /// Whether rows need no parent row and unique fields do not run out.
@@ -164,6 +233,10 @@ fn member(field: &Field, n: &str) -> Member {
     }
 }
 
+/// The widest span a sample's TypeScript expression spells: 2^52, well
+/// inside the integers a JavaScript number holds exactly.
+const EXACT_SPAN: u64 = 1 << 52;
+
 /// A sample as a TypeScript expression of the counter `n` (the test
 /// helpers of `test/samples.ts` spell what [`Sample::value`] does, with
 /// the run's nonce).
@@ -179,7 +252,11 @@ pub(crate) fn expression(sample: &Sample, n: &str) -> String {
         Sample::Digits { template } => {
             format!("fillDigits({}, {n})", literal(&template.as_str().into()))
         }
-        Sample::Integer { lo, span } => format!("{lo} + (({n}) % {})", (*span).max(1)),
+        // The counter is small, so a span past JavaScript's exact integers
+        // (2^53) is cut to 2^52: the values stay the same, and in bounds.
+        Sample::Integer { lo, span } => {
+            format!("{lo} + (({n}) % {})", (*span).clamp(1, EXACT_SPAN))
+        }
         Sample::OneOf { values } => format!(
             "({} as const)[({n}) % {}]",
             literal(&serde_json::Value::Array(values.clone())),
@@ -188,7 +265,10 @@ pub(crate) fn expression(sample: &Sample, n: &str) -> String {
         Sample::Day => format!("day({n})"),
         Sample::Instant => format!("`${{day({n})}}T09:30:00Z`"),
         Sample::Decimal { lo, span, scale } => {
-            format!("decimal({lo} + (({n}) % {}), {scale})", (*span).max(1))
+            format!(
+                "decimal({lo} + (({n}) % {}), {scale})",
+                (*span).clamp(1, EXACT_SPAN)
+            )
         }
         Sample::Email => format!("email({n})"),
         Sample::Url => format!("url({n})"),
@@ -201,6 +281,34 @@ pub(crate) fn expression(sample: &Sample, n: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integer_spans_stay_exact_in_javascript() {
+        let wide = Sample::Integer {
+            lo: 0,
+            span: 9_007_199_254_740_993,
+        };
+        assert_eq!(expression(&wide, "n"), "0 + ((n) % 4503599627370496)");
+        let narrow = Sample::Integer { lo: 5, span: 10 };
+        assert_eq!(expression(&narrow, "n"), "5 + ((n) % 10)");
+    }
+
+    #[test]
+    fn the_test_file_imports_the_helpers_it_calls() {
+        let used = [
+            "text(\"title\", n, 0, 200)",
+            "`${day(m)}T09:30:00Z`",
+            "birthday + 1",
+        ];
+        assert_eq!(
+            sample_imports(used.into_iter()),
+            "day, email, next, nonce, text"
+        );
+        assert_eq!(sample_imports(std::iter::empty()), "email, next, nonce");
+        assert!(!calls("birthday(n)", "day"));
+        assert!(!calls("day", "day"));
+        assert!(calls("f(day(n))", "day"));
+    }
 
     #[test]
     fn samples_spell_as_expressions_of_n() {

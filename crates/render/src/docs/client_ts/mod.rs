@@ -35,10 +35,22 @@ pub const OPENAPI_FETCH_VERSION: &str = "0.17.0";
 pub const TYPESCRIPT_VERSION: &str = "5.9.3";
 
 /// Files copied as they are.
-const STATIC: [(&str, &str); 5] = [
+const STATIC: [(&str, &str); 8] = [
     (
         ".gitignore",
         include_str!("../../../templates/client-ts/gitignore"),
+    ),
+    (
+        "eslint.config.js",
+        include_str!("../../../templates/client-ts/eslint.config.js"),
+    ),
+    (
+        ".prettierrc.json",
+        include_str!("../../../templates/client-ts/prettierrc.json"),
+    ),
+    (
+        ".prettierignore",
+        include_str!("../../../templates/client-ts/prettierignore"),
     ),
     (
         "tsconfig.json",

@@ -10,9 +10,11 @@
 //! differs is the table the admin app reads too (`src/model.ts`, the same
 //! template and view) and the browser tests' plan (`e2e/plan.ts`, the same
 //! shape, with the entities kept per account and unique values of its
-//! own). The gate's `mobile` stage type-checks it, runs its jest-expo
-//! tests, exports the web build and drives it in Chromium against the
-//! running backend.
+//! own). `npm run lint` holds every file to ESLint (typed strict and
+//! stylistic rules, the React hooks rules) and Prettier; the generated
+//! tables are left out of Prettier only. The gate's `mobile` stage
+//! type-checks it, runs its jest-expo tests, exports the web build and
+//! drives it in Chromium against the running backend.
 
 use serde::Serialize;
 use stacks::Template;
@@ -41,10 +43,22 @@ struct MobileView {
 }
 
 /// Files copied as they are.
-const STATIC: [(&str, &str); 17] = [
+const STATIC: [(&str, &str); 20] = [
     (
         ".gitignore",
         include_str!("../../../templates/mobile-app/gitignore"),
+    ),
+    (
+        ".prettierrc.json",
+        include_str!("../../../templates/mobile-app/prettierrc.json"),
+    ),
+    (
+        ".prettierignore",
+        include_str!("../../../templates/mobile-app/prettierignore"),
+    ),
+    (
+        "eslint.config.mjs",
+        include_str!("../../../templates/mobile-app/eslint.config.mjs"),
     ),
     (
         "tsconfig.json",
@@ -190,5 +204,36 @@ impl DocumentEmitter for MobileAppEmitter {
             out.insert(format!("{MOBILE_DIR}/{path}"), text)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{STATIC, TEMPLATED};
+
+    fn source(path: &str) -> &'static str {
+        STATIC
+            .iter()
+            .chain(TEMPLATED.iter())
+            .find(|(p, _)| *p == path)
+            .map(|(_, s)| *s)
+            .unwrap_or_else(|| panic!("{path} is emitted"))
+    }
+
+    #[test]
+    fn the_app_comes_with_its_lint_and_format_checks() {
+        let package = source("package.json");
+        assert!(package.contains(r#""lint": "eslint . && prettier --check .""#));
+        assert!(package.contains(r#""format": "prettier --write . && eslint --fix .""#));
+        assert!(source("eslint.config.mjs").contains("projectService: true"));
+        assert_eq!(
+            source(".prettierrc.json").trim(),
+            r#"{ "printWidth": 120 }"#
+        );
+        // Prettier leaves out what the generator prints as JSON, and npm's lock.
+        let ignored: Vec<&str> = source(".prettierignore").lines().collect();
+        for path in ["package-lock.json", "src/model.ts", "e2e/plan.ts", "dist/"] {
+            assert!(ignored.contains(&path), "{path} in .prettierignore");
+        }
     }
 }

@@ -11,8 +11,11 @@ import { defineConfig } from "@playwright/test";
 
 import { API_BASE } from "./src/model";
 
+// Expo's typings give every variable of `process.env` the type `any`: read them as the strings they are.
+const env: Readonly<Record<string, string | undefined>> = process.env;
+
 function chromium(): string {
-  const named = process.env.CHROMIUM_PATH;
+  const named = env.CHROMIUM_PATH;
   if (named) {
     return named;
   }
@@ -21,28 +24,29 @@ function chromium(): string {
   }).trim();
 }
 
-const port = Number(process.env.MOBILE_WEB_PORT ?? "8081");
+const port = Number(env.MOBILE_WEB_PORT ?? "8081");
+const origin = `http://127.0.0.1:${String(port)}/`;
 
 export default defineConfig({
   testDir: "e2e",
   workers: 1,
   // Under CI (the gate sets CI) a failed test runs once more; one that then
   // passes is reported as flaky, not hidden.
-  retries: process.env.CI ? 1 : 0,
+  retries: env.CI ? 1 : 0,
   fullyParallel: false,
   timeout: 90_000,
   // A loaded CI machine can take longer than the default 5 s to render.
   expect: { timeout: 15_000 },
   reporter: "list",
-  outputDir: process.env.E2E_OUTPUT ?? "test-results",
+  outputDir: env.E2E_OUTPUT ?? "test-results",
   webServer: {
     command: "node e2e/serve.mjs",
-    url: `http://127.0.0.1:${port}/`,
+    url: origin,
     reuseExistingServer: false,
-    env: { PORT: String(port), API_BASE, API_URL: process.env.API_URL ?? "http://127.0.0.1:8000" },
+    env: { PORT: String(port), API_BASE, API_URL: env.API_URL ?? "http://127.0.0.1:8000" },
   },
   use: {
-    baseURL: `http://127.0.0.1:${port}/`,
+    baseURL: origin,
     headless: true,
     screenshot: "only-on-failure",
     launchOptions: { executablePath: chromium() },

@@ -36,9 +36,15 @@ export default function App({ api: given }: { api?: Api }) {
   const [ended, setEnded] = useState(false);
   const [stack, setStack] = useState<Screen[]>([{ name: "home" }]);
   const screen = stack[stack.length - 1] ?? { name: "home" };
-  const push = (next: Screen) => setStack((before) => [...before, next]);
-  const back = () => setStack((before) => (before.length > 1 ? before.slice(0, -1) : before));
-  const replace = (next: Screen) => setStack((before) => [...before.slice(0, -1), next]);
+  const push = (next: Screen) => {
+    setStack((before) => [...before, next]);
+  };
+  const back = () => {
+    setStack((before) => (before.length > 1 ? before.slice(0, -1) : before));
+  };
+  const replace = (next: Screen) => {
+    setStack((before) => [...before.slice(0, -1), next]);
+  };
 
   // A session that ends mid-way (timeout, revocation) returns to the sign-in screen.
   useEffect(() => {
@@ -47,7 +53,9 @@ export default function App({ api: given }: { api?: Api }) {
       setMe(undefined);
       setStack([{ name: "home" }]);
     });
-    return () => api.whenSessionEnds(undefined);
+    return () => {
+      api.whenSessionEnds(undefined);
+    };
   }, [api]);
 
   async function signOut() {
@@ -79,8 +87,12 @@ export default function App({ api: given }: { api?: Api }) {
         api={api}
         me={me}
         entity={screen.entity}
-        onOpen={(row) => push({ name: "detail", entity: screen.entity, id: row.id })}
-        onNew={() => push({ name: "form", entity: screen.entity })}
+        onOpen={(row) => {
+          push({ name: "detail", entity: screen.entity, id: row.id });
+        }}
+        onNew={() => {
+          push({ name: "form", entity: screen.entity });
+        }}
         onBack={back}
       />
     );
@@ -92,7 +104,9 @@ export default function App({ api: given }: { api?: Api }) {
         me={me}
         entity={screen.entity}
         id={screen.id}
-        onEdit={(row) => push({ name: "form", entity: screen.entity, row })}
+        onEdit={(row) => {
+          push({ name: "form", entity: screen.entity, row });
+        }}
         onBack={back}
       />
     );
@@ -103,11 +117,14 @@ export default function App({ api: given }: { api?: Api }) {
         me={me}
         entity={screen.entity}
         {...(screen.row ? { row: screen.row } : {})}
-        onSaved={(row) =>
-          screen.row === undefined
-            ? replace({ name: "detail", entity: screen.entity, id: row.id })
-            : setStack((before) => [...before.slice(0, -2), { name: "detail", entity: screen.entity, id: row.id }])
-        }
+        onSaved={(row) => {
+          const saved: Screen = { name: "detail", entity: screen.entity, id: row.id };
+          if (screen.row === undefined) {
+            replace(saved);
+          } else {
+            setStack((before) => [...before.slice(0, -2), saved]);
+          }
+        }}
         onCancel={back}
       />
     );
@@ -116,7 +133,9 @@ export default function App({ api: given }: { api?: Api }) {
       <Home
         me={me}
         entities={entitiesFor(me)}
-        onOpen={(entity) => push({ name: "list", entity })}
+        onOpen={(entity) => {
+          push({ name: "list", entity });
+        }}
         onSignOut={() => void signOut()}
       />
     );

@@ -7,9 +7,6 @@ const config = getDefaultConfig(__dirname);
 const client = path.resolve(__dirname, "../ts");
 
 config.watchFolders = [...(config.watchFolders ?? []), client];
-config.resolver.nodeModulesPaths = [
-  path.resolve(__dirname, "node_modules"),
-  path.resolve(client, "node_modules"),
-];
+config.resolver.nodeModulesPaths = [path.resolve(__dirname, "node_modules"), path.resolve(client, "node_modules")];
 
 module.exports = config;

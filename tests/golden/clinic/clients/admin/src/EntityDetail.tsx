@@ -13,10 +13,13 @@ export function display(value: unknown): string {
   if (typeof value === "boolean") {
     return value ? "yes" : "no";
   }
-  if (typeof value === "object") {
-    return JSON.stringify(value);
+  if (typeof value === "string") {
+    return value;
   }
-  return String(value);
+  if (typeof value === "number" || typeof value === "bigint") {
+    return value.toString();
+  }
+  return JSON.stringify(value);
 }
 
 /** One row: its readable fields, edit and delete, and the workflow moves the role may make. */
@@ -43,7 +46,7 @@ export function EntityDetail({ entity, me, id }: { entity: EntitySpec; me: Accou
   const remove = () =>
     act(async () => {
       if (window.confirm(`Delete this ${entity.label.toLowerCase()}?`)) {
-        await request<void>("DELETE", path);
+        await request<undefined>("DELETE", path);
         navigate({ screen: "list", collection: entity.collection });
       }
     });

@@ -49,7 +49,7 @@ export function App() {
 
   async function signOut() {
     try {
-      await request<void>("POST", AUTH.logout);
+      await request<undefined>("POST", AUTH.logout);
     } finally {
       // Signed out here whatever the answer: the session ends at its timeout at worst.
       setMe(null);

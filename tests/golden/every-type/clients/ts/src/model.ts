@@ -27,14 +27,15 @@ export type Action = "create" | "read" | "update" | "delete";
 // The tables below are spelled as mapped types rather than with the
 // standard library's `Record`, `Omit` and `NonNullable`: an entity may be
 // called `Record`, and its type would hide the standard one in this module.
+/* eslint-disable @typescript-eslint/consistent-indexed-object-style -- `Record` may be an entity's type here (above) */
 
 /** Who may do what: action, then role, to scope. */
 type AccessTable = { readonly [A in Action]: { readonly [R in Role]: Scope } };
 
 /** The fields whose readers or writers the spec narrows: role to scope. */
-type FieldRuleTable = {
+interface FieldRuleTable {
   readonly [field: string]: { readonly read?: { readonly [R in Role]: Scope }; readonly write?: { readonly [R in Role]: Scope } };
-};
+}
 
 /** A list's query without its cursor, which the iterator keeps. */
 type WithoutCursor<Q> = { [K in keyof Q as K extends "cursor" ? never : K]: Q[K] };

@@ -29,7 +29,12 @@ interface User {
 }
 
 /** A read-only list that pages by cursor, in the order the API answers. */
-function PagedList<T>({ title, path, columns, rowKey }: {
+function PagedList<T>({
+  title,
+  path,
+  columns,
+  rowKey,
+}: {
   title: string;
   path: string;
   columns: Column<T>[];
@@ -42,7 +47,7 @@ function PagedList<T>({ title, path, columns, rowKey }: {
     <section aria-labelledby="paged-title">
       <h1 id="paged-title">{title}</h1>
       {error && <p role="alert">{error}</p>}
-      {page && page.items.length === 0 && <p>Nothing yet.</p>}
+      {page?.items.length === 0 && <p>Nothing yet.</p>}
       {page && page.items.length > 0 && (
         <table>
           <thead>

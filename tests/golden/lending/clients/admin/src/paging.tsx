@@ -31,9 +31,11 @@ export function usePaged<T>(path: string, query: URLSearchParams = new URLSearch
       params.set("cursor", cursor);
     }
     const search = params.toString();
-    setError(null);
     request<Page<T>>("GET", search === "" ? path : `${path}?${search}`)
-      .then(setPage)
+      .then((next) => {
+        setPage(next);
+        setError(null);
+      })
       .catch((e: unknown) => setError(e instanceof ApiError ? e.message : "The list did not load."));
   }, [path, base, cursor]);
 

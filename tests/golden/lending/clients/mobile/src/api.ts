@@ -40,8 +40,9 @@ export interface Account {
  * `http://10.0.2.2:8000`).
  */
 export function apiUrl(): string {
-  const named = process.env.EXPO_PUBLIC_API_URL;
-  if (named) {
+  // Expo writes `process.env.EXPO_PUBLIC_*` into the build where it is spelled out like this; its typings say `any`.
+  const named: unknown = process.env.EXPO_PUBLIC_API_URL;
+  if (typeof named === "string" && named !== "") {
     return named;
   }
   if (Platform.OS === "web" && typeof window !== "undefined") {

@@ -5,6 +5,7 @@ import { ACCOUNT } from "./model";
 
 /** The caller's own account: a copy of their data (GDPR export), and erasure. */
 export function AccountScreen({ me, onErased }: { me: Account; onErased: () => void }) {
+  const { export: exportPath, erase: erasePath } = ACCOUNT;
   const [error, setError] = useState<string | null>(null);
   const [understood, setUnderstood] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -30,7 +31,7 @@ export function AccountScreen({ me, onErased }: { me: Account; onErased: () => v
     setBusy(true);
     setError(null);
     try {
-      await request<void>("DELETE", path);
+      await request<undefined>("DELETE", path);
       onErased();
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "The account was not deleted.");
@@ -44,16 +45,16 @@ export function AccountScreen({ me, onErased }: { me: Account; onErased: () => v
       <p>
         Signed in as <strong>{me.email}</strong>.
       </p>
-      {ACCOUNT.export !== null && (
+      {exportPath !== null && (
         <>
           <h2>Your data</h2>
           <p>A copy of everything this service holds about you, as JSON.</p>
-          <button type="button" onClick={() => void download(ACCOUNT.export as string)}>
+          <button type="button" onClick={() => void download(exportPath)}>
             Download my data
           </button>
         </>
       )}
-      {ACCOUNT.erase !== null && (
+      {erasePath !== null && (
         <>
           <h2>Delete your account</h2>
           <p>
@@ -62,7 +63,7 @@ export function AccountScreen({ me, onErased }: { me: Account; onErased: () => v
               understand that my account and the rows I own are deleted for good
             </label>
           </p>
-          <button type="button" disabled={!understood || busy} onClick={() => void erase(ACCOUNT.erase as string)}>
+          <button type="button" disabled={!understood || busy} onClick={() => void erase(erasePath)}>
             Delete my account
           </button>
         </>

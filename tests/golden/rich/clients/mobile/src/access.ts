@@ -4,10 +4,12 @@
  * caller owns; rows owned through a parent are left to the API.
  */
 import type { Account, Row } from "./api";
-import { ADMIN_ROLES, type Action, type ByRole, type EntitySpec, type FieldSpec, type Role } from "./model";
+import { ADMIN_ROLES, type Action, type ByRole, type EntitySpec, type FieldSpec, type Role, type Scope } from "./model";
 
-function scopeOf(byRole: ByRole, role: string): string {
-  return byRole[role as Role] ?? "none";
+function scopeOf(byRole: ByRole, role: string): Scope {
+  // The account's role may be one the table does not name.
+  const scopes: Partial<Record<string, Scope>> = byRole;
+  return scopes[role] ?? "none";
 }
 
 function allows(byRole: ByRole, me: Account, row?: Row): boolean {

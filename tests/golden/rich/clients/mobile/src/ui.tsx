@@ -91,7 +91,9 @@ export function Choices({
             aria-checked={chosen}
             accessibilityLabel={option.label}
             testID={`choice-${name}`}
-            onPress={() => onChange(option.value)}
+            onPress={() => {
+              onChange(option.value);
+            }}
             style={[styles.choice, chosen && styles.chosen]}
           >
             <Text style={chosen ? styles.chosenText : undefined}>{option.label}</Text>
@@ -112,7 +114,13 @@ export const styles = StyleSheet.create({
   label: { fontWeight: "600" },
   input: { borderWidth: 1, borderColor: "#999", borderRadius: 6, padding: 8, fontSize: 16 },
   error: { color: "#b00020" },
-  primary: { backgroundColor: "#1f4fd6", borderRadius: 6, paddingVertical: 10, paddingHorizontal: 14, alignItems: "center" },
+  primary: {
+    backgroundColor: "#1f4fd6",
+    borderRadius: 6,
+    paddingVertical: 10,
+    paddingHorizontal: 14,
+    alignItems: "center",
+  },
   primaryText: { color: "#fff", fontWeight: "600" },
   plain: { paddingVertical: 10, paddingHorizontal: 8, alignItems: "center" },
   plainText: { color: "#1f4fd6" },

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { ApiError, CSRF_COOKIE, CookieJar, createClient, type ApiClient, pages, unwrap } from "../src/index.js";
 import { type WishListCreate, listWishLists } from "../src/index.js";
-import { day, decimal, email, fillDigits, next, nonce, phone, text, url, uuid } from "./samples.js";
+import { email, next, nonce, text } from "./samples.js";
 
 const API_URL = process.env.API_URL ?? "";
 if (API_URL === "") {
@@ -131,7 +131,7 @@ describe("WishList rows", () => {
       }),
     );
     assert.equal(changed.id, id);
-    assert.equal(changed["label"], text("label", m, 0, 60));
+    assert.equal(changed.label, text("label", m, 0, 60));
     await remove(id);
     apiError(await rejection(api.GET("/api/wish_lists/{id}", { params: { path: { id } } })), 404);
   });
@@ -175,6 +175,6 @@ describe("WishList rows", () => {
       await rejection(api.POST("/api/wish_lists", { body: rest as WishListCreate })),
       422,
     );
-    assert.ok(error.errors["label"], `the errors name the field: ${JSON.stringify(error.errors)}`);
+    assert.ok(error.errors.label, `the errors name the field: ${JSON.stringify(error.errors)}`);
   });
 });

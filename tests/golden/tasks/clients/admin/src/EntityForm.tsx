@@ -18,7 +18,14 @@ function toInput(field: FieldSpec, value: unknown): string {
   if (field.kind === "json") {
     return JSON.stringify(value);
   }
-  return String(value);
+  if (typeof value === "string") {
+    return value;
+  }
+  if (typeof value === "number" || typeof value === "boolean") {
+    return String(value);
+  }
+  // Not a field's plain value: shown as JSON rather than `[object Object]`.
+  return JSON.stringify(value);
 }
 
 /** The value to send for an input's text; `undefined` leaves it out. */
@@ -112,7 +119,15 @@ function FieldInput({ field, value, error }: { field: FieldSpec; value: unknown;
   );
 }
 
-function RelationInput({ relation, value, error }: { relation: RelationSpec; value: unknown; error: string | undefined }) {
+function RelationInput({
+  relation,
+  value,
+  error,
+}: {
+  relation: RelationSpec;
+  value: unknown;
+  error: string | undefined;
+}) {
   const { options, name } = useOptions(relation.target);
   const id = `field-${relation.key}`;
   // A row beyond the newest page is still offered, so saving keeps it.
@@ -144,6 +159,12 @@ function RelationInput({ relation, value, error }: { relation: RelationSpec; val
       <ErrorText id={`${id}-error`} message={error} />
     </div>
   );
+}
+
+/** The text a form holds under `name` (`""` when it holds none). */
+function textOf(form: FormData, name: string): string {
+  const value = form.get(name);
+  return typeof value === "string" ? value : "";
 }
 
 /** The ids a link list holds (none when the value is not a list). */
@@ -213,21 +234,21 @@ export function EntityForm({ entity, me, id }: { entity: EntitySpec; me: Account
     const body: Record<string, unknown> = {};
     for (const field of fields) {
       const value =
-        field.kind === "boolean" ? form.get(field.name) !== null : fromInput(field, String(form.get(field.name) ?? ""));
+        field.kind === "boolean" ? form.get(field.name) !== null : fromInput(field, textOf(form, field.name));
       const before = row?.[field.name];
       if (value !== undefined && (!editing || JSON.stringify(value) !== JSON.stringify(before ?? null))) {
         body[field.name] = value;
       }
     }
     for (const relation of entity.relations) {
-      const value = String(form.get(relation.key) ?? "");
+      const value = textOf(form, relation.key);
       const next = value === "" ? (relation.required ? undefined : null) : value;
       if (next !== undefined && (!editing || next !== (row?.[relation.key] ?? null))) {
         body[relation.key] = next;
       }
     }
     for (const link of entity.links) {
-      const ids = form.getAll(link.key).map(String);
+      const ids = form.getAll(link.key).filter((v) => typeof v === "string");
       const before = linked(row?.[link.key]);
       const same = ids.length === before.length && [...ids].sort().join() === [...before].sort().join();
       if (!editing ? ids.length > 0 : !same) {
@@ -295,7 +316,13 @@ export function EntityForm({ entity, me, id }: { entity: EntitySpec; me: Account
           <button type="submit" disabled={busy}>
             {editing ? "Save" : "Create"}
           </button>
-          <a href={editing ? href({ screen: "detail", collection: entity.collection, id }) : href({ screen: "list", collection: entity.collection })}>
+          <a
+            href={
+              editing
+                ? href({ screen: "detail", collection: entity.collection, id })
+                : href({ screen: "list", collection: entity.collection })
+            }
+          >
             Cancel
           </a>
         </div>

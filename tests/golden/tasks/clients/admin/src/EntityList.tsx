@@ -92,7 +92,7 @@ export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) 
         {keys.length > 0 && <FilterForm keys={keys} active={filters} onChange={changeFilters} />}
       </div>
       {error && <p role="alert">{error}</p>}
-      {page && page.items.length === 0 && <p>{filters.length === 0 ? "No rows yet." : "No rows match the filters."}</p>}
+      {page?.items.length === 0 && <p>{filters.length === 0 ? "No rows yet." : "No rows match the filters."}</p>}
       {page && page.items.length > 0 && (
         <table>
           <thead>
@@ -125,7 +125,15 @@ export function EntityList({ entity, me }: { entity: EntitySpec; me: Account }) 
 }
 
 /** A filter's value: typed, picked from the field's values, or a row of the relation's target picked. */
-function ValueInput({ spec, value, onChange }: { spec: FilterKey | undefined; value: string; onChange: (v: string) => void }) {
+function ValueInput({
+  spec,
+  value,
+  onChange,
+}: {
+  spec: FilterKey | undefined;
+  value: string;
+  onChange: (v: string) => void;
+}) {
   if (spec?.target !== undefined) {
     return <RowChoice target={spec.target} value={value} onChange={onChange} />;
   }
@@ -159,7 +167,11 @@ function RowChoice({ target, value, onChange }: { target: string; value: string;
 }
 
 /** Filters the list: each filter one field or relation and its value; rows match them all. */
-function FilterForm({ keys, active, onChange }: {
+function FilterForm({
+  keys,
+  active,
+  onChange,
+}: {
   keys: FilterKey[];
   active: Filter[];
   onChange: (filters: Filter[]) => void;

@@ -9,7 +9,9 @@ import { expect, test, type Page } from "@playwright/test";
 
 import { PLAN, type RowPlan } from "./plan";
 
-const account = { email: process.env.ADMIN_EMAIL ?? "", password: process.env.ADMIN_PASSWORD ?? "" };
+// Expo's typings give every variable of `process.env` the type `any`: read them as the strings they are.
+const env: Readonly<Record<string, string | undefined>> = process.env;
+const account = { email: env.ADMIN_EMAIL ?? "", password: env.ADMIN_PASSWORD ?? "" };
 
 test.describe.configure({ mode: "serial" });
 
@@ -27,7 +29,10 @@ async function fill(page: Page, row: RowPlan) {
       const box = page.getByTestId(`input-${field}`).locator("input");
       await (value === true ? box.check() : box.uncheck());
     } else if (kind === "enum") {
-      await page.getByTestId(`choices-${field}`).getByRole("radio", { name: String(value), exact: true }).click();
+      await page
+        .getByTestId(`choices-${field}`)
+        .getByRole("radio", { name: String(value), exact: true })
+        .click();
     } else {
       await page.getByTestId(`input-${field}`).fill(String(value));
     }

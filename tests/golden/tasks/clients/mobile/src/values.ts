@@ -10,10 +10,7 @@ export function toInput(field: FieldSpec, value: unknown): string {
   if (value === null || value === undefined) {
     return "";
   }
-  if (field.kind === "json") {
-    return JSON.stringify(value);
-  }
-  return String(value);
+  return field.kind === "json" ? JSON.stringify(value) : asText(value);
 }
 
 /** The value sent for an input's text; `undefined` leaves the field out. */
@@ -45,10 +42,18 @@ export function display(value: unknown): string {
   if (value === null || value === undefined || value === "") {
     return "—";
   }
-  if (typeof value === "object") {
-    return JSON.stringify(value);
+  return asText(value);
+}
+
+/** A value as text: a string as it is, a number or boolean as written, anything else as JSON. */
+function asText(value: unknown): string {
+  if (typeof value === "string") {
+    return value;
   }
-  return String(value);
+  if (typeof value === "number" || typeof value === "boolean") {
+    return String(value);
+  }
+  return JSON.stringify(value);
 }
 
 /** A row's title in lists and pickers: its first text field's value, else its id. */

@@ -56,8 +56,16 @@ function RelationPicker({
     }
     let live = true;
     api.page(target).then(
-      (page) => live && setRows(page.items),
-      () => live && setRows([]),
+      (page) => {
+        if (live) {
+          setRows(page.items);
+        }
+      },
+      () => {
+        if (live) {
+          setRows([]);
+        }
+      },
     );
     return () => {
       live = false;
@@ -118,7 +126,9 @@ export function EntityForm({
   const [failure, setFailure] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
 
-  const set = (name: string) => (text: string) => setTexts((before) => ({ ...before, [name]: text }));
+  const set = (name: string) => (text: string) => {
+    setTexts((before) => ({ ...before, [name]: text }));
+  };
 
   async function save() {
     const body: Record<string, unknown> = {};
@@ -171,19 +181,27 @@ export function EntityForm({
         </Text>
       ) : null}
       {fields.map((field) => (
-        <Field key={field.name} label={field.label} name={field.name} required={field.required} error={errors[field.name]}>
+        <Field
+          key={field.name}
+          label={field.label}
+          name={field.name}
+          required={field.required}
+          error={errors[field.name]}
+        >
           {field.kind === "boolean" ? (
             <Switch
               accessibilityLabel={field.label}
               testID={`input-${field.name}`}
               value={texts[field.name] === "true"}
-              onValueChange={(on) => set(field.name)(on ? "true" : "false")}
+              onValueChange={(on) => {
+                set(field.name)(on ? "true" : "false");
+              }}
             />
           ) : field.kind === "enum" ? (
             <Choices
               name={field.name}
               options={(field.values ?? []).map((v) => ({ value: v, label: v }))}
-              value={texts[field.name] || undefined}
+              value={texts[field.name] === "" ? undefined : texts[field.name]}
               onChange={set(field.name)}
             />
           ) : (
@@ -214,7 +232,9 @@ export function EntityForm({
             api={api}
             relation={relation}
             value={links[relation.key]}
-            onChange={(id) => setLinks((before) => ({ ...before, [relation.key]: id }))}
+            onChange={(id) => {
+              setLinks((before) => ({ ...before, [relation.key]: id }));
+            }}
           />
         </Field>
       ))}

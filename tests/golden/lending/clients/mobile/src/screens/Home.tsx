@@ -34,7 +34,9 @@ export function Home({
           label={entity.plural}
           kind="plain"
           testID={`open-${entity.collection}`}
-          onPress={() => onOpen(entity)}
+          onPress={() => {
+            onOpen(entity);
+          }}
         />
       ))}
     </ScrollView>

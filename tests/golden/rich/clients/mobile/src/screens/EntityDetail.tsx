@@ -29,8 +29,16 @@ export function EntityDetail({
   useEffect(() => {
     let live = true;
     api.row(entity, id).then(
-      (found) => live && setRow(found),
-      (e: unknown) => live && setError(e instanceof ApiError ? e.message : String(e)),
+      (found) => {
+        if (live) {
+          setRow(found);
+        }
+      },
+      (e: unknown) => {
+        if (live) {
+          setError(e instanceof ApiError ? e.message : String(e));
+        }
+      },
     );
     return () => {
       live = false;
@@ -44,7 +52,16 @@ export function EntityDetail({
         <Text role="heading" style={styles.heading}>
           {row ? title(entity, row) : entity.label}
         </Text>
-        {row && may(entity, "update", me, row) ? <Button label="Edit" onPress={() => onEdit(row)} /> : <View />}
+        {row && may(entity, "update", me, row) ? (
+          <Button
+            label="Edit"
+            onPress={() => {
+              onEdit(row);
+            }}
+          />
+        ) : (
+          <View />
+        )}
       </View>
       {error ? (
         <Text role="alert" style={styles.error}>

@@ -28,20 +28,20 @@ export function EntityList({
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(true);
 
+  // Asks for a page (the first without a cursor) and shows its rows, or why it failed.
   const load = useCallback(
-    async (cursor?: string) => {
-      setLoading(true);
-      setError(undefined);
-      try {
-        const page = await api.page(entity, cursor);
-        setRows((before) => (cursor === undefined ? page.items : [...before, ...page.items]));
-        setNext(page.next_cursor ?? null);
-      } catch (e) {
-        setError(e instanceof ApiError ? e.message : String(e));
-      } finally {
-        setLoading(false);
-      }
-    },
+    (cursor?: string) =>
+      api.page(entity, cursor).then(
+        (page) => {
+          setRows((before) => (cursor === undefined ? page.items : [...before, ...page.items]));
+          setNext(page.next_cursor ?? null);
+          setLoading(false);
+        },
+        (e: unknown) => {
+          setError(e instanceof ApiError ? e.message : String(e));
+          setLoading(false);
+        },
+      ),
     [api, entity],
   );
 
@@ -67,13 +67,31 @@ export function EntityList({
         data={rows}
         keyExtractor={(row) => row.id}
         renderItem={({ item }) => (
-          <Pressable role="button" testID="row" style={styles.row} onPress={() => onOpen(item)}>
+          <Pressable
+            role="button"
+            testID="row"
+            style={styles.row}
+            onPress={() => {
+              onOpen(item);
+            }}
+          >
             <Text>{title(entity, item)}</Text>
           </Pressable>
         )}
         ListEmptyComponent={loading ? null : <Text style={styles.muted}>No {entity.plural.toLowerCase()} yet.</Text>}
         ListFooterComponent={
-          next !== null ? <Button label="Load more" kind="plain" disabled={loading} onPress={() => void load(next)} /> : null
+          next !== null ? (
+            <Button
+              label="Load more"
+              kind="plain"
+              disabled={loading}
+              onPress={() => {
+                setLoading(true);
+                setError(undefined);
+                void load(next);
+              }}
+            />
+          ) : null
         }
       />
     </View>

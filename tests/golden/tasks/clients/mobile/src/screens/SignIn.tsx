@@ -27,7 +27,7 @@ export function SignIn({
     try {
       onSignedIn(await api.signIn(email.trim(), password));
     } catch (e) {
-      setError(e instanceof ApiError ? e.detail ?? e.title : String(e));
+      setError(e instanceof ApiError ? (e.detail ?? e.title) : String(e));
     } finally {
       setBusy(false);
     }
