@@ -177,28 +177,20 @@ fn entity_value(model: &AppModel, entity: &Entity) -> Option<Value> {
             by_role(model, |r| decision.scope(Some(r))),
         );
     }
-    let relations: Vec<Value> = entity
-        .to_one()
-        .filter_map(|r| {
-            let target = model.entities.iter().find(|e| e.id == r.target)?;
-            Some(json!({
-                "key": r.key,
-                "label": label(&r.name),
-                "target": target.collection,
-                "required": r.required,
-            }))
-        })
-        .collect();
+    // A relation as the screens see it; a to-one one also says whether a
+    // create must give it.
+    let relation = |r: &model::Relation, to_one: bool| {
+        let target = model.entities.iter().find(|e| e.id == r.target)?;
+        let mut out = json!({ "key": r.key, "label": label(&r.name), "target": target.collection });
+        if to_one {
+            out["required"] = json!(r.required);
+        }
+        Some(out)
+    };
+    let relations: Vec<Value> = entity.to_one().filter_map(|r| relation(r, true)).collect();
     let links: Vec<Value> = entity
         .to_many()
-        .filter_map(|r| {
-            let target = model.entities.iter().find(|e| e.id == r.target)?;
-            Some(json!({
-                "key": r.key,
-                "label": label(&r.name),
-                "target": target.collection,
-            }))
-        })
+        .filter_map(|r| relation(r, false))
         .collect();
     Some(json!({
         "name": entity.name,
