@@ -72,6 +72,28 @@ pub fn shared_venv(lock_dir: &Path) -> PathBuf {
 /// When the project does not load or the gate cannot run at all (a failing
 /// project is a report that did not pass, not a panic).
 pub fn gate(dir: &Path, database_url: &str) -> gate::QualityReport {
+    gate_with(dir, database_url, gate::VerifyOptions::default())
+}
+
+/// [`gate`] with the given settings (`database_url` replaces theirs): for a
+/// test that judges the backend alone and leaves the client surfaces
+/// (`skip_client`) to the runs that judge them.
+///
+/// ```no_run
+/// let options = gate::VerifyOptions { skip_client: true, ..Default::default() };
+/// let dir = std::path::Path::new("target/evolve/project");
+/// let report = archgen_tests::projects::gate_with(dir, &archgen_tests::pg_cluster_url(), options);
+/// assert!(report.passed, "{}", archgen_tests::projects::why_failed(&report, dir));
+/// ```
+///
+/// # Panics
+///
+/// As [`gate`].
+pub fn gate_with(
+    dir: &Path,
+    database_url: &str,
+    options: gate::VerifyOptions,
+) -> gate::QualityReport {
     let engine = render::Engine::with_builtins();
     let stack = stacks::builtin()
         .into_iter()
@@ -80,7 +102,7 @@ pub fn gate(dir: &Path, database_url: &str) -> gate::QualityReport {
     let project = gate::Project::load(dir, None, &engine).expect("the project loads");
     let options = gate::VerifyOptions {
         database_url: Some(database_url.to_string()),
-        ..gate::VerifyOptions::default()
+        ..options
     };
     gate::verify(&project, stack.as_ref(), &options, &gate::Quiet).expect("the gate runs")
 }
@@ -191,6 +213,7 @@ mod tests {
             checks: None,
             results: vec![],
             details: vec![],
+            steps: vec![],
         }
     }
 

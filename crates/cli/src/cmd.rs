@@ -155,6 +155,10 @@ pub enum Command {
         /// With --verify: keep the database on that server afterwards.
         #[arg(long, requires = "verify")]
         keep_db: bool,
+        /// With --verify: reuse nothing of an earlier gate run (every npm
+        /// install and every check runs again).
+        #[arg(long, requires = "verify")]
+        fresh: bool,
         /// Migrate destructive schema steps (drop a table or column, narrow
         /// a type, tighten a bound, remove an enum value, make a column
         /// required without a default) instead of refusing the generation.
@@ -243,6 +247,10 @@ pub enum Command {
         /// Keep the database on that server afterwards.
         #[arg(long)]
         keep_db: bool,
+        /// Reuse nothing of an earlier run: every npm install, type check,
+        /// lint and unit-test run happens again, even on files that passed.
+        #[arg(long)]
+        fresh: bool,
     },
 }
 
@@ -274,6 +282,7 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
             report,
             database_url,
             keep_db,
+            fresh,
             allow_destructive,
         } => crate::generate::run(
             engine,
@@ -288,6 +297,7 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
                 report,
                 database_url,
                 keep_db,
+                fresh,
                 allow_destructive,
             },
         ),
@@ -315,6 +325,7 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
                 report: None,
                 database_url: None,
                 keep_db: false,
+                fresh: false,
                 allow_destructive: false,
             },
         ),
@@ -340,6 +351,7 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
             report,
             database_url,
             keep_db,
+            fresh,
         } => crate::verify::run(
             engine,
             &crate::verify::Args {
@@ -348,6 +360,7 @@ pub fn run(cli: Cli, engine: &render::Engine) -> Exit {
                 report,
                 database_url,
                 keep_db,
+                fresh,
             },
         ),
     }

@@ -25,6 +25,8 @@ pub struct Args {
     pub database_url: Option<String>,
     /// Keep the gate's database (with `verify`).
     pub keep_db: bool,
+    /// The gate reuses nothing of an earlier run (with `verify`).
+    pub fresh: bool,
     /// Migrate destructive schema steps (drop a column, narrow a type, …)
     /// instead of refusing them.
     pub allow_destructive: bool,
@@ -179,6 +181,7 @@ fn verify_staged(
         &project,
         crate::verify::database_url(args.database_url.clone()),
         args.keep_db,
+        args.fresh,
     )?;
     if let Some(path) = &args.report {
         crate::verify::write_report(path, &report)?;

@@ -18,6 +18,7 @@ pub struct Args {
     pub report: Option<PathBuf>,
     pub database_url: Option<String>,
     pub keep_db: bool,
+    pub fresh: bool,
 }
 
 /// Stage lines on stderr: a spinner per running stage on a terminal (the
@@ -75,8 +76,14 @@ impl Progress for Display {
             StageStatus::Failed => "FAIL",
             StageStatus::Skipped => "skip",
         };
+        let steps = if stage.steps.is_empty() {
+            String::new()
+        } else {
+            let each: Vec<String> = stage.steps.iter().map(ToString::to_string).collect();
+            format!(": {}", each.join(", "))
+        };
         self.line(format!(
-            "gate: {mark} {} ({:.1} s{checks})",
+            "gate: {mark} {} ({:.1} s{checks}{steps})",
             stage.name,
             stage.duration_ms as f64 / 1000.0
         ));
@@ -198,6 +205,7 @@ pub fn gate(
     project: &gate::Project,
     database_url: Option<String>,
     keep_db: bool,
+    fresh: bool,
 ) -> Result<QualityReport, Exit> {
     if keep_db && database_url.is_none() {
         eprintln!("error: --keep-db needs a database server (--database-url or DATABASE_URL); the gate's own cluster is removed after the run");
@@ -214,6 +222,7 @@ pub fn gate(
         skip_fuzz: false,
         skip_faults: false,
         skip_client: false,
+        fresh,
         cancel: cancel_flag(),
     };
     let display = Display::new();
@@ -265,6 +274,7 @@ pub fn run(engine: &render::Engine, args: &Args) -> Exit {
         &project,
         database_url(args.database_url.clone()),
         args.keep_db,
+        args.fresh,
     ) {
         Ok(r) => r,
         Err(code) => return code,

@@ -89,3 +89,19 @@ fn keep_db_without_a_server_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--keep-db"));
 }
+
+#[test]
+fn fresh_without_verify_exits_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = Command::new(env!("CARGO_BIN_EXE_archgen"))
+        .arg("generate")
+        .arg(root().join("examples/specs/tasks.yaml"))
+        .arg("--out")
+        .arg(dir.path().join("tasks"))
+        .arg("--fresh")
+        .output()
+        .expect("archgen runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--verify"));
+    assert!(!dir.path().join("tasks").exists());
+}

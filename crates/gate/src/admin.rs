@@ -16,8 +16,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::npm::{self, Step, StepRun};
-use crate::{stage_report, GateError, Project, StageReport};
+use crate::npm::{self, Prepare, Prepared, Reuse, Step, StepRun};
+use crate::{GateError, Project, StageReport};
 
 use render::docs::admin_app::ADMIN_DIR;
 
@@ -27,11 +27,27 @@ const STEPS: [Step; 5] = [
         "install",
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
         600,
+        Reuse::Install,
     ),
-    ("typecheck", &["exec", "--no", "--", "tsc", "--noEmit"], 180),
-    ("lint", &["run", "lint"], 180),
-    ("build", &["exec", "--no", "--", "vite", "build"], 180),
-    ("test", &["exec", "--no", "--", "playwright", "test"], 300),
+    (
+        "typecheck",
+        &["exec", "--no", "--", "tsc", "--noEmit"],
+        180,
+        Reuse::Unchanged,
+    ),
+    ("lint", &["run", "lint"], 180, Reuse::Unchanged),
+    (
+        "build",
+        &["exec", "--no", "--", "vite", "build"],
+        180,
+        Reuse::Never,
+    ),
+    (
+        "test",
+        &["exec", "--no", "--", "playwright", "test"],
+        300,
+        Reuse::Never,
+    ),
 ];
 
 /// An account the browser tests sign in as: email and password.
@@ -70,9 +86,9 @@ pub fn chromium() -> Option<PathBuf> {
 }
 
 /// Builds the project's admin app into `clients/admin/dist/`, where the
-/// backend serves it at `/admin/` (for `archgen preview`): `npm ci` when
-/// `node_modules` is missing or older than `package-lock.json`, then `vite
-/// build`. `Ok(Err(reason))` when the project has no admin app, npm is
+/// backend serves it at `/admin/` (for `archgen preview`): `npm ci` unless
+/// `node_modules` was installed from `package-lock.json` as it is, then
+/// `vite build`. `Ok(Err(reason))` when the project has no admin app, npm is
 /// missing or a step failed (the reason names the log).
 pub(crate) fn build(
     project: &Project,
@@ -90,17 +106,9 @@ pub(crate) fn build(
         ));
     }
     let started = Instant::now();
-    let modified = |path: PathBuf| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let installed = match (
-        modified(dir.join("node_modules/.package-lock.json")),
-        modified(dir.join("package-lock.json")),
-    ) {
-        (Some(installed), Some(locked)) => installed >= locked,
-        _ => false,
-    };
     let steps: Vec<Step> = STEPS
         .into_iter()
-        .filter(|(name, _, _)| *name == "build" || (*name == "install" && !installed))
+        .filter(|(name, ..)| ["install", "build"].contains(name))
         .collect();
     let run = npm::run_steps(
         &StepRun {
@@ -110,6 +118,8 @@ pub(crate) fn build(
             prefix: "admin",
             env: &[],
             stopped,
+            sources: &project.dir.join(crate::reuse::SOURCES),
+            fresh: false,
         },
         &steps,
     )?;
@@ -127,71 +137,90 @@ pub(crate) fn has_app(project: &Project) -> bool {
     project.dir.join(ADMIN_DIR).join("package.json").is_file()
 }
 
-/// Runs the stage: skipped when the project has no admin app, or npm or
-/// Chromium is missing; failed when a step fails.
-pub(crate) fn stage(run: &AdminRun<'_>) -> Result<StageReport, GateError> {
-    let dir = run.project.dir.join(ADMIN_DIR);
+/// How many of [`STEPS`] need no running app: they run ahead of it
+/// ([`prepare`]).
+const AHEAD: usize = 4;
+
+/// The steps that need no running app (install, type check, lint,
+/// build), run ahead of it: the stage's report instead when it is skipped
+/// (no admin app, npm or Chromium missing).
+pub(crate) fn prepare(run: &Prepare<'_>) -> Result<Prepared, GateError> {
     if !has_app(run.project) {
-        return Ok(StageReport::skipped(
+        return Ok(Err(StageReport::skipped(
             "admin",
             format!("the project has no {ADMIN_DIR}/package.json"),
-        ));
+        )));
     }
     if !npm::available() {
-        return Ok(StageReport::skipped(
+        return Ok(Err(StageReport::skipped(
             "admin",
             "npm is not installed: install Node.js 20.19 or later with npm (scripts/setup does)",
-        ));
+        )));
     }
-    let Some(chromium) = chromium() else {
-        return Ok(StageReport::skipped(
+    if chromium().is_none() {
+        return Ok(Err(StageReport::skipped(
             "admin",
             "Chromium is not installed: set CHROMIUM_PATH or install chromium (scripts/setup does)",
-        ));
-    };
-    let started = Instant::now();
-    let output = run.logs.join("admin-e2e");
-    let mut env: Vec<(String, OsString)> = vec![
-        ("CI".into(), "1".into()),
-        ("CHROMIUM_PATH".into(), chromium.into()),
-        ("E2E_OUTPUT".into(), output.clone().into()),
-        (
-            "ADMIN_URL".into(),
-            format!("http://127.0.0.1:{}/admin/", run.port).into(),
-        ),
-    ];
-    for (prefix, account) in [("ADMIN", &run.admin), ("USER", &run.user)] {
-        if let Some((email, password)) = account {
-            env.push((format!("{prefix}_EMAIL"), email.into()));
-            env.push((format!("{prefix}_PASSWORD"), password.into()));
-        }
+        )));
     }
-    let steps = npm::run_steps(
-        &StepRun {
-            dir: &dir,
-            cache: run.cache,
-            logs: run.logs,
-            prefix: "admin",
-            env: &env,
-            stopped: run.stopped,
-        },
-        &STEPS,
-    )?;
-    let mut log = steps.log;
+    let dir = run.project.dir.join(ADMIN_DIR);
+    let env = [("CI".to_string(), OsString::from("1"))];
+    Ok(Ok(npm::run_steps(
+        &run.steps(&dir, "admin", &env),
+        &STEPS[..AHEAD],
+    )?))
+}
+
+/// Runs the stage on what [`prepare`] did: the browser tests against the
+/// app, when every step before them passed.
+pub(crate) fn stage(run: &AdminRun<'_>, prepared: Prepared) -> Result<StageReport, GateError> {
+    let mut steps = match prepared {
+        Ok(steps) => steps,
+        Err(report) => return Ok(report),
+    };
+    let output = run.logs.join("admin-e2e");
+    if steps.success {
+        let mut env: Vec<(String, OsString)> = vec![
+            ("CI".into(), "1".into()),
+            (
+                "CHROMIUM_PATH".into(),
+                chromium().unwrap_or_default().into(),
+            ),
+            ("E2E_OUTPUT".into(), output.clone().into()),
+            (
+                "ADMIN_URL".into(),
+                format!("http://127.0.0.1:{}/admin/", run.port).into(),
+            ),
+        ];
+        for (prefix, account) in [("ADMIN", &run.admin), ("USER", &run.user)] {
+            if let Some((email, password)) = account {
+                env.push((format!("{prefix}_EMAIL"), email.into()));
+                env.push((format!("{prefix}_PASSWORD"), password.into()));
+            }
+        }
+        steps.then(npm::run_steps(
+            &StepRun {
+                dir: &run.project.dir.join(ADMIN_DIR),
+                cache: run.cache,
+                logs: run.logs,
+                prefix: "admin",
+                env: &env,
+                stopped: run.stopped,
+                sources: &run.project.dir.join(crate::reuse::SOURCES),
+                fresh: true,
+            },
+            &STEPS[AHEAD..],
+        )?);
+    }
+    let mut extra = String::new();
     if steps.failed == Some("test") {
-        log.push_str(&format!(
+        extra.push_str(&format!(
             "screenshots of the failures: {}\n",
             output.display()
         ));
     }
-    if let Some(note) = npm::flaky_note(&log) {
-        log.push_str(&note);
+    if let Some(note) = npm::flaky_note(&steps.log) {
+        extra.push_str(&note);
     }
-    log.push_str(&format!("times: {}\n", steps.times));
-    Ok(stage_report(
-        "admin",
-        steps.success,
-        started.elapsed(),
-        &log,
-    ))
+    Ok(npm::report("admin", steps, &extra))
 }

@@ -10,9 +10,9 @@
 
 use std::ffi::OsString;
 use std::path::Path;
-use std::time::Instant;
+use std::time::Duration;
 
-use crate::npm::{self, Step, StepRun};
+use crate::npm::{self, Prepare, Prepared, Reuse, Step, StepRun};
 use crate::{stage_report, GateError, Project, StageReport};
 
 use render::docs::client_ts::CLIENT_DIR;
@@ -23,10 +23,11 @@ const STEPS: [Step; 4] = [
         "install",
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
         600,
+        Reuse::Install,
     ),
-    ("build", &["run", "build"], 300),
-    ("lint", &["run", "lint"], 180),
-    ("test", &["run", "test:run"], 300),
+    ("build", &["run", "build"], 300, Reuse::Never),
+    ("lint", &["run", "lint"], 180, Reuse::Unchanged),
+    ("test", &["run", "test:run"], 300, Reuse::Never),
 ];
 
 /// What the stage needs.
@@ -45,54 +46,70 @@ pub(crate) struct ClientRun<'a> {
     pub stopped: &'a (dyn Fn() -> bool + Sync),
 }
 
-/// Runs the stage: skipped when the project has no client, failed when
-/// npm is missing or a step fails.
-pub(crate) fn stage(run: &ClientRun<'_>) -> Result<StageReport, GateError> {
+/// How many of [`STEPS`] need no running app: they run ahead of it
+/// ([`prepare`]).
+const AHEAD: usize = 3;
+
+/// The steps that need no running app (install, build, lint), run ahead
+/// of it: the stage's report instead when the project has no client
+/// (skipped) or npm is missing (failed).
+pub(crate) fn prepare(run: &Prepare<'_>) -> Result<Prepared, GateError> {
     let dir = run.project.dir.join(CLIENT_DIR);
     if !dir.join("package.json").is_file() {
-        return Ok(StageReport::skipped(
+        return Ok(Err(StageReport::skipped(
             "client",
             format!("the project has no {CLIENT_DIR}/package.json"),
-        ));
+        )));
     }
-    let started = Instant::now();
     if !npm::available() {
-        return Ok(stage_report(
+        return Ok(Err(stage_report(
             "client",
             false,
-            started.elapsed(),
+            Duration::ZERO,
             "npm is not installed: install Node.js 20 or later with npm (scripts/setup does)",
-        ));
+        )));
     }
-    let mut env: Vec<(String, OsString)> = vec![(
-        "API_URL".into(),
-        format!("http://127.0.0.1:{}", run.port).into(),
-    )];
-    if let Some((email, password)) = &run.admin {
-        env.push(("ADMIN_EMAIL".into(), email.into()));
-        env.push(("ADMIN_PASSWORD".into(), password.into()));
-    }
-    let steps = npm::run_steps(
-        &StepRun {
-            dir: &dir,
-            cache: run.cache,
-            logs: run.logs,
-            prefix: "client",
-            env: &env,
-            stopped: run.stopped,
-        },
-        &STEPS,
-    )?;
-    Ok(stage_report(
-        "client",
-        steps.success,
-        started.elapsed(),
-        &steps.log,
-    ))
+    Ok(Ok(npm::run_steps(
+        &run.steps(&dir, "client", &[]),
+        &STEPS[..AHEAD],
+    )?))
 }
 
-/// Builds the typed client (`npm ci` when `node_modules` is missing, then
-/// `npm run build`) when its `dist/` is missing: the mobile app depends on
+/// Runs the stage on what [`prepare`] did: the tests against the app, when
+/// every step before them passed.
+pub(crate) fn stage(run: &ClientRun<'_>, prepared: Prepared) -> Result<StageReport, GateError> {
+    let mut steps = match prepared {
+        Ok(steps) => steps,
+        Err(report) => return Ok(report),
+    };
+    if steps.success {
+        let mut env: Vec<(String, OsString)> = vec![(
+            "API_URL".into(),
+            format!("http://127.0.0.1:{}", run.port).into(),
+        )];
+        if let Some((email, password)) = &run.admin {
+            env.push(("ADMIN_EMAIL".into(), email.into()));
+            env.push(("ADMIN_PASSWORD".into(), password.into()));
+        }
+        steps.then(npm::run_steps(
+            &StepRun {
+                dir: &run.project.dir.join(CLIENT_DIR),
+                cache: run.cache,
+                logs: run.logs,
+                prefix: "client",
+                env: &env,
+                stopped: run.stopped,
+                sources: &run.project.dir.join(crate::reuse::SOURCES),
+                fresh: true,
+            },
+            &STEPS[AHEAD..],
+        )?);
+    }
+    Ok(npm::report("client", steps, ""))
+}
+
+/// Builds the typed client (`npm ci` unless `node_modules` was installed
+/// from its lock file, then `npm run build`) when its `dist/` is missing: the mobile app depends on
 /// the built package. `Ok(Err(reason))` when a step failed.
 pub(crate) fn ensure_built(
     project: &Project,
@@ -104,11 +121,6 @@ pub(crate) fn ensure_built(
     if dir.join("dist/src/index.js").is_file() {
         return Ok(Ok(()));
     }
-    let steps: &[Step] = if dir.join("node_modules").is_dir() {
-        &STEPS[1..2]
-    } else {
-        &STEPS[..2]
-    };
     let run = npm::run_steps(
         &StepRun {
             dir: &dir,
@@ -117,8 +129,10 @@ pub(crate) fn ensure_built(
             prefix: "client",
             env: &[],
             stopped,
+            sources: &project.dir.join(crate::reuse::SOURCES),
+            fresh: false,
         },
-        steps,
+        &STEPS[..2],
     )?;
     Ok(if run.success {
         Ok(())

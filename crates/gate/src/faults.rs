@@ -123,6 +123,7 @@ pub(crate) fn stage(run: &FaultRun<'_>) -> Result<StageReport, GateError> {
         checks: None,
         results: Vec::new(),
         details: Vec::new(),
+        steps: Vec::new(),
     };
 
     if let Some(migrate) = run.plan.stages.iter().find(|s| s.name == "migrate") {
@@ -351,6 +352,7 @@ pub(crate) fn stage(run: &FaultRun<'_>) -> Result<StageReport, GateError> {
         checks: Some(results.len()),
         results,
         details: Vec::new(),
+        steps: Vec::new(),
     })
 }
 

@@ -118,6 +118,7 @@ pub(crate) fn stage(run: &FuzzRun<'_>) -> Result<StageReport, GateError> {
                 checks: None,
                 results: Vec::new(),
                 details: Vec::new(),
+                steps: Vec::new(),
             })
         }
     };
@@ -142,6 +143,7 @@ pub(crate) fn stage(run: &FuzzRun<'_>) -> Result<StageReport, GateError> {
         checks: None,
         results: Vec::new(),
         details,
+        steps: Vec::new(),
     })
 }
 

@@ -10,6 +10,19 @@
 //! files for what no backend should ship ([`scan`]), and scores it all in a
 //! [`QualityReport`] (`docs/quality-gate.md`).
 //!
+//! # Warm runs
+//!
+//! A second run on the same project does not redo what cannot have
+//! changed: dependency downloads come from the cache ([`cache_dir`]), an
+//! npm install is skipped when `node_modules` was installed from the same
+//! `package-lock.json` by the same Node.js, and a TypeScript check that
+//! only reads files (a type check, a lint, the mobile app's unit tests)
+//! is skipped when it passed before on exactly the same files of
+//! `clients/` (a SHA-256 of them, its command and the Node.js version).
+//! Builds and everything that talks to the running app always run; each
+//! stage's [`StageReport::steps`] says which steps were reused, and
+//! [`VerifyOptions::fresh`] reuses nothing.
+//!
 //! ```no_run
 //! use std::path::Path;
 //! let engine = render::Engine::with_builtins();
@@ -35,11 +48,12 @@ pub mod preview;
 mod process;
 mod provider;
 pub mod report;
+mod reuse;
 pub mod scan;
 
 pub use error::GateError;
 pub use report::{
-    CheckResult, Finding, QualityReport, Severity, StageDetail, StageReport, StageStatus,
+    CheckResult, Finding, QualityReport, Severity, StageDetail, StageReport, StageStatus, StepTime,
 };
 
 use base64::Engine as _;
@@ -172,6 +186,9 @@ pub struct VerifyOptions {
     /// Leave out the `faults` stage ([`faults`]): it is reported as
     /// skipped. For runs that judge something else.
     pub skip_faults: bool,
+    /// Reuse nothing of an earlier run: every npm install and every step
+    /// runs, even where a [warm run](crate#warm-runs) would skip it.
+    pub fresh: bool,
     /// Leave out the `client`, `admin` and `mobile` stages ([`client`],
     /// [`admin`], [`mobile`]):
     /// they are reported as skipped. For runs that judge something else,
@@ -397,10 +414,33 @@ pub fn verify(
     }
     let abort = AtomicBool::new(false);
     let stopped = || options.cancel.load(Ordering::SeqCst) || abort.load(Ordering::SeqCst);
+    // The TypeScript surfaces' steps that need no app run ahead of it, in a
+    // thread of their own; set when their results are no longer wanted.
+    let unwanted = AtomicBool::new(false);
+    let ahead_stopped = || stopped() || unwanted.load(Ordering::SeqCst);
+    let prepare = npm::Prepare {
+        project,
+        cache: &cache,
+        logs: &logs,
+        stopped: &ahead_stopped,
+        fresh: options.fresh,
+        sources: project.dir.join(reuse::SOURCES),
+    };
 
     let outcome = std::thread::scope(|scope| -> Result<(), GateError> {
         let mut background = None;
         let result = (|| -> Result<(), GateError> {
+            // The client's steps first: the mobile app reads its build.
+            let mut ahead = (!options.skip_client).then(|| {
+                let prepare = &prepare;
+                scope.spawn(move || -> Result<[npm::Prepared; 3], GateError> {
+                    Ok([
+                        client::prepare(prepare)?,
+                        admin::prepare(prepare)?,
+                        mobile::prepare(prepare)?,
+                    ])
+                })
+            });
             let mut server: Option<Server> = None;
             let mut failed = false;
             for stage in &plan.stages {
@@ -469,31 +509,53 @@ pub fn verify(
             }
             progress.stage_finished(&conformance);
             report.stages.push(conformance);
-            let client = match &server {
-                Some(_) if options.skip_client => {
+            if server.is_none() {
+                unwanted.store(true, Ordering::SeqCst);
+            }
+            let [ahead_client, ahead_admin, ahead_mobile] = match ahead.take() {
+                Some(handle) => {
+                    let joined = handle.join().unwrap_or_else(|_| {
+                        Err(GateError::Database {
+                            what: "the client stages' steps ahead of the app".into(),
+                            output: "their thread panicked".into(),
+                        })
+                    });
+                    match joined {
+                        Ok(prepared) => prepared.map(Some),
+                        Err(_) if server.is_none() => [None, None, None],
+                        Err(e) => return Err(e),
+                    }
+                }
+                None => [None, None, None],
+            };
+            let client = match (&server, ahead_client) {
+                (Some(_), _) if options.skip_client => {
                     StageReport::skipped("client", "left out by the caller")
                 }
-                Some(_) => {
+                (Some(_), Some(prepared)) => {
                     progress.stage_started("client");
                     let admin = client_admin(project, &plan.create_user, &app_env, &logs, &stopped);
-                    client::stage(&client::ClientRun {
-                        project,
-                        cache: &cache,
-                        logs: &logs,
-                        port,
-                        admin,
-                        stopped: &stopped,
-                    })?
+                    client::stage(
+                        &client::ClientRun {
+                            project,
+                            cache: &cache,
+                            logs: &logs,
+                            port,
+                            admin,
+                            stopped: &stopped,
+                        },
+                        prepared,
+                    )?
                 }
-                None => StageReport::skipped("client", "the app was not running"),
+                _ => StageReport::skipped("client", "the app was not running"),
             };
             progress.stage_finished(&client);
             report.stages.push(client);
-            let admin_app = match &server {
-                Some(_) if options.skip_client => {
+            let admin_app = match (&server, ahead_admin) {
+                (Some(_), _) if options.skip_client => {
                     StageReport::skipped("admin", "left out by the caller")
                 }
-                Some(_) => {
+                (Some(_), Some(prepared)) => {
                     progress.stage_started("admin");
                     let account = |role: Option<&model::Role>| {
                         if !admin::has_app(project) {
@@ -510,27 +572,30 @@ pub fn verify(
                         )
                     };
                     let less = render::docs::admin_app::less_privileged_role(&project.model);
-                    admin::stage(&admin::AdminRun {
-                        project,
-                        cache: &cache,
-                        logs: &logs,
-                        port,
-                        admin: account(project.model.admin_roles().next()),
-                        user: account(less),
-                        stopped: &stopped,
-                    })?
+                    admin::stage(
+                        &admin::AdminRun {
+                            project,
+                            cache: &cache,
+                            logs: &logs,
+                            port,
+                            admin: account(project.model.admin_roles().next()),
+                            user: account(less),
+                            stopped: &stopped,
+                        },
+                        prepared,
+                    )?
                 }
-                None => StageReport::skipped("admin", "the app was not running"),
+                _ => StageReport::skipped("admin", "the app was not running"),
             };
             progress.stage_finished(&admin_app);
             report.stages.push(admin_app);
-            let mobile_app = match &server {
-                Some(_) if options.skip_client => {
+            let mobile_app = match (&server, ahead_mobile) {
+                (Some(_), _) if options.skip_client => {
                     StageReport::skipped("mobile", "left out by the caller")
                 }
-                Some(_) => {
+                (Some(_), Some(prepared)) => {
                     progress.stage_started("mobile");
-                    mobile::stage(&mobile::MobileRun {
+                    let run = mobile::MobileRun {
                         project,
                         cache: &cache,
                         logs: &logs,
@@ -552,9 +617,10 @@ pub fn verify(
                                 )
                             }),
                         stopped: &stopped,
-                    })?
+                    };
+                    mobile::stage(&run, prepared)?
                 }
-                None => StageReport::skipped("mobile", "the app was not running"),
+                _ => StageReport::skipped("mobile", "the app was not running"),
             };
             progress.stage_finished(&mobile_app);
             report.stages.push(mobile_app);
@@ -665,6 +731,7 @@ pub(crate) fn stage_report(
         } else {
             locate::details(log, locate::MAX_DETAILS)
         },
+        steps: Vec::new(),
     }
 }
 
@@ -1016,6 +1083,7 @@ fn conformance_stage(
         checks: Some(results.len()),
         results,
         details: Vec::new(),
+        steps: Vec::new(),
     }
 }
 

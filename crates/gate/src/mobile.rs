@@ -18,7 +18,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use crate::admin::{chromium, Account};
-use crate::npm::{self, Step, StepRun};
+use crate::npm::{self, Prepare, Prepared, Reuse, Step, StepRun};
 use crate::process::free_port;
 use crate::{client, stage_report, GateError, Project, StageReport};
 
@@ -30,16 +30,34 @@ const STEPS: [Step; 6] = [
         "install",
         &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
         900,
+        Reuse::Install,
     ),
-    ("typecheck", &["exec", "--no", "--", "tsc", "--noEmit"], 180),
-    ("lint", &["run", "lint"], 180),
-    ("test", &["exec", "--no", "--", "jest", "--ci"], 300),
+    (
+        "typecheck",
+        &["exec", "--no", "--", "tsc", "--noEmit"],
+        180,
+        Reuse::Unchanged,
+    ),
+    ("lint", &["run", "lint"], 180, Reuse::Unchanged),
+    // Unit tests against a fake API: they read files only.
+    (
+        "test",
+        &["exec", "--no", "--", "jest", "--ci"],
+        300,
+        Reuse::Unchanged,
+    ),
     (
         "export",
         &["exec", "--no", "--", "expo", "export", "--platform", "web"],
         300,
+        Reuse::Never,
     ),
-    ("e2e", &["exec", "--no", "--", "playwright", "test"], 300),
+    (
+        "e2e",
+        &["exec", "--no", "--", "playwright", "test"],
+        300,
+        Reuse::Never,
+    ),
 ];
 
 /// What the stage needs.
@@ -63,75 +81,108 @@ pub(crate) fn has_app(project: &Project) -> bool {
     project.dir.join(MOBILE_DIR).join("package.json").is_file()
 }
 
-/// Runs the stage: skipped when the project has no mobile app, or npm or
-/// Chromium is missing; failed when the typed client does not build or a
-/// step fails.
-pub(crate) fn stage(run: &MobileRun<'_>) -> Result<StageReport, GateError> {
-    if !has_app(run.project) {
-        return Ok(StageReport::skipped(
-            "mobile",
-            format!("the project has no {MOBILE_DIR}/package.json"),
-        ));
-    }
-    if !npm::available() {
-        return Ok(StageReport::skipped(
-            "mobile",
-            "npm is not installed: install Node.js 20.19.4 or later with npm (scripts/setup does)",
-        ));
-    }
-    let Some(chromium) = chromium() else {
-        return Ok(StageReport::skipped(
-            "mobile",
-            "Chromium is not installed: set CHROMIUM_PATH or install chromium (scripts/setup does)",
-        ));
-    };
-    let started = Instant::now();
-    if let Err(reason) = client::ensure_built(run.project, run.cache, run.logs, run.stopped)? {
-        return Ok(stage_report("mobile", false, started.elapsed(), &reason));
-    }
-    let output = run.logs.join("mobile-e2e");
-    let mut env: Vec<(String, OsString)> = vec![
+/// How many of [`STEPS`] need no running app: they run ahead of it
+/// ([`prepare`]).
+const AHEAD: usize = 5;
+
+/// Expo's settings for every step: offline, no telemetry.
+fn expo_env() -> Vec<(String, OsString)> {
+    vec![
         ("CI".into(), "1".into()),
         ("EXPO_OFFLINE".into(), "1".into()),
         ("EXPO_NO_TELEMETRY".into(), "1".into()),
-        ("CHROMIUM_PATH".into(), chromium.into()),
-        ("E2E_OUTPUT".into(), output.clone().into()),
-        (
-            "API_URL".into(),
-            format!("http://127.0.0.1:{}", run.port).into(),
-        ),
-        ("MOBILE_WEB_PORT".into(), free_port()?.to_string().into()),
-    ];
-    if let Some((email, password)) = &run.admin {
-        env.push(("ADMIN_EMAIL".into(), email.into()));
-        env.push(("ADMIN_PASSWORD".into(), password.into()));
+    ]
+}
+
+/// The steps that need no running app (install, type check, lint, unit
+/// tests, web export), run ahead of it after the typed client is built:
+/// the stage's report instead when it is skipped (no mobile app, npm or
+/// Chromium missing) or the typed client does not build.
+pub(crate) fn prepare(run: &Prepare<'_>) -> Result<Prepared, GateError> {
+    if !has_app(run.project) {
+        return Ok(Err(StageReport::skipped(
+            "mobile",
+            format!("the project has no {MOBILE_DIR}/package.json"),
+        )));
     }
-    let steps = npm::run_steps(
-        &StepRun {
-            dir: &run.project.dir.join(MOBILE_DIR),
-            cache: run.cache,
-            logs: run.logs,
-            prefix: "mobile",
-            env: &env,
-            stopped: run.stopped,
-        },
-        &STEPS,
-    )?;
-    let mut log = steps.log;
+    if !npm::available() {
+        return Ok(Err(StageReport::skipped(
+            "mobile",
+            "npm is not installed: install Node.js 20.19.4 or later with npm (scripts/setup does)",
+        )));
+    }
+    if chromium().is_none() {
+        return Ok(Err(StageReport::skipped(
+            "mobile",
+            "Chromium is not installed: set CHROMIUM_PATH or install chromium (scripts/setup does)",
+        )));
+    }
+    let started = Instant::now();
+    if let Err(reason) = client::ensure_built(run.project, run.cache, run.logs, run.stopped)? {
+        return Ok(Err(stage_report(
+            "mobile",
+            false,
+            started.elapsed(),
+            &reason,
+        )));
+    }
+    let dir = run.project.dir.join(MOBILE_DIR);
+    let env = expo_env();
+    Ok(Ok(npm::run_steps(
+        &run.steps(&dir, "mobile", &env),
+        &STEPS[..AHEAD],
+    )?))
+}
+
+/// Runs the stage on what [`prepare`] did: the browser tests on the web
+/// export against the app, when every step before them passed.
+pub(crate) fn stage(run: &MobileRun<'_>, prepared: Prepared) -> Result<StageReport, GateError> {
+    let mut steps = match prepared {
+        Ok(steps) => steps,
+        Err(report) => return Ok(report),
+    };
+    let output = run.logs.join("mobile-e2e");
+    if steps.success {
+        let mut env = expo_env();
+        env.extend([
+            (
+                "CHROMIUM_PATH".into(),
+                chromium().unwrap_or_default().into(),
+            ),
+            ("E2E_OUTPUT".into(), output.clone().into()),
+            (
+                "API_URL".into(),
+                format!("http://127.0.0.1:{}", run.port).into(),
+            ),
+            ("MOBILE_WEB_PORT".into(), free_port()?.to_string().into()),
+        ]);
+        if let Some((email, password)) = &run.admin {
+            env.push(("ADMIN_EMAIL".into(), email.into()));
+            env.push(("ADMIN_PASSWORD".into(), password.into()));
+        }
+        steps.then(npm::run_steps(
+            &StepRun {
+                dir: &run.project.dir.join(MOBILE_DIR),
+                cache: run.cache,
+                logs: run.logs,
+                prefix: "mobile",
+                env: &env,
+                stopped: run.stopped,
+                sources: &run.project.dir.join(crate::reuse::SOURCES),
+                fresh: true,
+            },
+            &STEPS[AHEAD..],
+        )?);
+    }
+    let mut extra = String::new();
     if steps.failed == Some("e2e") {
-        log.push_str(&format!(
+        extra.push_str(&format!(
             "screenshots of the failures: {}\n",
             output.display()
         ));
     }
-    if let Some(note) = npm::flaky_note(&log) {
-        log.push_str(&note);
+    if let Some(note) = npm::flaky_note(&steps.log) {
+        extra.push_str(&note);
     }
-    log.push_str(&format!("times: {}\n", steps.times));
-    Ok(stage_report(
-        "mobile",
-        steps.success,
-        started.elapsed(),
-        &log,
-    ))
+    Ok(npm::report("mobile", steps, &extra))
 }

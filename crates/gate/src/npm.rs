@@ -10,11 +10,27 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::process::run_logged;
-use crate::GateError;
+use crate::reuse;
+use crate::{stage_report, GateError, Project, StageReport, StepTime};
 
 /// One npm command of a stage: its name in logs and times, its
-/// arguments, and its timeout in seconds.
-pub(crate) type Step = (&'static str, &'static [&'static str], u64);
+/// arguments, its timeout in seconds, and what of an earlier run it may
+/// reuse.
+pub(crate) type Step = (&'static str, &'static [&'static str], u64, Reuse);
+
+/// What of an earlier run a step may reuse ([`crate::reuse`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reuse {
+    /// It always runs: it writes what later steps read, or it talks to
+    /// the running app.
+    Never,
+    /// `npm ci`: skipped when `node_modules` was installed from this lock
+    /// file by this Node.js.
+    Install,
+    /// It only reads files and reports: skipped when it passed before on
+    /// exactly the same files.
+    Unchanged,
+}
 
 /// The npm cache: the caller's `npm_config_cache`, else `<cache>/npm`, so
 /// warm runs install from disk.
@@ -46,6 +62,82 @@ pub(crate) struct Steps {
     pub log: String,
     /// Each step's name and wall time, as `install 6.1 s, …`.
     pub times: String,
+    /// Each step that ran or was reused, with its time.
+    pub steps: Vec<StepTime>,
+}
+
+impl Steps {
+    /// The steps of `then`, run after these.
+    pub(crate) fn then(&mut self, then: Steps) {
+        self.success &= then.success;
+        self.failed = self.failed.or(then.failed);
+        self.log.push_str(&then.log);
+        self.steps.extend(then.steps);
+        self.times = self
+            .steps
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+    }
+
+    /// The time the steps took, one after the other.
+    pub(crate) fn duration(&self) -> Duration {
+        Duration::from_millis(self.steps.iter().map(|s| s.duration_ms).sum())
+    }
+}
+
+/// What a stage's steps that need no running app did, run ahead of the
+/// app beside the project's own tests ([`crate::verify`]): the steps so
+/// far, or the stage's whole report when it ends there (skipped, or
+/// failed before a step could run).
+pub(crate) type Prepared = Result<Steps, StageReport>;
+
+/// What the steps run ahead of the app need.
+pub(crate) struct Prepare<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// The gate's cache directory.
+    pub cache: &'a Path,
+    /// Where the logs go.
+    pub logs: &'a Path,
+    /// Whether the run was stopped, or its result is no longer wanted.
+    pub stopped: &'a (dyn Fn() -> bool + Sync),
+    /// Reuse nothing of an earlier run ([`crate::VerifyOptions::fresh`]).
+    pub fresh: bool,
+    /// The tree a step's key covers ([`StepRun::sources`]).
+    pub sources: PathBuf,
+}
+
+impl Prepare<'_> {
+    /// A run of steps in `dir` with these settings.
+    pub(crate) fn steps<'a>(
+        &'a self,
+        dir: &'a Path,
+        prefix: &'a str,
+        env: &'a [(String, OsString)],
+    ) -> StepRun<'a> {
+        StepRun {
+            dir,
+            cache: self.cache,
+            logs: self.logs,
+            prefix,
+            env,
+            stopped: self.stopped,
+            sources: self.sources.as_path(),
+            fresh: self.fresh,
+        }
+    }
+}
+
+/// A stage's report from its steps: their log, `extra`, and a `times:`
+/// line; its duration is the steps' time, one after the other (some ran
+/// ahead of the app, beside other stages).
+pub(crate) fn report(name: &str, steps: Steps, extra: &str) -> StageReport {
+    let log = format!("{}{extra}times: {}\n", steps.log, steps.times);
+    let mut report = stage_report(name, steps.success, steps.duration(), &log);
+    report.steps = steps.steps;
+    report
 }
 
 /// Where and how a run of steps runs.
@@ -62,19 +154,52 @@ pub(crate) struct StepRun<'a> {
     pub env: &'a [(String, OsString)],
     /// Whether the run was stopped.
     pub stopped: &'a (dyn Fn() -> bool + Sync),
+    /// The tree whose files a [`Reuse::Unchanged`] step's key covers (the
+    /// project's `clients/`: the apps read the typed client).
+    pub sources: &'a Path,
+    /// Reuse nothing of an earlier run.
+    pub fresh: bool,
 }
 
-/// Runs `steps` in order in `run.dir`, stopping at the first that fails.
+/// Runs `steps` in order in `run.dir`, stopping at the first that fails;
+/// a step whose result an earlier run left ([`Reuse`]) is not run again
+/// unless `run.fresh`, and the log says so.
 pub(crate) fn run_steps(run: &StepRun<'_>, steps: &[Step]) -> Result<Steps, GateError> {
     let npm_cache = cache_dir(run.cache);
+    let node = reuse::node_version();
     let mut out = Steps {
         success: true,
         failed: None,
         log: String::new(),
         times: String::new(),
+        steps: Vec::new(),
     };
-    let mut times = Vec::new();
-    for &(name, args, timeout) in steps {
+    for &(name, args, timeout, kind) in steps {
+        let started = Instant::now();
+        let key = match kind {
+            Reuse::Unchanged if !run.fresh => reuse::fingerprint(run.sources)
+                .map(|files| reuse::step_key(run.prefix, args, &node, &files)),
+            _ => None,
+        };
+        let reused = match (kind, &key) {
+            (Reuse::Install, _) if !run.fresh && reuse::installed(run.dir, &node) => Some(
+                "not run: node_modules was installed from this package-lock.json by this Node.js",
+            ),
+            (_, Some(key)) if reuse::passed_before(run.cache, key) => Some(
+                "not run: it passed before on exactly these files (`archgen verify --fresh` runs it)",
+            ),
+            _ => None,
+        };
+        if let Some(why) = reused {
+            out.log
+                .push_str(&format!("$ npm {}\n({why})\n", args.join(" ")));
+            out.steps.push(StepTime {
+                name: name.to_string(),
+                duration_ms: started.elapsed().as_millis() as u64,
+                reused: true,
+            });
+            continue;
+        }
         let mut cmd = Command::new("npm");
         cmd.args(args)
             .current_dir(run.dir)
@@ -89,9 +214,12 @@ pub(crate) fn run_steps(run: &StepRun<'_>, steps: &[Step]) -> Result<Steps, Gate
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
             .envs(run.env.iter().map(|(k, v)| (k, v)));
         let path = run.logs.join(format!("{}-{name}.log", run.prefix));
-        let started = Instant::now();
         let outcome = run_logged(cmd, &path, Duration::from_secs(timeout), run.stopped)?;
-        times.push(format!("{name} {:.1} s", started.elapsed().as_secs_f64()));
+        out.steps.push(StepTime {
+            name: name.to_string(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            reused: false,
+        });
         out.log
             .push_str(&format!("$ npm {}\n{}\n", args.join(" "), outcome.log));
         if !outcome.success {
@@ -99,8 +227,20 @@ pub(crate) fn run_steps(run: &StepRun<'_>, steps: &[Step]) -> Result<Steps, Gate
             out.failed = Some(name);
             break;
         }
+        match (kind, key) {
+            (Reuse::Install, _) => reuse::stamp_install(run.dir, &node),
+            (_, Some(key)) => {
+                reuse::remember(run.cache, &key, &format!("{} {name}", run.prefix));
+            }
+            _ => {}
+        }
     }
-    out.times = times.join(", ");
+    out.times = out
+        .steps
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
     Ok(out)
 }
 
@@ -122,7 +262,43 @@ pub(crate) fn flaky_note(log: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::flaky_note;
+    use super::{flaky_note, report, Steps};
+    use crate::{StageStatus, StepTime};
+
+    fn steps(success: bool, names: &[(&'static str, u64, bool)]) -> Steps {
+        let steps: Vec<StepTime> = names
+            .iter()
+            .map(|&(name, ms, reused)| StepTime {
+                name: name.into(),
+                duration_ms: ms,
+                reused,
+            })
+            .collect();
+        Steps {
+            success,
+            failed: (!success).then(|| names.last().map_or("install", |n| n.0)),
+            log: names.iter().map(|n| format!("$ {}\n", n.0)).collect(),
+            times: String::new(),
+            steps,
+        }
+    }
+
+    #[test]
+    fn steps_ahead_of_the_app_and_after_it_make_one_stage() {
+        let mut ahead = steps(true, &[("install", 0, true), ("lint", 4_000, false)]);
+        ahead.then(steps(false, &[("test", 2_500, false)]));
+        assert!(!ahead.success);
+        assert_eq!(ahead.failed, Some("test"));
+        assert_eq!(ahead.duration().as_millis(), 6_500);
+        assert_eq!(ahead.times, "install reused, lint 4.0 s, test 2.5 s");
+        let stage = report("client", ahead, "a note\n");
+        assert_eq!(stage.status, StageStatus::Failed);
+        assert_eq!(stage.duration_ms, 6_500);
+        assert_eq!(stage.steps.len(), 3);
+        assert!(stage
+            .log_excerpt
+            .ends_with("$ test\na note\ntimes: install reused, lint 4.0 s, test 2.5 s"));
+    }
 
     #[test]
     fn a_flaky_summary_line_gives_a_note_and_a_clean_run_none() {

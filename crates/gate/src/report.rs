@@ -98,6 +98,44 @@ pub struct StageReport {
     /// [`MAX_DETAILS`](crate::locate::MAX_DETAILS)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub details: Vec<StageDetail>,
+    /// Each step of a stage that runs several (the `client`, `admin` and
+    /// `mobile` stages), in order: where the stage's time went, and which
+    /// steps a warm run reused.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<StepTime>,
+}
+
+/// One step of a stage: its name, its wall time, and whether its result
+/// was reused from an earlier run on the same files (the gate's
+/// `reuse` rules; `archgen verify --fresh` reuses nothing).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepTime {
+    /// The step (`install`, `typecheck`, `lint`, `build`, `test`, …).
+    pub name: String,
+    /// Its wall time, in milliseconds (what the check that it may be
+    /// reused took, when it was).
+    pub duration_ms: u64,
+    /// Whether it was reused rather than run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reused: bool,
+}
+
+impl std::fmt::Display for StepTime {
+    /// `lint 12.1 s`, or `lint reused`.
+    ///
+    /// ```
+    /// let step = gate::StepTime { name: "lint".into(), duration_ms: 12_140, reused: false };
+    /// assert_eq!(step.to_string(), "lint 12.1 s");
+    /// let reused = gate::StepTime { reused: true, ..step };
+    /// assert_eq!(reused.to_string(), "lint reused");
+    /// ```
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.reused {
+            write!(f, "{} reused", self.name)
+        } else {
+            write!(f, "{} {:.1} s", self.name, self.duration_ms as f64 / 1000.0)
+        }
+    }
 }
 
 /// A problem a tool of a stage reported at a place, such as a ruff or mypy
@@ -128,6 +166,7 @@ impl StageReport {
             checks: None,
             results: Vec::new(),
             details: Vec::new(),
+            steps: Vec::new(),
         }
     }
 }
@@ -173,6 +212,7 @@ pub const FAILED_CHECK_PENALTY: u32 = 3;
 ///     checks: None,
 ///     results: vec![],
 ///     details: vec![],
+///     steps: vec![],
 /// });
 /// report.finish();
 /// assert!(!report.passed);

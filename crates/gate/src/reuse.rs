@@ -1,0 +1,192 @@
+//! What a warm gate reuses from earlier runs, so that a second run on the
+//! same files does not redo work whose answer cannot have changed:
+//!
+//! - an npm install whose `node_modules` was made from the same
+//!   `package-lock.json` by the same Node.js (a stamp in `node_modules`);
+//! - a step that only reads files and reports (a type check, a lint, unit
+//!   tests that start no server), when it passed before on exactly the same
+//!   files: its key is a SHA-256 of every source file of the project's
+//!   `clients/` tree (dependencies and build outputs left out), the step's
+//!   command and the Node.js version, and a passing run leaves a record
+//!   under `<cache>/gate-steps/`.
+//!
+//! Steps that write what a later step reads (builds, exports) and steps
+//! that talk to the running app always run. `archgen verify --fresh`
+//! reuses nothing.
+
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// The tree a step's key covers, under the project: every TypeScript
+/// package of the project, since the apps read the typed client.
+pub(crate) const SOURCES: &str = "clients";
+
+/// Directories a fingerprint leaves out: installed dependencies, build
+/// outputs and test reports, none of which a source edit is made in.
+const LEFT_OUT: [&str; 7] = [
+    "node_modules",
+    "dist",
+    ".expo",
+    "web-build",
+    "test-results",
+    "playwright-report",
+    ".archgen",
+];
+
+/// The stamp an install leaves in `node_modules`.
+const STAMP: &str = ".archgen-installed";
+
+/// The Node.js version (`node --version`), or `unknown` when it does not
+/// run: part of every key, since an upgrade of Node.js may change what a
+/// step says.
+pub(crate) fn node_version() -> String {
+    Command::new("node")
+        .arg("--version")
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or_else(
+            || "unknown".to_string(),
+            |o| String::from_utf8_lossy(&o.stdout).trim().to_string(),
+        )
+}
+
+/// A SHA-256 of the files under `root`, paths and contents, in path
+/// order; [`LEFT_OUT`] directories are skipped. `None` when a file cannot
+/// be read (nothing is then reused).
+pub(crate) fn fingerprint(root: &Path) -> Option<String> {
+    let mut hasher = Sha256::new();
+    let walk = walkdir::WalkDir::new(root)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            !(e.file_type().is_dir() && LEFT_OUT.iter().any(|n| e.file_name() == *n))
+        });
+    for entry in walk {
+        let entry = entry.ok()?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).ok()?;
+        let contents = std::fs::read(entry.path()).ok()?;
+        hasher.update(relative.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update((contents.len() as u64).to_le_bytes());
+        hasher.update(&contents);
+    }
+    Some(hex(&hasher.finalize()))
+}
+
+/// The key of a step: what it runs, where, on which files, with which
+/// Node.js.
+pub(crate) fn step_key(prefix: &str, args: &[&str], node: &str, files: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [prefix, &args.join("\u{1f}"), node, files] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hex(&hasher.finalize())
+}
+
+/// Where the record of a passing step with `key` lives.
+pub(crate) fn record(cache: &Path, key: &str) -> PathBuf {
+    cache.join("gate-steps").join(key)
+}
+
+/// Whether a step with `key` passed before.
+pub(crate) fn passed_before(cache: &Path, key: &str) -> bool {
+    record(cache, key).is_file()
+}
+
+/// Notes that a step with `key` passed. A record that cannot be written
+/// only means the next run does the step again.
+pub(crate) fn remember(cache: &Path, key: &str, what: &str) {
+    let path = record(cache, key);
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = std::fs::write(path, format!("{what}\n"));
+}
+
+/// What the install stamp of `dir` should say: the lock file's SHA-256 and
+/// the Node.js version. `None` without a lock file.
+pub(crate) fn install_stamp(dir: &Path, node: &str) -> Option<String> {
+    let lock = std::fs::read(dir.join("package-lock.json")).ok()?;
+    Some(format!("{} {node}\n", hex(&Sha256::digest(&lock))))
+}
+
+/// Whether `dir/node_modules` was installed from its lock file as it is
+/// now, by this Node.js.
+pub(crate) fn installed(dir: &Path, node: &str) -> bool {
+    let Some(want) = install_stamp(dir, node) else {
+        return false;
+    };
+    std::fs::read_to_string(dir.join("node_modules").join(STAMP)).is_ok_and(|have| have == want)
+}
+
+/// Stamps `dir/node_modules` after an install.
+pub(crate) fn stamp_install(dir: &Path, node: &str) {
+    if let Some(stamp) = install_stamp(dir, node) {
+        let _ = std::fs::write(dir.join("node_modules").join(STAMP), stamp);
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fingerprint_follows_sources_and_ignores_outputs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join("ts/src")).unwrap();
+        std::fs::create_dir_all(root.join("ts/node_modules/x")).unwrap();
+        std::fs::create_dir_all(root.join("ts/dist")).unwrap();
+        std::fs::write(root.join("ts/src/index.ts"), "export {};\n").unwrap();
+        let first = fingerprint(root).unwrap();
+        std::fs::write(root.join("ts/node_modules/x/index.js"), "1").unwrap();
+        std::fs::write(root.join("ts/dist/index.js"), "1").unwrap();
+        assert_eq!(fingerprint(root).unwrap(), first);
+        std::fs::write(root.join("ts/src/index.ts"), "export {};\n\n").unwrap();
+        let edited = fingerprint(root).unwrap();
+        assert_ne!(edited, first);
+        std::fs::rename(root.join("ts/src/index.ts"), root.join("ts/src/main.ts")).unwrap();
+        assert_ne!(fingerprint(root).unwrap(), edited);
+    }
+
+    #[test]
+    fn a_step_key_names_the_step_the_node_and_the_files() {
+        let key = step_key("admin", &["run", "lint"], "v24.1.0", "abc");
+        assert_eq!(key, step_key("admin", &["run", "lint"], "v24.1.0", "abc"));
+        assert_ne!(key, step_key("mobile", &["run", "lint"], "v24.1.0", "abc"));
+        assert_ne!(key, step_key("admin", &["run", "build"], "v24.1.0", "abc"));
+        assert_ne!(key, step_key("admin", &["run", "lint"], "v22.0.0", "abc"));
+        assert_ne!(key, step_key("admin", &["run", "lint"], "v24.1.0", "abd"));
+        let cache = tempfile::tempdir().unwrap();
+        assert!(!passed_before(cache.path(), &key));
+        remember(cache.path(), &key, "admin lint");
+        assert!(passed_before(cache.path(), &key));
+    }
+
+    #[test]
+    fn an_install_is_reused_only_for_the_same_lock_and_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        assert!(!installed(root, "v24"));
+        std::fs::write(root.join("package-lock.json"), "{}").unwrap();
+        std::fs::create_dir_all(root.join("node_modules")).unwrap();
+        assert!(!installed(root, "v24"));
+        stamp_install(root, "v24");
+        assert!(installed(root, "v24"));
+        assert!(!installed(root, "v22"));
+        std::fs::write(root.join("package-lock.json"), "{ }").unwrap();
+        assert!(!installed(root, "v24"));
+    }
+}
