@@ -412,6 +412,24 @@ pub fn verify(
             }
         }
     }
+    // The fuzz stage runs beside the client, admin and mobile stages,
+    // against an app of its own on a database of its own: neither sees the
+    // other's rows, and schemathesis's requests do not slow the browser
+    // tests' app.
+    let fuzz_database = if options.skip_fuzz {
+        None
+    } else {
+        Some(database.sibling()?)
+    };
+    let fuzz_port = process::free_port()?;
+    let mut fuzz_env = app_env.clone();
+    for (k, v) in &mut fuzz_env {
+        match (k.as_str(), &fuzz_database) {
+            ("DATABASE_URL", Some(db)) => *v = db.url().to_string(),
+            ("PORT", _) => *v = fuzz_port.to_string(),
+            _ => {}
+        }
+    }
     let abort = AtomicBool::new(false);
     let stopped = || options.cancel.load(Ordering::SeqCst) || abort.load(Ordering::SeqCst);
     // The TypeScript surfaces' steps that need no app run ahead of it, in a
@@ -473,7 +491,7 @@ pub fn verify(
                         stage,
                         &app_env,
                         migrate.as_ref().filter(|_| concurrent),
-                        &logs,
+                        (&logs, "run"),
                         port,
                         &stopped,
                         &mut server,
@@ -527,6 +545,23 @@ pub fn verify(
                     }
                 }
                 None => [None, None, None],
+            };
+            let fuzzing = match (&server, &fuzz_database) {
+                (Some(_), Some(_)) => {
+                    progress.stage_started("fuzz");
+                    let beside = FuzzBeside {
+                        project,
+                        plan: &plan,
+                        migrate: migrate.as_ref(),
+                        env: &fuzz_env,
+                        logs: &logs,
+                        cache: &cache,
+                        port: fuzz_port,
+                        stopped: &stopped,
+                    };
+                    Some(scope.spawn(move || fuzz_beside(&beside)))
+                }
+                _ => None,
             };
             let client = match (&server, ahead_client) {
                 (Some(_), _) if options.skip_client => {
@@ -624,34 +659,15 @@ pub fn verify(
             };
             progress.stage_finished(&mobile_app);
             report.stages.push(mobile_app);
-            let fuzzed = match &server {
-                Some(_) if options.skip_fuzz => {
-                    StageReport::skipped("fuzz", "left out by the caller")
-                }
-                Some(_) => {
-                    progress.stage_started("fuzz");
-                    let create_user = |email: &str, password: &str, role: &str| {
-                        create_user(
-                            &project.dir,
-                            &plan.create_user,
-                            &app_env,
-                            &logs,
-                            &stopped,
-                            email,
-                            password,
-                            role,
-                        )
-                    };
-                    fuzz::stage(&fuzz::FuzzRun {
-                        project,
-                        cache: &cache,
-                        logs: &logs,
-                        port,
-                        create_user: &create_user,
-                        stopped: &stopped,
-                    })?
-                }
-                None => StageReport::skipped("fuzz", "the app was not running"),
+            let fuzzed = match fuzzing {
+                Some(handle) => handle.join().unwrap_or_else(|_| {
+                    Err(GateError::Database {
+                        what: "the fuzz stage".into(),
+                        output: "its thread panicked".into(),
+                    })
+                })?,
+                None if server.is_none() => StageReport::skipped("fuzz", "the app was not running"),
+                None => StageReport::skipped("fuzz", "left out by the caller"),
             };
             progress.stage_finished(&fuzzed);
             report.stages.push(fuzzed);
@@ -743,7 +759,7 @@ fn run_stage(
     stage: &stacks::Stage,
     env: &[(String, String)],
     migrate: Option<&stacks::Stage>,
-    logs: &Path,
+    (logs, log_name): (&Path, &str),
     port: u16,
     stopped: &(dyn Fn() -> bool + Sync),
     server: &mut Option<Server>,
@@ -755,7 +771,7 @@ fn run_stage(
             std::slice::from_ref(&migrate.make_target),
             env,
         );
-        let log = logs.join("run-migrate.log");
+        let log = logs.join(format!("{log_name}-migrate.log"));
         let outcome = run_logged(
             cmd,
             &log,
@@ -771,7 +787,7 @@ fn run_stage(
             return Ok(stage);
         }
     }
-    let log_path = logs.join(format!("{}.log", stage.name));
+    let log_path = logs.join(format!("{log_name}.log"));
     let cmd = make_command(&project.dir, std::slice::from_ref(&stage.make_target), env);
     let mut spawned = Server::spawn(cmd, &log_path)?;
     let up = wait_healthy(
@@ -791,6 +807,72 @@ fn run_stage(
             stage.timeout_secs
         ));
     }
+    Ok(report)
+}
+
+/// What the `fuzz` stage needs to run beside the client stages.
+struct FuzzBeside<'a> {
+    project: &'a Project,
+    plan: &'a stacks::VerificationPlan,
+    migrate: Option<&'a stacks::Stage>,
+    /// The app's environment, with the fuzz stage's database and port.
+    env: &'a [(String, String)],
+    logs: &'a Path,
+    cache: &'a Path,
+    port: u16,
+    stopped: &'a (dyn Fn() -> bool + Sync),
+}
+
+/// The `fuzz` stage on an app of its own: its database migrated, the app
+/// served with the plan's `run` target on its own port (logs
+/// `fuzz-app.log`, `fuzz-app-migrate.log`), schemathesis against it
+/// ([`fuzz::stage`]), the app stopped. A failed start fails the stage.
+fn fuzz_beside(run: &FuzzBeside<'_>) -> Result<StageReport, GateError> {
+    let started = Instant::now();
+    let Some(stage) = run.plan.stages.iter().find(|s| s.name == "run") else {
+        return Ok(StageReport::skipped("fuzz", "the plan has no `run` stage"));
+    };
+    let mut server = None;
+    let serving = run_stage(
+        run.project,
+        stage,
+        run.env,
+        run.migrate,
+        (run.logs, "fuzz-app"),
+        run.port,
+        run.stopped,
+        &mut server,
+    )?;
+    if server.is_none() {
+        let log = format!(
+            "the fuzz stage's own app did not start (its log is {}):\n{}",
+            run.logs.join("fuzz-app.log").display(),
+            serving.log_excerpt
+        );
+        return Ok(stage_report("fuzz", false, started.elapsed(), &log));
+    }
+    let create_user = |email: &str, password: &str, role: &str| {
+        create_user(
+            &run.project.dir,
+            &run.plan.create_user,
+            run.env,
+            run.logs,
+            run.stopped,
+            email,
+            password,
+            role,
+        )
+    };
+    let mut report = fuzz::stage(&fuzz::FuzzRun {
+        project: run.project,
+        cache: run.cache,
+        logs: run.logs,
+        port: run.port,
+        create_user: &create_user,
+        stopped: run.stopped,
+    })?;
+    drop(server);
+    report.duration_ms = started.elapsed().as_millis() as u64;
     Ok(report)
 }
 

@@ -283,6 +283,67 @@ mod tests {
         }
     }
 
+    /// A warm run skips what it may reuse and runs what changed; `fresh`
+    /// runs everything. `npm --version` stands in for the real commands
+    /// (it runs anywhere); without npm the test has nothing to run.
+    #[test]
+    fn a_second_run_reuses_the_install_and_the_read_only_step_until_a_file_changes() {
+        use super::{run_steps, Reuse, Step, StepRun};
+        if !super::available() {
+            eprintln!("npm is not installed: nothing to run");
+            return;
+        }
+        let root = tempfile::tempdir().unwrap();
+        let sources = root.path().join("clients");
+        let dir = sources.join("ts");
+        std::fs::create_dir_all(dir.join("node_modules")).unwrap();
+        std::fs::write(dir.join("package-lock.json"), "{}").unwrap();
+        std::fs::write(dir.join("index.ts"), "export {};\n").unwrap();
+        let cache = root.path().join("cache");
+        let logs = root.path().join("logs");
+        std::fs::create_dir_all(&logs).unwrap();
+        const STEPS: [Step; 3] = [
+            ("install", &["--version"], 60, Reuse::Install),
+            ("lint", &["--version"], 60, Reuse::Unchanged),
+            ("build", &["--version"], 60, Reuse::Never),
+        ];
+        let never = || false;
+        let run = |fresh: bool| {
+            let run = StepRun {
+                dir: &dir,
+                cache: &cache,
+                logs: &logs,
+                prefix: "client",
+                env: &[],
+                stopped: &never,
+                sources: &sources,
+                fresh,
+            };
+            let done = run_steps(&run, &STEPS).unwrap();
+            assert!(done.success, "{}", done.log);
+            done.steps.iter().map(|s| s.reused).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run(false),
+            [false, false, false],
+            "a first run runs everything"
+        );
+        assert_eq!(run(false), [true, true, false], "a second run reuses");
+        std::fs::write(dir.join("index.ts"), "export const x = 1;\n").unwrap();
+        assert_eq!(
+            run(false),
+            [true, false, false],
+            "an edit runs the check again"
+        );
+        assert_eq!(run(true), [false, false, false], "fresh reuses nothing");
+        std::fs::write(dir.join("package-lock.json"), "{ }").unwrap();
+        assert_eq!(
+            run(false),
+            [false, false, false],
+            "a new lock file installs again"
+        );
+    }
+
     #[test]
     fn steps_ahead_of_the_app_and_after_it_make_one_stage() {
         let mut ahead = steps(true, &[("install", 0, true), ("lint", 4_000, false)]);
