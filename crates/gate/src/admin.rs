@@ -16,26 +16,16 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::npm::{self, Prepare, Prepared, Reuse, Step, StepRun};
+use crate::npm::{self, AppSide, Prepare, Prepared, Reuse, Step, StepRun};
 use crate::{GateError, Project, StageReport};
 
 use render::docs::admin_app::ADMIN_DIR;
 
 /// The steps, each an npm command with its timeout in seconds.
 const STEPS: [Step; 5] = [
-    (
-        "install",
-        &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
-        600,
-        Reuse::Install,
-    ),
-    (
-        "typecheck",
-        &["exec", "--no", "--", "tsc", "--noEmit"],
-        180,
-        Reuse::Unchanged,
-    ),
-    ("lint", &["run", "lint"], 180, Reuse::Unchanged),
+    npm::install(600),
+    npm::TYPECHECK,
+    npm::LINT,
     (
         "build",
         &["exec", "--no", "--", "vite", "build"],
@@ -55,21 +45,13 @@ pub(crate) type Account = (String, String);
 
 /// What the stage needs.
 pub(crate) struct AdminRun<'a> {
-    /// The project.
-    pub project: &'a Project,
-    /// The gate's cache directory.
-    pub cache: &'a Path,
-    /// Where the logs go.
-    pub logs: &'a Path,
-    /// The running app's port.
-    pub port: u16,
+    /// The app the tests run against.
+    pub app: AppSide<'a>,
     /// An account of the model's first admin role, when one could be made.
     pub admin: Option<Account>,
     /// An account of the less privileged role the tests use, when the
     /// model has one and it could be made.
     pub user: Option<Account>,
-    /// Whether the run was stopped.
-    pub stopped: &'a (dyn Fn() -> bool + Sync),
 }
 
 /// The Chromium the tests drive: `CHROMIUM_PATH`, else `chromium` or
@@ -178,7 +160,7 @@ pub(crate) fn stage(run: &AdminRun<'_>, prepared: Prepared) -> Result<StageRepor
         Ok(steps) => steps,
         Err(report) => return Ok(report),
     };
-    let output = run.logs.join("admin-e2e");
+    let output = run.app.logs.join("admin-e2e");
     if steps.success {
         let mut env: Vec<(String, OsString)> = vec![
             ("CI".into(), "1".into()),
@@ -189,28 +171,12 @@ pub(crate) fn stage(run: &AdminRun<'_>, prepared: Prepared) -> Result<StageRepor
             ("E2E_OUTPUT".into(), output.clone().into()),
             (
                 "ADMIN_URL".into(),
-                format!("http://127.0.0.1:{}/admin/", run.port).into(),
+                format!("{}/admin/", run.app.base_url()).into(),
             ),
         ];
-        for (prefix, account) in [("ADMIN", &run.admin), ("USER", &run.user)] {
-            if let Some((email, password)) = account {
-                env.push((format!("{prefix}_EMAIL"), email.into()));
-                env.push((format!("{prefix}_PASSWORD"), password.into()));
-            }
-        }
-        steps.then(npm::run_steps(
-            &StepRun {
-                dir: &run.project.dir.join(ADMIN_DIR),
-                cache: run.cache,
-                logs: run.logs,
-                prefix: "admin",
-                env: &env,
-                stopped: run.stopped,
-                sources: &run.project.dir.join(crate::reuse::SOURCES),
-                fresh: true,
-            },
-            &STEPS[AHEAD..],
-        )?);
+        npm::push_account(&mut env, "ADMIN", run.admin.as_ref());
+        npm::push_account(&mut env, "USER", run.user.as_ref());
+        steps.then(run.app.run(ADMIN_DIR, "admin", &env, &STEPS[AHEAD..])?);
     }
     let mut extra = String::new();
     if steps.failed == Some("test") {

@@ -12,38 +12,25 @@ use std::ffi::OsString;
 use std::path::Path;
 use std::time::Duration;
 
-use crate::npm::{self, Prepare, Prepared, Reuse, Step, StepRun};
+use crate::npm::{self, AppSide, Prepare, Prepared, Reuse, Step, StepRun};
 use crate::{stage_report, GateError, Project, StageReport};
 
 use render::docs::client_ts::CLIENT_DIR;
 
 /// The steps, each an npm command with its timeout in seconds.
 const STEPS: [Step; 4] = [
-    (
-        "install",
-        &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
-        600,
-        Reuse::Install,
-    ),
+    npm::install(600),
     ("build", &["run", "build"], 300, Reuse::Never),
-    ("lint", &["run", "lint"], 180, Reuse::Unchanged),
+    npm::LINT,
     ("test", &["run", "test:run"], 300, Reuse::Never),
 ];
 
 /// What the stage needs.
 pub(crate) struct ClientRun<'a> {
-    /// The project.
-    pub project: &'a Project,
-    /// The gate's cache directory.
-    pub cache: &'a Path,
-    /// Where the logs go.
-    pub logs: &'a Path,
-    /// The running app's port.
-    pub port: u16,
+    /// The app the tests run against.
+    pub app: AppSide<'a>,
     /// An admin account the tests may sign in as, when one could be made.
     pub admin: Option<(String, String)>,
-    /// Whether the run was stopped.
-    pub stopped: &'a (dyn Fn() -> bool + Sync),
 }
 
 /// How many of [`STEPS`] need no running app: they run ahead of it
@@ -83,27 +70,9 @@ pub(crate) fn stage(run: &ClientRun<'_>, prepared: Prepared) -> Result<StageRepo
         Err(report) => return Ok(report),
     };
     if steps.success {
-        let mut env: Vec<(String, OsString)> = vec![(
-            "API_URL".into(),
-            format!("http://127.0.0.1:{}", run.port).into(),
-        )];
-        if let Some((email, password)) = &run.admin {
-            env.push(("ADMIN_EMAIL".into(), email.into()));
-            env.push(("ADMIN_PASSWORD".into(), password.into()));
-        }
-        steps.then(npm::run_steps(
-            &StepRun {
-                dir: &run.project.dir.join(CLIENT_DIR),
-                cache: run.cache,
-                logs: run.logs,
-                prefix: "client",
-                env: &env,
-                stopped: run.stopped,
-                sources: &run.project.dir.join(crate::reuse::SOURCES),
-                fresh: true,
-            },
-            &STEPS[AHEAD..],
-        )?);
+        let mut env: Vec<(String, OsString)> = vec![("API_URL".into(), run.app.base_url().into())];
+        npm::push_account(&mut env, "ADMIN", run.admin.as_ref());
+        steps.then(run.app.run(CLIENT_DIR, "client", &env, &STEPS[AHEAD..])?);
     }
     Ok(npm::report("client", steps, ""))
 }

@@ -546,6 +546,13 @@ pub fn verify(
                 }
                 None => [None, None, None],
             };
+            let app_side = npm::AppSide {
+                project,
+                cache: &cache,
+                logs: &logs,
+                port,
+                stopped: &stopped,
+            };
             let fuzzing = match (&server, &fuzz_database) {
                 (Some(_), Some(_)) => {
                     progress.stage_started("fuzz");
@@ -572,12 +579,8 @@ pub fn verify(
                     let admin = client_admin(project, &plan.create_user, &app_env, &logs, &stopped);
                     client::stage(
                         &client::ClientRun {
-                            project,
-                            cache: &cache,
-                            logs: &logs,
-                            port,
+                            app: app_side,
                             admin,
-                            stopped: &stopped,
                         },
                         prepared,
                     )?
@@ -609,13 +612,9 @@ pub fn verify(
                     let less = render::docs::admin_app::less_privileged_role(&project.model);
                     admin::stage(
                         &admin::AdminRun {
-                            project,
-                            cache: &cache,
-                            logs: &logs,
-                            port,
+                            app: app_side,
                             admin: account(project.model.admin_roles().next()),
                             user: account(less),
-                            stopped: &stopped,
                         },
                         prepared,
                     )?
@@ -631,10 +630,7 @@ pub fn verify(
                 (Some(_), Some(prepared)) => {
                     progress.stage_started("mobile");
                     let run = mobile::MobileRun {
-                        project,
-                        cache: &cache,
-                        logs: &logs,
-                        port,
+                        app: app_side,
                         admin: project
                             .model
                             .admin_roles()
@@ -651,7 +647,6 @@ pub fn verify(
                                     &stopped,
                                 )
                             }),
-                        stopped: &stopped,
                     };
                     mobile::stage(&run, prepared)?
                 }

@@ -14,11 +14,10 @@
 //! `.archgen/gate/mobile-e2e/`. Expo runs offline and without telemetry.
 
 use std::ffi::OsString;
-use std::path::Path;
 use std::time::Instant;
 
 use crate::admin::{chromium, Account};
-use crate::npm::{self, Prepare, Prepared, Reuse, Step, StepRun};
+use crate::npm::{self, AppSide, Prepare, Prepared, Reuse, Step};
 use crate::process::free_port;
 use crate::{client, stage_report, GateError, Project, StageReport};
 
@@ -26,19 +25,9 @@ use render::docs::mobile_app::MOBILE_DIR;
 
 /// The steps, each an npm command with its timeout in seconds.
 const STEPS: [Step; 6] = [
-    (
-        "install",
-        &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
-        900,
-        Reuse::Install,
-    ),
-    (
-        "typecheck",
-        &["exec", "--no", "--", "tsc", "--noEmit"],
-        180,
-        Reuse::Unchanged,
-    ),
-    ("lint", &["run", "lint"], 180, Reuse::Unchanged),
+    npm::install(900),
+    npm::TYPECHECK,
+    npm::LINT,
     // Unit tests against a fake API: they read files only.
     (
         "test",
@@ -62,18 +51,10 @@ const STEPS: [Step; 6] = [
 
 /// What the stage needs.
 pub(crate) struct MobileRun<'a> {
-    /// The project.
-    pub project: &'a Project,
-    /// The gate's cache directory.
-    pub cache: &'a Path,
-    /// Where the logs go.
-    pub logs: &'a Path,
-    /// The running app's port.
-    pub port: u16,
+    /// The app the tests run against.
+    pub app: AppSide<'a>,
     /// An account of the model's first admin role, when one could be made.
     pub admin: Option<Account>,
-    /// Whether the run was stopped.
-    pub stopped: &'a (dyn Fn() -> bool + Sync),
 }
 
 /// Whether the project has a mobile app.
@@ -141,7 +122,7 @@ pub(crate) fn stage(run: &MobileRun<'_>, prepared: Prepared) -> Result<StageRepo
         Ok(steps) => steps,
         Err(report) => return Ok(report),
     };
-    let output = run.logs.join("mobile-e2e");
+    let output = run.app.logs.join("mobile-e2e");
     if steps.success {
         let mut env = expo_env();
         env.extend([
@@ -150,29 +131,11 @@ pub(crate) fn stage(run: &MobileRun<'_>, prepared: Prepared) -> Result<StageRepo
                 chromium().unwrap_or_default().into(),
             ),
             ("E2E_OUTPUT".into(), output.clone().into()),
-            (
-                "API_URL".into(),
-                format!("http://127.0.0.1:{}", run.port).into(),
-            ),
+            ("API_URL".into(), run.app.base_url().into()),
             ("MOBILE_WEB_PORT".into(), free_port()?.to_string().into()),
         ]);
-        if let Some((email, password)) = &run.admin {
-            env.push(("ADMIN_EMAIL".into(), email.into()));
-            env.push(("ADMIN_PASSWORD".into(), password.into()));
-        }
-        steps.then(npm::run_steps(
-            &StepRun {
-                dir: &run.project.dir.join(MOBILE_DIR),
-                cache: run.cache,
-                logs: run.logs,
-                prefix: "mobile",
-                env: &env,
-                stopped: run.stopped,
-                sources: &run.project.dir.join(crate::reuse::SOURCES),
-                fresh: true,
-            },
-            &STEPS[AHEAD..],
-        )?);
+        npm::push_account(&mut env, "ADMIN", run.admin.as_ref());
+        steps.then(run.app.run(MOBILE_DIR, "mobile", &env, &STEPS[AHEAD..])?);
     }
     let mut extra = String::new();
     if steps.failed == Some("e2e") {

@@ -130,6 +130,88 @@ impl Prepare<'_> {
     }
 }
 
+/// What the steps against the running app need (the `client`, `admin`
+/// and `mobile` stages, after [`Prepare`]'s steps).
+#[derive(Clone, Copy)]
+pub(crate) struct AppSide<'a> {
+    /// The project.
+    pub project: &'a Project,
+    /// The gate's cache directory.
+    pub cache: &'a Path,
+    /// Where the logs go.
+    pub logs: &'a Path,
+    /// The running app's port.
+    pub port: u16,
+    /// Whether the run was stopped.
+    pub stopped: &'a (dyn Fn() -> bool + Sync),
+}
+
+impl AppSide<'_> {
+    /// Runs `steps` in the project's `package` directory with `env`,
+    /// reusing nothing (they talk to the app).
+    pub(crate) fn run(
+        &self,
+        package: &str,
+        prefix: &str,
+        env: &[(String, OsString)],
+        steps: &[Step],
+    ) -> Result<Steps, GateError> {
+        run_steps(
+            &StepRun {
+                dir: &self.project.dir.join(package),
+                cache: self.cache,
+                logs: self.logs,
+                prefix,
+                env,
+                stopped: self.stopped,
+                sources: &self.project.dir.join(crate::reuse::SOURCES),
+                fresh: true,
+            },
+            steps,
+        )
+    }
+
+    /// The running app's base URL.
+    pub(crate) fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// Adds an account's `<PREFIX>_EMAIL` and `<PREFIX>_PASSWORD` to `env`,
+/// when there is one.
+pub(crate) fn push_account(
+    env: &mut Vec<(String, OsString)>,
+    prefix: &str,
+    account: Option<&(String, String)>,
+) {
+    if let Some((email, password)) = account {
+        env.push((format!("{prefix}_EMAIL"), email.into()));
+        env.push((format!("{prefix}_PASSWORD"), password.into()));
+    }
+}
+
+/// `npm ci` from the committed lock file, within `timeout` seconds; skipped
+/// when `node_modules` was installed from it ([`Reuse::Install`]).
+pub(crate) const fn install(timeout: u64) -> Step {
+    (
+        "install",
+        &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
+        timeout,
+        Reuse::Install,
+    )
+}
+
+/// `tsc --noEmit`: read-only.
+pub(crate) const TYPECHECK: Step = (
+    "typecheck",
+    &["exec", "--no", "--", "tsc", "--noEmit"],
+    180,
+    Reuse::Unchanged,
+);
+
+/// `npm run lint` (ESLint, then Prettier's check): read-only.
+pub(crate) const LINT: Step = ("lint", &["run", "lint"], 180, Reuse::Unchanged);
+
 /// A stage's report from its steps: their log, `extra`, and a `times:`
 /// line; its duration is the steps' time, one after the other (some ran
 /// ahead of the app, beside other stages).
