@@ -75,7 +75,7 @@ pub fn gate(dir: &Path, database_url: &str) -> gate::QualityReport {
     gate_with(dir, database_url, gate::VerifyOptions::default())
 }
 
-/// [`gate`] with the given settings (`database_url` replaces theirs): for a
+/// [`gate()`] with the given settings (`database_url` replaces theirs): for a
 /// test that judges the backend alone and leaves the client surfaces
 /// (`skip_client`) to the runs that judge them.
 ///
@@ -88,7 +88,7 @@ pub fn gate(dir: &Path, database_url: &str) -> gate::QualityReport {
 ///
 /// # Panics
 ///
-/// As [`gate`].
+/// As [`gate()`].
 pub fn gate_with(
     dir: &Path,
     database_url: &str,
