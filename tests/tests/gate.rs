@@ -436,3 +436,51 @@ fn a_lint_error_and_a_format_error_are_both_reported() {
         .unwrap_or_else(|| panic!("no format finding: {:#?}", lint.details));
     assert!(format.message.contains("reformat"), "{format:?}");
 }
+
+#[test]
+fn a_second_run_reuses_the_projects_passing_tests_until_a_file_changes() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let dir = copy_of("reused-tests");
+    // One small module of the project's tests: what is judged here is
+    // whether the stage runs, not the suite.
+    for entry in std::fs::read_dir(dir.join("tests")).expect("tests/") {
+        let path = entry.expect("an entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with("test_") && name != "test_health.py" {
+            std::fs::remove_file(&path).expect("remove a test module");
+        }
+    }
+    let cache = tempfile::tempdir().expect("a cache directory");
+    let stack = Without(&["lint", "run"]);
+    let project = Project::load(&dir, None, &render::Engine::with_builtins()).expect("the project");
+    let run = |fresh: bool| {
+        let options = VerifyOptions {
+            database_url: Some(archgen_tests::pg_cluster_url()),
+            cache_dir: Some(cache.path().to_path_buf()),
+            fresh,
+            skip_client: true,
+            skip_fuzz: true,
+            skip_faults: true,
+            ..VerifyOptions::default()
+        };
+        let report = gate::verify(&project, &stack, &options, &gate::Quiet).expect("the gate runs");
+        let test = report
+            .stages
+            .iter()
+            .find(|s| s.name == "test")
+            .expect("a test stage")
+            .clone();
+        assert_eq!(test.status, StageStatus::Passed, "{}", report.to_json());
+        test.steps.iter().any(|s| s.reused)
+    };
+    assert!(!run(false), "a first run runs the tests");
+    assert!(
+        run(false),
+        "a second run on the same files reuses their pass"
+    );
+    assert!(!run(true), "--fresh runs them");
+    edit(&dir, "tests/test_health.py", |t| t + "\n# edited\n");
+    assert!(!run(false), "an edited file runs them again");
+}

@@ -19,9 +19,12 @@
 //! only reads files (a type check, a lint, the mobile app's unit tests)
 //! is skipped when it passed before on exactly the same files of
 //! `clients/` (a SHA-256 of them, its command and the Node.js version).
-//! Builds and everything that talks to the running app always run; each
-//! stage's [`StageReport::steps`] says which steps were reused, and
-//! [`VerifyOptions::fresh`] reuses nothing.
+//! The project's own tests (the `test` stage) are not run again when they
+//! passed on exactly the same backend files (all but `clients/`, the
+//! virtualenv and the tools' caches), make target, Python, Node.js and
+//! PostgreSQL server. Builds and everything that talks to the running app
+//! always run; each stage's [`StageReport::steps`] says which steps were
+//! reused, and [`VerifyOptions::fresh`] reuses nothing.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -186,8 +189,9 @@ pub struct VerifyOptions {
     /// Leave out the `faults` stage ([`faults`]): it is reported as
     /// skipped. For runs that judge something else.
     pub skip_faults: bool,
-    /// Reuse nothing of an earlier run: every npm install and every step
-    /// runs, even where a [warm run](crate#warm-runs) would skip it.
+    /// Reuse nothing of an earlier run: every npm install, every step and
+    /// the project's own tests run, even where a [warm run](crate#warm-runs)
+    /// would skip them.
     pub fresh: bool,
     /// Leave out the `client`, `admin` and `mobile` stages ([`client`],
     /// [`admin`], [`mobile`]):
@@ -475,11 +479,24 @@ pub fn verify(
                 let log_path = logs.join(format!("{}.log", stage.name));
                 let timeout = Duration::from_secs(stage.timeout_secs);
                 let target = std::slice::from_ref(&stage.make_target);
+                // The project's own tests are not run again on exactly the
+                // files, Python, Node.js and PostgreSQL they passed on.
+                let tests_key = (stage.name == "test")
+                    .then(|| tests_key(project, &database, &stage.make_target))
+                    .flatten();
+                if let Some(key) = tests_key.as_ref().filter(|_| !options.fresh) {
+                    if reuse::passed_before(&cache, key) {
+                        let reused = reused_tests(&stage.make_target);
+                        progress.stage_finished(&reused);
+                        report.stages.push(reused);
+                        continue;
+                    }
+                }
                 if concurrent && stage.name == "test" {
                     let cmd = make_command(&project.dir, target, &env);
                     let stopped = &stopped;
                     let handle = scope.spawn(move || run_logged(cmd, &log_path, timeout, stopped));
-                    background = Some((report.stages.len(), handle));
+                    background = Some((report.stages.len(), handle, tests_key));
                     report
                         .stages
                         .push(StageReport::skipped(&stage.name, "still running"));
@@ -499,6 +516,9 @@ pub fn verify(
                 } else {
                     let cmd = make_command(&project.dir, target, &env);
                     let outcome = run_logged(cmd, &log_path, timeout, &stopped)?;
+                    if let Some(key) = tests_key.as_ref().filter(|_| outcome.success) {
+                        reuse::remember(&cache, key, "the project's own tests");
+                    }
                     stage_report(&stage.name, outcome.success, outcome.duration, &outcome.log)
                 };
                 failed = result.status == StageStatus::Failed;
@@ -690,7 +710,7 @@ pub fn verify(
         if result.is_err() {
             abort.store(true, Ordering::SeqCst);
         }
-        if let Some((index, handle)) = background {
+        if let Some((index, handle, key)) = background {
             let joined = handle.join().unwrap_or_else(|_| {
                 Err(GateError::Database {
                     what: "the test stage".into(),
@@ -698,6 +718,9 @@ pub fn verify(
                 })
             });
             if let Ok(outcome) = &joined {
+                if let Some(key) = key.as_ref().filter(|_| outcome.success) {
+                    reuse::remember(&cache, key, "the project's own tests");
+                }
                 let stage = stage_report("test", outcome.success, outcome.duration, &outcome.log);
                 progress.stage_finished(&stage);
                 report.stages[index] = stage;
@@ -803,6 +826,37 @@ fn run_stage(
         ));
     }
     Ok(report)
+}
+
+/// The key of the project's own tests ([`reuse`]): the backend's files,
+/// the stage's make target, the Python, Node.js and PostgreSQL server
+/// versions. `None` when one cannot be read (the tests then run).
+fn tests_key(project: &Project, database: &db::Database, target: &str) -> Option<String> {
+    let files = reuse::backend_fingerprint(&project.dir)?;
+    let server = database.query("SHOW server_version").ok()?;
+    let tools = format!(
+        "{}; node {}; PostgreSQL {server}",
+        reuse::tool_version("python3", &["--version"]),
+        reuse::node_version()
+    );
+    Some(reuse::step_key("test", &[target], &tools, &files))
+}
+
+/// The report of the project's own tests when they passed before on the
+/// same key: passed, not run, saying so.
+fn reused_tests(target: &str) -> StageReport {
+    let mut stage = stage_report(
+        "test",
+        true,
+        Duration::ZERO,
+        "not run: the project's own tests passed before on exactly these files, with this Python, Node.js and PostgreSQL (`archgen verify --fresh` runs them)",
+    );
+    stage.steps = vec![StepTime {
+        name: format!("make {target}"),
+        duration_ms: 0,
+        reused: true,
+    }];
+    stage
 }
 
 /// What the `fuzz` stage needs to run beside the client stages.

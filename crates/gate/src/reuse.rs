@@ -8,7 +8,10 @@
 //!   files: its key is a SHA-256 of every source file of the project's
 //!   `clients/` tree (dependencies and build outputs left out), the step's
 //!   command and the Node.js version, and a passing run leaves a record
-//!   under `<cache>/gate-steps/`.
+//!   under `<cache>/gate-steps/`;
+//! - the project's own tests, when they passed before on the same backend
+//!   files ([`backend_fingerprint`]), make target, Python, Node.js and
+//!   PostgreSQL server.
 //!
 //! Steps that write what a later step reads (builds, exports) and steps
 //! that talk to the running app always run. `archgen verify --fresh`
@@ -22,9 +25,10 @@ use std::process::{Command, Stdio};
 /// package of the project, since the apps read the typed client.
 pub(crate) const SOURCES: &str = "clients";
 
-/// Directories a fingerprint leaves out: installed dependencies, build
-/// outputs and test reports, none of which a source edit is made in.
-const LEFT_OUT: [&str; 7] = [
+/// Directories a fingerprint of `clients/` leaves out, wherever they are:
+/// installed dependencies, build outputs and test reports, none of which a
+/// source edit is made in.
+const CLIENT_OUTPUTS: [&str; 7] = [
     "node_modules",
     "dist",
     ".expo",
@@ -54,16 +58,43 @@ pub(crate) fn node_version() -> String {
         )
 }
 
-/// A SHA-256 of the files under `root`, paths and contents, in path
-/// order; [`LEFT_OUT`] directories are skipped. `None` when a file cannot
-/// be read (nothing is then reused).
+/// Directories at the top of a project that a fingerprint of its backend
+/// leaves out: the TypeScript packages (they have keys of their own), the
+/// gate's logs, the virtualenv and the tools' caches.
+const BACKEND_OUTPUTS: [&str; 7] = [
+    SOURCES,
+    ".archgen",
+    ".venv",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+    ".hypothesis",
+];
+
+/// A SHA-256 of the files of the project's `clients/` tree: paths and
+/// contents, in path order, [`CLIENT_OUTPUTS`] left out. `None` when a
+/// file cannot be read (nothing is then reused).
 pub(crate) fn fingerprint(root: &Path) -> Option<String> {
+    hash_tree(root, |_, name| CLIENT_OUTPUTS.contains(&name))
+}
+
+/// A SHA-256 of a project's files that its backend is made of: all but
+/// [`BACKEND_OUTPUTS`] at the top and `__pycache__` anywhere.
+pub(crate) fn backend_fingerprint(project: &Path) -> Option<String> {
+    hash_tree(project, |depth, name| {
+        name == "__pycache__" || (depth == 1 && BACKEND_OUTPUTS.contains(&name))
+    })
+}
+
+/// A SHA-256 of the files under `root`, paths and contents, in path order;
+/// a directory for which `skip(depth, name)` holds is left out.
+fn hash_tree(root: &Path, skip: impl Fn(usize, &str) -> bool) -> Option<String> {
     let mut hasher = Sha256::new();
     let walk = walkdir::WalkDir::new(root)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            !(e.file_type().is_dir() && LEFT_OUT.iter().any(|n| e.file_name() == *n))
+            !(e.file_type().is_dir() && skip(e.depth(), &e.file_name().to_string_lossy()))
         });
     for entry in walk {
         let entry = entry.ok()?;
@@ -89,6 +120,25 @@ pub(crate) fn step_key(prefix: &str, args: &[&str], node: &str, files: &str) -> 
         hasher.update([0]);
     }
     hex(&hasher.finalize())
+}
+
+/// The version a tool prints for `args` (`python3 --version`), or
+/// `unknown`.
+pub(crate) fn tool_version(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or_else(
+            || "unknown".to_string(),
+            |o| {
+                let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
+                text.push_str(&String::from_utf8_lossy(&o.stderr));
+                text.trim().to_string()
+            },
+        )
 }
 
 /// Where the record of a passing step with `key` lives.
@@ -159,6 +209,29 @@ mod tests {
         assert_ne!(edited, first);
         std::fs::rename(root.join("ts/src/index.ts"), root.join("ts/src/main.ts")).unwrap();
         assert_ne!(fingerprint(root).unwrap(), edited);
+    }
+
+    #[test]
+    fn a_backend_fingerprint_leaves_out_the_clients_and_caches_at_the_top_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in [
+            "src/app/clients",
+            "clients/ts",
+            ".venv",
+            "src/app/__pycache__",
+        ] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(root.join("src/app/main.py"), "x = 1\n").unwrap();
+        let first = backend_fingerprint(root).unwrap();
+        std::fs::write(root.join("clients/ts/index.ts"), "1").unwrap();
+        std::fs::write(root.join(".venv/pyvenv.cfg"), "1").unwrap();
+        std::fs::write(root.join("src/app/__pycache__/main.pyc"), "1").unwrap();
+        assert_eq!(backend_fingerprint(root).unwrap(), first);
+        // A package of the backend that happens to be named `clients`.
+        std::fs::write(root.join("src/app/clients/stripe.py"), "y = 2\n").unwrap();
+        assert_ne!(backend_fingerprint(root).unwrap(), first);
     }
 
     #[test]
