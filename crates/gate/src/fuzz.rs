@@ -34,6 +34,11 @@ const SEED: &str = "1";
 /// document lists, few enough for a run of a minute or two.
 const MAX_EXAMPLES: &str = "30";
 
+/// Operations tested at once: two, so that schemathesis and the app it
+/// drives both keep a core busy instead of waiting on each other. Each
+/// operation's cases come from the seed, whichever worker runs it.
+const WORKERS: &str = "2";
+
 /// The checks `--checks all` leaves out, each for the reason given in
 /// [`CONFIG`] (the command line outranks the file, so it is said here).
 const EXCLUDED_CHECKS: &str = "ensure_resource_availability";
@@ -92,7 +97,7 @@ pub(crate) fn stage(run: &FuzzRun<'_>) -> Result<StageReport, GateError> {
             .args(["run", &format!("{base}/openapi.json"), "--url", &base])
             .args(["--checks", "all", "--exclude-checks", EXCLUDED_CHECKS])
             .args(["--seed", SEED, "--max-examples", MAX_EXAMPLES])
-            .args(["--generation-database", "none", "--workers", "1"])
+            .args(["--generation-database", "none", "--workers", WORKERS])
             .arg("--no-color")
             .env("ARCHGEN_ST_SESSION", session)
             .env("ARCHGEN_ST_CSRF", csrf)
