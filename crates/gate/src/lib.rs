@@ -452,17 +452,24 @@ pub fn verify(
     let outcome = std::thread::scope(|scope| -> Result<(), GateError> {
         let mut background = None;
         let result = (|| -> Result<(), GateError> {
-            // The client's steps first: the mobile app reads its build.
-            let mut ahead = (!options.skip_client).then(|| {
+            // Each stage's steps ahead of the app reach it as they end, the
+            // client's first (the mobile app reads its build), so a stage
+            // waits for its own steps only.
+            let (ready, prepared) = std::sync::mpsc::channel();
+            if !options.skip_client {
                 let prepare = &prepare;
-                scope.spawn(move || -> Result<[npm::Prepared; 3], GateError> {
-                    Ok([
-                        client::prepare(prepare)?,
-                        admin::prepare(prepare)?,
-                        mobile::prepare(prepare)?,
-                    ])
-                })
-            });
+                scope.spawn(move || {
+                    let stages: [npm::PrepareFn; 3] =
+                        [client::prepare, admin::prepare, mobile::prepare];
+                    for stage in stages {
+                        let outcome = stage(prepare);
+                        let failed = outcome.is_err();
+                        if ready.send(outcome).is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+            }
             let mut server: Option<Server> = None;
             let mut failed = false;
             for stage in &plan.stages {
@@ -550,22 +557,6 @@ pub fn verify(
             if server.is_none() {
                 unwanted.store(true, Ordering::SeqCst);
             }
-            let [ahead_client, ahead_admin, ahead_mobile] = match ahead.take() {
-                Some(handle) => {
-                    let joined = handle.join().unwrap_or_else(|_| {
-                        Err(GateError::Database {
-                            what: "the client stages' steps ahead of the app".into(),
-                            output: "their thread panicked".into(),
-                        })
-                    });
-                    match joined {
-                        Ok(prepared) => prepared.map(Some),
-                        Err(_) if server.is_none() => [None, None, None],
-                        Err(e) => return Err(e),
-                    }
-                }
-                None => [None, None, None],
-            };
             let app_side = npm::AppSide {
                 project,
                 cache: &cache,
@@ -590,7 +581,21 @@ pub fn verify(
                 }
                 _ => None,
             };
-            let client = match (&server, ahead_client) {
+            // The next stage's steps ahead of the app, once they ended;
+            // `None` when the app is not running (nothing waits for them).
+            let next_prepared = || -> Result<Option<npm::Prepared>, GateError> {
+                if server.is_none() || options.skip_client {
+                    return Ok(None);
+                }
+                match prepared.recv() {
+                    Ok(outcome) => outcome.map(Some),
+                    Err(_) => Err(GateError::Database {
+                        what: "the client stages' steps ahead of the app".into(),
+                        output: "their thread ended before every stage's steps".into(),
+                    }),
+                }
+            };
+            let client = match (&server, next_prepared()?) {
                 (Some(_), _) if options.skip_client => {
                     StageReport::skipped("client", "left out by the caller")
                 }
@@ -609,7 +614,7 @@ pub fn verify(
             };
             progress.stage_finished(&client);
             report.stages.push(client);
-            let admin_app = match (&server, ahead_admin) {
+            let admin_app = match (&server, next_prepared()?) {
                 (Some(_), _) if options.skip_client => {
                     StageReport::skipped("admin", "left out by the caller")
                 }
@@ -643,7 +648,7 @@ pub fn verify(
             };
             progress.stage_finished(&admin_app);
             report.stages.push(admin_app);
-            let mobile_app = match (&server, ahead_mobile) {
+            let mobile_app = match (&server, next_prepared()?) {
                 (Some(_), _) if options.skip_client => {
                     StageReport::skipped("mobile", "left out by the caller")
                 }

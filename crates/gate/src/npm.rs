@@ -93,6 +93,10 @@ impl Steps {
 /// failed before a step could run).
 pub(crate) type Prepared = Result<Steps, StageReport>;
 
+/// A stage's function that runs its steps ahead of the app
+/// (`client::prepare`, …).
+pub(crate) type PrepareFn = fn(&Prepare<'_>) -> Result<Prepared, GateError>;
+
 /// What the steps run ahead of the app need.
 pub(crate) struct Prepare<'a> {
     /// The project.
