@@ -90,21 +90,10 @@ pub fn run(engine: &Engine, args: &Args) -> Exit {
             );
         }
     }
-    // The spec as generated (the stack chosen on the command line
-    // included), kept beside the manifest so `archgen verify` can rebuild
-    // the blueprint.
-    let mut generated_spec = spec.clone();
-    generated_spec.stack = stack.to_string();
-    let spec_yaml = blueprint_core::spec::to_yaml(&generated_spec);
     if args.verify && !args.docs_only {
-        if let Err(code) = verify_staged(
-            engine,
-            args,
-            &generated,
-            &generated_spec,
-            &spec_yaml,
-            &options,
-        ) {
+        let mut generated_spec = spec.clone();
+        generated_spec.stack = stack.to_string();
+        if let Err(code) = verify_staged(engine, args, &generated, &generated_spec, &options) {
             if code == Exit::Invalid {
                 eprintln!(
                     "the quality gate failed: nothing was written to {}",
@@ -114,10 +103,13 @@ pub fn run(engine: &Engine, args: &Args) -> Exit {
             return code;
         }
     }
+    // The spec as generated (the stack chosen on the command line
+    // included) is kept beside the manifest, so `archgen verify` can
+    // rebuild the blueprint.
     let mut write_options = WriteOptions::for_render(&options)
         .with_dry_run(args.dry_run)
         .with_force(args.force)
-        .with_spec(spec_yaml);
+        .with_spec(generated.spec_yaml.as_str());
     if let Some(evolution) = &generated.evolution {
         write_options = write_options.with_snapshot(&evolution.snapshot);
     }
@@ -149,14 +141,13 @@ fn verify_staged(
     args: &Args,
     generated: &render::Generated,
     spec: &blueprint_core::spec::Spec,
-    spec_yaml: &str,
     options: &Options,
 ) -> Result<(), Exit> {
     let staging = gate::staging_dir(&gate::cache_dir(), &generated.spec_hash, &spec.stack);
     eprintln!("gate: staging the project in {}", staging.display());
     let mut write_options = WriteOptions::for_render(options)
         .with_force(true)
-        .with_spec(spec_yaml);
+        .with_spec(generated.spec_yaml.as_str());
     if let Some(evolution) = &generated.evolution {
         write_options = write_options.with_snapshot(&evolution.snapshot);
     }

@@ -200,7 +200,7 @@ fn generate_into(
     }
     let mut write_options = WriteOptions::for_render(&options)
         .with_force(true)
-        .with_spec(blueprint_core::spec::to_yaml(spec));
+        .with_spec(generated.spec_yaml.as_str());
     if let Some(evolution) = &generated.evolution {
         write_options = write_options.with_snapshot(&evolution.snapshot);
     }

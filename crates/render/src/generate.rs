@@ -20,6 +20,11 @@ pub struct Generated {
     pub unserved_integrations: Vec<String>,
     /// The sha256 of the spec's canonical YAML ([`spec_hash`]).
     pub spec_hash: String,
+    /// The canonical YAML ([`blueprint_core::spec::to_yaml`]) of the spec
+    /// as generated: the spec with the stack it was rendered for, which a
+    /// front end keeps beside the generated project
+    /// ([`crate::write::WriteOptions::with_spec`]).
+    pub spec_yaml: String,
     /// The schema's evolution, when the backend was rendered with a stack
     /// that keeps migration revisions: the steps since the last generation
     /// ([`Options::with_history`]), the revision emitted, and the snapshot
@@ -58,7 +63,18 @@ pub fn generate(spec: &Spec, engine: &Engine, options: &Options) -> Result<Gener
     if options.backend() {
         engine.resolve_stack(stack_id)?;
     }
-    let (blueprint, analysis) = engine.complete(spec)?;
+    // The spec's canonical YAML (for its hash, and as generated) is made
+    // beside the lowering, which runs on one thread.
+    let (canonical, completed) = std::thread::scope(|scope| {
+        let canonical = scope.spawn(|| canonical_yaml(spec, stack_id));
+        let completed = engine.complete(spec);
+        let canonical = canonical
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (canonical, completed)
+    });
+    let (blueprint, analysis) = completed?;
+    let (spec_hash, spec_yaml) = canonical;
     let mut tree = engine.render(&blueprint, &analysis, options)?;
     let evolution = if options.backend() {
         let stack = engine.resolve_stack(stack_id)?;
@@ -77,7 +93,8 @@ pub fn generate(spec: &Spec, engine: &Engine, options: &Options) -> Result<Gener
         analysis,
         tree,
         unserved_integrations,
-        spec_hash: spec_hash(spec),
+        spec_hash,
+        spec_yaml,
         evolution,
     })
 }
@@ -96,6 +113,20 @@ pub fn generate(spec: &Spec, engine: &Engine, options: &Options) -> Result<Gener
 /// ```
 pub fn spec_hash(spec: &Spec) -> String {
     sha256_hex(blueprint_core::spec::to_yaml(spec).as_bytes())
+}
+
+/// The spec's hash ([`spec_hash`]) and the canonical YAML of the spec as
+/// generated for `stack_id`: one YAML serves both when the spec names that
+/// stack already.
+fn canonical_yaml(spec: &Spec, stack_id: &str) -> (String, String) {
+    let yaml = blueprint_core::spec::to_yaml(spec);
+    let hash = sha256_hex(yaml.as_bytes());
+    if spec.stack == stack_id {
+        return (hash, yaml);
+    }
+    let mut generated = spec.clone();
+    generated.stack = stack_id.to_string();
+    (hash, blueprint_core::spec::to_yaml(&generated))
 }
 
 /// The sha256 of some bytes, as lowercase hex.

@@ -119,16 +119,14 @@ pub fn traceability_markdown(input: &DocInput<'_>) -> String {
             .find(|e| e.property("role") == Some(name.as_str()))
             .map(|e| e.id.to_string())
             .unwrap_or_else(|| format!("role.{name}"));
+        // Each service once, in the order the blueprint holds them.
         let served: Vec<String> = bp
             .relationships()
             .filter(|r| r.kind == RelationshipKind::Serving && r.target.as_str() == id)
             .map(|r| r.source.to_string())
-            .fold(Vec::new(), |mut acc: Vec<String>, id| {
-                if !acc.contains(&id) {
-                    acc.push(id);
-                }
-                acc
-            });
+            .collect::<indexmap::IndexSet<String>>()
+            .into_iter()
+            .collect();
         s.push_str(&format!(
             "| {name} | `{id}` | {} | {} | {} |\n",
             if role.signup { "yes" } else { "no" },

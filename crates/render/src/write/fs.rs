@@ -171,6 +171,42 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8], executable: bool) -> Resul
     write_atomic_with(path, executable, |out| out.write_all(bytes))
 }
 
+/// This process's id, asked of the system once.
+fn process_id() -> u32 {
+    static ID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *ID.get_or_init(std::process::id)
+}
+
+/// Creates the temporary file `tmp` in `dir`, never following or reusing
+/// what is there: a leftover of an interrupted run is removed (a link
+/// itself, not what it points to) and the file made anew with
+/// `create_new`. The directory is made when it is missing. Each of those
+/// is tried only after the plain create fails, so writing into an existing
+/// directory costs one call.
+fn create_tmp(dir: &Path, tmp: &Path) -> Result<fs::File, RenderError> {
+    let open = || {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(tmp)
+    };
+    let file = match open() {
+        // A missing directory, or a file where one belongs: making the
+        // directory says which.
+        Err(e) if matches!(e.kind(), ErrorKind::NotFound | ErrorKind::NotADirectory) => {
+            fs::create_dir_all(dir)
+                .map_err(|e| RenderError::io("cannot create the directory", dir, e))?;
+            open()
+        }
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {
+            fs::remove_file(tmp).map_err(|e| RenderError::io("cannot remove", tmp, e))?;
+            open()
+        }
+        other => other,
+    };
+    file.map_err(|e| RenderError::io("cannot write", tmp, e))
+}
+
 /// Like [`write_atomic`], with the contents streamed by `fill` into a
 /// buffered writer (for a large file made of many parts).
 pub(crate) fn write_atomic_with(
@@ -179,21 +215,13 @@ pub(crate) fn write_atomic_with(
     fill: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), RenderError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(dir).map_err(|e| RenderError::io("cannot create the directory", dir, e))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.archgen-tmp-{}", std::process::id()));
+    let tmp = dir.join(format!(".{name}.archgen-tmp-{}", process_id()));
     let result = (|| {
-        // A leftover from an interrupted run is removed (never followed, if
-        // it is a link); `create_new` refuses anything that appears since.
-        let _ = fs::remove_file(&tmp);
-        let file = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| RenderError::io("cannot write", &tmp, e))?;
+        let file = create_tmp(dir, &tmp)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
         fill(&mut out)
             .and_then(|()| out.flush())
@@ -269,4 +297,58 @@ pub(crate) fn remove_and_prune(root: &Path, rel: &str) -> Result<(), RenderError
         dir = d.parent().map(Path::to_path_buf);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp_of(path: &Path) -> PathBuf {
+        let name = path.file_name().unwrap().to_string_lossy();
+        path.with_file_name(format!(".{name}.archgen-tmp-{}", process_id()))
+    }
+
+    #[test]
+    fn writes_into_directories_it_makes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/c.txt");
+        write_atomic(&path, b"one", false).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"one");
+        write_atomic(&path, b"two", false).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        assert!(!tmp_of(&path).exists());
+    }
+
+    #[test]
+    fn a_leftover_temporary_file_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.txt");
+        fs::write(tmp_of(&path), b"half written").unwrap();
+        write_atomic(&path, b"whole", false).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"whole");
+        assert!(!tmp_of(&path).exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_leftover_link_is_removed_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere.txt");
+        fs::write(&elsewhere, b"not ours").unwrap();
+        let path = dir.path().join("c.txt");
+        std::os::unix::fs::symlink(&elsewhere, tmp_of(&path)).unwrap();
+        write_atomic(&path, b"whole", false).unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"whole");
+        assert_eq!(fs::read(&elsewhere).unwrap(), b"not ours");
+        assert!(fs::symlink_metadata(tmp_of(&path)).is_err());
+    }
+
+    #[test]
+    fn a_file_where_a_directory_belongs_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("a"), b"a file").unwrap();
+        let err = write_atomic(&dir.path().join("a/c.txt"), b"x", false).unwrap_err();
+        let text = err.to_string();
+        assert!(text.starts_with("cannot create the directory"), "{text}");
+    }
 }
