@@ -487,9 +487,9 @@ pub fn verify(
                 let timeout = Duration::from_secs(stage.timeout_secs);
                 let target = std::slice::from_ref(&stage.make_target);
                 // The project's own tests are not run again on exactly the
-                // files, Python, Node.js and PostgreSQL they passed on.
+                // files and toolchain, Node.js and PostgreSQL they passed on.
                 let tests_key = (stage.name == "test")
-                    .then(|| tests_key(project, &database, &stage.make_target))
+                    .then(|| tests_key(project, &plan.test_inputs, &database, &stage.make_target))
                     .flatten();
                 if let Some(key) = tests_key.as_ref().filter(|_| !options.fresh) {
                     if reuse::passed_before(&cache, key) {
@@ -834,17 +834,34 @@ fn run_stage(
 }
 
 /// The key of the project's own tests ([`reuse`]): the backend's files,
-/// the stage's make target, the Python, Node.js and PostgreSQL server
-/// versions. `None` when one cannot be read (the tests then run).
-fn tests_key(project: &Project, database: &db::Database, target: &str) -> Option<String> {
-    let files = reuse::backend_fingerprint(&project.dir)?;
+/// the stage's make target, the versions of the toolchain the stack names
+/// ([`stacks::TestInputs`]), of Node.js and of the PostgreSQL server.
+/// `None` when one cannot be read (the tests then run).
+fn tests_key(
+    project: &Project,
+    inputs: &stacks::TestInputs,
+    database: &db::Database,
+    target: &str,
+) -> Option<String> {
+    let files = reuse::backend_fingerprint(&project.dir, inputs)?;
     let server = database.query("SHOW server_version").ok()?;
-    let tools = format!(
-        "{}; node {}; PostgreSQL {server}",
-        reuse::tool_version("python3", &["--version"]),
-        reuse::node_version()
-    );
-    Some(reuse::step_key("test", &[target], &tools, &files))
+    let mut tools: Vec<String> = inputs
+        .toolchain
+        .iter()
+        .filter_map(|command| {
+            let (program, args) = command.split_first()?;
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            Some(reuse::tool_version(program, &args))
+        })
+        .collect();
+    tools.push(format!("node {}", reuse::node_version()));
+    tools.push(format!("PostgreSQL {server}"));
+    Some(reuse::step_key(
+        "test",
+        &[target],
+        &tools.join("; "),
+        &files,
+    ))
 }
 
 /// The report of the project's own tests when they passed before on the
@@ -854,7 +871,7 @@ fn reused_tests(target: &str) -> StageReport {
         "test",
         true,
         Duration::ZERO,
-        "not run: the project's own tests passed before on exactly these files, with this Python, Node.js and PostgreSQL (`archgen verify --fresh` runs them)",
+        "not run: the project's own tests passed before on exactly these files, with this toolchain, Node.js and PostgreSQL (`archgen verify --fresh` runs them)",
     );
     stage.steps = vec![StepTime {
         name: format!("make {target}"),
@@ -1274,6 +1291,7 @@ mod tests {
                 variable: "TOOL_CACHE".into(),
                 folder: "tool".into(),
             }],
+            test_inputs: stacks::TestInputs::default(),
         }
     }
 

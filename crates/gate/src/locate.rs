@@ -10,7 +10,11 @@
 //!   output, of `ruff check` and of `ruff format --check` (the message is
 //!   the last line above the arrow that starts in column one);
 //! - `Would reformat: path`: older `ruff format --check` (no line: the
-//!   whole file).
+//!   whole file);
+//! - `path(line,col): error TS…: message`: `tsc`;
+//! - a line holding only a path, then `  line:col  error  message  rule`
+//!   lines under it: ESLint's default (stylish) output;
+//! - `[warn] path`: `prettier --check` (no line: the whole file).
 
 use crate::report::StageDetail;
 use regex::Regex;
@@ -37,6 +41,49 @@ fn arrow() -> &'static Regex {
     })
 }
 
+fn tsc() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"^(?P<file>[^\s(]*[^\s(/]\.[A-Za-z][A-Za-z0-9]*)\((?P<line>\d+),(?P<col>\d+)\):\s+(?P<msg>(?:error|warning)\b.*)$",
+        )
+        .expect("a valid pattern")
+    })
+}
+
+/// A line holding only a file's path: the heading of ESLint's findings in
+/// that file.
+fn lone_path() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^(?P<file>[^\s:\[]*[^\s:/\[]\.[A-Za-z][A-Za-z0-9]*)$")
+            .expect("a valid pattern")
+    })
+}
+
+fn eslint_finding() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"^\s+(?P<line>\d+):(?P<col>\d+)\s+(?P<msg>(?:error|warning)\s+\S.*)$")
+            .expect("a valid pattern")
+    })
+}
+
+fn prettier() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(r"^\[warn\] (?P<file>\S+)$").expect("a valid pattern"))
+}
+
+/// A finding at a line and column of a file.
+fn at(file: &str, c: &regex::Captures<'_>, message: String) -> StageDetail {
+    StageDetail {
+        file: file.to_string(),
+        line: c["line"].parse().ok(),
+        column: c.name("col").and_then(|m| m.as_str().parse().ok()),
+        message,
+    }
+}
+
 /// Every located problem in `log`, in order, without repeats, at most
 /// `cap` of them.
 ///
@@ -53,6 +100,8 @@ fn arrow() -> &'static Regex {
 pub fn details(log: &str, cap: usize) -> Vec<StageDetail> {
     let mut out: Vec<StageDetail> = Vec::new();
     let mut heading: Option<&str> = None;
+    // The file ESLint's findings below it are in, until a blank line.
+    let mut eslint_file: Option<&str> = None;
     for raw in log.lines() {
         if out.len() >= cap {
             break;
@@ -61,28 +110,24 @@ pub fn details(log: &str, cap: usize) -> Vec<StageDetail> {
         let found = if let Some(c) = located().captures(line) {
             let message = c["msg"].trim().to_string();
             // mypy's notes belong to the error above them.
-            (!message.starts_with("note:")).then(|| StageDetail {
-                file: c["file"].to_string(),
-                line: c["line"].parse().ok(),
-                column: c.name("col").and_then(|m| m.as_str().parse().ok()),
-                message,
-            })
+            (!message.starts_with("note:")).then(|| at(&c["file"], &c, message))
         } else if let Some(c) = arrow().captures(line) {
-            Some(StageDetail {
-                file: c["file"].to_string(),
-                line: c["line"].parse().ok(),
-                column: c.name("col").and_then(|m| m.as_str().parse().ok()),
-                message: heading.unwrap_or("").trim().to_string(),
-            })
+            Some(at(&c["file"], &c, heading.unwrap_or("").trim().to_string()))
+        } else if let Some(c) = tsc().captures(line) {
+            Some(at(&c["file"], &c, c["msg"].trim().to_string()))
+        } else if let (Some(file), Some(c)) = (eslint_file, eslint_finding().captures(line)) {
+            Some(at(file, &c, squeeze(&c["msg"])))
+        } else if let Some(c) = prettier().captures(line) {
+            Some(whole_file(&c["file"], "prettier"))
         } else {
             line.strip_prefix("Would reformat: ")
-                .map(|file| StageDetail {
-                    file: file.trim().to_string(),
-                    line: None,
-                    column: None,
-                    message: "not formatted as `ruff format` would".to_string(),
-                })
+                .map(|file| whole_file(file.trim(), "ruff format"))
         };
+        if line.is_empty() {
+            eslint_file = None;
+        } else if let Some(c) = lone_path().captures(line) {
+            eslint_file = c.name("file").map(|m| m.as_str());
+        }
         if !line.is_empty() && !line.starts_with(char::is_whitespace) {
             heading = Some(line);
         }
@@ -93,6 +138,21 @@ pub fn details(log: &str, cap: usize) -> Vec<StageDetail> {
         }
     }
     out
+}
+
+/// A file a formatter would change (no line: the whole file).
+fn whole_file(file: &str, formatter: &str) -> StageDetail {
+    StageDetail {
+        file: file.to_string(),
+        line: None,
+        column: None,
+        message: format!("not formatted as `{formatter}` would"),
+    }
+}
+
+/// ESLint's columns (`error  'x' is …  rule`) with single spaces.
+fn squeeze(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
@@ -162,6 +222,77 @@ listening on http://127.0.0.1:8000: ready
         assert_eq!(found[2].message, "unformatted: File would be reformatted");
         assert!(found[4].message.starts_with("error: Incompatible return"));
         assert_eq!(found[5].message, "error: invalid syntax  [syntax]");
+    }
+
+    /// What `npm run typecheck` and `npm run lint` print in a TypeScript
+    /// package with a type error, an unused variable and an unformatted
+    /// file (tsc 6, ESLint 10, Prettier 3).
+    const TS_LOG: &str = "\
+> tsc --noEmit
+src/zz_bad.ts(1,7): error TS2322: Type 'string' is not assignable to type 'number'.
+src/api/client.ts(12,3): error TS2554: Expected 1 arguments, but got 0.
+
+> eslint . && prettier --check .
+
+
+/work/project/clients/ts/src/zz_bad.ts
+  1:7  error  'unused' is assigned a value but never used  @typescript-eslint/no-unused-vars
+  3:1  warning  Unexpected console statement  no-console
+
+/work/project/clients/ts/test/api.test.ts
+  10:15  error  Unsafe call of an `any` typed value  @typescript-eslint/no-unsafe-call
+
+✖ 3 problems (2 errors, 1 warning)
+
+Checking formatting...
+[warn] src/zz_bad.ts
+[warn] Code style issues found in the above file. Run Prettier with --write to fix.
+  4:2  error  not under a path, so not a finding
+";
+
+    #[test]
+    fn typescript_tools_findings_are_read_with_their_place() {
+        let found = details(TS_LOG, MAX_DETAILS);
+        let places: Vec<(&str, Option<u32>, Option<u32>, &str)> = found
+            .iter()
+            .map(|d| (d.file.as_str(), d.line, d.column, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                (
+                    "src/zz_bad.ts",
+                    Some(1),
+                    Some(7),
+                    "error TS2322: Type 'string' is not assignable to type 'number'."
+                ),
+                (
+                    "src/api/client.ts",
+                    Some(12),
+                    Some(3),
+                    "error TS2554: Expected 1 arguments, but got 0."
+                ),
+                (
+                    "/work/project/clients/ts/src/zz_bad.ts",
+                    Some(1),
+                    Some(7),
+                    "error 'unused' is assigned a value but never used @typescript-eslint/no-unused-vars"
+                ),
+                (
+                    "/work/project/clients/ts/src/zz_bad.ts",
+                    Some(3),
+                    Some(1),
+                    "warning Unexpected console statement no-console"
+                ),
+                (
+                    "/work/project/clients/ts/test/api.test.ts",
+                    Some(10),
+                    Some(15),
+                    "error Unsafe call of an `any` typed value @typescript-eslint/no-unsafe-call"
+                ),
+                ("src/zz_bad.ts", None, None, "not formatted as `prettier` would"),
+            ]
+        );
     }
 
     #[test]

@@ -64,6 +64,10 @@ pub(crate) struct Steps {
     pub times: String,
     /// Each step that ran or was reused, with its time.
     pub steps: Vec<StepTime>,
+    /// Where the steps ran: the project's root and the npm project's
+    /// directory under it (`clients/ts`), so the places the tools report
+    /// name files from the project's root.
+    pub place: Option<(PathBuf, String)>,
 }
 
 impl Steps {
@@ -73,12 +77,30 @@ impl Steps {
         self.failed = self.failed.or(then.failed);
         self.log.push_str(&then.log);
         self.steps.extend(then.steps);
+        self.place = self.place.take().or(then.place);
         self.times = self
             .steps
             .iter()
             .map(ToString::to_string)
             .collect::<Vec<_>>()
             .join(", ");
+    }
+
+    /// A file a tool named, from the project's root: an absolute path under
+    /// it loses the root, a relative one (from the npm project's directory)
+    /// gains the directory; anything else is kept as the tool wrote it.
+    fn file_from_root(&self, file: &str) -> String {
+        let Some((root, package)) = &self.place else {
+            return file.to_string();
+        };
+        let path = Path::new(file);
+        if path.is_absolute() {
+            return path.strip_prefix(root).map_or_else(
+                |_| file.to_string(),
+                |rel| rel.to_string_lossy().replace('\\', "/"),
+            );
+        }
+        format!("{package}/{}", file.trim_start_matches("./"))
     }
 
     /// The time the steps took, one after the other.
@@ -222,6 +244,9 @@ pub(crate) const LINT: Step = ("lint", &["run", "lint"], 180, Reuse::Unchanged);
 pub(crate) fn report(name: &str, steps: Steps, extra: &str) -> StageReport {
     let log = format!("{}{extra}times: {}\n", steps.log, steps.times);
     let mut report = stage_report(name, steps.success, steps.duration(), &log);
+    for detail in &mut report.details {
+        detail.file = steps.file_from_root(&detail.file);
+    }
     report.steps = steps.steps;
     report
 }
@@ -253,12 +278,20 @@ pub(crate) struct StepRun<'a> {
 pub(crate) fn run_steps(run: &StepRun<'_>, steps: &[Step]) -> Result<Steps, GateError> {
     let npm_cache = cache_dir(run.cache);
     let node = reuse::node_version();
+    let root = run.sources.parent().unwrap_or(run.sources);
+    let place = run.dir.strip_prefix(root).ok().map(|package| {
+        (
+            root.to_path_buf(),
+            package.to_string_lossy().replace('\\', "/"),
+        )
+    });
     let mut out = Steps {
         success: true,
         failed: None,
         log: String::new(),
         times: String::new(),
         steps: Vec::new(),
+        place,
     };
     for &(name, args, timeout, kind) in steps {
         let started = Instant::now();
@@ -366,6 +399,7 @@ mod tests {
             log: names.iter().map(|n| format!("$ {}\n", n.0)).collect(),
             times: String::new(),
             steps,
+            place: None,
         }
     }
 
@@ -445,6 +479,31 @@ mod tests {
         assert!(stage
             .log_excerpt
             .ends_with("$ test\na note\ntimes: install reused, lint 4.0 s, test 2.5 s"));
+    }
+
+    #[test]
+    fn a_failed_lint_names_its_files_from_the_project_s_root() {
+        let mut failed = steps(false, &[("typecheck", 1_000, false)]);
+        failed.place = Some(("/work/shop".into(), "clients/admin".into()));
+        failed.log.push_str(
+            "src/App.tsx(3,9): error TS2304: Cannot find name 'x'.\n\
+             \n\
+             /work/shop/clients/admin/src/api.ts\n  \
+             2:1  error  Unexpected any  @typescript-eslint/no-explicit-any\n\
+             \n\
+             /elsewhere/cfg.ts\n  \
+             1:1  error  Parsing error  x\n",
+        );
+        let stage = report("admin", failed, "");
+        let files: Vec<&str> = stage.details.iter().map(|d| d.file.as_str()).collect();
+        assert_eq!(
+            files,
+            [
+                "clients/admin/src/App.tsx",
+                "clients/admin/src/api.ts",
+                "/elsewhere/cfg.ts"
+            ]
+        );
     }
 
     #[test]

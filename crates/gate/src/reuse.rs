@@ -10,8 +10,8 @@
 //!   command and the Node.js version, and a passing run leaves a record
 //!   under `<cache>/gate-steps/`;
 //! - the project's own tests, when they passed before on the same backend
-//!   files ([`backend_fingerprint`]), make target, Python, Node.js and
-//!   PostgreSQL server.
+//!   files ([`backend_fingerprint`]), make target, toolchain (what the
+//!   stack names in [`stacks::TestInputs`]), Node.js and PostgreSQL server.
 //!
 //! Steps that write what a later step reads (builds, exports) and steps
 //! that talk to the running app always run. `archgen verify --fresh`
@@ -59,17 +59,10 @@ pub(crate) fn node_version() -> String {
 }
 
 /// Directories at the top of a project that a fingerprint of its backend
-/// leaves out: the TypeScript packages (they have keys of their own), the
-/// gate's logs, the virtualenv and the tools' caches.
-const BACKEND_OUTPUTS: [&str; 7] = [
-    SOURCES,
-    ".archgen",
-    ".venv",
-    ".mypy_cache",
-    ".ruff_cache",
-    ".pytest_cache",
-    ".hypothesis",
-];
+/// always leaves out: the TypeScript packages (they have keys of their
+/// own) and the gate's logs. The stack names its tools' outputs
+/// ([`stacks::TestInputs`]).
+const GATE_OUTPUTS: [&str; 2] = [SOURCES, ".archgen"];
 
 /// A SHA-256 of the files of the project's `clients/` tree: paths and
 /// contents, in path order, [`CLIENT_OUTPUTS`] left out. `None` when a
@@ -79,10 +72,10 @@ pub(crate) fn fingerprint(root: &Path) -> Option<String> {
 }
 
 /// A SHA-256 of a project's files that its backend is made of: all but
-/// [`BACKEND_OUTPUTS`] at the top and `__pycache__` anywhere.
-pub(crate) fn backend_fingerprint(project: &Path) -> Option<String> {
+/// [`GATE_OUTPUTS`] at the top and what the stack says its tools make.
+pub(crate) fn backend_fingerprint(project: &Path, inputs: &stacks::TestInputs) -> Option<String> {
     hash_tree(project, |depth, name| {
-        name == "__pycache__" || (depth == 1 && BACKEND_OUTPUTS.contains(&name))
+        (depth == 1 && GATE_OUTPUTS.contains(&name)) || inputs.is_output(depth, name)
     })
 }
 
@@ -213,6 +206,12 @@ mod tests {
 
     #[test]
     fn a_backend_fingerprint_leaves_out_the_clients_and_caches_at_the_top_only() {
+        let inputs = stacks::TestInputs {
+            outputs_at_top: vec![".venv".into()],
+            outputs_anywhere: vec!["__pycache__".into()],
+            toolchain: Vec::new(),
+        };
+        let backend_fingerprint = |root: &Path| backend_fingerprint(root, &inputs);
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         for d in [
@@ -231,7 +230,12 @@ mod tests {
         assert_eq!(backend_fingerprint(root).unwrap(), first);
         // A package of the backend that happens to be named `clients`.
         std::fs::write(root.join("src/app/clients/stripe.py"), "y = 2\n").unwrap();
-        assert_ne!(backend_fingerprint(root).unwrap(), first);
+        let second = backend_fingerprint(root).unwrap();
+        assert_ne!(second, first);
+        // What a stack does not name as its tools' output is a source.
+        std::fs::create_dir_all(root.join("node_modules/pg")).unwrap();
+        std::fs::write(root.join("node_modules/pg/index.js"), "1").unwrap();
+        assert_ne!(backend_fingerprint(root).unwrap(), second);
     }
 
     #[test]

@@ -341,6 +341,52 @@ pub struct VerificationPlan {
     /// directory it points at (`PIP_CACHE_DIR` → `pip`). A variable the
     /// caller set already wins.
     pub caches: Vec<Cache>,
+    /// What the project's own tests depend on besides its sources, so the
+    /// gate can tell when their last pass still holds and skip running them
+    /// again (`archgen verify --fresh` always runs them).
+    pub test_inputs: TestInputs,
+}
+
+/// What a generated project's tests (the `test` stage) depend on besides
+/// its source files. The gate keys a passing run on a SHA-256 of the
+/// project's files (the `clients/` packages and the gate's `.archgen/`
+/// left out, always), the stage's target, the versions this names, and
+/// those of Node.js and the PostgreSQL server; a run with the same key is
+/// not repeated. A stack that declares nothing here has every file it
+/// holds fingerprinted, which is slower but never wrong.
+///
+/// ```
+/// let inputs = stacks::TestInputs {
+///     outputs_at_top: vec![".venv".into()],
+///     outputs_anywhere: vec!["__pycache__".into()],
+///     toolchain: vec![vec!["python3".into(), "--version".into()]],
+/// };
+/// assert!(inputs.is_output(1, ".venv") && !inputs.is_output(2, ".venv"));
+/// assert!(inputs.is_output(3, "__pycache__"));
+/// assert!(!inputs.is_output(1, "src"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct TestInputs {
+    /// Directories the stack's tools make at the top of the project that
+    /// hold no source: installed packages, tool caches (`.venv`,
+    /// `.mypy_cache`, `node_modules`, `dist`).
+    pub outputs_at_top: Vec<String>,
+    /// Directory names the tools make anywhere in the project
+    /// (`__pycache__`).
+    pub outputs_anywhere: Vec<String>,
+    /// Commands that print the version of the toolchain the tests run on
+    /// (`python3 --version`): an upgrade runs the tests again.
+    pub toolchain: Vec<Vec<String>>,
+}
+
+impl TestInputs {
+    /// Whether a directory called `name`, `depth` levels under the
+    /// project's top (1 for a directory at the top), is one of the tools'
+    /// outputs.
+    pub fn is_output(&self, depth: usize, name: &str) -> bool {
+        self.outputs_anywhere.iter().any(|o| o == name)
+            || (depth == 1 && self.outputs_at_top.iter().any(|o| o == name))
+    }
 }
 
 /// A package cache of a stack's tools.

@@ -79,6 +79,12 @@ impl Stack for AcmeNode {
                 variable: "npm_config_cache".to_string(),
                 folder: "npm".to_string(),
             }],
+            // The project's tests read its sources, not what npm installs.
+            test_inputs: stacks::TestInputs {
+                outputs_at_top: vec!["node_modules".to_string()],
+                outputs_anywhere: Vec::new(),
+                toolchain: Vec::new(),
+            },
         }
     }
 }

@@ -67,7 +67,7 @@ fn entity_view(project: &serde_json::Value, index: usize) -> serde_json::Value {
 }
 use crate::{
     Cache, PlannedFile, Realizations, Stack, StackDecision, StackError, Stage, Template,
-    VerificationPlan,
+    TestInputs, VerificationPlan,
 };
 
 /// The python-fastapi stack.
@@ -532,6 +532,19 @@ impl Stack for PythonFastapi {
                 variable: "PIP_CACHE_DIR".to_string(),
                 folder: "pip".to_string(),
             }],
+            test_inputs: TestInputs {
+                outputs_at_top: [
+                    ".venv",
+                    ".mypy_cache",
+                    ".ruff_cache",
+                    ".pytest_cache",
+                    ".hypothesis",
+                ]
+                .map(String::from)
+                .to_vec(),
+                outputs_anywhere: vec!["__pycache__".to_string()],
+                toolchain: vec![vec!["python3".to_string(), "--version".to_string()]],
+            },
         }
     }
 
