@@ -406,49 +406,47 @@ impl Engine {
         let decision = stack.and_then(|s| s.decision());
         // The backend and the documents do not depend on each other: the
         // documents render on a second thread while this one renders the
-        // backend, and the trees are joined in a fixed order, so the result
-        // does not depend on which finishes first. (Two threads, not a pool:
-        // each thread keeps an allocator arena of its own, and the large
-        // intermediates of the documents should not all be alive at once.)
+        // backend, then helps with the documents left (each emitter is
+        // taken by one thread, in order), and the trees are joined in a
+        // fixed order, so the result does not depend on which finishes
+        // first. (Two threads, not a pool: each thread keeps an allocator
+        // arena of its own, and the large intermediates of the documents
+        // should not all be alive at once.)
         // The documents describe the integrations the backend contains,
         // and only those: the same registry question render_backend asks.
         let generated = match stack.filter(|_| options.backend()) {
             Some(stack) => self.served_integrations(blueprint.spec(), stack.id()),
             None => Vec::new(),
         };
+        let input = DocInput {
+            blueprint,
+            analysis,
+            model: &model,
+            stack: stack.map(|s| crate::StackDocs {
+                id: s.id(),
+                realizations: &realizations,
+                decision: decision.as_ref(),
+            }),
+            generated_integrations: &generated,
+            backend: options.backend() && stack.is_some(),
+        };
+        let emitters: Vec<&dyn DocumentEmitter> = if options.docs() {
+            self.emitters.values().map(|e| e.as_ref()).collect()
+        } else {
+            Vec::new()
+        };
+        let documents = Documents::new(&emitters, &input);
         let (backend, documents) = std::thread::scope(|scope| {
-            let documents = scope.spawn(|| {
-                if !options.docs() {
-                    return Ok(Vec::new());
-                }
-                let input = DocInput {
-                    blueprint,
-                    analysis,
-                    model: &model,
-                    stack: stack.map(|s| crate::StackDocs {
-                        id: s.id(),
-                        realizations: &realizations,
-                        decision: decision.as_ref(),
-                    }),
-                    generated_integrations: &generated,
-                    backend: options.backend() && stack.is_some(),
-                };
-                self.emitters
-                    .values()
-                    .map(|emitter| {
-                        let mut out = FileTree::new();
-                        emitter.emit(&input, &mut out).map(|()| out)
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            });
+            let helper = scope.spawn(|| documents.emit());
             let backend = match stack.filter(|_| options.backend()) {
                 Some(stack) => self.render_backend(stack, blueprint, &model),
                 None => Ok(FileTree::new()),
             };
-            let documents = documents
+            let mine = documents.emit();
+            let theirs = helper
                 .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            (backend, documents)
+            (backend, Documents::in_order([theirs, mine]))
         });
         let mut tree = backend?;
         for part in documents? {
@@ -686,4 +684,46 @@ enum Body {
     },
     /// Content given as is.
     Bytes(Vec<u8>),
+}
+
+/// The document emitters of one render, shared by the threads that run
+/// them: each thread takes the next emitter not yet taken.
+struct Documents<'e, 'i> {
+    emitters: &'e [&'e dyn DocumentEmitter],
+    input: &'e DocInput<'i>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+/// The trees a thread made, each with its emitter's place in the order.
+type Emitted = Vec<(usize, Result<FileTree, RenderError>)>;
+
+impl<'e, 'i> Documents<'e, 'i> {
+    fn new(emitters: &'e [&'e dyn DocumentEmitter], input: &'e DocInput<'i>) -> Self {
+        Documents {
+            emitters,
+            input,
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Runs emitters until none is left to take.
+    fn emit(&self) -> Emitted {
+        let mut made = Vec::new();
+        loop {
+            let at = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(emitter) = self.emitters.get(at) else {
+                return made;
+            };
+            let mut out = FileTree::new();
+            made.push((at, emitter.emit(self.input, &mut out).map(|()| out)));
+        }
+    }
+
+    /// The threads' trees in the emitters' order, or the first error in
+    /// that order.
+    fn in_order(parts: [Emitted; 2]) -> Result<Vec<FileTree>, RenderError> {
+        let mut all: Emitted = parts.into_iter().flatten().collect();
+        all.sort_by_key(|(at, _)| *at);
+        all.into_iter().map(|(_, tree)| tree).collect()
+    }
 }
