@@ -266,6 +266,9 @@ const ENUM_WORDS: &[&str] = &[
     "uniform", "victor", "whiskey", "xray", "yankee", "zulu",
 ];
 
+/// The admin role's names, one per seed in turn.
+const ADMIN_ROLES: &[&str] = &["admin", "staff", "operator", "back_office"];
+
 const TYPES: &[&str] = &[
     "string", "text", "integer", "bigint", "decimal", "boolean", "date", "datetime", "uuid",
     "email", "url", "phone", "json", "enum",
@@ -429,7 +432,11 @@ pub fn spec(seed: u64) -> String {
         "reviewer"
     };
     let _ = writeln!(out, "  {reviewer}: {{ description: Reviews rows }}");
-    let _ = writeln!(out, "  admin: {{ admin: true }}");
+    // The admin role's name varies with the seed (not with the draws, so
+    // each seed's other choices stay as they were): nothing generated may
+    // take an admin role to be called `admin`.
+    let admin = ADMIN_ROLES[seed as usize % ADMIN_ROLES.len()];
+    let _ = writeln!(out, "  {admin}: {{ admin: true }}");
     let _ = writeln!(out, "entities:");
 
     // The mix of names: seeds cycle through the pools so that each shows.
@@ -532,8 +539,8 @@ pub fn spec(seed: u64) -> String {
                 let rule = match rng.below(3) {
                     // On an owned entity: the owner's own rows only (a
                     // reviewer reads every row, the field on none).
-                    0 if owned => "read: [owner, admin]".to_string(),
-                    0 => format!("read: [{reviewer}, admin]"),
+                    0 if owned => format!("read: [owner, {admin}]"),
+                    0 => format!("read: [{reviewer}, {admin}]"),
                     1 => format!("write: [{reviewer}]"),
                     _ => format!("read: [{reviewer}], write: [{reviewer}]"),
                 };
@@ -574,24 +581,25 @@ pub fn spec(seed: u64) -> String {
         if rng.chance(60) {
             let _ = writeln!(out, "    access:");
             if owned {
-                let _ = writeln!(out, "      create: [member, admin]");
-                let _ = writeln!(out, "      read: [owner, {reviewer}, admin]");
-                let _ = writeln!(out, "      update: [owner, {reviewer}, admin]");
+                let _ = writeln!(out, "      create: [member, {admin}]");
+                let _ = writeln!(out, "      read: [owner, {reviewer}, {admin}]");
+                let _ = writeln!(out, "      update: [owner, {reviewer}, {admin}]");
                 let _ = writeln!(
                     out,
                     "      delete: [{}]",
-                    rng.pick(&["admin", "owner, admin"])
+                    rng.pick(&["admin", "owner, admin"]).replace("admin", admin)
                 );
             } else {
-                let _ = writeln!(out, "      create: [member, {reviewer}, admin]");
+                let _ = writeln!(out, "      create: [member, {reviewer}, {admin}]");
                 let _ = writeln!(
                     out,
                     "      read: [{}]",
                     rng.pick(&["authenticated", "public", "member, reviewer, admin"])
                         .replace("reviewer", reviewer)
+                        .replace("admin", admin)
                 );
-                let _ = writeln!(out, "      update: [member, {reviewer}, admin]");
-                let _ = writeln!(out, "      delete: [admin]");
+                let _ = writeln!(out, "      update: [member, {reviewer}, {admin}]");
+                let _ = writeln!(out, "      delete: [{admin}]");
             }
         }
         if rng.chance(20) {

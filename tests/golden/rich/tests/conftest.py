@@ -184,7 +184,7 @@ def anonymous(app: FastAPI) -> Api:
 
 @pytest.fixture
 def as_role(app: FastAPI) -> Any:
-    """Signs in a new user of a role: `as_role("admin")`."""
+    """Signs in a new user of a role: `as_role(ADMIN_ROLE)`."""
 
     def sign_in(role: str) -> Api:
         api = Api(app)

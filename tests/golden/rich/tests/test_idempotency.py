@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from rich_catalog import cli, idempotency
 from rich_catalog.db import get_engine
-from tests.conftest import Api
+from tests.conftest import ADMIN_ROLE, Api
 from tests.factories import PATHS, body_for
 
 # Its writes must commit: concurrent retries wait on each other's rows.
@@ -58,7 +58,7 @@ def test_a_malformed_key_is_422(admin: Api) -> None:
 
 
 def test_keys_belong_to_their_user(admin: Api, as_role: Any) -> None:
-    other: Api = as_role("admin")
+    other: Api = as_role(ADMIN_ROLE)
     key = {"Idempotency-Key": str(uuid.uuid4())}
     body = body_for(admin, ENTITY)
     mine = admin.post(PATH, json=body, headers=key)
