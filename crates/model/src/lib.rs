@@ -315,8 +315,9 @@ impl AppModel {
 
     /// Whether a role may create a row of an entity that it then owns:
     /// it may create rows of the entity and, for an entity owned through
-    /// a relation, a parent row of its own, to any depth. A role that
-    /// may create rows only under others' parents makes rows they own.
+    /// a relation, a parent row of its own that it may then update (the
+    /// parent's `update` lists the role or `owner`), to any depth. A role
+    /// that may create rows only under others' parents makes rows they own.
     pub fn may_own(&self, entity: EntityId, role: Option<RoleId>) -> bool {
         let mut id = entity;
         // The ownership chain has no cycles (the spec checker refuses
@@ -327,11 +328,63 @@ impl AppModel {
                 return false;
             }
             match e.ownership {
-                Ownership::Through { parent, .. } => id = parent,
+                Ownership::Through { parent, .. } => {
+                    if self.get(parent).access(Action::Update).scope(role) == Scope::None {
+                        return false;
+                    }
+                    id = parent;
+                }
                 _ => return true,
             }
         }
         false
+    }
+
+    /// Whether a role may create any row of an entity: its `create` lists
+    /// the role and, for an entity owned through a relation, there is a
+    /// parent row it may update to put the row under (the contract's
+    /// rule: creating such a row needs `update` on the parent). That is any
+    /// parent when the parent's `update` lists the role (admin roles
+    /// included), its own parent when `update` lists `owner` and the role
+    /// may own one ([`AppModel::may_own`]); otherwise every create is 422.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// use blueprint_core::spec::Action;
+    /// let spec = SpecBuilder::new("care")
+    ///     .with_role("carer", |r| r)
+    ///     .with_entity("Client", |e| e
+    ///         .owned()
+    ///         .with_access(Action::Create, ["admin"])
+    ///         .with_access(Action::Update, ["owner"]))
+    ///     .with_entity("Visit", |e| e
+    ///         .with_relation("client", "Client", |r| r.required())
+    ///         .owned_through("client")
+    ///         .with_access(Action::Create, ["carer"]))
+    ///     .spec();
+    /// let bp = blueprint_core::graph::Blueprint::from_spec(&spec);
+    /// let model = model::AppModel::from_blueprint(&bp);
+    /// let visit = model.entity("Visit").unwrap().id;
+    /// // `carer` is in Visit's `create`, but may update only Client rows
+    /// // of its own, and may not create one.
+    /// assert!(!model.may_create(visit, model.role("carer")));
+    /// assert!(model.may_create(visit, model.role("admin")));
+    /// ```
+    pub fn may_create(&self, entity: EntityId, role: Option<RoleId>) -> bool {
+        let e = self.get(entity);
+        if e.access(Action::Create).scope(role) != Scope::All {
+            return false;
+        }
+        match e.ownership {
+            Ownership::Through { parent, .. } => {
+                match self.get(parent).access(Action::Update).scope(role) {
+                    Scope::All => true,
+                    Scope::Own => self.may_own(parent, role),
+                    Scope::None => false,
+                }
+            }
+            _ => true,
+        }
     }
 
     /// A role's id by name.

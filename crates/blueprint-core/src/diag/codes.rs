@@ -129,6 +129,9 @@ codes! {
     /// An entity has several required relations to owned entities and
     /// does not say which one makes its owner.
     AmbiguousOwnership = "W413", "ambiguous ownership";
+    /// A role may create rows owned through a relation, but may update no
+    /// parent row to put one under, so each of its creates is refused.
+    CreateWithoutParent = "W414", "create that can never succeed";
     /// An access subject that is no role, `owner`, `authenticated` or `public`.
     UnknownAccessSubject = "E500", "unknown access subject";
     /// `owner` on an entity that is not `owned`.

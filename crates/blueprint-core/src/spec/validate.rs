@@ -270,6 +270,7 @@ impl Checks<'_> {
             self.relations(spec, name, entity, &path);
             self.access(spec, name, entity, &path);
             self.ownership(spec, name, entity, &path);
+            self.creates_without_parent(spec, name, entity, &path);
             self.defaults_tightened(spec, name, entity, &path);
             self.field_rules(spec, name, entity, &path);
         }
@@ -705,6 +706,65 @@ impl Checks<'_> {
                     At::Key(path.clone()),
                 );
             }
+        }
+    }
+
+    /// W414: a role the `create` rule of a row owned through a relation
+    /// grants to, that may update no parent row to put one under (the
+    /// contract refuses such a create with 422): neither is the role in
+    /// the parent's `update`, nor may it own a parent (`owner` in the
+    /// parent's `update`, and a parent of its own it may create).
+    fn creates_without_parent(&mut self, spec: &Spec, name: &str, entity: &Entity, path: &Path) {
+        let Some(parent_name) = entity
+            .owned_through
+            .as_ref()
+            .and_then(|t| entity.relations.get(t))
+            .map(|r| r.to.as_str())
+        else {
+            return;
+        };
+        let Some(parent) = spec.entities.get(parent_name) else {
+            return;
+        };
+        // A chain that does not end at an owned entity is E410 or E411.
+        if !owner_chain_ends(spec, entity) {
+            return;
+        }
+        let mut apath = path.clone();
+        apath.push_key("access");
+        apath.push_key("create");
+        for (role, _) in spec.roles.iter().filter(|(_, r)| !r.admin) {
+            if !grants(&entity.access.create, role) || may_update_some(spec, parent, role) {
+                continue;
+            }
+            let at = match entity
+                .access
+                .create
+                .iter()
+                .position(|s| *s == Subject::Role(role.clone()))
+            {
+                Some(i) => {
+                    let mut at = apath.clone();
+                    at.push_index(i);
+                    At::Value(at)
+                }
+                None if entity.completion.defaulted.contains(&Action::Create) => {
+                    At::Key(path.clone())
+                }
+                None => At::Key(apath.clone()),
+            };
+            self.report(
+                Diagnostic::warning(
+                    Code::CreateWithoutParent,
+                    format!(
+                        "`{role}` may create `{name}` rows, but may change no `{parent_name}` row to put one under, so each of its creates is refused (422)"
+                    ),
+                )
+                .with_hint(format!(
+                    "add `{role}` to `{parent_name}`'s `update` rule, or take it out of `{name}`'s `create` rule"
+                )),
+                at,
+            );
         }
     }
 
@@ -1178,6 +1238,70 @@ impl Checks<'_> {
             );
         }
     }
+}
+
+/// Whether a rule's subjects take in a (non-admin) role: by name, or as
+/// any signed-in user.
+fn grants(subjects: &[Subject], role: &str) -> bool {
+    subjects.iter().any(|s| match s {
+        Subject::Role(r) => r == role,
+        Subject::Authenticated | Subject::Public => true,
+        Subject::Owner => false,
+    })
+}
+
+/// Whether an entity's ownership chain ends, within as many steps as there
+/// are entities, at an entity that is `owned: true`.
+fn owner_chain_ends(spec: &Spec, entity: &Entity) -> bool {
+    let mut current = entity;
+    for _ in 0..=spec.entities.len() {
+        match current
+            .owned_through
+            .as_ref()
+            .and_then(|t| current.relations.get(t))
+        {
+            None => return current.owned,
+            Some(rel) => match spec.entities.get(&rel.to) {
+                Some(next) => current = next,
+                None => return false,
+            },
+        }
+    }
+    false
+}
+
+/// Whether a role may update some row of `entity`: every row when its
+/// `update` grants the role, or rows of its own when `update` lists
+/// `owner` and the role may own one ([`may_own`]).
+fn may_update_some(spec: &Spec, entity: &Entity, role: &str) -> bool {
+    grants(&entity.access.update, role)
+        || (entity.access.update.contains(&Subject::Owner) && may_own(spec, entity, role))
+}
+
+/// Whether a role may create a row of `entity` that it then owns: it may
+/// create one, and for a row owned through a relation, a parent of its own
+/// it may then update, to any depth (the chain is bounded: a cycle is
+/// E411).
+fn may_own(spec: &Spec, entity: &Entity, role: &str) -> bool {
+    let mut current = entity;
+    for _ in 0..=spec.entities.len() {
+        if !grants(&current.access.create, role) {
+            return false;
+        }
+        let Some(parent) = current
+            .owned_through
+            .as_ref()
+            .and_then(|t| current.relations.get(t))
+            .and_then(|r| spec.entities.get(&r.to))
+        else {
+            return current.owned;
+        };
+        if !grants(&parent.access.update, role) && !parent.access.update.contains(&Subject::Owner) {
+            return false;
+        }
+        current = parent;
+    }
+    false
 }
 
 fn ascii_only(s: &str) -> String {

@@ -82,11 +82,17 @@ impl<'a> Suite<'a> {
         let one = format!("{path}/{foreign}");
         let (method, url, body) = match action {
             Action::Create => {
-                // The caller's own payload when it may create; else (or
-                // when it may not read what the row must point at) the
-                // admin's, whose links it cannot make (422).
+                // The caller's own payload when it may create; else (when
+                // it may not read what the row must point at, or may update
+                // no parent to put a row owned through a relation under)
+                // the admin's, whose links it cannot make (422).
                 let own = match who {
-                    Some(i) if expected == 201 => self.payload(entity, i, 0).ok(),
+                    Some(i)
+                        if expected == 201
+                            && self.model.may_create(entity, Some(self.users[i].role)) =>
+                    {
+                        self.payload(entity, i, 0).ok()
+                    }
                     _ => None,
                 };
                 let body = match own {

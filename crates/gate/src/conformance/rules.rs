@@ -461,8 +461,8 @@ impl<'a> Suite<'a> {
                 let other = (0..self.users.len())
                     .filter(|i| *i != who && self.users[*i].broken.is_none())
                     .find(|i| {
-                        !self.is_admin(self.users[*i].role)
-                            && self.scope(Some(*i), Action::Create, case.entity) == Scope::All
+                        let role = self.users[*i].role;
+                        !self.is_admin(role) && self.model.may_create(case.entity, Some(role))
                     })
                     .unwrap_or(admin);
                 let id = self.create_row(case.entity, other, 0)?;
@@ -620,9 +620,10 @@ impl<'a> Suite<'a> {
     /// A plain (not admin) user who may create rows of the entity.
     fn plain_creator(&self, entity: EntityId) -> Option<usize> {
         (0..self.users.len()).find(|i| {
+            let role = self.users[*i].role;
             self.users[*i].broken.is_none()
-                && !self.is_admin(self.users[*i].role)
-                && self.scope(Some(*i), Action::Create, entity) == Scope::All
+                && !self.is_admin(role)
+                && self.model.may_create(entity, Some(role))
         })
     }
 }
