@@ -131,3 +131,62 @@ fn start_pg_cluster() -> String {
         .trim()
         .to_string()
 }
+
+/// The `bin` directory of a Node.js 24, for projects of the
+/// typescript-fastify stack: the machine's `node` when it is version 24,
+/// else the newest one `scripts/setup` put in archgen's cache
+/// (`node/24.*` under [`gate::cache_dir`]).
+///
+/// # Panics
+///
+/// When there is none; the message says to run `scripts/setup`.
+pub fn node24_bin_dir() -> PathBuf {
+    let on_path = std::process::Command::new("node")
+        .args([
+            "-p",
+            "process.versions.node.split('.')[0] + ' ' + process.execPath",
+        ])
+        .output()
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).trim().to_string());
+    if let Some((major, exec)) = on_path.as_deref().and_then(|t| t.split_once(' ')) {
+        if major == "24" {
+            if let Some(dir) = Path::new(exec).parent() {
+                return dir.to_path_buf();
+            }
+        }
+    }
+    let cached = gate::cache_dir().join("node");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&cached)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("24."))
+                && p.join("bin/node").is_file()
+        })
+        .collect();
+    found.sort_by_key(|p| {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        name.split('.')
+            .map(|part| part.parse::<u32>().unwrap_or(0))
+            .collect::<Vec<_>>()
+    });
+    match found.pop() {
+        Some(dir) => dir.join("bin"),
+        None => panic!(
+            "Node.js 24 is needed: the machine's node is another version and {} holds none; run scripts/setup",
+            cached.display()
+        ),
+    }
+}
+
+/// The npm cache the tests share with the quality gate (`npm` under
+/// [`gate::cache_dir`]), so packages download once per machine.
+pub fn npm_cache_dir() -> PathBuf {
+    gate::cache_dir().join("npm")
+}

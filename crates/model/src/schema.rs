@@ -11,6 +11,7 @@
 //! next one diffs it against the new model's ([`diff`]).
 
 mod diff;
+pub mod sql;
 
 pub use diff::{diff, Change, DiffError, Hints, Safety, Step};
 

@@ -570,6 +570,7 @@ pub trait Stack: Send + Sync {
 }
 
 pub mod python_fastapi;
+pub mod typescript_fastify;
 
 /// The stacks archgen ships, for the render engine's
 /// `Engine::with_builtins`: `python-fastapi`.

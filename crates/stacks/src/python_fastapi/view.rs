@@ -2679,13 +2679,6 @@ fn owned_set_literal(prefix: &str, owned: &[String]) -> String {
 }
 
 /// A number as SQL spells it.
-fn sql_number(n: &blueprint_core::spec::Number) -> String {
-    match n {
-        blueprint_core::spec::Number::Int(i) => i.to_string(),
-        blueprint_core::spec::Number::Float(f) => format!("{f}"),
-    }
-}
-
 /// The CHECK constraints of an entity: enum values, numeric ranges, and
 /// lengths the column type does not already bound. Encrypted fields hold
 /// ciphertext, so the API alone checks them.
@@ -2704,167 +2697,18 @@ pub(crate) fn field_checks(
     name: &str,
     rules: &blueprint_core::spec::Field,
 ) -> Vec<CheckView> {
-    let mut checks = Vec::new();
-    let mut add = |column: &str, rule: &str, sql: String| {
-        checks.push(CheckView {
-            name_literal: py_str(&model::names::check_constraint(table, column, rule)),
-            sql_literal: py_str_quoted_as_ruff(&sql),
-        });
-    };
-    let column = sql_identifier(name);
-    match rules.ty {
-        FieldType::Enum if !rules.values.is_empty() => {
-            let values: Vec<String> = rules
-                .values
-                .iter()
-                .map(|v| format!("'{}'", v.replace('\'', "''")))
-                .collect();
-            add(name, "enum", format!("{column} IN ({})", values.join(", ")));
-        }
-        FieldType::Integer | FieldType::Bigint | FieldType::Decimal => {
-            if let Some(min) = &rules.min {
-                add(name, "min", format!("{column} >= {}", sql_number(min)));
-            }
-            if let Some(max) = &rules.max {
-                add(name, "max", format!("{column} <= {}", sql_number(max)));
-            }
-        }
-        FieldType::String
-        | FieldType::Text
-        | FieldType::Email
-        | FieldType::Url
-        | FieldType::Phone => {
-            if let Some(min) = rules.min.as_ref().filter(|m| m.as_f64() > 0.0) {
-                let n = min.as_f64().ceil() as u64;
-                add(name, "min_length", format!("char_length({column}) >= {n}"));
-            }
-            // `sa.String(n)` bounds the others; an unbounded text column needs a CHECK.
-            if rules.ty == FieldType::Text {
-                if let Some(max) = &rules.max {
-                    let n = max.as_f64().floor() as u64;
-                    add(name, "max_length", format!("char_length({column}) <= {n}"));
-                }
-            }
-        }
-        _ => {}
-    }
-    checks
+    model::schema::sql::field_checks(table, name, rules)
+        .into_iter()
+        .map(|check| CheckView {
+            name_literal: py_str(&check.name),
+            sql_literal: py_str_quoted_as_ruff(&check.sql),
+        })
+        .collect()
 }
 
 /// A column name in SQL: quoted only when PostgreSQL reserves the word.
 pub(crate) fn sql_identifier(name: &str) -> String {
-    const RESERVED: &[&str] = &[
-        "all",
-        "analyse",
-        "analyze",
-        "and",
-        "any",
-        "array",
-        "as",
-        "asc",
-        "asymmetric",
-        "authorization",
-        "binary",
-        "both",
-        "case",
-        "cast",
-        "check",
-        "collate",
-        "collation",
-        "column",
-        "concurrently",
-        "constraint",
-        "create",
-        "cross",
-        "current_catalog",
-        "current_date",
-        "current_role",
-        "current_schema",
-        "current_time",
-        "current_timestamp",
-        "current_user",
-        "default",
-        "deferrable",
-        "desc",
-        "distinct",
-        "do",
-        "else",
-        "end",
-        "except",
-        "false",
-        "fetch",
-        "for",
-        "foreign",
-        "freeze",
-        "from",
-        "full",
-        "grant",
-        "group",
-        "having",
-        "ilike",
-        "in",
-        "initially",
-        "inner",
-        "intersect",
-        "into",
-        "is",
-        "isnull",
-        "join",
-        "lateral",
-        "leading",
-        "left",
-        "like",
-        "limit",
-        "localtime",
-        "localtimestamp",
-        "natural",
-        "not",
-        "notnull",
-        "null",
-        "offset",
-        "on",
-        "only",
-        "or",
-        "order",
-        "outer",
-        "overlaps",
-        "placing",
-        "primary",
-        "references",
-        "returning",
-        "right",
-        "select",
-        "session_user",
-        "similar",
-        "some",
-        "symmetric",
-        "system_user",
-        "table",
-        "tablesample",
-        "then",
-        "to",
-        "trailing",
-        "true",
-        "union",
-        "unique",
-        "user",
-        "using",
-        "variadic",
-        "verbose",
-        "when",
-        "where",
-        "window",
-        "with",
-    ];
-    let plain = name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !name.starts_with(|c: char| c.is_ascii_digit());
-    if plain && !RESERVED.contains(&name) {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
+    model::schema::sql::identifier(name)
 }
 
 /// A Python string literal quoted the way `ruff format` leaves it: double

@@ -1,0 +1,255 @@
+//! The `typescript-fastify` stack, in progress: a Fastify 5 service on
+//! Node.js 24, TypeScript 6, Kysely over `pg`, and zod, with vitest against
+//! PostgreSQL.
+//!
+//! It is not among [`crate::builtin`] yet: a stack is listed when its
+//! projects meet the whole backend contract (`docs/backend-contract.md`)
+//! and pass the quality gate. What it emits today, each part tested by the
+//! project's own suite and its linters:
+//!
+//! - configuration from the environment (C-RUN-2, C-RUN-3, C-RUN-4);
+//! - problem details for every error (C-API-2), the probes and the API
+//!   document (`/healthz`, `/readyz` with `Retry-After`, `/openapi.json`);
+//! - the whole schema as one reversible migration, the stack-neutral SQL of
+//!   [`model::schema::sql`] (the audit log's append-only guard included),
+//!   and the app role's grants (C-RUN-5);
+//! - `make install`, `build`, `migrate`, `run`, `test` and `lint` (`tsc`,
+//!   ESLint with typescript-eslint's strict type-checked rules, Prettier).
+//!
+//! ```text
+//! package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
+//! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
+//! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  app.ts  server.ts  migrate.ts  grants.ts
+//!     routes/health.ts  migrations/index.ts  migrations/0001_initial.ts
+//! test/helpers.ts  config.test.ts  health.test.ts  migrations.test.ts
+//! ```
+//!
+//! ```
+//! use stacks::Stack;
+//! use stacks::typescript_fastify::TypescriptFastify;
+//! use blueprint_core::builder::SpecBuilder;
+//! use blueprint_core::spec::FieldType;
+//!
+//! let bp = SpecBuilder::new("tasks")
+//!     .with_entity("Task", |e| e.owned().with_field("title", FieldType::String, |f| f.required()))
+//!     .build();
+//! let files = TypescriptFastify.plan(&model::AppModel::from_blueprint(&bp)).unwrap();
+//! assert!(files.iter().any(|f| f.path == "src/migrations/0001_initial.ts"));
+//! ```
+
+pub mod schema;
+
+use crate::{Cache, PlannedFile, Stack, StackError, Stage, Template, TestInputs, VerificationPlan};
+use heck::{ToKebabCase, ToSnakeCase};
+use model::AppModel;
+use std::sync::Arc;
+
+/// The typescript-fastify stack.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TypescriptFastify;
+
+/// The stack's id.
+pub const ID: &str = "typescript-fastify";
+
+/// The `.env.example` value of `SECRET_KEY`, which start-up refuses.
+pub const SECRET_KEY_EXAMPLE: &str = "change-me-to-a-long-random-string-of-32-or-more-characters";
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        /// Every template of the stack, embedded.
+        pub const TEMPLATES: &[Template] = &[
+            $(Template::embedded(
+                concat!("typescript-fastify/", $name),
+                include_str!(concat!("../../templates/typescript-fastify/", $name, ".hbs")),
+            )),*
+        ];
+    };
+}
+
+templates!(
+    "package.json",
+    "package-lock.json",
+    "Makefile",
+    "env.example",
+    "src/config.ts",
+    "src/app.ts",
+    "test/config.test.ts",
+    "test/migrations.test.ts",
+);
+
+/// Files that are the same in every project, by path.
+const STATIC: &[(&str, &str)] = &[
+    (
+        "tsconfig.json",
+        include_str!("../../templates/typescript-fastify/tsconfig.json"),
+    ),
+    (
+        "tsconfig.build.json",
+        include_str!("../../templates/typescript-fastify/tsconfig.build.json"),
+    ),
+    (
+        "eslint.config.js",
+        include_str!("../../templates/typescript-fastify/eslint.config.js"),
+    ),
+    (
+        ".prettierrc.json",
+        include_str!("../../templates/typescript-fastify/prettierrc.json"),
+    ),
+    (
+        ".prettierignore",
+        include_str!("../../templates/typescript-fastify/prettierignore"),
+    ),
+    (
+        ".nvmrc",
+        include_str!("../../templates/typescript-fastify/nvmrc"),
+    ),
+    (
+        ".gitignore",
+        include_str!("../../templates/typescript-fastify/gitignore"),
+    ),
+    (
+        "vitest.config.ts",
+        include_str!("../../templates/typescript-fastify/vitest.config.ts"),
+    ),
+    (
+        "src/problems.ts",
+        include_str!("../../templates/typescript-fastify/src/problems.ts"),
+    ),
+    (
+        "src/paths.ts",
+        include_str!("../../templates/typescript-fastify/src/paths.ts"),
+    ),
+    (
+        "src/db.ts",
+        include_str!("../../templates/typescript-fastify/src/db.ts"),
+    ),
+    (
+        "src/server.ts",
+        include_str!("../../templates/typescript-fastify/src/server.ts"),
+    ),
+    (
+        "src/migrate.ts",
+        include_str!("../../templates/typescript-fastify/src/migrate.ts"),
+    ),
+    (
+        "src/grants.ts",
+        include_str!("../../templates/typescript-fastify/src/grants.ts"),
+    ),
+    (
+        "src/routes/health.ts",
+        include_str!("../../templates/typescript-fastify/src/routes/health.ts"),
+    ),
+    (
+        "test/helpers.ts",
+        include_str!("../../templates/typescript-fastify/test/helpers.ts"),
+    ),
+    (
+        "test/health.test.ts",
+        include_str!("../../templates/typescript-fastify/test/health.test.ts"),
+    ),
+];
+
+/// The view every template renders: the project's names and parameters.
+fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
+    let params = &model.params;
+    let tables: Vec<String> = schema::table_names(schema)
+        .iter()
+        .map(|t| schema::ts_str(t))
+        .collect();
+    let tables_array = schema::ts_array("const TABLES = ", &tables, ";");
+    serde_json::json!({
+        "title": model.product.title,
+        "package": model.product.name.to_kebab_case(),
+        "db_name": model.product.name.to_snake_case(),
+        "base_path_literal": schema::ts_str(&model.api.base_path),
+        "secret_key_example": SECRET_KEY_EXAMPLE,
+        "secret_key_example_literal": schema::ts_str(SECRET_KEY_EXAMPLE),
+        "rate_limit_client_per_minute": params.rate_limit_client_per_minute,
+        "rate_limit_user_per_minute": params.rate_limit_user_per_minute,
+        "retry_after_seconds": model::routes::UNAVAILABLE_RETRY_AFTER_SECS,
+        "tables_array": tables_array,
+    })
+}
+
+impl Stack for TypescriptFastify {
+    fn id(&self) -> &'static str {
+        ID
+    }
+
+    fn description(&self) -> &'static str {
+        "Node.js 24, TypeScript 6, Fastify 5, Kysely over pg, zod; vitest against PostgreSQL (in progress)"
+    }
+
+    fn templates(&self) -> Vec<Template> {
+        TEMPLATES.to_vec()
+    }
+
+    fn plan(&self, model: &AppModel) -> Result<Vec<PlannedFile>, StackError> {
+        if model.entities.is_empty() {
+            return Err(StackError::Unsupported {
+                stack: ID.to_string(),
+                reason: "the spec has no entities; add at least one under `entities`".to_string(),
+            });
+        }
+        let schema = model::schema::Schema::of(model);
+        let shared = Arc::new(view(model, &schema));
+        let t = |path: &str, name: &str| {
+            PlannedFile::template(
+                path,
+                format!("typescript-fastify/{name}"),
+                Arc::clone(&shared),
+            )
+        };
+        let mut files = vec![
+            t("package.json", "package.json"),
+            t("package-lock.json", "package-lock.json"),
+            t("Makefile", "Makefile"),
+            t(".env.example", "env.example"),
+            t("src/config.ts", "src/config.ts"),
+            t("src/app.ts", "src/app.ts"),
+            t("test/config.test.ts", "test/config.test.ts"),
+            t("test/migrations.test.ts", "test/migrations.test.ts"),
+            PlannedFile::text("src/database.ts", schema::database_types(&schema)),
+            PlannedFile::text("src/migrations/index.ts", schema::migrations_index()),
+            PlannedFile::text(
+                format!("src/migrations/{}.ts", schema::INITIAL),
+                schema::initial_migration(model, &schema),
+            ),
+        ];
+        files.extend(
+            STATIC
+                .iter()
+                .map(|(path, text)| PlannedFile::text(*path, *text)),
+        );
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(files)
+    }
+
+    fn verification(&self) -> VerificationPlan {
+        let stage = |name: &str, secs: u64| Stage {
+            name: name.to_string(),
+            make_target: name.to_string(),
+            timeout_secs: secs,
+        };
+        VerificationPlan {
+            stages: vec![
+                stage("install", 900),
+                stage("migrate", 120),
+                stage("lint", 600),
+                stage("test", 900),
+                stage("run", 60),
+            ],
+            create_user: Vec::new(),
+            production_target: Some("serve".to_string()),
+            caches: vec![Cache {
+                variable: "npm_config_cache".to_string(),
+                folder: "npm".to_string(),
+            }],
+            test_inputs: TestInputs {
+                outputs_at_top: ["node_modules", "dist"].map(String::from).to_vec(),
+                outputs_anywhere: Vec::new(),
+                toolchain: vec![vec!["node".to_string(), "--version".to_string()]],
+            },
+        }
+    }
+}

@@ -1,0 +1,263 @@
+//! The files that spell the model's schema in TypeScript: the Kysely row
+//! types (`src/database.ts`) and the initial migration
+//! (`src/migrations/0001_initial.ts`), whose SQL is the stack-neutral one of
+//! [`model::schema::sql`].
+
+use heck::ToUpperCamelCase;
+use model::schema::{sql, Column, ColumnKind, Schema, SqlType, Table};
+use model::AppModel;
+
+/// The initial migration's name (Kysely orders migrations by name).
+pub const INITIAL: &str = "0001_initial";
+
+/// Text as a TypeScript template literal (backquoted; `\`, `` ` `` and
+/// `${` escaped).
+fn template_literal(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('`', "\\`")
+        .replace("${", "\\${");
+    format!("`{escaped}`")
+}
+
+/// A string as a TypeScript literal (double-quoted, as Prettier leaves it).
+pub fn ts_str(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// The longest line Prettier leaves (the projects' `printWidth`).
+pub const PRINT_WIDTH: usize = 100;
+
+/// An array literal of `items` (TypeScript expressions) laid out as
+/// Prettier leaves it after `before` and followed by `after` on its line:
+/// on that line when it fits, else one item per line with a trailing comma.
+///
+/// ```
+/// use stacks::typescript_fastify::schema::ts_array;
+/// let short = ts_array("const A = ", &["1".into(), "2".into()], ";");
+/// assert_eq!(short, "[1, 2]");
+/// let long = ts_array("const A = ", &vec!["\"a-long-item\"".to_string(); 9], ";");
+/// assert!(long.starts_with("[\n  \"a-long-item\",\n"));
+/// ```
+pub fn ts_array(before: &str, items: &[String], after: &str) -> String {
+    let flat = format!("[{}]", items.join(", "));
+    if before.len() + flat.len() + after.len() <= PRINT_WIDTH || items.is_empty() {
+        return flat;
+    }
+    let lines: String = items.iter().map(|i| format!("  {i},\n")).collect();
+    format!("[\n{lines}]")
+}
+
+/// Statements as the elements of a TypeScript array, one per line.
+fn statements(list: &[String]) -> String {
+    list.iter()
+        .map(|s| format!("  {},\n", template_literal(s)))
+        .collect()
+}
+
+/// `src/migrations/0001_initial.ts`: the fixed tables, then the model's.
+pub fn initial_migration(model: &AppModel, schema: &Schema) -> String {
+    let retention = Some(model.params.audit_retention_days).filter(|d| *d > 0);
+    let mut up = sql::base_upgrade(retention);
+    up.extend(sql::upgrade(schema));
+    let mut down = sql::downgrade(schema);
+    down.extend(sql::base_downgrade());
+    format!(
+        "/**
+ * Creates the whole schema: accounts, sessions, login attempts, the audit
+ * log, rate-limit counters, idempotency keys, every entity. The audit log
+ * is append-only, enforced by the database: its trigger refuses UPDATE and
+ * DELETE of any row and TRUNCATE of the table, whoever asks (the retention
+ * purge excepted, for rows older than the audit retention).
+ */
+import {{ sql, type Kysely }} from \"kysely\";
+
+const UP: readonly string[] = [
+{up}];
+
+const DOWN: readonly string[] = [
+{down}];
+
+async function run(db: Kysely<unknown>, list: readonly string[]): Promise<void> {{
+  for (const statement of list) {{
+    await sql.raw(statement).execute(db);
+  }}
+}}
+
+/** Applies the migration. */
+export async function up(db: Kysely<unknown>): Promise<void> {{
+  await run(db, UP);
+}}
+
+/** Undoes it. */
+export async function down(db: Kysely<unknown>): Promise<void> {{
+  await run(db, DOWN);
+}}
+",
+        up = statements(&up),
+        down = statements(&down),
+    )
+}
+
+/// `src/migrations/index.ts`: every migration, by name.
+pub fn migrations_index() -> String {
+    format!(
+        "/** Every migration, by name, in the order they apply. */
+import type {{ Migration }} from \"kysely/migration\";
+import * as initial from \"./{INITIAL}.js\";
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {{
+  {key}: initial,
+}};
+",
+        key = ts_str(INITIAL)
+    )
+}
+
+/// The TypeScript type a column's values are read as (`pg` returns
+/// `bigint` and `numeric` as strings, so no digit is lost; `db.ts` keeps
+/// dates as `YYYY-MM-DD` strings).
+fn value_type(c: &Column) -> &'static str {
+    match c.sql_type() {
+        SqlType::Varchar { .. }
+        | SqlType::Text
+        | SqlType::Uuid
+        | SqlType::Bigint
+        | SqlType::Numeric { .. }
+        | SqlType::Date => "string",
+        SqlType::Integer => "number",
+        SqlType::Boolean => "boolean",
+        SqlType::Timestamptz => "Date",
+        SqlType::Jsonb => "unknown",
+    }
+}
+
+/// The row type's name of a table (`tasks` → `TasksTable`).
+fn row_type(table: &str) -> String {
+    format!("{}Table", table.to_upper_camel_case())
+}
+
+/// The fixed tables, in the order they are created.
+const BASE_TABLES: [&str; 6] = [
+    "auth_users",
+    "auth_sessions",
+    "auth_login_attempts",
+    "audit_events",
+    "auth_rate_limits",
+    "auth_idempotency_keys",
+];
+
+/// The fixed tables' row types (see [`sql::base_upgrade`]).
+const BASE_ROW_TYPES: &str = "/** An account. */
+export interface AuthUsersTable {
+  id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  email: string;
+  password_hash: string;
+  role: string;
+}
+
+/** A signed-in session: only its token's hash is stored. */
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+}
+
+/** A failed sign-in, for the lockout. */
+export interface AuthLoginAttemptsTable {
+  id: string;
+  email_key: string;
+  client_key: string;
+  attempted_at: Date;
+}
+
+/** An audit event (append-only). */
+export interface AuditEventsTable {
+  id: string;
+  seq: Generated<string>;
+  at: Generated<Date>;
+  actor_id: string | null;
+  actor_role: string | null;
+  action: string;
+  entity: string | null;
+  entity_id: string | null;
+  fields: unknown;
+  request_id: string | null;
+}
+
+/** A rate-limit counter of one window. */
+export interface AuthRateLimitsTable {
+  key: string;
+  window_start: Date;
+  hits: number;
+}
+
+/** A stored answer to an `Idempotency-Key`. */
+export interface AuthIdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  status: number | null;
+  answer: string | null;
+  created_at: Date;
+}
+";
+
+fn entity_row_type(table: &Table, out: &mut String) {
+    let what = match &table.entity {
+        Some(entity) => format!("A row of {entity}."),
+        None => "A link of a many-to-many relation.".to_string(),
+    };
+    out.push_str(&format!(
+        "\n/** {what} */\nexport interface {} {{\n",
+        row_type(&table.name)
+    ));
+    if table.is_entity() {
+        out.push_str(
+            "  id: string;\n  created_at: Generated<Date>;\n  updated_at: Generated<Date>;\n",
+        );
+    }
+    for c in &table.columns {
+        let null = if c.nullable { " | null" } else { "" };
+        out.push_str(&format!("  {}: {}{null};\n", c.name, value_type(c)));
+        if let (Some(blind), ColumnKind::Field { .. }) = (c.blind_index(), &c.kind) {
+            out.push_str(&format!("  {blind}: string | null;\n"));
+        }
+    }
+    out.push_str("}\n");
+}
+
+/// `src/database.ts`: each table's row type, and the database of them.
+pub fn database_types(schema: &Schema) -> String {
+    let mut out = String::from(
+        "/** The tables' row types, for Kysely's typed queries. */
+import type { Generated } from \"kysely\";
+
+",
+    );
+    out.push_str(BASE_ROW_TYPES);
+    for table in &schema.tables {
+        entity_row_type(table, &mut out);
+    }
+    out.push_str("\n/** Every table, by name. */\nexport interface Database {\n");
+    for name in table_names(schema) {
+        out.push_str(&format!("  {name}: {};\n", row_type(&name)));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// The names of every table the migrations make, fixed ones first.
+pub fn table_names(schema: &Schema) -> Vec<String> {
+    BASE_TABLES
+        .iter()
+        .map(|t| t.to_string())
+        .chain(schema.tables.iter().map(|t| t.name.clone()))
+        .collect()
+}

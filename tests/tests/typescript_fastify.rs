@@ -1,0 +1,193 @@
+//! The `typescript-fastify` stack, in progress (not among the built-in
+//! stacks yet): every example spec and the specs of `tests/specs/good`
+//! plan with it, deterministically, with the whole schema in its migration;
+//! and, slow, the example projects install (`npm ci` from the committed
+//! lock), lint (`tsc`, ESLint, Prettier), migrate and pass their own
+//! vitest suites against a fresh database on the throwaway PostgreSQL of
+//! `scripts/pg-start`, on Node.js 24.
+//!
+//! Each project is written to `target/typescript-fastify/<name>` with the
+//! writer `archgen generate` uses, which leaves unchanged files alone, so a
+//! kept `node_modules` makes warm runs fast.
+//!
+//! Slow: runs only with `ARCHGEN_SLOW_TESTS=1` (`scripts/test` sets it).
+
+use render::{Engine, Options};
+use stacks::typescript_fastify::{TypescriptFastify, ID};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// The `ENCRYPTION_KEYS` of the runs: base64url of 32 bytes.
+const ENCRYPTION_KEY: &str = "ZTJlLWVuY3J5cHRpb24ta2V5LW9mLTMyLWJ5dGVzLSE";
+
+fn engine() -> Engine {
+    let mut engine = Engine::with_builtins();
+    engine.register_stack(Box::new(TypescriptFastify));
+    engine
+}
+
+/// The spec at `path` generated with the stack; integrations whose vendor
+/// has no files for it are dropped first (vendors come in a later step).
+fn generate(engine: &Engine, path: &Path) -> render::Generated {
+    let mut spec = engine
+        .parse_file(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        .spec;
+    spec.integrations
+        .retain(|id, _| engine.vendors().get(id).is_none_or(|v| v.supports(ID)));
+    render::generate(&spec, engine, &Options::new().with_stack(ID))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn specs() -> Vec<PathBuf> {
+    let mut specs = archgen_tests::example_specs();
+    let good = archgen_tests::specs_dir().join("good");
+    let mut more: Vec<PathBuf> = std::fs::read_dir(&good)
+        .expect("tests/specs/good exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    more.sort();
+    specs.extend(more);
+    specs
+}
+
+#[test]
+fn every_spec_plans_deterministically_with_its_whole_schema() {
+    let engine = engine();
+    for path in specs() {
+        let first = generate(&engine, &path);
+        let second = generate(&engine, &path);
+        assert!(
+            first.tree == second.tree,
+            "{}: two generations differ",
+            path.display()
+        );
+        let migration = first
+            .tree
+            .get_str("src/migrations/0001_initial.ts")
+            .unwrap_or_else(|| panic!("{}: no initial migration", path.display()));
+        let types = first.tree.get_str("src/database.ts").expect("row types");
+        let model = model::AppModel::from_blueprint(&first.blueprint);
+        for table in model::schema::Schema::of(&model).tables {
+            let create = format!(
+                "CREATE TABLE {} (",
+                model::schema::sql::identifier(&table.name)
+            );
+            assert!(
+                migration.contains(&create),
+                "{}: the migration does not create {}",
+                path.display(),
+                table.name
+            );
+            assert!(
+                types.contains(&format!("  {}: ", table.name)),
+                "{}: no row type for {}",
+                path.display(),
+                table.name
+            );
+        }
+        for file in [
+            "package.json",
+            "package-lock.json",
+            "Makefile",
+            "src/app.ts",
+        ] {
+            assert!(
+                first.tree.get_str(file).is_some(),
+                "{}: no {file}",
+                path.display()
+            );
+        }
+    }
+}
+
+/// A fresh, empty database on the cluster; returns its URL.
+fn fresh_database(cluster: &str, name: &str) -> String {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        let out = Command::new("psql")
+            .args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql])
+            .output()
+            .unwrap_or_else(|e| panic!("psql cannot be run ({e}): install PostgreSQL's client tools (scripts/setup does)"));
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
+    format!("{base}/{name}")
+}
+
+fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// Runs `make <target>` in the project with Node.js 24 first on `PATH`.
+fn make(dir: &Path, node_bin: &Path, database_url: &str, target: &str) {
+    let started = Instant::now();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![node_bin.to_path_buf()];
+    paths.extend(std::env::split_paths(&path));
+    let out = Command::new("make")
+        .arg(target)
+        .current_dir(dir)
+        .env("PATH", std::env::join_paths(paths).expect("PATH joins"))
+        .env("DATABASE_URL", database_url)
+        .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
+        .env("ENCRYPTION_KEYS", ENCRYPTION_KEY)
+        .env("COOKIE_SECURE", "false")
+        .env("npm_config_cache", archgen_tests::npm_cache_dir())
+        .output()
+        .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!(
+        "{}: make {target}: {:.1}s",
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        out.status.success(),
+        "make {target} failed in {}:\n{}",
+        dir.display(),
+        tail(&text, 80)
+    );
+}
+
+#[test]
+fn example_projects_install_lint_migrate_and_pass_their_tests() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let node_bin = archgen_tests::node24_bin_dir();
+    let engine = engine();
+    let cluster = archgen_tests::pg_cluster_url();
+    for path in archgen_tests::example_specs() {
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a spec's name")
+            .to_string();
+        let generated = generate(&engine, &path);
+        let dir = archgen_tests::workspace_root()
+            .join("target/typescript-fastify")
+            .join(&name);
+        let options = Options::new().with_stack(ID);
+        let write = render::write::WriteOptions::for_render(&options).with_force(true);
+        render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
+            .expect("the project is written");
+        let url = fresh_database(&cluster, &format!("tsf_{}", name.replace('-', "_")));
+        for target in ["install", "lint", "migrate", "test"] {
+            make(&dir, &node_bin, &url, target);
+        }
+    }
+}
