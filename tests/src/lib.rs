@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 pub mod corpus;
 pub mod golden;
 pub mod projects;
+pub mod typescript_fastify;
 
 /// The environment variable that turns the slow tests on: set it to `1`
 /// (`scripts/test` does) to run the tests that install generated projects,

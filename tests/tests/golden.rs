@@ -33,3 +33,27 @@ fn generation_is_deterministic() {
         assert!(first == second, "{name}: two generations differ");
     }
 }
+
+/// The files of the typescript-fastify stack (in progress, not among the
+/// built-ins) for each example spec, pinned in
+/// `tests/golden/typescript-fastify/<name>/`.
+#[test]
+fn typescript_fastify_files_match_their_goldens() {
+    use archgen_tests::typescript_fastify as tsf;
+    let engine = tsf::engine();
+    let mut failures = Vec::new();
+    for spec in archgen_tests::example_specs() {
+        let name = spec.file_stem().expect("a spec's name").to_string_lossy();
+        let fresh = tsf::backend_files(&tsf::generate(&engine, &spec));
+        let name = format!("typescript-fastify/{name}");
+        let dir = golden::dir(&name);
+        if golden::bless_requested() {
+            golden::write(&dir, &fresh);
+            continue;
+        }
+        if let Some(message) = golden::difference(&name, &golden::read(&dir), &fresh) {
+            failures.push(message);
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}

@@ -1,10 +1,12 @@
 //! The `typescript-fastify` stack, in progress (not among the built-in
 //! stacks yet): every example spec and the specs of `tests/specs/good`
 //! plan with it, deterministically, with the whole schema in its migration;
-//! and, slow, the example projects install (`npm ci` from the committed
-//! lock), lint (`tsc`, ESLint, Prettier), migrate and pass their own
-//! vitest suites against a fresh database on the throwaway PostgreSQL of
-//! `scripts/pg-start`, on Node.js 24.
+//! and, slow, the projects of the example specs and of `rich` and
+//! `every-type` install (`npm ci` from the committed lock), lint (`tsc`,
+//! ESLint, Prettier), migrate and pass their own vitest suites against a
+//! fresh database on the throwaway PostgreSQL of `scripts/pg-start`, on
+//! Node.js 24; and the database they migrate is the one python-fastapi's
+//! migrations make for the same spec, as `pg_dump` prints it.
 //!
 //! Each project is written to `target/typescript-fastify/<name>` with the
 //! writer `archgen generate` uses, which leaves unchanged files alone, so a
@@ -12,33 +14,15 @@
 //!
 //! Slow: runs only with `ARCHGEN_SLOW_TESTS=1` (`scripts/test` sets it).
 
-use render::{Engine, Options};
-use stacks::typescript_fastify::{TypescriptFastify, ID};
+use archgen_tests::typescript_fastify::{engine, generate};
+use render::Options;
+use stacks::typescript_fastify::ID;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
 /// The `ENCRYPTION_KEYS` of the runs: base64url of 32 bytes.
 const ENCRYPTION_KEY: &str = "ZTJlLWVuY3J5cHRpb24ta2V5LW9mLTMyLWJ5dGVzLSE";
-
-fn engine() -> Engine {
-    let mut engine = Engine::with_builtins();
-    engine.register_stack(Box::new(TypescriptFastify));
-    engine
-}
-
-/// The spec at `path` generated with the stack; integrations whose vendor
-/// has no files for it are dropped first (vendors come in a later step).
-fn generate(engine: &Engine, path: &Path) -> render::Generated {
-    let mut spec = engine
-        .parse_file(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .spec;
-    spec.integrations
-        .retain(|id, _| engine.vendors().get(id).is_none_or(|v| v.supports(ID)));
-    render::generate(&spec, engine, &Options::new().with_stack(ID))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn specs() -> Vec<PathBuf> {
     let mut specs = archgen_tests::example_specs();
@@ -171,7 +155,10 @@ fn example_projects_install_lint_migrate_and_pass_their_tests() {
     let node_bin = archgen_tests::node24_bin_dir();
     let engine = engine();
     let cluster = archgen_tests::pg_cluster_url();
-    for path in archgen_tests::example_specs() {
+    let good = archgen_tests::specs_dir().join("good");
+    let mut specs = archgen_tests::example_specs();
+    specs.extend(["rich.yaml", "every-type.yaml"].map(|n| good.join(n)));
+    for path in specs {
         let name = path
             .file_stem()
             .and_then(|s| s.to_str())
@@ -189,5 +176,78 @@ fn example_projects_install_lint_migrate_and_pass_their_tests() {
         for target in ["install", "lint", "migrate", "test"] {
             make(&dir, &node_bin, &url, target);
         }
+        let python = python_schema(&engine, &path, &name, &cluster);
+        let ours = schema_dump(&url);
+        if let Some((line, (a, b))) = python
+            .lines()
+            .zip(ours.lines())
+            .enumerate()
+            .find(|(_, (a, b))| a != b)
+        {
+            panic!("{name}: the schemas differ at line {}:\n  python-fastapi:     {a}\n  typescript-fastify: {b}", line + 1);
+        }
+        assert_eq!(
+            python.lines().count(),
+            ours.lines().count(),
+            "{name}: one schema is longer:\n{}",
+            if python.len() > ours.len() {
+                &python
+            } else {
+                &ours
+            }
+        );
     }
+}
+
+/// The schema of a database as `pg_dump` prints it, without the
+/// migration tools' own tables and `pg_dump`'s session lines.
+fn schema_dump(url: &str) -> String {
+    let out = Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "--no-privileges"])
+        .args(["--exclude-table=alembic_version", "--exclude-table=kysely_migration*"])
+        .arg(url)
+        .output()
+        .unwrap_or_else(|e| panic!("pg_dump cannot be run ({e}): install PostgreSQL's client tools (scripts/setup does)"));
+    assert!(
+        out.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.starts_with("\\restrict") && !l.starts_with("\\unrestrict"))
+        .filter(|l| !l.starts_with("-- Dumped"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// The schema python-fastapi's migrations make for the same spec (its
+/// integrations dropped alike): the one model gives one database.
+fn python_schema(engine: &render::Engine, spec: &Path, name: &str, cluster: &str) -> String {
+    let generated =
+        archgen_tests::typescript_fastify::generate_with(engine, spec, "python-fastapi");
+    let dir = archgen_tests::workspace_root()
+        .join("target/typescript-fastify")
+        .join(format!("{name}-python"));
+    let options = Options::new();
+    let write = render::write::WriteOptions::for_render(&options).with_force(true);
+    render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
+        .expect("the python project is written");
+    let venv = archgen_tests::projects::shared_venv(&dir);
+    let url = fresh_database(cluster, &format!("tsf_{}_python", name.replace('-', "_")));
+    let out = Command::new(venv.join("bin/alembic"))
+        .args(["upgrade", "heads"])
+        .current_dir(&dir)
+        .env("PYTHONPATH", "src")
+        .env("DATABASE_URL", &url)
+        .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
+        .env("ENCRYPTION_KEYS", ENCRYPTION_KEY)
+        .output()
+        .expect("alembic runs");
+    assert!(
+        out.status.success(),
+        "{name}: python-fastapi's migrations failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    schema_dump(&url)
 }

@@ -128,7 +128,7 @@ fn value_type(c: &Column) -> &'static str {
         SqlType::Integer => "number",
         SqlType::Boolean => "boolean",
         SqlType::Timestamptz => "Date",
-        SqlType::Jsonb => "unknown",
+        SqlType::Jsonb => "Json",
     }
 }
 
@@ -187,7 +187,7 @@ export interface AuditEventsTable {
   action: string;
   entity: string | null;
   entity_id: string | null;
-  fields: unknown;
+  fields: Json | null;
   request_id: string | null;
 }
 
@@ -238,6 +238,9 @@ pub fn database_types(schema: &Schema) -> String {
     let mut out = String::from(
         "/** The tables' row types, for Kysely's typed queries. */
 import type { Generated } from \"kysely\";
+
+/** A value a `jsonb` column holds. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 ",
     );

@@ -1,0 +1,129 @@
+/** The tables' row types, for Kysely's typed queries. */
+import type { Generated } from "kysely";
+
+/** A value a `jsonb` column holds. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** An account. */
+export interface AuthUsersTable {
+  id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  email: string;
+  password_hash: string;
+  role: string;
+}
+
+/** A signed-in session: only its token's hash is stored. */
+export interface AuthSessionsTable {
+  id: string;
+  user_id: string;
+  token_hash: string;
+  csrf_token: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+}
+
+/** A failed sign-in, for the lockout. */
+export interface AuthLoginAttemptsTable {
+  id: string;
+  email_key: string;
+  client_key: string;
+  attempted_at: Date;
+}
+
+/** An audit event (append-only). */
+export interface AuditEventsTable {
+  id: string;
+  seq: Generated<string>;
+  at: Generated<Date>;
+  actor_id: string | null;
+  actor_role: string | null;
+  action: string;
+  entity: string | null;
+  entity_id: string | null;
+  fields: Json | null;
+  request_id: string | null;
+}
+
+/** A rate-limit counter of one window. */
+export interface AuthRateLimitsTable {
+  key: string;
+  window_start: Date;
+  hits: number;
+}
+
+/** A stored answer to an `Idempotency-Key`. */
+export interface AuthIdempotencyKeysTable {
+  user_id: string;
+  key: string;
+  request_hash: string;
+  status: number | null;
+  answer: string | null;
+  created_at: Date;
+}
+
+/** A row of Patient. */
+export interface PatientsTable {
+  id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  owner_id: string;
+  full_name: string;
+  email: string;
+  date_of_birth: string | null;
+  phone: string | null;
+  insurance_number: string | null;
+}
+
+/** A row of Clinician. */
+export interface CliniciansTable {
+  id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  display_name: string;
+  specialty: string | null;
+  accepting_patients: boolean;
+}
+
+/** A row of Appointment. */
+export interface AppointmentsTable {
+  id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  owner_id: string;
+  starts_at: Date;
+  duration_minutes: number;
+  status: string;
+  reason: string | null;
+  deposit_cents: number;
+  deposit_paid: boolean;
+  patient_id: string;
+  clinician_id: string;
+}
+
+/** A row of VisitNote. */
+export interface VisitNotesTable {
+  id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  owner_id: string;
+  body: string;
+  diagnosis_code: string | null;
+  appointment_id: string;
+}
+
+/** Every table, by name. */
+export interface Database {
+  auth_users: AuthUsersTable;
+  auth_sessions: AuthSessionsTable;
+  auth_login_attempts: AuthLoginAttemptsTable;
+  audit_events: AuditEventsTable;
+  auth_rate_limits: AuthRateLimitsTable;
+  auth_idempotency_keys: AuthIdempotencyKeysTable;
+  patients: PatientsTable;
+  clinicians: CliniciansTable;
+  appointments: AppointmentsTable;
+  visit_notes: VisitNotesTable;
+}

@@ -1,0 +1,7 @@
+/** Every migration, by name, in the order they apply. */
+import type { Migration } from "kysely/migration";
+import * as initial from "./0001_initial.js";
+
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  "0001_initial": initial,
+};

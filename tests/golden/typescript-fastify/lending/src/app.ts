@@ -1,0 +1,63 @@
+/** The Fastify app: plugins, error handling and routes, for a configuration. */
+import cookie from "@fastify/cookie";
+import helmet from "@fastify/helmet";
+import Fastify, { type FastifyInstance } from "fastify";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { Config } from "./config.js";
+import { type Db, openDb } from "./db.js";
+import { registerProblems } from "./problems.js";
+import { healthRoutes } from "./routes/health.js";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The database, shared by every request. */
+    db: Db;
+  }
+}
+
+/** The path every API route is under (C-API-1). */
+export const BASE_PATH = "/api";
+
+/** The largest request body, in bytes. */
+export const BODY_LIMIT = 1_048_576;
+
+/** Log fields never written: credentials and cookies. */
+const REDACT = [
+  "req.headers.cookie",
+  "req.headers.authorization",
+  'req.headers["x-csrf-token"]',
+  'res.headers["set-cookie"]',
+];
+
+/** Builds the app; it closes its database pool when it closes. */
+export async function buildApp(config: Config): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: { paths: REDACT, censor: "[redacted]" } },
+    bodyLimit: BODY_LIMIT,
+    // The client address is the TCP peer unless TRUSTED_PROXIES says otherwise.
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorate(
+    "db",
+    openDb(
+      {
+        url: config.databaseUrl,
+        poolSize: config.dbPoolSize,
+        connectTimeoutMs: config.dbPoolTimeoutMs,
+        statementTimeoutMs: config.dbStatementTimeoutMs,
+      },
+      app.log,
+    ),
+  );
+  app.addHook("onClose", async () => {
+    await app.db.destroy();
+  });
+  registerProblems(app);
+  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"] } } });
+  await app.register(cookie);
+  healthRoutes(app);
+  return app;
+}

@@ -1,0 +1,37 @@
+/** The database: one bounded pool of connections per process, and Kysely over it. */
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { FastifyBaseLogger } from "fastify";
+import type { Database } from "./database.js";
+
+/** How to reach the database and how long to wait. */
+export interface DbOptions {
+  readonly url: string;
+  /** The ceiling of connections. */
+  readonly poolSize: number;
+  /** Milliseconds to wait for a pooled (or new) connection. */
+  readonly connectTimeoutMs: number;
+  /** Milliseconds a statement may run before the server cancels it; 0: no limit. */
+  readonly statementTimeoutMs: number;
+}
+
+/** The database handle the app and its commands share. */
+export type Db = Kysely<Database>;
+
+/**
+ * A pool and Kysely over it. A connection the server closes while it sits
+ * idle (a restart) is reported here and dropped by the pool, never thrown
+ * where nobody listens.
+ */
+export function openDb(options: DbOptions, log?: FastifyBaseLogger): Db {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolSize,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  pool.on("error", (error) => {
+    log?.warn({ err: error }, "an idle database connection failed; the pool drops it");
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

@@ -1,0 +1,76 @@
+import { existsSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FastifyInstance } from "fastify";
+import { OPENAPI_PATH } from "../src/paths.js";
+import { PROBLEM_JSON } from "../src/problems.js";
+import { testApp } from "./helpers.js";
+
+describe("probes", () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    app = await testApp();
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("answers /healthz", async () => {
+    const response = await app.inject({ method: "GET", url: "/healthz" });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ status: "ok" });
+  });
+
+  it("answers /readyz when the database does", async () => {
+    const response = await app.inject({ method: "GET", url: "/readyz" });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it("serves the API document", async () => {
+    const response = await app.inject({ method: "GET", url: "/openapi.json" });
+    if (existsSync(OPENAPI_PATH)) {
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toHaveProperty("openapi");
+    } else {
+      expect(response.statusCode).toBe(404);
+    }
+  });
+
+  it("answers an unknown path with a problem document", async () => {
+    const response = await app.inject({ method: "GET", url: "/no/such/path" });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers["content-type"]).toContain(PROBLEM_JSON);
+    expect(response.json()).toMatchObject({ status: 404, title: "Not Found" });
+  });
+
+  it("sends the security headers", async () => {
+    const response = await app.inject({ method: "GET", url: "/healthz" });
+    expect(response.headers["x-content-type-options"]).toBe("nosniff");
+    expect(response.headers["content-security-policy"]).toContain("default-src 'none'");
+  });
+});
+
+describe("probes without a database", () => {
+  let app: FastifyInstance;
+  beforeAll(async () => {
+    // Port 1 on loopback: nothing listens, the connection is refused at once.
+    app = await testApp({
+      DATABASE_URL: "postgresql://nobody@127.0.0.1:1/none",
+      DB_POOL_TIMEOUT: "1",
+    });
+  });
+  afterAll(async () => {
+    await app.close();
+  });
+
+  it("is alive", async () => {
+    const response = await app.inject({ method: "GET", url: "/healthz" });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it("is not ready, and says when to try again", async () => {
+    const response = await app.inject({ method: "GET", url: "/readyz" });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers["retry-after"]).toBe("5");
+    expect(response.headers["content-type"]).toContain(PROBLEM_JSON);
+  });
+});

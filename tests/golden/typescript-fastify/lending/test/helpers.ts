@@ -1,0 +1,33 @@
+/** What the tests share: a configuration for the test database, and an app built from it. */
+import { randomBytes } from "node:crypto";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../src/app.js";
+import { type Config, loadConfig } from "../src/config.js";
+
+/** An environment that starts the app: DATABASE_URL from the caller, fresh secrets. */
+export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (databaseUrl === undefined || databaseUrl === "") {
+    throw new Error("the tests need DATABASE_URL: a PostgreSQL database they may change");
+  }
+  return {
+    DATABASE_URL: databaseUrl,
+    SECRET_KEY: randomBytes(32).toString("base64url"),
+    ENCRYPTION_KEYS: randomBytes(32).toString("base64url"),
+    COOKIE_SECURE: "false",
+    LOG_LEVEL: "silent",
+    ...overrides,
+  };
+}
+
+/** The configuration of {@link testEnv}. */
+export function testConfig(overrides: NodeJS.ProcessEnv = {}): Config {
+  return loadConfig(testEnv(overrides));
+}
+
+/** An app on the test database, ready for `inject`. */
+export async function testApp(overrides: NodeJS.ProcessEnv = {}): Promise<FastifyInstance> {
+  const app = await buildApp(testConfig(overrides));
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,173 @@
+/**
+ * Creates the whole schema: accounts, sessions, login attempts, the audit
+ * log, rate-limit counters, idempotency keys, every entity. The audit log
+ * is append-only, enforced by the database: its trigger refuses UPDATE and
+ * DELETE of any row and TRUNCATE of the table, whoever asks (the retention
+ * purge excepted, for rows older than the audit retention).
+ */
+import { sql, type Kysely } from "kysely";
+
+const UP: readonly string[] = [
+  `CREATE TABLE auth_users (
+    id uuid NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    email varchar(255) NOT NULL,
+    password_hash varchar(255) NOT NULL,
+    role varchar(64) NOT NULL,
+    CONSTRAINT pk_auth_users PRIMARY KEY (id),
+    CONSTRAINT uq_auth_users_email UNIQUE (email)
+)`,
+  `CREATE TABLE auth_sessions (
+    id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    token_hash varchar(64) NOT NULL,
+    csrf_token varchar(64) NOT NULL,
+    created_at timestamptz NOT NULL,
+    last_seen_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    CONSTRAINT pk_auth_sessions PRIMARY KEY (id),
+    CONSTRAINT uq_auth_sessions_token_hash UNIQUE (token_hash),
+    CONSTRAINT fk_auth_sessions_user_id_auth_users FOREIGN KEY (user_id) REFERENCES auth_users (id) ON DELETE CASCADE
+)`,
+  `CREATE INDEX ix_auth_sessions_user_id ON auth_sessions (user_id)`,
+  `CREATE TABLE auth_login_attempts (
+    id uuid NOT NULL,
+    email_key varchar(64) NOT NULL,
+    client_key varchar(64) NOT NULL,
+    attempted_at timestamptz NOT NULL,
+    CONSTRAINT pk_auth_login_attempts PRIMARY KEY (id)
+)`,
+  `CREATE INDEX ix_auth_login_attempts_email_key ON auth_login_attempts (email_key)`,
+  `CREATE TABLE audit_events (
+    id uuid NOT NULL,
+    seq bigint GENERATED ALWAYS AS IDENTITY NOT NULL,
+    at timestamptz NOT NULL DEFAULT now(),
+    actor_id uuid,
+    actor_role varchar(64),
+    action varchar(32) NOT NULL,
+    entity varchar(128),
+    entity_id varchar(64),
+    fields jsonb,
+    request_id varchar(128),
+    CONSTRAINT pk_audit_events PRIMARY KEY (id),
+    CONSTRAINT uq_audit_events_seq UNIQUE (seq)
+)`,
+  `CREATE INDEX ix_audit_events_actor_id ON audit_events (actor_id)`,
+  `CREATE UNLOGGED TABLE auth_rate_limits (
+    key varchar(64) NOT NULL,
+    window_start timestamptz NOT NULL,
+    hits integer NOT NULL,
+    CONSTRAINT pk_auth_rate_limits PRIMARY KEY (key, window_start)
+)`,
+  `CREATE INDEX ix_auth_rate_limits_window_start ON auth_rate_limits (window_start)`,
+  `CREATE TABLE auth_idempotency_keys (
+    user_id uuid NOT NULL,
+    key varchar(255) NOT NULL,
+    request_hash varchar(64) NOT NULL,
+    status integer,
+    answer text,
+    created_at timestamptz NOT NULL,
+    CONSTRAINT pk_auth_idempotency_keys PRIMARY KEY (user_id, key),
+    CONSTRAINT fk_auth_idempotency_keys_user_id_auth_users FOREIGN KEY (user_id) REFERENCES auth_users (id) ON DELETE CASCADE
+)`,
+  `CREATE INDEX ix_auth_idempotency_keys_created_at ON auth_idempotency_keys (created_at)`,
+  `CREATE FUNCTION audit_events_append_only() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' AND current_setting('archgen.audit_purge', true) = 'on' THEN
+        IF OLD.at < now() - make_interval(days => 366) THEN
+            RETURN OLD;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'audit_events is append-only: % refused', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$`,
+  `CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`,
+  `CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()`,
+  `CREATE TABLE projects (
+    id uuid NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    owner_id uuid NOT NULL,
+    name varchar(120) NOT NULL,
+    summary text,
+    archived boolean NOT NULL,
+    CONSTRAINT pk_projects PRIMARY KEY (id)
+)`,
+  `CREATE TABLE tasks (
+    id uuid NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    owner_id uuid NOT NULL,
+    title varchar(200) NOT NULL,
+    details text,
+    priority varchar(6) NOT NULL,
+    due_on date,
+    estimate_hours numeric(6, 2),
+    done boolean NOT NULL,
+    project_id uuid NOT NULL,
+    CONSTRAINT pk_tasks PRIMARY KEY (id),
+    CONSTRAINT ck_tasks_priority_enum CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    CONSTRAINT ck_tasks_estimate_hours_min CHECK (estimate_hours >= 0)
+)`,
+  `CREATE TABLE task_labels (
+    source_id uuid NOT NULL,
+    target_id uuid NOT NULL,
+    CONSTRAINT pk_task_labels PRIMARY KEY (source_id, target_id)
+)`,
+  `CREATE TABLE labels (
+    id uuid NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    name varchar(40) NOT NULL,
+    color varchar(255),
+    CONSTRAINT pk_labels PRIMARY KEY (id),
+    CONSTRAINT uq_labels_name UNIQUE (name)
+)`,
+  `CREATE INDEX ix_projects_owner_id ON projects (owner_id, created_at, id)`,
+  `CREATE INDEX ix_tasks_owner_id ON tasks (owner_id, created_at, id)`,
+  `CREATE INDEX ix_tasks_project_id ON tasks (project_id)`,
+  `CREATE INDEX ix_task_labels_target_id ON task_labels (target_id)`,
+  `ALTER TABLE projects ADD CONSTRAINT fk_projects_owner_id_auth_users FOREIGN KEY (owner_id) REFERENCES auth_users (id) ON DELETE CASCADE`,
+  `ALTER TABLE tasks ADD CONSTRAINT fk_tasks_owner_id_auth_users FOREIGN KEY (owner_id) REFERENCES auth_users (id) ON DELETE CASCADE`,
+  `ALTER TABLE tasks ADD CONSTRAINT fk_tasks_project_id_projects FOREIGN KEY (project_id) REFERENCES projects (id) ON DELETE CASCADE`,
+  `ALTER TABLE task_labels ADD CONSTRAINT fk_task_labels_source_id FOREIGN KEY (source_id) REFERENCES tasks (id) ON DELETE CASCADE`,
+  `ALTER TABLE task_labels ADD CONSTRAINT fk_task_labels_target_id FOREIGN KEY (target_id) REFERENCES labels (id) ON DELETE CASCADE`,
+];
+
+const DOWN: readonly string[] = [
+  `ALTER TABLE task_labels DROP CONSTRAINT fk_task_labels_target_id`,
+  `ALTER TABLE task_labels DROP CONSTRAINT fk_task_labels_source_id`,
+  `ALTER TABLE tasks DROP CONSTRAINT fk_tasks_project_id_projects`,
+  `ALTER TABLE tasks DROP CONSTRAINT fk_tasks_owner_id_auth_users`,
+  `ALTER TABLE projects DROP CONSTRAINT fk_projects_owner_id_auth_users`,
+  `DROP TABLE labels`,
+  `DROP TABLE task_labels`,
+  `DROP TABLE tasks`,
+  `DROP TABLE projects`,
+  `DROP TABLE auth_idempotency_keys`,
+  `DROP TABLE auth_rate_limits`,
+  `DROP TABLE audit_events`,
+  `DROP FUNCTION audit_events_append_only()`,
+  `DROP TABLE auth_login_attempts`,
+  `DROP TABLE auth_sessions`,
+  `DROP TABLE auth_users`,
+];
+
+async function run(db: Kysely<unknown>, list: readonly string[]): Promise<void> {
+  for (const statement of list) {
+    await sql.raw(statement).execute(db);
+  }
+}
+
+/** Applies the migration. */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await run(db, UP);
+}
+
+/** Undoes it. */
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await run(db, DOWN);
+}
