@@ -13,15 +13,23 @@
 //! - the whole schema as one reversible migration, the stack-neutral SQL of
 //!   [`model::schema::sql`] (the audit log's append-only guard included),
 //!   and the app role's grants (C-RUN-5);
-//! - `make install`, `build`, `migrate`, `run`, `test` and `lint` (`tsc`,
-//!   ESLint with typescript-eslint's strict type-checked rules, Prettier).
+//! - sign-up, sign-in, sign-out and the current account (section 3 of the
+//!   contract: argon2id and the password policy, opaque session tokens
+//!   stored hashed with idle and absolute timeouts, the CSRF check, the
+//!   atomic lockout), the client address behind trusted proxies (C-RUN-6),
+//!   and the audit events of signing in;
+//! - `make install`, `build`, `migrate`, `run`, `test`, `lint` (`tsc`,
+//!   ESLint with typescript-eslint's strict type-checked rules, Prettier)
+//!   and `user`.
 //!
 //! ```text
 //! package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
 //! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
-//! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  app.ts  server.ts  migrate.ts  grants.ts
-//!     routes/health.ts  migrations/index.ts  migrations/0001_initial.ts
-//! test/helpers.ts  config.test.ts  health.test.ts  migrations.test.ts
+//! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  client.ts
+//!     audit.ts  cli.ts  migrate.ts  grants.ts  routes/{health,auth}.ts  services/{users,auth}.ts
+//!     security/{passwords,sessions,principal}.ts  security/common_passwords.txt
+//!     migrations/index.ts  migrations/0001_initial.ts
+//! test/helpers.ts  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
 //! ```
 //!
 //! ```
@@ -72,9 +80,15 @@ templates!(
     "Makefile",
     "env.example",
     "src/config.ts",
-    "src/app.ts",
+    "src/base.ts",
+    "src/security/passwords.ts",
+    "src/security/sessions.ts",
+    "src/security/principal.ts",
+    "src/services/users.ts",
+    "src/services/auth.ts",
     "test/config.test.ts",
     "test/migrations.test.ts",
+    "test/auth.test.ts",
 );
 
 /// Files that are the same in every project, by path.
@@ -110,6 +124,30 @@ const STATIC: &[(&str, &str)] = &[
     (
         "vitest.config.ts",
         include_str!("../../templates/typescript-fastify/vitest.config.ts"),
+    ),
+    (
+        "src/app.ts",
+        include_str!("../../templates/typescript-fastify/src/app.ts"),
+    ),
+    (
+        "src/audit.ts",
+        include_str!("../../templates/typescript-fastify/src/audit.ts"),
+    ),
+    (
+        "src/client.ts",
+        include_str!("../../templates/typescript-fastify/src/client.ts"),
+    ),
+    (
+        "src/cli.ts",
+        include_str!("../../templates/typescript-fastify/src/cli.ts"),
+    ),
+    (
+        "src/routes/auth.ts",
+        include_str!("../../templates/typescript-fastify/src/routes/auth.ts"),
+    ),
+    (
+        "src/security/common_passwords.txt",
+        model::input::COMMON_PASSWORDS,
     ),
     (
         "src/problems.ts",
@@ -157,6 +195,11 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
         .map(|t| schema::ts_str(t))
         .collect();
     let tables_array = schema::ts_array("const TABLES = ", &tables, ";");
+    let names =
+        |roles: Vec<&str>| -> Vec<String> { roles.into_iter().map(schema::ts_str).collect() };
+    let roles = names(model.roles.iter().map(|r| r.name.as_str()).collect());
+    let signup = names(model.signup_roles().map(|r| r.name.as_str()).collect());
+    let admin = names(model.admin_roles().map(|r| r.name.as_str()).collect());
     serde_json::json!({
         "title": model.product.title,
         "package": model.product.name.to_kebab_case(),
@@ -168,6 +211,24 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
         "rate_limit_user_per_minute": params.rate_limit_user_per_minute,
         "retry_after_seconds": model::routes::UNAVAILABLE_RETRY_AFTER_SECS,
         "tables_array": tables_array,
+        "roles_array": schema::ts_array("export const ROLES: readonly string[] = ", &roles, ";"),
+        "signup_roles_array": schema::ts_array(
+            "export const SIGNUP_ROLES: readonly string[] = ",
+            &signup,
+            ";",
+        ),
+        "admin_roles_array": schema::ts_array(
+            "export const ADMIN_ROLES: readonly string[] = ",
+            &admin,
+            ";",
+        ),
+        "password_min_length": params.password_min_length,
+        "password_max_length": params.password_max_length,
+        "lockout_max_failures": params.lockout_max_failures,
+        "lockout_window_minutes": params.lockout_window_minutes,
+        "lockout_email_max_failures": model::LOCKOUT_EMAIL_MAX_FAILURES,
+        "session_idle_minutes": params.session_idle_minutes,
+        "session_absolute_hours": params.session_absolute_hours,
     })
 }
 
@@ -206,9 +267,15 @@ impl Stack for TypescriptFastify {
             t("Makefile", "Makefile"),
             t(".env.example", "env.example"),
             t("src/config.ts", "src/config.ts"),
-            t("src/app.ts", "src/app.ts"),
+            t("src/base.ts", "src/base.ts"),
+            t("src/security/passwords.ts", "src/security/passwords.ts"),
+            t("src/security/sessions.ts", "src/security/sessions.ts"),
+            t("src/security/principal.ts", "src/security/principal.ts"),
+            t("src/services/users.ts", "src/services/users.ts"),
+            t("src/services/auth.ts", "src/services/auth.ts"),
             t("test/config.test.ts", "test/config.test.ts"),
             t("test/migrations.test.ts", "test/migrations.test.ts"),
+            t("test/auth.test.ts", "test/auth.test.ts"),
             PlannedFile::text("src/database.ts", schema::database_types(&schema)),
             PlannedFile::text("src/migrations/index.ts", schema::migrations_index()),
             PlannedFile::text(
@@ -239,7 +306,14 @@ impl Stack for TypescriptFastify {
                 stage("test", 900),
                 stage("run", 60),
             ],
-            create_user: Vec::new(),
+            create_user: [
+                "user",
+                "EMAIL={email}",
+                "PASSWORD={password}",
+                "ROLE={role}",
+            ]
+            .map(String::from)
+            .to_vec(),
             production_target: Some("serve".to_string()),
             caches: vec![Cache {
                 variable: "npm_config_cache".to_string(),

@@ -4,6 +4,7 @@
  * `SECRET_KEY` is refused (C-RUN-4).
  */
 import { z } from "zod";
+import { parseTrustedProxies } from "./client.js";
 
 /** The least length of `SECRET_KEY`. */
 export const SECRET_KEY_MIN_LENGTH = 32;
@@ -90,7 +91,16 @@ const environment = z.object({
   DB_STATEMENT_TIMEOUT: z.coerce.number().positive().default(15),
   COOKIE_SECURE: flag.default(true),
   CORS_ORIGINS: z.string().default(""),
-  TRUSTED_PROXIES: z.string().default(""),
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .superRefine((value, context) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    }),
   RATE_LIMIT_CLIENT: z.coerce.number().int().min(1).default(300),
   RATE_LIMIT_USER: z.coerce.number().int().min(1).default(120),
   REDIS_URL: optionalText,

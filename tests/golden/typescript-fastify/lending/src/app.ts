@@ -3,20 +3,24 @@ import cookie from "@fastify/cookie";
 import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import type { BlockList } from "node:net";
+import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
 import { registerProblems } from "./problems.js";
+import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
 
 declare module "fastify" {
   interface FastifyInstance {
     /** The database, shared by every request. */
     db: Db;
+    /** The configuration the app was built with. */
+    config: Config;
+    /** The proxies whose `X-Forwarded-For` is believed. */
+    trustedProxies: BlockList;
   }
 }
-
-/** The path every API route is under (C-API-1). */
-export const BASE_PATH = "/api";
 
 /** The largest request body, in bytes. */
 export const BODY_LIMIT = 1_048_576;
@@ -40,6 +44,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  app.decorate("config", config);
+  app.decorate("trustedProxies", parseTrustedProxies(config.trustedProxies));
   app.decorate(
     "db",
     openDb(
@@ -59,5 +65,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"] } } });
   await app.register(cookie);
   healthRoutes(app);
+  authRoutes(app);
   return app;
 }

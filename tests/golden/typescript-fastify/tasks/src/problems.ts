@@ -1,6 +1,7 @@
 /** Errors as RFC 9457 problem details (`application/problem+json`, C-API-2). */
 import { STATUS_CODES } from "node:http";
 import type { FastifyInstance, FastifyReply } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 
 /** The media type of every error body. */
 export const PROBLEM_JSON = "application/problem+json";
@@ -93,6 +94,15 @@ export function registerProblems(app: FastifyInstance): void {
   app.setErrorHandler(async (error: unknown, request, reply) => {
     if (error instanceof Problem) {
       return sendProblem(reply, error);
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      // A member the schema refuses: a message per field (`body` for the whole).
+      const errors: Record<string, string> = {};
+      for (const issue of error.validation) {
+        const field = issue.instancePath.replace(/^\//, "").replaceAll("/", ".") || "body";
+        errors[field] ??= issue.message ?? "is not valid";
+      }
+      return sendProblem(reply, invalid(errors));
     }
     if (isHttpError(error)) {
       // A body Fastify could not parse is the client's input: 422.

@@ -1,0 +1,48 @@
+/**
+ * The audit log: who did what to which record, when, and in which request.
+ *
+ * Events name users by id only (never by email or name) and changes by
+ * field name only (never by value), so erasing an account pseudonymizes its
+ * events. An event is written with the same connection (or transaction) as
+ * the change it records. The table is append-only: a trigger in the
+ * migration refuses UPDATE, DELETE and TRUNCATE.
+ */
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "./database.js";
+
+/** Who an event is about: a user's id and role, or nobody (a visitor, a command). */
+export interface AuditActor {
+  readonly userId: string;
+  readonly role: string;
+}
+
+/** What an event records besides its action. */
+export interface AuditEvent {
+  readonly actor: AuditActor | null;
+  readonly entity?: string;
+  readonly entityId?: string;
+  readonly fields?: readonly string[];
+  readonly requestId?: string;
+}
+
+/** Appends an event. */
+export async function record(
+  db: Kysely<Database>,
+  action: string,
+  event: AuditEvent,
+): Promise<void> {
+  await db
+    .insertInto("audit_events")
+    .values({
+      id: randomUUID(),
+      actor_id: event.actor?.userId ?? null,
+      actor_role: event.actor?.role ?? null,
+      action,
+      entity: event.entity ?? null,
+      entity_id: event.entityId ?? null,
+      fields: event.fields === undefined ? null : JSON.stringify([...event.fields].sort()),
+      request_id: event.requestId ?? null,
+    })
+    .execute();
+}

@@ -1,0 +1,65 @@
+/** Who is calling: the live session behind a request, with the CSRF check. */
+import { timingSafeEqual } from "node:crypto";
+import type { FastifyRequest } from "fastify";
+import { forbidden, unauthorized } from "../problems.js";
+import { findLive, SESSION_COOKIE } from "./sessions.js";
+
+/** Roles that may do everything. */
+export const ADMIN_ROLES: readonly string[] = ["admin"];
+
+/** Methods that change nothing, so need no CSRF token. */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** The header a state-changing request carries the session's CSRF token in. */
+export const CSRF_HEADER = "x-csrf-token";
+
+/** The signed-in user behind a request. */
+export interface Principal {
+  readonly userId: string;
+  readonly email: string;
+  readonly role: string;
+  readonly sessionId: string;
+}
+
+/** Whether the principal holds an admin role. */
+export function isAdmin(principal: Principal): boolean {
+  return ADMIN_ROLES.includes(principal.role);
+}
+
+function sameToken(sent: string, expected: string): boolean {
+  const a = Buffer.from(sent);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * The caller's live session, or `null`. A state-changing request made with
+ * a live session must carry the session's CSRF token in `X-CSRF-Token`
+ * (403 otherwise).
+ */
+export async function optionalPrincipal(request: FastifyRequest): Promise<Principal | null> {
+  const token = request.cookies[SESSION_COOKIE];
+  if (token === undefined || token === "") {
+    return null;
+  }
+  const found = await findLive(request.server.db, token);
+  if (found === null) {
+    return null;
+  }
+  if (!SAFE_METHODS.has(request.method)) {
+    const sent = request.headers[CSRF_HEADER];
+    if (typeof sent !== "string" || !sameToken(sent, found.csrfToken)) {
+      throw forbidden("The X-CSRF-Token header is missing or wrong.");
+    }
+  }
+  return { userId: found.userId, email: found.email, role: found.role, sessionId: found.id };
+}
+
+/** The signed-in caller (401 without a live session). */
+export async function requirePrincipal(request: FastifyRequest): Promise<Principal> {
+  const principal = await optionalPrincipal(request);
+  if (principal === null) {
+    throw unauthorized();
+  }
+  return principal;
+}
