@@ -202,9 +202,16 @@ describe("authentication", () => {
     expect(me.statusCode).toBe(401);
   });
 
-  it("signs out without a session too", async () => {
+  it("signs out without a session too, an empty JSON body being no body", async () => {
     const response = await app.inject({ method: "POST", url: `${BASE}/auth/logout` });
     expect(response.statusCode).toBe(204);
+    const empty = await app.inject({
+      method: "POST",
+      url: `${BASE}/auth/logout`,
+      headers: { "content-type": "application/json" },
+      payload: "",
+    });
+    expect(empty.statusCode).toBe(204);
   });
 
   it("lets a stale session cookie never block sign-in", async () => {

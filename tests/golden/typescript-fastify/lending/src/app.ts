@@ -42,6 +42,18 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     trustProxy: false,
     return503OnClosing: true,
   });
+  // JSON as Fastify parses it (prototype poisoning refused), except that an
+  // empty body is no body: a client may send `Content-Type: application/json`
+  // with nothing on a request that takes none (sign-out).
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    const text = typeof body === "string" ? body : body.toString("utf8");
+    if (text === "") {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.decorate("config", config);
