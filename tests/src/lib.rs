@@ -191,3 +191,40 @@ pub fn node24_bin_dir() -> PathBuf {
 pub fn npm_cache_dir() -> PathBuf {
     gate::cache_dir().join("npm")
 }
+
+/// The last `lines` lines of a command's output, for failure messages.
+///
+/// ```
+/// assert_eq!(archgen_tests::tail("a\nb\nc", 2), "b\nc");
+/// ```
+pub fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// A fresh, empty database `name` on the cluster at `cluster` (dropped
+/// first, with its sessions, when it exists); its URL, or what `psql`
+/// said.
+///
+/// ```no_run
+/// let url = archgen_tests::fresh_database(&archgen_tests::pg_cluster_url(), "scratch").unwrap();
+/// assert!(url.ends_with("/scratch"));
+/// ```
+pub fn fresh_database(cluster: &str, name: &str) -> Result<String, String> {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        let out = std::process::Command::new("psql")
+            .args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql])
+            .output()
+            .map_err(|e| {
+                format!("psql cannot be run ({e}): install PostgreSQL's client tools (scripts/setup does)")
+            })?;
+        if !out.status.success() {
+            return Err(format!("{sql}: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+    }
+    let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
+    Ok(format!("{base}/{name}"))
+}

@@ -88,11 +88,6 @@ fn corpus_specs_are_deterministic() {
     assert_ne!(corpus::spec(1), corpus::spec(2));
 }
 
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
 /// Runs a command; `Err` carries its output's tail.
 fn run(command: &mut Command) -> Result<(), String> {
     let out = command
@@ -101,7 +96,7 @@ fn run(command: &mut Command) -> Result<(), String> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(tail(
+        Err(archgen_tests::tail(
             &format!(
                 "{}{}",
                 String::from_utf8_lossy(&out.stdout),
@@ -110,17 +105,6 @@ fn run(command: &mut Command) -> Result<(), String> {
             40,
         ))
     }
-}
-
-fn fresh_database(cluster: &str, name: &str) -> Result<String, String> {
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        run(Command::new("psql").args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql]))?;
-    }
-    let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
-    Ok(format!("{base}/{name}"))
 }
 
 /// The generated tests the corpus runs: those of the entities (CRUD,
@@ -208,7 +192,7 @@ fn check_seed(seed: u64, cluster: &str) -> Outcome {
     let bin = venv.join("bin");
     let mut url = String::new();
     if !outcome.step("database", || {
-        url = fresh_database(cluster, &format!("corpus_{seed:02}"))?;
+        url = archgen_tests::fresh_database(cluster, &format!("corpus_{seed:02}"))?;
         Ok(())
     }) {
         return outcome;

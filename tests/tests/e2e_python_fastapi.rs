@@ -37,26 +37,6 @@ fn root() -> PathBuf {
     archgen_tests::workspace_root()
 }
 
-/// A fresh, empty database on the cluster; returns its URL.
-fn fresh_database(cluster: &str, name: &str) -> String {
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        let out = Command::new("psql")
-            .args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql])
-            .output()
-            .unwrap_or_else(|e| panic!("psql cannot be run ({e}): install PostgreSQL's client tools (scripts/setup does)"));
-        assert!(
-            out.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
-    format!("{base}/{name}")
-}
-
 /// Copies the golden tree of `name` into `target/e2e/<name>` with the
 /// writer `archgen generate` uses (which leaves unchanged files alone, so a
 /// kept `.venv` stays valid), after checking that the golden equals fresh
@@ -68,11 +48,6 @@ fn install_golden(name: &str, spec: &Path) -> PathBuf {
     let write = render::write::WriteOptions::for_render(&options).with_force(true);
     render::write::write_tree(&tree, &dir, &spec_hash, &write).expect("the project is written");
     dir
-}
-
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
 }
 
 fn make(dir: &Path, database_url: &str, redis_url: Option<&str>, targets: &[&str]) {
@@ -106,7 +81,7 @@ fn make(dir: &Path, database_url: &str, redis_url: Option<&str>, targets: &[&str
             out.status.success(),
             "make {target} failed in {}:\n{}",
             dir.display(),
-            tail(&text, 80)
+            archgen_tests::tail(&text, 80)
         );
     }
 }
@@ -125,10 +100,11 @@ fn run_project_with(
     targets: &[&str],
 ) -> (PathBuf, String) {
     let dir = install_golden(name, spec);
-    let url = fresh_database(
+    let url = archgen_tests::fresh_database(
         &archgen_tests::pg_cluster_url(),
         &format!("e2e_{}", name.replace('-', "_")),
-    );
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     make(&dir, &url, redis_url, targets);
     (dir, url)
 }

@@ -89,31 +89,6 @@ fn every_spec_plans_deterministically_with_its_whole_schema() {
     }
 }
 
-/// A fresh, empty database on the cluster; returns its URL.
-fn fresh_database(cluster: &str, name: &str) -> String {
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        let out = Command::new("psql")
-            .args([cluster, "-v", "ON_ERROR_STOP=1", "-qc", &sql])
-            .output()
-            .unwrap_or_else(|e| panic!("psql cannot be run ({e}): install PostgreSQL's client tools (scripts/setup does)"));
-        assert!(
-            out.status.success(),
-            "{sql}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
-    format!("{base}/{name}")
-}
-
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
 /// `make` in the project with Node.js 24 first on `PATH` and the
 /// environment the gate gives.
 fn make_command(dir: &Path, node_bin: &Path, database_url: &str) -> Command {
@@ -154,7 +129,7 @@ fn make(dir: &Path, node_bin: &Path, database_url: &str, target: &str) {
         out.status.success(),
         "make {target} failed in {}:\n{}",
         dir.display(),
-        tail(&text, 80)
+        archgen_tests::tail(&text, 80)
     );
 }
 
@@ -183,7 +158,9 @@ fn example_projects_install_lint_migrate_and_pass_their_tests() {
         let write = render::write::WriteOptions::for_render(&options).with_force(true);
         render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
             .expect("the project is written");
-        let url = fresh_database(&cluster, &format!("tsf_{}", name.replace('-', "_")));
+        let url =
+            archgen_tests::fresh_database(&cluster, &format!("tsf_{}", name.replace('-', "_")))
+                .unwrap_or_else(|e| panic!("{e}"));
         for target in ["install", "lint", "migrate", "test"] {
             make(&dir, &node_bin, &url, target);
         }
@@ -246,7 +223,9 @@ fn python_schema(engine: &render::Engine, spec: &Path, name: &str, cluster: &str
     render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
         .expect("the python project is written");
     let venv = archgen_tests::projects::shared_venv(&dir);
-    let url = fresh_database(cluster, &format!("tsf_{}_python", name.replace('-', "_")));
+    let url =
+        archgen_tests::fresh_database(cluster, &format!("tsf_{}_python", name.replace('-', "_")))
+            .unwrap_or_else(|e| panic!("{e}"));
     let out = Command::new(venv.join("bin/alembic"))
         .args(["upgrade", "heads"])
         .current_dir(&dir)
@@ -281,10 +260,15 @@ impl Drop for Served {
     }
 }
 
-/// The groups of the conformance suite the stack meets so far: every check
-/// of these must pass against the served project (the other groups wait
-/// for the parts of the contract still to come).
-const MET: [&str; 3] = ["auth.", "health.", "problem.unauthorized"];
+/// The checks of the conformance suite the stack meets so far (a name, or
+/// a group ending in `.`): each of these must pass against the served
+/// project (the others wait for the parts of the contract still to come).
+const MET: [&str; 4] = [
+    "auth.",
+    "health.",
+    "problem.unauthorized",
+    "hostile.login_nul",
+];
 
 /// Serves the project with `make run` and runs the gate's stack-neutral
 /// conformance suite against it; every check of [`MET`] must pass.

@@ -26,6 +26,7 @@
 
 use super::{Column, ColumnKind, Schema, Table, IMPLICIT_COLUMNS};
 use crate::names;
+use blueprint_core::reserved::Language;
 use blueprint_core::spec::{self, FieldType, OnDelete};
 
 /// A CHECK constraint: its name and its condition.
@@ -37,110 +38,6 @@ pub struct Check {
     pub sql: String,
 }
 
-/// Words PostgreSQL reserves, which a column name can only be when quoted.
-const RESERVED: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "authorization",
-    "binary",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "collation",
-    "column",
-    "concurrently",
-    "constraint",
-    "create",
-    "cross",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_schema",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "freeze",
-    "from",
-    "full",
-    "grant",
-    "group",
-    "having",
-    "ilike",
-    "in",
-    "initially",
-    "inner",
-    "intersect",
-    "into",
-    "is",
-    "isnull",
-    "join",
-    "lateral",
-    "leading",
-    "left",
-    "like",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "natural",
-    "not",
-    "notnull",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "outer",
-    "overlaps",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "right",
-    "select",
-    "session_user",
-    "similar",
-    "some",
-    "symmetric",
-    "system_user",
-    "table",
-    "tablesample",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "verbose",
-    "when",
-    "where",
-    "window",
-    "with",
-];
 /// A name in SQL: quoted only when it needs to be (a reserved word, or
 /// anything but lowercase letters, digits and `_`).
 ///
@@ -155,7 +52,7 @@ pub fn identifier(name: &str) -> String {
         .chars()
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
         && !name.starts_with(|c: char| c.is_ascii_digit());
-    if plain && !RESERVED.contains(&name) {
+    if plain && !Language::Sql.is_reserved(name) {
         name.to_string()
     } else {
         format!("\"{}\"", name.replace('"', "\"\""))

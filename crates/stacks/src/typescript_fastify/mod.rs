@@ -8,8 +8,9 @@
 //! project's own suite and its linters:
 //!
 //! - configuration from the environment (C-RUN-2, C-RUN-3, C-RUN-4);
-//! - problem details for every error (C-API-2), the probes and the API
-//!   document (`/healthz`, `/readyz` with `Retry-After`, `/openapi.json`);
+//! - problem details for every error (C-API-2), the text rule for every
+//!   string of a JSON body (C-API-5), the probes and the API document
+//!   (`/healthz`, `/readyz` with `Retry-After`, `/openapi.json`);
 //! - the whole schema as one reversible migration, the stack-neutral SQL of
 //!   [`model::schema::sql`] (the audit log's append-only guard included),
 //!   and the app role's grants (C-RUN-5);
@@ -26,7 +27,7 @@
 //! package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
 //! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
 //! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  client.ts
-//!     audit.ts  cli.ts  migrate.ts  grants.ts  routes/{health,auth}.ts  services/{users,auth}.ts
+//!     text.ts  audit.ts  cli.ts  migrate.ts  grants.ts  routes/{health,auth}.ts  services/{users,auth}.ts
 //!     security/{passwords,sessions,principal}.ts  security/common_passwords.txt
 //!     migrations/index.ts  migrations/0001_initial.ts
 //! test/helpers.ts  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
@@ -140,6 +141,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         "src/cli.ts",
         include_str!("../../templates/typescript-fastify/src/cli.ts"),
+    ),
+    (
+        "src/text.ts",
+        include_str!("../../templates/typescript-fastify/src/text.ts"),
     ),
     (
         "src/routes/auth.ts",

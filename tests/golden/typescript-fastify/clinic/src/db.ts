@@ -35,3 +35,8 @@ export function openDb(options: DbOptions, log?: FastifyBaseLogger): Db {
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
+
+/** One connection without a statement limit, for a command (`make migrate`, `make user`). */
+export function openCommandDb(url: string, connectTimeoutMs: number): Db {
+  return openDb({ url, poolSize: 1, connectTimeoutMs, statementTimeoutMs: 0 });
+}

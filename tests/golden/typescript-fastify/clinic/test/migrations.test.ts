@@ -1,6 +1,6 @@
 import { sql, type Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openDb } from "../src/db.js";
+import { openCommandDb } from "../src/db.js";
 import { migrate } from "../src/migrate.js";
 import { testConfig } from "./helpers.js";
 
@@ -31,12 +31,7 @@ describe("migrations", () => {
   let db: Kysely<unknown>;
   beforeAll(() => {
     const config = testConfig();
-    db = openDb({
-      url: config.migrationDatabaseUrl,
-      poolSize: 1,
-      connectTimeoutMs: 5000,
-      statementTimeoutMs: 0,
-    }) as Kysely<unknown>;
+    db = openCommandDb(config.migrationDatabaseUrl, 5000) as Kysely<unknown>;
   });
   afterAll(async () => {
     // Leave the database migrated, as the other tests expect it.

@@ -7,9 +7,10 @@ import type { BlockList } from "node:net";
 import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
-import { registerProblems } from "./problems.js";
+import { invalid, registerProblems } from "./problems.js";
 import { authRoutes } from "./routes/auth.js";
 import { healthRoutes } from "./routes/health.js";
+import { badTextAt, TEXT_RULE } from "./text.js";
 
 declare module "fastify" {
   interface FastifyInstance {
@@ -44,7 +45,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   });
   // JSON as Fastify parses it (prototype poisoning refused), except that an
   // empty body is no body: a client may send `Content-Type: application/json`
-  // with nothing on a request that takes none (sign-out).
+  // with nothing on a request that takes none (sign-out). Every string in a
+  // body keeps the text rule (text.ts), or the body is 422 naming it.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = typeof body === "string" ? body : body.toString("utf8");
@@ -52,7 +54,14 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
       done(null, undefined);
       return;
     }
-    void parseJson(request, text, done);
+    void parseJson(request, text, (error, parsed: unknown) => {
+      const bad = error === null ? badTextAt(parsed) : null;
+      if (bad !== null) {
+        done(invalid({ [bad]: TEXT_RULE }), undefined);
+        return;
+      }
+      done(error, parsed);
+    });
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

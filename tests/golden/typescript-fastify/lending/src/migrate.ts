@@ -6,7 +6,7 @@
 import type { Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationResultSet } from "kysely/migration";
 import { ConfigError, loadConfig } from "./config.js";
-import { openDb } from "./db.js";
+import { openCommandDb } from "./db.js";
 import { ensureRole, grantAppRole } from "./grants.js";
 import { MIGRATIONS } from "./migrations/index.js";
 
@@ -43,12 +43,7 @@ async function main(argv: readonly string[]): Promise<void> {
     throw new Error(`usage: migrate [up|down] (not "${direction}")`);
   }
   const config = loadConfig();
-  const db = openDb({
-    url: config.migrationDatabaseUrl,
-    poolSize: 1,
-    connectTimeoutMs: config.dbPoolTimeoutMs,
-    statementTimeoutMs: 0,
-  }) as Kysely<unknown>;
+  const db = openCommandDb(config.migrationDatabaseUrl, config.dbPoolTimeoutMs) as Kysely<unknown>;
   try {
     await migrate(db, direction);
     if (config.appDbRole !== undefined) {

@@ -122,6 +122,20 @@ describe("authentication", () => {
     expect(broken.headers["content-type"]).toContain(PROBLEM_JSON);
   });
 
+  it("refuses a NUL or an unpaired surrogate in any string, naming the member", async () => {
+    const nul = await login("nul\u0000@example.com", PASSWORD);
+    expect(nul.statusCode).toBe(422);
+    expect(nul.json()).toHaveProperty("errors.email");
+    const lone = await app.inject({
+      method: "POST",
+      url: `${BASE}/auth/login`,
+      headers: { "content-type": "application/json" },
+      payload: '{"email": "a@example.com", "password": "half \\ud800 a pair"}',
+    });
+    expect(lone.statusCode).toBe(422);
+    expect(lone.json()).toHaveProperty("errors.password");
+  });
+
   it("signs in with cookies a script cannot read, and a CSRF cookie it can", async () => {
     const email = freshEmail();
     await register({ email, password: PASSWORD });

@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 import { record } from "./audit.js";
 import { ConfigError, loadConfig } from "./config.js";
-import { openDb } from "./db.js";
+import { openCommandDb } from "./db.js";
 import { AccountError, createUser, findByEmail, setRole } from "./services/users.js";
 
 const USAGE = "usage: cli user --email EMAIL --password PASSWORD --role ROLE";
@@ -24,12 +24,7 @@ async function user(args: readonly string[]): Promise<string> {
     throw new Error(USAGE);
   }
   const config = loadConfig();
-  const db = openDb({
-    url: config.databaseUrl,
-    poolSize: 1,
-    connectTimeoutMs: config.dbPoolTimeoutMs,
-    statementTimeoutMs: 0,
-  });
+  const db = openCommandDb(config.databaseUrl, config.dbPoolTimeoutMs);
   try {
     return await db.transaction().execute(async (tx) => {
       const existing = await findByEmail(tx, email);
