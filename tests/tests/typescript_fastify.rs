@@ -14,6 +14,7 @@
 //!
 //! Slow: runs only with `ARCHGEN_SLOW_TESTS=1` (`scripts/test` sets it).
 
+use archgen_tests::corpus;
 use archgen_tests::typescript_fastify::{engine, generate};
 use render::Options;
 use stacks::typescript_fastify::ID;
@@ -150,42 +151,74 @@ fn example_projects_install_lint_migrate_and_pass_their_tests() {
             .and_then(|s| s.to_str())
             .expect("a spec's name")
             .to_string();
-        let generated = generate(&engine, &path);
-        let dir = archgen_tests::workspace_root()
-            .join("target/typescript-fastify")
-            .join(&name);
-        let options = Options::new().with_stack(ID);
-        let write = render::write::WriteOptions::for_render(&options).with_force(true);
-        render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
-            .expect("the project is written");
-        let url =
-            archgen_tests::fresh_database(&cluster, &format!("tsf_{}", name.replace('-', "_")))
-                .unwrap_or_else(|e| panic!("{e}"));
-        for target in ["install", "lint", "migrate", "test"] {
-            make(&dir, &node_bin, &url, target);
-        }
-        conformance(&engine, &generated, &dir, &node_bin, &url);
-        let python = python_schema(&engine, &path, &name, &cluster);
-        let ours = schema_dump(&url);
-        if let Some((line, (a, b))) = python
-            .lines()
-            .zip(ours.lines())
-            .enumerate()
-            .find(|(_, (a, b))| a != b)
-        {
-            panic!("{name}: the schemas differ at line {}:\n  python-fastapi:     {a}\n  typescript-fastify: {b}", line + 1);
-        }
-        assert_eq!(
-            python.lines().count(),
-            ours.lines().count(),
-            "{name}: one schema is longer:\n{}",
-            if python.len() > ours.len() {
-                &python
-            } else {
-                &ours
-            }
+        check_project(&engine, &path, &name, &node_bin, &cluster);
+    }
+    // Specs this stack was not written for: the corpus's (`ARCHGEN_CORPUS`
+    // selects them as for the corpus test; by default a slice of its own).
+    let seeds = match std::env::var(corpus::CORPUS_VAR) {
+        Ok(v) if !v.trim().is_empty() => corpus::selected_seeds(),
+        _ => CORPUS_SLICE.to_vec(),
+    };
+    let dir = archgen_tests::workspace_root().join("target/typescript-fastify");
+    std::fs::create_dir_all(&dir).expect("the folder is made");
+    for seed in seeds {
+        let path = dir.join(format!("corpus-{seed:02}.yaml"));
+        std::fs::write(&path, corpus::spec(seed)).expect("the spec is written");
+        check_project(
+            &engine,
+            &path,
+            &format!("corpus-{seed:02}"),
+            &node_bin,
+            &cluster,
         );
     }
+}
+
+/// The corpus seeds the slow test takes by default.
+const CORPUS_SLICE: [u64; 1] = [2];
+
+/// Generates the spec at `path` with the stack into
+/// `target/typescript-fastify/<name>`, installs, lints, migrates and tests
+/// it, runs the conformance checks the stack meets against it served, and
+/// compares its database with python-fastapi's for the same spec.
+fn check_project(engine: &render::Engine, path: &Path, name: &str, node_bin: &Path, cluster: &str) {
+    let generated = generate(engine, path);
+    let dir = archgen_tests::workspace_root()
+        .join("target/typescript-fastify")
+        .join(name);
+    let options = Options::new().with_stack(ID);
+    let write = render::write::WriteOptions::for_render(&options).with_force(true);
+    render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
+        .expect("the project is written");
+    let url = archgen_tests::fresh_database(cluster, &format!("tsf_{}", name.replace('-', "_")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    for target in ["install", "lint", "migrate", "test"] {
+        make(&dir, node_bin, &url, target);
+    }
+    conformance(engine, &generated, &dir, node_bin, &url);
+    let python = python_schema(engine, path, name, cluster);
+    let ours = schema_dump(&url);
+    if let Some((line, (a, b))) = python
+        .lines()
+        .zip(ours.lines())
+        .enumerate()
+        .find(|(_, (a, b))| a != b)
+    {
+        panic!(
+            "{name}: the schemas differ at line {}:\n  python-fastapi:     {a}\n  typescript-fastify: {b}",
+            line + 1
+        );
+    }
+    assert_eq!(
+        python.lines().count(),
+        ours.lines().count(),
+        "{name}: one schema is longer:\n{}",
+        if python.len() > ours.len() {
+            &python
+        } else {
+            &ours
+        }
+    );
 }
 
 /// The schema of a database as `pg_dump` prints it, without the
