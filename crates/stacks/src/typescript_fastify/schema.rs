@@ -4,7 +4,7 @@
 //! [`model::schema::sql`].
 
 use heck::ToUpperCamelCase;
-use model::schema::{sql, Column, ColumnKind, Schema, SqlType, Table};
+use model::schema::{sql, Column, Schema, SqlType, Table};
 use model::AppModel;
 
 /// The initial migration's name (Kysely orders migrations by name).
@@ -226,7 +226,7 @@ fn entity_row_type(table: &Table, out: &mut String) {
     for c in &table.columns {
         let null = if c.nullable { " | null" } else { "" };
         out.push_str(&format!("  {}: {}{null};\n", c.name, value_type(c)));
-        if let (Some(blind), ColumnKind::Field { .. }) = (c.blind_index(), &c.kind) {
+        if let Some(blind) = c.blind_index() {
             out.push_str(&format!("  {blind}: string | null;\n"));
         }
     }
