@@ -228,3 +228,44 @@ pub fn fresh_database(cluster: &str, name: &str) -> Result<String, String> {
     let base = cluster.rsplit_once('/').map(|(b, _)| b).unwrap_or(cluster);
     Ok(format!("{base}/{name}"))
 }
+
+/// How many projects a slow test checks at once: most of their steps
+/// (linters, type checkers, one test process) keep one core busy, and the
+/// machines CI runs on have two.
+pub const PROJECT_WORKERS: usize = 2;
+
+/// Calls `check` on every item, [`PROJECT_WORKERS`] at a time, and
+/// returns the failures (`Err` values) in the order of `items`. A panic in
+/// `check` propagates once every item has been taken.
+///
+/// ```
+/// let failures = archgen_tests::in_parallel(&[1, 2, 3, 4], |n| {
+///     if n % 2 == 0 { Err(format!("{n} is even")) } else { Ok(()) }
+/// });
+/// assert_eq!(failures, ["2 is even", "4 is even"]);
+/// ```
+pub fn in_parallel<T: Sync>(
+    items: &[T],
+    check: impl Fn(&T) -> Result<(), String> + Sync,
+) -> Vec<String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let failures = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..PROJECT_WORKERS {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                if let Err(failure) = check(item) {
+                    failures
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, failure));
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap_or_else(|e| e.into_inner());
+    failures.sort_by_key(|(i, _)| *i);
+    failures.into_iter().map(|(_, f)| f).collect()
+}

@@ -20,6 +20,9 @@ use std::time::Instant;
 /// When `python3` is missing, the locks cannot be read, or pip fails; the
 /// message says which.
 pub fn shared_venv(lock_dir: &Path) -> PathBuf {
+    // The threads of one test binary take turns: the first installs.
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
     let venv = crate::workspace_root().join("target/corpus/venv");
     let read = |name: &str| {
         std::fs::read_to_string(lock_dir.join(name))

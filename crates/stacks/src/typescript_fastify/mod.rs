@@ -19,6 +19,15 @@
 //!   stored hashed with idle and absolute timeouts, the CSRF check, the
 //!   atomic lockout), the client address behind trusted proxies (C-RUN-6),
 //!   and the audit events of signing in;
+//! - every entity's routes (section 4): keyset lists with signed cursors,
+//!   filters and sorts, reads and changes scoped by the access table and
+//!   ownership (through relations too), field rules, workflows,
+//!   many-to-many links, `Idempotency-Key` on creates, encryption at rest
+//!   of sensitive fields with blind indexes, and the audit event of each
+//!   change, all served from the model as data ([`entities`]);
+//! - the data export and erasure of the caller's account, and the admin
+//!   lists of accounts and of the audit log;
+//! - the protective headers and `X-Request-ID` of every response;
 //! - `make install`, `build`, `migrate`, `run`, `test`, `lint` (`tsc`,
 //!   ESLint with typescript-eslint's strict type-checked rules, Prettier)
 //!   and `user`.
@@ -27,10 +36,13 @@
 //! package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
 //! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
 //! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  client.ts
-//!     text.ts  audit.ts  cli.ts  migrate.ts  grants.ts  routes/{health,auth}.ts  services/{users,auth}.ts
-//!     security/{passwords,sessions,principal}.ts  security/common_passwords.txt
+//!     text.ts  audit.ts  cli.ts  migrate.ts  grants.ts
+//!     routes/{health,auth,account,admin,entities}.ts  services/{users,auth}.ts
+//!     entities/{model.json,model.ts,access.ts,values.ts,cursors.ts,crud.ts}
+//!     security/{passwords,sessions,principal,crypto}.ts  security/common_passwords.txt
 //!     migrations/index.ts  migrations/0001_initial.ts
-//! test/helpers.ts  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
+//! test/helpers.ts  samples.json  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
+//!     entities.test.ts  account.test.ts
 //! ```
 //!
 //! ```
@@ -46,6 +58,7 @@
 //! assert!(files.iter().any(|f| f.path == "src/migrations/0001_initial.ts"));
 //! ```
 
+pub mod entities;
 pub mod schema;
 
 use crate::{Cache, PlannedFile, Stack, StackError, Stage, Template, TestInputs, VerificationPlan};
@@ -187,6 +200,50 @@ const STATIC: &[(&str, &str)] = &[
         include_str!("../../templates/typescript-fastify/test/helpers.ts"),
     ),
     (
+        "src/routes/account.ts",
+        include_str!("../../templates/typescript-fastify/src/routes/account.ts"),
+    ),
+    (
+        "src/routes/admin.ts",
+        include_str!("../../templates/typescript-fastify/src/routes/admin.ts"),
+    ),
+    (
+        "src/routes/entities.ts",
+        include_str!("../../templates/typescript-fastify/src/routes/entities.ts"),
+    ),
+    (
+        "src/entities/access.ts",
+        include_str!("../../templates/typescript-fastify/src/entities/access.ts"),
+    ),
+    (
+        "src/entities/crud.ts",
+        include_str!("../../templates/typescript-fastify/src/entities/crud.ts"),
+    ),
+    (
+        "src/entities/cursors.ts",
+        include_str!("../../templates/typescript-fastify/src/entities/cursors.ts"),
+    ),
+    (
+        "src/entities/model.ts",
+        include_str!("../../templates/typescript-fastify/src/entities/model.ts"),
+    ),
+    (
+        "src/entities/values.ts",
+        include_str!("../../templates/typescript-fastify/src/entities/values.ts"),
+    ),
+    (
+        "src/security/crypto.ts",
+        include_str!("../../templates/typescript-fastify/src/security/crypto.ts"),
+    ),
+    (
+        "test/account.test.ts",
+        include_str!("../../templates/typescript-fastify/test/account.test.ts"),
+    ),
+    (
+        "test/entities.test.ts",
+        include_str!("../../templates/typescript-fastify/test/entities.test.ts"),
+    ),
+    (
         "test/health.test.ts",
         include_str!("../../templates/typescript-fastify/test/health.test.ts"),
     ),
@@ -282,6 +339,8 @@ impl Stack for TypescriptFastify {
             t("test/migrations.test.ts", "test/migrations.test.ts"),
             t("test/auth.test.ts", "test/auth.test.ts"),
             PlannedFile::text("src/database.ts", schema::database_types(&schema)),
+            PlannedFile::text("src/entities/model.json", entities::model_json(model)),
+            PlannedFile::text("test/samples.json", entities::samples_json(model)),
             PlannedFile::text("src/migrations/index.ts", schema::migrations_index()),
             PlannedFile::text(
                 format!("src/migrations/{}.ts", schema::INITIAL),

@@ -3,12 +3,17 @@ import cookie from "@fastify/cookie";
 import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import type { BlockList } from "node:net";
 import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
 import { invalid, registerProblems } from "./problems.js";
+import { accountRoutes } from "./routes/account.js";
+import { adminRoutes } from "./routes/admin.js";
 import { authRoutes } from "./routes/auth.js";
+import { entityRoutes } from "./routes/entities.js";
 import { healthRoutes } from "./routes/health.js";
 import { badTextAt, TEXT_RULE } from "./text.js";
 
@@ -26,6 +31,15 @@ declare module "fastify" {
 /** The largest request body, in bytes. */
 export const BODY_LIMIT = 1_048_576;
 
+/** A client's `X-Request-ID` is kept when it is short and plain; else a new one is made. */
+const SANE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** The request id of a request: the client's when sane, else a new UUID. */
+function requestIdOf(request: IncomingMessage): string {
+  const sent = request.headers["x-request-id"];
+  return typeof sent === "string" && SANE_REQUEST_ID.test(sent) ? sent : randomUUID();
+}
+
 /** Log fields never written: credentials and cookies. */
 const REDACT = [
   "req.headers.cookie",
@@ -42,6 +56,11 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     // The client address is the TCP peer unless TRUSTED_PROXIES says otherwise.
     trustProxy: false,
     return503OnClosing: true,
+    genReqId: requestIdOf,
+  });
+  // Every answer, errors and 404s included, names its request.
+  app.addHook("onRequest", async (request, reply) => {
+    void reply.header("x-request-id", request.id);
   });
   // JSON as Fastify parses it (prototype poisoning refused), except that an
   // empty body is no body: a client may send `Content-Type: application/json`
@@ -83,9 +102,21 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await app.db.destroy();
   });
   registerProblems(app);
-  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"] } } });
+  // The protective headers every archgen backend sends: an API serves no pages.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+    strictTransportSecurity: { maxAge: 63_072_000, includeSubDomains: true, preload: false },
+    referrerPolicy: { policy: "no-referrer" },
+    frameguard: { action: "deny" },
+  });
   await app.register(cookie);
   healthRoutes(app);
   authRoutes(app);
+  accountRoutes(app);
+  adminRoutes(app);
+  entityRoutes(app);
   return app;
 }

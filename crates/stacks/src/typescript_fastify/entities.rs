@@ -1,0 +1,262 @@
+//! The entities of the application model as data the generated project
+//! reads: `src/entities/model.json` (what every entity route needs: the
+//! table, the fields and their rules, the relations, the access table) and
+//! `test/samples.json` (valid values for the project's own tests).
+//!
+//! The project validates the model when it loads it
+//! (`src/entities/model.ts`), and one generic module serves every entity
+//! from it (`src/entities/crud.ts`), so an entity is spelled once, here.
+
+use blueprint_core::spec::{Action, FieldType, Number, Scalar};
+use model::{AppModel, Entity, Field, Ownership, Scope};
+use serde_json::{json, Map, Value};
+
+/// The JSON name of a field type in the model file.
+fn kind(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::String => "string",
+        FieldType::Text => "text",
+        FieldType::Integer => "integer",
+        FieldType::Bigint => "bigint",
+        FieldType::Decimal => "decimal",
+        FieldType::Boolean => "boolean",
+        FieldType::Date => "date",
+        FieldType::Datetime => "datetime",
+        FieldType::Uuid => "uuid",
+        FieldType::Email => "email",
+        FieldType::Url => "url",
+        FieldType::Phone => "phone",
+        FieldType::Json => "json",
+        FieldType::Enum => "enum",
+    }
+}
+
+fn number(n: Number) -> Value {
+    match n {
+        Number::Int(i) => json!(i),
+        Number::Float(f) => json!(f),
+    }
+}
+
+fn scalar(s: &Scalar) -> Value {
+    match s {
+        Scalar::Bool(b) => json!(b),
+        Scalar::Number(n) => number(*n),
+        Scalar::Str(s) => json!(s),
+    }
+}
+
+/// A rule as the model file spells it: whether visitors may, and the
+/// scope of each role that may (roles left out may not).
+fn rule(model: &AppModel, public: bool, scope: impl Fn(model::RoleId) -> Scope) -> Value {
+    let roles: Map<String, Value> = model
+        .roles
+        .iter()
+        .map(|r| (r.name.clone(), scope(r.id)))
+        .filter(|(_, s)| *s != Scope::None)
+        .map(|(name, s)| (name, json!(s.as_str())))
+        .collect();
+    json!({ "public": public, "roles": roles })
+}
+
+/// One field: its kind and every rule a request body is checked against.
+fn field(model: &AppModel, e: &Entity, f: &Field) -> Value {
+    let mut out = Map::new();
+    out.insert("name".into(), json!(f.name));
+    out.insert("kind".into(), json!(kind(f.ty())));
+    out.insert("nullable".into(), json!(f.nullable));
+    out.insert("required".into(), json!(f.required_on_create()));
+    if let Some(d) = &f.rules.default {
+        let mut value = scalar(d);
+        if f.ty() == FieldType::Decimal {
+            value = json!(match d {
+                Scalar::Str(s) => s.clone(),
+                other => scalar(other).to_string(),
+            });
+        }
+        out.insert("default".into(), value);
+    }
+    if let Some(max) = f.max_length {
+        out.insert("maxLength".into(), json!(max));
+    }
+    let numeric = matches!(
+        f.ty(),
+        FieldType::Integer | FieldType::Bigint | FieldType::Decimal
+    );
+    if let Some(min) = f.rules.min {
+        let key = if numeric { "min" } else { "minLength" };
+        out.insert(key.into(), number(min));
+    }
+    if numeric {
+        if let Some(max) = f.rules.max {
+            out.insert("max".into(), number(max));
+        }
+    }
+    if f.ty() == FieldType::Decimal {
+        let (p, s) = f.rules.decimal_digits();
+        out.insert("digits".into(), json!([p, s]));
+    }
+    if let Some(p) = f.rules.pattern.as_ref().filter(|_| f.ty().is_textual()) {
+        out.insert("pattern".into(), json!(p));
+    }
+    if f.ty() == FieldType::Enum {
+        out.insert("values".into(), json!(f.rules.values));
+    }
+    out.insert("encrypted".into(), json!(f.encrypted));
+    if let Some(b) = &f.blind_index {
+        out.insert("blindIndex".into(), json!(b));
+    }
+    out.insert("filter".into(), json!(f.filterable));
+    if let Some(u) = &f.unique_constraint {
+        out.insert("unique".into(), json!(u));
+    }
+    if let Some(r) = &f.read {
+        out.insert(
+            "read".into(),
+            rule(model, r.scope(None) != Scope::None, |id| r.scope(Some(id))),
+        );
+        // Who may filter and sort on it: those who read it on every row they list.
+        out.insert(
+            "query".into(),
+            rule(model, e.may_query(f, None), |id| {
+                if e.may_query(f, Some(id)) {
+                    Scope::All
+                } else {
+                    Scope::None
+                }
+            }),
+        );
+    }
+    if let Some(w) = &f.write {
+        out.insert(
+            "write".into(),
+            rule(model, w.scope(None) != Scope::None, |id| w.scope(Some(id))),
+        );
+    }
+    if let Some(w) = &f.workflow {
+        let moves: Vec<Value> = w
+            .moves
+            .iter()
+            .map(|m| {
+                json!({
+                    "from": m.from,
+                    "to": m.to,
+                    "rule": rule(model, false, |id| m.roles.get(id.0).copied().unwrap_or(Scope::None)),
+                })
+            })
+            .collect();
+        out.insert(
+            "workflow".into(),
+            json!({ "initial": w.initial, "moves": moves, "frozen": w.frozen }),
+        );
+    }
+    Value::Object(out)
+}
+
+/// Who may do an action: visitors, and the scope of each role.
+fn access(model: &AppModel, e: &Entity, action: Action) -> Value {
+    let a = e.access(action);
+    rule(model, a.public, |id| a.scope(Some(id)))
+}
+
+fn entity(model: &AppModel, e: &Entity) -> Value {
+    let owner = match e.ownership {
+        Ownership::None => json!(null),
+        Ownership::Direct => json!({ "kind": "direct" }),
+        Ownership::Through { relation, .. } => {
+            json!({ "kind": "through", "relation": e.relations[relation].name })
+        }
+    };
+    let relations: Vec<Value> = e
+        .relations
+        .iter()
+        .map(|r| {
+            let mut out = Map::new();
+            out.insert("name".into(), json!(r.name));
+            out.insert("key".into(), json!(r.key));
+            out.insert("target".into(), json!(r.target_name));
+            out.insert("required".into(), json!(r.required));
+            if let Some(j) = &r.join {
+                out.insert("join".into(), json!(j.table));
+            }
+            out.insert(
+                "filter".into(),
+                json!(e.filters.iter().any(|f| matches!(
+                    f,
+                    model::FilterOn::Relation(i) if e.relations[*i].name == r.name
+                ))),
+            );
+            Value::Object(out)
+        })
+        .collect();
+    json!({
+        "name": e.name,
+        "collection": e.collection,
+        "table": e.table,
+        "owner": owner,
+        "fields": e.fields.iter().map(|f| field(model, e, f)).collect::<Vec<_>>(),
+        "relations": relations,
+        "sort": e.sort_keys(),
+        "access": {
+            "create": access(model, e, Action::Create),
+            "read": access(model, e, Action::Read),
+            "update": access(model, e, Action::Update),
+            "delete": access(model, e, Action::Delete),
+        },
+    })
+}
+
+/// `src/entities/model.json`: every entity, in the model's order.
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// use blueprint_core::spec::FieldType;
+///
+/// let bp = SpecBuilder::new("tasks")
+///     .with_entity("Task", |e| e.owned().with_field("title", FieldType::String, |f| f.required()))
+///     .build();
+/// let json = stacks::typescript_fastify::entities::model_json(&model::AppModel::from_blueprint(&bp));
+/// assert!(json.contains("\"collection\": \"tasks\""));
+/// ```
+pub fn model_json(model: &AppModel) -> String {
+    let entities: Vec<Value> = model.entities.iter().map(|e| entity(model, e)).collect();
+    let mut text = serde_json::to_string_pretty(&json!({ "entities": entities }))
+        .expect("a JSON value serializes");
+    text.push('\n');
+    text
+}
+
+/// How many rows of valid values `test/samples.json` holds per entity.
+pub const SAMPLE_ROWS: u64 = 24;
+
+/// `test/samples.json`: for each entity, [`SAMPLE_ROWS`] rows of valid
+/// values, each unique value different in each row.
+pub fn samples_json(model: &AppModel) -> String {
+    let entities: Map<String, Value> = model
+        .entities
+        .iter()
+        .map(|e| {
+            let rows: Vec<Value> = (1..=SAMPLE_ROWS)
+                .map(|n| {
+                    let row: Map<String, Value> = e
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            let value = match &f.workflow {
+                                Some(w) => json!(w.initial),
+                                None => f.sample.value(n, "t"),
+                            };
+                            (f.name.clone(), value)
+                        })
+                        .collect();
+                    Value::Object(row)
+                })
+                .collect();
+            (e.name.clone(), json!(rows))
+        })
+        .collect();
+    let mut text =
+        serde_json::to_string_pretty(&Value::Object(entities)).expect("a JSON value serializes");
+    text.push('\n');
+    text
+}

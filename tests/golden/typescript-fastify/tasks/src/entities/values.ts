@@ -1,0 +1,247 @@
+/**
+ * What a request may send for an entity: the zod schema of a create and of
+ * an update body, built from the model's field rules, and the parsers of
+ * query values (filters and cursors), each refusing what the column cannot
+ * hold so PostgreSQL never sees it.
+ */
+import { z } from "zod";
+import { isText, TEXT_RULE } from "../text.js";
+import type { EntityDef, FieldDef } from "./model.js";
+
+/** The range of PostgreSQL's `integer`. */
+const INT32: readonly [number, number] = [-2_147_483_648, 2_147_483_647];
+
+const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
+const DATETIME =
+  /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$/i;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const INTEGER = /^-?[0-9]+$/;
+const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
+const PHONE = /^\+[1-9][0-9]{1,14}$/;
+
+/** Whether `text` is a real calendar date (`YYYY-MM-DD`). */
+export function isDate(text: string): boolean {
+  if (!DATE.test(text)) {
+    return false;
+  }
+  const parsed = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(text);
+}
+
+/** Whether `text` is a date and time with an offset (RFC 3339). */
+export function isDatetime(text: string): boolean {
+  return DATETIME.test(text) && isDate(text.slice(0, 10)) && !Number.isNaN(Date.parse(text));
+}
+
+/** The bounds of an integer field: its own, within the column's range. */
+function integerBounds(field: FieldDef): [number, number] {
+  const [low, high] =
+    field.kind === "integer" ? INT32 : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
+  return [Math.max(low, field.min ?? low), Math.min(high, field.max ?? high)];
+}
+
+/** Why a decimal (as text) does not fit the field, or `null`. */
+function decimalProblem(field: FieldDef, text: string): string | null {
+  if (!DECIMAL.test(text)) {
+    return "must be a decimal number, such as 12.50";
+  }
+  const [precision, scale] = field.digits ?? [12, 2];
+  const [whole = "", fraction = ""] = text.replace(/^-/, "").split(".");
+  if (whole.replace(/^0+(?=.)/, "").length > precision - scale) {
+    return `must have at most ${String(precision - scale)} digits before the point`;
+  }
+  if (fraction.length > scale) {
+    return `must have at most ${String(scale)} digits after the point`;
+  }
+  const value = Number(text);
+  if (field.min !== undefined && value < field.min) {
+    return `must be at least ${String(field.min)}`;
+  }
+  if (field.max !== undefined && value > field.max) {
+    return `must be at most ${String(field.max)}`;
+  }
+  return null;
+}
+
+/** Whether an http(s) URL parses. */
+function isUrl(text: string): boolean {
+  if (!/^https?:\/\//i.test(text)) {
+    return false;
+  }
+  try {
+    return new URL(text).hostname !== "";
+  } catch {
+    return false;
+  }
+}
+
+/** The schema of one value of a field, without null. */
+function valueSchema(field: FieldDef): z.ZodType {
+  const text = (): z.ZodString => {
+    let s = z.string().refine(isText, TEXT_RULE);
+    if (field.minLength !== undefined) {
+      s = s.min(field.minLength);
+    }
+    if (field.maxLength !== undefined) {
+      s = s.max(field.maxLength);
+    }
+    if (field.pattern !== undefined) {
+      s = s.regex(new RegExp(field.pattern, "u"));
+    }
+    return s;
+  };
+  switch (field.kind) {
+    case "string":
+    case "text":
+      return text();
+    case "email":
+      return text().pipe(z.email());
+    case "url":
+      return text().refine(isUrl, "must be an http or https URL");
+    case "phone":
+      return text().regex(PHONE, "must be a phone number in E.164 form, such as +4930123456");
+    case "enum":
+      return z.enum(field.values ?? []);
+    case "integer":
+    case "bigint": {
+      const [low, high] = integerBounds(field);
+      return z.int().min(low).max(high);
+    }
+    case "decimal":
+      return z
+        .union([z.string(), z.number()])
+        .transform((value) => String(value))
+        .superRefine((value, context) => {
+          const problem = decimalProblem(field, value);
+          if (problem !== null) {
+            context.addIssue({ code: "custom", message: problem });
+          }
+        });
+    case "boolean":
+      return z.boolean();
+    case "date":
+      return z.string().refine(isDate, "must be a date (YYYY-MM-DD)");
+    case "datetime":
+      return z.string().refine(isDatetime, "must be a date and time with an offset (RFC 3339)");
+    case "uuid":
+      return z.string().regex(UUID, "must be a UUID");
+    case "json":
+      return z.json();
+  }
+}
+
+const uuid = z.string().regex(UUID, "must be a UUID");
+
+/** The schema of a create body: required fields, defaults, relations and links. */
+export function createSchema(entity: EntityDef): z.ZodType<Record<string, unknown>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const field of entity.fields) {
+    const value = field.nullable ? valueSchema(field).nullable() : valueSchema(field);
+    // A field left out takes its default: the column has none of its own.
+    shape[field.name] = field.required
+      ? value
+      : field.default === undefined
+        ? value.optional()
+        : value.default(field.default);
+  }
+  for (const relation of entity.relations) {
+    if (relation.join !== undefined) {
+      shape[relation.key] = z.array(uuid).optional();
+    } else {
+      shape[relation.key] = relation.required ? uuid : uuid.nullable().optional();
+    }
+  }
+  if (entity.owner?.kind === "direct") {
+    shape.owner_id = uuid.optional();
+  }
+  return z.strictObject(shape);
+}
+
+/** The schema of an update body: any field, null only where the field takes it. */
+export function updateSchema(entity: EntityDef): z.ZodType<Record<string, unknown>> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const field of entity.fields) {
+    const value = field.nullable ? valueSchema(field).nullable() : valueSchema(field);
+    shape[field.name] = value.optional();
+  }
+  for (const relation of entity.relations) {
+    if (relation.join !== undefined) {
+      shape[relation.key] = z.array(uuid).optional();
+    } else {
+      shape[relation.key] = relation.required ? uuid.optional() : uuid.nullable().optional();
+    }
+  }
+  return z.strictObject(shape);
+}
+
+/** A message per field for a body the schema refuses (`body` for the whole). */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const errors: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const path = issue.path.map(String).join(".");
+    if (issue.code === "unrecognized_keys") {
+      for (const key of issue.keys) {
+        errors[path === "" ? key : `${path}.${key}`] ??= "is not a field of this record";
+      }
+      continue;
+    }
+    errors[path === "" ? "body" : path] ??= issue.message;
+  }
+  return errors;
+}
+
+/** How a query value of a column reads: its value for SQL, or why it does not fit. */
+export type QueryParser = (raw: string) => { ok: true; value: string } | { ok: false; why: string };
+
+/** The parser of query values (filters, cursors) of a field. */
+export function queryParser(field: FieldDef): QueryParser {
+  const fits = (value: string) => ({ ok: true as const, value });
+  const refuse = (why: string) => ({ ok: false as const, why });
+  switch (field.kind) {
+    case "integer":
+    case "bigint": {
+      const [low, high] = field.kind === "integer" ? INT32 : [-(2n ** 63n), 2n ** 63n - 1n];
+      return (raw) => {
+        if (!INTEGER.test(raw)) {
+          return refuse("must be a whole number");
+        }
+        const value = BigInt(raw);
+        return value < BigInt(low) || value > BigInt(high)
+          ? refuse(`must be a whole number from ${String(low)} to ${String(high)}`)
+          : fits(value.toString());
+      };
+    }
+    case "decimal":
+      return (raw) => {
+        if (!DECIMAL.test(raw)) {
+          return refuse("must be a decimal number, such as 12.50");
+        }
+        const [precision, scale] = field.digits ?? [12, 2];
+        const whole = (raw.replace(/^-/, "").split(".")[0] ?? "").replace(/^0+(?=.)/, "");
+        return whole.length > precision - scale
+          ? refuse(`must be less than 1${"0".repeat(precision - scale)} in absolute value`)
+          : fits(raw);
+      };
+    case "boolean":
+      return (raw) =>
+        raw === "true" || raw === "false" ? fits(raw) : refuse("must be true or false");
+    case "date":
+      return (raw) => (isDate(raw) ? fits(raw) : refuse("must be a date (YYYY-MM-DD)"));
+    case "datetime":
+      return (raw) =>
+        isDatetime(raw) ? fits(raw) : refuse("must be a date and time (RFC 3339, with an offset)");
+    case "uuid":
+      return (raw) => (UUID.test(raw) ? fits(raw) : refuse("must be a UUID"));
+    default:
+      return (raw) => (isText(raw) ? fits(raw) : refuse(TEXT_RULE));
+  }
+}
+
+/** The parser of an id in a query (a relation's key). */
+export const idParser: QueryParser = (raw) =>
+  UUID.test(raw) ? { ok: true, value: raw } : { ok: false, why: "must be a UUID" };
+
+/** Whether a path's id is a UUID. */
+export function isUuid(text: string): boolean {
+  return UUID.test(text);
+}
