@@ -102,7 +102,9 @@ fn manifests(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn validate_project(dir: &Path) {
+/// The Dockerfile, the CI workflow, the compose file and `manifests`, each
+/// by its validator.
+fn validate_with_tools(dir: &Path, manifests: &[PathBuf]) {
     must_pass(&hadolint(), &[], &[dir.join("Dockerfile")]);
     let workflow = dir.join(".github/workflows/ci.yml");
     must_pass(
@@ -116,11 +118,11 @@ fn validate_project(dir: &Path) {
         &["--builtin-schema", "vendor.compose-spec"],
         &[dir.join("docker-compose.yml")],
     );
-    must_pass(
-        &kubernetes_validate(),
-        &["--strict", "--quiet"],
-        &manifests(dir),
-    );
+    must_pass(&kubernetes_validate(), &["--strict", "--quiet"], manifests);
+}
+
+fn validate_project(dir: &Path) {
+    validate_with_tools(dir, &manifests(dir));
 
     // What the schemas cannot say: the hardening the contract asks for.
     let dockerfile = read(dir, "Dockerfile");
@@ -285,4 +287,79 @@ fn the_validators_reject_broken_files() {
         &dir.path().join("deployment.yaml"),
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\nspec:\n  replicas: two\n  selector: {}\n  template:\n    spec:\n      containers:\n        - name: x\n          bogus: true\n",
     );
+}
+
+/// The typescript-fastify stack's deployment files (its goldens), by the
+/// same validators, and the hardening the contract asks for.
+#[test]
+fn typescript_fastify_projects_have_valid_deployment_files() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    for name in ["clinic", "tasks"] {
+        let dir = root().join("tests/golden/typescript-fastify").join(name);
+        let manifests: Vec<PathBuf> = stacks::typescript_fastify::K8S_MANIFESTS
+            .iter()
+            .filter(|name| **name != "kustomization.yaml")
+            .map(|name| dir.join("deploy/k8s").join(name))
+            .collect();
+        validate_with_tools(&dir, &manifests);
+
+        let dockerfile = read(&dir, "Dockerfile");
+        let froms: Vec<&str> = dockerfile
+            .lines()
+            .filter(|l| l.starts_with("FROM "))
+            .collect();
+        assert_eq!(
+            froms.len(),
+            3,
+            "build, admin app and runtime stages: {froms:?}"
+        );
+        for from in &froms {
+            assert!(
+                from.starts_with(&format!(
+                    "FROM {} AS ",
+                    stacks::typescript_fastify::NODE_IMAGE
+                )),
+                "the pinned Node.js 24 image: {from}"
+            );
+        }
+        assert!(stacks::typescript_fastify::NODE_IMAGE.starts_with("node:24."));
+        for needle in [
+            "\nUSER 10001:10001\n",
+            "npm ci --omit=dev",
+            "HEALTHCHECK",
+            "/healthz",
+            "dist/src/cluster.js",
+            "COPY --from=admin /admin/dist ./clients/admin/dist",
+        ] {
+            assert!(dockerfile.contains(needle), "the Dockerfile lacks {needle}");
+        }
+        let compose = read(&dir, "docker-compose.yml");
+        for needle in [
+            "  postgres:",
+            "  redis:",
+            "[\"node\", \"dist/src/migrate.js\", \"up\"]",
+            "condition: service_completed_successfully",
+        ] {
+            assert!(compose.contains(needle), "compose lacks {needle}");
+        }
+        let ci = read(&dir, ".github/workflows/ci.yml");
+        for needle in [
+            "make lint",
+            "make test",
+            "npm audit",
+            "docker build",
+            ".nvmrc",
+        ] {
+            assert!(ci.contains(needle), "the workflow lacks {needle}");
+        }
+        let job = read(&dir, "deploy/k8s/migrate-job.yaml");
+        assert!(job.contains("[\"node\", \"dist/src/migrate.js\", \"up\"]"));
+        let kustomization = read(&dir, "deploy/k8s/kustomization.yaml");
+        for name in manifests.iter().filter_map(|p| p.file_name()) {
+            let name = name.to_string_lossy();
+            assert!(kustomization.contains(&format!("  - {name}\n")), "{name}");
+        }
+    }
 }

@@ -77,6 +77,22 @@ fn every_spec_plans_deterministically_with_its_whole_schema() {
                 table.name
             );
         }
+        // The entities as the project serves them: every one, in the model's order.
+        let served: serde_json::Value = serde_json::from_str(
+            first
+                .tree
+                .get_str("src/entities/model.json")
+                .expect("the model file"),
+        )
+        .expect("the model file is JSON");
+        let names: Vec<&str> = served["entities"]
+            .as_array()
+            .expect("an entity list")
+            .iter()
+            .filter_map(|e| e["name"].as_str())
+            .collect();
+        let expected: Vec<&str> = model.entities.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, expected, "{}", path.display());
         for file in [
             "package.json",
             "package-lock.json",
@@ -307,8 +323,8 @@ impl Drop for Served {
 
 /// Serves the project with `make run` and runs the gate's stack-neutral
 /// conformance suite against it, as python-fastapi's projects are: every
-/// check must pass. Every check's verdict is written to `conformance.txt`
-/// in the project.
+/// check must pass. Every check's verdict is written to
+/// `.archgen/conformance.txt` in the project.
 fn conformance(
     engine: &render::Engine,
     generated: &render::Generated,
@@ -375,7 +391,9 @@ fn conformance(
             format!("{verdict} {}: {}", r.name, r.detail)
         })
         .collect();
-    std::fs::write(dir.join("conformance.txt"), verdicts.join("\n") + "\n")
+    let records = dir.join(".archgen");
+    std::fs::create_dir_all(&records).expect(".archgen is made");
+    std::fs::write(records.join("conformance.txt"), verdicts.join("\n") + "\n")
         .expect("the verdicts are written");
     let failed: Vec<String> = results
         .iter()
@@ -394,4 +412,76 @@ fn conformance(
         "no entity check ran: {verdicts:?}"
     );
     assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+/// The environment variable that adds [`the_gate_passes_on_the_examples`]
+/// to a slow run: `ARCHGEN_TS_GATE=1` gates the tasks example, `all` every
+/// example. It joins the default run when the stack is registered and
+/// `scripts/test` gates every example with it.
+const GATE_VAR: &str = "ARCHGEN_TS_GATE";
+
+/// The whole quality gate with this stack, as `archgen generate --verify`
+/// runs it: install, migrate, lint, test, run, conformance, the client
+/// surfaces, fuzz and faults. Node.js 24 comes first on `PATH` for every
+/// stage. Each report is written beside its project
+/// (`target/typescript-fastify/gate-<name>.json`).
+#[test]
+fn the_gate_passes_on_the_examples() {
+    let names: Vec<String> = match std::env::var(GATE_VAR).as_deref() {
+        _ if archgen_tests::skip_slow_tests() => return,
+        Ok("1") => vec!["tasks".to_string()],
+        Ok("all") => archgen_tests::example_specs()
+            .iter()
+            .filter_map(|p| p.file_stem().and_then(|s| s.to_str()).map(String::from))
+            .collect(),
+        _ => return,
+    };
+    let node_bin = archgen_tests::node24_bin_dir();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let paths = std::iter::once(node_bin).chain(std::env::split_paths(&path));
+    std::env::set_var("PATH", std::env::join_paths(paths).expect("PATH joins"));
+    let engine = engine();
+    let mut failures = Vec::new();
+    for name in names {
+        let spec_path = archgen_tests::workspace_root().join(format!("examples/specs/{name}.yaml"));
+        let spec = archgen_tests::typescript_fastify::spec(&engine, &spec_path);
+        let options = Options::new().with_stack(ID);
+        let generated = render::generate(&spec, &engine, &options).expect("renders");
+        let dir = archgen_tests::workspace_root()
+            .join("target/typescript-fastify")
+            .join(format!("gate-{name}"));
+        let write = render::write::WriteOptions::for_render(&options)
+            .with_force(true)
+            .with_spec(blueprint_core::spec::to_yaml(&spec));
+        render::write::write_tree(&generated.tree, &dir, &generated.spec_hash, &write)
+            .expect("the project is written");
+        let project = gate::Project::load(&dir, None, &engine).expect("the project loads");
+        let verify = gate::VerifyOptions {
+            database_url: Some(archgen_tests::pg_cluster_url()),
+            ..Default::default()
+        };
+        let stack = stacks::typescript_fastify::TypescriptFastify;
+        let started = Instant::now();
+        let report = gate::verify(&project, &stack, &verify, &gate::Quiet).expect("the gate runs");
+        std::fs::write(dir.with_extension("json"), report.to_json())
+            .expect("the report is written");
+        let stages: Vec<String> = report
+            .stages
+            .iter()
+            .map(|s| format!("{} {:?}", s.name, s.status))
+            .collect();
+        eprintln!(
+            "gate-{name}: score {} in {:.0}s ({})",
+            report.score,
+            started.elapsed().as_secs_f64(),
+            stages.join(", ")
+        );
+        if !report.passed {
+            failures.push(format!(
+                "{name}:\n{}",
+                archgen_tests::projects::why_failed(&report, &dir)
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -11,26 +11,6 @@ use blueprint_core::spec::{Action, FieldType, Number, Scalar};
 use model::{AppModel, Entity, Field, Ownership, Scope};
 use serde_json::{json, Map, Value};
 
-/// The JSON name of a field type in the model file.
-fn kind(ty: FieldType) -> &'static str {
-    match ty {
-        FieldType::String => "string",
-        FieldType::Text => "text",
-        FieldType::Integer => "integer",
-        FieldType::Bigint => "bigint",
-        FieldType::Decimal => "decimal",
-        FieldType::Boolean => "boolean",
-        FieldType::Date => "date",
-        FieldType::Datetime => "datetime",
-        FieldType::Uuid => "uuid",
-        FieldType::Email => "email",
-        FieldType::Url => "url",
-        FieldType::Phone => "phone",
-        FieldType::Json => "json",
-        FieldType::Enum => "enum",
-    }
-}
-
 fn number(n: Number) -> Value {
     match n {
         Number::Int(i) => json!(i),
@@ -63,7 +43,7 @@ fn rule(model: &AppModel, public: bool, scope: impl Fn(model::RoleId) -> Scope) 
 fn field(model: &AppModel, e: &Entity, f: &Field) -> Value {
     let mut out = Map::new();
     out.insert("name".into(), json!(f.name));
-    out.insert("kind".into(), json!(kind(f.ty())));
+    out.insert("kind".into(), json!(f.ty().as_str()));
     out.insert("nullable".into(), json!(f.nullable));
     out.insert("required".into(), json!(f.required_on_create()));
     if let Some(d) = &f.rules.default {
@@ -206,7 +186,8 @@ fn entity(model: &AppModel, e: &Entity) -> Value {
     })
 }
 
-/// `src/entities/model.json`: every entity, in the model's order.
+/// `src/entities/model.json`: every entity, in the model's order, and the
+/// actions the audit log records.
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
@@ -220,8 +201,8 @@ fn entity(model: &AppModel, e: &Entity) -> Value {
 /// ```
 pub fn model_json(model: &AppModel) -> String {
     let entities: Vec<Value> = model.entities.iter().map(|e| entity(model, e)).collect();
-    let mut text = serde_json::to_string_pretty(&json!({ "entities": entities }))
-        .expect("a JSON value serializes");
+    let model_file = json!({ "entities": entities, "auditActions": model.audit_actions() });
+    let mut text = serde_json::to_string_pretty(&model_file).expect("a JSON value serializes");
     text.push('\n');
     text
 }

@@ -35,14 +35,14 @@
 //! ```text
 //! package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
 //! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
-//! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  client.ts
+//! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  cluster.ts  client.ts
 //!     text.ts  audit.ts  cli.ts  migrate.ts  grants.ts
-//!     routes/{health,auth,account,admin,entities}.ts  services/{users,auth}.ts
+//!     routes/{health,auth,account,admin,admin-app,entities}.ts  services/{users,auth}.ts
 //!     entities/{model.json,model.ts,access.ts,values.ts,cursors.ts,crud.ts}
 //!     security/{passwords,sessions,principal,crypto}.ts  security/common_passwords.txt
 //!     migrations/index.ts  migrations/0001_initial.ts
 //! test/helpers.ts  samples.json  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
-//!     entities.test.ts  account.test.ts
+//!     rows.ts  entities.test.ts  rules.test.ts  account.test.ts
 //! ```
 //!
 //! ```
@@ -103,7 +103,51 @@ templates!(
     "test/config.test.ts",
     "test/migrations.test.ts",
     "test/auth.test.ts",
+    "Dockerfile",
+    "docker-compose.yml",
+    "github/workflows/ci.yml",
+    "deploy/k8s/migrate-job.yaml",
+    "deploy/k8s/kustomization.yaml",
 );
+
+/// The Kubernetes manifests that do not depend on the stack: python-fastapi's,
+/// rendered with this stack's view.
+const SHARED_MANIFESTS: &[Template] = &[
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/configmap.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/configmap.yaml.hbs"),
+    ),
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/secret.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/secret.yaml.hbs"),
+    ),
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/deployment.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/deployment.yaml.hbs"),
+    ),
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/pdb.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/pdb.yaml.hbs"),
+    ),
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/service.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/service.yaml.hbs"),
+    ),
+];
+
+/// The Kubernetes manifests under `deploy/k8s/`, in `kustomization.yaml`'s order.
+pub const K8S_MANIFESTS: [&str; 7] = [
+    "kustomization.yaml",
+    "configmap.yaml",
+    "secret.yaml",
+    "deployment.yaml",
+    "pdb.yaml",
+    "service.yaml",
+    "migrate-job.yaml",
+];
+
+/// The Node.js image the Dockerfile builds and runs on: the `.nvmrc` major.
+pub const NODE_IMAGE: &str = "node:24.22.3-bookworm-slim";
 
 /// Files that are the same in every project, by path.
 const STATIC: &[(&str, &str)] = &[
@@ -130,6 +174,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         ".nvmrc",
         include_str!("../../templates/typescript-fastify/nvmrc"),
+    ),
+    (
+        ".dockerignore",
+        include_str!("../../templates/typescript-fastify/dockerignore"),
     ),
     (
         ".gitignore",
@@ -180,6 +228,10 @@ const STATIC: &[(&str, &str)] = &[
         include_str!("../../templates/typescript-fastify/src/db.ts"),
     ),
     (
+        "src/cluster.ts",
+        include_str!("../../templates/typescript-fastify/src/cluster.ts"),
+    ),
+    (
         "src/server.ts",
         include_str!("../../templates/typescript-fastify/src/server.ts"),
     ),
@@ -202,6 +254,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         "src/routes/account.ts",
         include_str!("../../templates/typescript-fastify/src/routes/account.ts"),
+    ),
+    (
+        "src/routes/admin-app.ts",
+        include_str!("../../templates/typescript-fastify/src/routes/admin-app.ts"),
     ),
     (
         "src/routes/admin.ts",
@@ -240,6 +296,14 @@ const STATIC: &[(&str, &str)] = &[
         include_str!("../../templates/typescript-fastify/test/account.test.ts"),
     ),
     (
+        "test/rows.ts",
+        include_str!("../../templates/typescript-fastify/test/rows.ts"),
+    ),
+    (
+        "test/rules.test.ts",
+        include_str!("../../templates/typescript-fastify/test/rules.test.ts"),
+    ),
+    (
         "test/entities.test.ts",
         include_str!("../../templates/typescript-fastify/test/entities.test.ts"),
     ),
@@ -264,6 +328,14 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
     let admin = names(model.admin_roles().map(|r| r.name.as_str()).collect());
     serde_json::json!({
         "title": model.product.title,
+        "product_name": model.product.name.to_kebab_case(),
+        "images": {
+            "node": NODE_IMAGE,
+            "postgres": crate::python_fastapi::view::POSTGRES_IMAGE,
+            "redis": crate::python_fastapi::view::REDIS_IMAGE,
+        },
+        // No vendor has files for this stack yet: nothing to configure.
+        "integrations": { "config": [], "secrets": [] },
         "package": model.product.name.to_kebab_case(),
         "db_name": model.product.name.to_snake_case(),
         "base_path_literal": schema::ts_str(&model.api.base_path),
@@ -304,7 +376,7 @@ impl Stack for TypescriptFastify {
     }
 
     fn templates(&self) -> Vec<Template> {
-        TEMPLATES.to_vec()
+        TEMPLATES.iter().chain(SHARED_MANIFESTS).cloned().collect()
     }
 
     fn plan(&self, model: &AppModel) -> Result<Vec<PlannedFile>, StackError> {
@@ -338,6 +410,9 @@ impl Stack for TypescriptFastify {
             t("test/config.test.ts", "test/config.test.ts"),
             t("test/migrations.test.ts", "test/migrations.test.ts"),
             t("test/auth.test.ts", "test/auth.test.ts"),
+            t("Dockerfile", "Dockerfile"),
+            t("docker-compose.yml", "docker-compose.yml"),
+            t(".github/workflows/ci.yml", "github/workflows/ci.yml"),
             PlannedFile::text("src/database.ts", schema::database_types(&schema)),
             PlannedFile::text("src/entities/model.json", entities::model_json(model)),
             PlannedFile::text("test/samples.json", entities::samples_json(model)),
@@ -347,6 +422,10 @@ impl Stack for TypescriptFastify {
                 schema::initial_migration(model, &schema),
             ),
         ];
+        for name in K8S_MANIFESTS {
+            let path = format!("deploy/k8s/{name}");
+            files.push(t(&path, &path));
+        }
         files.extend(
             STATIC
                 .iter()

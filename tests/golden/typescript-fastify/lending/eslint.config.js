@@ -5,7 +5,8 @@ import tseslint from "typescript-eslint";
 
 export default tseslint.config(
   // The client packages under clients/ lint themselves.
-  { ignores: ["dist/", "node_modules/", "clients/", "eslint.config.js"] },
+  // archgen's own records (.archgen/) are not the project's code.
+  { ignores: ["dist/", "node_modules/", "clients/", ".archgen/", "eslint.config.js"] },
   js.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,

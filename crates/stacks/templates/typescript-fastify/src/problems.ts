@@ -2,6 +2,7 @@
 import { STATUS_CODES } from "node:http";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { RETRY_AFTER_SECONDS } from "./base.js";
 
 /** The media type of every error body. */
 export const PROBLEM_JSON = "application/problem+json";
@@ -84,10 +85,44 @@ function isHttpError(error: unknown): error is { statusCode: number; message: st
   );
 }
 
+/** SQLSTATEs that say the database is unreachable or going away, not that a request is wrong. */
+const UNAVAILABLE_STATES = new Set(["57P01", "57P02", "57P03", "53300"]);
+
+/** Errors of the connection itself: refused, reset, ended or timed out while waiting for one. */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+]);
+
+/** Whether an error means the database is unavailable (a restart, an outage, a full pool). */
+export function isUnavailable(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) {
+    return false;
+  }
+  const code = "code" in error && typeof error.code === "string" ? error.code : "";
+  if (UNAVAILABLE_STATES.has(code) || code.startsWith("08") || UNAVAILABLE_CODES.has(code)) {
+    return true;
+  }
+  const message = error instanceof Error ? error.message : "";
+  return /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended/i.test(
+    message,
+  );
+}
+
+/** 503 with `Retry-After`: the database is unavailable; nothing of the cause is told. */
+export const unavailable = (): Problem =>
+  new Problem(503, "The service is unavailable; try again shortly.", undefined, {
+    "retry-after": String(RETRY_AFTER_SECONDS),
+  });
+
 /**
  * Answers every error as a problem document: a {@link Problem} as it says,
  * a client error Fastify raised (a body that is no JSON, one too large)
- * with its status, anything else 500 with nothing of its cause.
+ * with its status, an unavailable database 503 with `Retry-After`, anything
+ * else 500 with nothing of its cause.
  */
 export function registerProblems(app: FastifyInstance): void {
   app.setNotFoundHandler(async (_request, reply) => sendProblem(reply, notFound()));
@@ -112,6 +147,10 @@ export function registerProblems(app: FastifyInstance): void {
         reply,
         new Problem(status, detail, status === 422 ? { body: detail } : undefined),
       );
+    }
+    if (isUnavailable(error)) {
+      request.log.warn({ err: error }, "the database is unavailable");
+      return sendProblem(reply, unavailable());
     }
     request.log.error({ err: error }, "unhandled error");
     return sendProblem(reply, new Problem(500, SERVER_ERROR));

@@ -33,6 +33,13 @@ export function openDb(options: DbOptions, log?: FastifyBaseLogger): Db {
   pool.on("error", (error) => {
     log?.warn({ err: error }, "an idle database connection failed; the pool drops it");
   });
+  // A connection in use that the server ends (a restart) reports here too:
+  // its query fails (503 to the client) and the pool replaces it.
+  pool.on("connect", (client) => {
+    client.on("error", (error) => {
+      log?.warn({ err: error }, "a database connection in use failed");
+    });
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

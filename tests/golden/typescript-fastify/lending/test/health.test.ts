@@ -42,10 +42,39 @@ describe("probes", () => {
     expect(response.json()).toMatchObject({ status: 404, title: "Not Found" });
   });
 
-  it("sends the security headers", async () => {
+  it("answers a method a path does not serve with 405 naming those it does", async () => {
+    for (const method of ["TRACE", "DELETE", "PUT"] as const) {
+      const response = await app.inject({ method, url: "/healthz", payload: "{" });
+      expect(response.statusCode, method).toBe(405);
+      expect(response.headers.allow).toBe("GET");
+      expect(response.headers["content-type"]).toContain(PROBLEM_JSON);
+    }
+  });
+
+  it("sends the security headers and the request id", async () => {
     const response = await app.inject({ method: "GET", url: "/healthz" });
     expect(response.headers["x-content-type-options"]).toBe("nosniff");
-    expect(response.headers["content-security-policy"]).toContain("default-src 'none'");
+    expect(response.headers["content-security-policy"]).toBe(
+      "default-src 'none';frame-ancestors 'none'",
+    );
+    expect(response.headers["strict-transport-security"]).toBe(
+      "max-age=63072000; includeSubDomains",
+    );
+    expect(response.headers["referrer-policy"]).toBe("no-referrer");
+    expect(response.headers["x-frame-options"]).toBe("DENY");
+    expect(response.headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+    const echoed = await app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { "x-request-id": "trace-42" },
+    });
+    expect(echoed.headers["x-request-id"]).toBe("trace-42");
+    const refused = await app.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { "x-request-id": "not sane\u0001" },
+    });
+    expect(refused.headers["x-request-id"]).not.toBe("not sane\u0001");
   });
 });
 

@@ -9,9 +9,10 @@ import type { BlockList } from "node:net";
 import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
-import { invalid, registerProblems } from "./problems.js";
+import { invalid, Problem, registerProblems } from "./problems.js";
 import { accountRoutes } from "./routes/account.js";
 import { adminRoutes } from "./routes/admin.js";
+import { adminAppRoutes } from "./routes/admin-app.js";
 import { authRoutes } from "./routes/auth.js";
 import { entityRoutes } from "./routes/entities.js";
 import { healthRoutes } from "./routes/health.js";
@@ -48,6 +49,41 @@ const REDACT = [
   'res.headers["set-cookie"]',
 ];
 
+/** The methods answered 405 lists, in this order (HEAD goes with GET). */
+const LISTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/**
+ * A request for a path the app serves, with a method it does not serve
+ * there (TRACE, QUERY, PUT on a row…), is 405 naming the methods it does
+ * serve in `Allow`, answered before any body is read.
+ */
+function answerUnservedMethods(app: FastifyInstance): void {
+  const served: { pattern: RegExp; methods: Set<string> }[] = [];
+  app.addHook("onRoute", (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, "[^/]+")}/?$`);
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const known = served.find((s) => s.pattern.source === pattern.source);
+    if (known === undefined) {
+      served.push({ pattern, methods: new Set(methods) });
+    } else {
+      methods.forEach((m) => known.methods.add(m));
+    }
+  });
+  app.addHook("onRequest", async (request, reply) => {
+    if (!request.is404) {
+      return;
+    }
+    const path = request.url.split("?")[0] ?? "";
+    const allowed = new Set(
+      served.filter((s) => s.pattern.test(path)).flatMap((s) => [...s.methods]),
+    );
+    if (allowed.size > 0) {
+      void reply.header("allow", LISTED_METHODS.filter((m) => allowed.has(m)).join(", "));
+      throw new Problem(405, "This path does not serve this method.");
+    }
+  });
+}
+
 /** Builds the app; it closes its database pool when it closes. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
@@ -62,6 +98,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   app.addHook("onRequest", async (request, reply) => {
     void reply.header("x-request-id", request.id);
   });
+  answerUnservedMethods(app);
   // JSON as Fastify parses it (prototype poisoning refused), except that an
   // empty body is no body: a client may send `Content-Type: application/json`
   // with nothing on a request that takes none (sign-out). Every string in a
@@ -117,6 +154,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   authRoutes(app);
   accountRoutes(app);
   adminRoutes(app);
+  adminAppRoutes(app);
   entityRoutes(app);
   return app;
 }

@@ -91,6 +91,7 @@ const environment = z.object({
   DB_STATEMENT_TIMEOUT: z.coerce.number().positive().default(15),
   COOKIE_SECURE: flag.default(true),
   CORS_ORIGINS: z.string().default(""),
+  ADMIN_DIST_DIR: z.string().default("clients/admin/dist"),
   TRUSTED_PROXIES: z
     .string()
     .default("")
@@ -142,6 +143,8 @@ export interface Config {
   /** Requests per minute per user. */
   readonly rateLimitUser: number;
   readonly redisUrl: string | undefined;
+  /** The admin web app's build, served at `/admin/` (relative to the project). */
+  readonly adminDistDir: string;
 }
 
 /** Configuration that cannot start the app: each problem names its variable. */
@@ -186,5 +189,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitClient: e.RATE_LIMIT_CLIENT,
     rateLimitUser: e.RATE_LIMIT_USER,
     redisUrl: e.REDIS_URL,
+    adminDistDir: e.ADMIN_DIST_DIR,
   };
 }

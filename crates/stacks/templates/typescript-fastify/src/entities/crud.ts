@@ -759,6 +759,42 @@ async function moveDescendants(
   }
 }
 
+/**
+ * The end of a create or an update, in its transaction: the row's links as
+ * sent, the audit event naming the fields sent, and the row as the caller
+ * reads it.
+ */
+async function settle(
+  tx: Transaction<Database>,
+  ctx: Context,
+  entity: EntityDef,
+  actor: Actor,
+  action: "create" | "update",
+  id: string,
+  values: Record<string, unknown>,
+  body: unknown,
+): Promise<Item> {
+  await replaceLinks(tx, entity, id, values);
+  await record(tx, action, {
+    actor: actor.principal,
+    entity: entity.name,
+    entityId: id,
+    fields: sentNames(values, body),
+    requestId: ctx.requestId,
+  });
+  const item = await readOne(
+    tx,
+    entity,
+    sql`${column("id")} = ${id}::uuid`,
+    ctx.keyring,
+    actor.principal,
+  );
+  if (item === null) {
+    throw notFound();
+  }
+  return item;
+}
+
 /** How long a stored answer to an `Idempotency-Key` is replayed. */
 export const IDEMPOTENCY_RETENTION_HOURS = 24;
 /** The header a create's retry carries. */
@@ -855,24 +891,7 @@ export async function create(
       await sql`
         INSERT INTO ${sql.table(entity.table)} (${sql.join(columns.map(([name]) => sql.id(name)))})
         VALUES (${sql.join(columns.map(([, value]) => value))})`.execute(tx);
-      await replaceLinks(tx, entity, id, values);
-      await record(tx, "create", {
-        actor: actor.principal,
-        entity: entity.name,
-        entityId: id,
-        fields: sentNames(values, body),
-        requestId: ctx.requestId,
-      });
-      const item = await readOne(
-        tx,
-        entity,
-        sql`${column("id")} = ${id}::uuid`,
-        ctx.keyring,
-        actor.principal,
-      );
-      if (item === null) {
-        throw new Error("a row just inserted is not there");
-      }
+      const item = await settle(tx, ctx, entity, actor, "create", id, values, body);
       if (userId !== undefined && key !== undefined) {
         // The answer a retry replays, stored (encrypted) in the same commit as the row.
         await tx
@@ -955,25 +974,7 @@ export async function update(
       if (newOwner !== null && newOwner !== row.owner_id) {
         await moveDescendants(tx, entity, [id], newOwner);
       }
-      await replaceLinks(tx, entity, id, values);
-      await record(tx, "update", {
-        actor: actor.principal,
-        entity: entity.name,
-        entityId: id,
-        fields: sentNames(values, body),
-        requestId: ctx.requestId,
-      });
-      const item = await readOne(
-        tx,
-        entity,
-        sql`${column("id")} = ${id}::uuid`,
-        ctx.keyring,
-        actor.principal,
-      );
-      if (item === null) {
-        throw notFound();
-      }
-      return item;
+      return settle(tx, ctx, entity, actor, "update", id, values, body);
     });
   } catch (error) {
     throw conflictOf(entity, error, false);

@@ -103,10 +103,14 @@ const EntityDef = z.object({
 /** An entity. */
 export type EntityDef = z.infer<typeof EntityDef>;
 
-const Model = z.object({ entities: z.array(EntityDef) });
+const Model = z.object({ entities: z.array(EntityDef), auditActions: z.array(z.string()) });
+const model = Model.parse(raw);
 
 /** Every entity, in the model's order. */
-export const ENTITIES: readonly EntityDef[] = Model.parse(raw).entities;
+export const ENTITIES: readonly EntityDef[] = model.entities;
+
+/** The actions the audit log records. */
+export const AUDIT_ACTIONS: readonly string[] = model.auditActions;
 
 /** An entity by name. */
 export function entityNamed(name: string): EntityDef {

@@ -3,13 +3,10 @@ import { readFile } from "node:fs/promises";
 import { sql } from "kysely";
 import type { FastifyInstance } from "fastify";
 import { OPENAPI_PATH } from "../paths.js";
-import { notFound, Problem, sendProblem } from "../problems.js";
+import { notFound, sendProblem, unavailable } from "../problems.js";
 
 /** Milliseconds the readiness query may take. */
 export const READY_QUERY_TIMEOUT_MS = 2000;
-
-/** Seconds a client is told to wait when the app is not ready. */
-export const RETRY_AFTER_SECONDS = 5;
 
 /** `/healthz`, `/readyz` and `/openapi.json`, at the root. */
 export function healthRoutes(app: FastifyInstance): void {
@@ -28,12 +25,7 @@ export function healthRoutes(app: FastifyInstance): void {
       });
     } catch (error) {
       request.log.warn({ err: error }, "the database is unavailable");
-      return sendProblem(
-        reply,
-        new Problem(503, "The service is unavailable; try again shortly.", undefined, {
-          "retry-after": String(RETRY_AFTER_SECONDS),
-        }),
-      );
+      return sendProblem(reply, unavailable());
     }
     return { status: "ok" };
   });

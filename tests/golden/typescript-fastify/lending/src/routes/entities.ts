@@ -1,21 +1,17 @@
 /**
  * The routes of every entity of the model (`<base>/<collection>` and
  * `<base>/<collection>/{id}`): list, create, read, change and delete, each
- * answering 401 or 403 before it reads a row or a body, and 405 naming the
- * methods a path serves.
+ * answering 401 or 403 before it reads a row or a body.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { BASE_PATH } from "../base.js";
 import { type Actor, authorize } from "../entities/access.js";
 import * as crud from "../entities/crud.js";
 import { type Action, ENTITIES, type EntityDef } from "../entities/model.js";
 import { isUuid } from "../entities/values.js";
-import { invalid, Problem } from "../problems.js";
+import { invalid } from "../problems.js";
 import { Keyring } from "../security/crypto.js";
 import { optionalPrincipal } from "../security/principal.js";
-
-/** Every method a client might try, for the 405 answers. */
-const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 /** The path's id, 422 unless it is a UUID. */
 function idOf(request: FastifyRequest): string {
@@ -50,12 +46,6 @@ export function entityRoutes(app: FastifyInstance): void {
     }
     return actor;
   };
-  const notAllowed =
-    (allowed: readonly string[]) =>
-    async (_request: FastifyRequest, reply: FastifyReply): Promise<never> => {
-      void reply.header("allow", allowed.join(", "));
-      throw new Problem(405, "This path does not serve this method.");
-    };
 
   for (const entity of ENTITIES) {
     const path = `${BASE_PATH}/${entity.collection}`;
@@ -90,14 +80,5 @@ export function entityRoutes(app: FastifyInstance): void {
       await crud.remove(context(request), entity, actorOf(request), idOf(request));
       return reply.code(204).send();
     });
-
-    const served = { [path]: ["GET", "POST"], [one]: ["GET", "PATCH", "DELETE"] };
-    for (const [url, allowed] of Object.entries(served)) {
-      app.route({
-        method: METHODS.filter((m) => !allowed.includes(m)),
-        url,
-        handler: notAllowed(allowed),
-      });
-    }
   }
 }

@@ -4,9 +4,11 @@ import { sql } from "kysely";
 import { BASE_PATH } from "../base.js";
 import { listQuery } from "../entities/crud.js";
 import { decodeCursor, encodeCursor } from "../entities/cursors.js";
+import { AUDIT_ACTIONS } from "../entities/model.js";
 import { isUuid } from "../entities/values.js";
 import { forbidden, invalid } from "../problems.js";
 import { isAdmin, type Principal, requirePrincipal } from "../security/principal.js";
+import { ROLES } from "../services/users.js";
 
 /** The caller, when it holds an admin role (401 without a session, 403 otherwise). */
 async function requireAdmin(request: FastifyRequest): Promise<Principal> {
@@ -35,7 +37,11 @@ export function adminRoutes(app: FastifyInstance): void {
       if (name === "email") {
         where.push(sql`email = ${value.trim().toLowerCase()}`);
       } else if (name === "role") {
-        where.push(sql`role = ${value}`);
+        if (ROLES.includes(value)) {
+          where.push(sql`role = ${value}`);
+        } else {
+          errors.role = `must be one of: ${ROLES.join(", ")}`;
+        }
       } else {
         errors[name] = "is not a field lists can be filtered by";
       }
@@ -89,7 +95,11 @@ export function adminRoutes(app: FastifyInstance): void {
           errors.actor = "must be a UUID";
         }
       } else if (name === "action") {
-        where.push(sql`action = ${value}`);
+        if (AUDIT_ACTIONS.includes(value)) {
+          where.push(sql`action = ${value}`);
+        } else {
+          errors.action = `must be one of: ${AUDIT_ACTIONS.join(", ")}`;
+        }
       } else {
         errors[name] = "is not a field lists can be filtered by";
       }

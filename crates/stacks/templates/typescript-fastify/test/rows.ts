@@ -1,0 +1,101 @@
+/** What the entity tests share: signed-in callers and valid rows made through the API. */
+import { randomUUID } from "node:crypto";
+import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { BASE_PATH } from "../src/base.js";
+import { entityNamed, type EntityDef } from "../src/entities/model.js";
+import { createUser } from "../src/services/users.js";
+import samples from "./samples.json" with { type: "json" };
+
+/** The password of every account the tests make. */
+export const PASSWORD = "correct horse battery staple";
+
+/** A JSON object body. */
+export type Body = Record<string, unknown>;
+
+/** A signed-in caller: its account, and the headers its requests carry. */
+export interface Caller {
+  readonly id: string;
+  readonly email: string;
+  readonly role: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A new account in `role`, signed in. */
+export async function signIn(app: FastifyInstance, role: string): Promise<Caller> {
+  const email = `${role}-${randomUUID()}@example.com`;
+  const account = await createUser(app.db, email, PASSWORD, role);
+  const login = await app.inject({
+    method: "POST",
+    url: `${BASE_PATH}/auth/login`,
+    payload: { email, password: PASSWORD },
+  });
+  if (login.statusCode !== 200) {
+    throw new Error(`signing in as ${role} answered ${String(login.statusCode)}`);
+  }
+  const value = (name: string) => login.cookies.find((c) => c.name === name)?.value ?? "";
+  return {
+    id: account.id,
+    email,
+    role,
+    headers: { cookie: `session=${value("session")}`, "x-csrf-token": value("csrf_token") },
+  };
+}
+
+type Method = "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+
+/** A request to `<base><path>` as `caller` (a visitor when `null`). */
+export function send(
+  app: FastifyInstance,
+  caller: Caller | null,
+  method: Method,
+  path: string,
+  payload?: Body,
+): Promise<LightMyRequestResponse> {
+  return app.inject({
+    method,
+    url: `${BASE_PATH}${path}`,
+    headers: caller?.headers ?? {},
+    ...(payload === undefined ? {} : { payload }),
+  });
+}
+
+const rowsMade = new Map<string, number>();
+
+/** Valid values of the next row of an entity the tests make (each unique value once). */
+export function sample(entity: EntityDef): Body {
+  const rows = (samples as Record<string, Body[] | undefined>)[entity.name] ?? [];
+  const n = rowsMade.get(entity.name) ?? 0;
+  rowsMade.set(entity.name, n + 1);
+  return { ...rows[n % rows.length] };
+}
+
+/** A valid create body: a new sample, each required relation pointing at a new row of `caller`. */
+export async function bodyOf(
+  app: FastifyInstance,
+  caller: Caller,
+  entity: EntityDef,
+  depth = 0,
+): Promise<Body> {
+  const body = sample(entity);
+  for (const relation of entity.relations) {
+    if (relation.required && relation.join === undefined && depth < 8) {
+      body[relation.key] = await createRow(app, caller, entityNamed(relation.target), depth + 1);
+    }
+  }
+  return body;
+}
+
+/** A new row of `entity` made by `caller`: its id. */
+export async function createRow(
+  app: FastifyInstance,
+  caller: Caller,
+  entity: EntityDef,
+  depth = 0,
+): Promise<string> {
+  const body = await bodyOf(app, caller, entity, depth);
+  const response = await send(app, caller, "POST", `/${entity.collection}`, body);
+  if (response.statusCode !== 201) {
+    throw new Error(`creating a ${entity.name}: ${String(response.statusCode)} ${response.body}`);
+  }
+  return response.json<{ id: string }>().id;
+}
