@@ -36,13 +36,13 @@
 //! package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
 //! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
 //! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  cluster.ts  client.ts
-//!     text.ts  audit.ts  cli.ts  migrate.ts  grants.ts
+//!     text.ts  audit.ts  cli.ts  migrate.ts  grants.ts  ratelimit.ts
 //!     routes/{health,auth,account,admin,admin-app,entities}.ts  services/{users,auth}.ts
 //!     entities/{model.json,model.ts,access.ts,values.ts,cursors.ts,crud.ts}
 //!     security/{passwords,sessions,principal,crypto}.ts  security/common_passwords.txt
 //!     migrations/index.ts  migrations/0001_initial.ts
 //! test/helpers.ts  samples.json  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
-//!     rows.ts  entities.test.ts  rules.test.ts  account.test.ts
+//!     rows.ts  entities.test.ts  rules.test.ts  account.test.ts  ratelimit.test.ts
 //! ```
 //!
 //! ```
@@ -232,6 +232,10 @@ const STATIC: &[(&str, &str)] = &[
         include_str!("../../templates/typescript-fastify/src/cluster.ts"),
     ),
     (
+        "src/ratelimit.ts",
+        include_str!("../../templates/typescript-fastify/src/ratelimit.ts"),
+    ),
+    (
         "src/server.ts",
         include_str!("../../templates/typescript-fastify/src/server.ts"),
     ),
@@ -298,6 +302,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         "test/rows.ts",
         include_str!("../../templates/typescript-fastify/test/rows.ts"),
+    ),
+    (
+        "test/ratelimit.test.ts",
+        include_str!("../../templates/typescript-fastify/test/ratelimit.test.ts"),
     ),
     (
         "test/rules.test.ts",

@@ -10,6 +10,7 @@ import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
 import { invalid, Problem, registerProblems } from "./problems.js";
+import { registerRateLimits } from "./ratelimit.js";
 import { accountRoutes } from "./routes/account.js";
 import { adminRoutes } from "./routes/admin.js";
 import { adminAppRoutes } from "./routes/admin-app.js";
@@ -150,6 +151,8 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     frameguard: { action: "deny" },
   });
   await app.register(cookie);
+  // After the cookie parser: a request's user is counted too.
+  registerRateLimits(app);
   healthRoutes(app);
   authRoutes(app);
   accountRoutes(app);

@@ -2,7 +2,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { FastifyRequest } from "fastify";
 import { forbidden, unauthorized } from "../problems.js";
-import { findLive, SESSION_COOKIE } from "./sessions.js";
+import { findLive, type LiveSession, SESSION_COOKIE } from "./sessions.js";
 
 /** Roles that may do everything. */
 export const ADMIN_ROLES: readonly string[] = ["admin"];
@@ -32,17 +32,28 @@ function sameToken(sent: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Each request's live session, looked up once (the rate limiter and the routes share it). */
+const sessions = new WeakMap<FastifyRequest, LiveSession | null>();
+
+/** The live session of the request's cookie, or `null`: looked up once per request. */
+export async function liveSession(request: FastifyRequest): Promise<LiveSession | null> {
+  if (sessions.has(request)) {
+    return sessions.get(request) ?? null;
+  }
+  const token = request.cookies[SESSION_COOKIE];
+  const found =
+    token === undefined || token === "" ? null : await findLive(request.server.db, token);
+  sessions.set(request, found);
+  return found;
+}
+
 /**
  * The caller's live session, or `null`. A state-changing request made with
  * a live session must carry the session's CSRF token in `X-CSRF-Token`
  * (403 otherwise).
  */
 export async function optionalPrincipal(request: FastifyRequest): Promise<Principal | null> {
-  const token = request.cookies[SESSION_COOKIE];
-  if (token === undefined || token === "") {
-    return null;
-  }
-  const found = await findLive(request.server.db, token);
+  const found = await liveSession(request);
   if (found === null) {
     return null;
   }
