@@ -5,7 +5,7 @@ import { ENTITIES, type FieldDef } from "../src/entities/model.js";
 import { ADMIN_ROLES, isAdmin } from "../src/security/principal.js";
 import { ROLES } from "../src/services/users.js";
 import { testApp } from "./helpers.js";
-import { bodyOf, type Caller, send, signIn } from "./rows.js";
+import { bodyOf, type Caller, emptyEntityTables, send, signIn } from "./rows.js";
 
 /** The roles that are not admin roles: the access table rules them. */
 const RULED = ROLES.filter((r) => !ADMIN_ROLES.includes(r));
@@ -65,6 +65,7 @@ describe.skipIf(ADMIN_ROLES.length === 0)("access and field rules", () => {
 
   beforeAll(async () => {
     app = await testApp();
+    await emptyEntityTables(app);
     admin = await signIn(app, ADMIN_ROLES[0] ?? "");
     for (const role of RULED) {
       callers.set(role, await signIn(app, role));

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FastifyInstance } from "fastify";
 import { BASE_PATH } from "../src/base.js";
@@ -7,7 +6,15 @@ import { ENTITIES } from "../src/entities/model.js";
 import { PROBLEM_JSON } from "../src/problems.js";
 import { ADMIN_ROLES } from "../src/security/principal.js";
 import { testApp } from "./helpers.js";
-import { type Body, bodyOf, type Caller, createRow, send, signIn } from "./rows.js";
+import {
+  type Body,
+  bodyOf,
+  type Caller,
+  createRow,
+  emptyEntityTables,
+  send,
+  signIn,
+} from "./rows.js";
 
 describe.skipIf(ADMIN_ROLES.length === 0)("entities", () => {
   let app: FastifyInstance;
@@ -15,11 +22,7 @@ describe.skipIf(ADMIN_ROLES.length === 0)("entities", () => {
 
   beforeAll(async () => {
     app = await testApp();
-    const tables = ENTITIES.flatMap((e) => [
-      e.table,
-      ...e.relations.flatMap((r) => (r.join === undefined ? [] : [r.join])),
-    ]);
-    await sql`TRUNCATE ${sql.join(tables.map((t) => sql.table(t)))} CASCADE`.execute(app.db);
+    await emptyEntityTables(app);
     admin = await signIn(app, ADMIN_ROLES[0] ?? "");
   });
   afterAll(async () => {

@@ -1,8 +1,13 @@
 /** What the tests share: a configuration for the test database, and an app built from it. */
-import { randomBytes } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../src/app.js";
 import { type Config, loadConfig } from "../src/config.js";
+
+/** The suite's SECRET_KEY (never use it outside tests). */
+export const TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-the-suite";
+
+/** The suite's encryption key: base64url of 32 fixed bytes (never use it outside tests). */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString("base64url");
 
 /** An environment that starts the app: DATABASE_URL from the caller, fresh secrets. */
 export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -12,8 +17,10 @@ export function testEnv(overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   }
   return {
     DATABASE_URL: databaseUrl,
-    SECRET_KEY: randomBytes(32).toString("base64url"),
-    ENCRYPTION_KEYS: randomBytes(32).toString("base64url"),
+    // Fixed for the whole suite: every file's app reads the rows, cursors and
+    // blind indexes the others wrote. Never use these outside tests.
+    SECRET_KEY: TEST_SECRET_KEY,
+    ENCRYPTION_KEYS: TEST_ENCRYPTION_KEY,
     COOKIE_SECURE: "false",
     LOG_LEVEL: "silent",
     // The suite sends many requests from one address in a minute; the

@@ -1,8 +1,9 @@
 /** What the entity tests share: signed-in callers and valid rows made through the API. */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
+import { sql } from "kysely";
 import { BASE_PATH } from "../src/base.js";
-import { entityNamed, type EntityDef } from "../src/entities/model.js";
+import { ENTITIES, entityNamed, type EntityDef } from "../src/entities/model.js";
 import { createUser } from "../src/services/users.js";
 import samples from "./samples.json" with { type: "json" };
 
@@ -18,6 +19,15 @@ export interface Caller {
   readonly email: string;
   readonly role: string;
   readonly headers: Readonly<Record<string, string>>;
+}
+
+/** Empties every entity's table and link table: a test file's rows start from none. */
+export async function emptyEntityTables(app: FastifyInstance): Promise<void> {
+  const tables = ENTITIES.flatMap((e) => [
+    e.table,
+    ...e.relations.flatMap((r) => (r.join === undefined ? [] : [r.join])),
+  ]);
+  await sql`TRUNCATE ${sql.join(tables.map((t) => sql.table(t)))} CASCADE`.execute(app.db);
 }
 
 /** A new account in `role`, signed in. */
