@@ -42,7 +42,7 @@
 //!     security/{passwords,sessions,principal,crypto}.ts  security/common_passwords.txt
 //!     migrations/index.ts  migrations/0001_initial.ts
 //! test/helpers.ts  samples.json  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
-//!     rows.ts  entities.test.ts  rules.test.ts  account.test.ts  ratelimit.test.ts
+//!     rows.ts  servers.ts  entities.test.ts  rules.test.ts  account.test.ts  ratelimit.test.ts
 //! ```
 //!
 //! ```
@@ -306,6 +306,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         "test/ratelimit.test.ts",
         include_str!("../../templates/typescript-fastify/test/ratelimit.test.ts"),
+    ),
+    (
+        "test/servers.ts",
+        include_str!("../../templates/typescript-fastify/test/servers.ts"),
     ),
     (
         "test/rules.test.ts",

@@ -2,19 +2,24 @@
  * Rate limits per client address and per user, in fixed one-minute windows
  * (C-SEC-5), answered with 429 and `Retry-After`.
  *
- * The counters live in PostgreSQL (the UNLOGGED table `auth_rate_limits`:
- * counters need no crash safety, and an unlogged table writes no WAL), so
- * every process and replica shares them; nothing is counted in process.
- * Keys are keyed hashes (HMAC-SHA256 under SECRET_KEY): no address or user
- * id is stored in the clear. Both counters of a request cost one statement,
- * before the route runs, so a request answered 429 or with an error counts
- * all the same. Health probes are never limited. When the counters cannot
- * be reached the request is answered 503 like any database fault.
+ * The counters live in Redis when `REDIS_URL` is set, else in PostgreSQL
+ * (the UNLOGGED table `auth_rate_limits`: counters need no crash safety, and
+ * an unlogged table writes no WAL), so every process and replica shares
+ * them; nothing is counted in process. Keys are keyed hashes (HMAC-SHA256
+ * under SECRET_KEY): no address or user id is stored in the clear. Both
+ * counters of a request cost one round trip, before the route runs, so a
+ * request answered 429 or with an error counts all the same. Health probes
+ * are never limited. When PostgreSQL cannot be reached the request is
+ * answered 503 like any database fault; when Redis cannot, the request is
+ * let through (and a warning logged): an outage of the counters alone
+ * should not take the API down.
  */
 import { createHmac } from "node:crypto";
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import { sql } from "kysely";
+import { createClient } from "redis";
 import { clientAddress } from "./client.js";
+import type { Db } from "./db.js";
 import { Problem } from "./problems.js";
 import { liveSession } from "./security/principal.js";
 
@@ -32,9 +37,145 @@ export function counterKey(secret: string, what: string): string {
   return createHmac("sha256", secret).update(`rate-limit:${what}`).digest("hex");
 }
 
+/** Where the counters live. */
+export interface Counters {
+  /**
+   * Counts one request against each of `keys` in the window that starts at
+   * `windowStart`; returns each key's hits in that window so far, in order,
+   * or `null` when the counters cannot be reached and the request may go on.
+   */
+  hit(keys: readonly string[], windowStart: Date): Promise<number[] | null>;
+  /** Settles when the counters can count, or when they gave up trying for now. */
+  ready(): Promise<void>;
+  /** Lets go of the connection, if the counters hold one of their own. */
+  close(): Promise<void>;
+}
+
+/**
+ * Counters in `auth_rate_limits`: one statement counts every key. The first
+ * hit of a window also deletes up to a thousand counters of windows that
+ * are over (rows another request holds are skipped), so the table keeps
+ * about one window's worth.
+ */
+export function postgresCounters(db: Db): Counters {
+  return {
+    async hit(keys, windowStart) {
+      const counted = await sql<{ key: string; hits: number }>`
+        INSERT INTO auth_rate_limits (key, window_start, hits)
+        SELECT key, ${windowStart}::timestamptz, 1 FROM unnest(${keys}::text[]) AS key
+        ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
+        RETURNING key, hits`.execute(db);
+      const hits = new Map(counted.rows.map((row) => [row.key, row.hits]));
+      if (counted.rows.some((row) => row.hits === 1)) {
+        await purgeWindowsBefore(db, windowStart);
+      }
+      return keys.map((key) => hits.get(key) ?? 0);
+    },
+    async ready() {
+      // The app's pool connects on demand.
+    },
+    async close() {
+      // The app's pool is closed with the app.
+    },
+  };
+}
+
+/** Deletes up to a thousand counters of windows that started before `start`; returns how many. */
+export async function purgeWindowsBefore(db: Db, start: Date): Promise<number> {
+  const deleted = await sql`
+    DELETE FROM auth_rate_limits WHERE (key, window_start) IN (
+      SELECT key, window_start FROM auth_rate_limits WHERE window_start < ${start}::timestamptz
+      LIMIT 1000 FOR UPDATE SKIP LOCKED)`.execute(db);
+  return Number(deleted.numAffectedRows ?? 0);
+}
+
+/**
+ * Increments every key and sets a fresh key to expire after the window
+ * (ARGV[1] seconds), so Redis deletes what is over by itself.
+ */
+const INCREMENT = `
+local hits = {}
+for i, key in ipairs(KEYS) do
+  hits[i] = redis.call('INCR', key)
+  if hits[i] == 1 then
+    redis.call('EXPIRE', key, ARGV[1])
+  end
+end
+return hits`;
+
+/** How long a Redis has to connect, and to answer a command. */
+const CONNECT_MS = 2000;
+
+/**
+ * Counters in one Redis (not a cluster: a request's keys are counted by one
+ * script call). Commands are not queued while Redis is unreachable: they
+ * fail at once, the request goes on, and the client keeps reconnecting.
+ */
+export function redisCounters(url: string, log: FastifyBaseLogger): Counters {
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: CONNECT_MS,
+      socketTimeout: CONNECT_MS,
+      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000),
+    },
+  });
+  let lastWarning = 0;
+  /** One warning per minute at most, however many requests meet the outage. */
+  const warn = (error: unknown): void => {
+    if (Date.now() - lastWarning >= WINDOW_SECONDS * 1000) {
+      lastWarning = Date.now();
+      log.warn({ err: error }, "rate limit counters unavailable; requests let through");
+    }
+  };
+  client.on("error", warn);
+  const settled = new Promise<void>((resolve) => {
+    client.once("ready", resolve);
+    client.once("error", resolve);
+    setTimeout(resolve, CONNECT_MS).unref();
+  });
+  const connecting = client.connect().catch(warn);
+  return {
+    async hit(keys, windowStart) {
+      const window = String(Math.floor(windowStart.getTime() / 1000));
+      try {
+        const hits = await client.eval(INCREMENT, {
+          keys: keys.map((key) => `ratelimit:${key}:${window}`),
+          arguments: [String(WINDOW_SECONDS + 5)],
+        });
+        return Array.isArray(hits) ? hits.map(Number) : null;
+      } catch (error) {
+        warn(error);
+        return null;
+      }
+    },
+    async ready() {
+      // A Redis that refuses, or does not answer within the connect timeout,
+      // is counted out until it does: the app starts all the same.
+      await settled;
+    },
+    async close() {
+      if (client.isOpen) {
+        // Also ends a connection attempt still under way.
+        client.destroy();
+      }
+      await connecting;
+    },
+  };
+}
+
 /** Counts every request but the probes, and answers 429 past a limit. */
 export function registerRateLimits(app: FastifyInstance): void {
-  const { secretKey, rateLimitClient, rateLimitUser } = app.config;
+  const { secretKey, rateLimitClient, rateLimitUser, redisUrl } = app.config;
+  const counters =
+    redisUrl === undefined ? postgresCounters(app.db) : redisCounters(redisUrl, app.log);
+  app.addHook("onReady", async () => {
+    await counters.ready();
+  });
+  app.addHook("onClose", async () => {
+    await counters.close();
+  });
 
   const count = async (request: FastifyRequest): Promise<void> => {
     const path = request.url.split("?")[0] ?? "";
@@ -44,23 +185,15 @@ export function registerRateLimits(app: FastifyInstance): void {
     const now = Date.now();
     const windowMs = WINDOW_SECONDS * 1000;
     const windowStart = new Date(now - (now % windowMs));
-    const limits = new Map<string, number>([
-      [
-        counterKey(secretKey, `client:${clientAddress(request, app.trustedProxies)}`),
-        rateLimitClient,
-      ],
-    ]);
+    const keys = [counterKey(secretKey, `client:${clientAddress(request, app.trustedProxies)}`)];
+    const limits = [rateLimitClient];
     const session = await liveSession(request);
     if (session !== null) {
-      limits.set(counterKey(secretKey, `user:${session.userId}`), rateLimitUser);
+      keys.push(counterKey(secretKey, `user:${session.userId}`));
+      limits.push(rateLimitUser);
     }
-    const keys = [...limits.keys()];
-    const counted = await sql<{ key: string; hits: number }>`
-      INSERT INTO auth_rate_limits (key, window_start, hits)
-      SELECT key, ${windowStart}::timestamptz, 1 FROM unnest(${keys}::text[]) AS key
-      ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
-      RETURNING key, hits`.execute(app.db);
-    if (counted.rows.some((row) => row.hits > (limits.get(row.key) ?? Infinity))) {
+    const hits = await counters.hit(keys, windowStart);
+    if (hits?.some((count, i) => count > (limits[i] ?? Infinity)) === true) {
       const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now) / 1000));
       throw new Problem(429, TOO_MANY, undefined, { "retry-after": String(retryAfter) });
     }

@@ -142,6 +142,7 @@ export interface Config {
   readonly rateLimitClient: number;
   /** Requests per minute per user. */
   readonly rateLimitUser: number;
+  /** Where the rate-limit counters live; unset, in PostgreSQL (`auth_rate_limits`). */
   readonly redisUrl: string | undefined;
   /** The admin web app's build, served at `/admin/` (relative to the project). */
   readonly adminDistDir: string;
