@@ -177,6 +177,8 @@ pub struct ProjectView {
     pub log_probe: Option<LogProbeView>,
     /// The container images the deployment files pin.
     pub images: ImagesView,
+    /// What the scheduled Kubernetes jobs run in the image.
+    pub commands: JobCommandsView,
 }
 
 /// An encrypted unique field and its blind index, for the tests.
@@ -298,6 +300,34 @@ pub struct ImagesView {
     pub redis: String,
     /// Node.js, for the Dockerfile's stage that builds the admin app.
     pub node: String,
+}
+
+/// The commands the scheduled jobs run in the app's image, as the items of
+/// a JSON array (`"python", "-m", "app.cli", "retention"`), so the
+/// Kubernetes manifests serve every stack.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobCommandsView {
+    /// `make retention`.
+    pub retention: String,
+    /// `make backup`.
+    pub backup: String,
+}
+
+impl JobCommandsView {
+    /// The commands from each one's words.
+    pub fn of(retention: &[&str], backup: &[&str]) -> JobCommandsView {
+        let items = |words: &[&str]| {
+            words
+                .iter()
+                .map(|w| serde_json::Value::from(*w).to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        JobCommandsView {
+            retention: items(retention),
+            backup: items(backup),
+        }
+    }
 }
 
 /// The placeholder SECRET_KEY of `.env.example`; start-up refuses it.
@@ -1401,6 +1431,10 @@ pub fn project(model: &AppModel) -> ProjectView {
             redis: REDIS_IMAGE.to_string(),
             node: NODE_IMAGE.to_string(),
         },
+        commands: JobCommandsView::of(
+            &["python", "-m", &format!("{package}.cli"), "retention"],
+            &["python", "-m", &format!("{package}.backup"), "dump"],
+        ),
         package,
         product_name: model.product.name.clone(),
         title_literal: py_str(&model.product.title),

@@ -177,6 +177,7 @@ fn entity(model: &AppModel, e: &Entity) -> Value {
         "fields": e.fields.iter().map(|f| field(model, e, f)).collect::<Vec<_>>(),
         "relations": relations,
         "sort": e.sort_keys(),
+        "retention": e.retention.as_ref().map(|r| &r.interval),
         "access": {
             "create": access(model, e, Action::Create),
             "read": access(model, e, Action::Read),
@@ -186,8 +187,8 @@ fn entity(model: &AppModel, e: &Entity) -> Value {
     })
 }
 
-/// `src/entities/model.json`: every entity, in the model's order, and the
-/// actions the audit log records.
+/// `src/entities/model.json`: every entity, in the model's order, the
+/// actions the audit log records and how long it keeps them.
 ///
 /// ```
 /// use blueprint_core::builder::SpecBuilder;
@@ -201,7 +202,11 @@ fn entity(model: &AppModel, e: &Entity) -> Value {
 /// ```
 pub fn model_json(model: &AppModel) -> String {
     let entities: Vec<Value> = model.entities.iter().map(|e| entity(model, e)).collect();
-    let model_file = json!({ "entities": entities, "auditActions": model.audit_actions() });
+    let model_file = json!({
+        "entities": entities,
+        "auditActions": model.audit_actions(),
+        "auditRetentionDays": Some(model.params.audit_retention_days).filter(|d| *d > 0),
+    });
     let mut text = serde_json::to_string_pretty(&model_file).expect("a JSON value serializes");
     text.push('\n');
     text

@@ -36,13 +36,14 @@
 //! package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
 //! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
 //! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  cluster.ts  client.ts
-//!     text.ts  audit.ts  cli.ts  migrate.ts  grants.ts  ratelimit.ts
+//!     text.ts  audit.ts  cli.ts  maintenance.ts  backup.ts  migrate.ts  grants.ts  ratelimit.ts
 //!     routes/{health,auth,account,admin,admin-app,entities}.ts  services/{users,auth}.ts
 //!     entities/{model.json,model.ts,access.ts,values.ts,cursors.ts,crud.ts}
 //!     security/{passwords,sessions,principal,crypto}.ts  security/common_passwords.txt
 //!     migrations/index.ts  migrations/0001_initial.ts
 //! test/helpers.ts  samples.json  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
 //!     rows.ts  servers.ts  entities.test.ts  rules.test.ts  account.test.ts  ratelimit.test.ts
+//!     maintenance.test.ts  backup.test.ts
 //! ```
 //!
 //! ```
@@ -133,10 +134,22 @@ const SHARED_MANIFESTS: &[Template] = &[
         "typescript-fastify/deploy/k8s/service.yaml",
         include_str!("../../templates/python-fastapi/deploy/k8s/service.yaml.hbs"),
     ),
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/retention-cronjob.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/retention-cronjob.yaml.hbs"),
+    ),
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/backup-pvc.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/backup-pvc.yaml.hbs"),
+    ),
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/backup-cronjob.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/backup-cronjob.yaml.hbs"),
+    ),
 ];
 
 /// The Kubernetes manifests under `deploy/k8s/`, in `kustomization.yaml`'s order.
-pub const K8S_MANIFESTS: [&str; 7] = [
+pub const K8S_MANIFESTS: [&str; 10] = [
     "kustomization.yaml",
     "configmap.yaml",
     "secret.yaml",
@@ -144,6 +157,9 @@ pub const K8S_MANIFESTS: [&str; 7] = [
     "pdb.yaml",
     "service.yaml",
     "migrate-job.yaml",
+    "retention-cronjob.yaml",
+    "backup-pvc.yaml",
+    "backup-cronjob.yaml",
 ];
 
 /// The Node.js image the Dockerfile builds and runs on: the `.nvmrc` major.
@@ -232,6 +248,14 @@ const STATIC: &[(&str, &str)] = &[
         include_str!("../../templates/typescript-fastify/src/cluster.ts"),
     ),
     (
+        "src/backup.ts",
+        include_str!("../../templates/typescript-fastify/src/backup.ts"),
+    ),
+    (
+        "src/maintenance.ts",
+        include_str!("../../templates/typescript-fastify/src/maintenance.ts"),
+    ),
+    (
         "src/ratelimit.ts",
         include_str!("../../templates/typescript-fastify/src/ratelimit.ts"),
     ),
@@ -308,6 +332,14 @@ const STATIC: &[(&str, &str)] = &[
         include_str!("../../templates/typescript-fastify/test/ratelimit.test.ts"),
     ),
     (
+        "test/maintenance.test.ts",
+        include_str!("../../templates/typescript-fastify/test/maintenance.test.ts"),
+    ),
+    (
+        "test/backup.test.ts",
+        include_str!("../../templates/typescript-fastify/test/backup.test.ts"),
+    ),
+    (
         "test/servers.ts",
         include_str!("../../templates/typescript-fastify/test/servers.ts"),
     ),
@@ -346,6 +378,10 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
             "postgres": crate::python_fastapi::view::POSTGRES_IMAGE,
             "redis": crate::python_fastapi::view::REDIS_IMAGE,
         },
+        "commands": crate::python_fastapi::view::JobCommandsView::of(
+            &["node", "dist/src/cli.js", "retention"],
+            &["node", "dist/src/cli.js", "backup"],
+        ),
         // No vendor has files for this stack yet: nothing to configure.
         "integrations": { "config": [], "secrets": [] },
         "package": model.product.name.to_kebab_case(),

@@ -103,3 +103,52 @@ describe("probes without a database", () => {
     expect(response.headers["content-type"]).toContain(PROBLEM_JSON);
   });
 });
+
+describe("cross-origin requests", () => {
+  const allowed = "https://app.example.com";
+  let app: FastifyInstance;
+  let closed: FastifyInstance;
+  beforeAll(async () => {
+    app = await testApp({ CORS_ORIGINS: `${allowed}, https://admin.example.com` });
+    closed = await testApp();
+  });
+  afterAll(async () => {
+    await app.close();
+    await closed.close();
+  });
+
+  /** A browser's preflight from `origin` before a PATCH with a CSRF header. */
+  const preflight = (target: FastifyInstance, origin: string) =>
+    target.inject({
+      method: "OPTIONS",
+      url: "/healthz",
+      headers: {
+        origin,
+        "access-control-request-method": "PATCH",
+        "access-control-request-headers": "content-type, x-csrf-token",
+      },
+    });
+
+  it("lets a listed origin call with its cookies", async () => {
+    const response = await preflight(app, allowed);
+    expect(response.statusCode).toBe(204);
+    expect(response.headers["access-control-allow-origin"]).toBe(allowed);
+    expect(response.headers["access-control-allow-credentials"]).toBe("true");
+    expect(String(response.headers["access-control-allow-methods"])).toContain("PATCH");
+    const read = await app.inject({ method: "GET", url: "/healthz", headers: { origin: allowed } });
+    expect(read.headers["access-control-allow-origin"]).toBe(allowed);
+  });
+
+  it("tells an unlisted origin nothing, and no origin without CORS_ORIGINS", async () => {
+    const other = await preflight(app, "https://evil.example.com");
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+    const none = await preflight(closed, allowed);
+    expect(none.headers["access-control-allow-origin"]).toBeUndefined();
+    const read = await closed.inject({
+      method: "GET",
+      url: "/healthz",
+      headers: { origin: allowed },
+    });
+    expect(read.headers["access-control-allow-origin"]).toBeUndefined();
+  });
+});

@@ -156,9 +156,9 @@ export class ConfigError extends Error {
   }
 }
 
-/** Reads the configuration from `env`, or throws a {@link ConfigError}. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = environment.safeParse(env);
+/** `env` parsed by `schema`, or a {@link ConfigError} naming every bad variable. */
+function parsedEnv<T extends z.ZodType>(schema: T, env: NodeJS.ProcessEnv): z.output<T> {
+  const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = issue.path.map(String).join(".");
@@ -168,7 +168,39 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(problems);
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** What the database commands read (`make backup`, `make restore`): no secrets. */
+export interface DatabaseConfig {
+  /** The schema owner's URL (`MIGRATION_DATABASE_URL`, default `DATABASE_URL`). */
+  readonly ownerUrl: string;
+  /** Milliseconds to wait for a connection. */
+  readonly connectTimeoutMs: number;
+  /** Where `make backup` writes its dumps. */
+  readonly backupDir: string;
+  /** The directory of the PostgreSQL client programs, when not on `PATH`. */
+  readonly pgBin: string | undefined;
+}
+
+const databaseEnvironment = environment
+  .pick({ DATABASE_URL: true, MIGRATION_DATABASE_URL: true, DB_POOL_TIMEOUT: true })
+  .extend({ BACKUP_DIR: z.string().min(1).default("backups"), PG_BIN: optionalText });
+
+/** Reads the database commands' configuration from `env`, or throws a {@link ConfigError}. */
+export function loadDatabaseConfig(env: NodeJS.ProcessEnv = process.env): DatabaseConfig {
+  const e = parsedEnv(databaseEnvironment, env);
+  return {
+    ownerUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL,
+    connectTimeoutMs: Math.round(e.DB_POOL_TIMEOUT * 1000),
+    backupDir: e.BACKUP_DIR,
+    pgBin: e.PG_BIN,
+  };
+}
+
+/** Reads the configuration from `env`, or throws a {@link ConfigError}. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = parsedEnv(environment, env);
   return {
     databaseUrl: e.DATABASE_URL,
     migrationDatabaseUrl: e.MIGRATION_DATABASE_URL ?? e.DATABASE_URL,

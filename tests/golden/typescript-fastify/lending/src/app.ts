@@ -1,5 +1,6 @@
 /** The Fastify app: plugins, error handling and routes, for a configuration. */
 import cookie from "@fastify/cookie";
+import cors from "@fastify/cors";
 import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
@@ -61,8 +62,24 @@ const LISTED_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 function answerUnservedMethods(app: FastifyInstance): void {
   const served: { pattern: RegExp; methods: Set<string> }[] = [];
   app.addHook("onRoute", (route) => {
-    const pattern = new RegExp(`^${route.url.replace(/:[^/]+/g, "[^/]+")}/?$`);
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    // Only the methods an API path serves: the CORS preflight's OPTIONS
+    // route (any path) and HEAD say nothing about them.
+    const methods = (Array.isArray(route.method) ? route.method : [route.method]).filter((m) =>
+      LISTED_METHODS.includes(m),
+    );
+    if (methods.length === 0) {
+      return;
+    }
+    const path = route.url
+      .split(/(:[^/]+|\*)/)
+      .map((part) => {
+        if (part === "*") {
+          return ".*";
+        }
+        return part.startsWith(":") ? "[^/]+" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&");
+      })
+      .join("");
+    const pattern = new RegExp(`^${path}/?$`);
     const known = served.find((s) => s.pattern.source === pattern.source);
     if (known === undefined) {
       served.push({ pattern, methods: new Set(methods) });
@@ -150,6 +167,16 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     referrerPolicy: { policy: "no-referrer" },
     frameguard: { action: "deny" },
   });
+  // Browser origins other than the API's own may call it only when listed
+  // (CORS_ORIGINS), with their cookies; none are by default.
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, {
+      origin: [...config.corsOrigins],
+      credentials: true,
+      methods: LISTED_METHODS,
+      maxAge: 600,
+    });
+  }
   await app.register(cookie);
   // After the cookie parser: a request's user is counted too.
   registerRateLimits(app);

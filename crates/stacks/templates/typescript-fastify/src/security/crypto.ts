@@ -90,6 +90,13 @@ export class Keyring {
     }
   }
 
+  /** Whether a stored value is under the newest key (`make rotate-keys` rewrites the others). */
+  isCurrent(stored: string): boolean {
+    const key = this.keys[0];
+    const data = Buffer.from(stored, "base64");
+    return key !== undefined && data.subarray(1, 1 + KEY_ID_SIZE).equals(keyId(key));
+  }
+
   /** A keyed hash of a value: equal values, equal hashes; nothing else leaks. */
   blindIndex(plaintext: string): string {
     return createHmac("sha256", this.indexKey).update(plaintext, "utf8").digest("hex");

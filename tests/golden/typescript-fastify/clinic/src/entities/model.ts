@@ -98,12 +98,18 @@ const EntityDef = z.object({
   fields: z.array(FieldDef),
   relations: z.array(RelationDef),
   sort: z.array(z.string()),
+  /** How long its rows are kept, as a PostgreSQL interval (`10 years`); `null`: for good. */
+  retention: z.string().nullable(),
   access: z.object({ create: Rule, read: Rule, update: Rule, delete: Rule }),
 });
 /** An entity. */
 export type EntityDef = z.infer<typeof EntityDef>;
 
-const Model = z.object({ entities: z.array(EntityDef), auditActions: z.array(z.string()) });
+const Model = z.object({
+  entities: z.array(EntityDef),
+  auditActions: z.array(z.string()),
+  auditRetentionDays: z.number().int().positive().nullable(),
+});
 const model = Model.parse(raw);
 
 /** Every entity, in the model's order. */
@@ -111,6 +117,9 @@ export const ENTITIES: readonly EntityDef[] = model.entities;
 
 /** The actions the audit log records. */
 export const AUDIT_ACTIONS: readonly string[] = model.auditActions;
+
+/** Days audit events are kept (`make retention` deletes older ones); `null`: for good. */
+export const AUDIT_RETENTION_DAYS: number | null = model.auditRetentionDays;
 
 /** An entity by name. */
 export function entityNamed(name: string): EntityDef {
