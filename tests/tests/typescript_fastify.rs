@@ -108,6 +108,60 @@ fn every_spec_plans_deterministically_with_its_whole_schema() {
     }
 }
 
+/// The documents cite this stack's real files: every path it names as
+/// realizing a capability or holding an entity is a generated file (or,
+/// ending in `/`, a folder holding one), and the ADRs record its choice.
+#[test]
+fn the_documents_cite_the_stacks_own_files() {
+    use stacks::Stack;
+    let engine = engine();
+    for path in archgen_tests::example_specs() {
+        let generated = generate(&engine, &path);
+        let model = model::AppModel::from_blueprint(&generated.blueprint);
+        let realizations = stacks::typescript_fastify::TypescriptFastify.realizations(&model);
+        let paths: Vec<&str> = generated.tree.paths().collect();
+        let mut cited = 0;
+        for file in realizations
+            .capabilities
+            .values()
+            .chain(realizations.entities.values())
+            .flatten()
+        {
+            cited += 1;
+            let found = if file.ends_with('/') {
+                paths.iter().any(|p| p.starts_with(file.as_str()))
+            } else {
+                paths.contains(&file.as_str())
+            };
+            assert!(found, "{}: {file} is cited but not generated", path.display());
+        }
+        assert!(cited > 40, "{}: only {cited} paths cited", path.display());
+        let documents: String = generated
+            .tree
+            .iter()
+            .filter(|(p, _)| p.starts_with("docs/"))
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .collect();
+        for expected in [
+            "Build the backend with TypeScript and Fastify",
+            "src/ratelimit.ts",
+            "src/maintenance.ts",
+            "src/security/crypto.ts",
+        ] {
+            assert!(
+                documents.contains(expected),
+                "{}: the documents never mention {expected}",
+                path.display()
+            );
+        }
+        assert!(
+            !documents.contains("routers/"),
+            "{}: the documents cite python-fastapi's files",
+            path.display()
+        );
+    }
+}
+
 /// `make` in the project with Node.js 24 first on `PATH` and the
 /// environment the gate gives.
 fn make_command(dir: &Path, node_bin: &Path, database_url: &str) -> Command {

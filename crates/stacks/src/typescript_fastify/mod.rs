@@ -33,7 +33,7 @@
 //!   and `user`.
 //!
 //! ```text
-//! package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
+//! README.md  package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
 //! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
 //! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  cluster.ts  client.ts
 //!     text.ts  audit.ts  cli.ts  maintenance.ts  backup.ts  migrate.ts  grants.ts  ratelimit.ts
@@ -62,7 +62,11 @@
 pub mod entities;
 pub mod schema;
 
-use crate::{Cache, PlannedFile, Stack, StackError, Stage, Template, TestInputs, VerificationPlan};
+use crate::{
+    Cache, PlannedFile, Realizations, Stack, StackDecision, StackError, Stage, Template, TestInputs,
+    VerificationPlan,
+};
+use compliance::Capability;
 use heck::{ToKebabCase, ToSnakeCase};
 use model::AppModel;
 use std::sync::Arc;
@@ -90,6 +94,7 @@ macro_rules! templates {
 }
 
 templates!(
+    "README.md",
     "package.json",
     "package-lock.json",
     "Makefile",
@@ -372,6 +377,9 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
     let admin = names(model.admin_roles().map(|r| r.name.as_str()).collect());
     serde_json::json!({
         "title": model.product.title,
+        "description": model.product.description.as_deref().unwrap_or("").trim(),
+        "admin_role": model.admin_roles().next().map_or("admin", |r| r.name.as_str()),
+        "base_path": model.api.base_path,
         "product_name": model.product.name.to_kebab_case(),
         "images": {
             "node": NODE_IMAGE,
@@ -414,6 +422,67 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
     })
 }
 
+/// The project's files that realize each capability, for the documents.
+fn realizing(capability: Capability) -> &'static [&'static str] {
+    use Capability as C;
+    match capability {
+        C::PasswordPolicy => &[
+            "src/security/passwords.ts",
+            "src/security/common_passwords.txt",
+        ],
+        C::PasswordHashing => &["src/security/passwords.ts"],
+        C::LoginLockout => &["src/services/auth.ts"],
+        C::UserAccounts => &["src/services/users.ts", "src/routes/auth.ts", "src/cli.ts"],
+        C::SessionManagement | C::TlsOnlyCookies => &["src/security/sessions.ts"],
+        C::CsrfProtection => &["src/security/principal.ts"],
+        C::Rbac | C::RowOwnership => &[
+            "src/entities/access.ts",
+            "src/entities/crud.ts",
+            "src/security/principal.ts",
+        ],
+        C::AdminFunctions => &["src/routes/admin.ts"],
+        C::AuditLog => &["src/audit.ts"],
+        C::AuditRetention => &["src/audit.ts", "src/maintenance.ts"],
+        C::AppendOnlyAudit => &["src/audit.ts", "src/migrations/0001_initial.ts"],
+        C::UtcTimestamps => &["src/migrations/0001_initial.ts", "src/app.ts"],
+        C::RequestIds | C::LogRedaction | C::SecurityHeaders => &["src/app.ts"],
+        C::PiiEncryptionAtRest => &["src/security/crypto.ts", "src/entities/crud.ts"],
+        C::KeyRotation => &[
+            "src/security/crypto.ts",
+            "src/maintenance.ts",
+            "src/cli.ts",
+        ],
+        C::SecretsFromEnvironment => &["src/config.ts", ".env.example", "deploy/k8s/secret.yaml"],
+        C::GdprExport | C::GdprErasure => &["src/routes/account.ts"],
+        C::RetentionPurge => &[
+            "src/maintenance.ts",
+            "src/cli.ts",
+            "deploy/k8s/retention-cronjob.yaml",
+            "Makefile",
+        ],
+        C::RateLimiting => &["src/ratelimit.ts"],
+        C::CorsAllowlist => &["src/app.ts", "src/config.ts"],
+        C::InputValidation => &["src/entities/values.ts", "src/text.ts"],
+        C::ParameterizedQueries => &["src/entities/crud.ts", "src/db.ts"],
+        C::SafeErrors => &["src/problems.ts"],
+        C::HealthChecks => &[
+            "src/routes/health.ts",
+            "deploy/k8s/deployment.yaml",
+            "Dockerfile",
+        ],
+        C::BackupsRestore => &[
+            "src/backup.ts",
+            "deploy/k8s/backup-cronjob.yaml",
+            "Makefile",
+        ],
+        C::DependencyAudit => &["package.json", "package-lock.json", ".github/workflows/ci.yml"],
+        C::SecurityTesting => &["test/", ".github/workflows/ci.yml"],
+        C::ChangeManagement => &["src/migrations/", ".github/workflows/ci.yml"],
+        C::TransportEncryption => &["deploy/k8s/deployment.yaml", "src/app.ts"],
+        _ => &[],
+    }
+}
+
 impl Stack for TypescriptFastify {
     fn id(&self) -> &'static str {
         ID
@@ -444,6 +513,7 @@ impl Stack for TypescriptFastify {
             )
         };
         let mut files = vec![
+            t("README.md", "README.md"),
             t("package.json", "package.json"),
             t("package-lock.json", "package-lock.json"),
             t("Makefile", "Makefile"),
@@ -481,6 +551,59 @@ impl Stack for TypescriptFastify {
         );
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(files)
+    }
+
+    fn realizations(&self, model: &AppModel) -> Realizations {
+        let mut out = Realizations::default();
+        for capability in Capability::ALL {
+            let paths = realizing(capability);
+            if !paths.is_empty() {
+                out.capabilities
+                    .insert(capability, paths.iter().map(|p| p.to_string()).collect());
+            }
+        }
+        // Every entity is served from the model as data: its definition,
+        // the one module that serves them all, its table, its tests.
+        for e in &model.entities {
+            out.entities.insert(
+                e.name.clone(),
+                [
+                    "src/entities/model.json",
+                    "src/entities/crud.ts",
+                    "src/routes/entities.ts",
+                    "src/migrations/0001_initial.ts",
+                    "test/entities.test.ts",
+                ]
+                .map(String::from)
+                .to_vec(),
+            );
+        }
+        out
+    }
+
+    fn decision(&self) -> Option<StackDecision> {
+        Some(StackDecision {
+            title: "Build the backend with TypeScript and Fastify".into(),
+            context: "The product needs an HTTP JSON backend that a small team can read, change and operate, with validation that mirrors the spec, an OpenAPI document, reversible migrations and tests against a real PostgreSQL.".into(),
+            drivers: vec![
+                "the spec's `stack` setting".into(),
+                "one language for the API, its tests and the browser clients".into(),
+                "validation and types that follow from one schema".into(),
+                "explicit SQL where the contract needs it (keyset pagination, ownership scoping, the audit trigger)".into(),
+                "a production server that uses every CPU".into(),
+            ],
+            options: vec![
+                "TypeScript on Node.js 24 with Fastify 5, zod 4, Kysely and pg, tested with vitest".into(),
+                "TypeScript with NestJS and TypeORM".into(),
+                "TypeScript with Express and Prisma".into(),
+            ],
+            because: "the spec asks for it; Fastify validates and serializes with schemas and is among the fastest Node.js frameworks; zod gives one schema for types and validation; Kysely writes typed, parameterized SQL without hiding it, which keeps keyset pagination and ownership scoping explicit; Prisma's engines cannot be installed offline and NestJS adds layers this product does not need.".into(),
+            consequences: vec![
+                "Good, because the API, its tests and the generated TypeScript clients share one language and toolchain (tsc, ESLint with typescript-eslint's strict type-checked rules, Prettier).".into(),
+                "Good, because every entity is served from the model as data (`src/entities/model.json`), so a change to the spec changes data, not code paths.".into(),
+                "Bad, because Node.js runs JavaScript on one thread per process; the production server forks one worker per CPU (`WEB_CONCURRENCY`), and CPU-heavy work such as password hashing runs on libuv's thread pool.".into(),
+            ],
+        })
     }
 
     fn verification(&self) -> VerificationPlan {
