@@ -50,8 +50,9 @@ pub fn generate(engine: &Engine, path: &Path) -> Generated {
     generate_with(engine, path, ID)
 }
 
-/// The files of a generation that the stack plans (its backend, without
-/// the documents and client packages the python-fastapi goldens pin).
+/// The files of a generation that the stack and the integrations' vendors
+/// plan (the backend, without the documents and client packages the
+/// python-fastapi goldens pin).
 pub fn backend_files(generated: &Generated) -> FileTree {
     let model = model::AppModel::from_blueprint(&generated.blueprint);
     let planned = TypescriptFastify
@@ -65,6 +66,15 @@ pub fn backend_files(generated: &Generated) -> FileTree {
             .unwrap_or_else(|| panic!("{} is planned but not generated", file.path));
         tree.insert(file.path.clone(), bytes.to_vec())
             .expect("a planned path is valid");
+    }
+    // The vendors' modules and tests.
+    for (path, bytes) in generated.tree.iter() {
+        let vendor = path.starts_with("src/integrations/")
+            || (path.starts_with("test/") && tree.get(path).is_none());
+        if vendor {
+            tree.insert(path.to_string(), bytes.to_vec())
+                .expect("a generated path is valid");
+        }
     }
     tree
 }

@@ -133,7 +133,11 @@ fn the_documents_cite_the_stacks_own_files() {
             } else {
                 paths.contains(&file.as_str())
             };
-            assert!(found, "{}: {file} is cited but not generated", path.display());
+            assert!(
+                found,
+                "{}: {file} is cited but not generated",
+                path.display()
+            );
         }
         assert!(cited > 40, "{}: only {cited} paths cited", path.display());
         let documents: String = generated

@@ -32,6 +32,8 @@ use serde_json::{json, Value};
 use stacks::Realizations;
 
 const STACK: &str = "python-fastapi";
+/// The TypeScript stack: the provider is `src/integrations/<id>.ts`.
+const TS_STACK: &str = "typescript-fastify";
 /// The sender when the spec's `from` option gives none.
 const DEFAULT_FROM: &str = "no-reply@example.com";
 
@@ -103,17 +105,36 @@ impl Email {
         }
     }
 
-    fn module_template(self) -> &'static str {
-        match self {
-            Email::Smtp => "smtp/python-fastapi/smtp.py",
-            Email::Sendgrid => "sendgrid/python-fastapi/sendgrid.py",
+    /// The provider's module and its test, as template names, for a stack.
+    fn template_names(self, stack_id: &str) -> (String, String) {
+        let id = self.name();
+        if stack_id == TS_STACK {
+            (
+                format!("{id}/{TS_STACK}/{id}.ts"),
+                format!("{id}/{TS_STACK}/{id}.test.ts"),
+            )
+        } else {
+            (
+                format!("{id}/{STACK}/{id}.py"),
+                format!("{id}/{STACK}/test_{id}.py"),
+            )
         }
     }
 
-    fn test_template(self) -> &'static str {
-        match self {
-            Email::Smtp => "smtp/python-fastapi/test_smtp.py",
-            Email::Sendgrid => "sendgrid/python-fastapi/test_sendgrid.py",
+    /// Where the provider's module and its test go in a project.
+    fn paths(self, stack_id: &str, blueprint: &Blueprint) -> (String, String) {
+        let id = self.name();
+        if stack_id == TS_STACK {
+            (
+                format!("src/integrations/{id}.ts"),
+                format!("test/{id}.test.ts"),
+            )
+        } else {
+            let package = package(blueprint);
+            (
+                format!("src/{package}/integrations/{id}.py"),
+                format!("tests/test_{id}.py"),
+            )
         }
     }
 }
@@ -148,23 +169,32 @@ impl Vendor for Email {
     }
 
     fn supports(&self, stack_id: &str) -> bool {
-        stack_id == STACK
+        stack_id == STACK || stack_id == TS_STACK
     }
 
     fn templates(&self) -> Vec<Template> {
-        let (module, test) = match self {
-            Email::Smtp => (
+        let sources: [&'static str; 4] = match self {
+            Email::Smtp => [
                 include_str!("../templates/smtp/python-fastapi/smtp.py.hbs"),
                 include_str!("../templates/smtp/python-fastapi/test_smtp.py.hbs"),
-            ),
-            Email::Sendgrid => (
+                include_str!("../templates/smtp/typescript-fastify/smtp.ts.hbs"),
+                include_str!("../templates/smtp/typescript-fastify/smtp.test.ts.hbs"),
+            ],
+            Email::Sendgrid => [
                 include_str!("../templates/sendgrid/python-fastapi/sendgrid.py.hbs"),
                 include_str!("../templates/sendgrid/python-fastapi/test_sendgrid.py.hbs"),
-            ),
+                include_str!("../templates/sendgrid/typescript-fastify/sendgrid.ts.hbs"),
+                include_str!("../templates/sendgrid/typescript-fastify/sendgrid.test.ts.hbs"),
+            ],
         };
+        let [py_module, py_test, ts_module, ts_test] = sources;
+        let (py_module_name, py_test_name) = self.template_names(STACK);
+        let (ts_module_name, ts_test_name) = self.template_names(TS_STACK);
         vec![
-            Template::embedded(self.module_template(), module),
-            Template::embedded(self.test_template(), test),
+            Template::new(py_module_name, py_module),
+            Template::new(py_test_name, py_test),
+            Template::new(ts_module_name, ts_module),
+            Template::new(ts_test_name, ts_test),
         ]
     }
 
@@ -216,6 +246,13 @@ impl Vendor for Email {
         if !self.supports(stack_id) {
             return Vec::new();
         }
+        if stack_id == TS_STACK {
+            // SendGrid's API is one `fetch`; SMTP is nodemailer's.
+            return match self {
+                Email::Smtp => vec![pin("nodemailer", "10.6.0", None)],
+                Email::Sendgrid => Vec::new(),
+            };
+        }
         match self {
             Email::Smtp => Vec::new(),
             Email::Sendgrid => vec![
@@ -230,6 +267,13 @@ impl Vendor for Email {
         if !self.supports(stack_id) || *self != Email::Smtp {
             return Vec::new();
         }
+        if stack_id == TS_STACK {
+            // The tests' local relay, and nodemailer's types.
+            return vec![
+                pin("@types/nodemailer", "8.0.2", None),
+                pin("smtp-server", "3.21.6", None),
+            ];
+        }
         vec![
             pin("aiosmtpd", "1.4.6", None),
             pin("atpublic", "9.0.0", None),
@@ -242,7 +286,7 @@ impl Vendor for Email {
         if !self.supports(stack_id) {
             return out;
         }
-        let module = format!("src/{}/integrations/{}.py", package(blueprint), self.name());
+        let (module, _) = self.paths(stack_id, blueprint);
         out.capabilities
             .insert(Capability::LogRedaction, vec![module]);
         out
@@ -258,26 +302,21 @@ impl Vendor for Email {
             return Err(self.unsupported(stack_id));
         }
         self.sender(options)?;
-        let flag = if self.flag(options)? { "True" } else { "False" };
-        let package = package(blueprint);
+        let flag = self.flag(options)?;
         let title = blueprint.spec().product.display_name().to_string();
         let view = std::sync::Arc::new(json!({
-            "package": package,
-            "starttls": flag,
-            "sandbox": flag,
+            "package": package(blueprint),
+            // Python's spelling, and TypeScript's.
+            "starttls": if flag { "True" } else { "False" },
+            "sandbox": if flag { "True" } else { "False" },
+            "flag": flag,
             "title_literal": Value::String(title).to_string(),
         }));
+        let (module_name, test_name) = self.template_names(stack_id);
+        let (module, test) = self.paths(stack_id, blueprint);
         Ok(vec![
-            PlannedFile::template(
-                format!("src/{package}/integrations/{}.py", self.name()),
-                self.module_template(),
-                std::sync::Arc::clone(&view),
-            ),
-            PlannedFile::template(
-                format!("tests/test_{}.py", self.name()),
-                self.test_template(),
-                view,
-            ),
+            PlannedFile::template(module, module_name, std::sync::Arc::clone(&view)),
+            PlannedFile::template(test, test_name, view),
         ])
     }
 }
@@ -311,7 +350,7 @@ mod tests {
                 assert!(paths.contains(&cited.as_str()), "{cited}");
             }
             assert!(matches!(
-                vendor.plan("typescript-express", &bp, &IndexMap::new()),
+                vendor.plan("kotlin-ktor", &bp, &IndexMap::new()),
                 Err(VendorError::Unsupported { .. })
             ));
         }

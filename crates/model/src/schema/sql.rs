@@ -315,6 +315,64 @@ $$"
     out
 }
 
+/// The email tables, after [`base_upgrade`], when the product mails
+/// (`AppModel::email`): the accounts' verification flag, their single-use
+/// tokens (stored hashed) and the mail outbox.
+///
+/// ```
+/// let up = model::schema::sql::email_upgrade();
+/// assert!(up[0].starts_with("ALTER TABLE auth_users ADD COLUMN email_verified"));
+/// assert!(up.iter().any(|s| s.starts_with("CREATE TABLE mail_outbox (")));
+/// ```
+pub fn email_upgrade() -> Vec<String> {
+    EMAIL_TABLES.map(String::from).to_vec()
+}
+
+/// The statements that drop what [`email_upgrade`] made.
+pub fn email_downgrade() -> Vec<String> {
+    [
+        "DROP TABLE mail_outbox",
+        "DROP TABLE auth_email_tokens",
+        "ALTER TABLE auth_users DROP COLUMN email_verified",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+const EMAIL_TABLES: [&str; 5] = [
+    "ALTER TABLE auth_users ADD COLUMN email_verified boolean DEFAULT false NOT NULL",
+    "CREATE TABLE auth_email_tokens (
+    id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    purpose varchar(16) NOT NULL,
+    token_hash varchar(64) NOT NULL,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz,
+    CONSTRAINT pk_auth_email_tokens PRIMARY KEY (id),
+    CONSTRAINT uq_auth_email_tokens_token_hash UNIQUE (token_hash),
+    CONSTRAINT fk_auth_email_tokens_user_id_auth_users FOREIGN KEY (user_id) REFERENCES auth_users (id) ON DELETE CASCADE
+)",
+    "CREATE INDEX ix_auth_email_tokens_user_id ON auth_email_tokens (user_id)",
+    "CREATE TABLE mail_outbox (
+    id uuid NOT NULL,
+    created_at timestamptz DEFAULT now() NOT NULL,
+    updated_at timestamptz DEFAULT now() NOT NULL,
+    recipient varchar(255) NOT NULL,
+    subject varchar(255) NOT NULL,
+    body_text text NOT NULL,
+    body_html text NOT NULL,
+    status varchar(16) NOT NULL,
+    attempts integer NOT NULL,
+    next_attempt_at timestamptz NOT NULL,
+    provider varchar(32),
+    sent_at timestamptz,
+    last_error text,
+    CONSTRAINT pk_mail_outbox PRIMARY KEY (id)
+)",
+    "CREATE INDEX ix_mail_outbox_status ON mail_outbox (status)",
+];
+
 /// The statements that drop what [`base_upgrade`] made.
 pub fn base_downgrade() -> Vec<String> {
     [

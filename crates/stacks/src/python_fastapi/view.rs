@@ -311,6 +311,10 @@ pub struct JobCommandsView {
     pub retention: String,
     /// `make backup`.
     pub backup: String,
+    /// The mail worker (`make worker`).
+    pub worker: String,
+    /// The worker's source file, for the manifests' comments.
+    pub worker_source: String,
 }
 
 impl JobCommandsView {
@@ -326,7 +330,16 @@ impl JobCommandsView {
         JobCommandsView {
             retention: items(retention),
             backup: items(backup),
+            worker: String::new(),
+            worker_source: String::new(),
         }
+    }
+
+    /// With the mail worker's command and source file.
+    pub fn with_worker(mut self, worker: &[&str], source: &str) -> JobCommandsView {
+        self.worker = JobCommandsView::of(worker, &[]).retention;
+        self.worker_source = source.to_string();
+        self
     }
 }
 
@@ -1434,6 +1447,10 @@ pub fn project(model: &AppModel) -> ProjectView {
         commands: JobCommandsView::of(
             &["python", "-m", &format!("{package}.cli"), "retention"],
             &["python", "-m", &format!("{package}.backup"), "dump"],
+        )
+        .with_worker(
+            &["python", "-m", &format!("{package}.mail.worker")],
+            &format!("src/{package}/mail/worker.py"),
         ),
         package,
         product_name: model.product.name.clone(),

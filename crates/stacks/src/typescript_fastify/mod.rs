@@ -60,11 +60,12 @@
 //! ```
 
 pub mod entities;
+pub mod npm;
 pub mod schema;
 
 use crate::{
-    Cache, PlannedFile, Realizations, Stack, StackDecision, StackError, Stage, Template, TestInputs,
-    VerificationPlan,
+    Cache, PlannedFile, Realizations, Stack, StackDecision, StackError, Stage, Template,
+    TestInputs, VerificationPlan,
 };
 use compliance::Capability;
 use heck::{ToKebabCase, ToSnakeCase};
@@ -95,8 +96,6 @@ macro_rules! templates {
 
 templates!(
     "README.md",
-    "package.json",
-    "package-lock.json",
     "Makefile",
     "env.example",
     "src/config.ts",
@@ -106,6 +105,12 @@ templates!(
     "src/security/principal.ts",
     "src/services/users.ts",
     "src/services/auth.ts",
+    "src/routes/auth.ts",
+    "src/routes/account.ts",
+    "src/mail/tokens.ts",
+    "src/mail/templates.ts",
+    "src/mail/outbox.ts",
+    "test/email.test.ts",
     "test/config.test.ts",
     "test/migrations.test.ts",
     "test/auth.test.ts",
@@ -138,6 +143,10 @@ const SHARED_MANIFESTS: &[Template] = &[
     Template::embedded(
         "typescript-fastify/deploy/k8s/service.yaml",
         include_str!("../../templates/python-fastapi/deploy/k8s/service.yaml.hbs"),
+    ),
+    Template::embedded(
+        "typescript-fastify/deploy/k8s/worker-deployment.yaml",
+        include_str!("../../templates/python-fastapi/deploy/k8s/worker-deployment.yaml.hbs"),
     ),
     Template::embedded(
         "typescript-fastify/deploy/k8s/retention-cronjob.yaml",
@@ -229,10 +238,6 @@ const STATIC: &[(&str, &str)] = &[
         include_str!("../../templates/typescript-fastify/src/text.ts"),
     ),
     (
-        "src/routes/auth.ts",
-        include_str!("../../templates/typescript-fastify/src/routes/auth.ts"),
-    ),
-    (
         "src/security/common_passwords.txt",
         model::input::COMMON_PASSWORDS,
     ),
@@ -283,10 +288,6 @@ const STATIC: &[(&str, &str)] = &[
     (
         "test/helpers.ts",
         include_str!("../../templates/typescript-fastify/test/helpers.ts"),
-    ),
-    (
-        "src/routes/account.ts",
-        include_str!("../../templates/typescript-fastify/src/routes/account.ts"),
     ),
     (
         "src/routes/admin-app.ts",
@@ -365,7 +366,7 @@ const STATIC: &[(&str, &str)] = &[
 /// The view every template renders: the project's names and parameters.
 fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
     let params = &model.params;
-    let tables: Vec<String> = schema::table_names(schema)
+    let tables: Vec<String> = schema::table_names(schema, model.email.is_some())
         .iter()
         .map(|t| schema::ts_str(t))
         .collect();
@@ -389,9 +390,17 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
         "commands": crate::python_fastapi::view::JobCommandsView::of(
             &["node", "dist/src/cli.js", "retention"],
             &["node", "dist/src/cli.js", "backup"],
-        ),
-        // No vendor has files for this stack yet: nothing to configure.
-        "integrations": { "config": [], "secrets": [] },
+        )
+        .with_worker(&["node", "dist/src/mail/worker.js"], "src/mail/worker.ts"),
+        // The integrations' variables (the stack-neutral part of the view).
+        "integrations": crate::python_fastapi::integrations::view(model),
+        "email": model.email.is_some(),
+        "email_providers": model.email.as_ref().map(|e| e.providers.clone()).unwrap_or_default(),
+        "email_from_literal": schema::ts_str(&email_from(model)),
+        "email_verification_hours": model::VERIFICATION_TOKEN_HOURS,
+        "email_reset_minutes": model::RESET_TOKEN_MINUTES,
+        "email_max_attempts": model::EMAIL_MAX_ATTEMPTS,
+        "title_literal": schema::ts_str(&model.product.title),
         "package": model.product.name.to_kebab_case(),
         "db_name": model.product.name.to_snake_case(),
         "base_path_literal": schema::ts_str(&model.api.base_path),
@@ -422,6 +431,37 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
     })
 }
 
+/// The sender of the product's mail: the first email provider's `from`
+/// option, else a placeholder address.
+fn email_from(model: &AppModel) -> String {
+    model
+        .email
+        .iter()
+        .flat_map(|e| &e.providers)
+        .filter_map(|p| model.integrations.iter().find(|i| &i.id == p))
+        .find_map(|i| i.options.get("from").and_then(|f| f.as_str()))
+        .unwrap_or("no-reply@example.com")
+        .to_string()
+}
+
+/// The outbox worker, planned when the product mails.
+const MAIL_WORKER: &str = include_str!("../../templates/typescript-fastify/src/mail/worker.ts");
+
+/// `src/mail/providers.ts`: the e-mail providers' modules, in the order the
+/// spec lists them (the worker tries the first, then the next).
+fn mail_providers(providers: &[String]) -> String {
+    let mut imports: Vec<String> = providers
+        .iter()
+        .map(|p| format!("import {{ PROVIDER as {p} }} from \"../integrations/{p}.js\";\n"))
+        .collect();
+    imports.sort();
+    format!(
+        "/** The mail providers, in the order the spec lists them: the worker tries each in turn. */\n{}import type {{ Provider }} from \"./outbox.js\";\n\n/** The providers the worker sends through, first choice first. */\nexport const PROVIDERS: readonly Provider[] = [{}];\n",
+        imports.concat(),
+        providers.join(", ")
+    )
+}
+
 /// The project's files that realize each capability, for the documents.
 fn realizing(capability: Capability) -> &'static [&'static str] {
     use Capability as C;
@@ -447,11 +487,7 @@ fn realizing(capability: Capability) -> &'static [&'static str] {
         C::UtcTimestamps => &["src/migrations/0001_initial.ts", "src/app.ts"],
         C::RequestIds | C::LogRedaction | C::SecurityHeaders => &["src/app.ts"],
         C::PiiEncryptionAtRest => &["src/security/crypto.ts", "src/entities/crud.ts"],
-        C::KeyRotation => &[
-            "src/security/crypto.ts",
-            "src/maintenance.ts",
-            "src/cli.ts",
-        ],
+        C::KeyRotation => &["src/security/crypto.ts", "src/maintenance.ts", "src/cli.ts"],
         C::SecretsFromEnvironment => &["src/config.ts", ".env.example", "deploy/k8s/secret.yaml"],
         C::GdprExport | C::GdprErasure => &["src/routes/account.ts"],
         C::RetentionPurge => &[
@@ -475,7 +511,11 @@ fn realizing(capability: Capability) -> &'static [&'static str] {
             "deploy/k8s/backup-cronjob.yaml",
             "Makefile",
         ],
-        C::DependencyAudit => &["package.json", "package-lock.json", ".github/workflows/ci.yml"],
+        C::DependencyAudit => &[
+            "package.json",
+            "package-lock.json",
+            ".github/workflows/ci.yml",
+        ],
         C::SecurityTesting => &["test/", ".github/workflows/ci.yml"],
         C::ChangeManagement => &["src/migrations/", ".github/workflows/ci.yml"],
         C::TransportEncryption => &["deploy/k8s/deployment.yaml", "src/app.ts"],
@@ -505,6 +545,8 @@ impl Stack for TypescriptFastify {
         }
         let schema = model::schema::Schema::of(model);
         let shared = Arc::new(view(model, &schema));
+        let package = model.product.name.to_kebab_case();
+        let title = model.product.title.clone();
         let t = |path: &str, name: &str| {
             PlannedFile::template(
                 path,
@@ -514,8 +556,8 @@ impl Stack for TypescriptFastify {
         };
         let mut files = vec![
             t("README.md", "README.md"),
-            t("package.json", "package.json"),
-            t("package-lock.json", "package-lock.json"),
+            PlannedFile::text("package.json", npm::manifest(model, &package, &title)?),
+            PlannedFile::text("package-lock.json", npm::lock(model, &package)?),
             t("Makefile", "Makefile"),
             t(".env.example", "env.example"),
             t("src/config.ts", "src/config.ts"),
@@ -525,13 +567,18 @@ impl Stack for TypescriptFastify {
             t("src/security/principal.ts", "src/security/principal.ts"),
             t("src/services/users.ts", "src/services/users.ts"),
             t("src/services/auth.ts", "src/services/auth.ts"),
+            t("src/routes/auth.ts", "src/routes/auth.ts"),
+            t("src/routes/account.ts", "src/routes/account.ts"),
             t("test/config.test.ts", "test/config.test.ts"),
             t("test/migrations.test.ts", "test/migrations.test.ts"),
             t("test/auth.test.ts", "test/auth.test.ts"),
             t("Dockerfile", "Dockerfile"),
             t("docker-compose.yml", "docker-compose.yml"),
             t(".github/workflows/ci.yml", "github/workflows/ci.yml"),
-            PlannedFile::text("src/database.ts", schema::database_types(&schema)),
+            PlannedFile::text(
+                "src/database.ts",
+                schema::database_types(&schema, model.email.is_some()),
+            ),
             PlannedFile::text("src/entities/model.json", entities::model_json(model)),
             PlannedFile::text("test/samples.json", entities::samples_json(model)),
             PlannedFile::text("src/migrations/index.ts", schema::migrations_index()),
@@ -543,6 +590,22 @@ impl Stack for TypescriptFastify {
         for name in K8S_MANIFESTS {
             let path = format!("deploy/k8s/{name}");
             files.push(t(&path, &path));
+        }
+        if let Some(email) = &model.email {
+            for name in ["tokens", "templates", "outbox"] {
+                let path = format!("src/mail/{name}.ts");
+                files.push(t(&path, &path));
+            }
+            files.push(PlannedFile::text("src/mail/worker.ts", MAIL_WORKER));
+            files.push(PlannedFile::text(
+                "src/mail/providers.ts",
+                mail_providers(&email.providers),
+            ));
+            files.push(t("test/email.test.ts", "test/email.test.ts"));
+            files.push(t(
+                "deploy/k8s/worker-deployment.yaml",
+                "deploy/k8s/worker-deployment.yaml",
+            ));
         }
         files.extend(
             STATIC

@@ -59,13 +59,22 @@ fn statements(list: &[String]) -> String {
 pub fn initial_migration(model: &AppModel, schema: &Schema) -> String {
     let retention = Some(model.params.audit_retention_days).filter(|d| *d > 0);
     let mut up = sql::base_upgrade(retention);
-    up.extend(sql::upgrade(schema));
     let mut down = sql::downgrade(schema);
+    if model.email.is_some() {
+        up.extend(sql::email_upgrade());
+        down.extend(sql::email_downgrade());
+    }
+    up.extend(sql::upgrade(schema));
     down.extend(sql::base_downgrade());
+    let mail = if model.email.is_some() {
+        "\n * Then what e-mail needs: the accounts' verification flag, the tokens of\n * the mailed links and the mail outbox."
+    } else {
+        ""
+    };
     format!(
         "/**
  * Creates the whole schema: accounts, sessions, login attempts, the audit
- * log, rate-limit counters, idempotency keys, every entity. The audit log
+ * log, rate-limit counters, idempotency keys, every entity.{mail} The audit log
  * is append-only, enforced by the database: its trigger refuses UPDATE and
  * DELETE of any row and TRUNCATE of the table, whoever asks (the retention
  * purge excepted, for rows older than the audit retention).
@@ -233,8 +242,43 @@ fn entity_row_type(table: &Table, out: &mut String) {
     out.push_str("}\n");
 }
 
-/// `src/database.ts`: each table's row type, and the database of them.
-pub fn database_types(schema: &Schema) -> String {
+/// The email tables' row types (see [`sql::email_upgrade`]).
+const EMAIL_ROW_TYPES: &str = "
+/** A single-use token of a verification or reset link: only its hash is stored. */
+export interface AuthEmailTokensTable {
+  id: string;
+  user_id: string;
+  purpose: string;
+  token_hash: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+/** A mail on its way out, sent by the worker. */
+export interface MailOutboxTable {
+  id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date;
+  provider: string | null;
+  sent_at: Date | null;
+  last_error: string | null;
+}
+";
+
+/// The tables [`sql::email_upgrade`] makes, in order.
+const EMAIL_TABLES: [&str; 2] = ["auth_email_tokens", "mail_outbox"];
+
+/// `src/database.ts`: each table's row type, and the database of them;
+/// `email`: with the email tables.
+pub fn database_types(schema: &Schema, email: bool) -> String {
     let mut out = String::from(
         "/** The tables' row types, for Kysely's typed queries. */
 import type { Generated } from \"kysely\";
@@ -244,22 +288,34 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 ",
     );
-    out.push_str(BASE_ROW_TYPES);
+    if email {
+        out.push_str(&BASE_ROW_TYPES.replacen(
+            "  role: string;\n}",
+            "  role: string;\n  email_verified: Generated<boolean>;\n}",
+            1,
+        ));
+        out.push_str(EMAIL_ROW_TYPES);
+    } else {
+        out.push_str(BASE_ROW_TYPES);
+    }
     for table in &schema.tables {
         entity_row_type(table, &mut out);
     }
     out.push_str("\n/** Every table, by name. */\nexport interface Database {\n");
-    for name in table_names(schema) {
+    for name in table_names(schema, email) {
         out.push_str(&format!("  {name}: {};\n", row_type(&name)));
     }
     out.push_str("}\n");
     out
 }
 
-/// The names of every table the migrations make, fixed ones first.
-pub fn table_names(schema: &Schema) -> Vec<String> {
+/// The names of every table the migrations make, fixed ones first (the
+/// email tables next when `email`).
+pub fn table_names(schema: &Schema, email: bool) -> Vec<String> {
+    let mail: &[&str] = if email { &EMAIL_TABLES } else { &[] };
     BASE_TABLES
         .iter()
+        .chain(mail)
         .map(|t| t.to_string())
         .chain(schema.tables.iter().map(|t| t.name.clone()))
         .collect()

@@ -6,6 +6,7 @@
  */
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
+import pino from "pino";
 
 /** How many workers to run: `WEB_CONCURRENCY`, else one per CPU. */
 export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
@@ -15,13 +16,12 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
 }
 
 if (cluster.isPrimary) {
+  // The primary's own lines, as JSON like the workers' (LOG_LEVEL as theirs).
+  const log = pino({ level: process.env.LOG_LEVEL?.toLowerCase() ?? "info" });
   let stopping = false;
   cluster.on("exit", (worker, code, signal) => {
     if (!stopping) {
-      const pid = String(worker.process.pid);
-      console.error(
-        `worker ${pid} exited (code ${String(code)}, signal ${(signal as string | null) ?? "none"})`,
-      );
+      log.error({ pid: worker.process.pid, code, signal }, "worker exited; starting another");
       cluster.fork();
     } else if (Object.keys(cluster.workers ?? {}).length === 0) {
       process.exit(0);

@@ -12,6 +12,7 @@ export interface AuthUsersTable {
   email: string;
   password_hash: string;
   role: string;
+  email_verified: Generated<boolean>;
 }
 
 /** A signed-in session: only its token's hash is stored. */
@@ -64,6 +65,34 @@ export interface AuthIdempotencyKeysTable {
   created_at: Date;
 }
 
+/** A single-use token of a verification or reset link: only its hash is stored. */
+export interface AuthEmailTokensTable {
+  id: string;
+  user_id: string;
+  purpose: string;
+  token_hash: string;
+  created_at: Date;
+  expires_at: Date;
+  used_at: Date | null;
+}
+
+/** A mail on its way out, sent by the worker. */
+export interface MailOutboxTable {
+  id: string;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  recipient: string;
+  subject: string;
+  body_text: string;
+  body_html: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: Date;
+  provider: string | null;
+  sent_at: Date | null;
+  last_error: string | null;
+}
+
 /** A row of Applicant. */
 export interface ApplicantsTable {
   id: string;
@@ -111,6 +140,8 @@ export interface Database {
   audit_events: AuditEventsTable;
   auth_rate_limits: AuthRateLimitsTable;
   auth_idempotency_keys: AuthIdempotencyKeysTable;
+  auth_email_tokens: AuthEmailTokensTable;
+  mail_outbox: MailOutboxTable;
   applicants: ApplicantsTable;
   loan_applications: LoanApplicationsTable;
   repayments: RepaymentsTable;

@@ -108,6 +108,8 @@ const environment = z.object({
   MIGRATION_DATABASE_URL: optionalText,
   APP_DB_ROLE: optionalText,
   APP_DB_PASSWORD: optionalText,
+  EMAIL_FROM: z.email().default("no-reply@example.com"),
+  APP_BASE_URL: z.url().default("http://localhost:8000"),
 });
 
 /** Everything the app reads from the environment. */
@@ -146,6 +148,10 @@ export interface Config {
   readonly redisUrl: string | undefined;
   /** The admin web app's build, served at `/admin/` (relative to the project). */
   readonly adminDistDir: string;
+  /** The sender of every mail. */
+  readonly emailFrom: string;
+  /** The address the mailed verification and reset links open. */
+  readonly appBaseUrl: string;
 }
 
 /** Configuration that cannot start the app: each problem names its variable. */
@@ -223,5 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitUser: e.RATE_LIMIT_USER,
     redisUrl: e.REDIS_URL,
     adminDistDir: e.ADMIN_DIST_DIR,
+    emailFrom: e.EMAIL_FROM,
+    appBaseUrl: e.APP_BASE_URL,
   };
 }

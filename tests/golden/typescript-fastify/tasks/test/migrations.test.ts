@@ -12,6 +12,8 @@ const TABLES = [
   "audit_events",
   "auth_rate_limits",
   "auth_idempotency_keys",
+  "auth_email_tokens",
+  "mail_outbox",
   "projects",
   "tasks",
   "task_labels",

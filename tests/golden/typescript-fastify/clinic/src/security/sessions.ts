@@ -103,3 +103,8 @@ export async function findLive(db: Db, token: string): Promise<LiveSession | nul
 export async function revokeSession(db: Db, token: string): Promise<void> {
   await db.deleteFrom("auth_sessions").where("token_hash", "=", tokenHash(token)).execute();
 }
+
+/** Ends every session of the user (a password reset signs them out everywhere). */
+export async function revokeAllSessions(db: Db, userId: string): Promise<void> {
+  await db.deleteFrom("auth_sessions").where("user_id", "=", userId).execute();
+}

@@ -5,17 +5,29 @@ import { z } from "zod";
 import { BASE_PATH } from "../base.js";
 import { clientAddress } from "../client.js";
 import { record } from "../audit.js";
+import { alreadyRegistered, passwordReset, verification } from "../mail/templates.js";
+import { enqueue } from "../mail/outbox.js";
+import { consume, issue, revokeAll } from "../mail/tokens.js";
 import { forbidden, invalid, Problem, unauthorized } from "../problems.js";
+import { hashPassword, policyError } from "../security/passwords.js";
 import { optionalPrincipal, requirePrincipal } from "../security/principal.js";
 import {
   ABSOLUTE_TIMEOUT_MS,
   CSRF_COOKIE,
+  revokeAllSessions,
   revokeSession,
   SESSION_COOKIE,
   startSession,
 } from "../security/sessions.js";
 import { authenticate, LockedOut } from "../services/auth.js";
-import { AccountError, createUser, isUniqueViolation, SIGNUP_ROLES } from "../services/users.js";
+import {
+  type Account,
+  AccountError,
+  createUser,
+  findByEmail,
+  isUniqueViolation,
+  SIGNUP_ROLES,
+} from "../services/users.js";
 
 /** One message for an unknown email and a wrong password. */
 export const BAD_CREDENTIALS = "The email or password is wrong.";
@@ -25,6 +37,18 @@ const RegisterIn = z.strictObject({
   password: z.string().max(1024),
   role: z.string().max(64).nullish(),
 });
+
+const TokenIn = z.strictObject({ token: z.string().min(1).max(255) });
+
+const PasswordResetIn = z.strictObject({ email: z.string().max(255) });
+
+const PasswordResetConfirmIn = z.strictObject({
+  token: z.string().min(1).max(255),
+  password: z.string().max(1024),
+});
+
+/** What a mailed link's token that does not work is told. */
+const BAD_TOKEN = { token: "is unknown, used or expired" };
 
 const LoginIn = z.strictObject({
   email: z.string().max(255),
@@ -36,7 +60,18 @@ export function authRoutes(app: FastifyInstance): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   const prefix = `${BASE_PATH}/auth`;
 
-  // Creates an account in a signup role (the first one unless `role` names another).
+  /** The link a mail carries: the app's base URL, the page and the token. */
+  const link = (page: string, token: string): string =>
+    `${app.config.appBaseUrl.replace(/\/+$/, "")}/${page}?token=${token}`;
+
+  /** Mails a taken address a notice with a reset link, in `tx`. */
+  const mailAlreadyRegistered = async (tx: typeof app.db, user: Account): Promise<void> => {
+    const token = await issue(tx, user.id, "reset");
+    await enqueue(tx, user.email, alreadyRegistered(link("reset-password", token)));
+  };
+
+  // Creates an account in a signup role and mails a verification link; for a
+  // taken email, mails a notice instead. The answer is the same either way.
   routes.post(`${prefix}/register`, { schema: { body: RegisterIn } }, async (request, reply) => {
     const role = request.body.role ?? SIGNUP_ROLES[0];
     if (role === undefined) {
@@ -45,30 +80,113 @@ export function authRoutes(app: FastifyInstance): void {
     if (!SIGNUP_ROLES.includes(role)) {
       throw invalid({ role: `must be one of: ${SIGNUP_ROLES.join(", ")}` });
     }
+    const { email, password } = request.body;
     try {
-      const user = await app.db.transaction().execute(async (tx) => {
-        const created = await createUser(tx, request.body.email, request.body.password, role);
+      await app.db.transaction().execute(async (tx) => {
+        const existing = await findByEmail(tx, email);
+        if (existing !== null) {
+          await mailAlreadyRegistered(tx, existing);
+          return;
+        }
+        const created = await createUser(tx, email, password, role);
         await record(tx, "register", {
           actor: { userId: created.id, role: created.role },
           entity: "account",
           entityId: created.id,
           requestId: request.id,
         });
-        return created;
+        const token = await issue(tx, created.id, "verify");
+        await enqueue(tx, created.email, verification(link("verify-email", token)));
       });
-      return await reply.code(201).send({ user_id: user.id, email: user.email, role: user.role });
     } catch (error) {
       if (error instanceof AccountError) {
         throw invalid(error.errors);
       }
-      if (isUniqueViolation(error)) {
-        throw new Problem(409, "This email is already registered.", {
-          email: "is already registered",
-        });
+      if (!isUniqueViolation(error)) {
+        throw error;
       }
-      throw error;
+      // Registered at the same moment by another request: answered the same.
+      await app.db.transaction().execute(async (tx) => {
+        const existing = await findByEmail(tx, email);
+        if (existing !== null) {
+          await mailAlreadyRegistered(tx, existing);
+        }
+      });
     }
+    return reply.code(202).send({});
   });
+
+  // Marks the address verified; the token works once, before it expires.
+  routes.post(`${prefix}/verify-email`, { schema: { body: TokenIn } }, async (request, reply) => {
+    const verified = await app.db.transaction().execute(async (tx) => {
+      const userId = await consume(tx, request.body.token, "verify");
+      if (userId !== null) {
+        await tx
+          .updateTable("auth_users")
+          .set({ email_verified: true })
+          .where("id", "=", userId)
+          .execute();
+      }
+      return userId !== null;
+    });
+    if (!verified) {
+      throw invalid(BAD_TOKEN);
+    }
+    return reply.code(204).send();
+  });
+
+  // Mails a reset link to a registered address; answers the same for any address.
+  routes.post(
+    `${prefix}/password-reset`,
+    { schema: { body: PasswordResetIn } },
+    async (request, reply) => {
+      await app.db.transaction().execute(async (tx) => {
+        const user = await findByEmail(tx, request.body.email);
+        if (user !== null) {
+          const token = await issue(tx, user.id, "reset");
+          await enqueue(tx, user.email, passwordReset(link("reset-password", token)));
+        }
+      });
+      return reply.code(202).send({});
+    },
+  );
+
+  // Sets a new password and revokes every session of the account.
+  routes.post(
+    `${prefix}/password-reset/confirm`,
+    { schema: { body: PasswordResetConfirmIn } },
+    async (request, reply) => {
+      const { token, password } = request.body;
+      // A refused password leaves the token usable: nothing is committed.
+      await app.db.transaction().execute(async (tx) => {
+        const userId = await consume(tx, token, "reset");
+        const user =
+          userId === null
+            ? undefined
+            : await tx
+                .selectFrom("auth_users")
+                .select(["id", "email"])
+                .where("id", "=", userId)
+                .executeTakeFirst();
+        if (user === undefined) {
+          throw invalid(BAD_TOKEN);
+        }
+        const reason = policyError(password, user.email);
+        if (reason !== null) {
+          throw invalid({ password: reason });
+        }
+        await tx
+          .updateTable("auth_users")
+          // Following the link proves the address too.
+          .set({ password_hash: await hashPassword(password), email_verified: true })
+          .where("id", "=", user.id)
+          .execute();
+        await revokeAll(tx, user.id, "reset");
+        await revokeAllSessions(tx, user.id);
+      });
+      return reply.code(204).send();
+    },
+  );
 
   // Starts a session: sets the `session` and `csrf_token` cookies.
   routes.post(`${prefix}/login`, { schema: { body: LoginIn } }, async (request, reply) => {
@@ -133,9 +251,19 @@ export function authRoutes(app: FastifyInstance): void {
     return reply.code(204).send();
   });
 
-  // The signed-in account.
+  // The signed-in account, and whether its address is verified.
   routes.get(`${prefix}/me`, async (request) => {
     const principal = await requirePrincipal(request);
-    return { user_id: principal.userId, email: principal.email, role: principal.role };
+    const account = await app.db
+      .selectFrom("auth_users")
+      .select("email_verified")
+      .where("id", "=", principal.userId)
+      .executeTakeFirst();
+    return {
+      user_id: principal.userId,
+      email: principal.email,
+      role: principal.role,
+      email_verified: account?.email_verified ?? false,
+    };
   });
 }

@@ -1,6 +1,8 @@
 /**
  * Creates the whole schema: accounts, sessions, login attempts, the audit
- * log, rate-limit counters, idempotency keys, every entity. The audit log
+ * log, rate-limit counters, idempotency keys, every entity.
+ * Then what e-mail needs: the accounts' verification flag, the tokens of
+ * the mailed links and the mail outbox. The audit log
  * is append-only, enforced by the database: its trigger refuses UPDATE and
  * DELETE of any row and TRUNCATE of the table, whoever asks (the retention
  * purge excepted, for rows older than the audit retention).
@@ -86,6 +88,37 @@ END;
 $$`,
   `CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()`,
   `CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()`,
+  `ALTER TABLE auth_users ADD COLUMN email_verified boolean DEFAULT false NOT NULL`,
+  `CREATE TABLE auth_email_tokens (
+    id uuid NOT NULL,
+    user_id uuid NOT NULL,
+    purpose varchar(16) NOT NULL,
+    token_hash varchar(64) NOT NULL,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz,
+    CONSTRAINT pk_auth_email_tokens PRIMARY KEY (id),
+    CONSTRAINT uq_auth_email_tokens_token_hash UNIQUE (token_hash),
+    CONSTRAINT fk_auth_email_tokens_user_id_auth_users FOREIGN KEY (user_id) REFERENCES auth_users (id) ON DELETE CASCADE
+)`,
+  `CREATE INDEX ix_auth_email_tokens_user_id ON auth_email_tokens (user_id)`,
+  `CREATE TABLE mail_outbox (
+    id uuid NOT NULL,
+    created_at timestamptz DEFAULT now() NOT NULL,
+    updated_at timestamptz DEFAULT now() NOT NULL,
+    recipient varchar(255) NOT NULL,
+    subject varchar(255) NOT NULL,
+    body_text text NOT NULL,
+    body_html text NOT NULL,
+    status varchar(16) NOT NULL,
+    attempts integer NOT NULL,
+    next_attempt_at timestamptz NOT NULL,
+    provider varchar(32),
+    sent_at timestamptz,
+    last_error text,
+    CONSTRAINT pk_mail_outbox PRIMARY KEY (id)
+)`,
+  `CREATE INDEX ix_mail_outbox_status ON mail_outbox (status)`,
   `CREATE TABLE projects (
     id uuid NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -147,6 +180,9 @@ const DOWN: readonly string[] = [
   `DROP TABLE task_labels`,
   `DROP TABLE tasks`,
   `DROP TABLE projects`,
+  `DROP TABLE mail_outbox`,
+  `DROP TABLE auth_email_tokens`,
+  `ALTER TABLE auth_users DROP COLUMN email_verified`,
   `DROP TABLE auth_idempotency_keys`,
   `DROP TABLE auth_rate_limits`,
   `DROP TABLE audit_events`,

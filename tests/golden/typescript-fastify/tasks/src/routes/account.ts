@@ -73,6 +73,8 @@ export function accountRoutes(app: FastifyInstance): void {
           .deleteFrom("auth_login_attempts")
           .where("email_key", "=", emailKey(principal.email))
           .execute();
+        // Every mail to the address goes too: the outbox keeps no address of an erased account.
+        await tx.deleteFrom("mail_outbox").where("recipient", "=", principal.email).execute();
         // Owned rows and sessions go with the account (ON DELETE CASCADE).
         await sql`DELETE FROM auth_users WHERE id = ${principal.userId}::uuid`.execute(tx);
       });
