@@ -69,9 +69,8 @@ pub fn backend_files(generated: &Generated) -> FileTree {
     }
     // The vendors' modules and tests.
     for (path, bytes) in generated.tree.iter() {
-        let vendor = path.starts_with("src/integrations/")
-            || (path.starts_with("test/") && tree.get(path).is_none());
-        if vendor {
+        let vendor = path.starts_with("src/integrations/") || path.starts_with("test/");
+        if vendor && tree.get(path).is_none() {
             tree.insert(path.to_string(), bytes.to_vec())
                 .expect("a generated path is valid");
         }

@@ -435,8 +435,40 @@ fn conformance(
             Err(String::from_utf8_lossy(&out.stderr).into_owned())
         }
     };
+    // The contract's outbox: the latest mail to an address, for the checks
+    // that follow a mailed link.
+    let read_mail = |recipient: &str| -> Result<Option<String>, String> {
+        let sql = format!(
+            "SELECT body_text FROM mail_outbox WHERE recipient = '{}' \
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+            recipient.replace('\'', "''")
+        );
+        let out = Command::new("psql")
+            .args([
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-c",
+                &sql,
+                url,
+            ])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        let text = String::from_utf8_lossy(&out.stdout).trim_end().to_string();
+        Ok((!text.is_empty()).then_some(text))
+    };
     let options = gate::conformance::Options {
         create_user: Some(&create_user),
+        read_mail: model
+            .email
+            .is_some()
+            .then_some(&read_mail as &gate::conformance::MailReader),
         ..Default::default()
     };
     let started = Instant::now();

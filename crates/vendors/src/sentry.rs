@@ -28,11 +28,16 @@ use stacks::Realizations;
 
 const ID: &str = "sentry";
 const STACK: &str = "python-fastapi";
+/// The TypeScript stack: `src/integrations/sentry.ts`, errors only (no
+/// performance traces).
+const TS_STACK: &str = "typescript-fastify";
 /// The environment reported when the spec gives none.
 const DEFAULT_ENVIRONMENT: &str = "production";
 
 const MODULE_TEMPLATE: &str = "sentry/python-fastapi/sentry.py";
 const TEST_TEMPLATE: &str = "sentry/python-fastapi/test_sentry.py";
+const TS_MODULE_TEMPLATE: &str = "sentry/typescript-fastify/sentry.ts";
+const TS_TEST_TEMPLATE: &str = "sentry/typescript-fastify/sentry.test.ts";
 
 /// The `sentry` vendor (error monitoring).
 #[derive(Debug, Clone, Copy, Default)]
@@ -118,7 +123,7 @@ impl Vendor for Sentry {
     }
 
     fn supports(&self, stack_id: &str) -> bool {
-        stack_id == STACK
+        stack_id == STACK || stack_id == TS_STACK
     }
 
     fn templates(&self) -> Vec<Template> {
@@ -130,6 +135,14 @@ impl Vendor for Sentry {
             Template::embedded(
                 TEST_TEMPLATE,
                 include_str!("../templates/sentry/python-fastapi/test_sentry.py.hbs"),
+            ),
+            Template::embedded(
+                TS_MODULE_TEMPLATE,
+                include_str!("../templates/sentry/typescript-fastify/sentry.ts.hbs"),
+            ),
+            Template::embedded(
+                TS_TEST_TEMPLATE,
+                include_str!("../templates/sentry/typescript-fastify/sentry.test.ts.hbs"),
             ),
         ]
     }
@@ -143,7 +156,7 @@ impl Vendor for Sentry {
             return Err(unsupported(stack_id));
         }
         let settings = Settings::of(options)?;
-        Ok(vec![
+        let mut env = vec![
             EnvVar::secret(
                 "SENTRY_DSN",
                 "Sentry's DSN for this project: where unhandled errors are reported (scrubbed of cookies, credentials, bodies and personal data); empty: nothing is sent",
@@ -159,12 +172,16 @@ impl Vendor for Sentry {
                 "the release the reports name, such as the image tag; empty: none",
                 "",
             ),
-            EnvVar::plain(
+        ];
+        // The TypeScript client reports errors only: it traces nothing.
+        if stack_id == STACK {
+            env.push(EnvVar::plain(
                 "SENTRY_TRACES_SAMPLE_RATE",
                 "the share of requests traced for performance, from 0 to 1",
                 &settings.rate(),
-            ),
-        ])
+            ));
+        }
+        Ok(env)
     }
 
     fn packages(&self, stack_id: &str) -> Vec<Package> {
@@ -176,6 +193,11 @@ impl Vendor for Sentry {
             pin: pin.to_string(),
             range: range.map(str::to_string),
         };
+        if stack_id == TS_STACK {
+            // Sentry's core SDK and its server client, without the
+            // OpenTelemetry instrumentation of @sentry/node.
+            return vec![package("@sentry/core", "11.12.0", None)];
+        }
         vec![
             package("certifi", "2026.10.19.post1", None),
             package("sentry-sdk", "2.75.0", Some(">=2.0")),
@@ -188,7 +210,11 @@ impl Vendor for Sentry {
         if !self.supports(stack_id) {
             return out;
         }
-        let module = format!("src/{}/integrations/sentry.py", package(blueprint));
+        let module = if stack_id == TS_STACK {
+            "src/integrations/sentry.ts".to_string()
+        } else {
+            format!("src/{}/integrations/sentry.py", package(blueprint))
+        };
         for capability in [
             Capability::LogRedaction,
             Capability::RequestIds,
@@ -215,6 +241,16 @@ impl Vendor for Sentry {
             "environment_literal": Value::String(settings.environment.clone()).to_string(),
             "traces_sample_rate": settings.rate(),
         }));
+        if stack_id == TS_STACK {
+            return Ok(vec![
+                PlannedFile::template(
+                    "src/integrations/sentry.ts",
+                    TS_MODULE_TEMPLATE,
+                    std::sync::Arc::clone(&view),
+                ),
+                PlannedFile::template("test/sentry.test.ts", TS_TEST_TEMPLATE, view),
+            ]);
+        }
         Ok(vec![
             PlannedFile::template(
                 format!("src/{package}/integrations/sentry.py"),
@@ -239,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn plans_the_module_and_its_test_for_python_fastapi_only() {
+    fn plans_the_module_and_its_test_for_each_stack_it_supports() {
         let bp = SpecBuilder::new("clinic-portal")
             .with_entity("Visit", |e| e)
             .build();
@@ -262,14 +298,14 @@ mod tests {
             assert!(paths.contains(&cited.as_str()), "{cited}");
         }
         assert!(matches!(
-            Sentry.plan("typescript-express", &bp, &IndexMap::new()),
+            Sentry.plan("kotlin-ktor", &bp, &IndexMap::new()),
             Err(VendorError::Unsupported { .. })
         ));
         assert!(Sentry
-            .realizations("typescript-express", &bp)
+            .realizations("kotlin-ktor", &bp)
             .capabilities
             .is_empty());
-        assert!(Sentry.packages("typescript-express").is_empty());
+        assert!(Sentry.packages("kotlin-ktor").is_empty());
     }
 
     #[test]

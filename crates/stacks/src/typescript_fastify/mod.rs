@@ -444,6 +444,28 @@ fn email_from(model: &AppModel) -> String {
         .to_string()
 }
 
+/// `src/integrations/index.ts`: the integrations that act in the app (all
+/// but the e-mail providers, which the worker sends through), in the order
+/// the spec lists them; each module exports `install(app)`.
+fn integrations_index(model: &AppModel) -> String {
+    let installed: Vec<&str> = model
+        .integrations
+        .iter()
+        .filter(|i| i.generated && !model::EMAIL_VENDORS.contains(&i.id.as_str()))
+        .map(|i| i.id.as_str())
+        .collect();
+    let mut imports: Vec<String> = installed
+        .iter()
+        .map(|id| format!("import {{ install as {id} }} from \"./{id}.js\";\n"))
+        .collect();
+    imports.sort();
+    format!(
+        "/** The integrations that act in the app, in the order the spec lists them. */\nimport type {{ FastifyInstance }} from \"fastify\";\n{}\n/** Each one's installer, which `buildApp` calls. */\nexport const INSTALLERS: readonly ((app: FastifyInstance) => void)[] = [{}];\n",
+        imports.concat(),
+        installed.join(", ")
+    )
+}
+
 /// The outbox worker, planned when the product mails.
 const MAIL_WORKER: &str = include_str!("../../templates/typescript-fastify/src/mail/worker.ts");
 
@@ -575,6 +597,7 @@ impl Stack for TypescriptFastify {
             t("Dockerfile", "Dockerfile"),
             t("docker-compose.yml", "docker-compose.yml"),
             t(".github/workflows/ci.yml", "github/workflows/ci.yml"),
+            PlannedFile::text("src/integrations/index.ts", integrations_index(model)),
             PlannedFile::text(
                 "src/database.ts",
                 schema::database_types(&schema, model.email.is_some()),

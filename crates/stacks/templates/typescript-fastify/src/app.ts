@@ -10,6 +10,7 @@ import type { BlockList } from "node:net";
 import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
+import { INSTALLERS } from "./integrations/index.js";
 import { invalid, Problem, registerProblems } from "./problems.js";
 import { registerRateLimits } from "./ratelimit.js";
 import { accountRoutes } from "./routes/account.js";
@@ -157,6 +158,10 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     await app.db.destroy();
   });
   registerProblems(app);
+  // The integrations the spec names that act in the app (error reports…).
+  for (const install of INSTALLERS) {
+    install(app);
+  }
   // The protective headers every archgen backend sends: an API serves no pages.
   await app.register(helmet, {
     contentSecurityPolicy: {

@@ -1,6 +1,6 @@
 /** Errors as RFC 9457 problem details (`application/problem+json`, C-API-2). */
 import { STATUS_CODES } from "node:http";
-import type { FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
 import { RETRY_AFTER_SECONDS } from "./base.js";
 
@@ -118,6 +118,16 @@ export const unavailable = (): Problem =>
     "retry-after": String(RETRY_AFTER_SECONDS),
   });
 
+/** What an integration does with an error answered 500 (Sentry reports it). */
+export type Reporter = (error: unknown, request: FastifyRequest) => void;
+
+const reporters = new WeakMap<FastifyInstance, Reporter[]>();
+
+/** Has `report` called with every error `app` answers 500. */
+export function reportUnhandledErrors(app: FastifyInstance, report: Reporter): void {
+  reporters.set(app, [...(reporters.get(app) ?? []), report]);
+}
+
 /**
  * Answers every error as a problem document: a {@link Problem} as it says,
  * a client error Fastify raised (a body that is no JSON, one too large)
@@ -153,6 +163,9 @@ export function registerProblems(app: FastifyInstance): void {
       return sendProblem(reply, unavailable());
     }
     request.log.error({ err: error }, "unhandled error");
+    for (const report of reporters.get(app) ?? []) {
+      report(error, request);
+    }
     return sendProblem(reply, new Problem(500, SERVER_ERROR));
   });
 }

@@ -55,7 +55,9 @@ async function standIn(status = 202, delayMs = 0) {
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }
@@ -149,8 +151,8 @@ describe("mail through SendGrid", () => {
   });
 
   it("skips SendGrid without a key", () => {
-    expect(new Sendgrid({ ...sendgrid(api.url).settings(), SENDGRID_API_KEY: "" }).configured()).toBe(
-      false,
-    );
+    expect(
+      new Sendgrid({ ...sendgrid(api.url).settings(), SENDGRID_API_KEY: "" }).configured(),
+    ).toBe(false);
   });
 });
