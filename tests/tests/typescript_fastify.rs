@@ -394,7 +394,28 @@ fn conformance(
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .expect("a free loopback port");
-    let child = make_command(dir, node_bin, url)
+    let model = engine
+        .app_model(&generated.blueprint, ID)
+        .expect("the model of a generated spec");
+    // An app with the `oidc` integration builds its login redirect from a
+    // provider's discovery document: the gate's loopback stand-in serves one.
+    let oidc_callback = model
+        .routes
+        .iter()
+        .find(|r| r.operation == model::Operation::OidcCallback);
+    let discovery = oidc_callback
+        .map(|_| gate::provider::Discovery::start().expect("the stand-in OpenID provider starts"));
+    let mut run = make_command(dir, node_bin, url);
+    if let (Some(discovery), Some(callback)) = (&discovery, oidc_callback) {
+        run.env("OIDC_ISSUER", discovery.issuer())
+            .env("OIDC_CLIENT_ID", "archgen-test")
+            .env("OIDC_CLIENT_SECRET", "archgen-test-secret")
+            .env(
+                "OIDC_REDIRECT_URI",
+                format!("http://127.0.0.1:{port}{}", callback.path),
+            );
+    }
+    let child = run
         .arg("run")
         .env("HOST", "127.0.0.1")
         .env("PORT", port.to_string())
@@ -416,9 +437,6 @@ fn conformance(
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    let model = engine
-        .app_model(&generated.blueprint, ID)
-        .expect("the model of a generated spec");
     let create_user = |email: &str, password: &str, role: &str| -> Result<(), String> {
         let out = make_command(dir, node_bin, url)
             .args([

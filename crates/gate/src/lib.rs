@@ -49,7 +49,7 @@ pub mod mobile;
 mod npm;
 pub mod preview;
 mod process;
-mod provider;
+pub mod provider;
 pub mod report;
 mod reuse;
 pub mod scan;

@@ -13,7 +13,12 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 /// The running stand-in; stopped when dropped.
-pub(crate) struct Discovery {
+///
+/// ```
+/// let provider = gate::provider::Discovery::start().unwrap();
+/// assert!(provider.issuer().starts_with("http://127.0.0.1:"));
+/// ```
+pub struct Discovery {
     port: u16,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -21,7 +26,7 @@ pub(crate) struct Discovery {
 
 impl Discovery {
     /// Starts serving on a free loopback port.
-    pub(crate) fn start() -> std::io::Result<Discovery> {
+    pub fn start() -> std::io::Result<Discovery> {
         let listener = TcpListener::bind(("127.0.0.1", 0))?;
         let port = listener.local_addr()?.port();
         let stop = Arc::new(AtomicBool::new(false));
@@ -44,7 +49,7 @@ impl Discovery {
     }
 
     /// The issuer URL (`http://127.0.0.1:PORT`).
-    pub(crate) fn issuer(&self) -> String {
+    pub fn issuer(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
     }
 }

@@ -31,6 +31,10 @@ use stacks::Realizations;
 
 const ID: &str = "oidc";
 const STACK: &str = "python-fastapi";
+/// The TypeScript stack: `src/integrations/oidc.ts`, with openid-client.
+const TS_STACK: &str = "typescript-fastify";
+const TS_MODULE_TEMPLATE: &str = "oidc/typescript-fastify/oidc.ts";
+const TS_TEST_TEMPLATE: &str = "oidc/typescript-fastify/oidc.test.ts";
 /// The scopes asked for when the spec gives none.
 const DEFAULT_SCOPES: [&str; 3] = ["openid", "email", "profile"];
 
@@ -154,7 +158,7 @@ impl Vendor for Oidc {
     }
 
     fn supports(&self, stack_id: &str) -> bool {
-        stack_id == STACK
+        stack_id == STACK || stack_id == TS_STACK
     }
 
     fn templates(&self) -> Vec<Template> {
@@ -166,6 +170,14 @@ impl Vendor for Oidc {
             Template::embedded(
                 TEST_TEMPLATE,
                 include_str!("../templates/oidc/python-fastapi/test_oidc.py.hbs"),
+            ),
+            Template::embedded(
+                TS_MODULE_TEMPLATE,
+                include_str!("../templates/oidc/typescript-fastify/oidc.ts.hbs"),
+            ),
+            Template::embedded(
+                TS_TEST_TEMPLATE,
+                include_str!("../templates/oidc/typescript-fastify/oidc.test.ts.hbs"),
             ),
         ]
     }
@@ -217,6 +229,9 @@ impl Vendor for Oidc {
             pin: pin.to_string(),
             range: range.map(str::to_string),
         };
+        if stack_id == TS_STACK {
+            return vec![package("openid-client", "6.9.0", None)];
+        }
         vec![
             package("authlib", "1.9.10", Some(">=1.6")),
             package("certifi", "2026.10.19.post1", None),
@@ -227,12 +242,28 @@ impl Vendor for Oidc {
         ]
     }
 
+    fn dev_packages(&self, stack_id: &str) -> Vec<Package> {
+        if stack_id != TS_STACK {
+            return Vec::new();
+        }
+        // The tests' loopback provider signs its ID tokens with jose.
+        vec![Package {
+            name: "jose".to_string(),
+            pin: "6.2.18".to_string(),
+            range: None,
+        }]
+    }
+
     fn realizations(&self, stack_id: &str, blueprint: &Blueprint) -> Realizations {
         let mut out = Realizations::default();
         if !self.supports(stack_id) {
             return out;
         }
-        let module = format!("src/{}/integrations/oidc.py", package(blueprint));
+        let module = if stack_id == TS_STACK {
+            "src/integrations/oidc.ts".to_string()
+        } else {
+            format!("src/{}/integrations/oidc.py", package(blueprint))
+        };
         for capability in [
             Capability::UserAccounts,
             Capability::SessionManagement,
@@ -266,6 +297,16 @@ impl Vendor for Oidc {
             "issuer_literal": literal(&settings.issuer),
             "email": model.email.is_some(),
         }));
+        if stack_id == TS_STACK {
+            return Ok(vec![
+                PlannedFile::template(
+                    "src/integrations/oidc.ts",
+                    TS_MODULE_TEMPLATE,
+                    std::sync::Arc::clone(&view),
+                ),
+                PlannedFile::template("test/oidc.test.ts", TS_TEST_TEMPLATE, view),
+            ]);
+        }
         Ok(vec![
             PlannedFile::template(
                 format!("src/{package}/integrations/oidc.py"),
@@ -290,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn plans_the_module_and_its_test_for_python_fastapi_only() {
+    fn plans_the_module_and_its_test_for_each_stack_it_supports() {
         let bp = SpecBuilder::new("clinic-portal")
             .with_entity("Visit", |e| e)
             .build();
@@ -312,10 +353,10 @@ mod tests {
             assert!(paths.contains(&cited.as_str()), "{cited}");
         }
         assert!(matches!(
-            Oidc.plan("typescript-express", &bp, &IndexMap::new()),
+            Oidc.plan("kotlin-ktor", &bp, &IndexMap::new()),
             Err(VendorError::Unsupported { .. })
         ));
-        assert!(Oidc.packages("typescript-express").is_empty());
+        assert!(Oidc.packages("kotlin-ktor").is_empty());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 /** Sign-up, sign-in, sign-out and the current account (`<base>/auth/…`). */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { BASE_PATH } from "../base.js";
@@ -54,6 +54,37 @@ const LoginIn = z.strictObject({
   email: z.string().max(255),
   password: z.string().max(1024),
 });
+
+/**
+ * Starts a session for `account` as every sign-in does: the session row and
+ * the `login` audit event in one transaction, then the `session` cookie (a
+ * script cannot read it) and the `csrf_token` cookie (it can); the CSRF
+ * token.
+ */
+export async function startSignedInSession(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  account: { readonly id: string; readonly role: string },
+): Promise<string> {
+  const started = await app.db.transaction().execute(async (tx) => {
+    const session = await startSession(tx, account.id);
+    await record(tx, "login", {
+      actor: { userId: account.id, role: account.role },
+      requestId: request.id,
+    });
+    return session;
+  });
+  const cookie = {
+    maxAge: ABSOLUTE_TIMEOUT_MS / 1000,
+    path: "/",
+    secure: app.config.cookieSecure,
+    sameSite: "lax",
+  } as const;
+  void reply.setCookie(SESSION_COOKIE, started.token, { ...cookie, httpOnly: true });
+  void reply.setCookie(CSRF_COOKIE, started.csrfToken, { ...cookie, httpOnly: false });
+  return started.csrfToken;
+}
 
 /** The routes of signing up and in. */
 export function authRoutes(app: FastifyInstance): void {
@@ -210,29 +241,8 @@ export function authRoutes(app: FastifyInstance): void {
     if (user === null) {
       throw unauthorized(BAD_CREDENTIALS);
     }
-    const account = user;
-    const started = await app.db.transaction().execute(async (tx) => {
-      const session = await startSession(tx, account.id);
-      await record(tx, "login", {
-        actor: { userId: account.id, role: account.role },
-        requestId: request.id,
-      });
-      return session;
-    });
-    const cookie = {
-      maxAge: ABSOLUTE_TIMEOUT_MS / 1000,
-      path: "/",
-      secure: app.config.cookieSecure,
-      sameSite: "lax",
-    } as const;
-    void reply.setCookie(SESSION_COOKIE, started.token, { ...cookie, httpOnly: true });
-    void reply.setCookie(CSRF_COOKIE, started.csrfToken, { ...cookie, httpOnly: false });
-    return {
-      user_id: account.id,
-      email: account.email,
-      role: account.role,
-      csrf_token: started.csrfToken,
-    };
+    const csrfToken = await startSignedInSession(app, request, reply, user);
+    return { user_id: user.id, email: user.email, role: user.role, csrf_token: csrfToken };
   });
 
   // Revokes the session on the server and clears the cookies.
