@@ -16,7 +16,7 @@ pub fn engine() -> Engine {
 }
 
 /// The spec at `path` as the stack takes it: integrations whose vendor has
-/// no files for it are dropped (its vendors come later).
+/// no files for it (`stripe`, so far) are dropped.
 ///
 /// # Panics
 ///
