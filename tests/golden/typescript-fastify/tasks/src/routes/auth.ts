@@ -38,12 +38,12 @@ const RegisterIn = z.strictObject({
   role: z.string().max(64).nullish(),
 });
 
-const TokenIn = z.strictObject({ token: z.string().min(1).max(255) });
+const TokenIn = z.strictObject({ token: z.string().min(1).max(128) });
 
-const PasswordResetIn = z.strictObject({ email: z.string().max(255) });
+const PasswordResetIn = z.strictObject({ email: z.email().max(255) });
 
 const PasswordResetConfirmIn = z.strictObject({
-  token: z.string().min(1).max(255),
+  token: z.string().min(1).max(128),
   password: z.string().max(1024),
 });
 
