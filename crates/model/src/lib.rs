@@ -255,6 +255,26 @@ impl AppModel {
         build(bp)
     }
 
+    /// The sender of the product's mail: the `from` option of the first
+    /// email provider that gives one, else `no-reply@example.com`.
+    ///
+    /// ```
+    /// use blueprint_core::builder::SpecBuilder;
+    /// let mut spec = SpecBuilder::new("shop").with_entity("Order", |e| e).spec();
+    /// let from = ("from".to_string(), serde_json::json!("orders@shop.example"));
+    /// spec.integrations.insert("smtp".into(), [from].into_iter().collect());
+    /// let bp = blueprint_core::graph::Blueprint::from_spec(&spec);
+    /// assert_eq!(model::AppModel::from_blueprint(&bp).email_sender(), "orders@shop.example");
+    /// ```
+    pub fn email_sender(&self) -> &str {
+        self.email
+            .iter()
+            .flat_map(|e| &e.providers)
+            .filter_map(|p| self.integrations.iter().find(|i| &i.id == p))
+            .find_map(|i| i.options.get("from").and_then(|f| f.as_str()))
+            .unwrap_or("no-reply@example.com")
+    }
+
     /// Keeps only the email providers `keep` accepts (the render engine
     /// keeps the ones a registered vendor generates), and without any, no
     /// email: register answers 201 or 409 again and the verification and

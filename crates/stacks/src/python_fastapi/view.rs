@@ -1637,15 +1637,7 @@ pub fn project(model: &AppModel) -> ProjectView {
         email_verification_hours: model::VERIFICATION_TOKEN_HOURS,
         email_reset_minutes: model::RESET_TOKEN_MINUTES,
         email_max_attempts: model::EMAIL_MAX_ATTEMPTS,
-        email_from_literal: py_str(
-            model
-                .email
-                .iter()
-                .flat_map(|e| &e.providers)
-                .filter_map(|p| model.integrations.iter().find(|i| &i.id == p))
-                .find_map(|i| i.options.get("from").and_then(|f| f.as_str()))
-                .unwrap_or("no-reply@example.com"),
-        ),
+        email_from_literal: py_str(model.email_sender()),
         // The probes' rows come from the factories, whose bodies leave out
         // fields with a `write` rule (the tests then set the probe from the
         // factories' samples, as an admin): the crypto probe is a field

@@ -396,7 +396,7 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
         "integrations": crate::python_fastapi::integrations::view(model),
         "email": model.email.is_some(),
         "email_providers": model.email.as_ref().map(|e| e.providers.clone()).unwrap_or_default(),
-        "email_from_literal": schema::ts_str(&email_from(model)),
+        "email_from_literal": schema::ts_str(model.email_sender()),
         "email_verification_hours": model::VERIFICATION_TOKEN_HOURS,
         "email_reset_minutes": model::RESET_TOKEN_MINUTES,
         "email_max_attempts": model::EMAIL_MAX_ATTEMPTS,
@@ -429,19 +429,6 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
         "session_idle_minutes": params.session_idle_minutes,
         "session_absolute_hours": params.session_absolute_hours,
     })
-}
-
-/// The sender of the product's mail: the first email provider's `from`
-/// option, else a placeholder address.
-fn email_from(model: &AppModel) -> String {
-    model
-        .email
-        .iter()
-        .flat_map(|e| &e.providers)
-        .filter_map(|p| model.integrations.iter().find(|i| &i.id == p))
-        .find_map(|i| i.options.get("from").and_then(|f| f.as_str()))
-        .unwrap_or("no-reply@example.com")
-        .to_string()
 }
 
 /// `src/integrations/index.ts`: the integrations that act in the app (all
