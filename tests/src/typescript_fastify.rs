@@ -69,7 +69,9 @@ pub fn backend_files(generated: &Generated) -> FileTree {
     }
     // The vendors' modules and tests.
     for (path, bytes) in generated.tree.iter() {
-        let vendor = path.starts_with("src/integrations/") || path.starts_with("test/");
+        let vendor = ["src/integrations/", "src/migrations/", "test/"]
+            .iter()
+            .any(|folder| path.starts_with(folder));
         if vendor && tree.get(path).is_none() {
             tree.insert(path.to_string(), bytes.to_vec())
                 .expect("a generated path is valid");

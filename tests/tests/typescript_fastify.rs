@@ -406,6 +406,34 @@ fn conformance(
     let discovery = oidc_callback
         .map(|_| gate::provider::Discovery::start().expect("the stand-in OpenID provider starts"));
     let mut run = make_command(dir, node_bin, url);
+    // An app that takes Stripe payments talks to stripe-mock, as in the gate,
+    // and the suite signs webhook events with the secret it was given.
+    let takes_payments = model
+        .routes
+        .iter()
+        .any(|r| r.operation == model::Operation::StripeWebhook);
+    let stripe_secret = takes_payments.then(|| "whsec_typescript_conformance".to_string());
+    let stripe_mock = takes_payments.then(|| {
+        let program = gate::stripe_mock_program()
+            .expect("stripe-mock is installed (scripts/setup builds it)");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .expect("a free loopback port");
+        let child = Command::new(program)
+            .args(["-http-port", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("stripe-mock starts");
+        (Served(child), port)
+    });
+    if let (Some(secret), Some((_, port))) = (&stripe_secret, &stripe_mock) {
+        run.env("STRIPE_WEBHOOK_SECRET", secret)
+            .env("STRIPE_SECRET_KEY", "sk_test_typescript_conformance")
+            .env("STRIPE_API_BASE", format!("http://127.0.0.1:{port}"));
+    }
     if let (Some(discovery), Some(callback)) = (&discovery, oidc_callback) {
         run.env("OIDC_ISSUER", discovery.issuer())
             .env("OIDC_CLIENT_ID", "archgen-test")
@@ -487,6 +515,7 @@ fn conformance(
             .email
             .is_some()
             .then_some(&read_mail as &gate::conformance::MailReader),
+        stripe_webhook_secret: stripe_secret.clone(),
         ..Default::default()
     };
     let started = Instant::now();

@@ -1142,8 +1142,14 @@ impl StripeFake {
 
 /// stripe-mock's program: `STRIPE_MOCK`, one on the PATH, or the copy
 /// scripts/setup (and the generated tests) build in
-/// `~/.cache/stripe-mock/<version>`.
-fn stripe_mock_program() -> Option<PathBuf> {
+/// `~/.cache/stripe-mock/<version>`; `None` when there is none.
+///
+/// ```
+/// if let Some(program) = gate::stripe_mock_program() {
+///     assert!(program.ends_with("stripe-mock") || std::env::var_os("STRIPE_MOCK").is_some());
+/// }
+/// ```
+pub fn stripe_mock_program() -> Option<PathBuf> {
     if let Some(named) = std::env::var_os("STRIPE_MOCK") {
         return Some(PathBuf::from(named));
     }

@@ -29,6 +29,14 @@ use stacks::Realizations;
 
 const ID: &str = "stripe";
 const STACK: &str = "python-fastapi";
+/// The TypeScript stack: `src/integrations/stripe.ts` with the official
+/// Node.js SDK, its tables in `src/migrations/0001_stripe.ts`.
+const TS_STACK: &str = "typescript-fastify";
+const TS_MODULE_TEMPLATE: &str = "stripe/typescript-fastify/stripe.ts";
+const TS_MIGRATION_TEMPLATE: &str = "stripe/typescript-fastify/migration.ts";
+const TS_TEST_TEMPLATE: &str = "stripe/typescript-fastify/stripe.test.ts";
+/// Where the TypeScript stack's migration of the tables goes.
+const TS_MIGRATION_PATH: &str = "src/migrations/0001_stripe.ts";
 
 const MODULE_TEMPLATE: &str = "stripe/python-fastapi/stripe.py";
 const MIGRATION_TEMPLATE: &str = "stripe/python-fastapi/migration.py";
@@ -87,7 +95,7 @@ impl Vendor for Stripe {
     }
 
     fn supports(&self, stack_id: &str) -> bool {
-        stack_id == STACK
+        stack_id == STACK || stack_id == TS_STACK
     }
 
     fn templates(&self) -> Vec<Template> {
@@ -103,6 +111,18 @@ impl Vendor for Stripe {
             Template::embedded(
                 TEST_TEMPLATE,
                 include_str!("../templates/stripe/python-fastapi/test_stripe.py.hbs"),
+            ),
+            Template::embedded(
+                TS_MODULE_TEMPLATE,
+                include_str!("../templates/stripe/typescript-fastify/stripe.ts.hbs"),
+            ),
+            Template::embedded(
+                TS_MIGRATION_TEMPLATE,
+                include_str!("../templates/stripe/typescript-fastify/migration.ts.hbs"),
+            ),
+            Template::embedded(
+                TS_TEST_TEMPLATE,
+                include_str!("../templates/stripe/typescript-fastify/stripe.test.ts.hbs"),
             ),
         ]
     }
@@ -161,6 +181,9 @@ impl Vendor for Stripe {
             pin: pin.to_string(),
             range: range.map(str::to_string),
         };
+        if stack_id == TS_STACK {
+            return vec![package("stripe", "23.1.0", None)];
+        }
         vec![
             package("certifi", "2026.10.19.post1", None),
             package("charset-normalizer", "3.5.3", None),
@@ -210,15 +233,25 @@ impl Vendor for Stripe {
         if !self.supports(stack_id) {
             return out;
         }
-        let module = format!("src/{}/integrations/stripe.py", package(blueprint));
+        let (module, test, migration) = if stack_id == TS_STACK {
+            (
+                "src/integrations/stripe.ts".to_string(),
+                "test/stripe.test.ts",
+                TS_MIGRATION_PATH,
+            )
+        } else {
+            (
+                format!("src/{}/integrations/stripe.py", package(blueprint)),
+                "tests/test_stripe.py",
+                MIGRATION_PATH,
+            )
+        };
         out.capabilities.insert(
             Capability::CardDataScope,
-            vec![module.clone(), "tests/test_stripe.py".to_string()],
+            vec![module.clone(), test.to_string()],
         );
-        out.capabilities.insert(
-            Capability::AuditLog,
-            vec![module.clone(), MIGRATION_PATH.to_string()],
-        );
+        out.capabilities
+            .insert(Capability::AuditLog, vec![module, migration.to_string()]);
         out
     }
 
@@ -291,6 +324,43 @@ impl Vendor for Stripe {
             "move_from_literal": move_from_literal,
             "move_from_first": move_from.first(),
         }));
+        if stack_id == TS_STACK {
+            let model = model::AppModel::from_blueprint(blueprint);
+            let table = model
+                .entities
+                .iter()
+                .find(|e| e.name == payment.pays_for)
+                .map(|e| e.table.clone())
+                .unwrap_or_default();
+            let ts = |text: &str| Value::String(text.to_string()).to_string();
+            let mut view = (*view).clone();
+            view["table"] = json!(table);
+            view["base_path_literal"] = json!(ts(&spec.api.base_path));
+            view["entity_literal"] = json!(ts(&payment.pays_for));
+            view["currency_value"] = json!(currency_value);
+            view["move_from_array"] = json!(format!(
+                "[{}]",
+                move_from
+                    .iter()
+                    .map(|m| ts(m))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            let view = std::sync::Arc::new(view);
+            return Ok(vec![
+                PlannedFile::template(
+                    "src/integrations/stripe.ts",
+                    TS_MODULE_TEMPLATE,
+                    std::sync::Arc::clone(&view),
+                ),
+                PlannedFile::template(
+                    TS_MIGRATION_PATH,
+                    TS_MIGRATION_TEMPLATE,
+                    std::sync::Arc::clone(&view),
+                ),
+                PlannedFile::template("test/stripe.test.ts", TS_TEST_TEMPLATE, view),
+            ]);
+        }
         Ok(vec![
             PlannedFile::template(
                 format!("src/{package}/integrations/stripe.py"),
@@ -356,11 +426,11 @@ mod tests {
             assert!(paths.contains(&cited.as_str()), "{cited}");
         }
         assert!(matches!(
-            Stripe.plan("typescript-express", &bp, &o),
+            Stripe.plan("kotlin-ktor", &bp, &o),
             Err(VendorError::Unsupported { .. })
         ));
-        assert!(Stripe.packages("typescript-express").is_empty());
-        assert!(Stripe.tables("typescript-express").is_empty());
+        assert!(Stripe.packages("kotlin-ktor").is_empty());
+        assert!(Stripe.tables("kotlin-ktor").is_empty());
     }
 
     #[test]

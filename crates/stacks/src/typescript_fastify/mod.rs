@@ -366,8 +366,16 @@ const STATIC: &[(&str, &str)] = &[
 /// The view every template renders: the project's names and parameters.
 fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
     let params = &model.params;
+    // Every table the migrations make, the integrations' included.
     let tables: Vec<String> = schema::table_names(schema, model.email.is_some())
         .iter()
+        .chain(
+            model
+                .integrations
+                .iter()
+                .filter(|i| i.generated)
+                .flat_map(|i| &i.tables),
+        )
         .map(|t| schema::ts_str(t))
         .collect();
     let tables_array = schema::ts_array("const TABLES = ", &tables, ";");
@@ -591,7 +599,7 @@ impl Stack for TypescriptFastify {
             ),
             PlannedFile::text("src/entities/model.json", entities::model_json(model)),
             PlannedFile::text("test/samples.json", entities::samples_json(model)),
-            PlannedFile::text("src/migrations/index.ts", schema::migrations_index()),
+            PlannedFile::text("src/migrations/index.ts", schema::migrations_index(model)),
             PlannedFile::text(
                 format!("src/migrations/{}.ts", schema::INITIAL),
                 schema::initial_migration(model, &schema),

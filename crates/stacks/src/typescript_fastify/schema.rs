@@ -3,7 +3,7 @@
 //! (`src/migrations/0001_initial.ts`), whose SQL is the stack-neutral one of
 //! [`model::schema::sql`].
 
-use heck::ToUpperCamelCase;
+use heck::{ToSnakeCase, ToUpperCamelCase};
 use model::schema::{sql, Column, Schema, SqlType, Table};
 use model::AppModel;
 
@@ -109,17 +109,32 @@ export async function down(db: Kysely<unknown>): Promise<void> {{
 }
 
 /// `src/migrations/index.ts`: every migration, by name.
-pub fn migrations_index() -> String {
+pub fn migrations_index(model: &AppModel) -> String {
+    // An integration that adds tables brings `src/migrations/0001_<id>.ts`.
+    let mut modules = vec![(INITIAL.to_string(), "initial".to_string())];
+    modules.extend(
+        model
+            .integrations
+            .iter()
+            .filter(|i| i.generated && !i.tables.is_empty())
+            .map(|i| (format!("0001_{}", i.id), i.id.to_snake_case())),
+    );
+    modules.sort();
+    let imports: String = modules
+        .iter()
+        .map(|(file, name)| format!("import * as {name} from \"./{file}.js\";\n"))
+        .collect();
+    let entries: String = modules
+        .iter()
+        .map(|(file, name)| format!("  {}: {name},\n", ts_str(file)))
+        .collect();
     format!(
         "/** Every migration, by name, in the order they apply. */
 import type {{ Migration }} from \"kysely/migration\";
-import * as initial from \"./{INITIAL}.js\";
-
+{imports}
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {{
-  {key}: initial,
-}};
-",
-        key = ts_str(INITIAL)
+{entries}}};
+"
     )
 }
 
