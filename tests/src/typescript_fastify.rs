@@ -16,7 +16,8 @@ pub fn engine() -> Engine {
 }
 
 /// The spec at `path` as the stack takes it: integrations whose vendor has
-/// no files for it (`stripe`, so far) are dropped.
+/// no files for it are dropped (every built-in vendor has them now; a
+/// third party's may not).
 ///
 /// # Panics
 ///

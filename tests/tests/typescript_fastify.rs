@@ -427,11 +427,25 @@ fn conformance(
             .process_group(0)
             .spawn()
             .expect("stripe-mock starts");
-        (Served(child), port)
+        let served = Served(child);
+        // It answers once it has loaded Stripe's API description.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while ureq::get(&format!("http://127.0.0.1:{port}/v1/balance"))
+            .header("Authorization", "Bearer sk_test_123")
+            .call()
+            .is_err()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "stripe-mock did not answer in 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        (served, port)
     });
     if let (Some(secret), Some((_, port))) = (&stripe_secret, &stripe_mock) {
         run.env("STRIPE_WEBHOOK_SECRET", secret)
-            .env("STRIPE_SECRET_KEY", "sk_test_typescript_conformance")
+            .env("STRIPE_SECRET_KEY", "sk_test_0123456789abcdef")
             .env("STRIPE_API_BASE", format!("http://127.0.0.1:{port}"));
     }
     if let (Some(discovery), Some(callback)) = (&discovery, oidc_callback) {
