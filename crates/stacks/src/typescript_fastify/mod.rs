@@ -34,7 +34,7 @@
 //!
 //! ```text
 //! README.md  package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
-//! .prettierrc.json  .prettierignore  .nvmrc  .gitignore  .env.example  Makefile  vitest.config.ts
+//! .prettierrc.json  .prettierignore  .nvmrc  .npmrc  .gitignore  .env.example  Makefile  vitest.config.ts
 //! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  cluster.ts  client.ts
 //!     text.ts  audit.ts  cli.ts  maintenance.ts  backup.ts  migrate.ts  grants.ts  ratelimit.ts
 //!     routes/{health,auth,account,admin,admin-app,entities}.ts  services/{users,auth}.ts
@@ -204,6 +204,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         ".nvmrc",
         include_str!("../../templates/typescript-fastify/nvmrc"),
+    ),
+    (
+        ".npmrc",
+        include_str!("../../templates/typescript-fastify/npmrc"),
     ),
     (
         ".dockerignore",
