@@ -362,6 +362,14 @@ fn python_schema(engine: &render::Engine, spec: &Path, name: &str, cluster: &str
     schema_dump(&url)
 }
 
+/// A free TCP port on the loopback address.
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
 /// Stops `make run` and the server it started (one process group).
 struct Served(Child);
 
@@ -390,10 +398,7 @@ fn conformance(
     node_bin: &Path,
     url: &str,
 ) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port");
+    let port = free_port();
     let model = engine
         .app_model(&generated.blueprint, ID)
         .expect("the model of a generated spec");
@@ -416,10 +421,7 @@ fn conformance(
     let stripe_mock = takes_payments.then(|| {
         let program = gate::stripe_mock_program()
             .expect("stripe-mock is installed (scripts/setup builds it)");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("a free loopback port");
+        let port = free_port();
         let child = Command::new(program)
             .args(["-http-port", &port.to_string()])
             .stdout(Stdio::null())
