@@ -47,7 +47,7 @@ function decimalProblem(field: FieldDef, text: string): string | null {
   }
   const [precision, scale] = field.digits ?? [12, 2];
   const [whole = "", fraction = ""] = text.replace(/^-/, "").split(".");
-  if (whole.replace(/^0+(?=.)/, "").length > precision - scale) {
+  if (whole.replace(/^0+/, "").length > precision - scale) {
     return `must have at most ${String(precision - scale)} digits before the point`;
   }
   if (fraction.length > scale) {
