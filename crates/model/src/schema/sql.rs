@@ -64,7 +64,17 @@ pub fn literal(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-fn number(n: &spec::Number) -> String {
+/// A number as SQL (and JSON text) writes it exactly: an integer's
+/// digits, a float's shortest round-trip decimal, never an exponent. A
+/// stack that checks a bound itself compares against this text, the one
+/// the column's CHECK holds.
+///
+/// ```
+/// use blueprint_core::spec::Number;
+/// assert_eq!(model::schema::sql::number(&Number::Float(9999999999999999.99)), "10000000000000000");
+/// assert_eq!(model::schema::sql::number(&Number::Float(0.00001)), "0.00001");
+/// ```
+pub fn number(n: &spec::Number) -> String {
     match n {
         spec::Number::Int(i) => i.to_string(),
         spec::Number::Float(f) => format!("{f}"),

@@ -18,6 +18,26 @@ fn number(n: Number) -> Value {
     }
 }
 
+/// A whole-number field's range, its own bounds within its column's, as
+/// exact decimal text: a `bigint` bound past ±2^53 is not a JavaScript
+/// number.
+fn whole_range(f: &Field) -> [String; 2] {
+    let (low, high) = if f.ty() == FieldType::Integer {
+        (i128::from(i32::MIN), i128::from(i32::MAX))
+    } else {
+        (i128::from(i64::MIN), i128::from(i64::MAX))
+    };
+    // A float bound rounds inward; `as` saturates.
+    let whole = |n: Number, up: bool| match n {
+        Number::Int(i) => i128::from(i),
+        Number::Float(x) if up => x.ceil() as i128,
+        Number::Float(x) => x.floor() as i128,
+    };
+    let min = f.rules.min.map_or(low, |m| whole(m, true).max(low));
+    let max = f.rules.max.map_or(high, |m| whole(m, false).min(high));
+    [min.to_string(), max.to_string()]
+}
+
 fn scalar(s: &Scalar) -> Value {
     match s {
         Scalar::Bool(b) => json!(b),
@@ -48,7 +68,9 @@ fn field(model: &AppModel, e: &Entity, f: &Field) -> Value {
     out.insert("required".into(), json!(f.required_on_create()));
     if let Some(d) = &f.rules.default {
         let mut value = scalar(d);
-        if f.ty() == FieldType::Decimal {
+        // Exact text for a decimal, and for a bigint (past ±2^53 a JSON
+        // number loses digits in JavaScript).
+        if matches!(f.ty(), FieldType::Decimal | FieldType::Bigint) {
             value = json!(match d {
                 Scalar::Str(s) => s.clone(),
                 other => scalar(other).to_string(),
@@ -59,17 +81,24 @@ fn field(model: &AppModel, e: &Entity, f: &Field) -> Value {
     if let Some(max) = f.max_length {
         out.insert("maxLength".into(), json!(max));
     }
-    let numeric = matches!(
-        f.ty(),
-        FieldType::Integer | FieldType::Bigint | FieldType::Decimal
-    );
-    if let Some(min) = f.rules.min {
-        let key = if numeric { "min" } else { "minLength" };
-        out.insert(key.into(), number(min));
-    }
-    if numeric {
-        if let Some(max) = f.rules.max {
-            out.insert("max".into(), number(max));
+    match f.ty() {
+        FieldType::Integer | FieldType::Bigint => {
+            out.insert("range".into(), json!(whole_range(f)));
+        }
+        // Exact text, the CHECK's: a float bound past 2^53 rounds in
+        // JavaScript (9999999999999999.99 is 10000000000000000).
+        FieldType::Decimal => {
+            if let Some(min) = &f.rules.min {
+                out.insert("min".into(), json!(model::schema::sql::number(min)));
+            }
+            if let Some(max) = &f.rules.max {
+                out.insert("max".into(), json!(model::schema::sql::number(max)));
+            }
+        }
+        _ => {
+            if let Some(min) = f.rules.min {
+                out.insert("minLength".into(), number(min));
+            }
         }
     }
     if f.ty() == FieldType::Decimal {
@@ -215,14 +244,41 @@ pub fn model_json(model: &AppModel) -> String {
 /// How many rows of valid values `test/samples.json` holds per entity.
 pub const SAMPLE_ROWS: u64 = 24;
 
-/// `test/samples.json`: for each entity, [`SAMPLE_ROWS`] rows of valid
-/// values, each unique value different in each row.
+/// `test/samples.json`: for each entity, rows of valid values, each unique
+/// value different in each row: [`SAMPLE_ROWS`] of them, or as many as its
+/// unique fields allow (`limits`, from `Entity::row_limit`: `amount`
+/// unique with `min: 0, max: 1` allows two rows).
+///
+/// ```
+/// use blueprint_core::builder::SpecBuilder;
+/// use blueprint_core::spec::FieldType;
+///
+/// let bp = SpecBuilder::new("shop")
+///     .with_entity("Shipment", |e| {
+///         e.with_field("amount", FieldType::Integer, |f| {
+///             f.unique().min(0).max(1)
+///         })
+///     })
+///     .build();
+/// let json = stacks::typescript_fastify::entities::samples_json(&model::AppModel::from_blueprint(&bp));
+/// let samples: serde_json::Value = serde_json::from_str(&json).unwrap();
+/// assert_eq!(samples["limits"]["Shipment"], 2);
+/// assert_eq!(samples["rows"]["Shipment"].as_array().unwrap().len(), 2);
+/// ```
 pub fn samples_json(model: &AppModel) -> String {
+    let limits: Map<String, Value> = model
+        .entities
+        .iter()
+        .filter_map(|e| e.row_limit().map(|(n, _)| (e.name.clone(), json!(n))))
+        .collect();
     let entities: Map<String, Value> = model
         .entities
         .iter()
         .map(|e| {
-            let rows: Vec<Value> = (1..=SAMPLE_ROWS)
+            let count = e
+                .row_limit()
+                .map_or(SAMPLE_ROWS, |(n, _)| n.min(SAMPLE_ROWS));
+            let rows: Vec<Value> = (1..=count)
                 .map(|n| {
                     let row: Map<String, Value> = e
                         .fields
@@ -241,8 +297,8 @@ pub fn samples_json(model: &AppModel) -> String {
             (e.name.clone(), json!(rows))
         })
         .collect();
-    let mut text =
-        serde_json::to_string_pretty(&Value::Object(entities)).expect("a JSON value serializes");
+    let samples = json!({ "limits": limits, "rows": entities });
+    let mut text = serde_json::to_string_pretty(&samples).expect("a JSON value serializes");
     text.push('\n');
     text
 }

@@ -1,11 +1,18 @@
 /** What the entity tests share: signed-in callers and valid rows made through the API. */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { FastifyInstance, LightMyRequestResponse } from "fastify";
 import { sql } from "kysely";
 import { BASE_PATH } from "../src/base.js";
 import { ENTITIES, entityNamed, type EntityDef } from "../src/entities/model.js";
 import { createUser } from "../src/services/users.js";
-import samples from "./samples.json" with { type: "json" };
+import { parseExact } from "../src/json.js";
+
+/** `samples.json`: valid rows per entity, and how many rows the entities limited by a unique field take. */
+const SAMPLES = parseExact(readFileSync(new URL("samples.json", import.meta.url), "utf8")) as {
+  limits: Record<string, number | undefined>;
+  rows: Record<string, Body[] | undefined>;
+};
 
 /** The password of every account the tests make. */
 export const PASSWORD = "correct horse battery staple";
@@ -73,10 +80,40 @@ const rowsMade = new Map<string, number>();
 
 /** Valid values of the next row of an entity the tests make (each unique value once). */
 export function sample(entity: EntityDef): Body {
-  const rows = (samples as Record<string, Body[] | undefined>)[entity.name] ?? [];
+  const rows = SAMPLES.rows[entity.name] ?? [];
   const n = rowsMade.get(entity.name) ?? 0;
   rowsMade.set(entity.name, n + 1);
   return { ...rows[n % rows.length] };
+}
+
+/** The entities a new row of `entity` makes: itself, and the parents of its required relations. */
+function lineage(entity: EntityDef, seen = new Set<string>()): EntityDef[] {
+  if (seen.has(entity.name)) {
+    return [];
+  }
+  seen.add(entity.name);
+  const parents = entity.relations.filter((r) => r.required && r.join === undefined);
+  return [entity, ...parents.flatMap((r) => lineage(entityNamed(r.target), seen))];
+}
+
+/**
+ * The most rows of an entity the tests can make at once, when a unique
+ * field with few values limits it or a parent each row makes (`amount`
+ * unique from 0 to 1: two).
+ */
+export function rowLimit(entity: EntityDef): number {
+  return Math.min(...lineage(entity).map((e) => SAMPLES.limits[e.name] ?? Infinity));
+}
+
+/**
+ * Room for a test's rows of an entity that limits allow only a few of:
+ * the limited tables its rows need emptied (and what refers to them).
+ */
+export async function makeRoom(app: FastifyInstance, entity: EntityDef): Promise<void> {
+  const limited = lineage(entity).filter((e) => SAMPLES.limits[e.name] !== undefined);
+  if (limited.length > 0) {
+    await sql`TRUNCATE ${sql.join(limited.map((e) => sql.table(e.table)))} CASCADE`.execute(app.db);
+  }
 }
 
 /** A valid create body: a new sample, each required relation pointing at a new row of `caller`. */
@@ -103,7 +140,13 @@ export async function createRow(
   depth = 0,
 ): Promise<string> {
   const body = await bodyOf(app, caller, entity, depth);
-  const response = await send(app, caller, "POST", `/${entity.collection}`, body);
+  const path = `/${entity.collection}`;
+  let response = await send(app, caller, "POST", path, body);
+  // A unique field with few values: the next value may be taken, so each is tried.
+  const tries = SAMPLES.limits[entity.name] ?? 1;
+  for (let n = 1; n < tries && response.statusCode === 409; n += 1) {
+    response = await send(app, caller, "POST", path, { ...body, ...sample(entity) });
+  }
   if (response.statusCode !== 201) {
     throw new Error(`creating a ${entity.name}: ${String(response.statusCode)} ${response.body}`);
   }

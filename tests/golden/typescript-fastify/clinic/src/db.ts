@@ -3,6 +3,7 @@ import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
 import type { FastifyBaseLogger } from "fastify";
 import type { Database } from "./database.js";
+import { parseExact } from "./json.js";
 
 /** How to reach the database and how long to wait. */
 export interface DbOptions {
@@ -14,6 +15,17 @@ export interface DbOptions {
   /** Milliseconds a statement may run before the server cancels it; 0: no limit. */
   readonly statementTimeoutMs: number;
 }
+
+/**
+ * How values are read: JSON columns with exact whole numbers (json.ts),
+ * every other type as pg reads it.
+ */
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: (oid, format): unknown =>
+    oid === pg.types.builtins.JSON || oid === pg.types.builtins.JSONB
+      ? parseExact
+      : (pg.types.getTypeParser(oid, format) as unknown),
+};
 
 /** The database handle the app and its commands share. */
 export type Db = Kysely<Database>;
@@ -28,6 +40,7 @@ export function openDb(options: DbOptions, log?: FastifyBaseLogger): Db {
     connectionString: options.url,
     max: options.poolSize,
     connectionTimeoutMillis: options.connectTimeoutMs,
+    types: TYPES,
     ...(options.statementTimeoutMs > 0 ? { statement_timeout: options.statementTimeoutMs } : {}),
   });
   pool.on("error", (error) => {

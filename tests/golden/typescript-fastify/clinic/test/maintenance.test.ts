@@ -7,7 +7,15 @@ import { purge, retention, retentionLines, rotate } from "../src/maintenance.js"
 import { Keyring } from "../src/security/crypto.js";
 import { ADMIN_ROLES } from "../src/security/principal.js";
 import { TEST_ENCRYPTION_KEY, TEST_SECRET_KEY, testApp } from "./helpers.js";
-import { type Caller, createRow, emptyEntityTables, send, signIn } from "./rows.js";
+import {
+  type Caller,
+  createRow,
+  emptyEntityTables,
+  makeRoom,
+  rowLimit,
+  send,
+  signIn,
+} from "./rows.js";
 
 const RETAINED = ENTITIES.filter((entity) => entity.retention !== null);
 const ENCRYPTED = ENTITIES.filter((entity) => entity.fields.some((field) => field.encrypted));
@@ -60,7 +68,11 @@ describe.skipIf(ADMIN_ROLES.length === 0)("make retention and make rotate-keys",
   });
 
   for (const entity of RETAINED) {
-    it(`deletes ${entity.name} rows older than ${entity.retention ?? ""}, and no others`, async () => {
+    const path = `/${entity.collection}`;
+    const title = `deletes ${entity.name} rows older than ${entity.retention ?? ""}, and no others`;
+    // Two rows at once: not for an entity whose unique fields allow fewer.
+    it.skipIf(rowLimit(entity) < 2)(title, async () => {
+      await makeRoom(app, entity);
       const old = await createRow(app, admin, entity);
       const kept = await createRow(app, admin, entity);
       await sql`UPDATE ${sql.table(entity.table)}
@@ -68,8 +80,8 @@ describe.skipIf(ADMIN_ROLES.length === 0)("make retention and make rotate-keys",
         WHERE id = ${old}::uuid`.execute(app.db);
       const counts = await app.db.transaction().execute((tx) => purge(tx));
       expect(counts.get(entity.name)).toBe(1);
-      expect((await send(app, admin, "GET", `/${entity.collection}/${old}`)).statusCode).toBe(404);
-      expect((await send(app, admin, "GET", `/${entity.collection}/${kept}`)).statusCode).toBe(200);
+      expect((await send(app, admin, "GET", `${path}/${old}`)).statusCode).toBe(404);
+      expect((await send(app, admin, "GET", `${path}/${kept}`)).statusCode).toBe(200);
       expect((await purgeEvents()).at(-1)?.fields).toContain(`${entity.name}:1`);
     });
   }
@@ -126,6 +138,7 @@ describe.skipIf(ADMIN_ROLES.length === 0)("make retention and make rotate-keys",
     };
 
     it(`re-encrypts ${entity.name} under the newest key, and reads it back`, async () => {
+      await makeRoom(app, entity);
       const id = await createRow(app, admin, entity);
       const shown = (await send(app, admin, "GET", `/${entity.collection}/${id}`)).json<object>();
       const oldKey = Buffer.from(TEST_ENCRYPTION_KEY, "base64url");
@@ -161,6 +174,7 @@ describe.skipIf(ADMIN_ROLES.length === 0)("make retention and make rotate-keys",
     const indexed = fields.filter((field) => field.blindIndex !== undefined);
     if (indexed.length > 0) {
       it(`recomputes ${entity.name}'s blind indexes after a SECRET_KEY change`, async () => {
+        await makeRoom(app, entity);
         const id = await createRow(app, admin, entity);
         const before = await storedOf(id);
         const keys = [Buffer.from(TEST_ENCRYPTION_KEY, "base64url")];

@@ -11,6 +11,7 @@ import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
 import { INSTALLERS } from "./integrations/index.js";
+import { hasInexactWhole, parseExact } from "./json.js";
 import { invalid, Problem, registerProblems } from "./problems.js";
 import { registerRateLimits } from "./ratelimit.js";
 import { accountRoutes } from "./routes/account.js";
@@ -120,8 +121,9 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   answerUnservedMethods(app);
   // JSON as Fastify parses it (prototype poisoning refused), except that an
   // empty body is no body: a client may send `Content-Type: application/json`
-  // with nothing on a request that takes none (sign-out). Every string in a
-  // body keeps the text rule (text.ts), or the body is 422 naming it.
+  // with nothing on a request that takes none (sign-out), and a whole number
+  // past ±2^53 keeps its digits (json.ts). Every string in a body keeps the
+  // text rule (text.ts), or the body is 422 naming it.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = typeof body === "string" ? body : body.toString("utf8");
@@ -135,7 +137,7 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         done(invalid({ [bad]: TEXT_RULE }), undefined);
         return;
       }
-      done(error, parsed);
+      done(error, error === null && hasInexactWhole(parsed) ? parseExact(text) : parsed);
     });
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -12,6 +12,8 @@ import {
   type Caller,
   createRow,
   emptyEntityTables,
+  makeRoom,
+  rowLimit,
   send,
   signIn,
 } from "./rows.js";
@@ -38,6 +40,7 @@ describe.skipIf(ADMIN_ROLES.length === 0)("entities", () => {
     });
 
     it("creates, reads, lists, changes and deletes a row, auditing each change", async () => {
+      await makeRoom(app, entity);
       const created = await send(app, admin, "POST", path, await bodyOf(app, admin, entity));
       expect(created.statusCode, created.body).toBe(201);
       const item = created.json<Body>();
@@ -63,6 +66,7 @@ describe.skipIf(ADMIN_ROLES.length === 0)("entities", () => {
     });
 
     it("replays a create retried with the same Idempotency-Key", async () => {
+      await makeRoom(app, entity);
       const body = await bodyOf(app, admin, entity);
       const key = randomUUID();
       const retry = () =>
@@ -86,7 +90,8 @@ describe.skipIf(ADMIN_ROLES.length === 0)("entities", () => {
       expect(other.statusCode).toBe(422);
     });
 
-    it("pages with signed cursors", async () => {
+    it.skipIf(rowLimit(entity) < 2)("pages with signed cursors", async () => {
+      await makeRoom(app, entity);
       const ids = [await createRow(app, admin, entity), await createRow(app, admin, entity)];
       const seen: string[] = [];
       let url = `${path}?limit=1&sort=-created_at`;
@@ -116,6 +121,7 @@ describe.skipIf(ADMIN_ROLES.length === 0)("entities", () => {
     });
 
     it("refuses an unknown field, a malformed id and an unserved method", async () => {
+      await makeRoom(app, entity);
       const body = { ...(await bodyOf(app, admin, entity)), not_a_field: 1 };
       const unknown = await send(app, admin, "POST", path, body);
       expect(unknown.statusCode).toBe(422);

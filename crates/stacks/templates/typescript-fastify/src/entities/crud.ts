@@ -8,6 +8,7 @@ import { type RawBuilder, sql, type Transaction } from "kysely";
 import { record } from "../audit.js";
 import type { Database } from "../database.js";
 import type { Db } from "../db.js";
+import { parseExact, wholeNumber } from "../json.js";
 import { forbidden, invalid, notFound, Problem } from "../problems.js";
 import type { Principal } from "../security/principal.js";
 import type { Keyring } from "../security/crypto.js";
@@ -147,17 +148,18 @@ function output(field: FieldDef, value: unknown, keyring: Keyring): unknown {
     return null;
   }
   if (!field.encrypted) {
-    return field.kind === "bigint" ? Number(value) : value;
+    return field.kind === "bigint" ? wholeNumber(BigInt(asText(value))) : value;
   }
   const plain = keyring.decrypt(asText(value));
   switch (field.kind) {
     case "integer":
-    case "bigint":
       return Number(plain);
+    case "bigint":
+      return wholeNumber(BigInt(plain));
     case "boolean":
       return plain === "true";
     case "json":
-      return JSON.parse(plain) as unknown;
+      return parseExact(plain);
     case "datetime":
       return new Date(plain).toISOString().replace(".000Z", "Z");
     default:
@@ -179,7 +181,8 @@ function stored(field: FieldDef, value: unknown, keyring: Keyring): unknown {
   if (field.encrypted) {
     return keyring.encrypt(plain);
   }
-  return field.kind === "json" ? sql`${plain}::jsonb` : value;
+  // A bigint as its exact text; JSON as jsonb.
+  return field.kind === "json" ? sql`${plain}::jsonb` : field.kind === "bigint" ? plain : value;
 }
 
 /** The rows a read scope covers. */
@@ -842,7 +845,7 @@ async function claim(
       "The Idempotency-Key was used with another request.",
     );
   }
-  return JSON.parse(ctx.keyring.decrypt(first.answer)) as Item;
+  return parseExact(ctx.keyring.decrypt(first.answer)) as Item;
 }
 
 /** Adds a row from a request body; a retry with the same `Idempotency-Key` gets the first answer. */

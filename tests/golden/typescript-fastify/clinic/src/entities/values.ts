@@ -5,11 +5,9 @@
  * hold so PostgreSQL never sees it.
  */
 import { z } from "zod";
+import { isRawWhole, type RawJson, wholeNumber } from "../json.js";
 import { isText, TEXT_RULE } from "../text.js";
 import type { EntityDef, FieldDef } from "./model.js";
-
-/** The range of PostgreSQL's `integer`. */
-const INT32: readonly [number, number] = [-2_147_483_648, 2_147_483_647];
 
 const DATE = /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/;
 const DATETIME =
@@ -33,11 +31,10 @@ export function isDatetime(text: string): boolean {
   return DATETIME.test(text) && isDate(text.slice(0, 10)) && !Number.isNaN(Date.parse(text));
 }
 
-/** The bounds of an integer field: its own, within the column's range. */
-function integerBounds(field: FieldDef): [number, number] {
-  const [low, high] =
-    field.kind === "integer" ? INT32 : [Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
-  return [Math.max(low, field.min ?? low), Math.min(high, field.max ?? high)];
+/** The range of a whole-number field: its own bounds within its column's, exact. */
+function wholeRange(field: FieldDef): [bigint, bigint] {
+  const [low = "0", high = "0"] = field.range ?? [];
+  return [BigInt(low), BigInt(high)];
 }
 
 /** Why a decimal (as text) does not fit the field, or `null`. */
@@ -53,14 +50,32 @@ function decimalProblem(field: FieldDef, text: string): string | null {
   if (fraction.length > scale) {
     return `must have at most ${String(scale)} digits after the point`;
   }
-  const value = Number(text);
-  if (field.min !== undefined && value < field.min) {
-    return `must be at least ${String(field.min)}`;
+  if (field.min !== undefined && compareDecimals(text, field.min) < 0) {
+    return `must be at least ${field.min}`;
   }
-  if (field.max !== undefined && value > field.max) {
-    return `must be at most ${String(field.max)}`;
+  if (field.max !== undefined && compareDecimals(text, field.max) > 0) {
+    return `must be at most ${field.max}`;
   }
   return null;
+}
+
+/** How two decimals (as text) compare, exactly: below zero, zero or above. */
+function compareDecimals(a: string, b: string): number {
+  const scale = Math.max(fractionDigits(a), fractionDigits(b));
+  const difference = units(a, scale) - units(b, scale);
+  return difference < 0n ? -1 : difference > 0n ? 1 : 0;
+}
+
+/** How many digits a decimal (as text) has after the point. */
+function fractionDigits(text: string): number {
+  return text.split(".")[1]?.length ?? 0;
+}
+
+/** A decimal (as text) in units of 10^-scale, exactly. */
+function units(text: string, scale: number): bigint {
+  const [whole = "", fraction = ""] = text.replace(/^-/, "").split(".");
+  const value = BigInt(whole + fraction.padEnd(scale, "0"));
+  return text.startsWith("-") ? -value : value;
 }
 
 /** Whether an http(s) URL parses. */
@@ -104,13 +119,21 @@ function valueSchema(field: FieldDef): z.ZodType {
       return z.enum(field.values ?? []);
     case "integer":
     case "bigint": {
-      const [low, high] = integerBounds(field);
-      return z.int().min(low).max(high);
+      // A number, or past ±2^53 the literal the body held (json.ts).
+      const [low, high] = wholeRange(field);
+      return z
+        .union([z.int(), z.custom<RawJson>(isRawWhole)], { error: "must be a whole number" })
+        .transform((value) => BigInt(typeof value === "number" ? value : value.rawJSON))
+        .refine(
+          (value) => value >= low && value <= high,
+          `must be a whole number from ${String(low)} to ${String(high)}`,
+        )
+        .transform(wholeNumber);
     }
     case "decimal":
       return z
-        .union([z.string(), z.number()])
-        .transform((value) => String(value))
+        .union([z.string(), z.number(), z.custom<RawJson>(isRawWhole)])
+        .transform((value) => (typeof value === "object" ? value.rawJSON : String(value)))
         .superRefine((value, context) => {
           const problem = decimalProblem(field, value);
           if (problem !== null) {
@@ -200,13 +223,15 @@ export function queryParser(field: FieldDef): QueryParser {
   switch (field.kind) {
     case "integer":
     case "bigint": {
-      const [low, high] = field.kind === "integer" ? INT32 : [-(2n ** 63n), 2n ** 63n - 1n];
+      // The column's range: a filter may ask for a value no row can hold.
+      const [low, high] =
+        field.kind === "integer" ? [-(2n ** 31n), 2n ** 31n - 1n] : [-(2n ** 63n), 2n ** 63n - 1n];
       return (raw) => {
         if (!INTEGER.test(raw)) {
           return refuse("must be a whole number");
         }
         const value = BigInt(raw);
-        return value < BigInt(low) || value > BigInt(high)
+        return value < low || value > high
           ? refuse(`must be a whole number from ${String(low)} to ${String(high)}`)
           : fits(value.toString());
       };

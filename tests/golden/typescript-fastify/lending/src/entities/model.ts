@@ -55,8 +55,11 @@ const FieldDef = z.object({
   default: z.json().optional(),
   maxLength: z.number().optional(),
   minLength: z.number().optional(),
-  min: z.number().optional(),
-  max: z.number().optional(),
+  /** A decimal's bounds, as exact text (its column's CHECK holds the same). */
+  min: z.string().optional(),
+  max: z.string().optional(),
+  /** A whole number's range, its own bounds within its column's, as exact text. */
+  range: z.tuple([z.string(), z.string()]).optional(),
   digits: z.tuple([z.number(), z.number()]).optional(),
   pattern: z.string().optional(),
   values: z.array(z.string()).optional(),
