@@ -1,6 +1,6 @@
-//! The `typescript-fastify` stack (in progress, not among the built-in
-//! stacks): an engine that has it, generation with it, and the files it
-//! plans, which `tests/golden/typescript-fastify/<name>` pins.
+//! The `typescript-fastify` stack: an engine that has it, generation with
+//! it, and the files it plans, which `tests/golden/typescript-fastify/<name>`
+//! pins.
 
 use blueprint_core::spec::Spec;
 use render::{Engine, FileTree, Generated, Options};
@@ -8,11 +8,9 @@ use stacks::typescript_fastify::{TypescriptFastify, ID};
 use stacks::Stack;
 use std::path::Path;
 
-/// The engine with the built-ins and the typescript-fastify stack.
+/// The engine with the built-ins, typescript-fastify among them.
 pub fn engine() -> Engine {
-    let mut engine = Engine::with_builtins();
-    engine.register_stack(Box::new(TypescriptFastify));
-    engine
+    Engine::with_builtins()
 }
 
 /// The spec at `path` as the stack takes it: integrations whose vendor has

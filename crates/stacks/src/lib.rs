@@ -573,12 +573,15 @@ pub mod python_fastapi;
 pub mod typescript_fastify;
 
 /// The stacks archgen ships, for the render engine's
-/// `Engine::with_builtins`: `python-fastapi`.
+/// `Engine::with_builtins`: `python-fastapi` and `typescript-fastify`.
 ///
 /// ```
 /// let ids: Vec<&str> = stacks::builtin().iter().map(|s| s.id()).collect();
-/// assert_eq!(ids, ["python-fastapi"]);
+/// assert_eq!(ids, ["python-fastapi", "typescript-fastify"]);
 /// ```
 pub fn builtin() -> Vec<Box<dyn Stack>> {
-    vec![Box::new(python_fastapi::PythonFastapi)]
+    vec![
+        Box::new(python_fastapi::PythonFastapi),
+        Box::new(typescript_fastify::TypescriptFastify),
+    ]
 }

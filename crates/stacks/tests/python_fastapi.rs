@@ -207,7 +207,7 @@ fn every_template_is_used_and_parses() {
 #[test]
 fn builtin_lists_the_stack() {
     let ids: Vec<&str> = stacks::builtin().iter().map(|s| s.id()).collect();
-    assert_eq!(ids, ["python-fastapi"]);
+    assert_eq!(ids, ["python-fastapi", "typescript-fastify"]);
 }
 
 #[test]

@@ -11,17 +11,17 @@ use std::sync::OnceLock;
 
 /// The ids of the stacks archgen ships. The render engine's built-in
 /// registry registers exactly these (a test there keeps the two equal).
-pub const BUILTIN_STACKS: &[&str] = &[super::model::DEFAULT_STACK];
+pub const BUILTIN_STACKS: &[&str] = &[super::model::DEFAULT_STACK, "typescript-fastify"];
 
 /// The integrations archgen's own vendors generate, with the built-in
 /// stacks each one has files for. The render engine's built-in registry
 /// says the same (a test there keeps the two equal).
 pub const BUILTIN_VENDOR_STACKS: &[(&str, &[&str])] = &[
-    ("stripe", &[super::model::DEFAULT_STACK]),
-    ("sentry", &[super::model::DEFAULT_STACK]),
-    ("smtp", &[super::model::DEFAULT_STACK]),
-    ("sendgrid", &[super::model::DEFAULT_STACK]),
-    ("oidc", &[super::model::DEFAULT_STACK]),
+    ("stripe", BUILTIN_STACKS),
+    ("sentry", BUILTIN_STACKS),
+    ("smtp", BUILTIN_STACKS),
+    ("sendgrid", BUILTIN_STACKS),
+    ("oidc", BUILTIN_STACKS),
 ];
 
 /// The stacks and integrations a spec may name, for [`parse_file_with`](super::parse_file_with)
@@ -211,7 +211,7 @@ mod tests {
         known.add_stack("python-fastapi").add_stack("x");
         assert_eq!(
             known.stack_ids().collect::<Vec<_>>(),
-            ["python-fastapi", "x"]
+            ["python-fastapi", "typescript-fastify", "x"]
         );
     }
 }
