@@ -1,11 +1,9 @@
-//! The `typescript-fastify` stack, in progress: a Fastify 5 service on
-//! Node.js 24, TypeScript 6, Kysely over `pg`, and zod, with vitest against
-//! PostgreSQL.
-//!
-//! It is not among [`crate::builtin`] yet: a stack is listed when its
-//! projects meet the whole backend contract (`docs/backend-contract.md`)
-//! and pass the quality gate. What it emits today, each part tested by the
-//! project's own suite and its linters:
+//! The `typescript-fastify` stack: a Fastify 5 service on Node.js 24,
+//! TypeScript 6, Kysely over `pg`, and zod, with vitest against
+//! PostgreSQL. One of [`crate::builtin`]: its projects meet the whole
+//! backend contract (`docs/backend-contract.md`) and pass the quality gate.
+//! What it emits, each part tested by the project's own suite and its
+//! linters:
 //!
 //! - configuration from the environment (C-RUN-2, C-RUN-3, C-RUN-4);
 //! - problem details for every error (C-API-2), the text rule for every
@@ -554,7 +552,7 @@ impl Stack for TypescriptFastify {
     }
 
     fn description(&self) -> &'static str {
-        "Node.js 24, TypeScript 6, Fastify 5, Kysely over pg, zod; vitest against PostgreSQL (in progress)"
+        "Node.js 24, TypeScript 6, Fastify 5, Kysely over pg, zod; vitest against PostgreSQL"
     }
 
     fn templates(&self) -> Vec<Template> {
