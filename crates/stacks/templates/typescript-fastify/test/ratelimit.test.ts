@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { createClient } from "redis";
 import { BASE_PATH } from "../src/base.js";
 import { PROBLEM_JSON } from "../src/problems.js";
-import { WINDOW_SECONDS } from "../src/ratelimit.js";
+import { counterKey, hmacPads, WINDOW_SECONDS } from "../src/ratelimit.js";
 import { ROLES } from "../src/services/users.js";
 import { testApp } from "./helpers.js";
 import { signIn } from "./rows.js";
@@ -103,6 +103,29 @@ describe.each(["postgres", "redis"] as const)("rate limits counted in %s", (stor
         statuses.push((await from(app(0), `198.51.100.${String(i + 1)}`, user.headers)).statusCode);
       }
       expect(statuses).toEqual([200, 200, 200, 429]);
+    });
+
+    it.skipIf(store !== "postgres")(
+      "counts a signed-in caller's user under the key the app computes, as it finds the session",
+      async () => {
+        const user = await signIn(app(1), ROLES[0] ?? "");
+        expect((await from(app(1), "198.51.100.40", user.headers)).statusCode).toBe(200);
+        const key = counterKey(secret, `user:${user.id}`);
+        const { db } = app(1);
+        const counted = await sql<{ hits: number }>`
+          SELECT sum(hits)::int AS hits FROM auth_rate_limits WHERE key = ${key}`.execute(db);
+        expect(counted.rows[0]?.hits).toBe(1);
+      },
+    );
+
+    it.skipIf(store !== "postgres")("computes the keyed hash in SQL as the app does", async () => {
+      for (const key of ["short", "k".repeat(64), "a much longer secret ".repeat(8)]) {
+        const [inner, outer] = hmacPads(key);
+        const found = await sql<{ hash: string }>`
+          SELECT encode(sha256(${outer}::bytea || sha256(${inner}::bytea
+            || convert_to('rate-limit:user:x', 'UTF8'))), 'hex') AS hash`.execute(app(0).db);
+        expect(found.rows[0]?.hash).toBe(counterKey(key, "user:x"));
+      }
     });
 
     it("keeps only what is counted, not who, and lets what is over go", async () => {

@@ -8,20 +8,30 @@
  * them; nothing is counted in process. Keys are keyed hashes (HMAC-SHA256
  * under SECRET_KEY): no address or user id is stored in the clear. Both
  * counters of a request cost one round trip, before the route runs, so a
- * request answered 429 or with an error counts all the same. Health probes
+ * request answered 429 or with an error counts all the same. In PostgreSQL
+ * that round trip also finds the live session behind the cookie, which the
+ * routes then take as it is: a signed-in read sends one statement before
+ * its own. Health probes
  * are never limited. When PostgreSQL cannot be reached the request is
  * answered 503 like any database fault; when Redis cannot, the request is
  * let through (and a warning logged): an outage of the counters alone
  * should not take the API down.
  */
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify";
 import { sql } from "kysely";
 import { createClient } from "redis";
 import { clientAddress } from "./client.js";
 import type { Db } from "./db.js";
 import { Problem } from "./problems.js";
-import { liveSession } from "./security/principal.js";
+import { liveSession, rememberSession } from "./security/principal.js";
+import {
+  IDLE_TIMEOUT_MS,
+  type LiveSession,
+  SESSION_COOKIE,
+  tokenHash,
+  touchIfDue,
+} from "./security/sessions.js";
 
 /** The length of a window. */
 export const WINDOW_SECONDS = 60;
@@ -37,6 +47,24 @@ export function counterKey(secret: string, what: string): string {
   return createHmac("sha256", secret).update(`rate-limit:${what}`).digest("hex");
 }
 
+/**
+ * HMAC-SHA256's inner and outer pads of a key, so SQL can compute
+ * `counterKey` of a user it finds (RFC 2104: the key, hashed when longer
+ * than a block, padded to 64 bytes, XORed with 0x36 and 0x5c).
+ */
+export function hmacPads(secret: string): [Buffer, Buffer] {
+  const raw = Buffer.from(secret, "utf8");
+  const key = Buffer.alloc(64);
+  (raw.length > 64 ? createHash("sha256").update(raw).digest() : raw).copy(key);
+  return [Buffer.from(key.map((b) => b ^ 0x36)), Buffer.from(key.map((b) => b ^ 0x5c))];
+}
+
+/** A request's counts (the client's, then its user's when counted) and the live session found. */
+export interface CountedCaller {
+  readonly hits: number[];
+  readonly caller: { readonly session: LiveSession; readonly lastSeenAt: Date } | null;
+}
+
 /** Where the counters live. */
 export interface Counters {
   /**
@@ -45,6 +73,12 @@ export interface Counters {
    * or `null` when the counters cannot be reached and the request may go on.
    */
   hit(keys: readonly string[], windowStart: Date): Promise<number[] | null>;
+  /**
+   * Counts the client and, when the session of `token` is live, its user,
+   * in one round trip, and returns that session with the counts. Only a
+   * store that can find sessions has it (PostgreSQL).
+   */
+  hitWithCaller?(clientKey: string, token: string, windowStart: Date): Promise<CountedCaller>;
   /** Settles when the counters can count, or when they gave up trying for now. */
   ready(): Promise<void>;
   /** Lets go of the connection, if the counters hold one of their own. */
@@ -57,7 +91,8 @@ export interface Counters {
  * are over (rows another request holds are skipped), so the table keeps
  * about one window's worth.
  */
-export function postgresCounters(db: Db): Counters {
+export function postgresCounters(db: Db, secretKey: string): Counters {
+  const [inner, outer] = hmacPads(secretKey);
   return {
     async hit(keys, windowStart) {
       const counted = await sql<{ key: string; hits: number }>`
@@ -70,6 +105,68 @@ export function postgresCounters(db: Db): Counters {
         await purgeWindowsBefore(db, windowStart);
       }
       return keys.map((key) => hits.get(key) ?? 0);
+    },
+    async hitWithCaller(clientKey, token, windowStart) {
+      const now = Date.now();
+      // `caller` is read once (PostgreSQL materializes a CTE named twice),
+      // so the counts and the session agree.
+      const counted = await sql<{
+        key: string;
+        hits: number;
+        id: string | null;
+        csrf_token: string | null;
+        last_seen_at: Date | null;
+        user_id: string | null;
+        email: string | null;
+        role: string | null;
+      }>`
+        WITH caller AS (
+          SELECT s.id, s.csrf_token, s.last_seen_at, s.user_id, u.email, u.role
+          FROM auth_sessions AS s JOIN auth_users AS u ON u.id = s.user_id
+          WHERE s.token_hash = ${tokenHash(token)}
+            AND s.expires_at > ${new Date(now)}::timestamptz
+            AND s.last_seen_at > ${new Date(now - IDLE_TIMEOUT_MS)}::timestamptz
+        ),
+        counted AS (
+          SELECT ${clientKey}::text AS key
+          UNION ALL
+          SELECT encode(sha256(${outer}::bytea || sha256(${inner}::bytea
+            || convert_to('rate-limit:user:' || user_id::text, 'UTF8'))), 'hex')
+          FROM caller
+        ),
+        hits AS (
+          INSERT INTO auth_rate_limits (key, window_start, hits)
+          SELECT key, ${windowStart}::timestamptz, 1 FROM counted
+          ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
+          RETURNING key, hits
+        )
+        SELECT hits.key, hits.hits, caller.id, caller.csrf_token, caller.last_seen_at,
+          caller.user_id::text AS user_id, caller.email, caller.role
+        FROM hits LEFT JOIN caller ON true`.execute(db);
+      if (counted.rows.some((row) => row.hits === 1)) {
+        await purgeWindowsBefore(db, windowStart);
+      }
+      const client = counted.rows.find((row) => row.key === clientKey);
+      const user = counted.rows.find((row) => row.key !== clientKey);
+      const found = counted.rows[0];
+      const caller =
+        found === undefined || found.id === null || found.last_seen_at === null
+          ? null
+          : {
+              session: {
+                id: found.id,
+                csrfToken: found.csrf_token ?? "",
+                userId: found.user_id ?? "",
+                email: found.email ?? "",
+                role: found.role ?? "",
+              },
+              lastSeenAt: found.last_seen_at,
+            };
+      const hits = [client?.hits ?? 0];
+      if (caller !== null) {
+        hits.push(user?.hits ?? 0);
+      }
+      return { hits, caller };
     },
     async ready() {
       // The app's pool connects on demand.
@@ -169,7 +266,7 @@ export function redisCounters(url: string, log: FastifyBaseLogger): Counters {
 export function registerRateLimits(app: FastifyInstance): void {
   const { secretKey, rateLimitClient, rateLimitUser, redisUrl } = app.config;
   const counters =
-    redisUrl === undefined ? postgresCounters(app.db) : redisCounters(redisUrl, app.log);
+    redisUrl === undefined ? postgresCounters(app.db, secretKey) : redisCounters(redisUrl, app.log);
   app.addHook("onReady", async () => {
     await counters.ready();
   });
@@ -185,14 +282,27 @@ export function registerRateLimits(app: FastifyInstance): void {
     const now = Date.now();
     const windowMs = WINDOW_SECONDS * 1000;
     const windowStart = new Date(now - (now % windowMs));
-    const keys = [counterKey(secretKey, `client:${clientAddress(request, app.trustedProxies)}`)];
-    const limits = [rateLimitClient];
-    const session = await liveSession(request);
-    if (session !== null) {
-      keys.push(counterKey(secretKey, `user:${session.userId}`));
-      limits.push(rateLimitUser);
+    const clientKey = counterKey(secretKey, `client:${clientAddress(request, app.trustedProxies)}`);
+    const limits = [rateLimitClient, rateLimitUser];
+    const token = request.cookies[SESSION_COOKIE];
+    let hits: number[] | null;
+    if (counters.hitWithCaller !== undefined && token !== undefined && token !== "") {
+      // One round trip: the counts and the session. One the count did not
+      // find (expired, to be deleted) the routes look up themselves.
+      const counted = await counters.hitWithCaller(clientKey, token, windowStart);
+      if (counted.caller !== null) {
+        await touchIfDue(app.db, counted.caller.session.id, counted.caller.lastSeenAt, now);
+        rememberSession(request, counted.caller.session);
+      }
+      hits = counted.hits;
+    } else {
+      const keys = [clientKey];
+      const session = await liveSession(request);
+      if (session !== null) {
+        keys.push(counterKey(secretKey, `user:${session.userId}`));
+      }
+      hits = await counters.hit(keys, windowStart);
     }
-    const hits = await counters.hit(keys, windowStart);
     if (hits?.some((count, i) => count > (limits[i] ?? Infinity)) === true) {
       const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now) / 1000));
       throw new Problem(429, TOO_MANY, undefined, { "retry-after": String(retryAfter) });

@@ -765,7 +765,7 @@ async function moveDescendants(
 /**
  * The end of a create or an update, in its transaction: the row's links as
  * sent, the audit event naming the fields sent, and the row as the caller
- * reads it.
+ * reads it (from `written`, the row its statement returned, when given).
  */
 async function settle(
   tx: Transaction<Database>,
@@ -776,6 +776,7 @@ async function settle(
   id: string,
   values: Record<string, unknown>,
   body: unknown,
+  written?: Record<string, unknown>[],
 ): Promise<Item> {
   await replaceLinks(tx, entity, id, values);
   await record(tx, action, {
@@ -785,13 +786,10 @@ async function settle(
     fields: sentNames(values, body),
     requestId: ctx.requestId,
   });
-  const item = await readOne(
-    tx,
-    entity,
-    sql`${column("id")} = ${id}::uuid`,
-    ctx.keyring,
-    actor.principal,
-  );
+  const item =
+    written === undefined
+      ? await readOne(tx, entity, sql`${column("id")} = ${id}::uuid`, ctx.keyring, actor.principal)
+      : ((await items(tx, entity, written, ctx.keyring, actor.principal))[0] ?? null);
   if (item === null) {
     throw notFound();
   }
@@ -891,10 +889,13 @@ export async function create(
         const parentId = asText(values[throughRelation.key]);
         columns.push(["owner_id", await ownerThrough(tx, actor, throughRelation, parentId)]);
       }
-      await sql`
-        INSERT INTO ${sql.table(entity.table)} (${sql.join(columns.map(([name]) => sql.id(name)))})
-        VALUES (${sql.join(columns.map(([, value]) => value))})`.execute(tx);
-      const item = await settle(tx, ctx, entity, actor, "create", id, values, body);
+      // The row as a read selects it comes back with the insert: no read after it.
+      const inserted = await sql<Record<string, unknown>>`
+        INSERT INTO ${sql.table(entity.table)} AS t
+          (${sql.join(columns.map(([name]) => sql.id(name)))})
+        VALUES (${sql.join(columns.map(([, value]) => value))})
+        RETURNING ${sql.join(selectList(entity))}`.execute(tx);
+      const item = await settle(tx, ctx, entity, actor, "create", id, values, body, inserted.rows);
       if (userId !== undefined && key !== undefined) {
         // The answer a retry replays, stored (encrypted) in the same commit as the row.
         await tx

@@ -83,13 +83,7 @@ export async function findLive(db: Db, token: string): Promise<LiveSession | nul
     await db.deleteFrom("auth_sessions").where("id", "=", row.id).execute();
     return null;
   }
-  if (now - row.last_seen_at.getTime() >= TOUCH_INTERVAL_MS) {
-    await db
-      .updateTable("auth_sessions")
-      .set({ last_seen_at: new Date(now) })
-      .where("id", "=", row.id)
-      .execute();
-  }
+  await touchIfDue(db, row.id, row.last_seen_at, now);
   return {
     id: row.id,
     csrfToken: row.csrf_token,
@@ -97,6 +91,17 @@ export async function findLive(db: Db, token: string): Promise<LiveSession | nul
     email: row.email,
     role: row.role,
   };
+}
+
+/** Writes a live session's `last_seen_at` when it is `TOUCH_INTERVAL_MS` old. */
+export async function touchIfDue(db: Db, id: string, lastSeenAt: Date, now: number): Promise<void> {
+  if (now - lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+    await db
+      .updateTable("auth_sessions")
+      .set({ last_seen_at: new Date(now) })
+      .where("id", "=", id)
+      .execute();
+  }
 }
 
 /** Ends the session with this token, if any. */

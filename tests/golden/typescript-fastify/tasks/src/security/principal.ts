@@ -35,6 +35,11 @@ function sameToken(sent: string, expected: string): boolean {
 /** Each request's live session, looked up once (the rate limiter and the routes share it). */
 const sessions = new WeakMap<FastifyRequest, LiveSession | null>();
 
+/** Keeps the live session the rate limiter's count found, so the routes need not look it up. */
+export function rememberSession(request: FastifyRequest, session: LiveSession): void {
+  sessions.set(request, session);
+}
+
 /** The live session of the request's cookie, or `null`: looked up once per request. */
 export async function liveSession(request: FastifyRequest): Promise<LiveSession | null> {
   if (sessions.has(request)) {
