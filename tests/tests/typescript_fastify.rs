@@ -112,6 +112,27 @@ fn every_spec_plans_deterministically_with_its_whole_schema() {
 /// The documents cite this stack's real files: every path it names as
 /// realizing a capability or holding an entity is a generated file (or,
 /// ending in `/`, a folder holding one), and the ADRs record its choice.
+/// One model, one contract: the API document of each spec is python-fastapi's,
+/// byte for byte (the conformance suite checks the served one equals it).
+#[test]
+fn the_api_document_is_python_fastapis() {
+    let engine = engine();
+    for path in specs() {
+        let ours = generate(&engine, &path);
+        let theirs =
+            archgen_tests::typescript_fastify::generate_with(&engine, &path, "python-fastapi");
+        let document = ours
+            .tree
+            .get_str("docs/openapi.json")
+            .unwrap_or_else(|| panic!("{}: no docs/openapi.json", path.display()));
+        assert!(
+            Some(document) == theirs.tree.get_str("docs/openapi.json"),
+            "{}: the API document differs from python-fastapi's",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn the_documents_cite_the_stacks_own_files() {
     use stacks::Stack;
