@@ -425,8 +425,15 @@ pub fn invalid_values(field: &Field) -> Vec<(&'static str, Value)> {
                 json!(format!("1.{}", "1".repeat(scale as usize + 1))),
             ));
         }
-        FieldType::Datetime => out.push(("offset", json!("2030-01-15T09:30:00"))),
-        FieldType::Date => out.push(("date", json!("15/01/2030"))),
+        FieldType::Datetime => {
+            out.push(("offset", json!("2030-01-15T09:30:00")));
+            // Year 0 in UTC: no year PostgreSQL (or Python) takes.
+            out.push(("year", json!("0001-01-01T00:00:00+01:00")));
+        }
+        FieldType::Date => {
+            out.push(("date", json!("15/01/2030")));
+            out.push(("year", json!("0000-01-01")));
+        }
         FieldType::Enum => out.push(("enum", json!("not-one-of-the-values"))),
         FieldType::Email => out.push(("email", json!("not-an-email"))),
         FieldType::Url => out.push(("url", json!("ftp://"))),

@@ -91,7 +91,7 @@ pub fn input_type(field: &Field) -> String {
         FieldType::Email => "EmailStr".to_string(),
         FieldType::Url => "HttpUrlText".to_string(),
         FieldType::Phone => "PhoneNumber".to_string(),
-        FieldType::Datetime => "AwareDatetime".to_string(),
+        FieldType::Datetime => "StorableDatetime".to_string(),
         FieldType::Enum => format!(
             "Literal[{}]",
             field

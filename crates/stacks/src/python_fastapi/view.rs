@@ -1781,7 +1781,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                 uses.insert("PhoneNumber");
             }
             FieldType::Datetime => {
-                uses.insert("AwareDatetime");
+                uses.insert("StorableDatetime");
             }
             FieldType::Enum => {
                 uses.insert("Literal");
@@ -2134,9 +2134,6 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     if uses_field {
         pyd.push("Field");
     }
-    if uses.contains("AwareDatetime") {
-        pyd.push("AwareDatetime");
-    }
     if uses.contains("EmailStr") {
         pyd.push("EmailStr");
     }
@@ -2150,6 +2147,9 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         own.push("PhoneNumber");
     }
     own.push("RequestBody");
+    if uses.contains("StorableDatetime") {
+        own.push("StorableDatetime");
+    }
     own.push("UtcDatetime");
     let mut schema_imports = vec![
         std,

@@ -41,7 +41,7 @@
 //!     migrations/index.ts  migrations/0001_initial.ts
 //! test/helpers.ts  samples.json  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
 //!     rows.ts  servers.ts  entities.test.ts  rules.test.ts  account.test.ts  ratelimit.test.ts
-//!     maintenance.test.ts  backup.test.ts
+//!     maintenance.test.ts  backup.test.ts  values.test.ts
 //! ```
 //!
 //! ```
@@ -346,6 +346,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         "test/maintenance.test.ts",
         include_str!("../../templates/typescript-fastify/test/maintenance.test.ts"),
+    ),
+    (
+        "test/values.test.ts",
+        include_str!("../../templates/typescript-fastify/test/values.test.ts"),
     ),
     (
         "test/backup.test.ts",

@@ -3,9 +3,9 @@
 import uuid
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from clinic_flow.schemas.types import RequestBody, UtcDatetime
+from clinic_flow.schemas.types import RequestBody, StorableDatetime, UtcDatetime
 
 AppointmentStatus = Literal["requested", "confirmed", "cancelled", "completed"]
 
@@ -13,7 +13,7 @@ AppointmentStatus = Literal["requested", "confirmed", "cancelled", "completed"]
 class AppointmentCreate(RequestBody):
     """A new Appointment: every field as the API accepts it."""
 
-    starts_at: AwareDatetime = Field(..., strict=True)
+    starts_at: StorableDatetime = Field(..., strict=True)
     duration_minutes: int = Field(30, ge=5, le=240, strict=True)
     status: AppointmentStatus = "requested"
     reason: str | None = None
@@ -26,7 +26,7 @@ class AppointmentCreate(RequestBody):
 class AppointmentUpdate(RequestBody):
     """A change to a Appointment: only the fields sent are changed."""
 
-    starts_at: AwareDatetime | None = Field(None, strict=True)
+    starts_at: StorableDatetime | None = Field(None, strict=True)
     duration_minutes: int | None = Field(None, ge=5, le=240, strict=True)
     status: AppointmentStatus | None = None
     reason: str | None = None

@@ -6,7 +6,14 @@ import re
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    field_validator,
+)
 
 REFUSED_TEXT = re.compile("[\x00\ud800-\udfff]")
 """What no client string may hold: a NUL character (PostgreSQL cannot store it in
@@ -79,9 +86,23 @@ PhoneNumber = Annotated[str, StringConstraints(pattern=r"^\+[1-9][0-9]{1,14}$")]
 def _in_utc(value: dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        # 0001-01-01T00:00:00+01:00 is in year 0 in UTC, which is no year.
+        raise ValueError("must be from year 1 to 9999 in UTC") from None
 
 
 UtcDatetime = Annotated[dt.datetime, AfterValidator(_in_utc)]
 """A point in time as the API answers it: in UTC, written with `Z` (RFC 3339,
 such as `2030-01-15T09:30:00Z`), whatever offset it was sent with."""
+
+
+def _storable(value: dt.datetime) -> dt.datetime:
+    _in_utc(value)
+    return value
+
+
+StorableDatetime = Annotated[AwareDatetime, AfterValidator(_storable)]
+"""A point in time a request may send: with an offset, and in years 1 to 9999
+once in UTC, so PostgreSQL stores it and Python reads it back (422 otherwise)."""

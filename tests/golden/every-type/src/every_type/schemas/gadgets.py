@@ -5,9 +5,15 @@ import uuid
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from every_type.schemas.types import HttpUrlText, PhoneNumber, RequestBody, UtcDatetime
+from every_type.schemas.types import (
+    HttpUrlText,
+    PhoneNumber,
+    RequestBody,
+    StorableDatetime,
+    UtcDatetime,
+)
 
 GadgetKind = Literal["small", "large"]
 
@@ -35,8 +41,8 @@ class GadgetCreate(RequestBody):
     req_boolean: bool = Field(..., strict=True)
     opt_date: dt.date | None = Field(None, strict=True)
     req_date: dt.date = Field(..., strict=True)
-    opt_datetime: AwareDatetime | None = Field(None, strict=True)
-    req_datetime: AwareDatetime = Field(..., strict=True)
+    opt_datetime: StorableDatetime | None = Field(None, strict=True)
+    req_datetime: StorableDatetime = Field(..., strict=True)
     opt_uuid: uuid.UUID | None = Field(None, strict=True)
     req_uuid: uuid.UUID = Field(..., strict=True)
     opt_email: EmailStr | None = Field(None, max_length=255)
@@ -77,8 +83,8 @@ class GadgetUpdate(RequestBody):
     req_boolean: bool | None = Field(None, strict=True)
     opt_date: dt.date | None = Field(None, strict=True)
     req_date: dt.date | None = Field(None, strict=True)
-    opt_datetime: AwareDatetime | None = Field(None, strict=True)
-    req_datetime: AwareDatetime | None = Field(None, strict=True)
+    opt_datetime: StorableDatetime | None = Field(None, strict=True)
+    req_datetime: StorableDatetime | None = Field(None, strict=True)
     opt_uuid: uuid.UUID | None = Field(None, strict=True)
     req_uuid: uuid.UUID | None = Field(None, strict=True)
     opt_email: EmailStr | None = Field(None, max_length=255)

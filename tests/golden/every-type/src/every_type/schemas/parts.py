@@ -5,9 +5,9 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from every_type.schemas.types import RequestBody, UtcDatetime
+from every_type.schemas.types import RequestBody, StorableDatetime, UtcDatetime
 
 
 class PartCreate(RequestBody):
@@ -33,7 +33,7 @@ class PartCreate(RequestBody):
     secret_amount: Decimal | None = Field(None, max_digits=8, decimal_places=2, allow_inf_nan=False)
     secret_flag: bool | None = Field(None, strict=True)
     secret_on: dt.date | None = Field(None, strict=True)
-    secret_at: AwareDatetime = Field(..., strict=True)
+    secret_at: StorableDatetime = Field(..., strict=True)
     secret_ref: uuid.UUID | None = Field(None, strict=True)
     secret_data: Any = None
     secret_code: str | None = Field(None, max_length=20)
@@ -64,7 +64,7 @@ class PartUpdate(RequestBody):
     secret_amount: Decimal | None = Field(None, max_digits=8, decimal_places=2, allow_inf_nan=False)
     secret_flag: bool | None = Field(None, strict=True)
     secret_on: dt.date | None = Field(None, strict=True)
-    secret_at: AwareDatetime | None = Field(None, strict=True)
+    secret_at: StorableDatetime | None = Field(None, strict=True)
     secret_ref: uuid.UUID | None = Field(None, strict=True)
     secret_data: Any = None
     secret_code: str | None = Field(None, max_length=20)

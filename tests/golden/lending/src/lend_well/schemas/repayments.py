@@ -4,9 +4,9 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from lend_well.schemas.types import RequestBody, UtcDatetime
+from lend_well.schemas.types import RequestBody, StorableDatetime, UtcDatetime
 
 
 class RepaymentCreate(RequestBody):
@@ -14,7 +14,7 @@ class RepaymentCreate(RequestBody):
 
     due_on: dt.date = Field(..., strict=True)
     amount: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
-    paid_at: AwareDatetime | None = Field(None, strict=True)
+    paid_at: StorableDatetime | None = Field(None, strict=True)
     loan_id: uuid.UUID
 
 
@@ -23,7 +23,7 @@ class RepaymentUpdate(RequestBody):
 
     due_on: dt.date | None = Field(None, strict=True)
     amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
-    paid_at: AwareDatetime | None = Field(None, strict=True)
+    paid_at: StorableDatetime | None = Field(None, strict=True)
     loan_id: uuid.UUID | None = None
 
 

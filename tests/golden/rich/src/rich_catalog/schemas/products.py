@@ -4,9 +4,15 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from rich_catalog.schemas.types import HttpUrlText, PhoneNumber, RequestBody, UtcDatetime
+from rich_catalog.schemas.types import (
+    HttpUrlText,
+    PhoneNumber,
+    RequestBody,
+    StorableDatetime,
+    UtcDatetime,
+)
 
 
 class ProductCreate(RequestBody):
@@ -20,7 +26,7 @@ class ProductCreate(RequestBody):
     stock: int | None = Field(None, ge=0, le=9223372036854775807, strict=True)
     homepage: HttpUrlText | None = Field(None, max_length=255)
     support_phone: PhoneNumber | None = None
-    released_at: AwareDatetime | None = Field(None, strict=True)
+    released_at: StorableDatetime | None = Field(None, strict=True)
     available: bool = Field(True, strict=True)
     external_ref: uuid.UUID | None = Field(None, strict=True)
     attributes: Any = None
@@ -38,7 +44,7 @@ class ProductUpdate(RequestBody):
     stock: int | None = Field(None, ge=0, le=9223372036854775807, strict=True)
     homepage: HttpUrlText | None = Field(None, max_length=255)
     support_phone: PhoneNumber | None = None
-    released_at: AwareDatetime | None = Field(None, strict=True)
+    released_at: StorableDatetime | None = Field(None, strict=True)
     available: bool | None = Field(None, strict=True)
     external_ref: uuid.UUID | None = Field(None, strict=True)
     attributes: Any = None

@@ -17,18 +17,33 @@ const INTEGER = /^-?[0-9]+$/;
 const DECIMAL = /^-?[0-9]+(\.[0-9]+)?$/;
 const PHONE = /^\+[1-9][0-9]{1,14}$/;
 
-/** Whether `text` is a real calendar date (`YYYY-MM-DD`). */
+/**
+ * The instants a date or a time may name: years 1 to 9999 (in UTC), as
+ * PostgreSQL reads them back in the ISO form (year 0 is not a year, and
+ * JavaScript writes year 10000 as `+010000`).
+ */
+const EARLIEST = Date.parse("0001-01-01T00:00:00Z");
+const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** Whether `text` is a real calendar date (`YYYY-MM-DD`) from year 1 to 9999. */
 export function isDate(text: string): boolean {
   if (!DATE.test(text)) {
     return false;
   }
   const parsed = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().startsWith(text);
+  return (
+    parsed.getTime() >= EARLIEST &&
+    parsed.getTime() <= LATEST &&
+    parsed.toISOString().startsWith(text)
+  );
 }
 
-/** Whether `text` is a date and time with an offset (RFC 3339). */
+/** Whether `text` is a date and time with an offset (RFC 3339), in UTC from year 1 to 9999. */
 export function isDatetime(text: string): boolean {
-  return DATETIME.test(text) && isDate(text.slice(0, 10)) && !Number.isNaN(Date.parse(text));
+  const instant = Date.parse(text);
+  return (
+    DATETIME.test(text) && isDate(text.slice(0, 10)) && instant >= EARLIEST && instant <= LATEST
+  );
 }
 
 /** The range of a whole-number field: its own bounds within its column's, exact. */

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { isDate, isDatetime } from "../src/entities/values.js";
+import { hasInexactWhole, parseExact, wholeNumber } from "../src/json.js";
+
+describe("values a body may carry", () => {
+  it("takes dates and times from year 1 to 9999 (UTC) only, as PostgreSQL reads them back", () => {
+    expect(isDate("0001-01-01")).toBe(true);
+    expect(isDate("9999-12-31")).toBe(true);
+    expect(isDate("0000-01-01")).toBe(false);
+    expect(isDate("2023-02-29")).toBe(false);
+    expect(isDatetime("2030-01-15T09:30:00Z")).toBe(true);
+    expect(isDatetime("0001-01-01T00:00:00Z")).toBe(true);
+    expect(isDatetime("0001-01-01T00:00:00+01:00")).toBe(false);
+    expect(isDatetime("9999-12-31T23:59:59-01:00")).toBe(false);
+    expect(isDatetime("2030-01-15T09:30:00")).toBe(false);
+  });
+
+  it("keeps a whole number past 2^53 to the digit, and others as numbers", () => {
+    const text = '{"n": 9223372036854775807, "list": [-9007199254740993], "small": 1, "x": 1.5}';
+    expect(hasInexactWhole(JSON.parse(text))).toBe(true);
+    expect(hasInexactWhole({ small: 1, x: 1.5 })).toBe(false);
+    expect(JSON.stringify(parseExact(text))).toBe(
+      '{"n":9223372036854775807,"list":[-9007199254740993],"small":1,"x":1.5}',
+    );
+    expect(JSON.stringify(wholeNumber(-(2n ** 63n)))).toBe("-9223372036854775808");
+    expect(wholeNumber(42n)).toBe(42);
+  });
+});
