@@ -144,6 +144,17 @@ fn verify_staged(
     options: &Options,
 ) -> Result<(), Exit> {
     let staging = gate::staging_dir(&gate::cache_dir(), &generated.spec_hash, &spec.stack);
+    // Held until the gate is done: a concurrent run of the same spec waits.
+    let _held = gate::lock_staging(&staging, || {
+        eprintln!(
+            "gate: waiting for another archgen run staging {}",
+            staging.display()
+        );
+    })
+    .map_err(|e| {
+        eprintln!("error: cannot lock {}: {e}", staging.display());
+        Exit::Usage
+    })?;
     eprintln!("gate: staging the project in {}", staging.display());
     let mut write_options = WriteOptions::for_render(options)
         .with_force(true)

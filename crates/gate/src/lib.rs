@@ -257,6 +257,48 @@ pub fn staging_dir(cache: &Path, spec_hash: &str, stack: &str) -> PathBuf {
     cache.join("staging").join(format!("{short}-{stack}"))
 }
 
+/// Holds a staging directory ([`staging_dir`]) for one run: an exclusive
+/// lock on `<dir>.lock`, released when the returned file is dropped. A
+/// second `archgen generate --verify` of the same spec and stack (another
+/// terminal, another CI job on the machine) waits for the first, instead
+/// of installing into the same folders at the same time; `waiting` is
+/// called once before it waits.
+///
+/// # Errors
+///
+/// The lock file cannot be created or locked.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("archgen-doc-lock-{}", std::process::id()));
+/// let held = gate::lock_staging(&dir, || {}).unwrap();
+/// let other = std::fs::File::options().write(true).open(dir.with_extension("lock")).unwrap();
+/// assert!(matches!(other.try_lock(), Err(std::fs::TryLockError::WouldBlock)));
+/// drop(held);
+/// assert!(other.try_lock().is_ok());
+/// ```
+pub fn lock_staging(dir: &Path, waiting: impl FnOnce()) -> std::io::Result<std::fs::File> {
+    let mut name = dir.as_os_str().to_os_string();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let file = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            waiting();
+            file.lock()?;
+        }
+        Err(std::fs::TryLockError::Error(e)) => return Err(e),
+    }
+    Ok(file)
+}
+
 /// The environment a project's make targets run with: its database, fresh
 /// secrets, loopback on `port`, rate limits out of the way (the gate and
 /// the preview send many requests from one address), and the package
