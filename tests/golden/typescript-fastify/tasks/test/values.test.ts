@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDate, isDatetime } from "../src/entities/values.js";
+import { inUtc, isDate, isDatetime } from "../src/entities/values.js";
 import { hasInexactWhole, parseExact, wholeNumber } from "../src/json.js";
 
 describe("values a body may carry", () => {
@@ -13,6 +13,14 @@ describe("values a body may carry", () => {
     expect(isDatetime("0001-01-01T00:00:00+01:00")).toBe(false);
     expect(isDatetime("9999-12-31T23:59:59-01:00")).toBe(false);
     expect(isDatetime("2030-01-15T09:30:00")).toBe(false);
+  });
+
+  it("writes a date and time in UTC to the microsecond, whatever offset it came with", () => {
+    expect(inUtc("2030-06-01T08:00:00.123456-19:56")).toBe("2030-06-02T03:56:00.123456Z");
+    expect(inUtc("2030-01-15T11:30:00+02:00")).toBe("2030-01-15T09:30:00Z");
+    expect(inUtc("2030-01-15T09:30:00.5z")).toBe("2030-01-15T09:30:00.500000Z");
+    expect(inUtc("2030-01-15T09:30:00.0000004Z")).toBe("2030-01-15T09:30:00Z");
+    expect(inUtc("2030-12-31T23:59:59.9999996Z")).toBe("2031-01-01T00:00:00Z");
   });
 
   it("keeps a whole number past 2^53 to the digit, and others as numbers", () => {

@@ -21,6 +21,7 @@ import {
   createSchema,
   fieldErrors,
   idParser,
+  inUtc,
   type QueryParser,
   queryParser,
   updateSchema,
@@ -161,7 +162,7 @@ function output(field: FieldDef, value: unknown, keyring: Keyring): unknown {
     case "json":
       return parseExact(plain);
     case "datetime":
-      return new Date(plain).toISOString().replace(".000Z", "Z");
+      return inUtc(plain);
     default:
       return plain;
   }
@@ -172,12 +173,8 @@ function stored(field: FieldDef, value: unknown, keyring: Keyring): unknown {
   if (value === null || value === undefined) {
     return null;
   }
-  const plain =
-    field.kind === "json"
-      ? JSON.stringify(value)
-      : field.kind === "datetime"
-        ? new Date(asText(value)).toISOString()
-        : asText(value);
+  // A date and time arrives in UTC already (values.ts).
+  const plain = field.kind === "json" ? JSON.stringify(value) : asText(value);
   if (field.encrypted) {
     return keyring.encrypt(plain);
   }

@@ -46,6 +46,25 @@ export function isDatetime(text: string): boolean {
   );
 }
 
+/**
+ * A date and time (RFC 3339, any offset up to a day) as the API answers it:
+ * in UTC with `Z`, to the microsecond PostgreSQL keeps, the fraction only
+ * when there is one. PostgreSQL itself takes offsets only to ±15:59, so a
+ * value goes to it in this form.
+ */
+export function inUtc(text: string): string {
+  const fraction = /\.([0-9]+)/.exec(text)?.[1] ?? "";
+  // Microseconds, rounded as PostgreSQL rounds them.
+  let micros = Number((fraction + "000000").slice(0, 6));
+  if (Number(fraction[6] ?? "0") >= 5) {
+    micros += 1;
+  }
+  const whole = new Date(Date.parse(text.replace(/\.[0-9]+/, "")) + (micros === 1e6 ? 1000 : 0));
+  const seconds = whole.toISOString().slice(0, 19);
+  const rest = micros % 1e6;
+  return rest === 0 ? `${seconds}Z` : `${seconds}.${String(rest).padStart(6, "0")}Z`;
+}
+
 /** The range of a whole-number field: its own bounds within its column's, exact. */
 function wholeRange(field: FieldDef): [bigint, bigint] {
   const [low = "0", high = "0"] = field.range ?? [];
@@ -160,7 +179,10 @@ function valueSchema(field: FieldDef): z.ZodType {
     case "date":
       return z.string().refine(isDate, "must be a date (YYYY-MM-DD)");
     case "datetime":
-      return z.string().refine(isDatetime, "must be a date and time with an offset (RFC 3339)");
+      return z
+        .string()
+        .refine(isDatetime, "must be a date and time with an offset (RFC 3339)")
+        .transform(inUtc);
     case "uuid":
       return z.string().regex(UUID, "must be a UUID");
     case "json":
@@ -269,7 +291,9 @@ export function queryParser(field: FieldDef): QueryParser {
       return (raw) => (isDate(raw) ? fits(raw) : refuse("must be a date (YYYY-MM-DD)"));
     case "datetime":
       return (raw) =>
-        isDatetime(raw) ? fits(raw) : refuse("must be a date and time (RFC 3339, with an offset)");
+        isDatetime(raw)
+          ? fits(inUtc(raw))
+          : refuse("must be a date and time (RFC 3339, with an offset)");
     case "uuid":
       return (raw) => (UUID.test(raw) ? fits(raw) : refuse("must be a UUID"));
     default:

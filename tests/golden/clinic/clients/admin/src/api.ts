@@ -77,6 +77,31 @@ async function problem(response: Response): Promise<ApiError> {
   }
 }
 
+/** What `JSON.parse` tells a reviver beside the value (ES2025): its source text. */
+interface ReviverContext {
+  source?: string;
+}
+
+/** A whole number past 2^53 as a `bigint`, to the digit (the browser's `JSON.parse` rounds it). */
+function exactWhole(_key: string, value: unknown, context?: ReviverContext): unknown {
+  const source = context?.source;
+  return typeof value === "number" && !Number.isSafeInteger(value) && source !== undefined && /^-?[0-9]+$/.test(source)
+    ? BigInt(source)
+    : value;
+}
+
+/** `JSON.rawJSON` where the browser has it (ES2025): a number written as its exact text. */
+const rawJSON = (JSON as unknown as { rawJSON?: (text: string) => unknown }).rawJSON;
+
+/** A value as JSON text, a `bigint` written as its digits (`JSON.stringify` alone throws on one). */
+export function jsonText(value: unknown, indent?: number): string {
+  return JSON.stringify(
+    value,
+    (_key: string, v: unknown) => (typeof v === "bigint" ? (rawJSON ? rawJSON(v.toString()) : v.toString()) : v),
+    indent,
+  );
+}
+
 /** What to do when a call meets 401: the session ended (timed out, revoked, or the account erased). */
 let sessionEnded: (() => void) | undefined;
 
@@ -99,7 +124,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     method,
     headers,
     credentials: "include",
-    body: body === undefined ? null : JSON.stringify(body),
+    body: body === undefined ? null : jsonText(body),
   });
   if (!response.ok) {
     if (response.status === 401 && path !== AUTH.login && path !== AUTH.me && path !== AUTH.logout) {
@@ -110,5 +135,5 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   if (response.status === 204) {
     return undefined as T;
   }
-  return (await response.json()) as T;
+  return JSON.parse(await response.text(), exactWhole) as T;
 }

@@ -1,6 +1,6 @@
 import { useEffect, useState } from "react";
 
-import { ApiError, request, type Account, type Row } from "./api";
+import { ApiError, jsonText, request, type Account, type Row } from "./api";
 import { may, mayRead, movesFor } from "./access";
 import type { EntitySpec } from "./model";
 import { href, navigate } from "./route";
@@ -19,7 +19,7 @@ export function display(value: unknown): string {
   if (typeof value === "number" || typeof value === "bigint") {
     return value.toString();
   }
-  return JSON.stringify(value);
+  return jsonText(value);
 }
 
 /** One row: its readable fields, edit and delete, and the workflow moves the role may make. */

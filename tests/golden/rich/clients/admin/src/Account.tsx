@@ -1,6 +1,6 @@
 import { useState } from "react";
 
-import { ApiError, request, type Account } from "./api";
+import { ApiError, jsonText, request, type Account } from "./api";
 import { ACCOUNT } from "./model";
 
 /** The caller's own account: a copy of their data (GDPR export), and erasure. */
@@ -14,7 +14,7 @@ export function AccountScreen({ me, onErased }: { me: Account; onErased: () => v
     setError(null);
     try {
       const data = await request<unknown>("GET", path);
-      const blob = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      const blob = new Blob([jsonText(data, 2)], { type: "application/json" });
       const url = URL.createObjectURL(blob);
       const link = document.createElement("a");
       link.href = url;

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from "react";
 
-import { ApiError, request, type Account, type Row } from "./api";
+import { ApiError, jsonText, request, type Account, type Row } from "./api";
 import { mayWrite } from "./access";
 import type { EntitySpec, FieldSpec, LinkSpec, RelationSpec } from "./model";
 import { useOptions } from "./options";
@@ -16,7 +16,7 @@ function toInput(field: FieldSpec, value: unknown): string {
     return value.slice(0, 16);
   }
   if (field.kind === "json") {
-    return JSON.stringify(value);
+    return jsonText(value);
   }
   if (typeof value === "string") {
     return value;
@@ -24,8 +24,11 @@ function toInput(field: FieldSpec, value: unknown): string {
   if (typeof value === "number" || typeof value === "boolean") {
     return String(value);
   }
+  if (typeof value === "bigint") {
+    return value.toString();
+  }
   // Not a field's plain value: shown as JSON rather than `[object Object]`.
-  return JSON.stringify(value);
+  return jsonText(value);
 }
 
 /** The value to send for an input's text; `undefined` leaves it out. */
@@ -35,6 +38,10 @@ function fromInput(field: FieldSpec, text: string): unknown {
   }
   switch (field.kind) {
     case "integer":
+      // Past 2^53 a number would round: a `bigint` keeps every digit.
+      if (/^-?[0-9]+$/.test(text) && !Number.isSafeInteger(Number(text))) {
+        return BigInt(text);
+      }
       return Number.isNaN(Number(text)) ? text : Number(text);
     case "datetime":
       return text.length === 16 ? `${text}:00Z` : text;
@@ -236,7 +243,7 @@ export function EntityForm({ entity, me, id }: { entity: EntitySpec; me: Account
       const value =
         field.kind === "boolean" ? form.get(field.name) !== null : fromInput(field, textOf(form, field.name));
       const before = row?.[field.name];
-      if (value !== undefined && (!editing || JSON.stringify(value) !== JSON.stringify(before ?? null))) {
+      if (value !== undefined && (!editing || jsonText(value) !== jsonText(before ?? null))) {
         body[field.name] = value;
       }
     }
