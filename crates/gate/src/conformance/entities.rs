@@ -821,8 +821,7 @@ impl<'a> Suite<'a> {
         if !filterable {
             return Ok(());
         }
-        let query = format!("{path}?{key}={}", far.replace('+', "%2B"));
-        let r = self.send(Some(admin), "GET", &query, None)?;
+        let r = self.send(Some(admin), "GET", &format!("{path}?{key}={far}"), None)?;
         expect(&r, 200, &format!("GET /{c}?{key}={far}"))?;
         let found = r.json()["items"]
             .as_array()
