@@ -345,6 +345,15 @@ impl<'a> Suite<'a> {
                 let r = self.datetime_check(id, &field_name, admin);
                 self.record(format!("datetimes.{name}.{field_name}.utc"), r);
             }
+            let json_field = entity
+                .fields
+                .iter()
+                .find(|f| f.ty() == FieldType::Json && f.write.is_none());
+            if let Some(field) = json_field {
+                let field_name = field.name.clone();
+                let r = self.json_null_check(id, &field_name, admin);
+                self.record(format!("json.{name}.{field_name}.null"), r);
+            }
 
             // Validation, per field rule.
             let base = match self.payload(id, admin, 0) {
@@ -832,6 +841,41 @@ impl<'a> Suite<'a> {
             Err(format!(
                 "a filter on `{key}` at {far} lacks the row that holds it: {}",
                 r.brief()
+            ))
+        }
+    }
+
+    /// JSON's own `null` is a value of a json field, required or not: a
+    /// create and an update with it succeed and answer it.
+    fn json_null_check(&mut self, entity: EntityId, key: &str, admin: usize) -> Check {
+        let c = self.model.get(entity).collection.clone();
+        let path = self.api(&format!("/{c}"));
+        let mut body = self.payload(entity, admin, 0)?;
+        body[key] = Value::Null;
+        let r = self.post_new(Some(admin), entity, &body)?;
+        expect(&r, 201, &format!("POST /{c} with `{key}`: null"))?;
+        let item = r.json();
+        if !item[key].is_null() {
+            return Err(format!(
+                "POST answered `{key}` as {}, expected null",
+                item[key]
+            ));
+        }
+        let one = format!("{path}/{}", item["id"].as_str().unwrap_or_default());
+        let patch = json!({ key: [1, "two"] });
+        let r = self.send(Some(admin), "PATCH", &one, Some(&patch))?;
+        expect(&r, 200, &format!("PATCH /{c}/{{id}} {patch}"))?;
+        let patch = json!({ key: null });
+        let r = self.send(Some(admin), "PATCH", &one, Some(&patch))?;
+        expect(&r, 200, &format!("PATCH /{c}/{{id}} {patch}"))?;
+        let r = self.send(Some(admin), "GET", &one, None)?;
+        expect(&r, 200, &format!("GET /{c}/{{id}}"))?;
+        if r.json()[key].is_null() {
+            Ok(())
+        } else {
+            Err(format!(
+                "GET answered `{key}` as {}, expected null",
+                r.json()[key]
             ))
         }
     }

@@ -370,7 +370,9 @@ fn cannot_write(entity: &Entity, admin: RoleId) -> Option<String> {
     }
     if let Some((f, n)) = entity.fields.iter().find_map(|f| {
         let n = f.sample.distinct().filter(|_| f.rules.unique)?;
-        (f.required_on_create() && n < FEW_UNIQUE_VALUES).then_some((f, n))
+        // A default fills the field too, with the one value every row takes.
+        let filled = f.required_on_create() || f.rules.default.is_some();
+        (filled && n < FEW_UNIQUE_VALUES).then_some((f, n))
     }) {
         return Some(format!(
             "its unique field `{}` takes only {n} values, which the stages before may have used",

@@ -170,7 +170,8 @@ function output(field: FieldDef, value: unknown, keyring: Keyring): unknown {
 
 /** A value of a field as it is stored (encrypted when the field is). */
 function stored(field: FieldDef, value: unknown, keyring: Keyring): unknown {
-  if (value === null || value === undefined) {
+  // JSON's own `null` is a value of a json field (its column may be NOT NULL).
+  if (value === undefined || (value === null && field.kind !== "json")) {
     return null;
   }
   // A date and time arrives in UTC already (values.ts).
