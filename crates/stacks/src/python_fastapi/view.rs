@@ -1764,7 +1764,8 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
                 format!("{t} | None")
             }
         };
-        if !nullable {
+        // JSON's own null is a value of a json field, as on create.
+        if !nullable && f.ty != FieldType::Json {
             not_null.push(NotNullView {
                 attr_literal: py_str(&attr),
                 json_literal: json_literal.clone(),

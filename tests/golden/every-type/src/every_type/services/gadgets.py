@@ -108,7 +108,6 @@ NOT_NULL: dict[str, str] = {
     "req_email": "req_email",
     "req_url": "req_url",
     "req_phone": "req_phone",
-    "req_json": "req_json",
     "kind": "kind",
 }
 
