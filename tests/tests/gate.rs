@@ -438,7 +438,7 @@ fn a_lint_error_and_a_format_error_are_both_reported() {
 }
 
 #[test]
-fn a_second_run_reuses_the_projects_passing_tests_until_a_file_changes() {
+fn a_second_run_reuses_the_passing_run_and_the_tests_until_a_file_changes() {
     if archgen_tests::skip_slow_tests() {
         return;
     }
@@ -455,6 +455,7 @@ fn a_second_run_reuses_the_projects_passing_tests_until_a_file_changes() {
     let cache = tempfile::tempdir().expect("a cache directory");
     let stack = Without(&["lint", "run"]);
     let project = Project::load(&dir, None, &render::Engine::with_builtins()).expect("the project");
+    // Whether the whole run was reused, and whether the tests were.
     let run = |fresh: bool| {
         let options = VerifyOptions {
             database_url: Some(archgen_tests::pg_cluster_url()),
@@ -473,14 +474,27 @@ fn a_second_run_reuses_the_projects_passing_tests_until_a_file_changes() {
             .expect("a test stage")
             .clone();
         assert_eq!(test.status, StageStatus::Passed, "{}", report.to_json());
-        test.steps.iter().any(|s| s.reused)
+        assert!(report.passed, "{}", report.to_json());
+        (
+            report.reused_from.is_some(),
+            test.steps.iter().any(|s| s.reused),
+        )
     };
-    assert!(!run(false), "a first run runs the tests");
+    assert_eq!(run(false), (false, false), "a first run runs the tests");
     assert!(
-        run(false),
-        "a second run on the same files reuses their pass"
+        run(false).0,
+        "a second run on the same inputs reuses the first one's report"
     );
-    assert!(!run(true), "--fresh runs them");
+    assert_eq!(run(true), (false, false), "--fresh runs it all");
+    // A file the backend is not made of: the run is made, the tests'
+    // pass still holds.
+    std::fs::create_dir_all(dir.join("clients")).expect("clients/");
+    std::fs::write(dir.join("clients/NOTES.md"), "edited\n").expect("a note");
+    assert_eq!(
+        run(false),
+        (false, true),
+        "a file outside the backend runs the gate, not the tests"
+    );
     edit(&dir, "tests/test_health.py", |t| t + "\n# edited\n");
-    assert!(!run(false), "an edited file runs them again");
+    assert_eq!(run(false), (false, false), "an edited test runs them again");
 }

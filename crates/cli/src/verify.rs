@@ -250,6 +250,16 @@ fn time_line(report: &QualityReport, wall: Duration) -> String {
         .map(|s| format!("{} {:.1} s", s.name, s.duration_ms as f64 / 1000.0))
         .collect();
     let mut line = format!("{:.1} s in all", wall.as_secs_f64());
+    if let Some(made) = report.reused_from {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(made, |d| d.as_secs());
+        let minutes = now.saturating_sub(made) / 60;
+        line.push_str(&format!(
+            "; the report of a passing run {minutes} min ago on the same inputs, reused"
+        ));
+        return line;
+    }
     if !parts.is_empty() {
         line.push_str("; by stage, longest first: ");
         line.push_str(&parts.join(", "));
@@ -318,5 +328,20 @@ mod tests {
         );
         report.stages.clear();
         assert_eq!(time_line(&report, Duration::from_secs(2)), "2.0 s in all");
+    }
+
+    #[test]
+    fn a_reused_report_says_so_instead_of_its_stage_times() {
+        let mut report = QualityReport::new("p", "python-fastapi");
+        report.stages = vec![stage("test", StageStatus::Passed, 85_800)];
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        report.reused_from = Some(now - 12 * 60 - 5);
+        assert_eq!(
+            time_line(&report, Duration::from_millis(1_940)),
+            "1.9 s in all; the report of a passing run 12 min ago on the same inputs, reused"
+        );
     }
 }

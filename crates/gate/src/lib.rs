@@ -22,9 +22,14 @@
 //! The project's own tests (the `test` stage) are not run again when they
 //! passed on exactly the same backend files (all but `clients/`, the
 //! virtualenv and the tools' caches), make target, Python, Node.js and
-//! PostgreSQL server. Builds and everything that talks to the running app
-//! always run; each stage's [`StageReport::steps`] says which steps were
-//! reused, and [`VerifyOptions::fresh`] reuses nothing.
+//! PostgreSQL server. A whole run is not made again when an earlier one
+//! passed on exactly the same inputs (the project's files, its model, the
+//! stack's plan, the running gate program, the toolchain, Node.js and the
+//! PostgreSQL server): its report stands, with
+//! [`QualityReport::reused_from`] saying when it was made. Otherwise builds
+//! and everything that talks to the running app always run; each stage's
+//! [`StageReport::steps`] says which steps were reused, and
+//! [`VerifyOptions::fresh`] reuses nothing.
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -403,6 +408,21 @@ pub fn verify(
     }
     let database = db::Database::create(options.database_url.as_deref(), options.keep_db)?;
     progress.note(&format!("database `{}`", database.name()));
+
+    // A run on exactly the inputs of an earlier passing run is not made
+    // again: its report stands, saying so.
+    let run_key = if options.fresh {
+        None
+    } else {
+        run_key(project, stack.id(), &plan, &database, options)
+    };
+    if let Some(earlier) = run_key.as_ref().and_then(|k| reuse::passed_run(&cache, k)) {
+        progress.note(
+            "reused: the gate passed before on exactly these files, model, toolchain and gate, \
+             so its report stands (`--fresh` runs it again)",
+        );
+        return Ok(earlier);
+    }
 
     let port = process::free_port()?;
     let mut env = app_env(database.url(), port, caches);
@@ -787,7 +807,62 @@ pub fn verify(
     drop(app_database);
     drop(database);
     report.finish();
+    if let Some(key) = &run_key {
+        reuse::remember_run(&cache, key, &report);
+    }
     Ok(report)
+}
+
+/// The key of a whole run ([`reuse`]): the project's files (the stack's
+/// tool outputs and the gate's logs left out, `clients/` by its own
+/// fingerprint), its application model, the stack and its verification
+/// plan, the running program, the toolchain's, Node.js's and the
+/// PostgreSQL server's versions, whether stripe-mock is at hand, and the
+/// stages left out. `None` when one cannot be read (the run is then made).
+fn run_key(
+    project: &Project,
+    stack: &str,
+    plan: &stacks::VerificationPlan,
+    database: &db::Database,
+    options: &VerifyOptions,
+) -> Option<String> {
+    let backend = reuse::backend_fingerprint(&project.dir, &plan.test_inputs)?;
+    let sources = project.dir.join(reuse::SOURCES);
+    let clients = if sources.is_dir() {
+        reuse::fingerprint(&sources)?
+    } else {
+        "none".to_string()
+    };
+    let model = serde_json::to_string(&project.model).ok()?;
+    let server = database.query("SHOW server_version").ok()?;
+    let mut tools: Vec<String> = plan
+        .test_inputs
+        .toolchain
+        .iter()
+        .filter_map(|command| {
+            let (program, args) = command.split_first()?;
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            Some(reuse::tool_version(program, &args))
+        })
+        .collect();
+    tools.push(format!("node {}", reuse::node_version()));
+    tools.push(format!("PostgreSQL {server}"));
+    tools.push(format!("stripe-mock {}", stripe_mock_program().is_some()));
+    let left_out = format!(
+        "fuzz {} faults {} client {}",
+        options.skip_fuzz, options.skip_faults, options.skip_client
+    );
+    let inputs = [
+        stack.to_string(),
+        format!("{plan:?}"),
+        model,
+        reuse::own_build()?.to_string(),
+        tools.join("; "),
+        left_out,
+        clients,
+    ];
+    let inputs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+    Some(reuse::step_key("run", &inputs, "", &backend))
 }
 
 pub(crate) fn stage_report(

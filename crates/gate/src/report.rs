@@ -234,6 +234,12 @@ pub struct QualityReport {
     pub stages: Vec<StageReport>,
     /// The static scan's findings.
     pub findings: Vec<Finding>,
+    /// When this run was not made but reused: an earlier run passed on
+    /// exactly the same inputs (the gate's `reuse` rules; `archgen verify
+    /// --fresh` reuses nothing), and this says when that run was made
+    /// (seconds since the Unix epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<u64>,
 }
 
 impl QualityReport {
@@ -246,6 +252,7 @@ impl QualityReport {
             stack: stack.into(),
             stages: Vec::new(),
             findings: Vec::new(),
+            reused_from: None,
         }
     }
 

@@ -13,9 +13,17 @@
 //!   files ([`backend_fingerprint`]), make target, toolchain (what the
 //!   stack names in [`stacks::TestInputs`]), Node.js and PostgreSQL server.
 //!
-//! Steps that write what a later step reads (builds, exports) and steps
-//! that talk to the running app always run. `archgen verify --fresh`
-//! reuses nothing.
+//! - a whole run, when an earlier run passed on exactly the same inputs:
+//!   the project's files (its tools' outputs left out), its application
+//!   model, the stack's verification plan, the gate itself (a SHA-256 of
+//!   the running program, whose conformance suite and fuzz settings judge
+//!   the app), the toolchain, Node.js, the PostgreSQL server, and the
+//!   stages asked for. Its report is the earlier run's, saying so
+//!   ([`QualityReport::reused`](crate::QualityReport::reused)).
+//!
+//! Within a run that is not reused, steps that write what a later step
+//! reads (builds, exports) and steps that talk to the running app always
+//! run. `archgen verify --fresh` reuses nothing.
 
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -154,6 +162,56 @@ pub(crate) fn remember(cache: &Path, key: &str, what: &str) {
     let _ = std::fs::write(path, format!("{what}\n"));
 }
 
+/// A SHA-256 of the running program, computed once: a whole run's key
+/// holds it, since the conformance suite, the fuzz settings and the
+/// browser tests' plans that judge the app are part of it. `None` when the
+/// program cannot be read (no run is then reused).
+pub(crate) fn own_build() -> Option<&'static str> {
+    static BUILD: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    BUILD
+        .get_or_init(|| {
+            let exe = std::env::current_exe().ok()?;
+            let mut file = std::fs::File::open(exe).ok()?;
+            let mut hasher = Sha256::new();
+            std::io::copy(&mut file, &mut hasher).ok()?;
+            Some(hex(&hasher.finalize()))
+        })
+        .as_deref()
+}
+
+/// Where the report of a passing whole run with `key` lives.
+fn run_record(cache: &Path, key: &str) -> PathBuf {
+    cache.join("gate-runs").join(format!("{key}.json"))
+}
+
+/// The report of a whole run that passed with `key`, if one did.
+pub(crate) fn passed_run(cache: &Path, key: &str) -> Option<crate::QualityReport> {
+    let path = run_record(cache, key);
+    let text = std::fs::read_to_string(&path).ok()?;
+    let mut report = serde_json::from_str::<crate::QualityReport>(&text)
+        .ok()
+        .filter(|r| r.passed)?;
+    let made = std::fs::metadata(&path).and_then(|m| m.modified()).ok()?;
+    report.reused_from = Some(
+        made.duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs()),
+    );
+    Some(report)
+}
+
+/// Keeps the report of a whole run that passed, under `key`. A record that
+/// cannot be written only means the next run does the work again.
+pub(crate) fn remember_run(cache: &Path, key: &str, report: &crate::QualityReport) {
+    if !report.passed {
+        return;
+    }
+    let path = run_record(cache, key);
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let _ = std::fs::write(path, report.to_json());
+}
+
 /// What the install stamp of `dir` should say: the lock file's SHA-256 and
 /// the Node.js version. `None` without a lock file.
 pub(crate) fn install_stamp(dir: &Path, node: &str) -> Option<String> {
@@ -265,5 +323,29 @@ mod tests {
         assert!(!installed(root, "v22"));
         std::fs::write(root.join("package-lock.json"), "{ }").unwrap();
         assert!(!installed(root, "v24"));
+    }
+
+    #[test]
+    fn a_passing_run_is_kept_and_a_failing_one_is_not() {
+        let cache = tempfile::tempdir().unwrap();
+        let mut report = crate::QualityReport::new("tasks", "python-fastapi");
+        assert!(!report.passed, "a report passes once finished");
+        remember_run(cache.path(), "k1", &report);
+        assert!(passed_run(cache.path(), "k1").is_none());
+
+        report.passed = true;
+        report.score = 100;
+        remember_run(cache.path(), "k2", &report);
+        let earlier = passed_run(cache.path(), "k2").expect("the passing run is kept");
+        assert!(earlier.reused_from.is_some(), "it says it is reused");
+        assert_eq!(earlier.score, 100);
+        assert!(passed_run(cache.path(), "k3").is_none(), "another key");
+    }
+
+    #[test]
+    fn the_running_program_has_a_build_hash() {
+        let build = own_build().expect("the test program can be read");
+        assert_eq!(build.len(), 64);
+        assert_eq!(own_build(), Some(build), "computed once");
     }
 }
