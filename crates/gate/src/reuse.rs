@@ -72,11 +72,37 @@ pub(crate) fn node_version() -> String {
 /// ([`stacks::TestInputs`]).
 const GATE_OUTPUTS: [&str; 2] = [SOURCES, ".archgen"];
 
-/// A SHA-256 of the files of the project's `clients/` tree: paths and
-/// contents, in path order, [`CLIENT_OUTPUTS`] left out. `None` when a
+/// Files under `clients/` that a step makes rather than archgen: the typed
+/// client's schema, which its `generate` script writes from the project's
+/// API document ([`API_DOCUMENT`], in every key of `clients/` instead).
+const CLIENT_MADE_FILES: [&str; 1] = ["ts/src/schema.ts"];
+
+/// The project's API document, relative to `clients/`: what the typed
+/// client's schema is made from.
+const API_DOCUMENT: &str = "../docs/openapi.json";
+
+/// A SHA-256 of the files of the project's `clients/` tree (`root`): paths
+/// and contents, in path order, [`CLIENT_OUTPUTS`] and
+/// [`CLIENT_MADE_FILES`] left out, and of the API document the typed
+/// client's schema is made from, when there is one. So the key is the same
+/// before a run and after it, and changes with the document. `None` when a
 /// file cannot be read (nothing is then reused).
 pub(crate) fn fingerprint(root: &Path) -> Option<String> {
-    hash_tree(root, |_, name| CLIENT_OUTPUTS.contains(&name))
+    let tree = hash_tree_except(
+        root,
+        |_, name| CLIENT_OUTPUTS.contains(&name),
+        |relative| {
+            CLIENT_MADE_FILES
+                .iter()
+                .any(|made| relative == Path::new(made))
+        },
+    )?;
+    let document = match std::fs::read(root.join(API_DOCUMENT)) {
+        Ok(bytes) => hex(&Sha256::digest(&bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => "none".to_string(),
+        Err(_) => return None,
+    };
+    Some(format!("{tree} {document}"))
 }
 
 /// A SHA-256 of a project's files that its backend is made of: all but
@@ -90,6 +116,16 @@ pub(crate) fn backend_fingerprint(project: &Path, inputs: &stacks::TestInputs) -
 /// A SHA-256 of the files under `root`, paths and contents, in path order;
 /// a directory for which `skip(depth, name)` holds is left out.
 fn hash_tree(root: &Path, skip: impl Fn(usize, &str) -> bool) -> Option<String> {
+    hash_tree_except(root, skip, |_| false)
+}
+
+/// [`hash_tree`], also leaving out each file whose path relative to `root`
+/// `made` holds for.
+fn hash_tree_except(
+    root: &Path,
+    skip: impl Fn(usize, &str) -> bool,
+    made: impl Fn(&Path) -> bool,
+) -> Option<String> {
     let mut hasher = Sha256::new();
     let walk = walkdir::WalkDir::new(root)
         .sort_by_file_name()
@@ -103,6 +139,9 @@ fn hash_tree(root: &Path, skip: impl Fn(usize, &str) -> bool) -> Option<String> 
             continue;
         }
         let relative = entry.path().strip_prefix(root).ok()?;
+        if made(relative) {
+            continue;
+        }
         let contents = std::fs::read(entry.path()).ok()?;
         hasher.update(relative.to_string_lossy().as_bytes());
         hasher.update([0]);
@@ -260,6 +299,25 @@ mod tests {
         assert_ne!(edited, first);
         std::fs::rename(root.join("ts/src/index.ts"), root.join("ts/src/main.ts")).unwrap();
         assert_ne!(fingerprint(root).unwrap(), edited);
+    }
+
+    #[test]
+    fn the_client_schema_is_keyed_by_the_api_document_it_is_made_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let clients = dir.path().join("clients");
+        std::fs::create_dir_all(clients.join("ts/src")).unwrap();
+        std::fs::create_dir_all(dir.path().join("docs")).unwrap();
+        std::fs::write(clients.join("ts/src/index.ts"), "export {};\n").unwrap();
+        std::fs::write(dir.path().join("docs/openapi.json"), "{}").unwrap();
+        let before = fingerprint(&clients).unwrap();
+        std::fs::write(clients.join("ts/src/schema.ts"), "export type A = 1;\n").unwrap();
+        assert_eq!(
+            fingerprint(&clients).unwrap(),
+            before,
+            "the schema a run makes leaves the key as it was"
+        );
+        std::fs::write(dir.path().join("docs/openapi.json"), "{\"paths\":{}}").unwrap();
+        assert_ne!(fingerprint(&clients).unwrap(), before, "a new document");
     }
 
     #[test]
