@@ -834,19 +834,7 @@ fn run_key(
         "none".to_string()
     };
     let model = serde_json::to_string(&project.model).ok()?;
-    let server = database.query("SHOW server_version").ok()?;
-    let mut tools: Vec<String> = plan
-        .test_inputs
-        .toolchain
-        .iter()
-        .filter_map(|command| {
-            let (program, args) = command.split_first()?;
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            Some(reuse::tool_version(program, &args))
-        })
-        .collect();
-    tools.push(format!("node {}", reuse::node_version()));
-    tools.push(format!("PostgreSQL {server}"));
+    let mut tools = toolchain(&plan.test_inputs, database)?;
     tools.push(format!("stripe-mock {}", stripe_mock_program().is_some()));
     let left_out = format!(
         "fuzz {} faults {} client {}",
@@ -961,6 +949,19 @@ fn tests_key(
     target: &str,
 ) -> Option<String> {
     let files = reuse::backend_fingerprint(&project.dir, inputs)?;
+    let tools = toolchain(inputs, database)?;
+    Some(reuse::step_key(
+        "test",
+        &[target],
+        &tools.join("; "),
+        &files,
+    ))
+}
+
+/// The versions of the toolchain the stack names ([`stacks::TestInputs`]),
+/// of Node.js and of the PostgreSQL server, one text each. `None` when the
+/// server's cannot be read.
+fn toolchain(inputs: &stacks::TestInputs, database: &db::Database) -> Option<Vec<String>> {
     let server = database.query("SHOW server_version").ok()?;
     let mut tools: Vec<String> = inputs
         .toolchain
@@ -973,12 +974,7 @@ fn tests_key(
         .collect();
     tools.push(format!("node {}", reuse::node_version()));
     tools.push(format!("PostgreSQL {server}"));
-    Some(reuse::step_key(
-        "test",
-        &[target],
-        &tools.join("; "),
-        &files,
-    ))
+    Some(tools)
 }
 
 /// The report of the project's own tests when they passed before on the
