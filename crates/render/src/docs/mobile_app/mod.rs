@@ -43,7 +43,7 @@ struct MobileView {
 }
 
 /// Files copied as they are.
-const STATIC: [(&str, &str); 20] = [
+const STATIC: [(&str, &str); 22] = [
     (
         ".gitignore",
         include_str!("../../../templates/mobile-app/gitignore"),
@@ -93,6 +93,10 @@ const STATIC: [(&str, &str); 20] = [
         include_str!("../../../templates/mobile-app/src/values.ts"),
     ),
     (
+        "src/exact.ts",
+        include_str!("../../../templates/mobile-app/src/exact.ts"),
+    ),
+    (
         "src/screens/SignIn.tsx",
         include_str!("../../../templates/mobile-app/src/screens/SignIn.tsx"),
     ),
@@ -115,6 +119,10 @@ const STATIC: [(&str, &str); 20] = [
     (
         "__tests__/app.test.tsx",
         include_str!("../../../templates/mobile-app/__tests__/app.test.tsx"),
+    ),
+    (
+        "__tests__/exact.test.ts",
+        include_str!("../../../templates/mobile-app/__tests__/exact.test.ts"),
     ),
     (
         "e2e/serve.mjs",

@@ -18,6 +18,7 @@ import {
   type Page,
 } from "clinic-flow-client";
 
+import { exactParse, exactStringify } from "./exact";
 import { AUTH, type EntitySpec } from "./model";
 
 export { ApiError };
@@ -72,8 +73,24 @@ export class DeviceCookies implements CookieSource {
 /** An untyped call of the client, for paths the generated table names. */
 type Call = (
   path: string,
-  init?: { body?: unknown; params?: { query?: Record<string, string> } },
+  init?: {
+    body?: unknown;
+    params?: { query?: Record<string, string> };
+    parseAs?: "text";
+    bodySerializer?: (body: unknown) => string;
+  },
 ) => Promise<{ data?: unknown; response: Response }>;
+
+/**
+ * A row's JSON both ways with whole numbers past ±2^53 exact (`./exact`):
+ * the answer read as text, the body written by `exactStringify`.
+ */
+const EXACT = { parseAs: "text", bodySerializer: exactStringify } as const;
+
+/** The answer of an `EXACT` call, parsed. */
+function exact(answer: { data?: unknown }): unknown {
+  return typeof answer.data === "string" ? exactParse(answer.data) : answer.data;
+}
 
 /** The client's methods over any path. */
 interface AnyPath {
@@ -152,22 +169,22 @@ export class Api {
   /** One page of an entity's rows the caller may see. */
   async page(entity: EntitySpec, cursor?: string): Promise<Page<Row>> {
     const query: Record<string, string> = cursor === undefined ? {} : { cursor };
-    return (await this.#any.GET(entity.path, { params: { query } })).data as Page<Row>;
+    return exact(await this.#any.GET(entity.path, { params: { query }, ...EXACT })) as Page<Row>;
   }
 
   /** One row. */
   async row(entity: EntitySpec, id: string): Promise<Row> {
-    return (await this.#any.GET(rowPath(entity, id))).data as Row;
+    return exact(await this.#any.GET(rowPath(entity, id), EXACT)) as Row;
   }
 
   /** Creates a row. */
   async create(entity: EntitySpec, values: Record<string, unknown>): Promise<Row> {
-    return (await this.#any.POST(entity.path, { body: values })).data as Row;
+    return exact(await this.#any.POST(entity.path, { body: values, ...EXACT })) as Row;
   }
 
   /** Changes a row's fields. */
   async update(entity: EntitySpec, id: string, values: Record<string, unknown>): Promise<Row> {
-    return (await this.#any.PATCH(rowPath(entity, id), { body: values })).data as Row;
+    return exact(await this.#any.PATCH(rowPath(entity, id), { body: values, ...EXACT })) as Row;
   }
 }
 

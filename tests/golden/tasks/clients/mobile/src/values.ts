@@ -3,6 +3,7 @@
  * value, the value sent for an input's text, and a row's title in lists.
  */
 import type { Row } from "./api";
+import { exactParse, exactStringify } from "./exact";
 import type { EntitySpec, FieldSpec } from "./model";
 
 /** The text an input shows for a value. */
@@ -10,7 +11,7 @@ export function toInput(field: FieldSpec, value: unknown): string {
   if (value === null || value === undefined) {
     return "";
   }
-  return field.kind === "json" ? JSON.stringify(value) : asText(value);
+  return field.kind === "json" ? exactStringify(value) : asText(value);
 }
 
 /** The value sent for an input's text; `undefined` leaves the field out. */
@@ -20,6 +21,10 @@ export function fromInput(field: FieldSpec, text: string): unknown {
   }
   switch (field.kind) {
     case "integer":
+      // Past ±2^53 a number is a bigint, sent as its digits (`./exact`).
+      if (/^-?\d+$/.test(text) && !Number.isSafeInteger(Number(text))) {
+        return BigInt(text);
+      }
       return Number.isNaN(Number(text)) ? text : Number(text);
     case "boolean":
       return text === "true";
@@ -28,7 +33,7 @@ export function fromInput(field: FieldSpec, text: string): unknown {
       return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(text) ? `${text}:00Z` : text;
     case "json":
       try {
-        return JSON.parse(text) as unknown;
+        return exactParse(text);
       } catch {
         return text;
       }
@@ -45,15 +50,15 @@ export function display(value: unknown): string {
   return asText(value);
 }
 
-/** A value as text: a string as it is, a number or boolean as written, anything else as JSON. */
+/** A value as text: a string as it is, a number, bigint or boolean as written, anything else as JSON. */
 function asText(value: unknown): string {
   if (typeof value === "string") {
     return value;
   }
-  if (typeof value === "number" || typeof value === "boolean") {
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") {
     return String(value);
   }
-  return JSON.stringify(value);
+  return exactStringify(value);
 }
 
 /** A row's title in lists and pickers: its first text field's value, else its id. */
