@@ -410,8 +410,9 @@ pub fn verify(
     progress.note(&format!("database `{}`", database.name()));
 
     // A run on exactly the inputs of an earlier passing run is not made
-    // again: its report stands, saying so.
-    let run_key = if options.fresh {
+    // again: its report stands, saying so. A run asked to keep its
+    // database is made, so that the database holds what it did.
+    let run_key = if options.fresh || options.keep_db {
         None
     } else {
         run_key(project, stack.id(), &plan, &database, options)
