@@ -192,6 +192,13 @@ pub fn print_summary(report: &QualityReport) {
 
 /// Writes the report JSON.
 pub fn write_report(path: &Path, report: &QualityReport) -> Result<(), Exit> {
+    // A report beside a directory not made yet goes there, as `--out` does.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            eprintln!("error: cannot make the report's directory {}: {e}", dir.display());
+            Exit::Usage
+        })?;
+    }
     std::fs::write(path, report.to_json()).map_err(|e| {
         eprintln!("error: cannot write the report {}: {e}", path.display());
         Exit::Usage
@@ -343,5 +350,15 @@ mod tests {
             time_line(&report, Duration::from_millis(1_940)),
             "1.9 s in all; the report of a passing run 12 min ago on the same inputs, reused"
         );
+    }
+
+    #[test]
+    fn a_report_goes_into_a_directory_made_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reports/nested/gate.json");
+        let report = QualityReport::new("p", "python-fastapi");
+        write_report(&path, &report).unwrap();
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(written, report.to_json());
     }
 }
