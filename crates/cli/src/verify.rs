@@ -195,7 +195,10 @@ pub fn write_report(path: &Path, report: &QualityReport) -> Result<(), Exit> {
     // A report beside a directory not made yet goes there, as `--out` does.
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| {
-            eprintln!("error: cannot make the report's directory {}: {e}", dir.display());
+            eprintln!(
+                "error: cannot make the report's directory {}: {e}",
+                dir.display()
+            );
             Exit::Usage
         })?;
     }
