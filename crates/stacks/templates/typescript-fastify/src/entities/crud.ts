@@ -5,7 +5,7 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { type RawBuilder, sql, type Transaction } from "kysely";
-import { record } from "../audit.js";
+import { record, recordIn } from "../audit.js";
 import type { Database } from "../database.js";
 import type { Db } from "../db.js";
 import { parseExact, wholeNumber } from "../json.js";
@@ -763,10 +763,11 @@ async function moveDescendants(
 /**
  * The end of a create or an update, in its transaction: the row's links as
  * sent, the audit event naming the fields sent, and the row as the caller
- * reads it (from `written`, the row its statement returned, when given).
+ * reads it. A create passes `written`, the row its statement returned,
+ * which recorded the event itself.
  */
 async function settle(
-  tx: Transaction<Database>,
+  tx: Executor,
   ctx: Context,
   entity: EntityDef,
   actor: Actor,
@@ -777,13 +778,9 @@ async function settle(
   written?: Record<string, unknown>[],
 ): Promise<Item> {
   await replaceLinks(tx, entity, id, values);
-  await record(tx, action, {
-    actor: actor.principal,
-    entity: entity.name,
-    entityId: id,
-    fields: sentNames(values, body),
-    requestId: ctx.requestId,
-  });
+  if (written === undefined) {
+    await record(tx, action, auditOf(ctx, entity, actor, id, values, body));
+  }
   const item =
     written === undefined
       ? await readOne(tx, entity, sql`${column("id")} = ${id}::uuid`, ctx.keyring, actor.principal)
@@ -792,6 +789,42 @@ async function settle(
     throw notFound();
   }
   return item;
+}
+
+/** The audit event of a create or an update: who, which row, and the names of the fields sent. */
+function auditOf(
+  ctx: Context,
+  entity: EntityDef,
+  actor: Actor,
+  id: string,
+  values: Record<string, unknown>,
+  body: unknown,
+) {
+  return {
+    actor: actor.principal,
+    entity: entity.name,
+    entityId: id,
+    fields: sentNames(values, body),
+    requestId: ctx.requestId,
+  };
+}
+
+/**
+ * Whether a create reads and writes nothing but its row and its audit
+ * event, which one statement does, so it needs no transaction of its own:
+ * no `Idempotency-Key` to claim, no owner through a relation, no relation
+ * or owner sent (they are looked up), no links to read back.
+ */
+function oneStatement(entity: EntityDef, body: unknown, key: string | undefined): boolean {
+  if (key !== undefined || ownerRelation(entity) !== undefined) {
+    return false;
+  }
+  const sent = members(body);
+  const given = (name: string): boolean => sent[name] !== undefined && sent[name] !== null;
+  return (
+    !given("owner_id") &&
+    entity.relations.every((relation) => relation.join === undefined && !given(relation.key))
+  );
 }
 
 /** How long a stored answer to an `Idempotency-Key` is replayed. */
@@ -807,7 +840,7 @@ export const IDEMPOTENCY_HEADER = "Idempotency-Key";
  * 422 for a malformed key, or one used with another request.
  */
 async function claim(
-  tx: Transaction<Database>,
+  tx: Executor,
   ctx: Context,
   userId: string,
   key: string,
@@ -844,7 +877,11 @@ async function claim(
   return parseExact(ctx.keyring.decrypt(first.answer)) as Item;
 }
 
-/** Adds a row from a request body; a retry with the same `Idempotency-Key` gets the first answer. */
+/**
+ * Adds a row from a request body; a retry with the same `Idempotency-Key`
+ * gets the first answer. The row and its audit event are one statement,
+ * in a transaction only when the create reads or writes more.
+ */
 export async function create(
   ctx: Context,
   entity: EntityDef,
@@ -855,56 +892,60 @@ export async function create(
   const throughRelation = ownerRelation(entity);
   const userId = actor.principal?.userId;
   const key = userId === undefined ? undefined : idempotencyKey;
-  try {
-    return await ctx.db.transaction().execute(async (tx) => {
-      if (userId !== undefined && key !== undefined) {
-        const replay = await claim(
-          tx,
-          ctx,
-          userId,
-          key,
-          `POST ${entity.collection}\n${JSON.stringify(body ?? null)}`,
-        );
-        if (replay !== null) {
-          return replay;
-        }
+  const write = async (tx: Executor): Promise<Item> => {
+    if (userId !== undefined && key !== undefined) {
+      const replay = await claim(
+        tx,
+        ctx,
+        userId,
+        key,
+        `POST ${entity.collection}\n${JSON.stringify(body ?? null)}`,
+      );
+      if (replay !== null) {
+        return replay;
       }
-      const sent = members(body);
-      const mine =
-        throughRelation !== undefined
-          ? await ownsParent(tx, throughRelation, sent[throughRelation.key], actor.principal)
-          : entity.owner !== null;
-      checkWrites(entity, sent, actor.principal, mine);
-      const values = parseBody(createSchema(entity), body);
-      checkInitial(entity, values);
-      await checkLinks(tx, entity, actor, values);
-      const columns = assignments(entity, values, ctx.keyring);
-      const id = randomUUID();
-      columns.unshift(["id", id]);
-      if (entity.owner?.kind === "direct") {
-        columns.push(["owner_id", await ownerOf(tx, actor, values.owner_id)]);
-      } else if (throughRelation !== undefined) {
-        const parentId = asText(values[throughRelation.key]);
-        columns.push(["owner_id", await ownerThrough(tx, actor, throughRelation, parentId)]);
-      }
-      // The row as a read selects it comes back with the insert: no read after it.
-      const inserted = await sql<Record<string, unknown>>`
+    }
+    const sent = members(body);
+    const mine =
+      throughRelation !== undefined
+        ? await ownsParent(tx, throughRelation, sent[throughRelation.key], actor.principal)
+        : entity.owner !== null;
+    checkWrites(entity, sent, actor.principal, mine);
+    const values = parseBody(createSchema(entity), body);
+    checkInitial(entity, values);
+    await checkLinks(tx, entity, actor, values);
+    const columns = assignments(entity, values, ctx.keyring);
+    const id = randomUUID();
+    columns.unshift(["id", id]);
+    if (entity.owner?.kind === "direct") {
+      columns.push(["owner_id", await ownerOf(tx, actor, values.owner_id)]);
+    } else if (throughRelation !== undefined) {
+      const parentId = asText(values[throughRelation.key]);
+      columns.push(["owner_id", await ownerThrough(tx, actor, throughRelation, parentId)]);
+    }
+    const inserted = await sql<Record<string, unknown>>`
+      WITH written AS (
         INSERT INTO ${sql.table(entity.table)} AS t
           (${sql.join(columns.map(([name]) => sql.id(name)))})
         VALUES (${sql.join(columns.map(([, value]) => value))})
-        RETURNING ${sql.join(selectList(entity))}`.execute(tx);
-      const item = await settle(tx, ctx, entity, actor, "create", id, values, body, inserted.rows);
-      if (userId !== undefined && key !== undefined) {
-        // The answer a retry replays, stored (encrypted) in the same commit as the row.
-        await tx
-          .updateTable("auth_idempotency_keys")
-          .set({ status: 201, answer: ctx.keyring.encrypt(JSON.stringify(item)) })
-          .where("user_id", "=", userId)
-          .where("key", "=", key)
-          .execute();
-      }
-      return item;
-    });
+        RETURNING ${sql.join(selectList(entity))}
+      ), audit AS (${recordIn("create", auditOf(ctx, entity, actor, id, values, body))})
+      SELECT written.* FROM written`.execute(tx);
+    const item = await settle(tx, ctx, entity, actor, "create", id, values, body, inserted.rows);
+    if (userId !== undefined && key !== undefined) {
+      await tx
+        .updateTable("auth_idempotency_keys")
+        .set({ status: 201, answer: ctx.keyring.encrypt(JSON.stringify(item)) })
+        .where("user_id", "=", userId)
+        .where("key", "=", key)
+        .execute();
+    }
+    return item;
+  };
+  try {
+    return oneStatement(entity, body, key)
+      ? await write(ctx.db)
+      : await ctx.db.transaction().execute(write);
   } catch (error) {
     throw conflictOf(entity, error, false);
   }
