@@ -761,10 +761,10 @@ async function moveDescendants(
 }
 
 /**
- * The end of a create or an update, in its transaction: the row's links as
- * sent, the audit event naming the fields sent, and the row as the caller
- * reads it. A create passes `written`, the row its statement returned,
- * which recorded the event itself.
+ * The end of a create or an update, in its transaction when it has one: the
+ * row's links as sent, the audit event naming the fields sent, and the row
+ * as the caller reads it. A create passes `written`, the row its statement
+ * returned, which recorded the event itself.
  */
 async function settle(
   tx: Executor,
@@ -923,6 +923,7 @@ export async function create(
       const parentId = asText(values[throughRelation.key]);
       columns.push(["owner_id", await ownerThrough(tx, actor, throughRelation, parentId)]);
     }
+    // The row as a read selects it comes back with the insert: no read after it.
     const inserted = await sql<Record<string, unknown>>`
       WITH written AS (
         INSERT INTO ${sql.table(entity.table)} AS t
@@ -933,6 +934,7 @@ export async function create(
       SELECT written.* FROM written`.execute(tx);
     const item = await settle(tx, ctx, entity, actor, "create", id, values, body, inserted.rows);
     if (userId !== undefined && key !== undefined) {
+      // The answer a retry replays, stored (encrypted) in the same commit as the row.
       await tx
         .updateTable("auth_idempotency_keys")
         .set({ status: 201, answer: ctx.keyring.encrypt(JSON.stringify(item)) })
