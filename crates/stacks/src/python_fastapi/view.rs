@@ -510,6 +510,8 @@ pub struct EntityView {
     pub creator_role_literal: String,
     /// The encrypted fields.
     pub encrypted: Vec<FieldView>,
+    /// Whether an encrypted field has a blind index (its create computes it).
+    pub has_blind_index: bool,
     /// The retention as a PostgreSQL interval literal, if any.
     pub retention_literal: Option<String>,
 }
@@ -2205,6 +2207,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         "changed_fields",
         "commit",
         "flush",
+        "insert",
         "parse_body",
         "reject_nulls",
         "scoped",
@@ -2407,6 +2410,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         parents,
         creator_role_literal,
         encrypted: fields.iter().filter(|f| f.sensitive).cloned().collect(),
+        has_blind_index: fields.iter().any(|f| f.blind_index.is_some()),
         retention_literal: e.retention.as_ref().map(|r| py_str(&r.interval)),
         fields,
     }

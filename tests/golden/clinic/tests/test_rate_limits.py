@@ -13,14 +13,14 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from clinic_flow import ratelimit
-from clinic_flow.db import create_engine, get_engine
+from clinic_flow import db, ratelimit
+from clinic_flow.db import create_engine, get_engine, loop_connections
 from clinic_flow.main import create_app
 from clinic_flow.models import AuthRateLimit, AuthSession
 from clinic_flow.security.sessions import token_hash
 from clinic_flow.settings import get_settings
 from tests.conftest import ADMIN_ROLE, Api, make_user
-from tests.factories import PATHS
+from tests.factories import PATHS, make
 from tests.servers import fresh_window, running_app
 
 # Its writes must commit: counters are shared by processes and connections of their own.
@@ -253,6 +253,84 @@ def test_a_request_counts_in_autocommit_then_works_in_one_transaction() -> None:
         sa.event.remove(engine, "checkin", on_checkin)
         sa.event.remove(engine, "after_cursor_execute", on_execute)
         probe.dispose()
+
+
+def served(app: FastAPI, address: str) -> TestClient:
+    """A client of `app` from `address` that runs its lifespan, as a server does."""
+    settings = get_settings()
+    if settings.redis_url or not loop_connections(settings):
+        pytest.skip("the counters are in Redis, or DB_POOL_SIZE leaves the loop no connection")
+    return TestClient(app, raise_server_exceptions=False, client=(address, 50000))
+
+
+def client_hits(app: FastAPI, address: str) -> int:
+    """The hits counted so far for a client address (every window)."""
+    limiter: ratelimit.RateLimiter = app.state.rate_limiter
+    key = limiter._key("client", address)
+    with get_engine().connect() as connection:
+        hits = connection.execute(
+            sa.select(sa.func.coalesce(sa.func.sum(AuthRateLimit.hits), 0)).where(
+                AuthRateLimit.key == key
+            )
+        ).scalar_one()
+    return int(hits)
+
+
+def test_a_served_app_counts_on_the_event_loop_and_reads_in_one_trip(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # While the app serves, the count is awaited on the event loop, on the
+    # connection its lifespan keeps, and a read ends its transaction in its
+    # endpoint's thread: neither the count nor the session's close takes a
+    # trip through the thread pool.
+    app = limited_app(None)
+    address = f"client-{uuid.uuid4().hex}"
+    with served(app, address) as client:
+        counter = app.state.rate_limiter.counter
+        assert isinstance(counter, ratelimit.PostgresCounter)
+        assert counter.loop_connection is not None
+        api = Api(app)
+        api.client = client
+        assert api.login(make_user(ADMIN_ROLE)).status_code == 200
+        item = make(api, ENTITY)
+        trips: list[str] = []
+        for module in (ratelimit, db):
+            original = module.run_in_threadpool
+
+            async def spy(func: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+                trips.append(getattr(func, "__name__", repr(func)))
+                return await _original(func, *args, **kwargs)
+
+            monkeypatch.setattr(module, "run_in_threadpool", spy)
+        before = client_hits(app, address)
+        assert api.get(PATHS[ENTITY]).status_code == 200
+        assert api.get(f"{PATHS[ENTITY]}/{item['id']}").status_code == 200
+        assert trips == []
+        # Both reads were counted, on the loop's connection.
+        assert client_hits(app, address) == before + 2
+    # The lifespan closed it.
+    assert counter.loop_connection is None
+
+
+def test_the_loop_connection_is_replaced_after_the_server_closed_it() -> None:
+    # A database restart ends every session; the next request is served,
+    # not answered 503: the count sees the closed socket and connects again.
+    app = limited_app(None)
+    with served(app, f"client-{uuid.uuid4().hex}") as client:
+        api = Api(app)
+        api.client = client
+        assert api.login(make_user(ADMIN_ROLE)).status_code == 200
+        assert api.get(PATHS[ENTITY]).status_code == 200
+        with get_engine().connect() as connection:
+            ended = connection.execute(
+                sa.text(
+                    "WITH others AS MATERIALIZED (SELECT pid FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()) "
+                    "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM others"
+                )
+            ).scalar_one()
+        assert ended >= 1
+        assert api.get(PATHS[ENTITY]).status_code == 200
 
 
 def test_a_signed_in_request_reads_its_session_in_the_count_alone() -> None:

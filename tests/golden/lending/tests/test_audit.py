@@ -42,9 +42,9 @@ def _events(**where: Any) -> list[AuditEvent]:
 
 def _record(action: str, actor: AuthUser | None, **kwargs: Any) -> uuid.UUID:
     with get_sessionmaker()() as db:
-        event = audit.record(db, action, actor, **kwargs)
+        event_id = audit.record(db, action, actor, **kwargs)
         db.commit()
-        return event.id
+        return event_id
 
 
 def _refused(statement: str, **params: Any) -> None:

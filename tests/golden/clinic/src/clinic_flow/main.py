@@ -33,6 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=None,
         docs_url=None,
         redoc_url=None,
+        # While it serves, the rate limiter counts on the event loop (ratelimit.loop_counting).
+        lifespan=ratelimit.loop_counting,
     )
     # What routes read through `settings.app_settings`.
     app.state.settings = settings

@@ -9,17 +9,22 @@ are never limited.
 
 In PostgreSQL both counters cost one statement, in autocommit: the
 middleware opens the request's session (the one db.get_db gives its
-routes), sends the client's key and the hash of the session cookie on a
-connection of the session's pool, and the statement finds the live session
+routes), sends the client's key and the hash of the session cookie, and the
+statement finds the live session
 and its user, computes the user's key and counts both (docs/adr, "rate
 limits in one statement"). The session it found is the request's caller:
 the session check (security/dependencies.py) takes it from the request's
 scope and reads nothing more unless the session's activity is due to be
 written, so an authenticated read costs one statement before its own. It
 commits by itself, so no counter row stays locked while the request works
-and a request answered 429 or with an error is counted all the same; the
-connection goes back to the pool before the request takes one, and nothing
-is pinged, so a request costs the count and its own transaction. The user's
+and a request answered 429 or with an error is counted all the same, and
+nothing is pinged, so a request costs the count and its own transaction.
+While the app serves, the statement is awaited on the event loop, on the
+process's `db.LoopConnection` that the app's lifespan opens (`loop_counting`):
+the count costs no trip through the thread pool. Without one (an app
+driven by a test client outside its lifespan, or sessions bound to a
+test's transaction) it runs in the thread pool, on a connection of the
+session's pool, given back before the request takes one. The user's
 verdict waits on the request's scope until the session is checked
 (security/dependencies.py), so the order of answers is unchanged. In Redis
 the client is counted in the middleware and the user after the session is
@@ -35,23 +40,29 @@ import hmac
 import logging
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+import psycopg
 import redis
 import sqlalchemy as sa
-from fastapi import Request
-from sqlalchemy.dialects import postgresql
+from fastapi import FastAPI, Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from rich_catalog.db import REQUEST_SESSION, ConnectionGate, close_after, get_engine
-from rich_catalog.models import AuthRateLimit
+from rich_catalog.db import (
+    REQUEST_SESSION,
+    ConnectionGate,
+    LoopConnection,
+    close_after,
+    get_engine,
+    loop_connections,
+)
 from rich_catalog.problems import Problem, problem_response
 from rich_catalog.security.sessions import IDLE_TIMEOUT, SESSION_COOKIE, LiveSession, token_hash
-from rich_catalog.settings import Settings
+from rich_catalog.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -71,25 +82,24 @@ _BLOCK = 64
 # HMAC-SHA256(secret, "user:<id>"), computed from the key's inner and outer
 # pads, equal to `RateLimiter._key`. `caller` is read once (PostgreSQL
 # materializes a CTE named twice), so the counts and the session agree.
-_COUNT_CLIENT_AND_USER = sa.text(
-    """
+_COUNT_CLIENT_AND_USER = """
 WITH caller AS (
     SELECT s.id, s.csrf_token, s.last_seen_at, s.user_id, u.email, u.role
     FROM auth_sessions AS s JOIN auth_users AS u ON u.id = s.user_id
-    WHERE s.token_hash = :token_hash AND s.expires_at > :now AND s.last_seen_at > :idle_since
+    WHERE s.token_hash = %(token_hash)s AND s.expires_at > %(now)s AND s.last_seen_at > %(idle_since)s
 ),
 counted AS (
-    SELECT :client_key AS key
+    SELECT %(client_key)s AS key
     UNION ALL
     SELECT encode(
-        sha256(:outer_pad || sha256(:inner_pad || convert_to('user:' || user_id::text, 'UTF8'))),
+        sha256(%(outer_pad)s || sha256(%(inner_pad)s || convert_to('user:' || user_id::text, 'UTF8'))),
         'hex'
     )
     FROM caller
 ),
 hits AS (
     INSERT INTO auth_rate_limits (key, window_start, hits)
-    SELECT key, :window_start, 1 FROM counted
+    SELECT key, %(window_start)s, 1 FROM counted
     ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
     RETURNING key, hits
 )
@@ -97,7 +107,23 @@ SELECT hits.key, hits.hits,
     caller.id, caller.csrf_token, caller.last_seen_at, caller.user_id, caller.email, caller.role
 FROM hits LEFT JOIN caller ON true
 """
+
+# One key's hits in a window, counted: the client's alone when there is no session cookie.
+_HIT = """
+INSERT INTO auth_rate_limits (key, window_start, hits) VALUES (%(key)s, %(window_start)s, 1)
+ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
+RETURNING key, hits
+"""
+
+# Up to 1,000 counters of windows that started before `before`, deleted;
+# rows another transaction holds are left for the next purge.
+_PURGE = """
+DELETE FROM auth_rate_limits WHERE (key, window_start) IN (
+    SELECT key, window_start FROM auth_rate_limits
+    WHERE window_start < %(before)s
+    LIMIT 1000 FOR UPDATE SKIP LOCKED
 )
+"""
 
 # INCR and EXPIRE in one atomic step: a key never lives without its expiry.
 _INCREMENT = """
@@ -176,6 +202,8 @@ class PostgresCounter:
 
     def __init__(self, engine: Callable[[], sa.Engine] = get_engine) -> None:
         self._engine = engine
+        # The serving event loop's connection, while the app's lifespan holds it (`loop_counting`).
+        self.loop_connection: LoopConnection | None = None
 
     def hit(self, key: str, window_start: int, db: Session | None = None) -> int:
         if db is None:
@@ -199,6 +227,29 @@ class PostgresCounter:
             with self._engine().connect() as connection, self._autocommit(connection):
                 return self._count(connection, client_key, token, pads, window_start)
         return self._count_for(db, client_key, token, pads, window_start)
+
+    async def hit_client_and_user_on_loop(
+        self,
+        client_key: str,
+        token: str | None,
+        pads: tuple[bytes, bytes],
+        window_start: int,
+    ) -> Hits:
+        """`hit_client_and_user` awaited on `loop_connection`, which must be set."""
+        connection = self.loop_connection
+        if connection is None:
+            raise RuntimeError("no connection on the event loop: the app's lifespan opens it")
+        statement, params = _count_statement(client_key, token, pads, window_start)
+
+        async def count(db: psycopg.AsyncConnection[Any]) -> Hits:
+            cursor = await db.execute(statement, params)
+            hits = _hits_of(await cursor.fetchall(), client_key)
+            if hits.client == 1:
+                # The first hit of a window clears out the windows that are over.
+                await db.execute(_PURGE, {"before": params["window_start"]})
+            return hits
+
+        return await connection.run(count)
 
     def _count_for(
         self,
@@ -247,53 +298,16 @@ class PostgresCounter:
         window_start: int,
     ) -> Hits:
         """Counts the client and the user behind `token` in one statement, and finds the session."""
-        if token is None:
-            # No session to find: the client alone, in one statement.
-            return Hits(self._hit(connection, client_key, window_start))
-        start = dt.datetime.fromtimestamp(window_start, dt.UTC)
-        current = dt.datetime.now(dt.UTC)
-        inner, outer = pads
-        rows = connection.execute(
-            _COUNT_CLIENT_AND_USER,
-            {
-                "token_hash": token_hash(token),
-                "now": current,
-                "idle_since": current - IDLE_TIMEOUT,
-                "client_key": client_key,
-                "inner_pad": inner,
-                "outer_pad": outer,
-                "window_start": start,
-            },
-        ).all()
-        client_hits = next(int(row[1]) for row in rows if row[0] == client_key)
-        user_hits = next((int(row[1]) for row in rows if row[0] != client_key), 0)
-        if client_hits == 1:
+        statement, params = _count_statement(client_key, token, pads, window_start)
+        hits = _hits_of(connection.exec_driver_sql(statement, params).all(), client_key)
+        if hits.client == 1:
             self._purge(connection, window_start)
-        found = rows[0]
-        if found[2] is None:
-            return Hits(client_hits, 0)
-        caller = LiveSession(
-            id=found[2],
-            csrf_token=found[3],
-            last_seen_at=found[4],
-            user_id=found[5],
-            email=found[6],
-            role=found[7],
-        )
-        return Hits(client_hits, user_hits, caller)
+        return hits
 
     def _hit(self, connection: sa.Connection, key: str, window_start: int) -> int:
         start = dt.datetime.fromtimestamp(window_start, dt.UTC)
-        upsert = (
-            postgresql.insert(AuthRateLimit)
-            .values(key=key, window_start=start, hits=1)
-            .on_conflict_do_update(
-                index_elements=[AuthRateLimit.key, AuthRateLimit.window_start],
-                set_={"hits": AuthRateLimit.hits + 1},
-            )
-            .returning(AuthRateLimit.hits)
-        )
-        hits = int(connection.execute(upsert).scalar_one())
+        params = {"key": key, "window_start": start}
+        hits = int(connection.exec_driver_sql(_HIT, params).one()[1])
         if hits == 1:
             # The first hit of a window clears out the windows that are over.
             self._purge(connection, window_start)
@@ -306,16 +320,53 @@ class PostgresCounter:
 
     def _purge(self, connection: sa.Connection, before: int) -> int:
         cutoff = dt.datetime.fromtimestamp(before, dt.UTC)
-        stale = (
-            sa.select(AuthRateLimit.key, AuthRateLimit.window_start)
-            .where(AuthRateLimit.window_start < cutoff)
-            .limit(1000)
-            .with_for_update(skip_locked=True)
-        )
-        delete = sa.delete(AuthRateLimit).where(
-            sa.tuple_(AuthRateLimit.key, AuthRateLimit.window_start).in_(stale)
-        )
-        return connection.execute(delete).rowcount
+        return connection.exec_driver_sql(_PURGE, {"before": cutoff}).rowcount
+
+
+def _count_statement(
+    client_key: str, token: str | None, pads: tuple[bytes, bytes], window_start: int
+) -> tuple[str, dict[str, object]]:
+    """The statement that counts a request, and its parameters (psycopg's style).
+
+    With a session token: the client and the user behind it, and the live
+    session, in one statement; without: the client alone.
+    """
+    start = dt.datetime.fromtimestamp(window_start, dt.UTC)
+    if token is None:
+        return _HIT, {"key": client_key, "window_start": start}
+    current = dt.datetime.now(dt.UTC)
+    inner, outer = pads
+    return _COUNT_CLIENT_AND_USER, {
+        "token_hash": token_hash(token),
+        "now": current,
+        "idle_since": current - IDLE_TIMEOUT,
+        "client_key": client_key,
+        "inner_pad": inner,
+        "outer_pad": outer,
+        "window_start": start,
+    }
+
+
+def _hits_of(rows: Sequence[Sequence[Any]], client_key: str) -> Hits:
+    """The counts and the caller from the rows of `_count_statement`'s statement."""
+    client_hits = next(int(row[1]) for row in rows if row[0] == client_key)
+    user_hits = next((int(row[1]) for row in rows if row[0] != client_key), 0)
+    found = rows[0]
+    if len(found) == 2:
+        # `_HIT`: the client alone, no session cookie.
+        return Hits(client_hits)
+    if found[2] is None:
+        # No live session behind the cookie.
+        return Hits(client_hits, 0)
+    caller = LiveSession(
+        id=found[2],
+        csrf_token=found[3],
+        last_seen_at=found[4],
+        user_id=found[5],
+        email=found[6],
+        role=found[7],
+    )
+    return Hits(client_hits, user_hits, caller)
 
 
 class RedisCounter:
@@ -365,15 +416,19 @@ class RateLimiter:
         message = f"{kind}:{identity}".encode()
         return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
 
+    def _window(self) -> tuple[int, int]:
+        """The current window's start and the seconds until the next (unix seconds)."""
+        now = self._clock()
+        window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
+        return window_start, max(1, math.ceil(window_start + WINDOW_SECONDS - now))
+
     def check(self, kind: str, identity: str, limit: int, db: Session | None = None) -> Verdict:
         """Counts a request of `identity` and compares the window's count with `limit`.
 
         A database error is raised (a fault is answered 503); a Redis error
         lets the request through.
         """
-        now = self._clock()
-        window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
-        retry_after = max(1, math.ceil(window_start + WINDOW_SECONDS - now))
+        window_start, retry_after = self._window()
         try:
             hits = self.counter.hit(self._key(kind, identity), window_start, db)
         except redis.RedisError as error:
@@ -387,9 +442,7 @@ class RateLimiter:
 
         `db` is the request's session, whose pool the count uses.
         """
-        now = self._clock()
-        window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
-        retry_after = max(1, math.ceil(window_start + WINDOW_SECONDS - now))
+        window_start, retry_after = self._window()
         try:
             hits = self.counter.hit_client_and_user(
                 self._key("client", address), token, self._pads, window_start, db
@@ -397,6 +450,20 @@ class RateLimiter:
         except redis.RedisError as error:
             logger.warning("rate limit counters unavailable; request let through", exc_info=error)
             return Counted(Verdict(True, 0))
+        return self._counted(hits, retry_after)
+
+    async def check_request_on_loop(
+        self, counter: PostgresCounter, address: str, token: str | None
+    ) -> Counted:
+        """`check_request` awaited on the event loop, on `counter`'s loop connection."""
+        window_start, retry_after = self._window()
+        hits = await counter.hit_client_and_user_on_loop(
+            self._key("client", address), token, self._pads, window_start
+        )
+        return self._counted(hits, retry_after)
+
+    def _counted(self, hits: Hits, retry_after: int) -> Counted:
+        """The verdicts on a request's counts."""
         client = Verdict(hits.client <= self.client_limit, retry_after)
         if not hits.user:
             return Counted(client)
@@ -420,6 +487,32 @@ def from_settings(settings: Settings) -> RateLimiter:
         client_limit=settings.rate_limit_client,
         user_limit=settings.rate_limit_user,
     )
+
+
+@contextlib.asynccontextmanager
+async def loop_counting(app: FastAPI) -> AsyncIterator[None]:
+    """The app's lifespan: counters in PostgreSQL are counted on the serving event loop.
+
+    Gives the limiter's counter a `db.LoopConnection` while the app serves
+    and closes it at shutdown; it is one of the process's `DB_POOL_SIZE`
+    connections (`db.loop_connections`: none when the ceiling is 1, and the
+    counts run in the thread pool). It connects on the first request, so an app
+    whose database is down still starts (and answers `/healthz`).
+    """
+    limiter: RateLimiter = app.state.rate_limiter
+    counter = limiter.counter
+    # The settings the app's engine was made from: the loop's connection is one of its ceiling.
+    settings = get_settings()
+    if not isinstance(counter, PostgresCounter) or not loop_connections(settings):
+        yield
+        return
+    connection = LoopConnection(settings, statement_timeout=settings.db_statement_timeout)
+    counter.loop_connection = connection
+    try:
+        yield
+    finally:
+        counter.loop_connection = None
+        await connection.close()
 
 
 def too_many_requests(verdict: Verdict) -> Problem:
@@ -456,7 +549,17 @@ class ClientRateLimitMiddleware:
             db = sessions()
         try:
             token = _session_token(scope)
-            counted = await run_in_threadpool(self.limiter.check_request, address, token, db)
+            counter = self.limiter.counter
+            if (
+                isinstance(counter, PostgresCounter)
+                and counter.loop_connection is not None
+                and db is not None
+                and isinstance(db.get_bind(), sa.Engine)
+            ):
+                # The app is serving: counted on the event loop, no trip through the pool.
+                counted = await self.limiter.check_request_on_loop(counter, address, token)
+            else:
+                counted = await run_in_threadpool(self.limiter.check_request, address, token, db)
             state = scope.setdefault("state", {})
             if db is not None:
                 state[REQUEST_SESSION] = db

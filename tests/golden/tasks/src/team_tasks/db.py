@@ -1,7 +1,8 @@
 """The database engine and sessions (SQLAlchemy 2 with psycopg 3).
 
-`DB_POOL_SIZE` is the ceiling of connections per process: the pool has no
-overflow, and a request that cannot get a connection within
+`DB_POOL_SIZE` is the ceiling of connections per process: the pool (less
+the event loop's one connection for the rate-limit counts, see
+`loop_connections`) has no overflow, and a request that cannot get a connection within
 `DB_POOL_TIMEOUT` seconds is answered 503 (faults.py), as is one whose
 statement runs past `DB_STATEMENT_TIMEOUT`.
 
@@ -14,6 +15,13 @@ through a restart serves its next request as usual. A connection cut without
 a word (a network fault) fails its next statement, the request is answered
 503, and the error invalidates the whole pool, so every connection opened
 before it is replaced on its next checkout.
+
+A request takes as few trips through the thread pool as it can: each costs
+two thread switches and a hand-over of the interpreter lock, about as much
+as a short statement. The rate-limit count runs on the event loop, on a
+`LoopConnection` of its own (one per process, beside the pool), and a read
+ends its transaction in its endpoint's thread (`reading`), so its session
+closes after the response without another trip.
 """
 
 import asyncio
@@ -22,8 +30,8 @@ import functools
 import logging
 import math
 import select
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any, TypeVar
 
 import anyio.to_thread
 import psycopg
@@ -32,7 +40,7 @@ from fastapi import Request
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from team_tasks.settings import DatabaseSettings, get_settings
+from team_tasks.settings import DatabaseSettings, Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +50,22 @@ MIN_CONNECT_TIMEOUT = 2
 REQUEST_SESSION = "db_session"
 # The most turns a ConnectionGate gives, whatever the thread pool says (it may be unbounded).
 MAX_TURNS = 1000
+T = TypeVar("T")
 # SQLSTATEs of a server that ended or refuses the connection: admin or crash
 # shutdown, starting up; class 08 is every connection exception.
 _DISCONNECTS = frozenset({"57P01", "57P02", "57P03"})
+
+
+def connect_args(
+    settings: DatabaseSettings, statement_timeout: float | None = None
+) -> dict[str, Any]:
+    """libpq's connection parameters beside the URL: the connect and statement timeouts."""
+    args: dict[str, Any] = {
+        "connect_timeout": max(MIN_CONNECT_TIMEOUT, math.ceil(settings.db_pool_timeout)),
+    }
+    if statement_timeout is not None:
+        args["options"] = f"-c statement_timeout={math.ceil(statement_timeout * 1000)}"
+    return args
 
 
 def create_engine(
@@ -54,24 +75,21 @@ def create_engine(
 
     `statement_timeout` (seconds) makes the server cancel longer statements.
     """
-    connect_args: dict[str, object] = {
-        "connect_timeout": max(MIN_CONNECT_TIMEOUT, math.ceil(settings.db_pool_timeout)),
-    }
-    if statement_timeout is not None:
-        connect_args["options"] = f"-c statement_timeout={math.ceil(statement_timeout * 1000)}"
     engine = sa.create_engine(
         settings.sqlalchemy_url,
         pool_size=settings.db_pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout,
-        connect_args=connect_args,
+        connect_args=connect_args(settings, statement_timeout),
     )
     sa.event.listen(engine, "handle_error", _invalidate_on_disconnect)
     sa.event.listen(engine, "checkout", _discard_if_closed_by_server)
     return engine
 
 
-def closed_by_server(dbapi_connection: psycopg.Connection[Any]) -> bool:
+def closed_by_server(
+    dbapi_connection: psycopg.Connection[Any] | psycopg.AsyncConnection[Any],
+) -> bool:
     """Whether an idle connection was closed by the server, asked of the socket only.
 
     An idle connection's socket has nothing to read (the app never
@@ -109,17 +127,115 @@ def _invalidate_on_disconnect(context: sa.engine.ExceptionContext) -> None:
         context.is_disconnect = True
 
 
+def loop_connections(settings: Settings) -> int:
+    """How many of the `DB_POOL_SIZE` connections the event loop keeps, the pool the rest.
+
+    One (a `LoopConnection` for the rate-limit counts) when the counters are
+    in PostgreSQL and the pool keeps at least one; else none, and the counts
+    run in the thread pool.
+    """
+    return 1 if not settings.redis_url and settings.db_pool_size >= 2 else 0
+
+
 @functools.cache
 def get_engine() -> sa.Engine:
-    """The app's engine, created on first use."""
+    """The app's engine, created on first use: `DB_POOL_SIZE` less the loop's connection."""
     settings = get_settings()
-    return create_engine(settings, statement_timeout=settings.db_statement_timeout)
+    pooled = settings.model_copy(
+        update={"db_pool_size": settings.db_pool_size - loop_connections(settings)}
+    )
+    return create_engine(pooled, statement_timeout=settings.db_statement_timeout)
 
 
 @functools.cache
 def get_sessionmaker() -> sessionmaker[Session]:
     """The app's session factory."""
     return sessionmaker(bind=get_engine(), expire_on_commit=False)
+
+
+@contextlib.contextmanager
+def reading(db: Session) -> Iterator[Session]:
+    """A read's session, whose transaction ends when the block does, in the caller's thread.
+
+    A read endpoint runs in the thread pool; rolling its transaction back
+    there, once its answer is built, leaves the session holding no
+    connection, so it closes after the response on the event loop
+    (`close_after`) instead of taking another trip through the pool. A
+    block that raises leaves the session as it is: `close_after` rolls it
+    back.
+    """
+    yield db
+    db.rollback()
+
+
+class LoopConnection:
+    """One autocommit connection used on the event loop: statements awaited, no thread.
+
+    The rate limiter counts every request on it (ratelimit.py) before the
+    request takes a connection from the pool, so the count costs no trip
+    through the thread pool. It belongs to the loop that serves the app: the
+    app's lifespan makes it and closes it (main.py). Requests take turns on
+    it; one that gets no turn within `DB_POOL_TIMEOUT` fails as one that
+    gets no pooled connection does (503). It connects on first use, and
+    again whenever the server closed it (a restart: seen on the socket,
+    without a round trip) or a statement broke it, so the next request after
+    a fault is served as usual. One connection is enough: a count is one
+    short statement, far quicker than the request it guards.
+    """
+
+    def __init__(self, settings: DatabaseSettings, statement_timeout: float | None = None) -> None:
+        url = sa.make_url(settings.sqlalchemy_url).set(drivername="postgresql")
+        self._conninfo = url.render_as_string(hide_password=False)
+        self._connect_args = connect_args(settings, statement_timeout)
+        self._timeout = settings.db_pool_timeout
+        self._turn = asyncio.Lock()
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+
+    async def run(self, work: Callable[[psycopg.AsyncConnection[Any]], Awaitable[T]]) -> T:
+        """Awaits `work` on the connection, in this request's turn."""
+        if self._turn.locked():
+            try:
+                await asyncio.wait_for(self._turn.acquire(), self._timeout)
+            except TimeoutError:
+                raise sa.exc.TimeoutError(
+                    f"the counters' connection was not free within DB_POOL_TIMEOUT "
+                    f"({self._timeout} s)"
+                ) from None
+        else:
+            # A free turn is taken at once: nothing is awaited.
+            await self._turn.acquire()
+        try:
+            connection = await self._live()
+            try:
+                return await work(connection)
+            except psycopg.Error:
+                if connection.broken or connection.closed:
+                    self._connection = None
+                raise
+        finally:
+            self._turn.release()
+
+    async def _live(self) -> psycopg.AsyncConnection[Any]:
+        """The open connection, made anew when there is none or the server closed it."""
+        connection = self._connection
+        if connection is not None and (connection.broken or closed_by_server(connection)):
+            self._connection = None
+            with contextlib.suppress(psycopg.Error):
+                await connection.close()
+            connection = None
+        if connection is None:
+            connection = await psycopg.AsyncConnection.connect(
+                self._conninfo, autocommit=True, **self._connect_args
+            )
+            self._connection = connection
+        return connection
+
+    async def close(self) -> None:
+        """Closes the connection, if open."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(psycopg.Error):
+                await connection.close()
 
 
 def close_quietly(session: Session) -> None:

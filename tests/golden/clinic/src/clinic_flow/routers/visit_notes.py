@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from clinic_flow.db import reading
 from clinic_flow.http import RawBody
 from clinic_flow.idempotency import Idempotent
 from clinic_flow.pagination import ListQuery, list_query
@@ -46,7 +47,8 @@ def list_visit_notes(
     query: Annotated[ListQuery, Depends(list_query)],
 ) -> VisitNotePage:
     """Lists visit notes: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
-    return service.find_page(db, actor, query)
+    with reading(db):
+        return service.find_page(db, actor, query)
 
 
 @router.post("", status_code=201, response_model=VisitNoteRead)
@@ -69,7 +71,8 @@ def get_visit_note(
     item_id: uuid.UUID,
 ) -> VisitNoteRead:
     """One visit note."""
-    return service.find_one(db, actor, item_id)
+    with reading(db):
+        return service.find_one(db, actor, item_id)
 
 
 @router.patch("/{item_id}", response_model=VisitNoteRead)

@@ -37,6 +37,7 @@ from clinic_flow.services.common import (
     check_writes,
     commit,
     flush,
+    insert,
     move_rows,
     owner_through,
     owns_parent,
@@ -267,9 +268,11 @@ def create(
         actor,
         ("patient_id", "Patient", Patient, payload.patient_id),
     )
-    row = Appointment(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Appointment).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

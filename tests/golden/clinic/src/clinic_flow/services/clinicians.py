@@ -27,6 +27,7 @@ from clinic_flow.services.common import (
     changed_fields,
     commit,
     flush,
+    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -162,9 +163,11 @@ def create(
     """Adds a row from a request body."""
     payload = parse_body(ClinicianCreate, body)
     values = payload.model_dump()
-    row = Clinician(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Clinician).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

@@ -30,6 +30,7 @@ from clinic_flow.services.common import (
     check_links,
     commit,
     flush,
+    insert,
     owner_through,
     parse_body,
     reject_nulls,
@@ -177,9 +178,11 @@ def create(
         actor,
         ("appointment_id", "Appointment", Appointment, payload.appointment_id),
     )
-    row = VisitNote(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(VisitNote).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from every_type.db import reading
 from every_type.http import RawBody
 from every_type.idempotency import Idempotent
 from every_type.pagination import ListQuery, list_query
@@ -46,7 +47,8 @@ def list_gadgets(
     query: Annotated[ListQuery, Depends(list_query)],
 ) -> GadgetPage:
     """Lists gadgets: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
-    return service.find_page(db, actor, query)
+    with reading(db):
+        return service.find_page(db, actor, query)
 
 
 @router.post("", status_code=201, response_model=GadgetRead)
@@ -69,7 +71,8 @@ def get_gadget(
     item_id: uuid.UUID,
 ) -> GadgetRead:
     """One gadget."""
-    return service.find_one(db, actor, item_id)
+    with reading(db):
+        return service.find_one(db, actor, item_id)
 
 
 @router.patch("/{item_id}", response_model=GadgetRead)

@@ -25,11 +25,13 @@ from every_type.schemas.parts import (
     PartRead,
     PartUpdate,
 )
+from every_type.security.crypto import blind_index
 from every_type.services.common import (
     changed_fields,
     check_links,
     commit,
     flush,
+    insert,
     owner_through,
     parse_body,
     reject_nulls,
@@ -210,9 +212,13 @@ def create(
         actor,
         ("gadget_id", "Gadget", Gadget, payload.gadget_id),
     )
-    row = Part(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    # The blind indexes the model's validators keep for a mapped row.
+    values["secret_code_bidx"] = blind_index("text", values.get("secret_code"))
+    row = insert(
+        db,
+        sa.insert(Part).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from lend_well.db import reading
 from lend_well.http import RawBody
 from lend_well.idempotency import Idempotent
 from lend_well.pagination import ListQuery, list_query
@@ -46,7 +47,8 @@ def list_applicants(
     query: Annotated[ListQuery, Depends(list_query)],
 ) -> ApplicantPage:
     """Lists applicants: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
-    return service.find_page(db, actor, query)
+    with reading(db):
+        return service.find_page(db, actor, query)
 
 
 @router.post("", status_code=201, response_model=ApplicantRead)
@@ -69,7 +71,8 @@ def get_applicant(
     item_id: uuid.UUID,
 ) -> ApplicantRead:
     """One applicant."""
-    return service.find_one(db, actor, item_id)
+    with reading(db):
+        return service.find_one(db, actor, item_id)
 
 
 @router.patch("/{item_id}", response_model=ApplicantRead)

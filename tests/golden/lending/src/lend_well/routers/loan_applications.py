@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from lend_well.db import reading
 from lend_well.http import RawBody
 from lend_well.idempotency import Idempotent
 from lend_well.pagination import ListQuery, list_query
@@ -50,7 +51,8 @@ def list_loan_applications(
     query: Annotated[ListQuery, Depends(list_query)],
 ) -> LoanApplicationPage:
     """Lists loan applications: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
-    return service.find_page(db, actor, query)
+    with reading(db):
+        return service.find_page(db, actor, query)
 
 
 @router.post(
@@ -82,7 +84,8 @@ def get_loan_application(
     item_id: uuid.UUID,
 ) -> LoanApplicationRead:
     """One loan application."""
-    return service.find_one(db, actor, item_id)
+    with reading(db):
+        return service.find_one(db, actor, item_id)
 
 
 @router.patch(

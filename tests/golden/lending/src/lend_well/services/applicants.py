@@ -31,6 +31,7 @@ from lend_well.services.common import (
     check_owner,
     commit,
     flush,
+    insert,
     move_rows,
     parse_body,
     reject_nulls,
@@ -180,9 +181,11 @@ def create(
     payload = parse_body(ApplicantCreate, body)
     values = payload.model_dump(exclude={"owner_id"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
-    row = Applicant(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Applicant).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

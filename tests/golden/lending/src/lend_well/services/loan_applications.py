@@ -38,6 +38,7 @@ from lend_well.services.common import (
     commit,
     flush,
     hidden,
+    insert,
     move_rows,
     owner_through,
     owns_parent,
@@ -278,9 +279,11 @@ def create(
         actor,
         ("applicant_id", "Applicant", Applicant, payload.applicant_id),
     )
-    row = LoanApplication(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(LoanApplication).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row], actor)[0]
     # The answer a retry replays, stored in the same commit as the row.

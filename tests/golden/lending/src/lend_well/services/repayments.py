@@ -30,6 +30,7 @@ from lend_well.services.common import (
     check_links,
     commit,
     flush,
+    insert,
     owner_through,
     parse_body,
     reject_nulls,
@@ -186,9 +187,11 @@ def create(
         actor,
         ("loan_id", "LoanApplication", LoanApplication, payload.loan_id),
     )
-    row = Repayment(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Repayment).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

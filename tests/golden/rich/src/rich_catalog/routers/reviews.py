@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from rich_catalog.db import reading
 from rich_catalog.http import RawBody
 from rich_catalog.idempotency import Idempotent
 from rich_catalog.pagination import ListQuery, list_query
@@ -46,7 +47,8 @@ def list_reviews(
     query: Annotated[ListQuery, Depends(list_query)],
 ) -> ReviewPage:
     """Lists reviews: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
-    return service.find_page(db, actor, query)
+    with reading(db):
+        return service.find_page(db, actor, query)
 
 
 @router.post("", status_code=201, response_model=ReviewRead)
@@ -69,7 +71,8 @@ def get_review(
     item_id: uuid.UUID,
 ) -> ReviewRead:
     """One review."""
-    return service.find_one(db, actor, item_id)
+    with reading(db):
+        return service.find_one(db, actor, item_id)
 
 
 @router.patch("/{item_id}", response_model=ReviewRead)

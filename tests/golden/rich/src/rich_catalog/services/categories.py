@@ -28,6 +28,7 @@ from rich_catalog.services.common import (
     check_links,
     commit,
     flush,
+    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -176,9 +177,11 @@ def create(
             ("parent_id", "Category", Category, [payload.parent_id]),
         ],
     )
-    row = Category(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Category).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

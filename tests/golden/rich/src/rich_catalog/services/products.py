@@ -33,6 +33,7 @@ from rich_catalog.services.common import (
     check_owner,
     commit,
     flush,
+    insert,
     links_of,
     move_rows,
     parse_body,
@@ -224,9 +225,11 @@ def create(
             ("related_ids", "Product", Product, payload.related_ids),
         ],
     )
-    row = Product(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Product).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     replace_links(db, product_related, row.id, payload.related_ids)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]

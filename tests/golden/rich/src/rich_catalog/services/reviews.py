@@ -32,6 +32,7 @@ from rich_catalog.services.common import (
     check_owner,
     commit,
     flush,
+    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -188,9 +189,11 @@ def create(
             ("wish_list_id", "WishList", WishList, [payload.wish_list_id]),
         ],
     )
-    row = Review(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Review).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

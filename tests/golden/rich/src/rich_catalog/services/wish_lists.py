@@ -26,12 +26,14 @@ from rich_catalog.schemas.wish_lists import (
     WishListRead,
     WishListUpdate,
 )
+from rich_catalog.security.crypto import blind_index
 from rich_catalog.services.common import (
     changed_fields,
     check_links,
     check_owner,
     commit,
     flush,
+    insert,
     links_of,
     parse_body,
     reject_nulls,
@@ -182,9 +184,13 @@ def create(
             ("product_ids", "Product", Product, payload.product_ids),
         ],
     )
-    row = WishList(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    # The blind indexes the model's validators keep for a mapped row.
+    values["gift_email_bidx"] = blind_index("text", values.get("gift_email"))
+    row = insert(
+        db,
+        sa.insert(WishList).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     replace_links(db, wish_list_products, row.id, payload.product_ids)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]

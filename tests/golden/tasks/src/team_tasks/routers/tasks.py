@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
+from team_tasks.db import reading
 from team_tasks.http import RawBody
 from team_tasks.idempotency import Idempotent
 from team_tasks.pagination import ListQuery, list_query
@@ -46,7 +47,8 @@ def list_tasks(
     query: Annotated[ListQuery, Depends(list_query)],
 ) -> TaskPage:
     """Lists tasks: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
-    return service.find_page(db, actor, query)
+    with reading(db):
+        return service.find_page(db, actor, query)
 
 
 @router.post("", status_code=201, response_model=TaskRead)
@@ -69,7 +71,8 @@ def get_task(
     item_id: uuid.UUID,
 ) -> TaskRead:
     """One task."""
-    return service.find_one(db, actor, item_id)
+    with reading(db):
+        return service.find_one(db, actor, item_id)
 
 
 @router.patch("/{item_id}", response_model=TaskRead)

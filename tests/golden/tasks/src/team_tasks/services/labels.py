@@ -27,6 +27,7 @@ from team_tasks.services.common import (
     changed_fields,
     commit,
     flush,
+    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -159,9 +160,11 @@ def create(
     """Adds a row from a request body."""
     payload = parse_body(LabelCreate, body)
     values = payload.model_dump()
-    row = Label(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Label).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

@@ -29,6 +29,7 @@ from team_tasks.services.common import (
     check_owner,
     commit,
     flush,
+    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -169,9 +170,11 @@ def create(
     payload = parse_body(ProjectCreate, body)
     values = payload.model_dump(exclude={"owner_id"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
-    row = Project(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Project).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.

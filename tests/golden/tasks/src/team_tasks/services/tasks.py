@@ -33,6 +33,7 @@ from team_tasks.services.common import (
     check_owner,
     commit,
     flush,
+    insert,
     links_of,
     parse_body,
     reject_nulls,
@@ -202,9 +203,11 @@ def create(
             ("label_ids", "Label", Label, payload.label_ids),
         ],
     )
-    row = Task(id=uuid.uuid4(), **values)
-    db.add(row)
-    flush(db, UNIQUE)
+    row = insert(
+        db,
+        sa.insert(Task).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        UNIQUE,
+    )
     replace_links(db, task_labels, row.id, payload.label_ids)
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
