@@ -268,9 +268,11 @@ def create(
         actor,
         ("patient_id", "Patient", Patient, payload.patient_id),
     )
+    statement = sa.insert(Appointment)
     row = insert(
         db,
-        sa.insert(Appointment).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

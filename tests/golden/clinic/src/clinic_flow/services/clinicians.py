@@ -163,9 +163,11 @@ def create(
     """Adds a row from a request body."""
     payload = parse_body(ClinicianCreate, body)
     values = payload.model_dump()
+    statement = sa.insert(Clinician)
     row = insert(
         db,
-        sa.insert(Clinician).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

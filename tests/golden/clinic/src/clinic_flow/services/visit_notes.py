@@ -178,9 +178,11 @@ def create(
         actor,
         ("appointment_id", "Appointment", Appointment, payload.appointment_id),
     )
+    statement = sa.insert(VisitNote)
     row = insert(
         db,
-        sa.insert(VisitNote).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

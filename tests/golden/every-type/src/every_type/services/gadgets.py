@@ -275,9 +275,11 @@ def create(
     payload = parse_body(GadgetCreate, body)
     values = payload.model_dump(exclude={"owner_id"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    statement = sa.insert(Gadget)
     row = insert(
         db,
-        sa.insert(Gadget).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

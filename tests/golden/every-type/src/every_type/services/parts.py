@@ -213,10 +213,15 @@ def create(
         ("gadget_id", "Gadget", Gadget, payload.gadget_id),
     )
     # The blind indexes the model's validators keep for a mapped row.
-    values["secret_code_bidx"] = blind_index("text", values.get("secret_code"))
+    values["secret_code_bidx"] = blind_index(
+        "text",
+        values.get("secret_code"),
+    )
+    statement = sa.insert(Part)
     row = insert(
         db,
-        sa.insert(Part).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

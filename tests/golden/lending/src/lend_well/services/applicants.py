@@ -181,9 +181,11 @@ def create(
     payload = parse_body(ApplicantCreate, body)
     values = payload.model_dump(exclude={"owner_id"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
+    statement = sa.insert(Applicant)
     row = insert(
         db,
-        sa.insert(Applicant).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

@@ -279,9 +279,11 @@ def create(
         actor,
         ("applicant_id", "Applicant", Applicant, payload.applicant_id),
     )
+    statement = sa.insert(LoanApplication)
     row = insert(
         db,
-        sa.insert(LoanApplication).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

@@ -187,9 +187,11 @@ def create(
         actor,
         ("loan_id", "LoanApplication", LoanApplication, payload.loan_id),
     )
+    statement = sa.insert(Repayment)
     row = insert(
         db,
-        sa.insert(Repayment).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

@@ -177,9 +177,11 @@ def create(
             ("parent_id", "Category", Category, [payload.parent_id]),
         ],
     )
+    statement = sa.insert(Category)
     row = insert(
         db,
-        sa.insert(Category).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

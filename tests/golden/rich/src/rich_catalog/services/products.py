@@ -225,9 +225,11 @@ def create(
             ("related_ids", "Product", Product, payload.related_ids),
         ],
     )
+    statement = sa.insert(Product)
     row = insert(
         db,
-        sa.insert(Product).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     replace_links(db, product_related, row.id, payload.related_ids)

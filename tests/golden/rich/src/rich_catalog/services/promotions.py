@@ -178,9 +178,11 @@ def create(
         actor,
         ("product_id", "Product", Product, payload.product_id),
     )
+    statement = sa.insert(Promotion)
     row = insert(
         db,
-        sa.insert(Promotion).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

@@ -189,9 +189,11 @@ def create(
             ("wish_list_id", "WishList", WishList, [payload.wish_list_id]),
         ],
     )
+    statement = sa.insert(Review)
     row = insert(
         db,
-        sa.insert(Review).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))

@@ -185,10 +185,15 @@ def create(
         ],
     )
     # The blind indexes the model's validators keep for a mapped row.
-    values["gift_email_bidx"] = blind_index("text", values.get("gift_email"))
+    values["gift_email_bidx"] = blind_index(
+        "text",
+        values.get("gift_email"),
+    )
+    statement = sa.insert(WishList)
     row = insert(
         db,
-        sa.insert(WishList).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     replace_links(db, wish_list_products, row.id, payload.product_ids)

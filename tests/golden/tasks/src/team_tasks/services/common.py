@@ -360,15 +360,20 @@ def flush(db: Session, unique: Mapping[str, str]) -> None:
         raise _conflict(error, unique, deleting=False) from None
 
 
-def insert(db: Session, statement: sa.Insert, unique: Mapping[str, str]) -> sa.Row[Any]:
-    """Adds one row with an `INSERT ... RETURNING` and returns it, as `flush` turns violations.
+def insert(
+    db: Session,
+    statement: sa.Insert,
+    columns: Sequence[InstrumentedAttribute[Any]],
+    unique: Mapping[str, str],
+) -> sa.Row[Any]:
+    """Adds one row with `statement`, returning `columns`; violations are turned as `flush` does.
 
     A new row is written with one statement, not a mapped object flushed
     by the unit of work: nothing to track, and the row comes back with the
     server's defaults (`created_at`, `updated_at`) as the read columns do.
     """
     try:
-        return db.execute(statement).one()
+        return db.execute(statement.returning(*columns)).one()
     except IntegrityError as error:
         db.rollback()
         raise _conflict(error, unique, deleting=False) from None

@@ -203,9 +203,11 @@ def create(
             ("label_ids", "Label", Label, payload.label_ids),
         ],
     )
+    statement = sa.insert(Task)
     row = insert(
         db,
-        sa.insert(Task).values(id=uuid.uuid4(), **values).returning(*READ_COLUMNS),
+        statement.values(id=uuid.uuid4(), **values),
+        READ_COLUMNS,
         UNIQUE,
     )
     replace_links(db, task_labels, row.id, payload.label_ids)
