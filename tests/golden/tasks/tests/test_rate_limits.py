@@ -7,6 +7,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import fastapi.dependencies.utils
+import fastapi.routing
 import httpx
 import pytest
 import sqlalchemy as sa
@@ -20,7 +22,7 @@ from team_tasks.models import AuthRateLimit, AuthSession
 from team_tasks.security.sessions import token_hash
 from team_tasks.settings import get_settings
 from tests.conftest import ADMIN_ROLE, Api, make_user
-from tests.factories import PATHS, make
+from tests.factories import PATHS, body_for
 from tests.servers import fresh_window, running_app
 
 # Its writes must commit: counters are shared by processes and connections of their own.
@@ -276,13 +278,13 @@ def client_hits(app: FastAPI, address: str) -> int:
     return int(hits)
 
 
-def test_a_served_app_counts_on_the_event_loop_and_reads_in_one_trip(
+def test_a_served_app_counts_on_the_event_loop_and_serves_in_one_trip(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # While the app serves, the count is awaited on the event loop, on the
-    # connection its lifespan keeps, and a read ends its transaction in its
-    # endpoint's thread: neither the count nor the session's close takes a
-    # trip through the thread pool.
+    # connection its lifespan keeps; a read ends its transaction in its
+    # endpoint's thread, and the endpoint writes its own answer. A read and a
+    # create each take one trip through the thread pool: the endpoint's.
     app = limited_app(None)
     address = f"client-{uuid.uuid4().hex}"
     with served(app, address) as client:
@@ -292,22 +294,30 @@ def test_a_served_app_counts_on_the_event_loop_and_reads_in_one_trip(
         api = Api(app)
         api.client = client
         assert api.login(make_user(ADMIN_ROLE)).status_code == 200
-        item = make(api, ENTITY)
+        body = body_for(api, ENTITY)
         trips: list[str] = []
-        for module in (ratelimit, db):
+        for module in (ratelimit, db, fastapi.routing, fastapi.dependencies.utils):
             original = module.run_in_threadpool
 
-            async def spy(func: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
-                trips.append(getattr(func, "__name__", repr(func)))
+            async def spy(
+                func: Any,
+                *args: Any,
+                _original: Any = original,
+                _module: str = module.__name__,
+                **kwargs: Any,
+            ) -> Any:
+                trips.append(_module)
                 return await _original(func, *args, **kwargs)
 
             monkeypatch.setattr(module, "run_in_threadpool", spy)
         before = client_hits(app, address)
+        created = api.post(PATHS[ENTITY], json=body)
+        assert created.status_code == 201, created.text
         assert api.get(PATHS[ENTITY]).status_code == 200
-        assert api.get(f"{PATHS[ENTITY]}/{item['id']}").status_code == 200
-        assert trips == []
-        # Both reads were counted, on the loop's connection.
-        assert client_hits(app, address) == before + 2
+        assert api.get(f"{PATHS[ENTITY]}/{created.json()['id']}").status_code == 200
+        assert trips == ["fastapi.routing"] * 3
+        # All three were counted, on the loop's connection.
+        assert client_hits(app, address) == before + 3
     # The lifespan closed it.
     assert counter.loop_connection is None
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from clinic_flow.db import reading
-from clinic_flow.http import RawBody
+from clinic_flow.http import RawBody, answer
 from clinic_flow.idempotency import Idempotent
 from clinic_flow.pagination import ListQuery, list_query
 from clinic_flow.permissions import Actor, require
@@ -45,10 +45,10 @@ def list_visit_notes(
     actor: CanRead,
     db: DbSession,
     query: Annotated[ListQuery, Depends(list_query)],
-) -> VisitNotePage:
+) -> Response:
     """Lists visit notes: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
     with reading(db):
-        return service.find_page(db, actor, query)
+        return answer(service.find_page(db, actor, query))
 
 
 @router.post("", status_code=201, response_model=VisitNoteRead)
@@ -57,11 +57,11 @@ def create_visit_note(
     db: DbSession,
     body: RawBody,
     claim: Idempotent,
-) -> VisitNoteRead | Response:
+) -> Response:
     """Creates a visit note; a retry with the same `Idempotency-Key` gets the first answer."""
     if claim.replay is not None:
         return claim.replay
-    return service.create(db, actor, body, claim)
+    return answer(service.create(db, actor, body, claim), status_code=201)
 
 
 @router.get("/{item_id}", response_model=VisitNoteRead)
@@ -69,10 +69,10 @@ def get_visit_note(
     actor: CanRead,
     db: DbSession,
     item_id: uuid.UUID,
-) -> VisitNoteRead:
+) -> Response:
     """One visit note."""
     with reading(db):
-        return service.find_one(db, actor, item_id)
+        return answer(service.find_one(db, actor, item_id))
 
 
 @router.patch("/{item_id}", response_model=VisitNoteRead)
@@ -81,9 +81,9 @@ def update_visit_note(
     db: DbSession,
     item_id: uuid.UUID,
     body: RawBody,
-) -> VisitNoteRead:
+) -> Response:
     """Changes the fields sent."""
-    return service.update(db, actor, item_id, body)
+    return answer(service.update(db, actor, item_id, body))
 
 
 @router.delete("/{item_id}", status_code=204)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from every_type.db import reading
-from every_type.http import RawBody
+from every_type.http import RawBody, answer
 from every_type.idempotency import Idempotent
 from every_type.pagination import ListQuery, list_query
 from every_type.permissions import Actor, require
@@ -45,10 +45,10 @@ def list_parts(
     actor: CanRead,
     db: DbSession,
     query: Annotated[ListQuery, Depends(list_query)],
-) -> PartPage:
+) -> Response:
     """Lists parts: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
     with reading(db):
-        return service.find_page(db, actor, query)
+        return answer(service.find_page(db, actor, query))
 
 
 @router.post("", status_code=201, response_model=PartRead)
@@ -57,11 +57,11 @@ def create_part(
     db: DbSession,
     body: RawBody,
     claim: Idempotent,
-) -> PartRead | Response:
+) -> Response:
     """Creates a part; a retry with the same `Idempotency-Key` gets the first answer."""
     if claim.replay is not None:
         return claim.replay
-    return service.create(db, actor, body, claim)
+    return answer(service.create(db, actor, body, claim), status_code=201)
 
 
 @router.get("/{item_id}", response_model=PartRead)
@@ -69,10 +69,10 @@ def get_part(
     actor: CanRead,
     db: DbSession,
     item_id: uuid.UUID,
-) -> PartRead:
+) -> Response:
     """One part."""
     with reading(db):
-        return service.find_one(db, actor, item_id)
+        return answer(service.find_one(db, actor, item_id))
 
 
 @router.patch("/{item_id}", response_model=PartRead)
@@ -81,9 +81,9 @@ def update_part(
     db: DbSession,
     item_id: uuid.UUID,
     body: RawBody,
-) -> PartRead:
+) -> Response:
     """Changes the fields sent."""
-    return service.update(db, actor, item_id, body)
+    return answer(service.update(db, actor, item_id, body))
 
 
 @router.delete("/{item_id}", status_code=204)

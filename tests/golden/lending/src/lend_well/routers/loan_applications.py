@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from lend_well.db import reading
-from lend_well.http import RawBody
+from lend_well.http import RawBody, answer
 from lend_well.idempotency import Idempotent
 from lend_well.pagination import ListQuery, list_query
 from lend_well.permissions import Actor, require
@@ -40,67 +40,50 @@ CanDelete = Annotated[
 ]
 
 
-@router.get(
-    "",
-    response_model=LoanApplicationPage,
-    response_model_exclude_unset=True,
-)
+@router.get("", response_model=LoanApplicationPage)
 def list_loan_applications(
     actor: CanRead,
     db: DbSession,
     query: Annotated[ListQuery, Depends(list_query)],
-) -> LoanApplicationPage:
+) -> Response:
     """Lists loan applications: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
     with reading(db):
-        return service.find_page(db, actor, query)
+        return answer(service.find_page(db, actor, query))
 
 
-@router.post(
-    "",
-    status_code=201,
-    response_model=LoanApplicationRead,
-    response_model_exclude_unset=True,
-)
+@router.post("", status_code=201, response_model=LoanApplicationRead)
 def create_loan_application(
     actor: CanCreate,
     db: DbSession,
     body: RawBody,
     claim: Idempotent,
-) -> LoanApplicationRead | Response:
+) -> Response:
     """Creates a loan application; a retry with the same `Idempotency-Key` gets the first answer."""
     if claim.replay is not None:
         return claim.replay
-    return service.create(db, actor, body, claim)
+    return answer(service.create(db, actor, body, claim), status_code=201)
 
 
-@router.get(
-    "/{item_id}",
-    response_model=LoanApplicationRead,
-    response_model_exclude_unset=True,
-)
+@router.get("/{item_id}", response_model=LoanApplicationRead)
 def get_loan_application(
     actor: CanRead,
     db: DbSession,
     item_id: uuid.UUID,
-) -> LoanApplicationRead:
+) -> Response:
     """One loan application."""
     with reading(db):
-        return service.find_one(db, actor, item_id)
+        return answer(service.find_one(db, actor, item_id))
 
 
-@router.patch(
-    "/{item_id}",
-    response_model=LoanApplicationRead,
-    response_model_exclude_unset=True,
-)
+@router.patch("/{item_id}", response_model=LoanApplicationRead)
 def update_loan_application(
     actor: CanUpdate,
     db: DbSession,
     item_id: uuid.UUID,
     body: RawBody,
-) -> LoanApplicationRead:
+) -> Response:
     """Changes the fields sent."""
-    return service.update(db, actor, item_id, body)
+    return answer(service.update(db, actor, item_id, body))
 
 
 @router.delete("/{item_id}", status_code=204)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from lend_well.db import reading
-from lend_well.http import RawBody
+from lend_well.http import RawBody, answer
 from lend_well.idempotency import Idempotent
 from lend_well.pagination import ListQuery, list_query
 from lend_well.permissions import Actor, require
@@ -45,10 +45,10 @@ def list_repayments(
     actor: CanRead,
     db: DbSession,
     query: Annotated[ListQuery, Depends(list_query)],
-) -> RepaymentPage:
+) -> Response:
     """Lists repayments: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
     with reading(db):
-        return service.find_page(db, actor, query)
+        return answer(service.find_page(db, actor, query))
 
 
 @router.post("", status_code=201, response_model=RepaymentRead)
@@ -57,11 +57,11 @@ def create_repayment(
     db: DbSession,
     body: RawBody,
     claim: Idempotent,
-) -> RepaymentRead | Response:
+) -> Response:
     """Creates a repayment; a retry with the same `Idempotency-Key` gets the first answer."""
     if claim.replay is not None:
         return claim.replay
-    return service.create(db, actor, body, claim)
+    return answer(service.create(db, actor, body, claim), status_code=201)
 
 
 @router.get("/{item_id}", response_model=RepaymentRead)
@@ -69,10 +69,10 @@ def get_repayment(
     actor: CanRead,
     db: DbSession,
     item_id: uuid.UUID,
-) -> RepaymentRead:
+) -> Response:
     """One repayment."""
     with reading(db):
-        return service.find_one(db, actor, item_id)
+        return answer(service.find_one(db, actor, item_id))
 
 
 @router.patch("/{item_id}", response_model=RepaymentRead)
@@ -81,9 +81,9 @@ def update_repayment(
     db: DbSession,
     item_id: uuid.UUID,
     body: RawBody,
-) -> RepaymentRead:
+) -> Response:
     """Changes the fields sent."""
-    return service.update(db, actor, item_id, body)
+    return answer(service.update(db, actor, item_id, body))
 
 
 @router.delete("/{item_id}", status_code=204)

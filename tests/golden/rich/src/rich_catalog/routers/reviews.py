@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from rich_catalog.db import reading
-from rich_catalog.http import RawBody
+from rich_catalog.http import RawBody, answer
 from rich_catalog.idempotency import Idempotent
 from rich_catalog.pagination import ListQuery, list_query
 from rich_catalog.permissions import Actor, require
@@ -45,10 +45,10 @@ def list_reviews(
     actor: CanRead,
     db: DbSession,
     query: Annotated[ListQuery, Depends(list_query)],
-) -> ReviewPage:
+) -> Response:
     """Lists reviews: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
     with reading(db):
-        return service.find_page(db, actor, query)
+        return answer(service.find_page(db, actor, query))
 
 
 @router.post("", status_code=201, response_model=ReviewRead)
@@ -57,11 +57,11 @@ def create_review(
     db: DbSession,
     body: RawBody,
     claim: Idempotent,
-) -> ReviewRead | Response:
+) -> Response:
     """Creates a review; a retry with the same `Idempotency-Key` gets the first answer."""
     if claim.replay is not None:
         return claim.replay
-    return service.create(db, actor, body, claim)
+    return answer(service.create(db, actor, body, claim), status_code=201)
 
 
 @router.get("/{item_id}", response_model=ReviewRead)
@@ -69,10 +69,10 @@ def get_review(
     actor: CanRead,
     db: DbSession,
     item_id: uuid.UUID,
-) -> ReviewRead:
+) -> Response:
     """One review."""
     with reading(db):
-        return service.find_one(db, actor, item_id)
+        return answer(service.find_one(db, actor, item_id))
 
 
 @router.patch("/{item_id}", response_model=ReviewRead)
@@ -81,9 +81,9 @@ def update_review(
     db: DbSession,
     item_id: uuid.UUID,
     body: RawBody,
-) -> ReviewRead:
+) -> Response:
     """Changes the fields sent."""
-    return service.update(db, actor, item_id, body)
+    return answer(service.update(db, actor, item_id, body))
 
 
 @router.delete("/{item_id}", status_code=204)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response
 
 from team_tasks.db import reading
-from team_tasks.http import RawBody
+from team_tasks.http import RawBody, answer
 from team_tasks.idempotency import Idempotent
 from team_tasks.pagination import ListQuery, list_query
 from team_tasks.permissions import Actor, require
@@ -45,10 +45,10 @@ def list_labels(
     actor: CanRead,
     db: DbSession,
     query: Annotated[ListQuery, Depends(list_query)],
-) -> LabelPage:
+) -> Response:
     """Lists labels: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
     with reading(db):
-        return service.find_page(db, actor, query)
+        return answer(service.find_page(db, actor, query))
 
 
 @router.post("", status_code=201, response_model=LabelRead)
@@ -57,11 +57,11 @@ def create_label(
     db: DbSession,
     body: RawBody,
     claim: Idempotent,
-) -> LabelRead | Response:
+) -> Response:
     """Creates a label; a retry with the same `Idempotency-Key` gets the first answer."""
     if claim.replay is not None:
         return claim.replay
-    return service.create(db, actor, body, claim)
+    return answer(service.create(db, actor, body, claim), status_code=201)
 
 
 @router.get("/{item_id}", response_model=LabelRead)
@@ -69,10 +69,10 @@ def get_label(
     actor: CanRead,
     db: DbSession,
     item_id: uuid.UUID,
-) -> LabelRead:
+) -> Response:
     """One label."""
     with reading(db):
-        return service.find_one(db, actor, item_id)
+        return answer(service.find_one(db, actor, item_id))
 
 
 @router.patch("/{item_id}", response_model=LabelRead)
@@ -81,9 +81,9 @@ def update_label(
     db: DbSession,
     item_id: uuid.UUID,
     body: RawBody,
-) -> LabelRead:
+) -> Response:
     """Changes the fields sent."""
-    return service.update(db, actor, item_id, body)
+    return answer(service.update(db, actor, item_id, body))
 
 
 @router.delete("/{item_id}", status_code=204)
