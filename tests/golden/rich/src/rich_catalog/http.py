@@ -21,7 +21,7 @@ def answer(item: BaseModel, status_code: int = 200) -> Response:
     already. Returned as a model, FastAPI would validate a sync endpoint's
     answer against the route's `response_model` once more, in a second trip
     through the thread pool. The fields left unset (those the caller may not
-    read) are left out, as the route's `response_model_exclude_unset` would.
+    read) are left out, as `response_model_exclude_unset=True` would.
     """
     return Response(
         item.model_dump_json(by_alias=True, exclude_unset=True),
