@@ -89,6 +89,10 @@ pub struct ProjectView {
     pub non_signup_role_literal: String,
     /// The entities in spec order.
     pub entities: Vec<EntityView>,
+    /// Entities (name literals) whose create from the tests' `body_for`
+    /// reads and writes nothing but its row and its audit event: no
+    /// many-to-many links, no parent to name.
+    pub creates_alone: Vec<String>,
     /// The entity modules, sorted by name (for imports).
     pub modules_sorted: Vec<String>,
     /// Every router module, the fixed ones included, sorted (for imports).
@@ -1264,6 +1268,11 @@ pub fn project(model: &AppModel) -> ProjectView {
         .iter()
         .map(|e| entity_view(model, e))
         .collect();
+    let creates_alone = entities
+        .iter()
+        .filter(|e| e.to_many.is_empty() && e.parents.is_empty() && e.through.is_none())
+        .map(|e| e.name_literal.clone())
+        .collect();
     let mut modules_sorted: Vec<String> = entities.iter().map(|e| e.module.clone()).collect();
     isort_sort(&mut modules_sorted);
     let mut router_modules_sorted = modules_sorted.clone();
@@ -1558,6 +1567,7 @@ pub fn project(model: &AppModel) -> ProjectView {
             .map(|e| e.table_literal.clone())
             .collect(),
         entities,
+        creates_alone,
         modules_sorted,
         router_modules_sorted,
         integrations: super::integrations::view(model),
@@ -2204,10 +2214,10 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     model_names.extend(descendants.iter().map(|d| d.target.clone()));
     let model_imports = isort_names(model_names);
     let mut common: Vec<String> = [
+        "RecordedInsert",
         "changed_fields",
         "commit",
         "flush",
-        "insert",
         "parse_body",
         "reject_nulls",
         "scoped",

@@ -322,6 +322,54 @@ def test_a_served_app_counts_on_the_event_loop_and_serves_in_one_trip(
     assert counter.loop_connection is None
 
 
+# Entities whose create from `body_for` reads and writes nothing but its row and its event.
+CREATES_ALONE: list[str] = [
+    "Gadget",
+]
+
+
+def test_a_create_that_reads_nothing_else_is_one_statement_outside_a_transaction() -> None:
+    # Its row and its audit event are one statement in autocommit: one round
+    # trip, no BEGIN or COMMIT, and the two are written or refused together.
+    app = limited_app(None)
+    api = client_of(app)
+    assert api.login(make_user(ADMIN_ROLE)).status_code == 200
+    statements: list[tuple[bool, str]] = []
+
+    def on_execute(connection: sa.Connection, cursor: Any, statement: str, *args: Any) -> None:
+        driver = connection.connection.driver_connection
+        statements.append((bool(getattr(driver, "autocommit", False)), statement))
+
+    engine = get_engine()
+    sa.event.listen(engine, "after_cursor_execute", on_execute)
+    try:
+        for entity in CREATES_ALONE:
+            body = body_for(api, entity)
+            statements.clear()
+            created = api.post(PATHS[entity], json=body)
+            assert created.status_code == 201, created.text
+            # The count and the session's activity are the limiter's and the session's own.
+            own = [
+                (auto, sql)
+                for auto, sql in statements
+                if "auth_rate_limits" not in sql and "auth_sessions" not in sql
+            ]
+            assert len(own) == 1, (entity, own)
+            auto, sql = own[0]
+            assert auto and "INSERT INTO audit_events" in sql, (entity, sql)
+            with engine.connect() as connection:
+                events = connection.execute(
+                    sa.text(
+                        "SELECT count(*) FROM audit_events "
+                        "WHERE action = 'create' AND entity = :entity AND entity_id = :id"
+                    ),
+                    {"entity": entity, "id": created.json()["id"]},
+                ).scalar_one()
+            assert events == 1, entity
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", on_execute)
+
+
 def test_the_loop_connection_is_replaced_after_the_server_closed_it() -> None:
     # A database restart ends every session; the next request is served,
     # not answered 503: the count sees the closed socket and connects again.

@@ -14,6 +14,7 @@ stored); for commands (`make user`, `make retention`) it is empty.
 
 import uuid
 from collections.abc import Iterable
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -41,8 +42,15 @@ ACTIONS: tuple[str, ...] = (
 RETENTION_DAYS: int | None = 366
 
 AuditActor = Principal | Actor | AuthUser | None
-# One event; `seq` and `at` are the server's.
-_INSERT = sa.insert(AuditEvent)
+# One event, a parameter per column (`audit_<column>`); `seq` and `at` are the server's.
+_TABLE = cast(sa.Table, AuditEvent.__table__)
+EVENT = sa.insert(_TABLE).values(
+    {
+        column: sa.bindparam(f"audit_{name}", type_=column.type)
+        for name, column in _TABLE.c.items()
+        if name not in ("seq", "at")
+    }
+)
 
 
 def _who(actor: AuditActor) -> tuple[uuid.UUID | None, str | None]:
@@ -63,6 +71,34 @@ def parse_action(raw: str) -> str:
     return raw
 
 
+def event(
+    action: str,
+    actor: AuditActor,
+    entity: str | None = None,
+    entity_id: uuid.UUID | str | None = None,
+    fields: Iterable[str] | None = None,
+) -> dict[str, Any]:
+    """The parameters of `EVENT` for one event.
+
+    A change that is one statement runs `EVENT` inside it (a create: see
+    `services.common.RecordedInsert`), so the row and its event are written
+    or refused together. `fields` are names of fields, never values;
+    `retention_purge` stores its counts there as `"<Entity>:<rows>"`.
+    """
+    parse_action(action)
+    actor_id, actor_role = _who(actor)
+    return {
+        "audit_id": uuid.uuid4(),
+        "audit_actor_id": actor_id,
+        "audit_actor_role": actor_role,
+        "audit_action": action,
+        "audit_entity": entity,
+        "audit_entity_id": None if entity_id is None else str(entity_id),
+        "audit_fields": None if fields is None else sorted(set(fields)),
+        "audit_request_id": request_id_var.get(),
+    }
+
+
 def record(
     db: Session,
     action: str,
@@ -76,23 +112,8 @@ def record(
     The INSERT is sent at once on the session's connection rather than
     added to the session, so a commit has no unit of work to flush for it
     (and the event holds no place in the session). Returns the event's id.
-    `fields` are names of fields, never values; `retention_purge` stores its
-    counts there as `"<Entity>:<rows>"`.
     """
-    parse_action(action)
-    actor_id, actor_role = _who(actor)
-    event_id = uuid.uuid4()
-    db.connection().execute(
-        _INSERT,
-        {
-            "id": event_id,
-            "actor_id": actor_id,
-            "actor_role": actor_role,
-            "action": action,
-            "entity": entity,
-            "entity_id": None if entity_id is None else str(entity_id),
-            "fields": None if fields is None else sorted(set(fields)),
-            "request_id": request_id_var.get(),
-        },
-    )
+    parameters = event(action, actor, entity, entity_id, fields)
+    db.connection().execute(EVENT, parameters)
+    event_id: uuid.UUID = parameters["audit_id"]
     return event_id

@@ -28,6 +28,7 @@ from clinic_flow.schemas.appointments import (
     AppointmentUpdate,
 )
 from clinic_flow.services.common import (
+    RecordedInsert,
     Workflow,
     changed_fields,
     check_conflicts,
@@ -37,7 +38,6 @@ from clinic_flow.services.common import (
     check_writes,
     commit,
     flush,
-    insert,
     move_rows,
     owner_through,
     owns_parent,
@@ -143,6 +143,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Appointment.patient_id,
     Appointment.clinician_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Appointment, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -268,14 +271,9 @@ def create(
         actor,
         ("patient_id", "Patient", Patient, payload.patient_id),
     )
-    statement = sa.insert(Appointment)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

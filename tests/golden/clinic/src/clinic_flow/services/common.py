@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from clinic_flow import audit
 from clinic_flow.models import AuthUser
 from clinic_flow.permissions import Actor, Scope, Scopes, may_touch, scope_of
 from clinic_flow.problems import Problem, conflict, field_errors, forbidden, invalid
@@ -360,23 +361,78 @@ def flush(db: Session, unique: Mapping[str, str]) -> None:
         raise _conflict(error, unique, deleting=False) from None
 
 
-def insert(
-    db: Session,
-    statement: sa.Insert,
-    columns: Sequence[InstrumentedAttribute[Any]],
-    unique: Mapping[str, str],
-) -> sa.Row[Any]:
-    """Adds one row with `statement`, returning `columns`; violations are turned as `flush` does.
+class RecordedInsert:
+    """Adds rows of one model, each with its audit event, in one statement.
 
-    A new row is written with one statement, not a mapped object flushed
-    by the unit of work: nothing to track, and the row comes back with the
-    server's defaults (`created_at`, `updated_at`) as the read columns do.
+    `WITH written AS (INSERT … RETURNING …), audit AS (INSERT INTO audit_events …)
+    SELECT … FROM written`: the row and its event are written or refused
+    together, and the row comes back with the server's defaults (`created_at`,
+    `updated_at`) as the read columns select it. The statement is built once
+    for each set of attributes a create sets (`row_<attribute>` parameters,
+    and `audit.EVENT`'s), so a create builds and compiles nothing: it runs the
+    same statement with its own values.
     """
-    try:
-        return db.execute(statement.returning(*columns)).one()
-    except IntegrityError as error:
-        db.rollback()
-        raise _conflict(error, unique, deleting=False) from None
+
+    def __init__(
+        self,
+        model: Any,
+        columns: Sequence[InstrumentedAttribute[Any]],
+        unique: Mapping[str, str],
+    ) -> None:
+        self._model = model
+        self._columns = columns
+        self._unique = unique
+        self._statements: dict[tuple[str, ...], sa.Select[Any]] = {}
+
+    def _statement(self, attributes: tuple[str, ...]) -> sa.Select[Any]:
+        statement = self._statements.get(attributes)
+        if statement is None:
+            mapped = self._model.__mapper__.columns
+            written = (
+                sa.insert(self._model.__table__)
+                .values(
+                    {
+                        mapped[name]: sa.bindparam(f"row_{name}", type_=mapped[name].type)
+                        for name in attributes
+                    }
+                )
+                .returning(
+                    *(column.property.columns[0].label(column.key) for column in self._columns)
+                )
+                .cte("written")
+            )
+            statement = sa.select(written).add_cte(audit.EVENT.cte("audit"))
+            self._statements[attributes] = statement
+        return statement
+
+    def add(
+        self,
+        db: Session,
+        values: Mapping[str, Any],
+        event: Mapping[str, Any],
+        *,
+        alone: bool,
+    ) -> sa.Row[Any]:
+        """Adds the row `values` (by attribute) and `event` (`audit.event`); 409 or 422 as `flush`.
+
+        `alone`: the create writes nothing after this statement. Then, unless
+        its session is in a transaction already (it read something, or
+        claimed an `Idempotency-Key`) or bound to an outer one (tests), the
+        statement runs on its own in autocommit: one round trip, no BEGIN or
+        COMMIT.
+        """
+        parameters = {f"row_{name}": value for name, value in values.items()}
+        parameters.update(event)
+        statement = self._statement(tuple(values))
+        try:
+            if alone and not db.in_transaction() and isinstance(db.get_bind(), sa.Engine):
+                connection = db.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            else:
+                connection = db.connection()
+            return connection.execute(statement, parameters).one()
+        except IntegrityError as error:
+            db.rollback()
+            raise _conflict(error, self._unique, deleting=False) from None
 
 
 def commit(db: Session, unique: Mapping[str, str], *, deleting: bool = False) -> None:

@@ -26,11 +26,11 @@ from clinic_flow.schemas.visit_notes import (
     VisitNoteUpdate,
 )
 from clinic_flow.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     commit,
     flush,
-    insert,
     owner_through,
     parse_body,
     reject_nulls,
@@ -63,6 +63,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     VisitNote.diagnosis_code,
     VisitNote.appointment_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(VisitNote, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -178,14 +181,9 @@ def create(
         actor,
         ("appointment_id", "Appointment", Appointment, payload.appointment_id),
     )
-    statement = sa.insert(VisitNote)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

@@ -26,11 +26,11 @@ from every_type.schemas.gadgets import (
     GadgetUpdate,
 )
 from every_type.services.common import (
+    RecordedInsert,
     changed_fields,
     check_owner,
     commit,
     flush,
-    insert,
     move_rows,
     parse_body,
     reject_nulls,
@@ -147,6 +147,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Gadget.req_json,
     Gadget.kind,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Gadget, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -275,14 +278,9 @@ def create(
     payload = parse_body(GadgetCreate, body)
     values = payload.model_dump(exclude={"owner_id"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
-    statement = sa.insert(Gadget)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

@@ -27,11 +27,11 @@ from every_type.schemas.parts import (
 )
 from every_type.security.crypto import blind_index
 from every_type.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     commit,
     flush,
-    insert,
     owner_through,
     parse_body,
     reject_nulls,
@@ -85,6 +85,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Part.gadget_id,
     Part.spare_for_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Part, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -217,14 +220,9 @@ def create(
         "text",
         values.get("secret_code"),
     )
-    statement = sa.insert(Part)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

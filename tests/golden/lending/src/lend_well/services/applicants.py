@@ -27,11 +27,11 @@ from lend_well.schemas.applicants import (
     ApplicantUpdate,
 )
 from lend_well.services.common import (
+    RecordedInsert,
     changed_fields,
     check_owner,
     commit,
     flush,
-    insert,
     move_rows,
     parse_body,
     reject_nulls,
@@ -75,6 +75,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Applicant.phone,
     Applicant.annual_income,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Applicant, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -181,14 +184,9 @@ def create(
     payload = parse_body(ApplicantCreate, body)
     values = payload.model_dump(exclude={"owner_id"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
-    statement = sa.insert(Applicant)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

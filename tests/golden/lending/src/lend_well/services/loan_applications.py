@@ -27,6 +27,7 @@ from lend_well.schemas.loan_applications import (
     LoanApplicationUpdate,
 )
 from lend_well.services.common import (
+    RecordedInsert,
     Workflow,
     allowed_columns,
     changed_fields,
@@ -38,7 +39,6 @@ from lend_well.services.common import (
     commit,
     flush,
     hidden,
-    insert,
     move_rows,
     owner_through,
     owns_parent,
@@ -153,6 +153,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     LoanApplication.risk_score,
     LoanApplication.applicant_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(LoanApplication, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -279,14 +282,9 @@ def create(
         actor,
         ("applicant_id", "Applicant", Applicant, payload.applicant_id),
     )
-    statement = sa.insert(LoanApplication)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row], actor)[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

@@ -26,11 +26,11 @@ from lend_well.schemas.repayments import (
     RepaymentUpdate,
 )
 from lend_well.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     commit,
     flush,
-    insert,
     owner_through,
     parse_body,
     reject_nulls,
@@ -71,6 +71,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Repayment.paid_at,
     Repayment.loan_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Repayment, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -187,14 +190,9 @@ def create(
         actor,
         ("loan_id", "LoanApplication", LoanApplication, payload.loan_id),
     )
-    statement = sa.insert(Repayment)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

@@ -24,11 +24,11 @@ from rich_catalog.schemas.categories import (
     CategoryUpdate,
 )
 from rich_catalog.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     commit,
     flush,
-    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -69,6 +69,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Category.type_,
     Category.parent_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Category, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -177,14 +180,9 @@ def create(
             ("parent_id", "Category", Category, [payload.parent_id]),
         ],
     )
-    statement = sa.insert(Category)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

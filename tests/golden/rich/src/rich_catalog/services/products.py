@@ -28,12 +28,12 @@ from rich_catalog.schemas.products import (
     ProductUpdate,
 )
 from rich_catalog.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     check_owner,
     commit,
     flush,
-    insert,
     links_of,
     move_rows,
     parse_body,
@@ -102,6 +102,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Product.attributes,
     Product.category_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Product, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -225,15 +228,10 @@ def create(
             ("related_ids", "Product", Product, payload.related_ids),
         ],
     )
-    statement = sa.insert(Product)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=False)
     replace_links(db, product_related, row.id, payload.related_ids)
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

@@ -26,11 +26,11 @@ from rich_catalog.schemas.promotions import (
     PromotionUpdate,
 )
 from rich_catalog.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     commit,
     flush,
-    insert,
     owner_through,
     parse_body,
     reject_nulls,
@@ -64,6 +64,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Promotion.headline,
     Promotion.product_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Promotion, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -178,14 +181,9 @@ def create(
         actor,
         ("product_id", "Product", Product, payload.product_id),
     )
-    statement = sa.insert(Promotion)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

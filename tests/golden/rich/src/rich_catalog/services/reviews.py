@@ -27,12 +27,12 @@ from rich_catalog.schemas.reviews import (
     ReviewUpdate,
 )
 from rich_catalog.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     check_owner,
     commit,
     flush,
-    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -75,6 +75,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Review.product_id,
     Review.wish_list_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Review, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -189,14 +192,9 @@ def create(
             ("wish_list_id", "WishList", WishList, [payload.wish_list_id]),
         ],
     )
-    statement = sa.insert(Review)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

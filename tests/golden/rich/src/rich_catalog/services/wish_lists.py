@@ -28,12 +28,12 @@ from rich_catalog.schemas.wish_lists import (
 )
 from rich_catalog.security.crypto import blind_index
 from rich_catalog.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     check_owner,
     commit,
     flush,
-    insert,
     links_of,
     parse_body,
     reject_nulls,
@@ -71,6 +71,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     WishList.notes,
     WishList.gift_email,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(WishList, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -189,15 +192,10 @@ def create(
         "text",
         values.get("gift_email"),
     )
-    statement = sa.insert(WishList)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=False)
     replace_links(db, wish_list_products, row.id, payload.product_ids)
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

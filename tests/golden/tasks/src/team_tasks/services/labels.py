@@ -24,10 +24,10 @@ from team_tasks.schemas.labels import (
     LabelUpdate,
 )
 from team_tasks.services.common import (
+    RecordedInsert,
     changed_fields,
     commit,
     flush,
-    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -61,6 +61,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Label.name,
     Label.color,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Label, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -160,14 +163,9 @@ def create(
     """Adds a row from a request body."""
     payload = parse_body(LabelCreate, body)
     values = payload.model_dump()
-    statement = sa.insert(Label)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

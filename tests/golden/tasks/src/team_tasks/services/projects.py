@@ -25,11 +25,11 @@ from team_tasks.schemas.projects import (
     ProjectUpdate,
 )
 from team_tasks.services.common import (
+    RecordedInsert,
     changed_fields,
     check_owner,
     commit,
     flush,
-    insert,
     parse_body,
     reject_nulls,
     scoped,
@@ -66,6 +66,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Project.summary,
     Project.archived,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Project, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -170,14 +173,9 @@ def create(
     payload = parse_body(ProjectCreate, body)
     values = payload.model_dump(exclude={"owner_id"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
-    statement = sa.insert(Project)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=True)
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)

@@ -28,12 +28,12 @@ from team_tasks.schemas.tasks import (
     TaskUpdate,
 )
 from team_tasks.services.common import (
+    RecordedInsert,
     changed_fields,
     check_links,
     check_owner,
     commit,
     flush,
-    insert,
     links_of,
     parse_body,
     reject_nulls,
@@ -85,6 +85,9 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Task.done,
     Task.project_id,
 )
+
+# A create: its row and its audit event, one statement.
+INSERT = RecordedInsert(Task, READ_COLUMNS, UNIQUE)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -203,15 +206,10 @@ def create(
             ("label_ids", "Label", Label, payload.label_ids),
         ],
     )
-    statement = sa.insert(Task)
-    row = insert(
-        db,
-        statement.values(id=uuid.uuid4(), **values),
-        READ_COLUMNS,
-        UNIQUE,
-    )
+    values["id"] = uuid.uuid4()
+    event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
+    row = INSERT.add(db, values, event, alone=False)
     replace_links(db, task_labels, row.id, payload.label_ids)
-    audit.record(db, "create", actor, ENTITY, row.id, changed_fields(payload))
     item = _read_all(db, [row])[0]
     # The answer a retry replays, stored in the same commit as the row.
     claim.remember(item)
