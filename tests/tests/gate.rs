@@ -368,7 +368,7 @@ fn a_server_error_fails_the_fuzz_stage_naming_the_operation() {
     let dir = copy_of("server-error");
     // Every list of labels fails inside the app.
     edit(&dir, "src/team_tasks/routers/labels.py", |t| {
-        let body = "    return answer(service.find_page(db, actor, query))\n";
+        let body = "    return answer(service.find_page(read, actor, query))\n";
         assert!(t.contains(body), "the labels list handler");
         t.replacen(body, "    raise RuntimeError(\"broken on purpose\")\n", 1)
     });

@@ -632,7 +632,7 @@ fn request_path_writes_adr() -> Adr {
             "Bad, because a session idles out up to a minute before the idle timeout measured from its very last request.".into(),
             "Bad, because an unlogged table is emptied after a crash of the database: the counters of the current minute start again.".into(),
             "Bad, because with Redis the user is counted in a second call once the session is found.".into(),
-            "Bad, because a request still costs two transactions, the count's and its own.".into(),
+            "Bad, because a change of more than one statement still costs two transactions, the count's and its own; a read, and a create that is one statement, cost the count's alone, their statements running in autocommit.".into(),
         ],
     }
 }

@@ -2215,6 +2215,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     let model_imports = isort_names(model_names);
     let mut common: Vec<String> = [
         "RecordedInsert",
+        "by_id",
         "changed_fields",
         "commit",
         "flush",

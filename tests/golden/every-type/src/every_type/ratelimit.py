@@ -18,7 +18,8 @@ scope and reads nothing more unless the session's activity is due to be
 written, so an authenticated read costs one statement before its own. It
 commits by itself, so no counter row stays locked while the request works
 and a request answered 429 or with an error is counted all the same, and
-nothing is pinged, so a request costs the count and its own transaction.
+nothing is pinged, so a request costs the count and its own transaction (none
+for a read or a create that reads nothing else: they run in autocommit).
 While the app serves, the statement is awaited on the event loop, on the
 process's `db.LoopConnection` that the app's lifespan opens (`loop_counting`):
 the count costs no trip through the thread pool. Without one (an app

@@ -11,12 +11,13 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from fastapi import Request
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import ColumnProperty, InstrumentedAttribute
 
+from rich_catalog.db import Reader
 from rich_catalog.problems import invalid
 from rich_catalog.schemas.types import TEXT_RULE, refused_text
 from rich_catalog.settings import get_settings
@@ -46,12 +47,33 @@ class ListQuery:
     filters: dict[str, str] = field(default_factory=dict)
 
 
+def table_column(attribute: InstrumentedAttribute[Any]) -> sa.Column[Any]:
+    """The table's column behind a mapped attribute.
+
+    A statement of table columns is a Core statement: SQLAlchemy runs it
+    without the ORM's per-statement work (a statement naming mapped
+    attributes is run through the ORM even when it selects plain columns).
+    """
+    prop = cast(ColumnProperty[Any], attribute.property)
+    return cast(sa.Column[Any], prop.columns[0])
+
+
+def read_row(columns: Sequence[InstrumentedAttribute[Any]]) -> tuple[sa.Label[Any], ...]:
+    """`columns` as table columns labelled by attribute: rows keyed as the mapped class is."""
+    return tuple(table_column(column).label(column.key) for column in columns)
+
+
 @dataclass(frozen=True)
 class Column:
     """A column lists may sort or filter by, and how its query values read."""
 
     attribute: InstrumentedAttribute[Any]
     parse: Callable[[str], Any]
+
+    @property
+    def table(self) -> sa.Column[Any]:
+        """The table's column behind `attribute`, which lists query."""
+        return table_column(self.attribute)
 
 
 async def list_query(request: Request) -> ListQuery:
@@ -246,7 +268,7 @@ def decode_cursor(cursor: str, sort: str, parse: Callable[[str], Any]) -> tuple[
 
 
 def paginate(
-    db: Session,
+    db: Reader,
     statement: sa.Select[Any],
     *,
     id_column: InstrumentedAttribute[uuid.UUID],
@@ -256,8 +278,9 @@ def paginate(
 ) -> tuple[Sequence[sa.Row[Any]], str | None]:
     """One page of rows and the cursor of the next page (`None` on the last).
 
-    `statement` selects plain columns (a table, not a mapped class): a page is
-    read as rows, and no mapped object is built for it.
+    `statement` selects table columns labelled by attribute (`read_row`): a
+    page is read as rows, keyed as the mapped class is, and no mapped object
+    is built for it; it may run on a connection (`db.reading`).
     """
     errors: dict[str, str] = {}
     descending = query.sort.startswith("-")
@@ -271,20 +294,21 @@ def paginate(
             errors[name] = "is not a field lists can be filtered by"
             continue
         try:
-            statement = statement.where(target.attribute == target.parse(raw))
+            statement = statement.where(target.table == target.parse(raw))
         except (ValueError, ArithmeticError) as error:
             errors[name] = str(error) or "is not a valid value"
     if errors or sort is None:
         raise invalid(errors)
 
-    sort_column = sort.attribute
+    sort_column = sort.table
+    id_table = table_column(id_column)
     if descending:
-        order = [sort_column.desc().nulls_last(), id_column.desc()]
+        order = [sort_column.desc().nulls_last(), id_table.desc()]
     else:
-        order = [sort_column.asc().nulls_last(), id_column.asc()]
+        order = [sort_column.asc().nulls_last(), id_table.asc()]
     if query.cursor is not None:
         value, last_id = decode_cursor(query.cursor, query.sort, sort.parse)
-        after_id = id_column < last_id if descending else id_column > last_id
+        after_id = id_table < last_id if descending else id_table > last_id
         if value is None:
             statement = statement.where(sort_column.is_(None), after_id)
         else:
@@ -303,7 +327,7 @@ def paginate(
     last = page[-1]
     next_cursor = encode_cursor(
         query.sort,
-        getattr(last, sort_column.key),
+        getattr(last, sort.attribute.key),
         getattr(last, id_column.key),
     )
     return page, next_cursor

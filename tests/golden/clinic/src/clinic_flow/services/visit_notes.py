@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from clinic_flow import audit
+from clinic_flow.db import Reader
 from clinic_flow.idempotency import NO_CLAIM, Claim
 from clinic_flow.models import (
     Appointment,
     VisitNote,
 )
-from clinic_flow.pagination import Column, ListQuery, column, paginate
+from clinic_flow.pagination import Column, ListQuery, column, paginate, read_row
 from clinic_flow.permissions import Actor, scope_of
 from clinic_flow.problems import (
     forbidden,
@@ -27,6 +28,7 @@ from clinic_flow.schemas.visit_notes import (
 )
 from clinic_flow.services.common import (
     RecordedInsert,
+    by_id,
     changed_fields,
     check_links,
     commit,
@@ -64,8 +66,12 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     VisitNote.appointment_id,
 )
 
+# The same as table columns labelled by attribute: what a list selects.
+READ_ROW = read_row(READ_COLUMNS)
 # A create: its row and its audit event, one statement.
 INSERT = RecordedInsert(VisitNote, READ_COLUMNS, UNIQUE)
+# A get: one row by id, for each read scope.
+ONE = by_id(READ_COLUMNS, VisitNote.id, VisitNote.owner_id)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -86,7 +92,7 @@ def _visible(actor: Actor) -> sa.Select[VisitNote]:
 
 def _visible_rows(actor: Actor) -> sa.Select[Any]:
     """The rows the caller may read, as plain rows: a read builds no mapped objects."""
-    return _readable(sa.select(*READ_COLUMNS), actor)
+    return _readable(sa.select(*READ_ROW), actor)
 
 
 def _changeable(
@@ -106,7 +112,7 @@ def _changeable(
 
 
 def _read_all(
-    db: Session,
+    db: Reader,
     rows: Sequence[VisitNote | sa.Row[Any]],
 ) -> list[VisitNoteRead]:
     """Rows as the API returns them."""
@@ -127,7 +133,7 @@ def _read_all(
 
 
 def find_page(
-    db: Session,
+    db: Reader,
     actor: Actor,
     query: ListQuery,
 ) -> VisitNotePage:
@@ -147,14 +153,13 @@ def find_page(
 
 
 def find_one(
-    db: Session,
+    db: Reader,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> VisitNoteRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.execute(
-        _visible_rows(actor).where(VisitNote.id == item_id),
-    ).first()
+    scope = scope_of(ENTITY, "read", actor.principal)
+    row = db.execute(ONE[scope], {"item_id": item_id, "user_id": actor.user_id}).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from every_type import audit
+from every_type.db import Reader
 from every_type.idempotency import NO_CLAIM, Claim
 from every_type.models import (
     Gadget,
     Part,
 )
-from every_type.pagination import Column, ListQuery, column, paginate
+from every_type.pagination import Column, ListQuery, column, paginate, read_row
 from every_type.permissions import Actor, scope_of
 from every_type.problems import (
     forbidden,
@@ -27,6 +28,7 @@ from every_type.schemas.gadgets import (
 )
 from every_type.services.common import (
     RecordedInsert,
+    by_id,
     changed_fields,
     check_owner,
     commit,
@@ -148,8 +150,12 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Gadget.kind,
 )
 
+# The same as table columns labelled by attribute: what a list selects.
+READ_ROW = read_row(READ_COLUMNS)
 # A create: its row and its audit event, one statement.
 INSERT = RecordedInsert(Gadget, READ_COLUMNS, UNIQUE)
+# A get: one row by id, for each read scope.
+ONE = by_id(READ_COLUMNS, Gadget.id, Gadget.owner_id)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -170,7 +176,7 @@ def _visible(actor: Actor) -> sa.Select[Gadget]:
 
 def _visible_rows(actor: Actor) -> sa.Select[Any]:
     """The rows the caller may read, as plain rows: a read builds no mapped objects."""
-    return _readable(sa.select(*READ_COLUMNS), actor)
+    return _readable(sa.select(*READ_ROW), actor)
 
 
 def _changeable(
@@ -190,7 +196,7 @@ def _changeable(
 
 
 def _read_all(
-    db: Session,
+    db: Reader,
     rows: Sequence[Gadget | sa.Row[Any]],
 ) -> list[GadgetRead]:
     """Rows as the API returns them."""
@@ -235,7 +241,7 @@ def _read_all(
 
 
 def find_page(
-    db: Session,
+    db: Reader,
     actor: Actor,
     query: ListQuery,
 ) -> GadgetPage:
@@ -255,14 +261,13 @@ def find_page(
 
 
 def find_one(
-    db: Session,
+    db: Reader,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> GadgetRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.execute(
-        _visible_rows(actor).where(Gadget.id == item_id),
-    ).first()
+    scope = scope_of(ENTITY, "read", actor.principal)
+    row = db.execute(ONE[scope], {"item_id": item_id, "user_id": actor.user_id}).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

@@ -8,13 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lend_well import audit
+from lend_well.db import Reader
 from lend_well.idempotency import NO_CLAIM, Claim
 from lend_well.models import (
     Applicant,
     LoanApplication,
     Repayment,
 )
-from lend_well.pagination import Column, ListQuery, column, paginate
+from lend_well.pagination import Column, ListQuery, column, paginate, read_row
 from lend_well.permissions import Actor, scope_of
 from lend_well.problems import (
     forbidden,
@@ -28,6 +29,7 @@ from lend_well.schemas.applicants import (
 )
 from lend_well.services.common import (
     RecordedInsert,
+    by_id,
     changed_fields,
     check_owner,
     commit,
@@ -76,8 +78,12 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Applicant.annual_income,
 )
 
+# The same as table columns labelled by attribute: what a list selects.
+READ_ROW = read_row(READ_COLUMNS)
 # A create: its row and its audit event, one statement.
 INSERT = RecordedInsert(Applicant, READ_COLUMNS, UNIQUE)
+# A get: one row by id, for each read scope.
+ONE = by_id(READ_COLUMNS, Applicant.id, Applicant.owner_id)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -98,7 +104,7 @@ def _visible(actor: Actor) -> sa.Select[Applicant]:
 
 def _visible_rows(actor: Actor) -> sa.Select[Any]:
     """The rows the caller may read, as plain rows: a read builds no mapped objects."""
-    return _readable(sa.select(*READ_COLUMNS), actor)
+    return _readable(sa.select(*READ_ROW), actor)
 
 
 def _changeable(
@@ -118,7 +124,7 @@ def _changeable(
 
 
 def _read_all(
-    db: Session,
+    db: Reader,
     rows: Sequence[Applicant | sa.Row[Any]],
 ) -> list[ApplicantRead]:
     """Rows as the API returns them."""
@@ -141,7 +147,7 @@ def _read_all(
 
 
 def find_page(
-    db: Session,
+    db: Reader,
     actor: Actor,
     query: ListQuery,
 ) -> ApplicantPage:
@@ -161,14 +167,13 @@ def find_page(
 
 
 def find_one(
-    db: Session,
+    db: Reader,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> ApplicantRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.execute(
-        _visible_rows(actor).where(Applicant.id == item_id),
-    ).first()
+    scope = scope_of(ENTITY, "read", actor.principal)
+    row = db.execute(ONE[scope], {"item_id": item_id, "user_id": actor.user_id}).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

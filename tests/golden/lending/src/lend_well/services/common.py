@@ -12,7 +12,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lend_well import audit
+from lend_well.db import Reader
 from lend_well.models import AuthUser
+from lend_well.pagination import read_row, table_column
 from lend_well.permissions import Actor, Scope, Scopes, may_touch, scope_of
 from lend_well.problems import Problem, conflict, field_errors, forbidden, invalid
 from lend_well.schemas.types import text_errors
@@ -319,7 +321,7 @@ def link_change(
 
 
 def links_of(
-    db: Session,
+    db: Reader,
     table: sa.Table,
     source_ids: Iterable[uuid.UUID],
 ) -> dict[uuid.UUID, list[uuid.UUID]]:
@@ -341,8 +343,8 @@ def links_of(
 def scoped(
     statement: sa.Select[Any],
     scope: str,
-    owner_column: InstrumentedAttribute[uuid.UUID] | None,
-    user_id: uuid.UUID | None,
+    owner_column: InstrumentedAttribute[uuid.UUID] | sa.ColumnElement[uuid.UUID] | None,
+    user_id: uuid.UUID | sa.BindParameter[Any] | None,
 ) -> sa.Select[Any]:
     """Restricts a query to the rows a scope covers: all, the caller's own, or none."""
     if scope == "none":
@@ -350,6 +352,26 @@ def scoped(
     if scope == "own" and owner_column is not None:
         return statement.where(owner_column == user_id)
     return statement
+
+
+def by_id(
+    columns: Sequence[InstrumentedAttribute[Any]],
+    id_column: InstrumentedAttribute[uuid.UUID],
+    owner_column: InstrumentedAttribute[uuid.UUID] | None,
+) -> dict[str, sa.Select[Any]]:
+    """The read of one row by id, for each read scope: Core statements built once.
+
+    Each is run with `item_id` and the caller's `user_id`, so a read builds
+    and compiles nothing of its own.
+    """
+    statement = sa.select(*read_row(columns)).where(
+        table_column(id_column) == sa.bindparam("item_id")
+    )
+    owner = None if owner_column is None else table_column(owner_column)
+    return {
+        scope: scoped(statement, scope, owner, sa.bindparam("user_id"))
+        for scope in ("all", "own", "none")
+    }
 
 
 def flush(db: Session, unique: Mapping[str, str]) -> None:
@@ -396,9 +418,7 @@ class RecordedInsert:
                         for name in attributes
                     }
                 )
-                .returning(
-                    *(column.property.columns[0].label(column.key) for column in self._columns)
-                )
+                .returning(*read_row(self._columns))
                 .cte("written")
             )
             statement = sa.select(written).add_cte(audit.EVENT.cte("audit"))

@@ -8,12 +8,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from lend_well import audit
+from lend_well.db import Reader
 from lend_well.idempotency import NO_CLAIM, Claim
 from lend_well.models import (
     LoanApplication,
     Repayment,
 )
-from lend_well.pagination import Column, ListQuery, column, paginate
+from lend_well.pagination import Column, ListQuery, column, paginate, read_row
 from lend_well.permissions import Actor, scope_of
 from lend_well.problems import (
     forbidden,
@@ -27,6 +28,7 @@ from lend_well.schemas.repayments import (
 )
 from lend_well.services.common import (
     RecordedInsert,
+    by_id,
     changed_fields,
     check_links,
     commit,
@@ -72,8 +74,12 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Repayment.loan_id,
 )
 
+# The same as table columns labelled by attribute: what a list selects.
+READ_ROW = read_row(READ_COLUMNS)
 # A create: its row and its audit event, one statement.
 INSERT = RecordedInsert(Repayment, READ_COLUMNS, UNIQUE)
+# A get: one row by id, for each read scope.
+ONE = by_id(READ_COLUMNS, Repayment.id, Repayment.owner_id)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -94,7 +100,7 @@ def _visible(actor: Actor) -> sa.Select[Repayment]:
 
 def _visible_rows(actor: Actor) -> sa.Select[Any]:
     """The rows the caller may read, as plain rows: a read builds no mapped objects."""
-    return _readable(sa.select(*READ_COLUMNS), actor)
+    return _readable(sa.select(*READ_ROW), actor)
 
 
 def _changeable(
@@ -114,7 +120,7 @@ def _changeable(
 
 
 def _read_all(
-    db: Session,
+    db: Reader,
     rows: Sequence[Repayment | sa.Row[Any]],
 ) -> list[RepaymentRead]:
     """Rows as the API returns them."""
@@ -136,7 +142,7 @@ def _read_all(
 
 
 def find_page(
-    db: Session,
+    db: Reader,
     actor: Actor,
     query: ListQuery,
 ) -> RepaymentPage:
@@ -156,14 +162,13 @@ def find_page(
 
 
 def find_one(
-    db: Session,
+    db: Reader,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> RepaymentRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.execute(
-        _visible_rows(actor).where(Repayment.id == item_id),
-    ).first()
+    scope = scope_of(ENTITY, "read", actor.principal)
+    row = db.execute(ONE[scope], {"item_id": item_id, "user_id": actor.user_id}).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

@@ -47,8 +47,8 @@ def list_wish_lists(
     query: Annotated[ListQuery, Depends(list_query)],
 ) -> Response:
     """Lists wish lists: `limit`, `cursor`, `sort` (`-field` descending) and filters."""
-    with reading(db):
-        return answer(service.find_page(db, actor, query))
+    with reading(db) as read:
+        return answer(service.find_page(read, actor, query))
 
 
 @router.post("", status_code=201, response_model=WishListRead)
@@ -71,8 +71,8 @@ def get_wish_list(
     item_id: uuid.UUID,
 ) -> Response:
     """One wish list."""
-    with reading(db):
-        return answer(service.find_one(db, actor, item_id))
+    with reading(db) as read:
+        return answer(service.find_one(read, actor, item_id))
 
 
 @router.patch("/{item_id}", response_model=WishListRead)

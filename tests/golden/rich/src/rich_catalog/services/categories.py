@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rich_catalog import audit
+from rich_catalog.db import Reader
 from rich_catalog.idempotency import NO_CLAIM, Claim
 from rich_catalog.models import (
     Category,
 )
-from rich_catalog.pagination import Column, ListQuery, column, paginate
+from rich_catalog.pagination import Column, ListQuery, column, paginate, read_row
 from rich_catalog.permissions import Actor, scope_of
 from rich_catalog.problems import (
     not_found,
@@ -25,6 +26,7 @@ from rich_catalog.schemas.categories import (
 )
 from rich_catalog.services.common import (
     RecordedInsert,
+    by_id,
     changed_fields,
     check_links,
     commit,
@@ -70,8 +72,12 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Category.parent_id,
 )
 
+# The same as table columns labelled by attribute: what a list selects.
+READ_ROW = read_row(READ_COLUMNS)
 # A create: its row and its audit event, one statement.
 INSERT = RecordedInsert(Category, READ_COLUMNS, UNIQUE)
+# A get: one row by id, for each read scope.
+ONE = by_id(READ_COLUMNS, Category.id, None)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -92,7 +98,7 @@ def _visible(actor: Actor) -> sa.Select[Category]:
 
 def _visible_rows(actor: Actor) -> sa.Select[Any]:
     """The rows the caller may read, as plain rows: a read builds no mapped objects."""
-    return _readable(sa.select(*READ_COLUMNS), actor)
+    return _readable(sa.select(*READ_ROW), actor)
 
 
 def _changeable(
@@ -110,7 +116,7 @@ def _changeable(
 
 
 def _read_all(
-    db: Session,
+    db: Reader,
     rows: Sequence[Category | sa.Row[Any]],
 ) -> list[CategoryRead]:
     """Rows as the API returns them."""
@@ -131,7 +137,7 @@ def _read_all(
 
 
 def find_page(
-    db: Session,
+    db: Reader,
     actor: Actor,
     query: ListQuery,
 ) -> CategoryPage:
@@ -151,14 +157,13 @@ def find_page(
 
 
 def find_one(
-    db: Session,
+    db: Reader,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> CategoryRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.execute(
-        _visible_rows(actor).where(Category.id == item_id),
-    ).first()
+    scope = scope_of(ENTITY, "read", actor.principal)
+    row = db.execute(ONE[scope], {"item_id": item_id, "user_id": actor.user_id}).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

@@ -8,13 +8,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from rich_catalog import audit
+from rich_catalog.db import Reader
 from rich_catalog.idempotency import NO_CLAIM, Claim
 from rich_catalog.models import (
     Product,
     Review,
     WishList,
 )
-from rich_catalog.pagination import Column, ListQuery, column, paginate
+from rich_catalog.pagination import Column, ListQuery, column, paginate, read_row
 from rich_catalog.permissions import Actor, scope_of
 from rich_catalog.problems import (
     forbidden,
@@ -28,6 +29,7 @@ from rich_catalog.schemas.reviews import (
 )
 from rich_catalog.services.common import (
     RecordedInsert,
+    by_id,
     changed_fields,
     check_links,
     check_owner,
@@ -76,8 +78,12 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Review.wish_list_id,
 )
 
+# The same as table columns labelled by attribute: what a list selects.
+READ_ROW = read_row(READ_COLUMNS)
 # A create: its row and its audit event, one statement.
 INSERT = RecordedInsert(Review, READ_COLUMNS, UNIQUE)
+# A get: one row by id, for each read scope.
+ONE = by_id(READ_COLUMNS, Review.id, Review.owner_id)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -98,7 +104,7 @@ def _visible(actor: Actor) -> sa.Select[Review]:
 
 def _visible_rows(actor: Actor) -> sa.Select[Any]:
     """The rows the caller may read, as plain rows: a read builds no mapped objects."""
-    return _readable(sa.select(*READ_COLUMNS), actor)
+    return _readable(sa.select(*READ_ROW), actor)
 
 
 def _changeable(
@@ -118,7 +124,7 @@ def _changeable(
 
 
 def _read_all(
-    db: Session,
+    db: Reader,
     rows: Sequence[Review | sa.Row[Any]],
 ) -> list[ReviewRead]:
     """Rows as the API returns them."""
@@ -141,7 +147,7 @@ def _read_all(
 
 
 def find_page(
-    db: Session,
+    db: Reader,
     actor: Actor,
     query: ListQuery,
 ) -> ReviewPage:
@@ -161,14 +167,13 @@ def find_page(
 
 
 def find_one(
-    db: Session,
+    db: Reader,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> ReviewRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.execute(
-        _visible_rows(actor).where(Review.id == item_id),
-    ).first()
+    scope = scope_of(ENTITY, "read", actor.principal)
+    row = db.execute(ONE[scope], {"item_id": item_id, "user_id": actor.user_id}).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

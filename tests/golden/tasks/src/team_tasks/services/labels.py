@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from team_tasks import audit
+from team_tasks.db import Reader
 from team_tasks.idempotency import NO_CLAIM, Claim
 from team_tasks.models import (
     Label,
 )
-from team_tasks.pagination import Column, ListQuery, column, paginate
+from team_tasks.pagination import Column, ListQuery, column, paginate, read_row
 from team_tasks.permissions import Actor, scope_of
 from team_tasks.problems import (
     not_found,
@@ -25,6 +26,7 @@ from team_tasks.schemas.labels import (
 )
 from team_tasks.services.common import (
     RecordedInsert,
+    by_id,
     changed_fields,
     commit,
     flush,
@@ -62,8 +64,12 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Label.color,
 )
 
+# The same as table columns labelled by attribute: what a list selects.
+READ_ROW = read_row(READ_COLUMNS)
 # A create: its row and its audit event, one statement.
 INSERT = RecordedInsert(Label, READ_COLUMNS, UNIQUE)
+# A get: one row by id, for each read scope.
+ONE = by_id(READ_COLUMNS, Label.id, None)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -84,7 +90,7 @@ def _visible(actor: Actor) -> sa.Select[Label]:
 
 def _visible_rows(actor: Actor) -> sa.Select[Any]:
     """The rows the caller may read, as plain rows: a read builds no mapped objects."""
-    return _readable(sa.select(*READ_COLUMNS), actor)
+    return _readable(sa.select(*READ_ROW), actor)
 
 
 def _changeable(
@@ -102,7 +108,7 @@ def _changeable(
 
 
 def _read_all(
-    db: Session,
+    db: Reader,
     rows: Sequence[Label | sa.Row[Any]],
 ) -> list[LabelRead]:
     """Rows as the API returns them."""
@@ -121,7 +127,7 @@ def _read_all(
 
 
 def find_page(
-    db: Session,
+    db: Reader,
     actor: Actor,
     query: ListQuery,
 ) -> LabelPage:
@@ -141,14 +147,13 @@ def find_page(
 
 
 def find_one(
-    db: Session,
+    db: Reader,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> LabelRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.execute(
-        _visible_rows(actor).where(Label.id == item_id),
-    ).first()
+    scope = scope_of(ENTITY, "read", actor.principal)
+    row = db.execute(ONE[scope], {"item_id": item_id, "user_id": actor.user_id}).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from team_tasks import audit
+from team_tasks.db import Reader
 from team_tasks.idempotency import NO_CLAIM, Claim
 from team_tasks.models import (
     Label,
@@ -15,7 +16,7 @@ from team_tasks.models import (
     Task,
     task_labels,
 )
-from team_tasks.pagination import Column, ListQuery, column, paginate
+from team_tasks.pagination import Column, ListQuery, column, paginate, read_row
 from team_tasks.permissions import Actor, scope_of
 from team_tasks.problems import (
     forbidden,
@@ -29,6 +30,7 @@ from team_tasks.schemas.tasks import (
 )
 from team_tasks.services.common import (
     RecordedInsert,
+    by_id,
     changed_fields,
     check_links,
     check_owner,
@@ -86,8 +88,12 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Task.project_id,
 )
 
+# The same as table columns labelled by attribute: what a list selects.
+READ_ROW = read_row(READ_COLUMNS)
 # A create: its row and its audit event, one statement.
 INSERT = RecordedInsert(Task, READ_COLUMNS, UNIQUE)
+# A get: one row by id, for each read scope.
+ONE = by_id(READ_COLUMNS, Task.id, Task.owner_id)
 
 
 def _readable(statement: sa.Select[Any], actor: Actor) -> sa.Select[Any]:
@@ -108,7 +114,7 @@ def _visible(actor: Actor) -> sa.Select[Task]:
 
 def _visible_rows(actor: Actor) -> sa.Select[Any]:
     """The rows the caller may read, as plain rows: a read builds no mapped objects."""
-    return _readable(sa.select(*READ_COLUMNS), actor)
+    return _readable(sa.select(*READ_ROW), actor)
 
 
 def _changeable(
@@ -128,7 +134,7 @@ def _changeable(
 
 
 def _read_all(
-    db: Session,
+    db: Reader,
     rows: Sequence[Task | sa.Row[Any]],
 ) -> list[TaskRead]:
     """Rows as the API returns them."""
@@ -155,7 +161,7 @@ def _read_all(
 
 
 def find_page(
-    db: Session,
+    db: Reader,
     actor: Actor,
     query: ListQuery,
 ) -> TaskPage:
@@ -175,14 +181,13 @@ def find_page(
 
 
 def find_one(
-    db: Session,
+    db: Reader,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> TaskRead:
     """One row the caller may read (404 otherwise)."""
-    row = db.execute(
-        _visible_rows(actor).where(Task.id == item_id),
-    ).first()
+    scope = scope_of(ENTITY, "read", actor.principal)
+    row = db.execute(ONE[scope], {"item_id": item_id, "user_id": actor.user_id}).first()
     if row is None:
         raise not_found()
     return _read_all(db, [row])[0]
