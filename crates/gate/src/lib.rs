@@ -386,6 +386,7 @@ pub fn verify(
     options: &VerifyOptions,
     progress: &dyn Progress,
 ) -> Result<QualityReport, GateError> {
+    let project = &*with_absolute_dir(project)?;
     let mut report = QualityReport::new(&project.blueprint.spec().product.name, stack.id());
     report.findings = scan::scan(&project.dir);
 
@@ -1391,6 +1392,22 @@ pub(crate) fn wait_healthy(
     Ok(false)
 }
 
+/// The project with an absolute directory. Tools run in directories of
+/// their own (schemathesis in the log directory), so a path relative to
+/// where archgen was started, such as `archgen verify my-app`, would name
+/// nothing there: every path the gate hands them is absolute.
+fn with_absolute_dir(project: &Project) -> Result<std::borrow::Cow<'_, Project>, GateError> {
+    if project.dir.is_absolute() {
+        return Ok(std::borrow::Cow::Borrowed(project));
+    }
+    let dir = std::path::absolute(&project.dir)
+        .map_err(|e| GateError::io("cannot resolve the project directory", &project.dir, e))?;
+    Ok(std::borrow::Cow::Owned(Project {
+        dir,
+        ..project.clone()
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1413,6 +1430,24 @@ mod tests {
             }],
             test_inputs: stacks::TestInputs::default(),
         }
+    }
+
+    #[test]
+    fn a_relative_project_directory_is_made_absolute() {
+        let spec = blueprint_core::builder::SpecBuilder::new("tasks")
+            .with_entity("Task", |e| e)
+            .spec();
+        let engine = render::Engine::with_builtins();
+        let relative = Project::from_spec(Path::new("my-app"), &spec, &engine).unwrap();
+        let made = with_absolute_dir(&relative).unwrap();
+        assert!(made.dir.is_absolute(), "{}", made.dir.display());
+        assert!(made.dir.ends_with("my-app"));
+        assert_eq!(made.dir, std::env::current_dir().unwrap().join("my-app"));
+        let absolute = Project::from_spec(Path::new("/srv/my-app"), &spec, &engine).unwrap();
+        assert!(matches!(
+            with_absolute_dir(&absolute).unwrap(),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]
