@@ -22,7 +22,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyRequest } from "fastify
 import { sql } from "kysely";
 import { createClient } from "redis";
 import { clientAddress } from "./client.js";
-import type { Db } from "./db.js";
+import { type Db, Statements } from "./db.js";
 import { Problem } from "./problems.js";
 import { liveSession, rememberSession } from "./security/principal.js";
 import {
@@ -38,6 +38,9 @@ export const WINDOW_SECONDS = 60;
 
 /** Paths never limited: the probes. */
 const EXEMPT = new Set(["/healthz", "/readyz"]);
+
+/** How many client addresses' counter keys a process keeps before it starts over. */
+const CLIENT_KEYS_KEPT = 10_000;
 
 /** What a throttled client is told. */
 export const TOO_MANY = "Too many requests; try again later.";
@@ -63,6 +66,18 @@ export function hmacPads(secret: string): [Buffer, Buffer] {
 export interface CountedCaller {
   readonly hits: number[];
   readonly caller: { readonly session: LiveSession; readonly lastSeenAt: Date } | null;
+}
+
+/** A row of the count that also finds the caller's session. */
+interface CountedRow {
+  key: string;
+  hits: number;
+  id: string | null;
+  csrf_token: string | null;
+  last_seen_at: Date | null;
+  user_id: string | null;
+  email: string | null;
+  role: string | null;
 }
 
 /** Where the counters live. */
@@ -93,13 +108,21 @@ export interface Counters {
  */
 export function postgresCounters(db: Db, secretKey: string): Counters {
   const [inner, outer] = hmacPads(secretKey);
+  const statements = new Statements();
   return {
     async hit(keys, windowStart) {
-      const counted = await sql<{ key: string; hits: number }>`
+      const counted = await db.executeQuery(
+        statements.get<{ key: string; hits: number }>(
+          db,
+          "count",
+          [windowStart.toISOString(), keys],
+          (window, counting) => sql`
         INSERT INTO auth_rate_limits (key, window_start, hits)
-        SELECT key, ${windowStart}::timestamptz, 1 FROM unnest(${keys}::text[]) AS key
+        SELECT key, ${window}::timestamptz, 1 FROM unnest(${counting}::text[]) AS key
         ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
-        RETURNING key, hits`.execute(db);
+        RETURNING key, hits`,
+        ),
+      );
       const hits = new Map(counted.rows.map((row) => [row.key, row.hits]));
       if (counted.rows.some((row) => row.hits === 1)) {
         await purgeWindowsBefore(db, windowStart);
@@ -108,41 +131,48 @@ export function postgresCounters(db: Db, secretKey: string): Counters {
     },
     async hitWithCaller(clientKey, token, windowStart) {
       const now = Date.now();
+      const args = [
+        tokenHash(token),
+        new Date(now).toISOString(),
+        new Date(now - IDLE_TIMEOUT_MS).toISOString(),
+        clientKey,
+        outer,
+        inner,
+        windowStart.toISOString(),
+      ];
       // `caller` is read once (PostgreSQL materializes a CTE named twice),
       // so the counts and the session agree.
-      const counted = await sql<{
-        key: string;
-        hits: number;
-        id: string | null;
-        csrf_token: string | null;
-        last_seen_at: Date | null;
-        user_id: string | null;
-        email: string | null;
-        role: string | null;
-      }>`
+      const counted = await db.executeQuery(
+        statements.get<CountedRow>(
+          db,
+          "count-with-caller",
+          args,
+          (hash, at, idleSince, client, outerPad, innerPad, window) => sql`
         WITH caller AS (
           SELECT s.id, s.csrf_token, s.last_seen_at, s.user_id, u.email, u.role
           FROM auth_sessions AS s JOIN auth_users AS u ON u.id = s.user_id
-          WHERE s.token_hash = ${tokenHash(token)}
-            AND s.expires_at > ${new Date(now)}::timestamptz
-            AND s.last_seen_at > ${new Date(now - IDLE_TIMEOUT_MS)}::timestamptz
+          WHERE s.token_hash = ${hash}
+            AND s.expires_at > ${at}::timestamptz
+            AND s.last_seen_at > ${idleSince}::timestamptz
         ),
         counted AS (
-          SELECT ${clientKey}::text AS key
+          SELECT ${client}::text AS key
           UNION ALL
-          SELECT encode(sha256(${outer}::bytea || sha256(${inner}::bytea
+          SELECT encode(sha256(${outerPad}::bytea || sha256(${innerPad}::bytea
             || convert_to('rate-limit:user:' || user_id::text, 'UTF8'))), 'hex')
           FROM caller
         ),
         hits AS (
           INSERT INTO auth_rate_limits (key, window_start, hits)
-          SELECT key, ${windowStart}::timestamptz, 1 FROM counted
+          SELECT key, ${window}::timestamptz, 1 FROM counted
           ON CONFLICT (key, window_start) DO UPDATE SET hits = auth_rate_limits.hits + 1
           RETURNING key, hits
         )
         SELECT hits.key, hits.hits, caller.id, caller.csrf_token, caller.last_seen_at,
           caller.user_id::text AS user_id, caller.email, caller.role
-        FROM hits LEFT JOIN caller ON true`.execute(db);
+        FROM hits LEFT JOIN caller ON true`,
+        ),
+      );
       if (counted.rows.some((row) => row.hits === 1)) {
         await purgeWindowsBefore(db, windowStart);
       }
@@ -274,6 +304,22 @@ export function registerRateLimits(app: FastifyInstance): void {
     await counters.close();
   });
 
+  // The counter key of each client address seen lately, so a request
+  // computes no HMAC of its own (that cost as much as the rest of the
+  // count's work in the process). The keys stay in memory only.
+  const clientKeys = new Map<string, string>();
+  const clientKeyOf = (address: string): string => {
+    let key = clientKeys.get(address);
+    if (key === undefined) {
+      if (clientKeys.size >= CLIENT_KEYS_KEPT) {
+        clientKeys.clear();
+      }
+      key = counterKey(secretKey, `client:${address}`);
+      clientKeys.set(address, key);
+    }
+    return key;
+  };
+
   const count = async (request: FastifyRequest): Promise<void> => {
     const path = request.url.split("?")[0] ?? "";
     if (EXEMPT.has(path)) {
@@ -282,7 +328,7 @@ export function registerRateLimits(app: FastifyInstance): void {
     const now = Date.now();
     const windowMs = WINDOW_SECONDS * 1000;
     const windowStart = new Date(now - (now % windowMs));
-    const clientKey = counterKey(secretKey, `client:${clientAddress(request, app.trustedProxies)}`);
+    const clientKey = clientKeyOf(clientAddress(request, app.trustedProxies));
     const limits = [rateLimitClient, rateLimitUser];
     const token = request.cookies[SESSION_COOKIE];
     let hits: number[] | null;

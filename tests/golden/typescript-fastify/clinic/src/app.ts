@@ -1,12 +1,12 @@
 /** The Fastify app: plugins, error handling and routes, for a configuration. */
 import cookie from "@fastify/cookie";
 import cors from "@fastify/cors";
-import helmet from "@fastify/helmet";
 import Fastify, { type FastifyInstance } from "fastify";
 import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
-import type { BlockList } from "node:net";
+import helmet from "helmet";
+import { IncomingMessage, ServerResponse } from "node:http";
+import { type BlockList, Socket } from "node:net";
 import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
@@ -104,6 +104,31 @@ function answerUnservedMethods(app: FastifyInstance): void {
   });
 }
 
+/**
+ * The protective headers every archgen backend sends (an API serves no
+ * pages), as helmet sets them, worked out once when the app is built: its
+ * Fastify plugin builds helmet's middleware anew for every request, which
+ * cost a read more than its own statements did.
+ */
+export function protectiveHeaders(): Readonly<Record<string, string>> {
+  const request = new IncomingMessage(new Socket());
+  const response = new ServerResponse(request);
+  helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+    },
+    strictTransportSecurity: { maxAge: 63_072_000, includeSubDomains: true, preload: false },
+    referrerPolicy: { policy: "no-referrer" },
+    frameguard: { action: "deny" },
+  })(request, response, () => undefined);
+  return Object.freeze(
+    Object.fromEntries(
+      Object.entries(response.getHeaders()).map(([name, value]) => [name, String(value)]),
+    ),
+  );
+}
+
 /** Builds the app; it closes its database pool when it closes. */
 export async function buildApp(config: Config): Promise<FastifyInstance> {
   const app = Fastify({
@@ -114,9 +139,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
     return503OnClosing: true,
     genReqId: requestIdOf,
   });
-  // Every answer, errors and 404s included, names its request.
-  app.addHook("onRequest", async (request, reply) => {
-    void reply.header("x-request-id", request.id);
+  // Every answer, errors and 404s included, names its request and carries
+  // the protective headers.
+  const protective = protectiveHeaders();
+  app.addHook("onRequest", (request, reply, done) => {
+    void reply.header("x-request-id", request.id).headers(protective);
+    done();
   });
   answerUnservedMethods(app);
   // JSON as Fastify parses it (prototype poisoning refused), except that an
@@ -164,16 +192,6 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   for (const install of INSTALLERS) {
     install(app);
   }
-  // The protective headers every archgen backend sends: an API serves no pages.
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
-    },
-    strictTransportSecurity: { maxAge: 63_072_000, includeSubDomains: true, preload: false },
-    referrerPolicy: { policy: "no-referrer" },
-    frameguard: { action: "deny" },
-  });
   // Browser origins other than the API's own may call it only when listed
   // (CORS_ORIGINS), with their cookies; none are by default.
   if (config.corsOrigins.length > 0) {

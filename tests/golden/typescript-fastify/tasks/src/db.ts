@@ -1,5 +1,5 @@
 /** The database: one bounded pool of connections per process, and Kysely over it. */
-import { Kysely, PostgresDialect } from "kysely";
+import { CompiledQuery, Kysely, PostgresDialect, type RawBuilder, sql } from "kysely";
 import pg from "pg";
 import type { FastifyBaseLogger } from "fastify";
 import type { Database } from "./database.js";
@@ -121,4 +121,70 @@ export function prepareRepeated(client: pg.PoolClient | pg.Client): void {
 /** One connection without a statement limit, for a command (`make migrate`, `make user`). */
 export function openCommandDb(url: string, connectTimeoutMs: number): Db {
   return openDb({ url, poolSize: 1, connectTimeoutMs, statementTimeoutMs: 0 });
+}
+
+/** Stands for a statement's argument while its text is compiled (`Statements`). */
+class Argument {
+  constructor(readonly index: number) {}
+}
+
+/** A statement's text, and which argument each of its parameters takes. */
+interface Compiled {
+  readonly text: string;
+  readonly order: readonly number[];
+}
+
+/**
+ * Statements whose text is compiled once per key. `build` gets one
+ * placeholder per argument and returns the statement; each run sends the
+ * text compiled the first time with this run's arguments. A request then
+ * spends nothing on building and compiling its statements, and the driver
+ * finds the text's prepared statement (`prepareRepeated`) by the same string.
+ * A statement's shape must follow from its key alone: a value that is not
+ * one of the placeholders is refused when the text is compiled, so no
+ * request's value is ever kept for another. At most `limit` keys are kept;
+ * past that, statements are compiled at every run.
+ */
+export class Statements {
+  readonly #compiled = new Map<string, Compiled>();
+
+  /** A cache of at most `limit` statement texts. */
+  constructor(private readonly limit = 500) {}
+
+  /**
+   * The statement of `key` with `args`, ready to run with `db.executeQuery`.
+   *
+   * ```ts
+   * const statements = new Statements();
+   * const query = statements.get<{ id: string }>(db, "task:one", [id], (id) =>
+   *   sql`SELECT id::text AS id FROM tasks WHERE id = ${id}::uuid`);
+   * const { rows } = await db.executeQuery(query);
+   * ```
+   */
+  get<R>(
+    db: Db,
+    key: string,
+    args: readonly unknown[],
+    build: (...placeholders: RawBuilder<unknown>[]) => RawBuilder<R>,
+  ): CompiledQuery<R> {
+    let compiled = this.#compiled.get(key);
+    if (compiled === undefined) {
+      const placeholders = args.map((_, i) => sql.val(new Argument(i)));
+      const query = build(...placeholders).compile(db);
+      const order = query.parameters.map((value) => {
+        if (!(value instanceof Argument)) {
+          throw new Error(`statement ${key} has a parameter that is not one of its arguments`);
+        }
+        return value.index;
+      });
+      compiled = { text: query.sql, order };
+      if (this.#compiled.size < this.limit) {
+        this.#compiled.set(key, compiled);
+      }
+    }
+    return CompiledQuery.raw(
+      compiled.text,
+      compiled.order.map((i) => args[i]),
+    );
+  }
 }

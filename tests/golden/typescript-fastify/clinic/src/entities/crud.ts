@@ -7,7 +7,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { type RawBuilder, sql, type Transaction } from "kysely";
 import { record, recordIn } from "../audit.js";
 import type { Database } from "../database.js";
-import type { Db } from "../db.js";
+import { type Db, Statements } from "../db.js";
 import { parseExact, wholeNumber } from "../json.js";
 import { forbidden, invalid, notFound, Problem } from "../problems.js";
 import type { Principal } from "../security/principal.js";
@@ -54,6 +54,9 @@ const UNIQUE_VIOLATION = "23505";
 const FOREIGN_KEY_VIOLATIONS = new Set(["23503", "23001"]);
 
 type Executor = Db | Transaction<Database>;
+
+/** The texts of the reads requests make most (a page, a row), compiled once per shape. */
+const STATEMENTS = new Statements();
 
 function sqlState(error: unknown): { code: string; constraint: string } | null {
   if (typeof error !== "object" || error === null || !("code" in error)) {
@@ -187,7 +190,7 @@ function stored(field: FieldDef, value: unknown, keyring: Keyring): unknown {
 function scoped(
   scope: Actor["scope"],
   entity: EntityDef,
-  userId: string | null,
+  userId: string | null | RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   if (scope === "none") {
     return sql`false`;
@@ -343,8 +346,8 @@ export async function findPage(
   if (!sortable.includes(sortName)) {
     errors.sort = `must be one of: ${sortable.sort().join(", ")}`;
   }
-  const where = [scoped(actor.scope, entity, actor.principal?.userId ?? null)];
   const filters = filterable(entity, actor.principal);
+  const filtered: { name: string; value: unknown }[] = [];
   for (const [name, raw] of query.filters) {
     const parse = filters.get(name);
     if (parse === undefined) {
@@ -356,36 +359,64 @@ export async function findPage(
       errors[name] = parsed.why;
       continue;
     }
-    where.push(sql`${column(name)} = ${parsed.value}`);
+    filtered.push({ name, value: parsed.value });
   }
   if (Object.keys(errors).length > 0) {
     throw invalid(errors);
   }
-  const sortColumn = column(sortName);
-  const id = column("id");
-  if (query.cursor !== null) {
-    const after = decodeCursor(ctx.secret, query.sort, query.cursor);
-    const afterId = descending ? sql`${id} < ${after.id}::uuid` : sql`${id} > ${after.id}::uuid`;
-    if (after.value === null) {
-      where.push(sql`(${sortColumn} IS NULL AND ${afterId})`);
-    } else {
-      const afterValue = descending
-        ? sql`${sortColumn} < ${after.value}`
-        : sql`${sortColumn} > ${after.value}`;
-      where.push(
-        sql`(${afterValue} OR (${sortColumn} = ${after.value} AND ${afterId}) OR ${sortColumn} IS NULL)`,
-      );
-    }
-  }
-  const order = descending
-    ? sql`${sortColumn} DESC NULLS LAST, ${id} DESC`
-    : sql`${sortColumn} ASC NULLS LAST, ${id} ASC`;
-  const result = await sql<Record<string, unknown>>`
+  const after = query.cursor === null ? null : decodeCursor(ctx.secret, query.sort, query.cursor);
+  // The statement's shape: everything but the values, which are its arguments.
+  const shape = [
+    "page",
+    entity.table,
+    actor.scope,
+    query.sort,
+    after === null ? "first" : after.value === null ? "after-null" : "after",
+    ...filtered.map((f) => f.name),
+  ].join(" ");
+  const args = [
+    actor.principal?.userId ?? null,
+    query.limit + 1,
+    after?.id ?? null,
+    after?.value ?? null,
+    ...filtered.map((f) => f.value),
+  ];
+  const statement = STATEMENTS.get<Record<string, unknown>>(
+    ctx.db,
+    shape,
+    args,
+    (userId, limit, afterId, afterValue, ...values) => {
+      const where = [
+        scoped(actor.scope, entity, userId),
+        ...filtered.map((f, i) => sql`${column(f.name)} = ${values[i]}`),
+      ];
+      const sortColumn = column(sortName);
+      const id = column("id");
+      if (after !== null) {
+        const pastId = descending ? sql`${id} < ${afterId}::uuid` : sql`${id} > ${afterId}::uuid`;
+        if (after.value === null) {
+          where.push(sql`(${sortColumn} IS NULL AND ${pastId})`);
+        } else {
+          const pastValue = descending
+            ? sql`${sortColumn} < ${afterValue}`
+            : sql`${sortColumn} > ${afterValue}`;
+          where.push(
+            sql`(${pastValue} OR (${sortColumn} = ${afterValue} AND ${pastId}) OR ${sortColumn} IS NULL)`,
+          );
+        }
+      }
+      const order = descending
+        ? sql`${sortColumn} DESC NULLS LAST, ${id} DESC`
+        : sql`${sortColumn} ASC NULLS LAST, ${id} ASC`;
+      return sql<Record<string, unknown>>`
     SELECT ${sql.join(selectList(entity))}, ${sortColumn}::text AS "__sort"
     FROM ${sql.table(entity.table)} AS t
     WHERE ${sql.join(where, sql` AND `)}
     ORDER BY ${order}
-    LIMIT ${query.limit + 1}`.execute(ctx.db);
+    LIMIT ${limit}`;
+    },
+  );
+  const result = await ctx.db.executeQuery(statement);
   const rows = result.rows.slice(0, query.limit);
   const last = rows.at(-1);
   const nextCursor =
@@ -423,15 +454,18 @@ export async function findOne(
   actor: Actor,
   id: string,
 ): Promise<Item> {
-  const userId = actor.principal?.userId ?? null;
-  const item = await readOne(
+  const statement = STATEMENTS.get<Record<string, unknown>>(
     ctx.db,
-    entity,
-    sql`${column("id")} = ${id}::uuid AND ${scoped(actor.scope, entity, userId)}`,
-    ctx.keyring,
-    actor.principal,
+    `one ${entity.table} ${actor.scope}`,
+    [id, actor.principal?.userId ?? null],
+    (rowId, userId) => sql`
+    SELECT ${sql.join(selectList(entity))}
+    FROM ${sql.table(entity.table)} AS t
+    WHERE ${column("id")} = ${rowId}::uuid AND ${scoped(actor.scope, entity, userId)}`,
   );
-  if (item === null) {
+  const result = await ctx.db.executeQuery(statement);
+  const [item] = await items(ctx.db, entity, result.rows, ctx.keyring, actor.principal);
+  if (item === undefined) {
     throw notFound();
   }
   return item;

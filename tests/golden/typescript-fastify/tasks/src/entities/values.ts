@@ -192,8 +192,38 @@ function valueSchema(field: FieldDef): z.ZodType {
 
 const uuid = z.string().regex(UUID, "must be a UUID");
 
+/** A body's schema. */
+type BodySchema = z.ZodType<Record<string, unknown>>;
+
+/**
+ * Each entity's body schemas, built once: zod compiles a schema the first
+ * time it parses with it, which cost a create more than its own statement.
+ */
+const SCHEMAS = {
+  create: new WeakMap<EntityDef, BodySchema>(),
+  update: new WeakMap<EntityDef, BodySchema>(),
+};
+
+/** The schema `build` makes for the entity, built at its first use. */
+function schemaOf(
+  kind: keyof typeof SCHEMAS,
+  entity: EntityDef,
+  build: (entity: EntityDef) => BodySchema,
+): BodySchema {
+  let schema = SCHEMAS[kind].get(entity);
+  if (schema === undefined) {
+    schema = build(entity);
+    SCHEMAS[kind].set(entity, schema);
+  }
+  return schema;
+}
+
 /** The schema of a create body: required fields, defaults, relations and links. */
-export function createSchema(entity: EntityDef): z.ZodType<Record<string, unknown>> {
+export function createSchema(entity: EntityDef): BodySchema {
+  return schemaOf("create", entity, buildCreateSchema);
+}
+
+function buildCreateSchema(entity: EntityDef): BodySchema {
   const shape: Record<string, z.ZodType> = {};
   for (const field of entity.fields) {
     const value = field.nullable ? valueSchema(field).nullable() : valueSchema(field);
@@ -218,7 +248,11 @@ export function createSchema(entity: EntityDef): z.ZodType<Record<string, unknow
 }
 
 /** The schema of an update body: any field, null only where the field takes it. */
-export function updateSchema(entity: EntityDef): z.ZodType<Record<string, unknown>> {
+export function updateSchema(entity: EntityDef): BodySchema {
+  return schemaOf("update", entity, buildUpdateSchema);
+}
+
+function buildUpdateSchema(entity: EntityDef): BodySchema {
   const shape: Record<string, z.ZodType> = {};
   for (const field of entity.fields) {
     const value = field.nullable ? valueSchema(field).nullable() : valueSchema(field);
