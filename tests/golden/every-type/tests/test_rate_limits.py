@@ -1,5 +1,6 @@
 """Rate limits per client and per user, in PostgreSQL and in Redis, shared across processes."""
 
+import asyncio
 import datetime as dt
 import os
 import time
@@ -12,6 +13,7 @@ import fastapi.routing
 import httpx
 import pytest
 import sqlalchemy as sa
+import starlette.concurrency
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -321,6 +323,55 @@ def test_a_served_app_counts_on_the_event_loop_and_serves_in_one_trip(
         assert client_hits(app, address) == before + 3
     # The lifespan closed it.
     assert counter.loop_connection is None
+
+
+def test_a_served_app_counts_in_redis_on_the_event_loop(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the counters in Redis, the lifespan gives the limiter an asyncio
+    # client: the client and the user are counted on the event loop, never
+    # in the thread pool, and the user's limit holds.
+    fresh_window()
+    limit = 3
+    app = limited_app(redis_url, user=limit)
+    address = f"client-{uuid.uuid4().hex}"
+    with TestClient(app, raise_server_exceptions=False, client=(address, 50000)) as client:
+        counter = app.state.rate_limiter.counter
+        assert isinstance(counter, ratelimit.RedisCounter)
+        assert counter.loop_increment is not None
+        api = Api(app)
+        api.client = client
+        assert api.login(make_user(ADMIN_ROLE)).status_code == 200
+        trips: list[str] = []
+
+        async def spy(func: Any, *args: Any, **kwargs: Any) -> Any:
+            trips.append(getattr(func, "__name__", repr(func)))
+            return await starlette.concurrency.run_in_threadpool(func, *args, **kwargs)
+
+        monkeypatch.setattr(ratelimit, "run_in_threadpool", spy)
+        statuses = [api.get("/auth/me").status_code for _ in range(limit + 1)]
+        assert statuses == [200] * limit + [429]
+        assert trips == []
+    # The lifespan closed its client.
+    assert counter.loop_increment is None
+
+
+def test_a_redis_that_is_down_lets_requests_through_on_the_event_loop() -> None:
+    app = limited_app("redis://127.0.0.1:1/0", client=1, user=1)
+    limiter: ratelimit.RateLimiter = app.state.rate_limiter
+
+    async def twice() -> list[bool]:
+        async with ratelimit.loop_counting(app):
+            counter = limiter.counter
+            assert isinstance(counter, ratelimit.RedisCounter)
+            assert counter.loop_increment is not None
+            verdicts = [
+                await limiter.check_on_loop(counter.loop_increment, "client", "192.0.2.1", 1)
+                for _ in range(2)
+            ]
+        return [verdict.allowed for verdict in verdicts]
+
+    assert asyncio.run(twice()) == [True, True]
 
 
 # Entities whose create from `body_for` reads and writes nothing but its row and its event.

@@ -29,7 +29,10 @@ session's pool, given back before the request takes one. The user's
 verdict waits on the request's scope until the session is checked
 (security/dependencies.py), so the order of answers is unchanged. In Redis
 the client is counted in the middleware and the user after the session is
-found, one script call each. When the counters cannot be reached the
+found, one script call each; while the app serves, both are awaited on the
+event loop, on the process's asyncio client that the lifespan opens
+(`loop_counting`), so neither costs a trip through the thread pool (without
+it, they run in the thread pool on a client of their own). When the counters cannot be reached the
 request is answered 503 like any database fault (faults.py); when Redis
 cannot, the request is let through.
 """
@@ -47,8 +50,10 @@ from typing import Any, Protocol
 
 import psycopg
 import redis
+import redis.asyncio
 import sqlalchemy as sa
 from fastapi import FastAPI, Request
+from redis.commands.core import AsyncScript
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -374,12 +379,27 @@ class RedisCounter:
     """Counters in Redis: INCR and EXPIRE in one Lua script, so they expire by themselves."""
 
     def __init__(self, url: str) -> None:
+        self.url = url
         self._client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
         self._increment = self._client.register_script(_INCREMENT)
+        # The serving event loop's script, set by `loop_counting` while the app serves.
+        self.loop_increment: AsyncScript | None = None
 
     def hit(self, key: str, window_start: int, db: Session | None = None) -> int:
         name = f"ratelimit:{key}:{window_start}"
         return int(self._increment(keys=[name], args=[WINDOW_SECONDS + 5]))
+
+    def loop_client(self) -> redis.asyncio.Redis:
+        """A client for the serving event loop, with the timeouts of this one."""
+        return redis.asyncio.Redis.from_url(
+            self.url, socket_timeout=2.0, socket_connect_timeout=2.0
+        )
+
+    @staticmethod
+    async def hit_on_loop(increment: AsyncScript, key: str, window_start: int) -> int:
+        """`hit` awaited on the serving event loop, with its client's script."""
+        name = f"ratelimit:{key}:{window_start}"
+        return int(await increment(keys=[name], args=[WINDOW_SECONDS + 5]))
 
     def hit_client_and_user(
         self,
@@ -463,6 +483,20 @@ class RateLimiter:
         )
         return self._counted(hits, retry_after)
 
+    async def check_on_loop(
+        self, increment: AsyncScript, kind: str, identity: str, limit: int
+    ) -> Verdict:
+        """`check` awaited on the serving event loop (counters in Redis); Redis errors let it through."""
+        window_start, retry_after = self._window()
+        try:
+            hits = await RedisCounter.hit_on_loop(
+                increment, self._key(kind, identity), window_start
+            )
+        except redis.RedisError as error:
+            logger.warning("rate limit counters unavailable; request let through", exc_info=error)
+            return Verdict(True, 0)
+        return Verdict(hits <= limit, retry_after)
+
     def _counted(self, hits: Hits, retry_after: int) -> Counted:
         """The verdicts on a request's counts."""
         client = Verdict(hits.client <= self.client_limit, retry_after)
@@ -492,7 +526,10 @@ def from_settings(settings: Settings) -> RateLimiter:
 
 @contextlib.asynccontextmanager
 async def loop_counting(app: FastAPI) -> AsyncIterator[None]:
-    """The app's lifespan: counters in PostgreSQL are counted on the serving event loop.
+    """The app's lifespan: counters are counted on the serving event loop.
+
+    Counters in Redis get an asyncio client of the process's own, closed at
+    shutdown.
 
     Gives the limiter's counter a `db.LoopConnection` while the app serves
     and closes it at shutdown; it is one of the process's `DB_POOL_SIZE`
@@ -502,6 +539,16 @@ async def loop_counting(app: FastAPI) -> AsyncIterator[None]:
     """
     limiter: RateLimiter = app.state.rate_limiter
     counter = limiter.counter
+    if isinstance(counter, RedisCounter):
+        # Connects on first use: an app whose Redis is down still starts.
+        client = counter.loop_client()
+        counter.loop_increment = client.register_script(_INCREMENT)
+        try:
+            yield
+        finally:
+            counter.loop_increment = None
+            await client.aclose()
+        return
     # The settings the app's engine was made from: the loop's connection is one of its ceiling.
     settings = get_settings()
     if not isinstance(counter, PostgresCounter) or not loop_connections(settings):
@@ -559,6 +606,13 @@ class ClientRateLimitMiddleware:
             ):
                 # The app is serving: counted on the event loop, no trip through the pool.
                 counted = await self.limiter.check_request_on_loop(counter, address, token)
+            elif isinstance(counter, RedisCounter) and counter.loop_increment is not None:
+                # In Redis, on the event loop too; the user is counted once the session is found.
+                limit = self.limiter.client_limit
+                client_verdict = await self.limiter.check_on_loop(
+                    counter.loop_increment, "client", address, limit
+                )
+                counted = Counted(client_verdict)
             else:
                 counted = await run_in_threadpool(self.limiter.check_request, address, token, db)
             state = scope.setdefault("state", {})
@@ -601,13 +655,19 @@ def counted_caller(request: Request, token: str) -> LiveSession | None:
 
 
 async def enforce_user_limit(request: Request, user_id: str, db: Session) -> None:
-    """429 past the user's limit: the middleware's count, else one on the request's session.
+    """429 past the user's limit: the middleware's count, else one of its own (counters in Redis).
 
-    Only the second (counters in Redis) does I/O, in the thread pool.
+    That one is awaited on the event loop while the app serves, else run in the thread pool.
     """
     verdict: Verdict | None = getattr(request.state, USER_VERDICT, None)
     if verdict is None:
         limiter: RateLimiter = request.app.state.rate_limiter
-        verdict = await run_in_threadpool(limiter.check_user, user_id, db)
+        counter = limiter.counter
+        if isinstance(counter, RedisCounter) and counter.loop_increment is not None:
+            verdict = await limiter.check_on_loop(
+                counter.loop_increment, "user", user_id, limiter.user_limit
+            )
+        else:
+            verdict = await run_in_threadpool(limiter.check_user, user_id, db)
     if not verdict.allowed:
         raise too_many_requests(verdict)
