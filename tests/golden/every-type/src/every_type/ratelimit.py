@@ -27,14 +27,17 @@ driven by a test client outside its lifespan, or sessions bound to a
 test's transaction) it runs in the thread pool, on a connection of the
 session's pool, given back before the request takes one. The user's
 verdict waits on the request's scope until the session is checked
-(security/dependencies.py), so the order of answers is unchanged. In Redis
-the client is counted in the middleware and the user after the session is
-found, one script call each; while the app serves, both are awaited on the
-event loop, on the process's asyncio client that the lifespan opens
-(`loop_counting`), so neither costs a trip through the thread pool (without
-it, they run in the thread pool on a client of their own). When the counters cannot be reached the
-request is answered 503 like any database fault (faults.py); when Redis
-cannot, the request is let through.
+(security/dependencies.py), so the order of answers is unchanged.
+Redis cannot find the session: while the app serves, the middleware reads
+the live session on the loop's connection, then counts the client and the
+user in one script call on the process's asyncio client (both opened by
+the lifespan, `loop_counting`), and the session check takes the session it
+read, as with PostgreSQL; no trip through the thread pool. Without them
+(an app driven outside its lifespan) the client is counted in the
+middleware and the user after the session check, one script call each, in
+the thread pool. When the counters cannot be reached the request is
+answered 503 like any database fault (faults.py); when Redis cannot, the
+request is let through.
 """
 
 import contextlib
@@ -131,13 +134,25 @@ DELETE FROM auth_rate_limits WHERE (key, window_start) IN (
 )
 """
 
-# INCR and EXPIRE in one atomic step: a key never lives without its expiry.
+# INCR and EXPIRE in one atomic step, for each key: a key never lives
+# without its expiry. Returns each key's hits, in order.
 _INCREMENT = """
-local hits = redis.call('INCR', KEYS[1])
-if hits == 1 then
-  redis.call('EXPIRE', KEYS[1], ARGV[1])
+local hits = {}
+for i, key in ipairs(KEYS) do
+  hits[i] = redis.call('INCR', key)
+  if hits[i] == 1 then
+    redis.call('EXPIRE', key, ARGV[1])
+  end
 end
 return hits
+"""
+
+# The live session behind a session cookie and its user (counters in Redis,
+# which cannot find it): the same conditions as `_COUNT_CLIENT_AND_USER`'s.
+_FIND_CALLER = """
+SELECT s.id, s.csrf_token, s.last_seen_at, s.user_id, u.email, u.role
+FROM auth_sessions AS s JOIN auth_users AS u ON u.id = s.user_id
+WHERE s.token_hash = %(token_hash)s AND s.expires_at > %(now)s AND s.last_seen_at > %(idle_since)s
 """
 
 
@@ -382,12 +397,15 @@ class RedisCounter:
         self.url = url
         self._client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
         self._increment = self._client.register_script(_INCREMENT)
-        # The serving event loop's script, set by `loop_counting` while the app serves.
+        # The serving event loop's script and database connection, set by
+        # `loop_counting` while the app serves.
         self.loop_increment: AsyncScript | None = None
+        self.loop_connection: LoopConnection | None = None
 
     def hit(self, key: str, window_start: int, db: Session | None = None) -> int:
         name = f"ratelimit:{key}:{window_start}"
-        return int(self._increment(keys=[name], args=[WINDOW_SECONDS + 5]))
+        hits = self._increment(keys=[name], args=[WINDOW_SECONDS + 5])
+        return int(hits[0])
 
     def loop_client(self) -> redis.asyncio.Redis:
         """A client for the serving event loop, with the timeouts of this one."""
@@ -396,10 +414,41 @@ class RedisCounter:
         )
 
     @staticmethod
-    async def hit_on_loop(increment: AsyncScript, key: str, window_start: int) -> int:
-        """`hit` awaited on the serving event loop, with its client's script."""
-        name = f"ratelimit:{key}:{window_start}"
-        return int(await increment(keys=[name], args=[WINDOW_SECONDS + 5]))
+    async def hit_on_loop(
+        increment: AsyncScript, keys: Sequence[str], window_start: int
+    ) -> list[int]:
+        """Counts each key in one script call on the serving event loop; their hits, in order."""
+        names = [f"ratelimit:{key}:{window_start}" for key in keys]
+        hits = await increment(keys=names, args=[WINDOW_SECONDS + 5])
+        return [int(hit) for hit in hits]
+
+    async def find_caller_on_loop(self, token: str) -> LiveSession | None:
+        """The live session of `token` and its user, read on `loop_connection` (`None` without one)."""
+        connection = self.loop_connection
+        if connection is None:
+            return None
+        current = dt.datetime.now(dt.UTC)
+        params = {
+            "token_hash": token_hash(token),
+            "now": current,
+            "idle_since": current - IDLE_TIMEOUT,
+        }
+
+        async def find(db: psycopg.AsyncConnection[Any]) -> LiveSession | None:
+            cursor = await db.execute(_FIND_CALLER, params)
+            row = await cursor.fetchone()
+            if row is None:
+                return None
+            return LiveSession(
+                id=row[0],
+                csrf_token=row[1],
+                last_seen_at=row[2],
+                user_id=row[3],
+                email=row[4],
+                role=row[5],
+            )
+
+        return await connection.run(find)
 
     def hit_client_and_user(
         self,
@@ -489,13 +538,38 @@ class RateLimiter:
         """`check` awaited on the serving event loop (counters in Redis); Redis errors let it through."""
         window_start, retry_after = self._window()
         try:
-            hits = await RedisCounter.hit_on_loop(
-                increment, self._key(kind, identity), window_start
+            [hits] = await RedisCounter.hit_on_loop(
+                increment, [self._key(kind, identity)], window_start
             )
         except redis.RedisError as error:
             logger.warning("rate limit counters unavailable; request let through", exc_info=error)
             return Verdict(True, 0)
         return Verdict(hits <= limit, retry_after)
+
+    async def check_request_in_redis_on_loop(
+        self, counter: RedisCounter, increment: AsyncScript, address: str, token: str | None
+    ) -> Counted:
+        """Counts a request in Redis on the serving event loop: the client and its caller's user.
+
+        The live session behind `token` is read first, on the counter's
+        loop connection when it has one, and its user is counted in the same
+        script call as the client; the session check then takes that session.
+        A Redis error lets the request through (its caller still found).
+        """
+        window_start, retry_after = self._window()
+        caller = None if token is None else await counter.find_caller_on_loop(token)
+        keys = [self._key("client", address)]
+        if caller is not None:
+            keys.append(self._key("user", str(caller.user_id)))
+        try:
+            hits = await RedisCounter.hit_on_loop(increment, keys, window_start)
+        except redis.RedisError as error:
+            logger.warning("rate limit counters unavailable; request let through", exc_info=error)
+            through = Verdict(True, 0)
+            return Counted(through, None if caller is None else through, caller)
+        if caller is None:
+            return Counted(Verdict(hits[0] <= self.client_limit, retry_after))
+        return self._counted(Hits(hits[0], hits[1], caller), retry_after)
 
     def _counted(self, hits: Hits, retry_after: int) -> Counted:
         """The verdicts on a request's counts."""
@@ -528,39 +602,40 @@ def from_settings(settings: Settings) -> RateLimiter:
 async def loop_counting(app: FastAPI) -> AsyncIterator[None]:
     """The app's lifespan: counters are counted on the serving event loop.
 
-    Counters in Redis get an asyncio client of the process's own, closed at
-    shutdown.
-
     Gives the limiter's counter a `db.LoopConnection` while the app serves
     and closes it at shutdown; it is one of the process's `DB_POOL_SIZE`
     connections (`db.loop_connections`: none when the ceiling is 1, and the
-    counts run in the thread pool). It connects on the first request, so an app
+    counts in PostgreSQL run in the thread pool). Counters in Redis find the
+    caller's session on it, and also get an asyncio client of the process's
+    own, closed at shutdown. It connects on the first request, so an app
     whose database is down still starts (and answers `/healthz`).
     """
     limiter: RateLimiter = app.state.rate_limiter
     counter = limiter.counter
-    if isinstance(counter, RedisCounter):
-        # Connects on first use: an app whose Redis is down still starts.
-        client = counter.loop_client()
-        counter.loop_increment = client.register_script(_INCREMENT)
-        try:
-            yield
-        finally:
-            counter.loop_increment = None
-            await client.aclose()
-        return
     # The settings the app's engine was made from: the loop's connection is one of its ceiling.
     settings = get_settings()
-    if not isinstance(counter, PostgresCounter) or not loop_connections(settings):
-        yield
-        return
-    connection = LoopConnection(settings, statement_timeout=settings.db_statement_timeout)
-    counter.loop_connection = connection
+    connection = (
+        LoopConnection(settings, statement_timeout=settings.db_statement_timeout)
+        if loop_connections(settings)
+        else None
+    )
+    # Connects on first use: an app whose Redis is down still starts.
+    client = counter.loop_client() if isinstance(counter, RedisCounter) else None
+    if isinstance(counter, RedisCounter) and client is not None:
+        counter.loop_increment = client.register_script(_INCREMENT)
+    if isinstance(counter, (PostgresCounter, RedisCounter)):
+        counter.loop_connection = connection
     try:
         yield
     finally:
-        counter.loop_connection = None
-        await connection.close()
+        if isinstance(counter, (PostgresCounter, RedisCounter)):
+            counter.loop_connection = None
+        if isinstance(counter, RedisCounter):
+            counter.loop_increment = None
+        if client is not None:
+            await client.aclose()
+        if connection is not None:
+            await connection.close()
 
 
 def too_many_requests(verdict: Verdict) -> Problem:
@@ -607,12 +682,10 @@ class ClientRateLimitMiddleware:
                 # The app is serving: counted on the event loop, no trip through the pool.
                 counted = await self.limiter.check_request_on_loop(counter, address, token)
             elif isinstance(counter, RedisCounter) and counter.loop_increment is not None:
-                # In Redis, on the event loop too; the user is counted once the session is found.
-                limit = self.limiter.client_limit
-                client_verdict = await self.limiter.check_on_loop(
-                    counter.loop_increment, "client", address, limit
+                # In Redis, on the event loop too: the caller found, then both counted.
+                counted = await self.limiter.check_request_in_redis_on_loop(
+                    counter, counter.loop_increment, address, token
                 )
-                counted = Counted(client_verdict)
             else:
                 counted = await run_in_threadpool(self.limiter.check_request, address, token, db)
             state = scope.setdefault("state", {})
