@@ -21,6 +21,7 @@ from every_type import db, ratelimit
 from every_type.db import create_engine, get_engine, loop_connections
 from every_type.main import create_app
 from every_type.models import AuthRateLimit, AuthSession
+from every_type.security import dependencies
 from every_type.security.sessions import token_hash
 from every_type.settings import get_settings
 from tests.conftest import ADMIN_ROLE, Api, make_user
@@ -335,10 +336,13 @@ def test_a_served_app_counts_in_redis_on_the_event_loop(
     limit = 3
     app = limited_app(redis_url, user=limit)
     address = f"client-{uuid.uuid4().hex}"
+    if not loop_connections(get_settings()):
+        pytest.skip("DB_POOL_SIZE leaves the loop no connection to find the session on")
     with TestClient(app, raise_server_exceptions=False, client=(address, 50000)) as client:
         counter = app.state.rate_limiter.counter
         assert isinstance(counter, ratelimit.RedisCounter)
         assert counter.loop_increment is not None
+        assert counter.loop_connection is not None
         api = Api(app)
         api.client = client
         assert api.login(make_user(ADMIN_ROLE)).status_code == 200
@@ -349,11 +353,17 @@ def test_a_served_app_counts_in_redis_on_the_event_loop(
             return await starlette.concurrency.run_in_threadpool(func, *args, **kwargs)
 
         monkeypatch.setattr(ratelimit, "run_in_threadpool", spy)
+        monkeypatch.setattr(dependencies, "run_in_threadpool", spy)
         statuses = [api.get("/auth/me").status_code for _ in range(limit + 1)]
         assert statuses == [200] * limit + [429]
+        # Neither count nor the session check went through the thread pool:
+        # the middleware found the session on the loop's connection.
         assert trips == []
-    # The lifespan closed its client.
-    assert counter.loop_increment is None
+    # The lifespan closed its client and its connection.
+    closed = app.state.rate_limiter.counter
+    assert isinstance(closed, ratelimit.RedisCounter)
+    assert closed.loop_increment is None
+    assert closed.loop_connection is None
 
 
 def test_a_redis_that_is_down_lets_requests_through_on_the_event_loop() -> None:

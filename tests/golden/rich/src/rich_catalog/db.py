@@ -130,11 +130,11 @@ def _invalidate_on_disconnect(context: sa.engine.ExceptionContext) -> None:
 def loop_connections(settings: Settings) -> int:
     """How many of the `DB_POOL_SIZE` connections the event loop keeps, the pool the rest.
 
-    One (a `LoopConnection` for the rate-limit counts) when the counters are
-    in PostgreSQL and the pool keeps at least one; else none, and the counts
-    run in the thread pool.
+    One (a `LoopConnection` on which the rate limiter counts in PostgreSQL,
+    or finds the caller's session when it counts in Redis) when the pool
+    keeps at least one; else none, and that work runs in the thread pool.
     """
-    return 1 if not settings.redis_url and settings.db_pool_size >= 2 else 0
+    return 1 if settings.db_pool_size >= 2 else 0
 
 
 @functools.cache
