@@ -618,7 +618,7 @@ fn request_path_writes_adr() -> Adr {
             "a database fault is still a 503".into(),
         ],
         options: vec![
-            "in PostgreSQL, one statement in autocommit, apart from the request's transaction (on a pooled connection returned before the request takes one, or on the one connection a server process keeps for the counts within its pool's ceiling), that finds the live session and its user by the cookie's hash, counts the client and the user, in an UNLOGGED table, and hands the session it found to the session check; in Redis, one script call per counter; session activity written when it is a minute old".into(),
+            "in PostgreSQL, one statement in autocommit, apart from the request's transaction (on a pooled connection returned before the request takes one, or on the one connection a server process keeps for the counts within its pool's ceiling), that finds the live session and its user by the cookie's hash, counts the client and the user, in an UNLOGGED table, and hands the session it found to the session check; in Redis, the live session read first, then the client and the user counted in one script call; session activity written when it is a minute old".into(),
             "limit only writes and sign-ins".into(),
             "count in process and flush now and then".into(),
             "one transaction per counter and an update of the session on every request".into(),
@@ -631,7 +631,7 @@ fn request_path_writes_adr() -> Adr {
             "Good, because the user's verdict waits for the session check, so the order of answers is unchanged.".into(),
             "Bad, because a session idles out up to a minute before the idle timeout measured from its very last request.".into(),
             "Bad, because an unlogged table is emptied after a crash of the database: the counters of the current minute start again.".into(),
-            "Bad, because with Redis the user is counted in a second call once the session is found.".into(),
+            "Bad, because with Redis a signed-in request reads its session in a statement of its own before the one script call that counts the client and the user.".into(),
             "Bad, because a change of more than one statement still costs two transactions, the count's and its own; a read, and a create that is one statement, cost the count's alone, their statements running in autocommit.".into(),
         ],
     }
