@@ -421,6 +421,10 @@ pub struct EntityView {
     /// Whether the service reads the raw body before validating it (write
     /// rules or workflows).
     pub guards_body: bool,
+    /// Whether a create's field rules read the database: a row owned
+    /// through a relation is the caller's when its parent is, so the body's
+    /// check runs in the thread pool.
+    pub create_guard_reads_db: bool,
     /// Whether the service names scopes per field (any field rule).
     pub has_rules: bool,
     /// Tests: a field a role that reads the row may not see, if any.
@@ -2342,6 +2346,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         }),
         descendants,
         guards_body: !write_rules.is_empty() || !workflows.is_empty(),
+        create_guard_reads_db: !write_rules.is_empty() && e.owner_relation().is_some(),
         has_rules: !read_rules.is_empty() || !write_rules.is_empty() || !filter_rules.is_empty(),
         read_probe: read_probe(model, e),
         read_own_probe: read_own_probe(model, e),

@@ -7,7 +7,9 @@ from pydantic import BaseModel
 
 
 async def raw_body(request: Request) -> bytes:
-    """The request body, validated by the service after the access checks."""
+    """The request body as sent: what the typed bodies of the entity routes are read
+    from, once the access checks have passed, and what an `Idempotency-Key` and a
+    webhook's signature are bound to."""
     return await request.body()
 
 

@@ -4,15 +4,19 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
+from starlette.concurrency import run_in_threadpool
 
+from clinic_flow import models
 from clinic_flow.db import reading
 from clinic_flow.http import RawBody, answer
 from clinic_flow.idempotency import Idempotent
 from clinic_flow.pagination import ListQuery, list_query
 from clinic_flow.permissions import Actor, require
 from clinic_flow.schemas.appointments import (
+    AppointmentCreate,
     AppointmentPage,
     AppointmentRead,
+    AppointmentUpdate,
 )
 from clinic_flow.security.dependencies import DbSession
 from clinic_flow.services import appointments as service
@@ -39,6 +43,45 @@ CanDelete = Annotated[
     Depends(require("Appointment", "delete")),
 ]
 
+# The typed bodies and the row a change is for are dependencies, solved in
+# the order a route names them, so a request gets the contract's first
+# answer: 401, 403 (CSRF, the role), 404 (a row the caller cannot read),
+# 403 (a row, field or move the caller may not change), and only then 422.
+
+
+async def create_body(
+    actor: CanCreate,
+    db: DbSession,
+    body: RawBody,
+) -> AppointmentCreate:
+    """A create's body, typed (see `service.create_payload`)."""
+    return await run_in_threadpool(service.create_payload, db, actor, body)
+
+
+async def changeable_row(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> models.Appointment:
+    """The row a change is for (see `service.changeable`)."""
+    return await run_in_threadpool(service.changeable, db, actor, item_id)
+
+
+Changeable = Annotated[models.Appointment, Depends(changeable_row)]
+
+
+async def update_body(
+    actor: CanUpdate,
+    row: Changeable,
+    body: RawBody,
+) -> AppointmentUpdate:
+    """A change's body, typed (see `service.update_payload`)."""
+    return service.update_payload(actor, row, body)
+
+
+CreateBody = Annotated[AppointmentCreate, Depends(create_body)]
+UpdateBody = Annotated[AppointmentUpdate, Depends(update_body)]
+
 
 @router.get("", response_model=AppointmentPage)
 def list_appointments(
@@ -55,13 +98,13 @@ def list_appointments(
 def create_appointment(
     actor: CanCreate,
     db: DbSession,
-    body: RawBody,
     claim: Idempotent,
+    payload: CreateBody,
 ) -> Response:
     """Creates a appointment; a retry with the same `Idempotency-Key` gets the first answer."""
     if claim.replay is not None:
         return claim.replay
-    return answer(service.create(db, actor, body, claim), status_code=201)
+    return answer(service.create(db, actor, payload, claim), status_code=201)
 
 
 @router.get("/{item_id}", response_model=AppointmentRead)
@@ -79,11 +122,11 @@ def get_appointment(
 def update_appointment(
     actor: CanUpdate,
     db: DbSession,
-    item_id: uuid.UUID,
-    body: RawBody,
+    row: Changeable,
+    payload: UpdateBody,
 ) -> Response:
     """Changes the fields sent."""
-    return answer(service.update(db, actor, item_id, body))
+    return answer(service.update(db, actor, row, payload))
 
 
 @router.delete("/{item_id}", status_code=204)

@@ -175,12 +175,12 @@ def _visible_rows(actor: Actor) -> sa.Select[Any]:
     return _readable(sa.select(*READ_ROW), actor)
 
 
-def _changeable(
+def changeable(
     db: Session,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> Appointment:
-    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    """A row the caller may change or delete: 404 when it cannot read it, 403 when it may not change it."""
     row = db.scalars(
         _visible(actor).where(Appointment.id == item_id),
     ).first()
@@ -250,17 +250,26 @@ def find_one(
     return _read_all(db, [row])[0]
 
 
-def create(
+def create_payload(
     db: Session,
     actor: Actor,
     body: bytes,
-    claim: Claim = NO_CLAIM,
-) -> AppointmentRead:
-    """Adds a row from a request body."""
+) -> AppointmentCreate:
+    """A create's body, typed: the field rules first (403 naming a field the
+    caller may not write), then validated against the model (422 per field)."""
     sent = raw_members(body)
     mine = owns_parent(db, Patient, sent.get("patient_id"), actor)
     check_writes(sent, WRITE_RULES, actor, mine=mine)
-    payload = parse_body(AppointmentCreate, body)
+    return parse_body(AppointmentCreate, body)
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    payload: AppointmentCreate,
+    claim: Claim = NO_CLAIM,
+) -> AppointmentRead:
+    """Adds a row from a create's validated body."""
     values = payload.model_dump()
     check_initial(values, WORKFLOWS)
     check_links(
@@ -286,19 +295,28 @@ def create(
     return item
 
 
-def update(
-    db: Session,
+def update_payload(
     actor: Actor,
-    item_id: uuid.UUID,
+    row: Appointment,
     body: bytes,
-) -> AppointmentRead:
-    """Changes the fields a request body sends."""
-    row = _changeable(db, actor, item_id)
+) -> AppointmentUpdate:
+    """A change's body, typed: for the row the caller may change, the field
+    rules and workflow moves first (403), then validated against the model
+    (422 per field)."""
     sent = raw_members(body)
     mine = row.owner_id == actor.user_id
     check_writes(sent, WRITE_RULES, actor, mine=mine)
     check_moves(sent, WORKFLOWS, row, actor, mine=mine)
-    payload = parse_body(AppointmentUpdate, body)
+    return parse_body(AppointmentUpdate, body)
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    row: Appointment,
+    payload: AppointmentUpdate,
+) -> AppointmentRead:
+    """Changes the fields a change's validated body sent, on a row from `changeable`."""
     values = payload.model_dump(exclude_unset=True)
     reject_nulls(values, NOT_NULL)
     check_links(
@@ -335,7 +353,7 @@ def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) ->
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
-    row = _changeable(db, actor, item_id)
+    row = changeable(db, actor, item_id)
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)

@@ -95,12 +95,12 @@ def _visible_rows(actor: Actor) -> sa.Select[Any]:
     return _readable(sa.select(*READ_ROW), actor)
 
 
-def _changeable(
+def changeable(
     db: Session,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> Clinician:
-    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    """A row the caller may change or delete: 404 when it cannot read it, 403 when it may not change it."""
     row = db.scalars(
         _visible(actor).where(Clinician.id == item_id),
     ).first()
@@ -162,14 +162,22 @@ def find_one(
     return _read_all(db, [row])[0]
 
 
+def create_payload(
+    actor: Actor,
+    body: bytes,
+) -> ClinicianCreate:
+    """A create's body, typed: the field rules first (403 naming a field the
+    caller may not write), then validated against the model (422 per field)."""
+    return parse_body(ClinicianCreate, body)
+
+
 def create(
     db: Session,
     actor: Actor,
-    body: bytes,
+    payload: ClinicianCreate,
     claim: Claim = NO_CLAIM,
 ) -> ClinicianRead:
-    """Adds a row from a request body."""
-    payload = parse_body(ClinicianCreate, body)
+    """Adds a row from a create's validated body."""
     values = payload.model_dump()
     values["id"] = uuid.uuid4()
     event = audit.event("create", actor, ENTITY, values["id"], changed_fields(payload))
@@ -181,15 +189,24 @@ def create(
     return item
 
 
+def update_payload(
+    actor: Actor,
+    row: Clinician,
+    body: bytes,
+) -> ClinicianUpdate:
+    """A change's body, typed: for the row the caller may change, the field
+    rules and workflow moves first (403), then validated against the model
+    (422 per field)."""
+    return parse_body(ClinicianUpdate, body)
+
+
 def update(
     db: Session,
     actor: Actor,
-    item_id: uuid.UUID,
-    body: bytes,
+    row: Clinician,
+    payload: ClinicianUpdate,
 ) -> ClinicianRead:
-    """Changes the fields a request body sends."""
-    row = _changeable(db, actor, item_id)
-    payload = parse_body(ClinicianUpdate, body)
+    """Changes the fields a change's validated body sent, on a row from `changeable`."""
     values = payload.model_dump(exclude_unset=True)
     reject_nulls(values, NOT_NULL)
     for attribute, value in values.items():
@@ -202,7 +219,7 @@ def update(
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
-    row = _changeable(db, actor, item_id)
+    row = changeable(db, actor, item_id)
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)

@@ -107,12 +107,12 @@ def _visible_rows(actor: Actor) -> sa.Select[Any]:
     return _readable(sa.select(*READ_ROW), actor)
 
 
-def _changeable(
+def changeable(
     db: Session,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> Patient:
-    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    """A row the caller may change or delete: 404 when it cannot read it, 403 when it may not change it."""
     row = db.scalars(
         _visible(actor).where(Patient.id == item_id),
     ).first()
@@ -179,14 +179,22 @@ def find_one(
     return _read_all(db, [row])[0]
 
 
+def create_payload(
+    actor: Actor,
+    body: bytes,
+) -> PatientCreate:
+    """A create's body, typed: the field rules first (403 naming a field the
+    caller may not write), then validated against the model (422 per field)."""
+    return parse_body(PatientCreate, body)
+
+
 def create(
     db: Session,
     actor: Actor,
-    body: bytes,
+    payload: PatientCreate,
     claim: Claim = NO_CLAIM,
 ) -> PatientRead:
-    """Adds a row from a request body."""
-    payload = parse_body(PatientCreate, body)
+    """Adds a row from a create's validated body."""
     values = payload.model_dump(exclude={"owner_id"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
     values["id"] = uuid.uuid4()
@@ -199,15 +207,24 @@ def create(
     return item
 
 
+def update_payload(
+    actor: Actor,
+    row: Patient,
+    body: bytes,
+) -> PatientUpdate:
+    """A change's body, typed: for the row the caller may change, the field
+    rules and workflow moves first (403), then validated against the model
+    (422 per field)."""
+    return parse_body(PatientUpdate, body)
+
+
 def update(
     db: Session,
     actor: Actor,
-    item_id: uuid.UUID,
-    body: bytes,
+    row: Patient,
+    payload: PatientUpdate,
 ) -> PatientRead:
-    """Changes the fields a request body sends."""
-    row = _changeable(db, actor, item_id)
-    payload = parse_body(PatientUpdate, body)
+    """Changes the fields a change's validated body sent, on a row from `changeable`."""
     values = payload.model_dump(exclude_unset=True)
     reject_nulls(values, NOT_NULL)
     for attribute, value in values.items():
@@ -226,7 +243,7 @@ def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) ->
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
-    row = _changeable(db, actor, item_id)
+    row = changeable(db, actor, item_id)
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)

@@ -4,15 +4,19 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
+from starlette.concurrency import run_in_threadpool
 
+from every_type import models
 from every_type.db import reading
 from every_type.http import RawBody, answer
 from every_type.idempotency import Idempotent
 from every_type.pagination import ListQuery, list_query
 from every_type.permissions import Actor, require
 from every_type.schemas.gadgets import (
+    GadgetCreate,
     GadgetPage,
     GadgetRead,
+    GadgetUpdate,
 )
 from every_type.security.dependencies import DbSession
 from every_type.services import gadgets as service
@@ -39,6 +43,44 @@ CanDelete = Annotated[
     Depends(require("Gadget", "delete")),
 ]
 
+# The typed bodies and the row a change is for are dependencies, solved in
+# the order a route names them, so a request gets the contract's first
+# answer: 401, 403 (CSRF, the role), 404 (a row the caller cannot read),
+# 403 (a row, field or move the caller may not change), and only then 422.
+
+
+async def create_body(
+    actor: CanCreate,
+    body: RawBody,
+) -> GadgetCreate:
+    """A create's body, typed (see `service.create_payload`)."""
+    return service.create_payload(actor, body)
+
+
+async def changeable_row(
+    actor: CanUpdate,
+    db: DbSession,
+    item_id: uuid.UUID,
+) -> models.Gadget:
+    """The row a change is for (see `service.changeable`)."""
+    return await run_in_threadpool(service.changeable, db, actor, item_id)
+
+
+Changeable = Annotated[models.Gadget, Depends(changeable_row)]
+
+
+async def update_body(
+    actor: CanUpdate,
+    row: Changeable,
+    body: RawBody,
+) -> GadgetUpdate:
+    """A change's body, typed (see `service.update_payload`)."""
+    return service.update_payload(actor, row, body)
+
+
+CreateBody = Annotated[GadgetCreate, Depends(create_body)]
+UpdateBody = Annotated[GadgetUpdate, Depends(update_body)]
+
 
 @router.get("", response_model=GadgetPage)
 def list_gadgets(
@@ -55,13 +97,13 @@ def list_gadgets(
 def create_gadget(
     actor: CanCreate,
     db: DbSession,
-    body: RawBody,
     claim: Idempotent,
+    payload: CreateBody,
 ) -> Response:
     """Creates a gadget; a retry with the same `Idempotency-Key` gets the first answer."""
     if claim.replay is not None:
         return claim.replay
-    return answer(service.create(db, actor, body, claim), status_code=201)
+    return answer(service.create(db, actor, payload, claim), status_code=201)
 
 
 @router.get("/{item_id}", response_model=GadgetRead)
@@ -79,11 +121,11 @@ def get_gadget(
 def update_gadget(
     actor: CanUpdate,
     db: DbSession,
-    item_id: uuid.UUID,
-    body: RawBody,
+    row: Changeable,
+    payload: UpdateBody,
 ) -> Response:
     """Changes the fields sent."""
-    return answer(service.update(db, actor, item_id, body))
+    return answer(service.update(db, actor, row, payload))
 
 
 @router.delete("/{item_id}", status_code=204)

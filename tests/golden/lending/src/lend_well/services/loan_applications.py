@@ -185,12 +185,12 @@ def _visible_rows(actor: Actor) -> sa.Select[Any]:
     return _readable(sa.select(*READ_ROW), actor)
 
 
-def _changeable(
+def changeable(
     db: Session,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> LoanApplication:
-    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    """A row the caller may change or delete: 404 when it cannot read it, 403 when it may not change it."""
     row = db.scalars(
         _visible(actor).where(LoanApplication.id == item_id),
     ).first()
@@ -262,17 +262,26 @@ def find_one(
     return _read_all(db, [row], actor)[0]
 
 
-def create(
+def create_payload(
     db: Session,
     actor: Actor,
     body: bytes,
-    claim: Claim = NO_CLAIM,
-) -> LoanApplicationRead:
-    """Adds a row from a request body."""
+) -> LoanApplicationCreate:
+    """A create's body, typed: the field rules first (403 naming a field the
+    caller may not write), then validated against the model (422 per field)."""
     sent = raw_members(body)
     mine = owns_parent(db, Applicant, sent.get("applicant_id"), actor)
     check_writes(sent, WRITE_RULES, actor, mine=mine)
-    payload = parse_body(LoanApplicationCreate, body)
+    return parse_body(LoanApplicationCreate, body)
+
+
+def create(
+    db: Session,
+    actor: Actor,
+    payload: LoanApplicationCreate,
+    claim: Claim = NO_CLAIM,
+) -> LoanApplicationRead:
+    """Adds a row from a create's validated body."""
     values = payload.model_dump()
     check_initial(values, WORKFLOWS)
     check_links(
@@ -297,19 +306,28 @@ def create(
     return item
 
 
-def update(
-    db: Session,
+def update_payload(
     actor: Actor,
-    item_id: uuid.UUID,
+    row: LoanApplication,
     body: bytes,
-) -> LoanApplicationRead:
-    """Changes the fields a request body sends."""
-    row = _changeable(db, actor, item_id)
+) -> LoanApplicationUpdate:
+    """A change's body, typed: for the row the caller may change, the field
+    rules and workflow moves first (403), then validated against the model
+    (422 per field)."""
     sent = raw_members(body)
     mine = row.owner_id == actor.user_id
     check_writes(sent, WRITE_RULES, actor, mine=mine)
     check_moves(sent, WORKFLOWS, row, actor, mine=mine)
-    payload = parse_body(LoanApplicationUpdate, body)
+    return parse_body(LoanApplicationUpdate, body)
+
+
+def update(
+    db: Session,
+    actor: Actor,
+    row: LoanApplication,
+    payload: LoanApplicationUpdate,
+) -> LoanApplicationRead:
+    """Changes the fields a change's validated body sent, on a row from `changeable`."""
     values = payload.model_dump(exclude_unset=True)
     reject_nulls(values, NOT_NULL)
     check_links(
@@ -345,7 +363,7 @@ def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) ->
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
-    row = _changeable(db, actor, item_id)
+    row = changeable(db, actor, item_id)
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)

@@ -103,12 +103,12 @@ def _visible_rows(actor: Actor) -> sa.Select[Any]:
     return _readable(sa.select(*READ_ROW), actor)
 
 
-def _changeable(
+def changeable(
     db: Session,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> Repayment:
-    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    """A row the caller may change or delete: 404 when it cannot read it, 403 when it may not change it."""
     row = db.scalars(
         _visible(actor).where(Repayment.id == item_id),
     ).first()
@@ -174,14 +174,22 @@ def find_one(
     return _read_all(db, [row])[0]
 
 
+def create_payload(
+    actor: Actor,
+    body: bytes,
+) -> RepaymentCreate:
+    """A create's body, typed: the field rules first (403 naming a field the
+    caller may not write), then validated against the model (422 per field)."""
+    return parse_body(RepaymentCreate, body)
+
+
 def create(
     db: Session,
     actor: Actor,
-    body: bytes,
+    payload: RepaymentCreate,
     claim: Claim = NO_CLAIM,
 ) -> RepaymentRead:
-    """Adds a row from a request body."""
-    payload = parse_body(RepaymentCreate, body)
+    """Adds a row from a create's validated body."""
     values = payload.model_dump()
     check_links(
         db,
@@ -205,15 +213,24 @@ def create(
     return item
 
 
+def update_payload(
+    actor: Actor,
+    row: Repayment,
+    body: bytes,
+) -> RepaymentUpdate:
+    """A change's body, typed: for the row the caller may change, the field
+    rules and workflow moves first (403), then validated against the model
+    (422 per field)."""
+    return parse_body(RepaymentUpdate, body)
+
+
 def update(
     db: Session,
     actor: Actor,
-    item_id: uuid.UUID,
-    body: bytes,
+    row: Repayment,
+    payload: RepaymentUpdate,
 ) -> RepaymentRead:
-    """Changes the fields a request body sends."""
-    row = _changeable(db, actor, item_id)
-    payload = parse_body(RepaymentUpdate, body)
+    """Changes the fields a change's validated body sent, on a row from `changeable`."""
     values = payload.model_dump(exclude_unset=True)
     reject_nulls(values, NOT_NULL)
     check_links(
@@ -242,7 +259,7 @@ def update(
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
-    row = _changeable(db, actor, item_id)
+    row = changeable(db, actor, item_id)
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)

@@ -134,12 +134,12 @@ def _visible_rows(actor: Actor) -> sa.Select[Any]:
     return _readable(sa.select(*READ_ROW), actor)
 
 
-def _changeable(
+def changeable(
     db: Session,
     actor: Actor,
     item_id: uuid.UUID,
 ) -> Product:
-    """A row the caller may change: 404 when it cannot read it, 403 when it may not change it."""
+    """A row the caller may change or delete: 404 when it cannot read it, 403 when it may not change it."""
     row = db.scalars(
         _visible(actor).where(Product.id == item_id),
     ).first()
@@ -215,14 +215,22 @@ def find_one(
     return _read_all(db, [row])[0]
 
 
+def create_payload(
+    actor: Actor,
+    body: bytes,
+) -> ProductCreate:
+    """A create's body, typed: the field rules first (403 naming a field the
+    caller may not write), then validated against the model (422 per field)."""
+    return parse_body(ProductCreate, body)
+
+
 def create(
     db: Session,
     actor: Actor,
-    body: bytes,
+    payload: ProductCreate,
     claim: Claim = NO_CLAIM,
 ) -> ProductRead:
-    """Adds a row from a request body."""
-    payload = parse_body(ProductCreate, body)
+    """Adds a row from a create's validated body."""
     values = payload.model_dump(exclude={"owner_id", "related_ids"})
     values["owner_id"] = check_owner(db, actor, payload.owner_id)
     check_links(
@@ -244,15 +252,24 @@ def create(
     return item
 
 
+def update_payload(
+    actor: Actor,
+    row: Product,
+    body: bytes,
+) -> ProductUpdate:
+    """A change's body, typed: for the row the caller may change, the field
+    rules and workflow moves first (403), then validated against the model
+    (422 per field)."""
+    return parse_body(ProductUpdate, body)
+
+
 def update(
     db: Session,
     actor: Actor,
-    item_id: uuid.UUID,
-    body: bytes,
+    row: Product,
+    payload: ProductUpdate,
 ) -> ProductRead:
-    """Changes the fields a request body sends."""
-    row = _changeable(db, actor, item_id)
-    payload = parse_body(ProductUpdate, body)
+    """Changes the fields a change's validated body sent, on a row from `changeable`."""
     values = payload.model_dump(exclude_unset=True, exclude={"related_ids"})
     reject_nulls(values, NOT_NULL)
     check_links(
@@ -280,7 +297,7 @@ def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) ->
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:
     """Deletes a row (409 while rows of another entity still refer to it)."""
-    row = _changeable(db, actor, item_id)
+    row = changeable(db, actor, item_id)
     db.delete(row)
     audit.record(db, "delete", actor, ENTITY, row.id)
     commit(db, UNIQUE, deleting=True)
