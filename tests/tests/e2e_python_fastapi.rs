@@ -17,6 +17,12 @@
 //! clinic project is not run here: `scripts/test` takes it through the
 //! quality gate (install, lint, tests and more) with both stacks.
 //!
+//! `tests/specs/good/taken-names.yaml` (the clinic example with entities
+//! named `Session`, `Response`, `Claim` and `Column`, names the generated
+//! modules already import) has no golden tree: it is generated fresh,
+//! then installed, linted and tested like the others, so a model class
+//! that shadows an import fails here.
+//!
 //! A project whose lock files did not change keeps its `.venv`
 //! (the harness leaves unchanged files untouched, so `make install` is a
 //! no-op), which keeps warm runs fast.
@@ -45,6 +51,16 @@ fn root() -> PathBuf {
 /// generation of its spec.
 fn install_golden(name: &str, spec: &Path) -> PathBuf {
     let (tree, spec_hash) = archgen_tests::golden::checked(name, spec);
+    let dir = root().join("target/e2e").join(name);
+    let options = render::Options::new();
+    let write = render::write::WriteOptions::for_render(&options).with_force(true);
+    render::write::write_tree(&tree, &dir, &spec_hash, &write).expect("the project is written");
+    dir
+}
+
+/// A spec with no golden tree, generated fresh into `target/e2e/<name>`.
+fn install_generated(name: &str, spec: &Path) -> PathBuf {
+    let (tree, spec_hash) = archgen_tests::golden::generate(spec);
     let dir = root().join("target/e2e").join(name);
     let options = render::Options::new();
     let write = render::write::WriteOptions::for_render(&options).with_force(true);
@@ -174,6 +190,19 @@ fn every_type_installs_migrates_lints_and_passes_its_tests() {
         "every-type",
         &root().join("tests/specs/good/every-type.yaml"),
     );
+}
+
+#[test]
+fn entities_named_as_imported_classes_lint_and_pass_their_tests() {
+    if archgen_tests::skip_slow_tests() {
+        return;
+    }
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let name = "taken-names";
+    let dir = install_generated(name, &root().join("tests/specs/good/taken-names.yaml"));
+    let url = archgen_tests::fresh_database(&archgen_tests::pg_cluster_url(), "e2e_taken_names")
+        .unwrap_or_else(|e| panic!("{e}"));
+    make(&dir, &url, None, &CHECKED);
 }
 
 /// Kills the server when the test ends, however it ends.

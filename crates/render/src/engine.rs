@@ -478,8 +478,8 @@ impl Engine {
     ///
     /// # Errors
     ///
-    /// [`RenderError::Vendor`] when a vendor cannot use its options, or
-    /// does not support the stack.
+    /// [`RenderError::Vendor`] when a vendor cannot use its options, does
+    /// not support the stack, or adds a table an entity already names.
     pub fn app_model(
         &self,
         blueprint: &Blueprint,
@@ -512,17 +512,29 @@ impl Engine {
             }
             vendors::check_options(vendor, options)?;
             let routes = vendor.routes(stack_id, model, options);
+            let tables = vendor.tables(stack_id);
+            let taken = model.entities.iter().find_map(|e| {
+                let mut own = std::iter::once(e.table.as_str()).chain(
+                    e.relations
+                        .iter()
+                        .filter_map(|r| r.join.as_ref().map(|j| j.table.as_str())),
+                );
+                own.find(|t| tables.iter().any(|v| v == t))
+                    .map(|t| (e.name.clone(), t.to_string()))
+            });
+            if let Some((entity, table)) = taken {
+                return Err(RenderError::Vendor(vendors::VendorError::TableTaken {
+                    vendor: vendor.id().to_string(),
+                    table,
+                    entity,
+                }));
+            }
             let integration = &mut model.integrations[index];
             integration.generated = true;
             integration.env = vendor.env(stack_id, options)?;
             integration.packages = vendor.packages(stack_id);
             integration.dev_packages = vendor.dev_packages(stack_id);
-            model.declare_integration(
-                index,
-                routes,
-                vendor.tables(stack_id),
-                vendor.audit_actions(stack_id),
-            );
+            model.declare_integration(index, routes, tables, vendor.audit_actions(stack_id));
             for (capability, paths) in vendor.realizations(stack_id, blueprint).capabilities {
                 let cited = realizations.capabilities.entry(capability).or_default();
                 for path in paths {

@@ -589,3 +589,38 @@ fn a_derived_view_is_made_once_for_each_run_of_the_files_that_share_it() {
     // made again for the file planned away from them.
     assert_eq!(made.load(std::sync::atomic::Ordering::SeqCst), 3);
 }
+
+#[test]
+fn an_entity_whose_table_a_vendor_adds_is_refused_by_name() {
+    let spec = SpecBuilder::new("shop")
+        .with_entity("Payment", |e| {
+            e.with_field("total_cents", FieldType::Integer, |f| f.write(["admin"]))
+                .with_field("paid", FieldType::Boolean, |f| f.write(["admin"]))
+        })
+        .with_integration_options(
+            "stripe",
+            [
+                ("pays_for", "Payment"),
+                ("amount", "total_cents"),
+                ("sets", "paid"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), json!(v)))
+            .collect(),
+        )
+        .spec();
+    let engine = Engine::with_builtins();
+    let (blueprint, _) = engine.complete(&spec).unwrap();
+    let error = engine.app_model(&blueprint, "python-fastapi").unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            RenderError::Vendor(VendorError::TableTaken { vendor, table, entity })
+                if vendor == "stripe" && table == "payments" && entity == "Payment"
+        ),
+        "{error}"
+    );
+    assert!(error
+        .to_string()
+        .contains("give the entity another `plural:`"));
+}

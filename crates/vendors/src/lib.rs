@@ -97,6 +97,16 @@ pub enum VendorError {
         /// What is wrong, and what to write instead.
         reason: String,
     },
+    /// An entity's table has the name of a table the vendor's code adds.
+    #[error("the entity `{entity}` keeps its rows in the table `{table}`, which the `{vendor}` integration adds for its own rows; give the entity another `plural:` (or rename it)")]
+    TableTaken {
+        /// The vendor's id.
+        vendor: String,
+        /// The table both name.
+        table: String,
+        /// The entity's spec name.
+        entity: String,
+    },
     /// Anything else that stopped the vendor.
     #[error("the `{vendor}` integration failed: {message}")]
     Failed {

@@ -296,9 +296,12 @@ impl Vendor for Stripe {
                 .unwrap_or_else(|| "eur".to_string()),
             PaymentCurrency::Code(code) => code.clone(),
         };
-        let mut models = [payment.pays_for.clone(), "Base".to_string()];
+        // The paid entity's Python class (`Session_` for an entity named
+        // `Session`), beside its spec name for the audit log and the JSON.
+        let class = stacks::python_fastapi::names::class_name(&payment.pays_for);
+        let mut models = [class.clone(), "Base".to_string()];
         models.sort();
-        let mut test_models = [payment.pays_for.clone(), "AuditEvent".to_string()];
+        let mut test_models = [class.clone(), "AuditEvent".to_string()];
         test_models.sort();
         let view = std::sync::Arc::new(json!({
             "models_import": models.join(", "),
@@ -309,7 +312,8 @@ impl Vendor for Stripe {
             "package": package,
             "base_path": spec.api.base_path,
             "entity": payment.pays_for,
-            "model": payment.pays_for,
+            "model": class,
+            "module": stacks::python_fastapi::names::module(&collection),
             "collection": collection,
             "amount": payment.amount,
             "currency_expr": currency_expr,

@@ -122,6 +122,101 @@ pub fn module(collection: &str) -> String {
     }
 }
 
+/// Class and type names the generated modules define or import beside the
+/// entities' model classes (in `models.py`, the services, the routers'
+/// dependencies and the tests): an entity of one of these names would
+/// shadow it, or be shadowed.
+const TAKEN_CLASSES: &[&str] = &[
+    // The stack's own tables and their bases (`models.py`).
+    "Base",
+    "RecordMixin",
+    "AuthUser",
+    "AuthSession",
+    "AuthLoginAttempt",
+    "AuthEmailToken",
+    "AuthRateLimit",
+    "AuthIdempotencyKey",
+    "AuditEvent",
+    "MailOutbox",
+    "Payment",
+    "StripeEvent",
+    // SQLAlchemy, Pydantic, FastAPI, Starlette and the standard library.
+    "Any",
+    "Annotated",
+    "APIRouter",
+    "Awaitable",
+    "BaseModel",
+    "BaseSettings",
+    "Callable",
+    "Column",
+    "Config",
+    "DBAPIError",
+    "DeclarativeBase",
+    "Decimal",
+    "Depends",
+    "FastAPI",
+    "Field",
+    "Header",
+    "InstrumentedAttribute",
+    "IntegrityError",
+    "Iterable",
+    "Iterator",
+    "JSONResponse",
+    "Literal",
+    "Mapped",
+    "Mapping",
+    "Message",
+    "Path",
+    "Protocol",
+    "Request",
+    "Response",
+    "Sequence",
+    "Session",
+    "TestClient",
+    "TypeVar",
+    "ValidationError",
+    // The package's own names that modules importing the models import.
+    "Actor",
+    "AuditActor",
+    "Claim",
+    "CurrentPrincipal",
+    "DbSession",
+    "Encrypted",
+    "Grant",
+    "Idempotent",
+    "ListQuery",
+    "LiveSession",
+    "Mail",
+    "OptionalPrincipal",
+    "Principal",
+    "Problem",
+    "RawBody",
+    "Reader",
+    "RecordedInsert",
+    "Scope",
+    "Scopes",
+    "Settings",
+    "Workflow",
+];
+
+/// The Python class of an entity's model: its spec name, with a trailing `_`
+/// when the generated modules already use that name for something else
+/// (`Session` is SQLAlchemy's, `Response` FastAPI's). The JSON, the tables,
+/// the audit log and the permissions keep the spec's name.
+///
+/// ```
+/// use stacks::python_fastapi::names::class_name;
+/// assert_eq!(class_name("Session"), "Session_");
+/// assert_eq!(class_name("Task"), "Task");
+/// ```
+pub fn class_name(entity: &str) -> String {
+    if TAKEN_CLASSES.contains(&entity) {
+        format!("{entity}_")
+    } else {
+        entity.to_string()
+    }
+}
+
 /// A Python string literal in double quotes, with every character that
 /// needs it escaped (non-ASCII as `\u` escapes), so it is valid in any
 /// Python source file.

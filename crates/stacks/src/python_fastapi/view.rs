@@ -8,7 +8,7 @@ use model::{AppModel, Entity, RowOwner, Scope};
 use serde::Serialize;
 
 use super::layout;
-use super::names::{attribute, comment_text, module, py_str};
+use super::names::{attribute, class_name, comment_text, module, py_str};
 use super::types;
 
 /// Everything the project-wide templates print.
@@ -1439,7 +1439,7 @@ pub fn project(model: &AppModel) -> ProjectView {
         .iter()
         .filter_map(|e| {
             e.retention.as_ref().map(|r| RetainedView {
-                name: e.name.clone(),
+                name: class_name(&e.name),
                 name_literal: py_str(&e.name),
                 period_literal: py_str(&r.interval),
             })
@@ -1619,7 +1619,7 @@ pub fn project(model: &AppModel) -> ProjectView {
         owned: model
             .owned()
             .map(|e| OwnedView {
-                name: e.name.clone(),
+                name: class_name(&e.name),
                 name_literal: py_str(&e.name),
                 module: module(&e.collection),
             })
@@ -1701,13 +1701,14 @@ fn in_factory_body(model: &AppModel, entity: &str, column_literal: &str) -> bool
     model
         .entities
         .iter()
-        .find(|e| e.name == entity)
+        .find(|e| class_name(&e.name) == entity)
         .and_then(|e| e.fields.iter().find(|f| py_str(&f.name) == column_literal))
         .is_some_and(|f| f.write.is_none())
 }
 
 fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     let name = e.name.as_str();
+    let class = class_name(name);
     let collection = e.collection.clone();
     let owned = e.is_owned();
     let mut fields = Vec::new();
@@ -1999,7 +2000,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             to_many.push(ToManyView {
                 attr: json.clone(),
                 json_literal: py_str(&json),
-                target: target.name.clone(),
+                target: class_name(&target.name),
                 target_literal: py_str(&target.name),
                 table_var: jt.table.clone(),
             });
@@ -2051,7 +2052,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             &[
                 &json_literal,
                 &py_str(&target.name),
-                &target.name,
+                &class_name(&target.name),
                 &format!("[payload.{json}]"),
             ],
         );
@@ -2059,7 +2060,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             link_element,
             attr: json.clone(),
             json_literal,
-            target: target.name.clone(),
+            target: class_name(&target.name),
             target_literal: py_str(&target.name),
             target_table_literal: py_str(&target.table),
             target_ref_literal: py_str(&format!("{}.id", target.table)),
@@ -2202,7 +2203,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     } else {
         format!("frozenset({{{}}})", public_actions.join(", "))
     };
-    let mut model_names: Vec<String> = vec![name.to_string()];
+    let mut model_names: Vec<String> = vec![class.clone()];
     for r in &to_one {
         model_names.push(r.target.clone());
     }
@@ -2314,7 +2315,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     let update_dump_args = dump_args(true, false, &to_many);
     let words = naming::snake(&collection).replace('_', " ");
     EntityView {
-        name: name.to_string(),
+        name: class.clone(),
         name_literal: py_str(name),
         words: words.clone(),
         module: module(&collection),
@@ -2328,7 +2329,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             ThroughView {
                 attr: rel.key.clone(),
                 json_literal: py_str(&rel.key),
-                target: target.name.clone(),
+                target: class_name(&target.name),
                 target_literal: py_str(&target.name),
                 own_parent_role_literal: model
                     .roles
@@ -2374,11 +2375,11 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         to_one,
         to_many,
         sortable: {
-            column_entries(&e.name, &mut sortable);
+            column_entries(&class, &mut sortable);
             sortable
         },
         filters: {
-            column_entries(&e.name, &mut filters);
+            column_entries(&class, &mut filters);
             filters
         },
         unique,
@@ -2400,7 +2401,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         },
         common_imports,
         owner_column: if owned {
-            format!("{name}.owner_id")
+            format!("{class}.owner_id")
         } else {
             "None".to_string()
         },
@@ -2667,7 +2668,7 @@ fn move_steps(model: &AppModel, e: &Entity) -> Vec<MoveStep> {
             let var = format!("moved_{}", steps.len() + 1);
             steps.push(MoveStep {
                 var: var.clone(),
-                target: c.name.clone(),
+                target: class_name(&c.name),
                 key_literal: py_str(&rel.key),
                 source: source.clone(),
                 used: false,

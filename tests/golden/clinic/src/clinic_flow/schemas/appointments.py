@@ -11,7 +11,7 @@ AppointmentStatus = Literal["requested", "confirmed", "cancelled", "completed"]
 
 
 class AppointmentCreate(RequestBody):
-    """A new Appointment: every field as the API accepts it."""
+    """A new appointment: every field as the API accepts it."""
 
     starts_at: StorableDatetime = Field(..., strict=True)
     duration_minutes: int = Field(30, ge=5, le=240, strict=True)
@@ -24,7 +24,7 @@ class AppointmentCreate(RequestBody):
 
 
 class AppointmentUpdate(RequestBody):
-    """A change to a Appointment: only the fields sent are changed."""
+    """A change to a appointment: only the fields sent are changed."""
 
     starts_at: StorableDatetime | None = Field(None, strict=True)
     duration_minutes: int | None = Field(None, ge=5, le=240, strict=True)
@@ -37,7 +37,7 @@ class AppointmentUpdate(RequestBody):
 
 
 class AppointmentRead(BaseModel):
-    """A Appointment as the API returns it."""
+    """A appointment as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -11,7 +11,7 @@ ClinicianSpecialty = Literal["general", "cardiology", "dermatology", "pediatrics
 
 
 class ClinicianCreate(RequestBody):
-    """A new Clinician: every field as the API accepts it."""
+    """A new clinician: every field as the API accepts it."""
 
     display_name: str = Field(..., max_length=255)
     specialty: ClinicianSpecialty | None = None
@@ -19,7 +19,7 @@ class ClinicianCreate(RequestBody):
 
 
 class ClinicianUpdate(RequestBody):
-    """A change to a Clinician: only the fields sent are changed."""
+    """A change to a clinician: only the fields sent are changed."""
 
     display_name: str | None = Field(None, max_length=255)
     specialty: ClinicianSpecialty | None = None
@@ -27,7 +27,7 @@ class ClinicianUpdate(RequestBody):
 
 
 class ClinicianRead(BaseModel):
-    """A Clinician as the API returns it."""
+    """A clinician as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

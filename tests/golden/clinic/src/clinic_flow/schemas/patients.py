@@ -9,7 +9,7 @@ from clinic_flow.schemas.types import PhoneNumber, RequestBody, UtcDatetime
 
 
 class PatientCreate(RequestBody):
-    """A new Patient: every field as the API accepts it."""
+    """A new patient: every field as the API accepts it."""
 
     owner_id: uuid.UUID | None = None
     full_name: str = Field(..., max_length=255)
@@ -20,7 +20,7 @@ class PatientCreate(RequestBody):
 
 
 class PatientUpdate(RequestBody):
-    """A change to a Patient: only the fields sent are changed."""
+    """A change to a patient: only the fields sent are changed."""
 
     full_name: str | None = Field(None, max_length=255)
     email: EmailStr | None = Field(None, max_length=255)
@@ -30,7 +30,7 @@ class PatientUpdate(RequestBody):
 
 
 class PatientRead(BaseModel):
-    """A Patient as the API returns it."""
+    """A patient as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

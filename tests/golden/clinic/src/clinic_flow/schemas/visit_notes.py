@@ -8,7 +8,7 @@ from clinic_flow.schemas.types import RequestBody, UtcDatetime
 
 
 class VisitNoteCreate(RequestBody):
-    """A new VisitNote: every field as the API accepts it."""
+    """A new visit note: every field as the API accepts it."""
 
     body: str
     diagnosis_code: str | None = Field(
@@ -20,7 +20,7 @@ class VisitNoteCreate(RequestBody):
 
 
 class VisitNoteUpdate(RequestBody):
-    """A change to a VisitNote: only the fields sent are changed."""
+    """A change to a visit note: only the fields sent are changed."""
 
     body: str | None = None
     diagnosis_code: str | None = Field(
@@ -32,7 +32,7 @@ class VisitNoteUpdate(RequestBody):
 
 
 class VisitNoteRead(BaseModel):
-    """A VisitNote as the API returns it."""
+    """A visit note as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -19,7 +19,7 @@ GadgetKind = Literal["small", "large"]
 
 
 class GadgetCreate(RequestBody):
-    """A new Gadget: every field as the API accepts it."""
+    """A new gadget: every field as the API accepts it."""
 
     owner_id: uuid.UUID | None = None
     opt_string: str | None = Field(None, max_length=255)
@@ -57,7 +57,7 @@ class GadgetCreate(RequestBody):
 
 
 class GadgetUpdate(RequestBody):
-    """A change to a Gadget: only the fields sent are changed."""
+    """A change to a gadget: only the fields sent are changed."""
 
     opt_string: str | None = Field(None, max_length=255)
     req_string: str | None = Field(None, max_length=255)
@@ -99,7 +99,7 @@ class GadgetUpdate(RequestBody):
 
 
 class GadgetRead(BaseModel):
-    """A Gadget as the API returns it."""
+    """A gadget as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -11,7 +11,7 @@ from every_type.schemas.types import RequestBody, StorableDatetime, UtcDatetime
 
 
 class PartCreate(RequestBody):
-    """A new Part: every field as the API accepts it."""
+    """A new part: every field as the API accepts it."""
 
     name: str = Field(..., min_length=2, max_length=30)
     weight: Decimal | None = Field(
@@ -42,7 +42,7 @@ class PartCreate(RequestBody):
 
 
 class PartUpdate(RequestBody):
-    """A change to a Part: only the fields sent are changed."""
+    """A change to a part: only the fields sent are changed."""
 
     name: str | None = Field(None, min_length=2, max_length=30)
     weight: Decimal | None = Field(
@@ -73,7 +73,7 @@ class PartUpdate(RequestBody):
 
 
 class PartRead(BaseModel):
-    """A Part as the API returns it."""
+    """A part as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

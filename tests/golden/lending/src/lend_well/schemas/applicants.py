@@ -10,7 +10,7 @@ from lend_well.schemas.types import PhoneNumber, RequestBody, UtcDatetime
 
 
 class ApplicantCreate(RequestBody):
-    """A new Applicant: every field as the API accepts it."""
+    """A new applicant: every field as the API accepts it."""
 
     owner_id: uuid.UUID | None = None
     full_name: str = Field(..., max_length=255)
@@ -27,7 +27,7 @@ class ApplicantCreate(RequestBody):
 
 
 class ApplicantUpdate(RequestBody):
-    """A change to a Applicant: only the fields sent are changed."""
+    """A change to a applicant: only the fields sent are changed."""
 
     full_name: str | None = Field(None, max_length=255)
     email: EmailStr | None = Field(None, max_length=255)
@@ -43,7 +43,7 @@ class ApplicantUpdate(RequestBody):
 
 
 class ApplicantRead(BaseModel):
-    """A Applicant as the API returns it."""
+    """A applicant as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -15,7 +15,7 @@ LoanApplicationStatus = Literal["draft", "submitted", "approved", "declined", "w
 
 
 class LoanApplicationCreate(RequestBody):
-    """A new LoanApplication: every field as the API accepts it."""
+    """A new loan application: every field as the API accepts it."""
 
     amount: Decimal = Field(
         ...,
@@ -33,7 +33,7 @@ class LoanApplicationCreate(RequestBody):
 
 
 class LoanApplicationUpdate(RequestBody):
-    """A change to a LoanApplication: only the fields sent are changed."""
+    """A change to a loan application: only the fields sent are changed."""
 
     amount: Decimal | None = Field(
         None,
@@ -51,7 +51,7 @@ class LoanApplicationUpdate(RequestBody):
 
 
 class LoanApplicationRead(BaseModel):
-    """A LoanApplication as the API returns it."""
+    """A loan application as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -10,7 +10,7 @@ from lend_well.schemas.types import RequestBody, StorableDatetime, UtcDatetime
 
 
 class RepaymentCreate(RequestBody):
-    """A new Repayment: every field as the API accepts it."""
+    """A new repayment: every field as the API accepts it."""
 
     due_on: dt.date = Field(..., strict=True)
     amount: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
@@ -19,7 +19,7 @@ class RepaymentCreate(RequestBody):
 
 
 class RepaymentUpdate(RequestBody):
-    """A change to a Repayment: only the fields sent are changed."""
+    """A change to a repayment: only the fields sent are changed."""
 
     due_on: dt.date | None = Field(None, strict=True)
     amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
@@ -28,7 +28,7 @@ class RepaymentUpdate(RequestBody):
 
 
 class RepaymentRead(BaseModel):
-    """A Repayment as the API returns it."""
+    """A repayment as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

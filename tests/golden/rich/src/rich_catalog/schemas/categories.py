@@ -11,7 +11,7 @@ CategoryType = Literal["physical", "digital"]
 
 
 class CategoryCreate(RequestBody):
-    """A new Category: every field as the API accepts it."""
+    """A new category: every field as the API accepts it."""
 
     name: str = Field(..., max_length=80)
     order: int = Field(0, ge=0, le=2147483647, strict=True)
@@ -20,7 +20,7 @@ class CategoryCreate(RequestBody):
 
 
 class CategoryUpdate(RequestBody):
-    """A change to a Category: only the fields sent are changed."""
+    """A change to a category: only the fields sent are changed."""
 
     name: str | None = Field(None, max_length=80)
     order: int | None = Field(None, ge=0, le=2147483647, strict=True)
@@ -29,7 +29,7 @@ class CategoryUpdate(RequestBody):
 
 
 class CategoryRead(BaseModel):
-    """A Category as the API returns it."""
+    """A category as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

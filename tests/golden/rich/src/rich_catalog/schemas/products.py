@@ -16,7 +16,7 @@ from rich_catalog.schemas.types import (
 
 
 class ProductCreate(RequestBody):
-    """A new Product: every field as the API accepts it."""
+    """A new product: every field as the API accepts it."""
 
     owner_id: uuid.UUID | None = None
     title: str = Field(..., max_length=120)
@@ -35,7 +35,7 @@ class ProductCreate(RequestBody):
 
 
 class ProductUpdate(RequestBody):
-    """A change to a Product: only the fields sent are changed."""
+    """A change to a product: only the fields sent are changed."""
 
     title: str | None = Field(None, max_length=120)
     class_: str | None = Field(None, alias="class", max_length=20)
@@ -53,7 +53,7 @@ class ProductUpdate(RequestBody):
 
 
 class ProductRead(BaseModel):
-    """A Product as the API returns it."""
+    """A product as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -8,21 +8,21 @@ from rich_catalog.schemas.types import RequestBody, UtcDatetime
 
 
 class PromotionCreate(RequestBody):
-    """A new Promotion: every field as the API accepts it."""
+    """A new promotion: every field as the API accepts it."""
 
     headline: str = Field(..., max_length=80)
     product_id: uuid.UUID
 
 
 class PromotionUpdate(RequestBody):
-    """A change to a Promotion: only the fields sent are changed."""
+    """A change to a promotion: only the fields sent are changed."""
 
     headline: str | None = Field(None, max_length=80)
     product_id: uuid.UUID | None = None
 
 
 class PromotionRead(BaseModel):
-    """A Promotion as the API returns it."""
+    """A promotion as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

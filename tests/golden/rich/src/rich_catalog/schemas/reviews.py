@@ -9,7 +9,7 @@ from rich_catalog.schemas.types import RequestBody, UtcDatetime
 
 
 class ReviewCreate(RequestBody):
-    """A new Review: every field as the API accepts it."""
+    """A new review: every field as the API accepts it."""
 
     owner_id: uuid.UUID | None = None
     rating: int = Field(..., ge=1, le=5, strict=True)
@@ -20,7 +20,7 @@ class ReviewCreate(RequestBody):
 
 
 class ReviewUpdate(RequestBody):
-    """A change to a Review: only the fields sent are changed."""
+    """A change to a review: only the fields sent are changed."""
 
     rating: int | None = Field(None, ge=1, le=5, strict=True)
     body: str | None = Field(None, max_length=2000)
@@ -30,7 +30,7 @@ class ReviewUpdate(RequestBody):
 
 
 class ReviewRead(BaseModel):
-    """A Review as the API returns it."""
+    """A review as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -8,7 +8,7 @@ from rich_catalog.schemas.types import RequestBody, UtcDatetime
 
 
 class WishListCreate(RequestBody):
-    """A new WishList: every field as the API accepts it."""
+    """A new wish list: every field as the API accepts it."""
 
     owner_id: uuid.UUID | None = None
     label: str = Field(..., max_length=60)
@@ -18,7 +18,7 @@ class WishListCreate(RequestBody):
 
 
 class WishListUpdate(RequestBody):
-    """A change to a WishList: only the fields sent are changed."""
+    """A change to a wish list: only the fields sent are changed."""
 
     label: str | None = Field(None, max_length=60)
     notes: str | None = None
@@ -27,7 +27,7 @@ class WishListUpdate(RequestBody):
 
 
 class WishListRead(BaseModel):
-    """A WishList as the API returns it."""
+    """A wish list as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -8,21 +8,21 @@ from team_tasks.schemas.types import RequestBody, UtcDatetime
 
 
 class LabelCreate(RequestBody):
-    """A new Label: every field as the API accepts it."""
+    """A new label: every field as the API accepts it."""
 
     name: str = Field(..., max_length=40)
     color: str | None = Field(None, max_length=255, pattern="^#[0-9a-fA-F]{6}$")
 
 
 class LabelUpdate(RequestBody):
-    """A change to a Label: only the fields sent are changed."""
+    """A change to a label: only the fields sent are changed."""
 
     name: str | None = Field(None, max_length=40)
     color: str | None = Field(None, max_length=255, pattern="^#[0-9a-fA-F]{6}$")
 
 
 class LabelRead(BaseModel):
-    """A Label as the API returns it."""
+    """A label as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -8,7 +8,7 @@ from team_tasks.schemas.types import RequestBody, UtcDatetime
 
 
 class ProjectCreate(RequestBody):
-    """A new Project: every field as the API accepts it."""
+    """A new project: every field as the API accepts it."""
 
     owner_id: uuid.UUID | None = None
     name: str = Field(..., max_length=120)
@@ -17,7 +17,7 @@ class ProjectCreate(RequestBody):
 
 
 class ProjectUpdate(RequestBody):
-    """A change to a Project: only the fields sent are changed."""
+    """A change to a project: only the fields sent are changed."""
 
     name: str | None = Field(None, max_length=120)
     summary: str | None = None
@@ -25,7 +25,7 @@ class ProjectUpdate(RequestBody):
 
 
 class ProjectRead(BaseModel):
-    """A Project as the API returns it."""
+    """A project as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 

@@ -13,7 +13,7 @@ TaskPriority = Literal["low", "normal", "high", "urgent"]
 
 
 class TaskCreate(RequestBody):
-    """A new Task: every field as the API accepts it."""
+    """A new task: every field as the API accepts it."""
 
     owner_id: uuid.UUID | None = None
     title: str = Field(..., max_length=200)
@@ -33,7 +33,7 @@ class TaskCreate(RequestBody):
 
 
 class TaskUpdate(RequestBody):
-    """A change to a Task: only the fields sent are changed."""
+    """A change to a task: only the fields sent are changed."""
 
     title: str | None = Field(None, max_length=200)
     details: str | None = None
@@ -52,7 +52,7 @@ class TaskUpdate(RequestBody):
 
 
 class TaskRead(BaseModel):
-    """A Task as the API returns it."""
+    """A task as the API returns it."""
 
     model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
 
