@@ -1,7 +1,7 @@
 //! The `typescript-fastify` stack: every example spec and the specs of
 //! `tests/specs/good` plan with it, deterministically, with the whole
 //! schema in its migration; and, slow, the projects of `rich`,
-//! `every-type` and a slice of the corpus install (`npm ci` from the
+//! `every-type`, `taken-names` and a slice of the corpus install (`npm ci` from the
 //! committed lock), lint (`tsc`, ESLint, Prettier), migrate and pass their
 //! own vitest suites against a fresh database on the throwaway PostgreSQL
 //! of `scripts/pg-start`, on Node.js 24; the database they migrate is the
@@ -241,7 +241,7 @@ fn example_projects_install_lint_migrate_and_pass_their_tests() {
     let engine = engine();
     let cluster = archgen_tests::pg_cluster_url();
     let good = archgen_tests::specs_dir().join("good");
-    let mut specs: Vec<(PathBuf, String)> = ["rich.yaml", "every-type.yaml"]
+    let mut specs: Vec<(PathBuf, String)> = ["rich.yaml", "every-type.yaml", "taken-names.yaml"]
         .map(|n| good.join(n))
         .into_iter()
         .map(|path| {

@@ -380,6 +380,9 @@ pub struct GuardedView {
     pub name_literal: String,
     /// The collection path under the base path, as a Python literal.
     pub path_literal: String,
+    /// Whether visitors may create its rows (then a create without a
+    /// session is not 401).
+    pub create_public: bool,
 }
 
 /// One entity.
@@ -1405,6 +1408,7 @@ pub fn project(model: &AppModel) -> ProjectView {
         (!e.access(Action::Read).public).then(|| GuardedView {
             name_literal: py_str(&e.name),
             path_literal: py_str(&format!("/{}", e.collection)),
+            create_public: e.access(Action::Create).public,
         })
     });
 

@@ -122,6 +122,17 @@ def test_malformed_bodies_are_422_without_a_trace(admin: Api) -> None:
     assert "Traceback" not in response.text
 
 
+def test_a_body_is_read_only_after_the_access_checks(anonymous: Api, admin: Api) -> None:
+    """The order of answers: a body that is not even JSON is 422 only once the
+    session (401) and the row (404) have been checked."""
+    headers = {"content-type": "application/json"}
+    created = anonymous.post("/applicants", content=b"{not json", headers=headers)
+    assert created.status_code == 401
+    missing = "/applicants" + "/" + str(uuid.uuid4())
+    changed = admin.patch(missing, content=b"{not json", headers=headers)
+    assert changed.status_code == 404
+
+
 def test_a_nul_in_a_query_is_422_naming_the_parameter(admin: Api) -> None:
     response = admin.get("/applicants", params={"sort": "a\x00b"})
     assert response.status_code == 422
