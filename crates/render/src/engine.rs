@@ -205,8 +205,18 @@ impl Engine {
                 purpose: vendor.purpose(),
                 options: vendor.options(),
             });
-            let stacks = self.stack_ids().filter(|s| vendor.supports(s)).collect();
+            let stacks: Vec<&'static str> =
+                self.stack_ids().filter(|s| vendor.supports(s)).collect();
+            let mut tables: Vec<String> = Vec::new();
+            for stack in &stacks {
+                for table in vendor.tables(stack) {
+                    if !tables.contains(&table) {
+                        tables.push(table);
+                    }
+                }
+            }
             known.add_vendor_stacks(vendor.id(), stacks);
+            known.add_vendor_tables(vendor.id(), tables);
         }
         known
     }

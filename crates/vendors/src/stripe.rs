@@ -387,6 +387,15 @@ mod tests {
     use blueprint_core::builder::SpecBuilder;
     use blueprint_core::spec::FieldType;
 
+    #[test]
+    fn the_spec_checker_knows_the_tables_it_adds() {
+        let known = blueprint_core::spec::BUILTIN_VENDOR_TABLES
+            .iter()
+            .find(|(id, _)| *id == "stripe")
+            .map(|(_, tables)| *tables);
+        assert_eq!(known, Some(&TABLES[..]));
+    }
+
     fn options(pairs: &[(&str, &str)]) -> IndexMap<String, Value> {
         pairs
             .iter()

@@ -24,7 +24,7 @@ pub use crate::syntax::Format;
 pub(crate) use complete::complete as complete_entities;
 pub use complete::ownership_candidates;
 pub use emit::to_yaml;
-pub use known::{Known, BUILTIN_STACKS, BUILTIN_VENDOR_STACKS};
+pub use known::{Known, BUILTIN_STACKS, BUILTIN_VENDOR_STACKS, BUILTIN_VENDOR_TABLES};
 pub use model::*;
 pub use payments::{
     Payment, PaymentCurrency, PaymentProblem, PaymentProblemKind, PaymentSets, DEFAULT_CURRENCY,

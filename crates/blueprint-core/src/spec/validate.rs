@@ -1035,6 +1035,28 @@ impl Checks<'_> {
     }
 
     fn integrations(&mut self, spec: &Spec) {
+        for id in spec.integrations.keys() {
+            let tables = self.known.vendor_tables(id);
+            for (name, entity) in &spec.entities {
+                let collection = entity.collection();
+                if !tables.contains(&collection) {
+                    continue;
+                }
+                let at = if entity.plural.is_some() {
+                    At::Value(p(&["entities", name, "plural"]))
+                } else {
+                    At::Key(p(&["entities", name]))
+                };
+                self.report(
+                    Diagnostic::error(
+                        Code::ReservedCollection,
+                        format!("the collection `{collection}` of `{name}` is the table the `{id}` integration keeps its own rows in"),
+                    )
+                    .with_hint("set `plural:` to another name, or rename the entity"),
+                    at,
+                );
+            }
+        }
         for (id, options) in &spec.integrations {
             let path = p(&["integrations", id]);
             let Some(info) = self.known.vendor(id) else {
