@@ -216,7 +216,9 @@ impl Engine {
                 }
             }
             known.add_vendor_stacks(vendor.id(), stacks);
-            known.add_vendor_tables(vendor.id(), tables);
+            if !tables.is_empty() {
+                known.add_vendor_tables(vendor.id(), tables);
+            }
         }
         known
     }

@@ -42,22 +42,33 @@ def running_app(
 
     Yields its base URL.
     """
-    port = free_port()
+    # The test binds the port and hands the listening socket to the server,
+    # so no other process can take the port between choosing and serving
+    # it (a port chosen free and bound later can be, by a parallel test).
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    port: int = listener.getsockname()[1]
+    fd = listener.fileno()
     if gunicorn:
-        command = ["-m", "gunicorn", "--config", "gunicorn.conf.py", "lend_well.main:app"]
+        command = ["-m", "gunicorn", "--config", "gunicorn.conf.py", "--bind", f"fd://{fd}"]
+        command.append("lend_well.main:app")
         env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
         env["PYTHONPATH"] = str(PROJECT_ROOT / "src")
     else:
         command = ["-m", "uvicorn", "lend_well.main:app", "--app-dir", str(PROJECT_ROOT / "src")]
-        command += ["--host", "127.0.0.1", "--port", str(port), "--no-proxy-headers"]
+        command += ["--fd", str(fd), "--no-proxy-headers"]
     with open(log or os.devnull, "wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, *command],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        # The server's copy is the only one left: once it stops, the port refuses.
+        with listener:
+            process = subprocess.Popen(
+                [sys.executable, *command],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                pass_fds=(fd,),
+            )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 60
