@@ -301,11 +301,8 @@ impl Vendor for Stripe {
         let class = stacks::python_fastapi::names::class_name(&payment.pays_for);
         let mut models = [class.clone(), "Base".to_string()];
         models.sort();
-        let mut test_models = [class.clone(), "AuditEvent".to_string()];
-        test_models.sort();
         let view = std::sync::Arc::new(json!({
             "models_import": models.join(", "),
-            "test_models_import": test_models.join(", "),
             "stripe_mock_version": STRIPE_MOCK_VERSION,
             "currency_value_literal": py(&currency_value),
             "move_from_first_literal": move_from.first().map(|s| py(s)),

@@ -1665,7 +1665,7 @@ pub fn project(model: &AppModel) -> ProjectView {
         crypto_probe: encrypted
             .iter()
             .flat_map(|e| e.columns.iter().map(move |c| (e, c)))
-            .filter(|(e, c)| in_factory_body(model, &e.name, &c.column_literal))
+            .filter(|(e, c)| in_factory_body(model, &e.name_literal, &c.column_literal))
             .chain(
                 encrypted
                     .iter()
@@ -1701,11 +1701,11 @@ pub fn project(model: &AppModel) -> ProjectView {
 
 /// Whether the factories' body for an entity carries the field stored in
 /// a column (given as a Python literal): it has no `write` rule.
-fn in_factory_body(model: &AppModel, entity: &str, column_literal: &str) -> bool {
+fn in_factory_body(model: &AppModel, entity_literal: &str, column_literal: &str) -> bool {
     model
         .entities
         .iter()
-        .find(|e| class_name(&e.name) == entity)
+        .find(|e| py_str(&e.name) == entity_literal)
         .and_then(|e| e.fields.iter().find(|f| py_str(&f.name) == column_literal))
         .is_some_and(|f| f.write.is_none())
 }

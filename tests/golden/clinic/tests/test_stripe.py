@@ -31,15 +31,13 @@ import stripe
 
 from clinic_flow.db import get_sessionmaker
 from clinic_flow.integrations import stripe as integration
-from clinic_flow.models import Appointment, AuditEvent
+from clinic_flow.models import AuditEvent
 from tests.conftest import Api
 from tests.factories import make
 
 STRIPE_MOCK_VERSION = "v0.203.0"
 WEBHOOK_SECRET = "whsec_test_secret_for_the_suite"
 AMOUNT = 4200
-# The paid entity's model, under a name whose length does not depend on the spec's.
-PaidRow = Appointment
 CARD = "4242424242424242"
 
 
@@ -124,8 +122,8 @@ def payable(admin: Api) -> str:
     row_id: str = make(admin, "Appointment")["id"]
     with get_sessionmaker()() as db:
         db.execute(
-            sa.update(PaidRow)
-            .where(PaidRow.id == uuid.UUID(row_id))
+            sa.update(integration.PaidRow)
+            .where(integration.PaidRow.id == uuid.UUID(row_id))
             .values(
                 deposit_cents=AMOUNT,
                 deposit_paid=False,
@@ -137,7 +135,7 @@ def payable(admin: Api) -> str:
 
 def is_paid(row_id: str) -> bool:
     with get_sessionmaker()() as db:
-        row = db.get(PaidRow, uuid.UUID(row_id))
+        row = db.get(integration.PaidRow, uuid.UUID(row_id))
         assert row is not None
         return bool(row.deposit_paid)
 
@@ -231,7 +229,7 @@ def test_a_row_the_caller_cannot_see_is_not_paid_for(admin: Api, anonymous: Api)
 
 def test_without_a_price_it_is_422(admin: Api) -> None:
     row_id = payable(admin)
-    unpriced = sa.update(PaidRow).where(PaidRow.id == uuid.UUID(row_id))
+    unpriced = sa.update(integration.PaidRow).where(integration.PaidRow.id == uuid.UUID(row_id))
     with get_sessionmaker()() as db:
         db.execute(unpriced.values(deposit_cents=0))
         db.commit()
