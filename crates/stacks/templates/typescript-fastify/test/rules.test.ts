@@ -164,3 +164,31 @@ describe.skipIf(ADMIN_ROLES.length === 0)("access and field rules", () => {
     }
   });
 });
+
+describe("roles the access table does not list", () => {
+  // Names every JavaScript object answers to: a rule's roles are looked up
+  // as its own members, so none of them inherits a scope.
+  const INHERITED = ["constructor", "toString", "hasOwnProperty", "__proto__"].filter(
+    (name) => !ROLES.includes(name),
+  );
+
+  it.each(INHERITED)("gives %s no rows and no field or move", (role) => {
+    for (const entity of ENTITIES) {
+      for (const action of ["create", "read", "update", "delete"] as const) {
+        expect(scopeOf(entity, action, as(role))).toBe("none");
+      }
+      for (const field of entity.fields) {
+        for (const rule of [
+          field.read,
+          field.query,
+          field.write,
+          ...(field.workflow?.moves.map((m) => m.rule) ?? []),
+        ]) {
+          if (rule !== undefined) {
+            expect(ruleScope(rule, as(role))).toBe("none");
+          }
+        }
+      }
+    }
+  });
+});

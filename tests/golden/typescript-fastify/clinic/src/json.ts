@@ -49,6 +49,26 @@ export function parseExact(text: string): unknown {
   );
 }
 
+/**
+ * A parsed JSON value whose objects have no prototype, so that a member
+ * named like one of `Object.prototype`'s (a field `constructor`) is there
+ * only when it was sent: `in`, indexing and zod would otherwise find the
+ * inherited one in every body. Kept literals (`parseExact`) stay as they are.
+ */
+export function withoutPrototypes(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    return value.map(withoutPrototypes);
+  }
+  if (typeof value !== "object" || value === null || EXACT.isRawJSON(value)) {
+    return value;
+  }
+  const bare = Object.create(null) as Record<string, unknown>;
+  for (const [name, member] of Object.entries(value)) {
+    bare[name] = withoutPrototypes(member);
+  }
+  return bare;
+}
+
 /** Whether a value is a whole-number literal `parseExact` kept. */
 export function isRawWhole(value: unknown): value is RawJson {
   return EXACT.isRawJSON(value) && WHOLE.test(value.rawJSON);

@@ -145,7 +145,9 @@ export function registerProblems(app: FastifyInstance): void {
       const errors: Record<string, string> = {};
       for (const issue of error.validation) {
         const field = issue.instancePath.replace(/^\//, "").replaceAll("/", ".") || "body";
-        errors[field] ??= issue.message ?? "is not valid";
+        if (!Object.hasOwn(errors, field)) {
+          errors[field] = issue.message ?? "is not valid";
+        }
       }
       return sendProblem(reply, invalid(errors));
     }

@@ -11,7 +11,7 @@ import { parseTrustedProxies } from "./client.js";
 import type { Config } from "./config.js";
 import { type Db, openDb } from "./db.js";
 import { INSTALLERS } from "./integrations/index.js";
-import { hasInexactWhole, parseExact } from "./json.js";
+import { hasInexactWhole, parseExact, withoutPrototypes } from "./json.js";
 import { invalid, Problem, registerProblems } from "./problems.js";
 import { registerRateLimits } from "./ratelimit.js";
 import { accountRoutes } from "./routes/account.js";
@@ -149,9 +149,10 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
   answerUnservedMethods(app);
   // JSON as Fastify parses it (prototype poisoning refused), except that an
   // empty body is no body: a client may send `Content-Type: application/json`
-  // with nothing on a request that takes none (sign-out), and a whole number
-  // past ±2^53 keeps its digits (json.ts). Every string in a body keeps the
-  // text rule (text.ts), or the body is 422 naming it.
+  // with nothing on a request that takes none (sign-out), a whole number
+  // past ±2^53 keeps its digits, and objects have no prototype, so a member
+  // named `constructor` is there only when sent (json.ts). Every string in a
+  // body keeps the text rule (text.ts), or the body is 422 naming it.
   const parseJson = app.getDefaultJsonParser("error", "error");
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = typeof body === "string" ? body : body.toString("utf8");
@@ -165,7 +166,12 @@ export async function buildApp(config: Config): Promise<FastifyInstance> {
         done(invalid({ [bad]: TEXT_RULE }), undefined);
         return;
       }
-      done(error, error === null && hasInexactWhole(parsed) ? parseExact(text) : parsed);
+      done(
+        error,
+        error === null
+          ? withoutPrototypes(hasInexactWhole(parsed) ? parseExact(text) : parsed)
+          : parsed,
+      );
     });
   });
   app.setValidatorCompiler(validatorCompiler);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { inUtc, isDate, isDatetime } from "../src/entities/values.js";
-import { hasInexactWhole, parseExact, wholeNumber } from "../src/json.js";
+import { hasInexactWhole, parseExact, wholeNumber, withoutPrototypes } from "../src/json.js";
 
 describe("values a body may carry", () => {
   it("takes dates and times from year 1 to 9999 (UTC) only, as PostgreSQL reads them back", () => {
@@ -32,5 +32,22 @@ describe("values a body may carry", () => {
     );
     expect(JSON.stringify(wholeNumber(-(2n ** 63n)))).toBe("-9223372036854775808");
     expect(wholeNumber(42n)).toBe(42);
+  });
+
+  it("reads only the members a body sent, never one its objects inherit", () => {
+    const body = withoutPrototypes(JSON.parse('{"a": {"b": [{"c": 1}]}, "n": null}')) as Record<
+      string,
+      unknown
+    >;
+    expect("constructor" in body).toBe(false);
+    expect(body.constructor).toBeUndefined();
+    const inner = body.a as { b: Record<string, unknown>[] };
+    expect("constructor" in inner).toBe(false);
+    expect(inner.b[0] !== undefined && "constructor" in inner.b[0]).toBe(false);
+    expect(JSON.stringify(body)).toBe('{"a":{"b":[{"c":1}]},"n":null}');
+    const sent = withoutPrototypes(JSON.parse('{"constructor": "x"}')) as Record<string, unknown>;
+    expect(sent.constructor).toBe("x");
+    const exact = withoutPrototypes(parseExact('{"n": 9223372036854775807}'));
+    expect(JSON.stringify(exact)).toBe('{"n":9223372036854775807}');
   });
 });

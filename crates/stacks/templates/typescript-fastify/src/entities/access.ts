@@ -13,6 +13,15 @@ export interface Actor {
   readonly scope: Scope;
 }
 
+/**
+ * The scope a rule gives a role: what it lists, else none. Only the rule's
+ * own roles count: a role named like a member of `Object.prototype`
+ * (`constructor`) that the rule does not list gets none.
+ */
+function roleScope(rule: Rule, role: string): Scope {
+  return Object.hasOwn(rule.roles, role) ? (rule.roles[role] ?? "none") : "none";
+}
+
 /** The rows `principal` (a visitor when `null`) may act on. */
 export function scopeOf(entity: EntityDef, action: Action, principal: Principal | null): Scope {
   const rule = entity.access[action];
@@ -22,7 +31,7 @@ export function scopeOf(entity: EntityDef, action: Action, principal: Principal 
   if (isAdmin(principal)) {
     return "all";
   }
-  return rule.roles[principal.role] ?? "none";
+  return roleScope(rule, principal.role);
 }
 
 /** The caller, when it may take the action on some rows: 401 or 403 before any row is read. */
@@ -50,7 +59,7 @@ export function ruleScope(rule: Rule, principal: Principal | null): Scope {
   if (isAdmin(principal)) {
     return "all";
   }
-  return rule.roles[principal.role] ?? "none";
+  return roleScope(rule, principal.role);
 }
 
 /** Whether a scope covers a row the caller owns (`mine`) or not. */

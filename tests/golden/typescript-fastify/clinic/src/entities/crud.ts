@@ -480,7 +480,9 @@ function parseBody(
   if (!parsed.success) {
     throw invalid(fieldErrors(parsed.error));
   }
-  return parsed.data;
+  // Without a prototype, like the body (json.ts): a field `constructor` is
+  // in the values only when sent.
+  return Object.assign(Object.create(null) as Record<string, unknown>, parsed.data);
 }
 
 /** 422 for every linked id that does not exist or that the caller may not read. */
@@ -572,7 +574,7 @@ function assignments(
 ): [string, unknown][] {
   const out: [string, unknown][] = [];
   for (const field of entity.fields) {
-    if (!(field.name in values)) {
+    if (!Object.hasOwn(values, field.name)) {
       continue;
     }
     const value = values[field.name];
@@ -585,7 +587,7 @@ function assignments(
     }
   }
   for (const relation of entity.relations) {
-    if (relation.join === undefined && relation.key in values) {
+    if (relation.join === undefined && Object.hasOwn(values, relation.key)) {
       out.push([relation.key, values[relation.key] ?? null]);
     }
   }
@@ -618,14 +620,18 @@ async function replaceLinks(
 /** The JSON names a body sent: what the audit log records, never values. */
 function sentNames(values: Record<string, unknown>, body: unknown): string[] {
   const raw = typeof body === "object" && body !== null ? Object.keys(body) : [];
-  return raw.filter((name) => name in values).sort();
+  return raw.filter((name) => Object.hasOwn(values, name)).sort();
 }
 
-/** The members of a JSON object body, before validation (none for anything else). */
+/**
+ * The members of a JSON object body, before validation (none for anything
+ * else), without a prototype: only what was sent.
+ */
 function members(body: unknown): Record<string, unknown> {
+  const sent = Object.create(null) as Record<string, unknown>;
   return typeof body === "object" && body !== null && !Array.isArray(body)
-    ? (body as Record<string, unknown>)
-    : {};
+    ? Object.assign(sent, body)
+    : sent;
 }
 
 /** 403 naming every field the body sends that the caller may not set. */
@@ -637,7 +643,7 @@ function checkWrites(
 ): void {
   const errors: Record<string, string> = {};
   for (const field of entity.fields) {
-    if (field.write !== undefined && field.name in sent) {
+    if (field.write !== undefined && Object.hasOwn(sent, field.name)) {
       if (!within(ruleScope(field.write, principal), mine)) {
         errors[field.name] = "you may not set this field";
       }
@@ -719,7 +725,7 @@ function checkConflicts(entity: EntityDef, values: Record<string, unknown>, row:
       continue;
     }
     const from = asText(row[field.name]);
-    const to = field.name in values ? asText(values[field.name]) : from;
+    const to = Object.hasOwn(values, field.name) ? asText(values[field.name]) : from;
     if (to !== from && !flow.moves.some((m) => m.from === from && m.to === to)) {
       errors[field.name] = `may not move from '${from}' to '${to}'`;
     }
@@ -1033,7 +1039,7 @@ export async function update(
       const columns = assignments(entity, values, ctx.keyring);
       const throughRelation = ownerRelation(entity);
       let newOwner: string | null = null;
-      if (throughRelation !== undefined && throughRelation.key in values) {
+      if (throughRelation !== undefined && Object.hasOwn(values, throughRelation.key)) {
         const parentId = asText(values[throughRelation.key]);
         if (parentId !== row[throughRelation.key]) {
           newOwner = await ownerThrough(tx, actor, throughRelation, parentId);

@@ -275,11 +275,17 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
     const path = issue.path.map(String).join(".");
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
-        errors[path === "" ? key : `${path}.${key}`] ??= "is not a field of this record";
+        const name = path === "" ? key : `${path}.${key}`;
+        if (!Object.hasOwn(errors, name)) {
+          errors[name] = "is not a field of this record";
+        }
       }
       continue;
     }
-    errors[path === "" ? "body" : path] ??= issue.message;
+    const name = path === "" ? "body" : path;
+    if (!Object.hasOwn(errors, name)) {
+      errors[name] = issue.message;
+    }
   }
   return errors;
 }
