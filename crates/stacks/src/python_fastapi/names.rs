@@ -217,20 +217,29 @@ pub fn class_name(entity: &str) -> String {
     }
 }
 
-/// A Python string literal in double quotes, with every character that
-/// needs it escaped (non-ASCII as `\u` escapes), so it is valid in any
-/// Python source file.
+/// A Python string literal, with every character that needs it escaped
+/// (non-ASCII as `\u` escapes), so it is valid in any Python source file;
+/// in the quotes `ruff format` leaves: double, unless the text holds more
+/// double quotes than single ones (then single, as fewer escapes).
 ///
 /// ```
 /// use stacks::python_fastapi::names::py_str;
-/// assert_eq!(py_str("a\"b\\c"), r#""a\"b\\c""#);
+/// assert_eq!(py_str("a\\c"), r#""a\\c""#);
+/// assert_eq!(py_str("it's"), r#""it's""#);
+/// assert_eq!(py_str("say \"hi\""), r#"'say "hi"'"#);
 /// ```
 pub fn py_str(text: &str) -> String {
+    let doubles = text.matches('"').count();
+    let singles = text.matches('\'').count();
+    let quote = if doubles > singles { '\'' } else { '"' };
     let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
+    out.push(quote);
     for c in text.chars() {
         match c {
-            '"' => out.push_str("\\\""),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
@@ -243,7 +252,7 @@ pub fn py_str(text: &str) -> String {
             c => out.push_str(&format!("\\U{:08x}", c as u32)),
         }
     }
-    out.push('"');
+    out.push(quote);
     out
 }
 
@@ -290,5 +299,8 @@ mod tests {
     fn literals_escape_everything() {
         assert_eq!(py_str("é\n"), "\"\\u00e9\\n\"");
         assert_eq!(py_str("^#[0-9]$"), "\"^#[0-9]$\"");
+        assert_eq!(py_str("a\"b"), "'a\"b'");
+        assert_eq!(py_str("a\"b'c"), "\"a\\\"b'c\"");
+        assert_eq!(py_str("\"it's\" \"x\""), "'\"it\\'s\" \"x\"'");
     }
 }

@@ -17,9 +17,7 @@ use model::schema::{Change, Column, ColumnKind, Index, SqlType, Step, Table};
 use model::AppModel;
 
 use super::names::py_str;
-use super::view::{
-    field_checks, on_delete_literal, package, py_str_quoted_as_ruff, sql_identifier,
-};
+use super::view::{field_checks, on_delete_literal, package, sql_identifier};
 use super::{layout, types};
 use crate::{PlannedFile, PlannedRevision, RevisionRequest};
 
@@ -291,7 +289,7 @@ fn unique_column(c: &Column) -> String {
 }
 
 fn sql(text: &str) -> String {
-    format!("op.execute({})", py_str_quoted_as_ruff(text))
+    format!("op.execute({})", py_str(text))
 }
 
 fn quoted(name: &str) -> String {
@@ -845,11 +843,7 @@ fn alter(
             } else {
                 format!(
                     ", postgresql_using={}",
-                    py_str_quoted_as_ruff(&format!(
-                        "{}::{}",
-                        sql_identifier(&to.name),
-                        to.sql_type()
-                    ))
+                    py_str(&format!("{}::{}", sql_identifier(&to.name), to.sql_type()))
                 )
             };
             format!(

@@ -2770,7 +2770,7 @@ pub(crate) fn field_checks(
         .into_iter()
         .map(|check| CheckView {
             name_literal: py_str(&check.name),
-            sql_literal: py_str_quoted_as_ruff(&check.sql),
+            sql_literal: py_str(&check.sql),
         })
         .collect()
 }
@@ -2780,38 +2780,22 @@ pub(crate) fn sql_identifier(name: &str) -> String {
     model::schema::sql::identifier(name)
 }
 
-/// A Python string literal quoted the way `ruff format` leaves it: double
-/// quotes, unless the text holds more double quotes than single ones.
-pub(crate) fn py_str_quoted_as_ruff(text: &str) -> String {
-    let doubles = text.matches('"').count();
-    let singles = text.matches('\'').count();
-    let literal = py_str(text);
-    if doubles <= singles {
-        return literal;
-    }
-    let inner = &literal[1..literal.len() - 1];
-    format!("'{}'", inner.replace("\\\"", "\"").replace('\'', "\\'"))
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{owned_set_literal, py_str_quoted_as_ruff, sql_identifier, OWNED_PREFIX};
+    use super::{owned_set_literal, py_str, sql_identifier, OWNED_PREFIX};
 
     #[test]
     fn check_sql_quotes_reserved_words_and_its_literal_is_what_ruff_keeps() {
         assert_eq!(sql_identifier("weight"), "weight");
         assert_eq!(sql_identifier("order"), "\"order\"");
         assert_eq!(sql_identifier("Mixed"), "\"Mixed\"");
-        assert_eq!(py_str_quoted_as_ruff("weight >= 0"), "\"weight >= 0\"");
-        assert_eq!(py_str_quoted_as_ruff("\"order\" >= 0"), "'\"order\" >= 0'");
+        assert_eq!(py_str("weight >= 0"), "\"weight >= 0\"");
+        assert_eq!(py_str("\"order\" >= 0"), "'\"order\" >= 0'");
         assert_eq!(
-            py_str_quoted_as_ruff("\"type\" IN ('a', 'b')"),
+            py_str("\"type\" IN ('a', 'b')"),
             "\"\\\"type\\\" IN ('a', 'b')\""
         );
-        assert_eq!(
-            py_str_quoted_as_ruff("\"it's\" \"x\""),
-            "'\"it\\'s\" \"x\"'"
-        );
+        assert_eq!(py_str("\"it's\" \"x\""), "'\"it\\'s\" \"x\"'");
     }
 
     fn names(n: usize) -> Vec<String> {

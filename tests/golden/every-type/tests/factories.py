@@ -71,6 +71,7 @@ def gadget_body(n: int) -> dict[str, Any]:
         "opt_json": {"n": n},
         "req_json": {"n": n},
         "kind": "small",
+        "mark": 'say"hi"',
     }
 
 

@@ -194,9 +194,14 @@ def upgrade() -> None:
         sa.Column("opt_json", postgresql.JSONB(), nullable=True),
         sa.Column("req_json", postgresql.JSONB(), nullable=False),
         sa.Column("kind", sa.String(5), nullable=False),
+        sa.Column("mark", sa.String(11), nullable=False),
         sa.CheckConstraint(
             "kind IN ('small', 'large')",
             name="ck_gadgets_kind_enum",
+        ),
+        sa.CheckConstraint(
+            "mark IN ('say\"hi\"', 'it''s', 'back\\slash', '{{x}}', 'a|b', '<b>&amp;', 'constructor', '100%')",
+            name="ck_gadgets_mark_enum",
         ),
     )
     op.create_index(

@@ -160,6 +160,10 @@ class Gadget(RecordMixin, Base):
             "kind IN ('small', 'large')",
             name="ck_gadgets_kind_enum",
         ),
+        sa.CheckConstraint(
+            "mark IN ('say\"hi\"', 'it''s', 'back\\slash', '{{x}}', 'a|b', '<b>&amp;', 'constructor', '100%')",
+            name="ck_gadgets_mark_enum",
+        ),
     )
 
     owner_id: Mapped[uuid.UUID] = mapped_column(
@@ -259,6 +263,9 @@ class Gadget(RecordMixin, Base):
     )
     kind: Mapped[str] = mapped_column(
         sa.String(5),
+    )
+    mark: Mapped[str] = mapped_column(
+        sa.String(11),
     )
 
 

@@ -408,6 +408,25 @@ export const ENTITIES: readonly EntitySpec[] = [
           "small",
           "large"
         ]
+      },
+      {
+        "name": "mark",
+        "label": "Mark",
+        "kind": "enum",
+        "required": false,
+        "nullable": false,
+        "sortable": true,
+        "filterable": true,
+        "values": [
+          "say\"hi\"",
+          "it's",
+          "back\\slash",
+          "{{x}}",
+          "a|b",
+          "<b>&amp;",
+          "constructor",
+          "100%"
+        ]
       }
     ],
     "relations": [],

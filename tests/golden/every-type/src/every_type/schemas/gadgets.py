@@ -16,6 +16,9 @@ from every_type.schemas.types import (
 )
 
 GadgetKind = Literal["small", "large"]
+GadgetMark = Literal[
+    'say"hi"', "it's", "back\\slash", "{{x}}", "a|b", "<b>&amp;", "constructor", "100%"
+]
 
 
 class GadgetCreate(RequestBody):
@@ -54,6 +57,7 @@ class GadgetCreate(RequestBody):
     opt_json: Any = None
     req_json: Any
     kind: GadgetKind
+    mark: GadgetMark = 'say"hi"'
 
 
 class GadgetUpdate(RequestBody):
@@ -96,6 +100,7 @@ class GadgetUpdate(RequestBody):
     opt_json: Any = None
     req_json: Any = None
     kind: GadgetKind | None = None
+    mark: GadgetMark | None = None
 
 
 class GadgetRead(BaseModel):
@@ -134,6 +139,7 @@ class GadgetRead(BaseModel):
     opt_json: Any
     req_json: Any
     kind: str
+    mark: str
 
 
 class GadgetPage(BaseModel):

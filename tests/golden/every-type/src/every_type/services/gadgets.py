@@ -69,6 +69,7 @@ SORTABLE: dict[str, Column] = {
     "opt_phone": column(Gadget.opt_phone, "text"),
     "req_phone": column(Gadget.req_phone, "text"),
     "kind": column(Gadget.kind, "text"),
+    "mark": column(Gadget.mark, "text"),
 }
 FILTERS: dict[str, Column] = {
     "opt_string": column(Gadget.opt_string, "text"),
@@ -96,6 +97,7 @@ FILTERS: dict[str, Column] = {
     "opt_phone": column(Gadget.opt_phone, "text"),
     "req_phone": column(Gadget.req_phone, "text"),
     "kind": column(Gadget.kind, "text"),
+    "mark": column(Gadget.mark, "text"),
 }
 UNIQUE: dict[str, str] = {}
 NOT_NULL: dict[str, str] = {
@@ -112,6 +114,7 @@ NOT_NULL: dict[str, str] = {
     "req_url": "req_url",
     "req_phone": "req_phone",
     "kind": "kind",
+    "mark": "mark",
 }
 
 
@@ -148,6 +151,7 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Gadget.opt_json,
     Gadget.req_json,
     Gadget.kind,
+    Gadget.mark,
 )
 
 # The same as table columns labelled by attribute: what a list selects.
@@ -234,6 +238,7 @@ def _read_all(
                 "opt_json": row.opt_json,
                 "req_json": row.req_json,
                 "kind": row.kind,
+                "mark": row.mark,
             }
         )
         for row in rows
