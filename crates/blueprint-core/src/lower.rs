@@ -692,7 +692,7 @@ fn field_summary(field: &Field) -> String {
         parts.push(format!("scale={s}"));
     }
     if !field.values.is_empty() {
-        parts.push(format!("values={}", field.values.join("|")));
+        parts.push(format!("values={}", enum_values(&field.values)));
     }
     if let Some(d) = &field.default {
         let text = match d {
@@ -711,6 +711,21 @@ fn field_summary(field: &Field) -> String {
     parts.join(" ")
 }
 
+/// An enum's values in a field's summary: `low|normal|high` when each is a
+/// plain word, else a JSON array, so that a value holding `|` or a quote
+/// (any printable ASCII is allowed) still reads as one value.
+fn enum_values(values: &[String]) -> String {
+    let plain = |v: &String| {
+        v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    };
+    if values.iter().all(plain) {
+        values.join("|")
+    } else {
+        serde_json::to_string(values).unwrap_or_else(|_| values.join("|"))
+    }
+}
+
 /// The display name of a known vendor, else its id.
 fn vendor_name(vendor: &str) -> String {
     match vendor {
@@ -725,4 +740,17 @@ fn vendor_name(vendor: &str) -> String {
         other => other,
     }
     .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::enum_values;
+
+    #[test]
+    fn enum_values_read_as_one_value_each() {
+        let words = ["low", "in-progress", "v1.2", "done_now"].map(String::from);
+        assert_eq!(enum_values(&words), "low|in-progress|v1.2|done_now");
+        let odd = ["a|b", "say\"hi\"", "it's"].map(String::from);
+        assert_eq!(enum_values(&odd), r#"["a|b","say\"hi\"","it's"]"#);
+    }
 }
