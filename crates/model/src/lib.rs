@@ -767,7 +767,7 @@ fn build(bp: &Blueprint) -> AppModel {
             };
             fields.push(Field {
                 name: fname.clone(),
-                rules: f.clone(),
+                rules: portable_rules(f),
                 nullable: !f.required && f.default.is_none(),
                 max_length,
                 pii,
@@ -940,4 +940,17 @@ fn build(bp: &Blueprint) -> AppModel {
             .collect(),
         email,
     }
+}
+
+/// A field's rules with its pattern spelled so that every engine reads it
+/// alike (`spec::pattern::portable`: `\d` as `[0-9]` …). A checked spec's
+/// pattern always can be; one that cannot is kept as written.
+fn portable_rules(field: &blueprint_core::spec::Field) -> blueprint_core::spec::Field {
+    let mut rules = field.clone();
+    if let Some(pattern) = &field.pattern {
+        if let Ok(portable) = blueprint_core::spec::pattern::portable(pattern) {
+            rules.pattern = Some(portable);
+        }
+    }
+    rules
 }

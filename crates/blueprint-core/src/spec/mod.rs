@@ -16,6 +16,7 @@ mod decode;
 mod emit;
 mod known;
 mod model;
+pub mod pattern;
 mod payments;
 mod validate;
 mod vendors;

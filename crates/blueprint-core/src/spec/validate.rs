@@ -1399,21 +1399,14 @@ impl FieldChecks<'_, '_> {
         }
         self.bounds();
         if let Some(pattern) = &f.pattern {
-            if let Err(e) = regex_syntax::Parser::new().parse(pattern) {
-                let detail = e.to_string();
-                let reason = detail
-                    .lines()
-                    .last()
-                    .unwrap_or("invalid")
-                    .trim()
-                    .to_string();
+            if let Err(e) = super::pattern::portable(pattern) {
                 let at = At::Value(self.at("pattern"));
                 self.c.report(
                     Diagnostic::error(
                         Code::InvalidPattern,
-                        format!("the pattern of `{}.{}` is not a regular expression every stack can enforce: {reason}", self.entity, self.name),
+                        format!("the pattern of `{}.{}` is not a regular expression every stack can enforce: {}", self.entity, self.name, e.reason),
                     )
-                    .with_hint("use the common subset of regular expressions (no look-around or back-references); anchor with `^…$` to match the whole value"),
+                    .with_hint(e.hint),
                     at,
                 );
             }

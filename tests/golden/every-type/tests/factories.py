@@ -71,6 +71,7 @@ def gadget_body(n: int) -> dict[str, Any]:
         "opt_json": {"n": n},
         "req_json": {"n": n},
         "kind": "small",
+        "code": fill_digits("\x00\x00\x00-\x00\x00\x00", n),
         "mark": 'say"hi"',
     }
 

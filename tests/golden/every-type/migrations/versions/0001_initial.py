@@ -194,6 +194,7 @@ def upgrade() -> None:
         sa.Column("opt_json", postgresql.JSONB(), nullable=True),
         sa.Column("req_json", postgresql.JSONB(), nullable=False),
         sa.Column("kind", sa.String(5), nullable=False),
+        sa.Column("code", sa.String(255), nullable=True),
         sa.Column("mark", sa.String(11), nullable=False),
         sa.CheckConstraint(
             "kind IN ('small', 'large')",

@@ -264,6 +264,10 @@ class Gadget(RecordMixin, Base):
     kind: Mapped[str] = mapped_column(
         sa.String(5),
     )
+    code: Mapped[str | None] = mapped_column(
+        sa.String(255),
+        nullable=True,
+    )
     mark: Mapped[str] = mapped_column(
         sa.String(11),
     )

@@ -410,6 +410,16 @@ export const ENTITIES: readonly EntitySpec[] = [
         ]
       },
       {
+        "name": "code",
+        "label": "Code",
+        "kind": "text",
+        "required": false,
+        "nullable": true,
+        "sortable": true,
+        "filterable": true,
+        "maxLength": 255
+      },
+      {
         "name": "mark",
         "label": "Mark",
         "kind": "enum",

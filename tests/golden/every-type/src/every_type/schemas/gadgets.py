@@ -57,6 +57,7 @@ class GadgetCreate(RequestBody):
     opt_json: Any = None
     req_json: Any
     kind: GadgetKind
+    code: str | None = Field(None, max_length=255, pattern="^([0-9]{3})-[0-9A-Za-z_.]+$")
     mark: GadgetMark = 'say"hi"'
 
 
@@ -100,6 +101,7 @@ class GadgetUpdate(RequestBody):
     opt_json: Any = None
     req_json: Any = None
     kind: GadgetKind | None = None
+    code: str | None = Field(None, max_length=255, pattern="^([0-9]{3})-[0-9A-Za-z_.]+$")
     mark: GadgetMark | None = None
 
 
@@ -139,6 +141,7 @@ class GadgetRead(BaseModel):
     opt_json: Any
     req_json: Any
     kind: str
+    code: str | None
     mark: str
 
 

@@ -69,6 +69,7 @@ SORTABLE: dict[str, Column] = {
     "opt_phone": column(Gadget.opt_phone, "text"),
     "req_phone": column(Gadget.req_phone, "text"),
     "kind": column(Gadget.kind, "text"),
+    "code": column(Gadget.code, "text"),
     "mark": column(Gadget.mark, "text"),
 }
 FILTERS: dict[str, Column] = {
@@ -97,6 +98,7 @@ FILTERS: dict[str, Column] = {
     "opt_phone": column(Gadget.opt_phone, "text"),
     "req_phone": column(Gadget.req_phone, "text"),
     "kind": column(Gadget.kind, "text"),
+    "code": column(Gadget.code, "text"),
     "mark": column(Gadget.mark, "text"),
 }
 UNIQUE: dict[str, str] = {}
@@ -151,6 +153,7 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Gadget.opt_json,
     Gadget.req_json,
     Gadget.kind,
+    Gadget.code,
     Gadget.mark,
 )
 
@@ -238,6 +241,7 @@ def _read_all(
                 "opt_json": row.opt_json,
                 "req_json": row.req_json,
                 "kind": row.kind,
+                "code": row.code,
                 "mark": row.mark,
             }
         )
