@@ -550,14 +550,22 @@ impl Checks<'_> {
                             At::Value(at),
                         );
                     }
-                    Subject::Owner if action == Action::Create => self.report(
-                        Diagnostic::error(
-                            Code::OwnerInCreate,
-                            format!("`owner` cannot create `{entity_name}` rows: there is no row, so no owner, yet"),
+                    Subject::Owner if action == Action::Create => {
+                        let hint = match &entity.owned_through {
+                            Some(through) => format!(
+                                "use `authenticated` or the roles that may create: a `{entity_name}` row belongs to the owner of its `{through}`, and a caller may create one only under a `{through}` it may change"
+                            ),
+                            None => "use `authenticated` or the roles that may create; the creator becomes the owner".to_string(),
+                        };
+                        self.report(
+                            Diagnostic::error(
+                                Code::OwnerInCreate,
+                                format!("`owner` cannot create `{entity_name}` rows: there is no row, so no owner, yet"),
+                            )
+                            .with_hint(hint),
+                            At::Value(at),
                         )
-                        .with_hint("use `authenticated` or the roles that may create; the creator becomes the owner"),
-                        At::Value(at),
-                    ),
+                    }
                     Subject::Owner if !entity.is_owned() => self.report(
                         Diagnostic::error(
                             Code::OwnerOnUnowned,
