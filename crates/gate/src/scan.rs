@@ -35,6 +35,17 @@ struct Rule {
     message: &'static str,
     /// Whether the rule also applies to test files.
     in_tests: bool,
+    /// A match this says is no finding after all.
+    spare: Option<fn(&regex::Captures<'_>) -> bool>,
+}
+
+/// A secret-like name mapped to itself (`"secret": "secret"`, a field of
+/// the spec named so) names a field; it holds no secret.
+fn names_itself(found: &regex::Captures<'_>) -> bool {
+    match (found.get(1), found.get(2)) {
+        (Some(key), Some(value)) => key.as_str().eq_ignore_ascii_case(value.as_str()),
+        _ => false,
+    }
 }
 
 fn rules() -> Vec<Rule> {
@@ -44,15 +55,21 @@ fn rules() -> Vec<Rule> {
         regex: Regex::new(pattern).expect("the scan's patterns are valid"),
         message,
         in_tests,
+        spare: None,
     };
     vec![
-        rule(
-            "placeholder-secret",
-            Severity::High,
-            r#"(?i)(secret|password|passwd|token|api_?key|private_?key)[a-z_]*["']?\s*[:=]\s*["']?(changeme|change-me|change_me|secret|password|123456|xxxx+|dummy|your[-_]secret)["']?\s*(,|$|#)"#,
-            "a placeholder secret as a value: read it from the environment instead",
-            false,
-        ),
+        // The name is a whole identifier or key (not the end of
+        // `uq_meters_secret`, a constraint of a field named `secret`).
+        Rule {
+            spare: Some(names_itself),
+            ..rule(
+                "placeholder-secret",
+                Severity::High,
+                r#"(?i)(?:^|[^a-z0-9_])((?:secret|password|passwd|token|api_?key|private_?key)[a-z_]*)["']?\s*[:=]\s*["']?(changeme|change-me|change_me|secret|password|123456|xxxx+|dummy|your[-_]secret)["']?\s*(?:,|$|#)"#,
+                "a placeholder secret as a value: read it from the environment instead",
+                false,
+            )
+        },
         rule(
             "token-in-localstorage",
             Severity::Critical,
@@ -151,7 +168,14 @@ pub fn scan(root: &Path) -> Vec<Finding> {
         let test = is_test(rel);
         for (i, line) in text.lines().enumerate() {
             for rule in &rules {
-                if (rule.in_tests || !test) && rule.regex.is_match(line) {
+                if test && !rule.in_tests {
+                    continue;
+                }
+                let found = match rule.spare {
+                    None => rule.regex.is_match(line),
+                    Some(spare) => rule.regex.captures_iter(line).any(|c| !spare(&c)),
+                };
+                if found {
                     findings.push(Finding {
                         severity: rule.severity,
                         code: rule.code.to_string(),
@@ -229,6 +253,8 @@ mod tests {
         let found = scan_files(&[
             ("Dockerfile", "FROM python:3.11-slim\nUSER app\n"),
             ("src/settings.py", "SECRET_KEY = \"changeme\"\nsecret_key: str = Field(min_length=16)\n"),
+            // A field named `secret`: its constraint and its name map.
+            ("src/services/meters.py", "UNIQUE = {\n    \"uq_meters_secret\": \"secret\",\n    \"secret\": \"secret\",\n}\n"),
             (".env.example", "SECRET_KEY=changeme\n"),
             ("web/app.js", "localStorage.setItem(\"auth_token\", t)\n"),
             ("src/db.py", "engine = create_engine(\"sqlite:///x.db\")\nBase.metadata.create_all(engine)\n"),

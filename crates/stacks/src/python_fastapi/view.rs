@@ -1918,11 +1918,15 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             }
         }
         let read_type = if nullable { optional(&py) } else { py.clone() };
-        // Datetimes are answered in UTC with `Z`, whatever offset came in.
-        let answered = if f.ty == FieldType::Datetime {
-            "UtcDatetime".to_string()
-        } else {
-            py.clone()
+        // Datetimes are answered in UTC with `Z`, whatever offset came in;
+        // decimals with their digits written out, never as `1E-7`.
+        let answered = match f.ty {
+            FieldType::Datetime => "UtcDatetime".to_string(),
+            FieldType::Decimal => {
+                uses.insert("DecimalText");
+                "DecimalText".to_string()
+            }
+            _ => py.clone(),
         };
         let answered_type = if nullable {
             optional(&answered)
@@ -2162,6 +2166,9 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     pyd.sort_by_key(|s| s.to_string());
     let package = package(model);
     let mut own: Vec<&str> = vec![];
+    if uses.contains("DecimalText") {
+        own.push("DecimalText");
+    }
     if uses.contains("HttpUrlText") {
         own.push("HttpUrlText");
     }

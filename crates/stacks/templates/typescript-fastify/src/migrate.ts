@@ -55,6 +55,13 @@ async function main(argv: readonly string[]): Promise<void> {
   }
 }
 
+// `import.meta.main` is Node.js 24's: on an older Node.js it is undefined,
+// and this file would apply nothing and exit 0, so it fails instead.
+if ((import.meta as { main?: boolean }).main === undefined) {
+  console.error(`migrate runs on Node.js 24 (.nvmrc), not ${process.version}`);
+  process.exit(1);
+}
+
 if (import.meta.main) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof ConfigError || error instanceof Error ? error.message : error);

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from every_type.schemas.types import (
+    DecimalText,
     HttpUrlText,
     PhoneNumber,
     RequestBody,
@@ -122,8 +123,8 @@ class GadgetRead(BaseModel):
     req_integer: int
     opt_bigint: int | None
     req_bigint: int
-    opt_decimal: Decimal | None
-    req_decimal: Decimal
+    opt_decimal: DecimalText | None
+    req_decimal: DecimalText
     opt_boolean: bool | None
     req_boolean: bool
     opt_date: dt.date | None

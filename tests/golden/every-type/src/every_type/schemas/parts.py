@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from every_type.schemas.types import RequestBody, StorableDatetime, UtcDatetime
+from every_type.schemas.types import DecimalText, RequestBody, StorableDatetime, UtcDatetime
 
 
 class PartCreate(RequestBody):
@@ -82,11 +82,11 @@ class PartRead(BaseModel):
     updated_at: UtcDatetime
     owner_id: uuid.UUID
     name: str
-    weight: Decimal | None
+    weight: DecimalText | None
     count: int | None
     secret_text: str | None
     secret_count: int | None
-    secret_amount: Decimal | None
+    secret_amount: DecimalText | None
     secret_flag: bool | None
     secret_on: dt.date | None
     secret_at: UtcDatetime

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from lend_well.schemas.types import PhoneNumber, RequestBody, UtcDatetime
+from lend_well.schemas.types import DecimalText, PhoneNumber, RequestBody, UtcDatetime
 
 
 class ApplicantCreate(RequestBody):
@@ -55,7 +55,7 @@ class ApplicantRead(BaseModel):
     email: str
     date_of_birth: dt.date | None
     phone: str | None
-    annual_income: Decimal | None
+    annual_income: DecimalText | None
 
 
 class ApplicantPage(BaseModel):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lend_well.schemas.types import RequestBody, UtcDatetime
+from lend_well.schemas.types import DecimalText, RequestBody, UtcDatetime
 
 LoanApplicationPurpose = Literal[
     "car", "home_improvement", "education", "debt_consolidation", "other"
@@ -59,7 +59,7 @@ class LoanApplicationRead(BaseModel):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     owner_id: uuid.UUID
-    amount: Decimal
+    amount: DecimalText
     term_months: int
     purpose: str
     status: str

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lend_well.schemas.types import RequestBody, StorableDatetime, UtcDatetime
+from lend_well.schemas.types import DecimalText, RequestBody, StorableDatetime, UtcDatetime
 
 
 class RepaymentCreate(RequestBody):
@@ -37,7 +37,7 @@ class RepaymentRead(BaseModel):
     updated_at: UtcDatetime
     owner_id: uuid.UUID
     due_on: dt.date
-    amount: Decimal
+    amount: DecimalText
     paid_at: UtcDatetime | None
     loan_id: uuid.UUID
 

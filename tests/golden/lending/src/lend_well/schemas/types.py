@@ -3,6 +3,7 @@
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    PlainSerializer,
     StringConstraints,
     field_validator,
 )
@@ -96,6 +98,16 @@ def _in_utc(value: dt.datetime) -> dt.datetime:
 UtcDatetime = Annotated[dt.datetime, AfterValidator(_in_utc)]
 """A point in time as the API answers it: in UTC, written with `Z` (RFC 3339,
 such as `2030-01-15T09:30:00Z`), whatever offset it was sent with."""
+
+
+def _digits(value: Decimal) -> str:
+    return format(value, "f")
+
+
+DecimalText = Annotated[Decimal, PlainSerializer(_digits, return_type=str, when_used="json")]
+"""A decimal as the API answers it: its digits written out (`0.0000001`, `0.0000000`),
+never in exponent notation (`1E-7`, `0E-7`), which is how Python writes a decimal
+below one millionth and what the document's pattern for it refuses."""
 
 
 def _storable(value: dt.datetime) -> dt.datetime:

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rich_catalog.schemas.types import (
+    DecimalText,
     HttpUrlText,
     PhoneNumber,
     RequestBody,
@@ -64,7 +65,7 @@ class ProductRead(BaseModel):
     title: str
     class_: str | None = Field(..., alias="class")
     sku: str
-    price: Decimal
+    price: DecimalText
     stock: int | None
     homepage: str | None
     support_phone: str | None

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from team_tasks.schemas.types import RequestBody, UtcDatetime
+from team_tasks.schemas.types import DecimalText, RequestBody, UtcDatetime
 
 TaskPriority = Literal["low", "normal", "high", "urgent"]
 
@@ -64,7 +64,7 @@ class TaskRead(BaseModel):
     details: str | None
     priority: str
     due_on: dt.date | None
-    estimate_hours: Decimal | None
+    estimate_hours: DecimalText | None
     done: bool
     project_id: uuid.UUID
     label_ids: list[uuid.UUID]
