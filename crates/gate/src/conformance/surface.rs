@@ -142,3 +142,28 @@ impl<'a> Suite<'a> {
 
     // ----- rows ----------------------------------------------------------
 }
+
+#[cfg(test)]
+mod tests {
+    /// The served document is compared as JSON values: a number written by
+    /// the renderer must read back as the same number (serde_json's
+    /// `float_roundtrip`; without it `1e-30`, a decimal of scale 30's
+    /// `multipleOf`, read back as 9.999999999999999e-31).
+    #[test]
+    fn numbers_of_the_document_read_back_exactly() {
+        for text in [
+            "1e-30",
+            "1e-16",
+            "0.1",
+            "1e+30",
+            "9.999999999999999e-31",
+            "1e-7",
+        ] {
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            let back: serde_json::Value = serde_json::from_str(&value.to_string()).unwrap();
+            assert_eq!(value, back, "{text}");
+            let exact: f64 = text.parse().unwrap();
+            assert_eq!(value.as_f64(), Some(exact), "{text}");
+        }
+    }
+}
