@@ -43,7 +43,7 @@ struct MobileView {
 }
 
 /// Files copied as they are.
-const STATIC: [(&str, &str); 22] = [
+const STATIC: [(&str, &str); 23] = [
     (
         ".gitignore",
         include_str!("../../../templates/mobile-app/gitignore"),
@@ -123,6 +123,10 @@ const STATIC: [(&str, &str); 22] = [
     (
         "__tests__/exact.test.ts",
         include_str!("../../../templates/mobile-app/__tests__/exact.test.ts"),
+    ),
+    (
+        "__tests__/access.test.ts",
+        include_str!("../../../templates/mobile-app/__tests__/access.test.ts"),
     ),
     (
         "e2e/serve.mjs",

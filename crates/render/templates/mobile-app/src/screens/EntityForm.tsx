@@ -2,7 +2,7 @@ import { useEffect, useState } from "react";
 import { ScrollView, Switch, Text, TextInput, View } from "react-native";
 
 import { ApiError, type Account, type Api, type Row } from "../api";
-import { mayWrite } from "../access";
+import { mayWrite, own } from "../access";
 import { ENTITIES, type EntitySpec, type FieldSpec, type RelationSpec } from "../model";
 import { Button, Choices, Field, styles } from "../ui";
 import { fromInput, title, toInput } from "../values";
@@ -186,7 +186,7 @@ export function EntityForm({
           label={field.label}
           name={field.name}
           required={field.required}
-          error={errors[field.name]}
+          error={own(errors, field.name)}
         >
           {field.kind === "boolean" ? (
             <Switch
@@ -226,7 +226,7 @@ export function EntityForm({
           label={relation.label}
           name={relation.key}
           required={relation.required && row === undefined}
-          error={errors[relation.key]}
+          error={own(errors, relation.key)}
         >
           <RelationPicker
             api={api}

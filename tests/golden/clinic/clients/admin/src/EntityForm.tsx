@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent } from "react";
 
 import { ApiError, jsonText, request, type Account, type Row } from "./api";
-import { mayWrite } from "./access";
+import { mayWrite, own } from "./access";
 import type { EntitySpec, FieldSpec, LinkSpec, RelationSpec } from "./model";
 import { useOptions } from "./options";
 import { href, navigate } from "./route";
@@ -297,13 +297,13 @@ export function EntityForm({ entity, me, id }: { entity: EntitySpec; me: Account
       </h1>
       <form noValidate onSubmit={(e) => void submit(e)}>
         {fields.map((f) => (
-          <FieldInput key={f.name} field={f} value={row?.[f.name]} error={errors[f.name]} />
+          <FieldInput key={f.name} field={f} value={row?.[f.name]} error={own(errors, f.name)} />
         ))}
         {entity.relations.map((r) => (
-          <RelationInput key={r.key} relation={r} value={row?.[r.key]} error={errors[r.key]} />
+          <RelationInput key={r.key} relation={r} value={row?.[r.key]} error={own(errors, r.key)} />
         ))}
         {entity.links.map((l) => (
-          <LinksInput key={l.key} link={l} value={row?.[l.key]} error={errors[l.key]} />
+          <LinksInput key={l.key} link={l} value={row?.[l.key]} error={own(errors, l.key)} />
         ))}
         {message && (
           <div role="alert" className="form-error">

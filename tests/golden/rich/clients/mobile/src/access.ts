@@ -6,10 +6,18 @@
 import type { Account, Row } from "./api";
 import { ADMIN_ROLES, type Action, type ByRole, type EntitySpec, type FieldSpec, type Role, type Scope } from "./model";
 
+/**
+ * A record's own member `key`, never one every object inherits: a field or
+ * a role may be named `constructor`, which `{}` answers with `Object`.
+ */
+export function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 function scopeOf(byRole: ByRole, role: string): Scope {
-  // The account's role may be one the table does not name.
-  const scopes: Partial<Record<string, Scope>> = byRole;
-  return scopes[role] ?? "none";
+  // The account's role may be one the table does not name (or one named
+  // like a member every object inherits, such as `constructor`).
+  return own<Scope>(byRole, role) ?? "none";
 }
 
 function allows(byRole: ByRole, me: Account, row?: Row): boolean {
