@@ -1166,6 +1166,17 @@ pub fn declaration(attr: &str, ty: &str, args: &[String]) -> String {
         [] => head,
         [only] if only == "..." => head,
         [only] => {
+            // A union too long for a line of its own inside the parentheses
+            // `layout::fit` would give the annotation is split before `|`,
+            // as the formatter splits it.
+            if let Some(base) = ty.strip_suffix(" | None") {
+                let line = format!("{head} = {only}");
+                if line.len() > layout::LINE_LENGTH && 8 + ty.len() > layout::LINE_LENGTH {
+                    return format!(
+                        "    {attr}: (\n        {base}\n        | None\n    ) = {only}"
+                    );
+                }
+            }
             // A line still too long is laid out by `layout::fit`, or kept
             // (a bare name cannot be split), as the formatter keeps it.
             format!("{head} = {only}")
@@ -2807,6 +2818,22 @@ mod tests {
 
     fn names(n: usize) -> Vec<String> {
         (0..n).map(|i| format!("\"Item{i}\"")).collect()
+    }
+
+    #[test]
+    fn an_optional_type_too_long_for_its_parentheses_splits_before_the_bar() {
+        let ty = format!("{} | None", "A".repeat(90));
+        assert_eq!(
+            super::declaration("status", &ty, &["None".to_string()]),
+            format!(
+                "    status: (\n        {}\n        | None\n    ) = None",
+                "A".repeat(90)
+            )
+        );
+        assert_eq!(
+            super::declaration("status", "Kind | None", &["None".to_string()]),
+            "    status: Kind | None = None"
+        );
     }
 
     #[test]

@@ -108,7 +108,7 @@ DIRECT: frozenset[str] = frozenset({"Gadget"})
 PARENTS: dict[str, list[tuple[str, str]]] = {
     "Gadget": [],
     "Part": [
-        ("gadget_id", "Gadget"),
+        ("gadget_this_part_is_fitted_to_id", "Gadget"),
     ],
 }
 

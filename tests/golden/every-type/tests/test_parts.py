@@ -29,7 +29,7 @@ def test_owner_id_is_read_only(admin: Api) -> None:
     assert response.status_code == 422
     body = body_for(admin, ENTITY) | {"owner_id": unknown_id()}
     assert admin.post(PATH, json=body).status_code == 422
-    # The owner follows the gadget_id row: nobody, admins included, sends it.
+    # The owner follows the gadget_this_part_is_fitted_to_id row: nobody, admins included, sends it.
     body = body_for(admin, ENTITY) | {"owner_id": admin.user_id}
     response = admin.post(PATH, json=body)
     assert response.status_code == 422
@@ -39,10 +39,10 @@ def test_owner_id_is_read_only(admin: Api) -> None:
 def test_owner_follows_the_parent(admin: Api, as_role: Any) -> None:
     user: Api = as_role(ROLES[0])
     theirs = make(admin, "Gadget", owner_id=user.user_id)
-    item = make(admin, ENTITY, gadget_id=theirs["id"])
+    item = make(admin, ENTITY, gadget_this_part_is_fitted_to_id=theirs["id"])
     assert item["owner_id"] == user.user_id
     mine = make(admin, "Gadget", owner_id=admin.user_id)
-    key = "gadget_id"
+    key = "gadget_this_part_is_fitted_to_id"
     moved = admin.patch(f"{PATH}/{item['id']}", json={key: mine["id"]})
     assert moved.status_code == 200, moved.text
     assert moved.json()["owner_id"] == admin.user_id
@@ -54,7 +54,7 @@ def test_rows_go_only_under_parents_the_caller_may_change(admin: Api, as_role: A
     created = caller.post(PATH, json=body)
     assert created.status_code == 201, created.text
     theirs = make(admin, "Gadget", owner_id=admin.user_id)
-    key = "gadget_id"
+    key = "gadget_this_part_is_fitted_to_id"
     refused = caller.post(PATH, json=body | {key: theirs["id"]})
     assert refused.status_code == 422, refused.text
     assert key in refused.json()["errors"]
@@ -188,7 +188,7 @@ def test_taken_unique_values_are_409(admin: Api) -> None:
 
 
 def test_dangling_links_are_422(admin: Api) -> None:
-    key = "gadget_id"
+    key = "gadget_this_part_is_fitted_to_id"
     body = body_for(admin, ENTITY) | {key: unknown_id()}
     response = admin.post(PATH, json=body)
     assert response.status_code == 422, response.text

@@ -128,7 +128,8 @@ def test_a_body_is_read_only_after_the_access_checks(anonymous: Api, admin: Api)
     headers = {"content-type": "application/json"}
     created = anonymous.post("/applicants", content=b"{not json", headers=headers)
     assert created.status_code == 401
-    missing = "/applicants" + "/" + str(uuid.uuid4())
+    path = "/applicants"
+    missing = f"{path}/{uuid.uuid4()}"
     changed = admin.patch(missing, content=b"{not json", headers=headers)
     assert changed.status_code == 404
 

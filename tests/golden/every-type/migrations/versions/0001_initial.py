@@ -227,7 +227,7 @@ def upgrade() -> None:
         sa.Column("secret_data", sa.Text(), nullable=True),
         sa.Column("secret_code", sa.Text(), nullable=True),
         sa.Column("secret_code_bidx", sa.String(64), nullable=True),
-        sa.Column("gadget_id", sa.Uuid(), nullable=False),
+        sa.Column("gadget_this_part_is_fitted_to_id", sa.Uuid(), nullable=False),
         sa.Column("spare_for_id", sa.Uuid(), nullable=True),
         sa.UniqueConstraint(
             "secret_code_bidx",
@@ -260,9 +260,9 @@ def upgrade() -> None:
         ["owner_id", "created_at", "id"],
     )
     op.create_index(
-        "ix_parts_gadget_id",
+        "ix_parts_gadget_this_part_is_fitted_to_id",
         "parts",
-        ["gadget_id"],
+        ["gadget_this_part_is_fitted_to_id"],
     )
     op.create_index(
         "ix_parts_spare_for_id",
@@ -286,10 +286,10 @@ def upgrade() -> None:
         ondelete="CASCADE",
     )
     op.create_foreign_key(
-        "fk_parts_gadget_id_gadgets",
+        "fk_parts_gadget_this_part_is_fitted_to_id_gadgets",
         "parts",
         "gadgets",
-        ["gadget_id"],
+        ["gadget_this_part_is_fitted_to_id"],
         ["id"],
         ondelete="CASCADE",
     )
@@ -315,7 +315,7 @@ def downgrade() -> None:
         type_="foreignkey",
     )
     op.drop_constraint(
-        "fk_parts_gadget_id_gadgets",
+        "fk_parts_gadget_this_part_is_fitted_to_id_gadgets",
         "parts",
         type_="foreignkey",
     )

@@ -290,8 +290,8 @@ class Part(RecordMixin, Base):
             "id",
         ),
         sa.Index(
-            "ix_parts_gadget_id",
-            "gadget_id",
+            "ix_parts_gadget_this_part_is_fitted_to_id",
+            "gadget_this_part_is_fitted_to_id",
         ),
         sa.Index(
             "ix_parts_spare_for_id",
@@ -381,7 +381,7 @@ class Part(RecordMixin, Base):
         self.secret_code_bidx = blind_index("text", value)
         return value
 
-    gadget_id: Mapped[uuid.UUID] = mapped_column(
+    gadget_this_part_is_fitted_to_id: Mapped[uuid.UUID] = mapped_column(
         sa.ForeignKey("gadgets.id", ondelete="CASCADE"),
     )
     spare_for_id: Mapped[uuid.UUID | None] = mapped_column(

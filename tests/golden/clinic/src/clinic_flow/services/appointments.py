@@ -328,11 +328,17 @@ def update(
         ],
     )
     owner_id = row.owner_id
-    if values.get("patient_id", row.patient_id) != row.patient_id:
+    # Exploded, with a trailing comma, so the formatter keeps it so for any
+    # length of name; a condition too long for one line it would rewrap.
+    parent_id = values.get(
+        "patient_id",
+        row.patient_id,
+    )
+    if parent_id != row.patient_id:
         owner_id = owner_through(
             db,
             actor,
-            ("patient_id", "Patient", Patient, values["patient_id"]),
+            ("patient_id", "Patient", Patient, parent_id),
         )
     check_conflicts(values, WORKFLOWS, row, payload)
     for attribute, value in values.items():

@@ -232,11 +232,17 @@ def update(
         ],
     )
     owner_id = row.owner_id
-    if values.get("appointment_id", row.appointment_id) != row.appointment_id:
+    # Exploded, with a trailing comma, so the formatter keeps it so for any
+    # length of name; a condition too long for one line it would rewrap.
+    parent_id = values.get(
+        "appointment_id",
+        row.appointment_id,
+    )
+    if parent_id != row.appointment_id:
         owner_id = owner_through(
             db,
             actor,
-            ("appointment_id", "Appointment", Appointment, values["appointment_id"]),
+            ("appointment_id", "Appointment", Appointment, parent_id),
         )
     for attribute, value in values.items():
         setattr(row, attribute, value)

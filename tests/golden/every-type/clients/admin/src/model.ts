@@ -585,8 +585,8 @@ export const ENTITIES: readonly EntitySpec[] = [
     ],
     "relations": [
       {
-        "key": "gadget_id",
-        "label": "Gadget",
+        "key": "gadget_this_part_is_fitted_to_id",
+        "label": "Gadget this part is fitted to",
         "target": "gadgets",
         "required": true
       },

@@ -37,7 +37,7 @@ class PartCreate(RequestBody):
     secret_ref: uuid.UUID | None = Field(None, strict=True)
     secret_data: Any = None
     secret_code: str | None = Field(None, max_length=20)
-    gadget_id: uuid.UUID
+    gadget_this_part_is_fitted_to_id: uuid.UUID
     spare_for_id: uuid.UUID | None = None
 
 
@@ -68,7 +68,7 @@ class PartUpdate(RequestBody):
     secret_ref: uuid.UUID | None = Field(None, strict=True)
     secret_data: Any = None
     secret_code: str | None = Field(None, max_length=20)
-    gadget_id: uuid.UUID | None = None
+    gadget_this_part_is_fitted_to_id: uuid.UUID | None = None
     spare_for_id: uuid.UUID | None = None
 
 
@@ -93,7 +93,7 @@ class PartRead(BaseModel):
     secret_ref: uuid.UUID | None
     secret_data: Any
     secret_code: str | None
-    gadget_id: uuid.UUID
+    gadget_this_part_is_fitted_to_id: uuid.UUID
     spare_for_id: uuid.UUID | None
 
 

@@ -340,7 +340,7 @@ def update(
 
 def _move_descendants(db: Session, ids: list[uuid.UUID], owner_id: uuid.UUID) -> None:
     """Gives the rows owned through these rows, to any depth, their new owner."""
-    move_rows(db, Part, "gadget_id", ids, owner_id)
+    move_rows(db, Part, "gadget_this_part_is_fitted_to_id", ids, owner_id)
 
 
 def delete(db: Session, actor: Actor, item_id: uuid.UUID) -> None:

@@ -53,7 +53,7 @@ FILTERS: dict[str, Column] = {
     "name": column(Part.name, "text"),
     "weight": column(Part.weight, "decimal"),
     "count": column(Part.count, "integer"),
-    "gadget_id": column(Part.gadget_id, "uuid"),
+    "gadget_this_part_is_fitted_to_id": column(Part.gadget_this_part_is_fitted_to_id, "uuid"),
     "spare_for_id": column(Part.spare_for_id, "uuid"),
 }
 UNIQUE: dict[str, str] = {
@@ -62,7 +62,7 @@ UNIQUE: dict[str, str] = {
 NOT_NULL: dict[str, str] = {
     "name": "name",
     "secret_at": "secret_at",
-    "gadget_id": "gadget_id",
+    "gadget_this_part_is_fitted_to_id": "gadget_this_part_is_fitted_to_id",
 }
 
 
@@ -84,7 +84,7 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Part.secret_ref,
     Part.secret_data,
     Part.secret_code,
-    Part.gadget_id,
+    Part.gadget_this_part_is_fitted_to_id,
     Part.spare_for_id,
 )
 
@@ -157,7 +157,7 @@ def _read_all(
                 "secret_ref": row.secret_ref,
                 "secret_data": row.secret_data,
                 "secret_code": row.secret_code,
-                "gadget_id": row.gadget_id,
+                "gadget_this_part_is_fitted_to_id": row.gadget_this_part_is_fitted_to_id,
                 "spare_for_id": row.spare_for_id,
             }
         )
@@ -219,14 +219,24 @@ def create(
         db,
         actor,
         [
-            ("gadget_id", "Gadget", Gadget, [payload.gadget_id]),
+            (
+                "gadget_this_part_is_fitted_to_id",
+                "Gadget",
+                Gadget,
+                [payload.gadget_this_part_is_fitted_to_id],
+            ),
             ("spare_for_id", "Gadget", Gadget, [payload.spare_for_id]),
         ],
     )
     values["owner_id"] = owner_through(
         db,
         actor,
-        ("gadget_id", "Gadget", Gadget, payload.gadget_id),
+        (
+            "gadget_this_part_is_fitted_to_id",
+            "Gadget",
+            Gadget,
+            payload.gadget_this_part_is_fitted_to_id,
+        ),
     )
     # The blind indexes the model's validators keep for a mapped row.
     values["secret_code_bidx"] = blind_index(
@@ -267,16 +277,27 @@ def update(
         db,
         actor,
         [
-            ("gadget_id", "Gadget", Gadget, [payload.gadget_id]),
+            (
+                "gadget_this_part_is_fitted_to_id",
+                "Gadget",
+                Gadget,
+                [payload.gadget_this_part_is_fitted_to_id],
+            ),
             ("spare_for_id", "Gadget", Gadget, [payload.spare_for_id]),
         ],
     )
     owner_id = row.owner_id
-    if values.get("gadget_id", row.gadget_id) != row.gadget_id:
+    # Exploded, with a trailing comma, so the formatter keeps it so for any
+    # length of name; a condition too long for one line it would rewrap.
+    parent_id = values.get(
+        "gadget_this_part_is_fitted_to_id",
+        row.gadget_this_part_is_fitted_to_id,
+    )
+    if parent_id != row.gadget_this_part_is_fitted_to_id:
         owner_id = owner_through(
             db,
             actor,
-            ("gadget_id", "Gadget", Gadget, values["gadget_id"]),
+            ("gadget_this_part_is_fitted_to_id", "Gadget", Gadget, parent_id),
         )
     for attribute, value in values.items():
         setattr(row, attribute, value)
@@ -308,5 +329,5 @@ def owned_by(
 
 
 def delete_owned(db: Session, user_id: uuid.UUID) -> None:
-    """Deletes every row a user owns through the gadget_id link (the erasure)."""
+    """Deletes every row a user owns through the gadget_this_part_is_fitted_to_id link (the erasure)."""
     db.execute(sa.delete(Part).where(Part.owner_id == user_id))

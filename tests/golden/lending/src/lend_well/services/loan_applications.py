@@ -338,11 +338,17 @@ def update(
         ],
     )
     owner_id = row.owner_id
-    if values.get("applicant_id", row.applicant_id) != row.applicant_id:
+    # Exploded, with a trailing comma, so the formatter keeps it so for any
+    # length of name; a condition too long for one line it would rewrap.
+    parent_id = values.get(
+        "applicant_id",
+        row.applicant_id,
+    )
+    if parent_id != row.applicant_id:
         owner_id = owner_through(
             db,
             actor,
-            ("applicant_id", "Applicant", Applicant, values["applicant_id"]),
+            ("applicant_id", "Applicant", Applicant, parent_id),
         )
     check_conflicts(values, WORKFLOWS, row, payload)
     for attribute, value in values.items():

@@ -241,11 +241,17 @@ def update(
         ],
     )
     owner_id = row.owner_id
-    if values.get("loan_id", row.loan_id) != row.loan_id:
+    # Exploded, with a trailing comma, so the formatter keeps it so for any
+    # length of name; a condition too long for one line it would rewrap.
+    parent_id = values.get(
+        "loan_id",
+        row.loan_id,
+    )
+    if parent_id != row.loan_id:
         owner_id = owner_through(
             db,
             actor,
-            ("loan_id", "LoanApplication", LoanApplication, values["loan_id"]),
+            ("loan_id", "LoanApplication", LoanApplication, parent_id),
         )
     for attribute, value in values.items():
         setattr(row, attribute, value)

@@ -232,11 +232,17 @@ def update(
         ],
     )
     owner_id = row.owner_id
-    if values.get("product_id", row.product_id) != row.product_id:
+    # Exploded, with a trailing comma, so the formatter keeps it so for any
+    # length of name; a condition too long for one line it would rewrap.
+    parent_id = values.get(
+        "product_id",
+        row.product_id,
+    )
+    if parent_id != row.product_id:
         owner_id = owner_through(
             db,
             actor,
-            ("product_id", "Product", Product, values["product_id"]),
+            ("product_id", "Product", Product, parent_id),
         )
     for attribute, value in values.items():
         setattr(row, attribute, value)
