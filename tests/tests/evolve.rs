@@ -172,6 +172,45 @@ fn a_regeneration_without_change_keeps_every_migration_and_adds_none() {
     assert!(matches!(err, RenderError::MissingRevision { .. }), "{err}");
 }
 
+#[test]
+fn a_stack_without_revisions_refuses_a_schema_change_its_databases_cannot_follow() {
+    // typescript-fastify keeps one initial migration: a changed schema
+    // would rewrite it, and a database made from the old one would never
+    // see the change (the migrator finds it applied). The schema is
+    // recorded all the same, so the next generation sees the change.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let ts = |text: &str| parse(&format!("{text}stack: typescript-fastify\n"));
+    let first = generate(&ts(V1), dir.path(), false)
+        .expect("the first generation")
+        .expect("the schema is recorded");
+    assert!(first.steps.is_empty() && first.revision.is_none());
+    assert!(first.snapshot.revisions.is_empty());
+    assert_eq!(first.snapshot.stack, "typescript-fastify");
+    let again = generate(&ts(V1), dir.path(), false)
+        .expect("an unchanged spec regenerates")
+        .expect("the schema is recorded");
+    assert!(again.steps.is_empty());
+    let err = generate(&ts(&v2()), dir.path(), false).unwrap_err();
+    match &err {
+        RenderError::NoMigrations { stack, steps } => {
+            assert_eq!(stack, "typescript-fastify");
+            assert!(steps.iter().any(|s| s.contains("to `notes`")), "{steps:?}");
+        }
+        other => panic!("{other}"),
+    }
+    assert!(err.to_string().contains("--allow-destructive"), "{err}");
+    // Allowed: the initial migration is written again, and the new schema
+    // recorded.
+    let allowed = generate(&ts(&v2()), dir.path(), true)
+        .expect("allowed")
+        .expect("the schema is recorded");
+    assert!(!allowed.steps.is_empty() && allowed.revision.is_none());
+    let after = generate(&ts(&v2()), dir.path(), false)
+        .expect("nothing changed since")
+        .expect("the schema is recorded");
+    assert!(after.steps.is_empty());
+}
+
 const V1: &str = r#"spec_version: 1
 product: { name: evolving }
 roles:

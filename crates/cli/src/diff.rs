@@ -91,9 +91,13 @@ pub fn run(
         .evolution
         .as_ref()
         .and_then(|e| e.revision.clone());
-    let destructive = steps
-        .iter()
-        .any(|s| s.safety == model::schema::Safety::Destructive);
+    // Steps without a revision: the stack keeps none, so a database made
+    // by the last generation must be made again.
+    let new_database = !steps.is_empty() && revision.is_none();
+    let destructive = new_database
+        || steps
+            .iter()
+            .any(|s| s.safety == model::schema::Safety::Destructive);
     match format {
         PlanFormat::Json => {
             let value = json!({
@@ -102,6 +106,7 @@ pub fn run(
                 "first_generation": first,
                 "schema": {
                     "revision": revision,
+                    "needs_new_database": new_database,
                     "steps": steps.iter().map(step_json).collect::<Vec<_>>(),
                 },
                 "files": {
@@ -169,7 +174,10 @@ fn print_text(
                 r.id,
                 r.path
             ),
-            None => println!("schema: {} step(s)", steps.len()),
+            None => println!(
+                "schema: {} step(s); the stack keeps no migration revisions, so every database made by the last generation must be made again [DESTRUCTIVE]",
+                steps.len()
+            ),
         }
         for s in steps {
             let mut flags = Vec::new();

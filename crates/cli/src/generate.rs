@@ -88,6 +88,11 @@ pub fn run(engine: &Engine, args: &Args) -> Exit {
                 "schema: migration revision {} in {}",
                 revision.id, revision.path
             );
+        } else if !evolution.steps.is_empty() {
+            eprintln!(
+                "schema: `{}` keeps no migration revisions: the initial migration was written again, so every database made from the last one must be made again",
+                evolution.snapshot.stack
+            );
         }
     }
     if args.verify && !args.docs_only {
@@ -205,6 +210,7 @@ pub(crate) fn exit_for(e: &RenderError) -> Exit {
         | RenderError::Vendor(_)
         | RenderError::Compliance(_)
         | RenderError::Destructive { .. }
+        | RenderError::NoMigrations { .. }
         | RenderError::Diff(_) => Exit::Invalid,
         _ => Exit::Usage,
     }

@@ -179,17 +179,28 @@ fn generate_into(
         render::write::read_history(dir)?
     };
     let options = options.clone().with_history(history);
-    let (generated, reset) = match render::generate(spec, engine, &options) {
-        Ok(generated) => (generated, None),
+    // A change the database cannot follow with its rows: the database is
+    // made again.
+    let refused = match render::generate(spec, engine, &options) {
+        Ok(generated) => Ok(generated),
         Err(RenderError::Destructive { steps }) => {
-            let reason = format!("the change is destructive ({})", steps.join("; "));
+            Err(format!("the change is destructive ({})", steps.join("; ")))
+        }
+        Err(RenderError::NoMigrations { stack, steps }) => Err(format!(
+            "`{stack}` keeps no migration revisions, and the schema changed ({})",
+            steps.join("; ")
+        )),
+        Err(e) => return Err(e.into()),
+    };
+    let (generated, reset) = match refused {
+        Ok(generated) => (generated, None),
+        Err(reason) => {
             eprintln!(
                 "preview: {reason}: the database will be reset, and the demo rows made again"
             );
             let options = options.clone().with_allow_destructive(true);
             (render::generate(spec, engine, &options)?, Some(reason))
         }
-        Err(e) => return Err(e.into()),
     };
     for step in generated.evolution.iter().flat_map(|e| &e.steps) {
         eprintln!(

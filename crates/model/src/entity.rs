@@ -185,6 +185,49 @@ impl Workflow {
         }
         out
     }
+
+    /// The shortest walk of listed moves from `start` to any of `goals`:
+    /// the values to move to, one move at a time (empty when `start` is a
+    /// goal); `None` when no goal can be reached.
+    ///
+    /// ```
+    /// use model::{Move, Workflow};
+    /// let step = |from: &str, to: &str| Move { from: from.into(), to: to.into(), subjects: vec![], roles: vec![] };
+    /// let w = Workflow {
+    ///     initial: "draft".into(),
+    ///     moves: vec![step("draft", "sent"), step("sent", "approved"), step("approved", "paid")],
+    ///     frozen: vec![],
+    /// };
+    /// assert_eq!(w.walk("draft", &["approved".to_string()]), Some(vec!["sent".to_string(), "approved".to_string()]));
+    /// assert_eq!(w.walk("sent", &["sent".to_string()]), Some(vec![]));
+    /// assert_eq!(w.walk("paid", &["draft".to_string()]), None);
+    /// ```
+    pub fn walk(&self, start: &str, goals: &[String]) -> Option<Vec<String>> {
+        // Breadth first, each value once, remembering where it came from.
+        let mut came_from: Vec<(&str, Option<usize>)> = vec![(start, None)];
+        let mut i = 0;
+        while i < came_from.len() {
+            let (value, _) = came_from[i];
+            if goals.iter().any(|g| g == value) {
+                let mut path = Vec::new();
+                let mut at = Some(i);
+                while let Some(k) = at {
+                    path.push(came_from[k].0.to_string());
+                    at = came_from[k].1;
+                }
+                path.pop();
+                path.reverse();
+                return Some(path);
+            }
+            for m in self.moves.iter().filter(|m| m.from == value) {
+                if !came_from.iter().any(|(v, _)| *v == m.to) {
+                    came_from.push((m.to.as_str(), Some(i)));
+                }
+            }
+            i += 1;
+        }
+        None
+    }
 }
 
 /// A scalar field.

@@ -73,6 +73,17 @@ pub enum RenderError {
         /// Each destructive step, in a sentence.
         steps: Vec<String>,
     },
+    /// The schema changed since the last generation, and the stack keeps
+    /// no migration revisions
+    /// ([`Stack::initial_revision`](stacks::Stack::initial_revision) is
+    /// `None`): a database made by the last generation cannot follow.
+    #[error("the `{stack}` stack keeps no migration revisions, so a database made by the last generation cannot follow the spec's change ({}); generate into a new directory and make a new database, or rerun with --allow-destructive to rewrite the initial migration (every database made from it must then be made again)", .steps.join("; "))]
+    NoMigrations {
+        /// The stack's id.
+        stack: String,
+        /// Each step of the change, in a sentence.
+        steps: Vec<String>,
+    },
     /// The schemas cannot be diffed (a rename hint names nothing).
     #[error(transparent)]
     Diff(#[from] model::schema::DiffError),

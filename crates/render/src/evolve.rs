@@ -194,6 +194,35 @@ pub fn slug(steps: &[Step]) -> String {
 /// Decides the schema's evolution for a rendered tree: keeps the recorded
 /// revisions as on disk, adds the new revision, and says what to record.
 /// `None` when the stack keeps no revisions.
+/// A stack without migration revisions: the schema is still recorded, so
+/// that the next generation sees a change, which its one initial migration
+/// cannot apply to a database made before ([`RenderError::NoMigrations`],
+/// unless destructive changes are allowed: then the initial migration is
+/// written again for a new database).
+fn without_revisions(
+    stack: &dyn Stack,
+    spec: &Spec,
+    schema: Schema,
+    options: &Options,
+) -> Result<Evolution, RenderError> {
+    let history = options.history().filter(|h| h.snapshot.stack == stack.id());
+    let steps = match history {
+        Some(history) => diff(&history.snapshot.schema, &schema, &Hints::of(spec))?,
+        None => Vec::new(),
+    };
+    if !steps.is_empty() && !options.allow_destructive() {
+        return Err(RenderError::NoMigrations {
+            stack: stack.id().to_string(),
+            steps: steps.iter().map(|s| s.summary.clone()).collect(),
+        });
+    }
+    Ok(Evolution {
+        steps,
+        revision: None,
+        snapshot: Snapshot::new(stack.id(), schema, Vec::new()),
+    })
+}
+
 pub(crate) fn evolve(
     stack: &dyn Stack,
     spec: &Spec,
@@ -201,10 +230,10 @@ pub(crate) fn evolve(
     options: &Options,
     tree: &mut FileTree,
 ) -> Result<Option<Evolution>, RenderError> {
-    let Some(initial) = stack.initial_revision() else {
-        return Ok(None);
-    };
     let schema = Schema::of(model);
+    let Some(initial) = stack.initial_revision() else {
+        return without_revisions(stack, spec, schema, options).map(Some);
+    };
     let history = options.history().filter(|h| h.snapshot.stack == stack.id());
     let Some(history) = history else {
         let first = RevisionRecord {

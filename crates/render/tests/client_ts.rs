@@ -105,7 +105,8 @@ fn the_tests_act_as_the_signup_account_when_it_may_do_everything() {
     let tasks = common::project("tasks");
     let test = text(&tasks, "test/client.test.ts");
     assert!(test.contains("describe(\"Project rows\""), "{test}");
-    assert!(test.contains("const address = await register(api);"));
+    assert!(test.contains("return { address: await register(api), password: PASSWORD };"));
+    assert!(test.contains("const { address, password } = await account(api);"));
     assert!(!test.contains("ADMIN_EMAIL"));
     assert!(
         test.contains("\"name\": text(\"name\", n, 0, 120),"),
@@ -118,4 +119,42 @@ fn the_tests_act_as_the_signup_account_when_it_may_do_everything() {
     assert!(test.contains("describe(\"Patient rows\""), "{test}");
     assert!(test.contains("process.env.ADMIN_EMAIL"));
     assert!(test.contains("\"email\": email(n),"), "{test}");
+}
+
+#[test]
+fn without_a_signup_role_the_tests_sign_in_as_the_given_account() {
+    // Nobody may register (403): the session tests sign in as ADMIN_EMAIL,
+    // and the 422 comes from a sign-in with a password too long.
+    let tree = common::project_of(
+        "spec_version: 1
+product: { name: closed-shop, title: Closed shop, description: Nobody signs up. }
+roles: { staff: {}, boss: { admin: true } }
+entities:
+  Room:
+    fields: { code: string! }
+    access: { create: [staff], read: [public], update: [staff], delete: [boss] }
+api: { base_path: /internal/v2 }
+",
+    );
+    let test = text(&tree, "test/client.test.ts");
+    assert!(!test.contains("register("), "{test}");
+    assert!(
+        test.contains("const address = process.env.ADMIN_EMAIL"),
+        "{test}"
+    );
+    assert!(test.contains("await account();"), "{test}");
+    assert!(
+        test.contains(
+            "api.POST(\"/internal/v2/auth/login\", { body: { email: email(next()), password } })"
+        ),
+        "{test}"
+    );
+    assert!(test.contains("PASSWORD.padEnd(1025, \"p\")"), "{test}");
+    // Every path is under the spec's base path.
+    assert!(!test.contains("\"/api/"), "{test}");
+    let readme = text(&tree, "README.md");
+    assert!(
+        readme.contains("api.POST(\"/internal/v2/auth/login\""),
+        "{readme}"
+    );
 }

@@ -296,6 +296,30 @@ impl Vendor for Stripe {
                 .unwrap_or_else(|| "eur".to_string()),
             PaymentCurrency::Code(code) => code.clone(),
         };
+        // A row without a price, as the schema allows one: a zero amount
+        // where the field's bounds take zero, else an unset one where the
+        // field is optional; with neither (required, at least 1) no such
+        // row can exist and its test is left out.
+        let amount_field = &entity.fields[&payment.amount];
+        let zero_fits = amount_field.min.is_none_or(|m| m.as_f64() <= 0.0)
+            && amount_field.max.is_none_or(|m| m.as_f64() >= 0.0);
+        let (unpriced_py, unpriced_sql) = if zero_fits {
+            (json!("0"), json!("0"))
+        } else if !amount_field.required {
+            (json!("None"), json!("NULL"))
+        } else {
+            (Value::Null, Value::Null)
+        };
+        // A value payment does not move the row from (nor to): paying for
+        // a row there is refused, and the tests check it from there.
+        let move_elsewhere = match &payment.sets {
+            PaymentSets::Move { field, to, from } => entity.fields[field]
+                .values
+                .iter()
+                .find(|v| *v != to && !from.contains(v))
+                .cloned(),
+            PaymentSets::Flag(_) => None,
+        };
         // The paid entity's Python class (`Session_` for an entity named
         // `Session`), beside its spec name for the audit log and the JSON.
         let class = stacks::python_fastapi::names::class_name(&payment.pays_for);
@@ -313,6 +337,8 @@ impl Vendor for Stripe {
             "module": stacks::python_fastapi::names::module(&collection),
             "collection": collection,
             "amount": payment.amount,
+            "unpriced_py": unpriced_py,
+            "unpriced_sql": unpriced_sql,
             "currency_expr": currency_expr,
             "currency_field": currency_field,
             "currency_code": currency_code,
@@ -324,6 +350,7 @@ impl Vendor for Stripe {
             "move_to_literal": move_to.as_str().map(py),
             "move_from_literal": move_from_literal,
             "move_from_first": move_from.first(),
+            "move_elsewhere_py": move_elsewhere.as_deref().map(py),
         }));
         if stack_id == TS_STACK {
             let model = model::AppModel::from_blueprint(blueprint);
@@ -339,6 +366,7 @@ impl Vendor for Stripe {
             view["base_path_literal"] = json!(ts(&spec.api.base_path));
             view["entity_literal"] = json!(ts(&payment.pays_for));
             view["currency_value"] = json!(currency_value);
+            view["move_elsewhere_ts"] = json!(move_elsewhere.as_deref().map(ts));
             view["move_from_array"] = json!(format!(
                 "[{}]",
                 move_from

@@ -553,7 +553,7 @@ impl Checks<'_> {
                     Subject::Owner if action == Action::Create => {
                         let hint = match &entity.owned_through {
                             Some(through) => format!(
-                                "use `authenticated` or the roles that may create: a `{entity_name}` row belongs to the owner of its `{through}`, and a caller may create one only under a `{through}` it may change"
+                                "use `authenticated` or the roles that may create: `{entity_name}` rows belong to the owner of the row their `{through}` points at, and a caller may create one only under a row it may change"
                             ),
                             None => "use `authenticated` or the roles that may create; the creator becomes the owner".to_string(),
                         };

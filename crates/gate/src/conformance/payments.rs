@@ -176,6 +176,32 @@ impl Suite<'_> {
             let r = self.send(Some(admin), "PATCH", &one, Some(&json!({ &amount: price })))?;
             expect(&r, 200, &format!("PATCH {one} with a price"))?;
         }
+        if let PaymentSets::Move { field, from, .. } = &payment.sets {
+            // Payment moves the row only from some values: an admin moves
+            // it there first, one listed move at a time.
+            let current = row[field].as_str().unwrap_or_default().to_string();
+            let walk = self
+                .model
+                .get(entity)
+                .fields
+                .iter()
+                .find(|f| &f.name == field)
+                .and_then(|f| f.workflow.as_ref())
+                .and_then(|w| w.walk(&current, from))
+                .ok_or(format!(
+                    "{one}'s `{field}` cannot move from `{current}` to a value payment moves it from ({})",
+                    from.join(", ")
+                ))?;
+            for value in walk {
+                let r = self.send(
+                    Some(admin),
+                    "PATCH",
+                    &one,
+                    Some(&json!({ field.as_str(): &value })),
+                )?;
+                expect(&r, 200, &format!("PATCH {one} with `{field}` {value}"))?;
+            }
+        }
         if self.is_paid(&row) {
             // The row was made with sample values, which may say it is
             // paid: an admin may write the field, and does.

@@ -343,7 +343,7 @@ fn audit_adr(model: &AppModel) -> Adr {
             "audit lines in the application log".into(),
             "an external audit service".into(),
         ],
-        because: "an event written in the same transaction as the change it records cannot be lost or invented, a trigger and revoked privileges make the table append-only whatever the code does, and admin roles read it through `GET /api/admin/audit-events`.".into(),
+        because: format!("an event written in the same transaction as the change it records cannot be lost or invented, a trigger and revoked privileges make the table append-only whatever the code does, and admin roles read it through `GET {}/admin/audit-events`.", model.api.base_path),
         not_generated: None,
         consequences: vec![
             "Good, because the log survives application bugs and compromised application credentials.".into(),

@@ -51,7 +51,7 @@ const TOKEN_MAX_LENGTH: u32 = 128;
 
 /// The longest password login reads (a longer one is 422; register's
 /// bound is the policy's).
-const LOGIN_PASSWORD_MAX_LENGTH: u32 = 1024;
+pub(crate) const LOGIN_PASSWORD_MAX_LENGTH: u32 = 1024;
 
 /// The component schemas that are not entities.
 const SYSTEM_SCHEMAS: [&str; 15] = [

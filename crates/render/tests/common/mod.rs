@@ -42,6 +42,20 @@ pub fn project(name: &str) -> FileTree {
         .expect("the project renders")
 }
 
+/// The whole project of a YAML spec given as text, rendered as `archgen
+/// generate` renders it.
+pub fn project_of(yaml: &str) -> FileTree {
+    let engine = render::Engine::with_builtins();
+    let spec = engine
+        .parse_str("spec.yaml", yaml, blueprint_core::spec::Format::Yaml)
+        .expect("the spec parses")
+        .spec;
+    let (bp, analysis) = engine.complete(&spec).expect("compliance completes");
+    engine
+        .render(&bp, &analysis, &render::Options::new())
+        .expect("the project renders")
+}
+
 /// Writes a file of a tree into a fresh temporary folder and returns its path.
 pub fn write_temp(tree: &FileTree, path: &str, tag: &str) -> PathBuf {
     let dir =

@@ -664,9 +664,13 @@ pub struct FieldView {
     pub codec_literal: String,
     /// The keyed hash column of a sensitive unique field.
     pub blind_index: Option<BlindIndexView>,
-    /// Whether only some callers may set it (`write:`): test bodies leave
-    /// it out.
+    /// Whether only some callers may set it (`write:`): its sample is in
+    /// the tests' `SAMPLES`.
     pub restricted: bool,
+    /// Whether the tests' create bodies give it: every field but those only
+    /// some callers may set, and those too when a create must give them
+    /// (required, no default: every creator may set them, E513).
+    pub in_body: bool,
 }
 
 /// A many-to-one or one-to-one relation.
@@ -1976,6 +1980,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
             read_args: join_args(&alias),
             sample: sample_expr(&mf.sample),
             restricted: mf.write.is_some(),
+            in_body: mf.write.is_none() || mf.required_on_create(),
             create_line: declaration(
                 &attr,
                 &if nullable {

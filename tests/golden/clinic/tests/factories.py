@@ -85,7 +85,8 @@ BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
     "Appointment": appointment_body,
     "VisitNote": visit_note_body,
 }
-# Values of the fields only some callers may set: the bodies above leave them out.
+# Values of the fields only some callers may set: the bodies above leave them out, but for
+# those a create must give.
 SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {
     ("Appointment", "deposit_cents"): lambda n: 0 + n % 100001,
     ("Appointment", "deposit_paid"): lambda n: True,

@@ -50,6 +50,8 @@ pytestmark = pytest.mark.committed
 
 # The entity the fault tests create and list.
 ENTITY = "Patient"
+# The API's base path.
+API = "/api"
 
 
 def database_settings(**changes: Any) -> DatabaseSettings:
@@ -333,7 +335,7 @@ def test_more_clients_than_threads_are_all_served_none_stalls() -> None:
     lock = threading.Lock()
     with running_app(env) as base:
         login = httpx.post(
-            base + "/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
+            base + API + "/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
         )
         assert login.status_code == 200, login.text
         # Read once, here: httpx builds a response's cookies on first use, and
@@ -344,7 +346,7 @@ def test_more_clients_than_threads_are_all_served_none_stalls() -> None:
             with httpx.Client(base_url=base, cookies=cookies, timeout=30) as client:
                 for _ in range(5):
                     try:
-                        status: int | str = client.get("/api" + PATHS[ENTITY]).status_code
+                        status: int | str = client.get(API + PATHS[ENTITY]).status_code
                     except httpx.TransportError as error:
                         status = repr(error)
                     with lock:
@@ -382,7 +384,7 @@ def test_a_database_cut_under_load_loses_nothing(admin: Api, gunicorn: bool) -> 
     try:
         with running_app(env, gunicorn=gunicorn) as base:
             login = httpx.post(
-                base + "/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
+                base + API + "/auth/login", json={"email": email, "password": PASSWORD}, timeout=30
             )
             assert login.status_code == 200, login.text
             headers = {"X-CSRF-Token": login.json()["csrf_token"]}
@@ -403,7 +405,7 @@ def test_a_database_cut_under_load_loses_nothing(admin: Api, gunicorn: bool) -> 
                             try:
                                 r = client.request(
                                     method,
-                                    "/api" + PATHS[ENTITY],
+                                    API + PATHS[ENTITY],
                                     json=sent,
                                     headers=key if sent is not None else None,
                                 )

@@ -43,8 +43,9 @@ def test_the_same_key_with_another_body_is_422(admin: Api) -> None:
     body = body_for(admin, ENTITY)
     assert admin.post(PATH, json=body, headers=key).status_code == 201
     # The key binds the bytes sent: the same fields spelled otherwise are another body
-    # (and a fresh body could equal the first when every sample is fixed).
-    spelled_otherwise = json.dumps(body, indent=2)
+    # (and a fresh body could equal the first when every sample is fixed). The newline
+    # makes even an empty body (`{}`, an entity of no fields) another one.
+    spelled_otherwise = json.dumps(body, indent=2) + "\n"
     headers = {**key, "Content-Type": "application/json"}
     other = admin.post(PATH, content=spelled_otherwise, headers=headers)
     assert other.status_code == 422

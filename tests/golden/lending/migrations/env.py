@@ -2,6 +2,7 @@
 
 That is `MIGRATION_DATABASE_URL`, default `DATABASE_URL`. With `APP_DB_ROLE`
 set, the same transaction then grants that role what the app needs (grants.py).
+The integrations that add tables are imported so their tables join the metadata.
 """
 
 from logging.config import fileConfig
@@ -10,6 +11,7 @@ from alembic import context
 
 from lend_well.db import create_engine
 from lend_well.grants import ensure_role, grant_app_role
+from lend_well.integrations import stripe  # noqa: F401
 from lend_well.models import Base
 from lend_well.settings import DatabaseSettings, load
 

@@ -66,7 +66,8 @@ def repayment_body(n: int) -> dict[str, Any]:
     """A valid new repayment, without its links."""
     return {
         "due_on": "2030-01-15",
-        "amount": "1.00",
+        "amount_cents": 100 + n % 4999901,
+        "state": "scheduled",
         "paid_at": "2030-01-15T09:30:00Z",
     }
 
@@ -76,9 +77,11 @@ BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
     "LoanApplication": loan_application_body,
     "Repayment": repayment_body,
 }
-# Values of the fields only some callers may set: the bodies above leave them out.
+# Values of the fields only some callers may set: the bodies above leave them out, but for
+# those a create must give.
 SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {
     ("LoanApplication", "risk_score"): lambda n: 0 + n % 1001,
+    ("Repayment", "amount_cents"): lambda n: 100 + n % 4999901,
 }
 PATHS: dict[str, str] = {
     "Applicant": "/applicants",

@@ -20,6 +20,7 @@ WRITE_PROBES: list[tuple[str, str, str]] = [
 # (entity, field, initial value, a value no listed move reaches from it)
 WORKFLOWS: list[tuple[str, str, str, str | None]] = [
     ("LoanApplication", "status", "draft", "approved"),
+    ("Repayment", "state", "scheduled", "paid"),
 ]
 # (entity, field, a role outside a move's subjects, the values leading to the move, its target)
 FORBIDDEN_MOVES: list[tuple[str, str, str, list[str], str]] = [

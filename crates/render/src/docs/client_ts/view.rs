@@ -18,6 +18,8 @@ pub(crate) struct ClientView {
     pub package: String,
     /// The product's display title.
     pub title: String,
+    /// The API's base path (`/api`).
+    pub base_path: String,
     /// The roles, as a TypeScript array literal.
     pub roles: String,
     /// The signup roles, as a TypeScript array literal.
@@ -26,6 +28,11 @@ pub(crate) struct ClientView {
     pub entities: Vec<EntityView>,
     /// How long the tests' passwords are: what the policy takes.
     pub password_length: u64,
+    /// A password one character longer than login reads (422).
+    pub password_too_long: u64,
+    /// Whether anyone may sign up: else the tests act as the account the
+    /// caller names with `ADMIN_EMAIL` and `ADMIN_PASSWORD`.
+    pub signup: bool,
     /// The entity the package's tests exercise, when one can be created
     /// without a parent row.
     pub exercise: Option<Exercise>,
@@ -91,6 +98,7 @@ pub(crate) fn client_view(model: &AppModel) -> ClientView {
     ClientView {
         package: package_name(model),
         title: model.product.title.clone(),
+        base_path: model.api.base_path.clone(),
         roles: names(|_| true),
         signup_roles: names(|r| r.signup),
         entities: model
@@ -103,6 +111,8 @@ pub(crate) fn client_view(model: &AppModel) -> ClientView {
             .password_min_length
             .max(16)
             .min(model.params.password_max_length),
+        password_too_long: u64::from(crate::docs::openapi::LOGIN_PASSWORD_MAX_LENGTH) + 1,
+        signup: model.roles.iter().any(|r| r.signup),
         exercise: exercise::choose(model),
     }
 }

@@ -240,12 +240,21 @@ def upgrade() -> None:
         *_record_columns(),
         sa.Column("owner_id", sa.Uuid(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("amount", sa.Numeric(10, 2), nullable=False),
+        sa.Column("amount_cents", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(9), nullable=False),
         sa.Column("paid_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("loan_id", sa.Uuid(), nullable=False),
         sa.CheckConstraint(
-            "amount >= 0",
-            name="ck_repayments_amount_min",
+            "amount_cents >= 100",
+            name="ck_repayments_amount_cents_min",
+        ),
+        sa.CheckConstraint(
+            "amount_cents <= 5000000",
+            name="ck_repayments_amount_cents_max",
+        ),
+        sa.CheckConstraint(
+            "state IN ('scheduled', 'due', 'paid', 'waived')",
+            name="ck_repayments_state_enum",
         ),
     )
     op.create_index(

@@ -37,6 +37,10 @@ ACTIONS: tuple[str, ...] = (
     "erasure",
     "role_change",
     "retention_purge",
+    "payment_started",
+    "payment_succeeded",
+    "payment_failed",
+    "payment_refunded",
 )
 # Days audit events are kept (`audit.retention_days`); `None` keeps them.
 RETENTION_DAYS: int | None = 366

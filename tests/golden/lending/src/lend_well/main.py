@@ -6,7 +6,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from lend_well import admin_app, faults, problems, ratelimit
 from lend_well.client import ClientAddressMiddleware, parse_trusted_proxies
 from lend_well.db import ConnectionGate, get_sessionmaker
-from lend_well.integrations import oidc, sentry
+from lend_well.integrations import oidc, sentry, stripe
 from lend_well.logs import configure_logging
 from lend_well.middleware import RequestContextMiddleware
 from lend_well.routers import (
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     faults.install(app)
     sentry.install(app)
     oidc.install(app)
+    stripe.install(app)
     app.state.rate_limiter = ratelimit.from_settings(settings)
     app.add_middleware(ratelimit.ClientRateLimitMiddleware, limiter=app.state.rate_limiter)
     origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]

@@ -297,7 +297,7 @@ class LoanApplication(RecordMixin, Base):
 
 
 class Repayment(RecordMixin, Base):
-    """One instalment paid on an approved loan"""
+    """One instalment of an approved loan, paid by card through Stripe once it falls due"""
 
     __tablename__ = "repayments"
     # As the migration creates them, so `alembic check` finds nothing to do.
@@ -313,8 +313,16 @@ class Repayment(RecordMixin, Base):
             "loan_id",
         ),
         sa.CheckConstraint(
-            "amount >= 0",
-            name="ck_repayments_amount_min",
+            "amount_cents >= 100",
+            name="ck_repayments_amount_cents_min",
+        ),
+        sa.CheckConstraint(
+            "amount_cents <= 5000000",
+            name="ck_repayments_amount_cents_max",
+        ),
+        sa.CheckConstraint(
+            "state IN ('scheduled', 'due', 'paid', 'waived')",
+            name="ck_repayments_state_enum",
         ),
     )
 
@@ -325,8 +333,11 @@ class Repayment(RecordMixin, Base):
     due_on: Mapped[dt.date] = mapped_column(
         sa.Date(),
     )
-    amount: Mapped[Decimal] = mapped_column(
-        sa.Numeric(10, 2),
+    amount_cents: Mapped[int] = mapped_column(
+        sa.Integer(),
+    )
+    state: Mapped[str] = mapped_column(
+        sa.String(9),
     )
     paid_at: Mapped[dt.datetime | None] = mapped_column(
         sa.DateTime(timezone=True),

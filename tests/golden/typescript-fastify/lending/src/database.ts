@@ -127,7 +127,8 @@ export interface RepaymentsTable {
   updated_at: Generated<Date>;
   owner_id: string;
   due_on: string;
-  amount: string;
+  amount_cents: number;
+  state: string;
   paid_at: Date | null;
   loan_id: string;
 }

@@ -18,6 +18,8 @@ const TABLES = [
   "applicants",
   "loan_applications",
   "repayments",
+  "payments",
+  "stripe_events",
 ];
 
 async function tablesPresent(db: Kysely<unknown>): Promise<string[]> {

@@ -35,6 +35,11 @@ async function register(api: ApiClient): Promise<string> {
   return address;
 }
 
+/** A new account to act as: its email and password. */
+async function account(api: ApiClient): Promise<{ address: string; password: string }> {
+  return { address: await register(api), password: PASSWORD };
+}
+
 /** What a rejected promise rejected with. */
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -53,8 +58,8 @@ function apiError(error: unknown, status: number): ApiError {
 describe("the session", () => {
   test("registers, signs in, answers who is signed in, signs out", async () => {
     const { api, jar } = session();
-    const address = await register(api);
-    await api.POST("/api/auth/login", { body: { email: address, password: PASSWORD } });
+    const { address, password } = await account(api);
+    await api.POST("/api/auth/login", { body: { email: address, password } });
     assert.ok(jar.get(CSRF_COOKIE), "login sets the csrf_token cookie");
     const me = unwrap(await api.GET("/api/auth/me"));
     assert.equal(me.email, address);
@@ -64,8 +69,8 @@ describe("the session", () => {
 
   test("sends the CSRF header on every change: without it the API refuses", async () => {
     const { api, jar } = session();
-    const address = await register(api);
-    await api.POST("/api/auth/login", { body: { email: address, password: PASSWORD } });
+    const { address, password } = await account(api);
+    await api.POST("/api/auth/login", { body: { email: address, password } });
     const bare = await fetch(new URL("/api/auth/logout", API_URL), {
       method: "POST",
       headers: { cookie: jar.header() ?? "" },

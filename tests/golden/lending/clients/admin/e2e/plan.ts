@@ -107,9 +107,9 @@ export const PLAN: Plan = {
           "value": "2030-01-15"
         },
         {
-          "field": "amount",
-          "kind": "decimal",
-          "value": "1.00"
+          "field": "amount_cents",
+          "kind": "integer",
+          "value": "101"
         }
       ],
       "relations": [

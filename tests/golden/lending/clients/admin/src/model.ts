@@ -395,13 +395,62 @@ export const ENTITIES: readonly EntitySpec[] = [
         "filterable": true
       },
       {
-        "name": "amount",
-        "label": "Amount",
-        "kind": "decimal",
+        "name": "amount_cents",
+        "label": "Amount cents",
+        "kind": "integer",
         "required": true,
         "nullable": false,
         "sortable": true,
-        "filterable": true
+        "filterable": true,
+        "write": {
+          "applicant": "none",
+          "underwriter": "none",
+          "admin": "all"
+        }
+      },
+      {
+        "name": "state",
+        "label": "State",
+        "kind": "enum",
+        "required": false,
+        "nullable": false,
+        "sortable": true,
+        "filterable": true,
+        "values": [
+          "scheduled",
+          "due",
+          "paid",
+          "waived"
+        ],
+        "workflow": {
+          "initial": "scheduled",
+          "moves": {
+            "scheduled>due": {
+              "applicant": "none",
+              "underwriter": "none",
+              "admin": "all"
+            },
+            "scheduled>waived": {
+              "applicant": "none",
+              "underwriter": "none",
+              "admin": "all"
+            },
+            "due>paid": {
+              "applicant": "none",
+              "underwriter": "none",
+              "admin": "all"
+            },
+            "due>waived": {
+              "applicant": "none",
+              "underwriter": "none",
+              "admin": "all"
+            }
+          },
+          "frozen": [
+            "paid",
+            "waived"
+          ]
+        }
       },
       {
         "name": "paid_at",

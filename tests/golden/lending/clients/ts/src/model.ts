@@ -127,7 +127,7 @@ export type RepaymentQuery = WithoutCursor<paths["/api/repayments"]["get"]["para
 export const REPAYMENT_ACCESS = {"create":{"applicant":"none","underwriter":"none","admin":"all"},"read":{"applicant":"own","underwriter":"all","admin":"all"},"update":{"applicant":"none","underwriter":"none","admin":"all"},"delete":{"applicant":"none","underwriter":"none","admin":"all"}} as const satisfies AccessTable;
 
 /** The Repayment fields whose readers or writers the spec narrows: role to scope. */
-export const REPAYMENT_FIELD_RULES = {} as const satisfies FieldRuleTable;
+export const REPAYMENT_FIELD_RULES = {"amount_cents":{"write":{"applicant":"none","underwriter":"none","admin":"all"}}} as const satisfies FieldRuleTable;
 
 /** Every Repayment row the caller may read, page after page (following `next_cursor`). */
 export function listRepayments(client: ApiClient, query: RepaymentQuery = {}) {
@@ -135,3 +135,24 @@ export function listRepayments(client: ApiClient, query: RepaymentQuery = {}) {
     unwrap(await client.GET("/api/repayments", { params: { query: cursor === undefined ? query : { ...query, cursor } } })),
   );
 }
+
+/** The values of `Repayment.state`. */
+export type RepaymentState = Repayment["state"] & {};
+
+/** Where `Repayment.state` starts. */
+export const REPAYMENT_STATE_INITIAL = "scheduled" as const satisfies RepaymentState;
+
+/** From each value of `Repayment.state`, the values it may move to. */
+export const REPAYMENT_STATE_MOVES = {"scheduled":["due","waived"],"due":["paid","waived"],"paid":[],"waived":[]} as const satisfies { readonly [From in RepaymentState]: readonly RepaymentState[] };
+
+/** Who may make each move of `Repayment.state` (`from>to`), as the spec names them (admin roles always may). */
+export const REPAYMENT_STATE_MOVERS = {"scheduled>due":["admin"],"scheduled>waived":["admin"],"due>paid":["admin"],"due>waived":["admin"]} as const;
+
+/** The values in which a Repayment row's other fields cannot change. */
+export const REPAYMENT_STATE_FROZEN = ["paid","waived"] as const satisfies readonly RepaymentState[];
+
+/** The values `Repayment.state` may move to from `From` (`never` from a final value). */
+export type RepaymentStateNext<From extends RepaymentState> = (typeof REPAYMENT_STATE_MOVES)[From][number];
+
+/** A move of `Repayment.state` the workflow lists. */
+export type RepaymentStateMove = { [From in RepaymentState]: { from: From; to: RepaymentStateNext<From> } }[RepaymentState];

@@ -51,10 +51,11 @@ CanDelete = Annotated[
 
 async def create_body(
     actor: CanCreate,
+    db: DbSession,
     body: RawBody,
 ) -> RepaymentCreate:
     """A create's body, typed (see `service.create_payload`)."""
-    return service.create_payload(actor, body)
+    return await run_in_threadpool(service.create_payload, db, actor, body)
 
 
 async def changeable_row(

@@ -2,18 +2,21 @@
 
 import datetime as dt
 import uuid
-from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lend_well.schemas.types import DecimalText, RequestBody, StorableDatetime, UtcDatetime
+from lend_well.schemas.types import RequestBody, StorableDatetime, UtcDatetime
+
+RepaymentState = Literal["scheduled", "due", "paid", "waived"]
 
 
 class RepaymentCreate(RequestBody):
     """A new repayment: every field as the API accepts it."""
 
     due_on: dt.date = Field(..., strict=True)
-    amount: Decimal = Field(..., ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
+    amount_cents: int = Field(..., ge=100, le=5000000, strict=True)
+    state: RepaymentState = "scheduled"
     paid_at: StorableDatetime | None = Field(None, strict=True)
     loan_id: uuid.UUID
 
@@ -22,7 +25,8 @@ class RepaymentUpdate(RequestBody):
     """A change to a repayment: only the fields sent are changed."""
 
     due_on: dt.date | None = Field(None, strict=True)
-    amount: Decimal | None = Field(None, ge=0, max_digits=10, decimal_places=2, allow_inf_nan=False)
+    amount_cents: int | None = Field(None, ge=100, le=5000000, strict=True)
+    state: RepaymentState | None = None
     paid_at: StorableDatetime | None = Field(None, strict=True)
     loan_id: uuid.UUID | None = None
 
@@ -37,7 +41,8 @@ class RepaymentRead(BaseModel):
     updated_at: UtcDatetime
     owner_id: uuid.UUID
     due_on: dt.date
-    amount: DecimalText
+    amount_cents: int
+    state: str
     paid_at: UtcDatetime | None
     loan_id: uuid.UUID
 

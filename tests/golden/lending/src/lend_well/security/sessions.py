@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from lend_well.models import AuthSession, AuthUser
 
-IDLE_TIMEOUT = dt.timedelta(minutes=30)
+IDLE_TIMEOUT = dt.timedelta(minutes=15)
 ABSOLUTE_TIMEOUT = dt.timedelta(hours=12)
 # A session's activity is written at most this often: a read within it writes nothing.
 TOUCH_INTERVAL = dt.timedelta(minutes=1)

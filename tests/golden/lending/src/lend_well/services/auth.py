@@ -1,7 +1,7 @@
 """Signing in: the lockout after repeated failures, and sessions.
 
 The lockout counts failed logins per email and client address (5 in
-15 minutes lock that email out from that address) and per email across
+30 minutes lock that email out from that address) and per email across
 every address (50 lock it out from all of them), so no one
 can lock a user out from a single machine. The count is atomic: under a
 transaction-scoped advisory lock on the email, an attempt is decided and, when
@@ -28,7 +28,7 @@ from lend_well.settings import get_settings
 
 MAX_FAILURES = 5
 MAX_EMAIL_FAILURES = 50
-FAILURE_WINDOW = dt.timedelta(minutes=15)
+FAILURE_WINDOW = dt.timedelta(minutes=30)
 
 
 class LockedOut(Exception):

@@ -15,7 +15,7 @@ from lend_well.models import (
     Repayment,
 )
 from lend_well.pagination import Column, ListQuery, column, paginate, read_row
-from lend_well.permissions import Actor, scope_of
+from lend_well.permissions import Actor, Scopes, scope_of
 from lend_well.problems import (
     forbidden,
     not_found,
@@ -28,13 +28,20 @@ from lend_well.schemas.repayments import (
 )
 from lend_well.services.common import (
     RecordedInsert,
+    Workflow,
     by_id,
     changed_fields,
+    check_conflicts,
+    check_initial,
     check_links,
+    check_moves,
+    check_writes,
     commit,
     flush,
     owner_through,
+    owns_parent,
     parse_body,
+    raw_members,
     reject_nulls,
     scoped,
 )
@@ -45,20 +52,64 @@ SORTABLE: dict[str, Column] = {
     "created_at": column(Repayment.created_at, "datetime"),
     "updated_at": column(Repayment.updated_at, "datetime"),
     "due_on": column(Repayment.due_on, "date"),
-    "amount": column(Repayment.amount, "decimal"),
+    "amount_cents": column(Repayment.amount_cents, "integer"),
+    "state": column(Repayment.state, "text"),
     "paid_at": column(Repayment.paid_at, "datetime"),
 }
 FILTERS: dict[str, Column] = {
     "due_on": column(Repayment.due_on, "date"),
-    "amount": column(Repayment.amount, "decimal"),
+    "amount_cents": column(Repayment.amount_cents, "integer"),
+    "state": column(Repayment.state, "text"),
     "paid_at": column(Repayment.paid_at, "datetime"),
     "loan_id": column(Repayment.loan_id, "uuid"),
 }
 UNIQUE: dict[str, str] = {}
 NOT_NULL: dict[str, str] = {
     "due_on": "due_on",
-    "amount": "amount",
+    "amount_cents": "amount_cents",
+    "state": "state",
     "loan_id": "loan_id",
+}
+WRITE_RULES: dict[str, Scopes] = {
+    "amount_cents": {
+        None: "none",
+        "applicant": "none",
+        "underwriter": "none",
+        "admin": "all",
+    },
+}
+WORKFLOWS: dict[str, Workflow] = {
+    "state": Workflow(
+        json_name="state",
+        initial="scheduled",
+        moves={
+            ("scheduled", "due"): {
+                None: "none",
+                "applicant": "none",
+                "underwriter": "none",
+                "admin": "all",
+            },
+            ("scheduled", "waived"): {
+                None: "none",
+                "applicant": "none",
+                "underwriter": "none",
+                "admin": "all",
+            },
+            ("due", "paid"): {
+                None: "none",
+                "applicant": "none",
+                "underwriter": "none",
+                "admin": "all",
+            },
+            ("due", "waived"): {
+                None: "none",
+                "applicant": "none",
+                "underwriter": "none",
+                "admin": "all",
+            },
+        },
+        frozen=frozenset({"paid", "waived"}),
+    ),
 }
 
 
@@ -69,7 +120,8 @@ READ_COLUMNS: tuple[InstrumentedAttribute[Any], ...] = (
     Repayment.updated_at,
     Repayment.owner_id,
     Repayment.due_on,
-    Repayment.amount,
+    Repayment.amount_cents,
+    Repayment.state,
     Repayment.paid_at,
     Repayment.loan_id,
 )
@@ -132,7 +184,8 @@ def _read_all(
                 "updated_at": row.updated_at,
                 "owner_id": row.owner_id,
                 "due_on": row.due_on,
-                "amount": row.amount,
+                "amount_cents": row.amount_cents,
+                "state": row.state,
                 "paid_at": row.paid_at,
                 "loan_id": row.loan_id,
             }
@@ -175,11 +228,15 @@ def find_one(
 
 
 def create_payload(
+    db: Session,
     actor: Actor,
     body: bytes,
 ) -> RepaymentCreate:
     """A create's body, typed: the field rules first (403 naming a field the
     caller may not write), then validated against the model (422 per field)."""
+    sent = raw_members(body)
+    mine = owns_parent(db, LoanApplication, sent.get("loan_id"), actor)
+    check_writes(sent, WRITE_RULES, actor, mine=mine)
     return parse_body(RepaymentCreate, body)
 
 
@@ -191,6 +248,7 @@ def create(
 ) -> RepaymentRead:
     """Adds a row from a create's validated body."""
     values = payload.model_dump()
+    check_initial(values, WORKFLOWS)
     check_links(
         db,
         actor,
@@ -221,6 +279,10 @@ def update_payload(
     """A change's body, typed: for the row the caller may change, the field
     rules and workflow moves first (403), then validated against the model
     (422 per field)."""
+    sent = raw_members(body)
+    mine = row.owner_id == actor.user_id
+    check_writes(sent, WRITE_RULES, actor, mine=mine)
+    check_moves(sent, WORKFLOWS, row, actor, mine=mine)
     return parse_body(RepaymentUpdate, body)
 
 
@@ -253,6 +315,7 @@ def update(
             actor,
             ("loan_id", "LoanApplication", LoanApplication, parent_id),
         )
+    check_conflicts(values, WORKFLOWS, row, payload)
     for attribute, value in values.items():
         setattr(row, attribute, value)
     if owner_id != row.owner_id:

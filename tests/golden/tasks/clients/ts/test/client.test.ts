@@ -33,6 +33,11 @@ async function register(api: ApiClient): Promise<string> {
   return address;
 }
 
+/** A new account to act as: its email and password. */
+async function account(api: ApiClient): Promise<{ address: string; password: string }> {
+  return { address: await register(api), password: PASSWORD };
+}
+
 /** What a rejected promise rejected with. */
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   return promise.then(
@@ -51,8 +56,8 @@ function apiError(error: unknown, status: number): ApiError {
 describe("the session", () => {
   test("registers, signs in, answers who is signed in, signs out", async () => {
     const { api, jar } = session();
-    const address = await register(api);
-    await api.POST("/api/auth/login", { body: { email: address, password: PASSWORD } });
+    const { address, password } = await account(api);
+    await api.POST("/api/auth/login", { body: { email: address, password } });
     assert.ok(jar.get(CSRF_COOKIE), "login sets the csrf_token cookie");
     const me = unwrap(await api.GET("/api/auth/me"));
     assert.equal(me.email, address);
@@ -62,8 +67,8 @@ describe("the session", () => {
 
   test("sends the CSRF header on every change: without it the API refuses", async () => {
     const { api, jar } = session();
-    const address = await register(api);
-    await api.POST("/api/auth/login", { body: { email: address, password: PASSWORD } });
+    const { address, password } = await account(api);
+    await api.POST("/api/auth/login", { body: { email: address, password } });
     const bare = await fetch(new URL("/api/auth/logout", API_URL), {
       method: "POST",
       headers: { cookie: jar.header() ?? "" },
@@ -107,8 +112,8 @@ describe("Project rows", () => {
   before(async () => {
     const signedIn = session();
     api = signedIn.api;
-    const address = await register(api);
-    await api.POST("/api/auth/login", { body: { email: address, password: PASSWORD } });
+    const { address, password } = await account(api);
+    await api.POST("/api/auth/login", { body: { email: address, password } });
   });
 
   test("creates, reads, lists, updates and deletes a row", async () => {

@@ -124,7 +124,8 @@ def stored_key_id(stored: str) -> bytes:
 @functools.cache
 def keyring() -> Keyring:
     """The app's keyring, from the settings."""
-    from team_tasks.settings import get_settings  # settings checks keys with `parse_keys`
+    # Imported here: settings checks keys with `parse_keys`.
+    from team_tasks.settings import get_settings
 
     settings = get_settings()
     return Keyring.from_settings(settings.encryption_keys, settings.secret_key)

@@ -2,7 +2,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "../db.js";
 
-export const IDLE_TIMEOUT_MS = 30 * 60_000;
+export const IDLE_TIMEOUT_MS = 15 * 60_000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 3_600_000;
 /** A session's activity is written at most this often: a read within it writes nothing. */
 export const TOUCH_INTERVAL_MS = 60_000;

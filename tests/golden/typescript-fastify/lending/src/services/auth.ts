@@ -2,7 +2,7 @@
  * Signing in: the lockout after repeated failures, and sessions.
  *
  * The lockout counts failed logins per email and client address
- * (5 in 15 minutes lock that email out from that address) and
+ * (5 in 30 minutes lock that email out from that address) and
  * per email across every address (50 lock it out from all of them), so
  * no one can lock a user out from a single machine. The count is atomic:
  * under a transaction-scoped advisory lock on the email, an attempt is
@@ -20,7 +20,7 @@ import { type Account, findByEmail, normalizeEmail } from "./users.js";
 
 export const MAX_FAILURES = 5;
 export const MAX_EMAIL_FAILURES = 50;
-export const FAILURE_WINDOW_MS = 15 * 60_000;
+export const FAILURE_WINDOW_MS = 30 * 60_000;
 
 /** Too many failed logins for this email; try again after `retryAfter` seconds. */
 export class LockedOut extends Error {
