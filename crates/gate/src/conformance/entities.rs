@@ -354,6 +354,16 @@ impl<'a> Suite<'a> {
                 let r = self.json_null_check(id, &field_name, admin);
                 self.record(format!("json.{name}.{field_name}.null"), r);
             }
+            let links = entity
+                .relations
+                .iter()
+                .find(|r| !r.is_to_one())
+                .map(|r| r.key.clone());
+            let may_update = self.scope(Some(admin), Action::Update, id) == Scope::All;
+            if let Some(key) = links.filter(|_| may_update) {
+                let r = self.links_null_check(id, &key, admin);
+                self.record(format!("links.{name}.{key}.null"), r);
+            }
 
             // Validation, per field rule.
             let base = match self.payload(id, admin, 0) {
@@ -677,6 +687,21 @@ impl<'a> Suite<'a> {
                     r.body
                 ));
             }
+            // The document lets `owner_id` be null: the same as absent.
+            let mut body = self.payload(entity, admin, 0)?;
+            body["owner_id"] = Value::Null;
+            let r = self.post_new(Some(admin), entity, &body)?;
+            expect(
+                &r,
+                201,
+                &format!("POST {path} with owner_id null, as an admin"),
+            )?;
+            if r.json()["owner_id"] != json!(self.users[admin].id) {
+                return Err(format!(
+                    "the row an admin created with owner_id null is not owned by it: {}",
+                    r.body
+                ));
+            }
             if let Some(o) = other {
                 let mut body = self.payload(entity, admin, 0)?;
                 body["owner_id"] = json!(self.users[o].id);
@@ -861,6 +886,32 @@ impl<'a> Suite<'a> {
             Err(format!(
                 "a filter on `{key}` at {far} lacks the row that holds it: {}",
                 r.brief()
+            ))
+        }
+    }
+
+    /// A change that sends null for a list of links leaves the links as
+    /// they are (the document lets it, as it lets them be left out).
+    fn links_null_check(&mut self, entity: EntityId, key: &str, admin: usize) -> Check {
+        let c = self.model.get(entity).collection.clone();
+        let path = self.api(&format!("/{c}"));
+        let body = self.payload(entity, admin, 0)?;
+        let r = self.post_new(Some(admin), entity, &body)?;
+        expect(&r, 201, &format!("POST /{c}"))?;
+        let item = r.json();
+        let one = format!("{path}/{}", item["id"].as_str().unwrap_or_default());
+        let patch = json!({ key: null });
+        let r = self.send(Some(admin), "PATCH", &one, Some(&patch))?;
+        expect(&r, 200, &format!("PATCH /{c}/{{id}} {patch}"))?;
+        let r = self.send(Some(admin), "GET", &one, None)?;
+        expect(&r, 200, &format!("GET /{c}/{{id}}"))?;
+        if r.json()[key] == item[key] {
+            Ok(())
+        } else {
+            Err(format!(
+                "`{key}`: null changed the links from {} to {}",
+                item[key],
+                r.json()[key]
             ))
         }
     }

@@ -41,7 +41,7 @@
 //!     migrations/index.ts  migrations/0001_initial.ts
 //! test/helpers.ts  samples.json  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
 //!     rows.ts  servers.ts  entities.test.ts  rules.test.ts  account.test.ts  ratelimit.test.ts
-//!     maintenance.test.ts  backup.test.ts  values.test.ts  db.test.ts
+//!     maintenance.test.ts  backup.test.ts  values.test.ts  db.test.ts  openapi.test.ts
 //! ```
 //!
 //! ```
@@ -374,6 +374,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         "test/db.test.ts",
         include_str!("../../templates/typescript-fastify/test/db.test.ts"),
+    ),
+    (
+        "test/openapi.test.ts",
+        include_str!("../../templates/typescript-fastify/test/openapi.test.ts"),
     ),
 ];
 

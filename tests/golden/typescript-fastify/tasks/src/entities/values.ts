@@ -242,7 +242,8 @@ function buildCreateSchema(entity: EntityDef): BodySchema {
     }
   }
   if (entity.owner?.kind === "direct") {
-    shape.owner_id = uuid.optional();
+    // Null or absent: the caller (`crud.ownerOf`).
+    shape.owner_id = uuid.nullable().optional();
   }
   return z.strictObject(shape);
 }
@@ -260,7 +261,8 @@ function buildUpdateSchema(entity: EntityDef): BodySchema {
   }
   for (const relation of entity.relations) {
     if (relation.join !== undefined) {
-      shape[relation.key] = z.array(uuid).optional();
+      // Null leaves the links as they are (`crud.replaceLinks`), as absent does.
+      shape[relation.key] = z.array(uuid).nullable().optional();
     } else {
       shape[relation.key] = relation.required ? uuid.optional() : uuid.nullable().optional();
     }
