@@ -120,7 +120,6 @@ fn test_subset(dir: &Path) -> Vec<String> {
         "test_crypto.py",
         "test_db.py",
         "test_headers.py",
-        "test_health.py",
         "test_logging.py",
         "test_migrations.py",
         "test_privacy.py",

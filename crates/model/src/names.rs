@@ -1,5 +1,5 @@
-//! Names in the database that every stack and check must agree on:
-//! tables, constraints and indexes.
+//! Names that every stack and check must agree on: in the database
+//! (tables, constraints and indexes) and in the API document (schemas).
 
 /// A PostgreSQL identifier of at most 63 bytes: the name itself, or its
 /// head and a stable hash of the whole when it is longer.
@@ -40,3 +40,43 @@ pub const USERS_TABLE: &str = "auth_users";
 pub const AUDIT_TABLE: &str = "audit_events";
 /// The column that names a row's owner.
 pub const OWNER_COLUMN: &str = "owner_id";
+
+/// The component schemas of the API document that are not entities'
+/// (`render::docs::openapi` writes them).
+pub const SYSTEM_SCHEMAS: [&str; 15] = [
+    "Problem",
+    "VerifyEmailRequest",
+    "PasswordResetRequest",
+    "PasswordResetConfirmRequest",
+    "Role",
+    "RegisterRequest",
+    "LoginRequest",
+    "User",
+    "LoginResponse",
+    "Account",
+    "AdminUserPage",
+    "Export",
+    "AuditEvent",
+    "AuditEventPage",
+    "Health",
+];
+
+/// The schema name of an entity: its name, unless that (or one of its
+/// `Create`, `Update`, `Page` companions) is a system schema's, then with
+/// `Entity` appended until free. Every stack that names its models after
+/// the document's schemas, and every check of them, uses this name.
+///
+/// ```
+/// assert_eq!(model::names::schema_name("Task"), "Task");
+/// assert_eq!(model::names::schema_name("Account"), "AccountEntity");
+/// ```
+pub fn schema_name(entity: &str) -> String {
+    let mut base = entity.to_string();
+    while ["", "Create", "Update", "Page"]
+        .iter()
+        .any(|suffix| SYSTEM_SCHEMAS.contains(&format!("{base}{suffix}").as_str()))
+    {
+        base.push_str("Entity");
+    }
+    base
+}

@@ -53,38 +53,7 @@ const TOKEN_MAX_LENGTH: u32 = 128;
 /// bound is the policy's).
 pub(crate) const LOGIN_PASSWORD_MAX_LENGTH: u32 = 1024;
 
-/// The component schemas that are not entities.
-const SYSTEM_SCHEMAS: [&str; 15] = [
-    "Problem",
-    "VerifyEmailRequest",
-    "PasswordResetRequest",
-    "PasswordResetConfirmRequest",
-    "Role",
-    "RegisterRequest",
-    "LoginRequest",
-    "User",
-    "LoginResponse",
-    "Account",
-    "AdminUserPage",
-    "Export",
-    "AuditEvent",
-    "AuditEventPage",
-    "Health",
-];
-
-/// The schema name of an entity: its name, unless that (or one of its
-/// `Create`, `Update`, `Page` companions) is a system schema's, then with
-/// `Entity` appended until free.
-pub fn schema_name(entity: &str) -> String {
-    let mut base = entity.to_string();
-    while ["", "Create", "Update", "Page"]
-        .iter()
-        .any(|suffix| SYSTEM_SCHEMAS.contains(&format!("{base}{suffix}").as_str()))
-    {
-        base.push_str("Entity");
-    }
-    base
-}
+pub use model::names::schema_name;
 
 fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })

@@ -392,6 +392,8 @@ pub struct EntityView {
     pub name: String,
     /// The name as a Python literal.
     pub name_literal: String,
+    /// Its schema's name in `docs/openapi.json` (`model::names::schema_name`).
+    pub schema_name: String,
     /// Plain words for docstrings, such as `visit notes`.
     pub words: String,
     /// The module name in `schemas`, `services`, `routers` and `tests`.
@@ -2344,6 +2346,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
     EntityView {
         name: class.clone(),
         name_literal: py_str(name),
+        schema_name: model::names::schema_name(name),
         words: words.clone(),
         module: module(&collection),
         collection: collection.clone(),

@@ -200,6 +200,7 @@ fn entity(model: &AppModel, e: &Entity) -> Value {
         .collect();
     json!({
         "name": e.name,
+        "schema": model::names::schema_name(&e.name),
         "collection": e.collection,
         "table": e.table,
         "owner": owner,

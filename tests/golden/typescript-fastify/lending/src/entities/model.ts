@@ -91,6 +91,8 @@ export type RelationDef = z.infer<typeof RelationDef>;
 
 const EntityDef = z.object({
   name: z.string(),
+  /** Its schema's name in `docs/openapi.json` (`model::names::schema_name`). */
+  schema: z.string(),
   collection: z.string(),
   table: z.string(),
   owner: z.union([
