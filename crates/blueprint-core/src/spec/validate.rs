@@ -857,21 +857,38 @@ impl Checks<'_> {
                         .create
                         .iter()
                         .filter(|s| {
-                            // Every signed-in creator is the would-be owner
-                            // of an owned row, so `owner` lets them write.
-                            let as_owner = matches!(s, Subject::Authenticated | Subject::Public)
-                                && write.contains(&Subject::Owner)
-                                && entity.is_owned();
+                            // The creator of a directly owned row owns it, so
+                            // `owner` lets it write; a row owned through a
+                            // relation is the creator's under a parent of its
+                            // own, which a role has only when it may own one.
+                            let as_owner = write.contains(&Subject::Owner)
+                                && match s {
+                                    Subject::Role(role) if entity.owned_through.is_some() => {
+                                        may_own_a_parent(spec, entity, role)
+                                    }
+                                    Subject::Role(_) | Subject::Authenticated | Subject::Public => {
+                                        entity.is_owned()
+                                    }
+                                    Subject::Owner => true,
+                                };
                             !(may(s) || as_owner)
                         })
                         .map(Subject::as_str)
                         .collect();
                     if !blocked.is_empty() {
+                        // `owner` in the rule, on a row owned through a
+                        // relation: say why it did not cover them.
+                        let why = match (&entity.owned_through, write.contains(&Subject::Owner)) {
+                            (Some(relation), true) => format!(
+                                " (`owner` covers a creator only under a `{relation}` row of its own, which they may not own and change)"
+                            ),
+                            _ => String::new(),
+                        };
                         self.report(
                             Diagnostic::error(
                                 Code::RequiredFieldUnwritable,
                                 format!(
-                                    "`{name}.{fname}` is required and has no default, but {} may create `{name}` rows without being allowed to write it",
+                                    "`{name}.{fname}` is required and has no default, but {} may create `{name}` rows without being allowed to write it{why}",
                                     blocked.iter().map(|b| format!("`{b}`")).collect::<Vec<_>>().join(", ")
                                 ),
                             )
@@ -1647,4 +1664,42 @@ fn is_uuid(s: &str) -> bool {
             8 | 13 | 18 | 23 => *c == b'-',
             _ => c.is_ascii_hexdigit(),
         })
+}
+
+/// Whether `role` can create a row of `entity` (owned through a relation)
+/// under a parent row it owns: it may own rows of the parent (directly, or
+/// through the parent's own parent) and change its own parent, as creating
+/// under a parent asks.
+fn may_own_a_parent(spec: &Spec, entity: &Entity, role: &str) -> bool {
+    let mut current = entity;
+    // Each step goes one relation up; a chain longer than the entities is a
+    // cycle, which the relation checks report.
+    for _ in 0..=spec.entities.len() {
+        let Some(parent) = current
+            .owned_through
+            .as_ref()
+            .and_then(|relation| current.relations.get(relation))
+            .and_then(|relation| spec.entities.get(&relation.to))
+        else {
+            return false;
+        };
+        let admin = spec.roles.get(role).is_some_and(|r| r.admin);
+        let names = |subjects: &[Subject], owner_counts: bool| {
+            admin
+                || subjects.iter().any(|s| match s {
+                    Subject::Authenticated => true,
+                    Subject::Role(r) => r == role,
+                    Subject::Owner => owner_counts,
+                    Subject::Public => false,
+                })
+        };
+        if !names(&parent.access.create, false) || !names(&parent.access.update, true) {
+            return false;
+        }
+        if parent.owned {
+            return true;
+        }
+        current = parent;
+    }
+    false
 }

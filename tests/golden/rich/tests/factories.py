@@ -99,7 +99,11 @@ BODIES: dict[str, Callable[[int], dict[str, Any]]] = {
     "Review": review_body,
     "Promotion": promotion_body,
 }
-SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {}
+# Values of the fields only some callers may set: the bodies above leave them out, but for
+# those a create must give.
+SAMPLES: dict[tuple[str, str], Callable[[int], Any]] = {
+    ("WishList", "label"): lambda n: text("label", n, 0, 60),
+}
 PATHS: dict[str, str] = {
     "Category": "/categories",
     "Product": "/products",

@@ -121,7 +121,7 @@ def test_a_cursor_of_another_sort_is_422(admin: Api) -> None:
 
 
 def test_filters_by_equality(admin: Api) -> None:
-    key = "label"
+    key = "notes"
     item = make(admin, ENTITY)
     value = item[key]
     if isinstance(value, bool):

@@ -402,7 +402,13 @@ export const ENTITIES: readonly EntitySpec[] = [
         "nullable": false,
         "sortable": true,
         "filterable": true,
-        "maxLength": 60
+        "maxLength": 60,
+        "write": {
+          "customer": "own",
+          "editor": "own",
+          "auditor": "own",
+          "admin": "all"
+        }
       },
       {
         "name": "notes",

@@ -106,7 +106,7 @@ export type WishListQuery = WithoutCursor<paths["/api/wish_lists"]["get"]["param
 export const WISH_LIST_ACCESS = {"create":{"customer":"all","editor":"none","auditor":"none","admin":"all"},"read":{"customer":"own","editor":"own","auditor":"all","admin":"all"},"update":{"customer":"own","editor":"own","auditor":"own","admin":"all"},"delete":{"customer":"own","editor":"own","auditor":"own","admin":"all"}} as const satisfies AccessTable;
 
 /** The WishList fields whose readers or writers the spec narrows: role to scope. */
-export const WISH_LIST_FIELD_RULES = {} as const satisfies FieldRuleTable;
+export const WISH_LIST_FIELD_RULES = {"label":{"write":{"customer":"own","editor":"own","auditor":"own","admin":"all"}}} as const satisfies FieldRuleTable;
 
 /** Every WishList row the caller may read, page after page (following `next_cursor`). */
 export function listWishLists(client: ApiClient, query: WishListQuery = {}) {

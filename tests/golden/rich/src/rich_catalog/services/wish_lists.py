@@ -16,7 +16,7 @@ from rich_catalog.models import (
     wish_list_products,
 )
 from rich_catalog.pagination import Column, ListQuery, column, paginate, read_row
-from rich_catalog.permissions import Actor, scope_of
+from rich_catalog.permissions import Actor, Scopes, scope_of
 from rich_catalog.problems import (
     forbidden,
     not_found,
@@ -34,10 +34,12 @@ from rich_catalog.services.common import (
     changed_fields,
     check_links,
     check_owner,
+    check_writes,
     commit,
     flush,
     links_of,
     parse_body,
+    raw_members,
     reject_nulls,
     replace_links,
     scoped,
@@ -60,6 +62,15 @@ UNIQUE: dict[str, str] = {
 }
 NOT_NULL: dict[str, str] = {
     "label": "label",
+}
+WRITE_RULES: dict[str, Scopes] = {
+    "label": {
+        None: "none",
+        "customer": "own",
+        "editor": "own",
+        "auditor": "own",
+        "admin": "all",
+    },
 }
 
 
@@ -181,6 +192,7 @@ def create_payload(
 ) -> WishListCreate:
     """A create's body, typed: the field rules first (403 naming a field the
     caller may not write), then validated against the model (422 per field)."""
+    check_writes(raw_members(body), WRITE_RULES, actor, mine=True)
     return parse_body(WishListCreate, body)
 
 
@@ -224,6 +236,9 @@ def update_payload(
     """A change's body, typed: for the row the caller may change, the field
     rules and workflow moves first (403), then validated against the model
     (422 per field)."""
+    sent = raw_members(body)
+    mine = row.owner_id == actor.user_id
+    check_writes(sent, WRITE_RULES, actor, mine=mine)
     return parse_body(WishListUpdate, body)
 
 
