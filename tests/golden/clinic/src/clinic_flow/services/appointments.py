@@ -255,10 +255,21 @@ def create_payload(
     actor: Actor,
     body: bytes,
 ) -> AppointmentCreate:
-    """A create's body, typed: the field rules first (403 naming a field the
-    caller may not write), then validated against the model (422 per field)."""
+    """A create's body, typed: the parent row first (422 when the caller may not
+    change it: it decides who owns the row), then the field rules (403 naming a
+    field the caller may not write), then validated against the model (422 per
+    field)."""
     sent = raw_members(body)
-    mine = owns_parent(db, Patient, sent.get("patient_id"), actor)
+    mine = owns_parent(
+        db,
+        actor,
+        (
+            "patient_id",
+            "Patient",
+            Patient,
+            sent.get("patient_id"),
+        ),
+    )
     check_writes(sent, WRITE_RULES, actor, mine=mine)
     return parse_body(AppointmentCreate, body)
 

@@ -267,10 +267,21 @@ def create_payload(
     actor: Actor,
     body: bytes,
 ) -> LoanApplicationCreate:
-    """A create's body, typed: the field rules first (403 naming a field the
-    caller may not write), then validated against the model (422 per field)."""
+    """A create's body, typed: the parent row first (422 when the caller may not
+    change it: it decides who owns the row), then the field rules (403 naming a
+    field the caller may not write), then validated against the model (422 per
+    field)."""
     sent = raw_members(body)
-    mine = owns_parent(db, Applicant, sent.get("applicant_id"), actor)
+    mine = owns_parent(
+        db,
+        actor,
+        (
+            "applicant_id",
+            "Applicant",
+            Applicant,
+            sent.get("applicant_id"),
+        ),
+    )
     check_writes(sent, WRITE_RULES, actor, mine=mine)
     return parse_body(LoanApplicationCreate, body)
 

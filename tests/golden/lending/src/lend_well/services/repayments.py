@@ -232,10 +232,21 @@ def create_payload(
     actor: Actor,
     body: bytes,
 ) -> RepaymentCreate:
-    """A create's body, typed: the field rules first (403 naming a field the
-    caller may not write), then validated against the model (422 per field)."""
+    """A create's body, typed: the parent row first (422 when the caller may not
+    change it: it decides who owns the row), then the field rules (403 naming a
+    field the caller may not write), then validated against the model (422 per
+    field)."""
     sent = raw_members(body)
-    mine = owns_parent(db, LoanApplication, sent.get("loan_id"), actor)
+    mine = owns_parent(
+        db,
+        actor,
+        (
+            "loan_id",
+            "LoanApplication",
+            LoanApplication,
+            sent.get("loan_id"),
+        ),
+    )
     check_writes(sent, WRITE_RULES, actor, mine=mine)
     return parse_body(RepaymentCreate, body)
 

@@ -89,14 +89,26 @@ def raw_members(body: bytes) -> dict[str, Any]:
     return parsed if isinstance(parsed, dict) else {}
 
 
-def owns_parent(db: Session, model: Any, raw_id: Any, actor: Actor) -> bool:
-    """Whether the caller owns the parent row a body points at (so would own the new row)."""
+def owns_parent(db: Session, actor: Actor, link: tuple[str, str, Any, Any]) -> bool:
+    """Whether the caller owns the parent row a create's body points at (so would own
+    the new row). The link is `(json name, parent entity, parent model, sent id)`.
+
+    A parent the caller may not change is 422 here, as `owner_through` answers it, and
+    before the field rules: the parent decides who owns the row, so whether a rule's
+    `owner` covers the caller. An id that is no UUID or names no row is left to the
+    body's validation and the create (422 there)."""
+    json_name, entity, model, raw_id = link
     try:
         parent_id = uuid.UUID(str(raw_id))
     except ValueError:
         return False
     parent = db.get(model, parent_id)
-    return parent is not None and parent.owner_id == actor.user_id
+    if parent is None:
+        return False
+    scope = scope_of(entity, "update", actor.principal)
+    if not may_touch(scope, parent.owner_id, actor.user_id):
+        raise invalid({json_name: "refers to a record that you may not change"})
+    return bool(parent.owner_id == actor.user_id)
 
 
 def check_writes(

@@ -752,21 +752,35 @@ function checkConflicts(entity: EntityDef, values: Record<string, unknown>, row:
   }
 }
 
-/** Whether the caller owns the parent row a body points at (so would own the new row). */
+/**
+ * Whether the caller owns the parent row a create's body points at (so would
+ * own the new row). A parent the caller may not change is 422 here, as
+ * `ownerThrough` answers it, and before the field rules: the parent decides
+ * who owns the row, so whether a rule's `owner` covers the caller. An id that
+ * is no UUID or names no row is left to the body's validation and the create.
+ */
 async function ownsParent(
   db: Executor,
+  actor: Actor,
   relation: RelationDef,
   parentId: unknown,
-  principal: Principal | null,
 ): Promise<boolean> {
-  if (principal === null || typeof parentId !== "string" || !isUuidText(parentId)) {
+  if (typeof parentId !== "string" || !isUuidText(parentId)) {
     return false;
   }
   const parent = entityNamed(relation.target);
   const found = await sql<{ owner_id: string }>`
     SELECT t.owner_id::text AS owner_id FROM ${sql.table(parent.table)} AS t
     WHERE t.id = ${parentId}::uuid`.execute(db);
-  return found.rows[0]?.owner_id === principal.userId;
+  const owner = found.rows[0]?.owner_id;
+  if (owner === undefined) {
+    return false;
+  }
+  const userId = actor.principal?.userId ?? null;
+  if (!mayTouch(scopeOf(parent, "update", actor.principal), owner, userId)) {
+    throw invalid({ [relation.key]: "refers to a record that you may not change" });
+  }
+  return owner === userId;
 }
 
 const isUuidText = (text: string): boolean =>
@@ -948,7 +962,7 @@ export async function create(
     const sent = members(body);
     const mine =
       throughRelation !== undefined
-        ? await ownsParent(tx, throughRelation, sent[throughRelation.key], actor.principal)
+        ? await ownsParent(tx, actor, throughRelation, sent[throughRelation.key])
         : entity.owner !== null;
     checkWrites(entity, sent, actor.principal, mine);
     const values = parseBody(createSchema(entity), body);
