@@ -205,7 +205,13 @@ fn check_seed(seed: u64, cluster: &str) -> Outcome {
             .env("SECRET_KEY", "corpus-secret-key-long-enough-for-tests")
             .env("ENCRYPTION_KEYS", ENCRYPTION_KEY)
             .env("COOKIE_SECURE", "false")
-            .env("MYPY_CACHE_DIR", corpus_dir().join("mypy-cache"))
+            // A cache per seed: every project has modules of the same names
+            // (`tests.factories`, …) with other contents, and two mypy runs
+            // sharing one cache at once crashed ("INTERNAL ERROR").
+            .env(
+                "MYPY_CACHE_DIR",
+                corpus_dir().join("mypy-cache").join(format!("{seed:02}")),
+            )
             .env_remove("REDIS_URL");
         c
     };
