@@ -1671,6 +1671,16 @@ fn is_uuid(s: &str) -> bool {
 /// through the parent's own parent) and change its own parent, as creating
 /// under a parent asks.
 fn may_own_a_parent(spec: &Spec, entity: &Entity, role: &str) -> bool {
+    let admin = spec.roles.get(role).is_some_and(|r| r.admin);
+    let names = |subjects: &[Subject], owner_counts: bool| {
+        admin
+            || subjects.iter().any(|s| match s {
+                Subject::Authenticated => true,
+                Subject::Role(r) => r == role,
+                Subject::Owner => owner_counts,
+                Subject::Public => false,
+            })
+    };
     let mut current = entity;
     // Each step goes one relation up; a chain longer than the entities is a
     // cycle, which the relation checks report.
@@ -1682,16 +1692,6 @@ fn may_own_a_parent(spec: &Spec, entity: &Entity, role: &str) -> bool {
             .and_then(|relation| spec.entities.get(&relation.to))
         else {
             return false;
-        };
-        let admin = spec.roles.get(role).is_some_and(|r| r.admin);
-        let names = |subjects: &[Subject], owner_counts: bool| {
-            admin
-                || subjects.iter().any(|s| match s {
-                    Subject::Authenticated => true,
-                    Subject::Role(r) => r == role,
-                    Subject::Owner => owner_counts,
-                    Subject::Public => false,
-                })
         };
         if !names(&parent.access.create, false) || !names(&parent.access.update, true) {
             return false;
