@@ -117,8 +117,8 @@ pub struct ProjectView {
     pub audit_retention_days: Option<u64>,
     /// The owned entities, for the data export.
     pub owned: Vec<OwnedView>,
-    /// The service modules of the entities owned through a relation,
-    /// deepest first: the erasure deletes their rows before the account.
+    /// The service modules whose rows the erasure deletes before the
+    /// account, in its order (`AppModel::erasure_order`).
     pub erase_first: Vec<String>,
     /// The imports of the owned entities' service modules, sorted, each
     /// laid out as ruff's import sorting keeps it (wrapped past 100).
@@ -410,6 +410,9 @@ pub struct EntityView {
     pub owner_settable: bool,
     /// The relation that makes the owner, for rows owned through one.
     pub through: Option<ThroughView>,
+    /// Whether the erasure deletes this entity's rows before the account
+    /// (`AppModel::erasure_order`): its service has `delete_owned`.
+    pub erased_first: bool,
     /// The rows that follow a row of this entity to a new owner, in the
     /// order they are moved (children before grandchildren).
     pub descendants: Vec<MoveStep>,
@@ -1602,26 +1605,11 @@ pub fn project(model: &AppModel) -> ProjectView {
         foreign_keys,
         join_tables,
         audit_retention_days: Some(params.audit_retention_days).filter(|d| *d > 0),
-        erase_first: {
-            let depth = |e: &Entity| {
-                let mut d = 0;
-                let mut at = e;
-                while let Some(rel) = at.owner_relation() {
-                    d += 1;
-                    at = model.get(rel.target);
-                    if d > model.entities.len() {
-                        break;
-                    }
-                }
-                d
-            };
-            let mut through: Vec<&Entity> = model
-                .owned()
-                .filter(|e| e.owner_relation().is_some())
-                .collect();
-            through.sort_by_key(|e| std::cmp::Reverse(depth(e)));
-            through.iter().map(|e| module(&e.collection)).collect()
-        },
+        erase_first: model
+            .erasure_order()
+            .into_iter()
+            .map(|id| module(&model.get(id).collection))
+            .collect(),
         owned_service_imports: {
             let mut m: Vec<String> = model.owned().map(|e| module(&e.collection)).collect();
             isort_sort(&mut m);
@@ -2354,6 +2342,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         path_literal: py_str(&format!("/{collection}")),
         owned,
         owner_settable: e.owner_settable(),
+        erased_first: model.erasure_order().contains(&e.id),
         through: e.owner_relation().map(|rel| {
             let target = model.get(rel.target);
             ThroughView {

@@ -42,6 +42,7 @@
 //! test/helpers.ts  samples.json  config.test.ts  health.test.ts  migrations.test.ts  auth.test.ts
 //!     rows.ts  servers.ts  entities.test.ts  rules.test.ts  account.test.ts  ratelimit.test.ts
 //!     maintenance.test.ts  backup.test.ts  values.test.ts  db.test.ts  openapi.test.ts
+//!     grants.test.ts
 //! ```
 //!
 //! ```
@@ -379,6 +380,10 @@ const STATIC: &[(&str, &str)] = &[
         "test/openapi.test.ts",
         include_str!("../../templates/typescript-fastify/test/openapi.test.ts"),
     ),
+    (
+        "test/grants.test.ts",
+        include_str!("../../templates/typescript-fastify/test/grants.test.ts"),
+    ),
 ];
 
 /// The view every template renders: the project's names and parameters.
@@ -436,6 +441,12 @@ fn view(model: &AppModel, schema: &model::schema::Schema) -> serde_json::Value {
         "rate_limit_user_per_minute": params.rate_limit_user_per_minute,
         "retry_after_seconds": model::routes::UNAVAILABLE_RETRY_AFTER_SECS,
         "tables_array": tables_array,
+        // The tables whose rows an erasure deletes before the account, in order.
+        "erase_first": model
+            .erasure_order()
+            .into_iter()
+            .map(|id| schema::ts_str(&model.get(id).table))
+            .collect::<Vec<_>>(),
         "roles_array": schema::ts_array("export const ROLES: readonly string[] = ", &roles, ";"),
         "signup_roles_array": schema::ts_array(
             "export const SIGNUP_ROLES: readonly string[] = ",

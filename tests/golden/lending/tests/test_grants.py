@@ -45,6 +45,26 @@ def refused(engine: sa.Engine, statement: str) -> bool:
     return False
 
 
+def test_the_app_role_holds_select_and_insert_on_the_audit_log_and_dml_elsewhere(
+    app_role: sa.Engine,
+) -> None:
+    # The audit log's trigger refuses a change with the same error as a
+    # missing privilege would, so the privileges themselves are checked.
+    privileges = ["SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER"]
+    role = app_role.url.username
+    with get_engine().connect() as connection:
+        for table in Base.metadata.sorted_tables:
+            held = [
+                privilege
+                for privilege in privileges
+                if connection.execute(
+                    sa.select(sa.func.has_table_privilege(role, table.name, privilege))
+                ).scalar_one()
+            ]
+            expected = ["SELECT", "INSERT"] if table.name == "audit_events" else privileges[:4]
+            assert held == expected, table.name
+
+
 def test_the_app_role_cannot_disable_the_audit_trigger(app_role: sa.Engine) -> None:
     assert refused(app_role, "ALTER TABLE audit_events DISABLE TRIGGER ALL")
 

@@ -5,7 +5,7 @@
  */
 import type { Kysely } from "kysely";
 import { Migrator, type Migration, type MigrationResultSet } from "kysely/migration";
-import { ConfigError, loadConfig } from "./config.js";
+import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openCommandDb } from "./db.js";
 import { ensureRole, grantAppRole } from "./grants.js";
 import { MIGRATIONS } from "./migrations/index.js";
@@ -37,12 +37,16 @@ export async function migrate(db: Kysely<unknown>, direction: "up" | "down" = "u
   check(direction === "up" ? await m.migrateToLatest() : await m.migrateDown());
 }
 
-async function main(argv: readonly string[]): Promise<void> {
-  const direction = argv[0] ?? "up";
-  if (direction !== "up" && direction !== "down") {
-    throw new Error(`usage: migrate [up|down] (not "${direction}")`);
-  }
-  const config = loadConfig();
+/**
+ * What `make migrate` does: migrates as the schema owner
+ * (`MIGRATION_DATABASE_URL`, default `DATABASE_URL`) and, with
+ * `APP_DB_ROLE` set, grants that role what the app does (creating it when
+ * `APP_DB_PASSWORD` is set and it does not exist).
+ */
+export async function migrateAsOwner(
+  config: Config,
+  direction: "up" | "down" = "up",
+): Promise<void> {
   const db = openCommandDb(config.migrationDatabaseUrl, config.dbPoolTimeoutMs) as Kysely<unknown>;
   try {
     await migrate(db, direction);
@@ -53,6 +57,14 @@ async function main(argv: readonly string[]): Promise<void> {
   } finally {
     await db.destroy();
   }
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const direction = argv[0] ?? "up";
+  if (direction !== "up" && direction !== "down") {
+    throw new Error(`usage: migrate [up|down] (not "${direction}")`);
+  }
+  await migrateAsOwner(loadConfig(), direction);
 }
 
 // `import.meta.main` is Node.js 24's: on an older Node.js it is undefined,

@@ -5,7 +5,9 @@ import { BASE_PATH } from "../src/base.js";
 import { ROLES, createUser } from "../src/services/users.js";
 import { ADMIN_ROLES } from "../src/security/principal.js";
 import { Keyring, KeyringError } from "../src/security/crypto.js";
+import { ENTITIES } from "../src/entities/model.js";
 import { testApp } from "./helpers.js";
+import { createRow, rowLimit, send, signIn } from "./rows.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -76,6 +78,29 @@ describe("the caller's account", () => {
     const body = response.json<{ account: { user_id: string; email: string }; data: object }>();
     expect(body.account).toMatchObject({ user_id: user.id, email: user.email });
     expect(typeof body.data).toBe("object");
+  });
+
+  it("erases every row the account owns, its rows' links to each other included", async () => {
+    // Rows of every owned entity, all the user's (parents too), made by an
+    // admin, and the same owned by the admin. Entities that unique fields
+    // with few values limit are left out: the two lineages may not fit.
+    const owned = ENTITIES.filter((e) => e.owner !== null && rowLimit(e) === Infinity);
+    const admin = await signIn(app, ADMIN_ROLES[0] ?? "");
+    const user = await signIn(app, ROLES[0] ?? "");
+    const mine: [string, string][] = [];
+    const theirs: [string, string][] = [];
+    for (const entity of owned) {
+      mine.push([entity.collection, await createRow(app, admin, entity, 0, user.id)]);
+      theirs.push([entity.collection, await createRow(app, admin, entity, 0, admin.id)]);
+    }
+    const erased = await send(app, user, "DELETE", "/me");
+    expect(erased.statusCode, erased.body).toBe(204);
+    for (const [collection, id] of mine) {
+      expect((await send(app, admin, "GET", `/${collection}/${id}`)).statusCode).toBe(404);
+    }
+    for (const [collection, id] of theirs) {
+      expect((await send(app, admin, "GET", `/${collection}/${id}`)).statusCode).toBe(200);
+    }
   });
 
   it("erases the account: its session ends and its password no longer signs in", async () => {

@@ -116,30 +116,40 @@ export async function makeRoom(app: FastifyInstance, entity: EntityDef): Promise
   }
 }
 
-/** A valid create body: a new sample, each required relation pointing at a new row of `caller`. */
+/**
+ * A valid create body: a new sample, each required relation pointing at a
+ * new row of `caller`; with `ownerId` (an admin's call), every directly
+ * owned row among them names that owner, so all of them are that user's.
+ */
 export async function bodyOf(
   app: FastifyInstance,
   caller: Caller,
   entity: EntityDef,
   depth = 0,
+  ownerId?: string,
 ): Promise<Body> {
   const body = sample(entity);
   for (const relation of entity.relations) {
     if (relation.required && relation.join === undefined && depth < 8) {
-      body[relation.key] = await createRow(app, caller, entityNamed(relation.target), depth + 1);
+      const parent = entityNamed(relation.target);
+      body[relation.key] = await createRow(app, caller, parent, depth + 1, ownerId);
     }
+  }
+  if (ownerId !== undefined && entity.owner?.kind === "direct") {
+    body.owner_id = ownerId;
   }
   return body;
 }
 
-/** A new row of `entity` made by `caller`: its id. */
+/** A new row of `entity` made by `caller` (owned by `ownerId`, see {@link bodyOf}): its id. */
 export async function createRow(
   app: FastifyInstance,
   caller: Caller,
   entity: EntityDef,
   depth = 0,
+  ownerId?: string,
 ): Promise<string> {
-  const body = await bodyOf(app, caller, entity, depth);
+  const body = await bodyOf(app, caller, entity, depth, ownerId);
   const path = `/${entity.collection}`;
   let response = await send(app, caller, "POST", path, body);
   // A unique field with few values: the next value may be taken, so each is tried.

@@ -74,8 +74,10 @@ def erase(db: Session, principal: Principal) -> None:
         )
         # Mail to the address, sent or not, goes too (its tokens go with the account).
         db.execute(sa.delete(MailOutbox).where(MailOutbox.recipient == user.email))
-        # Rows owned through a relation go first, deepest first, so a restrict
-        # link between two rows of the caller never blocks the erasure.
+        # Rows owned through a relation, and rows with a restrict link to owned
+        # rows, go first: each before the rows it refers to, children before
+        # parents, so a restrict link between two rows of the caller never
+        # blocks the erasure.
         visit_notes_service.delete_owned(db, user.id)
         appointments_service.delete_owned(db, user.id)
         # Owned rows and sessions go with the account (ON DELETE CASCADE);

@@ -78,8 +78,10 @@ def erase(db: Session, principal: Principal) -> None:
         db.execute(
             sa.delete(AuthLoginAttempt).where(AuthLoginAttempt.email_key == email_key(user.email))
         )
-        # Rows owned through a relation go first, deepest first, so a restrict
-        # link between two rows of the caller never blocks the erasure.
+        # Rows owned through a relation, and rows with a restrict link to owned
+        # rows, go first: each before the rows it refers to, children before
+        # parents, so a restrict link between two rows of the caller never
+        # blocks the erasure.
         promotions_service.delete_owned(db, user.id)
         # Owned rows and sessions go with the account (ON DELETE CASCADE);
         # a RESTRICT reference fails this statement, a NO ACTION one the commit.

@@ -75,6 +75,16 @@ export function accountRoutes(app: FastifyInstance): void {
           .execute();
         // Every mail to the address goes too: the outbox keeps no address of an erased account.
         await tx.deleteFrom("mail_outbox").where("recipient", "=", principal.email).execute();
+        // Rows owned through a relation, and rows with a restrict link to owned
+        // rows, go first: each before the rows it refers to, children before
+        // parents, so a restrict link between two rows of the caller never
+        // blocks the erasure (the account's cascade deletes in no set order).
+        await sql`DELETE FROM ${sql.table("visit_notes")} WHERE owner_id = ${principal.userId}::uuid`.execute(
+          tx,
+        );
+        await sql`DELETE FROM ${sql.table("appointments")} WHERE owner_id = ${principal.userId}::uuid`.execute(
+          tx,
+        );
         // Owned rows and sessions go with the account (ON DELETE CASCADE).
         await sql`DELETE FROM auth_users WHERE id = ${principal.userId}::uuid`.execute(tx);
       });
