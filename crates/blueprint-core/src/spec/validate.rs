@@ -521,6 +521,30 @@ impl Checks<'_> {
                     At::Key(rpath.clone()),
                 );
             }
+            if rel.on_delete == OnDelete::Restrict
+                && rel.kind != RelationKind::ManyToMany
+                && rel.to != *entity_name
+                && target.is_owned()
+                && entity.is_owned()
+                && entity.owned_through.as_deref() != Some(rname.as_str())
+            {
+                if let Some(role) = links_others_rows(spec, entity, target) {
+                    self.report(
+                        Diagnostic::warning(
+                            Code::RestrictBlocksErasure,
+                            format!(
+                                "a user's `{entity_name}` rows can block another user's erasure through `{rname}` → `{}`: `{role}` may create them linked to `{}` rows it does not own",
+                                rel.to, rel.to
+                            ),
+                        )
+                        .with_hint(format!(
+                            "DELETE /api/me then answers 409 for a user whose `{}` rows others' `{entity_name}` rows refer to; use `on_delete: cascade` or `set-null` if `{entity_name}` rows should not outlive the rows they refer to",
+                            rel.to
+                        )),
+                        At::Key(rpath.clone()),
+                    );
+                }
+            }
         }
     }
 
@@ -1670,6 +1694,25 @@ fn is_uuid(s: &str) -> bool {
 /// under a parent row it owns: it may own rows of the parent (directly, or
 /// through the parent's own parent) and change its own parent, as creating
 /// under a parent asks.
+/// A role that is not an admin role, may create rows of `entity` and may
+/// read every row of `target`, so may link a row it owns to another user's
+/// `target` row; the first in spec order.
+fn links_others_rows<'a>(spec: &'a Spec, entity: &Entity, target: &Entity) -> Option<&'a str> {
+    let names = |subjects: &[Subject], role: &str| {
+        subjects.iter().any(|s| match s {
+            Subject::Authenticated | Subject::Public => true,
+            Subject::Role(r) => r == role,
+            Subject::Owner => false,
+        })
+    };
+    spec.roles
+        .iter()
+        .find(|(name, role)| {
+            !role.admin && names(&entity.access.create, name) && names(&target.access.read, name)
+        })
+        .map(|(name, _)| name.as_str())
+}
+
 fn may_own_a_parent(spec: &Spec, entity: &Entity, role: &str) -> bool {
     let admin = spec.roles.get(role).is_some_and(|r| r.admin);
     let names = |subjects: &[Subject], owner_counts: bool| {
