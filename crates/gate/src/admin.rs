@@ -29,7 +29,7 @@ const STEPS: [Step; 5] = [
     (
         "build",
         &["exec", "--no", "--", "vite", "build"],
-        180,
+        300,
         Reuse::Never,
     ),
     (

@@ -227,16 +227,27 @@ pub(crate) const fn install(timeout: u64) -> Step {
     )
 }
 
+/// How long a type check or a lint may take: a bound against a step that
+/// hangs, not a speed target. Each takes under a minute on two cores, but
+/// beside the gate's other stages and other gates on a loaded machine a
+/// mobile app's lint once took past 180 s and failed a passing project.
+const READ_ONLY_TIMEOUT: u64 = 600;
+
 /// `tsc --noEmit`: read-only.
 pub(crate) const TYPECHECK: Step = (
     "typecheck",
     &["exec", "--no", "--", "tsc", "--noEmit"],
-    180,
+    READ_ONLY_TIMEOUT,
     Reuse::Unchanged,
 );
 
 /// `npm run lint` (ESLint, then Prettier's check): read-only.
-pub(crate) const LINT: Step = ("lint", &["run", "lint"], 180, Reuse::Unchanged);
+pub(crate) const LINT: Step = (
+    "lint",
+    &["run", "lint"],
+    READ_ONLY_TIMEOUT,
+    Reuse::Unchanged,
+);
 
 /// A stage's report from its steps: their log, `extra`, and a `times:`
 /// line; its duration is the steps' time, one after the other (some ran
