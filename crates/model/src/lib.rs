@@ -472,17 +472,10 @@ impl AppModel {
     /// assert_eq!(order, ["Application", "Opening"]);
     /// ```
     pub fn erasure_order(&self) -> Vec<EntityId> {
-        let blocks = |e: &Entity| {
-            e.relations.iter().any(|r| {
-                r.kind != RelationKind::ManyToMany
-                    && r.on_delete == OnDelete::Restrict
-                    && r.target != e.id
-                    && self.get(r.target).is_owned()
-            })
-        };
         let chosen: Vec<&Entity> = self
-            .owned()
-            .filter(|e| e.owner_relation().is_some() || blocks(e))
+            .entities
+            .iter()
+            .filter(|e| self.erased_first(e.id))
             .collect();
         let depth = |e: &Entity| {
             let mut d = 0;
@@ -496,6 +489,7 @@ impl AppModel {
             }
             d
         };
+        let depths: Vec<usize> = chosen.iter().map(|e| depth(e)).collect();
         // `waits_for[i]`: how many chosen entities must go before entity i
         // (those that refer to it, and its children by ownership);
         // `unblocks[i]`: the entities entity i must go before.
@@ -521,7 +515,7 @@ impl AppModel {
                 unblocks[i].push(t);
             }
         }
-        let rank = |i: usize| (std::cmp::Reverse(depth(chosen[i])), chosen[i].id.0);
+        let rank = |i: usize| (std::cmp::Reverse(depths[i]), chosen[i].id.0);
         let mut done = vec![false; chosen.len()];
         let mut order = Vec::with_capacity(chosen.len());
         while order.len() < chosen.len() {
@@ -542,6 +536,21 @@ impl AppModel {
             order.push(chosen[next].id);
         }
         order
+    }
+
+    /// Whether an erasure deletes this entity's rows before the account
+    /// (one of [`AppModel::erasure_order`]): it is owned through a
+    /// relation, or owned with a `restrict` link to an owned entity.
+    pub fn erased_first(&self, id: EntityId) -> bool {
+        let e = self.get(id);
+        e.is_owned()
+            && (e.owner_relation().is_some()
+                || e.relations.iter().any(|r| {
+                    r.kind != RelationKind::ManyToMany
+                        && r.on_delete == OnDelete::Restrict
+                        && r.target != e.id
+                        && self.get(r.target).is_owned()
+                }))
     }
 
     /// Whether any field is encrypted.

@@ -411,7 +411,7 @@ pub struct EntityView {
     /// The relation that makes the owner, for rows owned through one.
     pub through: Option<ThroughView>,
     /// Whether the erasure deletes this entity's rows before the account
-    /// (`AppModel::erasure_order`): its service has `delete_owned`.
+    /// (`AppModel::erased_first`): its service has `delete_owned`.
     pub erased_first: bool,
     /// The rows that follow a row of this entity to a new owner, in the
     /// order they are moved (children before grandchildren).
@@ -2342,7 +2342,7 @@ fn entity_view(model: &AppModel, e: &Entity) -> EntityView {
         path_literal: py_str(&format!("/{collection}")),
         owned,
         owner_settable: e.owner_settable(),
-        erased_first: model.erasure_order().contains(&e.id),
+        erased_first: model.erased_first(e.id),
         through: e.owner_relation().map(|rel| {
             let target = model.get(rel.target);
             ThroughView {
