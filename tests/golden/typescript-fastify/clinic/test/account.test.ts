@@ -7,7 +7,7 @@ import { ADMIN_ROLES } from "../src/security/principal.js";
 import { Keyring, KeyringError } from "../src/security/crypto.js";
 import { ENTITIES } from "../src/entities/model.js";
 import { testApp } from "./helpers.js";
-import { createRow, rowLimit, send, signIn } from "./rows.js";
+import { createRow, emptyEntityTables, rowLimit, send, signIn } from "./rows.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -84,6 +84,7 @@ describe("the caller's account", () => {
     // Rows of every owned entity, all the user's (parents too), made by an
     // admin, and the same owned by the admin. Entities that unique fields
     // with few values limit are left out: the two lineages may not fit.
+    await emptyEntityTables(app);
     const owned = ENTITIES.filter((e) => e.owner !== null && rowLimit(e) === Infinity);
     const admin = await signIn(app, ADMIN_ROLES[0] ?? "");
     const user = await signIn(app, ROLES[0] ?? "");
