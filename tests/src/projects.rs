@@ -51,12 +51,98 @@ pub fn shared_venv(lock_dir: &Path) -> PathBuf {
             "-r",
         ])
         .arg(lock_dir.join("requirements-dev.lock")));
+    // A seed made with other packages would only be checked again, module
+    // by module; dropping it keeps every seed one install's.
+    let _ = std::fs::remove_dir_all(venv.join(MYPY_SEED));
     std::fs::write(&stamp, lock).expect("the stamp is written");
     eprintln!(
         "shared virtualenv installed in {:.1}s",
         started.elapsed().as_secs_f64()
     );
     venv
+}
+
+/// Where the shared virtualenv keeps its mypy seed: a mypy cache of one
+/// project that passed, which other projects start from.
+const MYPY_SEED: &str = ".mypy-seed";
+
+/// The mypy cache a python-fastapi project checked in the slow tests may
+/// start from, when one was kept ([`keep_mypy_seed`]): mypy then reads
+/// the packages of the shared virtualenv from it, the same for every
+/// project, instead of analysing them again (about 4 s instead of 35 s a
+/// project here).
+///
+/// Ask before writing the project. mypy takes a module's cache entry as
+/// fresh without reading the file when the file's size and modification
+/// second match the entry's; a project written after the seed was kept has
+/// later modification times than the project the seed was made from, so
+/// its modules whose names recur (`tests.*`, `migrations.*`) are compared
+/// by content and checked again.
+///
+/// ```no_run
+/// let seed = archgen_tests::projects::mypy_seed();
+/// // … write the project, then before its mypy run:
+/// archgen_tests::projects::seed_mypy_cache(seed.as_deref(), std::path::Path::new("target/e2e/tasks/.mypy_cache"));
+/// ```
+pub fn mypy_seed() -> Option<PathBuf> {
+    let seed = crate::workspace_root()
+        .join("target/corpus/venv")
+        .join(MYPY_SEED);
+    seed.is_dir().then_some(seed)
+}
+
+/// Copies `seed` (from [`mypy_seed`], asked before the project was
+/// written) to the mypy cache `cache`, unless there is no seed or `cache`
+/// exists already (a kept project's own cache is as good).
+///
+/// # Panics
+///
+/// When the copy fails.
+pub fn seed_mypy_cache(seed: Option<&Path>, cache: &Path) {
+    if let Some(seed) = seed {
+        if !cache.exists() {
+            copy_tree(seed, cache)
+                .unwrap_or_else(|e| panic!("{} cannot be seeded: {e}", cache.display()));
+        }
+    }
+}
+
+/// Keeps the mypy cache `cache` of a project whose mypy run passed with
+/// the shared virtualenv as the seed later projects start from, unless
+/// one is kept already. A copy renamed into place, so a project never
+/// starts from half a seed.
+///
+/// ```no_run
+/// archgen_tests::projects::keep_mypy_seed(std::path::Path::new("target/e2e/tasks/.mypy_cache"));
+/// ```
+pub fn keep_mypy_seed(cache: &Path) {
+    let seed = crate::workspace_root()
+        .join("target/corpus/venv")
+        .join(MYPY_SEED);
+    if seed.exists() || !cache.is_dir() {
+        return;
+    }
+    let partial = seed.with_extension(format!("partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&partial);
+    if copy_tree(cache, &partial).is_ok() && std::fs::rename(&partial, &seed).is_ok() {
+        return;
+    }
+    let _ = std::fs::remove_dir_all(&partial);
+}
+
+/// Copies the directory tree `from` to `to` (files and folders).
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// The whole quality gate on a generated python-fastapi project, with its

@@ -169,6 +169,9 @@ fn check_seed(seed: u64, cluster: &str) -> Outcome {
     let spec = write_spec(seed);
     let dir = corpus_dir().join("projects").join(format!("{seed:02}"));
     let _ = std::fs::remove_dir_all(&dir);
+    // Asked before the project is written (see `mypy_seed`).
+    let mypy_seed = archgen_tests::projects::mypy_seed();
+    let mypy_cache = corpus_dir().join("mypy-cache").join(format!("{seed:02}"));
     let mut outcome = Outcome::default();
     let generated = outcome.step("generate", || {
         // As `archgen generate` does; a spec that does not render is this
@@ -208,10 +211,7 @@ fn check_seed(seed: u64, cluster: &str) -> Outcome {
             // A cache per seed: every project has modules of the same names
             // (`tests.factories`, …) with other contents, and two mypy runs
             // sharing one cache at once crashed ("INTERNAL ERROR").
-            .env(
-                "MYPY_CACHE_DIR",
-                corpus_dir().join("mypy-cache").join(format!("{seed:02}")),
-            )
+            .env("MYPY_CACHE_DIR", &mypy_cache)
             .env_remove("REDIS_URL");
         c
     };
@@ -224,7 +224,10 @@ fn check_seed(seed: u64, cluster: &str) -> Outcome {
     outcome.step("ruff check", || {
         run(tool("ruff").arg("check").args(lint_dirs))
     });
-    outcome.step("mypy", || run(&mut tool("mypy")));
+    archgen_tests::projects::seed_mypy_cache(mypy_seed.as_deref(), &mypy_cache);
+    if outcome.step("mypy", || run(&mut tool("mypy"))) {
+        archgen_tests::projects::keep_mypy_seed(&mypy_cache);
+    }
     if outcome.step("alembic upgrade head", || {
         run(tool("alembic").args(["upgrade", "head"]))
     }) {

@@ -23,9 +23,11 @@
 //! then installed, linted and tested like the others, so a model class
 //! that shadows an import fails here.
 //!
-//! A project whose lock files did not change keeps its `.venv`
-//! (the harness leaves unchanged files untouched, so `make install` is a
-//! no-op), which keeps warm runs fast.
+//! The projects run on the virtualenv the slow tests share (`make
+//! VENV=target/corpus/venv`, brought up to each project's locks), so no
+//! project installs its packages again, and mypy starts from the cache of
+//! a project that passed (`archgen_tests::projects::mypy_seed`), so it
+//! does not analyse those packages again either.
 
 use std::io::Read;
 use std::net::TcpListener;
@@ -68,17 +70,26 @@ fn install_generated(name: &str, spec: &Path) -> PathBuf {
     dir
 }
 
+/// `make` in the project `dir`, on the virtualenv the slow tests share
+/// (the Makefile's `VENV`), brought up to the project's locks first.
+fn make_in(dir: &Path) -> Command {
+    let mut command = Command::new("make");
+    command
+        .current_dir(dir)
+        .env("VENV", archgen_tests::projects::shared_venv(dir));
+    command
+}
+
 fn make(dir: &Path, database_url: &str, redis_url: Option<&str>, targets: &[&str]) {
     for target in targets {
         let started = Instant::now();
-        let mut command = Command::new("make");
+        let mut command = make_in(dir);
         match redis_url {
             Some(url) => command.env("REDIS_URL", url),
             None => command.env_remove("REDIS_URL"),
         };
         let out = command
             .arg(target)
-            .current_dir(dir)
             .env("DATABASE_URL", database_url)
             .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
             .env("ENCRYPTION_KEYS", E2E_ENCRYPTION_KEY)
@@ -101,6 +112,9 @@ fn make(dir: &Path, database_url: &str, redis_url: Option<&str>, targets: &[&str
             dir.display(),
             archgen_tests::tail(&text, 80)
         );
+        if *target == "lint" {
+            archgen_tests::projects::keep_mypy_seed(&dir.join(".mypy_cache"));
+        }
     }
 }
 
@@ -117,7 +131,9 @@ fn run_project_with(
     redis_url: Option<&str>,
     targets: &[&str],
 ) -> (PathBuf, String) {
+    let seed = archgen_tests::projects::mypy_seed();
     let dir = install_golden(name, spec);
+    archgen_tests::projects::seed_mypy_cache(seed.as_deref(), &dir.join(".mypy_cache"));
     let url = archgen_tests::fresh_database(
         &archgen_tests::pg_cluster_url(),
         &format!("e2e_{}", name.replace('-', "_")),
@@ -199,7 +215,9 @@ fn entities_named_as_imported_classes_lint_and_pass_their_tests() {
     }
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let name = "taken-names";
+    let seed = archgen_tests::projects::mypy_seed();
     let dir = install_generated(name, &root().join("tests/specs/good/taken-names.yaml"));
+    archgen_tests::projects::seed_mypy_cache(seed.as_deref(), &dir.join(".mypy_cache"));
     let url = archgen_tests::fresh_database(&archgen_tests::pg_cluster_url(), "e2e_taken_names")
         .unwrap_or_else(|e| panic!("{e}"));
     make(&dir, &url, None, &CHECKED);
@@ -323,14 +341,13 @@ fn tasks_project_serves_from_outside() {
         &["install", "migrate"],
     );
 
-    let out = Command::new("make")
+    let out = make_in(&dir)
         .args([
             "user",
             "EMAIL=ops@example.com",
             "PASSWORD=a long operator passphrase",
             "ROLE=admin",
         ])
-        .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .output()
         .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));
@@ -341,9 +358,8 @@ fn tasks_project_serves_from_outside() {
     );
 
     let port = free_port();
-    let server = Command::new("make")
+    let server = make_in(&dir)
         .arg("run")
-        .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .env("SECRET_KEY", "e2e-secret-key-long-enough-for-tests")
         .env("ENCRYPTION_KEYS", E2E_ENCRYPTION_KEY)
@@ -437,9 +453,8 @@ fn tasks_project_serves_from_outside() {
     assert_eq!(client.call("DELETE", "/api/me", None, true).0, 204);
     assert_eq!(client.call("GET", "/api/auth/me", None, false).0, 401);
     // `make retention` runs against the same database and reports counts.
-    let out = Command::new("make")
+    let out = make_in(&dir)
         .arg("retention")
-        .current_dir(&dir)
         .env("DATABASE_URL", &url)
         .output()
         .unwrap_or_else(|e| panic!("make cannot be run ({e}): install GNU make"));

@@ -311,7 +311,7 @@ pub fn lock_staging(dir: &Path, waiting: impl FnOnce()) -> std::io::Result<std::
 pub(crate) fn app_env(
     database_url: &str,
     port: u16,
-    caches: Vec<(String, PathBuf)>,
+    caches: Vec<PackageCache>,
 ) -> Vec<(String, String)> {
     let mut env: Vec<(String, String)> = vec![
         ("DATABASE_URL".into(), database_url.to_string()),
@@ -326,7 +326,7 @@ pub(crate) fn app_env(
     env.extend(
         caches
             .into_iter()
-            .map(|(k, dir)| (k, dir.to_string_lossy().into_owned())),
+            .map(|c| (c.variable, c.dir.to_string_lossy().into_owned())),
     );
     env
 }
@@ -395,11 +395,21 @@ pub fn verify(
         .map_err(|e| GateError::io("cannot create the log directory", &logs, e))?;
     let cache = options.cache_dir.clone().unwrap_or_else(cache_dir);
     let plan = stack.verification();
-    let caches = package_caches(&plan, &cache, |k| std::env::var_os(k));
-    for (_, dir) in &caches {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| GateError::io("cannot create the cache directory", dir, e))?;
+    let caches = package_caches(
+        &plan,
+        &cache,
+        |k| std::env::var_os(k),
+        |c| cache_key(&project.dir, &plan, c, options.fresh),
+    );
+    for c in &caches {
+        std::fs::create_dir_all(&c.dir)
+            .map_err(|e| GateError::io("cannot create the cache directory", &c.dir, e))?;
     }
+    let shared_installs: Vec<PathBuf> = caches
+        .iter()
+        .filter(|c| c.shared_install)
+        .map(|c| c.dir.clone())
+        .collect();
 
     match &options.database_url {
         Some(_) => progress.note("creating a throwaway database on the given server"),
@@ -585,6 +595,24 @@ pub fn verify(
                         &mut server,
                     )?
                 } else {
+                    // One run at a time installs into an environment that
+                    // projects with the same locks share.
+                    let _installing = if stage.name == "install" {
+                        shared_installs
+                            .iter()
+                            .map(|dir| {
+                                lock_staging(dir, || {
+                                    progress.note(&format!(
+                                        "waiting for another run's install into {}",
+                                        dir.display()
+                                    ));
+                                })
+                                .map_err(|e| GateError::io("cannot lock", dir, e))
+                            })
+                            .collect::<Result<Vec<_>, _>>()?
+                    } else {
+                        Vec::new()
+                    };
                     let cmd = make_command(&project.dir, target, &env);
                     let outcome = run_logged(cmd, &log_path, timeout, &stopped)?;
                     if let Some(key) = tests_key.as_ref().filter(|_| outcome.success) {
@@ -1062,24 +1090,76 @@ fn fuzz_beside(run: &FuzzBeside<'_>) -> Result<StageReport, GateError> {
     Ok(report)
 }
 
+/// A cache of the plan with the folder its variable points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PackageCache {
+    /// The environment variable.
+    pub variable: String,
+    /// The folder it points at.
+    pub dir: PathBuf,
+    /// Whether the folder is one of the gate's keyed ones
+    /// ([`stacks::Cache::keyed_by`]): one install at a time goes into it.
+    pub shared_install: bool,
+}
+
 /// The package caches of a plan: each variable with the folder it points
 /// at, the caller's own value (from `var`) when set, else the plan's
-/// folder under `cache`.
+/// folder under `cache`; for a keyed cache, the folder `key` names under
+/// it, and no entry when `key` gives none (`--fresh`, or a file that
+/// cannot be read: the project's own environment then serves).
 pub(crate) fn package_caches(
     plan: &stacks::VerificationPlan,
     cache: &Path,
     var: impl Fn(&str) -> Option<std::ffi::OsString>,
-) -> Vec<(String, PathBuf)> {
+    key: impl Fn(&stacks::Cache) -> Option<String>,
+) -> Vec<PackageCache> {
     plan.caches
         .iter()
-        .map(|c| {
-            let dir = var(&c.variable)
-                .filter(|v| !v.is_empty())
-                .map(PathBuf::from)
-                .unwrap_or_else(|| cache.join(&c.folder));
-            (c.variable.clone(), dir)
+        .filter_map(|c| {
+            if let Some(theirs) = var(&c.variable).filter(|v| !v.is_empty()) {
+                return Some(PackageCache {
+                    variable: c.variable.clone(),
+                    dir: PathBuf::from(theirs),
+                    shared_install: false,
+                });
+            }
+            let dir = if c.keyed_by.is_empty() {
+                cache.join(&c.folder)
+            } else {
+                cache.join(&c.folder).join(key(c)?)
+            };
+            Some(PackageCache {
+                variable: c.variable.clone(),
+                dir,
+                shared_install: !c.keyed_by.is_empty(),
+            })
         })
         .collect()
+}
+
+/// The folder name of a keyed cache for `project` ([`reuse::keyed_folder`]
+/// with the versions of the toolchain the plan names), or `None` with
+/// `fresh`.
+fn cache_key(
+    project: &Path,
+    plan: &stacks::VerificationPlan,
+    cache: &stacks::Cache,
+    fresh: bool,
+) -> Option<String> {
+    if fresh {
+        return None;
+    }
+    let tools: Vec<String> = plan
+        .test_inputs
+        .toolchain
+        .iter()
+        .filter_map(|command| {
+            let (program, args) = command.split_first()?;
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            Some(reuse::tool_version(program, &args))
+        })
+        .collect();
+    reuse::keyed_folder(project, &cache.keyed_by, &tools)
 }
 
 /// The `make` arguments that create a user: the plan's, placeholders
@@ -1424,10 +1504,18 @@ mod tests {
             .map(String::from)
             .to_vec(),
             production_target: None,
-            caches: vec![stacks::Cache {
-                variable: "TOOL_CACHE".into(),
-                folder: "tool".into(),
-            }],
+            caches: vec![
+                stacks::Cache {
+                    variable: "TOOL_CACHE".into(),
+                    folder: "tool".into(),
+                    keyed_by: Vec::new(),
+                },
+                stacks::Cache {
+                    variable: "TOOL_ENV".into(),
+                    folder: "envs".into(),
+                    keyed_by: vec!["tool.lock".into()],
+                },
+            ],
             test_inputs: stacks::TestInputs::default(),
         }
     }
@@ -1453,14 +1541,34 @@ mod tests {
     #[test]
     fn caches_live_in_ours_unless_the_caller_set_them() {
         let cache = Path::new("/c");
-        let ours = package_caches(&plan(), cache, |_| None);
-        assert_eq!(ours, [("TOOL_CACHE".to_string(), PathBuf::from("/c/tool"))]);
-        let theirs = package_caches(&plan(), cache, |k| {
-            (k == "TOOL_CACHE").then(|| "/elsewhere".into())
-        });
-        assert_eq!(theirs[0].1, PathBuf::from("/elsewhere"));
-        let empty = package_caches(&plan(), cache, |_| Some("".into()));
-        assert_eq!(empty[0].1, PathBuf::from("/c/tool"));
+        let key = |_: &stacks::Cache| Some("k1".to_string());
+        let ours = package_caches(&plan(), cache, |_| None, key);
+        let dirs: Vec<(&str, &Path, bool)> = ours
+            .iter()
+            .map(|c| (c.variable.as_str(), c.dir.as_path(), c.shared_install))
+            .collect();
+        assert_eq!(
+            dirs,
+            [
+                ("TOOL_CACHE", Path::new("/c/tool"), false),
+                ("TOOL_ENV", Path::new("/c/envs/k1"), true)
+            ]
+        );
+        let theirs = package_caches(
+            &plan(),
+            cache,
+            |k| (k == "TOOL_ENV").then(|| "/elsewhere".into()),
+            key,
+        );
+        assert_eq!(theirs[1].dir, PathBuf::from("/elsewhere"));
+        assert!(!theirs[1].shared_install, "the caller's folder is theirs");
+        let empty = package_caches(&plan(), cache, |_| Some("".into()), key);
+        assert_eq!(empty[0].dir, PathBuf::from("/c/tool"));
+        // --fresh (no key): the keyed cache is left out, the project's own
+        // environment serves.
+        let fresh = package_caches(&plan(), cache, |_| None, |_| None);
+        assert_eq!(fresh.len(), 1);
+        assert_eq!(fresh[0].variable, "TOOL_CACHE");
     }
 
     #[test]

@@ -181,6 +181,33 @@ pub(crate) fn tool_version(program: &str, args: &[&str]) -> String {
         )
 }
 
+/// The folder name of a keyed cache ([`stacks::Cache::keyed_by`]) for the
+/// project in `dir`: a SHA-256 of each named file's name and contents
+/// (a missing file counts as such) and of the toolchain's versions, cut to
+/// 16 hex digits. `None` when a named file cannot be read.
+pub(crate) fn keyed_folder(dir: &Path, files: &[String], toolchain: &[String]) -> Option<String> {
+    let mut hasher = Sha256::new();
+    for name in files {
+        hasher.update(name.as_bytes());
+        hasher.update([0]);
+        match std::fs::read(dir.join(name)) {
+            Ok(bytes) => {
+                hasher.update((bytes.len() as u64).to_le_bytes());
+                hasher.update(&bytes);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => hasher.update(b"missing"),
+            Err(_) => return None,
+        }
+    }
+    for tool in toolchain {
+        hasher.update(tool.as_bytes());
+        hasher.update([0]);
+    }
+    let mut key = hex(&hasher.finalize());
+    key.truncate(16);
+    Some(key)
+}
+
 /// Where the record of a passing step with `key` lives.
 pub(crate) fn record(cache: &Path, key: &str) -> PathBuf {
     cache.join("gate-steps").join(key)
@@ -352,6 +379,24 @@ mod tests {
         std::fs::create_dir_all(root.join("node_modules/pg")).unwrap();
         std::fs::write(root.join("node_modules/pg/index.js"), "1").unwrap();
         assert_ne!(backend_fingerprint(root).unwrap(), second);
+    }
+
+    #[test]
+    fn a_keyed_folder_follows_the_files_and_the_toolchain() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = ["a.lock".to_string(), "b.lock".to_string()];
+        std::fs::write(dir.path().join("a.lock"), "x==1\n").unwrap();
+        let python = ["Python 3.11.2".to_string()];
+        let first = keyed_folder(dir.path(), &files, &python).unwrap();
+        assert_eq!(first.len(), 16);
+        assert_eq!(keyed_folder(dir.path(), &files, &python).unwrap(), first);
+        let other_python = ["Python 3.12.0".to_string()];
+        assert_ne!(keyed_folder(dir.path(), &files, &other_python).unwrap(), first);
+        std::fs::write(dir.path().join("b.lock"), "").unwrap();
+        let with_b = keyed_folder(dir.path(), &files, &python).unwrap();
+        assert_ne!(with_b, first, "an empty file is not a missing one");
+        std::fs::write(dir.path().join("a.lock"), "x==2\n").unwrap();
+        assert_ne!(keyed_folder(dir.path(), &files, &python).unwrap(), with_b);
     }
 
     #[test]

@@ -2,11 +2,11 @@
 //! only, deterministic, its packages pinned and locked with the typed
 //! client as a `file:` dependency kept in step with the client's package,
 //! and its browser tests' plan keeping to the entities kept per account
-//! with unique values of its own. With `ARCHGEN_SLOW_TESTS=1` the app of
-//! the tasks example installs from npm (its typed client built first) and
-//! passes `tsc --noEmit`, its jest-expo tests and `expo export --platform
-//! web`. (The gate's `mobile` stage runs its browser tests against a
-//! running app.)
+//! with unique values of its own. Installed from npm, the app passes `tsc
+//! --noEmit`, its lint, its jest-expo tests, `expo export --platform web`
+//! and its browser tests against a running backend in the gate's `mobile`
+//! stage, which `scripts/test` runs on every example with every stack (and
+//! the corpus test on its gate seeds).
 
 mod common;
 
@@ -175,30 +175,4 @@ entities:
             "{field}: far from the conformance suite's rows"
         );
     }
-}
-
-#[test]
-fn the_app_type_checks_passes_its_tests_and_exports_for_the_web() {
-    if !common::slow_tests("install the mobile app from npm and check it") {
-        return;
-    }
-    let tree = common::project("tasks");
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    common::write_parts(&tree, dir.path(), &["clients/", "docs/"]);
-    let client = dir.path().join(CLIENT_DIR);
-    common::npm(
-        &client,
-        &["ci", "--no-audit", "--no-fund", "--prefer-offline"],
-    );
-    common::npm(&client, &["run", "build"]);
-    let app = dir.path().join(MOBILE_DIR);
-    common::npm(&app, &["ci", "--no-audit", "--no-fund", "--prefer-offline"]);
-    common::npm(&app, &["exec", "--no", "--", "tsc", "--noEmit"]);
-    common::npm(&app, &["run", "lint"]);
-    common::npm(&app, &["exec", "--no", "--", "jest", "--ci"]);
-    common::npm(
-        &app,
-        &["exec", "--no", "--", "expo", "export", "--platform", "web"],
-    );
-    assert!(app.join("dist/index.html").is_file(), "dist/index.html");
 }

@@ -389,13 +389,39 @@ impl TestInputs {
     }
 }
 
-/// A package cache of a stack's tools.
+/// A package cache of a stack's tools, or an installed environment that
+/// projects with the same lock files share.
+///
+/// ```
+/// // pip's download cache, one for every project:
+/// let pip = stacks::Cache {
+///     variable: "PIP_CACHE_DIR".into(),
+///     folder: "pip".into(),
+///     keyed_by: vec![],
+/// };
+/// // The virtualenv, one per set of locks (the Makefile's `VENV`):
+/// let venv = stacks::Cache {
+///     variable: "VENV".into(),
+///     folder: "venvs".into(),
+///     keyed_by: vec!["requirements.lock".into(), "requirements-dev.lock".into()],
+/// };
+/// assert!(pip.keyed_by.is_empty() && !venv.keyed_by.is_empty());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cache {
     /// The environment variable, such as `PIP_CACHE_DIR` or `npm_config_cache`.
     pub variable: String,
     /// The folder under the gate's cache directory.
     pub folder: String,
+    /// Files of the project whose contents pick a folder of their own
+    /// under `folder` (with the versions of the stack's toolchain,
+    /// [`TestInputs::toolchain`]): an installed environment that every
+    /// project with the same locks uses, so it is installed once. The gate
+    /// lets one run at a time through the plan's `install` stage with the
+    /// same folder, leaves it out with `--fresh` (the project's own then
+    /// serves), and a variable the caller set wins as for any cache.
+    /// Empty: one folder for every project.
+    pub keyed_by: Vec<String>,
 }
 
 /// Where a stack realizes things, for the documents: the generated paths

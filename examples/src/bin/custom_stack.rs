@@ -78,6 +78,7 @@ impl Stack for AcmeNode {
             caches: vec![stacks::Cache {
                 variable: "npm_config_cache".to_string(),
                 folder: "npm".to_string(),
+                keyed_by: Vec::new(),
             }],
             // The project's tests read its sources, not what npm installs.
             test_inputs: stacks::TestInputs {

@@ -150,8 +150,10 @@ impl Preview {
             .map_err(|e| GateError::io("cannot create the log directory", &logs, e))?;
         let cache = options.cache_dir.clone().unwrap_or_else(crate::cache_dir);
         let plan = stack.verification();
-        let caches = crate::package_caches(&plan, &cache, |k| std::env::var_os(k));
-        for (_, dir) in &caches {
+        // The preview keeps an environment of its own in its folder: no
+        // keyed cache (those are for the gate's runs, one install at a time).
+        let caches = crate::package_caches(&plan, &cache, |k| std::env::var_os(k), |_| None);
+        for crate::PackageCache { dir, .. } in &caches {
             std::fs::create_dir_all(dir)
                 .map_err(|e| GateError::io("cannot create the cache directory", dir, e))?;
         }

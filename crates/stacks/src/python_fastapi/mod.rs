@@ -530,10 +530,23 @@ impl Stack for PythonFastapi {
             .map(String::from)
             .to_vec(),
             production_target: Some("serve".to_string()),
-            caches: vec![Cache {
-                variable: "PIP_CACHE_DIR".to_string(),
-                folder: "pip".to_string(),
-            }],
+            caches: vec![
+                Cache {
+                    variable: "PIP_CACHE_DIR".to_string(),
+                    folder: "pip".to_string(),
+                    keyed_by: Vec::new(),
+                },
+                // The Makefile's virtualenv (`VENV ?= .venv`): one per set
+                // of locks, so a project like one checked before installs
+                // nothing.
+                Cache {
+                    variable: "VENV".to_string(),
+                    folder: "venvs".to_string(),
+                    keyed_by: ["requirements.lock", "requirements-dev.lock"]
+                        .map(String::from)
+                        .to_vec(),
+                },
+            ],
             test_inputs: TestInputs {
                 outputs_at_top: [
                     ".venv",

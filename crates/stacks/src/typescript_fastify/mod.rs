@@ -742,6 +742,7 @@ impl Stack for TypescriptFastify {
             caches: vec![Cache {
                 variable: "npm_config_cache".to_string(),
                 folder: "npm".to_string(),
+                keyed_by: Vec::new(),
             }],
             test_inputs: TestInputs {
                 outputs_at_top: ["node_modules", "dist"].map(String::from).to_vec(),
