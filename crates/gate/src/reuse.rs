@@ -391,7 +391,10 @@ mod tests {
         assert_eq!(first.len(), 16);
         assert_eq!(keyed_folder(dir.path(), &files, &python).unwrap(), first);
         let other_python = ["Python 3.12.0".to_string()];
-        assert_ne!(keyed_folder(dir.path(), &files, &other_python).unwrap(), first);
+        assert_ne!(
+            keyed_folder(dir.path(), &files, &other_python).unwrap(),
+            first
+        );
         std::fs::write(dir.path().join("b.lock"), "").unwrap();
         let with_b = keyed_folder(dir.path(), &files, &python).unwrap();
         assert_ne!(with_b, first, "an empty file is not a missing one");
