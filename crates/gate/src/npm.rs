@@ -311,10 +311,25 @@ pub(crate) fn run_steps(run: &StepRun<'_>, steps: &[Step]) -> Result<Steps, Gate
                 .map(|files| reuse::step_key(run.prefix, args, &node, &files)),
             _ => None,
         };
+        let kept = match kind {
+            Reuse::Install if !run.fresh => reuse::kept_install(run.cache, run.dir, &node),
+            _ => None,
+        };
         let reused = match (kind, &key) {
             (Reuse::Install, _) if !run.fresh && reuse::installed(run.dir, &node) => Some(
                 "not run: node_modules was installed from this package-lock.json by this Node.js",
             ),
+            (Reuse::Install, _)
+                if kept
+                    .as_deref()
+                    .is_some_and(|kept| reuse::link_kept_install(kept, run.dir)) =>
+            {
+                reuse::stamp_install(run.dir, &node);
+                Some(
+                    "not run: node_modules was linked from an install of this package.json and \
+                     package-lock.json by this Node.js kept in the cache",
+                )
+            }
             (_, Some(key)) if reuse::passed_before(run.cache, key) => Some(
                 "not run: it passed before on exactly these files (`archgen verify --fresh` runs it)",
             ),
@@ -358,7 +373,12 @@ pub(crate) fn run_steps(run: &StepRun<'_>, steps: &[Step]) -> Result<Steps, Gate
             break;
         }
         match (kind, key) {
-            (Reuse::Install, _) => reuse::stamp_install(run.dir, &node),
+            (Reuse::Install, _) => {
+                if let Some(kept) = &kept {
+                    reuse::keep_install(run.dir, kept);
+                }
+                reuse::stamp_install(run.dir, &node);
+            }
             (_, Some(key)) => {
                 reuse::remember(run.cache, &key, &format!("{} {name}", run.prefix));
             }

@@ -294,10 +294,86 @@ pub(crate) fn installed(dir: &Path, node: &str) -> bool {
     std::fs::read_to_string(dir.join("node_modules").join(STAMP)).is_ok_and(|have| have == want)
 }
 
-/// Stamps `dir/node_modules` after an install.
+/// Stamps `dir/node_modules` after an install. The old stamp is removed
+/// first rather than written over: it may be a hard link into a kept
+/// install ([`kept_install`]).
 pub(crate) fn stamp_install(dir: &Path, node: &str) {
     if let Some(stamp) = install_stamp(dir, node) {
-        let _ = std::fs::write(dir.join("node_modules").join(STAMP), stamp);
+        let path = dir.join("node_modules").join(STAMP);
+        let _ = std::fs::remove_file(&path);
+        let _ = std::fs::write(path, stamp);
+    }
+}
+
+/// Where an install of `dir`'s packages is kept for other projects with
+/// the same `package.json`, `package-lock.json` and Node.js:
+/// `<cache>/node-modules/<key>` ([`keyed_folder`]). `None` when the files
+/// cannot be read.
+///
+/// A TypeScript surface is the same for every stack of a spec, so the
+/// second stack's gate links the first's install instead of running
+/// `npm ci` again (the mobile app's is about 850 packages).
+pub(crate) fn kept_install(cache: &Path, dir: &Path, node: &str) -> Option<PathBuf> {
+    let files = ["package.json", "package-lock.json"].map(String::from);
+    let key = keyed_folder(dir, &files, &[node.to_string()])?;
+    Some(cache.join("node-modules").join(key))
+}
+
+/// Makes `dir/node_modules` from the kept install `kept` with hard links
+/// (`cp -al`: seconds, no space): whether it did. A kept install is
+/// complete (it is renamed into place whole, [`keep_install`]); a failed
+/// link leaves no `node_modules` behind, so `npm ci` runs as if there
+/// were none. npm and the apps' tools write new files (their caches,
+/// builds) and never edit an installed one, which a hard link would share.
+pub(crate) fn link_kept_install(kept: &Path, dir: &Path) -> bool {
+    if !kept.is_dir() {
+        return false;
+    }
+    let target = dir.join("node_modules");
+    let _ = std::fs::remove_dir_all(&target);
+    let linked = Command::new("cp")
+        .arg("-al")
+        .arg(kept)
+        .arg(&target)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !linked {
+        let _ = std::fs::remove_dir_all(&target);
+    }
+    linked
+}
+
+/// Keeps `dir/node_modules`, just installed, as `kept` for other projects
+/// (hard links), unless one is kept already: linked under a name of its
+/// own, then renamed into place, so no run ever links half an install.
+pub(crate) fn keep_install(dir: &Path, kept: &Path) {
+    if kept.exists() {
+        return;
+    }
+    let Some(parent) = kept.parent() else {
+        return;
+    };
+    if std::fs::create_dir_all(parent).is_err() {
+        return;
+    }
+    let mut partial = kept.as_os_str().to_os_string();
+    partial.push(format!(".partial-{}", std::process::id()));
+    let partial = PathBuf::from(partial);
+    let _ = std::fs::remove_dir_all(&partial);
+    let linked = Command::new("cp")
+        .arg("-al")
+        .arg(dir.join("node_modules"))
+        .arg(&partial)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !(linked && std::fs::rename(&partial, kept).is_ok()) {
+        let _ = std::fs::remove_dir_all(&partial);
     }
 }
 
@@ -379,6 +455,48 @@ mod tests {
         std::fs::create_dir_all(root.join("node_modules/pg")).unwrap();
         std::fs::write(root.join("node_modules/pg/index.js"), "1").unwrap();
         assert_ne!(backend_fingerprint(root).unwrap(), second);
+    }
+
+    #[test]
+    fn a_kept_install_is_linked_into_a_project_with_the_same_files() {
+        let cache = tempfile::tempdir().unwrap();
+        let first = tempfile::tempdir().unwrap();
+        let second = tempfile::tempdir().unwrap();
+        for dir in [first.path(), second.path()] {
+            std::fs::write(dir.join("package.json"), "{\"name\": \"app\"}").unwrap();
+            std::fs::write(dir.join("package-lock.json"), "{\"lockfileVersion\": 3}").unwrap();
+        }
+        let modules = first.path().join("node_modules");
+        std::fs::create_dir_all(modules.join("left-pad/lib")).unwrap();
+        std::fs::write(modules.join("left-pad/lib/index.js"), "module.exports = 1;\n").unwrap();
+        std::os::unix::fs::symlink("../../client", modules.join("app-client")).unwrap();
+        let kept = kept_install(cache.path(), first.path(), "v24.1.0").unwrap();
+        assert_eq!(kept, kept_install(cache.path(), second.path(), "v24.1.0").unwrap());
+        assert_ne!(kept, kept_install(cache.path(), second.path(), "v24.2.0").unwrap());
+        assert!(!link_kept_install(&kept, second.path()), "nothing is kept yet");
+
+        keep_install(first.path(), &kept);
+        assert!(kept.join("left-pad/lib/index.js").is_file());
+        assert!(link_kept_install(&kept, second.path()));
+        stamp_install(second.path(), "v24.1.0");
+        assert!(installed(second.path(), "v24.1.0"));
+        let linked = second.path().join("node_modules");
+        assert_eq!(
+            std::fs::read_to_string(linked.join("left-pad/lib/index.js")).unwrap(),
+            "module.exports = 1;\n"
+        );
+        assert_eq!(
+            std::fs::read_link(linked.join("app-client")).unwrap(),
+            Path::new("../../client"),
+            "a relative link stays relative, so it names the new project's package"
+        );
+        assert!(
+            !kept.join(STAMP).exists(),
+            "the stamp of one project is not written into the kept install"
+        );
+
+        std::fs::write(second.path().join("package-lock.json"), "{}").unwrap();
+        assert_ne!(kept, kept_install(cache.path(), second.path(), "v24.1.0").unwrap());
     }
 
     #[test]
