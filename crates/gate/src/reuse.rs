@@ -468,12 +468,25 @@ mod tests {
         }
         let modules = first.path().join("node_modules");
         std::fs::create_dir_all(modules.join("left-pad/lib")).unwrap();
-        std::fs::write(modules.join("left-pad/lib/index.js"), "module.exports = 1;\n").unwrap();
+        std::fs::write(
+            modules.join("left-pad/lib/index.js"),
+            "module.exports = 1;\n",
+        )
+        .unwrap();
         std::os::unix::fs::symlink("../../client", modules.join("app-client")).unwrap();
         let kept = kept_install(cache.path(), first.path(), "v24.1.0").unwrap();
-        assert_eq!(kept, kept_install(cache.path(), second.path(), "v24.1.0").unwrap());
-        assert_ne!(kept, kept_install(cache.path(), second.path(), "v24.2.0").unwrap());
-        assert!(!link_kept_install(&kept, second.path()), "nothing is kept yet");
+        assert_eq!(
+            kept,
+            kept_install(cache.path(), second.path(), "v24.1.0").unwrap()
+        );
+        assert_ne!(
+            kept,
+            kept_install(cache.path(), second.path(), "v24.2.0").unwrap()
+        );
+        assert!(
+            !link_kept_install(&kept, second.path()),
+            "nothing is kept yet"
+        );
 
         keep_install(first.path(), &kept);
         assert!(kept.join("left-pad/lib/index.js").is_file());
@@ -496,7 +509,10 @@ mod tests {
         );
 
         std::fs::write(second.path().join("package-lock.json"), "{}").unwrap();
-        assert_ne!(kept, kept_install(cache.path(), second.path(), "v24.1.0").unwrap());
+        assert_ne!(
+            kept,
+            kept_install(cache.path(), second.path(), "v24.1.0").unwrap()
+        );
     }
 
     #[test]

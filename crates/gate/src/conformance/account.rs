@@ -33,16 +33,23 @@ impl<'a> Suite<'a> {
                 return;
             }
         };
-        // A row the account owns, when its role may create one.
+        // A row of each owned entity the account's role may create, its
+        // parents made as the account where the role may (so the erasure
+        // meets links between the account's own rows); the export must
+        // hold the first.
         let model = self.model;
-        let owned: Option<(&str, String)> = model
-            .owned()
-            .find(|e| self.scope(Some(who), Action::Create, e.id) == Scope::All)
-            .and_then(|e| {
-                self.create_row(e.id, who, 0)
-                    .ok()
-                    .map(|id| (e.name.as_str(), id))
-            });
+        let mut made: Vec<(EntityId, String)> = Vec::new();
+        for e in model.owned() {
+            if self.scope(Some(who), Action::Create, e.id) == Scope::All {
+                if let Ok(id) = self.create_row(e.id, who, 0) {
+                    made.push((e.id, id));
+                }
+            }
+        }
+        let owned: Option<(&str, String)> = made
+            .first()
+            .map(|(e, id)| (model.get(*e).name.as_str(), id.clone()));
+        let owned_rows = self.rows_owned_by(who, &made);
         let export = self.api("/me/export");
         let r = self.send(Some(who), "GET", &export, None).and_then(|r| {
             expect(&r, 200, "GET /me/export")?;
@@ -78,11 +85,64 @@ impl<'a> Suite<'a> {
                 self.users[who].password.clone(),
             );
             let (_, r) = self.login(&email, &password)?;
-            expect(&r, 401, "login after erasure")
+            expect(&r, 401, "login after erasure")?;
+            self.rows_are_gone(&owned_rows)
         })();
         self.record("gdpr.erasure", r);
-        // The account is gone (or should be): later checks must not use it.
+        // The account is gone (or should be): later checks must not use it,
+        // nor the rows made as it.
         self.users.remove(who);
+        self.shared.retain(|(_, creator), _| *creator != who);
+    }
+
+    /// The rows of `made` and the shared rows made as `who` (parents) that
+    /// `who` owns, as their `owner_id` says when `who` reads them.
+    fn rows_owned_by(
+        &mut self,
+        who: usize,
+        made: &[(EntityId, String)],
+    ) -> Vec<(EntityId, String)> {
+        let mut rows: Vec<(EntityId, String)> = made.to_vec();
+        let mut parents: Vec<(EntityId, String)> = self
+            .shared
+            .iter()
+            .filter(|((_, creator), _)| *creator == who)
+            .map(|((entity, _), id)| (*entity, id.clone()))
+            .collect();
+        parents.sort();
+        rows.extend(parents);
+        let user = json!(self.users[who].id);
+        rows.into_iter()
+            .filter(|(entity, id)| {
+                let one = format!("{}/{id}", self.collection_path(*entity));
+                self.model.get(*entity).is_owned()
+                    && self
+                        .send(Some(who), "GET", &one, None)
+                        .is_ok_and(|r| r.status == 200 && r.json()["owner_id"] == user)
+            })
+            .collect()
+    }
+
+    /// After an erasure: each of `rows` answers 404 to an admin who may
+    /// read every row of its entity (the others cannot be asked).
+    fn rows_are_gone(&mut self, rows: &[(EntityId, String)]) -> Check {
+        let Some(admin) = self.admin_index() else {
+            return Ok(());
+        };
+        for (entity, id) in rows {
+            if self.scope(Some(admin), Action::Read, *entity) != Scope::All {
+                continue;
+            }
+            let one = format!("{}/{id}", self.collection_path(*entity));
+            let r = self.send(Some(admin), "GET", &one, None)?;
+            let name = &self.model.get(*entity).name;
+            expect(
+                &r,
+                404,
+                &format!("the erased account's {name} {id}, read by an admin"),
+            )?;
+        }
+        Ok(())
     }
 
     pub(super) fn admin(&mut self) {
