@@ -993,15 +993,7 @@ fn tests_key(
 /// server's cannot be read.
 fn toolchain(inputs: &stacks::TestInputs, database: &db::Database) -> Option<Vec<String>> {
     let server = database.query("SHOW server_version").ok()?;
-    let mut tools: Vec<String> = inputs
-        .toolchain
-        .iter()
-        .filter_map(|command| {
-            let (program, args) = command.split_first()?;
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            Some(reuse::tool_version(program, &args))
-        })
-        .collect();
+    let mut tools = stack_tool_versions(inputs);
     tools.push(format!("node {}", reuse::node_version()));
     tools.push(format!("PostgreSQL {server}"));
     Some(tools)
@@ -1149,8 +1141,14 @@ fn cache_key(
     if fresh {
         return None;
     }
-    let tools: Vec<String> = plan
-        .test_inputs
+    let tools = stack_tool_versions(&plan.test_inputs);
+    reuse::keyed_folder(project, &cache.keyed_by, &tools)
+}
+
+/// The versions the stack's toolchain commands print
+/// ([`stacks::TestInputs::toolchain`]), one text each.
+fn stack_tool_versions(inputs: &stacks::TestInputs) -> Vec<String> {
+    inputs
         .toolchain
         .iter()
         .filter_map(|command| {
@@ -1158,8 +1156,7 @@ fn cache_key(
             let args: Vec<&str> = args.iter().map(String::as_str).collect();
             Some(reuse::tool_version(program, &args))
         })
-        .collect();
-    reuse::keyed_folder(project, &cache.keyed_by, &tools)
+        .collect()
 }
 
 /// The `make` arguments that create a user: the plan's, placeholders

@@ -331,15 +331,7 @@ pub(crate) fn link_kept_install(kept: &Path, dir: &Path) -> bool {
     }
     let target = dir.join("node_modules");
     let _ = std::fs::remove_dir_all(&target);
-    let linked = Command::new("cp")
-        .arg("-al")
-        .arg(kept)
-        .arg(&target)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
+    let linked = hard_link_tree(kept, &target);
     if !linked {
         let _ = std::fs::remove_dir_all(&target);
     }
@@ -363,18 +355,24 @@ pub(crate) fn keep_install(dir: &Path, kept: &Path) {
     partial.push(format!(".partial-{}", std::process::id()));
     let partial = PathBuf::from(partial);
     let _ = std::fs::remove_dir_all(&partial);
-    let linked = Command::new("cp")
+    let linked = hard_link_tree(&dir.join("node_modules"), &partial);
+    if !(linked && std::fs::rename(&partial, kept).is_ok()) {
+        let _ = std::fs::remove_dir_all(&partial);
+    }
+}
+
+/// Makes the tree `to` from `from` with hard links (`cp -al`: folders
+/// made, files linked, symbolic links kept as they are): whether it did.
+fn hard_link_tree(from: &Path, to: &Path) -> bool {
+    Command::new("cp")
         .arg("-al")
-        .arg(dir.join("node_modules"))
-        .arg(&partial)
+        .arg(from)
+        .arg(to)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .is_ok_and(|s| s.success());
-    if !(linked && std::fs::rename(&partial, kept).is_ok()) {
-        let _ = std::fs::remove_dir_all(&partial);
-    }
+        .is_ok_and(|s| s.success())
 }
 
 fn hex(bytes: &[u8]) -> String {
