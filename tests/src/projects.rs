@@ -23,7 +23,7 @@ pub fn shared_venv(lock_dir: &Path) -> PathBuf {
     // The threads of one test binary take turns: the first installs.
     static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _turn = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-    let venv = crate::workspace_root().join("target/corpus/venv");
+    let venv = shared_venv_dir();
     let read = |name: &str| {
         std::fs::read_to_string(lock_dir.join(name))
             .unwrap_or_else(|e| panic!("the project has no readable {name}: {e}"))
@@ -85,10 +85,18 @@ const MYPY_SEED: &str = ".mypy-seed";
 /// archgen_tests::projects::seed_mypy_cache(seed.as_deref(), std::path::Path::new("target/e2e/tasks/.mypy_cache"));
 /// ```
 pub fn mypy_seed() -> Option<PathBuf> {
-    let seed = crate::workspace_root()
-        .join("target/corpus/venv")
-        .join(MYPY_SEED);
+    let seed = mypy_seed_dir();
     seed.is_dir().then_some(seed)
+}
+
+/// Where the seed is kept, in the shared virtualenv (so a reinstall drops it).
+fn mypy_seed_dir() -> PathBuf {
+    shared_venv_dir().join(MYPY_SEED)
+}
+
+/// The shared virtualenv's folder.
+fn shared_venv_dir() -> PathBuf {
+    crate::workspace_root().join("target/corpus/venv")
 }
 
 /// Copies `seed` (from [`mypy_seed`], asked before the project was
@@ -116,9 +124,7 @@ pub fn seed_mypy_cache(seed: Option<&Path>, cache: &Path) {
 /// archgen_tests::projects::keep_mypy_seed(std::path::Path::new("target/e2e/tasks/.mypy_cache"));
 /// ```
 pub fn keep_mypy_seed(cache: &Path) {
-    let seed = crate::workspace_root()
-        .join("target/corpus/venv")
-        .join(MYPY_SEED);
+    let seed = mypy_seed_dir();
     if seed.exists() || !cache.is_dir() {
         return;
     }
