@@ -15,8 +15,16 @@ MAX_LENGTH = 128
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so both cases cost the same time.
-_DUMMY_HASH = _hasher.hash("not a password anyone has")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both cases cost the same time.
+
+    Made on first use, not on import: every process that imports the app (the
+    CLI, the migrations, each server worker) would otherwise pay a full hash.
+    """
+    return _hasher.hash("not a password anyone has")
 
 
 def hash_password(password: str) -> str:
@@ -27,9 +35,10 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """Whether the password matches the hash (`None`: an unknown account)."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        matched = _hasher.verify(password_hash or _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matched and password_hash is not None
 
 
 @functools.cache
