@@ -51,9 +51,9 @@ pub fn shared_venv(lock_dir: &Path) -> PathBuf {
             "-r",
         ])
         .arg(lock_dir.join("requirements-dev.lock")));
-    // A seed made with other packages would only be checked again, module
-    // by module; dropping it keeps every seed one install's.
-    let _ = std::fs::remove_dir_all(venv.join(MYPY_SEED));
+    // The mypy seed stays: the packages both installs share are still
+    // fresh in it (mypy finds their files' hashes unchanged), and those the
+    // install added or changed are analysed as if there were no seed.
     std::fs::write(&stamp, lock).expect("the stamp is written");
     eprintln!(
         "shared virtualenv installed in {:.1}s",
@@ -89,7 +89,7 @@ pub fn mypy_seed() -> Option<PathBuf> {
     seed.is_dir().then_some(seed)
 }
 
-/// Where the seed is kept, in the shared virtualenv (so a reinstall drops it).
+/// Where the seed is kept, in the shared virtualenv (a fresh one has none).
 fn mypy_seed_dir() -> PathBuf {
     shared_venv_dir().join(MYPY_SEED)
 }
