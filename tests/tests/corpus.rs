@@ -11,7 +11,8 @@
 //! `target/corpus/projects/NN` and checked as its own Makefile and CI do:
 //! `ruff format --check`, `ruff check`, `mypy`, `alembic upgrade head`,
 //! `alembic check`, and the generated tests whose cases vary with the spec
-//! (entities, access and field rules, filters, values, idempotency), against a fresh database on the throwaway PostgreSQL. One
+//! (entities, access and field rules, filters, values, idempotency),
+//! against a fresh database on the throwaway PostgreSQL. One
 //! virtualenv (`target/corpus/venv`, installed once from the projects'
 //! `requirements-dev.lock`) serves every project. A project that passes is
 //! deleted; a failing one stays for a look. The run prints each seed's
@@ -281,7 +282,7 @@ fn check_seed(seed: u64, cluster: &str) -> Outcome {
     }) {
         outcome.step("alembic check", || run(tool("alembic").arg("check")));
         let tests = test_subset(&dir);
-        outcome.step("pytest (entities, access, rules)", || {
+        outcome.step("pytest (the tests that vary with the spec)", || {
             run(tool("pytest")
                 .args(["-q", "--maxfail=5", "-p", "no:cacheprovider"])
                 .args(&tests))
