@@ -26,7 +26,7 @@ from every_type.security.sessions import token_hash
 from every_type.settings import get_settings
 from tests.conftest import ADMIN_ROLE, Api, make_user
 from tests.factories import PATHS, body_for
-from tests.servers import fresh_window, running_app
+from tests.servers import pin_window, running_app
 
 # Its writes must commit: counters are shared by processes and connections of their own.
 pytestmark = pytest.mark.committed
@@ -71,9 +71,8 @@ def test_defaults_come_from_the_blueprint(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 def test_a_burst_past_the_client_limit_is_429_with_retry_after(backend: str | None) -> None:
-    fresh_window()
     limit = 5
-    api = client_of(limited_app(backend, client=limit))
+    api = client_of(pin_window(limited_app(backend, client=limit)))
     statuses = [api.get("/auth/me").status_code for _ in range(limit + 3)]
     assert statuses == [401] * limit + [429] * 3
     response = api.get("/auth/me")
@@ -88,9 +87,8 @@ def test_a_burst_past_the_client_limit_is_429_with_retry_after(backend: str | No
 
 
 def test_a_user_is_limited_whichever_address_they_call_from(backend: str | None) -> None:
-    fresh_window()
     limit = 3
-    app = limited_app(backend, user=limit)
+    app = pin_window(limited_app(backend, user=limit))
     email = make_user(ADMIN_ROLE)
     first = client_of(app)
     assert first.login(email).status_code == 200
@@ -155,8 +153,7 @@ def test_postgres_counters_are_upserted_and_stale_windows_purged() -> None:
 
 
 def test_postgres_counts_client_and_user_and_finds_the_caller_in_one_statement() -> None:
-    fresh_window()
-    app = limited_app(None)
+    app = pin_window(limited_app(None))
     api = client_of(app)
     email = make_user(ADMIN_ROLE)
     assert api.login(email).status_code == 200
@@ -332,9 +329,8 @@ def test_a_served_app_counts_in_redis_on_the_event_loop(
     # With the counters in Redis, the lifespan gives the limiter an asyncio
     # client: the client and the user are counted on the event loop, never
     # in the thread pool, and the user's limit holds.
-    fresh_window()
     limit = 3
-    app = limited_app(redis_url, user=limit)
+    app = pin_window(limited_app(redis_url, user=limit))
     address = f"client-{uuid.uuid4().hex}"
     if not loop_connections(get_settings()):
         pytest.skip("DB_POOL_SIZE leaves the loop no connection to find the session on")
@@ -491,8 +487,7 @@ def test_a_signed_in_request_reads_its_session_in_the_count_alone() -> None:
 
 
 def test_counters_hold_no_address_or_user_id_in_the_clear() -> None:
-    fresh_window()
-    api = Api(limited_app(None))
+    api = Api(pin_window(limited_app(None)))
     api.get("/auth/me")
     with get_engine().connect() as connection:
         keys = connection.execute(sa.select(AuthRateLimit.key)).scalars().all()

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from lend_well.client import client_address, parse_trusted_proxies
 from lend_well.main import create_app
 from lend_well.settings import Settings, get_settings
-from tests.servers import fresh_window, running_app
+from tests.servers import pin_window, running_app
 
 # Its writes must commit: servers of its own read the committed rows.
 pytestmark = pytest.mark.committed
@@ -58,9 +58,8 @@ def limited(client: int, trusted: str = "") -> FastAPI:
 
 
 def test_rotating_x_forwarded_for_does_not_escape_the_rate_limit() -> None:
-    fresh_window()
     limit = 3
-    app = limited(limit)
+    app = pin_window(limited(limit))
     statuses = []
     for n in range(limit + 2):
         client = TestClient(
@@ -74,9 +73,8 @@ def test_rotating_x_forwarded_for_does_not_escape_the_rate_limit() -> None:
 
 
 def test_clients_behind_a_trusted_proxy_are_limited_one_by_one() -> None:
-    fresh_window()
     limit = 2
-    app = limited(limit, trusted="10.0.0.0/8")
+    app = pin_window(limited(limit, trusted="10.0.0.0/8"))
 
     def call(address: str) -> int:
         client = TestClient(

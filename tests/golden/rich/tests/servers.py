@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from fastapi import FastAPI
 
 from rich_catalog.settings import PROJECT_ROOT
 
@@ -130,11 +131,15 @@ def running_redis() -> Iterator[str]:
             _stop(process)
 
 
-def fresh_window(margin: float = 15.0) -> None:
-    """Waits, if need be, so that the next `margin` seconds fall in one rate-limit minute."""
-    into = time.time() % 60
-    if into > 60 - margin:
-        time.sleep(60 - into + 0.2)
+def pin_window(app: FastAPI) -> FastAPI:
+    """Stops the app's rate-limit clock now: all of a test's requests fall in one window.
+
+    The window is the current one, as on an unpinned clock, however long the
+    test takes: a test never waits for a minute to turn, nor sees one turn.
+    """
+    pinned = time.time()
+    app.state.rate_limiter.clock = lambda: pinned
+    return app
 
 
 class CuttableProxy:

@@ -480,7 +480,8 @@ class RateLimiter:
         self._pads = (bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key))
         self.client_limit = client_limit
         self.user_limit = user_limit
-        self._clock = clock
+        # The windows' time source, in unix seconds (a test can stop it).
+        self.clock = clock
 
     def _key(self, kind: str, identity: str) -> str:
         message = f"{kind}:{identity}".encode()
@@ -488,7 +489,7 @@ class RateLimiter:
 
     def _window(self) -> tuple[int, int]:
         """The current window's start and the seconds until the next (unix seconds)."""
-        now = self._clock()
+        now = self.clock()
         window_start = int(now // WINDOW_SECONDS) * WINDOW_SECONDS
         return window_start, max(1, math.ceil(window_start + WINDOW_SECONDS - now))
 
