@@ -228,21 +228,67 @@ pub(crate) fn remember(cache: &Path, key: &str, what: &str) {
     let _ = std::fs::write(path, format!("{what}\n"));
 }
 
-/// A SHA-256 of the running program, computed once: a whole run's key
+/// A fingerprint of the running program, computed once: a whole run's key
 /// holds it, since the conformance suite, the fuzz settings and the
-/// browser tests' plans that judge the app are part of it. `None` when the
-/// program cannot be read (no run is then reused).
+/// browser tests' plans that judge the app are part of it. It is the
+/// [`build_fingerprint`] of the program's file, so the same sources built
+/// in another checkout give the same one. `None` when the program cannot
+/// be read (no run is then reused).
 pub(crate) fn own_build() -> Option<&'static str> {
     static BUILD: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
     BUILD
         .get_or_init(|| {
             let exe = std::env::current_exe().ok()?;
-            let mut file = std::fs::File::open(exe).ok()?;
-            let mut hasher = Sha256::new();
-            std::io::copy(&mut file, &mut hasher).ok()?;
-            Some(hex(&hasher.finalize()))
+            let bytes = std::fs::read(exe).ok()?;
+            Some(build_fingerprint(&bytes))
         })
         .as_deref()
+}
+
+/// A SHA-256 of what a program runs: the name and contents of each section
+/// of its executable that is loaded into memory (ELF), or that is not
+/// debugging information, notes or symbols (other formats). Left out so are
+/// the debugging information, which names the directory the program was
+/// built in (`DW_AT_comp_dir`), and the build id made from the whole file.
+/// Two builds of the same sources in two checkouts then agree (the
+/// workspace's `.cargo/config.toml` pins the time C compilers write into
+/// the program too). A file that is no executable this reads is hashed
+/// whole.
+pub(crate) fn build_fingerprint(bytes: &[u8]) -> String {
+    use object::{Object, ObjectSection, SectionFlags, SectionKind};
+    let mut hasher = Sha256::new();
+    match object::File::parse(bytes) {
+        Ok(file) => {
+            for section in file.sections() {
+                let kind = section.kind();
+                let run = match section.flags() {
+                    SectionFlags::Elf { sh_flags } => {
+                        sh_flags & u64::from(object::elf::SHF_ALLOC) != 0
+                            && kind != SectionKind::Note
+                    }
+                    _ => !matches!(
+                        kind,
+                        SectionKind::Debug
+                            | SectionKind::DebugString
+                            | SectionKind::Note
+                            | SectionKind::Metadata
+                            | SectionKind::Linker
+                    ),
+                };
+                if !run {
+                    continue;
+                }
+                let name = section.name_bytes().unwrap_or_default();
+                let data = section.data().unwrap_or_default();
+                hasher.update((name.len() as u64).to_le_bytes());
+                hasher.update(name);
+                hasher.update((data.len() as u64).to_le_bytes());
+                hasher.update(data);
+            }
+        }
+        Err(_) => hasher.update(bytes),
+    }
+    hex(&hasher.finalize())
 }
 
 /// Where the report of a passing whole run with `key` lives.
@@ -585,5 +631,29 @@ mod tests {
         let build = own_build().expect("the test program can be read");
         assert_eq!(build.len(), 64);
         assert_eq!(own_build(), Some(build), "computed once");
+    }
+
+    /// An ELF object with `code` in `.text` and `comp_dir` in its
+    /// debugging strings, as a build in the directory `comp_dir` has.
+    fn elf(code: &[u8], comp_dir: &[u8]) -> Vec<u8> {
+        use object::write::{Object, StandardSection};
+        use object::{Architecture, BinaryFormat, Endianness, SectionKind};
+        let mut file = Object::new(BinaryFormat::Elf, Architecture::X86_64, Endianness::Little);
+        let text = file.section_id(StandardSection::Text);
+        file.append_section_data(text, code, 16);
+        let debug = file.add_section(Vec::new(), b".debug_str".to_vec(), SectionKind::DebugString);
+        file.append_section_data(debug, comp_dir, 1);
+        file.write().unwrap()
+    }
+
+    #[test]
+    fn a_build_fingerprint_follows_the_code_not_the_directory_it_was_built_in() {
+        let here = build_fingerprint(&elf(b"\x90\xc3", b"/home/a/archgen"));
+        let elsewhere = build_fingerprint(&elf(b"\x90\xc3", b"/tmp/checkout-2"));
+        assert_eq!(here, elsewhere);
+        let changed = build_fingerprint(&elf(b"\xc3\x90", b"/home/a/archgen"));
+        assert_ne!(here, changed);
+        // Not an executable: the bytes themselves.
+        assert_ne!(build_fingerprint(b"text"), build_fingerprint(b"texts"));
     }
 }
