@@ -5,10 +5,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-/// The virtualenv the slow tests share (`target/corpus/venv`), installed
-/// from the project's `requirements-dev.lock` when the locks differ from
-/// the ones it was installed from (a stamp file keeps them), so a run
-/// after the first installs nothing.
+/// The virtualenv the slow tests share for a project's locks, installed
+/// from its `requirements-dev.lock` the first time those locks (and that
+/// python) are met on this machine: one virtualenv per set of locks under
+/// `test-venvs/` in archgen's cache ([`gate::cache_dir`]), so a fresh
+/// checkout reuses those of the last, and the same locks never install
+/// twice. One install at a time, across processes, through a lock file;
+/// a virtualenv is used only once its install finished (a marker file
+/// says so), and one left half-installed is made again.
 ///
 /// ```no_run
 /// let venv = archgen_tests::projects::shared_venv(std::path::Path::new("target/e2e/tasks"));
@@ -17,30 +21,46 @@ use std::time::Instant;
 ///
 /// # Panics
 ///
-/// When `python3` is missing, the locks cannot be read, or pip fails; the
-/// message says which.
+/// When `python3` is missing, the locks cannot be read, the cache cannot
+/// be written, or pip fails; the message says which.
 pub fn shared_venv(lock_dir: &Path) -> PathBuf {
     // The threads of one test binary take turns: the first installs.
     static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _turn = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-    let venv = shared_venv_dir();
     let read = |name: &str| {
         std::fs::read_to_string(lock_dir.join(name))
             .unwrap_or_else(|e| panic!("the project has no readable {name}: {e}"))
     };
-    let lock = read("requirements-dev.lock") + &read("requirements.lock");
-    let stamp = venv.join(".corpus-lock");
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == lock) {
+    let locks = read("requirements-dev.lock") + "\0" + &read("requirements.lock");
+    let python = ["python3.11", "python3"]
+        .into_iter()
+        .find(|p| Command::new(p).arg("--version").output().is_ok())
+        .expect("python3 is installed (scripts/setup)");
+    let version = Command::new(python)
+        .arg("--version")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    let key = venv_key(&version, &locks);
+    let venvs = test_venvs_dir();
+    let venv = venvs.join(&key);
+    let installed = venv.join(".installed");
+    if installed.is_file() {
+        return venv;
+    }
+    std::fs::create_dir_all(&venvs)
+        .unwrap_or_else(|e| panic!("{} cannot be made: {e}", venvs.display()));
+    let lock_path = venvs.join(format!("{key}.lock"));
+    let lock = std::fs::File::create(&lock_path)
+        .unwrap_or_else(|e| panic!("{} cannot be made: {e}", lock_path.display()));
+    lock.lock()
+        .unwrap_or_else(|e| panic!("{} cannot be locked: {e}", lock_path.display()));
+    if installed.is_file() {
         return venv;
     }
     let started = Instant::now();
-    if !venv.join("bin/python").exists() {
-        let python = ["python3.11", "python3"]
-            .into_iter()
-            .find(|p| Command::new(p).arg("--version").output().is_ok())
-            .expect("python3 is installed (scripts/setup)");
-        run(Command::new(python).arg("-m").arg("venv").arg(&venv));
-    }
+    let _ = std::fs::remove_dir_all(&venv);
+    run(Command::new(python).arg("-m").arg("venv").arg(&venv));
     run(Command::new(venv.join("bin/python"))
         .args([
             "-m",
@@ -51,26 +71,46 @@ pub fn shared_venv(lock_dir: &Path) -> PathBuf {
             "-r",
         ])
         .arg(lock_dir.join("requirements-dev.lock")));
-    // The mypy seed stays: the packages both installs share are still
-    // fresh in it (mypy finds their files' hashes unchanged), and those the
-    // install added or changed are analysed as if there were no seed.
-    std::fs::write(&stamp, lock).expect("the stamp is written");
+    std::fs::write(&installed, &locks).expect("the marker is written");
     eprintln!(
-        "shared virtualenv installed in {:.1}s",
+        "shared virtualenv {} installed in {:.1}s",
+        venv.display(),
         started.elapsed().as_secs_f64()
     );
     venv
 }
 
-/// Where the shared virtualenv keeps its mypy seed: a mypy cache of one
+/// The folder name of the virtualenv for a python `version` and its `locks`.
+fn venv_key(version: &str, locks: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(version.trim().as_bytes());
+    hasher.update([0]);
+    hasher.update(locks.as_bytes());
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Where the slow tests' virtualenvs and their mypy seed live.
+fn test_venvs_dir() -> PathBuf {
+    gate::cache_dir().join("test-venvs")
+}
+
+/// The mypy seed's folder beside the virtualenvs: a mypy cache of one
 /// project that passed, which other projects start from.
-const MYPY_SEED: &str = ".mypy-seed";
+const MYPY_SEED: &str = "mypy-seed";
 
 /// The mypy cache a python-fastapi project checked in the slow tests may
 /// start from, when one was kept ([`keep_mypy_seed`]): mypy then reads
-/// the packages of the shared virtualenv from it, the same for every
+/// the packages of the shared virtualenvs from it, the same for every
 /// project, instead of analysing them again (about 4 s instead of 35 s a
-/// project here).
+/// project here). A package installed in another virtualenv, or of
+/// another version, is compared by its contents and, when it differs,
+/// analysed again.
 ///
 /// Ask before writing the project. mypy takes a module's cache entry as
 /// fresh without reading the file when the file's size and modification
@@ -89,14 +129,10 @@ pub fn mypy_seed() -> Option<PathBuf> {
     seed.is_dir().then_some(seed)
 }
 
-/// Where the seed is kept, in the shared virtualenv (a fresh one has none).
+/// Where the seed is kept, beside the shared virtualenvs (a fresh
+/// machine has none).
 fn mypy_seed_dir() -> PathBuf {
-    shared_venv_dir().join(MYPY_SEED)
-}
-
-/// The shared virtualenv's folder.
-fn shared_venv_dir() -> PathBuf {
-    crate::workspace_root().join("target/corpus/venv")
+    test_venvs_dir().join(MYPY_SEED)
 }
 
 /// Copies `seed` (from [`mypy_seed`], asked before the project was

@@ -13,7 +13,8 @@
 //! `alembic check`, and the generated tests whose cases vary with the spec
 //! (entities, access and field rules, filters, values, idempotency),
 //! against a fresh database on the throwaway PostgreSQL. One
-//! virtualenv (`target/corpus/venv`, installed once from the projects'
+//! virtualenv per set of locks (`archgen_tests::projects::shared_venv`,
+//! kept in archgen's cache and installed once from the projects'
 //! `requirements-dev.lock`) serves every project. A project that passes is
 //! deleted; a failing one stays for a look. The run prints each seed's
 //! timings and `N passed, M failed`, and fails naming each failing seed,

@@ -23,9 +23,9 @@
 //! then installed, linted and tested like the others, so a model class
 //! that shadows an import fails here.
 //!
-//! The projects run on the virtualenv the slow tests share (`make
-//! VENV=target/corpus/venv`, brought up to each project's locks), so no
-//! project installs its packages again, and mypy starts from the cache of
+//! The projects run on the virtualenv the slow tests share for their locks
+//! (`make VENV=…`, `archgen_tests::projects::shared_venv`), so no project
+//! installs its packages again, and mypy starts from the cache of
 //! a project that passed (`archgen_tests::projects::mypy_seed`), so it
 //! does not analyse those packages again either.
 
