@@ -274,7 +274,8 @@ pub fn staging_dir(cache: &Path, spec_hash: &str, stack: &str) -> PathBuf {
 /// The lock file cannot be created or locked.
 ///
 /// ```
-/// let dir = std::env::temp_dir().join(format!("archgen-doc-lock-{}", std::process::id()));
+/// let temp = tempfile::tempdir().unwrap();
+/// let dir = temp.path().join("staging");
 /// let held = gate::lock_staging(&dir, || {}).unwrap();
 /// let other = std::fs::File::options().write(true).open(dir.with_extension("lock")).unwrap();
 /// assert!(matches!(other.try_lock(), Err(std::fs::TryLockError::WouldBlock)));

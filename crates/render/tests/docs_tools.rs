@@ -93,7 +93,7 @@ fn hostile_spec() -> blueprint_core::spec::Spec {
 #[test]
 fn hostile_text_still_gives_valid_documents() {
     let (_, _, tree) = render::docs::render_docs(&hostile_spec()).expect("renders");
-    let xml = common::write_temp(&tree, MODEL_PATH, "hostile");
+    let (_xml_dir, xml) = common::write_temp(&tree, MODEL_PATH, "hostile");
     let out = xmllint(&xml);
     assert!(
         out.status.success(),
@@ -101,7 +101,7 @@ fn hostile_text_still_gives_valid_documents() {
         xml.display(),
         String::from_utf8_lossy(&out.stderr)
     );
-    let api = common::write_temp(&tree, OPENAPI_PATH, "hostile");
+    let (_api_dir, api) = common::write_temp(&tree, OPENAPI_PATH, "hostile");
     let out = openapi_validator(&api);
     assert!(
         out.status.success(),
@@ -122,7 +122,7 @@ fn hostile_text_still_gives_valid_documents() {
 fn archimate_model_validates_against_the_xsd() {
     for name in common::EXAMPLES {
         let (_, _, tree) = common::render(name);
-        let file = common::write_temp(&tree, MODEL_PATH, name);
+        let (_dir, file) = common::write_temp(&tree, MODEL_PATH, name);
         let out = xmllint(&file);
         assert!(
             out.status.success(),
@@ -226,7 +226,7 @@ fn archimate_ids_resolve_and_nodes_do_not_overlap() {
 fn openapi_document_validates() {
     for name in common::EXAMPLES {
         let (_, _, tree) = common::render(name);
-        let file = common::write_temp(&tree, OPENAPI_PATH, name);
+        let (_dir, file) = common::write_temp(&tree, OPENAPI_PATH, name);
         let out = openapi_validator(&file);
         assert!(
             out.status.success(),

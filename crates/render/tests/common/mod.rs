@@ -56,14 +56,16 @@ pub fn project_of(yaml: &str) -> FileTree {
         .expect("the project renders")
 }
 
-/// Writes a file of a tree into a fresh temporary folder and returns its path.
-pub fn write_temp(tree: &FileTree, path: &str, tag: &str) -> PathBuf {
-    let dir =
-        std::env::temp_dir().join(format!("archgen-render-docs-{}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("a temporary folder");
-    let file = dir.join(path.rsplit('/').next().unwrap_or("file"));
+/// Writes a file of a tree into a fresh temporary folder, named `tag` and
+/// removed when the returned guard drops; returns the guard and the file.
+pub fn write_temp(tree: &FileTree, path: &str, tag: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("archgen-render-docs-{tag}-"))
+        .tempdir()
+        .expect("a temporary folder");
+    let file = dir.path().join(path.rsplit('/').next().unwrap_or("file"));
     std::fs::write(&file, tree.get(path).expect("the file was emitted")).expect("written");
-    file
+    (dir, file)
 }
 
 /// The entries of the base store of the project in `dir` by hash (none
