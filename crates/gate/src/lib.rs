@@ -275,9 +275,8 @@ pub fn staging_dir(cache: &Path, spec_hash: &str, stack: &str) -> PathBuf {
 ///
 /// ```
 /// let temp = tempfile::tempdir().unwrap();
-/// let dir = temp.path().join("staging");
-/// let held = gate::lock_staging(&dir, || {}).unwrap();
-/// let other = std::fs::File::options().write(true).open(dir.with_extension("lock")).unwrap();
+/// let held = gate::lock_staging(&temp.path().join("staging"), || {}).unwrap();
+/// let other = std::fs::File::options().write(true).open(temp.path().join("staging.lock")).unwrap();
 /// assert!(matches!(other.try_lock(), Err(std::fs::TryLockError::WouldBlock)));
 /// drop(held);
 /// assert!(other.try_lock().is_ok());
