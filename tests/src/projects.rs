@@ -32,29 +32,24 @@ pub fn shared_venv(lock_dir: &Path) -> PathBuf {
             .unwrap_or_else(|e| panic!("the project has no readable {name}: {e}"))
     };
     let locks = read("requirements-dev.lock") + "\0" + &read("requirements.lock");
-    let python = ["python3.11", "python3"]
+    let (python, version) = ["python3.11", "python3"]
         .into_iter()
-        .find(|p| Command::new(p).arg("--version").output().is_ok())
+        .find_map(|p| {
+            let out = Command::new(p).arg("--version").output().ok()?;
+            Some((p, String::from_utf8_lossy(&out.stdout).into_owned()))
+        })
         .expect("python3 is installed (scripts/setup)");
-    let version = Command::new(python)
-        .arg("--version")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-        .unwrap_or_default();
-    let key = venv_key(&version, &locks);
-    let venvs = test_venvs_dir();
-    let venv = venvs.join(&key);
+    let venv = test_venvs_dir().join(venv_key(&version, &locks));
     let installed = venv.join(".installed");
     if installed.is_file() {
         return venv;
     }
-    std::fs::create_dir_all(&venvs)
-        .unwrap_or_else(|e| panic!("{} cannot be made: {e}", venvs.display()));
-    let lock_path = venvs.join(format!("{key}.lock"));
-    let lock = std::fs::File::create(&lock_path)
-        .unwrap_or_else(|e| panic!("{} cannot be made: {e}", lock_path.display()));
-    lock.lock()
-        .unwrap_or_else(|e| panic!("{} cannot be locked: {e}", lock_path.display()));
+    // The gate's lock on `<venv>.lock`: another test binary or clone
+    // installing the same locks finishes first.
+    let _lock = gate::lock_staging(&venv, || {
+        eprintln!("waiting for another install into {}", venv.display());
+    })
+    .unwrap_or_else(|e| panic!("{} cannot be locked: {e}", venv.display()));
     if installed.is_file() {
         return venv;
     }
