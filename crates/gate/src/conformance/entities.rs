@@ -182,6 +182,7 @@ impl<'a> Suite<'a> {
             .into_iter()
             .flatten()
             .filter_map(|item| item["id"].as_str().map(str::to_string))
+            .filter(|id| !self.held.contains(id))
             .collect();
         let shared: Vec<String> = self
             .shared
@@ -258,6 +259,7 @@ impl<'a> Suite<'a> {
                 .flatten()
                 .filter(|item| item[key.as_str()] == json!(id))
                 .filter_map(|item| item["id"].as_str().map(str::to_string))
+                .filter(|row| !self.held.contains(row))
                 .collect();
             for row in holding {
                 if self.delete_row(admin, other, &row, depth + 1)?.status == 204 {

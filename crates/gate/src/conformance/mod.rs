@@ -106,6 +106,9 @@ struct Suite<'a> {
     users: Vec<User>,
     /// Rows created once per (entity, creator) and shared.
     shared: HashMap<(EntityId, usize), String>,
+    /// Rows the check under way still needs: making room for another row
+    /// (a unique field with few values) never deletes them.
+    held: BTreeSet<String>,
 }
 
 type Check = Result<(), String>;
@@ -130,6 +133,7 @@ impl<'a> Suite<'a> {
             results: Vec::new(),
             users: Vec::new(),
             shared: HashMap::new(),
+            held: BTreeSet::new(),
         }
     }
 
