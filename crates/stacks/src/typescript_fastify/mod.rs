@@ -34,7 +34,7 @@
 //! README.md  package.json  package-lock.json  tsconfig.json  tsconfig.build.json  eslint.config.js
 //! .prettierrc.json  .prettierignore  .nvmrc  .npmrc  .gitignore  .env.example  Makefile  vitest.config.ts
 //! src/config.ts  db.ts  database.ts  problems.ts  paths.ts  base.ts  app.ts  server.ts  cluster.ts  client.ts
-//!     text.ts  json.ts  audit.ts  cli.ts  maintenance.ts  backup.ts  migrate.ts  grants.ts  ratelimit.ts
+//!     text.ts  json.ts  runtime.ts  audit.ts  cli.ts  maintenance.ts  backup.ts  migrate.ts  grants.ts  ratelimit.ts
 //!     routes/{health,auth,account,admin,admin-app,entities}.ts  services/{users,auth}.ts
 //!     entities/{model.json,model.ts,access.ts,values.ts,cursors.ts,crud.ts}
 //!     security/{passwords,sessions,principal,crypto}.ts  security/common_passwords.txt
@@ -243,6 +243,10 @@ const STATIC: &[(&str, &str)] = &[
     (
         "src/text.ts",
         include_str!("../../templates/typescript-fastify/src/text.ts"),
+    ),
+    (
+        "src/runtime.ts",
+        include_str!("../../templates/typescript-fastify/src/runtime.ts"),
     ),
     (
         "src/security/common_passwords.txt",

@@ -12,6 +12,7 @@ import { BackupError, dump, restore } from "./backup.js";
 import { ConfigError, loadConfig, loadDatabaseConfig } from "./config.js";
 import { openCommandDb } from "./db.js";
 import { retention, retentionLines, rotate } from "./maintenance.js";
+import { requireNode } from "./runtime.js";
 import { Keyring, KeyringError } from "./security/crypto.js";
 import { AccountError, createUser, findByEmail, setRole } from "./services/users.js";
 
@@ -132,6 +133,8 @@ async function main(argv: readonly string[]): Promise<string> {
       throw new UsageError(USAGE);
   }
 }
+
+requireNode("cli");
 
 main(process.argv.slice(2)).then(
   (output) => {

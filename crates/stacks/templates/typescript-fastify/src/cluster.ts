@@ -7,6 +7,7 @@
 import cluster from "node:cluster";
 import { availableParallelism } from "node:os";
 import pino from "pino";
+import { requireNode } from "./runtime.js";
 
 /** How many workers to run: `WEB_CONCURRENCY`, else one per CPU. */
 export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
@@ -14,6 +15,8 @@ export function workerCount(env: NodeJS.ProcessEnv = process.env): number {
   const wanted = raw === undefined || raw === "" ? NaN : Number(raw);
   return Number.isInteger(wanted) && wanted > 0 ? wanted : availableParallelism();
 }
+
+requireNode("the server");
 
 if (cluster.isPrimary) {
   // The primary's own lines, as JSON like the workers' (LOG_LEVEL as theirs).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../src/config.js";
+import { NODE_MAJOR, nodeVersionProblem } from "../src/runtime.js";
 import { testEnv } from "./helpers.js";
 
 function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
@@ -49,5 +50,20 @@ describe("configuration", () => {
     const second = Buffer.alloc(32, 2).toString("base64url");
     const config = loadConfig(testEnv({ ENCRYPTION_KEYS: `${first}, ${second}` }));
     expect(config.encryptionKeys.map((key) => key[0])).toEqual([1, 2]);
+  });
+});
+
+describe("the Node.js it runs on", () => {
+  it("is this project's major version or later", () => {
+    expect(nodeVersionProblem("the server", process.versions.node)).toBeNull();
+    expect(nodeVersionProblem("the server", `${String(NODE_MAJOR)}.0.0`)).toBeNull();
+  });
+
+  it("refuses an older one, naming the entry point and the version", () => {
+    expect(nodeVersionProblem("the server", "20.20.2")).toBe(
+      `the server runs on Node.js ${String(NODE_MAJOR)} (.nvmrc), not v20.20.2: ` +
+        `put Node.js ${String(NODE_MAJOR)} first on PATH (for example: nvm use)`,
+    );
+    expect(nodeVersionProblem("cli", "garbage")).not.toBeNull();
   });
 });

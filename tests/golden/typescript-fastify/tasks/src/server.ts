@@ -1,8 +1,10 @@
 /** Serves the app on HOST and PORT until SIGTERM or SIGINT. */
 import { buildApp } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { requireNode } from "./runtime.js";
 
 async function main(): Promise<void> {
+  requireNode("the server");
   const config = loadConfig();
   const app = await buildApp(config);
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -11,6 +11,7 @@ import { parseArgs } from "node:util";
 import pino from "pino";
 import { loadConfig } from "../config.js";
 import { openDb } from "../db.js";
+import { requireNode } from "../runtime.js";
 import { drain } from "./outbox.js";
 import { PROVIDERS } from "./providers.js";
 
@@ -52,6 +53,8 @@ async function main(): Promise<void> {
   }
   log.info({ handled }, "mail worker stopped");
 }
+
+requireNode("the mail worker");
 
 main().catch((error: unknown) => {
   console.error(error instanceof Error ? error.message : error);
