@@ -9,6 +9,7 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { openCommandDb } from "./db.js";
 import { ensureRole, grantAppRole } from "./grants.js";
 import { MIGRATIONS } from "./migrations/index.js";
+import { requireNode } from "./runtime.js";
 
 /** The migrator of this project's migrations, in their order. */
 export function migrator(db: Kysely<unknown>): Migrator {
@@ -68,11 +69,8 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 // `import.meta.main` is Node.js 24's: on an older Node.js it is undefined,
-// and this file would apply nothing and exit 0, so it fails instead.
-if ((import.meta as { main?: boolean }).main === undefined) {
-  console.error(`migrate runs on Node.js 24 (.nvmrc), not ${process.version}`);
-  process.exit(1);
-}
+// and this file would apply nothing and exit 0, so it refuses one.
+requireNode("migrate");
 
 if (import.meta.main) {
   main(process.argv.slice(2)).catch((error: unknown) => {

@@ -1,8 +1,8 @@
 /**
  * The Node.js this project runs on (`.nvmrc`, `engines`). An older one
  * starts the app all the same and then answers every JSON body 422, so
- * the entry points (server, cluster, cli, the mail worker; migrate checks
- * `import.meta.main`) refuse it before they do anything.
+ * the entry points (server, cluster, cli, migrate, the mail worker)
+ * refuse it before they do anything.
  */
 
 /** The Node.js major version the project is built and tested on. */
